@@ -1,0 +1,143 @@
+// gRPC metadata: ASCII values, and binary values under `-bin` keys carried base64 (gRPC: PROTOCOL-HTTP2).
+// Keys are lower-case. Reserved transport headers never pass through as user metadata.
+
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+export type MetadataValue = string | Uint8Array;
+
+/** Headers that belong to the transport, not to the application. */
+const reservedHeaders = new Set([
+  'content-type',
+  'content-length',
+  'te',
+  'user-agent',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'grpc-status',
+  'grpc-message',
+  'grpc-status-details-bin',
+  'grpc-timeout',
+  'grpc-encoding',
+  'grpc-accept-encoding',
+  'accept-encoding',
+  'content-encoding',
+  'tri-service-timeout',
+  'triple-timeout-ms',
+]);
+
+export function isReservedHeader(key: string): boolean {
+  return key.startsWith(':') || reservedHeaders.has(key);
+}
+
+const validKey = /^[0-9a-z_.-]+$/;
+
+export class Metadata {
+  private readonly map = new Map<string, MetadataValue[]>();
+
+  constructor(init?: Record<string, MetadataValue | MetadataValue[]> | Metadata) {
+    if (init instanceof Metadata) {
+      for (const [k, v] of init.map) this.map.set(k, [...v]);
+    } else if (init) {
+      for (const [k, v] of Object.entries(init)) {
+        for (const item of Array.isArray(v) ? v : [v]) this.append(k, item);
+      }
+    }
+  }
+
+  /** Reads user metadata out of HTTP headers, decoding `-bin` values and dropping reserved headers. */
+  static fromHttpHeaders(headers: IncomingHttpHeaders): Metadata {
+    const md = new Metadata();
+    for (const [key, raw] of Object.entries(headers)) {
+      if (raw === undefined || isReservedHeader(key)) continue;
+      const values = Array.isArray(raw) ? raw : key.endsWith('-bin') ? raw.split(',') : [raw];
+      for (const value of values) {
+        md.appendUnchecked(key, key.endsWith('-bin') ? decodeBinaryHeader(value) : value);
+      }
+    }
+    return md;
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(key: string): MetadataValue | undefined {
+    return this.map.get(key.toLowerCase())?.[0];
+  }
+
+  getString(key: string): string | undefined {
+    const value = this.get(key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
+  getAll(key: string): MetadataValue[] {
+    return this.map.get(key.toLowerCase()) ?? [];
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key.toLowerCase());
+  }
+
+  set(key: string, value: MetadataValue): this {
+    const k = checkKey(key, value);
+    this.map.set(k, [value]);
+    return this;
+  }
+
+  append(key: string, value: MetadataValue): this {
+    this.appendUnchecked(checkKey(key, value), value);
+    return this;
+  }
+
+  delete(key: string): void {
+    this.map.delete(key.toLowerCase());
+  }
+
+  merge(other: Metadata | undefined): this {
+    if (other) for (const [k, values] of other.map) for (const v of values) this.appendUnchecked(k, v);
+    return this;
+  }
+
+  entries(): IterableIterator<[string, MetadataValue[]]> {
+    return this.map.entries();
+  }
+
+  /** Writes this metadata into outgoing HTTP/2 headers, base64-encoding `-bin` values. */
+  writeTo(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    for (const [key, values] of this.map) {
+      if (isReservedHeader(key)) continue;
+      const encoded = values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
+      headers[key] = encoded.length === 1 ? encoded[0] : encoded;
+    }
+    return headers;
+  }
+
+  toJSON(): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    this.writeTo(out as OutgoingHttpHeaders);
+    return out;
+  }
+
+  private appendUnchecked(key: string, value: MetadataValue): void {
+    const list = this.map.get(key);
+    if (list) list.push(value);
+    else this.map.set(key, [value]);
+  }
+}
+
+function checkKey(key: string, value: MetadataValue): string {
+  const k = key.toLowerCase();
+  if (!validKey.test(k)) throw new TypeError(`metadata key "${key}" must match [0-9a-z_.-]+`);
+  if (k.endsWith('-bin') !== (typeof value !== 'string')) {
+    throw new TypeError(`metadata key "${key}": binary values go under keys ending in -bin, and only there`);
+  }
+  return k;
+}
+
+/** Decodes base64 with or without padding, as gRPC requires of `-bin` headers. */
+export function decodeBinaryHeader(value: string): Uint8Array {
+  return new Uint8Array(Buffer.from(value.trim(), 'base64'));
+}

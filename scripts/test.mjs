@@ -1,0 +1,39 @@
+// Runs every compiled spec (`*.test.js` under a workspace's dist/) with node's test runner.
+// Node 20's --test takes no globs, so the files are listed here.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const filter = process.argv.slice(2);
+
+function* specs(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* specs(path);
+    else if (name.endsWith('.test.js')) yield path;
+  }
+}
+
+const workspaces = [
+  ...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)),
+  join(root, 'examples'),
+  join(root, 'interop'),
+  join(root, 'bench'),
+];
+const files = workspaces
+  .map((dir) => join(dir, 'dist'))
+  .filter((dist) => existsSync(dist))
+  .flatMap((dist) => [...specs(dist)])
+  .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .sort();
+if (files.length === 0) {
+  console.error('test: no compiled specs found; run `npm run build` first');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...files],
+  { stdio: 'inherit', cwd: root },
+);
+process.exit(result.status ?? 1);
