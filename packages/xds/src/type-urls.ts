@@ -1,0 +1,39 @@
+// xDS type URLs: `type.googleapis.com/` + the message's full name (Envoy v3 API).
+import type { DescMessage } from '@bufbuild/protobuf';
+
+const PREFIX = 'type.googleapis.com/';
+
+/** The Any type URL of a message schema. */
+export function typeUrlOf(schema: DescMessage): string {
+  return PREFIX + schema.typeName;
+}
+
+/** The message name in a type URL (everything after the last `/`). */
+export function typeNameOfUrl(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
+}
+
+export const LISTENER_TYPE_URL = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+export const ROUTE_CONFIGURATION_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+export const CLUSTER_TYPE_URL = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
+  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+export const HTTP_CONNECTION_MANAGER_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+export const FAULT_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
+export const AGGREGATE_CLUSTER_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig';
+export const UPSTREAM_TLS_CONTEXT_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext';
+export const DOWNSTREAM_TLS_CONTEXT_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
+export const FILTER_CONFIG_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
+
+/** The four resource types of the ADS stream, in dependency order. */
+export const RESOURCE_TYPE_URLS = [
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+] as const;
