@@ -1,0 +1,52 @@
+// The load-balancing interfaces. A policy (LbPolicy) is parsed from config once, builds a Picker
+// for each endpoint set, and the Picker runs per call (gRPC's LB policy / picker split).
+
+import type { MeshEndpoint } from './endpoint.js';
+import type { Random } from './random-source.js';
+
+export interface PickContext {
+  /** The request hash from the route's hash policies (gRFC A42); hash policies pick randomly without it. */
+  readonly requestHash?: bigint;
+}
+
+export interface Pick {
+  readonly endpoint: MeshEndpoint;
+  /**
+   * Called exactly once when the call ends, if set (least_request counts outstanding calls).
+   * Extra calls are ignored.
+   */
+  readonly done: (() => void) | undefined;
+}
+
+export interface Picker {
+  /** An endpoint for this call, or undefined when the set is empty. Never throws. */
+  pick(ctx?: PickContext): Pick | undefined;
+  /** The endpoints this picker chooses from, in build order. */
+  readonly endpoints: readonly MeshEndpoint[];
+}
+
+export interface BuildOptions {
+  readonly random: Random;
+  /** The picker this one replaces, if any; policies carry state across (outstanding counts). */
+  readonly previous?: Picker;
+}
+
+/** A parsed policy config: builds a picker per endpoint set. */
+export interface LbPolicy {
+  readonly name: string;
+  /**
+   * True for hash-based policies (ring_hash, maglev). The locality picker gives them one flat
+   * endpoint list per priority, with locality weights folded into endpoint weights (gRFC A42),
+   * because picking a locality at random would break hash affinity.
+   */
+  readonly hashBased: boolean;
+  build(endpoints: readonly MeshEndpoint[], options: BuildOptions): Picker;
+}
+
+/** Parses a policy's config object (`path` names it in errors) into a policy. */
+export type LbPolicyFactory = (config: unknown, path: string) => LbPolicy;
+
+/** Pre-built pick results for pickers that need no per-call state: picking allocates nothing. */
+export function staticPicks(endpoints: readonly MeshEndpoint[]): Pick[] {
+  return endpoints.map((endpoint) => Object.freeze({ endpoint, done: undefined }));
+}
