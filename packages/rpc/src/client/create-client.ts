@@ -1,0 +1,94 @@
+// Typed clients from a generated service descriptor: one function per method, shaped by its kind.
+
+import { create, type DescMethod, type DescService } from '@bufbuild/protobuf';
+import type { CallOptions } from '../call-options.js';
+import { applyInterceptors, type CallFn, type CallRequest, type Interceptor } from '../interceptor.js';
+import { Metadata } from '../metadata.js';
+import type { Client } from '../method-types.js';
+import { GrpcTransport, type Transport } from './transport.js';
+
+export interface ClientOptions {
+  interceptors?: Interceptor[];
+  /** Options every call starts from; per-call options override them. */
+  defaults?: CallOptions;
+}
+
+/** A signal that never aborts, for calls made without one. */
+const neverAborted = new AbortController().signal;
+
+/**
+ * Creates a typed client. `target` is a Transport, or `host:port` for a plain gRPC connection
+ * (mesh targets such as `xds:///host:port` come from @shoal/mesh as transports).
+ */
+export function createClient<S extends DescService>(
+  service: S,
+  target: Transport | string,
+  options: ClientOptions = {},
+): Client<S> {
+  const transport = typeof target === 'string' ? new GrpcTransport({ address: target }) : target;
+  const client: Record<string, unknown> = {};
+  for (const method of service.methods) {
+    client[method.localName] = methodCaller(method, transport, options);
+  }
+  return client as Client<S>;
+}
+
+function methodCaller(method: DescMethod, transport: Transport, options: ClientOptions) {
+  const call = (callOptions: CallOptions): CallFn => {
+    const last: CallFn = (request) => transport.call(request, callOptions);
+    return options.interceptors?.length ? applyInterceptors(last, options.interceptors) : last;
+  };
+  const common = (callOptions: CallOptions) => ({
+    method,
+    header: new Metadata(callOptions.headers as Metadata | undefined),
+    signal: callOptions.signal ?? neverAborted,
+    timeoutMs: callOptions.timeoutMs,
+  });
+  const merge = (o?: CallOptions): CallOptions =>
+    options.defaults ? { ...options.defaults, ...o } : (o ?? {});
+  const input = (value: unknown) => create(method.input, value as never);
+
+  switch (method.methodKind) {
+    case 'unary':
+      return async (value: unknown, o?: CallOptions) => {
+        const opts = merge(o);
+        const request: CallRequest = { ...common(opts), stream: false, message: input(value) };
+        return (await call(opts)(request)).message;
+      };
+    case 'server_streaming':
+      return (value: unknown, o?: CallOptions) => {
+        const opts = merge(o);
+        return responses(call(opts), { ...common(opts), stream: false, message: input(value) });
+      };
+    case 'client_streaming':
+      return async (values: AsyncIterable<unknown>, o?: CallOptions) => {
+        const opts = merge(o);
+        const response = await call(opts)({
+          ...common(opts),
+          stream: true,
+          message: mapStream(values, input),
+        });
+        if (!response.stream) return response.message;
+        for await (const message of response.message) return message;
+        return undefined;
+      };
+    case 'bidi_streaming':
+      return (values: AsyncIterable<unknown>, o?: CallOptions) => {
+        const opts = merge(o);
+        return responses(call(opts), { ...common(opts), stream: true, message: mapStream(values, input) });
+      };
+  }
+}
+
+async function* responses(call: CallFn, request: CallRequest): AsyncGenerator<unknown> {
+  const response = await call(request);
+  if (response.stream) yield* response.message;
+  else yield response.message;
+}
+
+async function* mapStream(
+  values: AsyncIterable<unknown>,
+  fn: (v: unknown) => unknown,
+): AsyncGenerator<unknown> {
+  for await (const value of values) yield fn(value);
+}

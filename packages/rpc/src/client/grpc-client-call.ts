@@ -1,0 +1,364 @@
+// One gRPC call from the client side over an HTTP/2 stream (gRPC: PROTOCOL-HTTP2): request
+// headers with deadline and Triple headers, messages out with backpressure, then response
+// headers, messages and the status from trailers (or a Trailers-Only response).
+
+import http2 from 'node:http2';
+import { AsyncQueue } from '../async-queue.js';
+import { Code, codeFromHttpStatus, parseCode } from '../code.js';
+import { type Compression, findCompression } from '../compression.js';
+import { encodeEnvelope } from '../envelope.js';
+import type { CallRequest, CallResponse } from '../interceptor.js';
+import { MessageReader } from '../message-reader.js';
+import { Metadata } from '../metadata.js';
+import { isStreamingResponse, methodPath } from '../method-types.js';
+import { codeFromRstCode, decodeGrpcMessage, decodeStatusDetails, RpcError } from '../rpc-error.js';
+import { codecFromGrpcContentType, type Serialization } from '../serialization.js';
+import { formatGrpcTimeout } from '../timeout.js';
+import type { SessionPool } from './session-pool.js';
+
+const { NGHTTP2_CANCEL } = http2.constants;
+
+export interface GrpcCallSettings {
+  pool: SessionPool;
+  /** `host:port` of the server. */
+  address: string;
+  /** `:authority`; defaults to the address. */
+  authority?: string;
+  scheme: 'http' | 'https';
+  contentType: string;
+  compressions: readonly Compression[];
+  acceptEncoding: string;
+  /** Compression for request messages, or undefined for identity. */
+  requestCompression: Compression | undefined;
+  maxReceiveMessageBytes: number;
+  maxSendMessageBytes: number;
+  userAgent: string;
+  version?: string;
+  group?: string;
+  serializers: { request: Serialization<unknown>; response: Serialization<unknown> };
+  onHeader?: (headers: Metadata) => void;
+  onTrailer?: (trailers: Metadata) => void;
+}
+
+/** Starts the call; resolves with the response (for unary: once the whole call is over). */
+export function grpcCall(settings: GrpcCallSettings, request: CallRequest): Promise<CallResponse> {
+  return new Promise((resolve, reject) => new ClientCall(settings, request, resolve, reject).start());
+}
+
+class ClientCall {
+  private stream: http2.ClientHttp2Stream | undefined;
+  private release: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private header = new Metadata();
+  private readonly trailer = new Metadata();
+  private reader: MessageReader<unknown> | undefined;
+  private messages: unknown[] = [];
+  private queue: AsyncQueue<unknown> | undefined;
+  private decoding: Promise<void> | undefined;
+  private streamError: Error | undefined;
+  private settled = false;
+  private status: RpcError | null | undefined; // null: OK
+
+  constructor(
+    private readonly s: GrpcCallSettings,
+    private readonly request: CallRequest,
+    private readonly resolve: (r: CallResponse) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {}
+
+  start(): void {
+    const { request, s } = this;
+    if (request.signal.aborted) {
+      this.fail(abortError(request.signal));
+      return;
+    }
+    const headers: http2.OutgoingHttpHeaders = {
+      ':method': 'POST',
+      ':path': methodPath(request.method),
+      ':scheme': s.scheme,
+      ':authority': s.authority ?? s.address,
+      'content-type': s.contentType,
+      te: 'trailers',
+      'user-agent': s.userAgent,
+      'grpc-accept-encoding': s.acceptEncoding,
+    };
+    if (s.requestCompression) headers['grpc-encoding'] = s.requestCompression.name;
+    if (request.timeoutMs !== undefined) {
+      if (request.timeoutMs <= 0) {
+        this.fail(new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'));
+        return;
+      }
+      headers['grpc-timeout'] = formatGrpcTimeout(request.timeoutMs);
+      headers['tri-service-timeout'] = String(Math.ceil(request.timeoutMs));
+      this.timer = setTimeout(
+        () =>
+          this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded after ${request.timeoutMs}ms`)),
+        request.timeoutMs,
+      );
+    }
+    if (s.version) headers['tri-service-version'] = s.version;
+    if (s.group) headers['tri-service-group'] = s.group;
+    request.header.writeTo(headers);
+    let stream: http2.ClientHttp2Stream;
+    try {
+      const acquired = s.pool.acquire(s.address);
+      this.release = acquired.release;
+      stream = acquired.session.request(headers, { endStream: false });
+    } catch (err) {
+      this.fail(RpcError.from(err, Code.UNAVAILABLE));
+      return;
+    }
+    this.stream = stream;
+    request.signal.addEventListener('abort', this.onAbort, { once: true });
+    stream.on('response', (h) => this.onResponse(h));
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('trailers', (t) => this.onStatus(t));
+    stream.on('error', (err) => (this.streamError = err)); // reported in onClose
+    stream.on('close', () => this.onClose());
+    if (request.stream) void this.pump(request.message);
+    else this.writeAndEnd(request.message);
+  }
+
+  private writeAndEnd(message: unknown): void {
+    try {
+      this.stream!.end(this.frame(message));
+    } catch (err) {
+      this.cancel(RpcError.from(err, Code.INTERNAL));
+    }
+  }
+
+  private frame(message: unknown): Buffer {
+    const bytes = this.s.serializers.request.serialize(message);
+    if (bytes.byteLength > this.s.maxSendMessageBytes) {
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `sent message larger than max (${bytes.byteLength} vs. ${this.s.maxSendMessageBytes})`,
+      );
+    }
+    return encodeEnvelope(bytes);
+  }
+
+  private async pump(messages: AsyncIterable<unknown>): Promise<void> {
+    const stream = this.stream!;
+    try {
+      for await (const message of messages) {
+        if (this.settled || stream.destroyed) return;
+        const compression = this.s.requestCompression;
+        const frame = compression
+          ? encodeEnvelope(await compression.compress(this.s.serializers.request.serialize(message)), true)
+          : this.frame(message);
+        if (!stream.write(frame)) {
+          await new Promise<void>((r) => {
+            stream.once('drain', r);
+            stream.once('close', r);
+          });
+        }
+      }
+      if (!stream.destroyed) stream.end();
+    } catch (err) {
+      this.cancel(RpcError.from(err, Code.INTERNAL));
+    }
+  }
+
+  private onResponse(h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
+    const status = h[':status'] ?? 0;
+    const contentType = h['content-type'];
+    if (h['grpc-status'] !== undefined) {
+      // Trailers-Only: headers and status in one frame.
+      this.header = Metadata.fromHttpHeaders(h);
+      this.s.onHeader?.(this.header);
+      this.onStatus(h);
+      return;
+    }
+    if (status !== 200) {
+      this.cancel(
+        new RpcError(codeFromHttpStatus(status), `unexpected HTTP status ${status} from ${this.s.address}`),
+      );
+      return;
+    }
+    if (!codecFromGrpcContentType(contentType)) {
+      this.cancel(
+        new RpcError(Code.UNKNOWN, `unexpected content-type "${contentType ?? ''}" from ${this.s.address}`),
+      );
+      return;
+    }
+    const encoding = h['grpc-encoding'] as string | undefined;
+    const compression = findCompression(this.s.compressions, encoding);
+    if (!compression) {
+      this.cancel(new RpcError(Code.INTERNAL, `server used unsupported grpc-encoding "${encoding}"`));
+      return;
+    }
+    this.header = Metadata.fromHttpHeaders(h);
+    this.reader = new MessageReader(
+      this.s.maxReceiveMessageBytes,
+      compression,
+      this.s.serializers.response.parse,
+    );
+    this.s.onHeader?.(this.header);
+    if (isStreamingResponse(this.request.method)) {
+      const stream = this.stream!;
+      this.queue = new AsyncQueue(
+        32,
+        () => stream.pause(),
+        () => stream.resume(),
+        () => this.cancel(new RpcError(Code.CANCELLED, 'response stream abandoned by the caller')),
+      );
+      this.settle();
+      this.resolve({ stream: true, header: this.header, message: this.queue, trailer: this.trailer });
+    }
+  }
+
+  private onData(chunk: Buffer): void {
+    if (!this.reader) {
+      this.cancel(new RpcError(Code.INTERNAL, 'received data before response headers'));
+      return;
+    }
+    try {
+      for (const envelope of this.reader.envelopes(chunk)) {
+        const decoded = this.reader.message(envelope);
+        if (this.decoding === undefined && !(decoded instanceof Promise)) {
+          this.deliver(decoded);
+          continue;
+        }
+        // A compressed message decodes asynchronously; later ones wait for it to keep order.
+        const chain: Promise<void> = (this.decoding ?? Promise.resolve())
+          .then(() => decoded)
+          .then((m) => this.deliver(m));
+        this.decoding = chain;
+        chain.then(
+          () => {
+            if (this.decoding === chain) this.decoding = undefined;
+          },
+          (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
+        );
+      }
+    } catch (err) {
+      this.cancel(RpcError.from(err, Code.INTERNAL));
+    }
+  }
+
+  private deliver(message: unknown): void {
+    if (this.queue) this.queue.push(message);
+    else this.messages.push(message);
+  }
+
+  private onStatus(h: http2.IncomingHttpHeaders): void {
+    if (this.status !== undefined) return;
+    for (const [k, v] of Metadata.fromHttpHeaders(h).entries())
+      for (const value of v) this.trailer.append(k, value);
+    const code = parseCode(h['grpc-status'] as string | undefined);
+    if (code === undefined) {
+      this.status = new RpcError(Code.INTERNAL, 'server closed the stream without a grpc-status', {
+        metadata: this.trailer,
+      });
+    } else if (code === Code.OK) {
+      this.status = null;
+    } else {
+      const raw = h['grpc-message'] as string | undefined;
+      const detailsBin = h['grpc-status-details-bin'] as string | undefined;
+      const details = detailsBin ? decodeStatusDetails(Buffer.from(detailsBin, 'base64')).details : [];
+      this.status = new RpcError(code, raw ? decodeGrpcMessage(raw) : '', {
+        metadata: this.trailer,
+        details,
+      });
+    }
+  }
+
+  private onClose(): void {
+    clearTimeout(this.timer);
+    this.request.signal.removeEventListener('abort', this.onAbort);
+    this.release?.();
+    this.release = undefined;
+    let status = this.status;
+    if (status === undefined) status = this.closedWithoutStatus();
+    if (status === null) {
+      try {
+        this.reader?.end();
+      } catch (err) {
+        status = RpcError.from(err, Code.INTERNAL);
+      }
+    }
+    const finalStatus = status;
+    void (this.decoding ?? Promise.resolve()).then(
+      () => this.complete(finalStatus),
+      (err) => this.complete(RpcError.from(err, Code.INTERNAL)),
+    );
+  }
+
+  /** The stream closed before trailers: a connection failure (UNAVAILABLE) or a reset by the peer. */
+  private closedWithoutStatus(): RpcError {
+    // A pending stream cancelled because its connection failed carries the socket error as cause.
+    const error = this.streamError?.cause instanceof Error ? this.streamError.cause : this.streamError;
+    const sysCode = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (error && sysCode !== 'ERR_HTTP2_STREAM_ERROR') {
+      const mapped = RpcError.from(error, Code.UNAVAILABLE);
+      return new RpcError(mapped.code, `${this.s.address}: ${mapped.rawMessage}`, { cause: error });
+    }
+    const rst = this.stream?.rstCode;
+    if (rst === undefined || rst === 0) {
+      return new RpcError(Code.UNAVAILABLE, `connection to ${this.s.address} closed before the call ended`);
+    }
+    return new RpcError(codeFromRstCode(rst), `stream reset by ${this.s.address} (RST_STREAM code ${rst})`);
+  }
+
+  private complete(status: RpcError | null): void {
+    this.s.onTrailer?.(this.trailer);
+    if (this.queue) {
+      if (status) this.queue.fail(status);
+      else this.queue.end();
+      return;
+    }
+    if (status) {
+      this.fail(status);
+      return;
+    }
+    if (isStreamingResponse(this.request.method)) {
+      // Trailers-Only OK: a stream with no messages.
+      this.settle();
+      this.resolve({ stream: true, header: this.header, message: emptyStream(), trailer: this.trailer });
+      return;
+    }
+    if (this.messages.length !== 1) {
+      this.fail(
+        new RpcError(
+          Code.UNIMPLEMENTED,
+          `protocol violation: expected one response message, got ${this.messages.length}`,
+        ),
+      );
+      return;
+    }
+    this.settle();
+    this.resolve({ stream: false, header: this.header, message: this.messages[0], trailer: this.trailer });
+  }
+
+  private readonly onAbort = () => this.cancel(abortError(this.request.signal));
+
+  /** Ends the call from our side with the given status, resetting the stream. */
+  private cancel(status: RpcError): void {
+    if (this.status === undefined || this.status === null) this.status = status;
+    const stream = this.stream;
+    if (stream && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+    else if (!stream) this.fail(status);
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    return true;
+  }
+
+  private fail(error: unknown): void {
+    clearTimeout(this.timer);
+    if (this.settle()) this.reject(error);
+  }
+}
+
+function abortError(signal: AbortSignal): RpcError {
+  const reason = signal.reason;
+  if (reason instanceof RpcError) return reason;
+  return new RpcError(Code.CANCELLED, reason instanceof Error ? reason.message : 'call cancelled', {
+    cause: reason,
+  });
+}
+
+async function* emptyStream(): AsyncGenerator<unknown> {}

@@ -1,0 +1,131 @@
+// HTTP/2 client connections, reused across calls and shared by every client of a pool.
+// Per address, calls go to a connection with free stream capacity; a new connection opens when
+// all are full (SETTINGS_MAX_CONCURRENT_STREAMS). Connections that get GOAWAY or fail leave the
+// pool at once; idle ones close after idleTimeoutMs. Keepalive pings follow gRFC A8.
+
+import http2 from 'node:http2';
+import type { SecureContextOptions } from 'node:tls';
+
+export interface ClientTlsOptions extends SecureContextOptions {
+  /** Name to verify the server certificate against, when it differs from the host dialled. */
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}
+
+export interface SessionPoolOptions {
+  tls?: ClientTlsOptions;
+  /** Ping every timeMs (only while calls are active, unless permitWithoutCalls); close the connection when no answer in timeoutMs. */
+  keepalive?: { timeMs: number; timeoutMs?: number; permitWithoutCalls?: boolean };
+  /** Close a connection that has carried no call for this long. Default 5 min. */
+  idleTimeoutMs?: number;
+  /** Upper bound of connections per address. Default 8. */
+  maxConnectionsPerAddress?: number;
+}
+
+interface PooledSession {
+  session: http2.ClientHttp2Session;
+  active: number;
+  idleTimer?: NodeJS.Timeout;
+  keepaliveTimer?: NodeJS.Timeout;
+}
+
+export class SessionPool {
+  private readonly byAddress = new Map<string, PooledSession[]>();
+  private closed = false;
+
+  constructor(private readonly options: SessionPoolOptions = {}) {}
+
+  /** A connection to `address` (`host:port`, `[v6]:port`) with room for one more stream; counts it as taken. */
+  acquire(address: string): { session: http2.ClientHttp2Session; release: () => void } {
+    if (this.closed) throw new Error('session pool is closed');
+    let list = this.byAddress.get(address);
+    if (!list) this.byAddress.set(address, (list = []));
+    let entry = list.find((e) => e.active < (e.session.remoteSettings?.maxConcurrentStreams ?? 100));
+    if (!entry) {
+      const max = this.options.maxConnectionsPerAddress ?? 8;
+      entry =
+        list.length < max ? this.open(address, list) : list.reduce((a, b) => (a.active <= b.active ? a : b));
+    }
+    const taken = entry;
+    taken.active++;
+    if (taken.idleTimer) {
+      clearTimeout(taken.idleTimer);
+      taken.idleTimer = undefined;
+    }
+    let released = false;
+    return {
+      session: taken.session,
+      release: () => {
+        if (released) return;
+        released = true;
+        taken.active--;
+        if (taken.active === 0) this.armIdle(address, taken);
+      },
+    };
+  }
+
+  /** Closes every connection: GOAWAY, then streams in flight finish. */
+  close(): void {
+    this.closed = true;
+    for (const list of this.byAddress.values()) for (const entry of list) this.retire(entry, true);
+    this.byAddress.clear();
+  }
+
+  private open(address: string, list: PooledSession[]): PooledSession {
+    const tls = this.options.tls;
+    const url = `${tls ? 'https' : 'http'}://${address}`;
+    const session = http2.connect(url, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
+    const entry: PooledSession = { session, active: 0 };
+    list.push(entry);
+    const remove = () => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && this.byAddress.get(address) === list) this.byAddress.delete(address);
+      this.retire(entry, false);
+    };
+    session.on('error', remove); // the streams on it fail by themselves and report the cause
+    session.on('goaway', remove);
+    session.on('close', remove);
+    session.unref(); // idle connections do not keep the process alive
+    this.startKeepalive(entry);
+    return entry;
+  }
+
+  private armIdle(address: string, entry: PooledSession): void {
+    const idle = this.options.idleTimeoutMs ?? 300_000;
+    entry.idleTimer = setTimeout(() => {
+      const list = this.byAddress.get(address);
+      if (list) {
+        const i = list.indexOf(entry);
+        if (i >= 0) list.splice(i, 1);
+      }
+      this.retire(entry, true);
+    }, idle);
+    entry.idleTimer.unref();
+  }
+
+  private startKeepalive(entry: PooledSession): void {
+    const ka = this.options.keepalive;
+    if (!ka || ka.timeMs <= 0) return;
+    entry.keepaliveTimer = setInterval(() => {
+      const { session } = entry;
+      if (session.destroyed || (entry.active === 0 && !ka.permitWithoutCalls)) return;
+      const deadline = setTimeout(
+        () => session.destroy(new Error('keepalive ping timed out')),
+        ka.timeoutMs ?? 20_000,
+      );
+      deadline.unref();
+      session.ping((err) => {
+        clearTimeout(deadline);
+        if (err && !session.destroyed) session.destroy(err);
+      });
+    }, ka.timeMs);
+    entry.keepaliveTimer.unref();
+  }
+
+  private retire(entry: PooledSession, graceful: boolean): void {
+    clearTimeout(entry.idleTimer);
+    clearInterval(entry.keepaliveTimer);
+    if (graceful && !entry.session.closed) entry.session.close();
+  }
+}

@@ -1,0 +1,96 @@
+// A transport carries one call to a server. The gRPC transport talks HTTP/2 to one address;
+// the mesh supplies transports that pick the address per call.
+
+import type { CallOptions } from '../call-options.js';
+import { Code } from '../code.js';
+import {
+  acceptEncodingHeader,
+  type Compression,
+  defaultCompressions,
+  findCompression,
+} from '../compression.js';
+import type { CallRequest, CallResponse } from '../interceptor.js';
+import { RpcError } from '../rpc-error.js';
+import type { Codec } from '../serialization.js';
+import { type SerializerLookup, serializerCache } from '../serializer-cache.js';
+import { grpcCall } from './grpc-client-call.js';
+import { type ClientTlsOptions, SessionPool, type SessionPoolOptions } from './session-pool.js';
+
+export interface Transport {
+  call(request: CallRequest, options: CallOptions): Promise<CallResponse>;
+  /** Releases connections the transport owns. */
+  close(): void;
+}
+
+export interface GrpcTransportOptions extends SessionPoolOptions {
+  /** `host:port` (IPv6 as `[::1]:port`). */
+  address: string;
+  /** Share connections with other transports; the transport then does not close it. */
+  pool?: SessionPool;
+  /** `:authority` to send; defaults to the address. */
+  authority?: string;
+  /** Message codec: `proto` (application/grpc) or `json` (application/grpc+json). */
+  codec?: Codec;
+  compressions?: Compression[];
+  /** Default 4 MiB, as in gRPC. */
+  maxReceiveMessageBytes?: number;
+  /** Default 4 MiB. */
+  maxSendMessageBytes?: number;
+  userAgent?: string;
+}
+
+const userAgent = `shoal-rpc/0.1 node/${process.versions.node}`;
+
+export class GrpcTransport implements Transport {
+  private readonly pool: SessionPool;
+  private readonly ownsPool: boolean;
+  private readonly compressions: readonly Compression[];
+  private readonly acceptEncoding: string;
+  private readonly serializers: SerializerLookup;
+  private readonly codec: Codec;
+  private readonly contentType: string;
+
+  constructor(private readonly options: GrpcTransportOptions) {
+    this.ownsPool = !options.pool;
+    this.pool = options.pool ?? new SessionPool(options);
+    this.compressions = options.compressions ?? defaultCompressions;
+    this.acceptEncoding = acceptEncodingHeader(this.compressions);
+    this.serializers = serializerCache();
+    this.codec = options.codec ?? 'proto';
+    this.contentType = this.codec === 'json' ? 'application/grpc+json' : 'application/grpc';
+  }
+
+  call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
+    const compression = findCompression(this.compressions, options.compression);
+    if (!compression) {
+      return Promise.reject(new RpcError(Code.INTERNAL, `unknown compression "${options.compression}"`));
+    }
+    return grpcCall(
+      {
+        pool: this.pool,
+        address: this.options.address,
+        authority: this.options.authority,
+        scheme: this.options.tls ? 'https' : 'http',
+        contentType: this.contentType,
+        compressions: this.compressions,
+        acceptEncoding: this.acceptEncoding,
+        requestCompression: compression === 'identity' ? undefined : compression,
+        maxReceiveMessageBytes: this.options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+        maxSendMessageBytes: this.options.maxSendMessageBytes ?? 4 * 1024 * 1024,
+        userAgent: this.options.userAgent ?? userAgent,
+        version: options.version,
+        group: options.group,
+        serializers: this.serializers(request.method, this.codec),
+        onHeader: options.onHeader,
+        onTrailer: options.onTrailer,
+      },
+      request,
+    );
+  }
+
+  close(): void {
+    if (this.ownsPool) this.pool.close();
+  }
+}
+
+export type { ClientTlsOptions };

@@ -1,0 +1,100 @@
+// gRPC length-prefixed messages (gRPC: PROTOCOL-HTTP2, "Length-Prefixed-Message"):
+// 1 byte compressed flag, 4 bytes big-endian length, then the message.
+
+import { Code } from './code.js';
+import { RpcError } from './rpc-error.js';
+
+export const envelopeHeaderLength = 5;
+
+/** One message read off the wire, still in its on-the-wire (possibly compressed) form. */
+export interface Envelope {
+  compressed: boolean;
+  data: Uint8Array;
+}
+
+/** Frames one message. Returns a Buffer so node:http2 writes it without another copy. */
+export function encodeEnvelope(data: Uint8Array, compressed = false): Buffer {
+  const out = Buffer.allocUnsafe(envelopeHeaderLength + data.byteLength);
+  out[0] = compressed ? 1 : 0;
+  out.writeUInt32BE(data.byteLength, 1);
+  out.set(data, envelopeHeaderLength);
+  return out;
+}
+
+/**
+ * Splits a byte stream into envelopes, across chunk boundaries. Checks each declared length
+ * against the receive limit before buffering it, so an oversized message costs nothing.
+ */
+export class EnvelopeDecoder {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  constructor(private readonly maxMessageBytes: number) {}
+
+  /** Bytes received that do not yet form a whole envelope. */
+  get buffered(): number {
+    return this.pendingBytes;
+  }
+
+  /** Feeds a chunk; returns every envelope it completes. Throws RpcError on a bad frame. */
+  push(chunk: Uint8Array): Envelope[] {
+    if (chunk.byteLength === 0) return [];
+    this.pending.push(
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+    );
+    this.pendingBytes += chunk.byteLength;
+    const out: Envelope[] = [];
+    while (this.pendingBytes >= envelopeHeaderLength) {
+      const head = this.peekHeader();
+      const flag = head[0]!;
+      if (flag > 1) {
+        throw new RpcError(
+          Code.INTERNAL,
+          `malformed message: invalid compressed flag ${flag} in length prefix`,
+        );
+      }
+      const length = head.readUInt32BE(1);
+      if (length > this.maxMessageBytes) {
+        throw new RpcError(
+          Code.RESOURCE_EXHAUSTED,
+          `received message larger than max (${length} vs. ${this.maxMessageBytes})`,
+        );
+      }
+      if (this.pendingBytes < envelopeHeaderLength + length) break;
+      const frame = this.take(envelopeHeaderLength + length);
+      out.push({ compressed: flag === 1, data: frame.subarray(envelopeHeaderLength) });
+    }
+    return out;
+  }
+
+  /** Throws if the stream ended inside an envelope. */
+  end(): void {
+    if (this.pendingBytes > 0) {
+      throw new RpcError(
+        Code.INTERNAL,
+        `malformed message: stream ended inside a frame (${this.pendingBytes} bytes of an incomplete message)`,
+      );
+    }
+  }
+
+  private peekHeader(): Buffer {
+    const first = this.pending[0]!;
+    if (first.byteLength >= envelopeHeaderLength) return first;
+    return Buffer.concat(this.pending, Math.min(this.pendingBytes, 64)).subarray(0, envelopeHeaderLength);
+  }
+
+  private take(n: number): Buffer {
+    const first = this.pending[0]!;
+    if (first.byteLength >= n) {
+      // Fast path: the whole frame sits in one chunk (the usual case for small messages).
+      if (first.byteLength === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+      this.pendingBytes -= n;
+      return first.subarray(0, n);
+    }
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = all.byteLength > n ? [all.subarray(n)] : [];
+    this.pendingBytes -= n;
+    return all.subarray(0, n);
+  }
+}

@@ -1,0 +1,52 @@
+// Interceptors wrap a call on either side. A call is a request (method, metadata, the message
+// or a stream of them) that resolves to a response (headers, the message or a stream, trailers).
+// The same shape serves clients and servers, so an interceptor can be written once.
+
+import type { DescMethod } from '@bufbuild/protobuf';
+import type { Metadata } from './metadata.js';
+
+interface RequestCommon {
+  readonly method: DescMethod;
+  /** Request metadata; interceptors may add to it before calling next. */
+  readonly header: Metadata;
+  readonly signal: AbortSignal;
+  /** Time budget in ms, when the call has one. */
+  readonly timeoutMs: number | undefined;
+}
+
+export interface UnaryRequest extends RequestCommon {
+  readonly stream: false;
+  readonly message: unknown;
+}
+
+export interface StreamRequest extends RequestCommon {
+  readonly stream: true;
+  readonly message: AsyncIterable<unknown>;
+}
+
+export interface UnaryResponse {
+  readonly stream: false;
+  readonly header: Metadata;
+  readonly message: unknown;
+  readonly trailer: Metadata;
+}
+
+export interface StreamResponse {
+  readonly stream: true;
+  readonly header: Metadata;
+  readonly message: AsyncIterable<unknown>;
+  /** Filled in when the message stream has been read to its end. */
+  readonly trailer: Metadata;
+}
+
+export type CallRequest = UnaryRequest | StreamRequest;
+export type CallResponse = UnaryResponse | StreamResponse;
+export type CallFn = (request: CallRequest) => Promise<CallResponse>;
+export type Interceptor = (next: CallFn) => CallFn;
+
+/** Wraps `last` in the interceptors so that the first one listed runs first. */
+export function applyInterceptors(last: CallFn, interceptors: readonly Interceptor[]): CallFn {
+  let fn = last;
+  for (let i = interceptors.length - 1; i >= 0; i--) fn = interceptors[i]!(fn);
+  return fn;
+}

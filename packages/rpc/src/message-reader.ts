@@ -1,0 +1,46 @@
+// Reads length-prefixed messages off an HTTP/2 stream: framing, decompression, size limits and
+// parsing, shared by the server (requests) and the client (responses). Internal.
+
+import type { Readable } from 'node:stream';
+import { Code } from './code.js';
+import type { Compression } from './compression.js';
+import { type Envelope, EnvelopeDecoder } from './envelope.js';
+import { RpcError } from './rpc-error.js';
+
+export class MessageReader<T> {
+  private readonly decoder: EnvelopeDecoder;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly compression: Compression | 'identity',
+    private readonly parse: (bytes: Uint8Array) => T,
+  ) {
+    this.decoder = new EnvelopeDecoder(maxBytes);
+  }
+
+  /** Splits a chunk into whole envelopes (synchronous; throws on a bad frame). */
+  envelopes(chunk: Uint8Array): Envelope[] {
+    return this.decoder.push(chunk);
+  }
+
+  end(): void {
+    this.decoder.end();
+  }
+
+  /** Decompresses when flagged, then parses. Synchronous when nothing is compressed. */
+  message(envelope: Envelope): T | Promise<T> {
+    if (!envelope.compressed) return this.parse(envelope.data);
+    if (this.compression === 'identity') {
+      throw new RpcError(Code.INTERNAL, 'received a compressed message, but no grpc-encoding was declared');
+    }
+    return this.compression.decompress(envelope.data, this.maxBytes).then((data) => this.parse(data));
+  }
+
+  /** Every message of the stream, in order, with the stream's own backpressure. */
+  async *messages(stream: Readable): AsyncGenerator<T> {
+    for await (const chunk of stream) {
+      for (const envelope of this.envelopes(chunk as Buffer)) yield await this.message(envelope);
+    }
+    this.end();
+  }
+}

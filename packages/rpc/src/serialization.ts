@@ -1,0 +1,85 @@
+// Message codecs: protobuf binary and protobuf JSON (proto3 JSON mapping), chosen by content type.
+
+import {
+  type DescMessage,
+  fromBinary,
+  fromJsonString,
+  type MessageShape,
+  type Registry,
+  toBinary,
+  toJsonString,
+} from '@bufbuild/protobuf';
+import type { Code } from './code.js';
+import { RpcError } from './rpc-error.js';
+
+export type Codec = 'proto' | 'json';
+
+export interface Serialization<T> {
+  serialize(message: T): Uint8Array;
+  parse(bytes: Uint8Array): T;
+}
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+const textEncoder = new TextEncoder();
+
+/**
+ * Builds a codec for one message type. `readCode` is the code a parse failure carries: a server
+ * that cannot read a request answers INVALID_ARGUMENT; a client that cannot read a response, INTERNAL.
+ */
+export function createSerialization<Desc extends DescMessage>(
+  schema: Desc,
+  codec: Codec,
+  readCode: Code,
+  registry?: Registry,
+): Serialization<MessageShape<Desc>> {
+  if (codec === 'proto') {
+    return {
+      serialize: (message) => toBinary(schema, message),
+      parse(bytes) {
+        try {
+          return fromBinary(schema, bytes);
+        } catch (err) {
+          throw new RpcError(
+            readCode,
+            `cannot decode ${schema.typeName} from protobuf: ${(err as Error).message}`,
+          );
+        }
+      },
+    };
+  }
+  return {
+    serialize: (message) => textEncoder.encode(toJsonString(schema, message, { registry })),
+    parse(bytes) {
+      try {
+        const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
+        return fromJsonString(schema, text, { registry, ignoreUnknownFields: true });
+      } catch (err) {
+        throw new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
+      }
+    },
+  };
+}
+
+/** The codec that a gRPC content type names: `application/grpc`, `application/grpc+proto`, `application/grpc+json`. */
+export function codecFromGrpcContentType(contentType: string | undefined): Codec | undefined {
+  if (!contentType) return undefined;
+  const base = contentType.split(';')[0]!.trim().toLowerCase();
+  if (base === 'application/grpc' || base === 'application/grpc+proto') return 'proto';
+  if (base === 'application/grpc+json') return 'json';
+  return undefined;
+}
+
+/** The codec of Triple's HTTP mode: `application/json` or `application/proto` (also `application/x-protobuf`). */
+export function codecFromHttpContentType(contentType: string | undefined): Codec | undefined {
+  if (!contentType) return undefined;
+  const base = contentType.split(';')[0]!.trim().toLowerCase();
+  if (base === 'application/json') return 'json';
+  if (base === 'application/proto' || base === 'application/x-protobuf' || base === 'application/protobuf') {
+    return 'proto';
+  }
+  return undefined;
+}
+
+export function isGrpcContentType(contentType: string | undefined): boolean {
+  return !!contentType && contentType.toLowerCase().startsWith('application/grpc');
+}

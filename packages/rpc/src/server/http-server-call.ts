@@ -1,0 +1,189 @@
+// Triple's HTTP mode (Dubbo Triple spec, "Unary"): a unary method answered as plain HTTP, on
+// HTTP/1.1 or HTTP/2, with `application/json` or `application/proto` bodies. A JSON body is the
+// request message, or a one-element array holding it (the spec's argument-list form).
+// Errors are non-200 (code → HTTP status per the spec's table) with a JSON body
+// `{"status": "<CODE_NAME>", "code": <number>, "message": "..."}`.
+
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import { Code, codeName, httpStatusFromCode } from '../code.js';
+import { findCompression } from '../compression.js';
+import type { HandlerContext } from '../handler-context.js';
+import { Metadata } from '../metadata.js';
+import { isStreamingRequest, isStreamingResponse } from '../method-types.js';
+import { RpcError } from '../rpc-error.js';
+import { type Codec, codecFromHttpContentType } from '../serialization.js';
+import { timeoutFromHeaders } from '../timeout.js';
+import { invokeMethod } from './invoke.js';
+import type { ServerCore } from './server-core.js';
+
+/** The parts of an HTTP/1.1 request or an HTTP/2 stream that this handler needs. */
+export interface HttpExchange {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly peer: string;
+  readonly body: Readable;
+  respond(status: number, headers: OutgoingHttpHeaders, body: Uint8Array): void;
+  onClose(listener: () => void): void;
+}
+
+const contentTypes: Record<Codec, string> = { json: 'application/json', proto: 'application/proto' };
+
+export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): Promise<void> {
+  const abort = new AbortController();
+  let done = false;
+  exchange.onClose(() => {
+    if (!done) abort.abort(new RpcError(Code.CANCELLED, 'client closed the connection'));
+  });
+  let codec: Codec = 'json';
+  let timer: NodeJS.Timeout | undefined;
+  const responseHeader = new Metadata();
+  const responseTrailer = new Metadata();
+  try {
+    const contentType = exchange.headers['content-type'];
+    const found = codecFromHttpContentType(contentType);
+    if (exchange.method !== 'POST') {
+      return sendError(
+        exchange,
+        405,
+        new RpcError(Code.UNIMPLEMENTED, `method ${exchange.method} not allowed, use POST`),
+        {
+          allow: 'POST',
+        },
+      );
+    }
+    if (!found) {
+      return sendError(
+        exchange,
+        415,
+        new RpcError(
+          Code.INTERNAL,
+          `unsupported content-type "${contentType ?? ''}": use application/json or application/proto (or application/grpc over HTTP/2)`,
+        ),
+      );
+    }
+    codec = found;
+    const version = (exchange.headers['tri-service-version'] as string | undefined) ?? '';
+    const group = (exchange.headers['tri-service-group'] as string | undefined) ?? '';
+    const registered = core.router.resolve(exchange.path.split('?')[0]!, version, group);
+    const { method } = registered;
+    if (isStreamingRequest(method) || isStreamingResponse(method)) {
+      throw new RpcError(
+        Code.UNIMPLEMENTED,
+        `${exchange.path} is a streaming method: call it with gRPC over HTTP/2`,
+      );
+    }
+    const timeout = timeoutFromHeaders(exchange.headers as Record<string, string>);
+    if (timeout !== undefined && Number.isNaN(timeout))
+      throw new RpcError(Code.INVALID_ARGUMENT, 'malformed timeout header');
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    const deadlineExceeded = new Promise<never>((_, reject) => {
+      if (timeout === undefined) return;
+      timer = setTimeout(() => {
+        const err = new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded');
+        abort.abort(err);
+        reject(err);
+      }, timeout);
+    });
+    deadlineExceeded.catch(() => {});
+    const body = await Promise.race([readBody(core, exchange), deadlineExceeded]);
+    const message =
+      codec === 'json'
+        ? parseJsonRequest(method.input, body)
+        : core.serializers(method, 'proto').request.parse(body);
+    const context: HandlerContext = {
+      method,
+      protocol: 'http',
+      requestHeader: Metadata.fromHttpHeaders(exchange.headers),
+      responseHeader,
+      responseTrailer,
+      signal: abort.signal,
+      deadline,
+      peer: exchange.peer,
+      version: registered.version,
+      group: registered.group,
+    };
+    const response = await Promise.race([
+      invokeMethod(registered, context, core.interceptors, {
+        stream: false,
+        method,
+        header: context.requestHeader,
+        message,
+        signal: abort.signal,
+        timeoutMs: timeout,
+      }),
+      deadlineExceeded,
+    ]);
+    if (response.stream) throw new RpcError(Code.INTERNAL, 'unary handler produced a stream');
+    const bytes = core.serializers(method, codec).response.serialize(response.message);
+    const headers: OutgoingHttpHeaders = { 'content-type': contentTypes[codec] };
+    responseHeader.writeTo(headers);
+    responseTrailer.writeTo(headers);
+    exchange.respond(200, headers, bytes);
+  } catch (err) {
+    const error = RpcError.from(err);
+    const headers: OutgoingHttpHeaders = {};
+    responseHeader.writeTo(headers);
+    responseTrailer.writeTo(headers);
+    error.metadata.writeTo(headers);
+    sendError(exchange, httpStatusFromCode(error.code), error, headers);
+  } finally {
+    done = true;
+    clearTimeout(timer);
+  }
+}
+
+/** Errors are JSON whatever the request's codec, so a person with curl can read them. */
+function sendError(exchange: HttpExchange, status: number, error: RpcError, extra: OutgoingHttpHeaders = {}) {
+  const body = JSON.stringify({ status: codeName(error.code), code: error.code, message: error.rawMessage });
+  exchange.respond(status, { ...extra, 'content-type': 'application/json' }, Buffer.from(body));
+}
+
+function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8').trim();
+  let value: JsonValue;
+  try {
+    value = text === '' ? {} : (JSON.parse(text) as JsonValue);
+  } catch (err) {
+    throw new RpcError(Code.INVALID_ARGUMENT, `invalid JSON request body: ${(err as Error).message}`);
+  }
+  if (Array.isArray(value)) {
+    if (value.length > 1) {
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        `request body is an array of ${value.length} arguments; ${schema.typeName} takes one`,
+      );
+    }
+    value = value[0] ?? {};
+  }
+  try {
+    return fromJson(schema, value, { ignoreUnknownFields: true });
+  } catch (err) {
+    throw new RpcError(
+      Code.INVALID_ARGUMENT,
+      `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`,
+    );
+  }
+}
+
+async function readBody(core: ServerCore, exchange: HttpExchange): Promise<Uint8Array> {
+  const limit = core.maxReceiveMessageBytes;
+  const declared = Number(exchange.headers['content-length'] ?? 0);
+  if (declared > limit)
+    throw new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (${declared} vs. ${limit})`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of exchange.body) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit)
+      throw new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (more than ${limit} bytes)`);
+    chunks.push(chunk as Buffer);
+  }
+  const body = Buffer.concat(chunks, size);
+  const encoding = exchange.headers['content-encoding'];
+  const compression = findCompression(core.compressions, encoding);
+  if (!compression) throw new RpcError(Code.UNIMPLEMENTED, `unsupported content-encoding "${encoding}"`);
+  return compression === 'identity' ? body : compression.decompress(body, limit);
+}

@@ -1,0 +1,245 @@
+// A Triple/gRPC server on node:http2 and node:http: gRPC over HTTP/2, and Triple's HTTP mode
+// (unary JSON/proto) over HTTP/1.1 or HTTP/2, all on one port. Plaintext connections are told
+// apart by the HTTP/2 preface; TLS connections by ALPN.
+
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { DescService, Registry } from '@bufbuild/protobuf';
+import { acceptEncodingHeader, type Compression, defaultCompressions } from '../compression.js';
+import type { Interceptor } from '../interceptor.js';
+import type { ServiceImpl } from '../method-types.js';
+import { isGrpcContentType } from '../serialization.js';
+import { serializerCache } from '../serializer-cache.js';
+import { GrpcServerCall } from './grpc-server-call.js';
+import { type HttpExchange, handleHttpCall } from './http-server-call.js';
+import { MethodRouter, type RegisterOptions } from './method-router.js';
+import type { ServerCore } from './server-core.js';
+import { SessionKeepalive } from './session-keepalive.js';
+
+export interface ServerTlsOptions {
+  key: string | Buffer;
+  cert: string | Buffer;
+  /** CA bundle to verify client certificates (mTLS) when requestCert is set. */
+  ca?: string | Buffer;
+  requestCert?: boolean;
+}
+
+export interface ServerOptions {
+  interceptors?: Interceptor[];
+  compressions?: Compression[];
+  /** Default 4 MiB, as in gRPC. Larger messages fail with RESOURCE_EXHAUSTED. */
+  maxReceiveMessageBytes?: number;
+  /** Default 4 MiB. */
+  maxSendMessageBytes?: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection. Default 1000. */
+  maxConcurrentStreams?: number;
+  /** Largest request header block accepted. Default 16 KiB. */
+  maxHeaderListBytes?: number;
+  /** Server pings on idle connections (gRFC A8). Defaults: every 2 h, 20 s to answer. */
+  keepalive?: { timeMs?: number; timeoutMs?: number };
+  tls?: ServerTlsOptions;
+  /** Resolves google.protobuf.Any in JSON bodies. */
+  jsonRegistry?: Registry;
+  /** Where errors go that no caller can see. Default: console.error. */
+  onError?: (error: unknown, where: string) => void;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export class Server {
+  private readonly router = new MethodRouter();
+  private readonly core: ServerCore;
+  private readonly shutdown = new AbortController();
+  private readonly h2: http2.Http2Server;
+  private readonly h1: http.Server;
+  private readonly listener: net.Server;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly keepalive: SessionKeepalive;
+  private address: ListenAddress | undefined;
+
+  constructor(options: ServerOptions = {}) {
+    const compressions = options.compressions ?? [...defaultCompressions];
+    const onError =
+      options.onError ?? ((error, where) => console.error(`shoal rpc server: ${where}:`, error));
+    this.core = {
+      router: this.router,
+      interceptors: options.interceptors ?? [],
+      compressions,
+      acceptEncoding: acceptEncodingHeader(compressions),
+      maxReceiveMessageBytes: options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
+      maxSendMessageBytes: options.maxSendMessageBytes ?? 4 * 1024 * 1024,
+      shutdownSignal: this.shutdown.signal,
+      onError,
+      serializers: serializerCache(options.jsonRegistry),
+    };
+    this.keepalive = new SessionKeepalive(
+      options.keepalive?.timeMs ?? 2 * 3600_000,
+      options.keepalive?.timeoutMs ?? 20_000,
+    );
+    const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
+    this.h2 = http2.createServer({
+      settings: {
+        maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
+        maxHeaderListSize: maxHeaderListBytes,
+      },
+      maxSessionMemory: 64,
+    });
+    this.h2.on('session', (session) => this.trackSession(session));
+    this.h2.on('stream', (stream, headers) => this.onStream(stream, headers));
+    this.h1 = http.createServer({ maxHeaderSize: maxHeaderListBytes, keepAliveTimeout: 30_000 }, (req, res) =>
+      this.onHttp1Request(req, res),
+    );
+    this.listener = options.tls
+      ? this.tlsListener(options.tls)
+      : net.createServer((socket) => this.sniff(socket));
+    this.listener.on('error', (err) => onError(err, 'listener'));
+  }
+
+  /** Registers an implementation of a generated service, optionally under a Triple version and group. */
+  register<S extends DescService>(
+    service: S,
+    impl: Partial<ServiceImpl<S>>,
+    options?: RegisterOptions,
+  ): this {
+    this.router.register(service, impl, options);
+    return this;
+  }
+
+  /** Services registered so far (reflection and health read this). */
+  get services(): readonly DescService[] {
+    return this.router.services;
+  }
+
+  /** Listens on host:port (port 0 picks a free one) and resolves with the address bound. */
+  listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => reject(err);
+      this.listener.once('error', onError);
+      this.listener.listen(port, host, () => {
+        this.listener.off('error', onError);
+        const bound = this.listener.address() as net.AddressInfo;
+        this.address = { host: bound.address, port: bound.port };
+        resolve(this.address);
+      });
+    });
+  }
+
+  get port(): number {
+    if (!this.address) throw new Error('server is not listening');
+    return this.address.port;
+  }
+
+  /**
+   * Stops accepting connections, sends GOAWAY so clients move on, lets calls in flight finish
+   * for up to graceMs, then cancels what is left.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
+    for (const session of this.sessions) session.close();
+    this.h1.closeIdleConnections();
+    const drained = Promise.all([...this.sessions].map((s) => new Promise((r) => s.once('close', r))));
+    const timer = setTimeout(() => {
+      this.shutdown.abort();
+      for (const session of this.sessions) session.destroy();
+      this.h1.closeAllConnections();
+    }, graceMs);
+    await drained;
+    this.h1.closeAllConnections();
+    clearTimeout(timer);
+    this.keepalive.close();
+    if (this.listener.listening) await closed;
+  }
+
+  private trackSession(session: http2.ServerHttp2Session): void {
+    this.sessions.add(session);
+    this.keepalive.watch(session);
+    session.on('error', (err) => this.core.onError(err, 'http2 session'));
+    session.once('close', () => this.sessions.delete(session));
+  }
+
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    if (isGrpcContentType(headers['content-type'])) {
+      void new GrpcServerCall(this.core, stream, headers).start();
+      return;
+    }
+    const socket = stream.session?.socket;
+    const exchange: HttpExchange = {
+      method: headers[':method'] as string,
+      path: headers[':path'] as string,
+      headers,
+      peer: socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown',
+      body: stream,
+      respond(status, responseHeaders, body) {
+        if (stream.destroyed) return;
+        stream.respond({ ...responseHeaders, ':status': status, 'content-length': body.byteLength });
+        stream.end(body);
+      },
+      onClose: (listener) => stream.once('close', listener),
+    };
+    stream.on('error', () => {});
+    void handleHttpCall(this.core, exchange);
+  }
+
+  private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const exchange: HttpExchange = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      body: req,
+      respond(status, headers, body) {
+        if (res.destroyed) return;
+        res.writeHead(status, { ...headers, 'content-length': body.byteLength });
+        res.end(body);
+      },
+      onClose: (listener) => res.once('close', listener),
+    };
+    void handleHttpCall(this.core, exchange);
+  }
+
+  /**
+   * Plaintext: HTTP/2 connections open with the preface "PRI * HTTP/2.0"; anything else is HTTP/1.
+   * The first chunk goes back into the socket: node:http2 reads what a socket has buffered when a
+   * session starts (on the next tick), and node:http parses it once the socket flows again.
+   */
+  private sniff(socket: net.Socket): void {
+    socket.on('error', () => {}); // a peer that resets before speaking is not our error
+    socket.once('data', (chunk: Buffer) => {
+      socket.pause();
+      socket.unshift(chunk);
+      if (chunk.subarray(0, 3).toString('latin1') === 'PRI') {
+        this.h2.emit('connection', socket);
+      } else {
+        this.h1.emit('connection', socket);
+        socket.resume();
+      }
+    });
+  }
+
+  private tlsListener(options: ServerTlsOptions): net.Server {
+    return tls.createServer(
+      {
+        key: options.key,
+        cert: options.cert,
+        ca: options.ca,
+        requestCert: options.requestCert ?? false,
+        rejectUnauthorized: options.requestCert ?? false,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      },
+      (socket) => {
+        socket.on('error', () => {});
+        if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
+        else this.h1.emit('connection', socket);
+      },
+    );
+  }
+}
+
+export function createServer(options?: ServerOptions): Server {
+  return new Server(options);
+}
