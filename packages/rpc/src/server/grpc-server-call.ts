@@ -3,6 +3,7 @@
 // or a Trailers-Only response when the call fails before any message was sent.
 
 import http2 from 'node:http2';
+import type { DescMethod } from '@bufbuild/protobuf';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
@@ -16,6 +17,7 @@ import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import { invokeMethod } from './invoke.js';
+import type { RegisteredMethod } from './method-router.js';
 import type { ServerCore } from './server-core.js';
 
 const { NGHTTP2_NO_ERROR } = http2.constants;
@@ -29,11 +31,10 @@ export class GrpcServerCall implements HandlerContext {
   readonly peer: string;
   readonly version: string;
   readonly group: string;
-  // biome-ignore lint/style/noNonNullAssertion: assigned in start() before any use.
-  method = null! as HandlerContext['method'];
   /** Compression for response messages; a handler may change it before sending. */
   responseCompression: Compression | undefined;
 
+  private registered: RegisteredMethod | undefined;
   private readonly abort = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
@@ -55,6 +56,12 @@ export class GrpcServerCall implements HandlerContext {
     this.deadline = timeout !== undefined && !Number.isNaN(timeout) ? Date.now() + timeout : undefined;
   }
 
+  /** The method called; known once the path has been resolved, before any handler runs. */
+  get method(): DescMethod {
+    if (!this.registered) throw new Error('the method of this call has not been resolved yet');
+    return this.registered.method;
+  }
+
   get signal(): AbortSignal {
     return this.abort.signal;
   }
@@ -71,7 +78,7 @@ export class GrpcServerCall implements HandlerContext {
         );
       }
       const registered = this.core.router.resolve(this.headers[':path'] as string, this.version, this.group);
-      this.method = registered.method;
+      this.registered = registered;
       const codec = codecFromGrpcContentType(this.contentType)!;
       const serializers = this.core.serializers(registered.method, codec);
       const requestEncoding = this.headers['grpc-encoding'] as string | undefined;

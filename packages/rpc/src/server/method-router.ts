@@ -8,7 +8,6 @@ import { RpcError } from '../rpc-error.js';
 
 export interface RegisteredMethod {
   readonly method: DescMethod;
-  // biome-ignore lint/complexity/noBannedTypes: implementations have one of four shapes, checked at registration.
   readonly impl: Function;
   readonly version: string;
   readonly group: string;
