@@ -1,2 +1,29 @@
-// Public API of this package: filled in as its parts land.
-export {};
+// Public API of @shoal/control-plane. Everything not exported here is internal.
+
+// Config: Istio object model, parsing and validation.
+export {
+  type AnyConfigObject,
+  CONFIG_KINDS,
+  type ConfigKind,
+  type ConfigObject,
+  DEFAULT_NAMESPACE,
+  isConfigKind,
+  KIND_VERSIONS,
+  type KubernetesServiceSpec,
+  normalizeKind,
+  type ObjectMeta,
+  objectKey,
+  type SpecByKind,
+} from './config/config-object.js';
+export {
+  ConfigValidator,
+  type DocumentOrigin,
+  type SkippedDocument,
+  type ValidatedDocument,
+} from './config/config-validator.js';
+export { checkDuration, parseDurationMs, parseDurationNanos } from './config/durations.js';
+export { type ConfigIssue, formatIssue, type Severity } from './config/issues.js';
+export { type LoadedConfig, type LoadOptions, loadConfigText, validateDocuments } from './config/load-config.js';
+export type * from './config/networking-types.js';
+export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
+export type * from './config/security-types.js';
