@@ -23,7 +23,12 @@ export {
 } from './config/config-validator.js';
 export { checkDuration, parseDurationMs, parseDurationNanos } from './config/durations.js';
 export { type ConfigIssue, formatIssue, type Severity } from './config/issues.js';
-export { type LoadedConfig, type LoadOptions, loadConfigText, validateDocuments } from './config/load-config.js';
+export {
+  type LoadedConfig,
+  type LoadOptions,
+  loadConfigText,
+  validateDocuments,
+} from './config/load-config.js';
 export type * from './config/networking-types.js';
 export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
 export type * from './config/security-types.js';
