@@ -1,0 +1,156 @@
+// gRFC A39 xDS HTTP filters: the registry of filter types a client or server understands, and the
+// decoding of HttpConnectionManager.http_filters and typed_per_filter_config overrides with it.
+import type { Any } from '@bufbuild/protobuf/wkt';
+import { FilterConfigSchema } from '../gen/envoy/config/route/v3/route_components_pb.js';
+import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { FAULT_TYPE_URL, FILTER_CONFIG_TYPE_URL, ROUTER_TYPE_URL } from '../type-urls.js';
+import { at, index, type Problems, parse } from './decode-result.js';
+import { decodeFaultFilterConfig } from './fault-filter.js';
+
+/** A kind of HTTP filter: how to read its config, and where it may run. */
+export interface HttpFilterType {
+  /** Type URL of its config message, e.g. `type.googleapis.com/envoy.extensions.filters.http.router.v3.Router`. */
+  readonly typeUrl: string;
+  /** Terminal filters (the router) must be last in a chain, and only they may be last. */
+  readonly terminal: boolean;
+  readonly client: boolean;
+  readonly server: boolean;
+  /** Reads the top-level config; `undefined` when invalid (with errors recorded). */
+  parseConfig(bytes: Uint8Array, path: string, problems: Problems): unknown;
+  /** Reads a per-route override; absent when the filter takes none. */
+  parseOverride?(bytes: Uint8Array, path: string, problems: Problems): unknown;
+}
+
+/** The HTTP filter types a decoder accepts, keyed by config type URL. Owned by its creator. */
+export class HttpFilterRegistry {
+  readonly #types = new Map<string, HttpFilterType>();
+
+  register(type: HttpFilterType): this {
+    this.#types.set(type.typeUrl, type);
+    return this;
+  }
+
+  get(typeUrl: string): HttpFilterType | undefined {
+    return this.#types.get(typeUrl);
+  }
+}
+
+/** A registry with the filters Shoal implements: the router and fault injection (A33). */
+export function createDefaultHttpFilterRegistry(): HttpFilterRegistry {
+  return new HttpFilterRegistry()
+    .register({
+      typeUrl: ROUTER_TYPE_URL,
+      terminal: true,
+      client: true,
+      server: true,
+      parseConfig: () => ({}),
+    })
+    .register({
+      typeUrl: FAULT_TYPE_URL,
+      terminal: false,
+      client: true,
+      server: false,
+      parseConfig: decodeFaultFilterConfig,
+      parseOverride: decodeFaultFilterConfig,
+    });
+}
+
+/** One HTTP filter of a chain. `config` is the filter type's model (FaultFilterConfig for fault). */
+export interface XdsHttpFilter {
+  readonly name: string;
+  readonly typeUrl: string;
+  readonly config: unknown;
+  /** Disabled filters run only on routes whose overrides enable them. */
+  readonly disabled: boolean;
+}
+
+/** A per-route (or per-virtual-host, per-cluster-weight) override of a filter's config. */
+export interface XdsFilterOverride {
+  readonly typeUrl: string;
+  readonly config: unknown;
+  /** Set by a FilterConfig wrapper with `disabled`: the filter does not run here. */
+  readonly disabled: boolean;
+}
+
+/** Decodes `http_filters` for one side (client or server); errors go to `problems`. */
+export function decodeHttpFilters(
+  filters: readonly HttpFilter[],
+  side: 'client' | 'server',
+  registry: HttpFilterRegistry,
+  path: string,
+  problems: Problems,
+): XdsHttpFilter[] {
+  const out: XdsHttpFilter[] = [];
+  const names = new Set<string>();
+  let lastTerminal = false;
+  filters.forEach((f, i) => {
+    const p = index(path, i);
+    if (f.name === '') problems.add(at(p, 'name'), 'must not be empty');
+    else if (names.has(f.name))
+      problems.add(at(p, 'name'), `duplicate filter name ${JSON.stringify(f.name)}`);
+    names.add(f.name);
+    if (f.configType.case !== 'typedConfig') {
+      if (!f.isOptional) problems.add(p, 'typed_config is required');
+      return;
+    }
+    const any = f.configType.value;
+    const type = registry.get(any.typeUrl);
+    if (!type?.[side]) {
+      if (!f.isOptional) {
+        problems.add(
+          at(p, 'typed_config'),
+          `unsupported ${side} HTTP filter ${any.typeUrl || '(no type_url)'}`,
+        );
+      }
+      return;
+    }
+    if (lastTerminal) problems.add(p, 'filter after the terminal filter');
+    lastTerminal = type.terminal;
+    const before = problems.errors.length;
+    const config = type.parseConfig(any.value, at(p, 'typed_config'), problems);
+    if (problems.errors.length === before) {
+      out.push({ name: f.name, typeUrl: any.typeUrl, config, disabled: f.disabled });
+    }
+  });
+  if (filters.length === 0) problems.add(path, 'at least the router filter is required');
+  else if (!lastTerminal) problems.add(path, 'the last HTTP filter must be a terminal filter (the router)');
+  return out;
+}
+
+/** Decodes a typed_per_filter_config map; FilterConfig wrappers may mark an override optional. */
+export function decodeFilterOverrides(
+  overrides: { readonly [name: string]: Any },
+  registry: HttpFilterRegistry,
+  path: string,
+  problems: Problems,
+): Record<string, XdsFilterOverride> {
+  const out: Record<string, XdsFilterOverride> = {};
+  for (const [name, raw] of Object.entries(overrides)) {
+    const p = index(path, name);
+    let any: Any | undefined = raw;
+    let optional = false;
+    if (raw.typeUrl === FILTER_CONFIG_TYPE_URL) {
+      const wrapper = parse(FilterConfigSchema, raw.value, p, problems);
+      if (!wrapper) continue;
+      optional = wrapper.isOptional;
+      any = wrapper.config;
+      if (wrapper.disabled) {
+        out[name] = { typeUrl: wrapper.config?.typeUrl ?? '', config: undefined, disabled: true };
+        continue;
+      }
+    }
+    if (!any) {
+      problems.add(p, 'config is required');
+      continue;
+    }
+    const type = registry.get(any.typeUrl);
+    if (!type?.parseOverride) {
+      if (!optional) problems.add(p, `unsupported filter config override ${any.typeUrl || '(no type_url)'}`);
+      continue;
+    }
+    const before = problems.errors.length;
+    const config = type.parseOverride(any.value, p, problems);
+    if (problems.errors.length === before) out[name] = { typeUrl: any.typeUrl, config, disabled: false };
+  }
+  return out;
+}

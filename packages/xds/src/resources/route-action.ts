@@ -1,0 +1,128 @@
+// Envoy's route.v3.RouteAction as a plain model: gRFC A28 (cluster, weighted clusters),
+// A31 (max_stream_duration timeouts), A42 (hash policies), A44 (retry policy).
+import type { RouteAction } from '../gen/envoy/config/route/v3/route_components_pb.js';
+import { at, index, type Problems } from './decode-result.js';
+import { decodeFilterOverrides, type HttpFilterRegistry, type XdsFilterOverride } from './http-filters.js';
+import { decodeRetryPolicy, type XdsRetryPolicy } from './retry-policy.js';
+import { durationToMs } from './values.js';
+
+/** One target cluster and its share of traffic. */
+export interface XdsClusterWeight {
+  readonly name: string;
+  readonly weight: number;
+  readonly filterOverrides: Readonly<Record<string, XdsFilterOverride>>;
+}
+
+/** How a ring-hash or maglev balancer hashes a call (A42). */
+export type XdsHashPolicy =
+  | { readonly kind: 'header'; readonly header: string; readonly terminal: boolean }
+  /** `filter_state` with key `io.grpc.channel_id`: one hash per client channel. */
+  | { readonly kind: 'channel_id'; readonly terminal: boolean };
+
+/** A route that forwards to clusters. */
+export interface XdsForwardingAction {
+  readonly kind: 'route';
+  /** One entry for `cluster`, several for `weighted_clusters`; weights are positive. */
+  readonly clusters: readonly XdsClusterWeight[];
+  readonly totalWeight: number;
+  /** Envoy's `timeout`; gRPC uses max_stream_duration instead (A31). */
+  readonly timeoutMs?: number;
+  /** `max_stream_duration.max_stream_duration`. */
+  readonly maxStreamDurationMs?: number;
+  /** `max_stream_duration.grpc_timeout_header_max`: when set, the call's own deadline counts, capped by it. */
+  readonly grpcTimeoutHeaderMaxMs?: number;
+  readonly retryPolicy?: XdsRetryPolicy;
+  readonly hashPolicies: readonly XdsHashPolicy[];
+  readonly prefixRewrite?: string;
+}
+
+export type XdsRouteAction =
+  | XdsForwardingAction
+  /** Server side (A36): the call is handled by this server. */
+  | { readonly kind: 'non_forwarding' }
+  /** redirect, direct_response or filter_action: a client fails calls on such a route (UNAVAILABLE). */
+  | { readonly kind: 'unsupported'; readonly action: string };
+
+const UINT32_MAX = 0xffff_ffff;
+
+/**
+ * Decodes a RouteAction. Returns `null` when gRPC would ignore the whole route (a cluster_header or
+ * cluster_specifier_plugin action), `undefined` when it is invalid (errors recorded).
+ */
+export function decodeRouteAction(
+  a: RouteAction,
+  registry: HttpFilterRegistry,
+  path: string,
+  problems: Problems,
+): XdsForwardingAction | undefined | null {
+  const before = problems.errors.length;
+  const spec = a.clusterSpecifier;
+  const clusters: XdsClusterWeight[] = [];
+  switch (spec.case) {
+    case 'cluster':
+      if (spec.value === '') problems.add(at(path, 'cluster'), 'must not be empty');
+      clusters.push({ name: spec.value, weight: 1, filterOverrides: {} });
+      break;
+    case 'weightedClusters': {
+      const p = at(path, 'weighted_clusters');
+      spec.value.clusters.forEach((c, i) => {
+        const cp = index(at(p, 'clusters'), i);
+        if (c.name === '') problems.add(at(cp, 'name'), 'must not be empty');
+        const weight = c.weight ?? 0;
+        const filterOverrides = decodeFilterOverrides(
+          c.typedPerFilterConfig,
+          registry,
+          at(cp, 'typed_per_filter_config'),
+          problems,
+        );
+        if (weight > 0) clusters.push({ name: c.name, weight, filterOverrides });
+      });
+      const total = clusters.reduce((sum, c) => sum + c.weight, 0);
+      if (total === 0) problems.add(at(p, 'clusters'), 'the sum of weights must be greater than 0');
+      if (total > UINT32_MAX) problems.add(at(p, 'clusters'), `the sum of weights ${total} exceeds 2^32-1`);
+      break;
+    }
+    case 'clusterHeader':
+    case 'clusterSpecifierPlugin':
+      return null;
+    default:
+      problems.add(path, 'cluster_specifier is required (cluster or weighted_clusters)');
+  }
+  const timeoutMs = durationToMs(a.timeout, at(path, 'timeout'), problems);
+  const msd = a.maxStreamDuration;
+  const maxStreamDurationMs = durationToMs(
+    msd?.maxStreamDuration,
+    at(path, 'max_stream_duration.max_stream_duration'),
+    problems,
+  );
+  const grpcTimeoutHeaderMaxMs = durationToMs(
+    msd?.grpcTimeoutHeaderMax,
+    at(path, 'max_stream_duration.grpc_timeout_header_max'),
+    problems,
+  );
+  const retryPolicy = a.retryPolicy
+    ? decodeRetryPolicy(a.retryPolicy, at(path, 'retry_policy'), problems)
+    : undefined;
+  const hashPolicies: XdsHashPolicy[] = [];
+  for (const h of a.hashPolicy) {
+    const s = h.policySpecifier;
+    // Other hash inputs (cookies, source IP, query parameters) are skipped, as gRPC does.
+    if (s.case === 'header' && s.value.headerName !== '') {
+      hashPolicies.push({ kind: 'header', header: s.value.headerName.toLowerCase(), terminal: h.terminal });
+    } else if (s.case === 'filterState' && s.value.key === 'io.grpc.channel_id') {
+      hashPolicies.push({ kind: 'channel_id', terminal: h.terminal });
+    }
+  }
+  if (problems.errors.length > before) return undefined;
+  return {
+    kind: 'route',
+    clusters,
+    totalWeight: clusters.reduce((sum, c) => sum + c.weight, 0),
+    ...(timeoutMs !== undefined && { timeoutMs }),
+    ...(maxStreamDurationMs !== undefined && { maxStreamDurationMs }),
+    ...(grpcTimeoutHeaderMaxMs !== undefined && { grpcTimeoutHeaderMaxMs }),
+    ...(retryPolicy && { retryPolicy }),
+    hashPolicies,
+    ...(a.prefixRewrite !== '' && { prefixRewrite: a.prefixRewrite }),
+  };
+}
