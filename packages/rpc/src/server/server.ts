@@ -8,10 +8,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import { acceptEncodingHeader, type Compression, defaultCompressions } from '../compression.js';
+import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
 import type { ServiceImpl } from '../method-types.js';
 import { isGrpcContentType } from '../serialization.js';
 import { serializerCache } from '../serializer-cache.js';
+import { HealthStatus, healthImpl, ServingStatus } from '../services/health.js';
+import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from '../services/reflection.js';
 import { GrpcServerCall } from './grpc-server-call.js';
 import { type HttpExchange, handleHttpCall } from './http-server-call.js';
 import { MethodRouter, type RegisterOptions } from './method-router.js';
@@ -42,6 +45,11 @@ export interface ServerOptions {
   tls?: ServerTlsOptions;
   /** Resolves google.protobuf.Any in JSON bodies. */
   jsonRegistry?: Registry;
+  /**
+   * Serve gRPC health checking (grpc.health.v1.Health) and server reflection (grpc.reflection.v1
+   * and v1alpha), as grpcurl, `shoal list` and Kubernetes probes expect. Default false.
+   */
+  standardServices?: boolean;
   /** Where errors go that no caller can see. Default: console.error. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -61,6 +69,8 @@ export class Server {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
+  /** Health statuses this server reports; every registered service starts SERVING. */
+  readonly health = new HealthStatus();
 
   constructor(options: ServerOptions = {}) {
     const compressions = options.compressions ?? [...defaultCompressions];
@@ -98,6 +108,14 @@ export class Server {
       ? this.tlsListener(options.tls)
       : net.createServer((socket) => this.sniff(socket));
     this.listener.on('error', (err) => onError(err, 'listener'));
+    if (options.standardServices) this.registerStandardServices();
+  }
+
+  private registerStandardServices(): void {
+    this.register(Health, healthImpl(this.health));
+    const reflection = reflectionServices(() => this.router.services);
+    this.register(ServerReflectionV1, reflection.v1);
+    this.register(ServerReflectionV1Alpha, reflection.v1alpha);
   }
 
   /** Registers an implementation of a generated service, optionally under a Triple version and group. */
@@ -107,6 +125,7 @@ export class Server {
     options?: RegisterOptions,
   ): this {
     this.router.register(service, impl, options);
+    this.health.set(service.typeName, ServingStatus.SERVING);
     return this;
   }
 
@@ -139,6 +158,7 @@ export class Server {
    * for up to graceMs, then cancels what is left.
    */
   async close(graceMs = 5000): Promise<void> {
+    this.health.shutdown();
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     for (const session of this.sessions) session.close();
     this.h1.closeIdleConnections();
