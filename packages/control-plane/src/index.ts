@@ -2,6 +2,14 @@
 
 // Config: Istio object model, parsing and validation.
 export {
+  type AnalysisResult,
+  type AnalyzeOptions,
+  analyzeConfig,
+  type ValidationReport,
+  validateConfig,
+} from './config/analyze.js';
+export { ConfigError } from './config/config-error.js';
+export {
   type AnyConfigObject,
   CONFIG_KINDS,
   type ConfigKind,
@@ -16,12 +24,28 @@ export {
   type SpecByKind,
 } from './config/config-object.js';
 export {
+  type ApplyOptions,
+  type ApplyResult,
+  type ChangeType,
+  type ConfigChange,
+  type ConfigEvent,
+  type ConfigListener,
+  ConfigStore,
+  type ConfigStoreOptions,
+} from './config/config-store.js';
+export {
   ConfigValidator,
   type DocumentOrigin,
   type SkippedDocument,
   type ValidatedDocument,
 } from './config/config-validator.js';
 export { checkDuration, parseDurationMs, parseDurationNanos } from './config/durations.js';
+export {
+  DEFAULT_DOMAIN_SUFFIX,
+  hostMatches,
+  kubernetesServiceHost,
+  resolveShortName,
+} from './config/hostnames.js';
 export { type ConfigIssue, formatIssue, type Severity } from './config/issues.js';
 export {
   type LoadedConfig,
