@@ -1,0 +1,118 @@
+// gRFC A36 xDS-enabled servers (and A57 filter chain match): Envoy's listener.v3.FilterChain and
+// FilterChainMatch as plain models. Each chain holds exactly one filter, an HttpConnectionManager.
+import { isIP } from 'node:net';
+import type { CidrRange } from '../gen/envoy/config/core/v3/address_pb.js';
+import type { FilterChain } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
+import { HTTP_CONNECTION_MANAGER_TYPE_URL } from '../type-urls.js';
+import { at, index, type Problems } from './decode-result.js';
+import { decodeHttpConnectionManager, type XdsHttpConnectionManager } from './http-connection-manager.js';
+import type { HttpFilterRegistry } from './http-filters.js';
+import { decodeTransportSocket, type XdsTlsContext } from './tls-context.js';
+
+/** An IP range: `address`/`prefixLen`. */
+export interface XdsCidr {
+  readonly address: string;
+  readonly prefixLen: number;
+}
+
+/** Which connections a filter chain takes. Empty lists match anything. */
+export interface XdsFilterChainMatch {
+  readonly prefixRanges: readonly XdsCidr[];
+  readonly sourceType: 'any' | 'same_ip_or_loopback' | 'external';
+  readonly sourcePrefixRanges: readonly XdsCidr[];
+  readonly sourcePorts: readonly number[];
+}
+
+/** A server filter chain: its match, its HTTP handling and (for mTLS) its TLS context. */
+export interface XdsFilterChain {
+  readonly name: string;
+  readonly match: XdsFilterChainMatch;
+  readonly http: XdsHttpConnectionManager;
+  readonly tls?: XdsTlsContext;
+}
+
+const SOURCE_TYPES = ['any', 'same_ip_or_loopback', 'external'] as const;
+
+function decodeCidrs(ranges: readonly CidrRange[], path: string, problems: Problems): XdsCidr[] {
+  return ranges.flatMap((r, i) => {
+    const p = index(path, i);
+    const family = isIP(r.addressPrefix);
+    if (family === 0) {
+      problems.add(at(p, 'address_prefix'), `${JSON.stringify(r.addressPrefix)} is not an IP address`);
+      return [];
+    }
+    const max = family === 4 ? 32 : 128;
+    const prefixLen = r.prefixLen ?? 0;
+    if (prefixLen > max) {
+      problems.add(at(p, 'prefix_len'), `${prefixLen} is longer than ${max}`);
+      return [];
+    }
+    return [{ address: r.addressPrefix, prefixLen }];
+  });
+}
+
+/**
+ * Decodes one chain. Returns `null` for a chain that can never be chosen by gRPC (it matches on
+ * destination port, server names, a transport protocol other than raw_buffer, or ALPN), which
+ * A36 says to ignore rather than reject.
+ */
+export function decodeFilterChain(
+  fc: FilterChain,
+  registry: HttpFilterRegistry,
+  path: string,
+  problems: Problems,
+): XdsFilterChain | undefined | null {
+  const before = problems.errors.length;
+  const m = fc.filterChainMatch;
+  if (
+    m &&
+    (m.destinationPort !== undefined ||
+      m.serverNames.length > 0 ||
+      (m.transportProtocol !== '' && m.transportProtocol !== 'raw_buffer') ||
+      m.applicationProtocols.length > 0)
+  ) {
+    return null;
+  }
+  const mp = at(path, 'filter_chain_match');
+  const match: XdsFilterChainMatch = {
+    prefixRanges: decodeCidrs(m?.prefixRanges ?? [], at(mp, 'prefix_ranges'), problems),
+    sourceType: SOURCE_TYPES[m?.sourceType ?? 0] ?? 'any',
+    sourcePrefixRanges: decodeCidrs(m?.sourcePrefixRanges ?? [], at(mp, 'source_prefix_ranges'), problems),
+    sourcePorts: [...(m?.sourcePorts ?? [])],
+  };
+  let http: XdsHttpConnectionManager | undefined;
+  const fp = at(path, 'filters');
+  if (fc.filters.length !== 1) {
+    problems.add(fp, `exactly one filter (the HttpConnectionManager) is required, got ${fc.filters.length}`);
+  } else {
+    const f = fc.filters[0]!;
+    const cfg = f.configType.case === 'typedConfig' ? f.configType.value : undefined;
+    if (cfg?.typeUrl !== HTTP_CONNECTION_MANAGER_TYPE_URL) {
+      problems.add(at(index(fp, 0), 'typed_config'), `expected ${HTTP_CONNECTION_MANAGER_TYPE_URL}`);
+    } else {
+      http = decodeHttpConnectionManager(
+        cfg.value,
+        'server',
+        registry,
+        at(index(fp, 0), 'typed_config'),
+        problems,
+      );
+    }
+  }
+  const tls = fc.transportSocket
+    ? decodeTransportSocket(fc.transportSocket, 'downstream', at(path, 'transport_socket'), problems)
+    : undefined;
+  if (problems.errors.length > before || !http) return undefined;
+  return { name: fc.name, match, http, ...(tls && { tls }) };
+}
+
+/** A stable key for a match, to find chains that would be ambiguous. */
+export function filterChainMatchKey(m: XdsFilterChainMatch): string {
+  const cidrs = (c: readonly XdsCidr[]) => c.map((r) => `${r.address}/${r.prefixLen}`).sort();
+  return JSON.stringify([
+    cidrs(m.prefixRanges),
+    m.sourceType,
+    cidrs(m.sourcePrefixRanges),
+    [...m.sourcePorts].sort((a, b) => a - b),
+  ]);
+}
