@@ -1,2 +1,2 @@
-// Public API of this package: filled in as its parts land.
-export {};
+// Public API of the examples package: the greeter provider, for the demo and tests.
+export { GreeterService, greeterImpl } from './greeter/greeter-impl.js';
