@@ -8,6 +8,11 @@ export {
   type ValidationReport,
   validateConfig,
 } from './config/analyze.js';
+export {
+  type ConfigDirectoryOptions,
+  ConfigDirectorySource,
+  type DirectoryLoadResult,
+} from './config/config-dir.js';
 export { ConfigError } from './config/config-error.js';
 export {
   type AnyConfigObject,
