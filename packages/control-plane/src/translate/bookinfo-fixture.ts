@@ -1,0 +1,95 @@
+// Internal, for tests only. Fixture: Istio's Bookinfo samples (../shared/testdata/istio) loaded through the config
+// store's parser, plus a registry view with the Bookinfo services and versioned endpoints.
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ConfigObject } from '../config/config-object.js';
+import { ConfigValidator } from '../config/config-validator.js';
+import { loadConfigText } from '../config/load-config.js';
+import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
+import { type ProxyNode, proxyNodeOf } from './proxy-node.js';
+
+export const TESTDATA = fileURLToPath(new URL('../../../../../shared/testdata/istio/', import.meta.url));
+
+let validator: ConfigValidator | undefined;
+
+export function loadSample(file: string): {
+  virtualServices: ConfigObject<'VirtualService'>[];
+  destinationRules: ConfigObject<'DestinationRule'>[];
+} {
+  const loaded = loadConfigText(readFileSync(TESTDATA + file, 'utf8'), {
+    source: file,
+    validator: (validator ??= new ConfigValidator()),
+  });
+  if (loaded.errors.length) throw new Error(`${file}: ${loaded.errors.map((e) => e.message).join('; ')}`);
+  return {
+    virtualServices: loaded.objects.filter(
+      (o): o is ConfigObject<'VirtualService'> => o.kind === 'VirtualService',
+    ),
+    destinationRules: loaded.objects.filter(
+      (o): o is ConfigObject<'DestinationRule'> => o.kind === 'DestinationRule',
+    ),
+  };
+}
+
+export const fqdn = (name: string) => `${name}.default.svc.cluster.local`;
+
+export function bookinfoServices(): MeshService[] {
+  return ['productpage', 'details', 'ratings', 'reviews'].map((name) => ({
+    hostname: fqdn(name),
+    namespace: 'default',
+    ports: [{ name: 'http', number: 9080 }],
+  }));
+}
+
+export function bookinfoEndpoints(): MeshEndpoint[] {
+  const out: MeshEndpoint[] = [];
+  let ip = 10;
+  for (const [name, versions] of [
+    ['productpage', ['v1']],
+    ['details', ['v1']],
+    ['ratings', ['v1']],
+    ['reviews', ['v1', 'v2', 'v3']],
+  ] as const) {
+    for (const version of versions) {
+      out.push({
+        hostname: fqdn(name),
+        servicePort: 9080,
+        address: `10.0.0.${ip++}`,
+        port: 9080,
+        labels: { app: name, version },
+        locality: 'us-east/us-east-1a/',
+      });
+    }
+  }
+  return out;
+}
+
+export function bookinfoInput(files: string[], extra: Partial<MeshInput> = {}): MeshInput {
+  const vs: ConfigObject<'VirtualService'>[] = [];
+  const dr: ConfigObject<'DestinationRule'>[] = [];
+  for (const file of files) {
+    const sample = loadSample(file);
+    vs.push(...sample.virtualServices);
+    dr.push(...sample.destinationRules);
+  }
+  return {
+    version: '1',
+    services: bookinfoServices(),
+    endpoints: bookinfoEndpoints(),
+    virtualServices: vs,
+    destinationRules: dr,
+    ...extra,
+  };
+}
+
+export function clientNode(
+  namespace = 'default',
+  locality?: { region: string; zone: string; subZone: string },
+): ProxyNode {
+  return proxyNodeOf({
+    id: `sidecar~10.1.0.1~client.${namespace}~${namespace}.svc.cluster.local`,
+    metadata: { NAMESPACE: namespace, INSTANCE_IPS: '10.1.0.1' },
+    ...(locality ? { locality } : {}),
+  });
+}

@@ -1,0 +1,139 @@
+// Clusters `outbound|port|subset|host`, discovered by EDS over ADS, with the DestinationRule's
+// load balancing, circuit breakers and outlier detection.
+// Envoy: config.cluster.v3.Cluster; Istio: networking.v1.DestinationRule (TrafficPolicy);
+// istiod's cluster builder (applyLoadBalancer, applyConnectionPool, applyOutlierDetection).
+
+import { create } from '@bufbuild/protobuf';
+import { envoy } from '@shoal/xds';
+import type {
+  ConnectionPoolSettings,
+  LoadBalancerSettings,
+  OutlierDetection,
+} from '../config/networking-types.js';
+import { adsConfigSource, durationFromMs, durationOf } from './proto-values.js';
+import type { ClusterKey } from './resource-names.js';
+import type { EffectivePolicy } from './traffic-policy.js';
+
+/** Istio's default connect timeout. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Envoy's default ring size bounds; Istio's default minimum ring size is 1024. */
+const DEFAULT_MIN_RING_SIZE = 1024;
+
+export function buildCluster(name: string, key: ClusterKey, policy: EffectivePolicy): envoy.Cluster {
+  const connectTimeout = policy.connectionPool?.tcp?.connectTimeout;
+  const cluster = create(envoy.ClusterSchema, {
+    name,
+    clusterDiscoveryType: { case: 'type', value: envoy.Cluster_DiscoveryType.EDS },
+    edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+    connectTimeout: connectTimeout ? durationOf(connectTimeout) : durationFromMs(DEFAULT_CONNECT_TIMEOUT_MS),
+    metadata: {
+      filterMetadata: {
+        istio: {
+          services: [{ host: key.host, port: key.port }],
+          ...(key.subset ? { subset: key.subset } : {}),
+        },
+      },
+    },
+  });
+  applyLoadBalancer(cluster, policy.loadBalancer);
+  const breakers = circuitBreakers(policy.connectionPool);
+  if (breakers) cluster.circuitBreakers = breakers;
+  const outlier = outlierDetection(policy.outlierDetection);
+  if (outlier) {
+    cluster.outlierDetection = outlier;
+    const minHealth = policy.outlierDetection?.minHealthPercent;
+    if (minHealth !== undefined) {
+      cluster.commonLbConfig = create(envoy.Cluster_CommonLbConfigSchema, {
+        healthyPanicThreshold: { value: minHealth },
+      });
+    }
+  }
+  return cluster;
+}
+
+function applyLoadBalancer(cluster: envoy.Cluster, lb: LoadBalancerSettings | undefined): void {
+  const P = envoy.Cluster_LbPolicy;
+  const hash = lb?.consistentHash;
+  if (hash) {
+    if (hash.maglev) {
+      cluster.lbPolicy = P.MAGLEV;
+      const tableSize = hash.maglev.tableSize;
+      cluster.lbConfig = {
+        case: 'maglevLbConfig',
+        value: create(envoy.Cluster_MaglevLbConfigSchema, tableSize ? { tableSize: BigInt(tableSize) } : {}),
+      };
+      return;
+    }
+    cluster.lbPolicy = P.RING_HASH;
+    const minimum = hash.ringHash?.minimumRingSize ?? hash.minimumRingSize ?? DEFAULT_MIN_RING_SIZE;
+    cluster.lbConfig = {
+      case: 'ringHashLbConfig',
+      value: create(envoy.Cluster_RingHashLbConfigSchema, {
+        minimumRingSize: BigInt(minimum),
+        hashFunction: envoy.Cluster_RingHashLbConfig_HashFunction.XX_HASH,
+      }),
+    };
+    return;
+  }
+  switch (lb?.simple) {
+    case 'LEAST_CONN':
+    case 'LEAST_REQUEST':
+      cluster.lbPolicy = P.LEAST_REQUEST;
+      cluster.lbConfig = {
+        case: 'leastRequestLbConfig',
+        value: create(envoy.Cluster_LeastRequestLbConfigSchema, {}),
+      };
+      return;
+    case 'RANDOM':
+      cluster.lbPolicy = P.RANDOM;
+      return;
+    default:
+      cluster.lbPolicy = P.ROUND_ROBIN;
+  }
+}
+
+function circuitBreakers(pool: ConnectionPoolSettings | undefined): envoy.CircuitBreakers | undefined {
+  if (!pool) return undefined;
+  const t = create(envoy.CircuitBreakers_ThresholdsSchema, {});
+  let any = false;
+  if (pool.http?.http2MaxRequests) {
+    t.maxRequests = pool.http.http2MaxRequests;
+    any = true;
+  }
+  if (pool.http?.http1MaxPendingRequests) {
+    t.maxPendingRequests = pool.http.http1MaxPendingRequests;
+    any = true;
+  }
+  if (pool.http?.maxRetries) {
+    t.maxRetries = pool.http.maxRetries;
+    any = true;
+  }
+  if (pool.tcp?.maxConnections) {
+    t.maxConnections = pool.tcp.maxConnections;
+    any = true;
+  }
+  return any ? create(envoy.CircuitBreakersSchema, { thresholds: [t] }) : undefined;
+}
+
+function outlierDetection(od: OutlierDetection | undefined): envoy.OutlierDetection | undefined {
+  if (!od) return undefined;
+  const out = create(envoy.OutlierDetectionSchema, {
+    // Success-rate ejection is off unless asked for, as in istiod.
+    enforcingSuccessRate: 0,
+  });
+  if (od.consecutive5xxErrors !== undefined) {
+    out.consecutive5xx = od.consecutive5xxErrors;
+    out.enforcingConsecutive5xx = od.consecutive5xxErrors > 0 ? 100 : 0;
+  }
+  // The deprecated consecutiveErrors counts gateway errors only (istio/api#617).
+  const gateway = od.consecutiveGatewayErrors ?? od.consecutiveErrors;
+  if (gateway !== undefined) {
+    out.consecutiveGatewayFailure = gateway;
+    out.enforcingConsecutiveGatewayFailure = gateway > 0 ? 100 : 0;
+  }
+  if (od.interval) out.interval = durationOf(od.interval);
+  if (od.baseEjectionTime) out.baseEjectionTime = durationOf(od.baseEjectionTime);
+  if (od.maxEjectionPercent !== undefined) out.maxEjectionPercent = od.maxEjectionPercent;
+  if (od.splitExternalLocalOriginErrors) out.splitExternalLocalOriginErrors = true;
+  return out;
+}

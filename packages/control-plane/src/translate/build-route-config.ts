@@ -1,0 +1,87 @@
+// RouteConfiguration for one client listener: one virtual host for the dialled host, its routes
+// from the host's VirtualService (one Envoy route per match), or a default route to the host's
+// cluster when there is none.
+// Envoy: config.route.v3.RouteConfiguration, VirtualHost, Route; Istio: networking.v1.VirtualService,
+// grpcgen's RDS (BuildHTTPRoutes for proxyless gRPC).
+
+import { create } from '@bufbuild/protobuf';
+import { anyPack } from '@bufbuild/protobuf/wkt';
+import { envoy } from '@shoal/xds';
+import type { HTTPRoute } from '../config/networking-types.js';
+import { buildFault, FAULT_FILTER_NAME } from './fault-config.js';
+import { buildRouteAction, type RouteContext } from './route-action.js';
+import { buildRouteMatch } from './route-match.js';
+
+export interface RouteConfigOptions {
+  /** The route config's name (the listener's). */
+  name: string;
+  domains: string[];
+  ctx: Omit<RouteContext, 'configNamespace'>;
+}
+
+export function buildRouteConfiguration(options: RouteConfigOptions): envoy.RouteConfiguration {
+  const { ctx } = options;
+  const vs = ctx.index.virtualServiceFor(ctx.host);
+  const routes: envoy.Route[] = [];
+  if (vs) {
+    const routeCtx: RouteContext = { ...ctx, configNamespace: vs.metadata.namespace };
+    (vs.spec.http ?? []).forEach((http, i) => {
+      routes.push(...buildRoutes(http, `${vs.metadata.name}.${i}`, routeCtx));
+    });
+  } else {
+    // The default route still carries the DestinationRule's hash policy.
+    const routeCtx: RouteContext = {
+      ...ctx,
+      configNamespace: ctx.index.service(ctx.host)?.namespace ?? 'default',
+    };
+    const action = buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
+    if (action) {
+      routes.push(
+        create(envoy.RouteSchema, {
+          name: 'default',
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: { case: 'route', value: action },
+        }),
+      );
+    }
+  }
+  return create(envoy.RouteConfigurationSchema, {
+    name: options.name,
+    virtualHosts: [
+      create(envoy.VirtualHostSchema, {
+        name: `${ctx.host}:${ctx.port}`,
+        domains: [...new Set(options.domains)],
+        routes,
+      }),
+    ],
+  });
+}
+
+function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): envoy.Route[] {
+  // Matches that name another port are for another listener.
+  const matches = http.match?.length
+    ? http.match.filter((m) => m.port === undefined || m.port === ctx.port)
+    : [undefined];
+  if (matches.length === 0) return [];
+  const out: envoy.Route[] = [];
+  const fault = http.fault ? buildFault(http.fault) : undefined;
+  for (const match of matches) {
+    const route = create(envoy.RouteSchema, {
+      name: http.name ?? fallbackName,
+      match: buildRouteMatch(match),
+    });
+    if (http.directResponse) {
+      route.action = {
+        case: 'directResponse',
+        value: create(envoy.DirectResponseActionSchema, { status: http.directResponse.status }),
+      };
+    } else {
+      const action = buildRouteAction(http, ctx);
+      if (!action) continue;
+      route.action = { case: 'route', value: action };
+    }
+    if (fault) route.typedPerFilterConfig[FAULT_FILTER_NAME] = anyPack(envoy.HTTPFaultSchema, fault);
+    out.push(route);
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+// What the translator reads: one consistent view of config and registry at a version. The control
+// plane builds it from the config store (VirtualService, DestinationRule) and the registry
+// (services, endpoints, interface → host). Plain data, so tests and other registries can supply it.
+
+import type { ConfigObject } from '../config/config-object.js';
+
+export interface MeshServicePort {
+  /** Port name (`grpc`, `http`, ...). */
+  name: string;
+  number: number;
+  protocol?: string;
+}
+
+export interface MeshService {
+  /** Fully qualified host name (`reviews.default.svc.cluster.local`, `greeter.example.com`). */
+  hostname: string;
+  /** Namespace the service lives in (short names resolve against a client's namespace). */
+  namespace: string;
+  ports: MeshServicePort[];
+  /** Interfaces (`greet.v1.GreeterService`) this host serves, for interface-level discovery. */
+  interfaces?: string[];
+}
+
+export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
+
+export interface MeshEndpoint {
+  /** The host this endpoint serves. */
+  hostname: string;
+  /** The service port this endpoint backs. */
+  servicePort: number;
+  /** IP (or host name) and port to dial. */
+  address: string;
+  port: number;
+  labels: Record<string, string>;
+  /** `region/zone/subzone`, any part may be empty. */
+  locality?: string;
+  /** Relative weight, default 1. */
+  weight?: number;
+  health?: EndpointHealth;
+  /** Where the endpoint came from (`WorkloadEntry/default/r1`, a node id), for debugging. */
+  origin?: string;
+}
+
+export interface MeshInput {
+  /** Identifies this view; changes whenever anything below changes. */
+  version: string;
+  services: readonly MeshService[];
+  endpoints: readonly MeshEndpoint[];
+  virtualServices: readonly ConfigObject<'VirtualService'>[];
+  destinationRules: readonly ConfigObject<'DestinationRule'>[];
+}

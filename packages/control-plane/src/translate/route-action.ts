@@ -1,0 +1,127 @@
+// Istio HTTPRoute → Envoy RouteAction: destinations (one cluster or weighted clusters with
+// subsets), timeout as max_stream_duration, retries, and hash policies from the destination's
+// DestinationRule consistentHash.
+// Envoy: config.route.v3.RouteAction, WeightedCluster, RetryPolicy, HashPolicy;
+// Istio: translateRoute, consistentHashToHashPolicy.
+
+import { create } from '@bufbuild/protobuf';
+import { envoy } from '@shoal/xds';
+import { resolveShortName } from '../config/hostnames.js';
+import type {
+  ConsistentHashLB,
+  Destination,
+  HTTPRoute,
+  HTTPRouteDestination,
+} from '../config/networking-types.js';
+import { durationOf } from './proto-values.js';
+import { clusterName } from './resource-names.js';
+import type { ServiceIndex } from './service-index.js';
+import { effectivePolicy } from './traffic-policy.js';
+
+export interface RouteContext {
+  index: ServiceIndex;
+  /** The host and port the listener routes for. */
+  host: string;
+  port: number;
+  /** Namespace that short destination hosts resolve in (the VirtualService's). */
+  configNamespace: string;
+  clientNamespace: string;
+}
+
+export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {
+  const destinations = (route.route ?? []).filter((d) => route.route?.length === 1 || (d.weight ?? 0) > 0);
+  if (destinations.length === 0) return undefined;
+  const action = create(envoy.RouteActionSchema, {});
+  if (destinations.length === 1) {
+    action.clusterSpecifier = { case: 'cluster', value: clusterFor(destinations[0]!.destination, ctx) };
+  } else {
+    action.clusterSpecifier = {
+      case: 'weightedClusters',
+      value: create(envoy.WeightedClusterSchema, {
+        clusters: destinations.map((d: HTTPRouteDestination) =>
+          create(envoy.WeightedCluster_ClusterWeightSchema, {
+            name: clusterFor(d.destination, ctx),
+            weight: d.weight ?? 0,
+          }),
+        ),
+      }),
+    };
+  }
+  if (route.timeout) {
+    const timeout = durationOf(route.timeout);
+    // gRPC reads max_stream_duration; grpc_timeout_header_max caps a caller's own grpc-timeout.
+    action.maxStreamDuration = create(envoy.RouteAction_MaxStreamDurationSchema, {
+      maxStreamDuration: timeout,
+      grpcTimeoutHeaderMax: timeout,
+    });
+    action.timeout = timeout;
+  }
+  const retries = route.retries;
+  if (retries && (retries.attempts ?? 0) > 0) {
+    action.retryPolicy = create(envoy.RetryPolicySchema, {
+      numRetries: retries.attempts,
+      retryOn:
+        retries.retryOn ?? 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
+      ...(retries.perTryTimeout ? { perTryTimeout: durationOf(retries.perTryTimeout) } : {}),
+    });
+  }
+  const first = destinations[0]!.destination;
+  const hash = consistentHashFor(first, ctx);
+  if (hash) action.hashPolicy = hashPolicies(hash);
+  return action;
+}
+
+export function destinationHost(d: Destination, ctx: RouteContext): string {
+  return resolveShortName(d.host, ctx.configNamespace);
+}
+
+/** The port a destination without one goes to: the listener's for its own host, else the only one. */
+export function clusterFor(d: Destination, ctx: RouteContext): string {
+  const host = destinationHost(d, ctx);
+  let port = d.port?.number;
+  if (port === undefined) {
+    const service = ctx.index.service(host);
+    port = host === ctx.host || !service || service.ports.length !== 1 ? ctx.port : service.ports[0]!.number;
+  }
+  return clusterName(host, port, d.subset ?? '');
+}
+
+function consistentHashFor(d: Destination, ctx: RouteContext): ConsistentHashLB | undefined {
+  const host = destinationHost(d, ctx);
+  const dr = ctx.index.destinationRuleFor(host, ctx.clientNamespace);
+  const port = d.port?.number ?? ctx.port;
+  return effectivePolicy(dr, port, d.subset ?? '').loadBalancer?.consistentHash;
+}
+
+/**
+ * Proxyless clients have no cookies: a cookie policy is followed by a header policy on a header of
+ * the cookie's name, so a client that sends the value as a header keeps its affinity.
+ */
+export function hashPolicies(hash: ConsistentHashLB): envoy.RouteAction_HashPolicy[] {
+  const P = envoy.RouteAction_HashPolicySchema;
+  if (hash.httpHeaderName) {
+    return [
+      create(P, {
+        policySpecifier: { case: 'header', value: { headerName: hash.httpHeaderName.toLowerCase() } },
+      }),
+    ];
+  }
+  if (hash.httpCookie) {
+    return [
+      create(P, { policySpecifier: { case: 'cookie', value: { name: hash.httpCookie.name } } }),
+      create(P, {
+        policySpecifier: { case: 'header', value: { headerName: hash.httpCookie.name.toLowerCase() } },
+      }),
+    ];
+  }
+  if (hash.useSourceIp)
+    return [create(P, { policySpecifier: { case: 'connectionProperties', value: { sourceIp: true } } })];
+  if (hash.httpQueryParameterName) {
+    return [
+      create(P, {
+        policySpecifier: { case: 'queryParameter', value: { name: hash.httpQueryParameterName } },
+      }),
+    ];
+  }
+  return [];
+}

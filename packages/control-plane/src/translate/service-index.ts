@@ -1,0 +1,122 @@
+// Lookups over one MeshInput: services by host and interface, endpoints by host and port, and the
+// VirtualService and DestinationRule that apply to a host.
+// Istio: short-name resolution (model.ResolveShortnameToFQDN), VirtualService and DestinationRule
+// host matching (exact host before wildcard, oldest first).
+
+import type { ConfigObject } from '../config/config-object.js';
+import { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveShortName } from '../config/hostnames.js';
+import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
+import { splitHostPort } from './resource-names.js';
+
+export interface ResolvedTarget {
+  service: MeshService;
+  port: number;
+}
+
+export class ServiceIndex {
+  readonly #byHost = new Map<string, MeshService>();
+  readonly #byInterface = new Map<string, MeshService>();
+  readonly #endpoints = new Map<string, MeshEndpoint[]>();
+  readonly #input: MeshInput;
+
+  constructor(input: MeshInput) {
+    this.#input = input;
+    for (const service of input.services) {
+      const host = service.hostname.toLowerCase();
+      if (!this.#byHost.has(host)) this.#byHost.set(host, service);
+      for (const name of service.interfaces ?? [])
+        if (!this.#byInterface.has(name)) this.#byInterface.set(name, service);
+    }
+    for (const endpoint of input.endpoints) {
+      const key = endpointKey(endpoint.hostname, endpoint.servicePort);
+      const list = this.#endpoints.get(key);
+      if (list) list.push(endpoint);
+      else this.#endpoints.set(key, [endpoint]);
+    }
+  }
+
+  get services(): readonly MeshService[] {
+    return this.#input.services;
+  }
+
+  service(host: string): MeshService | undefined {
+    return this.#byHost.get(host.toLowerCase());
+  }
+
+  serviceForInterface(name: string): MeshService | undefined {
+    return this.#byInterface.get(name);
+  }
+
+  interfaces(): string[] {
+    return [...this.#byInterface.keys()];
+  }
+
+  endpoints(host: string, port: number): readonly MeshEndpoint[] {
+    return this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+  }
+
+  /**
+   * A listener name as a client dialled it (`reviews:9080`, `reviews.default:9080`,
+   * `reviews.default.svc.cluster.local:9080`) → the service and port. Without a port, a service
+   * with exactly one port is taken on that port.
+   */
+  resolveDialled(name: string, clientNamespace: string): ResolvedTarget | undefined {
+    const hp = splitHostPort(name);
+    if (!hp) return undefined;
+    for (const candidate of hostCandidates(hp.host, clientNamespace)) {
+      const service = this.service(candidate);
+      if (!service) continue;
+      if (hp.port === undefined) {
+        const only = service.ports.length === 1 ? service.ports[0] : undefined;
+        return only ? { service, port: only.number } : undefined;
+      }
+      return service.ports.some((p) => p.number === hp.port) ? { service, port: hp.port } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The VirtualService for a host: one naming it exactly, else the most specific wildcard. */
+  virtualServiceFor(host: string): ConfigObject<'VirtualService'> | undefined {
+    let best: { vs: ConfigObject<'VirtualService'>; rank: number } | undefined;
+    for (const vs of this.#input.virtualServices) {
+      if ((vs.spec.gateways?.length ?? 0) > 0 && !vs.spec.gateways?.includes('mesh')) continue;
+      for (const h of vs.spec.hosts ?? []) {
+        const resolved = resolveShortName(h, vs.metadata.namespace);
+        if (!hostMatches(resolved, host)) continue;
+        const rank =
+          resolved.toLowerCase() === host.toLowerCase() ? Number.MAX_SAFE_INTEGER : resolved.length;
+        if (!best || rank > best.rank) best = { vs, rank };
+      }
+    }
+    return best?.vs;
+  }
+
+  /** The DestinationRule for a host, preferring one in the client's namespace among equals. */
+  destinationRuleFor(host: string, clientNamespace?: string): ConfigObject<'DestinationRule'> | undefined {
+    let best: { dr: ConfigObject<'DestinationRule'>; rank: number } | undefined;
+    for (const dr of this.#input.destinationRules) {
+      if (dr.spec.workloadSelector) continue; // applies to sidecars of selected workloads only
+      const resolved = resolveShortName(dr.spec.host, dr.metadata.namespace);
+      if (!hostMatches(resolved, host)) continue;
+      const exact = resolved.toLowerCase() === host.toLowerCase();
+      const rank =
+        (exact ? 1_000_000 : resolved.length * 2) + (dr.metadata.namespace === clientNamespace ? 1 : 0);
+      if (!best || rank > best.rank) best = { dr, rank };
+    }
+    return best?.dr;
+  }
+}
+
+/** The host names a dialled host may stand for, most literal first (istiod's short names). */
+export function hostCandidates(host: string, namespace: string, suffix = DEFAULT_DOMAIN_SUFFIX): string[] {
+  const out = [host];
+  const dots = host.split('.').length - 1;
+  if (dots === 0) out.push(resolveShortName(host, namespace, suffix));
+  else if (dots === 1) out.push(`${host}.svc.${suffix}`);
+  else if (host.endsWith('.svc')) out.push(`${host}.${suffix}`);
+  return out;
+}
+
+function endpointKey(host: string, port: number): string {
+  return `${host}|${port}`;
+}

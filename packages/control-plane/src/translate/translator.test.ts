@@ -1,0 +1,423 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  type envoy,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from '@shoal/xds';
+import { bookinfoInput, clientNode, fqdn } from './bookinfo-fixture.js';
+import { Translator } from './translator.js';
+
+const node = clientNode();
+const route = (t: Translator, name: string, n = node) =>
+  t.resource(ROUTE_CONFIGURATION_TYPE_URL, name, n)?.message as envoy.RouteConfiguration | undefined;
+
+function onlyRoutes(rc: envoy.RouteConfiguration | undefined): envoy.Route[] {
+  assert.ok(rc, 'route configuration exists');
+  assert.equal(rc.virtualHosts.length, 1);
+  return rc.virtualHosts[0]!.routes;
+}
+
+function routeAction(r: envoy.Route | undefined): envoy.RouteAction {
+  assert.equal(r?.action.case, 'route');
+  return r.action.value as envoy.RouteAction;
+}
+
+const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
+
+describe('translator: routes from the Bookinfo samples', () => {
+  it('80/20 split → weighted clusters with subset cluster names', () => {
+    const t = new Translator(
+      bookinfoInput(['samples-bookinfo-networking-virtual-service-reviews-80-20.yaml', DR]),
+    );
+    const rc = route(t, 'reviews:9080');
+    assert.equal(rc?.name, 'reviews:9080');
+    assert.deepEqual(rc?.virtualHosts[0]?.domains, [
+      'reviews:9080',
+      'reviews',
+      fqdn('reviews'),
+      `${fqdn('reviews')}:9080`,
+    ]);
+    const [r] = onlyRoutes(rc);
+    assert.equal(r?.match?.pathSpecifier.case, 'prefix');
+    assert.equal(r?.match?.pathSpecifier.value, '/');
+    const action = routeAction(r);
+    assert.equal(action.clusterSpecifier.case, 'weightedClusters');
+    const weighted = action.clusterSpecifier.value as envoy.WeightedCluster;
+    assert.deepEqual(
+      weighted.clusters.map((c) => [c.name, c.weight]),
+      [
+        [`outbound|9080|v1|${fqdn('reviews')}`, 80],
+        [`outbound|9080|v2|${fqdn('reviews')}`, 20],
+      ],
+    );
+  });
+
+  it('header match (jason → v2) then a catch-all to v3', () => {
+    const t = new Translator(
+      bookinfoInput(['samples-bookinfo-networking-virtual-service-reviews-jason-v2-v3.yaml', DR]),
+    );
+    const [jason, rest] = onlyRoutes(route(t, 'reviews:9080'));
+    const h = jason?.match?.headers[0];
+    assert.equal(h?.name, 'end-user');
+    assert.equal(h?.headerMatchSpecifier.case, 'stringMatch');
+    const sm = h?.headerMatchSpecifier.value as envoy.StringMatcher;
+    assert.deepEqual(sm.matchPattern, { case: 'exact', value: 'jason' });
+    assert.equal(routeAction(jason).clusterSpecifier.value, `outbound|9080|v2|${fqdn('reviews')}`);
+    assert.equal(routeAction(rest).clusterSpecifier.value, `outbound|9080|v3|${fqdn('reviews')}`);
+    assert.equal(rest?.match?.headers.length, 0);
+  });
+
+  it('fault abort and delay → fault filter config on the matching route only', async () => {
+    const { fromBinary } = await import('@bufbuild/protobuf');
+    const { envoy: e } = await import('@shoal/xds');
+    const abort = new Translator(
+      bookinfoInput(['samples-bookinfo-networking-virtual-service-ratings-test-abort.yaml', DR]),
+    );
+    const [withFault, without] = onlyRoutes(route(abort, 'ratings:9080'));
+    const any = withFault?.typedPerFilterConfig['envoy.filters.http.fault'];
+    assert.equal(any?.typeUrl, 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault');
+    const fault = fromBinary(e.HTTPFaultSchema, any!.value);
+    assert.deepEqual(fault.abort?.errorType, { case: 'httpStatus', value: 500 });
+    assert.equal(fault.abort?.percentage?.numerator, 1_000_000);
+    assert.equal(fault.abort?.percentage?.denominator, e.FractionalPercent_DenominatorType.MILLION);
+    assert.equal(without?.typedPerFilterConfig['envoy.filters.http.fault'], undefined);
+
+    const delay = new Translator(
+      bookinfoInput(['samples-bookinfo-networking-virtual-service-ratings-test-delay.yaml', DR]),
+    );
+    const [delayed] = onlyRoutes(route(delay, 'ratings:9080'));
+    const d = fromBinary(e.HTTPFaultSchema, delayed!.typedPerFilterConfig['envoy.filters.http.fault']!.value);
+    assert.equal(d.delay?.faultDelaySecifier.case, 'fixedDelay');
+    assert.equal((d.delay!.faultDelaySecifier.value as { seconds: bigint }).seconds, 7n);
+  });
+
+  it('no VirtualService → one default route to the host cluster', () => {
+    const t = new Translator(bookinfoInput([]));
+    const [r] = onlyRoutes(route(t, 'details:9080'));
+    assert.equal(routeAction(r).clusterSpecifier.value, `outbound|9080||${fqdn('details')}`);
+  });
+
+  it('short names resolve in the client namespace; unknown hosts and ports have no resource', () => {
+    const t = new Translator(bookinfoInput([]));
+    const other = clientNode('other');
+    assert.equal(route(t, 'reviews:9080', other), undefined);
+    assert.ok(route(t, 'reviews.default:9080', other));
+    assert.ok(route(t, 'reviews.default.svc:9080', other));
+    assert.ok(route(t, `${fqdn('reviews')}:9080`, other));
+    assert.ok(route(t, 'reviews', node), 'a one-port service can be dialled without a port');
+    assert.equal(route(t, 'reviews:9999'), undefined);
+    assert.equal(route(t, 'nosuch:9080'), undefined);
+  });
+
+  it('timeout, retries and match kinds (uri, method, query, regex, present, without)', () => {
+    const input = bookinfoInput([]);
+    input.virtualServices = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'r', namespace: 'default' },
+        spec: {
+          hosts: ['ratings'],
+          http: [
+            {
+              match: [
+                {
+                  uri: { prefix: '/ratings.v1.Ratings/' },
+                  method: { exact: 'POST' },
+                  queryParams: { debug: {} },
+                  headers: { 'X-Tenant': { regex: 'a.*' } },
+                  withoutHeaders: { 'x-skip': { exact: '1' } },
+                },
+                { uri: { exact: '/x' }, port: 9999 },
+              ],
+              timeout: '1.5s',
+              retries: { attempts: 3, perTryTimeout: '200ms', retryOn: 'unavailable' },
+              route: [{ destination: { host: 'ratings' } }],
+            },
+          ],
+        },
+      },
+    ];
+    const routes = onlyRoutes(route(new Translator(input), 'ratings:9080'));
+    assert.equal(routes.length, 1, 'the match for port 9999 belongs to another listener');
+    const m = routes[0]!.match!;
+    assert.deepEqual(m.pathSpecifier, { case: 'prefix', value: '/ratings.v1.Ratings/' });
+    assert.deepEqual(
+      m.headers.map((h) => [h.name, h.headerMatchSpecifier.case, h.invertMatch]),
+      [
+        ['x-tenant', 'stringMatch', false],
+        ['x-skip', 'stringMatch', true],
+        [':method', 'stringMatch', false],
+      ],
+    );
+    assert.equal(m.queryParameters[0]?.queryParameterMatchSpecifier.case, 'presentMatch');
+    const a = routeAction(routes[0]);
+    assert.equal(a.maxStreamDuration?.maxStreamDuration?.seconds, 1n);
+    assert.equal(a.maxStreamDuration?.maxStreamDuration?.nanos, 500_000_000);
+    assert.equal(a.retryPolicy?.numRetries, 3);
+    assert.equal(a.retryPolicy?.retryOn, 'unavailable');
+    assert.equal(a.retryPolicy?.perTryTimeout?.nanos, 200_000_000);
+  });
+
+  it('consistentHash on the DestinationRule → hash policies on the route', () => {
+    const input = bookinfoInput([]);
+    const dr = (consistentHash: object) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule' as const,
+      metadata: { name: 'reviews', namespace: 'default' },
+      spec: { host: 'reviews', trafficPolicy: { loadBalancer: { consistentHash } } },
+    });
+    const policies = (hash: object) => {
+      input.destinationRules = [dr(hash)];
+      return routeAction(onlyRoutes(route(new Translator(input), 'reviews:9080'))[0]).hashPolicy.map(
+        (p) => p.policySpecifier,
+      );
+    };
+    assert.deepEqual(
+      policies({ httpHeaderName: 'X-User' }).map((p) => [p.case, p.value?.$typeName]),
+      [['header', 'envoy.config.route.v3.RouteAction.HashPolicy.Header']],
+    );
+    assert.equal(
+      (policies({ httpHeaderName: 'X-User' })[0]!.value as { headerName: string }).headerName,
+      'x-user',
+    );
+    assert.deepEqual(
+      policies({ httpCookie: { name: 'session', ttl: '0s' } }).map((p) => p.case),
+      ['cookie', 'header'],
+    );
+    assert.deepEqual(
+      policies({ useSourceIp: true }).map((p) => p.case),
+      ['connectionProperties'],
+    );
+  });
+});
+
+describe('translator: listeners', () => {
+  it('client listener: api_listener, RDS over ADS named like the listener, fault then router', async () => {
+    const { fromBinary } = await import('@bufbuild/protobuf');
+    const { envoy: e } = await import('@shoal/xds');
+    const t = new Translator(bookinfoInput([]));
+    const l = t.resource(LISTENER_TYPE_URL, 'reviews:9080', node)?.message as envoy.Listener;
+    assert.equal(l.name, 'reviews:9080');
+    const hcm = fromBinary(e.HttpConnectionManagerSchema, l.apiListener!.apiListener!.value);
+    assert.equal(hcm.routeSpecifier.case, 'rds');
+    const rds = hcm.routeSpecifier.value as envoy.Rds;
+    assert.equal(rds.routeConfigName, 'reviews:9080');
+    assert.equal(rds.configSource?.configSourceSpecifier.case, 'ads');
+    assert.deepEqual(
+      hcm.httpFilters.map((f) => f.name),
+      ['envoy.filters.http.fault', 'envoy.filters.http.router'],
+    );
+    assert.equal(t.resource(LISTENER_TYPE_URL, 'nosuch:1', node), undefined);
+  });
+
+  it('inbound listener for an xDS server: address, HCM with inline route and non_forwarding_action', async () => {
+    const { fromBinary } = await import('@bufbuild/protobuf');
+    const { envoy: e } = await import('@shoal/xds');
+    const t = new Translator(bookinfoInput([]));
+    const name = 'xds.istio.io/grpc/lds/inbound/10.1.0.1:50051';
+    const l = t.resource(LISTENER_TYPE_URL, name, node)?.message as envoy.Listener;
+    assert.equal(l.name, name);
+    assert.equal(l.address?.address.case, 'socketAddress');
+    assert.equal((l.address!.address.value as envoy.SocketAddress).address, '10.1.0.1');
+    const chain = l.filterChains[0]!;
+    const hcm = fromBinary(e.HttpConnectionManagerSchema, chain.filters[0]!.configType.value!.value);
+    assert.equal(hcm.routeSpecifier.case, 'routeConfig');
+    const rc = hcm.routeSpecifier.value as envoy.RouteConfiguration;
+    assert.equal(rc.virtualHosts[0]?.routes[0]?.action.case, 'nonForwardingAction');
+    assert.deepEqual(
+      hcm.httpFilters.map((f) => f.name),
+      ['envoy.filters.http.router'],
+    );
+    assert.ok(
+      t.resource(LISTENER_TYPE_URL, 'custom/template/[::1]:8080', node),
+      'a bootstrap template of its own',
+    );
+  });
+
+  it('interface-level discovery: a listener named after the interface routes to its host', () => {
+    const input = bookinfoInput(['samples-bookinfo-networking-virtual-service-reviews-80-20.yaml', DR]);
+    input.services = input.services.map((s) =>
+      s.hostname === fqdn('reviews') ? { ...s, interfaces: ['bookinfo.v1.ReviewsService'] } : s,
+    );
+    const t = new Translator(input);
+    assert.ok(t.resource(LISTENER_TYPE_URL, 'bookinfo.v1.ReviewsService', node));
+    const rc = route(t, 'bookinfo.v1.ReviewsService');
+    assert.deepEqual(rc?.virtualHosts[0]?.domains, ['bookinfo.v1.ReviewsService']);
+    const action = routeAction(onlyRoutes(rc)[0]);
+    assert.equal(action.clusterSpecifier.case, 'weightedClusters');
+    assert.ok(t.wildcardNames(LISTENER_TYPE_URL).includes('bookinfo.v1.ReviewsService'));
+  });
+});
+
+describe('translator: clusters and endpoints', () => {
+  it('subset clusters exist only for subsets the DestinationRule defines; EDS via ADS', () => {
+    const t = new Translator(bookinfoInput([DR]));
+    const name = `outbound|9080|v2|${fqdn('reviews')}`;
+    const c = t.resource(CLUSTER_TYPE_URL, name, node)?.message as envoy.Cluster;
+    assert.equal(c.name, name);
+    assert.equal(c.edsClusterConfig?.serviceName, name);
+    assert.equal(c.edsClusterConfig?.edsConfig?.configSourceSpecifier.case, 'ads');
+    assert.equal(t.resource(CLUSTER_TYPE_URL, `outbound|9080|v9|${fqdn('reviews')}`, node), undefined);
+    assert.equal(t.resource(CLUSTER_TYPE_URL, 'not-a-cluster-name', node), undefined);
+    const all = t.wildcardNames(CLUSTER_TYPE_URL);
+    assert.ok(all.includes(`outbound|9080||${fqdn('reviews')}`));
+    assert.ok(all.includes(`outbound|9080|v3|${fqdn('reviews')}`));
+    assert.ok(all.includes(`outbound|9080|v2-mysql-vm|${fqdn('ratings')}`));
+  });
+
+  it('load balancing, circuit breakers and outlier detection; the subset policy overrides', async () => {
+    const { envoy: e } = await import('@shoal/xds');
+    const input = bookinfoInput([]);
+    input.destinationRules = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'reviews', namespace: 'default' },
+        spec: {
+          host: 'reviews',
+          trafficPolicy: {
+            loadBalancer: { simple: 'LEAST_REQUEST' },
+            connectionPool: { http: { http2MaxRequests: 100, http1MaxPendingRequests: 10, maxRetries: 3 } },
+            outlierDetection: {
+              consecutive5xxErrors: 5,
+              interval: '10s',
+              baseEjectionTime: '30s',
+              maxEjectionPercent: 50,
+            },
+          },
+          subsets: [
+            {
+              name: 'v1',
+              labels: { version: 'v1' },
+              trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x' } } },
+            },
+            {
+              name: 'v2',
+              labels: { version: 'v2' },
+              trafficPolicy: { loadBalancer: { consistentHash: { maglev: { tableSize: 65537 } } } },
+            },
+          ],
+        },
+      },
+    ];
+    const t = new Translator(input);
+    const get = (subset: string) =>
+      t.resource(CLUSTER_TYPE_URL, `outbound|9080|${subset}|${fqdn('reviews')}`, node)
+        ?.message as envoy.Cluster;
+    const top = get('');
+    assert.equal(top.lbPolicy, e.Cluster_LbPolicy.LEAST_REQUEST);
+    assert.deepEqual(
+      [
+        top.circuitBreakers?.thresholds[0]?.maxRequests,
+        top.circuitBreakers?.thresholds[0]?.maxPendingRequests,
+        top.circuitBreakers?.thresholds[0]?.maxRetries,
+      ],
+      [100, 10, 3],
+    );
+    assert.equal(top.outlierDetection?.consecutive5xx, 5);
+    assert.equal(top.outlierDetection?.enforcingConsecutive5xx, 100);
+    assert.equal(top.outlierDetection?.interval?.seconds, 10n);
+    assert.equal(top.outlierDetection?.baseEjectionTime?.seconds, 30n);
+    assert.equal(top.outlierDetection?.maxEjectionPercent, 50);
+    const v1 = get('v1');
+    assert.equal(v1.lbPolicy, e.Cluster_LbPolicy.RING_HASH);
+    assert.equal(v1.lbConfig.case, 'ringHashLbConfig');
+    assert.equal(
+      v1.circuitBreakers?.thresholds[0]?.maxRequests,
+      100,
+      'unset fields keep the top-level policy',
+    );
+    const v2 = get('v2');
+    assert.equal(v2.lbPolicy, e.Cluster_LbPolicy.MAGLEV);
+    assert.equal((v2.lbConfig.value as envoy.Cluster_MaglevLbConfig).tableSize, 65537n);
+  });
+
+  it('endpoints: subset filtering, locality weights, labels as metadata', () => {
+    const t = new Translator(bookinfoInput([DR]));
+    const cla = t.resource(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, `outbound|9080|v2|${fqdn('reviews')}`, node)
+      ?.message as envoy.ClusterLoadAssignment;
+    assert.equal(cla.endpoints.length, 1);
+    const loc = cla.endpoints[0]!;
+    assert.equal(loc.locality?.region, 'us-east');
+    assert.equal(loc.loadBalancingWeight, 1);
+    assert.equal(loc.lbEndpoints.length, 1);
+    const ep = loc.lbEndpoints[0]!;
+    assert.deepEqual(ep.metadata?.filterMetadata.istio?.labels, { app: 'reviews', version: 'v2' });
+    const all = t.resource(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, `outbound|9080||${fqdn('reviews')}`, node)
+      ?.message as envoy.ClusterLoadAssignment;
+    assert.equal(all.endpoints[0]?.lbEndpoints.length, 3);
+    assert.equal(all.endpoints[0]?.loadBalancingWeight, 3);
+  });
+
+  it("priorities follow the client's locality and localityLbSetting failover", () => {
+    const input = bookinfoInput([]);
+    const zones = ['us-east/a/', 'us-east/b/', 'eu-west/c/', 'ap-south/d/'];
+    input.endpoints = zones.map((locality, i) => ({
+      hostname: fqdn('ratings'),
+      servicePort: 9080,
+      address: `10.0.1.${i}`,
+      port: 9080,
+      labels: {},
+      locality,
+    }));
+    const priorities = (n = node) => {
+      const cla = new Translator(input).resource(
+        CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+        `outbound|9080||${fqdn('ratings')}`,
+        n,
+      )?.message as envoy.ClusterLoadAssignment;
+      return Object.fromEntries(
+        cla.endpoints.map((l) => [`${l.locality?.region}/${l.locality?.zone}`, l.priority]),
+      );
+    };
+    assert.deepEqual(priorities(), { 'ap-south/d': 0, 'eu-west/c': 0, 'us-east/a': 0, 'us-east/b': 0 });
+    const inA = clientNode('default', { region: 'us-east', zone: 'a', subZone: '' });
+    assert.deepEqual(priorities(inA), { 'ap-south/d': 2, 'eu-west/c': 2, 'us-east/a': 0, 'us-east/b': 1 });
+    input.destinationRules = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'DestinationRule',
+        metadata: { name: 'ratings', namespace: 'default' },
+        spec: {
+          host: 'ratings',
+          trafficPolicy: {
+            loadBalancer: { localityLbSetting: { failover: [{ from: 'us-east', to: 'eu-west' }] } },
+          },
+        },
+      },
+    ];
+    assert.deepEqual(priorities(inA), { 'ap-south/d': 3, 'eu-west/c': 2, 'us-east/a': 0, 'us-east/b': 1 });
+    input.destinationRules[0]!.spec.trafficPolicy = {
+      loadBalancer: {
+        localityLbSetting: {
+          distribute: [{ from: 'us-east/a/*', to: { 'us-east/*': 80, 'eu-west/*': 20 } }],
+        },
+      },
+    };
+    const cla = new Translator(input).resource(
+      CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+      `outbound|9080||${fqdn('ratings')}`,
+      inA,
+    )?.message as envoy.ClusterLoadAssignment;
+    assert.deepEqual(
+      cla.endpoints.map((l) => [l.locality?.zone, l.loadBalancingWeight, l.priority]),
+      [
+        ['c', 20, 0],
+        ['a', 80, 0],
+        ['b', 80, 0],
+      ],
+    );
+  });
+
+  it('builds each resource once per input and client context', () => {
+    const t = new Translator(bookinfoInput([DR]));
+    const a = t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', node);
+    const b = t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', clientNode('default'));
+    assert.equal(a, b);
+    assert.ok(a && a.version.length > 0);
+  });
+});

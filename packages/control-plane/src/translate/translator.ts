@@ -1,0 +1,183 @@
+// Config + registry (one MeshInput) → Envoy resources for one client, by type and name. Each
+// resource is built at most once per input and client context (namespace, locality) and reused
+// across clients, so a push to many clients costs one translation.
+// Istio: grpcgen (LDS/RDS/CDS/EDS for proxyless gRPC), resource names per ../shared/DESIGN.md.
+
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  envoy,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from '@shoal/xds';
+import { buildCluster } from './build-cluster.js';
+import { buildLoadAssignment } from './build-endpoints.js';
+import { buildClientListener, buildInboundListener } from './build-listener.js';
+import { buildRouteConfiguration } from './build-route-config.js';
+import { type BuiltResource, buildResource } from './built-resource.js';
+import type { MeshInput, MeshService } from './mesh-input.js';
+import type { ProxyNode } from './proxy-node.js';
+import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
+import { type ResolvedTarget, ServiceIndex } from './service-index.js';
+import { effectivePolicy } from './traffic-policy.js';
+
+/** What a client subscribed to for one type: everything (wildcard) and/or named resources. */
+export interface Subscription {
+  wildcard: boolean;
+  names: ReadonlySet<string>;
+}
+
+interface ListenerTarget extends ResolvedTarget {
+  domains: string[];
+}
+
+export class Translator {
+  readonly index: ServiceIndex;
+  readonly #memo = new Map<string, BuiltResource | null>();
+  readonly version: string;
+
+  constructor(input: MeshInput) {
+    this.version = input.version;
+    this.index = new ServiceIndex(input);
+  }
+
+  /** The resources of one type a client should have for its subscription (absent names left out). */
+  resources(typeUrl: string, sub: Subscription, node: ProxyNode): Map<string, BuiltResource> {
+    const names = new Set(sub.names);
+    names.delete('*');
+    if (sub.wildcard) for (const name of this.wildcardNames(typeUrl)) names.add(name);
+    const out = new Map<string, BuiltResource>();
+    for (const name of [...names].sort()) {
+      const built = this.resource(typeUrl, name, node);
+      if (built) out.set(name, built);
+    }
+    return out;
+  }
+
+  /** One resource by name, or undefined when it does not exist. */
+  resource(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
+    const key = this.#memoKey(typeUrl, name, node);
+    let built = this.#memo.get(key);
+    if (built === undefined) {
+      built = this.#build(typeUrl, name, node) ?? null;
+      this.#memo.set(key, built);
+    }
+    return built ?? undefined;
+  }
+
+  /** Names a wildcard subscription covers: every host:port listener and every cluster. */
+  wildcardNames(typeUrl: string): string[] {
+    const out: string[] = [];
+    if (typeUrl === LISTENER_TYPE_URL) {
+      for (const s of this.index.services) for (const p of s.ports) out.push(`${s.hostname}:${p.number}`);
+      out.push(...this.index.interfaces());
+    } else if (typeUrl === CLUSTER_TYPE_URL) {
+      for (const s of this.index.services) {
+        const subsets = this.index.destinationRuleFor(s.hostname)?.spec.subsets ?? [];
+        for (const p of s.ports) {
+          out.push(clusterName(s.hostname, p.number));
+          for (const subset of subsets) out.push(clusterName(s.hostname, p.number, subset.name));
+        }
+      }
+    }
+    return out;
+  }
+
+  #memoKey(typeUrl: string, name: string, node: ProxyNode): string {
+    const context =
+      typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL ? `${node.namespace}|${node.locality}` : node.namespace;
+    return `${typeUrl}\u0000${context}\u0000${name}`;
+  }
+
+  #build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
+    switch (typeUrl) {
+      case LISTENER_TYPE_URL:
+        return this.#listener(name, node);
+      case ROUTE_CONFIGURATION_TYPE_URL:
+        return this.#routeConfig(name, node);
+      case CLUSTER_TYPE_URL:
+        return this.#cluster(name, node);
+      case CLUSTER_LOAD_ASSIGNMENT_TYPE_URL:
+        return this.#loadAssignment(name, node);
+      default:
+        return undefined;
+    }
+  }
+
+  #listener(name: string, node: ProxyNode): BuiltResource | undefined {
+    const inbound = parseInboundListenerName(name);
+    if (inbound)
+      return buildResource(envoy.ListenerSchema, name, buildInboundListener(name, inbound.ip, inbound.port));
+    if (!this.#target(name, node)) return undefined;
+    return buildResource(envoy.ListenerSchema, name, buildClientListener(name));
+  }
+
+  #routeConfig(name: string, node: ProxyNode): BuiltResource | undefined {
+    const target = this.#target(name, node);
+    if (!target) return undefined;
+    const config = buildRouteConfiguration({
+      name,
+      domains: target.domains,
+      ctx: {
+        index: this.index,
+        host: target.service.hostname,
+        port: target.port,
+        clientNamespace: node.namespace,
+      },
+    });
+    return buildResource(envoy.RouteConfigurationSchema, name, config);
+  }
+
+  /** A listener/route name → the service and port it stands for, and the domains it answers to. */
+  #target(name: string, node: ProxyNode): ListenerTarget | undefined {
+    const byInterface = this.#interfaceTarget(name);
+    if (byInterface) return byInterface;
+    const resolved = this.index.resolveDialled(name, node.namespace);
+    if (!resolved) return undefined;
+    const { hostname } = resolved.service;
+    const dialled = splitHostPort(name)?.host ?? name;
+    const domains = [name, dialled, hostname, `${hostname}:${resolved.port}`];
+    return { ...resolved, domains };
+  }
+
+  /** `greet.v1.GreeterService` (or with `:port`) → the host serving that interface. */
+  #interfaceTarget(name: string): ListenerTarget | undefined {
+    const hp = splitHostPort(name);
+    const service: MeshService | undefined = hp ? this.index.serviceForInterface(hp.host) : undefined;
+    if (!hp || !service) return undefined;
+    const port = hp.port ?? service.ports[0]?.number;
+    if (port === undefined || !service.ports.some((p) => p.number === port)) return undefined;
+    return { service, port, domains: [name, hp.host] };
+  }
+
+  #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
+    const key = parseClusterName(name);
+    if (key?.direction !== 'outbound') return undefined;
+    const service = this.index.service(key.host);
+    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
+    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
+    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
+    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset));
+    return buildResource(envoy.ClusterSchema, name, cluster);
+  }
+
+  #loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
+    const key = parseClusterName(name);
+    if (key?.direction !== 'outbound') return undefined;
+    const service = this.index.service(key.host);
+    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
+    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
+    const subset = key.subset ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
+    if (key.subset && !subset) return undefined;
+    const selector = Object.entries(subset?.labels ?? {});
+    const endpoints = this.index
+      .endpoints(service.hostname, key.port)
+      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
+    const localityLb = effectivePolicy(dr, key.port, key.subset).loadBalancer?.localityLbSetting;
+    const cla = buildLoadAssignment(name, endpoints, {
+      clientLocality: node.locality,
+      ...(localityLb ? { localityLb } : {}),
+    });
+    return buildResource(envoy.ClusterLoadAssignmentSchema, name, cla);
+  }
+}
