@@ -1,2 +1,74 @@
-// Public API of this package: filled in as its parts land.
-export {};
+// Public API of @shoal/mesh. Everything not exported here is internal.
+
+// Load balancing: endpoints, policies, the registry, priority/locality picking, request hashing.
+export {
+  createEndpoint,
+  endpointKey,
+  type HealthStatus,
+  isUsableHealth,
+  type Locality,
+  localityKey,
+  type MeshEndpoint,
+  type MeshEndpointInit,
+} from './lb/endpoint.js';
+export { createLbPolicyRegistry, LbPolicyRegistry } from './lb/lb-policy-registry.js';
+export { type LeastRequestConfig, LeastRequestPicker, leastRequestPolicy } from './lb/least-request.js';
+export {
+  buildLocalityPicker,
+  LocalityPicker,
+  type LocalityPickerOptions,
+  type LocalityPickerState,
+} from './lb/locality-picker.js';
+export { type MaglevConfig, MaglevPicker, maglevPolicy } from './lb/maglev.js';
+export type { BuildOptions, LbPolicy, LbPolicyFactory, Pick, PickContext, Picker } from './lb/picker.js';
+export { randomPolicy } from './lb/random.js';
+export { type Random, seededRandom } from './lb/random-source.js';
+export {
+  CHANNEL_ID_KEY,
+  type HashPolicySettings,
+  RequestHasher,
+  type RequestHeaderSource,
+} from './lb/request-hash.js';
+export { parseRingHashConfig, type RingHashConfig, RingHashPicker, ringHashPolicy } from './lb/ring-hash.js';
+export { roundRobinPolicy } from './lb/round-robin.js';
+export { xxHash64 } from './lb/xxhash64.js';
+
+// Resilience: circuit breaking, outlier detection, retries, fault injection, and their clock.
+export {
+  CircuitBreaker,
+  type CircuitBreakerThresholds,
+  parseCircuitBreakerThresholds,
+  type Release,
+} from './resilience/circuit-breaker.js';
+export { type Clock, ManualClock, sleep, systemClock, type TimerHandle } from './resilience/clock.js';
+export {
+  type FaultDecision,
+  FaultGauge,
+  FaultInjector,
+  type FaultSettings,
+  type FractionalPercent,
+  type HeaderSource,
+} from './resilience/fault-injector.js';
+export {
+  type OutlierDetectionConfig,
+  type OutlierDetectionSettings,
+  parseOutlierDetection,
+} from './resilience/outlier-config.js';
+export {
+  type EjectionEvent,
+  type EjectionReason,
+  OutlierDetector,
+  type OutlierDetectorOptions,
+  type OutlierOutcome,
+  outcomeFromCode,
+} from './resilience/outlier-detector.js';
+export {
+  type AttemptContext,
+  backoffMs,
+  parseRetryPolicy,
+  type RetryInfo,
+  type RetryOptions,
+  type RetryPolicy,
+  type RetryPolicySettings,
+  runWithRetries,
+} from './resilience/retry-policy.js';

@@ -9,7 +9,7 @@ import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
 import type { Random } from './random-source.js';
-import { xxHash64Parts } from './xxhash64.js';
+import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface MaglevConfig {
   /** A prime, default 65537 (Envoy's default and maximum 5000011). */
@@ -93,12 +93,11 @@ function buildTable(endpoints: readonly MeshEndpoint[], m: number): Int32Array {
   const next = new Float64Array(n);
   const weight = new Float64Array(n);
   const target = new Float64Array(n);
-  const encoder = new TextEncoder();
   const h = new Uint32Array(2);
   let maxWeight = 0;
   for (let k = 0; k < n; k++) {
     const e = endpoints[order[k]!]!;
-    const key = encoder.encode(e.hashKey);
+    const key = utf8Bytes(e.hashKey);
     xxHash64Parts(key, 0n, h);
     offset[k] = mod64(h[0]!, h[1]!, m);
     xxHash64Parts(key, 1n, h);

@@ -8,7 +8,7 @@ import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
 import type { Random } from './random-source.js';
-import { xxHash64Parts } from './xxhash64.js';
+import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface RingHashConfig {
   readonly minRingSize: number;
@@ -117,7 +117,6 @@ function buildRing(
   for (const e of endpoints) minNormalized = Math.min(minNormalized, e.weight / total);
   // Scale so the lightest endpoint gets at least one entry at min size, never past max size.
   const scale = Math.min(Math.ceil(minNormalized * config.minRingSize) / minNormalized, config.maxRingSize);
-  const encoder = new TextEncoder();
   const hash = new Uint32Array(2);
   let current = 0;
   let target = 0;
@@ -126,7 +125,7 @@ function buildRing(
     target += (scale * e.weight) / total;
     let count = 0;
     while (current < target) {
-      xxHash64Parts(encoder.encode(`${e.hashKey}_${count}`), 0n, hash);
+      xxHash64Parts(utf8Bytes(`${e.hashKey}_${count}`), 0n, hash);
       out.hi.push(hash[0]!);
       out.lo.push(hash[1]!);
       out.owner.push(i);

@@ -95,8 +95,8 @@ function round(acc: U64, input: U64, tmp: U64): void {
 
 /** The hash as two uint32 halves, written into `out` ([hi, lo]). */
 export function xxHash64Parts(input: Uint8Array, seed: bigint, out: Uint32Array): void {
-  const seedHi = Number((seed >> 32n) & 0xffffffffn);
-  const seedLo = Number(seed & 0xffffffffn);
+  const seedHi = seed === 0n ? 0 : Number((seed >> 32n) & 0xffffffffn);
+  const seedLo = seed === 0n ? 0 : Number(seed & 0xffffffffn);
   const len = input.length;
   const h = new U64(seedHi, seedLo);
   const tmp = new U64(0, 0);
@@ -126,7 +126,9 @@ export function xxHash64Parts(input: Uint8Array, seed: bigint, out: Uint32Array)
   } else {
     h.add(P5);
   }
-  h.add(new U64(Math.floor(len / 4294967296), len >>> 0));
+  tmp.hi = Math.floor(len / 4294967296);
+  tmp.lo = len >>> 0;
+  h.add(tmp);
   const k = new U64(0, 0);
   for (; i + 8 <= len; i += 8) {
     k.hi = 0;
@@ -150,11 +152,20 @@ export function xxHash64Parts(input: Uint8Array, seed: bigint, out: Uint32Array)
   out[1] = h.lo;
 }
 
-const encoder = new TextEncoder();
+/** A string's UTF-8 bytes; ASCII (hash keys, most header values) skips the slow general encoder. */
+export function utf8Bytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return Buffer.from(s, 'utf8');
+    out[i] = c;
+  }
+  return out;
+}
 
 /** XXH64 of the bytes, or of a string's UTF-8 encoding, with the given seed (0 by default). */
 export function xxHash64(input: Uint8Array | string, seed = 0n): bigint {
   const out = new Uint32Array(2);
-  xxHash64Parts(typeof input === 'string' ? encoder.encode(input) : input, seed, out);
+  xxHash64Parts(typeof input === 'string' ? utf8Bytes(input) : input, seed, out);
   return (BigInt(out[0]!) << 32n) | BigInt(out[1]!);
 }
