@@ -1,6 +1,7 @@
 // Public API of @shoal/mesh. Everything not exported here is internal.
 
 // Load balancing: endpoints, policies, the registry, priority/locality picking, request hashing.
+export { ClusterBalancer, type ClusterBalancerOptions } from './lb/cluster-balancer.js';
 export {
   createEndpoint,
   endpointKey,
