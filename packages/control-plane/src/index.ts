@@ -61,3 +61,28 @@ export {
 export type * from './config/networking-types.js';
 export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
 export type * from './config/security-types.js';
+
+// Registry: services and endpoints from config and self-registration; interface-level discovery.
+export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
+export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
+export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
+export {
+  type NodeInfo,
+  NodeMetadataKeys,
+  type NodeRegistrationOptions,
+  type NodeRegistrationResult,
+  parseNodeRegistration,
+} from './registry/node-registration.js';
+export type {
+  EndpointHealth,
+  InterfaceTarget,
+  Registration,
+  RegistrationLease,
+  Registry,
+  RegistryEndpoint,
+  RegistryEvent,
+  RegistryListener,
+  RegistryService,
+  RegistryServicePort,
+  ServiceSource,
+} from './registry/registry-types.js';

@@ -1,0 +1,119 @@
+// The service registry's model and interface: services by host with their ports, and endpoints
+// (instances) with address, port, labels, locality, weight, health and the interfaces they serve.
+// Istio: model.Service / model.IstioEndpoint; Dubbo: interface-level service discovery.
+//
+// Reads are synchronous views of the registry's current state; a backend that lives elsewhere
+// (etcd, Kubernetes) keeps a local cache fed by its watch and answers from it. Writes and the
+// lifecycle (`register`, `close`) are async so such backends fit the same interface.
+
+export interface RegistryServicePort {
+  /** Port name (`grpc`, `http`, ...). */
+  name: string;
+  number: number;
+  /** Istio protocol name (`GRPC`, `HTTP`, `HTTP2`, `TCP`, ...), when known. */
+  protocol?: string;
+  /** Port the workloads listen on when it differs from `number`. */
+  targetPort?: number;
+}
+
+export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration';
+
+export interface RegistryService {
+  /** Fully qualified host (`reviews.default.svc.cluster.local`, `api.example.com`). */
+  hostname: string;
+  namespace: string;
+  ports: RegistryServicePort[];
+  /** Interfaces (`greet.v1.GreeterService`) this host serves, for interface-level discovery. */
+  interfaces: string[];
+  /** Where the service is defined. */
+  source: ServiceSource;
+  /** ServiceEntry resolution (`STATIC` for registered and Kubernetes services). */
+  resolution: 'NONE' | 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN';
+  /** Virtual IPs or CIDRs from a ServiceEntry's `addresses`. */
+  addresses?: string[];
+}
+
+export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
+
+export interface RegistryEndpoint {
+  /** The host this endpoint serves. */
+  hostname: string;
+  /** The service port this endpoint backs. */
+  servicePort: number;
+  /** IP, host name (DNS resolution) or `unix://` path, and port to dial. */
+  address: string;
+  port: number;
+  labels: Record<string, string>;
+  /** `region/zone/subzone`; parts may be empty. */
+  locality?: string;
+  /** Relative load-balancing weight (default 1). */
+  weight: number;
+  health: EndpointHealth;
+  /** Interfaces this instance serves. */
+  interfaces: string[];
+  /** What produced it: `WorkloadEntry/ns/name`, `ServiceEntry/ns/name[i]`, `node:<id>`. */
+  origin: string;
+  namespace: string;
+  serviceAccount?: string;
+}
+
+/** Where to dial an interface: the host and service port that serve it. */
+export interface InterfaceTarget {
+  interface: string;
+  hostname: string;
+  namespace: string;
+  port: number;
+}
+
+/** A live xDS client's own services, parsed from its node metadata (see node-registration.ts). */
+export interface Registration {
+  /** The xDS node id; one registration per node id. */
+  nodeId: string;
+  /** The application as announced (`greeter`, `greeter.example.com`). */
+  app: string;
+  namespace: string;
+  /** `app` resolved to an FQDN (short names expand like istiod's). */
+  hostname: string;
+  address: string;
+  port: number;
+  interfaces: string[];
+  labels: Record<string, string>;
+  locality?: string;
+  weight: number;
+  serviceAccount?: string;
+}
+
+/** The handle of one registration, held by whoever owns the client's stream. */
+export interface RegistrationLease {
+  readonly nodeId: string;
+  /** The stream ended: the instance is removed after the registry's grace period unless it re-registers. */
+  end(): void;
+  /** Remove the instance now. */
+  remove(): void;
+}
+
+export interface RegistryEvent {
+  /** Strictly increasing with every change of the registry's view. */
+  version: number;
+  reason: 'config' | 'registered' | 'deregistered' | 'expired';
+  /** Node id for registration changes. */
+  nodeId?: string;
+}
+
+export type RegistryListener = (event: RegistryEvent) => void;
+
+export interface Registry {
+  readonly version: number;
+  services(): readonly RegistryService[];
+  service(hostname: string): RegistryService | undefined;
+  /** Endpoints of one host (and service port), or all endpoints. */
+  endpoints(hostname?: string, servicePort?: number): readonly RegistryEndpoint[];
+  /** Interface-level discovery: which hosts and ports serve `name`. */
+  resolveInterface(name: string): InterfaceTarget[];
+  /** Every interface some instance or service announces. */
+  interfaces(): string[];
+  /** Registers a live client's instance; a second call for the same node id replaces it. */
+  register(registration: Registration): Promise<RegistrationLease>;
+  subscribe(listener: RegistryListener): () => void;
+  close(): Promise<void>;
+}
