@@ -1,2 +1,2 @@
-// Public API of this package: filled in as its parts land.
-export {};
+// Public API of @shoal/cli: the program, for embedding and tests. The binary is bin/shoal.js.
+export { buildProgram, main } from './main.js';

@@ -18,4 +18,20 @@ export interface CallOptions {
   onHeader?(headers: Metadata): void;
   /** Called with the trailers when the call ends, also when it ends with an error. */
   onTrailer?(trailers: Metadata): void;
+  /**
+   * Called once the call's destination is chosen. A plain transport reports its address; a mesh
+   * transport also reports the route and cluster that led there, and why (for `shoal call`).
+   */
+  onDestination?(destination: CallDestination): void;
+}
+
+export interface CallDestination {
+  /** `host:port` the call was sent to. */
+  endpoint: string;
+  /** The xDS cluster, under a mesh, e.g. `outbound|50051|v1|greeter.default.svc.cluster.local`. */
+  cluster?: string;
+  /** The route that matched, by name or index. */
+  route?: string;
+  /** Why this endpoint: the load-balancing policy, locality, priority. */
+  reason?: string;
 }

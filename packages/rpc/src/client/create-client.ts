@@ -1,5 +1,6 @@
 // Typed clients from a generated service descriptor: one function per method, shaped by its kind.
 
+import { setMaxListeners } from 'node:events';
 import { create, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { CallOptions } from '../call-options.js';
 import { applyInterceptors, type CallFn, type CallRequest, type Interceptor } from '../interceptor.js';
@@ -13,8 +14,9 @@ export interface ClientOptions {
   defaults?: CallOptions;
 }
 
-/** A signal that never aborts, for calls made without one. */
+/** A signal that never aborts, for calls made without one; every call in flight listens to it. */
 const neverAborted = new AbortController().signal;
+setMaxListeners(0, neverAborted);
 
 /**
  * Creates a typed client. `target` is a Transport, or `host:port` for a plain gRPC connection

@@ -61,6 +61,7 @@ export class GrpcTransport implements Transport {
   }
 
   call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
+    options.onDestination?.({ endpoint: this.options.address });
     const compression = findCompression(this.compressions, options.compression);
     if (!compression) {
       return Promise.reject(new RpcError(Code.INTERNAL, `unknown compression "${options.compression}"`));

@@ -1,0 +1,45 @@
+// The `shoal` command: one commander program, each verb registered from its own file.
+
+import { Command, CommanderError } from 'commander';
+import { describeError, ExitCode } from './cli-error.js';
+import { registerCall } from './commands/call.js';
+import { registerList } from './commands/list.js';
+import { cliVersion } from './version.js';
+
+export function buildProgram(): Command {
+  const program = new Command('shoal')
+    .description('Shoal: a proxyless service mesh for TypeScript')
+    .option('--verbose', 'print stack traces with errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program
+    .command('version')
+    .description('print the version of shoal')
+    .option('-o, --output <format>', 'json')
+    .action((flags: { output?: string }) => {
+      const info = { shoal: cliVersion(), node: process.versions.node };
+      process.stdout.write(
+        flags.output === 'json' ? `${JSON.stringify(info)}\n` : `shoal ${info.shoal} (node ${info.node})\n`,
+      );
+    });
+  registerCall(program);
+  registerList(program);
+  return program;
+}
+
+/** Runs the CLI; resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? ExitCode.ok);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed the message (or the help, or the version)
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const { line, exitCode } = describeError(err, argv.includes('--verbose'));
+    process.stderr.write(`${line}\n`);
+    return exitCode;
+  }
+}
