@@ -104,6 +104,7 @@ describe('decodeCluster', () => {
         metadata: { filterMetadata: { istio: { subset: 'v1' } } },
       }),
     );
+    assert.deepEqual(JSON.parse(JSON.stringify(c)), c);
     assert.deepEqual(c.discovery, { type: 'eds', serviceName: 'svc' });
     assert.deepEqual(c.lbPolicy, { kind: 'ring_hash', minRingSize: 10, maxRingSize: 100 });
     assert.equal(c.connectTimeoutMs, 1000);

@@ -233,6 +233,7 @@ describe('decodeListener: server (A36)', () => {
     });
     assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
     assert.ok(r.value.kind === 'server');
+    assert.deepEqual(JSON.parse(JSON.stringify(r.value)), r.value);
     assert.deepEqual(r.value.address, { host: '0.0.0.0', port: 8080 });
     assert.equal(r.value.filterChains.length, 1);
     assert.deepEqual(r.value.filterChains[0]?.match, {

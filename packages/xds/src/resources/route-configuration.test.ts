@@ -128,6 +128,8 @@ describe('decodeRouteConfiguration', () => {
       ),
     );
     assert.equal(value.name, 'greeter:50051');
+    // Plain data: survives JSON unchanged (no protobuf classes, bigints or undefined holes).
+    assert.deepEqual(JSON.parse(JSON.stringify(value)), value);
     const vh = value.virtualHosts[0]!;
     assert.deepEqual(vh.domains, ['greeter:50051', 'greeter']);
     assert.deepEqual(vh.retryPolicy, { retryOn: [13], maxAttempts: 2, baseBackoffMs: 25, maxBackoffMs: 250 });
