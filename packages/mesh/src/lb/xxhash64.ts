@@ -40,10 +40,10 @@ class U64 {
     const w0 = t & 0xffff;
     t = a1 * b0 + (t >>> 16);
     const w1 = t & 0xffff;
-    const w2 = Math.floor(t / 65536);
+    const w2 = t >>> 16; // every partial sum here stays below 2^32
     t = a0 * b1 + w1;
     const lo = ((t << 16) | w0) >>> 0;
-    const hiOfLow = a1 * b1 + w2 + Math.floor(t / 65536);
+    const hiOfLow = a1 * b1 + w2 + (t >>> 16);
     this.hi = (hiOfLow + Math.imul(a, o.hi) + Math.imul(this.hi, b)) >>> 0;
     this.lo = lo;
     return this;
