@@ -60,7 +60,8 @@ export function decodeRetryPolicy(
     }
   }
   const perTryTimeoutMs = durationToMs(r.perTryTimeout, at(path, 'per_try_timeout'), problems);
-  if (problems.errors.length > before) return undefined;
+  // A44: with no gRPC code to retry on, there is no retry policy at all (not an error).
+  if (problems.errors.length > before || retryOn.length === 0) return undefined;
   return {
     retryOn: [...new Set(retryOn)],
     maxAttempts: numRetries + 1,

@@ -188,6 +188,26 @@ describe('decodeRouteConfiguration', () => {
     ]);
   });
 
+  it('drops a retry policy that names no gRPC code (A44)', () => {
+    const value = ok(
+      rc([
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: {
+            case: 'route',
+            value: {
+              clusterSpecifier: { case: 'cluster', value: 'c' },
+              retryPolicy: { retryOn: '5xx,reset' },
+            },
+          },
+        },
+      ]),
+    );
+    const action = value.virtualHosts[0]?.routes[0]?.action;
+    assert.ok(action?.kind === 'route');
+    assert.equal(action.retryPolicy, undefined);
+  });
+
   it('accepts bytes as well as an Any, and skips cluster_header routes as gRPC does', () => {
     const msg = rc([
       {
