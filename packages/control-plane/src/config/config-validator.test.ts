@@ -411,6 +411,18 @@ describe('ConfigValidator rules', () => {
     });
   }
 
+  it('still runs the rules when the only shape errors are unknown fields', () => {
+    const errors = errorsOf(se('  hosts: ["*"]\n  hostz: [a]'));
+    assert.ok(
+      errors.some((e) => e.includes('spec.hostz: Unknown field')),
+      errors.join('\n'),
+    );
+    assert.ok(
+      errors.some((e) => e.includes('hostname cannot be wildcard')),
+      errors.join('\n'),
+    );
+  });
+
   it('reports every error of a document at once', () => {
     const errors = errorsOf(se('  hosts: ["*"]\n  ports: [{number: 0, name: a}, {number: 0, name: a}]'));
     assert.ok(errors.length >= 4, errors.join('\n'));

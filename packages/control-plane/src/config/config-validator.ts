@@ -115,9 +115,10 @@ export class ConfigValidator {
 
     const c = new IssueCollector();
     const check = this.#schema(kind);
-    if (!check(doc)) {
-      for (const err of check.errors ?? []) schemaIssue(c, err);
-    } else {
+    const schemaErrors = check(doc) ? [] : (check.errors ?? []);
+    for (const err of schemaErrors) schemaIssue(c, err);
+    // Unknown fields leave the known ones well typed, so the rules can still report their problems.
+    if (schemaErrors.every((e) => e.keyword === 'additionalProperties')) {
       if (typeof name === 'string' && !isDNS1123Subdomain(name)) {
         c.invalid(
           'metadata.name',
