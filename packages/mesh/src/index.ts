@@ -32,6 +32,7 @@ export {
 } from './lb/request-hash.js';
 export { parseRingHashConfig, type RingHashConfig, RingHashPicker, ringHashPolicy } from './lb/ring-hash.js';
 export { roundRobinPolicy } from './lb/round-robin.js';
+export { ShortestResponsePicker, shortestResponsePolicy } from './lb/shortest-response.js';
 export { xxHash64 } from './lb/xxhash64.js';
 
 // Resilience: circuit breaking, outlier detection, retries, fault injection, and their clock.

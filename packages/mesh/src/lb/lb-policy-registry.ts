@@ -1,6 +1,7 @@
 // The LB policy registry: owned by an instance (a mesh client), never by the module. Built-in
 // policies are registered in one visible place, createLbPolicyRegistry(); applications may
-// register more. Names follow Envoy's and gRPC's (`ring_hash_experimental` etc. are aliases).
+// register more. Names follow Envoy's and gRPC's (`ring_hash_experimental` etc. are aliases),
+// plus Dubbo's shortest_response.
 
 import { Code, RpcError } from '@shoal/rpc';
 import { leastRequestPolicy } from './least-request.js';
@@ -9,6 +10,7 @@ import type { LbPolicy, LbPolicyFactory } from './picker.js';
 import { randomPolicy } from './random.js';
 import { ringHashPolicy } from './ring-hash.js';
 import { roundRobinPolicy } from './round-robin.js';
+import { shortestResponsePolicy } from './shortest-response.js';
 
 export class LbPolicyRegistry {
   private readonly factories = new Map<string, LbPolicyFactory>();
@@ -49,5 +51,7 @@ export function createLbPolicyRegistry(): LbPolicyRegistry {
   registry.registerLbPolicy('ring_hash', ringHashPolicy);
   registry.registerLbPolicy('ring_hash_experimental', ringHashPolicy);
   registry.registerLbPolicy('maglev', maglevPolicy);
+  // Apache Dubbo's, for Dubbo users' configs.
+  registry.registerLbPolicy('shortest_response', shortestResponsePolicy);
   return registry;
 }

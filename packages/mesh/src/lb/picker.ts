@@ -12,10 +12,10 @@ export interface PickContext {
 export interface Pick {
   readonly endpoint: MeshEndpoint;
   /**
-   * Called exactly once when the call ends, if set (least_request counts outstanding calls).
-   * Extra calls are ignored.
+   * Called exactly once when the call ends, if set (least_request counts outstanding calls,
+   * shortest_response also times successful calls). `ok` defaults to true; extra calls are ignored.
    */
-  readonly done: (() => void) | undefined;
+  readonly done: ((ok?: boolean) => void) | undefined;
 }
 
 export interface Picker {
@@ -29,6 +29,8 @@ export interface BuildOptions {
   readonly random: Random;
   /** The picker this one replaces, if any; policies carry state across (outstanding counts). */
   readonly previous?: Picker;
+  /** Milliseconds for response timing (shortest_response); performance.now by default. */
+  readonly now?: () => number;
 }
 
 /** A parsed policy config: builds a picker per endpoint set. */
