@@ -1,0 +1,400 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fromBinary } from '@bufbuild/protobuf';
+import { Code, RpcError, Server } from '@shoal/rpc';
+import {
+  CLUSTER_TYPE_URL as CDS,
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS,
+  envoy,
+  LISTENER_TYPE_URL as LDS,
+  ROUTE_CONFIGURATION_TYPE_URL as RDS,
+} from '@shoal/xds';
+import type { ConfigObject } from '../config/config-object.js';
+import { bookinfoInput, fqdn } from '../translate/bookinfo-fixture.js';
+import type { MeshInput } from '../translate/mesh-input.js';
+import { AdsServer } from './ads-server.js';
+import {
+  type AdsClient,
+  adsClient,
+  deltaRequest,
+  deltaStream,
+  sotwRequest,
+  sotwStream,
+} from './ads-test-client.js';
+import { SnapshotCache } from './snapshot-cache.js';
+
+const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
+const node = {
+  id: 'sidecar~10.1.0.1~client.default~default.svc.cluster.local',
+  metadata: { NAMESPACE: 'default' },
+};
+
+let version = 1;
+function withWeights(v1: number, v2: number): MeshInput {
+  const input = bookinfoInput([DR], { version: String(++version) });
+  const vs: ConfigObject<'VirtualService'> = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace: 'default' },
+    spec: {
+      hosts: ['reviews'],
+      http: [
+        {
+          route: [
+            { destination: { host: 'reviews', subset: 'v1' }, weight: v1 },
+            { destination: { host: 'reviews', subset: 'v2' }, weight: v2 },
+          ],
+        },
+      ],
+    },
+  };
+  return { ...input, virtualServices: [vs] };
+}
+
+function weights(res: envoy.DiscoveryResponse | envoy.Resource['resource']): number[] {
+  const any = res && 'resources' in res ? res.resources[0] : res;
+  const rc = fromBinary(envoy.RouteConfigurationSchema, any!.value);
+  const action = rc.virtualHosts[0]!.routes[0]!.action.value as envoy.RouteAction;
+  return (action.clusterSpecifier.value as envoy.WeightedCluster).clusters.map((c) => c.weight ?? 0);
+}
+
+describe('ADS server: state of the world', () => {
+  const cache = new SnapshotCache(withWeights(80, 20));
+  const ads = new AdsServer({ cache });
+  const server = new Server();
+  ads.register(server);
+  let conn: { client: AdsClient; close: () => void };
+
+  before(async () => {
+    const { port } = await server.listen(0);
+    conn = adsClient(port);
+  });
+  after(async () => {
+    conn.close();
+    await server.close(500);
+  });
+
+  it('answers a named LDS request, then an ACK settles it with no further response', async () => {
+    const s = sotwStream(conn.client);
+    s.send(sotwRequest({ node, typeUrl: LDS, resourceNames: ['reviews:9080'] }));
+    const res = await s.recv();
+    assert.equal(res.typeUrl, LDS);
+    assert.equal(res.resources.length, 1);
+    assert.equal(fromBinary(envoy.ListenerSchema, res.resources[0]!.value).name, 'reviews:9080');
+    assert.notEqual(res.nonce, '');
+    assert.match(res.versionInfo, /^\d+-/);
+    s.send(
+      sotwRequest({
+        typeUrl: LDS,
+        resourceNames: ['reviews:9080'],
+        versionInfo: res.versionInfo,
+        responseNonce: res.nonce,
+      }),
+    );
+    await s.expectNone();
+    const status = ads.clients().find((c) => c.nodeId === node.id);
+    assert.equal(status?.types.LDS?.state, 'SYNCED');
+    assert.equal(status?.types.LDS?.ackedVersion, res.versionInfo);
+    assert.deepEqual(status?.types.LDS?.subscribed, ['reviews:9080']);
+    s.close();
+  });
+
+  it('wildcard CDS (empty first request) gets every cluster; a later named request narrows it', async () => {
+    const s = sotwStream(conn.client);
+    s.send(sotwRequest({ node, typeUrl: CDS }));
+    const all = await s.recv();
+    const names = all.resources.map((r) => fromBinary(envoy.ClusterSchema, r.value).name);
+    assert.ok(names.includes(`outbound|9080||${fqdn('reviews')}`));
+    assert.ok(names.includes(`outbound|9080|v3|${fqdn('reviews')}`));
+    assert.equal(names.length, 4 + 1 + 3 + 4 + 2, 'one default cluster per service plus every subset');
+    s.send(sotwRequest({ typeUrl: CDS, versionInfo: all.versionInfo, responseNonce: all.nonce }));
+    await s.expectNone();
+    s.send(
+      sotwRequest({
+        typeUrl: CDS,
+        resourceNames: ['nope|1|x|y'],
+        versionInfo: all.versionInfo,
+        responseNonce: all.nonce,
+      }),
+    );
+    const named = await s.recv();
+    assert.equal(named.resources.length, 0, 'a name that does not exist is absent from the full set');
+    s.close();
+  });
+
+  it('NACK: recorded with its message, the same version never resent, a new one is', async () => {
+    const s = sotwStream(conn.client);
+    s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
+    const first = await s.recv();
+    assert.deepEqual(weights(first), [80, 20]);
+    s.send(
+      sotwRequest({
+        typeUrl: RDS,
+        resourceNames: ['reviews:9080'],
+        versionInfo: first.versionInfo,
+        responseNonce: first.nonce,
+      }),
+    );
+    cache.update(withWeights(50, 50));
+    const second = await s.recv();
+    assert.deepEqual(weights(second), [50, 50]);
+    s.send(
+      sotwRequest({
+        typeUrl: RDS,
+        resourceNames: ['reviews:9080'],
+        versionInfo: first.versionInfo,
+        responseNonce: second.nonce,
+        errorDetail: { code: 3, message: 'virtual_hosts[0].routes[0]: rejected for the test' },
+      }),
+    );
+    await s.expectNone();
+    const status = ads.clients().find((c) => c.types.RDS?.lastNack)?.types.RDS;
+    assert.equal(status?.state, 'NACKED');
+    assert.equal(status?.lastNack?.message, 'virtual_hosts[0].routes[0]: rejected for the test');
+    assert.equal(status?.lastNack?.version, second.versionInfo);
+    cache.update(withWeights(50, 50)); // same content, new input version: not resent
+    await s.expectNone();
+    cache.update(withWeights(70, 30));
+    const third = await s.recv();
+    assert.deepEqual(weights(third), [70, 30]);
+    s.close();
+  });
+
+  it('ignores requests with a stale nonce', async () => {
+    const s = sotwStream(conn.client);
+    s.send(sotwRequest({ node, typeUrl: LDS, resourceNames: ['reviews:9080'] }));
+    const a = await s.recv();
+    s.send(
+      sotwRequest({ typeUrl: LDS, resourceNames: ['reviews:9080', 'ratings:9080'], responseNonce: a.nonce }),
+    );
+    const b = await s.recv();
+    assert.equal(b.resources.length, 2);
+    s.send(sotwRequest({ typeUrl: LDS, resourceNames: ['details:9080'], responseNonce: a.nonce }));
+    await s.expectNone();
+    const status = ads.clients().find((c) => c.types.LDS?.staleRequests)?.types.LDS;
+    assert.equal(status?.staleRequests, 1);
+    assert.deepEqual(status?.subscribed, ['ratings:9080', 'reviews:9080']);
+    s.close();
+  });
+
+  it('pushes only the types that changed for this client, clusters before routes', async () => {
+    cache.update(withWeights(80, 20));
+    const s = sotwStream(conn.client);
+    const ack = (r: envoy.DiscoveryResponse, names: string[]) =>
+      s.send(
+        sotwRequest({
+          typeUrl: r.typeUrl,
+          resourceNames: names,
+          versionInfo: r.versionInfo,
+          responseNonce: r.nonce,
+        }),
+      );
+    const cluster = `outbound|9080|v1|${fqdn('reviews')}`;
+    for (const [typeUrl, names] of [
+      [LDS, ['reviews:9080']],
+      [RDS, ['reviews:9080']],
+      [CDS, []],
+      [EDS, [cluster]],
+    ] as const) {
+      s.send(sotwRequest({ node, typeUrl, resourceNames: [...names] }));
+      ack(await s.recv(), [...names]);
+    }
+    await s.expectNone();
+    cache.update(withWeights(10, 90));
+    const pushed = await s.recv();
+    assert.equal(pushed.typeUrl, RDS, 'only the route changed');
+    assert.deepEqual(weights(pushed), [10, 90]);
+    ack(pushed, ['reviews:9080']);
+    await s.expectNone();
+
+    // A new subset and a route to it: the wildcard CDS push comes first, then the route.
+    const next = withWeights(10, 90);
+    const dr = next.destinationRules.find((d) => d.metadata.name === 'reviews')!;
+    const withV4: ConfigObject<'DestinationRule'> = {
+      ...dr,
+      spec: { ...dr.spec, subsets: [...(dr.spec.subsets ?? []), { name: 'v4', labels: { version: 'v4' } }] },
+    };
+    const vs = next.virtualServices[0]!;
+    const toV4: ConfigObject<'VirtualService'> = {
+      ...vs,
+      spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v4' } }] }] },
+    };
+    cache.update({
+      ...next,
+      destinationRules: next.destinationRules.map((d) => (d === dr ? withV4 : d)),
+      virtualServices: [toV4],
+    });
+    const c = await s.recv();
+    assert.equal(c.typeUrl, CDS);
+    const clusterNames = c.resources.map((r) => fromBinary(envoy.ClusterSchema, r.value).name);
+    assert.ok(clusterNames.includes(`outbound|9080|v4|${fqdn('reviews')}`));
+    assert.ok(
+      clusterNames.includes(`outbound|9080|v2|${fqdn('reviews')}`),
+      'still referenced by the routes held',
+    );
+    ack(c, []);
+    const r = await s.recv();
+    assert.equal(r.typeUrl, RDS);
+    ack(r, ['reviews:9080']);
+    s.close();
+  });
+
+  it('keeps clusters the held routes use until the client ACKs routes without them', async () => {
+    cache.update(withWeights(80, 20));
+    const s = sotwStream(conn.client);
+    const ack = (r: envoy.DiscoveryResponse, names: string[]) =>
+      s.send(
+        sotwRequest({
+          typeUrl: r.typeUrl,
+          resourceNames: names,
+          versionInfo: r.versionInfo,
+          responseNonce: r.nonce,
+        }),
+      );
+    s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
+    ack(await s.recv(), ['reviews:9080']);
+    s.send(sotwRequest({ typeUrl: CDS }));
+    ack(await s.recv(), []);
+    // The reviews DestinationRule goes away: its subset clusters go too, but not before the route.
+    const next = withWeights(80, 20);
+    cache.update({
+      ...next,
+      destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
+    });
+    const c = await s.recv();
+    assert.equal(c.typeUrl, CDS);
+    const names = (res: envoy.DiscoveryResponse) =>
+      res.resources.map((x) => fromBinary(envoy.ClusterSchema, x.value).name);
+    assert.ok(names(c).includes(`outbound|9080|v1|${fqdn('reviews')}`), 'kept: the held route uses it');
+    assert.ok(!names(c).includes(`outbound|9080|v3|${fqdn('reviews')}`), 'unreferenced subsets go at once');
+    ack(c, []);
+    await s.expectNone(); // the route itself is unchanged (it still names v1/v2)
+    cache.update({ ...next, destinationRules: [], virtualServices: [] });
+    const after1 = await s.recv();
+    assert.equal(after1.typeUrl, CDS);
+    ack(after1, []);
+    const route = await s.recv();
+    assert.equal(route.typeUrl, RDS);
+    ack(route, ['reviews:9080']);
+    const pruned = await s.recv();
+    assert.equal(pruned.typeUrl, CDS);
+    assert.ok(!names(pruned).some((n) => n.includes('|v1|')), 'dropped after the new routes were ACKed');
+    s.close();
+  });
+
+  it('a stream whose first request has no node ends with INVALID_ARGUMENT', async () => {
+    const s = sotwStream(conn.client);
+    s.send(sotwRequest({ typeUrl: LDS, resourceNames: ['reviews:9080'] }));
+    // The @shoal/rpc client reports a bidi call's status once its own request side is done.
+    s.close();
+    const err = await s.ended();
+    assert.ok(err instanceof RpcError);
+    assert.equal(err.code, Code.INVALID_ARGUMENT);
+    assert.match(err.rawMessage, /node\.id/);
+  });
+});
+
+describe('ADS server: delta', () => {
+  const cache = new SnapshotCache(withWeights(80, 20));
+  const ads = new AdsServer({ cache });
+  const server = new Server();
+  ads.register(server);
+  let conn: { client: AdsClient; close: () => void };
+
+  before(async () => {
+    const { port } = await server.listen(0);
+    conn = adsClient(port);
+  });
+  after(async () => {
+    conn.close();
+    await server.close(500);
+  });
+
+  it('subscribe, ACK, changes only, unknown names reported removed, unsubscribe', async () => {
+    const s = deltaStream(conn.client);
+    s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080', 'nosuch:1'] }));
+    const first = await s.recv();
+    assert.deepEqual(
+      first.resources.map((r) => r.name),
+      ['reviews:9080'],
+    );
+    assert.deepEqual(first.removedResources, ['nosuch:1']);
+    assert.notEqual(first.resources[0]?.version, '');
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: first.nonce }));
+    await s.expectNone();
+    assert.equal(ads.clients()[0]?.types.RDS?.state, 'SYNCED');
+
+    s.send(deltaRequest({ typeUrl: RDS, resourceNamesSubscribe: ['ratings:9080'] }));
+    const added = await s.recv();
+    assert.deepEqual(
+      added.resources.map((r) => r.name),
+      ['ratings:9080'],
+      'only the new name is sent',
+    );
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: added.nonce }));
+
+    cache.update(withWeights(60, 40));
+    const changed = await s.recv();
+    assert.deepEqual(
+      changed.resources.map((r) => r.name),
+      ['reviews:9080'],
+    );
+    assert.deepEqual(weights(changed.resources[0]!.resource), [60, 40]);
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: changed.nonce }));
+
+    s.send(deltaRequest({ typeUrl: RDS, resourceNamesUnsubscribe: ['reviews:9080'] }));
+    await s.expectNone();
+    cache.update(withWeights(30, 70));
+    await s.expectNone(); // no longer subscribed
+    s.close();
+  });
+
+  it('removed_resources when a resource goes away; initial_resource_versions skip what the client has', async () => {
+    const s = deltaStream(conn.client);
+    s.send(deltaRequest({ node, typeUrl: CDS, resourceNamesSubscribe: ['*'] }));
+    const all = await s.recv();
+    const versions = Object.fromEntries(all.resources.map((r) => [r.name, r.version]));
+    s.send(deltaRequest({ typeUrl: CDS, responseNonce: all.nonce }));
+    const next = withWeights(30, 70);
+    cache.update({ ...next, services: next.services.filter((x) => x.hostname !== fqdn('details')) });
+    const removal = await s.recv();
+    assert.deepEqual(removal.resources, []);
+    assert.deepEqual(removal.removedResources.sort(), [
+      `outbound|9080|v1|${fqdn('details')}`,
+      `outbound|9080|v2|${fqdn('details')}`,
+      `outbound|9080||${fqdn('details')}`,
+    ]);
+    s.close();
+
+    cache.update(withWeights(30, 70));
+    const again = deltaStream(conn.client);
+    again.send(
+      deltaRequest({ node, typeUrl: CDS, resourceNamesSubscribe: ['*'], initialResourceVersions: versions }),
+    );
+    const resumed = await again.recv();
+    assert.deepEqual(resumed.resources, [], 'the client already has every version');
+    again.close();
+  });
+
+  it('a NACKed resource version is not resent; the next change is', async () => {
+    const s = deltaStream(conn.client);
+    s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080'] }));
+    const a = await s.recv();
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: a.nonce }));
+    cache.update(withWeights(55, 45));
+    const b = await s.recv();
+    s.send(
+      deltaRequest({ typeUrl: RDS, responseNonce: b.nonce, errorDetail: { code: 3, message: 'bad route' } }),
+    );
+    await s.expectNone();
+    const status = ads.clients().find((c) => c.types.RDS?.lastNack);
+    assert.equal(status?.types.RDS?.lastNack?.message, 'bad route');
+    assert.equal(status?.types.RDS?.state, 'NACKED');
+    cache.update(withWeights(55, 45));
+    await s.expectNone();
+    cache.update(withWeights(45, 55));
+    const c = await s.recv();
+    assert.deepEqual(weights(c.resources[0]!.resource), [45, 55]);
+    s.close();
+  });
+});

@@ -1,0 +1,138 @@
+// What SotW and delta ADS sessions share: the node from the first request, the lease of a
+// self-registering client, the per-client status, and a pull-based send loop. Types to send are
+// marked dirty; responses are computed when the stream can take one, in make-before-break order
+// (CDS, EDS, LDS, RDS), so a slow client gets the latest snapshot and never a backlog.
+// Envoy: xDS protocol (ADS, "eventual consistency considerations").
+
+import { Code, RpcError } from '@shoal/rpc';
+import type { NodeLike, ProxyNode } from '../translate/proxy-node.js';
+import { proxyNodeOf } from '../translate/proxy-node.js';
+import {
+  type ClientStatus,
+  clientHeader,
+  emptyTypeStatus,
+  syncState,
+  type TypeStatus,
+} from './client-status.js';
+import type { SnapshotCache } from './snapshot-cache.js';
+import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
+
+/** Called when a client's stream starts; the returned function is called when it ends. */
+export type LeaseHandler = (node: ProxyNode, peer: string) => (() => void) | undefined;
+
+export interface SessionOptions {
+  cache: SnapshotCache;
+  streamId: number;
+  peer: string;
+  lease?: LeaseHandler;
+  onClose?: () => void;
+}
+
+export abstract class SessionBase<Res> {
+  protected readonly cache: SnapshotCache;
+  #node: ProxyNode | undefined;
+  #status: ClientStatus | undefined;
+  readonly #dirty = new Set<string>();
+  #wake: (() => void) | undefined;
+  #closed = false;
+  #error: unknown;
+  #release: (() => void) | undefined;
+  #unwatch: (() => void) | undefined;
+  #nonce = 0;
+
+  constructor(
+    protected readonly options: SessionOptions,
+    readonly protocol: 'sotw' | 'delta',
+  ) {
+    this.cache = options.cache;
+  }
+
+  get node(): ProxyNode | undefined {
+    return this.#node;
+  }
+
+  get status(): ClientStatus | undefined {
+    return this.#status;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Reads the node from the first request; later requests may omit it. */
+  protected nodeFrom(node: NodeLike | undefined): ProxyNode {
+    if (this.#node) return this.#node;
+    if (!node || node.id === '') {
+      throw new RpcError(Code.INVALID_ARGUMENT, 'the first request of an ADS stream must carry node.id');
+    }
+    const proxy = proxyNodeOf(node);
+    this.#node = proxy;
+    this.#status = clientHeader(this.options.streamId, this.protocol, this.options.peer, proxy);
+    this.#release = this.options.lease?.(proxy, this.options.peer);
+    this.#unwatch = this.cache.watch({ onUpdate: () => this.onUpdate() });
+    return proxy;
+  }
+
+  protected typeStatus(typeUrl: string): TypeStatus {
+    const status = this.#status;
+    const short = SHORT_TYPES[typeUrl];
+    if (!status || !short) throw new Error(`no status for ${typeUrl}`);
+    let t = status.types[short];
+    if (!t) {
+      t = emptyTypeStatus(typeUrl);
+      status.types[short] = t;
+    }
+    return t;
+  }
+
+  protected refreshState(t: TypeStatus): void {
+    t.state = syncState(t);
+  }
+
+  protected nextNonce(): string {
+    return String(++this.#nonce);
+  }
+
+  /** A new snapshot: every type the client watches may have changed. */
+  protected abstract onUpdate(): void;
+
+  /** The response for one type, or undefined when the client is already up to date. */
+  protected abstract respond(typeUrl: string): Res | undefined;
+
+  protected markDirty(typeUrl: string): void {
+    this.#dirty.add(typeUrl);
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** The next response to send; undefined once the session is closed. */
+  async next(): Promise<Res | undefined> {
+    for (;;) {
+      if (this.#error) throw this.#error;
+      if (this.#closed) return undefined;
+      for (const typeUrl of PUSH_ORDER) {
+        if (!this.#dirty.delete(typeUrl)) continue;
+        const res = this.respond(typeUrl);
+        if (res) return res;
+      }
+      if (this.#dirty.size > 0) continue;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+      });
+    }
+  }
+
+  /** Ends the session; with an error, the stream ends with it. */
+  close(error?: unknown): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (error) this.#error = error;
+    this.#unwatch?.();
+    this.#release?.();
+    this.options.onClose?.();
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+}

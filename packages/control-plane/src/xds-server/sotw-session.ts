@@ -1,0 +1,160 @@
+// One state-of-the-world ADS stream: per-type subscriptions (named, and wildcard for LDS/CDS),
+// per-type nonces, ACK/NACK detection, stale-nonce requests ignored, full resource sets per
+// response, a NACKed version never resent, and clusters still referenced by the routes a client
+// holds kept until it ACKs routes that no longer use them (make-before-break).
+// Envoy: service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources, xDS protocol
+// ("ACK/NACK and resource type instance version", "How the client specifies what resources to return").
+
+import { create } from '@bufbuild/protobuf';
+import { AnySchema } from '@bufbuild/protobuf/wkt';
+import { CLUSTER_TYPE_URL, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { type BuiltResource, setVersion } from '../translate/built-resource.js';
+import { SessionBase, type SessionOptions } from './session-base.js';
+import { allowsWildcard, SHORT_TYPES } from './type-names.js';
+
+interface SotwTypeState {
+  names: Set<string>;
+  wildcard: boolean;
+  /** Wildcard from an empty first request (an empty list later keeps it). */
+  legacyWildcard: boolean;
+  nonce?: string;
+  sentHash?: string;
+  sent: Map<string, BuiltResource>;
+  /** What the client last ACKed (it keeps that through a NACK). */
+  acked: Map<string, BuiltResource>;
+  nackedHash?: string;
+  mustRespond: boolean;
+}
+
+export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
+  readonly #types = new Map<string, SotwTypeState>();
+
+  constructor(options: SessionOptions) {
+    super(options, 'sotw');
+  }
+
+  /** Resources last sent, per type URL (for config dumps). */
+  sentResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
+    return new Map([...this.#types].map(([typeUrl, st]) => [typeUrl, st.sent]));
+  }
+
+  receive(req: envoy.DiscoveryRequest): void {
+    this.nodeFrom(req.node);
+    const typeUrl = req.typeUrl;
+    if (!SHORT_TYPES[typeUrl]) return; // a type we do not serve: nothing exists
+    const status = this.typeStatus(typeUrl);
+    let st = this.#types.get(typeUrl);
+    const first = !st;
+    if (!st) {
+      st = {
+        names: new Set(),
+        wildcard: false,
+        legacyWildcard: false,
+        sent: new Map(),
+        acked: new Map(),
+        mustRespond: false,
+      };
+      this.#types.set(typeUrl, st);
+    }
+    if (req.responseNonce !== '' && st.nonce !== undefined && req.responseNonce !== st.nonce) {
+      status.staleRequests++;
+      return;
+    }
+    if (st.nonce !== undefined && req.responseNonce === st.nonce) {
+      if (req.errorDetail) {
+        st.nackedHash = st.sentHash;
+        status.lastNack = {
+          version: status.sentVersion ?? '',
+          nonce: st.nonce,
+          message: req.errorDetail.message,
+          code: req.errorDetail.code,
+          at: new Date().toISOString(),
+        };
+      } else {
+        st.acked = st.sent;
+        status.ackedVersion = req.versionInfo;
+        status.ackedAt = new Date().toISOString();
+        // Routes ACKed: clusters kept only for the old routes can go now.
+        if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.#types.get(CLUSTER_TYPE_URL)?.wildcard) {
+          this.markDirty(CLUSTER_TYPE_URL);
+        }
+      }
+      this.refreshState(status);
+    }
+    const names = new Set(req.resourceNames);
+    if (first && names.size === 0 && allowsWildcard(typeUrl)) st.legacyWildcard = true;
+    const wildcard = names.has('*') || (st.legacyWildcard && names.size === 0);
+    names.delete('*');
+    const changed =
+      wildcard !== st.wildcard || names.size !== st.names.size || [...names].some((n) => !st.names.has(n));
+    st.names = names;
+    st.wildcard = wildcard;
+    status.wildcard = wildcard;
+    status.subscribed = [...names].sort();
+    // The first request of a type always gets an answer; LDS/CDS answer every subscription change,
+    // since a name missing from their full set is how a client learns it does not exist.
+    if (first || (changed && allowsWildcard(typeUrl))) st.mustRespond = true;
+    if (first || changed) this.markDirty(typeUrl);
+  }
+
+  protected onUpdate(): void {
+    for (const typeUrl of this.#types.keys()) this.markDirty(typeUrl);
+  }
+
+  protected respond(typeUrl: string): envoy.DiscoveryResponse | undefined {
+    const st = this.#types.get(typeUrl);
+    const node = this.node;
+    if (!st || !node) return undefined;
+    const resources = this.cache.translator.resources(typeUrl, st, node);
+    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) this.#retainReferencedClusters(resources, st);
+    const hash = setVersion(resources.values());
+    if (hash === st.nackedHash) return undefined; // never resend what the client rejected
+    if (hash === st.sentHash && !st.mustRespond) return undefined;
+    st.mustRespond = false;
+    const nonce = this.nextNonce();
+    const version = `${this.cache.version}-${hash.slice(0, 8)}`;
+    st.nonce = nonce;
+    st.sentHash = hash;
+    st.sent = resources;
+    const status = this.typeStatus(typeUrl);
+    status.sentVersion = version;
+    status.sentNonce = nonce;
+    status.sentAt = new Date().toISOString();
+    status.sentNames = [...resources.keys()];
+    this.refreshState(status);
+    return create(envoy.DiscoveryResponseSchema, {
+      versionInfo: version,
+      typeUrl,
+      nonce,
+      resources: [...resources.values()].map((r) =>
+        create(AnySchema, { typeUrl: r.typeUrl, value: r.bytes }),
+      ),
+      controlPlane: { identifier: 'shoal' },
+    });
+  }
+
+  /** Keeps clusters that routes the client still holds point at, until it ACKs newer routes. */
+  #retainReferencedClusters(resources: Map<string, BuiltResource>, st: SotwTypeState): void {
+    const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
+    if (!rds) return;
+    for (const route of [...rds.sent.values(), ...rds.acked.values()]) {
+      for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
+        const previous = st.sent.get(name);
+        if (!resources.has(name) && previous) resources.set(name, previous);
+      }
+    }
+  }
+}
+
+export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
+  const out: string[] = [];
+  for (const vh of rc.virtualHosts) {
+    for (const route of vh.routes) {
+      if (route.action.case !== 'route') continue;
+      const spec = route.action.value.clusterSpecifier;
+      if (spec.case === 'cluster') out.push(spec.value);
+      else if (spec.case === 'weightedClusters') out.push(...spec.value.clusters.map((c) => c.name));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+// Short names of the four ADS resource types, as proxy-status shows them.
+
+import {
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from '@shoal/xds';
+
+export type ShortType = 'LDS' | 'RDS' | 'CDS' | 'EDS';
+
+export const SHORT_TYPES: Readonly<Record<string, ShortType>> = {
+  [LISTENER_TYPE_URL]: 'LDS',
+  [ROUTE_CONFIGURATION_TYPE_URL]: 'RDS',
+  [CLUSTER_TYPE_URL]: 'CDS',
+  [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL]: 'EDS',
+};
+
+/** Make-before-break: clusters and endpoints go out before the listeners and routes using them. */
+export const PUSH_ORDER: readonly string[] = [
+  CLUSTER_TYPE_URL,
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+];
+
+/** Types whose empty first request means "everything" (legacy wildcard). */
+export function allowsWildcard(typeUrl: string): boolean {
+  return typeUrl === LISTENER_TYPE_URL || typeUrl === CLUSTER_TYPE_URL;
+}
