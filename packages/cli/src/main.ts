@@ -3,7 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode } from './cli-error.js';
 import { registerCall } from './commands/call.js';
+import { registerGen } from './commands/gen.js';
 import { registerList } from './commands/list.js';
+import { registerNew } from './commands/new.js';
 import { cliVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
     });
   registerCall(program);
   registerList(program);
+  registerNew(program);
+  registerGen(program);
   return program;
 }
 
