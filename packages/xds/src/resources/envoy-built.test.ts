@@ -7,6 +7,7 @@ import { loadRealEnvoy } from '../testing/real-envoy.js';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
+  DOWNSTREAM_TLS_CONTEXT_TYPE_URL,
   FAULT_TYPE_URL,
   HTTP_CONNECTION_MANAGER_TYPE_URL,
   LISTENER_TYPE_URL,
@@ -80,6 +81,64 @@ describe('decoding resources built with the real Envoy protos', () => {
       routeConfigName: 'echo.default.svc.cluster.local:7070',
     });
     assert.deepEqual(r.value.http.httpFilters[0]?.config, { maxActiveFaults: 3, headers: [] });
+  });
+
+  it("istiod's inbound Listener for an xDS-enabled gRPC server, with mTLS (deprecated provider fields)", () => {
+    const r = decodeAny(decodeListener, LISTENER_TYPE_URL, {
+      name: 'xds.istio.io/grpc/lds/inbound/0.0.0.0:7070',
+      address: { socket_address: { address: '0.0.0.0', port_value: 7070 } },
+      filter_chains: [
+        {
+          name: 'inbound-mtls',
+          filters: [
+            {
+              name: 'inbound-hcmmtls',
+              typed_config: any(HTTP_CONNECTION_MANAGER_TYPE_URL, {
+                route_config: {
+                  name: 'inbound',
+                  virtual_hosts: [
+                    { domains: ['*'], routes: [{ match: { prefix: '/' }, non_forwarding_action: {} }] },
+                  ],
+                },
+                http_filters: [{ name: 'envoy.filters.http.router', typed_config: any(ROUTER_TYPE_URL, {}) }],
+              }),
+            },
+          ],
+          transport_socket: {
+            name: 'envoy.transport_sockets.tls',
+            typed_config: any(DOWNSTREAM_TLS_CONTEXT_TYPE_URL, {
+              require_client_certificate: { value: true },
+              common_tls_context: {
+                tls_certificate_certificate_provider_instance: {
+                  instance_name: 'default',
+                  certificate_name: 'default',
+                },
+                combined_validation_context: {
+                  default_validation_context: {},
+                  validation_context_certificate_provider_instance: {
+                    instance_name: 'default',
+                    certificate_name: 'ROOTCA',
+                  },
+                },
+              },
+            }),
+          },
+        },
+      ],
+    });
+    assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+    assert.ok(r.value.kind === 'server');
+    const chain = r.value.filterChains[0];
+    assert.ok(chain?.http.route.kind === 'inline');
+    assert.deepEqual(chain.http.route.routeConfig.virtualHosts[0]?.routes[0]?.action, {
+      kind: 'non_forwarding',
+    });
+    assert.deepEqual(chain.tls, {
+      identityCertificate: { instanceName: 'default', certificateName: 'default' },
+      rootCertificate: { instanceName: 'default', certificateName: 'ROOTCA' },
+      sanMatchers: [],
+      requireClientCertificate: true,
+    });
   });
 
   it('a RouteConfiguration with decorators, header mutations and deprecated timeouts', () => {
