@@ -6,6 +6,7 @@ import { registerCall } from './commands/call.js';
 import { registerGen } from './commands/gen.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
+import { registerValidate } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
 export function buildProgram(): Command {
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerList(program);
   registerNew(program);
   registerGen(program);
+  registerValidate(program);
   return program;
 }
 
