@@ -194,11 +194,11 @@ describe('InMemoryRegistry self-registration', () => {
       await waitFor(() => registry.endpoints().length === 1);
       assert.deepEqual(registry.resolveInterface('greet.v1.GreeterService').length, 1);
       assert.deepEqual(
-        events.map((e) => [e.reason, e.nodeId]),
+        events.map((e) => [e.reason, e.nodeId, e.hostnames]),
         [
-          ['registered', 'n1'],
-          ['registered', 'n2'],
-          ['expired', 'n1'],
+          ['registered', 'n1', ['greeter.default.svc.cluster.local']],
+          ['registered', 'n2', ['greeter.default.svc.cluster.local']],
+          ['expired', 'n1', ['greeter.default.svc.cluster.local']],
         ],
       );
       assert.ok(events.every((e, i) => i === 0 || e.version > events[i - 1]!.version));
@@ -212,7 +212,15 @@ describe('InMemoryRegistry self-registration', () => {
     try {
       const first = await registry.register(reg());
       first.end();
-      const second = await registry.register(reg({ port: 50052 }));
+      const events: RegistryEvent[] = [];
+      registry.subscribe((e) => events.push(e));
+      const second = await registry.register(
+        reg({ port: 50052, app: 'hello', hostname: 'hello.default.svc.cluster.local' }),
+      );
+      assert.deepEqual(events[0]?.hostnames, [
+        'greeter.default.svc.cluster.local',
+        'hello.default.svc.cluster.local',
+      ]);
       await new Promise((r) => setTimeout(r, 60));
       assert.equal(registry.endpoints().length, 1);
       assert.equal(registry.endpoints()[0]?.port, 50052);

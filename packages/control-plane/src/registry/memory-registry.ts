@@ -5,6 +5,7 @@
 
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
+import { canonicalJson } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
 import type {
@@ -48,6 +49,8 @@ export class InMemoryRegistry implements Registry {
   readonly #registered = new Map<string, Registered>();
   readonly #onListenerError: (err: unknown) => void;
   #config: ConfigView = { services: [], endpoints: [] };
+  /** Per host, a fingerprint of what config defines for it, to tell which hosts a config change touched. */
+  #configPrints = new Map<string, string>();
   #view: View | undefined;
   #version = 0;
   #unsubscribe: (() => void) | undefined;
@@ -60,7 +63,7 @@ export class InMemoryRegistry implements Registry {
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
     const store = options.store;
     if (store) {
-      this.#config = servicesFromConfig(store.list(), this.#domainSuffix);
+      this.#setConfig(store.list());
       this.#unsubscribe = store.subscribe(() => this.syncConfig(store.list()));
     }
   }
@@ -71,8 +74,27 @@ export class InMemoryRegistry implements Registry {
 
   /** Replaces the config-defined part (for callers without a store, e.g. offline validation). */
   syncConfig(objects: readonly AnyConfigObject[]): void {
+    const hostnames = this.#setConfig(objects);
+    if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+  }
+
+  /** Installs a new config view; returns the hosts whose services or endpoints differ. */
+  #setConfig(objects: readonly AnyConfigObject[]): string[] {
     this.#config = servicesFromConfig(objects, this.#domainSuffix);
-    this.#changed({ reason: 'config' });
+    const parts = new Map<string, unknown[]>();
+    const add = (host: string, item: unknown) => {
+      const list = parts.get(host);
+      if (list) list.push(item);
+      else parts.set(host, [item]);
+    };
+    for (const s of this.#config.services) add(s.hostname, s);
+    for (const e of this.#config.endpoints) add(e.hostname, e);
+    const prints = new Map([...parts].map(([host, items]) => [host, canonicalJson(items)]));
+    const changed = new Set<string>();
+    for (const [host, print] of prints) if (this.#configPrints.get(host) !== print) changed.add(host);
+    for (const host of this.#configPrints.keys()) if (!prints.has(host)) changed.add(host);
+    this.#configPrints = prints;
+    return [...changed].sort();
   }
 
   services(): readonly RegistryService[] {
@@ -112,7 +134,10 @@ export class InMemoryRegistry implements Registry {
     clearTimeout(previous?.timer);
     const token = Symbol(nodeId);
     this.#registered.set(nodeId, { registration: structuredClone(registration), token });
-    this.#changed({ reason: 'registered', nodeId });
+    const hostnames = [...new Set([previous?.registration.hostname, registration.hostname])].filter(
+      (h) => h !== undefined,
+    );
+    this.#changed({ reason: 'registered', nodeId, hostnames });
     const current = () => {
       const r = this.#registered.get(nodeId);
       return r && r.token === token ? r : undefined;
@@ -125,7 +150,7 @@ export class InMemoryRegistry implements Registry {
         r.timer = setTimeout(() => {
           if (current() !== r) return;
           this.#registered.delete(nodeId);
-          this.#changed({ reason: 'expired', nodeId });
+          this.#changed({ reason: 'expired', nodeId, hostnames: [r.registration.hostname] });
         }, this.#graceMs);
         r.timer.unref();
       },
@@ -134,7 +159,7 @@ export class InMemoryRegistry implements Registry {
         if (!r) return;
         clearTimeout(r.timer);
         this.#registered.delete(nodeId);
-        this.#changed({ reason: 'deregistered', nodeId });
+        this.#changed({ reason: 'deregistered', nodeId, hostnames: [r.registration.hostname] });
       },
     };
   }

@@ -98,6 +98,8 @@ export interface RegistryEvent {
   reason: 'config' | 'registered' | 'deregistered' | 'expired';
   /** Node id for registration changes. */
   nodeId?: string;
+  /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */
+  hostnames: string[];
 }
 
 export type RegistryListener = (event: RegistryEvent) => void;
