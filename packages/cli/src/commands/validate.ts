@@ -22,7 +22,9 @@ export function registerValidate(program: Command): void {
     )
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
     .option('-o, --output <format>', 'json or yaml')
-    .action((flags: { filename: string; output?: string }) => {
+    .action(async (flags: { filename: string; output?: string }) => {
+      // Loaded on use: the validator compiles its schemas, which other verbs need not pay for.
+      const { analyzeConfig, formatIssue, loadConfigText } = await import('@shoal/control-plane');
       const format = parseOutputFormat(flags.output);
       const inputs = readConfigInput(flags.filename);
       const errors: ConfigIssue[] = [];
