@@ -88,7 +88,11 @@ export class RequestHasher {
       else {
         const values = headers?.getAll(p.header);
         if (values !== undefined && values.length > 0) {
-          let joined = values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString())).join(',');
+          const only = values.length === 1 ? values[0] : undefined;
+          let joined =
+            typeof only === 'string'
+              ? only
+              : values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString())).join(',');
           if (p.rewrite) joined = joined.replace(p.rewrite.re, p.rewrite.substitution);
           next = xxHash64(joined);
         }
