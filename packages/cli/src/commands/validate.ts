@@ -2,13 +2,7 @@
 // (with Istio's field paths) and problems across the documents of the input. Errors exit 1;
 // warnings are printed and exit 0.
 
-import {
-  type AnyConfigObject,
-  analyzeConfig,
-  type ConfigIssue,
-  formatIssue,
-  loadConfigText,
-} from '@shoal/control-plane';
+import type { AnyConfigObject, ConfigIssue } from '@shoal/control-plane';
 import type { Command } from 'commander';
 import { ExitCode } from '../cli-error.js';
 import { parseOutputFormat, printData } from '../output/print.js';
