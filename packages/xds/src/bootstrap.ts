@@ -26,7 +26,7 @@ export interface XdsServerConfig {
   readonly ignoreResourceDeletion: boolean;
 }
 
-export interface XdsLocality {
+export interface XdsNodeLocality {
   readonly region: string;
   readonly zone: string;
   readonly subZone: string;
@@ -36,7 +36,7 @@ export interface XdsNodeConfig {
   readonly id: string;
   readonly cluster: string;
   readonly metadata: JsonObject;
-  readonly locality: XdsLocality;
+  readonly locality: XdsNodeLocality;
 }
 
 export interface XdsCertificateProviderConfig {

@@ -1,0 +1,139 @@
+// gRFC A57 and gRPC connection backoff on a real ADS server: a control plane restarted five times
+// in a row is found again within 1 s of coming back each time, with the default backoff (it resets
+// after every stream that received a response, so it never grows across restarts), while watchers keep
+// their cached values; a vanished control plane is a connectivity error reported to watchers, values
+// kept, with backoff growing between attempts; re-subscription carries the last versions.
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { Code } from '@shoal/rpc';
+import { parseBootstrap } from '../bootstrap.js';
+import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
+import { AdsTestServer } from './ads-test-server.js';
+import type { BackoffOptions } from './backoff.js';
+import {
+  clusterAny,
+  endpointsAny,
+  type TestEndpoints,
+  testClusterType,
+  testEndpointsType,
+} from './test-resource-types.js';
+import { WatchRecorder } from './watch-recorder.js';
+import { XdsClient } from './xds-client.js';
+
+function makeClient(server: AdsTestServer, backoff?: BackoffOptions, log?: (m: string) => void): XdsClient {
+  const bootstrap = parseBootstrap({
+    xds_servers: [{ server_uri: server.address, channel_creds: [{ type: 'insecure' }] }],
+    node: { id: 'reconnect-test' },
+  });
+  return new XdsClient({
+    bootstrap,
+    doesNotExistTimeoutMs: 2000,
+    ...(backoff && { backoff }),
+    ...(log && { log: (_level, m) => log(m) }),
+  })
+    .registerResourceType(testEndpointsType)
+    .registerResourceType(testClusterType);
+}
+
+describe('ADS reconnect', () => {
+  let server: AdsTestServer;
+  let client: XdsClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server.stop();
+  });
+
+  it('reconnects within 1 s after each of five control-plane restarts, serving cached values', async () => {
+    server = await new AdsTestServer().start();
+    server.set(EDS, '7', { reviews: endpointsAny('reviews', '10.0.0.1:9080') });
+    server.set(CDS, 'c1', { reviews: clusterAny('reviews') });
+    const c = makeClient(server); // default backoff: 1 s, ×1.6, ±20%
+    client = c;
+    const eds = new WatchRecorder<TestEndpoints>();
+    c.watch(EDS, 'reviews', eds);
+    c.watch(CDS, 'reviews', new WatchRecorder());
+    await eds.event(0);
+    await server.nextRequest((r) => r.request.typeUrl === CDS && r.request.versionInfo === 'c1');
+
+    for (let restart = 1; restart <= 5; restart++) {
+      const streamsBefore = server.streams.length;
+      const requestsBefore = server.requests.length;
+      await server.restart(250); // down for a quarter second, like a restarted process
+      const upAt = Date.now();
+      const first = await server.nextRequest((r) => r.stream.id >= streamsBefore, requestsBefore);
+      const elapsed = Date.now() - upAt;
+      assert.ok(elapsed < 1000, `restart ${restart}: reconnected after ${elapsed} ms`);
+      // Re-subscribed with the last accepted version, the node on the stream's first request.
+      assert.ok(first.request.node, `restart ${restart}: node on the first request`);
+      const resubscribed = await server.nextRequest(
+        (r) => r.stream.id >= streamsBefore && r.request.typeUrl === EDS && r.request.responseNonce === '',
+        requestsBefore,
+      );
+      assert.equal(resubscribed.request.versionInfo, '7');
+      assert.deepEqual(resubscribed.request.resourceNames, ['reviews']);
+      // The cache served throughout: still ACKED with its value.
+      const snap = c.dump().find((s) => s.typeUrl === EDS);
+      assert.equal(snap?.status, 'acked');
+      assert.equal(snap?.version, '7');
+    }
+    await c.idle();
+    // The same resource re-sent after each restart is no update; the refused immediate retries were
+    // connectivity errors (gRFC A57), and nothing was ever called non-existent.
+    assert.equal(eds.events[0]?.kind, 'update');
+    assert.ok(
+      eds.events.slice(1).every((e) => e.kind === 'error'),
+      eds.describe(),
+    );
+  });
+
+  it('reports a vanished control plane to watchers, keeps values, and backs off between attempts', async () => {
+    server = await new AdsTestServer().start();
+    server.set(EDS, '1', { a: endpointsAny('a', '10.0.0.1:80') });
+    const logs: string[] = [];
+    client = makeClient(server, { baseMs: 100, multiplier: 2, jitter: 0 }, (m) => logs.push(m));
+    const w = new WatchRecorder<TestEndpoints>();
+    client.watch(EDS, 'a', w);
+    await w.event(0);
+    await server.nextRequest((r) => r.request.versionInfo === '1');
+    await server.stop();
+    // The stream that had responses ends: reconnect at once, refused, then errors to watchers.
+    const error = await w.event(1);
+    assert.equal(error.kind, 'error');
+    if (error.kind === 'error') {
+      assert.equal(error.error.code, Code.UNAVAILABLE);
+      assert.match(
+        error.error.rawMessage,
+        /^xDS server 127\.0\.0\.1:\d+: stream closed: .*(ECONNREFUSED|refused)/,
+      );
+    }
+    await w.event(3, 3000); // two more failed attempts, each reported
+    assert.equal(client.dump()[0]?.status, 'acked', 'the last good value stays');
+    const delays = logs
+      .flatMap((m) => /retrying (\d+) ms after the last attempt/.exec(m)?.[1] ?? [])
+      .map(Number);
+    assert.deepEqual(delays.slice(0, 3), [100, 200, 400]);
+    // Back: the stream resumes, the same resource brings no update, errors stop.
+    await server.start();
+    await server.nextRequest((r) => r.request.versionInfo === '1' && r.request.responseNonce !== '');
+    server.set(EDS, '2', { a: endpointsAny('a', '10.0.0.2:80') });
+    const next = await w.event(w.events.length);
+    assert.equal(next.kind, 'update');
+  });
+
+  it('does not call a resource missing while the control plane is down non-existent', async () => {
+    server = await new AdsTestServer().start();
+    const port = server.address;
+    await server.stop();
+    const bootstrap = parseBootstrap({
+      xds_servers: [{ server_uri: port, channel_creds: [{ type: 'insecure' }] }],
+    });
+    client = new XdsClient({ bootstrap, doesNotExistTimeoutMs: 150, backoff: { baseMs: 50, maxMs: 100 } });
+    client.registerResourceType(testEndpointsType);
+    const w = new WatchRecorder<TestEndpoints>();
+    client.watch(EDS, 'a', w);
+    await new Promise((r) => setTimeout(r, 500));
+    await client.idle();
+    assert.ok(w.events.length > 0 && w.events.every((e) => e.kind === 'error'), w.describe());
+    assert.equal(client.dump()[0]?.status, 'requested');
+  });
+});

@@ -1,0 +1,54 @@
+// gRPC connection backoff (gRPC: doc/connection-backoff.md): the first retry INITIAL_BACKOFF (1 s)
+// after the first attempt started, then ×1.6 per attempt up to 120 s, each later delay jittered by
+// ±20%. Delays count from the start of the failed attempt, as in gRPC. The ADS stream resets it once
+// a stream has received a response (gRFC A57), so a restarted control plane is retried at 1 s again,
+// never at a grown delay.
+
+export interface BackoffOptions {
+  /** First delay. Default 1000 ms. */
+  readonly baseMs?: number;
+  /** Default 1.6. */
+  readonly multiplier?: number;
+  /** Default 120 000 ms. */
+  readonly maxMs?: number;
+  /** Fraction of each delay to jitter by, both ways. Default 0.2. */
+  readonly jitter?: number;
+  /** Uniform random in [0, 1). Default Math.random. */
+  readonly random?: () => number;
+}
+
+export class Backoff {
+  private readonly baseMs: number;
+  private readonly multiplier: number;
+  private readonly maxMs: number;
+  private readonly jitter: number;
+  private readonly random: () => number;
+  private current: number;
+  private attempts = 0;
+
+  constructor(options: BackoffOptions = {}) {
+    this.baseMs = options.baseMs ?? 1000;
+    this.multiplier = options.multiplier ?? 1.6;
+    this.maxMs = options.maxMs ?? 120_000;
+    this.jitter = options.jitter ?? 0.2;
+    this.random = options.random ?? Math.random;
+    if (!(this.baseMs >= 0 && this.multiplier >= 1 && this.maxMs >= this.baseMs)) {
+      throw new RangeError(`backoff: need 0 <= baseMs <= maxMs and multiplier >= 1`);
+    }
+    if (!(this.jitter >= 0 && this.jitter < 1)) throw new RangeError('backoff: jitter must be in [0, 1)');
+    this.current = this.baseMs;
+  }
+
+  /** The delay from the start of the failed attempt to the next one; each call grows the following one. */
+  next(): number {
+    if (this.attempts++ === 0) return this.baseMs; // gRPC: the first deadline is not jittered
+    this.current = Math.min(this.current * this.multiplier, this.maxMs);
+    return Math.round(this.current * (1 + this.jitter * (2 * this.random() - 1)));
+  }
+
+  /** Starts over at the first delay. */
+  reset(): void {
+    this.current = this.baseMs;
+    this.attempts = 0;
+  }
+}

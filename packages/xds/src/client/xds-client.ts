@@ -1,0 +1,241 @@
+// The xDS client (gRFC A27 XdsClient; A46 partial NACK; A47 xdstp authorities; A53; A57 failure
+// modes): watchers per resource, one ADS stream per server, a cache that survives disconnects,
+// does-not-exist timers, and watcher callbacks run one at a time, in order.
+import { type Client, Code, createClient, RpcError, type Transport } from '@shoal/rpc';
+import {
+  type LoadBootstrapOptions,
+  loadBootstrap,
+  type XdsBootstrap,
+  type XdsServerConfig,
+} from '../bootstrap.js';
+import type { Node } from '../gen/envoy/config/core/v3/base_pb.js';
+import { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
+import type { DiscoveryResponse } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { AdsStream } from './ads-stream.js';
+import { applyResponse, type WatcherNotifier } from './apply-response.js';
+import type { BackoffOptions } from './backoff.js';
+import { CallbackQueue } from './callback-queue.js';
+import { silentLogger, type XdsLogger } from './log.js';
+import { buildNode, type NodeOptions } from './node.js';
+import {
+  type CacheEntry,
+  ResourceCache,
+  type WatchRegistration,
+  type XdsResourceSnapshot,
+  type XdsWatcher,
+} from './resource-cache.js';
+import { type XdsResourceType, XdsResourceTypeRegistry } from './resource-type.js';
+import { createServerTransport, type XdsTransportFactory } from './server-transport.js';
+
+export interface XdsClientOptions extends NodeOptions {
+  /** The bootstrap, or where to load it from (default: the environment, see loadBootstrap). */
+  readonly bootstrap?: XdsBootstrap | LoadBootstrapOptions;
+  /** How long a requested resource may stay unanswered before it does not exist. Default 15 000 ms. */
+  readonly doesNotExistTimeoutMs?: number;
+  /** Reconnect backoff; defaults to gRPC's (1 s, ×1.6, 120 s cap, ±20%). */
+  readonly backoff?: BackoffOptions;
+  readonly createTransport?: XdsTransportFactory;
+  /** Debug log hook. Default: silent. */
+  readonly log?: XdsLogger;
+  /** Where exceptions thrown by watcher callbacks go. Default: the log hook at `warn`. */
+  readonly onWatcherError?: (error: unknown) => void;
+}
+
+export class XdsClient {
+  readonly bootstrap: XdsBootstrap;
+  /** The Node sent on every ADS stream (CSDS reports it too). */
+  readonly node: Node;
+  private readonly types = new XdsResourceTypeRegistry();
+  private readonly cache = new ResourceCache();
+  private readonly streams = new Map<string, { stream: AdsStream; transport: Transport }>();
+  private readonly queue: CallbackQueue;
+  private readonly log: XdsLogger;
+  private readonly notify: WatcherNotifier;
+  private closed = false;
+
+  constructor(private readonly options: XdsClientOptions = {}) {
+    const b = options.bootstrap;
+    this.bootstrap = b && 'xdsServers' in b ? b : loadBootstrap(b);
+    this.node = buildNode(this.bootstrap, options);
+    this.log = options.log ?? silentLogger;
+    this.queue = new CallbackQueue(
+      options.onWatcherError ??
+        ((e) => this.log('warn', `xDS watcher callback threw: ${(e as Error)?.stack ?? e}`)),
+    );
+    this.notify = {
+      update: (entry) => {
+        const value = entry.value; // as of now: a later update queues its own callback
+        this.each(entry, (w) => w.onUpdate(value));
+      },
+      error: (entry, error) => this.each(entry, (w) => w.onError(error)),
+      doesNotExist: (entry) => this.each(entry, (w) => w.onDoesNotExist()),
+    };
+  }
+
+  /** Adds a resource type this client can watch. The built-in four: registerDefaultResourceTypes(). */
+  registerResourceType<T>(type: XdsResourceType<T>): this {
+    this.types.register(type);
+    return this;
+  }
+
+  /**
+   * Watches one resource. The watcher gets the cached value (if any) first, then every change.
+   * Returns the cancel function; the resource is unsubscribed when its last watcher cancels.
+   */
+  watch<T>(typeUrl: string, name: string, watcher: XdsWatcher<T>): () => void {
+    if (this.closed) throw new RpcError(Code.FAILED_PRECONDITION, 'xDS client is closed');
+    const type = this.types.require(typeUrl);
+    const registration: WatchRegistration = { watcher: watcher as XdsWatcher<unknown>, active: true };
+    let entry = this.cache.get(typeUrl, name);
+    if (!entry) {
+      const server = this.serverFor(name);
+      if ('error' in server) {
+        this.queue.push(() => (registration.active ? watcher.onError(server.error) : undefined));
+        return () => (registration.active = false);
+      }
+      entry = this.cache.create(typeUrl, name, this.streamFor(server.config));
+      entry.watchers.add(registration);
+      entry.stream.subscribe(type.typeUrl, name);
+    } else {
+      entry.watchers.add(registration);
+      this.replay(entry, registration);
+    }
+    const watched = entry;
+    return () => {
+      if (!registration.active) return;
+      registration.active = false;
+      watched.watchers.delete(registration);
+      if (watched.watchers.size > 0 || this.cache.get(typeUrl, name) !== watched) return;
+      this.cache.delete(watched);
+      watched.stream.unsubscribe(typeUrl, name);
+    };
+  }
+
+  /** Everything the client knows, resource by resource (CSDS). */
+  dump(): XdsResourceSnapshot[] {
+    return [...this.cache.entries()].map((e) => this.cache.snapshot(e));
+  }
+
+  /** Resolves once every watcher callback queued so far has run. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Closes every stream; watchers get no more callbacks. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const entry of [...this.cache.entries()]) {
+      for (const r of entry.watchers) r.active = false;
+      this.cache.delete(entry);
+    }
+    await Promise.all(
+      [...this.streams.values()].map(async ({ stream, transport }) => {
+        await stream.close();
+        transport.close();
+      }),
+    );
+    this.streams.clear();
+  }
+
+  /** The server for a resource name: its xdstp authority's, else the top-level first (gRFC A47). */
+  private serverFor(name: string): { config: XdsServerConfig } | { error: RpcError } {
+    if (!name.startsWith('xdstp://')) return { config: this.bootstrap.xdsServers[0]! };
+    const authority = name.slice('xdstp://'.length).split('/', 1)[0] ?? '';
+    const config = this.bootstrap.authorities[authority];
+    if (!config) {
+      return {
+        error: new RpcError(
+          Code.INVALID_ARGUMENT,
+          `xDS resource ${name}: authority "${authority}" is not in the bootstrap`,
+        ),
+      };
+    }
+    return { config: config.xdsServers[0] ?? this.bootstrap.xdsServers[0]! };
+  }
+
+  private streamFor(server: XdsServerConfig): AdsStream {
+    const key = `${server.serverUri}|${JSON.stringify(server.channelCredentials)}`;
+    const existing = this.streams.get(key);
+    if (existing) return existing.stream;
+    const transport = (this.options.createTransport ?? createServerTransport)(server);
+    const client: Client<typeof AggregatedDiscoveryService> = createClient(
+      AggregatedDiscoveryService,
+      transport,
+    );
+    const stream: AdsStream = new AdsStream(
+      server,
+      client,
+      this.node,
+      {
+        onResponse: (response) => this.onResponse(stream, response),
+        onRequestSent: (typeUrl, names) => this.startTimers(stream, typeUrl, names),
+        onStreamClosed: (error, hadResponse) => this.onStreamClosed(stream, error, hadResponse),
+      },
+      (typeUrl) => this.types.get(typeUrl)?.shortName ?? typeUrl,
+      this.log,
+      this.options.backoff,
+    );
+    this.streams.set(key, { stream, transport });
+    return stream;
+  }
+
+  private onResponse(stream: AdsStream, response: DiscoveryResponse): readonly string[] {
+    const type = this.types.get(response.typeUrl);
+    if (!type) return [`resource type ${response.typeUrl || '(empty)'} is not supported`];
+    const context = { stream, type, cache: this.cache, notify: this.notify, log: this.log, now: new Date() };
+    return applyResponse(context, response);
+  }
+
+  /** gRFC A57: a does-not-exist timer runs from sending the request until the resource arrives. */
+  private startTimers(stream: AdsStream, typeUrl: string, names: readonly string[]): void {
+    const timeout = this.options.doesNotExistTimeoutMs ?? 15_000;
+    for (const name of names) {
+      const entry = this.cache.get(typeUrl, name);
+      if (!entry || entry.stream !== stream || entry.timer || entry.hasValue || entry.status !== 'requested')
+        continue;
+      entry.timer = setTimeout(() => {
+        entry.timer = undefined;
+        if (this.cache.get(typeUrl, name) !== entry || entry.status !== 'requested') return;
+        entry.status = 'does-not-exist';
+        this.log('info', `${stream.label}: ${typeUrl} ${name} does not exist (no answer in ${timeout} ms)`);
+        this.notify.doesNotExist(entry);
+      }, timeout);
+    }
+  }
+
+  /** gRFC A57: stop the timers; only a stream that never got a response is a connectivity error. */
+  private onStreamClosed(stream: AdsStream, error: RpcError, hadResponse: boolean): void {
+    for (const entry of this.cache.entries()) {
+      if (entry.stream !== stream) continue;
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      if (!hadResponse) this.notify.error(entry, error);
+    }
+  }
+
+  /** A new watcher of a known resource catches up with what the others have seen. */
+  private replay(entry: CacheEntry, registration: WatchRegistration): void {
+    const run = (fn: (w: XdsWatcher<unknown>) => void | Promise<void>) =>
+      this.queue.push(() => (registration.active ? fn(registration.watcher) : undefined));
+    if (entry.hasValue) {
+      const value = entry.value;
+      run((w) => w.onUpdate(value));
+    } else if (entry.status === 'does-not-exist') run((w) => w.onDoesNotExist());
+    if (entry.failure) {
+      const f = entry.failure;
+      const short = this.types.get(entry.typeUrl)?.shortName ?? entry.typeUrl;
+      const error = new RpcError(
+        Code.UNAVAILABLE,
+        `${entry.stream.label}: NACK ${short} version ${f.version}: ${f.details}`,
+      );
+      run((w) => w.onError(error));
+    }
+  }
+
+  private each(entry: CacheEntry, fn: (w: XdsWatcher<unknown>) => void | Promise<void>): void {
+    for (const registration of entry.watchers) {
+      this.queue.push(() => (registration.active ? fn(registration.watcher) : undefined));
+    }
+  }
+}
