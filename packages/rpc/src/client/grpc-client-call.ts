@@ -121,13 +121,24 @@ class ClientCall {
 
   private writeAndEnd(message: unknown): void {
     try {
-      this.stream!.end(this.frame(message));
+      const frame = this.frame(message);
+      if (!(frame instanceof Promise)) {
+        this.stream!.end(frame);
+        return;
+      }
+      frame.then(
+        (f) => {
+          if (!this.stream!.destroyed) this.stream!.end(f);
+        },
+        (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
+      );
     } catch (err) {
       this.cancel(RpcError.from(err, Code.INTERNAL));
     }
   }
 
-  private frame(message: unknown): Buffer {
+  /** Frames one request message; compressing makes it asynchronous. */
+  private frame(message: unknown): Buffer | Promise<Buffer> {
     const bytes = this.s.serializers.request.serialize(message);
     if (bytes.byteLength > this.s.maxSendMessageBytes) {
       throw new RpcError(
@@ -135,18 +146,19 @@ class ClientCall {
         `sent message larger than max (${bytes.byteLength} vs. ${this.s.maxSendMessageBytes})`,
       );
     }
-    return encodeEnvelope(bytes);
+    const compression = this.s.requestCompression;
+    if (!compression) return encodeEnvelope(bytes);
+    return compression.compress(bytes).then((compressed) => encodeEnvelope(compressed, true));
   }
 
   private async pump(messages: AsyncIterable<unknown>): Promise<void> {
     const stream = this.stream!;
     try {
       for await (const message of messages) {
-        if (this.settled || stream.destroyed) return;
-        const compression = this.s.requestCompression;
-        const frame = compression
-          ? encodeEnvelope(await compression.compress(this.s.serializers.request.serialize(message)), true)
-          : this.frame(message);
+        // Not `settled`: a bidi call settles on response headers and keeps sending after.
+        if (stream.destroyed || this.status !== undefined) return;
+        const framed = this.frame(message);
+        const frame = framed instanceof Promise ? await framed : framed;
         if (!stream.write(frame)) {
           await new Promise<void>((r) => {
             stream.once('drain', r);
