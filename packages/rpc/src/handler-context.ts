@@ -1,6 +1,7 @@
 // What a service implementation sees of its call besides the request message(s).
 
 import type { DescMethod } from '@bufbuild/protobuf';
+import type { Compression } from './compression.js';
 import type { Metadata } from './metadata.js';
 
 export type ServerProtocol = 'grpc' | 'http';
@@ -23,6 +24,13 @@ export interface HandlerContext {
   /** Triple service version and group the call was routed by ('' when none). */
   readonly version: string;
   readonly group: string;
+  /** The request's `grpc-encoding` (gRPC) or `content-encoding` (HTTP mode); `identity` when none. */
+  readonly requestEncoding: string;
+  /**
+   * gRPC mode: compression of the response messages, settable until the first one is sent. Left
+   * undefined, responses use the request's own encoding when the client accepts it. HTTP mode ignores it.
+   */
+  responseCompression?: Compression | undefined;
 }
 
 /** Milliseconds left before the deadline, or undefined when the call has none. */

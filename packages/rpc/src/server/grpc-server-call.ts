@@ -62,6 +62,10 @@ export class GrpcServerCall implements HandlerContext {
     return this.registered.method;
   }
 
+  get requestEncoding(): string {
+    return (this.headers['grpc-encoding'] as string | undefined) || 'identity';
+  }
+
   get signal(): AbortSignal {
     return this.abort.signal;
   }

@@ -104,6 +104,7 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
       peer: exchange.peer,
       version: registered.version,
       group: registered.group,
+      requestEncoding: (exchange.headers['content-encoding'] as string | undefined) || 'identity',
     };
     const response = await Promise.race([
       invokeMethod(registered, context, core.interceptors, {
