@@ -18,34 +18,40 @@ import {
   strMap,
 } from './schema-builders.js';
 
+/** A reference to a shared definition: ajv compiles each definition once instead of per use. */
+const DEFINITIONS_ID = 'shoal:istio-definitions';
+const ref = (name: string): Schema => ({ $ref: `${DEFINITIONS_ID}#/definitions/${name}` });
+
 const stringMatch = obj({ exact: str, prefix: str, regex: str });
 const portSelector = obj({ number: int });
-const destination = obj({ host: str, subset: str, port: portSelector }, ['host']);
+const destination = obj({ host: str, subset: str, port: ref('portSelector') }, ['host']);
 const headerOps = obj({ set: strMap, add: strMap, remove: strList });
-const headers = obj({ request: headerOps, response: headerOps });
+const headers = obj({ request: ref('headerOps'), response: ref('headerOps') });
 const percent = obj({ value: num });
 
 const httpMatch = obj({
   name: str,
-  uri: stringMatch,
-  scheme: stringMatch,
-  method: stringMatch,
-  authority: stringMatch,
-  headers: mapOf(stringMatch),
+  uri: ref('stringMatch'),
+  scheme: ref('stringMatch'),
+  method: ref('stringMatch'),
+  authority: ref('stringMatch'),
+  headers: mapOf(ref('stringMatch')),
   port: int,
   sourceLabels: strMap,
   gateways: strList,
-  queryParams: mapOf(stringMatch),
+  queryParams: mapOf(ref('stringMatch')),
   ignoreUriCase: bool,
-  withoutHeaders: mapOf(stringMatch),
+  withoutHeaders: mapOf(ref('stringMatch')),
   sourceNamespace: str,
   statPrefix: str,
 });
 
 const httpRoute = obj({
   name: str,
-  match: list(httpMatch),
-  route: list(obj({ destination, weight: int, headers }, ['destination'])),
+  match: list(ref('httpMatch')),
+  route: list(
+    obj({ destination: ref('destination'), weight: int, headers: ref('headers') }, ['destination']),
+  ),
   redirect: obj({
     uri: str,
     authority: str,
@@ -60,15 +66,15 @@ const httpRoute = obj({
   timeout: str,
   retries: obj({ attempts: int, perTryTimeout: str, retryOn: str, retryRemoteLocalities: bool }),
   fault: obj({
-    delay: obj({ fixedDelay: str, exponentialDelay: str, percentage: percent, percent: int }),
-    abort: obj({ httpStatus: int, grpcStatus: str, http2Error: str, percentage: percent }),
+    delay: obj({ fixedDelay: str, exponentialDelay: str, percentage: ref('percent'), percent: int }),
+    abort: obj({ httpStatus: int, grpcStatus: str, http2Error: str, percentage: ref('percent') }),
   }),
-  mirror: destination,
-  mirrors: list(obj({ destination, percentage: percent }, ['destination'])),
-  mirrorPercentage: percent,
+  mirror: ref('destination'),
+  mirrors: list(obj({ destination: ref('destination'), percentage: ref('percent') }, ['destination'])),
+  mirrorPercentage: ref('percent'),
   mirrorPercent: int,
   corsPolicy: obj({
-    allowOrigins: list(stringMatch),
+    allowOrigins: list(ref('stringMatch')),
     allowOrigin: strList,
     allowMethods: strList,
     allowHeaders: strList,
@@ -77,7 +83,7 @@ const httpRoute = obj({
     allowCredentials: bool,
     unmatchedPreflights: oneOfValues('UNSPECIFIED', 'FORWARD', 'IGNORE'),
   }),
-  headers,
+  headers: ref('headers'),
 });
 
 const l4Match = {
@@ -87,14 +93,16 @@ const l4Match = {
   gateways: strList,
   sourceNamespace: str,
 };
-const routeDestination = obj({ destination, weight: int }, ['destination']);
+const routeDestination = obj({ destination: ref('destination'), weight: int }, ['destination']);
 
 const virtualService = obj({
   hosts: strList,
   gateways: strList,
-  http: list(httpRoute),
-  tls: list(obj({ match: list(obj({ ...l4Match, sniHosts: strList })), route: list(routeDestination) })),
-  tcp: list(obj({ match: list(obj(l4Match)), route: list(routeDestination) })),
+  http: list(ref('httpRoute')),
+  tls: list(
+    obj({ match: list(obj({ ...l4Match, sniHosts: strList })), route: list(ref('routeDestination')) }),
+  ),
+  tcp: list(obj({ match: list(obj(l4Match)), route: list(ref('routeDestination')) })),
   exportTo: strList,
 });
 
@@ -163,10 +171,15 @@ const clientTls = obj({
   caCrl: str,
 });
 
-const portPolicyFields = { loadBalancer, connectionPool, outlierDetection, tls: clientTls };
+const portPolicyFields = {
+  loadBalancer: ref('loadBalancer'),
+  connectionPool: ref('connectionPool'),
+  outlierDetection: ref('outlierDetection'),
+  tls: ref('clientTls'),
+};
 const trafficPolicy = obj({
   ...portPolicyFields,
-  portLevelSettings: list(obj({ port: portSelector, ...portPolicyFields })),
+  portLevelSettings: list(obj({ port: ref('portSelector'), ...portPolicyFields })),
   tunnel: obj({ protocol: str, targetHost: str, targetPort: int }, ['targetHost', 'targetPort']),
   proxyProtocol: obj({ version: oneOfValues('V1', 'V2') }),
 });
@@ -174,8 +187,8 @@ const trafficPolicy = obj({
 const destinationRule = obj(
   {
     host: str,
-    trafficPolicy,
-    subsets: list(obj({ name: str, labels: strMap, trafficPolicy }, ['name'])),
+    trafficPolicy: ref('trafficPolicy'),
+    subsets: list(obj({ name: str, labels: strMap, trafficPolicy: ref('trafficPolicy') }, ['name'])),
     exportTo: strList,
     workloadSelector: obj({ matchLabels: strMap }),
   },
@@ -277,6 +290,23 @@ const kubernetesService: Schema = {
   },
 };
 
+const DEFINITIONS: Record<string, Schema> = {
+  stringMatch,
+  portSelector,
+  destination,
+  headerOps,
+  headers,
+  percent,
+  httpMatch,
+  httpRoute,
+  routeDestination,
+  loadBalancer,
+  connectionPool,
+  outlierDetection,
+  clientTls,
+  trafficPolicy,
+};
+
 const SPEC_SCHEMAS: Record<ConfigKind, Schema> = {
   VirtualService: virtualService,
   DestinationRule: destinationRule,
@@ -305,4 +335,9 @@ export function documentSchema(kind: ConfigKind): Schema {
     required: ['apiVersion', 'kind', 'metadata', 'spec'],
     additionalProperties: false,
   };
+}
+
+/** The shared parts (string matches, destinations, traffic policies, ...), added to ajv once. */
+export function definitionsSchema(): Schema {
+  return { $id: DEFINITIONS_ID, definitions: DEFINITIONS };
 }
