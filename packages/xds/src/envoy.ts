@@ -15,11 +15,20 @@ export * from './gen/envoy/config/endpoint/v3/endpoint_pb.js';
 export * from './gen/envoy/config/listener/v3/api_listener_pb.js';
 export * from './gen/envoy/config/listener/v3/listener_components_pb.js';
 export * from './gen/envoy/config/listener/v3/listener_pb.js';
+export * from './gen/envoy/config/rbac/v3/rbac_pb.js';
 export * from './gen/envoy/config/route/v3/route_components_pb.js';
 export * from './gen/envoy/config/route/v3/route_pb.js';
 export * from './gen/envoy/extensions/clusters/aggregate/v3/cluster_pb.js';
 export * from './gen/envoy/extensions/filters/common/fault/v3/fault_pb.js';
 export * from './gen/envoy/extensions/filters/http/fault/v3/fault_pb.js';
+// The RBAC filter's messages share their names with envoy.config.rbac.v3's, hence the aliases.
+export {
+  file_envoy_extensions_filters_http_rbac_v3_rbac,
+  type RBAC as RbacFilter,
+  type RBACPerRoute as RbacFilterPerRoute,
+  RBACPerRouteSchema as RbacFilterPerRouteSchema,
+  RBACSchema as RbacFilterSchema,
+} from './gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 export * from './gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 export * from './gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
@@ -27,9 +36,13 @@ export * from './gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
 export * from './gen/envoy/service/discovery/v3/ads_pb.js';
 export * from './gen/envoy/service/discovery/v3/discovery_pb.js';
 export * from './gen/envoy/service/status/v3/csds_pb.js';
+export * from './gen/envoy/type/matcher/v3/metadata_pb.js';
 export * from './gen/envoy/type/matcher/v3/node_pb.js';
+export * from './gen/envoy/type/matcher/v3/path_pb.js';
 export * from './gen/envoy/type/matcher/v3/regex_pb.js';
 export * from './gen/envoy/type/matcher/v3/string_pb.js';
 export * from './gen/envoy/type/v3/percent_pb.js';
 export * from './gen/envoy/type/v3/range_pb.js';
+export * from './gen/google/api/expr/v1alpha1/checked_pb.js';
+export * from './gen/google/api/expr/v1alpha1/syntax_pb.js';
 export * from './gen/google/rpc/status_pb.js';

@@ -21,6 +21,9 @@ export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
 export const HTTP_CONNECTION_MANAGER_TYPE_URL =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+export const RBAC_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBAC';
+export const RBAC_PER_ROUTE_TYPE_URL =
+  'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute';
 export const FAULT_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault';
 export const AGGREGATE_CLUSTER_TYPE_URL =
   'type.googleapis.com/envoy.extensions.clusters.aggregate.v3.ClusterConfig';

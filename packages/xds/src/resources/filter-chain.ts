@@ -1,19 +1,12 @@
 // gRFC A36 xDS-enabled servers (and A57 filter chain match): Envoy's listener.v3.FilterChain and
 // FilterChainMatch as plain models. Each chain holds exactly one filter, an HttpConnectionManager.
-import { isIP } from 'node:net';
-import type { CidrRange } from '../gen/envoy/config/core/v3/address_pb.js';
 import type { FilterChain } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
 import { HTTP_CONNECTION_MANAGER_TYPE_URL } from '../type-urls.js';
+import { decodeCidrs, type XdsCidr } from './cidr.js';
 import { at, index, type Problems } from './decode-result.js';
 import { decodeHttpConnectionManager, type XdsHttpConnectionManager } from './http-connection-manager.js';
 import type { HttpFilterRegistry } from './http-filters.js';
 import { decodeTransportSocket, type XdsTlsContext } from './tls-context.js';
-
-/** An IP range: `address`/`prefixLen`. */
-export interface XdsCidr {
-  readonly address: string;
-  readonly prefixLen: number;
-}
 
 /** Which connections a filter chain takes. Empty lists match anything. */
 export interface XdsFilterChainMatch {
@@ -31,25 +24,9 @@ export interface XdsFilterChain {
   readonly tls?: XdsTlsContext;
 }
 
-const SOURCE_TYPES = ['any', 'same_ip_or_loopback', 'external'] as const;
+export type { XdsCidr } from './cidr.js';
 
-function decodeCidrs(ranges: readonly CidrRange[], path: string, problems: Problems): XdsCidr[] {
-  return ranges.flatMap((r, i) => {
-    const p = index(path, i);
-    const family = isIP(r.addressPrefix);
-    if (family === 0) {
-      problems.add(at(p, 'address_prefix'), `${JSON.stringify(r.addressPrefix)} is not an IP address`);
-      return [];
-    }
-    const max = family === 4 ? 32 : 128;
-    const prefixLen = r.prefixLen ?? 0;
-    if (prefixLen > max) {
-      problems.add(at(p, 'prefix_len'), `${prefixLen} is longer than ${max}`);
-      return [];
-    }
-    return [{ address: r.addressPrefix, prefixLen }];
-  });
-}
+const SOURCE_TYPES = ['any', 'same_ip_or_loopback', 'external'] as const;
 
 /**
  * Decodes one chain. Returns `null` for a chain that can never be chosen by gRPC (it matches on

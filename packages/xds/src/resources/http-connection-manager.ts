@@ -50,6 +50,11 @@ export function decodeHttpConnectionManager(
   } else {
     problems.add(path, 'rds or route_config is required');
   }
+  // A41: the peer address is the connection's, so nothing may redefine the client address.
+  if (hcm.xffNumTrustedHops !== 0) problems.add(at(path, 'xff_num_trusted_hops'), 'must be 0');
+  if (hcm.originalIpDetectionExtensions.length > 0) {
+    problems.add(at(path, 'original_ip_detection_extensions'), 'must be empty');
+  }
   const httpFilters = decodeHttpFilters(hcm.httpFilters, side, registry, at(path, 'http_filters'), problems);
   const maxStreamDurationMs = durationToMs(
     hcm.commonHttpProtocolOptions?.maxStreamDuration,

@@ -3,9 +3,16 @@
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { FilterConfigSchema } from '../gen/envoy/config/route/v3/route_components_pb.js';
 import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
-import { FAULT_TYPE_URL, FILTER_CONFIG_TYPE_URL, ROUTER_TYPE_URL } from '../type-urls.js';
+import {
+  FAULT_TYPE_URL,
+  FILTER_CONFIG_TYPE_URL,
+  RBAC_PER_ROUTE_TYPE_URL,
+  RBAC_TYPE_URL,
+  ROUTER_TYPE_URL,
+} from '../type-urls.js';
 import { at, index, type Problems, parse } from './decode-result.js';
 import { decodeFaultFilterConfig } from './fault-filter.js';
+import { decodeRbacFilterConfig, decodeRbacFilterOverride } from './rbac-filter.js';
 
 /** A kind of HTTP filter: how to read its config, and where it may run. */
 export interface HttpFilterType {
@@ -17,6 +24,8 @@ export interface HttpFilterType {
   readonly server: boolean;
   /** Reads the top-level config; `undefined` when invalid (with errors recorded). */
   parseConfig(bytes: Uint8Array, path: string, problems: Problems): unknown;
+  /** Type URL of its per-route override message when it differs from `typeUrl` (RBACPerRoute). */
+  readonly overrideTypeUrl?: string;
   /** Reads a per-route override; absent when the filter takes none. */
   parseOverride?(bytes: Uint8Array, path: string, problems: Problems): unknown;
 }
@@ -25,17 +34,26 @@ export interface HttpFilterType {
 export class HttpFilterRegistry {
   readonly #types = new Map<string, HttpFilterType>();
 
+  readonly #overrides = new Map<string, HttpFilterType>();
+
   register(type: HttpFilterType): this {
     this.#types.set(type.typeUrl, type);
+    this.#overrides.set(type.overrideTypeUrl ?? type.typeUrl, type);
     return this;
   }
 
+  /** The filter type whose top-level config has this type URL. */
   get(typeUrl: string): HttpFilterType | undefined {
     return this.#types.get(typeUrl);
   }
+
+  /** The filter type whose per-route override has this type URL. */
+  forOverride(typeUrl: string): HttpFilterType | undefined {
+    return this.#overrides.get(typeUrl);
+  }
 }
 
-/** A registry with the filters Shoal implements: the router and fault injection (A33). */
+/** A registry with the filters Shoal implements: the router, fault injection (A33) and RBAC (A41). */
 export function createDefaultHttpFilterRegistry(): HttpFilterRegistry {
   return new HttpFilterRegistry()
     .register({
@@ -52,6 +70,15 @@ export function createDefaultHttpFilterRegistry(): HttpFilterRegistry {
       server: false,
       parseConfig: decodeFaultFilterConfig,
       parseOverride: decodeFaultFilterConfig,
+    })
+    .register({
+      typeUrl: RBAC_TYPE_URL,
+      overrideTypeUrl: RBAC_PER_ROUTE_TYPE_URL,
+      terminal: false,
+      client: false,
+      server: true,
+      parseConfig: decodeRbacFilterConfig,
+      parseOverride: decodeRbacFilterOverride,
     });
 }
 
@@ -143,7 +170,7 @@ export function decodeFilterOverrides(
       problems.add(p, 'config is required');
       continue;
     }
-    const type = registry.get(any.typeUrl);
+    const type = registry.forOverride(any.typeUrl);
     if (!type?.parseOverride) {
       if (!optional) problems.add(p, `unsupported filter config override ${any.typeUrl || '(no type_url)'}`);
       continue;

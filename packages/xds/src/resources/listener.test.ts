@@ -180,6 +180,23 @@ describe('decodeListener: client (api_listener)', () => {
     ]);
   });
 
+  it('rejects client-address rewriting, which gRPC cannot honour (A41)', () => {
+    assert.deepEqual(
+      errorsOf(
+        client({
+          routeSpecifier: rds,
+          httpFilters: [router],
+          xffNumTrustedHops: 1,
+          originalIpDetectionExtensions: [{ name: 'xff' }],
+        }),
+      ),
+      [
+        'api_listener.api_listener.xff_num_trusted_hops: must be 0',
+        'api_listener.api_listener.original_ip_detection_extensions: must be empty',
+      ],
+    );
+  });
+
   it('rejects invalid fault configs with paths', () => {
     assert.deepEqual(
       errorsOf(
