@@ -47,7 +47,8 @@ export class SessionPool {
         list.length < max ? this.open(address, list) : list.reduce((a, b) => (a.active <= b.active ? a : b));
     }
     const taken = entry;
-    taken.active++;
+    // A connection with calls in flight keeps the process alive; an idle one does not.
+    if (taken.active++ === 0) taken.session.ref();
     if (taken.idleTimer) {
       clearTimeout(taken.idleTimer);
       taken.idleTimer = undefined;
@@ -59,7 +60,10 @@ export class SessionPool {
         if (released) return;
         released = true;
         taken.active--;
-        if (taken.active === 0) this.armIdle(address, taken);
+        if (taken.active === 0) {
+          taken.session.unref();
+          this.armIdle(address, taken);
+        }
       },
     };
   }
