@@ -14,6 +14,7 @@ const dir = resolve(import.meta.dirname, '../../../../../shared/testdata/istio')
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 const invalidFiles = files.filter((f) => f.endsWith('-invalid.yaml'));
 const validFiles = files.filter((f) => !f.endsWith('-invalid.yaml'));
+const shared = new ConfigValidator();
 
 describe('Istio invalid test data', () => {
   it('finds the invalid files', () => assert.ok(invalidFiles.length >= 2));
@@ -23,7 +24,7 @@ describe('Istio invalid test data', () => {
       assert.deepEqual(parsed.issues, []);
       assert.ok(parsed.documents.length > 0);
     });
-    const validator = new ConfigValidator();
+    const validator = shared;
     for (const doc of parsed.documents) {
       const value = doc.value as Record<string, unknown> & { metadata?: { name?: string } };
       const expected = value._err;
@@ -46,7 +47,10 @@ describe('Istio valid test data', () => {
   it('finds the valid files', () => assert.ok(validFiles.length >= 12));
   for (const file of validFiles) {
     it(`${file} is accepted`, () => {
-      const loaded = loadConfigText(readFileSync(join(dir, file), 'utf8'), { source: file });
+      const loaded = loadConfigText(readFileSync(join(dir, file), 'utf8'), {
+        source: file,
+        validator: shared,
+      });
       assert.deepEqual(loaded.errors.map(formatIssue), []);
       assert.ok(loaded.objects.length > 0, 'at least one object is read');
       for (const o of loaded.objects) {
@@ -58,7 +62,7 @@ describe('Istio valid test data', () => {
 
   it('reads Kubernetes Services and skips Deployments and ServiceAccounts', () => {
     const file = 'samples-bookinfo-platform-kube-bookinfo.yaml';
-    const loaded = loadConfigText(readFileSync(join(dir, file), 'utf8'), { source: file });
+    const loaded = loadConfigText(readFileSync(join(dir, file), 'utf8'), { source: file, validator: shared });
     assert.deepEqual(
       loaded.objects.map((o) => `${o.kind}/${o.metadata.name}`),
       ['Service/details', 'Service/ratings', 'Service/reviews', 'Service/productpage'],
@@ -70,7 +74,7 @@ describe('Istio valid test data', () => {
 
   it('keeps the 80/20 weights and the namespace default', () => {
     const file = 'samples-bookinfo-networking-virtual-service-reviews-80-20.yaml';
-    const [vs] = loadConfigText(readFileSync(join(dir, file), 'utf8')).objects;
+    const [vs] = loadConfigText(readFileSync(join(dir, file), 'utf8'), { validator: shared }).objects;
     assert.equal(vs?.kind, 'VirtualService');
     assert.equal(vs?.metadata.namespace, 'default');
     if (vs?.kind !== 'VirtualService') return;

@@ -3,6 +3,7 @@
 // (services, endpoints, interface → host). Plain data, so tests and other registries can supply it.
 
 import type { ConfigObject } from '../config/config-object.js';
+import type { EndpointHealth } from '../registry/registry-types.js';
 
 export interface MeshServicePort {
   /** Port name (`grpc`, `http`, ...). */
@@ -20,8 +21,6 @@ export interface MeshService {
   /** Interfaces (`greet.v1.GreeterService`) this host serves, for interface-level discovery. */
   interfaces?: string[];
 }
-
-export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
 
 export interface MeshEndpoint {
   /** The host this endpoint serves. */
@@ -48,4 +47,12 @@ export interface MeshInput {
   endpoints: readonly MeshEndpoint[];
   virtualServices: readonly ConfigObject<'VirtualService'>[];
   destinationRules: readonly ConfigObject<'DestinationRule'>[];
+  /** Interface → host and port (from registrations); MeshService.interfaces is used as well. */
+  interfaces?: readonly MeshInterface[];
+}
+
+export interface MeshInterface {
+  interface: string;
+  hostname: string;
+  port: number;
 }

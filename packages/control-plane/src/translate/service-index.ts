@@ -15,7 +15,7 @@ export interface ResolvedTarget {
 
 export class ServiceIndex {
   readonly #byHost = new Map<string, MeshService>();
-  readonly #byInterface = new Map<string, MeshService>();
+  readonly #byInterface = new Map<string, { service: MeshService; port?: number }>();
   readonly #endpoints = new Map<string, MeshEndpoint[]>();
   readonly #input: MeshInput;
 
@@ -24,8 +24,16 @@ export class ServiceIndex {
     for (const service of input.services) {
       const host = service.hostname.toLowerCase();
       if (!this.#byHost.has(host)) this.#byHost.set(host, service);
+    }
+    for (const target of input.interfaces ?? []) {
+      const service = this.#byHost.get(target.hostname.toLowerCase());
+      if (service && !this.#byInterface.has(target.interface)) {
+        this.#byInterface.set(target.interface, { service, port: target.port });
+      }
+    }
+    for (const service of input.services) {
       for (const name of service.interfaces ?? [])
-        if (!this.#byInterface.has(name)) this.#byInterface.set(name, service);
+        if (!this.#byInterface.has(name)) this.#byInterface.set(name, { service });
     }
     for (const endpoint of input.endpoints) {
       const key = endpointKey(endpoint.hostname, endpoint.servicePort);
@@ -43,7 +51,8 @@ export class ServiceIndex {
     return this.#byHost.get(host.toLowerCase());
   }
 
-  serviceForInterface(name: string): MeshService | undefined {
+  /** The host serving an interface, and the port its registrations announced (if any). */
+  serviceForInterface(name: string): { service: MeshService; port?: number } | undefined {
     return this.#byInterface.get(name);
   }
 

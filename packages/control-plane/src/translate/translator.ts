@@ -15,7 +15,7 @@ import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
-import type { MeshInput, MeshService } from './mesh-input.js';
+import type { MeshInput } from './mesh-input.js';
 import type { ProxyNode } from './proxy-node.js';
 import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
@@ -143,9 +143,10 @@ export class Translator {
   /** `greet.v1.GreeterService` (or with `:port`) → the host serving that interface. */
   #interfaceTarget(name: string): ListenerTarget | undefined {
     const hp = splitHostPort(name);
-    const service: MeshService | undefined = hp ? this.index.serviceForInterface(hp.host) : undefined;
-    if (!hp || !service) return undefined;
-    const port = hp.port ?? service.ports[0]?.number;
+    const found = hp ? this.index.serviceForInterface(hp.host) : undefined;
+    if (!hp || !found) return undefined;
+    const { service } = found;
+    const port = hp.port ?? found.port ?? service.ports[0]?.number;
     if (port === undefined || !service.ports.some((p) => p.number === port)) return undefined;
     return { service, port, domains: [name, hp.host] };
   }

@@ -70,6 +70,7 @@ export function endpointsAny(cluster: string, ...hostPorts: string[]): Any {
     clusterName: cluster,
     endpoints: [
       {
+        loadBalancingWeight: 1,
         lbEndpoints: hostPorts.map((hp) => {
           const [address = '', port = '0'] = hp.split(':');
           return {

@@ -1,0 +1,218 @@
+// The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
+// `shoal proxy-status` and `shoal proxy-config`. Endpoints are documented in ../../ADMIN-API.md.
+// Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Registry as ProtoRegistry, toJson } from '@bufbuild/protobuf';
+import { createXdsRegistry } from '@shoal/xds';
+import { stringify } from 'yaml';
+import { validateConfig } from '../config/analyze.js';
+import { ConfigError } from '../config/config-error.js';
+import { type ConfigKind, normalizeKind } from '../config/config-object.js';
+import type { ConfigStore } from '../config/config-store.js';
+import type { Registry } from '../registry/registry-types.js';
+import type { AdsServer } from '../xds-server/ads-server.js';
+import { SHORT_TYPES } from '../xds-server/type-names.js';
+import { HttpError, readBody, sendJson, sendText } from './http-json.js';
+
+export interface AdminServerOptions {
+  store: ConfigStore;
+  registry: Registry;
+  ads: AdsServer;
+  /** Extra fields for GET /api/status (addresses, config directory). */
+  status?: () => Record<string, unknown>;
+  onError?: (err: unknown) => void;
+}
+
+export class AdminServer {
+  readonly #options: AdminServerOptions;
+  readonly #server: http.Server;
+  #protoRegistry: ProtoRegistry | undefined;
+
+  constructor(options: AdminServerOptions) {
+    this.#options = options;
+    this.#server = http.createServer((req, res) => {
+      this.#handle(req, res).catch((err) => {
+        if (err instanceof HttpError) {
+          sendJson(res, err.status, { error: err.message, ...err.body });
+          return;
+        }
+        options.onError?.(err);
+        if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
+      });
+    });
+  }
+
+  listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off('error', reject);
+        const a = this.#server.address() as AddressInfo;
+        resolve({ host: a.address, port: a.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://admin');
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? 'GET';
+    const route = `${method} /${parts.slice(0, 2).join('/')}`;
+    const { store, registry, ads } = this.#options;
+    const yaml = url.searchParams.get('output') === 'yaml';
+    const reply = (body: unknown) =>
+      yaml ? sendText(res, 200, stringify(body), 'application/yaml') : sendJson(res, 200, body);
+
+    switch (route) {
+      case 'GET /healthz':
+        return sendJson(res, 200, { ok: true });
+      case 'GET /api/status':
+        return sendJson(res, 200, {
+          configVersion: store.version,
+          registryVersion: registry.version,
+          objects: countByKind(store),
+          services: registry.services().length,
+          endpoints: registry.endpoints().length,
+          clients: ads.clients().length,
+          ...this.#options.status?.(),
+        });
+      case 'POST /api/apply': {
+        const body = await readBody(req);
+        const source = url.searchParams.get('source') ?? 'admin API';
+        try {
+          const result = store.apply(body, { source });
+          return sendJson(res, 200, {
+            version: result.version,
+            changes: result.changes.map((c) => ({
+              type: c.type,
+              kind: c.kind,
+              namespace: c.namespace,
+              name: c.name,
+            })),
+            warnings: result.warnings,
+            skipped: result.skipped,
+          });
+        } catch (err) {
+          if (err instanceof ConfigError) {
+            throw new HttpError(400, err.message, {
+              errors: err.issues.filter((i) => i.severity === 'error'),
+              warnings: err.issues.filter((i) => i.severity === 'warning'),
+            });
+          }
+          throw err;
+        }
+      }
+      case 'POST /api/validate': {
+        const body = await readBody(req);
+        const source = url.searchParams.get('source') ?? 'input';
+        const knownHosts = registry.services().map((s) => s.hostname);
+        const report = validateConfig(body, { source, validator: store.validator, knownHosts });
+        return sendJson(res, 200, {
+          valid: report.errors.length === 0,
+          errors: report.errors,
+          warnings: report.warnings,
+          skipped: report.skipped,
+          objects: report.objects.map((o) => ({
+            kind: o.kind,
+            namespace: o.metadata.namespace,
+            name: o.metadata.name,
+          })),
+        });
+      }
+      case 'GET /api/config':
+      case 'DELETE /api/config':
+        return this.#config(method, parts.slice(2), url, reply, res);
+      case 'GET /api/registry': {
+        if (parts[2] === 'services') return reply({ items: registry.services() });
+        if (parts[2] === 'endpoints')
+          return reply({ items: registry.endpoints(url.searchParams.get('host') ?? undefined) });
+        if (parts[2] === 'interfaces') {
+          return reply({
+            items: registry.interfaces().map((name) => ({ name, targets: registry.resolveInterface(name) })),
+          });
+        }
+        break;
+      }
+      case 'GET /debug/syncz':
+        return sendJson(res, 200, { clients: ads.clients() });
+      case 'GET /debug/config_dump':
+        return this.#configDump(url, res);
+    }
+    throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
+  }
+
+  #config(
+    method: string,
+    rest: string[],
+    url: URL,
+    reply: (b: unknown) => void,
+    res: http.ServerResponse,
+  ): void {
+    const { store } = this.#options;
+    const kindText = rest[0] ?? url.searchParams.get('kind') ?? undefined;
+    let kind: ConfigKind | undefined;
+    if (kindText !== undefined) {
+      kind = normalizeKind(kindText);
+      if (!kind) throw new HttpError(400, `unknown kind "${kindText}"`);
+    }
+    const namespace = rest[1] ?? url.searchParams.get('namespace') ?? undefined;
+    const name = rest[2] ?? url.searchParams.get('name') ?? undefined;
+    if (method === 'DELETE') {
+      if (!kind || !namespace || !name)
+        throw new HttpError(400, 'DELETE needs /api/config/KIND/NAMESPACE/NAME');
+      if (!store.delete(kind, namespace, name))
+        throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
+      sendJson(res, 200, { deleted: { kind, namespace, name }, version: store.version });
+      return;
+    }
+    if (kind && namespace && name) {
+      const object = store.get(kind, namespace, name);
+      if (!object) throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
+      reply(object);
+      return;
+    }
+    const items = store.list(kind, namespace).filter((o) => name === undefined || o.metadata.name === name);
+    reply({ items });
+  }
+
+  #configDump(url: URL, res: http.ServerResponse): void {
+    const proxy = url.searchParams.get('proxy') ?? url.searchParams.get('proxyID');
+    if (!proxy) throw new HttpError(400, 'config_dump needs ?proxy=NODE_ID');
+    const streams = this.#options.ads.clientConfig(proxy);
+    if (streams.length === 0) throw new HttpError(404, `no connected client with node id "${proxy}"`);
+    this.#protoRegistry ??= createXdsRegistry();
+    const registry = this.#protoRegistry;
+    sendJson(res, 200, {
+      proxy,
+      streams: streams.map(({ status, resources }) => ({
+        status,
+        resources: Object.fromEntries(
+          [...resources].map(([typeUrl, byName]) => [
+            SHORT_TYPES[typeUrl] ?? typeUrl,
+            [...byName.values()].map((r) => ({
+              name: r.name,
+              version: r.version,
+              typeUrl: r.typeUrl,
+              resource: toJson(r.schema, r.message as never, { registry }),
+            })),
+          ]),
+        ),
+      })),
+    });
+  }
+}
+
+function countByKind(store: ConfigStore): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const o of store.list()) out[o.kind] = (out[o.kind] ?? 0) + 1;
+  return out;
+}

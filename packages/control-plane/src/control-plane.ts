@@ -1,0 +1,179 @@
+// The Shoal control plane: config store (+ an optional watched config directory) and registry →
+// translator → snapshot cache → ADS server on @shoal/rpc, plus the admin API. Changes from either
+// source are coalesced into one new snapshot; self-registering clients hold a registry lease for
+// as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
+
+import { Server } from '@shoal/rpc';
+import { AdminServer } from './admin/admin-server.js';
+import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
+import { ConfigStore } from './config/config-store.js';
+import { InMemoryRegistry } from './registry/memory-registry.js';
+import { parseNodeRegistration } from './registry/node-registration.js';
+import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import { buildMeshInput } from './translate/mesh-input-builder.js';
+import type { ProxyNode } from './translate/proxy-node.js';
+import { AdsServer } from './xds-server/ads-server.js';
+import { SnapshotCache } from './xds-server/snapshot-cache.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type ControlPlaneLogger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface ControlPlaneOptions {
+  /** ADS port (default 15010; 0 picks a free one). */
+  xdsPort?: number;
+  /** Admin API port (default 15000; 0 picks a free one). */
+  adminPort?: number;
+  /** Address both listen on (default 127.0.0.1). */
+  host?: string;
+  /** A directory of YAML/JSON config files, loaded at start and watched. */
+  configDir?: string;
+  /** A registry of your own; default an in-memory registry fed by the store. */
+  registry?: Registry;
+  /** Grace period of the in-memory registry for ended leases (default 10 s). */
+  leaseGraceMs?: number;
+  /** Structured logs; nothing is printed by default. */
+  log?: ControlPlaneLogger;
+}
+
+export interface ControlPlaneAddresses {
+  xds: { host: string; port: number };
+  admin: { host: string; port: number };
+  /** The first load of the config directory, when one is configured. */
+  config?: DirectoryLoadResult;
+}
+
+export class ControlPlane {
+  readonly store = new ConfigStore();
+  readonly registry: Registry;
+  readonly cache = new SnapshotCache();
+  readonly ads: AdsServer;
+  readonly #options: ControlPlaneOptions;
+  readonly #log: ControlPlaneLogger;
+  readonly #rpc: Server;
+  readonly #admin: AdminServer;
+  readonly #unsubscribe: (() => void)[] = [];
+  #configDir: ConfigDirectorySource | undefined;
+  #pending: NodeJS.Immediate | undefined;
+  #addresses: ControlPlaneAddresses | undefined;
+  #started = false;
+
+  constructor(options: ControlPlaneOptions = {}) {
+    this.#options = options;
+    this.#log = options.log ?? (() => {});
+    this.registry =
+      options.registry ??
+      new InMemoryRegistry({
+        store: this.store,
+        ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
+      });
+    this.ads = new AdsServer({ cache: this.cache, lease: (node, peer) => this.#lease(node, peer) });
+    this.#rpc = new Server({
+      onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
+    });
+    this.ads.register(this.#rpc);
+    this.#admin = new AdminServer({
+      store: this.store,
+      registry: this.registry,
+      ads: this.ads,
+      status: () => ({
+        ...this.#addresses,
+        configDir: this.#options.configDir,
+        snapshot: this.cache.version,
+      }),
+      onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
+    });
+  }
+
+  /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
+  async start(): Promise<ControlPlaneAddresses> {
+    if (this.#started) throw new Error('control plane already started');
+    this.#started = true;
+    this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
+    this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
+    let config: DirectoryLoadResult | undefined;
+    if (this.#options.configDir) {
+      this.#configDir = new ConfigDirectorySource(this.store, this.#options.configDir, {
+        onReload: (r) =>
+          r.ok
+            ? this.#log('info', 'config directory reloaded', {
+                version: r.version,
+                changes: r.changes.length,
+              })
+            : this.#log('warn', 'config directory rejected', { errors: r.errors }),
+      });
+      config = await this.#configDir.start();
+    }
+    this.#rebuild();
+    const host = this.#options.host ?? '127.0.0.1';
+    const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
+    const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, host);
+    this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+    this.#log('info', 'control plane started', { xds, admin });
+    return this.#addresses;
+  }
+
+  /** Stops listening, ends every ADS stream and releases the registry. */
+  async stop(graceMs = 1000): Promise<void> {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    if (this.#pending) clearImmediate(this.#pending);
+    this.#pending = undefined;
+    this.#configDir?.close();
+    this.ads.closeAll();
+    await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
+    await this.registry.close();
+    this.#log('info', 'control plane stopped');
+  }
+
+  /** Coalesces bursts of store and registry events into one snapshot. */
+  #schedule(): void {
+    this.#pending ??= setImmediate(() => {
+      this.#pending = undefined;
+      this.#rebuild();
+    });
+  }
+
+  #rebuild(): void {
+    try {
+      this.cache.update(buildMeshInput(this.store, this.registry));
+    } catch (err) {
+      // A translation bug must not take the control plane down: clients keep the last snapshot.
+      this.#log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
+    }
+  }
+
+  #lease(node: ProxyNode, peer: string): (() => void) | undefined {
+    const [region = '', zone = '', subZone = ''] = node.locality.split('/');
+    const result = parseNodeRegistration(
+      { id: node.id, metadata: node.metadata, locality: { region, zone, subZone } },
+      { peerAddress: peerIp(peer) },
+    );
+    if (result.errors.length > 0)
+      this.#log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
+    const registration = result.registration;
+    if (!registration) return undefined;
+    let ended = false;
+    let lease: RegistrationLease | undefined;
+    this.registry.register(registration).then(
+      (l) => {
+        if (ended) l.end();
+        else lease = l;
+        this.#log('info', 'instance registered', {
+          node: node.id,
+          host: registration.hostname,
+          port: registration.port,
+        });
+      },
+      (err) => this.#log('error', 'registration failed', { node: node.id, error: String(err) }),
+    );
+    return () => {
+      ended = true;
+      lease?.end();
+    };
+  }
+}
+
+/** `1.2.3.4:5678`, `::ffff:1.2.3.4:5678` or `[::1]:5678` → the IP. */
+function peerIp(peer: string): string {
+  const host = peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : peer.slice(0, peer.lastIndexOf(':'));
+  return host.startsWith('::ffff:') ? host.slice(7) : host;
+}

@@ -1,0 +1,8 @@
+// The usual way to get an xDS client (gRFC A27): bootstrap from the environment or given, and the
+// four built-in resource types registered.
+import { type DefaultResourceTypeOptions, registerDefaultResourceTypes } from './default-resource-types.js';
+import { XdsClient, type XdsClientOptions } from './xds-client.js';
+
+export function createXdsClient(options: XdsClientOptions & DefaultResourceTypeOptions = {}): XdsClient {
+  return registerDefaultResourceTypes(new XdsClient(options), options);
+}
