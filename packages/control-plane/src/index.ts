@@ -1,5 +1,7 @@
 // Public API of @shoal/control-plane. Everything not exported here is internal.
 
+// Admin API: JSON over HTTP (see ADMIN-API.md).
+export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
 // Config: Istio object model, parsing and validation.
 export {
   type AnalysisResult,
@@ -61,7 +63,14 @@ export {
 export type * from './config/networking-types.js';
 export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
 export type * from './config/security-types.js';
-
+// The control plane: store + registry → translator → snapshot cache → ADS server, and the admin API.
+export {
+  ControlPlane,
+  type ControlPlaneAddresses,
+  type ControlPlaneLogger,
+  type ControlPlaneOptions,
+  type LogLevel,
+} from './control-plane.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
 export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
@@ -86,3 +95,27 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
+export type { BuiltResource } from './translate/built-resource.js';
+export type {
+  MeshEndpoint,
+  MeshInput,
+  MeshInterface,
+  MeshService,
+  MeshServicePort,
+} from './translate/mesh-input.js';
+export { buildMeshInput } from './translate/mesh-input-builder.js';
+export { type ProxyNode, proxyNodeOf } from './translate/proxy-node.js';
+export {
+  clusterName,
+  INBOUND_LISTENER_PREFIX,
+  parseClusterName,
+  parseInboundListenerName,
+} from './translate/resource-names.js';
+export { type Subscription, Translator } from './translate/translator.js';
+// ADS server (SotW and delta), snapshot cache and per-client status.
+export { AdsServer, type AdsServerOptions, type ClientConfig } from './xds-server/ads-server.js';
+export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server/client-status.js';
+export type { LeaseHandler } from './xds-server/session-base.js';
+export { SnapshotCache } from './xds-server/snapshot-cache.js';
+export type { ShortType } from './xds-server/type-names.js';
