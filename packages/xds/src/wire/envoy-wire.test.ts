@@ -2,6 +2,8 @@
 // every declared field matches by number, name and type, and populated messages survive a trip
 // through protobufjs loaded with Envoy's .proto files, in both directions, field by field.
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { create, type DescMessage, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
@@ -52,6 +54,12 @@ describe('xDS protos against the real Envoy protos', () => {
       enums.flatMap((e) => diffEnum(e, real)),
       [],
     );
+  });
+
+  it('re-exports every generated file from envoy.ts', () => {
+    const gen = fileURLToPath(new URL('../gen', import.meta.url));
+    const generated = readdirSync(gen, { recursive: true }).filter((f) => String(f).endsWith('_pb.js'));
+    assert.equal(xdsFiles().length, generated.length);
   });
 
   it('covers the messages the control plane and client exchange', () => {
