@@ -32,14 +32,22 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     const target = `node_modules/${name}`;
     if (lock.packages[target]) continue;
     const suffix = Object.keys(platforms).find((p) => name.endsWith(`-${p}`));
-    if (!suffix) throw new Error(`${key}: optional dependency ${name} is missing and is not a known platform build`);
-    lock.packages[target] = { version, optional: true, ...(entry.dev ? { dev: true } : {}), ...platforms[suffix] };
+    if (!suffix)
+      throw new Error(`${key}: optional dependency ${name} is missing and is not a known platform build`);
+    lock.packages[target] = {
+      version,
+      optional: true,
+      ...(entry.dev ? { dev: true } : {}),
+      ...platforms[suffix],
+    };
     added++;
   }
 }
 if (process.argv.includes('--check')) {
   if (added > 0) {
-    console.error(`lockfile-platforms: package-lock.json lacks ${added} platform package(s); run node scripts/lockfile-platforms.mjs`);
+    console.error(
+      `lockfile-platforms: package-lock.json lacks ${added} platform package(s); run node scripts/lockfile-platforms.mjs`,
+    );
     process.exit(1);
   }
 } else {
