@@ -3,8 +3,8 @@
 // through protobufjs loaded with Envoy's .proto files, in both directions, field by field.
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { create, type DescMessage, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import type protobuf from 'protobufjs';
