@@ -186,6 +186,20 @@ describe('ConfigValidator rules', () => {
     );
   });
 
+  it('accepts an AuthorizationPolicy without spec (allow nothing), but not a VirtualService', () => {
+    const loaded = loadConfigText(
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: deny-all, namespace: shop}\n',
+      { validator },
+    );
+    assert.deepEqual(loaded.errors, []);
+    assert.deepEqual(loaded.objects[0]?.spec, {});
+    assert.ok(
+      errorsOf('apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\n').some((e) =>
+        e.includes('spec: Required value'),
+      ),
+    );
+  });
+
   it('reports every error of a document at once', () => {
     const errors = errorsOf(se('  hosts: ["*"]\n  ports: [{number: 0, name: a}, {number: 0, name: a}]'));
     assert.ok(errors.length >= 4, errors.join('\n'));

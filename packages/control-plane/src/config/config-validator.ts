@@ -134,7 +134,7 @@ export class ConfigValidator {
           namespace,
           "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'",
         );
-      runRules(c, kind, doc.spec, namespace);
+      runRules(c, kind, doc.spec ?? {}, namespace);
     }
     const issues = c.issues.map((i) => ({ ...i, document, ...where }));
     if (c.errorCount > 0) return { issues };
@@ -148,7 +148,7 @@ export class ConfigValidator {
         ...(m.labels ? { labels: { ...m.labels } } : {}),
         ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
       },
-      spec: structuredClone(doc.spec),
+      spec: structuredClone(doc.spec ?? {}),
     } as AnyConfigObject;
     return { object, issues };
   }

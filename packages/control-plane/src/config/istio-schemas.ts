@@ -307,6 +307,8 @@ const DEFINITIONS: Record<string, Schema> = {
   trafficPolicy,
 };
 
+const SPEC_OPTIONAL = new Set<ConfigKind>(['AuthorizationPolicy', 'PeerAuthentication']);
+
 const SPEC_SCHEMAS: Record<ConfigKind, Schema> = {
   VirtualService: virtualService,
   DestinationRule: destinationRule,
@@ -332,7 +334,10 @@ export function documentSchema(kind: ConfigKind): Schema {
       spec: SPEC_SCHEMAS[kind],
       status: { type: 'object' },
     },
-    required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    // An AuthorizationPolicy or PeerAuthentication without spec is meaningful (e.g. allow-nothing).
+    required: SPEC_OPTIONAL.has(kind)
+      ? ['apiVersion', 'kind', 'metadata']
+      : ['apiVersion', 'kind', 'metadata', 'spec'],
     additionalProperties: false,
   };
 }
