@@ -37,6 +37,8 @@ export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js
 export type { XdsTransportFactory } from './client/server-transport.js';
 export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+// CSDS (gRFC A40).
+export { clientStatus, genericXdsConfigs, registerCsds } from './csds/csds-service.js';
 /** Envoy v3 xDS message schemas (generated from our own protos), for create()/toBinary(). */
 export * as envoy from './envoy.js';
 export * from './type-urls.js';
