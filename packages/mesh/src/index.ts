@@ -1,5 +1,23 @@
 // Public API of @shoal/mesh. Everything not exported here is internal.
 
+// The mesh-aware client: xds:///host:port and interface-name targets.
+export type { CallDecision } from './client/call-decision.js';
+export { effectiveTimeoutMs } from './client/call-policies.js';
+export {
+  createMeshClient,
+  MESH_TRANSPORT,
+  type MeshClient,
+  type MeshClientOptions,
+  meshTransportOf,
+} from './client/create-mesh-client.js';
+export { MeshTransport, type MeshTransportOptions } from './client/mesh-transport.js';
+export { type MeshTarget, parseMeshTarget } from './client/target.js';
+// Config assembly (gRFC A74 idea): LDS → RDS → CDS → EDS into one complete, immutable snapshot.
+export { type DependencyManagerOptions, XdsDependencyManager } from './config/dependency-manager.js';
+export { endpointsFromAssignment } from './config/endpoints.js';
+export type { ClusterConfig, MeshConfig, MeshConfigUpdate } from './config/mesh-config.js';
+export { StaticResourceSource } from './config/static-resource-source.js';
+export type { ResourceWatcher, ResourceWatcherSource } from './config/watch-source.js';
 // Load balancing: endpoints, policies, the registry, priority/locality picking, request hashing.
 export { ClusterBalancer, type ClusterBalancerOptions } from './lb/cluster-balancer.js';
 export {
@@ -34,7 +52,6 @@ export { parseRingHashConfig, type RingHashConfig, RingHashPicker, ringHashPolic
 export { roundRobinPolicy } from './lb/round-robin.js';
 export { ShortestResponsePicker, shortestResponsePolicy } from './lb/shortest-response.js';
 export { xxHash64 } from './lb/xxhash64.js';
-
 // Resilience: circuit breaking, outlier detection, retries, fault injection, and their clock.
 export {
   CircuitBreaker,
@@ -74,3 +91,32 @@ export {
   type RetryPolicySettings,
   runWithRetries,
 } from './resilience/retry-policy.js';
+// Routing (gRFC A28): virtual host by domain, compiled route tables, header matching.
+export { type HasDomains, selectVirtualHost } from './routing/domain-match.js';
+export {
+  compileHeaderMatcher,
+  compileHeaderMatchers,
+  type HeaderLookup,
+  type HeaderPredicate,
+  headerValueForMatching,
+} from './routing/header-match.js';
+export {
+  compilePathMatcher,
+  type PathPredicate,
+  type RouteEntry,
+  RouteTable,
+} from './routing/route-table.js';
+
+// The mesh-aware server: xDS-enabled serving (gRFC A36) and self-registration in node metadata.
+export {
+  type Registration,
+  RegistrationKeys,
+  registrationMetadata,
+  withRegistration,
+} from './server/node-registration.js';
+export {
+  createXdsServer,
+  DEFAULT_SERVER_LISTENER_TEMPLATE,
+  XdsServer,
+  type XdsServerOptions,
+} from './server/xds-server.js';

@@ -41,5 +41,90 @@ export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
 export { clientStatus, genericXdsConfigs, registerCsds } from './csds/csds-service.js';
 /** Envoy v3 xDS message schemas (generated from our own protos), for create()/toBinary(). */
 export * as envoy from './envoy.js';
+export {
+  decodeCluster,
+  type XdsCircuitBreakers,
+  type XdsCluster,
+  type XdsClusterDiscovery,
+} from './resources/cluster.js';
+export {
+  decodeClusterLoadAssignment,
+  type XdsClusterLoadAssignment,
+  type XdsEndpoint,
+  type XdsHealthStatus,
+  type XdsLocalityEndpoints,
+} from './resources/cluster-load-assignment.js';
+// Resource decoders and validators, into plain models (gRFC A27, A28, A29, A31-A33, A36, A37,
+// A39, A42, A44, A48, A50). Each returns a DecodeResult and never throws on bad input.
+export {
+  type DecodeResult,
+  Problems,
+} from './resources/decode-result.js';
+export {
+  type FaultFilterConfig,
+  httpStatusToGrpcCode,
+  type XdsFraction,
+} from './resources/fault-filter.js';
+export type {
+  XdsCidr,
+  XdsFilterChain,
+  XdsFilterChainMatch,
+} from './resources/filter-chain.js';
+export type {
+  XdsHeaderMatcher,
+  XdsQueryParameterMatcher,
+} from './resources/header-matcher.js';
+export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
+export {
+  createDefaultHttpFilterRegistry,
+  HttpFilterRegistry,
+  type HttpFilterType,
+  type XdsFilterOverride,
+  type XdsHttpFilter,
+} from './resources/http-filters.js';
+export type { XdsLbPolicy } from './resources/lb-policy.js';
+export {
+  decodeListener,
+  type XdsClientListener,
+  type XdsListener,
+  type XdsServerListener,
+} from './resources/listener.js';
+export type { XdsOutlierDetection } from './resources/outlier-detection.js';
+export type {
+  RbacFilterConfig,
+  XdsRbacPermission,
+  XdsRbacPolicy,
+  XdsRbacPrincipal,
+} from './resources/rbac-filter.js';
+export { compileRe2 } from './resources/regex.js';
+export type { XdsRetryPolicy } from './resources/retry-policy.js';
+export type {
+  XdsClusterWeight,
+  XdsForwardingAction,
+  XdsHashPolicy,
+  XdsRouteAction,
+} from './resources/route-action.js';
+export {
+  decodeRouteConfiguration,
+  type HttpDecodeOptions,
+  referencedClusters,
+  type XdsRoute,
+  type XdsRouteConfiguration,
+  type XdsVirtualHost,
+} from './resources/route-configuration.js';
+export type { XdsRouteMatch } from './resources/route-match.js';
+export type { XdsSocketAddress } from './resources/socket-address.js';
+export {
+  stringMatcherPredicate,
+  type XdsStringMatcher,
+} from './resources/string-matcher.js';
+export type {
+  XdsCertificateProvider,
+  XdsTlsContext,
+} from './resources/tls-context.js';
+export {
+  localityKey,
+  type XdsLocality,
+} from './resources/values.js';
 export * from './type-urls.js';
 export { createXdsRegistry } from './wire/registry.js';

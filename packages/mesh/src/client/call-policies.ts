@@ -1,0 +1,158 @@
+// The per-route and per-filter parts of a call, turned from xDS models into the mesh's resilience
+// objects once and cached by model identity (so per snapshot, never per call):
+// - timeouts (gRFC A31): grpc_timeout_header_max if set, else max_stream_duration, from the route
+//   or else the listener's default; the call gets min(its own deadline, that), 0 meaning none;
+// - retries (gRFC A44): the route's retry policy, else the virtual host's;
+// - request hashing (gRFC A42) from the route's hash policies;
+// - fault injection (gRFC A33) with filter config overrides (gRFC A39): the weighted cluster's
+//   typed_per_filter_config wins over the route's, which wins over the virtual host's, which wins
+//   over the listener's filter config; a disabled override turns the filter off there.
+
+import { codeName } from '@shoal/rpc';
+import {
+  FAULT_TYPE_URL,
+  type FaultFilterConfig,
+  type XdsClusterWeight,
+  type XdsFilterOverride,
+  type XdsForwardingAction,
+  type XdsHttpFilter,
+  type XdsRetryPolicy,
+  type XdsRoute,
+  type XdsVirtualHost,
+} from '@shoal/xds';
+import type { Random } from '../lb/random-source.js';
+import { type HashPolicySettings, RequestHasher } from '../lb/request-hash.js';
+import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';
+import { parseRetryPolicy, type RetryPolicy } from '../resilience/retry-policy.js';
+import { compileHeaderMatchers, type HeaderPredicate } from '../routing/header-match.js';
+
+/** A fault filter ready to run: its injector and the headers a call must match to be faulted. */
+export interface ActiveFault {
+  readonly filterName: string;
+  readonly injector: FaultInjector;
+  readonly applies: HeaderPredicate;
+}
+
+/** A31: the call's time budget, given its own (undefined = none). */
+export function effectiveTimeoutMs(
+  appTimeoutMs: number | undefined,
+  action: XdsForwardingAction,
+  listenerMaxStreamDurationMs: number | undefined,
+): number | undefined {
+  const routeMax = action.grpcTimeoutHeaderMaxMs ?? action.maxStreamDurationMs ?? listenerMaxStreamDurationMs;
+  if (routeMax === undefined || routeMax === 0) return appTimeoutMs;
+  return appTimeoutMs === undefined ? routeMax : Math.min(appTimeoutMs, routeMax);
+}
+
+const retryNames: Readonly<Record<number, string>> = {
+  1: 'cancelled',
+  4: 'deadline-exceeded',
+  8: 'resource-exhausted',
+  13: 'internal',
+  14: 'unavailable',
+};
+
+function percent(f: { perMillion: number; denominator: 100 | 10_000 | 1_000_000 }): FractionalPercent {
+  const denominator =
+    f.denominator === 100 ? 'HUNDRED' : f.denominator === 10_000 ? 'TEN_THOUSAND' : 'MILLION';
+  return { numerator: Math.round((f.perMillion * f.denominator) / 1_000_000), denominator };
+}
+
+/** Caches derived policies per xDS model object; one per mesh transport. */
+export class CallPolicies {
+  private readonly retries = new WeakMap<XdsRetryPolicy, RetryPolicy>();
+  private readonly hashers = new WeakMap<XdsForwardingAction, RequestHasher | null>();
+  private readonly faults = new WeakMap<FaultFilterConfig, ActiveFault>();
+
+  constructor(
+    private readonly gauge: FaultGauge,
+    private readonly random: Random,
+  ) {}
+
+  retryPolicy(route: XdsRoute, vh: XdsVirtualHost): RetryPolicy | undefined {
+    const action = route.action;
+    const xds = (action.kind === 'route' ? action.retryPolicy : undefined) ?? vh.retryPolicy;
+    if (xds === undefined) return undefined;
+    let p = this.retries.get(xds);
+    if (p === undefined) {
+      p = parseRetryPolicy(
+        {
+          retryOn: xds.retryOn.map((c) => retryNames[c] ?? codeName(c).toLowerCase()),
+          numRetries: xds.maxAttempts - 1,
+          baseIntervalMs: xds.baseBackoffMs,
+          maxIntervalMs: xds.maxBackoffMs,
+        },
+        `${route.name || 'route'}.retry_policy`,
+      );
+      this.retries.set(xds, p);
+    }
+    return p;
+  }
+
+  hasher(action: XdsForwardingAction): RequestHasher | undefined {
+    let h = this.hashers.get(action);
+    if (h === undefined) {
+      const settings: HashPolicySettings[] = action.hashPolicies.map((p) =>
+        p.kind === 'header'
+          ? { header: { headerName: p.header }, terminal: p.terminal }
+          : { filterState: { key: 'io.grpc.channel_id' }, terminal: p.terminal },
+      );
+      const built = new RequestHasher(settings, 'hash_policy');
+      h = built.empty ? null : built;
+      this.hashers.set(action, h);
+    }
+    return h ?? undefined;
+  }
+
+  /** The fault filters that run for a call on this route and cluster, in listener order. */
+  activeFaults(
+    filters: readonly XdsHttpFilter[],
+    vh: XdsVirtualHost,
+    route: XdsRoute,
+    cluster: XdsClusterWeight,
+  ): ActiveFault[] {
+    let out: ActiveFault[] | undefined;
+    for (const f of filters) {
+      if (f.typeUrl !== FAULT_TYPE_URL) continue;
+      const override: XdsFilterOverride | undefined =
+        cluster.filterOverrides[f.name] ?? route.filterOverrides[f.name] ?? vh.filterOverrides[f.name];
+      if (override?.disabled) continue;
+      if (override === undefined && f.disabled) continue;
+      const config = (override?.config ?? f.config) as FaultFilterConfig | undefined;
+      if (config === undefined) continue;
+      (out ??= []).push(this.fault(f.name, config));
+    }
+    return out ?? noFaults;
+  }
+
+  private fault(filterName: string, config: FaultFilterConfig): ActiveFault {
+    let f = this.faults.get(config);
+    if (f === undefined) {
+      const d = config.delay;
+      const a = config.abort;
+      const injector = new FaultInjector(
+        {
+          ...(d && {
+            delay: d.fromHeader
+              ? { headerDelay: true, percentage: percent(d.percentage) }
+              : { fixedDelayMs: d.fixedDelayMs ?? 0, percentage: percent(d.percentage) },
+          }),
+          ...(a && {
+            abort: a.fromHeader
+              ? { headerAbort: true, percentage: percent(a.percentage) }
+              : { grpcStatus: a.grpcCode ?? 2, percentage: percent(a.percentage) },
+          }),
+          ...(config.maxActiveFaults !== undefined && { maxActiveFaults: config.maxActiveFaults }),
+        },
+        filterName,
+        this.gauge,
+        this.random,
+      );
+      f = { filterName, injector, applies: compileHeaderMatchers(config.headers) };
+      this.faults.set(config, f);
+    }
+    return f;
+  }
+}
+
+const noFaults: ActiveFault[] = [];

@@ -1,0 +1,35 @@
+// Typed mesh clients: @shoal/rpc's createClient over a MeshTransport, so a generated service
+// descriptor and an xDS target (`xds:///host:port` or an interface name) give a client whose calls
+// are routed, balanced and protected by the mesh.
+
+import type { DescService } from '@bufbuild/protobuf';
+import { type Client, type ClientOptions, createClient } from '@shoal/rpc';
+import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
+
+/** Where a mesh client keeps its transport (for lastDecision, ready(), close()). */
+export const MESH_TRANSPORT: unique symbol = Symbol('shoal.meshTransport');
+
+export type MeshClient<S extends DescService> = Client<S> & { readonly [MESH_TRANSPORT]: MeshTransport };
+
+export interface MeshClientOptions extends Omit<MeshTransportOptions, 'target'> {
+  /** Interceptors and default call options, as for createClient. */
+  readonly client?: ClientOptions;
+}
+
+/** Creates a typed client whose calls go through the mesh to `target`. */
+export function createMeshClient<S extends DescService>(
+  service: S,
+  target: string,
+  options: MeshClientOptions,
+): MeshClient<S> {
+  const { client: clientOptions, ...transportOptions } = options;
+  const transport = new MeshTransport({ ...transportOptions, target });
+  const client = createClient(service, transport, clientOptions);
+  Object.defineProperty(client, MESH_TRANSPORT, { value: transport, enumerable: false });
+  return client as MeshClient<S>;
+}
+
+/** The transport of a client made by createMeshClient. */
+export function meshTransportOf(client: { readonly [MESH_TRANSPORT]: MeshTransport }): MeshTransport {
+  return client[MESH_TRANSPORT];
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Code,
+  createClient,
+  Health,
+  type RpcError,
+  HealthCheckResponse_ServingStatus as ServingStatus,
+} from '@shoal/rpc';
+import { LISTENER_TYPE_URL, parseBootstrap, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { StaticResourceSource } from '../config/static-resource-source.js';
+import {
+  nonForwardingRoute,
+  prefix,
+  route,
+  routeConfiguration,
+  serverListener,
+} from '../e2e/xds-fixtures.js';
+import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+import { createXdsServer } from './xds-server.js';
+
+async function start(options: Parameters<typeof createXdsServer>[0] = {}) {
+  const statuses: [boolean, string][] = [];
+  const s = createXdsServer({
+    ...options,
+    standardServices: true,
+    onServingStatus: (on, why) => statuses.push([on, why]),
+  });
+  s.register(Greeter, { sayHello: () => ({ server: 'x' }), farewell: () => ({ server: 'bye' }) });
+  const address = await s.listen(0, '127.0.0.1');
+  const target = `127.0.0.1:${address.port}`;
+  return {
+    s,
+    address,
+    statuses,
+    client: createClient(Greeter, target),
+    health: createClient(Health, target),
+  };
+}
+
+describe('XdsServer (gRFC A36)', () => {
+  it('is NOT_SERVING until its inbound listener arrives, then serves non_forwarding routes only', async () => {
+    const { s, address, statuses, client, health } = await start();
+    const name = `xds.istio.io/grpc/lds/inbound/127.0.0.1:${address.port}`;
+    assert.equal(s.inboundListenerName, name);
+    const source = new StaticResourceSource();
+    s.watch(source);
+    await assert.rejects(
+      client.sayHello({}),
+      (e: RpcError) =>
+        e.code === Code.UNAVAILABLE && /not serving: waiting for the inbound listener/.test(e.message),
+    );
+    assert.equal(
+      (await health.check({ service: 'shoal.meshtest.v1.Greeter' })).status,
+      ServingStatus.NOT_SERVING,
+    );
+
+    source.set(
+      serverListener(name, address.port, {
+        inline: [
+          {
+            name: 'inbound',
+            domains: ['*'],
+            routes: [
+              route(
+                { pathSpecifier: { case: 'path', value: '/shoal.meshtest.v1.Greeter/Farewell' } },
+                'elsewhere',
+              ),
+              nonForwardingRoute(prefix()),
+            ],
+          },
+        ],
+      }),
+    );
+    assert.equal(s.isServing, true);
+    assert.deepEqual(statuses.at(-1), [true, 'serving']);
+    assert.equal((await client.sayHello({})).server, 'x');
+    assert.equal(
+      (await health.check({ service: 'shoal.meshtest.v1.Greeter' })).status,
+      ServingStatus.SERVING,
+    );
+    await assert.rejects(
+      client.farewell({}),
+      (e: RpcError) => e.code === Code.UNAVAILABLE && /is not a non_forwarding route/.test(e.message),
+    );
+
+    source.remove(LISTENER_TYPE_URL, name);
+    assert.equal(s.isServing, false);
+    await assert.rejects(client.sayHello({}), /inbound listener .* does not exist/);
+    await s.close(100);
+  });
+
+  it('follows RDS for its routes and keeps the last good listener on a NACK', async () => {
+    const { s, address, client } = await start();
+    const name = s.inboundListenerName!;
+    const source = new StaticResourceSource();
+    source.set(serverListener(name, address.port, { rds: 'inbound-routes' }));
+    s.watch(source);
+    assert.equal(s.isServing, false, 'RDS not here yet');
+    source.set(
+      routeConfiguration('inbound-routes', [
+        {
+          name: 'vh',
+          domains: ['*'],
+          routes: [nonForwardingRoute(prefix('/shoal.meshtest.v1.Greeter/Say'))],
+        },
+      ]),
+    );
+    assert.equal(s.isServing, true);
+    assert.equal((await client.sayHello({})).server, 'x');
+    await assert.rejects(client.farewell({}), /no route of inbound listener/);
+    const nack = source.set(serverListener(name, address.port, { rds: '' }));
+    assert.ok(nack);
+    assert.equal((await client.sayHello({})).server, 'x', 'still serving on the last good listener');
+    source.remove(ROUTE_CONFIGURATION_TYPE_URL, 'inbound-routes');
+    assert.match(s.notServingReason ?? '', /route configuration "inbound-routes" does not exist/);
+    await s.close(100);
+  });
+
+  it('uses the bootstrap template, and can serve without a listener when told to', async () => {
+    const bootstrap = parseBootstrap({
+      xds_servers: [{ server_uri: 'localhost:1', channel_creds: [{ type: 'insecure' }] }],
+      node: { id: 'n' },
+      server_listener_resource_name_template: 'grpc/server?xds.resource.listening_address=%s',
+    });
+    const { s, address, client } = await start({ bootstrap, serveWithoutListener: true });
+    assert.equal(
+      s.inboundListenerName,
+      `grpc/server?xds.resource.listening_address=127.0.0.1:${address.port}`,
+    );
+    assert.equal((await client.sayHello({})).server, 'x');
+    await s.close(100);
+  });
+
+  it('refuses watch() before listen()', () => {
+    const s = createXdsServer();
+    assert.throws(() => s.watch(new StaticResourceSource()), /call listen\(\) before watch\(\)/);
+  });
+});
