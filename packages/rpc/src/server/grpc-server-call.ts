@@ -171,9 +171,15 @@ export class GrpcServerCall implements HandlerContext {
     });
   }
 
+  /**
+   * The request messages of a streaming call. A handler may stop reading early (it failed, or read
+   * enough); that must not reach the stream's own iterator, whose return() destroys the HTTP/2 stream
+   * and so resets it before the status goes out. So this never returns the inner iterator early.
+   */
   private async *readStream(reader: MessageReader<unknown>): AsyncGenerator<unknown> {
+    const messages = reader.messages(this.stream);
     try {
-      yield* reader.messages(this.stream);
+      for (let next = await messages.next(); !next.done; next = await messages.next()) yield next.value;
     } catch (err) {
       if (this.abort.signal.aborted) throw this.abort.signal.reason;
       throw RpcError.from(err, Code.INTERNAL);
@@ -253,10 +259,19 @@ export class GrpcServerCall implements HandlerContext {
       };
       this.responseHeader.writeTo(headers);
       stream.respond(Object.assign(headers, trailers), { endStream: true });
+      // The client may still be sending: RST_STREAM NO_ERROR tells it to stop (gRPC: PROTOCOL-HTTP2).
+      if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     } else {
       stream.once('wantTrailers', () => {
         stream.sendTrailers(trailers);
-        if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+        // The client may still be sending: RST_STREAM NO_ERROR tells it to stop, but only once the
+        // trailers are out. 'wantTrailers' fires while node:http2 is writing frames, and a reset
+        // submitted now would overtake the trailers, which the peer then never sees.
+        if (!stream.readableEnded) {
+          setImmediate(() => {
+            if (!stream.destroyed && !stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+          });
+        }
       });
       stream.end();
     }
