@@ -4,6 +4,7 @@
 // pool at once; idle ones close after idleTimeoutMs. Keepalive pings follow gRFC A8.
 
 import http2 from 'node:http2';
+import net from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 
 export interface ClientTlsOptions extends SecureContextOptions {
@@ -77,8 +78,11 @@ export class SessionPool {
 
   private open(address: string, list: PooledSession[]): PooledSession {
     const tls = this.options.tls;
-    const url = `${tls ? 'https' : 'http'}://${address}`;
-    const session = http2.connect(url, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
+    // `unix:/path` (gRPC naming) dials a Unix domain socket, plaintext, e.g. Istio's agent at unix:///etc/istio/XDS.
+    const socketPath = address.startsWith('unix:') ? address.slice('unix:'.length) : undefined;
+    const session = socketPath
+      ? http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) })
+      : http2.connect(`${tls ? 'https' : 'http'}://${address}`, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
     const entry: PooledSession = { session, active: 0 };
     list.push(entry);
     const remove = () => {

@@ -4,7 +4,7 @@
 // to an ACK or NACK), records every request, and can be stopped and restarted on the same port.
 import { create } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
-import { Server } from '@shoal/rpc';
+import { Server, type ServerTlsOptions } from '@shoal/rpc';
 import { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
 import {
   type DiscoveryRequest,
@@ -48,8 +48,10 @@ export class AdsTestServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  constructor(private readonly tls?: ServerTlsOptions) {}
+
   async start(): Promise<this> {
-    const server = new Server({ onError: () => {} });
+    const server = new Server({ onError: () => {}, ...(this.tls && { tls: this.tls }) });
     server.register(AggregatedDiscoveryService, {
       streamAggregatedResources: (requests, context) => this.serve(requests, context.signal),
     });

@@ -10,7 +10,7 @@ export type XdsTransportFactory = (server: XdsServerConfig) => Transport;
 export const createServerTransport: XdsTransportFactory = (server) => {
   const { address, channelCredentials: creds } = server;
   if (address.kind === 'unix') {
-    // `unix:` addresses need a connection hook in @shoal/rpc's session pool.
+    // Plaintext over the socket, as Istio's agent serves it; @shoal/rpc dials `unix:/path` addresses.
     return new GrpcTransport({ address: address.address, authority: 'localhost' });
   }
   if (creds.type === 'insecure') return new GrpcTransport({ address: address.address });
