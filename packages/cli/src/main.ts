@@ -3,9 +3,12 @@
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode } from './cli-error.js';
 import { registerCall } from './commands/call.js';
+import { registerConfigCommands } from './commands/config-commands.js';
+import { registerCp } from './commands/cp.js';
 import { registerGen } from './commands/gen.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
+import { registerProxyCommands } from './commands/proxy-commands.js';
 import { registerValidate } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerNew(program);
   registerGen(program);
   registerValidate(program);
+  registerCp(program);
+  registerConfigCommands(program);
+  registerProxyCommands(program);
   return program;
 }
 

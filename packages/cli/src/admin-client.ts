@@ -1,0 +1,49 @@
+// Talks to the control plane's admin API (JSON over HTTP, packages/control-plane/ADMIN-API.md).
+
+import { CliError } from './cli-error.js';
+
+export const defaultAdminAddress = process.env.SHOAL_ADMIN ?? '127.0.0.1:15000';
+
+export interface AdminResponse<T> {
+  status: number;
+  body: T;
+}
+
+export class AdminClient {
+  constructor(readonly address: string = defaultAdminAddress) {}
+
+  async request<T>(method: string, path: string, body?: string): Promise<AdminResponse<T>> {
+    const url = `http://${this.address}${path}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        body,
+        headers: body === undefined ? {} : { 'content-type': 'application/yaml' },
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new CliError(
+        `cannot reach the control plane's admin API at ${this.address} (${cause})`,
+        1,
+        'is `shoal cp` (or `shoal demo`) running? pass --admin HOST:PORT otherwise',
+      );
+    }
+    const text = await res.text();
+    try {
+      return { status: res.status, body: JSON.parse(text) as T };
+    } catch {
+      throw new CliError(
+        `the admin API at ${this.address} answered ${res.status} with non-JSON: ${text.slice(0, 200)}`,
+      );
+    }
+  }
+
+  /** GET/POST/DELETE that must succeed; a 4xx/5xx becomes a CliError with the server's message. */
+  async ok<T>(method: string, path: string, body?: string): Promise<T> {
+    const res = await this.request<T & { error?: string }>(method, path, body);
+    if (res.status >= 400) throw new CliError(res.body.error ?? `admin API answered ${res.status}`);
+    return res.body;
+  }
+}

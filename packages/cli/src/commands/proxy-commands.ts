@@ -1,0 +1,137 @@
+// `shoal proxy-status` and `shoal proxy-config`: what each xDS client was sent and ACKed, as
+// istioctl shows it, from the control plane's /debug/syncz and /debug/config_dump.
+
+import type { Command } from 'commander';
+import { AdminClient, defaultAdminAddress } from '../admin-client.js';
+import { CliError, ExitCode } from '../cli-error.js';
+import { parseOutputFormat, printData } from '../output/print.js';
+import { renderTable } from '../output/table.js';
+import {
+  type DumpedResource,
+  type ResourceKind,
+  resourceKinds,
+  resourceRows,
+} from './proxy-config-tables.js';
+
+interface TypeStatus {
+  state: string;
+  ackedVersion?: string;
+  sentVersion?: string;
+  lastNack?: { message: string };
+}
+
+interface ClientStatus {
+  nodeId: string;
+  protocol: string;
+  peer: string;
+  types: Partial<Record<'CDS' | 'LDS' | 'EDS' | 'RDS', TypeStatus>>;
+}
+
+interface ConfigDump {
+  proxy: string;
+  streams: { status: ClientStatus; resources: Partial<Record<string, DumpedResource[]>> }[];
+}
+
+const typeOrder = ['CDS', 'LDS', 'EDS', 'RDS'] as const;
+
+function stateCell(status: TypeStatus | undefined): string {
+  if (!status) return 'NOT SENT';
+  return status.state;
+}
+
+export function registerProxyCommands(program: Command): void {
+  program
+    .command('proxy-status')
+    .description('every connected xDS client and whether it is in sync (SYNCED, STALE, NACKED)')
+    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
+    .option('-o, --output <format>', 'json or yaml')
+    .action(async (flags: { admin: string; output?: string }) => {
+      const format = parseOutputFormat(flags.output);
+      const { clients } = await new AdminClient(flags.admin).ok<{ clients: ClientStatus[] }>(
+        'GET',
+        '/debug/syncz',
+      );
+      printData(clients, format, () => {
+        if (clients.length === 0) return 'no xDS clients connected';
+        const rows = clients.map((c) => {
+          const versions = typeOrder.map((t) => c.types[t]?.ackedVersion).filter(Boolean) as string[];
+          return [
+            c.nodeId,
+            ...typeOrder.map((t) => stateCell(c.types[t])),
+            versions.at(-1)?.split('-')[0] ?? '-',
+            c.protocol,
+          ];
+        });
+        const nacks = clients.flatMap((c) =>
+          typeOrder.flatMap((t) =>
+            c.types[t]?.state === 'NACKED'
+              ? [`${c.nodeId} ${t} NACK: ${c.types[t]?.lastNack?.message ?? ''}`]
+              : [],
+          ),
+        );
+        return [
+          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL'], rows),
+          ...nacks,
+        ].join('\n');
+      });
+    });
+
+  program
+    .command('proxy-config')
+    .description('what one xDS client was sent: clusters, routes, listeners or endpoints')
+    .argument('<type>', `one of: ${resourceKinds.join(', ')}`)
+    .argument('<client>', 'node id of the client (a unique prefix is enough); see `shoal proxy-status`')
+    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
+    .option('-o, --output <format>', 'json or yaml: the resources themselves')
+    .action(async (type: string, client: string, flags: { admin: string; output?: string }) => {
+      const format = parseOutputFormat(flags.output);
+      const kind = normalizeKind(type);
+      const admin = new AdminClient(flags.admin);
+      const nodeId = await resolveClient(admin, client);
+      const dump = await admin.ok<ConfigDump>(
+        'GET',
+        `/debug/config_dump?proxy=${encodeURIComponent(nodeId)}`,
+      );
+      const xdsType = { cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' }[kind];
+      const resources = dump.streams.flatMap((s) => s.resources[xdsType] ?? []);
+      printData(
+        resources.map((r) => r.resource),
+        format,
+        () => {
+          const { headers, rows } = resourceRows(kind, resources);
+          return rows.length === 0 ? `${nodeId} was sent no ${kind} resources` : renderTable(headers, rows);
+        },
+      );
+    });
+}
+
+function normalizeKind(type: string): ResourceKind {
+  const singular = type.toLowerCase().replace(/s$/, '');
+  const kind = (
+    singular === 'endpoint' || singular === 'cluster' || singular === 'route' || singular === 'listener'
+      ? singular
+      : undefined
+  ) as ResourceKind | undefined;
+  if (!kind)
+    throw new CliError(
+      `unknown config type "${type}"`,
+      ExitCode.usage,
+      `use one of: ${resourceKinds.join(', ')}`,
+    );
+  return kind;
+}
+
+async function resolveClient(admin: AdminClient, prefix: string): Promise<string> {
+  const { clients } = await admin.ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
+  const ids = [...new Set(clients.map((c) => c.nodeId))];
+  if (ids.includes(prefix)) return prefix;
+  const matches = ids.filter((id) => id.startsWith(prefix) || id.includes(prefix));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0)
+    throw new CliError(
+      `no connected xDS client matches "${prefix}"`,
+      ExitCode.failure,
+      'see `shoal proxy-status`',
+    );
+  throw new CliError(`"${prefix}" matches ${matches.length} clients: ${matches.join(', ')}`, ExitCode.usage);
+}

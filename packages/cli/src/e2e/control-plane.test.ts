@@ -1,0 +1,194 @@
+// `shoal cp`, `apply`, `get`, `delete`, `proxy-status` and `proxy-config`, run as real processes
+// against a real control plane, with a real xDS client (@shoal/xds) connected to it.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
+import { shoal, shoalBin } from './run-shoal.js';
+
+const serviceEntry = `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: reviews}
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  ports: [{number: 9080, name: grpc, protocol: GRPC}]
+  resolution: STATIC
+  endpoints:
+  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
+  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews.default.svc.cluster.local
+  subsets:
+  - {name: v1, labels: {version: v1}}
+  - {name: v2, labels: {version: v2}}
+`;
+
+const split = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  http:
+  - route:
+    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}
+    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}
+`;
+
+describe('shoal cp and the config and proxy verbs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
+  let cp: ChildProcess;
+  let admin = '';
+  let xds = '';
+  let client: XdsClient | undefined;
+  let output = '';
+
+  before(async () => {
+    const configDir = join(dir, 'config');
+    mkdirSync(configDir);
+    writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
+    writeFileSync(join(dir, 'split.yaml'), split);
+    cp = spawn(process.execPath, [
+      shoalBin,
+      'cp',
+      '--xds-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--config',
+      configDir,
+    ]);
+    cp.stderr!.on('data', (c) => (output += c));
+    await new Promise<void>((resolve, reject) => {
+      cp.stdout!.on('data', (chunk) => {
+        output += chunk;
+        const m = /xDS \(ADS\) on ([\d.]+:\d+), admin API on http:\/\/([\d.]+:\d+)/.exec(output);
+        if (m && /config .*: 1 file\(s\), 2 object\(s\)/.test(output)) {
+          xds = m[1]!;
+          admin = m[2]!;
+          resolve();
+        }
+      });
+      cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
+    });
+  });
+
+  after(async () => {
+    client?.close();
+    if (cp.exitCode === null) {
+      cp.kill('SIGTERM');
+      await once(cp, 'exit');
+    }
+  });
+
+  it('applies config atomically and reports every error of a bad file', async () => {
+    const ok = await shoal(['apply', '-f', join(dir, 'split.yaml'), '--admin', admin]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /virtualservice\/default\/reviews added/);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      `${split.replace('weight: 20', 'weight: 30')}---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec: {hosts: ["*"]}\n`,
+    );
+    const rejected = await shoal(['apply', '-f', bad, '--admin', admin]);
+    assert.equal(rejected.code, 1);
+    assert.match(rejected.stdout, /apply rejected, nothing changed/);
+    assert.match(rejected.stdout, /spec\.http\[0\]\.route/);
+    assert.match(rejected.stdout, /hostname cannot be wildcard/);
+    const still = await shoal(['get', 'vs', 'reviews', '-o', 'json', '--admin', admin]);
+    assert.deepEqual(
+      JSON.parse(still.stdout).spec.http[0].route.map((r: { weight: number }) => r.weight),
+      [80, 20],
+    );
+  });
+
+  it('lists and deletes objects', async () => {
+    const list = await shoal(['get', 'dr', '--admin', admin]);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(
+      list.stdout,
+      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local/,
+    );
+    const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /vs "nope" not found/);
+    const badKind = await shoal(['get', 'gateways', '--admin', admin]);
+    assert.equal(badKind.code, 2);
+  });
+
+  it('shows a connected xDS client in proxy-status and what it was sent in proxy-config', async () => {
+    client = createXdsClient({
+      bootstrap: {
+        config: {
+          xds_servers: [
+            { server_uri: xds, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
+          ],
+          node: { id: 'cli-test-client', locality: { zone: 'zone-a' } },
+        },
+      },
+    });
+    const listener = 'reviews.default.svc.cluster.local:9080';
+    const cluster = 'outbound|9080|v2|reviews.default.svc.cluster.local';
+    const seen = await Promise.all(
+      [
+        [LISTENER_TYPE_URL, listener],
+        [CLUSTER_TYPE_URL, cluster],
+      ].map(
+        ([type, name]) =>
+          new Promise<void>((resolve, reject) =>
+            client!.watch(type!, name!, {
+              onUpdate: () => resolve(),
+              onError: reject,
+              onDoesNotExist: () => reject(new Error(`${name} does not exist`)),
+            }),
+          ),
+      ),
+    );
+    assert.equal(seen.length, 2);
+    await client.idle();
+    const status = await shoal(['proxy-status', '--admin', admin]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(
+      status.stdout,
+      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\ncli-test-client\s+SYNCED\s+SYNCED\s+/m,
+    );
+    const listeners = await shoal(['proxy-config', 'listeners', 'cli-test', '--admin', admin]);
+    assert.equal(listeners.code, 0, listeners.stderr);
+    assert.match(listeners.stdout, new RegExp(`${listener.replace(/\./g, '\\.')}\\s+CLIENT`));
+    const clusters = await shoal([
+      'proxy-config',
+      'cluster',
+      'cli-test-client',
+      '-o',
+      'json',
+      '--admin',
+      admin,
+    ]);
+    assert.equal(JSON.parse(clusters.stdout)[0].name, cluster);
+    const table = await shoal(['proxy-config', 'cluster', 'cli-test-client', '--admin', admin]);
+    assert.match(table.stdout, /reviews\.default\.svc\.cluster\.local\s+9080\s+v2\s+OUTBOUND\s+EDS/);
+    const unknown = await shoal(['proxy-config', 'secrets', 'cli-test-client', '--admin', admin]);
+    assert.equal(unknown.code, 2);
+  });
+
+  it('says where to look when no control plane runs', async () => {
+    const r = await shoal(['proxy-status', '--admin', '127.0.0.1:1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach the control plane's admin API at 127\.0\.0\.1:1/);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    cp.kill('SIGTERM');
+    const [code] = await once(cp, 'exit');
+    assert.equal(code, 0, output);
+    assert.match(output, /stopped/);
+  });
+});
