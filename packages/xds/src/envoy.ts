@@ -31,6 +31,13 @@ export {
 } from './gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
 export * from './gen/envoy/extensions/filters/http/router/v3/router_pb.js';
 export * from './gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/least_request/v3/least_request_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/maglev/v3/maglev_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/pick_first/v3/pick_first_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/random/v3/random_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin_pb.js';
+export * from './gen/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
 export * from './gen/envoy/service/discovery/v3/ads_pb.js';

@@ -15,7 +15,7 @@ import {
   type XdsLocality,
 } from './values.js';
 
-/** Envoy's health status, lower case. `unknown` and `healthy` take traffic (as do `degraded` ones in gRPC). */
+/** Envoy's health status, lower case. gRPC (A27) sends calls only to `unknown` and `healthy` endpoints. */
 export type XdsHealthStatus = 'unknown' | 'healthy' | 'unhealthy' | 'draining' | 'timeout' | 'degraded';
 
 /** One endpoint of a locality. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import { create, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
 import { anyPack, durationFromMs } from '@bufbuild/protobuf/wkt';
 import * as envoy from '../envoy.js';
 import { decodeCluster, type XdsCluster } from './cluster.js';
@@ -168,6 +168,62 @@ describe('decodeCluster', () => {
       kind: 'maglev',
       tableSize: 65_537,
     });
+  });
+
+  it('prefers load_balancing_policy: the first supported entry wins, wrr_locality weighs localities (A52)', () => {
+    const ext = (schema: DescMessage, init: Record<string, unknown> = {}) => ({
+      typedExtensionConfig: { name: schema.typeName, typedConfig: anyPack(schema, create(schema, init)) },
+    });
+    const unknown = {
+      typedExtensionConfig: { name: 'custom', typedConfig: { typeUrl: 'type.googleapis.com/x.Custom' } },
+    };
+    const withPolicies = (...policies: MessageInitShape<typeof envoy.LoadBalancingPolicy_PolicySchema>[]) =>
+      eds({ lbPolicy: envoy.Cluster_LbPolicy.MAGLEV, loadBalancingPolicy: { policies } });
+    const c = ok(
+      withPolicies(
+        unknown,
+        ext(envoy.WrrLocalitySchema, {
+          endpointPickingPolicy: {
+            policies: [unknown, ext(envoy.RingHashSchema, { minimumRingSize: 64n, maximumRingSize: 128n })],
+          },
+        }),
+        ext(envoy.RoundRobinSchema),
+      ),
+    );
+    assert.deepEqual(c.lbPolicy, { kind: 'ring_hash', minRingSize: 64, maxRingSize: 128 });
+    assert.equal(c.localityWeighted, true);
+    assert.deepEqual(ok(withPolicies(ext(envoy.LeastRequestSchema, { choiceCount: 3 }))).lbPolicy, {
+      kind: 'least_request',
+      choiceCount: 3,
+    });
+    assert.deepEqual(ok(withPolicies(ext(envoy.PickFirstSchema, { shuffleAddressList: true }))).lbPolicy, {
+      kind: 'pick_first',
+      shuffleAddressList: true,
+    });
+    assert.deepEqual(ok(withPolicies(ext(envoy.RandomSchema))).lbPolicy, { kind: 'random' });
+    assert.deepEqual(ok(withPolicies(ext(envoy.MaglevSchema))).lbPolicy, {
+      kind: 'maglev',
+      tableSize: 65_537,
+    });
+    assert.equal(ok(withPolicies(ext(envoy.RoundRobinSchema))).localityWeighted, false);
+    assert.deepEqual(errorsOf(withPolicies(unknown)), [
+      'load_balancing_policy: none of the policies is supported',
+    ]);
+    assert.deepEqual(
+      errorsOf(withPolicies(ext(envoy.RingHashSchema, { hashFunction: 2 }), ext(envoy.RoundRobinSchema))),
+      [
+        'load_balancing_policy.policies[0].typed_extension_config.typed_config.hash_function: only XX_HASH is supported',
+      ],
+    );
+    assert.deepEqual(errorsOf(withPolicies(ext(envoy.WrrLocalitySchema))), [
+      'load_balancing_policy.policies[0].typed_extension_config.typed_config.endpoint_picking_policy: is required',
+    ]);
+    let nested: MessageInitShape<typeof envoy.LoadBalancingPolicy_PolicySchema> = ext(envoy.RoundRobinSchema);
+    for (let i = 0; i < 17; i++)
+      nested = ext(envoy.WrrLocalitySchema, { endpointPickingPolicy: { policies: [nested] } });
+    const deep = errorsOf(withPolicies(nested));
+    assert.equal(deep.length, 1);
+    assert.match(deep[0] ?? '', /endpoint_picking_policy: policies nested deeper than 16$/);
   });
 
   it('decodes aggregate and LOGICAL_DNS clusters (A37)', () => {

@@ -1,6 +1,6 @@
 // CDS: Envoy's cluster.v3.Cluster decoded and validated into a plain model. EDS clusters over
 // ADS or self (gRFC A27), LOGICAL_DNS and aggregate clusters (A37), circuit breaking (A32),
-// load-balancing policies (A42, A48), outlier detection (A50), upstream TLS (A29).
+// load-balancing policies (A42, A48, A52), outlier detection (A50), upstream TLS (A29).
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import {
@@ -13,7 +13,7 @@ import { ClusterConfigSchema } from '../gen/envoy/extensions/clusters/aggregate/
 import { AGGREGATE_CLUSTER_TYPE_URL } from '../type-urls.js';
 import { at, type DecodeResult, finish, index, Problems, resourceMessage, unpack } from './decode-result.js';
 import { isAdsOrSelf } from './http-connection-manager.js';
-import { decodeLbPolicy, type XdsLbPolicy } from './lb-policy.js';
+import { decodeLoadBalancing, type XdsLbPolicy } from './lb-policy.js';
 import { decodeOutlierDetection, type XdsOutlierDetection } from './outlier-detection.js';
 import { decodeSocketAddress } from './socket-address.js';
 import { decodeTransportSocket, type XdsTlsContext } from './tls-context.js';
@@ -42,7 +42,7 @@ export interface XdsCluster {
   readonly name: string;
   readonly discovery: XdsClusterDiscovery;
   readonly lbPolicy: XdsLbPolicy;
-  /** common_lb_config.locality_weighted_lb_config is set: weight localities (always true in gRPC). */
+  /** Weigh localities first: common_lb_config.locality_weighted_lb_config, or wrr_locality (A52). */
   readonly localityWeighted: boolean;
   readonly circuitBreakers: XdsCircuitBreakers;
   readonly outlierDetection?: XdsOutlierDetection;
@@ -61,7 +61,7 @@ export function decodeCluster(resource: Any | Uint8Array): DecodeResult<XdsClust
   const problems = new Problems();
   if (c.name === '') problems.add('name', 'must not be empty');
   const discovery = decodeDiscovery(c, problems);
-  const lbPolicy = decodeLbPolicy(c, problems);
+  const loadBalancing = decodeLoadBalancing(c, problems);
   const outlierDetection = c.outlierDetection
     ? decodeOutlierDetection(c.outlierDetection, 'outlier_detection', problems)
     : undefined;
@@ -79,13 +79,14 @@ export function decodeCluster(resource: Any | Uint8Array): DecodeResult<XdsClust
     ...(defaults?.maxPendingRequests !== undefined && { maxPendingRequests: defaults.maxPendingRequests }),
     ...(defaults?.maxRetries !== undefined && { maxRetries: defaults.maxRetries }),
   };
+  // When a part is missing an error was recorded, so finish() returns the errors, not this value.
   return finish(
     c.name,
     {
       name: c.name,
-      discovery: discovery!,
-      lbPolicy: lbPolicy!,
-      localityWeighted: c.commonLbConfig?.localityConfigSpecifier.case === 'localityWeightedLbConfig',
+      discovery: discovery as XdsClusterDiscovery,
+      lbPolicy: loadBalancing?.lbPolicy as XdsLbPolicy,
+      localityWeighted: loadBalancing?.localityWeighted ?? false,
       circuitBreakers,
       ...(outlierDetection && { outlierDetection }),
       ...(connectTimeoutMs !== undefined && { connectTimeoutMs }),
