@@ -1,0 +1,140 @@
+// Harness for the grpc-js-xds interop suite: Shoal's control plane, plain @grpc/grpc-js backends
+// that answer with their own name, and a grpc-js-xds client, all on 127.0.0.1.
+// gRPC: xDS bootstrap (gRFC A27), `xds:///host:port` targets.
+
+import * as grpc from '@grpc/grpc-js';
+import { ControlPlane } from '@shoal/control-plane';
+
+/** One unary method with raw bytes in and out, so no generated code is needed on either side. */
+export const WHO_PATH = '/shoal.interop.v1.Who/Name';
+
+const raw = {
+  path: WHO_PATH,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: (b: Buffer) => b,
+  requestDeserialize: (b: Buffer) => b,
+  responseSerialize: (b: Buffer) => b,
+  responseDeserialize: (b: Buffer) => b,
+} as const;
+
+export interface Backend {
+  name: string;
+  port: number;
+  server: grpc.Server;
+}
+
+/** A plain grpc-js server answering every call with `name`. */
+export async function startBackend(name: string, server = new grpc.Server()): Promise<Backend> {
+  server.addService({ Name: raw } as unknown as grpc.ServiceDefinition, {
+    Name: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+      callback(null, Buffer.from(name)),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return { name, port, server };
+}
+
+export function stopBackend(b: Backend): Promise<void> {
+  return new Promise((resolve) => b.server.tryShutdown(() => resolve()));
+}
+
+/** Calls the Who method once; resolves with the backend's name. */
+export function callWho(
+  client: grpc.Client,
+  metadata = new grpc.Metadata(),
+  deadlineMs = 5000,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      WHO_PATH,
+      raw.requestSerialize,
+      raw.responseDeserialize,
+      Buffer.alloc(0),
+      metadata,
+      { deadline: Date.now() + deadlineMs },
+      (err, res) => (err ? reject(err) : resolve(res!.toString())),
+    );
+  });
+}
+
+/** `calls` calls, `concurrency` at a time; counts answers per backend and failures. */
+export async function spread(
+  client: grpc.Client,
+  calls: number,
+  concurrency = 20,
+  metadata?: () => grpc.Metadata,
+): Promise<{ counts: Record<string, number>; failures: Error[] }> {
+  const counts: Record<string, number> = {};
+  const failures: Error[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < calls) {
+      next++;
+      try {
+        const name = await callWho(client, metadata?.());
+        counts[name] = (counts[name] ?? 0) + 1;
+      } catch (err) {
+        failures.push(err as Error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { counts, failures };
+}
+
+/** The gRPC bootstrap pointing at the control plane, as Istio's grpc-agent writes it. */
+export function bootstrapJson(xdsPort: number, nodeId: string): string {
+  return JSON.stringify({
+    xds_servers: [
+      {
+        server_uri: `127.0.0.1:${xdsPort}`,
+        channel_creds: [{ type: 'insecure' }],
+        server_features: ['xds_v3'],
+      },
+    ],
+    node: { id: nodeId, metadata: { NAMESPACE: 'default', GENERATOR: 'grpc' }, locality: {} },
+    server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
+  });
+}
+
+/** A ServiceEntry for `host:port` and one WorkloadEntry per backend, labelled with its version. */
+export function registryYaml(host: string, port: number, backends: Backend[]): string {
+  const docs = [
+    `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: ${host.split('.')[0]} }
+spec:
+  hosts: [${host}]
+  ports: [{ number: ${port}, name: grpc, protocol: GRPC }]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  workloadSelector: { labels: { app: ${host.split('.')[0]} } }`,
+    ...backends.map(
+      (b) => `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: ${host.split('.')[0]}-${b.name} }
+spec: { address: 127.0.0.1, ports: { grpc: ${b.port} }, labels: { app: ${host.split('.')[0]}, version: ${b.name} } }`,
+    ),
+  ];
+  return docs.join('\n---\n');
+}
+
+/** Polls `probe` until it returns true, or fails after `timeoutMs`. */
+export async function eventually(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export { ControlPlane };
