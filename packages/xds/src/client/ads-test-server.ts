@@ -7,10 +7,12 @@ import type { Any } from '@bufbuild/protobuf/wkt';
 import { Server, type ServerTlsOptions } from '@shoal/rpc';
 import { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
 import {
+  type DeltaDiscoveryRequest,
   type DiscoveryRequest,
   type DiscoveryResponse,
   DiscoveryResponseSchema,
 } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { DeltaTestSession } from './delta-test-session.js';
 import { RequestQueue } from './request-queue.js';
 
 export interface TestStream {
@@ -27,7 +29,7 @@ export interface RecordedRequest {
   readonly request: DiscoveryRequest;
 }
 
-interface TypeResources {
+export interface TypeResources {
   version: string;
   resources: Map<string, Any>;
 }
@@ -43,6 +45,10 @@ export class AdsTestServer {
   private readonly state = new Map<string, TypeResources>();
   private waiters: { match: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }[] = [];
   private live = new Set<{ stream: TestStream; queue: RequestQueue<DiscoveryResponse> }>();
+  /** Every delta request received, in order, with the index of its stream. */
+  readonly deltaRequests: { stream: number; request: DeltaDiscoveryRequest }[] = [];
+  private readonly deltaSessions = new Set<DeltaTestSession>();
+  private deltaStreams = 0;
 
   get address(): string {
     return `127.0.0.1:${this.port}`;
@@ -54,6 +60,13 @@ export class AdsTestServer {
     const server = new Server({ onError: () => {}, ...(this.tls && { tls: this.tls }) });
     server.register(AggregatedDiscoveryService, {
       streamAggregatedResources: (requests, context) => this.serve(requests, context.signal),
+      deltaAggregatedResources: (requests, context) => {
+        const session = new DeltaTestSession(this.deltaStreams++, this.state, () => String(++this.nonce));
+        this.deltaSessions.add(session);
+        return session.serve(requests, context.signal, (request) => {
+          this.deltaRequests.push({ stream: session.id, request });
+        });
+      },
     });
     this.port = (await server.listen(this.port, '127.0.0.1')).port;
     this.server = server;
@@ -63,6 +76,7 @@ export class AdsTestServer {
   /** Stops at once, like a killed process: streams are cut, the port closes. */
   async stop(): Promise<void> {
     this.live.clear();
+    this.deltaSessions.clear();
     await this.server?.close(0);
     this.server = undefined;
   }
@@ -78,6 +92,7 @@ export class AdsTestServer {
   set(typeUrl: string, version: string, resources: Record<string, Any>): void {
     this.state.set(typeUrl, { version, resources: new Map(Object.entries(resources)) });
     if (!this.autoRespond) return;
+    for (const session of this.deltaSessions) session.push(typeUrl);
     for (const { stream } of this.live) if (stream.subscribed.has(typeUrl)) this.answer(stream, typeUrl);
   }
 

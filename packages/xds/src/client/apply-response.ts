@@ -5,8 +5,8 @@ import { fromBinary } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { Code, RpcError } from '@shoal/rpc';
 import { type DiscoveryResponse, ResourceSchema } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
-import type { AdsStream } from './ads-stream.js';
 import type { XdsLogger } from './log.js';
+import type { XdsStream } from './reconnecting-stream.js';
 import type { CacheEntry, ResourceCache } from './resource-cache.js';
 import type { XdsResourceType } from './resource-type.js';
 
@@ -20,7 +20,7 @@ export interface WatcherNotifier {
 }
 
 export interface ApplyContext {
-  readonly stream: AdsStream;
+  readonly stream: XdsStream;
   readonly type: XdsResourceType;
   readonly cache: ResourceCache;
   readonly notify: WatcherNotifier;
@@ -28,7 +28,8 @@ export interface ApplyContext {
   readonly now: Date;
 }
 
-interface Failed {
+/** A resource that failed validation: its errors (already labelled) and the bytes received. */
+export interface Failed {
   readonly errors: string[];
   readonly raw: Any;
 }
@@ -87,7 +88,7 @@ export function applyResponse(ctx: ApplyContext, response: DiscoveryResponse): s
 }
 
 /** Resources may come wrapped in envoy.service.discovery.v3.Resource (client feature xds.config.resource-in-sotw). */
-function unwrap(any: Any): { resource: Any; name: string } | { error: string } {
+export function unwrap(any: Any): { resource: Any; name: string } | { error: string } {
   if (any.typeUrl !== RESOURCE_WRAPPER_TYPE_URL) return { resource: any, name: '' };
   try {
     const wrapper = fromBinary(ResourceSchema, any.value);
@@ -99,12 +100,18 @@ function unwrap(any: Any): { resource: Any; name: string } | { error: string } {
 }
 
 /** The entry for `name` when this stream subscribed to it; other names are ignored, as gRPC does. */
-function subscribed(ctx: ApplyContext, name: string): CacheEntry | undefined {
+export function subscribed(ctx: ApplyContext, name: string): CacheEntry | undefined {
   const entry = ctx.cache.get(ctx.type.typeUrl, name);
   return entry?.stream === ctx.stream ? entry : undefined;
 }
 
-function accept(ctx: ApplyContext, entry: CacheEntry, value: unknown, raw: Any, version: string): void {
+export function accept(
+  ctx: ApplyContext,
+  entry: CacheEntry,
+  value: unknown,
+  raw: Any,
+  version: string,
+): void {
   clearTimeout(entry.timer);
   entry.timer = undefined;
   const unchanged = entry.hasValue && same(ctx.type, entry, value, raw);
@@ -125,7 +132,7 @@ function same(type: XdsResourceType, entry: CacheEntry, value: unknown, raw: Any
   return !!before && before.length === raw.value.length && before.every((b, i) => b === raw.value[i]);
 }
 
-function reject(ctx: ApplyContext, entry: CacheEntry, failure: Failed, version: string): void {
+export function reject(ctx: ApplyContext, entry: CacheEntry, failure: Failed, version: string): void {
   // The server has the resource, so it exists: no does-not-exist timer (gRFC A57).
   clearTimeout(entry.timer);
   entry.timer = undefined;
@@ -139,7 +146,20 @@ function reject(ctx: ApplyContext, entry: CacheEntry, failure: Failed, version: 
 function absent(ctx: ApplyContext, entry: CacheEntry): void {
   // Only a resource this client has seen can be deleted. One never received may simply be newer
   // than the request this response answers: its does-not-exist timer decides (as grpc-go does).
-  if (!entry.hasValue) return;
+  if (entry.hasValue) remove(ctx, entry);
+}
+
+/** The server says the resource is gone (SotW absence, delta removed_resources). */
+export function remove(ctx: ApplyContext, entry: CacheEntry): void {
+  clearTimeout(entry.timer);
+  entry.timer = undefined;
+  if (!entry.hasValue) {
+    if (entry.status === 'does-not-exist') return;
+    entry.status = 'does-not-exist';
+    entry.failure = undefined;
+    ctx.notify.doesNotExist(entry);
+    return;
+  }
   const what = `${ctx.type.resourceLabel}[${entry.name}]`;
   if (ctx.stream.server.ignoreResourceDeletion) {
     ctx.log('warn', `${ctx.stream.label}: ignoring the deletion of ${what} (ignore_resource_deletion)`);

@@ -4,7 +4,7 @@
 // survive disconnects.
 import type { Any } from '@bufbuild/protobuf/wkt';
 import type { RpcError } from '@shoal/rpc';
-import type { AdsStream } from './ads-stream.js';
+import type { XdsStream } from './reconnecting-stream.js';
 
 /** gRFC A40 / Envoy admin.v3.ClientResourceStatus, as plain strings. */
 export type XdsResourceStatus = 'requested' | 'does-not-exist' | 'acked' | 'nacked';
@@ -41,13 +41,13 @@ export interface WatchRegistration {
 export interface CacheEntry {
   readonly typeUrl: string;
   readonly name: string;
-  readonly stream: AdsStream;
+  readonly stream: XdsStream;
   readonly watchers: Set<WatchRegistration>;
   status: XdsResourceStatus;
   hasValue: boolean;
   value: unknown;
   raw: Any | undefined;
-  /** Version of the response that carried the current value. */
+  /** Version of the current value: the SotW response's, or the delta resource's own. */
   version: string;
   lastUpdated: Date | undefined;
   failure: XdsUpdateFailure | undefined;
@@ -75,7 +75,7 @@ export class ResourceCache {
     return this.byType.get(typeUrl)?.get(name);
   }
 
-  create(typeUrl: string, name: string, stream: AdsStream): CacheEntry {
+  create(typeUrl: string, name: string, stream: XdsStream): CacheEntry {
     let names = this.byType.get(typeUrl);
     if (!names) this.byType.set(typeUrl, (names = new Map()));
     const entry: CacheEntry = {

@@ -10,13 +10,19 @@ import {
 } from '../bootstrap.js';
 import type { Node } from '../gen/envoy/config/core/v3/base_pb.js';
 import { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
-import type { DiscoveryResponse } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import type {
+  DeltaDiscoveryResponse,
+  DiscoveryResponse,
+} from '../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { AdsStream } from './ads-stream.js';
-import { applyResponse, type WatcherNotifier } from './apply-response.js';
+import { applyDeltaResponse } from './apply-delta-response.js';
+import { type ApplyContext, applyResponse, type WatcherNotifier } from './apply-response.js';
 import type { BackoffOptions } from './backoff.js';
 import { CallbackQueue } from './callback-queue.js';
+import { DeltaAdsStream } from './delta-ads-stream.js';
 import { silentLogger, type XdsLogger } from './log.js';
 import { buildNode, type NodeOptions } from './node.js';
+import type { StreamSetup, XdsStream } from './reconnecting-stream.js';
 import {
   type CacheEntry,
   ResourceCache,
@@ -30,6 +36,11 @@ import { createServerTransport, type XdsTransportFactory } from './server-transp
 export interface XdsClientOptions extends NodeOptions {
   /** The bootstrap, or where to load it from (default: the environment, see loadBootstrap). */
   readonly bootstrap?: XdsBootstrap | LoadBootstrapOptions;
+  /**
+   * `sotw` (default): state of the world, what gRPC and istiod speak. `delta`: incremental xDS
+   * (DeltaAggregatedResources), which Shoal's control plane serves too.
+   */
+  readonly protocol?: 'sotw' | 'delta';
   /** How long a requested resource may stay unanswered before it does not exist. Default 15 000 ms. */
   readonly doesNotExistTimeoutMs?: number;
   /** Reconnect backoff; defaults to gRPC's (1 s, ×1.6, 120 s cap, ±20%). */
@@ -47,7 +58,7 @@ export class XdsClient {
   readonly node: Node;
   private readonly types = new XdsResourceTypeRegistry();
   private readonly cache = new ResourceCache();
-  private readonly streams = new Map<string, { stream: AdsStream; transport: Transport }>();
+  private readonly streams = new Map<string, { stream: XdsStream; transport: Transport }>();
   private readonly queue: CallbackQueue;
   private readonly log: XdsLogger;
   private readonly notify: WatcherNotifier;
@@ -154,7 +165,7 @@ export class XdsClient {
     return { config: config.xdsServers[0] ?? this.bootstrap.xdsServers[0]! };
   }
 
-  private streamFor(server: XdsServerConfig): AdsStream {
+  private streamFor(server: XdsServerConfig): XdsStream {
     const key = `${server.serverUri}|${JSON.stringify(server.channelCredentials)}`;
     const existing = this.streams.get(key);
     if (existing) return existing.stream;
@@ -163,32 +174,57 @@ export class XdsClient {
       AggregatedDiscoveryService,
       transport,
     );
-    const stream: AdsStream = new AdsStream(
+    const setup: StreamSetup = {
       server,
-      client,
-      this.node,
-      {
+      node: this.node,
+      events: {
         onResponse: (response) => this.onResponse(stream, response),
+        onDeltaResponse: (response) => this.onResponse(stream, response),
+        heldVersions: (typeUrl) => this.heldVersions(stream, typeUrl),
         onRequestSent: (typeUrl, names) => this.startTimers(stream, typeUrl, names),
         onStreamClosed: (error, hadResponse) => this.onStreamClosed(stream, error, hadResponse),
       },
-      (typeUrl) => this.types.get(typeUrl)?.shortName ?? typeUrl,
-      this.log,
-      this.options.backoff,
-    );
+      shortName: (typeUrl) => this.types.get(typeUrl)?.shortName ?? typeUrl,
+      log: this.log,
+      ...(this.options.backoff && { backoff: this.options.backoff }),
+    };
+    const stream: XdsStream =
+      this.options.protocol === 'delta' ? new DeltaAdsStream(setup, client) : new AdsStream(setup, client);
     this.streams.set(key, { stream, transport });
     return stream;
   }
 
-  private onResponse(stream: AdsStream, response: DiscoveryResponse): readonly string[] {
+  private onResponse(
+    stream: XdsStream,
+    response: DiscoveryResponse | DeltaDiscoveryResponse,
+  ): readonly string[] {
     const type = this.types.get(response.typeUrl);
     if (!type) return [`resource type ${response.typeUrl || '(empty)'} is not supported`];
-    const context = { stream, type, cache: this.cache, notify: this.notify, log: this.log, now: new Date() };
-    return applyResponse(context, response);
+    const context: ApplyContext = {
+      stream,
+      type,
+      cache: this.cache,
+      notify: this.notify,
+      log: this.log,
+      now: new Date(),
+    };
+    return response.$typeName === 'envoy.service.discovery.v3.DeltaDiscoveryResponse'
+      ? applyDeltaResponse(context, response)
+      : applyResponse(context, response);
+  }
+
+  /** What the cache holds from `stream`, for delta's initial_resource_versions. */
+  private heldVersions(stream: XdsStream, typeUrl: string): Record<string, string> {
+    const held: Record<string, string> = {};
+    for (const entry of this.cache.entries()) {
+      if (entry.stream === stream && entry.typeUrl === typeUrl && entry.hasValue)
+        held[entry.name] = entry.version;
+    }
+    return held;
   }
 
   /** gRFC A57: a does-not-exist timer runs from sending the request until the resource arrives. */
-  private startTimers(stream: AdsStream, typeUrl: string, names: readonly string[]): void {
+  private startTimers(stream: XdsStream, typeUrl: string, names: readonly string[]): void {
     const timeout = this.options.doesNotExistTimeoutMs ?? 15_000;
     for (const name of names) {
       const entry = this.cache.get(typeUrl, name);
@@ -205,7 +241,7 @@ export class XdsClient {
   }
 
   /** gRFC A57: stop the timers; only a stream that never got a response is a connectivity error. */
-  private onStreamClosed(stream: AdsStream, error: RpcError, hadResponse: boolean): void {
+  private onStreamClosed(stream: XdsStream, error: RpcError, hadResponse: boolean): void {
     for (const entry of this.cache.entries()) {
       if (entry.stream !== stream) continue;
       clearTimeout(entry.timer);
