@@ -27,3 +27,32 @@ export function decodeCidr(r: CidrRange, path: string, problems: Problems): XdsC
 export function decodeCidrs(ranges: readonly CidrRange[], path: string, problems: Problems): XdsCidr[] {
   return ranges.flatMap((r, i) => decodeCidr(r, index(path, i), problems) ?? []);
 }
+
+/** The address bits of an IP as a bigint, and its width (32 or 128). */
+function ipBits(address: string): { bits: bigint; width: number } {
+  if (isIP(address) === 4) {
+    const bits = address.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+    return { bits, width: 32 };
+  }
+  let text = address;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    const n = ipBits(v4[1]).bits;
+    text = `${text.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
+  return {
+    bits: groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g || '0', 16)), 0n),
+    width: 128,
+  };
+}
+
+/** The range in canonical form (`10.1.2.3/8` → `10.0.0.0/8` as bits), for overlap checks. */
+export function cidrKey(c: XdsCidr): string {
+  const { bits, width } = ipBits(c.address);
+  const host = BigInt(width - c.prefixLen);
+  return `${width}:${((bits >> host) << host).toString(16)}/${c.prefixLen}`;
+}

@@ -1,8 +1,8 @@
-// gRFC A36 xDS-enabled servers (and A57 filter chain match): Envoy's listener.v3.FilterChain and
+// gRFC A36 xDS-enabled servers (filter chain match rules): Envoy's listener.v3.FilterChain and
 // FilterChainMatch as plain models. Each chain holds exactly one filter, an HttpConnectionManager.
 import type { FilterChain } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
 import { HTTP_CONNECTION_MANAGER_TYPE_URL } from '../type-urls.js';
-import { decodeCidrs, type XdsCidr } from './cidr.js';
+import { cidrKey, decodeCidrs, type XdsCidr } from './cidr.js';
 import { at, index, type Problems } from './decode-result.js';
 import { decodeHttpConnectionManager, type XdsHttpConnectionManager } from './http-connection-manager.js';
 import type { HttpFilterRegistry } from './http-filters.js';
@@ -83,13 +83,13 @@ export function decodeFilterChain(
   return { name: fc.name, match, http, ...(tls && { tls }) };
 }
 
-/** A stable key for a match, to find chains that would be ambiguous. */
-export function filterChainMatchKey(m: XdsFilterChainMatch): string {
-  const cidrs = (c: readonly XdsCidr[]) => c.map((r) => `${r.address}/${r.prefixLen}`).sort();
-  return JSON.stringify([
-    cidrs(m.prefixRanges),
-    m.sourceType,
-    cidrs(m.sourcePrefixRanges),
-    [...m.sourcePorts].sort((a, b) => a - b),
-  ]);
+/**
+ * Every leaf of gRPC's filter-chain lookup tree (destination range × source type × source range ×
+ * source port) that a match occupies. Two chains sharing a leaf are ambiguous, which A36 NACKs.
+ */
+export function filterChainMatchLeaves(m: XdsFilterChainMatch): string[] {
+  const dest = m.prefixRanges.length > 0 ? m.prefixRanges.map(cidrKey) : ['*'];
+  const sources = m.sourcePrefixRanges.length > 0 ? m.sourcePrefixRanges.map(cidrKey) : ['*'];
+  const ports = m.sourcePorts.length > 0 ? m.sourcePorts.map(String) : ['*'];
+  return dest.flatMap((d) => sources.flatMap((s) => ports.map((p) => `${d}|${m.sourceType}|${s}|${p}`)));
 }

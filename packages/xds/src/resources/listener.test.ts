@@ -302,9 +302,39 @@ describe('decodeListener: server (A36)', () => {
       'address.socket_address.port_value: is required',
       'filter_chains[0].filter_chain_match.prefix_ranges[0].address_prefix: "not-an-ip" is not an IP address',
       'filter_chains[0].filter_chain_match.prefix_ranges[1].prefix_len: 129 is longer than 128',
-      'filter_chains[2].filter_chain_match: same match as filter_chains[1]',
+      'filter_chains[2].filter_chain_match: overlaps filter_chains[1]: a connection could match both',
       'filter_chains[3].filters: exactly one filter (the HttpConnectionManager) is required, got 0',
       'filter_chains[4].filters[0].typed_config: expected type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    ]);
+  });
+
+  it("finds overlapping chains the way gRPC's lookup tree does, after normalising ranges", () => {
+    const chain = (match: MessageInitShape<typeof envoy.FilterChainMatchSchema>) =>
+      serverChain({ filterChainMatch: match });
+    const r = decode({
+      name: 'inbound',
+      address,
+      filterChains: [
+        chain({
+          prefixRanges: [
+            { addressPrefix: '10.0.0.0', prefixLen: 8 },
+            { addressPrefix: '11.0.0.0', prefixLen: 8 },
+          ],
+        }),
+        chain({ prefixRanges: [{ addressPrefix: '10.9.9.9', prefixLen: 8 }] }),
+        chain({ prefixRanges: [{ addressPrefix: '10.0.0.0', prefixLen: 16 }] }),
+        chain({ sourcePorts: [1, 2] }),
+        chain({ sourcePorts: [2, 3] }),
+        chain({ sourcePorts: [4], sourceType: 2 }),
+        chain({ prefixRanges: [{ addressPrefix: '2001:db8::1', prefixLen: 32 }] }),
+        chain({ prefixRanges: [{ addressPrefix: '2001:db8:ffff::', prefixLen: 32 }] }),
+        chain({ prefixRanges: [{ addressPrefix: '::ffff:10.0.0.1', prefixLen: 128 }] }),
+      ],
+    });
+    assert.deepEqual(errorsOf(r), [
+      'filter_chains[1].filter_chain_match: overlaps filter_chains[0]: a connection could match both',
+      'filter_chains[4].filter_chain_match: overlaps filter_chains[3]: a connection could match both',
+      'filter_chains[7].filter_chain_match: overlaps filter_chains[6]: a connection could match both',
     ]);
   });
 

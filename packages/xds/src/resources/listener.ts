@@ -5,7 +5,7 @@ import type { Any } from '@bufbuild/protobuf/wkt';
 import { ListenerSchema } from '../gen/envoy/config/listener/v3/listener_pb.js';
 import { HTTP_CONNECTION_MANAGER_TYPE_URL } from '../type-urls.js';
 import { at, type DecodeResult, finish, index, Problems, resourceMessage } from './decode-result.js';
-import { decodeFilterChain, filterChainMatchKey, type XdsFilterChain } from './filter-chain.js';
+import { decodeFilterChain, filterChainMatchLeaves, type XdsFilterChain } from './filter-chain.js';
 import { decodeHttpConnectionManager, type XdsHttpConnectionManager } from './http-connection-manager.js';
 import { createDefaultHttpFilterRegistry } from './http-filters.js';
 import type { HttpDecodeOptions } from './route-configuration.js';
@@ -58,11 +58,18 @@ export function decodeListener(
     const p = index('filter_chains', i);
     const chain = decodeFilterChain(fc, registry, p, problems);
     if (!chain) return;
-    const key = filterChainMatchKey(chain.match);
-    const other = seen.get(key);
-    if (other !== undefined)
-      problems.add(at(p, 'filter_chain_match'), `same match as filter_chains[${other}]`);
-    seen.set(key, i);
+    const overlaps = new Set<number>();
+    for (const leaf of filterChainMatchLeaves(chain.match)) {
+      const other = seen.get(leaf);
+      if (other !== undefined) overlaps.add(other);
+      else seen.set(leaf, i);
+    }
+    for (const other of overlaps) {
+      problems.add(
+        at(p, 'filter_chain_match'),
+        `overlaps filter_chains[${other}]: a connection could match both`,
+      );
+    }
     filterChains.push(chain);
   });
   const defaultFilterChain = l.defaultFilterChain
