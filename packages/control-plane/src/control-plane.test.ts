@@ -210,3 +210,58 @@ spec: { trafficPolicy: {} }
     }
   });
 });
+
+describe('ControlPlane: config directory and start-up errors', () => {
+  it('loads a config directory at start and follows its changes', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
+    writeFileSync(join(dir, 'services.yaml'), SERVICES);
+    writeFileSync(join(dir, 'dr.yaml'), sample('samples-bookinfo-networking-destination-rule-all.yaml'));
+    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, configDir: dir });
+    try {
+      const started = await cp.start();
+      assert.equal(started.config?.ok, true);
+      assert.deepEqual(started.config?.files.map((f) => f.split('/').pop()).sort(), [
+        'dr.yaml',
+        'services.yaml',
+      ]);
+      assert.equal(cp.store.list('DestinationRule').length, 4);
+      const conn = adsClient(started.xds.port);
+      const s = sotwStream(conn.client);
+      s.send(sotwRequest({ node: { id: 'dir-client' }, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
+      const first = await s.recv();
+      s.send(
+        sotwRequest({
+          typeUrl: RDS,
+          resourceNames: ['reviews:9080'],
+          versionInfo: first.versionInfo,
+          responseNonce: first.nonce,
+        }),
+      );
+      writeFileSync(
+        join(dir, 'vs.yaml'),
+        sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml'),
+      );
+      const pushed = await s.recv(5000);
+      assert.deepEqual(weightsOf(pushed), [80, 20]);
+      s.close();
+      conn.close();
+    } finally {
+      await cp.stop(100);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a port in use fails start with the error and leaves nothing listening', async () => {
+    const first = new ControlPlane({ xdsPort: 0, adminPort: 0 });
+    const { admin } = await first.start();
+    const second = new ControlPlane({ xdsPort: 0, adminPort: admin.port });
+    try {
+      await assert.rejects(second.start(), /EADDRINUSE/);
+    } finally {
+      await first.stop(100);
+    }
+  });
+});

@@ -105,9 +105,15 @@ export class ControlPlane {
     }
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
-    const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
-    const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, host);
-    this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+    try {
+      const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
+      const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, host);
+      this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
+    const { xds, admin } = this.#addresses;
     this.#log('info', 'control plane started', { xds, admin });
     return this.#addresses;
   }
