@@ -234,7 +234,8 @@ export class XdsClient {
         entry.timer = undefined;
         if (this.cache.get(typeUrl, name) !== entry || entry.status !== 'requested') return;
         entry.status = 'does-not-exist';
-        this.log('info', `${stream.label}: ${typeUrl} ${name} does not exist (no answer in ${timeout} ms)`);
+        const label = this.types.get(typeUrl)?.resourceLabel ?? typeUrl;
+        this.log('info', `${stream.label}: ${label}[${name}] does not exist (no answer in ${timeout} ms)`);
         this.notify.doesNotExist(entry);
       }, timeout);
     }
