@@ -1,0 +1,177 @@
+// A whole mesh in one process for the end-to-end tests: Shoal's control plane (config store,
+// registry, translator, ADS server), Shoal providers (xDS-enabled servers that register themselves
+// through node metadata over their own XdsClient) and Shoal consumers (mesh clients over an
+// XdsClient). Providers listen on distinct loopback IPs (127.0.0.N) with one shared port, so they
+// are endpoints of one service port, as pods are. Internal to tests.
+
+import { ControlPlane } from '@shoal/control-plane';
+import { Code, RpcError } from '@shoal/rpc';
+import { createXdsClient, parseBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds';
+import type { CallDecision } from '../client/call-decision.js';
+import { createMeshClient, type MeshClient, meshTransportOf } from '../client/create-mesh-client.js';
+import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+import { withRegistration } from '../server/node-registration.js';
+import { createXdsServer, type XdsServer } from '../server/xds-server.js';
+
+export interface ProviderOptions {
+  /** Loopback IP, 127.0.0.N. */
+  readonly ip: string;
+  readonly labels?: Record<string, string>;
+  readonly zone?: string;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly ip: string;
+  readonly server: XdsServer;
+  readonly xds: XdsClient;
+  calls: number;
+  /** When set, calls fail with this code. */
+  failWith: Code | undefined;
+  /** Added to every call (ms). */
+  delayMs: number;
+  stop(): Promise<void>;
+}
+
+export type Consumer = MeshClient<typeof Greeter> & { decisions: CallDecision[] };
+
+const REGION = 'region-1';
+
+export class MeshHarness {
+  readonly providers: Provider[] = [];
+  private readonly consumers: { close(): void }[] = [];
+  private port = 0;
+
+  private constructor(
+    readonly controlPlane: ControlPlane,
+    private readonly xdsPort: number,
+  ) {}
+
+  static async start(): Promise<MeshHarness> {
+    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0 });
+    const addresses = await cp.start();
+    return new MeshHarness(cp, addresses.xds.port);
+  }
+
+  /** The service's host and port, once a provider has started. */
+  get target(): string {
+    return `xds:///greeter.default.svc.cluster.local:${this.port}`;
+  }
+
+  bootstrap(id: string, zone?: string): XdsBootstrap {
+    return parseBootstrap({
+      xds_servers: [{ server_uri: `127.0.0.1:${this.xdsPort}`, channel_creds: [{ type: 'insecure' }] }],
+      node: { id, ...(zone && { locality: { region: REGION, zone } }), metadata: { NAMESPACE: 'default' } },
+      server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
+    });
+  }
+
+  /** Applies Istio YAML to the control plane's store; throws with the store's errors. */
+  apply(yaml: string): void {
+    const r = this.controlPlane.store.apply(yaml) as { ok?: boolean; errors?: unknown };
+    if (r.ok === false) throw new Error(`apply failed: ${JSON.stringify(r.errors)}`);
+  }
+
+  /** Starts a provider of the test Greeter that registers itself as app `greeter`. */
+  async provider(id: string, o: ProviderOptions): Promise<Provider> {
+    const server = createXdsServer({ bootstrap: this.bootstrap(id, o.zone) });
+    const p: Provider = {
+      id,
+      ip: o.ip,
+      server,
+      xds: undefined as unknown as XdsClient,
+      calls: 0,
+      failWith: undefined,
+      delayMs: 0,
+      stop: async () => {
+        p.xds.close();
+        await server.close(100);
+      },
+    };
+    const answer = async (req: { delayMs: number }, headers: Record<string, string>) => {
+      p.calls++;
+      const delay = req.delayMs + p.delayMs;
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (p.failWith !== undefined) throw new RpcError(p.failWith, `${id} fails on purpose`);
+      return { server: id, headers };
+    };
+    server.register(Greeter, {
+      sayHello: (req, ctx) => answer(req, ctx.requestHeader.toJSON() as Record<string, string>),
+      farewell: (req, ctx) => answer(req, ctx.requestHeader.toJSON() as Record<string, string>),
+    });
+    const address = await server.listen(this.port, o.ip);
+    this.port = address.port;
+    (p as { xds: XdsClient }).xds = createXdsClient({
+      bootstrap: withRegistration(this.bootstrap(id, o.zone), {
+        app: 'greeter',
+        port: address.port,
+        services: server.services,
+        labels: o.labels ?? {},
+        instanceIps: [o.ip],
+        ...(o.zone && { locality: { region: REGION, zone: o.zone } }),
+      }),
+    });
+    server.watch(p.xds);
+    this.providers.push(p);
+    await waitFor(() => server.isServing, `provider ${id} to get its inbound listener`);
+    return p;
+  }
+
+  /** A mesh client of the service (or of `target`), in `zone`. */
+  consumer(o: { zone?: string; target?: string } = {}): Consumer {
+    const bootstrap = this.bootstrap(`consumer-${this.consumers.length}`, o.zone);
+    const xds = createXdsClient({ bootstrap });
+    const decisions: CallDecision[] = [];
+    const client = createMeshClient(Greeter, o.target ?? this.target, {
+      xds,
+      bootstrap,
+      onDecision: (d) => decisions.push(d),
+    });
+    this.consumers.push({
+      close: () => {
+        meshTransportOf(client).close();
+        xds.close();
+      },
+    });
+    return Object.assign(client, { decisions });
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.consumers) c.close();
+    await Promise.all(this.providers.map((p) => p.stop()));
+    await this.controlPlane.stop(100);
+  }
+}
+
+/** Polls `check` until it holds (every 10 ms, up to `timeoutMs`). */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Calls `n` times and counts replies by server id (errors by code name). */
+export async function tally(
+  c: Consumer,
+  n: number,
+  headers?: Record<string, string>,
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    let key: string;
+    try {
+      key = (await c.sayHello({}, headers ? { headers } : {})).server;
+    } catch (err) {
+      key = Code[RpcError.from(err).code] ?? 'UNKNOWN';
+    }
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
