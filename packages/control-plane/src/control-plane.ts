@@ -45,7 +45,7 @@ export interface ControlPlaneAddresses {
 export class ControlPlane {
   readonly store = new ConfigStore();
   readonly registry: Registry;
-  readonly cache = new SnapshotCache();
+  readonly cache: SnapshotCache;
   readonly ads: AdsServer;
   readonly #options: ControlPlaneOptions;
   readonly #log: ControlPlaneLogger;
@@ -60,6 +60,9 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    this.cache = new SnapshotCache(undefined, {
+      onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
+    });
     this.registry =
       options.registry ??
       new InMemoryRegistry({

@@ -112,10 +112,10 @@ export {
   parseClusterName,
   parseInboundListenerName,
 } from './translate/resource-names.js';
-export { type Subscription, Translator } from './translate/translator.js';
+export { type Subscription, type TranslationFailure, Translator } from './translate/translator.js';
 // ADS server (SotW and delta), snapshot cache and per-client status.
 export { AdsServer, type AdsServerOptions, type ClientConfig } from './xds-server/ads-server.js';
 export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server/client-status.js';
 export type { LeaseHandler } from './xds-server/session-base.js';
-export { SnapshotCache } from './xds-server/snapshot-cache.js';
+export { SnapshotCache, type SnapshotCacheOptions } from './xds-server/snapshot-cache.js';
 export type { ShortType } from './xds-server/type-names.js';

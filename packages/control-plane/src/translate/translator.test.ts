@@ -421,3 +421,27 @@ describe('translator: clusters and endpoints', () => {
     assert.ok(a && a.version.length > 0);
   });
 });
+
+describe('translator: failures', () => {
+  it('a resource that cannot be built is left out and reported, others still build', () => {
+    const input = bookinfoInput([]);
+    input.virtualServices = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'broken', namespace: 'default' },
+        // Not valid Istio (the store would reject it): proves the translator survives it.
+        spec: {
+          hosts: ['ratings'],
+          http: [{ timeout: 'soon', route: [{ destination: { host: 'ratings' } }] }],
+        },
+      },
+    ];
+    const t = new Translator(input);
+    assert.equal(t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'ratings:9080', node), undefined);
+    assert.equal(t.failures.length, 1);
+    assert.equal(t.failures[0]?.name, 'ratings:9080');
+    assert.match(t.failures[0]?.error ?? '', /invalid duration "soon"/);
+    assert.ok(t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', node));
+  });
+});

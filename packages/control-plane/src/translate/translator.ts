@@ -27,6 +27,12 @@ export interface Subscription {
   names: ReadonlySet<string>;
 }
 
+export interface TranslationFailure {
+  typeUrl: string;
+  name: string;
+  error: string;
+}
+
 interface ListenerTarget extends ResolvedTarget {
   domains: string[];
 }
@@ -35,8 +41,13 @@ export class Translator {
   readonly index: ServiceIndex;
   readonly #memo = new Map<string, BuiltResource | null>();
   readonly version: string;
+  /** Resources that failed to build (left out of every response). */
+  readonly failures: TranslationFailure[] = [];
 
-  constructor(input: MeshInput) {
+  readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+
+  constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
+    this.#onFailure = options.onFailure;
     this.version = input.version;
     this.index = new ServiceIndex(input);
   }
@@ -59,7 +70,16 @@ export class Translator {
     const key = this.#memoKey(typeUrl, name, node);
     let built = this.#memo.get(key);
     if (built === undefined) {
-      built = this.#build(typeUrl, name, node) ?? null;
+      try {
+        built = this.#build(typeUrl, name, node) ?? null;
+      } catch (err) {
+        // A bug or an input the validator let through must not end every client's stream:
+        // the resource is left out and the failure kept for the logs.
+        const failure = { typeUrl, name, error: String((err as Error)?.message ?? err) };
+        this.failures.push(failure);
+        this.#onFailure?.(failure);
+        built = null;
+      }
       this.#memo.set(key, built);
     }
     return built ?? undefined;

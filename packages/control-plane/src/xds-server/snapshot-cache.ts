@@ -4,27 +4,38 @@
 // go-control-plane: SnapshotCache (one snapshot per node, versions per type).
 
 import type { MeshInput } from '../translate/mesh-input.js';
-import { Translator } from '../translate/translator.js';
+import { type TranslationFailure, Translator } from '../translate/translator.js';
 
 export interface SnapshotWatcher {
   /** Called after each update; the watcher reads `cache.translator` when it next sends. */
   onUpdate(): void;
 }
 
+const EMPTY: MeshInput = {
+  version: '0',
+  services: [],
+  endpoints: [],
+  virtualServices: [],
+  destinationRules: [],
+};
+
+export interface SnapshotCacheOptions {
+  /** Told about each resource that could not be built (it is left out). */
+  onFailure?: (failure: TranslationFailure) => void;
+}
+
 export class SnapshotCache {
   #translator: Translator;
   readonly #watchers = new Set<SnapshotWatcher>();
+  readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
 
-  constructor(
-    initial: MeshInput = {
-      version: '0',
-      services: [],
-      endpoints: [],
-      virtualServices: [],
-      destinationRules: [],
-    },
-  ) {
-    this.#translator = new Translator(initial);
+  constructor(initial: MeshInput = EMPTY, options: SnapshotCacheOptions = {}) {
+    this.#onFailure = options.onFailure;
+    this.#translator = this.#translate(initial);
+  }
+
+  #translate(input: MeshInput): Translator {
+    return new Translator(input, this.#onFailure ? { onFailure: this.#onFailure } : {});
   }
 
   get translator(): Translator {
@@ -37,7 +48,7 @@ export class SnapshotCache {
 
   /** Installs a new view and tells every session. */
   update(input: MeshInput): void {
-    this.#translator = new Translator(input);
+    this.#translator = this.#translate(input);
     for (const watcher of this.#watchers) watcher.onUpdate();
   }
 
