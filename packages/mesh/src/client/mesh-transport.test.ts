@@ -298,6 +298,21 @@ describe('MeshTransport with real servers', () => {
     meshTransportOf(c).close();
   });
 
+  it('sends no new calls to a removed endpoint and lets calls in flight finish', async () => {
+    const s = source([route(prefix(), 'cab')]);
+    const c = client(s);
+    const seen = new Set<string>();
+    for (let i = 0; i < 4; i++) seen.add((await c.sayHello({})).server);
+    assert.deepEqual([...seen].sort(), ['a', 'b']);
+    const inFlight = [c.sayHello({ delayMs: 100 }), c.sayHello({ delayMs: 100 })];
+    await new Promise((r) => setTimeout(r, 20));
+    s.set(loadAssignment('cab', [{ endpoints: [{ port: port(1) }] }]));
+    const finished = await Promise.all(inFlight);
+    assert.deepEqual(finished.map((r) => r.server).sort(), ['a', 'b'], 'both in-flight calls completed');
+    for (let i = 0; i < 6; i++) assert.equal((await c.sayHello({})).server, 'b');
+    meshTransportOf(c).close();
+  });
+
   it('streams server responses through the mesh', async () => {
     const c = client(source([route(prefix(), 'cb')]));
     const got: string[] = [];

@@ -189,6 +189,14 @@ export class MeshTransport implements Transport {
       r.close();
       this.runtimes.delete(name);
     }
+    // Forget transports of endpoints no cluster has any more (their calls in flight keep theirs).
+    const live = new Set<string>();
+    for (const r of this.runtimes.values()) for (const e of r.endpoints) live.add(e.key);
+    for (const [key, t] of this.transports) {
+      if (live.has(key)) continue;
+      t.close();
+      this.transports.delete(key);
+    }
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
     this.clusterErrors = errors;
     this.config = config;
@@ -420,9 +428,23 @@ export class MeshTransport implements Transport {
       }
       const remaining = deadline === undefined ? undefined : Math.max(0, deadline - this.clock.now());
       const req = { ...request, header, timeoutMs: remaining } as CallRequest;
+      // The endpoint's transport reports only its address; the caller learns the route and cluster too.
+      const report = options.onDestination;
+      const endpointOptions: CallOptions = report
+        ? {
+            ...options,
+            onDestination: () =>
+              report({
+                endpoint: ep.key,
+                cluster: clusterName,
+                route: routeRef ? routeRef.name || `#${routeRef.index}` : undefined,
+                reason: why.join('; '),
+              }),
+          }
+        : options;
       let response: CallResponse;
       try {
-        response = await this.transportFor(ep).call(req, options);
+        response = await this.transportFor(ep).call(req, endpointOptions);
       } catch (err) {
         const e = RpcError.from(err, Code.UNAVAILABLE);
         pick.done?.();
