@@ -5,6 +5,7 @@ import { describeError, ExitCode } from './cli-error.js';
 import { registerCall } from './commands/call.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCp } from './commands/cp.js';
+import { registerDemo } from './commands/demo.js';
 import { registerGen } from './commands/gen.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCp(program);
   registerConfigCommands(program);
   registerProxyCommands(program);
+  registerDemo(program);
   return program;
 }
 

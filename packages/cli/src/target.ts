@@ -1,6 +1,7 @@
 // Turns a TARGET argument into a transport: `host:port` (gRPC, Triple, or Triple's HTTP mode).
 // Mesh targets (`xds:///host:port`, interface names) are resolved through @shoal/mesh.
 
+import { readFileSync } from 'node:fs';
 import { GrpcTransport, HttpTransport, type Transport } from '@shoal/rpc';
 import { CliError, ExitCode } from './cli-error.js';
 
@@ -34,14 +35,45 @@ export function plainAddress(target: string): string {
   return address;
 }
 
-export function connectTarget(target: string, options: TargetOptions): Transport {
-  if (isMeshTarget(target)) {
-    throw new CliError(
-      `mesh target "${target}" needs the proxyless client, which this build of shoal does not have yet`,
-      ExitCode.usage,
-      'call a provider directly with host:port',
-    );
-  }
+export async function connectTarget(target: string, options: TargetOptions): Promise<Transport> {
+  if (isMeshTarget(target)) return connectMesh(target, options);
   const address = plainAddress(target);
   return options.protocol === 'http' ? new HttpTransport({ address }) : new GrpcTransport({ address });
+}
+
+/**
+ * A proxyless client: an xDS client on the bootstrap's control plane, and a mesh transport that
+ * routes each call. Loaded on use, so plain calls do not pay for the xDS stack.
+ */
+async function connectMesh(target: string, options: TargetOptions): Promise<Transport> {
+  if (options.protocol === 'http') {
+    throw new CliError('--protocol http goes to one address; mesh targets use gRPC', ExitCode.usage);
+  }
+  const [{ createXdsClient, loadBootstrap }, { MeshTransport }] = await Promise.all([
+    import('@shoal/xds'),
+    import('@shoal/mesh'),
+  ]);
+  let bootstrap: ReturnType<typeof loadBootstrap>;
+  try {
+    bootstrap = options.bootstrap
+      ? loadBootstrap({ config: readFileSync(options.bootstrap, 'utf8') })
+      : loadBootstrap();
+  } catch (err) {
+    const where = options.bootstrap ?? 'GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG';
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new CliError(
+      `cannot load the xDS bootstrap (${where}): ${reason}`,
+      ExitCode.usage,
+      'pass --bootstrap FILE',
+    );
+  }
+  const xds = createXdsClient({ bootstrap });
+  const mesh = new MeshTransport({ xds, target, bootstrap });
+  return {
+    call: (request, callOptions) => mesh.call(request, callOptions),
+    close: () => {
+      mesh.close();
+      xds.close();
+    },
+  };
 }

@@ -57,10 +57,12 @@ export function registerCall(program: Command): void {
 async function runCall(target: string, methodName: string, flags: CallFlags): Promise<void> {
   const format = parseOutputFormat(flags.output);
   const protocol = parseProtocol(flags.protocol);
-  const transport = connectTarget(target, { protocol, bootstrap: flags.bootstrap });
+  const transport = await connectTarget(target, { protocol, bootstrap: flags.bootstrap });
   // Reflection is a gRPC streaming call: under --protocol http it still needs a gRPC transport.
   const reflectVia =
-    protocol === 'http' ? connectTarget(target, { protocol: 'grpc', bootstrap: flags.bootstrap }) : transport;
+    protocol === 'http'
+      ? await connectTarget(target, { protocol: 'grpc', bootstrap: flags.bootstrap })
+      : transport;
   try {
     const source =
       flags.proto.length > 0

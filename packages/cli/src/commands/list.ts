@@ -26,7 +26,7 @@ async function withSource<T>(
 ): Promise<T> {
   if (flags.proto.length > 0)
     return fn(protoFileSource(flags.proto, flags.importPath.length ? flags.importPath : ['.']));
-  const transport = connectTarget(address, { protocol: parseProtocol('grpc') });
+  const transport = await connectTarget(address, { protocol: parseProtocol('grpc') });
   try {
     return await fn(reflectionSource(transport, address));
   } finally {

@@ -6,7 +6,7 @@ import type { GroupStats } from './traffic-stats.js';
 
 export interface DemoView {
   configVersion: string;
-  providers: { name: string; pid: number | undefined; address: string; state: string }[];
+  providers: { name: string; pid: number | undefined; address: string; state: string; callsPerSecond: number }[];
   byVersion: GroupStats[];
   byZone: GroupStats[];
 }
@@ -29,8 +29,8 @@ export function renderView(view: DemoView): string {
     `config version ${view.configVersion}`,
     '',
     renderTable(
-      ['PROVIDER', 'PID', 'ADDRESS', 'STATE'],
-      view.providers.map((p) => [p.name, p.pid ?? '-', p.address, p.state]),
+      ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S'],
+      view.providers.map((p) => [p.name, p.pid ?? '-', p.address, p.state, p.callsPerSecond.toFixed(1)]),
     ),
     '',
     statsTable('SUBSET', view.byVersion),

@@ -178,7 +178,11 @@ export class Server {
   private trackSession(session: http2.ServerHttp2Session): void {
     this.sessions.add(session);
     this.keepalive.watch(session);
-    session.on('error', (err) => this.core.onError(err, 'http2 session'));
+    session.on('error', (err: NodeJS.ErrnoException) => {
+      // A peer that went away (reset, broken pipe) is routine for a server, not an error to report.
+      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
+      this.core.onError(err, 'http2 session');
+    });
     session.once('close', () => this.sessions.delete(session));
   }
 

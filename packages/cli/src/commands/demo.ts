@@ -1,0 +1,209 @@
+// `shoal demo` (what `npm start` runs): a whole proxyless mesh on localhost. The control plane
+// (in this process, default ports, config from examples/demo/config), three greeter providers
+// (child processes on 127.0.0.11-13, each registered over xDS with its version and zone), and a
+// consumer in zone-a that calls `greet.v1.GreeterService` through the mesh at a steady rate.
+// A live table shows calls per second by subset and by zone. Ctrl-C stops everything.
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Code, RpcError } from '@shoal/rpc';
+import type { Command } from 'commander';
+import { CliError, ExitCode } from '../cli-error.js';
+import { LiveView, renderView } from '../demo/live-view.js';
+import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
+import { TrafficStats } from '../demo/traffic-stats.js';
+import { parseDuration } from '../duration.js';
+import { startControlPlane } from './cp.js';
+
+interface DemoFlags {
+  xdsPort: string;
+  adminPort: string;
+  providerPort: string;
+  rate: string;
+  duration?: string;
+}
+
+const providers = [
+  { name: 'v1-zone-a', version: 'v1', zone: 'zone-a', ip: '127.0.0.11' },
+  { name: 'v1-zone-b', version: 'v1', zone: 'zone-b', ip: '127.0.0.12' },
+  { name: 'v2-zone-a', version: 'v2', zone: 'zone-a', ip: '127.0.0.13' },
+] as const;
+
+const tryNext = (
+  admin: string,
+) => `Try, from another terminal (the demo uses the default ports, so no flags are needed):
+  npx shoal apply -f examples/demo/canary-20.yaml      # 20% of calls to v2 (gray release)
+  npx shoal apply -f examples/demo/header-route.yaml   # x-user: tester → v2, everyone else → v1
+  npx shoal apply -f examples/demo/fault.yaml          # inject UNAVAILABLE and delays
+  npx shoal apply -f examples/demo/config/greeter.yaml # back to all on v1
+  kill <PID of v1-zone-a>                              # zone-a's v1 is gone: v1 fails over to zone-b
+  npx shoal proxy-status                               # every xDS client and its sync state
+  npx shoal proxy-config endpoint demo-consumer        # what the consumer was sent
+  npx shoal call greet.v1.GreeterService greet.v1.GreeterService/Greet --bootstrap examples/demo/bootstrap.json --count 200
+(admin API on http://${admin}; Ctrl-C stops everything.)`;
+
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description(
+      'run a proxyless mesh on localhost: control plane, three providers, a consumer, a live table',
+    )
+    .option('--xds-port <port>', 'control plane ADS port', '15010')
+    .option('--admin-port <port>', 'control plane admin API port', '15000')
+    .option(
+      '--provider-port <port>',
+      'the port every provider serves on (each on its own 127.0.0.x)',
+      '50051',
+    )
+    .option('--rate <calls>', 'calls per second the consumer makes', '50')
+    .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
+    .action(async (flags: DemoFlags) => {
+      await runDemo(flags);
+    });
+}
+
+async function runDemo(flags: DemoFlags): Promise<void> {
+  const rate = Number(flags.rate);
+  if (!(rate > 0 && rate <= 5000))
+    throw new CliError(`--rate must be 1..5000 calls per second`, ExitCode.usage);
+  const events: string[] = [];
+  const note = (line: string) => {
+    events.push(line);
+    if (events.length > 6) events.shift();
+  };
+  const view = new LiveView();
+  const examplesDir = dirname(createRequire(import.meta.url).resolve('@shoal/examples/package.json'));
+  const cp = await startControlPlane(
+    {
+      xdsPort: flags.xdsPort,
+      adminPort: flags.adminPort,
+      host: '127.0.0.1',
+      config: join(examplesDir, 'demo', 'config'),
+      logLevel: 'warn',
+      logFormat: 'text',
+    },
+    (line) => (process.stdout.isTTY ? note(line) : process.stdout.write(`${line}\n`)),
+  );
+  const xdsAddress = `127.0.0.1:${flags.xdsPort}`;
+  const group = new ProcessGroup(note);
+  const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { GreeterService }] =
+    await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/examples')]);
+  const children = new Map<string, RunningChild>();
+  const state = new Map<string, string>(providers.map((p) => [p.name, 'starting']));
+  let stopping = false;
+  let consumer: { close(): void } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let redraw: NodeJS.Timeout | undefined;
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    clearInterval(redraw);
+    consumer?.close();
+    await group.stopAll(3000);
+    await cp.stop(1000);
+    process.stdout.write('demo stopped: control plane, providers and consumer are all gone\n');
+  };
+
+  try {
+    for (const p of providers) {
+      const child = group.start({
+        name: p.name,
+        args: [
+          join(examplesDir, 'dist', 'demo', 'provider.js'),
+          `--name=${p.name}`,
+          `--version=${p.version}`,
+          `--zone=${p.zone}`,
+          `--ip=${p.ip}`,
+          `--port=${flags.providerPort}`,
+          `--xds=${xdsAddress}`,
+        ],
+        readyPattern: /^serving:/,
+      });
+      children.set(p.name, child);
+      child.process.once('exit', (code, signal) => {
+        state.set(p.name, `exited (${signal ?? code})`);
+        note(`${p.name} exited (${signal ?? code})`);
+      });
+      void child.ready.then(() => state.set(p.name, 'serving'));
+    }
+    await Promise.all([...children.values()].map((c) => c.ready));
+
+    const bootstrap = parseBootstrap({
+      xds_servers: [
+        { server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
+      ],
+      node: {
+        id: 'demo-consumer',
+        locality: { region: 'local', zone: 'zone-a' },
+        metadata: { NAMESPACE: 'default' },
+      },
+    });
+    const xds = createXdsClient({ bootstrap });
+    let routesVersion = 0;
+    const client = createMeshClient(GreeterService, 'greet.v1.GreeterService', {
+      xds,
+      bootstrap,
+      onConfig: (u) => {
+        if (u.kind === 'config') routesVersion = u.config.version;
+        else note(`consumer: ${u.message}`);
+      },
+    });
+    consumer = {
+      close: () => {
+        meshTransportOf(client).close();
+        xds.close();
+      },
+    };
+
+    const stats = new TrafficStats(5000);
+    let inFlight = 0;
+    timer = setInterval(() => {
+      if (inFlight >= 200) return;
+      inFlight++;
+      const started = performance.now();
+      client
+        .greet({ name: 'demo' }, { timeoutMs: 2000 })
+        .then((res) => {
+          const p = providers.find((x) => x.name === res.servedBy);
+          stats.record(true, performance.now() - started, p ? { provider: p.name, version: p.version, zone: p.zone } : {});
+        })
+        .catch((err) => {
+          stats.record(false, performance.now() - started, {});
+          const e = RpcError.from(err);
+          if (e.code !== Code.CANCELLED || !stopping) note(`call failed: ${e.message}`);
+        })
+        .finally(() => inFlight--);
+    }, 1000 / rate);
+
+    process.stdout.write(`${tryNext(`127.0.0.1:${flags.adminPort}`)}\n\n`);
+    redraw = setInterval(() => {
+      const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
+      const table = renderView({
+        configVersion: `control plane ${cp.store.version}, consumer routes ${routesVersion}`,
+        providers: providers.map((p) => ({
+          name: p.name,
+          pid: children.get(p.name)?.process.pid,
+          address: `${p.ip}:${flags.providerPort}`,
+          state: state.get(p.name) ?? '?',
+          callsPerSecond: byProvider.get(p.name) ?? 0,
+        })),
+        byVersion: stats.by('version'),
+        byZone: stats.by('zone'),
+      });
+      view.draw(
+        process.stdout.isTTY
+          ? `${table}\n\nrecent events:\n${events.map((e) => `  ${e}`).join('\n')}`
+          : table,
+      );
+    }, 1000);
+
+    await new Promise<void>((resolve) => {
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve());
+      if (flags.duration) setTimeout(resolve, parseDuration(flags.duration, '--duration'));
+    });
+  } finally {
+    await stop();
+  }
+}
