@@ -43,7 +43,7 @@ export class MeshHarness {
   private port = 0;
 
   private constructor(
-    readonly controlPlane: ControlPlane,
+    public controlPlane: ControlPlane,
     private readonly xdsPort: number,
   ) {}
 
@@ -51,6 +51,17 @@ export class MeshHarness {
     const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0 });
     const addresses = await cp.start();
     return new MeshHarness(cp, addresses.xds.port);
+  }
+
+  /** Stops the control plane; clients keep running on what they received. */
+  async stopControlPlane(): Promise<void> {
+    await this.controlPlane.stop(50);
+  }
+
+  /** Starts a fresh control plane (empty store) on the same ADS port; clients reconnect to it. */
+  async restartControlPlane(): Promise<void> {
+    this.controlPlane = new ControlPlane({ xdsPort: this.xdsPort, adminPort: 0, leaseGraceMs: 0 });
+    await this.controlPlane.start();
   }
 
   /** The service's host and port, once a provider has started. */
