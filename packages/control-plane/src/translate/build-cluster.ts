@@ -12,6 +12,7 @@ import type {
 } from '../config/networking-types.js';
 import { adsConfigSource, durationFromMs, durationOf } from './proto-values.js';
 import type { ClusterKey } from './resource-names.js';
+import { upstreamTransportSocket } from './tls-context.js';
 import type { EffectivePolicy } from './traffic-policy.js';
 
 /** Istio's default connect timeout. */
@@ -36,6 +37,8 @@ export function buildCluster(name: string, key: ClusterKey, policy: EffectivePol
     },
   });
   applyLoadBalancer(cluster, policy.loadBalancer);
+  const transportSocket = upstreamTransportSocket(policy.tls, key.host);
+  if (transportSocket) cluster.transportSocket = transportSocket;
   const breakers = circuitBreakers(policy.connectionPool);
   if (breakers) cluster.circuitBreakers = breakers;
   const outlier = outlierDetection(policy.outlierDetection);

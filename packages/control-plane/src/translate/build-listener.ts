@@ -10,6 +10,7 @@ import { anyPack } from '@bufbuild/protobuf/wkt';
 import { envoy } from '@shoal/xds';
 import { FAULT_FILTER_NAME } from './fault-config.js';
 import { adsConfigSource } from './proto-values.js';
+import { downstreamMutualTls } from './tls-context.js';
 
 export const ROUTER_FILTER_NAME = 'envoy.filters.http.router';
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
@@ -49,8 +50,8 @@ export function buildClientListener(name: string): envoy.Listener {
   });
 }
 
-/** The listener an xDS-enabled server on ip:port asks for. */
-export function buildInboundListener(name: string, ip: string, port: number): envoy.Listener {
+/** The listener an xDS-enabled server on ip:port asks for; STRICT mutual TLS requires client certificates. */
+export function buildInboundListener(name: string, ip: string, port: number, mtls = false): envoy.Listener {
   const routeConfig = create(envoy.RouteConfigurationSchema, {
     name: `inbound|${port}`,
     virtualHosts: [
@@ -84,6 +85,7 @@ export function buildInboundListener(name: string, ip: string, port: number): en
     filterChains: [
       create(envoy.FilterChainSchema, {
         name: `inbound|${port}`,
+        ...(mtls ? { transportSocket: downstreamMutualTls() } : {}),
         filters: [
           create(envoy.FilterSchema, {
             name: HCM_FILTER_NAME,

@@ -47,6 +47,8 @@ export interface MeshInput {
   endpoints: readonly MeshEndpoint[];
   virtualServices: readonly ConfigObject<'VirtualService'>[];
   destinationRules: readonly ConfigObject<'DestinationRule'>[];
+  /** Mutual TLS for xDS-enabled servers' inbound listeners. */
+  peerAuthentications?: readonly ConfigObject<'PeerAuthentication'>[];
   /** Interface → host and port (from registrations); MeshService.interfaces is used as well. */
   interfaces?: readonly MeshInterface[];
 }

@@ -13,6 +13,8 @@ export interface ProxyNode {
   locality: string;
   ips: string[];
   metadata: JsonObject;
+  /** Workload labels: metadata LABELS (Istio) merged with SHOAL_LABELS. */
+  labels: Record<string, string>;
   userAgent: string;
 }
 
@@ -44,8 +46,25 @@ export function proxyNodeOf(node: NodeLike): ProxyNode {
       .map((s) => s.trim())
       .filter(Boolean),
     metadata,
+    labels: { ...labelsField(metadata.LABELS), ...labelsField(metadata.SHOAL_LABELS) },
     userAgent: [node.userAgentName ?? '', version].filter(Boolean).join('/'),
   };
+}
+
+/** An object of strings, or that object as a JSON string; anything else gives no labels. */
+function labelsField(value: unknown): Record<string, string> {
+  let v = value;
+  if (typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      return {};
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  return out;
 }
 
 function stringField(metadata: JsonObject, key: string): string | undefined {

@@ -4,6 +4,7 @@
 
 import type { ConfigObject } from '../config/config-object.js';
 import type {
+  ClientTLSSettings,
   ConnectionPoolSettings,
   LoadBalancerSettings,
   OutlierDetection,
@@ -14,6 +15,7 @@ export interface EffectivePolicy {
   loadBalancer?: LoadBalancerSettings;
   connectionPool?: ConnectionPoolSettings;
   outlierDetection?: OutlierDetection;
+  tls?: ClientTLSSettings;
 }
 
 export function effectivePolicy(
@@ -43,4 +45,5 @@ function assign(out: EffectivePolicy, from: EffectivePolicy): void {
   if (from.loadBalancer) out.loadBalancer = from.loadBalancer;
   if (from.connectionPool) out.connectionPool = from.connectionPool;
   if (from.outlierDetection) out.outlierDetection = from.outlierDetection;
+  if (from.tls) out.tls = from.tls;
 }

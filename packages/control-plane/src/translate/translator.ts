@@ -10,12 +10,14 @@ import {
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
+import type { ConfigObject } from '../config/config-object.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
 import type { MeshInput } from './mesh-input.js';
+import { mtlsModeFor } from './peer-authentication.js';
 import type { ProxyNode } from './proxy-node.js';
 import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
@@ -44,11 +46,13 @@ export class Translator {
   /** Resources that failed to build (left out of every response). */
   readonly failures: TranslationFailure[] = [];
 
+  readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
 
   constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
     this.#onFailure = options.onFailure;
     this.version = input.version;
+    this.#peerAuthentications = input.peerAuthentications ?? [];
     this.index = new ServiceIndex(input);
   }
 
@@ -104,8 +108,11 @@ export class Translator {
   }
 
   #memoKey(typeUrl: string, name: string, node: ProxyNode): string {
-    const context =
-      typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL ? `${node.namespace}|${node.locality}` : node.namespace;
+    let context = node.namespace;
+    if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
+    // Inbound listeners follow PeerAuthentication selectors, so the workload's labels count.
+    else if (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
+      context += `|${JSON.stringify(node.labels)}`;
     return `${typeUrl}\u0000${context}\u0000${name}`;
   }
 
@@ -126,8 +133,11 @@ export class Translator {
 
   #listener(name: string, node: ProxyNode): BuiltResource | undefined {
     const inbound = parseInboundListenerName(name);
-    if (inbound)
-      return buildResource(envoy.ListenerSchema, name, buildInboundListener(name, inbound.ip, inbound.port));
+    if (inbound) {
+      const mode = mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
+      const listener = buildInboundListener(name, inbound.ip, inbound.port, mode === 'STRICT');
+      return buildResource(envoy.ListenerSchema, name, listener);
+    }
     if (!this.#target(name, node)) return undefined;
     return buildResource(envoy.ListenerSchema, name, buildClientListener(name));
   }
