@@ -167,7 +167,11 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         .greet({ name: 'demo' }, { timeoutMs: 2000 })
         .then((res) => {
           const p = providers.find((x) => x.name === res.servedBy);
-          stats.record(true, performance.now() - started, p ? { provider: p.name, version: p.version, zone: p.zone } : {});
+          stats.record(
+            true,
+            performance.now() - started,
+            p ? { provider: p.name, version: p.version, zone: p.zone } : {},
+          );
         })
         .catch((err) => {
           stats.record(false, performance.now() - started, {});

@@ -6,7 +6,13 @@ import type { GroupStats } from './traffic-stats.js';
 
 export interface DemoView {
   configVersion: string;
-  providers: { name: string; pid: number | undefined; address: string; state: string; callsPerSecond: number }[];
+  providers: {
+    name: string;
+    pid: number | undefined;
+    address: string;
+    state: string;
+    callsPerSecond: number;
+  }[];
   byVersion: GroupStats[];
   byZone: GroupStats[];
 }
