@@ -15,8 +15,8 @@ import { downstreamMutualTls } from './tls-context.js';
 export const ROUTER_FILTER_NAME = 'envoy.filters.http.router';
 export const HCM_FILTER_NAME = 'envoy.filters.network.http_connection_manager';
 
-function httpFilters(withFault: boolean): envoy.HttpFilter[] {
-  const filters: envoy.HttpFilter[] = [];
+function httpFilters(withFault: boolean, before: envoy.HttpFilter[] = []): envoy.HttpFilter[] {
+  const filters: envoy.HttpFilter[] = [...before];
   if (withFault) {
     filters.push(
       create(envoy.HttpFilterSchema, {
@@ -50,8 +50,21 @@ export function buildClientListener(name: string): envoy.Listener {
   });
 }
 
-/** The listener an xDS-enabled server on ip:port asks for; STRICT mutual TLS requires client certificates. */
-export function buildInboundListener(name: string, ip: string, port: number, mtls = false): envoy.Listener {
+export interface InboundOptions {
+  /** STRICT mutual TLS: client certificates required. */
+  mtls?: boolean;
+  /** Filters before the router (RBAC from AuthorizationPolicy). */
+  filters?: envoy.HttpFilter[];
+}
+
+/** The listener an xDS-enabled server on ip:port asks for. */
+export function buildInboundListener(
+  name: string,
+  ip: string,
+  port: number,
+  options: InboundOptions = {},
+): envoy.Listener {
+  const mtls = options.mtls ?? false;
   const routeConfig = create(envoy.RouteConfigurationSchema, {
     name: `inbound|${port}`,
     virtualHosts: [
@@ -71,7 +84,7 @@ export function buildInboundListener(name: string, ip: string, port: number, mtl
   const hcm = create(envoy.HttpConnectionManagerSchema, {
     statPrefix: `inbound_${port}`,
     routeSpecifier: { case: 'routeConfig', value: routeConfig },
-    httpFilters: httpFilters(false),
+    httpFilters: httpFilters(false, options.filters),
   });
   return create(envoy.ListenerSchema, {
     name,

@@ -38,6 +38,7 @@ export function buildMeshInput(store: ConfigStore, registry: Registry): MeshInpu
     virtualServices: store.list('VirtualService'),
     destinationRules: store.list('DestinationRule'),
     peerAuthentications: store.list('PeerAuthentication'),
+    authorizationPolicies: store.list('AuthorizationPolicy'),
     interfaces,
   };
 }

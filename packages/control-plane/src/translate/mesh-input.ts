@@ -49,6 +49,8 @@ export interface MeshInput {
   destinationRules: readonly ConfigObject<'DestinationRule'>[];
   /** Mutual TLS for xDS-enabled servers' inbound listeners. */
   peerAuthentications?: readonly ConfigObject<'PeerAuthentication'>[];
+  /** RBAC for xDS-enabled servers' inbound listeners. */
+  authorizationPolicies?: readonly ConfigObject<'AuthorizationPolicy'>[];
   /** Interface → host and port (from registrations); MeshService.interfaces is used as well. */
   interfaces?: readonly MeshInterface[];
 }

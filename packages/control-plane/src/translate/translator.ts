@@ -14,6 +14,7 @@ import type { ConfigObject } from '../config/config-object.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
+import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
 import type { MeshInput } from './mesh-input.js';
@@ -47,12 +48,14 @@ export class Translator {
   readonly failures: TranslationFailure[] = [];
 
   readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
+  readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
 
   constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
     this.#onFailure = options.onFailure;
     this.version = input.version;
     this.#peerAuthentications = input.peerAuthentications ?? [];
+    this.#authorizationPolicies = input.authorizationPolicies ?? [];
     this.index = new ServiceIndex(input);
   }
 
@@ -135,7 +138,11 @@ export class Translator {
     const inbound = parseInboundListenerName(name);
     if (inbound) {
       const mode = mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
-      const listener = buildInboundListener(name, inbound.ip, inbound.port, mode === 'STRICT');
+      const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
+      const listener = buildInboundListener(name, inbound.ip, inbound.port, {
+        mtls: mode === 'STRICT',
+        filters: buildRbacFilters(policies),
+      });
       return buildResource(envoy.ListenerSchema, name, listener);
     }
     if (!this.#target(name, node)) return undefined;
