@@ -25,6 +25,8 @@ export interface SessionPoolOptions {
 
 interface PooledSession {
   session: http2.ClientHttp2Session;
+  /** True once the server's SETTINGS arrived; until then remoteSettings holds defaults, not limits. */
+  settingsKnown?: boolean;
   active: number;
   idleTimer?: NodeJS.Timeout;
   keepaliveTimer?: NodeJS.Timeout;
@@ -32,6 +34,8 @@ interface PooledSession {
 
 export class SessionPool {
   private readonly byAddress = new Map<string, PooledSession[]>();
+  /** The last SETTINGS_MAX_CONCURRENT_STREAMS each address announced. */
+  private readonly knownLimits = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly options: SessionPoolOptions = {}) {}
@@ -41,7 +45,7 @@ export class SessionPool {
     if (this.closed) throw new Error('session pool is closed');
     let list = this.byAddress.get(address);
     if (!list) this.byAddress.set(address, (list = []));
-    let entry = list.find((e) => e.active < (e.session.remoteSettings?.maxConcurrentStreams ?? 100));
+    let entry = list.find((e) => e.active < this.capacity(address, e));
     if (!entry) {
       const max = this.options.maxConnectionsPerAddress ?? 8;
       entry =
@@ -69,6 +73,16 @@ export class SessionPool {
     };
   }
 
+  /**
+   * Streams a connection may carry. Before its SETTINGS arrive, assume what the same server told
+   * us on another connection (else HTTP/2's recommended minimum of 100), so a burst of calls does
+   * not overfill a new connection and get REFUSED_STREAM.
+   */
+  private capacity(address: string, entry: PooledSession): number {
+    if (entry.settingsKnown) return entry.session.remoteSettings.maxConcurrentStreams ?? 100;
+    return this.knownLimits.get(address) ?? 100;
+  }
+
   /** Closes every connection: GOAWAY, then streams in flight finish. */
   close(): void {
     this.closed = true;
@@ -93,6 +107,11 @@ export class SessionPool {
     };
     session.on('error', remove); // the streams on it fail by themselves and report the cause
     session.on('goaway', remove);
+    session.on('remoteSettings', (settings) => {
+      entry.settingsKnown = true;
+      if (settings.maxConcurrentStreams !== undefined)
+        this.knownLimits.set(address, settings.maxConcurrentStreams);
+    });
     session.on('close', remove);
     session.unref(); // idle connections do not keep the process alive
     this.startKeepalive(entry);

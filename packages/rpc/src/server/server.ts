@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
+import { Code } from '../code.js';
 import { acceptEncodingHeader, type Compression, defaultCompressions } from '../compression.js';
 import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
@@ -69,6 +70,7 @@ export class Server {
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
+  private readonly maxHeaderListBytes: number;
   /** Health statuses this server reports; every registered service starts SERVING. */
   readonly health = new HealthStatus();
 
@@ -92,6 +94,7 @@ export class Server {
       options.keepalive?.timeoutMs ?? 20_000,
     );
     const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
+    this.maxHeaderListBytes = maxHeaderListBytes;
     this.h2 = http2.createServer({
       settings: {
         maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
@@ -187,6 +190,16 @@ export class Server {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    // node:http2 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on requests.
+    const size = headerListSize(headers);
+    if (size > this.maxHeaderListBytes) {
+      this.refuseHeaders(
+        stream,
+        headers,
+        `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
+      );
+      return;
+    }
     if (isGrpcContentType(headers['content-type'])) {
       void new GrpcServerCall(this.core, stream, headers).start();
       return;
@@ -207,6 +220,30 @@ export class Server {
     };
     stream.on('error', () => {});
     void handleHttpCall(this.core, exchange);
+  }
+
+  /** RESOURCE_EXHAUSTED as a Trailers-Only response for gRPC, 431 for plain HTTP. */
+  private refuseHeaders(
+    stream: http2.ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+    message: string,
+  ): void {
+    stream.on('error', () => {});
+    if (isGrpcContentType(headers['content-type'])) {
+      const status = String(Code.RESOURCE_EXHAUSTED);
+      stream.respond(
+        {
+          ':status': 200,
+          'content-type': 'application/grpc',
+          'grpc-status': status,
+          'grpc-message': message,
+        },
+        { endStream: true },
+      );
+    } else {
+      stream.respond({ ':status': 431, 'content-type': 'text/plain' });
+      stream.end(message);
+    }
   }
 
   private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -262,6 +299,16 @@ export class Server {
       },
     );
   }
+}
+
+/** HPACK's measure of a header list (RFC 7541 §4.1): name + value + 32 per field. */
+function headerListSize(headers: http2.IncomingHttpHeaders): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) size += name.length + String(v).length + 32;
+  }
+  return size;
 }
 
 export function createServer(options?: ServerOptions): Server {
