@@ -10,6 +10,7 @@ import { parseBootstrap } from '../bootstrap.js';
 import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
 import { AdsTestServer } from './ads-test-server.js';
 import type { BackoffOptions } from './backoff.js';
+import { createServerTransport } from './server-transport.js';
 import {
   clusterAny,
   endpointsAny,
@@ -118,6 +119,42 @@ describe('ADS reconnect', () => {
     server.set(EDS, '2', { a: endpointsAny('a', '10.0.0.2:80') });
     const next = await w.event(w.events.length);
     assert.equal(next.kind, 'update');
+  });
+
+  it('starts does-not-exist timers only once the connection is up (gRFC A57)', async () => {
+    server = await new AdsTestServer().start();
+    server.autoRespond = false; // a server that says nothing: only the connection can start timers
+    const bootstrap = parseBootstrap({
+      xds_servers: [{ server_uri: server.address, channel_creds: [{ type: 'insecure' }] }],
+    });
+    const make = (reportAfterMs: number | undefined) =>
+      new XdsClient({
+        bootstrap,
+        doesNotExistTimeoutMs: 100,
+        // The real transport, with the news of its connection held back (a slow connect) or lost.
+        createTransport: (s, up) =>
+          createServerTransport(s, () =>
+            reportAfterMs === undefined ? undefined : setTimeout(up, reportAfterMs),
+          ),
+      }).registerResourceType(testEndpointsType);
+    const slow = make(400);
+    const never = make(undefined);
+    try {
+      const started = Date.now();
+      const w = new WatchRecorder<TestEndpoints>();
+      slow.watch(EDS, 'missing', w);
+      const lost = new WatchRecorder<TestEndpoints>();
+      never.watch(EDS, 'missing', lost);
+      assert.equal((await w.event(0)).kind, 'does-not-exist');
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 480, `timer ran before the connection was up (${elapsed} ms)`);
+      await never.idle();
+      assert.equal(lost.events.length, 0, lost.describe());
+      assert.equal(never.dump()[0]?.status, 'requested');
+    } finally {
+      await slow.close();
+      await never.close();
+    }
   });
 
   it('does not call a resource missing while the control plane is down non-existent', async () => {

@@ -34,6 +34,8 @@ export interface XdsStream {
   names(typeUrl: string): readonly string[];
   subscribe(typeUrl: string, name: string): void;
   unsubscribe(typeUrl: string, name: string): void;
+  /** The transport has a connection up: requests now reach the server. */
+  connectionUp(): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,8 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
   private readonly backoff: Backoff;
   private readonly stop = new AbortController();
   private queue: RequestQueue<Req> | undefined;
+  /** Requests the transport took on this call before a connection was up (gRFC A57). */
+  private takenBeforeConnect: Req[] | undefined;
   private nodeSent = false;
   private loop: Promise<void> | undefined;
   private sleepTimer: NodeJS.Timeout | undefined;
@@ -102,6 +106,18 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
     return true;
   }
 
+  connectionUp(): void {
+    const taken = this.takenBeforeConnect;
+    if (!taken) return;
+    this.takenBeforeConnect = undefined;
+    for (const request of taken) this.requestSent(request);
+  }
+
+  private requestSent(request: Req): void {
+    const { typeUrl, names } = this.subscribedBy(request);
+    if (names.length > 0) this.events.onRequestSent(typeUrl, names);
+  }
+
   /** Queues a request on the open call; the first of each call carries the node. */
   protected send(request: Req): void {
     if (!this.queue) return;
@@ -137,9 +153,12 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
 
   /** Runs one call to its end; resolves with whether it received a response. */
   private async runOneCall(): Promise<boolean> {
+    const taken: Req[] = [];
+    this.takenBeforeConnect = taken;
     const queue = new RequestQueue<Req>((r) => {
-      const { typeUrl, names } = this.subscribedBy(r);
-      if (names.length > 0) this.events.onRequestSent(typeUrl, names);
+      // Until the transport reports a connection, a taken request has not reached the server.
+      if (this.takenBeforeConnect === taken) taken.push(r);
+      else if (this.queue === queue) this.requestSent(r);
     });
     this.queue = queue;
     this.nodeSent = false;
@@ -149,7 +168,10 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
     try {
       this.log('debug', `${this.label}: starting ADS stream`);
       for await (const response of this.open(queue, this.stop.signal)) {
-        if (!hadResponse) this.log('info', `${this.label}: ADS stream established`);
+        if (!hadResponse) {
+          this.log('info', `${this.label}: ADS stream established`);
+          this.connectionUp(); // an answer proves the connection, whatever the transport said
+        }
         hadResponse = true;
         this.onMessage(response);
       }
@@ -159,6 +181,7 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
     }
     queue.end();
     this.queue = undefined;
+    this.takenBeforeConnect = undefined;
     if (!this.stop.signal.aborted) {
       const closed = new RpcError(error.code, `${this.label}: stream closed: ${error.message}`, {
         cause: error,

@@ -79,7 +79,7 @@ describe('xDS server transports', () => {
       ],
     }).xdsServers;
     assert.throws(
-      () => createServerTransport(server!),
+      () => createServerTransport(server!, () => {}),
       (e: unknown) =>
         e instanceof RpcError &&
         e.code === Code.FAILED_PRECONDITION &&

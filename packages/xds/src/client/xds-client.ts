@@ -169,7 +169,10 @@ export class XdsClient {
     const key = `${server.serverUri}|${JSON.stringify(server.channelCredentials)}`;
     const existing = this.streams.get(key);
     if (existing) return existing.stream;
-    const transport = (this.options.createTransport ?? createServerTransport)(server);
+    let stream!: XdsStream; // set below, before any call can report a connection
+    const transport = (this.options.createTransport ?? createServerTransport)(server, () =>
+      stream.connectionUp(),
+    );
     const client: Client<typeof AggregatedDiscoveryService> = createClient(
       AggregatedDiscoveryService,
       transport,
@@ -188,7 +191,7 @@ export class XdsClient {
       log: this.log,
       ...(this.options.backoff && { backoff: this.options.backoff }),
     };
-    const stream: XdsStream =
+    stream =
       this.options.protocol === 'delta' ? new DeltaAdsStream(setup, client) : new AdsStream(setup, client);
     this.streams.set(key, { stream, transport });
     return stream;
