@@ -108,6 +108,7 @@ export {
 } from './routing/route-table.js';
 
 // The mesh-aware server: xDS-enabled serving (gRFC A36) and self-registration in node metadata.
+export { createMeshServer, MeshServer, type MeshServerOptions } from './server/mesh-server.js';
 export {
   type Registration,
   RegistrationKeys,

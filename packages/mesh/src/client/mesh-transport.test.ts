@@ -356,6 +356,12 @@ describe('MeshTransport with real servers', () => {
     meshTransportOf(c).close();
   });
 
+  it('needs a bootstrap when no xDS source is given', {
+    skip: process.env.GRPC_XDS_BOOTSTRAP !== undefined || process.env.GRPC_XDS_BOOTSTRAP_CONFIG !== undefined,
+  }, () => {
+    assert.throws(() => createMeshClient(Greeter, `xds:///${L}`, {}), /GRPC_XDS_BOOTSTRAP/);
+  });
+
   it('rejects bad targets with a clear error', () => {
     assert.throws(
       () => createMeshClient(Greeter, 'dns:///x:1', { xds: new StaticResourceSource() }),

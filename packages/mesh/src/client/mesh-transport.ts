@@ -21,7 +21,7 @@ import {
   type StreamResponse,
   type Transport,
 } from '@shoal/rpc';
-import type { XdsBootstrap } from '@shoal/xds';
+import { createXdsClient, type XdsBootstrap, type XdsClient } from '@shoal/xds';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
@@ -38,11 +38,15 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
 export interface MeshTransportOptions {
-  /** Where xDS resources come from: an XdsClient from @shoal/xds, or any ResourceWatcherSource. */
-  readonly xds: ResourceWatcherSource;
+  /**
+   * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any
+   * ResourceWatcherSource. Default: an XdsClient of this transport's own, from `bootstrap` or the
+   * environment (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG), closed with it.
+   */
+  readonly xds?: ResourceWatcherSource;
   /** `xds:///host:port` or an interface name such as `greet.v1.GreeterService`. */
   readonly target: string;
-  /** For listener name templates and authorities (gRFC A47). */
+  /** For listener name templates and authorities (gRFC A47), and for the default XdsClient. */
   readonly bootstrap?: XdsBootstrap;
   /** Connections to endpoints; shared with other transports when given (then not closed here). */
   readonly pool?: SessionPool;
@@ -73,6 +77,8 @@ function channelId(random: Random): bigint {
 export class MeshTransport implements Transport {
   readonly target: MeshTarget;
   private readonly manager: XdsDependencyManager;
+  /** The XdsClient made here when none was given; closed with the transport. */
+  private readonly ownXds: XdsClient | undefined;
   private readonly pool: SessionPool;
   private readonly ownsPool: boolean;
   private readonly random: Random;
@@ -91,7 +97,16 @@ export class MeshTransport implements Transport {
   private last: CallDecision | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
-    this.target = parseMeshTarget(options.target, options.bootstrap);
+    this.ownXds =
+      options.xds === undefined
+        ? createXdsClient(options.bootstrap ? { bootstrap: options.bootstrap } : {})
+        : undefined;
+    try {
+      this.target = parseMeshTarget(options.target, options.bootstrap ?? this.ownXds?.bootstrap);
+    } catch (err) {
+      void this.ownXds?.close();
+      throw err;
+    }
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? systemClock;
     this.registry = options.lbPolicies ?? createLbPolicyRegistry();
@@ -100,7 +115,7 @@ export class MeshTransport implements Transport {
     this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
     this.channelId = channelId(this.random);
     this.manager = new XdsDependencyManager({
-      source: options.xds,
+      source: options.xds ?? this.ownXds!,
       listenerName: this.target.listenerName,
       authority: this.target.authority,
       onUpdate: (u) => this.onUpdate(u),
@@ -144,6 +159,7 @@ export class MeshTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     this.manager.close();
+    void this.ownXds?.close();
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
     const error = new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`);

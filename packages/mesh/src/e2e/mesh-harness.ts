@@ -1,17 +1,16 @@
 // A whole mesh in one process for the end-to-end tests: Shoal's control plane (config store,
-// registry, translator, ADS server), Shoal providers (xDS-enabled servers that register themselves
-// through node metadata over their own XdsClient) and Shoal consumers (mesh clients over an
-// XdsClient). Providers listen on distinct loopback IPs (127.0.0.N) with one shared port, so they
+// registry, translator, ADS server), Shoal providers (MeshServer: xDS-enabled servers that register
+// themselves through node metadata over their own XdsClient) and Shoal consumers (mesh clients
+// with an XdsClient of their own). Providers listen on distinct loopback IPs (127.0.0.N) with one shared port, so they
 // are endpoints of one service port, as pods are. Internal to tests.
 
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
-import { createXdsClient, parseBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds';
+import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import type { CallDecision } from '../client/call-decision.js';
 import { createMeshClient, type MeshClient, meshTransportOf } from '../client/create-mesh-client.js';
 import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
-import { withRegistration } from '../server/node-registration.js';
-import { createXdsServer, type XdsServer } from '../server/xds-server.js';
+import { createMeshServer, type MeshServer } from '../server/mesh-server.js';
 
 export interface ProviderOptions {
   /** Loopback IP, 127.0.0.N. */
@@ -23,8 +22,7 @@ export interface ProviderOptions {
 export interface Provider {
   readonly id: string;
   readonly ip: string;
-  readonly server: XdsServer;
-  readonly xds: XdsClient;
+  readonly server: MeshServer;
   calls: number;
   /** When set, calls fail with this code. */
   failWith: Code | undefined;
@@ -85,19 +83,22 @@ export class MeshHarness {
 
   /** Starts a provider of the test Greeter that registers itself as app `greeter`. */
   async provider(id: string, o: ProviderOptions): Promise<Provider> {
-    const server = createXdsServer({ bootstrap: this.bootstrap(id, o.zone) });
+    const server = createMeshServer({
+      bootstrap: this.bootstrap(id, o.zone),
+      registration: {
+        app: 'greeter',
+        labels: o.labels ?? {},
+        ...(o.zone && { locality: { region: REGION, zone: o.zone } }),
+      },
+    });
     const p: Provider = {
       id,
       ip: o.ip,
       server,
-      xds: undefined as unknown as XdsClient,
       calls: 0,
       failWith: undefined,
       delayMs: 0,
-      stop: async () => {
-        p.xds.close();
-        await server.close(100);
-      },
+      stop: () => server.close(100),
     };
     const answer = async (req: { delayMs: number }, headers: Record<string, string>) => {
       p.calls++;
@@ -112,38 +113,20 @@ export class MeshHarness {
     });
     const address = await server.listen(this.port, o.ip);
     this.port = address.port;
-    (p as { xds: XdsClient }).xds = createXdsClient({
-      bootstrap: withRegistration(this.bootstrap(id, o.zone), {
-        app: 'greeter',
-        port: address.port,
-        services: server.services,
-        labels: o.labels ?? {},
-        instanceIps: [o.ip],
-        ...(o.zone && { locality: { region: REGION, zone: o.zone } }),
-      }),
-    });
-    server.watch(p.xds);
     this.providers.push(p);
     await waitFor(() => server.isServing, `provider ${id} to get its inbound listener`);
     return p;
   }
 
-  /** A mesh client of the service (or of `target`), in `zone`. */
+  /** A mesh client of the service (or of `target`), in `zone`, with an XdsClient of its own. */
   consumer(o: { zone?: string; target?: string } = {}): Consumer {
     const bootstrap = this.bootstrap(`consumer-${this.consumers.length}`, o.zone);
-    const xds = createXdsClient({ bootstrap });
     const decisions: CallDecision[] = [];
     const client = createMeshClient(Greeter, o.target ?? this.target, {
-      xds,
       bootstrap,
       onDecision: (d) => decisions.push(d),
     });
-    this.consumers.push({
-      close: () => {
-        meshTransportOf(client).close();
-        xds.close();
-      },
-    });
+    this.consumers.push({ close: () => meshTransportOf(client).close() });
     return Object.assign(client, { decisions });
   }
 

@@ -68,7 +68,7 @@ export class XdsServer {
   private cancelListener: (() => void) | undefined;
   private readonly random: Random;
 
-  constructor(private readonly options: XdsServerOptions = {}) {
+  constructor(protected readonly options: XdsServerOptions = {}) {
     this.random = options.random ?? Math.random;
     this.server = createServer({ ...options, interceptors: [this.gate(), ...(options.interceptors ?? [])] });
   }
