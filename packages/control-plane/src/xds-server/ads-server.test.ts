@@ -398,3 +398,58 @@ describe('ADS server: delta', () => {
     s.close();
   });
 });
+
+describe('ADS server: delta make-before-break', () => {
+  const cache = new SnapshotCache(withWeights(80, 20));
+  const server = new Server();
+  new AdsServer({ cache }).register(server);
+  let conn: { client: AdsClient; close: () => void };
+
+  before(async () => {
+    const { port } = await server.listen(0);
+    conn = adsClient(port);
+  });
+  after(async () => {
+    conn.close();
+    await server.close(500);
+  });
+
+  it('wildcard CDS keeps clusters the held routes use until routes without them are ACKed', async () => {
+    const s = deltaStream(conn.client);
+    s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080'] }));
+    s.send(deltaRequest({ typeUrl: CDS, resourceNamesSubscribe: ['*'] }));
+    for (let i = 0; i < 2; i++) {
+      const r = await s.recv();
+      s.send(deltaRequest({ typeUrl: r.typeUrl, responseNonce: r.nonce }));
+    }
+    const next = withWeights(80, 20);
+    cache.update({
+      ...next,
+      destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
+    });
+    const c = await s.recv();
+    assert.equal(c.typeUrl, CDS);
+    assert.ok(c.removedResources.includes(`outbound|9080|v3|${fqdn('reviews')}`));
+    assert.ok(
+      !c.removedResources.includes(`outbound|9080|v1|${fqdn('reviews')}`),
+      'still used by the held route',
+    );
+    s.send(deltaRequest({ typeUrl: CDS, responseNonce: c.nonce }));
+    await s.expectNone();
+    cache.update({ ...next, destinationRules: [], virtualServices: [] });
+    const others = await s.recv(); // the other hosts' subsets go at once
+    assert.equal(others.typeUrl, CDS);
+    assert.ok(!others.removedResources.some((n) => n.includes('reviews')));
+    s.send(deltaRequest({ typeUrl: CDS, responseNonce: others.nonce }));
+    const route = await s.recv();
+    assert.equal(route.typeUrl, RDS);
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: route.nonce }));
+    const pruned = await s.recv();
+    assert.equal(pruned.typeUrl, CDS);
+    assert.deepEqual(pruned.removedResources.sort(), [
+      `outbound|9080|v1|${fqdn('reviews')}`,
+      `outbound|9080|v2|${fqdn('reviews')}`,
+    ]);
+    s.close();
+  });
+});

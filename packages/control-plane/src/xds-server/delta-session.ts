@@ -6,9 +6,10 @@
 
 import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
-import { envoy } from '@shoal/xds';
+import { CLUSTER_TYPE_URL, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
 import type { TypeStatus } from './client-status.js';
+import { referencedClusters } from './referenced-clusters.js';
 import { SessionBase, type SessionOptions } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
@@ -109,8 +110,26 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     } else {
       status.ackedVersion = pending.version;
       status.ackedAt = new Date().toISOString();
+      // Routes ACKed: clusters kept only for the old routes can go now.
+      if (req.typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.#types.get(CLUSTER_TYPE_URL)?.wildcard) {
+        this.markDirty(CLUSTER_TYPE_URL);
+      }
     }
     this.refreshState(status);
+  }
+
+  /** Keeps clusters that routes the client holds (or held before an un-ACKed push) point at. */
+  #retainReferencedClusters(desired: Map<string, BuiltResource>, st: DeltaTypeState): void {
+    const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
+    if (!rds) return;
+    const routes = [...rds.held.values()];
+    for (const p of rds.pending.values()) for (const b of p.before.values()) if (b.held) routes.push(b.held);
+    for (const route of routes) {
+      for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
+        const previous = st.held.get(name);
+        if (!desired.has(name) && previous) desired.set(name, previous);
+      }
+    }
   }
 
   protected onUpdate(): void {
@@ -122,6 +141,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     const node = this.node;
     if (!st || !node) return undefined;
     const desired = this.cache.translator.resources(typeUrl, st, node);
+    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) this.#retainReferencedClusters(desired, st);
     const updates: BuiltResource[] = [];
     for (const r of desired.values()) {
       if (st.known.get(r.name) !== r.version && st.nacked.get(r.name) !== r.version) updates.push(r);

@@ -9,6 +9,7 @@ import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { CLUSTER_TYPE_URL, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
+import { referencedClusters } from './referenced-clusters.js';
 import { SessionBase, type SessionOptions } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
@@ -144,17 +145,4 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
       }
     }
   }
-}
-
-export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
-  const out: string[] = [];
-  for (const vh of rc.virtualHosts) {
-    for (const route of vh.routes) {
-      if (route.action.case !== 'route') continue;
-      const spec = route.action.value.clusterSpecifier;
-      if (spec.case === 'cluster') out.push(spec.value);
-      else if (spec.case === 'weightedClusters') out.push(...spec.value.clusters.map((c) => c.name));
-    }
-  }
-  return out;
 }
