@@ -66,6 +66,7 @@ export class ClusterRuntime {
   /** JSON of the policy and outlier config the balancer was built with. */
   private balancerKey = '';
   private endpointsValue: readonly MeshEndpoint[] = [];
+  private policyNameValue = '';
 
   constructor(
     readonly name: string,
@@ -80,6 +81,11 @@ export class ClusterRuntime {
 
   get endpoints(): readonly MeshEndpoint[] {
     return this.endpointsValue;
+  }
+
+  /** The LB policy in use (`round_robin`, `ring_hash`, …). */
+  get policyName(): string {
+    return this.policyNameValue;
   }
 
   /** Applies a cluster and its endpoints from a new snapshot. Throws INVALID_ARGUMENT on bad config. */
@@ -122,6 +128,7 @@ export class ClusterRuntime {
         }),
       });
       this.balancerKey = key;
+      this.policyNameValue = policy.name;
     }
     this.endpointsValue = endpoints;
     this.balancerValue.update(endpoints);

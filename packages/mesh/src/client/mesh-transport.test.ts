@@ -81,7 +81,11 @@ describe('MeshTransport with real servers', () => {
     assert.equal(d.route?.index, 0);
     assert.ok(d.cluster === 'ca' || d.cluster === 'cb');
     assert.equal(d.endpoint, `127.0.0.1:${d.cluster === 'ca' ? port(0) : port(1)}`);
-    assert.match(d.why.join('; '), /drawn by weight/);
+    assert.match(
+      d.why.join('; '),
+      /route "routes\[0\]" \(routes\[0\]\) matched \/shoal.meshtest.v1.Greeter\/SayHello; cluster "c[ab]" drawn by weight [31]\/4; endpoint 127\.0\.0\.1:\d+ by round_robin \(priority 0, locality \/\/\)/,
+    );
+    assert.equal(meshTransportOf(c).lastDecision, d);
     meshTransportOf(c).close();
   });
 

@@ -269,7 +269,8 @@ export class MeshTransport implements Transport {
   }
 
   private decide(d: Omit<CallDecision, 'target'>): CallDecision {
-    const decision: CallDecision = { target: this.target.target, ...d };
+    // `why` is copied: the call goes on adding to its own list (retries, faults).
+    const decision: CallDecision = { target: this.target.target, ...d, why: d.why.slice() };
     this.last = decision;
     this.options.onDecision?.(decision);
     return decision;
@@ -422,6 +423,7 @@ export class MeshTransport implements Transport {
         throw this.unavailable(message);
       }
       const ep = pick.endpoint;
+      const locality = localityKey(ep.locality);
       this.decide({
         configVersion: config.version,
         path,
@@ -430,11 +432,14 @@ export class MeshTransport implements Transport {
         cluster: clusterName,
         endpoint: ep.key,
         endpointLabels: ep.labels,
-        locality: localityKey(ep.locality),
+        locality,
         priority: ep.priority,
         attempt: n,
         timeoutMs,
-        why,
+        why: [
+          ...why,
+          `endpoint ${ep.key} by ${runtime.policyName} (priority ${ep.priority}, locality ${locality}${hasher ? ', request hash' : ''})`,
+        ],
         error: undefined,
       });
       let header = request.header;
