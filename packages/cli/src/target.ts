@@ -38,7 +38,9 @@ export function plainAddress(target: string): string {
 export async function connectTarget(target: string, options: TargetOptions): Promise<Transport> {
   if (isMeshTarget(target)) return connectMesh(target, options);
   const address = plainAddress(target);
-  return options.protocol === 'http' ? new HttpTransport({ address }) : new GrpcTransport({ address });
+  return options.protocol === 'http'
+    ? new HttpTransport({ address })
+    : new GrpcTransport({ address, protocol: options.protocol });
 }
 
 /**

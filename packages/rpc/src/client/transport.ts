@@ -31,6 +31,12 @@ export interface GrpcTransportOptions extends SessionPoolOptions {
   authority?: string;
   /** Message codec: `proto` (application/grpc) or `json` (application/grpc+json). */
   codec?: Codec;
+  /**
+   * `grpc` (default) or `triple`: the same framing, with the content type Dubbo's Triple
+   * implementations send (`application/grpc+proto`). Triple's `tri-service-*` headers go with
+   * either when the call sets a version, group or timeout.
+   */
+  protocol?: 'grpc' | 'triple';
   compressions?: Compression[];
   /** Default 4 MiB, as in gRPC. */
   maxReceiveMessageBytes?: number;
@@ -57,7 +63,12 @@ export class GrpcTransport implements Transport {
     this.acceptEncoding = acceptEncodingHeader(this.compressions);
     this.serializers = serializerCache();
     this.codec = options.codec ?? 'proto';
-    this.contentType = this.codec === 'json' ? 'application/grpc+json' : 'application/grpc';
+    this.contentType =
+      this.codec === 'json'
+        ? 'application/grpc+json'
+        : options.protocol === 'triple'
+          ? 'application/grpc+proto'
+          : 'application/grpc';
   }
 
   call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
