@@ -2,7 +2,15 @@
 // xDS": each resource carries its own name and version, removed_resources names what is gone or
 // never existed; gRFC A46: valid resources applied, the rest NACKed, last good values kept).
 import type { DeltaDiscoveryResponse } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
-import { type ApplyContext, accept, type Failed, reject, remove, subscribed } from './apply-response.js';
+import {
+  type ApplyContext,
+  accept,
+  decodeSafely,
+  type Failed,
+  reject,
+  remove,
+  subscribed,
+} from './apply-response.js';
 
 export function applyDeltaResponse(ctx: ApplyContext, response: DeltaDiscoveryResponse): string[] {
   const { type } = ctx;
@@ -18,11 +26,11 @@ export function applyDeltaResponse(ctx: ApplyContext, response: DeltaDiscoveryRe
     }
     if (raw.typeUrl !== response.typeUrl) {
       errors.push(
-        `${label}: a ${raw.typeUrl || 'resource without type_url'} in a ${type.shortName} response`,
+        `${label}: a ${raw.typeUrl || 'resource without type_url'} in the ${type.shortName} response`,
       );
       return;
     }
-    const result = type.decode(raw);
+    const result = decodeSafely(ctx.type, raw);
     const name = result.name || resource.name;
     const own = result.name ? `${type.resourceLabel}[${name}]` : label;
     if (resource.name && result.name && resource.name !== result.name) {

@@ -8,7 +8,7 @@ import { type DiscoveryResponse, ResourceSchema } from '../gen/envoy/service/dis
 import type { XdsLogger } from './log.js';
 import type { XdsStream } from './reconnecting-stream.js';
 import type { CacheEntry, ResourceCache } from './resource-cache.js';
-import type { XdsResourceType } from './resource-type.js';
+import type { XdsDecodeResult, XdsResourceType } from './resource-type.js';
 
 const RESOURCE_WRAPPER_TYPE_URL = 'type.googleapis.com/envoy.service.discovery.v3.Resource';
 
@@ -49,11 +49,11 @@ export function applyResponse(ctx: ApplyContext, response: DiscoveryResponse): s
     const raw = unwrapped.resource;
     if (raw.typeUrl !== response.typeUrl) {
       errors.push(
-        `resources[${i}]: a ${raw.typeUrl || 'resource without type_url'} in a ${type.shortName} response`,
+        `resources[${i}]: a ${raw.typeUrl || 'resource without type_url'} in the ${type.shortName} response`,
       );
       return;
     }
-    const result = type.decode(raw);
+    const result = decodeSafely(type, raw);
     const name = result.name || unwrapped.name;
     const label = name ? `${type.resourceLabel}[${name}]` : `resources[${i}]`;
     if (name && seen.has(name)) {
@@ -85,6 +85,15 @@ export function applyResponse(ctx: ApplyContext, response: DiscoveryResponse): s
     }
   }
   return errors;
+}
+
+/** Runs a plug-in decoder; one that throws is reported like one that returns errors. */
+export function decodeSafely(type: XdsResourceType, raw: Any): XdsDecodeResult<unknown> {
+  try {
+    return type.decode(raw);
+  } catch (e) {
+    return { ok: false, errors: [`cannot decode: ${(e as Error)?.message ?? e}`] };
+  }
 }
 
 /** Resources may come wrapped in envoy.service.discovery.v3.Resource (client feature xds.config.resource-in-sotw). */
