@@ -68,6 +68,16 @@ describe('shoal call, list, describe', () => {
       'http',
     ]);
     assert.equal(JSON.parse(h.stdout).greeting, 'Hello, h!');
+    const t = await shoal([
+      'call',
+      addr,
+      'greet.v1.GreeterService/Greet',
+      '-d',
+      '{"name":"t"}',
+      '--protocol',
+      'triple',
+    ]);
+    assert.equal(JSON.parse(t.stdout).greeting, 'Hello, t!');
     const s = await shoal(['call', addr, 'greet.v1.GreeterService/GreetStream', '-d', '@-'], {
       input: '{"name":"s"}',
     });
