@@ -135,6 +135,34 @@ describe('CSDS', () => {
     assert.ok(configs.some((g) => g.errorState?.details));
   });
 
+  it('reports several clients, each with its scope', async () => {
+    const other = new XdsClient({
+      bootstrap: parseBootstrap({
+        xds_servers: [{ server_uri: ads.address, channel_creds: [{ type: 'insecure' }] }],
+        node: { id: 'second' },
+      }),
+    });
+    const server = new Server({ onError: () => {} });
+    registerCsds(server, [{ client: xds, scope: 'xds:///reviews:9080' }, other]);
+    const { port } = await server.listen(0);
+    try {
+      const response = await createClient(
+        ClientStatusDiscoveryService,
+        `127.0.0.1:${port}`,
+      ).fetchClientStatus({});
+      assert.deepEqual(
+        response.config.map((c) => [c.clientScope, c.node?.id, c.genericXdsConfigs.length]),
+        [
+          ['xds:///reviews:9080', 'csds-test', 5],
+          ['', 'second', 0],
+        ],
+      );
+    } finally {
+      await other.close();
+      await server.close(0);
+    }
+  });
+
   it('rejects node_matchers', async () => {
     await assert.rejects(
       csds.fetchClientStatus({ nodeMatchers: [{}] }),
