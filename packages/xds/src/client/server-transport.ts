@@ -60,7 +60,12 @@ class PooledTransport implements Transport {
 export const createServerTransport: XdsTransportFactory = (server, onConnected) => {
   const { address } = server;
   const tls = address.kind === 'tcp' ? tlsOptions(server) : undefined;
-  const pool = new ConnectionReportingPool(tls ? { tls } : {}, onConnected);
+  // Keepalive pings (gRFC A8) find a control plane that vanished without closing the connection;
+  // 5 min / 20 s as grpc-go's xDS client uses.
+  const pool = new ConnectionReportingPool(
+    { keepalive: { timeMs: 5 * 60_000, timeoutMs: 20_000 }, ...(tls && { tls }) },
+    onConnected,
+  );
   const transport = new GrpcTransport({
     address: address.address,
     pool,
