@@ -199,13 +199,14 @@ export function serverListener(
   name: string,
   port: number,
   routes: { inline: VirtualHostInit[] } | { rds: string },
+  filters: { name: string; configType: { case: 'typedConfig'; value: Any } }[] = [],
 ): Any {
   const hcm = create(envoy.HttpConnectionManagerSchema, {
     routeSpecifier:
       'inline' in routes
         ? { case: 'routeConfig', value: { name: 'inbound', virtualHosts: routes.inline } }
         : { case: 'rds', value: { configSource: ads, routeConfigName: routes.rds } },
-    httpFilters: [routerFilter],
+    httpFilters: [...filters, routerFilter],
   });
   return anyPack(
     envoy.ListenerSchema,
@@ -230,4 +231,17 @@ export function serverListener(
       ],
     }),
   );
+}
+
+export type RbacInit = MessageInitShape<typeof envoy.RbacFilterSchema>;
+
+/** An RBAC HTTP filter (gRFC A41) for a server listener's chain. */
+export function rbacFilter(init: RbacInit, name = 'envoy.filters.http.rbac') {
+  return {
+    name,
+    configType: {
+      case: 'typedConfig' as const,
+      value: anyPack(envoy.RbacFilterSchema, create(envoy.RbacFilterSchema, init)),
+    },
+  };
 }

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { create } from '@bufbuild/protobuf';
+import { anyPack } from '@bufbuild/protobuf/wkt';
 import {
   Code,
   createClient,
@@ -7,11 +9,12 @@ import {
   type RpcError,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
-import { LISTENER_TYPE_URL, parseBootstrap, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { envoy, LISTENER_TYPE_URL, parseBootstrap, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { StaticResourceSource } from '../config/static-resource-source.js';
 import {
   nonForwardingRoute,
   prefix,
+  rbacFilter,
   route,
   routeConfiguration,
   serverListener,
@@ -129,6 +132,73 @@ describe('XdsServer (gRFC A36)', () => {
       `grpc/server?xds.resource.listening_address=127.0.0.1:${address.port}`,
     );
     assert.equal((await client.sayHello({})).server, 'x');
+    await s.close(100);
+  });
+
+  it('enforces the chain’s RBAC filter, with per-route overrides (gRFC A41)', async () => {
+    const { s, address, client } = await start();
+    const name = s.inboundListenerName!;
+    const source = new StaticResourceSource();
+    const onlyHello = {
+      rules: {
+        action: envoy.RBAC_Action.ALLOW,
+        policies: {
+          hello: {
+            permissions: [
+              {
+                rule: {
+                  case: 'urlPath' as const,
+                  value: {
+                    rule: {
+                      case: 'path' as const,
+                      value: {
+                        matchPattern: { case: 'prefix' as const, value: '/shoal.meshtest.v1.Greeter/Say' },
+                      },
+                    },
+                  },
+                },
+              },
+            ],
+            principals: [{ identifier: { case: 'any' as const, value: true } }],
+          },
+        },
+      },
+    };
+    const routes = (farewellOverride: boolean) => [
+      {
+        name: 'inbound',
+        domains: ['*'],
+        routes: [
+          {
+            ...nonForwardingRoute({
+              pathSpecifier: { case: 'path', value: '/shoal.meshtest.v1.Greeter/Farewell' },
+            }),
+            ...(farewellOverride && {
+              typedPerFilterConfig: {
+                'envoy.filters.http.rbac': anyPack(
+                  envoy.RbacFilterPerRouteSchema,
+                  create(envoy.RbacFilterPerRouteSchema, {}),
+                ),
+              },
+            }),
+          },
+          nonForwardingRoute(prefix()),
+        ],
+      },
+    ];
+    source.set(serverListener(name, address.port, { inline: routes(false) }, [rbacFilter(onlyHello)]));
+    s.watch(source);
+    assert.equal((await client.sayHello({})).server, 'x');
+    await assert.rejects(
+      client.farewell({}),
+      (e: RpcError) => e.code === Code.PERMISSION_DENIED && /RBAC: access denied/.test(e.message),
+    );
+    source.set(serverListener(name, address.port, { inline: routes(true) }, [rbacFilter(onlyHello)]));
+    assert.equal(
+      (await client.farewell({})).server,
+      'bye',
+      'RBACPerRoute without rules turns RBAC off on that route',
+    );
     await s.close(100);
   });
 

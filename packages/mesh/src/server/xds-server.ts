@@ -5,6 +5,7 @@
 // NOT_SERVING (set `serveWithoutListener` to serve anyway). A NACKed update keeps the last good
 // Listener. Each call is matched against the chosen filter chain's routes (RDS or inline): only a
 // route with non_forwarding_action lets it through; any other match, or none, is UNAVAILABLE.
+// The chain's RBAC filters (gRFC A41, with per-route overrides) then decide: PERMISSION_DENIED.
 //
 // Filter chain choice: the interceptor sees no connection, so the chain is chosen once per
 // Listener: the first chain without source or destination conditions, else the default chain,
@@ -26,10 +27,13 @@ import {
 } from '@shoal/rpc';
 import {
   LISTENER_TYPE_URL,
+  RBAC_TYPE_URL,
+  type RbacFilterConfig,
   ROUTE_CONFIGURATION_TYPE_URL,
   serverListenerResourceName,
   type XdsBootstrap,
   type XdsFilterChain,
+  type XdsHttpFilter,
   type XdsListener,
   type XdsRouteConfiguration,
   type XdsVirtualHost,
@@ -37,7 +41,8 @@ import {
 import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { Random } from '../lb/random-source.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
-import { RouteTable } from '../routing/route-table.js';
+import { type RouteEntry, RouteTable } from '../routing/route-table.js';
+import { compileRbac, type RbacEngine, type RbacServerFacts } from './rbac-engine.js';
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
 
@@ -57,6 +62,10 @@ interface ServingConfig {
   readonly listener: string;
   readonly routeConfig: XdsRouteConfiguration;
   readonly tables: ReadonlyMap<XdsVirtualHost, RouteTable>;
+  /** The chain's HTTP filters (RBAC ones are enforced). */
+  readonly httpFilters: readonly XdsHttpFilter[];
+  /** RBAC engines per route, compiled on first use. */
+  readonly rbac: Map<RouteEntry, RbacEngine[]>;
 }
 
 export class XdsServer {
@@ -64,8 +73,17 @@ export class XdsServer {
   private serving: ServingConfig | undefined;
   private reason = 'waiting for the inbound listener from the control plane';
   private listenerName: string | undefined;
-  private rds: { name: string; cancel: () => void; value: XdsRouteConfiguration | undefined } | undefined;
+  private rds:
+    | {
+        name: string;
+        cancel: () => void;
+        value: XdsRouteConfiguration | undefined;
+        httpFilters: readonly XdsHttpFilter[];
+      }
+    | undefined;
   private cancelListener: (() => void) | undefined;
+  private boundHost: string | undefined;
+  private boundPort = 0;
   private readonly random: Random;
 
   constructor(protected readonly options: XdsServerOptions = {}) {
@@ -106,6 +124,8 @@ export class XdsServer {
   /** Binds host:port (port 0 picks one). Serving starts when `watch` has delivered the Listener. */
   async listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
     const address = await this.server.listen(port, host);
+    this.boundHost = address.host;
+    this.boundPort = address.port;
     const ipPort = host.includes(':')
       ? `[${address.host}]:${address.port}`
       : `${address.host}:${address.port}`;
@@ -155,11 +175,12 @@ export class XdsServer {
     const r = chain.http.route;
     if (r.kind === 'inline') {
       this.dropRds();
-      this.apply(l.name, r.routeConfig);
+      this.apply(l.name, r.routeConfig, chain.http.httpFilters);
       return;
     }
     if (this.rds?.name === r.routeConfigName) {
-      if (this.rds.value) this.apply(l.name, this.rds.value);
+      this.rds.httpFilters = chain.http.httpFilters;
+      if (this.rds.value) this.apply(l.name, this.rds.value, chain.http.httpFilters);
       return;
     }
     this.dropRds();
@@ -167,13 +188,14 @@ export class XdsServer {
       name: r.routeConfigName,
       cancel: () => {},
       value: undefined,
+      httpFilters: chain.http.httpFilters,
     };
     this.rds = rds;
     rds.cancel = source.watch<XdsRouteConfiguration>(ROUTE_CONFIGURATION_TYPE_URL, rds.name, {
       onUpdate: (rc) => {
         if (this.rds !== rds) return;
         rds.value = rc;
-        this.apply(l.name, rc);
+        this.apply(l.name, rc, rds.httpFilters);
       },
       onError: () => {},
       onDoesNotExist: () => {
@@ -184,10 +206,41 @@ export class XdsServer {
     });
   }
 
-  private apply(listener: string, routeConfig: XdsRouteConfiguration): void {
+  private apply(
+    listener: string,
+    routeConfig: XdsRouteConfiguration,
+    httpFilters: readonly XdsHttpFilter[],
+  ): void {
     const tables = new Map<XdsVirtualHost, RouteTable>();
     for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
-    this.setServing({ listener, routeConfig, tables }, 'serving');
+    this.setServing({ listener, routeConfig, tables, httpFilters, rbac: new Map() }, 'serving');
+  }
+
+  /** The RBAC filters that run on a route, with A39 overrides (route, then virtual host). */
+  private rbacEngines(config: ServingConfig, vh: XdsVirtualHost, route: RouteEntry): RbacEngine[] {
+    let engines = config.rbac.get(route);
+    if (engines === undefined) {
+      engines = [];
+      for (const f of config.httpFilters) {
+        if (f.typeUrl !== RBAC_TYPE_URL) continue;
+        const override = route.route.filterOverrides[f.name] ?? vh.filterOverrides[f.name];
+        if (override?.disabled || (override === undefined && f.disabled)) continue;
+        const rbac = (override?.config ?? f.config) as RbacFilterConfig | undefined;
+        if (rbac !== undefined) engines.push(compileRbac(rbac, this.facts()));
+      }
+      config.rbac.set(route, engines);
+    }
+    return engines;
+  }
+
+  private facts(): RbacServerFacts {
+    const host = this.boundHost;
+    const wildcard = host === undefined || host === '0.0.0.0' || host === '::';
+    return {
+      localIp: wildcard ? undefined : host,
+      localPort: this.boundPort,
+      tls: this.options.tls !== undefined,
+    };
   }
 
   private dropRds(): void {
@@ -232,6 +285,16 @@ export class XdsServer {
               : `route ${JSON.stringify(route.name)} of inbound listener ${JSON.stringify(config.listener)} is not a non_forwarding route`,
           ),
         );
+      for (const engine of this.rbacEngines(config, vh!, route)) {
+        const decision = engine({ path, headers: request.header });
+        if (!decision.allowed)
+          return Promise.reject(
+            new RpcError(
+              Code.PERMISSION_DENIED,
+              `RBAC: access denied${decision.policy === undefined ? '' : ` by policy ${JSON.stringify(decision.policy)}`}`,
+            ),
+          );
+      }
       return next(request);
     };
   }
