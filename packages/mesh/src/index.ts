@@ -116,6 +116,13 @@ export {
   withRegistration,
 } from './server/node-registration.js';
 export {
+  compileRbac,
+  type RbacDecision,
+  type RbacEngine,
+  type RbacRequest,
+  type RbacServerFacts,
+} from './server/rbac-engine.js';
+export {
   createXdsServer,
   DEFAULT_SERVER_LISTENER_TEMPLATE,
   XdsServer,
