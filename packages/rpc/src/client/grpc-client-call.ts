@@ -274,6 +274,10 @@ class ClientCall {
         details,
       });
     }
+    // The call is over once its status is in. If we are still sending, close our side now: the
+    // server may never reset the stream, and the call must not wait for requests nobody reads.
+    const stream = this.stream;
+    if (stream && !stream.writableEnded && !stream.destroyed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
   }
 
   private onClose(): void {

@@ -2,6 +2,8 @@
 // the call with its own status (gRPC: PROTOCOL-HTTP2, trailers), never with a bare RST_STREAM.
 
 import assert from 'node:assert/strict';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../client/create-client.js';
 import { GrpcTransport } from '../client/transport.js';
@@ -89,5 +91,49 @@ describe('handlers that stop reading early', () => {
     assert.equal(res.text, 'first: x');
     // The connection still serves calls.
     assert.deepEqual(await collect(client.echoBidi(from([{ text: 'ok' }]))), ['ok']);
+  });
+
+  it('streams whose requests were left unread do not hold up a graceful close', async () => {
+    transport.close();
+    const started = Date.now();
+    await server.close(5000);
+    assert.ok(Date.now() - started < 1000, `close took ${Date.now() - started} ms`);
+  });
+});
+
+describe('a server that ends the call while the client still sends', () => {
+  // Sends the status and nothing else: no RST_STREAM, so only the client can close its side.
+  const server = http2.createServer();
+  server.on('stream', (stream) => {
+    stream.on('data', () => {});
+    stream.on('error', () => {});
+    stream.respond(
+      { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '9', 'grpc-message': 'stop' },
+      { endStream: true },
+    );
+  });
+  let transport: GrpcTransport;
+  const done = new AbortController();
+  before(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    transport = new GrpcTransport({ address: `127.0.0.1:${(server.address() as AddressInfo).port}` });
+  });
+  after(async () => {
+    done.abort();
+    transport.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('the client ends the call with the status at once, without waiting for its own requests', async () => {
+    const client = createClient(EchoService, transport);
+    const started = Date.now();
+    const err = await statusOf(async () => {
+      for await (const _ of client.echoBidi(thenHold([{ text: 'a' }], done.signal))) {
+        // no responses expected
+      }
+    });
+    assert.equal(err.code, Code.FAILED_PRECONDITION, err.message);
+    assert.equal(err.rawMessage, 'stop');
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 });

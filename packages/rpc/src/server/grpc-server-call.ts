@@ -241,11 +241,18 @@ export class GrpcServerCall implements HandlerContext {
    */
   private async *readStream(reader: MessageReader<unknown>): AsyncGenerator<unknown> {
     const messages = reader.messages(this.stream);
+    let ended = false;
     try {
       for (let next = await messages.next(); !next.done; next = await messages.next()) yield next.value;
+      ended = true;
     } catch (err) {
+      ended = true;
       if (this.cancelReason) throw this.cancelReason;
       throw RpcError.from(err, Code.INTERNAL);
+    } finally {
+      // node:http2 destroys a stream only once its readable side has ended, so requests the
+      // handler left unread are read here and dropped; else the stream lingers until the session ends.
+      if (!ended) void drain(messages);
     }
   }
 
@@ -369,6 +376,15 @@ export class GrpcServerCall implements HandlerContext {
       this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
     }
   };
+}
+
+/** Reads an abandoned request stream to its end, ignoring what it holds. */
+async function drain(messages: AsyncGenerator<unknown>): Promise<void> {
+  try {
+    while (!(await messages.next()).done);
+  } catch {
+    // The call is over; what the rest of its request held does not matter.
+  }
 }
 
 /** A message promise that nobody will await must not become an unhandled rejection. */
