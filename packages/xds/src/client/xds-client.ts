@@ -1,7 +1,7 @@
 // The xDS client (gRFC A27 XdsClient; A46 partial NACK; A47 xdstp authorities; A53; A57 failure
 // modes): watchers per resource, one ADS stream per server, a cache that survives disconnects,
 // does-not-exist timers, and watcher callbacks run one at a time, in order.
-import { type Client, Code, createClient, RpcError, type Transport } from '@shoal/rpc';
+import { type Client, Code, createClient, RpcError } from '@shoal/rpc';
 import {
   type LoadBootstrapOptions,
   loadBootstrap,
@@ -20,6 +20,7 @@ import { type ApplyContext, applyResponse, type WatcherNotifier } from './apply-
 import type { BackoffOptions } from './backoff.js';
 import { CallbackQueue } from './callback-queue.js';
 import { DeltaAdsStream } from './delta-ads-stream.js';
+import { type FallbackHooks, FallbackStream, type InnerStream } from './fallback-stream.js';
 import { silentLogger, type XdsLogger } from './log.js';
 import { buildNode, type NodeOptions } from './node.js';
 import type { StreamSetup, XdsStream } from './reconnecting-stream.js';
@@ -31,6 +32,7 @@ import {
   type XdsWatcher,
 } from './resource-cache.js';
 import { type XdsResourceType, XdsResourceTypeRegistry } from './resource-type.js';
+import { serversFor } from './server-selection.js';
 import { createServerTransport, type XdsTransportFactory } from './server-transport.js';
 
 export interface XdsClientOptions extends NodeOptions {
@@ -58,7 +60,7 @@ export class XdsClient {
   readonly node: Node;
   private readonly types = new XdsResourceTypeRegistry();
   private readonly cache = new ResourceCache();
-  private readonly streams = new Map<string, { stream: XdsStream; transport: Transport }>();
+  private readonly streams = new Map<string, { stream: XdsStream; dispose: () => void }>();
   private readonly queue: CallbackQueue;
   private readonly log: XdsLogger;
   private readonly notify: WatcherNotifier;
@@ -99,12 +101,12 @@ export class XdsClient {
     const registration: WatchRegistration = { watcher: watcher as XdsWatcher<unknown>, active: true };
     let entry = this.cache.get(typeUrl, name);
     if (!entry) {
-      const server = this.serverFor(name);
-      if ('error' in server) {
-        this.queue.push(() => (registration.active ? watcher.onError(server.error) : undefined));
+      const servers = serversFor(this.bootstrap, name);
+      if ('error' in servers) {
+        this.queue.push(() => (registration.active ? watcher.onError(servers.error) : undefined));
         return () => (registration.active = false);
       }
-      entry = this.cache.create(typeUrl, name, this.streamFor(server.config));
+      entry = this.cache.create(typeUrl, name, this.streamFor(servers.servers));
       entry.watchers.add(registration);
       entry.stream.subscribe(type.typeUrl, name);
     } else {
@@ -141,34 +143,48 @@ export class XdsClient {
       this.cache.delete(entry);
     }
     await Promise.all(
-      [...this.streams.values()].map(async ({ stream, transport }) => {
+      [...this.streams.values()].map(async ({ stream, dispose }) => {
         await stream.close();
-        transport.close();
+        dispose();
       }),
     );
     this.streams.clear();
   }
 
-  /** The server for a resource name: its xdstp authority's, else the top-level first (gRFC A47). */
-  private serverFor(name: string): { config: XdsServerConfig } | { error: RpcError } {
-    if (!name.startsWith('xdstp://')) return { config: this.bootstrap.xdsServers[0]! };
-    const authority = name.slice('xdstp://'.length).split('/', 1)[0] ?? '';
-    const config = this.bootstrap.authorities[authority];
-    if (!config) {
-      return {
-        error: new RpcError(
-          Code.INVALID_ARGUMENT,
-          `xDS resource ${name}: authority "${authority}" is not in the bootstrap`,
-        ),
-      };
-    }
-    return { config: config.xdsServers[0] ?? this.bootstrap.xdsServers[0]! };
-  }
-
-  private streamFor(server: XdsServerConfig): XdsStream {
-    const key = `${server.serverUri}|${JSON.stringify(server.channelCredentials)}`;
+  /** One stream per server list: a plain one, or a gRFC A71 fallback group for several servers. */
+  private streamFor(servers: readonly XdsServerConfig[]): XdsStream {
+    const key = servers.map((s) => `${s.serverUri}|${JSON.stringify(s.channelCredentials)}`).join(',');
     const existing = this.streams.get(key);
     if (existing) return existing.stream;
+    let stream: XdsStream;
+    let dispose: () => void;
+    if (servers.length === 1) {
+      const inner = this.serverStream(servers[0]!, () => stream);
+      stream = inner.stream;
+      dispose = inner.dispose;
+    } else {
+      const group: FallbackStream = new FallbackStream(
+        servers,
+        (server, index) => this.serverStream(server, () => group, { group, index }),
+        () =>
+          [...this.cache.entries()].some(
+            (e) => e.stream === group && !e.hasValue && e.status === 'requested',
+          ),
+        this.log,
+      );
+      stream = group;
+      dispose = () => {};
+    }
+    this.streams.set(key, { stream, dispose });
+    return stream;
+  }
+
+  /** The ADS stream to one server; cache entries belong to `owner()` (itself, or its fallback group). */
+  private serverStream(
+    server: XdsServerConfig,
+    owner: () => XdsStream,
+    fallback?: { group: FallbackHooks; index: number },
+  ): InnerStream {
     let stream!: XdsStream; // set below, before any call can report a connection
     const transport = (this.options.createTransport ?? createServerTransport)(server, () =>
       stream.connectionUp(),
@@ -177,15 +193,26 @@ export class XdsClient {
       AggregatedDiscoveryService,
       transport,
     );
+    const responded = () => fallback?.group.responded(fallback.index);
     const setup: StreamSetup = {
       server,
       node: this.node,
       events: {
-        onResponse: (response) => this.onResponse(stream, response),
-        onDeltaResponse: (response) => this.onResponse(stream, response),
-        heldVersions: (typeUrl) => this.heldVersions(stream, typeUrl),
-        onRequestSent: (typeUrl, names) => this.startTimers(stream, typeUrl, names),
-        onStreamClosed: (error, hadResponse) => this.onStreamClosed(stream, error, hadResponse),
+        onResponse: (response) => {
+          responded();
+          return this.onResponse(owner(), response);
+        },
+        onDeltaResponse: (response) => {
+          responded();
+          return this.onResponse(owner(), response);
+        },
+        heldVersions: (typeUrl) => this.heldVersions(owner(), typeUrl),
+        onRequestSent: (typeUrl, names) => this.startTimers(owner(), typeUrl, names),
+        onStreamClosed: (error, hadResponse) => {
+          if (!fallback || fallback.group.closed(fallback.index, hadResponse)) {
+            this.onStreamClosed(owner(), error, hadResponse);
+          }
+        },
       },
       shortName: (typeUrl) => this.types.get(typeUrl)?.shortName ?? typeUrl,
       log: this.log,
@@ -193,8 +220,7 @@ export class XdsClient {
     };
     stream =
       this.options.protocol === 'delta' ? new DeltaAdsStream(setup, client) : new AdsStream(setup, client);
-    this.streams.set(key, { stream, transport });
-    return stream;
+    return { stream, dispose: () => transport.close() };
   }
 
   private onResponse(
