@@ -6,7 +6,6 @@
 // follow A44 through the retry runner, for calls with a single request message; a call that
 // has received a streamed response is committed. Every call's result feeds outlier detection.
 
-import { create } from '@bufbuild/protobuf';
 import {
   type CallOptions,
   type CallRequest,
@@ -18,7 +17,6 @@ import {
   methodPath,
   RpcError,
   SessionPool,
-  type StreamResponse,
   type Transport,
 } from '@shoal/rpc';
 import { createXdsClient, type XdsBootstrap, type XdsClient } from '@shoal/xds';
@@ -34,7 +32,9 @@ import type { EjectionEvent } from '../resilience/outlier-detector.js';
 import { runWithRetries } from '../resilience/retry-policy.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
+import { emptyResponse, trackStream } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
+import { ConfigGate } from './config-gate.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
 export interface MeshTransportOptions {
@@ -64,11 +64,6 @@ export interface MeshTransportOptions {
   readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
 }
 
-interface Waiter {
-  resolve(config: MeshConfig): void;
-  reject(error: RpcError): void;
-}
-
 /** A random 64-bit id for this transport: the `io.grpc.channel_id` hash input (gRFC A42). */
 function channelId(random: Random): bigint {
   return (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
@@ -89,10 +84,8 @@ export class MeshTransport implements Transport {
   /** Clusters whose config could not be applied, with why. */
   private clusterErrors = new Map<string, string>();
   private readonly transports = new Map<string, GrpcTransport>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly gate: ConfigGate<MeshConfig>;
   private readonly channelId: bigint;
-  private config: MeshConfig | undefined;
-  private failure: string | undefined;
   private closed = false;
   private last: CallDecision | undefined;
 
@@ -114,6 +107,7 @@ export class MeshTransport implements Transport {
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
     this.channelId = channelId(this.random);
+    this.gate = new ConfigGate(this.clock, this.target.target);
     this.manager = new XdsDependencyManager({
       source: options.xds ?? this.ownXds!,
       listenerName: this.target.listenerName,
@@ -124,7 +118,7 @@ export class MeshTransport implements Transport {
 
   /** The snapshot calls currently use. */
   get currentConfig(): MeshConfig | undefined {
-    return this.config;
+    return this.gate.current;
   }
 
   /** The most recent routing decision. */
@@ -146,13 +140,13 @@ export class MeshTransport implements Transport {
 
   /** Resolves with the first complete config, or rejects when the target cannot be served. */
   ready(signal?: AbortSignal): Promise<MeshConfig> {
-    return this.waitForConfig(signal, undefined);
+    return this.gate.wait(signal, undefined);
   }
 
   call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
-    const config = this.config;
+    const config = this.gate.current;
     if (config !== undefined) return this.route(config, request, options);
-    return this.waitForConfig(request.signal, request.timeoutMs).then((c) => this.route(c, request, options));
+    return this.gate.wait(request.signal, request.timeoutMs).then((c) => this.route(c, request, options));
   }
 
   close(): void {
@@ -162,9 +156,7 @@ export class MeshTransport implements Transport {
     void this.ownXds?.close();
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
-    const error = new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`);
-    for (const w of this.waiters) w.reject(error);
-    this.waiters.clear();
+    this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
     for (const t of this.transports.values()) t.close();
     if (this.ownsPool) this.pool.close();
   }
@@ -172,12 +164,7 @@ export class MeshTransport implements Transport {
   private onUpdate(update: MeshConfigUpdate): void {
     this.options.onConfig?.(update);
     if (update.kind === 'error') {
-      if (update.fatal) this.config = undefined;
-      if (this.config !== undefined) return;
-      this.failure = update.message;
-      const error = this.unavailable(update.message);
-      for (const w of this.waiters) w.reject(error);
-      this.waiters.clear();
+      this.gate.fail(this.unavailable(update.message), update.fatal);
       return;
     }
     const config = update.config;
@@ -215,53 +202,7 @@ export class MeshTransport implements Transport {
     }
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
     this.clusterErrors = errors;
-    this.config = config;
-    this.failure = undefined;
-    for (const w of this.waiters) w.resolve(config);
-    this.waiters.clear();
-  }
-
-  private waitForConfig(signal: AbortSignal | undefined, timeoutMs: number | undefined): Promise<MeshConfig> {
-    if (this.config !== undefined) return Promise.resolve(this.config);
-    if (this.closed)
-      return Promise.reject(
-        new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`),
-      );
-    if (this.failure !== undefined) return Promise.reject(this.unavailable(this.failure));
-    return new Promise((resolve, reject) => {
-      let timer: ReturnType<Clock['setTimeout']> | undefined;
-      const done = () => {
-        this.waiters.delete(waiter);
-        signal?.removeEventListener('abort', onAbort);
-        if (timer !== undefined) this.clock.clearTimeout(timer);
-      };
-      const waiter: Waiter = {
-        resolve: (c) => {
-          done();
-          resolve(c);
-        },
-        reject: (e) => {
-          done();
-          reject(e);
-        },
-      };
-      const onAbort = () =>
-        waiter.reject(new RpcError(Code.CANCELLED, 'call cancelled while waiting for xDS config'));
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined)
-        timer = this.clock.setTimeout(
-          () =>
-            waiter.reject(
-              new RpcError(
-                Code.DEADLINE_EXCEEDED,
-                `deadline exceeded after ${timeoutMs}ms waiting for xDS config of ${this.target.target}`,
-              ),
-            ),
-          timeoutMs,
-        );
-      this.waiters.add(waiter);
-    });
+    this.gate.publish(config);
   }
 
   private unavailable(message: string): RpcError {
@@ -363,6 +304,21 @@ export class MeshTransport implements Transport {
     if (timeoutMs !== request.timeoutMs)
       why.push(`timeout ${timeoutMs}ms from the route's max_stream_duration`);
     const deadline = timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs;
+    const base: Omit<CallDecision, 'target'> = {
+      configVersion: config.version,
+      path,
+      virtualHost: vh.name,
+      route: routeRef,
+      cluster: clusterName,
+      endpoint: undefined,
+      endpointLabels: undefined,
+      locality: undefined,
+      priority: undefined,
+      attempt: 1,
+      timeoutMs,
+      why,
+      error: undefined,
+    };
 
     for (const fault of this.policies.activeFaults(config.httpFilters, vh, entry.route, weighted)) {
       if (!fault.applies(request.header)) continue;
@@ -375,21 +331,7 @@ export class MeshTransport implements Transport {
       try {
         outcome = await fault.injector.apply(decision, { clock: this.clock, signal: request.signal });
       } catch (err) {
-        this.decide({
-          configVersion: config.version,
-          path,
-          virtualHost: vh.name,
-          route: routeRef,
-          cluster: clusterName,
-          endpoint: undefined,
-          endpointLabels: undefined,
-          locality: undefined,
-          priority: undefined,
-          attempt: 1,
-          timeoutMs,
-          why,
-          error: (err as Error).message,
-        });
+        this.decide({ ...base, why, error: (err as Error).message });
         throw err;
       }
       if (outcome === 'abort-ok') return emptyResponse(request);
@@ -405,42 +347,22 @@ export class MeshTransport implements Transport {
       if (pick === undefined) {
         const ejected = runtime.balancer.ejected.size;
         const message = `no usable endpoint in cluster ${JSON.stringify(clusterName)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
-        this.decide({
-          configVersion: config.version,
-          path,
-          virtualHost: vh.name,
-          route: routeRef,
-          cluster: clusterName,
-          endpoint: undefined,
-          endpointLabels: undefined,
-          locality: undefined,
-          priority: undefined,
-          attempt: n,
-          timeoutMs,
-          why,
-          error: message,
-        });
+        this.decide({ ...base, attempt: n, why, error: message });
         throw this.unavailable(message);
       }
       const ep = pick.endpoint;
       const locality = localityKey(ep.locality);
       this.decide({
-        configVersion: config.version,
-        path,
-        virtualHost: vh.name,
-        route: routeRef,
-        cluster: clusterName,
+        ...base,
         endpoint: ep.key,
         endpointLabels: ep.labels,
         locality,
         priority: ep.priority,
         attempt: n,
-        timeoutMs,
         why: [
           ...why,
           `endpoint ${ep.key} by ${runtime.policyName} (priority ${ep.priority}, locality ${locality}${hasher ? ', request hash' : ''})`,
         ],
-        error: undefined,
       });
       let header = request.header;
       if (n > 1) {
@@ -516,43 +438,4 @@ export class MeshTransport implements Transport {
     }
     return t;
   }
-}
-
-/** Calls `onEnd` once with the stream's status when it ends, fails or is abandoned. */
-function trackStream(response: StreamResponse, onEnd: (code: Code) => void): StreamResponse {
-  let ended = false;
-  const end = (code: Code) => {
-    if (ended) return;
-    ended = true;
-    onEnd(code);
-  };
-  const source = response.message;
-  async function* messages(): AsyncGenerator<unknown> {
-    try {
-      yield* source;
-      end(Code.OK);
-    } catch (err) {
-      end(RpcError.from(err).code);
-      throw err;
-    } finally {
-      end(Code.CANCELLED);
-    }
-  }
-  return {
-    stream: true,
-    header: response.header,
-    message: messages(),
-    get trailer() {
-      return response.trailer;
-    },
-  };
-}
-
-/** A33: an abort with status OK ends the call at once, with no message. */
-function emptyResponse(request: CallRequest): CallResponse {
-  const header = new Metadata();
-  const trailer = new Metadata();
-  if (request.method.methodKind === 'unary' || request.method.methodKind === 'client_streaming')
-    return { stream: false, header, message: create(request.method.output), trailer };
-  return { stream: true, header, message: (async function* () {})(), trailer };
 }
