@@ -413,6 +413,30 @@ describe('translator: clusters and endpoints', () => {
     );
   });
 
+  it('one resource set (and version) per subscription and context, shared across clients', () => {
+    const t = new Translator(bookinfoInput([DR]));
+    const sub = { wildcard: true, names: new Set<string>() };
+    const a = t.resourceSet(CLUSTER_TYPE_URL, sub, node);
+    const b = t.resourceSet(
+      CLUSTER_TYPE_URL,
+      { wildcard: true, names: new Set<string>() },
+      clientNode('default'),
+    );
+    assert.equal(a, b);
+    assert.equal(a.resources.size, t.wildcardNames(CLUSTER_TYPE_URL).length);
+    const named = t.resourceSet(
+      CLUSTER_TYPE_URL,
+      { wildcard: false, names: new Set([`outbound|9080||${fqdn('reviews')}`]) },
+      node,
+    );
+    assert.notEqual(named.version, a.version);
+    assert.notEqual(
+      t.resourceSet(CLUSTER_TYPE_URL, sub, clientNode('other')),
+      a,
+      'another namespace is another context',
+    );
+  });
+
   it('builds each resource once per input and client context', () => {
     const t = new Translator(bookinfoInput([DR]));
     const a = t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', node);

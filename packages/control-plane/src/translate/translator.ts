@@ -16,7 +16,7 @@ import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
-import { type BuiltResource, buildResource } from './built-resource.js';
+import { type BuiltResource, buildResource, setVersion } from './built-resource.js';
 import type { MeshInput } from './mesh-input.js';
 import { mtlsModeFor } from './peer-authentication.js';
 import type { ProxyNode } from './proxy-node.js';
@@ -28,6 +28,12 @@ import { effectivePolicy } from './traffic-policy.js';
 export interface Subscription {
   wildcard: boolean;
   names: ReadonlySet<string>;
+}
+
+/** The resources of one subscription, with the version of the set. */
+export interface ResourceSet {
+  readonly resources: ReadonlyMap<string, BuiltResource>;
+  readonly version: string;
 }
 
 export interface TranslationFailure {
@@ -43,6 +49,7 @@ interface ListenerTarget extends ResolvedTarget {
 export class Translator {
   readonly index: ServiceIndex;
   readonly #memo = new Map<string, BuiltResource | null>();
+  readonly #sets = new Map<string, ResourceSet>();
   readonly version: string;
   /** Resources that failed to build (left out of every response). */
   readonly failures: TranslationFailure[] = [];
@@ -61,15 +68,29 @@ export class Translator {
 
   /** The resources of one type a client should have for its subscription (absent names left out). */
   resources(typeUrl: string, sub: Subscription, node: ProxyNode): Map<string, BuiltResource> {
-    const names = new Set(sub.names);
-    names.delete('*');
-    if (sub.wildcard) for (const name of this.wildcardNames(typeUrl)) names.add(name);
-    const out = new Map<string, BuiltResource>();
-    for (const name of [...names].sort()) {
-      const built = this.resource(typeUrl, name, node);
-      if (built) out.set(name, built);
+    return new Map(this.resourceSet(typeUrl, sub, node).resources);
+  }
+
+  /**
+   * Like `resources`, with the set's version, shared by every client with the same subscription
+   * and context (so a push to many clients hashes each set once). Do not modify the result.
+   */
+  resourceSet(typeUrl: string, sub: Subscription, node: ProxyNode): ResourceSet {
+    const names = [...sub.names].filter((n) => n !== '*').sort();
+    const key = `${this.#memoKey(typeUrl, '/', node)}\u0000${sub.wildcard ? '*' : ''}\u0000${names.join('\u0000')}`;
+    let set = this.#sets.get(key);
+    if (!set) {
+      const all = new Set(names);
+      if (sub.wildcard) for (const name of this.wildcardNames(typeUrl)) all.add(name);
+      const resources = new Map<string, BuiltResource>();
+      for (const name of [...all].sort()) {
+        const built = this.resource(typeUrl, name, node);
+        if (built) resources.set(name, built);
+      }
+      set = { resources, version: setVersion(resources.values()) };
+      this.#sets.set(key, set);
     }
-    return out;
+    return set;
   }
 
   /** One resource by name, or undefined when it does not exist. */

@@ -119,9 +119,13 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
   }
 
   /** Keeps clusters that routes the client holds (or held before an un-ACKed push) point at. */
-  #retainReferencedClusters(desired: Map<string, BuiltResource>, st: DeltaTypeState): void {
+  #withReferencedClusters(
+    computed: ReadonlyMap<string, BuiltResource>,
+    st: DeltaTypeState,
+  ): ReadonlyMap<string, BuiltResource> {
     const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
-    if (!rds) return;
+    if (!rds) return computed;
+    const desired = new Map(computed);
     const routes = [...rds.held.values()];
     for (const p of rds.pending.values()) for (const b of p.before.values()) if (b.held) routes.push(b.held);
     for (const route of routes) {
@@ -130,6 +134,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
         if (!desired.has(name) && previous) desired.set(name, previous);
       }
     }
+    return desired;
   }
 
   protected onUpdate(): void {
@@ -140,8 +145,16 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     const st = this.#types.get(typeUrl);
     const node = this.node;
     if (!st || !node) return undefined;
-    const desired = this.cache.translator.resources(typeUrl, st, node);
-    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) this.#retainReferencedClusters(desired, st);
+    const set = this.cache.translator.resourceSet(typeUrl, st, node);
+    let desired = set.resources;
+    let setHash = set.version;
+    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) {
+      const kept = this.#withReferencedClusters(set.resources, st);
+      if (kept.size !== desired.size) {
+        desired = kept;
+        setHash = setVersion(kept.values());
+      }
+    }
     const updates: BuiltResource[] = [];
     for (const r of desired.values()) {
       if (st.known.get(r.name) !== r.version && st.nacked.get(r.name) !== r.version) updates.push(r);
@@ -157,7 +170,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     if (updates.length === 0 && removed.length === 0 && !st.mustRespond) return undefined;
     st.mustRespond = false;
     const nonce = this.nextNonce();
-    const version = `${this.cache.version}-${setVersion(desired.values()).slice(0, 8)}`;
+    const version = `${this.cache.version}-${setHash.slice(0, 8)}`;
     const before = new Map<string, { version?: string; held?: BuiltResource }>();
     const remember = (name: string) => {
       const v = st.known.get(name);

@@ -20,9 +20,9 @@ interface SotwTypeState {
   legacyWildcard: boolean;
   nonce?: string;
   sentHash?: string;
-  sent: Map<string, BuiltResource>;
+  sent: ReadonlyMap<string, BuiltResource>;
   /** What the client last ACKed (it keeps that through a NACK). */
-  acked: Map<string, BuiltResource>;
+  acked: ReadonlyMap<string, BuiltResource>;
   nackedHash?: string;
   mustRespond: boolean;
 }
@@ -106,9 +106,16 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
     const st = this.#types.get(typeUrl);
     const node = this.node;
     if (!st || !node) return undefined;
-    const resources = this.cache.translator.resources(typeUrl, st, node);
-    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) this.#retainReferencedClusters(resources, st);
-    const hash = setVersion(resources.values());
+    const set = this.cache.translator.resourceSet(typeUrl, st, node);
+    let resources = set.resources;
+    let hash = set.version;
+    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) {
+      const kept = this.#withReferencedClusters(set.resources, st);
+      if (kept.size !== resources.size) {
+        resources = kept;
+        hash = setVersion(kept.values());
+      }
+    }
     if (hash === st.nackedHash) return undefined; // never resend what the client rejected
     if (hash === st.sentHash && !st.mustRespond) return undefined;
     st.mustRespond = false;
@@ -135,14 +142,19 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
   }
 
   /** Keeps clusters that routes the client still holds point at, until it ACKs newer routes. */
-  #retainReferencedClusters(resources: Map<string, BuiltResource>, st: SotwTypeState): void {
+  #withReferencedClusters(
+    computed: ReadonlyMap<string, BuiltResource>,
+    st: SotwTypeState,
+  ): ReadonlyMap<string, BuiltResource> {
     const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
-    if (!rds) return;
+    if (!rds) return computed;
+    const resources = new Map(computed);
     for (const route of [...rds.sent.values(), ...rds.acked.values()]) {
       for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
         const previous = st.sent.get(name);
         if (!resources.has(name) && previous) resources.set(name, previous);
       }
     }
+    return resources;
   }
 }
