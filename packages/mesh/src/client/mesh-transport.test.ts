@@ -6,6 +6,7 @@ import { envoy, LISTENER_TYPE_URL } from '@shoal/xds';
 import { StaticResourceSource } from '../config/static-resource-source.js';
 import { type GreeterServer, startGreeters, stopAll } from '../e2e/greeter-servers.js';
 import {
+  aggregateCluster,
   clientListener,
   edsCluster,
   faultFilter,
@@ -314,6 +315,20 @@ describe('MeshTransport with real servers', () => {
     const finished = await Promise.all(inFlight);
     assert.deepEqual(finished.map((r) => r.server).sort(), ['a', 'b'], 'both in-flight calls completed');
     for (let i = 0; i < 6; i++) assert.equal((await c.sayHello({})).server, 'b');
+    meshTransportOf(c).close();
+  });
+
+  it('fails over from one leaf of an aggregate cluster to the next (gRFC A37)', async () => {
+    const s = source([route(prefix(), 'agg')]);
+    s.set(aggregateCluster('agg', ['ca', 'cb']));
+    const c = client(s);
+    assert.deepEqual(
+      new Set(await Promise.all([1, 2, 3].map(() => c.sayHello({}).then((r) => r.server)))),
+      new Set(['a']),
+    );
+    s.set(loadAssignment('ca', [{ endpoints: [{ port: port(0), health: envoy.HealthStatus.UNHEALTHY }] }]));
+    assert.equal((await c.sayHello({})).server, 'b');
+    assert.equal(meshTransportOf(c).lastDecision?.priority, 1);
     meshTransportOf(c).close();
   });
 

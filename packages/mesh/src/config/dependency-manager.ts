@@ -4,6 +4,7 @@
 // ClusterLoadAssignment. It publishes a MeshConfig only when all of that is complete, each piece
 // received or known not to exist, so callers switch from one complete config to the next.
 //
+// Aggregate clusters (gRFC A37) are followed to their leaves, whose endpoints are stacked by priority.
 // Errors keep the last good config: a NACK or a lost stream changes nothing already received. A
 // Listener or RouteConfiguration that does not exist makes every call fail (a fatal update); a
 // Cluster that does not exist fails only the calls routed to it; an EDS resource that does not
@@ -23,6 +24,7 @@ import {
 import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { RouteTable } from '../routing/route-table.js';
+import { aggregateLeaves, clusterClosure, stackPriorities } from './aggregate-cluster.js';
 import { endpointsFromAssignment } from './endpoints.js';
 import type { ClusterConfig, MeshConfig, MeshConfigUpdate } from './mesh-config.js';
 import type { ResourceWatcherSource } from './watch-source.js';
@@ -202,10 +204,12 @@ export class XdsDependencyManager {
     if (routeConfig === undefined) return;
 
     const vh = selectVirtualHost(routeConfig.virtualHosts, this.authority);
-    const wanted = new Set<string>();
+    const roots = new Set<string>();
     if (vh)
       for (const r of vh.routes)
-        if (r.action.kind === 'route') for (const c of r.action.clusters) wanted.add(c.name);
+        if (r.action.kind === 'route') for (const c of r.action.clusters) roots.add(c.name);
+    // Aggregate clusters (A37) bring their children in, as far as they are known so far.
+    const wanted = clusterClosure(roots, (n) => this.clusters.get(n)?.value);
     this.syncWatches(this.clusters, wanted, CLUSTER_TYPE_URL);
     if (this.refreshAgain) return;
     const wantedEds = new Set<string>();
@@ -226,7 +230,7 @@ export class XdsDependencyManager {
       if (s.value === undefined && !s.missing) return;
     }
     if (!this.dirty && this.lastFatal === undefined) return;
-    this.publish(routeConfig, vh, wanted, http.httpFilters, http.maxStreamDurationMs);
+    this.publish(routeConfig, vh, roots, http.httpFilters, http.maxStreamDurationMs);
   }
 
   private syncWatches<T>(slots: Map<string, Slot<T>>, wanted: ReadonlySet<string>, typeUrl: string): void {
@@ -289,12 +293,16 @@ export class XdsDependencyManager {
         assignment: undefined,
       };
     }
-    if (d.type === 'aggregate')
-      return {
-        status: 'unavailable',
-        name,
-        reason: `cluster ${JSON.stringify(name)} is an aggregate cluster, which Shoal does not support yet`,
-      };
+    if (d.type === 'aggregate') {
+      const lookup = (n: string) => this.clusters.get(n)?.value;
+      const tree = aggregateLeaves(name, lookup);
+      if ('error' in tree) return { status: 'unavailable', name, reason: tree.error };
+      const perLeaf = tree.leaves.map((leaf) => {
+        const c = this.clusterConfig(leaf);
+        return c.status === 'ok' ? c.endpoints : [];
+      });
+      return { status: 'ok', name, cluster: c, endpoints: stackPriorities(perLeaf), assignment: undefined };
+    }
     const a = this.assignments.get(d.serviceName)!;
     if (a.value === undefined)
       return { status: 'ok', name, cluster: c, endpoints: [], assignment: undefined };

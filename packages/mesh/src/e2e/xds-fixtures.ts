@@ -245,3 +245,24 @@ export function rbacFilter(init: RbacInit, name = 'envoy.filters.http.rbac') {
     },
   };
 }
+
+/** An aggregate cluster (gRFC A37) over `children`, in priority order. */
+export function aggregateCluster(name: string, children: string[]): Any {
+  return anyPack(
+    envoy.ClusterSchema,
+    create(envoy.ClusterSchema, {
+      name,
+      clusterDiscoveryType: {
+        case: 'clusterType',
+        value: {
+          name: 'envoy.clusters.aggregate',
+          typedConfig: anyPack(
+            envoy.ClusterConfigSchema,
+            create(envoy.ClusterConfigSchema, { clusters: children }),
+          ),
+        },
+      },
+      lbPolicy: envoy.Cluster_LbPolicy.ROUND_ROBIN,
+    }),
+  );
+}
