@@ -23,8 +23,10 @@ export interface ControlPlaneOptions {
   xdsPort?: number;
   /** Admin API port (default 15000; 0 picks a free one). */
   adminPort?: number;
-  /** Address both listen on (default 127.0.0.1). */
+  /** Address the ADS server listens on (default 127.0.0.1). */
   host?: string;
+  /** Address the admin API listens on (default 127.0.0.1: it has no authentication). */
+  adminHost?: string;
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store. */
@@ -56,6 +58,8 @@ export class ControlPlane {
   #pending: NodeJS.Immediate | undefined;
   #addresses: ControlPlaneAddresses | undefined;
   #started = false;
+  /** Only a registry made here is closed on stop; one passed in belongs to the caller. */
+  readonly #ownsRegistry: boolean;
 
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
@@ -63,6 +67,7 @@ export class ControlPlane {
     this.cache = new SnapshotCache(undefined, {
       onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
+    this.#ownsRegistry = options.registry === undefined;
     this.registry =
       options.registry ??
       new InMemoryRegistry({
@@ -110,7 +115,10 @@ export class ControlPlane {
     const host = this.#options.host ?? '127.0.0.1';
     try {
       const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
-      const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, host);
+      const admin = await this.#admin.listen(
+        this.#options.adminPort ?? 15000,
+        this.#options.adminHost ?? '127.0.0.1',
+      );
       this.#addresses = { xds, admin, ...(config ? { config } : {}) };
     } catch (err) {
       await this.stop(0);
@@ -129,7 +137,7 @@ export class ControlPlane {
     this.#configDir?.close();
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
-    await this.registry.close();
+    if (this.#ownsRegistry) await this.registry.close();
     this.#log('info', 'control plane stopped');
   }
 
