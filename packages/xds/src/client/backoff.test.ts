@@ -37,3 +37,21 @@ it('rejects nonsense settings', () => {
   assert.throws(() => new Backoff({ baseMs: 10, maxMs: 5 }), /maxMs/);
   assert.throws(() => new Backoff({ jitter: 1 }), /jitter/);
 });
+
+it('probes every quarter base delay for one base delay after a healthy connection, then backs off from 1 s', () => {
+  let now = 0;
+  const b = new Backoff({ random: () => 0.5, now: () => now });
+  for (let i = 0; i < 6; i++) b.next(); // grown
+  b.resetAfterHealthy();
+  const delays: number[] = [];
+  while (delays.length < 7) {
+    const probing = b.probing;
+    const d = b.next();
+    delays.push(probing ? -d : d); // probes as negative numbers, to tell them apart
+    now += d;
+  }
+  assert.deepEqual(delays, [-250, -250, -250, -250, 1000, 1600, 2560]);
+  b.reset();
+  assert.equal(b.probing, false);
+  assert.equal(b.next(), 1000);
+});

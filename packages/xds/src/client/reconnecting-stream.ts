@@ -142,11 +142,15 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
       if (this.stop.signal.aborted) break;
       // gRFC A57: after a call that worked, start again at once with a fresh backoff.
       if (hadResponse) {
-        this.backoff.reset();
+        this.backoff.resetAfterHealthy();
         continue;
       }
+      const probing = this.backoff.probing;
       const delay = this.backoff.next(); // counted from the start of the failed attempt, as in gRPC
-      this.log('debug', `${this.label}: retrying ${delay} ms after the last attempt`);
+      this.log(
+        'debug',
+        `${this.label}: ${probing ? 'probing' : 'retrying'} ${delay} ms after the last attempt`,
+      );
       await this.sleep(started + delay - Date.now());
     }
   }
