@@ -10,6 +10,7 @@ import { resolveShortName } from '../config/hostnames.js';
 import type {
   ConsistentHashLB,
   Destination,
+  HTTPRetry,
   HTTPRoute,
   HTTPRouteDestination,
 } from '../config/networking-types.js';
@@ -56,19 +57,27 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
     });
     action.timeout = timeout;
   }
-  const retries = route.retries;
-  if (retries && (retries.attempts ?? 0) > 0) {
-    action.retryPolicy = create(envoy.RetryPolicySchema, {
-      numRetries: retries.attempts,
-      retryOn:
-        retries.retryOn ?? 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-      ...(retries.perTryTimeout ? { perTryTimeout: durationOf(retries.perTryTimeout) } : {}),
-    });
-  }
+  const retryPolicy = buildRetryPolicy(route.retries);
+  if (retryPolicy) action.retryPolicy = retryPolicy;
   const first = destinations[0]!.destination;
   const hash = consistentHashFor(first, ctx);
   if (hash) action.hashPolicy = hashPolicies(hash);
   return action;
+}
+
+/** Istio's default for routes that say nothing about retries (retry.DefaultPolicy). */
+const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
+const DEFAULT_ATTEMPTS = 2;
+
+/** `retries` absent → Istio's default (2 attempts); `attempts: 0` → no retries. */
+export function buildRetryPolicy(retries: HTTPRetry | undefined): envoy.RetryPolicy | undefined {
+  const attempts = retries?.attempts ?? (retries ? 0 : DEFAULT_ATTEMPTS);
+  if (attempts <= 0) return undefined;
+  return create(envoy.RetryPolicySchema, {
+    numRetries: attempts,
+    retryOn: retries?.retryOn ?? DEFAULT_RETRY_ON,
+    ...(retries?.perTryTimeout ? { perTryTimeout: durationOf(retries.perTryTimeout) } : {}),
+  });
 }
 
 export function destinationHost(d: Destination, ctx: RouteContext): string {

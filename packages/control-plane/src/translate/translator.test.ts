@@ -469,3 +469,33 @@ describe('translator: failures', () => {
     assert.ok(t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', node));
   });
 });
+
+describe('translator: retries', () => {
+  const policyOf = (retries: object | undefined) => {
+    const input = bookinfoInput([]);
+    input.virtualServices = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'r', namespace: 'default' },
+        spec: {
+          hosts: ['ratings'],
+          http: [{ ...(retries ? { retries } : {}), route: [{ destination: { host: 'ratings' } }] }],
+        },
+      },
+    ];
+    return routeAction(onlyRoutes(route(new Translator(input), 'ratings:9080'))[0]).retryPolicy;
+  };
+
+  it("routes without `retries` get Istio's default policy; attempts: 0 turns retries off", () => {
+    const d = policyOf(undefined);
+    assert.equal(d?.numRetries, 2);
+    assert.equal(d?.retryOn, 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes');
+    assert.equal(policyOf({ attempts: 0 }), undefined);
+    assert.equal(policyOf({ attempts: 5, retryOn: 'cancelled' })?.numRetries, 5);
+    const fallback = routeAction(
+      onlyRoutes(route(new Translator(bookinfoInput([])), 'details:9080'))[0],
+    ).retryPolicy;
+    assert.equal(fallback?.numRetries, 2, 'the default route too');
+  });
+});
