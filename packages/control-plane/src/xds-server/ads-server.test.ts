@@ -119,6 +119,24 @@ describe('ADS server: state of the world', () => {
     );
     const named = await s.recv();
     assert.equal(named.resources.length, 0, 'a name that does not exist is absent from the full set');
+    s.send(
+      sotwRequest({
+        typeUrl: CDS,
+        resourceNames: [],
+        versionInfo: named.versionInfo,
+        responseNonce: named.nonce,
+      }),
+    );
+    const none = await s.recv();
+    assert.equal(
+      none.resources.length,
+      0,
+      'after naming resources, an empty list means none, not everything',
+    );
+    const status = ads
+      .clients()
+      .find((c) => c.types.CDS && !c.types.CDS.wildcard && c.types.CDS.sentNonce === none.nonce);
+    assert.ok(status, 'no longer a wildcard subscription');
     s.close();
   });
 

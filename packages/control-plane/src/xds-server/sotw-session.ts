@@ -84,6 +84,8 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
     }
     const names = new Set(req.resourceNames);
     if (first && names.size === 0 && allowsWildcard(typeUrl)) st.legacyWildcard = true;
+    // Legacy wildcard ends once the client names resources; after that an empty list means none.
+    else if (names.size > 0) st.legacyWildcard = false;
     const wildcard = names.has('*') || (st.legacyWildcard && names.size === 0);
     names.delete('*');
     const changed =
