@@ -1,0 +1,81 @@
+// Prints benchmark figures: each measured row, then each comparison as a ratio beside its
+// target, and a closing summary table (Markdown, so it can go into bench/README.md as is).
+
+import type { LoadResult } from './load-result.js';
+
+export interface Comparison {
+  name: string;
+  subject: string;
+  subjectResult: LoadResult;
+  peer: string;
+  peerResult: LoadResult;
+  /** The subject must reach at least this multiple of the peer's requests per second. */
+  target: number;
+}
+
+export function ratio(c: Comparison): number {
+  return c.subjectResult.requestsPerSecond / c.peerResult.requestsPerSecond;
+}
+
+/** Requests per CPU second relative to the peer's: the peer's CPU per request over the subject's. */
+export function cpuRatio(c: Comparison): number | undefined {
+  const subject = c.subjectResult.cpuMicrosPerRequest;
+  const peer = c.peerResult.cpuMicrosPerRequest;
+  return subject && peer ? peer / subject : undefined;
+}
+
+export function passed(c: Comparison): boolean {
+  return ratio(c) >= c.target;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const cpuCell = (r: LoadResult) =>
+  r.cpuMicrosPerRequest === undefined ? '-' : fmt(r.cpuMicrosPerRequest, 1);
+
+const columns = (cells: string[], width: number) =>
+  `  ${cells[0]!.padEnd(width)}${cells
+    .slice(1)
+    .map((c) => c.padStart(11))
+    .join('')}`;
+
+export function printSection(title: string, rows: [string, LoadResult][], comparisons: Comparison[]): void {
+  const width = Math.max(...rows.map(([name]) => name.length), ...comparisons.map((c) => c.peer.length + 9));
+  console.log(`\n${title}`);
+  console.log(columns(['participant', 'req/s', 'mean ms', 'p99 ms', 'cpu us/req'], width));
+  for (const [name, r] of rows) {
+    const cells = [fmt(r.requestsPerSecond), fmt(r.meanMs, 2), fmt(r.p99Ms, 2), cpuCell(r)];
+    console.log(columns([name, ...cells], width));
+  }
+  for (const c of comparisons) {
+    const cpu = cpuRatio(c);
+    const line = columns([`${c.subject} / ${c.peer}`, `${ratio(c).toFixed(2)}x`], width);
+    const perCpu = cpu === undefined ? '' : `  (per CPU second: ${cpu.toFixed(2)}x)`;
+    console.log(`${line}  target >= ${c.target}x  ${passed(c) ? 'pass' : 'FAIL'}${perCpu}`);
+  }
+}
+
+export function printSummary(comparisons: Comparison[]): void {
+  console.log(
+    '\n| comparison | req/s | peer req/s | mean / p99 ms | peer mean / p99 ms | ratio | target | result | CPU µs/req (peer) | per-CPU ratio |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+  for (const c of comparisons) {
+    const s = c.subjectResult;
+    const p = c.peerResult;
+    const cells = [
+      `${c.name}: ${c.subject} vs ${c.peer}`,
+      fmt(s.requestsPerSecond),
+      fmt(p.requestsPerSecond),
+      `${fmt(s.meanMs, 2)} / ${fmt(s.p99Ms, 2)}`,
+      `${fmt(p.meanMs, 2)} / ${fmt(p.p99Ms, 2)}`,
+      `${ratio(c).toFixed(2)}x`,
+      `>= ${c.target}x`,
+      passed(c) ? 'pass' : 'FAIL',
+      `${cpuCell(s)} (${cpuCell(p)})`,
+      `${cpuRatio(c)?.toFixed(2) ?? '-'}x`,
+    ];
+    console.log(`| ${cells.join(' | ')} |`);
+  }
+}

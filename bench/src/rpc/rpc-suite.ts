@@ -1,0 +1,252 @@
+// The RPC suite (issue 2, "Performance"): Shoal against @grpc/grpc-js and hand-framed node
+// servers on one proto and payload, measured in one run.
+//   servers: h2load posts unary gRPC calls to Shoal, grpc-js and a raw node:http2 server;
+//   clients: Shoal's client and grpc-js's client call the raw server, 100 calls in flight;
+//   HTTP/1.1: h2load --h1 posts JSON to Shoal's HTTP mode and to a raw node:http server.
+// Every participant runs in its own process; runs alternate between peers; medians of N runs.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ChildServer, runChild, startServer } from '../lib/child.js';
+import { checkH2load, type H2loadOptions, h2load } from '../lib/h2load.js';
+import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { type Comparison, printSection, printSummary } from '../lib/report.js';
+import type { Suite } from '../lib/suite.js';
+import { echoPath, grpcFrame, jsonBody } from './payload.js';
+
+const serverMain = new URL('./server-main.js', import.meta.url);
+const clientMain = new URL('./client-main.js', import.meta.url);
+
+interface Settings {
+  runs: number;
+  scale: number;
+  sections: Set<string>;
+  /** When set, Shoal's processes write V8 CPU profiles here. */
+  profileDir: string | undefined;
+}
+
+function settingsFrom(args: string[]): Settings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      runs: { type: 'string', default: '3' },
+      scale: { type: 'string', default: '1' },
+      only: { type: 'string', default: 'server,client,http1' },
+      'cpu-prof-dir': { type: 'string' },
+    },
+  });
+  const runs = Number(values.runs);
+  const scale = Number(values.scale);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
+  if (!(scale > 0)) throw new Error(`--scale must be a positive number, got "${values.scale}"`);
+  const sections = new Set(values.only.split(','));
+  for (const s of sections) {
+    if (!['server', 'client', 'http1'].includes(s))
+      throw new Error(`--only: unknown section "${s}" (server, client, http1)`);
+  }
+  return { runs, scale, sections, profileDir: values['cpu-prof-dir'] };
+}
+
+/** Runs `measure` for each participant in turn, `runs` times over, and keeps each one's median. */
+async function alternate(names: string[], runs: number, measure: (name: string) => Promise<LoadResult>) {
+  const results = new Map<string, LoadResult[]>(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const name of names) results.get(name)!.push(await measure(name));
+  }
+  return new Map([...results].map(([name, list]) => [name, medianRun(list)]));
+}
+
+/** One h2load run against a server, with the CPU time the server spent on it. */
+async function loadServer(
+  server: ChildServer,
+  options: Omit<H2loadOptions, 'url'>,
+  path: string,
+): Promise<LoadResult> {
+  const before = await server.cpuMicros();
+  const result = await h2load({ ...options, url: `http://127.0.0.1:${server.port}${path}` });
+  const used = (await server.cpuMicros()) - before;
+  return { ...result, cpuMicrosPerRequest: used / options.requests };
+}
+
+async function withServers<T>(
+  kinds: string[],
+  settings: Settings,
+  body: (servers: Map<string, ChildServer>) => Promise<T>,
+): Promise<T> {
+  const servers = new Map<string, ChildServer>();
+  try {
+    for (const kind of kinds) {
+      const execArgv =
+        kind === 'shoal' && settings.profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`]
+          : [];
+      servers.set(kind, await startServer(serverMain, [kind], execArgv));
+    }
+    return await body(servers);
+  } finally {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+  }
+}
+
+async function serverSection(settings: Settings, bodyFile: string): Promise<Comparison[]> {
+  const requests = Math.round(30_000 * settings.scale);
+  const frameBytes = grpcFrame().byteLength;
+  const kinds = ['shoal', 'grpc-js', 'raw-http2'];
+  const results = await withServers(kinds, settings, async (servers) => {
+    const load = (kind: string, n: number) =>
+      loadServer(
+        servers.get(kind)!,
+        {
+          bodyFile,
+          headers: { 'content-type': 'application/grpc', te: 'trailers' },
+          requests: n,
+          clients: 10,
+          maxConcurrentStreams: 10,
+          expectResponseBytes: frameBytes,
+        },
+        echoPath,
+      );
+    for (const kind of kinds) await load(kind, Math.round(requests / 3)); // warm-up: JIT, connections
+    return alternate(kinds, settings.runs, (kind) => load(kind, requests));
+  });
+  const shoal = results.get('shoal')!;
+  const comparisons: Comparison[] = [
+    {
+      name: 'server',
+      subject: 'shoal',
+      subjectResult: shoal,
+      peer: 'grpc-js',
+      peerResult: results.get('grpc-js')!,
+      target: 1.3,
+    },
+    {
+      name: 'server',
+      subject: 'shoal',
+      subjectResult: shoal,
+      peer: 'raw node:http2',
+      peerResult: results.get('raw-http2')!,
+      target: 0.85,
+    },
+  ];
+  printSection(
+    `Server, unary gRPC: h2load -n${requests} -c10 -m10, ${frameBytes}-byte frame, median of ${settings.runs}`,
+    [
+      ['shoal', shoal],
+      ['@grpc/grpc-js', results.get('grpc-js')!],
+      ['raw node:http2', results.get('raw-http2')!],
+    ],
+    comparisons,
+  );
+  return comparisons;
+}
+
+async function clientSection(settings: Settings): Promise<Comparison[]> {
+  const calls = Math.round(20_000 * settings.scale);
+  const concurrency = 100;
+  const kinds = ['shoal', 'grpc-js'];
+  const results = await withServers(['raw-http2'], settings, (servers) => {
+    const port = String(servers.get('raw-http2')!.port);
+    return alternate(kinds, settings.runs, (kind) => {
+      const execArgv =
+        kind === 'shoal' && settings.profileDir
+          ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`]
+          : [];
+      return runChild<LoadResult>(
+        clientMain,
+        [kind, port, String(calls), String(concurrency), String(Math.round(calls / 4))],
+        execArgv,
+      );
+    });
+  });
+  const comparisons: Comparison[] = [
+    {
+      name: 'client',
+      subject: 'shoal',
+      subjectResult: results.get('shoal')!,
+      peer: 'grpc-js',
+      peerResult: results.get('grpc-js')!,
+      target: 2,
+    },
+  ];
+  printSection(
+    `Client, unary gRPC against the raw node:http2 server: ${calls} calls, ${concurrency} in flight, median of ${settings.runs}`,
+    [
+      ['shoal client', results.get('shoal')!],
+      ['@grpc/grpc-js client', results.get('grpc-js')!],
+    ],
+    comparisons,
+  );
+  return comparisons;
+}
+
+async function http1Section(settings: Settings, bodyFile: string): Promise<Comparison[]> {
+  const requests = Math.round(20_000 * settings.scale);
+  const bodyBytes = jsonBody().byteLength;
+  const kinds = ['shoal', 'raw-http1'];
+  const results = await withServers(kinds, settings, async (servers) => {
+    const load = (kind: string, n: number) =>
+      loadServer(
+        servers.get(kind)!,
+        {
+          bodyFile,
+          headers: { 'content-type': 'application/json' },
+          requests: n,
+          clients: 10,
+          maxConcurrentStreams: 1,
+          h1: true,
+          expectResponseBytes: bodyBytes,
+        },
+        echoPath,
+      );
+    for (const kind of kinds) await load(kind, Math.round(requests / 3));
+    return alternate(kinds, settings.runs, (kind) => load(kind, requests));
+  });
+  const comparisons: Comparison[] = [
+    {
+      name: 'HTTP/1.1 JSON',
+      subject: 'shoal',
+      subjectResult: results.get('shoal')!,
+      peer: 'raw node:http',
+      peerResult: results.get('raw-http1')!,
+      target: 0.6,
+    },
+  ];
+  printSection(
+    `HTTP/1.1 JSON unary: h2load --h1 -n${requests} -c10 -m1, ${bodyBytes}-byte body, median of ${settings.runs}`,
+    [
+      ['shoal (HTTP mode)', results.get('shoal')!],
+      ['raw node:http', results.get('raw-http1')!],
+    ],
+    comparisons,
+  );
+  return comparisons;
+}
+
+export const rpcSuite: Suite = {
+  description: 'Shoal RPC server, client and HTTP/1.1 mode against grpc-js and raw node servers',
+  async run(args) {
+    const settings = settingsFrom(args);
+    const version = await checkH2load();
+    const cpus = os.cpus();
+    console.log(
+      `rpc suite: ${new Date().toISOString()}, node ${process.version}, ${version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}`,
+    );
+    const dir = await mkdtemp(join(os.tmpdir(), 'shoal-bench-'));
+    try {
+      const grpcBody = join(dir, 'echo.grpc');
+      const jsonFile = join(dir, 'echo.json');
+      await writeFile(grpcBody, grpcFrame());
+      await writeFile(jsonFile, jsonBody());
+      const comparisons: Comparison[] = [];
+      if (settings.sections.has('server')) comparisons.push(...(await serverSection(settings, grpcBody)));
+      if (settings.sections.has('client')) comparisons.push(...(await clientSection(settings)));
+      if (settings.sections.has('http1')) comparisons.push(...(await http1Section(settings, jsonFile)));
+      printSummary(comparisons);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
