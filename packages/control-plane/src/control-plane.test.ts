@@ -15,6 +15,7 @@ spec:
   hosts: [reviews.default.svc.cluster.local]
   ports: [{ number: 9080, name: grpc, protocol: GRPC }]
   resolution: STATIC
+  workloadSelector: { labels: { app: reviews } }
 ---
 apiVersion: networking.istio.io/v1
 kind: WorkloadEntry
@@ -164,6 +165,24 @@ spec: { trafficPolicy: {} }
     assert.equal((await api('DELETE', '/api/config/dr/default/details')).status, 200);
     assert.equal((await api('DELETE', '/api/config/dr/default/details')).status, 404);
     assert.equal((await api('GET', '/no/such/thing')).status, 404);
+  });
+
+  it('status, registry views, YAML output and bad requests', async () => {
+    const status = await api('GET', '/api/status');
+    assert.equal((status.body.xds as { port: number }).port > 0, true);
+    assert.equal((status.body.objects as Record<string, number>).ServiceEntry, 1);
+    const endpoints = await api('GET', '/api/registry/endpoints?host=reviews.default.svc.cluster.local');
+    assert.deepEqual((endpoints.body.items as { port: number }[]).map((e) => e.port).sort(), [19081, 19082]);
+    const yaml = await fetch(`${admin}/api/config/vs/default/reviews?output=yaml`);
+    assert.match(yaml.headers.get('content-type') ?? '', /yaml/);
+    assert.match(await yaml.text(), /^apiVersion: networking\.istio\.io\/v1\nkind: VirtualService/);
+    assert.equal((await api('DELETE', '/api/config/vs')).status, 400);
+    const dump = await api('GET', '/debug/config_dump');
+    assert.equal(dump.status, 400);
+    assert.match(String(dump.body.error), /proxy=/);
+    const syntax = await api('POST', '/api/apply', 'kind: [unclosed');
+    assert.equal(syntax.status, 400);
+    assert.ok((syntax.body.errors as unknown[]).length > 0);
   });
 
   it('a client announcing its service in node metadata is registered while its stream lives', async () => {
