@@ -98,7 +98,7 @@ export class AdsStream extends ReconnectingStream<DiscoveryRequest, DiscoveryRes
   }
 
   private sendRequest(typeUrl: string, state: TypeState, errorDetail?: string): void {
-    if (!this.connected) return; // sent when the next call starts
+    if (!this.callOpen) return; // sent when the next call starts
     state.sent = true;
     this.send(
       create(DiscoveryRequestSchema, {

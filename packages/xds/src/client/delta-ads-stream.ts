@@ -85,7 +85,7 @@ export class DeltaAdsStream extends ReconnectingStream<DeltaDiscoveryRequest, De
   }
 
   private request(typeUrl: string, init: MessageInitShape<typeof DeltaDiscoveryRequestSchema>): void {
-    if (!this.connected) return; // the next call subscribes everything
+    if (!this.callOpen) return; // the next call subscribes everything
     this.send(create(DeltaDiscoveryRequestSchema, { ...init, typeUrl }));
   }
 }

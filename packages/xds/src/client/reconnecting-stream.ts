@@ -95,7 +95,7 @@ export abstract class ReconnectingStream<Req extends Request, Res> implements Xd
   protected abstract subscribedBy(request: Req): { typeUrl: string; names: readonly string[] };
 
   /** True while a call is open (requests can be sent). */
-  protected get connected(): boolean {
+  protected get callOpen(): boolean {
     return this.queue !== undefined;
   }
 
