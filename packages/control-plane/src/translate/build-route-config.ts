@@ -59,8 +59,15 @@ export function buildRouteConfiguration(options: RouteConfigOptions): envoy.Rout
 
 function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): envoy.Route[] {
   // Matches that name another port are for another listener.
+  // A match for another port, other source workloads or only gateways is not for this client.
   const matches = http.match?.length
-    ? http.match.filter((m) => m.port === undefined || m.port === ctx.port)
+    ? http.match.filter(
+        (m) =>
+          (m.port === undefined || m.port === ctx.port) &&
+          Object.entries(m.sourceLabels ?? {}).every(([k, v]) => ctx.clientLabels[k] === v) &&
+          (m.sourceNamespace === undefined || m.sourceNamespace === ctx.clientNamespace) &&
+          (m.gateways === undefined || m.gateways.includes('mesh')),
+      )
     : [undefined];
   if (matches.length === 0) return [];
   const out: envoy.Route[] = [];

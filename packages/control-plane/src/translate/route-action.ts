@@ -27,6 +27,8 @@ export interface RouteContext {
   /** Namespace that short destination hosts resolve in (the VirtualService's). */
   configNamespace: string;
   clientNamespace: string;
+  /** The client's workload labels, for `sourceLabels` matches. */
+  clientLabels: Readonly<Record<string, string>>;
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {

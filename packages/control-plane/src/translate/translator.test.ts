@@ -8,6 +8,7 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import { bookinfoInput, clientNode, fqdn } from './bookinfo-fixture.js';
+import { proxyNodeOf } from './proxy-node.js';
 import { Translator } from './translator.js';
 
 const node = clientNode();
@@ -497,5 +498,46 @@ describe('translator: retries', () => {
       onlyRoutes(route(new Translator(bookinfoInput([])), 'details:9080'))[0],
     ).retryPolicy;
     assert.equal(fallback?.numRetries, 2, 'the default route too');
+  });
+});
+
+describe('translator: matches scoped to the client', () => {
+  it('sourceLabels, sourceNamespace and gateways keep a match to the clients it names', () => {
+    const input = bookinfoInput(['samples-bookinfo-networking-destination-rule-all.yaml']);
+    input.virtualServices = [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'reviews', namespace: 'default' },
+        spec: {
+          hosts: ['reviews'],
+          http: [
+            {
+              match: [{ sourceLabels: { app: 'productpage' } }],
+              route: [{ destination: { host: 'reviews', subset: 'v2' } }],
+            },
+            {
+              match: [{ sourceNamespace: 'canary' }],
+              route: [{ destination: { host: 'reviews.default.svc.cluster.local', subset: 'v3' } }],
+            },
+            {
+              match: [{ gateways: ['ingress'] }],
+              route: [{ destination: { host: 'reviews', subset: 'v3' } }],
+            },
+            { route: [{ destination: { host: 'reviews', subset: 'v1' } }] },
+          ],
+        },
+      },
+    ];
+    const t = new Translator(input);
+    const subsets = (n: ReturnType<typeof clientNode>, name = 'reviews:9080') =>
+      onlyRoutes(route(t, name, n)).map((r) => String(routeAction(r).clusterSpecifier.value).split('|')[2]);
+    const productpage = proxyNodeOf({
+      id: 'pp',
+      metadata: { NAMESPACE: 'default', LABELS: { app: 'productpage' } },
+    });
+    assert.deepEqual(subsets(productpage), ['v2', 'v1']);
+    assert.deepEqual(subsets(node), ['v1']);
+    assert.deepEqual(subsets(clientNode('canary'), 'reviews.default:9080'), ['v3', 'v1']);
   });
 });

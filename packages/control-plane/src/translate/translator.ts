@@ -134,8 +134,12 @@ export class Translator {
   #memoKey(typeUrl: string, name: string, node: ProxyNode): string {
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
-    // Inbound listeners follow PeerAuthentication selectors, so the workload's labels count.
-    else if (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
+    // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
+    // (sourceLabels) depend on the workload's labels.
+    else if (
+      typeUrl === ROUTE_CONFIGURATION_TYPE_URL ||
+      (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
+    )
       context += `|${JSON.stringify(node.labels)}`;
     return `${typeUrl}\u0000${context}\u0000${name}`;
   }
@@ -181,6 +185,7 @@ export class Translator {
         host: target.service.hostname,
         port: target.port,
         clientNamespace: node.namespace,
+        clientLabels: node.labels,
       },
     });
     return buildResource(envoy.RouteConfigurationSchema, name, config);
