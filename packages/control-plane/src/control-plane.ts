@@ -76,6 +76,9 @@ export class ControlPlane {
       });
     this.ads = new AdsServer({ cache: this.cache, lease: (node, peer) => this.#lease(node, peer) });
     this.#rpc = new Server({
+      // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
+      maxSendMessageBytes: 64 * 1024 * 1024,
+      maxReceiveMessageBytes: 16 * 1024 * 1024,
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
     });
     this.ads.register(this.#rpc);
