@@ -32,7 +32,7 @@ describe('e2e: control-plane faults', () => {
     await new Promise((r) => setTimeout(r, 300));
     running = false;
     await traffic;
-    assert.ok(calls > 20, `calls went on while the control plane was down (${calls})`);
+    assert.ok(calls > 5, `calls went on while the control plane was down (${calls})`);
     assert.equal(failures, 0);
     // A fresh control plane knows nothing until the providers re-register on reconnect; the
     // consumer may see that empty state, so traffic is checked again once config is back.

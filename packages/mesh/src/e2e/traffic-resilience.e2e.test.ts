@@ -38,7 +38,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     outlierDetection:
       consecutive5xxErrors: 2
       interval: 50ms
-      baseEjectionTime: 300ms
+      baseEjectionTime: 1500ms
       maxEjectionPercent: 100`),
     );
     const c = mesh.consumer({ zone: 'zone-a' });
@@ -53,16 +53,21 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     assert.deepEqual(await tally(other, 10), { 'zone-b': 10 });
 
     local.failWith = Code.UNAVAILABLE;
+    const mark = c.decisions.length;
     const during = await tally(c, 20);
-    assert.equal(during.UNAVAILABLE, 2, `two failures eject zone-a: ${JSON.stringify(during)}`);
-    assert.equal(during['zone-b'], 18, 'then zone-b serves');
+    // Istio's default retry policy retries UNAVAILABLE, so the failures may never reach the caller;
+    // either way two of them eject zone-a and zone-b serves from then on.
+    assert.ok((during.UNAVAILABLE ?? 0) <= 2 && (during['zone-b'] ?? 0) >= 18, JSON.stringify(during));
+    const toLocal = c.decisions.slice(mark).filter((d) => d.endpoint?.startsWith(`${local.ip}:`));
+    assert.equal(toLocal.length, 2, 'zone-a gets exactly the two attempts that eject it');
     assert.equal(c.decisions.at(-1)?.priority, 1);
+    assert.equal(Object.values(meshTransportOf(c).clusterState())[0]?.ejected.length, 1);
 
     local.failWith = undefined;
     await waitFor(
       async () => (await tally(c, 1))['zone-a'] === 1,
       'zone-a to return after its ejection',
-      3000,
+      6000,
     );
     assert.deepEqual(await tally(c, 10), { 'zone-a': 10 });
   });
@@ -77,7 +82,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     outlierDetection:
       consecutive5xxErrors: 2
       interval: 50ms
-      baseEjectionTime: 400ms
+      baseEjectionTime: 1500ms
       maxEjectionPercent: 50`),
     );
     const c = mesh.consumer();
@@ -96,7 +101,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     await waitFor(
       async () => (await tally(c, 3)).p3 !== undefined,
       'p3 to come back after base_ejection_time',
-      3000,
+      6000,
     );
     assert.ok(bad.calls > callsBefore);
   });

@@ -86,14 +86,13 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
       'the 50ms timeout',
     );
     assert.equal(c.decisions.at(-1)?.timeoutMs, 50);
-    // The caller's own shorter deadline still wins; a longer one is capped.
-    const started = Date.now();
+    // A caller's longer deadline is capped: the provider answers after 150ms, well within 10s, yet
+    // the call ends with DEADLINE_EXCEEDED.
     await assert.rejects(
       c.sayHello({}, { timeoutMs: 10_000 }),
       (e: RpcError) => e.code === Code.DEADLINE_EXCEEDED,
     );
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < 140, `capped at the route timeout, took ${elapsed}ms`);
+    assert.equal(c.decisions.at(-1)?.timeoutMs, 50);
   });
 
   it('(3) routes by request header and by method', async () => {
