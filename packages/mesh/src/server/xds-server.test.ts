@@ -202,6 +202,23 @@ describe('XdsServer (gRFC A36)', () => {
     await s.close(100);
   });
 
+  it('does not serve a listener for another address (gRFC A36)', async () => {
+    const { s, address } = await start();
+    const source = new StaticResourceSource();
+    source.set(
+      serverListener(s.inboundListenerName!, address.port + 1, {
+        inline: [{ name: 'v', domains: ['*'], routes: [nonForwardingRoute(prefix())] }],
+      }),
+    );
+    s.watch(source);
+    assert.equal(s.isServing, false);
+    assert.match(
+      s.notServingReason ?? '',
+      new RegExp(`is for port ${address.port + 1}, but this server listens on ${address.port}`),
+    );
+    await s.close(100);
+  });
+
   it('refuses watch() before listen()', () => {
     const s = createXdsServer();
     assert.throws(() => s.watch(new StaticResourceSource()), /call listen\(\) before watch\(\)/);

@@ -167,6 +167,13 @@ export class XdsServer {
       );
       return;
     }
+    // A36: the Listener must be for the address this server listens on.
+    const mismatch = addressMismatch(l.address, this.boundHost, this.boundPort);
+    if (mismatch !== undefined) {
+      this.dropRds();
+      this.setServing(undefined, `listener ${JSON.stringify(l.name)} ${mismatch}`);
+      return;
+    }
     const chain = l.filterChains.find((c) => isUnconditional(c)) ?? l.defaultFilterChain ?? l.filterChains[0];
     if (chain === undefined) {
       this.setServing(undefined, `listener ${JSON.stringify(l.name)} has no usable filter chain`);
@@ -298,6 +305,21 @@ export class XdsServer {
       return next(request);
     };
   }
+}
+
+const WILDCARDS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '']);
+
+/** Why a server Listener's address is not this server's, or undefined when it is. */
+function addressMismatch(
+  address: { host: string; port: number },
+  boundHost: string | undefined,
+  boundPort: number,
+): string | undefined {
+  if (address.port !== boundPort)
+    return `is for port ${address.port}, but this server listens on ${boundPort}`;
+  if (boundHost === undefined || WILDCARDS.has(address.host) || WILDCARDS.has(boundHost)) return undefined;
+  if (address.host !== boundHost) return `is for ${address.host}, but this server listens on ${boundHost}`;
+  return undefined;
 }
 
 function isUnconditional(c: XdsFilterChain): boolean {
