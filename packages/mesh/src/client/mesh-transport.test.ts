@@ -213,6 +213,21 @@ describe('MeshTransport with real servers', () => {
     meshTransportOf(c).close();
   });
 
+  it('ends a call at once with OK and no message on an abort with status OK (gRFC A33)', async () => {
+    const abortOk = {
+      abort: { errorType: { case: 'grpcStatus' as const, value: 0 }, percentage: { numerator: 100 } },
+    };
+    const c = client(source([route(prefix(), 'ca')], clientListener(L, { filters: [faultFilter(abortOk)] })));
+    const callsBefore = servers[0]!.calls;
+    const reply = await c.sayHello({});
+    assert.equal(reply.server, '', 'an empty reply');
+    const streamed: unknown[] = [];
+    for await (const r of c.sayHelloStream({})) streamed.push(r);
+    assert.deepEqual(streamed, []);
+    assert.equal(servers[0]!.calls, callsBefore, 'nothing reached the server');
+    meshTransportOf(c).close();
+  });
+
   it('delays calls by fault injection', async () => {
     const delay = {
       delay: {
