@@ -5,6 +5,8 @@ import type { Suite } from './lib/suite.js';
 
 const suites: Record<string, () => Promise<Suite>> = {
   rpc: async () => (await import('./rpc/rpc-suite.js')).rpcSuite,
+  cp: async () => (await import('./cp/cp-suite.js')).cpSuite,
+  mesh: async () => (await import('./mesh/mesh-suite.js')).meshSuite,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,69 @@
+// Child-process entry: Shoal's control plane alone in a process, so its memory and CPU are
+// measured without the load that drives it. The parent applies config and reads the process's
+// RSS, heap and CPU time over IPC. Run with --expose-gc for steadier memory readings.
+
+import { writeHeapSnapshot } from 'node:v8';
+import { ControlPlane } from '@shoal/control-plane';
+import { serveParent, wallMs } from './ipc.js';
+
+export interface ControlPlaneReady {
+  xdsPort: number;
+  adminPort: number;
+}
+
+export interface ProcessStats {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  /** User + system CPU time since the process started, µs. */
+  cpuMicros: number;
+  /** ADS streams the server holds. */
+  streams: number;
+}
+
+export interface ApplyAnswer {
+  /** wallMs() right before the store took the config. */
+  at: number;
+  version: number;
+  changes: number;
+}
+
+async function main(): Promise<void> {
+  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, host: '127.0.0.1', leaseGraceMs: 0 });
+  const gc = (globalThis as { gc?: () => void }).gc;
+  await serveParent(
+    async () => {
+      const { xds, admin } = await cp.start();
+      return { xdsPort: xds.port, adminPort: admin.port } satisfies ControlPlaneReady;
+    },
+    {
+      apply: (yaml: string): ApplyAnswer => {
+        const at = wallMs();
+        const r = cp.store.apply(yaml);
+        return { at, version: r.version, changes: r.changes.length };
+      },
+      /** Writes a V8 heap snapshot (to find what each stream costs); returns its path. */
+      heapSnapshot: ({ file }: { file: string }): string => writeHeapSnapshot(file),
+      stats: ({ collect }: { collect?: boolean } = {}): ProcessStats => {
+        if (collect && gc) {
+          gc();
+          gc();
+        }
+        const m = process.memoryUsage();
+        const cpu = process.cpuUsage();
+        return {
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          external: m.external,
+          cpuMicros: cpu.user + cpu.system,
+          streams: cp.ads.streamCount,
+        };
+      },
+    },
+  );
+}
+
+main().catch((err: Error) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});

@@ -1,0 +1,196 @@
+// The control-plane suite (issue 3, "Performance"): N simulated proxyless clients hold SotW ADS
+// streams to Shoal's control plane, all on one service; a new VirtualService weight is applied
+// and the time until every stream has the new RouteConfiguration is measured, with the control
+// plane's memory per stream and CPU per push. The control plane runs alone in its own process;
+// the clients run in `--procs` others, each stream on its own HTTP/2 connection.
+
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { median, percentile } from '../lib/stats.js';
+import type { Suite } from '../lib/suite.js';
+import type { CollectAnswer, ConnectAnswer } from './ads-sim-main.js';
+import type { ApplyAnswer, ControlPlaneReady, ProcessStats } from './control-plane-main.js';
+import { expectedWeights, LISTENER, REGISTRY_YAML, weightsYaml } from './cp-config.js';
+import { type Figure, printFigures } from './figures.js';
+import { type ChildHandle, spawnChild } from './ipc.js';
+
+const controlPlaneMain = new URL('./control-plane-main.js', import.meta.url);
+const simMain = new URL('./ads-sim-main.js', import.meta.url);
+
+/** Weights (percent to v1) of successive pushes; the streams start at 90. */
+const PUSH_WEIGHTS = [80, 70, 60, 50, 40, 30, 20, 10];
+
+interface Settings {
+  streams: number;
+  procs: number;
+  pushes: number;
+  /** When set, the control-plane process writes a V8 CPU profile here. */
+  profileDir: string | undefined;
+  /** When set, a heap snapshot of the control plane with every stream connected is written here. */
+  heapSnapshot: string | undefined;
+}
+
+function settingsFrom(args: string[]): Settings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      streams: { type: 'string', default: '1000' },
+      procs: { type: 'string', default: '2' },
+      pushes: { type: 'string', default: '5' },
+      'cpu-prof-dir': { type: 'string' },
+      'heap-snapshot': { type: 'string' },
+    },
+  });
+  const int = (name: string, v: string, max: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new Error(`--${name} must be an integer 1..${max}, got "${v}"`);
+    return n;
+  };
+  return {
+    streams: int('streams', values.streams, 20_000),
+    procs: int('procs', values.procs, 8),
+    pushes: int('pushes', values.pushes, PUSH_WEIGHTS.length),
+    profileDir: values['cpu-prof-dir'],
+    heapSnapshot: values['heap-snapshot'],
+  };
+}
+
+interface Push {
+  weight: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Control-plane CPU from the apply until every stream had the route and ACKed it, ms. */
+  cpuMs: number;
+  /** CPU of the client processes over the same span, ms. */
+  clientCpuMs: number;
+}
+
+async function push(
+  cp: ChildHandle<ControlPlaneReady>,
+  sims: ChildHandle<unknown>[],
+  weight: number,
+  streams: number,
+): Promise<Push> {
+  await Promise.all(sims.map((s) => s.request('arm')));
+  const cpuBefore = (await cp.request<ProcessStats>('stats')).cpuMicros;
+  const applied = await cp.request<ApplyAnswer>('apply', weightsYaml(weight));
+  const answers = await Promise.all(
+    sims.map((s) =>
+      s.request<CollectAnswer>('collect', { weights: expectedWeights(weight), timeoutMs: 30_000 }),
+    ),
+  );
+  // ACKs of the push are part of its cost: let them arrive before reading the CPU time.
+  await new Promise((r) => setTimeout(r, 300));
+  const cpuAfter = (await cp.request<ProcessStats>('stats')).cpuMicros;
+  const missing = answers.reduce((n, a) => n + a.missing, 0);
+  const wrong = answers.flatMap((a) => a.wrong);
+  if (missing > 0)
+    throw new Error(`push of weight ${weight}: ${missing} of ${streams} streams got no new route in 30 s`);
+  if (wrong.length > 0)
+    throw new Error(`push of weight ${weight}: streams got other weights, e.g. ${wrong[0]}`);
+  const latencies = answers.flatMap((a) => a.arrivals.map((t) => t - applied.at));
+  if (latencies.length !== streams)
+    throw new Error(`push: ${latencies.length} arrivals for ${streams} streams`);
+  return {
+    weight,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: percentile(latencies, 100),
+    cpuMs: (cpuAfter - cpuBefore) / 1000,
+    clientCpuMs: answers.reduce((n, a) => n + a.cpuMicros, 0) / 1000,
+  };
+}
+
+async function run(settings: Settings): Promise<void> {
+  const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
+  const cp = await spawnChild<ControlPlaneReady>(controlPlaneMain, [], {
+    execArgv: ['--expose-gc', ...profile],
+  });
+  const sims: ChildHandle<unknown>[] = [];
+  try {
+    await cp.request('apply', `${REGISTRY_YAML}---\n${weightsYaml(90)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    const before = await cp.request<ProcessStats>('stats', { collect: true });
+    const per = Math.ceil(settings.streams / settings.procs);
+    for (let i = 0; i < settings.procs; i++) {
+      const count = Math.min(per, settings.streams - i * per);
+      const args = { xdsPort: cp.ready.xdsPort, streams: count, listener: LISTENER, idPrefix: `sim${i}` };
+      sims.push(await spawnChild(simMain, [JSON.stringify(args)]));
+    }
+    const connected = await Promise.all(
+      sims.map((s) => s.request<ConnectAnswer>('connect', undefined, 180_000)),
+    );
+    const syncMs = Math.max(...connected.map((c) => c.syncMs));
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await cp.request<ProcessStats>('stats', { collect: true });
+    if (after.streams !== settings.streams)
+      throw new Error(`the control plane holds ${after.streams} streams, expected ${settings.streams}`);
+    if (settings.heapSnapshot)
+      console.log(
+        `heap snapshot: ${await cp.request<string>('heapSnapshot', { file: settings.heapSnapshot })}`,
+      );
+    console.log(
+      `${settings.streams} streams in ${settings.procs} processes synced (LDS→RDS→CDS→EDS, all ACKed) in ${fmt(syncMs)} ms`,
+    );
+
+    const pushes: Push[] = [];
+    for (const weight of PUSH_WEIGHTS.slice(0, settings.pushes)) {
+      const p = await push(cp, sims, weight, settings.streams);
+      pushes.push(p);
+      console.log(
+        `  push v1=${weight}%: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms, max ${fmt(p.max)} ms, control-plane CPU ${fmt(p.cpuMs)} ms, clients' CPU ${fmt(p.clientCpuMs)} ms`,
+      );
+    }
+    const rssKb = (after.rss - before.rss) / settings.streams / 1024;
+    const heapKb = (after.heapUsed - before.heapUsed) / settings.streams / 1024;
+    const cpuMs = median(pushes.map((p) => p.cpuMs));
+    const figures: Figure[] = [
+      { name: 'push latency p50 (median of pushes)', value: median(pushes.map((p) => p.p50)), unit: 'ms' },
+      {
+        name: 'push latency p99 (median of pushes)',
+        value: median(pushes.map((p) => p.p99)),
+        unit: 'ms',
+        target: { op: '<', value: 1000 },
+      },
+      {
+        name: 'push latency p99 (worst push)',
+        value: Math.max(...pushes.map((p) => p.p99)),
+        unit: 'ms',
+        target: { op: '<', value: 1000 },
+      },
+      { name: 'control-plane RSS per stream', value: rssKb, unit: 'KB', target: { op: '<', value: 50 } },
+      { name: 'control-plane JS heap per stream', value: heapKb, unit: 'KB' },
+      { name: 'control-plane CPU per push (median)', value: cpuMs, unit: 'ms' },
+      { name: 'control-plane CPU per stream per push', value: (cpuMs * 1000) / settings.streams, unit: 'us' },
+      { name: 'initial sync of all streams', value: syncMs, unit: 'ms' },
+    ];
+    printFigures(
+      `Control plane: ${settings.streams} SotW ADS streams on one service, ${settings.pushes} weight pushes (RSS ${mb(before.rss)} → ${mb(after.rss)} MB)`,
+      figures,
+    );
+  } finally {
+    await Promise.all(sims.map((s) => s.request('close', undefined, 5000).catch(() => {})));
+    await Promise.all(sims.map((s) => s.stop()));
+    await cp.stop();
+  }
+}
+
+const fmt = (n: number) => n.toFixed(1);
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+
+export const cpSuite: Suite = {
+  description: 'Shoal control plane: push latency to many ADS streams, memory and CPU per stream',
+  async run(args) {
+    const settings = settingsFrom(args);
+    const cpus = os.cpus();
+    console.log(
+      `cp suite: ${new Date().toISOString()}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    await run(settings);
+  },
+};

@@ -1,0 +1,120 @@
+// Child-process entry: unary Echo calls from one kind of client, `concurrency` in flight for a
+// fixed time after a warm-up, reported as throughput, latency and this process's CPU per call.
+//   shoal-mesh      Shoal's mesh client on xds:///bench...:port (route match, weighted cluster, LB)
+//   shoal-direct    Shoal's plain client on one provider's address
+//   shoal-spread    Shoal's plain clients on all three providers, taken in turn (no xDS): what
+//                   spreading calls over three connections costs without any routing
+//   grpc-js-xds     @grpc/grpc-js with @grpc/grpc-js-xds on the same xds:/// target
+//   grpc-js-direct  @grpc/grpc-js on one provider's address
+// The xDS clients read the bootstrap from GRPC_XDS_BOOTSTRAP_CONFIG, set by the parent.
+// Argument: JSON {kind, target, direct, all, durationMs, warmupMs, concurrency}.
+
+import { performance } from 'node:perf_hooks';
+import { reply } from '../lib/child.js';
+import type { LoadResult } from '../lib/load-result.js';
+import { mean, percentile } from '../lib/stats.js';
+import { echoRequest } from '../rpc/payload.js';
+
+type Call = () => Promise<{ text: string }>;
+
+interface Settings {
+  kind: string;
+  target: string;
+  direct: string;
+  /** Every provider's address, for shoal-spread. */
+  all: string[];
+  /** Measured for this long, after `warmupMs` of the same load. */
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+}
+
+export interface LoadRun extends LoadResult {
+  /** Every call made, warm-up included (the providers must have served exactly these). */
+  calls: number;
+}
+
+async function shoalCaller(settings: Settings): Promise<Call> {
+  const { createClient } = await import('@shoal/rpc');
+  const { BenchService } = await import('../gen/shoal/bench/v1/bench_pb.js');
+  const request = echoRequest();
+  if (settings.kind === 'shoal-direct') {
+    const client = createClient(BenchService, settings.direct);
+    return () => client.echo(request);
+  }
+  if (settings.kind === 'shoal-spread') {
+    const clients = settings.all.map((address) => createClient(BenchService, address));
+    let next = 0;
+    return () => clients[next++ % clients.length]!.echo(request);
+  }
+  const { createMeshClient, meshTransportOf } = await import('@shoal/mesh');
+  const client = createMeshClient(BenchService, settings.target, {});
+  await meshTransportOf(client).ready();
+  return () => client.echo(request);
+}
+
+async function grpcJsCaller(settings: Settings): Promise<Call> {
+  const grpc = (await import('@grpc/grpc-js')).default;
+  if (settings.kind === 'grpc-js-xds') (await import('@grpc/grpc-js-xds')).register();
+  const { loadBenchService } = await import('../rpc/servers/grpc-js-server.js');
+  const Client = loadBenchService();
+  const address = settings.kind === 'grpc-js-xds' ? settings.target : settings.direct;
+  const client = new Client(address, grpc.credentials.createInsecure()) as unknown as {
+    echo(request: object, callback: (err: Error | null, response?: { text: string }) => void): void;
+  };
+  const { text, id, payload } = echoRequest();
+  const request = { text, id, payload: Buffer.from(payload) };
+  return () =>
+    new Promise((resolve, reject) =>
+      client.echo(request, (err, response) => (err ? reject(err) : resolve(response!))),
+    );
+}
+
+/** Keeps `concurrency` calls in flight for `ms`; returns each completed call's latency in ms. */
+async function load(call: Call, ms: number, concurrency: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const until = performance.now() + ms;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      const response = await call();
+      latencies.push(performance.now() - started);
+      if (response.text === '') throw new Error('the provider answered an empty echo');
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return latencies;
+}
+
+async function main(settings: Settings): Promise<void> {
+  const call = settings.kind.startsWith('shoal-')
+    ? await shoalCaller(settings)
+    : settings.kind.startsWith('grpc-js-')
+      ? await grpcJsCaller(settings)
+      : undefined;
+  if (!call) throw new Error(`unknown client "${settings.kind}"`);
+  const warmup = await load(call, settings.warmupMs, settings.concurrency);
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const latencies = await load(call, settings.durationMs, settings.concurrency);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const result: LoadRun = {
+    requestsPerSecond: latencies.length / seconds,
+    meanMs: mean(latencies),
+    p99Ms: percentile(latencies, 99),
+    cpuMicrosPerRequest: (cpu.user + cpu.system) / latencies.length,
+    calls: warmup.length + latencies.length,
+  };
+  await reply(result);
+}
+
+// process.exit lets --cpu-prof write its profile when the parent stops this process.
+process.once('SIGTERM', () => process.exit(0));
+main(JSON.parse(process.argv[2] ?? '{}') as Settings).then(
+  () => process.exit(0),
+  async (err: Error) => {
+    await reply({ error: err.stack ?? String(err) });
+    process.exit(1);
+  },
+);

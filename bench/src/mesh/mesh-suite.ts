@@ -1,0 +1,320 @@
+// The mesh suite (issue 4, "Performance"). One run, every participant in its own process:
+// Shoal's control plane; three self-registering Shoal providers (one process, one shared
+// capacity); and a fresh load-generator process per run.
+//   (a) xDS-routed calls through Shoal's mesh client (route match, 70/30 weighted clusters over
+//       three endpoints) vs the same Shoal client straight to one provider;
+//   (b) the same mesh calls vs @grpc/grpc-js-xds on the same xds:/// target and config;
+//   (c) the routing+picking cost per call, alone (ns/op on a real snapshot);
+//   (d) process start → first xDS-routed call completed, Shoal and grpc-js-xds, median of 5.
+
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import type { ControlPlaneReady } from '../cp/control-plane-main.js';
+import { type Figure, printFigures } from '../cp/figures.js';
+import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
+import { runChild } from '../lib/child.js';
+import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { type Comparison, printSection, printSummary } from '../lib/report.js';
+import { median } from '../lib/stats.js';
+import type { Suite } from '../lib/suite.js';
+import type { FirstCallResult } from './first-call-main.js';
+import type { LoadRun } from './load-main.js';
+import { bootstrapJson, PROVIDERS, ROUTING_YAML, target, V1_WEIGHT } from './mesh-config.js';
+import type { ProvidersReady } from './providers-main.js';
+import type { RoutePickResult } from './route-pick-main.js';
+
+const controlPlaneMain = new URL('../cp/control-plane-main.js', import.meta.url);
+const providersMain = new URL('./providers-main.js', import.meta.url);
+const loadMain = new URL('./load-main.js', import.meta.url);
+const routePickMain = new URL('./route-pick-main.js', import.meta.url);
+const firstCallMain = new URL('./first-call-main.js', import.meta.url);
+
+const KINDS = ['shoal-mesh', 'shoal-direct', 'shoal-spread', 'grpc-js-xds', 'grpc-js-direct'] as const;
+type Kind = (typeof KINDS)[number];
+
+interface Settings {
+  runs: number;
+  /** Measured seconds per run (after a warm-up of a quarter of that). */
+  seconds: number;
+  concurrency: number;
+  starts: number;
+  sections: Set<string>;
+  /** When set, Shoal's load generators write V8 CPU profiles here. */
+  profileDir: string | undefined;
+}
+
+function settingsFrom(args: string[]): Settings {
+  const { values } = parseArgs({
+    args,
+    options: {
+      runs: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '4' },
+      concurrency: { type: 'string', default: '50' },
+      starts: { type: 'string', default: '5' },
+      only: { type: 'string', default: 'throughput,pick,start' },
+      'cpu-prof-dir': { type: 'string' },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+  for (const s of values.only.split(','))
+    if (!['throughput', 'pick', 'start'].includes(s))
+      throw new Error(`--only: unknown section "${s}" (throughput, pick, start)`);
+  return {
+    runs: int('runs', values.runs),
+    seconds: int('seconds', values.seconds),
+    concurrency: int('concurrency', values.concurrency),
+    starts: int('starts', values.starts),
+    sections: new Set(values.only.split(',')),
+    profileDir: values['cpu-prof-dir'],
+  };
+}
+
+interface ProviderStats {
+  calls: Record<string, number>;
+  cpuMicros: number;
+}
+
+/** One load run; checks where the calls went (all to p1 when direct, split by weight when routed). */
+async function loadRun(
+  kind: Kind,
+  settings: Settings,
+  providers: ChildHandle<ProvidersReady>,
+  targetUri: string,
+): Promise<LoadResult> {
+  const direct = `${PROVIDERS[0].ip}:${providers.ready.port}`;
+  await providers.request('stats');
+  const args = {
+    kind,
+    target: targetUri,
+    direct,
+    all: PROVIDERS.map((p) => `${p.ip}:${providers.ready.port}`),
+    durationMs: settings.seconds * 1000,
+    warmupMs: settings.seconds * 250,
+    concurrency: settings.concurrency,
+  };
+  const profile =
+    settings.profileDir && kind.startsWith('shoal-')
+      ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}/${kind}`]
+      : [];
+  const result = await runChild<LoadRun>(loadMain, [JSON.stringify(args)], profile, 180_000);
+  const stats = await providers.request<ProviderStats>('stats');
+  const total = Object.values(stats.calls).reduce((a, b) => a + b, 0);
+  const share = (id: string) => (100 * (stats.calls[id] ?? 0)) / total;
+  if (total !== result.calls)
+    throw new Error(`${kind}: providers served ${total} calls, the client made ${result.calls}`);
+  const expected = kind.endsWith('-direct') ? 100 : kind === 'shoal-spread' ? 100 / 3 : 100 - V1_WEIGHT;
+  if (Math.abs(share(kind.endsWith('-direct') ? 'p1' : 'p3') - expected) > 3)
+    throw new Error(`${kind}: calls went ${JSON.stringify(stats.calls)}, not where the config says`);
+  return result;
+}
+
+async function throughput(
+  settings: Settings,
+  providers: ChildHandle<ProvidersReady>,
+  targetUri: string,
+): Promise<Map<Kind, LoadResult>> {
+  const results = new Map<Kind, LoadResult[]>(KINDS.map((k) => [k, []]));
+  for (let i = 0; i < settings.runs; i++)
+    for (const kind of KINDS) results.get(kind)!.push(await loadRun(kind, settings, providers, targetUri));
+  return new Map([...results].map(([k, list]) => [k, medianRun(list)]));
+}
+
+/** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config]. */
+async function firstCalls(settings: Settings, targetUri: string): Promise<Record<string, number[][]>> {
+  const out: Record<string, number[][]> = { shoal: [], 'grpc-js-xds': [], none: [] };
+  for (let i = 0; i < settings.starts; i++) {
+    for (const kind of Object.keys(out)) {
+      const spawnedAt = wallMs();
+      const r = await runChild<FirstCallResult>(
+        firstCallMain,
+        [JSON.stringify({ kind, target: targetUri })],
+        [],
+        60_000,
+      );
+      out[kind]!.push([r.doneAt - spawnedAt, r.sinceStartMs, r.loadedMs, r.configMs ?? Number.NaN]);
+    }
+  }
+  return out;
+}
+
+async function throughputSection(
+  settings: Settings,
+  providers: ChildHandle<ProvidersReady>,
+  targetUri: string,
+): Promise<Map<Kind, LoadResult>> {
+  const r = await throughput(settings, providers, targetUri);
+  const mesh = r.get('shoal-mesh')!;
+  const comparisons: Comparison[] = [
+    {
+      name: '(a) routed vs direct',
+      subject: 'shoal mesh',
+      subjectResult: mesh,
+      peer: 'shoal direct',
+      peerResult: r.get('shoal-direct')!,
+      target: 0.9,
+    },
+    {
+      name: '(b) vs grpc-js-xds',
+      subject: 'shoal mesh',
+      subjectResult: mesh,
+      peer: 'grpc-js-xds',
+      peerResult: r.get('grpc-js-xds')!,
+      target: 2,
+    },
+    {
+      name: 'reference',
+      subject: 'shoal mesh',
+      subjectResult: mesh,
+      peer: 'shoal direct 3 in turn',
+      peerResult: r.get('shoal-spread')!,
+      target: 0.9,
+    },
+    {
+      name: 'reference',
+      subject: 'grpc-js-xds',
+      subjectResult: r.get('grpc-js-xds')!,
+      peer: 'grpc-js direct',
+      peerResult: r.get('grpc-js-direct')!,
+      target: 0.9,
+    },
+  ];
+  printSection(
+    `Unary Echo for ${settings.seconds} s (after ${settings.seconds / 4} s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call`,
+    [
+      ['shoal mesh (xds:///, 70/30 over 3)', mesh],
+      ['shoal direct (one endpoint)', r.get('shoal-direct')!],
+      ['shoal direct, 3 endpoints in turn', r.get('shoal-spread')!],
+      ['grpc-js-xds (xds:///, same config)', r.get('grpc-js-xds')!],
+      ['grpc-js direct (one endpoint)', r.get('grpc-js-direct')!],
+    ],
+    comparisons,
+  );
+  printSummary(comparisons);
+  return r;
+}
+
+async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | undefined): Promise<Figure[]> {
+  const pick = await runChild<RoutePickResult>(
+    routePickMain,
+    [JSON.stringify({ target: targetUri })],
+    [],
+    120_000,
+  );
+  console.log(
+    `\nroute+pick microbenchmark: picks per endpoint (%) ${JSON.stringify(roundShares(pick.shares))}; ns/op per batch ${pick.batches.map((b) => b.toFixed(0)).join(' ')}`,
+  );
+  const cpu = (k: Kind) => (loads?.get(k)?.cpuMicrosPerRequest ?? Number.NaN) * 1000;
+  const figures: Figure[] = [
+    {
+      name: `(c) route match + cluster pick + endpoint pick (${pick.routes} routes)`,
+      value: pick.nsPerOp,
+      unit: 'ns/op',
+      ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
+    },
+  ];
+  if (loads)
+    figures.push(
+      {
+        name: '(c) mesh call CPU minus direct (1 endpoint)',
+        value: cpu('shoal-mesh') - cpu('shoal-direct'),
+        unit: 'ns/op',
+        peer: { name: 'whole direct call', value: cpu('shoal-direct') },
+      },
+      {
+        name: '(c) mesh call CPU minus direct (3 in turn)',
+        value: cpu('shoal-mesh') - cpu('shoal-spread'),
+        unit: 'ns/op',
+        peer: { name: 'whole direct call', value: cpu('shoal-spread') },
+      },
+    );
+  return figures;
+}
+
+async function startSection(settings: Settings, targetUri: string): Promise<Figure[]> {
+  const starts = await firstCalls(settings, targetUri);
+  const med = (k: string, i: number) => median(starts[k]!.map((s) => s[i]!));
+  console.log(
+    `\nfirst routed call, ms per start (spawn→done / own start→done; own start→library loaded, →config complete): ${Object.entries(
+      starts,
+    )
+      .map(
+        ([k, v]) =>
+          `${k} ${v.map((s) => `${s[0]!.toFixed(0)}/${s[1]!.toFixed(0)} (${s[2]!.toFixed(0)}, ${s[3]!.toFixed(0)})`).join(' ')}`,
+      )
+      .join('; ')}`,
+  );
+  const peer = (i: number) => ({ name: 'grpc-js-xds', value: med('grpc-js-xds', i) });
+  return [
+    {
+      name: '(d) spawn → first routed call done (shoal)',
+      value: med('shoal', 0),
+      unit: 'ms',
+      peer: peer(0),
+      target: { op: '<', value: 500 },
+    },
+    {
+      name: '(d) process start → first routed call done (shoal)',
+      value: med('shoal', 1),
+      unit: 'ms',
+      peer: peer(1),
+      target: { op: '<', value: 500 },
+    },
+    {
+      name: '(d) process start → client library loaded (shoal)',
+      value: med('shoal', 2),
+      unit: 'ms',
+      peer: peer(2),
+    },
+    { name: '(d) process start → xDS config complete (shoal)', value: med('shoal', 3), unit: 'ms' },
+    { name: '(d) spawn → bare node process ran its first line', value: med('none', 0), unit: 'ms' },
+  ];
+}
+
+async function run(settings: Settings): Promise<void> {
+  const cp = await spawnChild<ControlPlaneReady>(controlPlaneMain, []);
+  let providers: ChildHandle<ProvidersReady> | undefined;
+  try {
+    await cp.request('apply', ROUTING_YAML);
+    providers = await spawnChild<ProvidersReady>(providersMain, [String(cp.ready.xdsPort)]);
+    const targetUri = target(providers.ready.port);
+    // Every client process below reads its bootstrap from here (Shoal and grpc-js-xds alike).
+    process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify(bootstrapJson(cp.ready.xdsPort, 'bench-client'));
+    console.log(
+      `control plane on 127.0.0.1:${cp.ready.xdsPort}; providers ${PROVIDERS.map((p) => `${p.ip} (${p.version})`).join(', ')} on port ${providers.ready.port}; target ${targetUri}`,
+    );
+
+    const figures: Figure[] = [];
+    const loads = settings.sections.has('throughput')
+      ? await throughputSection(settings, providers, targetUri)
+      : undefined;
+    if (settings.sections.has('pick')) figures.push(...(await pickSection(targetUri, loads)));
+    if (settings.sections.has('start')) figures.push(...(await startSection(settings, targetUri)));
+    if (figures.length > 0) printFigures('Per-call routing cost and time to first routed call', figures);
+  } finally {
+    await providers?.stop();
+    await cp.stop();
+  }
+}
+
+const roundShares = (s: Record<string, number>) =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, Number(v.toFixed(1))]));
+
+export const meshSuite: Suite = {
+  description:
+    'Shoal mesh client: routed vs direct vs grpc-js-xds throughput, routing cost, time to first call',
+  async run(args) {
+    const settings = settingsFrom(args);
+    const cpus = os.cpus();
+    console.log(
+      `mesh suite: ${new Date().toISOString()}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
+    await run(settings);
+  },
+};
