@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { bootstrapJson, ControlPlane, callWho, eventually, WHO_PATH } from './harness.js';
+import { bootstrapJson, ControlPlane, callWho, eventually, stopBackend, WHO_PATH } from './harness.js';
 
 const NODE_ID = 'sidecar~127.0.0.1~server.default~default.svc.cluster.local';
 
@@ -56,7 +56,7 @@ describe('grpc-js-xds XdsServer against the Shoal control plane', () => {
 
   after(async () => {
     client?.close();
-    await new Promise<void>((resolve) => (server ? server.tryShutdown(() => resolve()) : resolve()));
+    if (server) await stopBackend({ name: 'xds-server', port: 0, server });
     await cp.stop(200);
   });
 

@@ -38,8 +38,18 @@ export async function startBackend(name: string, server = new grpc.Server()): Pr
   return { name, port, server };
 }
 
-export function stopBackend(b: Backend): Promise<void> {
-  return new Promise((resolve) => b.server.tryShutdown(() => resolve()));
+/** Graceful shutdown, forced after `graceMs` (idle client connections would hold it open). */
+export function stopBackend(b: Backend, graceMs = 500): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      b.server.forceShutdown();
+      resolve();
+    }, graceMs);
+    b.server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Calls the Who method once; resolves with the backend's name. */
