@@ -1,5 +1,5 @@
-// Builds the translator's MeshInput from the config store (VirtualService, DestinationRule) and
-// the registry (services, endpoints, interface → host).
+// Builds the translator's MeshInput from the config store (VirtualService, DestinationRule,
+// PeerAuthentication, AuthorizationPolicy) and the registry (services, endpoints, interface → host).
 
 import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';

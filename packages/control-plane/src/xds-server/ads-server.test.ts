@@ -300,6 +300,32 @@ describe('ADS server: state of the world', () => {
     s.close();
   });
 
+  it('a change reaches only the clients whose resources it changes', async () => {
+    cache.update(withWeights(80, 20));
+    const reviews = sotwStream(conn.client);
+    const ratings = sotwStream(conn.client);
+    for (const [s, name] of [
+      [reviews, 'reviews:9080'],
+      [ratings, 'ratings:9080'],
+    ] as const) {
+      s.send(sotwRequest({ node: { id: `for-${name}` }, typeUrl: RDS, resourceNames: [name] }));
+      const r = await s.recv();
+      s.send(
+        sotwRequest({
+          typeUrl: RDS,
+          resourceNames: [name],
+          versionInfo: r.versionInfo,
+          responseNonce: r.nonce,
+        }),
+      );
+    }
+    cache.update(withWeights(65, 35));
+    assert.deepEqual(weights(await reviews.recv()), [65, 35]);
+    await ratings.expectNone();
+    reviews.close();
+    ratings.close();
+  });
+
   it('a stream whose first request has no node ends with INVALID_ARGUMENT', async () => {
     const s = sotwStream(conn.client);
     s.send(sotwRequest({ typeUrl: LDS, resourceNames: ['reviews:9080'] }));
