@@ -57,6 +57,7 @@ class ClientCall {
   private decoding: Promise<void> | undefined;
   private streamError: Error | undefined;
   private settled = false;
+  private closed = false;
   private status: RpcError | null | undefined; // null: OK
 
   constructor(
@@ -281,6 +282,8 @@ class ClientCall {
   }
 
   private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
     clearTimeout(this.timer);
     this.request.signal.removeEventListener('abort', this.onAbort);
     this.release?.();
@@ -353,8 +356,12 @@ class ClientCall {
   private cancel(status: RpcError): void {
     if (this.status === undefined || this.status === null) this.status = status;
     const stream = this.stream;
-    if (stream && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
-    else if (!stream) this.fail(status);
+    if (stream && !stream.destroyed) {
+      stream.close(NGHTTP2_CANCEL);
+      // The call is over now. node:http2 does not always emit 'close' for a stream reset right
+      // after it opened (seen with cancel-after-begin), so the call ends here, not on that event.
+      this.onClose();
+    } else if (!stream) this.fail(status);
   }
 
   private settle(): boolean {
