@@ -59,6 +59,8 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
     });
     action.timeout = timeout;
   }
+  // Envoy replaces the matched prefix (or the whole path of an exact match) with this.
+  if (route.rewrite?.uri !== undefined) action.prefixRewrite = route.rewrite.uri;
   const retryPolicy = buildRetryPolicy(route.retries);
   if (retryPolicy) action.retryPolicy = retryPolicy;
   const first = destinations[0]!.destination;

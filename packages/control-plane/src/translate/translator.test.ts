@@ -135,6 +135,7 @@ describe('translator: routes from the Bookinfo samples', () => {
                 { uri: { exact: '/x' }, port: 9999 },
               ],
               timeout: '1.5s',
+              rewrite: { uri: '/ratings.v2.Ratings/' },
               retries: { attempts: 3, perTryTimeout: '200ms', retryOn: 'unavailable' },
               route: [{ destination: { host: 'ratings' } }],
             },
@@ -158,6 +159,7 @@ describe('translator: routes from the Bookinfo samples', () => {
     const a = routeAction(routes[0]);
     assert.equal(a.maxStreamDuration?.maxStreamDuration?.seconds, 1n);
     assert.equal(a.maxStreamDuration?.maxStreamDuration?.nanos, 500_000_000);
+    assert.equal(a.prefixRewrite, '/ratings.v2.Ratings/');
     assert.equal(a.retryPolicy?.numRetries, 3);
     assert.equal(a.retryPolicy?.retryOn, 'unavailable');
     assert.equal(a.retryPolicy?.perTryTimeout?.nanos, 200_000_000);
