@@ -50,7 +50,10 @@ export class Metadata {
   /** Reads user metadata out of HTTP headers, decoding `-bin` values and dropping reserved headers. */
   static fromHttpHeaders(headers: IncomingHttpHeaders): Metadata {
     const md = new Metadata();
-    for (const [key, raw] of Object.entries(headers)) {
+    // for-in, not Object.entries: node's header objects have no prototype and are in dictionary
+    // mode, where Object.entries costs several times more (this runs once or twice per call).
+    for (const key in headers) {
+      const raw = headers[key];
       if (raw === undefined || isReservedHeader(key)) continue;
       const values = Array.isArray(raw) ? raw : key.endsWith('-bin') ? raw.split(',') : [raw];
       for (const value of values) {

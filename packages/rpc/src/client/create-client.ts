@@ -1,11 +1,11 @@
 // Typed clients from a generated service descriptor: one function per method, shaped by its kind.
 
-import { setMaxListeners } from 'node:events';
 import { create, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { CallOptions } from '../call-options.js';
 import { applyInterceptors, type CallFn, type CallRequest, type Interceptor } from '../interceptor.js';
 import { Metadata } from '../metadata.js';
 import type { Client } from '../method-types.js';
+import { neverAborted } from './never-aborted.js';
 import { GrpcTransport, type Transport } from './transport.js';
 
 export interface ClientOptions {
@@ -13,10 +13,6 @@ export interface ClientOptions {
   /** Options every call starts from; per-call options override them. */
   defaults?: CallOptions;
 }
-
-/** A signal that never aborts, for calls made without one; every call in flight listens to it. */
-const neverAborted = new AbortController().signal;
-setMaxListeners(0, neverAborted);
 
 /**
  * Creates a typed client. `target` is a Transport, or `host:port` for a plain gRPC connection
@@ -54,8 +50,19 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'unary':
       return async (value: unknown, o?: CallOptions) => {
         const opts = merge(o);
-        const request: CallRequest = { ...common(opts), stream: false, message: input(value) };
-        return (await call(opts)(request)).message;
+        const request: CallRequest = {
+          method,
+          header: new Metadata(opts.headers as Metadata | undefined),
+          signal: opts.signal ?? neverAborted,
+          timeoutMs: opts.timeoutMs,
+          stream: false,
+          message: input(value),
+        };
+        // Without interceptors, no per-call closure: the transport takes the request directly.
+        const response = options.interceptors?.length
+          ? await call(opts)(request)
+          : await transport.call(request, opts);
+        return response.message;
       };
     case 'server_streaming':
       return (value: unknown, o?: CallOptions) => {

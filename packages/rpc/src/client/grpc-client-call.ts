@@ -14,6 +14,7 @@ import { isStreamingResponse, methodPath } from '../method-types.js';
 import { codeFromRstCode, decodeGrpcMessage, decodeStatusDetails, RpcError } from '../rpc-error.js';
 import { codecFromGrpcContentType, type Serialization } from '../serialization.js';
 import { formatGrpcTimeout } from '../timeout.js';
+import { cannotAbort } from './never-aborted.js';
 import type { SessionPool } from './session-pool.js';
 
 const { NGHTTP2_CANCEL } = http2.constants;
@@ -110,7 +111,7 @@ class ClientCall {
       return;
     }
     this.stream = stream;
-    request.signal.addEventListener('abort', this.onAbort, { once: true });
+    if (!cannotAbort(request.signal)) request.signal.addEventListener('abort', this.onAbort, { once: true });
     stream.on('response', (h) => this.onResponse(h));
     stream.on('data', (chunk: Buffer) => this.onData(chunk));
     stream.on('trailers', (t) => this.onStatus(t));
@@ -257,8 +258,7 @@ class ClientCall {
 
   private onStatus(h: http2.IncomingHttpHeaders): void {
     if (this.status !== undefined) return;
-    for (const [k, v] of Metadata.fromHttpHeaders(h).entries())
-      for (const value of v) this.trailer.append(k, value);
+    this.trailer.merge(Metadata.fromHttpHeaders(h)); // keys and values were checked while parsing
     const code = parseCode(h['grpc-status'] as string | undefined);
     if (code === undefined) {
       this.status = new RpcError(Code.INTERNAL, 'server closed the stream without a grpc-status', {
@@ -285,7 +285,7 @@ class ClientCall {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
-    this.request.signal.removeEventListener('abort', this.onAbort);
+    if (!cannotAbort(this.request.signal)) this.request.signal.removeEventListener('abort', this.onAbort);
     this.release?.();
     this.release = undefined;
     let status = this.status;
