@@ -1,0 +1,86 @@
+// `shoal-xds-interop-server`: gRPC's xDS interop server, with gRPC's flags (see XDS-INTEROP.md).
+
+import { createXdsClient, type XdsClient } from '@shoal/xds';
+import { FlagError, flagHelp, parseFlags } from '../flags.js';
+import { XdsInteropServer } from '../xds-interop-server.js';
+
+const specs = {
+  port: { type: 'int', default: 8080, min: 0, help: 'test port (TestService); 0 picks a free one' },
+  maintenance_port: {
+    type: 'int',
+    default: 8081,
+    min: 0,
+    help: 'health, XdsUpdateHealthService and reflection; equal to --port serves all on one port',
+  },
+  server_id: { type: 'string', default: 'shoal_server', help: 'SimpleResponse.server_id and hostname' },
+  hostname: { type: 'string', help: 'hostname reported to clients (default: the server id)' },
+  host: { type: 'string', default: '0.0.0.0', help: 'address to bind' },
+  secure_mode: { type: 'bool', default: false, help: 'xDS mTLS (not supported yet)' },
+  xds_server_mode: {
+    type: 'bool',
+    help: 'xDS-enabled test port (default: on when --port differs from --maintenance_port and GRPC_XDS_BOOTSTRAP(_CONFIG) is set)',
+  },
+  help: { type: 'bool', default: false, help: 'print this help' },
+} as const;
+
+async function main(): Promise<number> {
+  let flags: ReturnType<typeof parseFlags<typeof specs>>;
+  try {
+    flags = parseFlags(specs, process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    console.error(`shoal-xds-interop-server: ${err.message}\n${flagHelp(specs)}`);
+    return 2;
+  }
+  if (flags.help) {
+    console.log(`usage: shoal-xds-interop-server [flags]\n${flagHelp(specs)}`);
+    return 0;
+  }
+  if (flags.secure_mode) {
+    console.error('shoal-xds-interop-server: --secure_mode=true is not supported yet (mTLS)');
+    return 2;
+  }
+  const xdsMode =
+    flags.xds_server_mode ??
+    (flags.port !== flags.maintenance_port &&
+      (process.env.GRPC_XDS_BOOTSTRAP !== undefined || process.env.GRPC_XDS_BOOTSTRAP_CONFIG !== undefined));
+  let xds: XdsClient | undefined;
+  if (xdsMode) {
+    try {
+      xds = createXdsClient();
+    } catch (err) {
+      console.error(`shoal-xds-interop-server: xDS server mode needs a bootstrap: ${(err as Error).message}`);
+      return 2;
+    }
+  }
+  const server = new XdsInteropServer({
+    port: flags.port,
+    maintenancePort: flags.maintenance_port,
+    serverId: flags.server_id,
+    host: flags.host,
+    ...(flags.hostname ? { hostname: flags.hostname } : {}),
+    ...(xds
+      ? {
+          xds,
+          onServingStatus: (serving: boolean, reason: string) =>
+            console.log(`shoal-xds-interop-server: ${serving ? 'serving' : 'not serving'} (${reason})`),
+        }
+      : {}),
+  });
+  const bound = await server.start();
+  console.log(
+    `shoal-xds-interop-server: server_id=${flags.server_id} port=${bound.port} maintenance_port=${bound.maintenancePort} xds_server_mode=${xds !== undefined}`,
+  );
+  await untilSignal();
+  await server.close();
+  return 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+process.exitCode = await main();

@@ -1,0 +1,52 @@
+// The harness bins as processes, with gRPC's flags: a server and a client on direct host:port.
+
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { createClient } from '@shoal/rpc';
+import { LoadBalancerStatsService } from '../gen/grpc/testing/test_pb.js';
+import { type HarnessProcess, runHarnessProcess, startHarnessProcess } from './harness-process.js';
+
+describe('shoal-xds-interop-server and -client as processes', () => {
+  const processes: HarnessProcess[] = [];
+  after(async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+  });
+
+  it('the client counts calls to the server it was given', async () => {
+    const server = await startHarnessProcess('server', [
+      '--port=0',
+      '--maintenance_port=0',
+      '--server_id=proc-a',
+      '--host=127.0.0.1',
+    ]);
+    processes.push(server);
+    const client = await startHarnessProcess('client', [
+      `--server=127.0.0.1:${server.info.port}`,
+      '--stats_port=0',
+      '--stats_host=127.0.0.1',
+      '--qps=40',
+      '--rpc=EmptyCall,UnaryCall',
+      '--metadata=EmptyCall:x-test:1',
+    ]);
+    processes.push(client);
+    const stats = createClient(LoadBalancerStatsService, `127.0.0.1:${client.info.stats_port}`);
+    const response = await stats.getClientStats({ numRpcs: 20, timeoutSec: 10 });
+    assert.deepEqual(response.rpcsByPeer, { 'proc-a': 20 });
+    assert.deepEqual(response.rpcsByMethod.EmptyCall?.rpcsByPeer, { 'proc-a': 10 });
+    assert.deepEqual(response.rpcsByMethod.UnaryCall?.rpcsByPeer, { 'proc-a': 10 });
+    assert.equal(await client.stop(), 0);
+    assert.equal(await server.stop(), 0);
+  });
+
+  it('exit 2 with a clear message for --secure_mode=true and for bad flags', async () => {
+    const secure = await runHarnessProcess('server', ['--secure_mode=true']);
+    assert.equal(secure.code, 2);
+    assert.match(secure.output, /--secure_mode=true is not supported yet \(mTLS\)/);
+    const bad = await runHarnessProcess('client', ['--qps=0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.output, /--qps=0: must be ≥ 1/);
+    const rpc = await runHarnessProcess('client', ['--rpc=FullDuplexCall']);
+    assert.equal(rpc.code, 2);
+    assert.match(rpc.output, /--rpc: unknown RPC type "FullDuplexCall"/);
+  });
+});
