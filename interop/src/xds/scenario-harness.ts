@@ -1,0 +1,324 @@
+// Test support for the xDS interop scenarios: Shoal's control plane in this process, the
+// interop servers as processes registered through WorkloadEntries, Shoal's interop client (in this
+// process, or as a process), and a grpc-js-xds client for comparison. Internal to the tests.
+
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ControlPlane } from '@shoal/control-plane';
+import { type Client, createClient } from '@shoal/rpc';
+import { createXdsClient, parseBootstrap } from '@shoal/xds';
+import type { LoadBalancerStatsResponse } from '../gen/grpc/testing/messages_pb.js';
+import { LoadBalancerStatsService, XdsUpdateClientConfigureService } from '../gen/grpc/testing/test_pb.js';
+import type { ClientConfig } from './client-config.js';
+import { type HarnessProcess, startHarnessProcess } from './harness-process.js';
+import { XdsInteropClient } from './xds-interop-client.js';
+
+export const NAMESPACE = 'default';
+/** The client's locality: failover scenarios put backends in and out of it. */
+export const CLIENT_LOCALITY = { region: 'r1', zone: 'z1', sub_zone: '' } as const;
+
+/** gRPC's bootstrap pointing at the control plane, for a client in CLIENT_LOCALITY. */
+export function bootstrapJson(xdsPort: number, nodeId: string): string {
+  return JSON.stringify({
+    xds_servers: [
+      {
+        server_uri: `127.0.0.1:${xdsPort}`,
+        channel_creds: [{ type: 'insecure' }],
+        server_features: ['xds_v3'],
+      },
+    ],
+    node: { id: nodeId, metadata: { NAMESPACE, GENERATOR: 'grpc' }, locality: CLIENT_LOCALITY },
+    server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
+  });
+}
+
+export interface Backend {
+  /** Server id = the hostname clients count calls by. */
+  readonly id: string;
+  readonly port: number;
+  readonly maintenancePort: number;
+  readonly process: HarnessProcess;
+}
+
+/** Starts interop servers as processes, all at once. */
+export async function startBackends(
+  ids: readonly string[],
+  env?: NodeJS.ProcessEnv,
+  extraArgs: readonly string[] = [],
+): Promise<Backend[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const process = await startHarnessProcess(
+        'server',
+        ['--port=0', '--maintenance_port=0', `--server_id=${id}`, '--host=127.0.0.1', ...extraArgs],
+        env,
+      );
+      return {
+        id,
+        port: Number(process.info.port),
+        maintenancePort: Number(process.info.maintenance_port),
+        process,
+      };
+    }),
+  );
+}
+
+export interface Member {
+  readonly backend: Backend;
+  readonly labels?: Record<string, string>;
+  /** `region/zone`; default the client's. */
+  readonly locality?: string;
+}
+
+/** A ServiceEntry for `<app>.default.svc.cluster.local:<port>` and one WorkloadEntry per member. */
+export function serviceYaml(app: string, port: number, members: readonly Member[]): string {
+  return [
+    `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: { name: ${app}, namespace: ${NAMESPACE} }
+spec:
+  hosts: [${app}.${NAMESPACE}.svc.cluster.local]
+  ports: [{ number: ${port}, name: grpc, protocol: GRPC }]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  workloadSelector: { labels: { app: ${app} } }`,
+    ...members.map((m) => workloadEntryYaml(app, m)),
+  ].join('\n---\n');
+}
+
+export function workloadEntryYaml(app: string, m: Member): string {
+  const labels = { app, ...m.labels };
+  const locality = m.locality ?? `${CLIENT_LOCALITY.region}/${CLIENT_LOCALITY.zone}`;
+  return `apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: { name: ${app}-${m.backend.id}, namespace: ${NAMESPACE} }
+spec:
+  address: 127.0.0.1
+  ports: { grpc: ${m.backend.port} }
+  labels: ${JSON.stringify(labels)}
+  locality: ${locality}`;
+}
+
+/** Applies YAML to the control plane's store; fails on anything skipped. */
+export function apply(cp: ControlPlane, yaml: string): void {
+  const result = cp.store.apply(yaml, { source: 'xds-interop-test' });
+  if (result.skipped.length > 0) throw new Error(`config skipped: ${JSON.stringify(result.skipped)}`);
+}
+
+export type StatsClient = Client<typeof LoadBalancerStatsService>;
+export type ConfigureClient = Client<typeof XdsUpdateClientConfigureService>;
+
+export interface ShoalClient {
+  readonly stats: StatsClient;
+  readonly configure: ConfigureClient;
+  close(): Promise<void>;
+}
+
+/** Shoal's interop client in this process, against `target` through the control plane. */
+export async function startShoalClient(
+  xdsPort: number,
+  target: string,
+  config: Partial<ClientConfig> = {},
+  qps = 100,
+): Promise<ShoalClient> {
+  const bootstrap = parseBootstrap(
+    JSON.parse(
+      bootstrapJson(xdsPort, `sidecar~127.0.0.1~shoal-client.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`),
+    ),
+  );
+  const client = new XdsInteropClient({
+    server: target,
+    statsPort: 0,
+    qps,
+    config: { types: ['UnaryCall'], metadata: new Map(), timeoutSec: 5, ...config },
+    defaultTimeoutSec: 5,
+    xds: createXdsClient({ bootstrap }),
+  });
+  const { statsPort } = await client.start();
+  return {
+    stats: createClient(LoadBalancerStatsService, `127.0.0.1:${statsPort}`),
+    configure: createClient(XdsUpdateClientConfigureService, `127.0.0.1:${statsPort}`),
+    close: () => client.close(),
+  };
+}
+
+/** Shoal's interop client as a process (the `shoal-xds-interop-client` bin). */
+export async function startShoalClientProcess(
+  xdsPort: number,
+  args: readonly string[],
+): Promise<ShoalClient & { readonly process: HarnessProcess }> {
+  const env = {
+    ...process.env,
+    GRPC_XDS_BOOTSTRAP_CONFIG: bootstrapJson(
+      xdsPort,
+      `sidecar~127.0.0.1~shoal-client-proc.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`,
+    ),
+  };
+  const proc = await startHarnessProcess(
+    'client',
+    ['--stats_port=0', '--stats_host=127.0.0.1', ...args],
+    env,
+  );
+  const address = `127.0.0.1:${proc.info.stats_port}`;
+  return {
+    process: proc,
+    stats: createClient(LoadBalancerStatsService, address),
+    configure: createClient(XdsUpdateClientConfigureService, address),
+    close: async () => void (await proc.stop()),
+  };
+}
+
+/**
+ * Polls GetClientStats (windows of numRpcs calls) until `accept` holds for a window, or throws
+ * with the last window after timeoutMs: config changes take a moment to reach the client.
+ */
+export async function statsWhen(
+  stats: StatsClient,
+  numRpcs: number,
+  accept: (r: LoadBalancerStatsResponse) => boolean,
+  timeoutMs = 15_000,
+): Promise<LoadBalancerStatsResponse> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LoadBalancerStatsResponse | undefined;
+  while (Date.now() < deadline) {
+    last = await stats.getClientStats({ numRpcs, timeoutSec: 10 });
+    if (accept(last)) return last;
+  }
+  throw new Error(`stats never matched; last window: ${JSON.stringify(summary(last))}`);
+}
+
+export function summary(r: LoadBalancerStatsResponse | undefined): unknown {
+  if (!r) return undefined;
+  return {
+    rpcsByPeer: r.rpcsByPeer,
+    numFailures: r.numFailures,
+    rpcsByMethod: Object.fromEntries(Object.entries(r.rpcsByMethod).map(([m, v]) => [m, v.rpcsByPeer])),
+  };
+}
+
+/** Percent of the window's calls each peer got. */
+export function shares(counts: Record<string, number>): Record<string, number> {
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, total === 0 ? 0 : (100 * v) / total]));
+}
+
+export function withinPoints(
+  counts: Record<string, number>,
+  want: Record<string, number>,
+  points: number,
+): boolean {
+  const got = shares(counts);
+  const peers = new Set([...Object.keys(got), ...Object.keys(want)]);
+  return [...peers].every((p) => Math.abs((got[p] ?? 0) - (want[p] ?? 0)) <= points);
+}
+
+const protoDir = fileURLToPath(new URL('../../proto/', import.meta.url));
+
+/** A grpc-js client of grpc.testing.TestService (load it after `@grpc/grpc-js-xds`'s register()). */
+export function grpcJsTestClient(target: string): grpc.Client & Record<string, Function> {
+  const definition = protoLoader.loadSync('grpc/testing/test.proto', { includeDirs: [protoDir] });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    grpc: { testing: { TestService: grpc.ServiceClientConstructor } };
+  };
+  return new pkg.grpc.testing.TestService(target, grpc.credentials.createInsecure()) as never;
+}
+
+/** `calls` UnaryCalls through a grpc-js(-xds) client, `concurrency` at a time: counts per hostname. */
+export async function grpcJsCounts(
+  client: grpc.Client & Record<string, Function>,
+  calls: number,
+  metadata: Record<string, string> = {},
+  concurrency = 10,
+): Promise<{ counts: Record<string, number>; failures: number; codes: Record<number, number> }> {
+  const counts: Record<string, number> = {};
+  const codes: Record<number, number> = {};
+  let failures = 0;
+  let started = 0;
+  const md = new grpc.Metadata();
+  for (const [k, v] of Object.entries(metadata)) md.set(k, v);
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const unaryCall = client.UnaryCall as (
+        req: object,
+        md: grpc.Metadata,
+        opts: grpc.CallOptions,
+        cb: (err: grpc.ServiceError | null, res?: { hostname: string }) => void,
+      ) => void;
+      unaryCall.call(client, {}, md, { deadline: Date.now() + 5000 }, (err, res) => {
+        if (err || !res) {
+          failures++;
+          const code = err?.code ?? -1;
+          codes[code] = (codes[code] ?? 0) + 1;
+        } else counts[res.hostname] = (counts[res.hostname] ?? 0) + 1;
+        resolve();
+      });
+    });
+  const worker = async () => {
+    while (started < calls) {
+      started++;
+      await one();
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { counts, failures, codes };
+}
+
+export { ControlPlane };
+
+/** Calls ended with a non-OK status so far, over all RPC types. */
+export async function failedCalls(stats: StatsClient): Promise<number> {
+  const acc = await stats.getClientAccumulatedStats({});
+  let failed = 0;
+  for (const method of Object.values(acc.statsPerMethod)) {
+    for (const [code, count] of Object.entries(method.result)) if (Number(code) !== 0) failed += count;
+  }
+  return failed;
+}
+
+/** Calls started but not ended yet, for one RPC type ("UNARY_CALL", "EMPTY_CALL"). */
+export async function inFlight(stats: StatsClient, type: string): Promise<number> {
+  const m = (await stats.getClientAccumulatedStats({})).statsPerMethod[type];
+  if (!m) return 0;
+  return m.rpcsStarted - Object.values(m.result).reduce((a, b) => a + b, 0);
+}
+
+/** Calls of one RPC type that ended with `code` so far. */
+export async function resultCount(stats: StatsClient, type: string, code: number): Promise<number> {
+  return (await stats.getClientAccumulatedStats({})).statsPerMethod[type]?.result[code] ?? 0;
+}
+
+/** Polls `probe` until it holds, or throws after timeoutMs. */
+export async function eventually(
+  probe: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** DestinationRule with version subsets, plus an optional traffic policy (YAML, indented 2). */
+export function subsetsRule(app: string, versions: readonly string[], trafficPolicy = ''): string {
+  return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: ${app}, namespace: ${NAMESPACE} }
+spec:
+  host: ${app}
+  subsets:
+${versions.map((v) => `    - { name: ${v}, labels: { version: ${v} } }`).join('\n')}${trafficPolicy ? `\n  trafficPolicy:\n${trafficPolicy}` : ''}`;
+}
+
+/** VirtualService for `app` with the given http routes (YAML list items, indented 4). */
+export function virtualService(app: string, httpRoutes: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: ${app}, namespace: ${NAMESPACE} }
+spec:
+  hosts: [${app}]
+  http:
+${httpRoutes}`;
+}
