@@ -17,6 +17,7 @@ import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import { invokeMethod } from './invoke.js';
+import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
 import type { ServerCore } from './server-core.js';
 
@@ -165,26 +166,9 @@ export class GrpcServerCall implements HandlerContext {
     }
   }
 
-  /**
-   * The request as interceptors and the implementation see it. Interceptors may copy it
-   * (`{ ...request }`), so for them it is a plain object of data properties. Without interceptors
-   * only the implementation call reads it (just the message), so header and signal stay lazy:
-   * building an AbortController for every call tripled the server's GC time under load.
-   * (An object literal with getters is no way out: V8 creates it slowly, in old space.)
-   */
   private request(stream: boolean, message: unknown): CallRequest {
     const timeoutMs = this.deadline === undefined ? undefined : this.deadline - Date.now();
-    if (this.core.interceptors.length === 0) {
-      return new LazyRequest(this, stream, message, timeoutMs) as unknown as CallRequest;
-    }
-    return {
-      stream,
-      method: this.method,
-      header: this.requestHeader,
-      message,
-      signal: this.signal,
-      timeoutMs,
-    } as CallRequest;
+    return serverRequest(this, this.core.interceptors.length > 0, stream, message, timeoutMs);
   }
 
   /** Reads the one request message of a unary or server-streaming call. */
@@ -378,30 +362,6 @@ export class GrpcServerCall implements HandlerContext {
       this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
     }
   };
-}
-
-/** A request whose metadata and signal are built only if read; see GrpcServerCall.request. */
-class LazyRequest {
-  readonly #call: GrpcServerCall;
-  readonly method: DescMethod;
-
-  constructor(
-    call: GrpcServerCall,
-    readonly stream: boolean,
-    readonly message: unknown,
-    readonly timeoutMs: number | undefined,
-  ) {
-    this.#call = call;
-    this.method = call.method;
-  }
-
-  get header(): Metadata {
-    return this.#call.requestHeader;
-  }
-
-  get signal(): AbortSignal {
-    return this.#call.signal;
-  }
 }
 
 /** Reads an abandoned request stream to its end, ignoring what it holds. */
