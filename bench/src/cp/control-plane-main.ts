@@ -5,20 +5,11 @@
 import { writeHeapSnapshot } from 'node:v8';
 import { ControlPlane } from '@shoal/control-plane';
 import { serveParent, wallMs } from './ipc.js';
+import { processStats } from './process-stats.js';
 
 export interface ControlPlaneReady {
   xdsPort: number;
   adminPort: number;
-}
-
-export interface ProcessStats {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  /** User + system CPU time since the process started, µs. */
-  cpuMicros: number;
-  /** ADS streams the server holds. */
-  streams: number;
 }
 
 export interface ApplyAnswer {
@@ -30,7 +21,6 @@ export interface ApplyAnswer {
 
 async function main(): Promise<void> {
   const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, host: '127.0.0.1', leaseGraceMs: 0 });
-  const gc = (globalThis as { gc?: () => void }).gc;
   await serveParent(
     async () => {
       const { xds, admin } = await cp.start();
@@ -44,21 +34,7 @@ async function main(): Promise<void> {
       },
       /** Writes a V8 heap snapshot (to find what each stream costs); returns its path. */
       heapSnapshot: ({ file }: { file: string }): string => writeHeapSnapshot(file),
-      stats: ({ collect }: { collect?: boolean } = {}): ProcessStats => {
-        if (collect && gc) {
-          gc();
-          gc();
-        }
-        const m = process.memoryUsage();
-        const cpu = process.cpuUsage();
-        return {
-          rss: m.rss,
-          heapUsed: m.heapUsed,
-          external: m.external,
-          cpuMicros: cpu.user + cpu.system,
-          streams: cp.ads.streamCount,
-        };
-      },
+      stats: ({ collect }: { collect?: boolean } = {}) => processStats(collect, cp.ads.streamCount),
     },
   );
 }

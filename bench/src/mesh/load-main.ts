@@ -26,6 +26,7 @@ interface Settings {
   /** Measured for this long, after `warmupMs` of the same load. */
   durationMs: number;
   warmupMs: number;
+  warmupCalls: number;
   concurrency: number;
 }
 
@@ -70,12 +71,16 @@ async function grpcJsCaller(settings: Settings): Promise<Call> {
     );
 }
 
-/** Keeps `concurrency` calls in flight for `ms`; returns each completed call's latency in ms. */
-async function load(call: Call, ms: number, concurrency: number): Promise<number[]> {
+/**
+ * Keeps `concurrency` calls in flight for `ms` (or until `maxCalls` have started); returns each
+ * completed call's latency in ms.
+ */
+async function load(call: Call, ms: number, concurrency: number, maxCalls = Infinity): Promise<number[]> {
   const latencies: number[] = [];
   const until = performance.now() + ms;
+  let started = 0;
   const worker = async () => {
-    while (performance.now() < until) {
+    while (performance.now() < until && started++ < maxCalls) {
       const started = performance.now();
       const response = await call();
       latencies.push(performance.now() - started);
@@ -93,7 +98,8 @@ async function main(settings: Settings): Promise<void> {
       ? await grpcJsCaller(settings)
       : undefined;
   if (!call) throw new Error(`unknown client "${settings.kind}"`);
-  const warmup = await load(call, settings.warmupMs, settings.concurrency);
+  // Warm-up until the JIT has seen the call path often (a time cap keeps a busy machine bounded).
+  const warmup = await load(call, settings.warmupMs, settings.concurrency, settings.warmupCalls);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const latencies = await load(call, settings.durationMs, settings.concurrency);

@@ -34,7 +34,7 @@ type Kind = (typeof KINDS)[number];
 
 interface Settings {
   runs: number;
-  /** Measured seconds per run (after a warm-up of a quarter of that). */
+  /** Measured seconds per run (after a warm-up of 8,000 calls or 5 s, whichever ends first). */
   seconds: number;
   concurrency: number;
   starts: number;
@@ -48,7 +48,7 @@ function settingsFrom(args: string[]): Settings {
     args,
     options: {
       runs: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '4' },
+      seconds: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '50' },
       starts: { type: 'string', default: '5' },
       only: { type: 'string', default: 'throughput,pick,start' },
@@ -93,7 +93,8 @@ async function loadRun(
     direct,
     all: PROVIDERS.map((p) => `${p.ip}:${providers.ready.port}`),
     durationMs: settings.seconds * 1000,
-    warmupMs: settings.seconds * 250,
+    warmupMs: 5000,
+    warmupCalls: 8000,
     concurrency: settings.concurrency,
   };
   const profile =
@@ -183,7 +184,7 @@ async function throughputSection(
     },
   ];
   printSection(
-    `Unary Echo for ${settings.seconds} s (after ${settings.seconds / 4} s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call`,
+    `Unary Echo for ${settings.seconds} s (after 8,000 calls or 5 s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call`,
     [
       ['shoal mesh (xds:///, 70/30 over 3)', mesh],
       ['shoal direct (one endpoint)', r.get('shoal-direct')!],
