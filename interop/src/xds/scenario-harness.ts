@@ -2,6 +2,7 @@
 // interop servers as processes registered through WorkloadEntries, Shoal's interop client (in this
 // process, or as a process), and a grpc-js-xds client for comparison. Internal to the tests.
 
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -321,4 +322,54 @@ spec:
   hosts: [${app}]
   http:
 ${httpRoutes}`;
+}
+
+export interface GrpcJsCounts {
+  readonly counts: Record<string, number>;
+  readonly failures: number;
+  readonly codes: Record<number, number>;
+}
+
+/** @grpc/grpc-js-xds's client in a child process, bootstrapped to the control plane. */
+export class GrpcJsXdsWorker {
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, (r: GrpcJsCounts) => void>();
+  private nextId = 0;
+
+  constructor(xdsPort: number) {
+    this.child = fork(fileURLToPath(new URL('./grpc-js-xds-worker.js', import.meta.url)), [], {
+      env: {
+        ...process.env,
+        GRPC_XDS_BOOTSTRAP_CONFIG: bootstrapJson(
+          xdsPort,
+          `sidecar~127.0.0.1~grpc-js-client.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`,
+        ),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (m: GrpcJsCounts & { id: number }) => {
+      this.pending.get(m.id)?.(m);
+      this.pending.delete(m.id);
+    });
+  }
+
+  /** `calls` UnaryCalls to `target` (10 at a time); counts per hostname and failures by code. */
+  counts(target: string, calls: number, metadata: Record<string, string> = {}): Promise<GrpcJsCounts> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`grpc-js-xds worker: no answer in 60 s`)), 60_000);
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
+      this.child.send({ id, target, calls, metadata });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
 }

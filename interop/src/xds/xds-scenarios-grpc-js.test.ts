@@ -1,0 +1,165 @@
+// The same xDS scenarios driven by @grpc/grpc-js-xds's client and by Shoal's interop client,
+// on one Shoal control plane and one config: both distributions must land within tolerance of
+// the configured weights (and so agree with each other).
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Code } from '@shoal/rpc';
+import {
+  apply,
+  type Backend,
+  ControlPlane,
+  GrpcJsXdsWorker,
+  type ShoalClient,
+  serviceYaml,
+  shares,
+  startBackends,
+  startShoalClient,
+  statsWhen,
+  subsetsRule,
+  summary,
+  virtualService,
+  withinPoints,
+} from './scenario-harness.js';
+
+describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () => {
+  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0 });
+  let xdsPort = 0;
+  let backends: Backend[] = [];
+  const shoalClients: ShoalClient[] = [];
+  let grpcJs: GrpcJsXdsWorker | undefined;
+  const backend = (id: string) => backends.find((b) => b.id === id) as Backend;
+
+  before(async () => {
+    xdsPort = (await cp.start()).xds.port;
+    backends = await startBackends(['a1', 'a2', 'a3']);
+    grpcJs = new GrpcJsXdsWorker(xdsPort);
+  });
+
+  after(async () => {
+    await grpcJs?.stop();
+    await Promise.all(shoalClients.map((c) => c.close()));
+    await Promise.all(backends.map((b) => b.process.stop()));
+    await cp.stop(200);
+  });
+
+  /** Both clients on `target`: grpc-js-xds's counts over `calls`, Shoal's first matching window. */
+  const both = async (
+    target: string,
+    calls: number,
+    want: Record<string, number>,
+    points: number,
+    metadata: Record<string, string> = {},
+  ) => {
+    const shoal = await startShoalClient(
+      xdsPort,
+      target,
+      { metadata: new Map([['UnaryCall', Object.entries(metadata)]]) },
+      200,
+    );
+    shoalClients.push(shoal);
+    const s = await statsWhen(
+      shoal.stats,
+      calls,
+      (r) => r.numFailures === 0 && withinPoints(r.rpcsByPeer, want, points),
+    );
+    const g = grpcJs as GrpcJsXdsWorker;
+    // Warm up until grpc-js-xds has the config, then count.
+    await g.counts(target, 20, metadata);
+    const counted = await g.counts(target, calls, metadata);
+    assert.equal(counted.failures, 0, 'grpc-js-xds calls failed');
+    assert.ok(
+      withinPoints(counted.counts, want, points),
+      `grpc-js-xds ${JSON.stringify(shares(counted.counts))} vs want ${JSON.stringify(want)}; Shoal ${JSON.stringify(summary(s))}`,
+    );
+    return { shoal: s.rpcsByPeer, grpcJs: counted.counts };
+  };
+
+  it('round_robin: both spread evenly over three backends', async () => {
+    apply(
+      cp,
+      serviceYaml(
+        'rr',
+        8080,
+        ['a1', 'a2', 'a3'].map((id) => ({ backend: backend(id) })),
+      ),
+    );
+    await both('xds:///rr:8080', 300, { a1: 33.3, a2: 33.3, a3: 33.3 }, 6);
+  });
+
+  it('traffic_splitting: both split 70/20/10 by VirtualService weights', async () => {
+    apply(
+      cp,
+      [
+        serviceYaml('split', 8080, [
+          { backend: backend('a1'), labels: { version: 'v1' } },
+          { backend: backend('a2'), labels: { version: 'v2' } },
+          { backend: backend('a3'), labels: { version: 'v3' } },
+        ]),
+        subsetsRule('split', ['v1', 'v2', 'v3']),
+        virtualService(
+          'split',
+          `    - route:
+        - { destination: { host: split, subset: v1 }, weight: 70 }
+        - { destination: { host: split, subset: v2 }, weight: 20 }
+        - { destination: { host: split, subset: v3 }, weight: 10 }`,
+        ),
+      ].join('\n---\n'),
+    );
+    await both('xds:///split:8080', 600, { a1: 70, a2: 20, a3: 10 }, 6);
+  });
+
+  it('header_matching: both send matching calls to v2 only, others to v1', async () => {
+    apply(
+      cp,
+      [
+        serviceYaml('hdr', 8080, [
+          { backend: backend('a1'), labels: { version: 'v1' } },
+          { backend: backend('a2'), labels: { version: 'v2' } },
+        ]),
+        subsetsRule('hdr', ['v1', 'v2']),
+        virtualService(
+          'hdr',
+          `    - match: [{ headers: { xds_md: { exact: exact_match } } }]
+      route: [{ destination: { host: hdr, subset: v2 } }]
+    - route: [{ destination: { host: hdr, subset: v1 } }]`,
+        ),
+      ].join('\n---\n'),
+    );
+    await both('xds:///hdr:8080', 100, { a2: 100 }, 0, { xds_md: 'exact_match' });
+    await both('xds:///hdr:8080', 100, { a1: 100 }, 0, { xds_md: 'other' });
+  });
+
+  it('fault_injection: both abort about 30% of calls with UNAVAILABLE', async () => {
+    apply(
+      cp,
+      [
+        serviceYaml('fault', 8080, [{ backend: backend('a1') }]),
+        virtualService(
+          'fault',
+          `    - fault: { abort: { grpcStatus: UNAVAILABLE, percentage: { value: 30 } } }
+      route: [{ destination: { host: fault } }]`,
+        ),
+      ].join('\n---\n'),
+    );
+    const shoal = await startShoalClient(xdsPort, 'xds:///fault:8080');
+    shoalClients.push(shoal);
+    await statsWhen(shoal.stats, 50, (r) => r.numFailures > 0);
+    const before = (await shoal.stats.getClientAccumulatedStats({})).statsPerMethod.UNARY_CALL?.result ?? {};
+    await shoal.stats.getClientStats({ numRpcs: 500, timeoutSec: 20 });
+    const after = (await shoal.stats.getClientAccumulatedStats({})).statsPerMethod.UNARY_CALL?.result ?? {};
+    const delta = (code: number) => (after[code] ?? 0) - (before[code] ?? 0);
+    const shoalPercent = (100 * delta(Code.UNAVAILABLE)) / (delta(Code.UNAVAILABLE) + delta(Code.OK));
+    const g = grpcJs as GrpcJsXdsWorker;
+    await g.counts('xds:///fault:8080', 20);
+    const counted = await g.counts('xds:///fault:8080', 500);
+    const grpcPercent = (100 * counted.failures) / 500;
+    assert.equal(counted.codes[Code.UNAVAILABLE] ?? 0, counted.failures, JSON.stringify(counted.codes));
+    for (const [who, percent] of [
+      ['Shoal', shoalPercent],
+      ['grpc-js-xds', grpcPercent],
+    ] as const) {
+      assert.ok(Math.abs(percent - 30) <= 7, `${who} aborted ${percent.toFixed(1)}% (want 30 ± 7)`);
+    }
+  });
+});
