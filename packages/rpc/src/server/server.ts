@@ -304,9 +304,13 @@ export class Server {
 /** HPACK's measure of a header list (RFC 7541 §4.1): name + value + 32 per field. */
 function headerListSize(headers: http2.IncomingHttpHeaders): number {
   let size = 0;
-  for (const [name, value] of Object.entries(headers)) {
+  // for-in and no per-header array: this runs for every request, on a prototype-less dictionary
+  // object where Object.entries costs several microseconds.
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) size += name.length + String(v).length + 32;
+    if (Array.isArray(value)) for (const v of value) size += name.length + String(v).length + 32;
+    else size += name.length + String(value).length + 32;
   }
   return size;
 }
