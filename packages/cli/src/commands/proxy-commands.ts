@@ -98,7 +98,8 @@ export function registerProxyCommands(program: Command): void {
         resources.map((r) => r.resource),
         format,
         () => {
-          const { headers, rows } = resourceRows(kind, resources);
+          const clusters = dump.streams.flatMap((s) => s.resources.CDS ?? []);
+          const { headers, rows } = resourceRows(kind, resources, clusters);
           return rows.length === 0 ? `${nodeId} was sent no ${kind} resources` : renderTable(headers, rows);
         },
       );

@@ -22,11 +22,31 @@ function clusterParts(name: string) {
     : { direction: direction!.toUpperCase(), port: port!, subset: subset || '-', host };
 }
 
+/** istiod's `filter_metadata.istio.config` path → `name.namespace`, as istioctl prints it. */
 function destinationRuleOf(r: Json): string {
   const istio = obj(obj(obj(r.metadata).filterMetadata).istio);
   const config = typeof istio.config === 'string' ? istio.config : '';
-  const m = /destination-rule\/([^/]+)$/.exec(config);
-  return m ? m[1]! : '-';
+  const m = /namespaces\/([^/]+)\/destination-rule\/([^/]+)$/.exec(config);
+  return m ? `${m[2]}.${m[1]}` : '-';
+}
+
+/**
+ * The outlier check a cluster's endpoints are under. Ejections happen in each client, so the
+ * control plane knows the policy, not which endpoints a client has ejected right now.
+ */
+function outlierCheckOf(cluster: Json | undefined): string {
+  if (!cluster) return '-';
+  const od = cluster.outlierDetection;
+  if (od === undefined) return 'off';
+  const o = obj(od);
+  const parts = [
+    o.consecutive5xx !== undefined ? `5xx×${obj(o.consecutive5xx).value ?? o.consecutive5xx}` : '',
+    o.consecutiveGatewayFailure !== undefined
+      ? `gateway×${obj(o.consecutiveGatewayFailure).value ?? o.consecutiveGatewayFailure}`
+      : '',
+    typeof o.interval === 'string' ? `every ${o.interval}` : '',
+  ].filter(Boolean);
+  return parts.length ? parts.join(' ') : 'on';
 }
 
 function matchText(match: Json): string {
@@ -48,6 +68,8 @@ function routeClusters(route: Json): string {
 export function resourceRows(
   kind: ResourceKind,
   resources: DumpedResource[],
+  /** The client's clusters, for the outlier check of its endpoints. */
+  clusters: DumpedResource[] = [],
 ): { headers: string[]; rows: string[][] } {
   switch (kind) {
     case 'cluster':
@@ -99,9 +121,10 @@ export function resourceRows(
       };
     case 'endpoint':
       return {
-        headers: ['ENDPOINT', 'STATUS', 'LOCALITY', 'PRIORITY', 'WEIGHT', 'CLUSTER'],
-        rows: resources.flatMap(({ name, resource }) =>
-          arr(resource.endpoints).flatMap((group) => {
+        headers: ['ENDPOINT', 'STATUS', 'OUTLIER CHECK', 'LOCALITY', 'PRIORITY', 'WEIGHT', 'CLUSTER'],
+        rows: resources.flatMap(({ name, resource }) => {
+          const outlier = outlierCheckOf(clusters.find((c) => c.name === name)?.resource);
+          return arr(resource.endpoints).flatMap((group) => {
             const locality = obj(group.locality);
             const where = [locality.region, locality.zone, locality.subZone].filter(Boolean).join('/') || '-';
             return arr(group.lbEndpoints).map((lb) => {
@@ -109,14 +132,15 @@ export function resourceRows(
               return [
                 `${socket.address}:${socket.portValue}`,
                 String(lb.healthStatus ?? 'UNKNOWN'),
+                outlier,
                 where,
                 String(group.priority ?? 0),
                 String(lb.loadBalancingWeight ?? 1),
                 name,
               ];
             });
-          }),
-        ),
+          });
+        }),
       };
   }
 }

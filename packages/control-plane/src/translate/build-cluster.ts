@@ -20,7 +20,13 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Envoy's default ring size bounds; Istio's default minimum ring size is 1024. */
 const DEFAULT_MIN_RING_SIZE = 1024;
 
-export function buildCluster(name: string, key: ClusterKey, policy: EffectivePolicy): envoy.Cluster {
+export function buildCluster(
+  name: string,
+  key: ClusterKey,
+  policy: EffectivePolicy,
+  /** The DestinationRule's path, as istiod writes it into `filter_metadata.istio.config`. */
+  configSource?: string,
+): envoy.Cluster {
   const connectTimeout = policy.connectionPool?.tcp?.connectTimeout;
   const cluster = create(envoy.ClusterSchema, {
     name,
@@ -32,6 +38,7 @@ export function buildCluster(name: string, key: ClusterKey, policy: EffectivePol
         istio: {
           services: [{ host: key.host, port: key.port }],
           ...(key.subset ? { subset: key.subset } : {}),
+          ...(configSource ? { config: configSource } : {}),
         },
       },
     },

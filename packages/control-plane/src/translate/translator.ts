@@ -221,7 +221,11 @@ export class Translator {
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
     if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
-    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset));
+    // istiod names the DestinationRule a cluster came from; `shoal proxy-config cluster` shows it.
+    const source =
+      dr &&
+      `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
+    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset), source);
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
