@@ -373,3 +373,45 @@ export class GrpcJsXdsWorker {
     await exited;
   }
 }
+
+/** One scenario suite's world: a control plane, backends as processes, and the clients made. */
+export class ScenarioEnv {
+  readonly cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0 });
+  xdsPort = 0;
+  readonly backends: Backend[] = [];
+  private readonly clients: ShoalClient[] = [];
+
+  async start(backendIds: readonly string[]): Promise<void> {
+    this.xdsPort = (await this.cp.start()).xds.port;
+    this.backends.push(...(await startBackends(backendIds)));
+  }
+
+  backend(id: string): Backend {
+    const b = this.backends.find((x) => x.id === id);
+    if (!b) throw new Error(`no backend ${id}`);
+    return b;
+  }
+
+  /** Shoal's interop client in this process, closed by stop(). */
+  async client(target: string, config: Partial<ClientConfig> = {}, qps = 100): Promise<ShoalClient> {
+    const c = await startShoalClient(this.xdsPort, target, config, qps);
+    this.clients.push(c);
+    return c;
+  }
+
+  /** Keeps a client made elsewhere (e.g. a process) to close it in stop(). */
+  track<C extends ShoalClient>(c: C): C {
+    this.clients.push(c);
+    return c;
+  }
+
+  apply(yaml: string): void {
+    apply(this.cp, yaml);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.close()));
+    await Promise.all(this.backends.map((b) => b.process.stop()));
+    await this.cp.stop(200);
+  }
+}

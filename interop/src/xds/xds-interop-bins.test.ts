@@ -38,6 +38,27 @@ describe('shoal-xds-interop-server and -client as processes', () => {
     assert.equal(await server.stop(), 0);
   });
 
+  it('--fail_on_failed_rpc exits 1 once a call fails after one succeeded', async () => {
+    const server = await startHarnessProcess('server', [
+      '--port=0',
+      '--maintenance_port=0',
+      '--server_id=proc-b',
+      '--host=127.0.0.1',
+    ]);
+    processes.push(server);
+    const run = await runHarnessProcess('client', [
+      `--server=127.0.0.1:${server.info.port}`,
+      '--stats_port=0',
+      '--stats_host=127.0.0.1',
+      '--qps=20',
+      '--rpc=EmptyCall,UnaryCall',
+      '--metadata=UnaryCall:rpc-behavior:error-code-2',
+      '--fail_on_failed_rpc',
+    ]);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /UnaryCall failed after earlier successes: \[UNKNOWN\]/);
+  });
+
   it('exit 2 with a clear message for --secure_mode=true and for bad flags', async () => {
     const secure = await runHarnessProcess('server', ['--secure_mode=true']);
     assert.equal(secure.code, 2);

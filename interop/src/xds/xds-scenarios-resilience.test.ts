@@ -1,0 +1,155 @@
+// gRPC's proxyless xDS interop scenarios (psm-interop's test names) for failover, membership
+// changes and resilience, run against Shoal's control plane with Istio config: interop servers as
+// processes registered through WorkloadEntries, Shoal's interop client through the mesh transport.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Code } from '@shoal/rpc';
+import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
+import {
+  bootstrapJson,
+  eventually,
+  failedCalls,
+  inFlight,
+  NAMESPACE,
+  resultCount,
+  ScenarioEnv,
+  serviceYaml,
+  startBackends,
+  statsWhen,
+  subsetsRule,
+  virtualService,
+  workloadEntryYaml,
+} from './scenario-harness.js';
+
+describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal control plane', () => {
+  const env = new ScenarioEnv();
+  before(() => env.start(['a1', 'a2', 'a3', 'b1']));
+  after(() => env.stop());
+
+  it('gentle_failover: same-zone backends first; the other zone serves when the zone empties, then traffic returns', async () => {
+    const local = { backend: env.backend('a3') };
+    env.apply(serviceYaml('fo', 8080, [local, { backend: env.backend('b1'), locality: 'r1/z2' }]));
+    const c = await env.client('xds:///fo:8080');
+    await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a3 === 50);
+    const failedBefore = await failedCalls(c.stats);
+    env.cp.store.delete('WorkloadEntry', 'default', 'fo-a3');
+    await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.b1 === 50);
+    env.apply(workloadEntryYaml('fo', local));
+    await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a3 === 50);
+    assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed during failover');
+  });
+
+  it('gentle_failover by outlier ejection: failing same-zone backends are ejected, the other zone serves, then they return', async () => {
+    env.apply(
+      [
+        serviceYaml('od', 8080, [
+          { backend: env.backend('a1') },
+          { backend: env.backend('a2') },
+          { backend: env.backend('b1'), locality: 'r1/z2' },
+        ]),
+        subsetsRule(
+          'od',
+          ['v1'],
+          '    outlierDetection: { consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 2s, maxEjectionPercent: 100 }',
+        ),
+      ].join('\n---\n'),
+    );
+    const c = await env.client('xds:///od:8080');
+    await statsWhen(
+      c.stats,
+      40,
+      (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 20 && s.rpcsByPeer.a2 === 20,
+    );
+    // Both same-zone backends start failing with UNAVAILABLE (a gateway error, as Envoy counts them).
+    await c.configure.configure({
+      types: [RpcType.UNARY_CALL],
+      metadata: [
+        { type: RpcType.UNARY_CALL, key: 'rpc-behavior', value: 'hostname=a1 error-code-14' },
+        { type: RpcType.UNARY_CALL, key: 'rpc-behavior', value: 'hostname=a2 error-code-14' },
+      ],
+    });
+    await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.b1 === 50);
+    // They recover; once the ejection time has passed, traffic comes back to the client's zone.
+    await c.configure.configure({ types: [RpcType.UNARY_CALL] });
+    await statsWhen(
+      c.stats,
+      40,
+      (s) => s.numFailures === 0 && (s.rpcsByPeer.a1 ?? 0) + (s.rpcsByPeer.a2 ?? 0) === 40,
+    );
+  });
+
+  it('remove_instance_group: removing a backend moves its traffic to the rest without a failed call', async () => {
+    env.apply(serviceYaml('rig', 8080, [{ backend: env.backend('a1') }, { backend: env.backend('a2') }]));
+    const c = await env.client('xds:///rig:8080');
+    await statsWhen(
+      c.stats,
+      40,
+      (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 20 && s.rpcsByPeer.a2 === 20,
+    );
+    const failedBefore = await failedCalls(c.stats);
+    env.cp.store.delete('WorkloadEntry', 'default', 'rig-a2');
+    await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 40);
+    assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed while the backend was removed');
+  });
+
+  it('change_backend_service: pointing the route at another service moves traffic without a failed call', async () => {
+    env.apply(
+      [
+        serviceYaml('cbs', 8080, [{ backend: env.backend('a1') }]),
+        serviceYaml('cbs-alt', 8080, [{ backend: env.backend('a2') }]),
+        virtualService('cbs', '    - route: [{ destination: { host: cbs } }]'),
+      ].join('\n---\n'),
+    );
+    const c = await env.client('xds:///cbs:8080');
+    await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 40);
+    const failedBefore = await failedCalls(c.stats);
+    env.apply(virtualService('cbs', '    - route: [{ destination: { host: cbs-alt } }]'));
+    await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a2 === 40);
+    assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed while the route changed');
+  });
+
+  it('circuit_breaking: http2MaxRequests caps calls in flight; the rest fail UNAVAILABLE; raising it takes effect', async () => {
+    const pool = (n: number) => `    connectionPool: { http: { http2MaxRequests: ${n} } }`;
+    env.apply(
+      [serviceYaml('cb', 8080, [{ backend: env.backend('a3') }]), subsetsRule('cb', ['v1'], pool(10))].join(
+        '\n---\n',
+      ),
+    );
+    const c = await env.client('xds:///cb:8080', {
+      metadata: new Map([['UnaryCall', [['rpc-behavior', 'keep-open']]]]),
+      timeoutSec: 30,
+    });
+    await eventually(async () => (await inFlight(c.stats, 'UNARY_CALL')) === 10, '10 calls in flight');
+    await eventually(
+      async () => (await resultCount(c.stats, 'UNARY_CALL', Code.UNAVAILABLE)) > 20,
+      'calls refused',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await inFlight(c.stats, 'UNARY_CALL'), 10);
+    env.apply(subsetsRule('cb', ['v1'], pool(25)));
+    await eventually(async () => (await inFlight(c.stats, 'UNARY_CALL')) === 25, '25 calls in flight');
+  });
+
+  it('xds_server_mode: a server that takes its inbound listener from the control plane serves the mesh', async () => {
+    const serverEnv = {
+      ...process.env,
+      GRPC_XDS_BOOTSTRAP_CONFIG: bootstrapJson(
+        env.xdsPort,
+        `sidecar~127.0.0.1~xds-server.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`,
+      ),
+    };
+    const [server] = await startBackends(['xs1'], serverEnv, ['--xds_server_mode=true']);
+    assert.ok(server);
+    env.backends.push(server);
+    assert.equal(server.process.info.xds_server_mode, 'true');
+    await eventually(
+      async () => /shoal-xds-interop-server: serving/.test(server.process.output()),
+      'serving',
+    );
+    env.apply(serviceYaml('xsm', 8080, [{ backend: server }]));
+    const c = await env.client('xds:///xsm:8080', { types: ['EmptyCall', 'UnaryCall'] });
+    const r = await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.xs1 === 40);
+    assert.deepEqual(Object.keys(r.rpcsByMethod).sort(), ['EmptyCall', 'UnaryCall']);
+  });
+});
