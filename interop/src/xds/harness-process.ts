@@ -71,8 +71,10 @@ export function startHarnessProcess(
 export function runHarnessProcess(
   kind: 'server' | 'client',
   args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; output: string }> {
   const child = spawn(process.execPath, [`${binDir}shoal-xds-interop-${kind}.js`, ...args], {
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

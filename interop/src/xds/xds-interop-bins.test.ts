@@ -1,6 +1,7 @@
 // The harness bins as processes, with gRPC's flags: a server and a client on direct host:port.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, describe, it } from 'node:test';
 import { createClient } from '@shoal/rpc';
 import { LoadBalancerStatsService } from '../gen/grpc/testing/test_pb.js';
@@ -69,5 +70,30 @@ describe('shoal-xds-interop-server and -client as processes', () => {
     const rpc = await runHarnessProcess('client', ['--rpc=FullDuplexCall']);
     assert.equal(rpc.code, 2);
     assert.match(rpc.output, /--rpc: unknown RPC type "FullDuplexCall"/);
+    const xds = await runHarnessProcess('client', ['--server=xds:///backend:8080'], {
+      GRPC_XDS_BOOTSTRAP: '/nonexistent/bootstrap.json',
+    });
+    assert.equal(xds.code, 2);
+    assert.match(
+      xds.output,
+      /xds:\/\/\/backend:8080 needs an xDS bootstrap: .*\/nonexistent\/bootstrap.json/,
+    );
+  });
+
+  it('exit 1 with the reason when a port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const run = await runHarnessProcess('server', [
+        `--port=${port}`,
+        '--maintenance_port=0',
+        '--host=127.0.0.1',
+      ]);
+      assert.equal(run.code, 1);
+      assert.match(run.output, /cannot start: .*EADDRINUSE/);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -78,7 +78,14 @@ async function main(): Promise<number> {
         }
       : {}),
   });
-  const { statsPort } = await client.start();
+  let statsPort: number;
+  try {
+    ({ statsPort } = await client.start());
+  } catch (err) {
+    console.error(`shoal-xds-interop-client: cannot start: ${(err as Error).message}`);
+    await client.close();
+    return 1;
+  }
   console.log(
     `shoal-xds-interop-client: server=${flags.server} stats_port=${statsPort} ${describeConfig(config)}`,
   );

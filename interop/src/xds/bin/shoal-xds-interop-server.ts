@@ -67,7 +67,14 @@ async function main(): Promise<number> {
         }
       : {}),
   });
-  const bound = await server.start();
+  let bound: Awaited<ReturnType<XdsInteropServer['start']>>;
+  try {
+    bound = await server.start();
+  } catch (err) {
+    console.error(`shoal-xds-interop-server: cannot start: ${(err as Error).message}`);
+    await server.close(0);
+    return 1;
+  }
   console.log(
     `shoal-xds-interop-server: server_id=${flags.server_id} port=${bound.port} maintenance_port=${bound.maintenancePort} xds_server_mode=${xds !== undefined}`,
   );
