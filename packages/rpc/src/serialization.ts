@@ -62,6 +62,7 @@ export function createSerialization<Desc extends DescMessage>(
 
 /** The codec that a gRPC content type names: `application/grpc`, `application/grpc+proto`, `application/grpc+json`. */
 export function codecFromGrpcContentType(contentType: string | undefined): Codec | undefined {
+  if (contentType === 'application/grpc') return 'proto'; // nearly every call: skip the parsing
   if (!contentType) return undefined;
   const base = contentType.split(';')[0]!.trim().toLowerCase();
   if (base === 'application/grpc' || base === 'application/grpc+proto') return 'proto';
@@ -71,6 +72,7 @@ export function codecFromGrpcContentType(contentType: string | undefined): Codec
 
 /** The codec of Triple's HTTP mode: `application/json` or `application/proto` (also `application/x-protobuf`). */
 export function codecFromHttpContentType(contentType: string | undefined): Codec | undefined {
+  if (contentType === 'application/json') return 'json'; // the usual case: skip the parsing
   if (!contentType) return undefined;
   const base = contentType.split(';')[0]!.trim().toLowerCase();
   if (base === 'application/json') return 'json';
@@ -81,5 +83,6 @@ export function codecFromHttpContentType(contentType: string | undefined): Codec
 }
 
 export function isGrpcContentType(contentType: string | undefined): boolean {
+  if (contentType === 'application/grpc') return true;
   return !!contentType && contentType.toLowerCase().startsWith('application/grpc');
 }

@@ -56,7 +56,9 @@ export class GrpcServerCall implements HandlerContext {
     private readonly stream: http2.ServerHttp2Stream,
     private readonly headers: http2.IncomingHttpHeaders,
   ) {
-    this.contentType = (headers['content-type'] as string).split(';')[0]!;
+    const contentType = headers['content-type'] as string;
+    const semicolon = contentType.indexOf(';');
+    this.contentType = semicolon < 0 ? contentType : contentType.slice(0, semicolon);
     this.version = (headers['tri-service-version'] as string | undefined) ?? '';
     this.group = (headers['tri-service-group'] as string | undefined) ?? '';
     const timeout = timeoutFromHeaders(headers as Record<string, string>);

@@ -6,6 +6,7 @@ import type { HandlerContext } from '../handler-context.js';
 import type { CallFn, CallRequest, CallResponse, Interceptor } from '../interceptor.js';
 import { applyInterceptors } from '../interceptor.js';
 import { RpcError } from '../rpc-error.js';
+import { serverResponse } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
 
 /** Turns what an implementation returned (a message or a plain init object) into a message. */
@@ -21,17 +22,19 @@ async function* toMessages(schema: DescMessage, values: AsyncIterable<unknown>):
 }
 
 /** The innermost call function: hands the request to the implementation. */
-function implementationCall(registered: RegisteredMethod, context: HandlerContext): CallFn {
+function implementationCall(
+  registered: RegisteredMethod,
+  context: HandlerContext,
+  hasInterceptors: boolean,
+): CallFn {
   const { method, impl } = registered;
   return async (request: CallRequest): Promise<CallResponse> => {
     const output = method.output;
-    const header = context.responseHeader;
-    const trailer = context.responseTrailer;
     switch (method.methodKind) {
       case 'unary':
       case 'client_streaming': {
         const message = toMessage(output, await impl(request.message, context));
-        return { stream: false, header, message, trailer };
+        return serverResponse(context, hasInterceptors, false, message);
       }
       case 'server_streaming':
       case 'bidi_streaming': {
@@ -42,7 +45,7 @@ function implementationCall(registered: RegisteredMethod, context: HandlerContex
             `${method.parent.typeName}.${method.name} must return an async iterable`,
           );
         }
-        return { stream: true, header, message: toMessages(output, produced), trailer };
+        return serverResponse(context, hasInterceptors, true, toMessages(output, produced));
       }
     }
   };
@@ -54,6 +57,6 @@ export function invokeMethod(
   interceptors: readonly Interceptor[],
   request: CallRequest,
 ): Promise<CallResponse> {
-  const call = implementationCall(registered, context);
+  const call = implementationCall(registered, context, interceptors.length > 0);
   return (interceptors.length === 0 ? call : applyInterceptors(call, interceptors))(request);
 }

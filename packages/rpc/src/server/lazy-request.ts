@@ -1,12 +1,13 @@
-// The request a server hands to its implementation when no interceptor runs. Only the
-// implementation call reads it (for the message), so header and signal are prototype getters
-// over the call's context, built only if read: an AbortController and parsed metadata for every
-// call were a large part of the server's time and of its GC work under load. Interceptors may
-// copy a request ({ ...request }), which would drop prototype getters, so they get a plain object.
+// The request a server hands to its implementation, and the response it gets back, when no
+// interceptor runs. Then only the server's own code reads them (the message), so metadata and
+// the signal are prototype getters over the call's context, built only if read: an
+// AbortController and Metadata maps for every call were a large part of the server's time and of
+// its GC work under load. Interceptors may copy these objects ({ ...request }), which would drop
+// prototype getters, so with interceptors they are plain objects.
 
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { HandlerContext } from '../handler-context.js';
-import type { CallRequest } from '../interceptor.js';
+import type { CallRequest, CallResponse } from '../interceptor.js';
 import type { Metadata } from '../metadata.js';
 
 class LazyRequest {
@@ -49,4 +50,40 @@ export function serverRequest(
     signal: context.signal,
     timeoutMs,
   } as CallRequest;
+}
+
+class LazyResponse {
+  readonly #context: HandlerContext;
+
+  constructor(
+    context: HandlerContext,
+    readonly stream: boolean,
+    readonly message: unknown,
+  ) {
+    this.#context = context;
+  }
+
+  get header(): Metadata {
+    return this.#context.responseHeader;
+  }
+
+  get trailer(): Metadata {
+    return this.#context.responseTrailer;
+  }
+}
+
+/** The implementation's response: lazy without interceptors, plain data with them. */
+export function serverResponse(
+  context: HandlerContext,
+  hasInterceptors: boolean,
+  stream: boolean,
+  message: unknown,
+): CallResponse {
+  if (!hasInterceptors) return new LazyResponse(context, stream, message) as unknown as CallResponse;
+  return {
+    stream,
+    header: context.responseHeader,
+    message,
+    trailer: context.responseTrailer,
+  } as CallResponse;
 }
