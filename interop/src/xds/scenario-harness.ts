@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ControlPlane } from '@shoal/control-plane';
 import { type Client, createClient } from '@shoal/rpc';
-import { createXdsClient, parseBootstrap } from '@shoal/xds';
+import { createXdsClient, envoy, parseBootstrap } from '@shoal/xds';
 import type { LoadBalancerStatsResponse } from '../gen/grpc/testing/messages_pb.js';
 import { LoadBalancerStatsService, XdsUpdateClientConfigureService } from '../gen/grpc/testing/test_pb.js';
 import type { ClientConfig } from './client-config.js';
@@ -414,4 +414,13 @@ export class ScenarioEnv {
     await Promise.all(this.backends.map((b) => b.process.stop()));
     await this.cp.stop(200);
   }
+}
+
+/** `Type/name` of every resource a CSDS service at `address` reports, e.g. `Listener/pingpong:8080`. */
+export async function csdsResources(address: string): Promise<string[]> {
+  const csds = createClient(envoy.ClientStatusDiscoveryService, address);
+  const response = await csds.fetchClientStatus({});
+  return response.config.flatMap((c) =>
+    c.genericXdsConfigs.map((g) => `${g.typeUrl.split('.').pop()}/${g.name}`),
+  );
 }

@@ -8,6 +8,7 @@ import { Code } from '@shoal/rpc';
 import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
 import {
   bootstrapJson,
+  csdsResources,
   eventually,
   failedCalls,
   inFlight,
@@ -151,5 +152,11 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
     const c = await env.client('xds:///xsm:8080', { types: ['EmptyCall', 'UnaryCall'] });
     const r = await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.xs1 === 40);
     assert.deepEqual(Object.keys(r.rpcsByMethod).sort(), ['EmptyCall', 'UnaryCall']);
+    // CSDS on the maintenance port shows the inbound listener the server serves by.
+    const resources = await csdsResources(`127.0.0.1:${server.maintenancePort}`);
+    assert.ok(
+      resources.includes(`Listener/xds.istio.io/grpc/lds/inbound/127.0.0.1:${server.port}`),
+      resources.join(', '),
+    );
   });
 });

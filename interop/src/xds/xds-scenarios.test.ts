@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
 import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
 import {
+  csdsResources,
   eventually,
   resultCount,
   ScenarioEnv,
@@ -30,6 +31,16 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
     env.track(c);
     const r = await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 50);
     assert.deepEqual(r.rpcsByPeer, { a1: 50 });
+    // The stats port also serves CSDS: what the client's xDS client holds.
+    const resources = await csdsResources(`127.0.0.1:${c.process.info.stats_port}`);
+    for (const want of [
+      'Listener/pingpong:8080',
+      'RouteConfiguration/pingpong:8080',
+      'Cluster/outbound|8080||pingpong.default.svc.cluster.local',
+      'ClusterLoadAssignment/outbound|8080||pingpong.default.svc.cluster.local',
+    ]) {
+      assert.ok(resources.includes(want), `CSDS lacks ${want}: ${resources.join(', ')}`);
+    }
   });
 
   it('round_robin: calls spread evenly over three backends', async () => {
