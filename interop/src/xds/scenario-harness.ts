@@ -13,6 +13,7 @@ import type { LoadBalancerStatsResponse } from '../gen/grpc/testing/messages_pb.
 import { LoadBalancerStatsService, XdsUpdateClientConfigureService } from '../gen/grpc/testing/test_pb.js';
 import type { ClientConfig } from './client-config.js';
 import { type HarnessProcess, startHarnessProcess } from './harness-process.js';
+import { HOSTNAME_HEADER } from './test-service-impl.js';
 import { XdsInteropClient } from './xds-interop-client.js';
 
 export const NAMESPACE = 'default';
@@ -225,11 +226,15 @@ export function grpcJsTestClient(target: string): grpc.Client & Record<string, F
   return new pkg.grpc.testing.TestService(target, grpc.credentials.createInsecure()) as never;
 }
 
-/** `calls` UnaryCalls through a grpc-js(-xds) client, `concurrency` at a time: counts per hostname. */
+/**
+ * `calls` calls of `method` through a grpc-js(-xds) client, `concurrency` at a time: counts per
+ * hostname (SimpleResponse.hostname, or the `hostname` header for EmptyCall) and failures by code.
+ */
 export async function grpcJsCounts(
   client: grpc.Client & Record<string, Function>,
   calls: number,
   metadata: Record<string, string> = {},
+  method: 'UnaryCall' | 'EmptyCall' = 'UnaryCall',
   concurrency = 10,
 ): Promise<{ counts: Record<string, number>; failures: number; codes: Record<number, number> }> {
   const counts: Record<string, number> = {};
@@ -238,22 +243,28 @@ export async function grpcJsCounts(
   let started = 0;
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata)) md.set(k, v);
+  type Callback = (err: grpc.ServiceError | null, res?: { hostname?: string }) => void;
+  const call = client[method] as (
+    req: object,
+    md: grpc.Metadata,
+    o: grpc.CallOptions,
+    cb: Callback,
+  ) => grpc.Call;
   const one = () =>
     new Promise<void>((resolve) => {
-      const unaryCall = client.UnaryCall as (
-        req: object,
-        md: grpc.Metadata,
-        opts: grpc.CallOptions,
-        cb: (err: grpc.ServiceError | null, res?: { hostname: string }) => void,
-      ) => void;
-      unaryCall.call(client, {}, md, { deadline: Date.now() + 5000 }, (err, res) => {
+      let header: string | undefined;
+      const pending = call.call(client, {}, md, { deadline: Date.now() + 5000 }, (err, res) => {
         if (err || !res) {
           failures++;
           const code = err?.code ?? -1;
           codes[code] = (codes[code] ?? 0) + 1;
-        } else counts[res.hostname] = (counts[res.hostname] ?? 0) + 1;
+        } else {
+          const peer = (method === 'UnaryCall' ? res.hostname : header) ?? '';
+          counts[peer] = (counts[peer] ?? 0) + 1;
+        }
         resolve();
       });
+      pending.on('metadata', (m: grpc.Metadata) => (header = m.get(HOSTNAME_HEADER)[0]?.toString()));
     });
   const worker = async () => {
     while (started < calls) {
@@ -347,14 +358,19 @@ export class GrpcJsXdsWorker {
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    this.child.on('message', (m: GrpcJsCounts & { id: number }) => {
-      this.pending.get(m.id)?.(m);
-      this.pending.delete(m.id);
+    this.child.on('message', ({ id, ...result }: GrpcJsCounts & { id: number }) => {
+      this.pending.get(id)?.(result);
+      this.pending.delete(id);
     });
   }
 
-  /** `calls` UnaryCalls to `target` (10 at a time); counts per hostname and failures by code. */
-  counts(target: string, calls: number, metadata: Record<string, string> = {}): Promise<GrpcJsCounts> {
+  /** `calls` calls to `target` (10 at a time); counts per hostname and failures by code. */
+  counts(
+    target: string,
+    calls: number,
+    metadata: Record<string, string> = {},
+    method: 'UnaryCall' | 'EmptyCall' = 'UnaryCall',
+  ): Promise<GrpcJsCounts> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`grpc-js-xds worker: no answer in 60 s`)), 60_000);
@@ -362,7 +378,7 @@ export class GrpcJsXdsWorker {
         clearTimeout(timer);
         resolve(r);
       });
-      this.child.send({ id, target, calls, metadata });
+      this.child.send({ id, target, calls, metadata, method });
     });
   }
 

@@ -10,6 +10,7 @@ import {
   type Backend,
   ControlPlane,
   GrpcJsXdsWorker,
+  resultCount,
   type ShoalClient,
   serviceYaml,
   shares,
@@ -128,6 +129,82 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
     );
     await both('xds:///hdr:8080', 100, { a2: 100 }, 0, { xds_md: 'exact_match' });
     await both('xds:///hdr:8080', 100, { a1: 100 }, 0, { xds_md: 'other' });
+  });
+
+  it('path_matching: both send EmptyCall to v2 and UnaryCall to v1 by exact and prefix paths', async () => {
+    apply(
+      cp,
+      [
+        serviceYaml('path', 8080, [
+          { backend: backend('a1'), labels: { version: 'v1' } },
+          { backend: backend('a2'), labels: { version: 'v2' } },
+        ]),
+        subsetsRule('path', ['v1', 'v2']),
+        virtualService(
+          'path',
+          `    - match: [{ uri: { exact: /grpc.testing.TestService/EmptyCall } }]
+      route: [{ destination: { host: path, subset: v2 } }]
+    - match: [{ uri: { prefix: /grpc.testing.TestService/Unary } }]
+      route: [{ destination: { host: path, subset: v1 } }]`,
+        ),
+      ].join('\n---\n'),
+    );
+    const shoal = await startShoalClient(
+      xdsPort,
+      'xds:///path:8080',
+      { types: ['EmptyCall', 'UnaryCall'] },
+      200,
+    );
+    shoalClients.push(shoal);
+    const s = await statsWhen(
+      shoal.stats,
+      100,
+      (r) => r.numFailures === 0 && r.rpcsByMethod.EmptyCall?.rpcsByPeer.a2 === 50,
+    );
+    assert.deepEqual(summary(s), {
+      rpcsByPeer: { a1: 50, a2: 50 },
+      numFailures: 0,
+      rpcsByMethod: { EmptyCall: { a2: 50 }, UnaryCall: { a1: 50 } },
+    });
+    const g = grpcJs as GrpcJsXdsWorker;
+    await g.counts('xds:///path:8080', 10);
+    assert.deepEqual(await g.counts('xds:///path:8080', 50, {}, 'EmptyCall'), {
+      counts: { a2: 50 },
+      failures: 0,
+      codes: {},
+    });
+    assert.deepEqual(await g.counts('xds:///path:8080', 50, {}, 'UnaryCall'), {
+      counts: { a1: 50 },
+      failures: 0,
+      codes: {},
+    });
+  });
+
+  it('timeout: both end calls the backend holds at the VirtualService timeout with DEADLINE_EXCEEDED', async () => {
+    apply(
+      cp,
+      [
+        serviceYaml('to', 8080, [{ backend: backend('a3') }]),
+        virtualService('to', '    - route: [{ destination: { host: to } }]\n      timeout: 1s'),
+      ].join('\n---\n'),
+    );
+    const hold = { 'rpc-behavior': 'sleep-4' };
+    const shoal = await startShoalClient(xdsPort, 'xds:///to:8080', {
+      metadata: new Map([['UnaryCall', Object.entries(hold)]]),
+      timeoutSec: 10,
+    });
+    shoalClients.push(shoal);
+    const s = await statsWhen(shoal.stats, 20, (r) => r.numFailures === 20);
+    assert.deepEqual(s.rpcsByPeer, {});
+    assert.ok((await resultCount(shoal.stats, 'UNARY_CALL', Code.DEADLINE_EXCEEDED)) >= 20);
+    assert.equal(await resultCount(shoal.stats, 'UNARY_CALL', Code.OK), 0);
+    const g = grpcJs as GrpcJsXdsWorker;
+    assert.deepEqual((await g.counts('xds:///to:8080', 10)).failures, 0, 'calls that do not sleep pass');
+    const start = Date.now();
+    const held = await g.counts('xds:///to:8080', 20, hold);
+    assert.deepEqual(held, { counts: {}, failures: 20, codes: { [Code.DEADLINE_EXCEEDED]: 20 } });
+    // 20 calls, 10 at a time, each cut at 1 s (not the 5 s deadline, nor the 4 s sleep).
+    assert.ok(Date.now() - start < 3500, `took ${Date.now() - start} ms`);
   });
 
   it('fault_injection: both abort about 30% of calls with UNAVAILABLE', async () => {
