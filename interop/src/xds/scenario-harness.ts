@@ -123,6 +123,7 @@ export async function startShoalClient(
   target: string,
   config: Partial<ClientConfig> = {},
   qps = 100,
+  numChannels = 1,
 ): Promise<ShoalClient> {
   const bootstrap = parseBootstrap(
     JSON.parse(
@@ -133,6 +134,7 @@ export async function startShoalClient(
     server: target,
     statsPort: 0,
     qps,
+    numChannels,
     config: { types: ['UnaryCall'], metadata: new Map(), timeoutSec: 5, ...config },
     defaultTimeoutSec: 5,
     xds: createXdsClient({ bootstrap }),
@@ -409,8 +411,13 @@ export class ScenarioEnv {
   }
 
   /** Shoal's interop client in this process, closed by stop(). */
-  async client(target: string, config: Partial<ClientConfig> = {}, qps = 100): Promise<ShoalClient> {
-    const c = await startShoalClient(this.xdsPort, target, config, qps);
+  async client(
+    target: string,
+    config: Partial<ClientConfig> = {},
+    qps = 100,
+    numChannels = 1,
+  ): Promise<ShoalClient> {
+    const c = await startShoalClient(this.xdsPort, target, config, qps, numChannels);
     this.clients.push(c);
     return c;
   }

@@ -43,7 +43,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
     }
   });
 
-  it('round_robin: calls spread evenly over three backends', async () => {
+  it('round_robin: calls spread evenly over three backends, with one channel or three', async () => {
     env.apply(
       serviceYaml(
         'rr',
@@ -61,6 +61,15 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
     for (const id of ['a1', 'a2', 'a3']) {
       assert.ok(Math.abs((r.rpcsByPeer[id] ?? 0) - 30) <= 1, JSON.stringify(summary(r)));
     }
+    // Three channels, each its own mesh transport balancing on its own: 90 consecutive calls give
+    // each channel 30 calls, ten full rounds, so exactly 30 per backend.
+    const multi = await env.client('xds:///rr:8080', {}, 100, 3);
+    const m = await statsWhen(
+      multi.stats,
+      90,
+      (s) => s.numFailures === 0 && Object.keys(s.rpcsByPeer).length === 3,
+    );
+    assert.deepEqual(m.rpcsByPeer, { a1: 30, a2: 30, a3: 30 });
   });
 
   it('traffic_splitting: a weighted VirtualService splits 80/20 between subsets', async () => {
