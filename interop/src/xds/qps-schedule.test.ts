@@ -12,7 +12,7 @@ describe('qps schedule', () => {
     await sleep(600);
     schedule.stop();
     const count = ticks.length;
-    assert.ok(count >= 24 && count <= 32, `${count} ticks in 600 ms at 50 qps`);
+    assert.ok(count >= 18 && count <= 32, `${count} ticks in 600 ms at 50 qps`);
     // Never ahead of the schedule: tick n comes no sooner than n intervals after the start, so a
     // late tick is followed by a shorter gap, never by extra ticks (timers may fire a ms or two early).
     for (const [n, t] of ticks.entries()) {
