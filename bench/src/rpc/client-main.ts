@@ -54,6 +54,8 @@ async function load(call: Call, calls: number, concurrency: number): Promise<Flo
 }
 
 async function main(args: string[]): Promise<void> {
+  // process.exit lets --cpu-prof write its profile when the parent stops this process.
+  process.once('SIGTERM', () => process.exit(0));
   const [kind, port, calls, concurrency, warmup] = args;
   const address = `127.0.0.1:${port}`;
   const call =

@@ -144,7 +144,7 @@ async function serverSection(settings: Settings, bodyFile: string): Promise<Comp
 }
 
 async function clientSection(settings: Settings): Promise<Comparison[]> {
-  const calls = Math.round(20_000 * settings.scale);
+  const calls = Math.round(10_000 * settings.scale);
   const concurrency = 100;
   const kinds = ['shoal', 'grpc-js'];
   const results = await withServers(['raw-http2'], settings, (servers) => {
