@@ -70,6 +70,18 @@ describe('shoal-xds-interop-server and -client as processes', () => {
     const rpc = await runHarnessProcess('client', ['--rpc=FullDuplexCall']);
     assert.equal(rpc.code, 2);
     assert.match(rpc.output, /--rpc: unknown RPC type "FullDuplexCall"/);
+    const register = await runHarnessProcess('server', ['--register_app=x', '--xds_server_mode=false']);
+    assert.equal(register.code, 2);
+    assert.match(register.output, /--register_app needs xDS server mode/);
+    const labels = await runHarnessProcess(
+      'server',
+      ['--register_app=x', '--xds_server_mode', '--labels=version'],
+      {
+        GRPC_XDS_BOOTSTRAP_CONFIG: '{"xds_servers":[{"server_uri":"127.0.0.1:1"}],"node":{"id":"n"}}',
+      },
+    );
+    assert.equal(labels.code, 2);
+    assert.match(labels.output, /--labels\[0\] "version": expected key=value/);
     const xds = await runHarnessProcess('client', ['--server=xds:///backend:8080'], {
       GRPC_XDS_BOOTSTRAP: '/nonexistent/bootstrap.json',
     });

@@ -11,7 +11,7 @@ import {
   type ServiceImpl,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
-import { registerCsds, type XdsClient } from '@shoal/xds';
+import { registerCsds, type XdsBootstrap, type XdsClient } from '@shoal/xds';
 import { TestService, XdsUpdateHealthService } from '../gen/grpc/testing/test_pb.js';
 import { xdsTestServiceImpl } from './test-service-impl.js';
 
@@ -27,12 +27,24 @@ export interface XdsInteropServerOptions {
   readonly host?: string;
   /**
    * xDS mode: the test port becomes an xDS-enabled server (gRFC A36) whose inbound listener comes
-   * through this client, and CSDS joins the maintenance port. The server closes the client.
+   * through an xDS client, and CSDS joins the maintenance port. The client is made once the test
+   * port is bound (so self-registration can announce it); the server closes it.
    */
-  readonly xds?: XdsClient;
+  readonly xds?: XdsMode;
   /** xDS mode: told when the test port starts or stops serving, and why. */
   readonly onServingStatus?: (serving: boolean, reason: string) => void;
   readonly onError?: (error: unknown, where: string) => void;
+}
+
+export interface XdsMode {
+  /** For the server listener name template. */
+  readonly bootstrap: XdsBootstrap;
+  client(boundPort: number): XdsClient;
+}
+
+/** xDS mode over an existing client. */
+export function xdsModeWith(client: XdsClient): XdsMode {
+  return { bootstrap: client.bootstrap, client: () => client };
 }
 
 /** What the test port needs of a server: a plain Server, or an xDS-enabled one. */
@@ -51,6 +63,7 @@ export class XdsInteropServer {
   private test: TestPortServer | undefined;
   private maintenance: Server | undefined;
   private shared = false;
+  private xdsClient: XdsClient | undefined;
 
   constructor(private readonly options: XdsInteropServerOptions) {}
 
@@ -63,12 +76,14 @@ export class XdsInteropServer {
     const shared = options.port === options.maintenancePort && options.port !== 0 && !options.xds;
     const maintenance = createServer({ standardServices: true, ...onError });
     const test = options.xds
-      ? xdsEnabledServer(options.xds, { ...onError, onServingStatus: options.onServingStatus })
+      ? xdsEnabledServer(options.xds, (c) => (this.xdsClient = c), {
+          ...onError,
+          onServingStatus: options.onServingStatus,
+        })
       : plainServer(shared ? maintenance : createServer(onError));
     this.test = test;
     this.maintenance = maintenance;
     this.shared = shared;
-    if (options.xds) registerCsds(maintenance, options.xds);
     test.register(TestService, xdsTestServiceImpl(identity));
     maintenance.register(XdsUpdateHealthService, {
       setServing() {
@@ -81,6 +96,7 @@ export class XdsInteropServer {
       },
     });
     const bound = await test.listen(options.port, host);
+    if (this.xdsClient) registerCsds(maintenance, this.xdsClient);
     const maintenancePort = shared
       ? bound.port
       : (await maintenance.listen(options.maintenancePort, host)).port;
@@ -93,7 +109,8 @@ export class XdsInteropServer {
     this.test = undefined;
     this.maintenance = undefined;
     await Promise.all([test?.close(graceMs), this.shared ? undefined : maintenance?.close(graceMs)]);
-    await this.options.xds?.close();
+    await this.xdsClient?.close();
+    this.xdsClient = undefined;
   }
 }
 
@@ -106,7 +123,8 @@ function plainServer(server: Server): TestPortServer {
 }
 
 function xdsEnabledServer(
-  xds: XdsClient,
+  xds: XdsMode,
+  onClient: (client: XdsClient) => void,
   options: {
     onError?: (error: unknown, where: string) => void;
     onServingStatus?: ((serving: boolean, reason: string) => void) | undefined;
@@ -121,7 +139,9 @@ function xdsEnabledServer(
     register: (service, impl) => void server.register(service, impl),
     listen: async (port, host) => {
       const address = await server.listen(port, host);
-      server.watch(xds);
+      const client = xds.client(address.port);
+      onClient(client);
+      server.watch(client);
       return address;
     },
     close: (graceMs) => server.close(graceMs),

@@ -3,9 +3,11 @@
 // processes registered through WorkloadEntries, Shoal's interop client through the mesh transport.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
 import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
+import { startHarnessProcess } from './harness-process.js';
 import {
   bootstrapJson,
   csdsResources,
@@ -22,6 +24,31 @@ import {
   virtualService,
   workloadEntryYaml,
 } from './scenario-harness.js';
+
+/** A port free on every one of the given addresses. */
+async function freePortOn(hosts: readonly string[]): Promise<number> {
+  const listen = (server: net.Server, port: number, host: string) =>
+    new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, host, () => resolve(true));
+    });
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const probes = hosts.map(() => net.createServer());
+    try {
+      let port = 0;
+      let ok = true;
+      for (const [i, host] of hosts.entries()) {
+        const probe = probes[i] as net.Server;
+        ok &&= await listen(probe, port, host);
+        if (i === 0 && ok) port = (probe.address() as net.AddressInfo).port;
+      }
+      if (ok) return port;
+    } finally {
+      await Promise.all(probes.map((p) => new Promise((r) => (p.listening ? p.close(r) : r(undefined)))));
+    }
+  }
+  throw new Error(`no port free on all of ${hosts.join(', ')}`);
+}
 
 describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal control plane', () => {
   const env = new ScenarioEnv();
@@ -130,6 +157,46 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
     assert.equal(await inFlight(c.stats, 'UNARY_CALL'), 10);
     env.apply(subsetsRule('cb', ['v1'], pool(25)));
     await eventually(async () => (await inFlight(c.stats, 'UNARY_CALL')) === 25, '25 calls in flight');
+  });
+
+  it('self-registration: xDS servers announce themselves in their node; an instance that stops leaves', async () => {
+    // One port on two loopback addresses, as two hosts would serve one service port.
+    const port = await freePortOn(['127.0.0.1', '127.0.0.2']);
+    const start = (id: string, host: string) =>
+      startHarnessProcess(
+        'server',
+        [
+          `--port=${port}`,
+          '--maintenance_port=0',
+          `--server_id=${id}`,
+          `--host=${host}`,
+          '--xds_server_mode=true',
+          '--register_app=selfreg',
+          `--labels=version=${id}`,
+        ],
+        {
+          ...process.env,
+          GRPC_XDS_BOOTSTRAP_CONFIG: bootstrapJson(
+            env.xdsPort,
+            `sidecar~${host}~${id}.${NAMESPACE}~${NAMESPACE}.svc.cluster.local`,
+          ),
+        },
+      );
+    const [one, two] = await Promise.all([start('sr1', '127.0.0.1'), start('sr2', '127.0.0.2')]);
+    assert.ok(one && two);
+    assert.equal(one.info.register_app, 'selfreg');
+    const c = await env.client(`xds:///selfreg:${port}`);
+    try {
+      await statsWhen(
+        c.stats,
+        40,
+        (s) => s.numFailures === 0 && s.rpcsByPeer.sr1 === 20 && s.rpcsByPeer.sr2 === 20,
+      );
+      await two.stop();
+      await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.sr1 === 40);
+    } finally {
+      await Promise.all([one.stop(), two.stop()]);
+    }
   });
 
   it('xds_server_mode: a server that takes its inbound listener from the control plane serves the mesh', async () => {
