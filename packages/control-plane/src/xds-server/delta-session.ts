@@ -6,10 +6,9 @@
 
 import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
-import { CLUSTER_TYPE_URL, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
-import { type BuiltResource, setVersion } from '../translate/built-resource.js';
+import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import type { BuiltResource } from '../translate/built-resource.js';
 import type { TypeStatus } from './client-status.js';
-import { referencedClusters } from './referenced-clusters.js';
 import { SessionBase, type SessionOptions } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
@@ -29,15 +28,13 @@ interface DeltaTypeState {
   mustRespond: boolean;
 }
 
-export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
-  readonly #types = new Map<string, DeltaTypeState>();
-
+export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, DeltaTypeState> {
   constructor(options: SessionOptions) {
     super(options, 'delta');
   }
 
   heldResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
-    return new Map([...this.#types].map(([typeUrl, st]) => [typeUrl, st.held]));
+    return new Map([...this.types].map(([typeUrl, st]) => [typeUrl, st.held]));
   }
 
   receive(req: envoy.DeltaDiscoveryRequest): void {
@@ -45,7 +42,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     const typeUrl = req.typeUrl;
     if (!SHORT_TYPES[typeUrl]) return;
     const status = this.typeStatus(typeUrl);
-    let st = this.#types.get(typeUrl);
+    let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
       st = {
@@ -58,7 +55,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
         absentReported: new Set(),
         mustRespond: true,
       };
-      this.#types.set(typeUrl, st);
+      this.types.set(typeUrl, st);
       if (req.resourceNamesSubscribe.length === 0 && allowsWildcard(typeUrl)) st.wildcard = true;
     }
     if (req.responseNonce !== '') this.#settle(st, req, status);
@@ -77,8 +74,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
         }
       }
     }
-    status.wildcard = st.wildcard;
-    status.subscribed = [...st.names].sort();
+    this.recordSubscription(status, st);
     if (first || req.resourceNamesSubscribe.length > 0 || req.resourceNamesUnsubscribe.length > 0) {
       this.markDirty(typeUrl);
     }
@@ -100,61 +96,30 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
         if (before.held) st.held.set(name, before.held);
         else st.held.delete(name);
       }
-      status.lastNack = {
-        version: pending.version,
-        nonce: req.responseNonce,
-        message: req.errorDetail.message,
-        code: req.errorDetail.code,
-        at: new Date().toISOString(),
-      };
+      this.recordNack(status, pending.version, req.responseNonce, req.errorDetail);
     } else {
-      status.ackedVersion = pending.version;
-      status.ackedAt = new Date().toISOString();
-      // Routes ACKed: clusters kept only for the old routes can go now.
-      if (req.typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.#types.get(CLUSTER_TYPE_URL)?.wildcard) {
-        this.markDirty(CLUSTER_TYPE_URL);
-      }
+      this.recordAck(req.typeUrl, status, pending.version);
     }
-    this.refreshState(status);
   }
 
-  /** Keeps clusters that routes the client holds (or held before an un-ACKed push) point at. */
-  #withReferencedClusters(
-    computed: ReadonlyMap<string, BuiltResource>,
-    st: DeltaTypeState,
-  ): ReadonlyMap<string, BuiltResource> {
-    const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
-    if (!rds) return computed;
-    const desired = new Map(computed);
+  protected routesClientMayHold(): BuiltResource[] {
+    const rds = this.types.get(ROUTE_CONFIGURATION_TYPE_URL);
+    if (!rds) return [];
+    // Routes held, and those replaced by a push not yet ACKed (a NACK restores them).
     const routes = [...rds.held.values()];
     for (const p of rds.pending.values()) for (const b of p.before.values()) if (b.held) routes.push(b.held);
-    for (const route of routes) {
-      for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
-        const previous = st.held.get(name);
-        if (!desired.has(name) && previous) desired.set(name, previous);
-      }
-    }
-    return desired;
+    return routes;
   }
 
-  protected onUpdate(): void {
-    for (const typeUrl of this.#types.keys()) this.markDirty(typeUrl);
+  protected clustersGiven(st: DeltaTypeState): ReadonlyMap<string, BuiltResource> {
+    return st.held;
   }
 
   protected respond(typeUrl: string): envoy.DeltaDiscoveryResponse | undefined {
-    const st = this.#types.get(typeUrl);
+    const st = this.types.get(typeUrl);
     const node = this.node;
     if (!st || !node) return undefined;
-    const set = this.cache.translator.resourceSet(typeUrl, st, node);
-    let desired = set.resources;
-    let setHash = set.version;
-    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) {
-      const kept = this.#withReferencedClusters(set.resources, st);
-      if (kept.size !== desired.size) {
-        desired = kept;
-        setHash = setVersion(kept.values());
-      }
-    }
+    const { resources: desired, hash: setHash } = this.desiredResources(typeUrl, st, node);
     const updates: BuiltResource[] = [];
     for (const r of desired.values()) {
       if (st.known.get(r.name) !== r.version && st.nacked.get(r.name) !== r.version) updates.push(r);
@@ -170,7 +135,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
     if (updates.length === 0 && removed.length === 0 && !st.mustRespond) return undefined;
     st.mustRespond = false;
     const nonce = this.nextNonce();
-    const version = `${this.cache.version}-${setHash.slice(0, 8)}`;
+    const version = this.responseVersion(setHash);
     const before = new Map<string, { version?: string; held?: BuiltResource }>();
     const remember = (name: string) => {
       const v = st.known.get(name);
@@ -189,12 +154,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse> {
       st.held.delete(name);
     }
     st.pending.set(nonce, { version, before });
-    const status = this.typeStatus(typeUrl);
-    status.sentVersion = version;
-    status.sentNonce = nonce;
-    status.sentAt = new Date().toISOString();
-    status.sentNames = [...st.held.keys()].sort();
-    this.refreshState(status);
+    this.recordSent(typeUrl, version, nonce, [...st.held.keys()].sort());
     return create(envoy.DeltaDiscoveryResponseSchema, {
       systemVersionInfo: version,
       typeUrl,

@@ -2,6 +2,7 @@
 // Envoy: route.v3.RouteAction cluster_specifier.
 
 import type { envoy } from '@shoal/xds';
+import type { BuiltResource } from '../translate/built-resource.js';
 
 export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
   const out: string[] = [];
@@ -14,4 +15,23 @@ export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
     }
   }
   return out;
+}
+
+/**
+ * `computed` plus every cluster the client was given before (`previous`) that one of `routes`
+ * still points at: a client must not lose a cluster before it has routes that no longer use it.
+ */
+export function withReferencedClusters(
+  computed: ReadonlyMap<string, BuiltResource>,
+  routes: Iterable<BuiltResource>,
+  previous: ReadonlyMap<string, BuiltResource>,
+): Map<string, BuiltResource> {
+  const kept = new Map(computed);
+  for (const route of routes) {
+    for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
+      const cluster = previous.get(name);
+      if (!kept.has(name) && cluster) kept.set(name, cluster);
+    }
+  }
+  return kept;
 }

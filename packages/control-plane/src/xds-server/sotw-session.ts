@@ -7,9 +7,8 @@
 
 import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
-import { CLUSTER_TYPE_URL, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
-import { type BuiltResource, setVersion } from '../translate/built-resource.js';
-import { referencedClusters } from './referenced-clusters.js';
+import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import type { BuiltResource } from '../translate/built-resource.js';
 import { SessionBase, type SessionOptions } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
@@ -27,16 +26,14 @@ interface SotwTypeState {
   mustRespond: boolean;
 }
 
-export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
-  readonly #types = new Map<string, SotwTypeState>();
-
+export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeState> {
   constructor(options: SessionOptions) {
     super(options, 'sotw');
   }
 
   /** Resources last sent, per type URL (for config dumps). */
   sentResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
-    return new Map([...this.#types].map(([typeUrl, st]) => [typeUrl, st.sent]));
+    return new Map([...this.types].map(([typeUrl, st]) => [typeUrl, st.sent]));
   }
 
   receive(req: envoy.DiscoveryRequest): void {
@@ -44,7 +41,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
     const typeUrl = req.typeUrl;
     if (!SHORT_TYPES[typeUrl]) return; // a type we do not serve: nothing exists
     const status = this.typeStatus(typeUrl);
-    let st = this.#types.get(typeUrl);
+    let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
       st = {
@@ -55,7 +52,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
         acked: new Map(),
         mustRespond: false,
       };
-      this.#types.set(typeUrl, st);
+      this.types.set(typeUrl, st);
     }
     if (req.responseNonce !== '' && st.nonce !== undefined && req.responseNonce !== st.nonce) {
       status.staleRequests++;
@@ -64,23 +61,11 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
     if (st.nonce !== undefined && req.responseNonce === st.nonce) {
       if (req.errorDetail) {
         st.nackedHash = st.sentHash;
-        status.lastNack = {
-          version: status.sentVersion ?? '',
-          nonce: st.nonce,
-          message: req.errorDetail.message,
-          code: req.errorDetail.code,
-          at: new Date().toISOString(),
-        };
+        this.recordNack(status, status.sentVersion ?? '', st.nonce, req.errorDetail);
       } else {
         st.acked = st.sent;
-        status.ackedVersion = req.versionInfo;
-        status.ackedAt = new Date().toISOString();
-        // Routes ACKed: clusters kept only for the old routes can go now.
-        if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.#types.get(CLUSTER_TYPE_URL)?.wildcard) {
-          this.markDirty(CLUSTER_TYPE_URL);
-        }
+        this.recordAck(typeUrl, status, req.versionInfo);
       }
-      this.refreshState(status);
     }
     const names = new Set(req.resourceNames);
     if (first && names.size === 0 && allowsWildcard(typeUrl)) st.legacyWildcard = true;
@@ -92,46 +77,27 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
       wildcard !== st.wildcard || names.size !== st.names.size || [...names].some((n) => !st.names.has(n));
     st.names = names;
     st.wildcard = wildcard;
-    status.wildcard = wildcard;
-    status.subscribed = [...names].sort();
+    this.recordSubscription(status, st);
     // The first request of a type always gets an answer; LDS/CDS answer every subscription change,
     // since a name missing from their full set is how a client learns it does not exist.
     if (first || (changed && allowsWildcard(typeUrl))) st.mustRespond = true;
     if (first || changed) this.markDirty(typeUrl);
   }
 
-  protected onUpdate(): void {
-    for (const typeUrl of this.#types.keys()) this.markDirty(typeUrl);
-  }
-
   protected respond(typeUrl: string): envoy.DiscoveryResponse | undefined {
-    const st = this.#types.get(typeUrl);
+    const st = this.types.get(typeUrl);
     const node = this.node;
     if (!st || !node) return undefined;
-    const set = this.cache.translator.resourceSet(typeUrl, st, node);
-    let resources = set.resources;
-    let hash = set.version;
-    if (typeUrl === CLUSTER_TYPE_URL && st.wildcard) {
-      const kept = this.#withReferencedClusters(set.resources, st);
-      if (kept.size !== resources.size) {
-        resources = kept;
-        hash = setVersion(kept.values());
-      }
-    }
+    const { resources, hash } = this.desiredResources(typeUrl, st, node);
     if (hash === st.nackedHash) return undefined; // never resend what the client rejected
     if (hash === st.sentHash && !st.mustRespond) return undefined;
     st.mustRespond = false;
     const nonce = this.nextNonce();
-    const version = `${this.cache.version}-${hash.slice(0, 8)}`;
+    const version = this.responseVersion(hash);
     st.nonce = nonce;
     st.sentHash = hash;
     st.sent = resources;
-    const status = this.typeStatus(typeUrl);
-    status.sentVersion = version;
-    status.sentNonce = nonce;
-    status.sentAt = new Date().toISOString();
-    status.sentNames = [...resources.keys()];
-    this.refreshState(status);
+    this.recordSent(typeUrl, version, nonce, [...resources.keys()]);
     return create(envoy.DiscoveryResponseSchema, {
       versionInfo: version,
       typeUrl,
@@ -143,20 +109,13 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse> {
     });
   }
 
-  /** Keeps clusters that routes the client still holds point at, until it ACKs newer routes. */
-  #withReferencedClusters(
-    computed: ReadonlyMap<string, BuiltResource>,
-    st: SotwTypeState,
-  ): ReadonlyMap<string, BuiltResource> {
-    const rds = this.#types.get(ROUTE_CONFIGURATION_TYPE_URL);
-    if (!rds) return computed;
-    const resources = new Map(computed);
-    for (const route of [...rds.sent.values(), ...rds.acked.values()]) {
-      for (const name of referencedClusters(route.message as envoy.RouteConfiguration)) {
-        const previous = st.sent.get(name);
-        if (!resources.has(name) && previous) resources.set(name, previous);
-      }
-    }
-    return resources;
+  protected routesClientMayHold(): BuiltResource[] {
+    const rds = this.types.get(ROUTE_CONFIGURATION_TYPE_URL);
+    // Until it ACKs the routes last sent, the client may hold either those or the ACKed ones.
+    return rds ? [...rds.sent.values(), ...rds.acked.values()] : [];
+  }
+
+  protected clustersGiven(st: SotwTypeState): ReadonlyMap<string, BuiltResource> {
+    return st.sent;
   }
 }
