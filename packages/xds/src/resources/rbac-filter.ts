@@ -11,6 +11,7 @@ import {
   RBACPerRouteSchema,
   RBACSchema as RbacFilterSchema,
 } from '../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
+import type { MetadataMatcher } from '../gen/envoy/type/matcher/v3/metadata_pb.js';
 import type { PathMatcher } from '../gen/envoy/type/matcher/v3/path_pb.js';
 import { decodeCidr, type XdsCidr } from './cidr.js';
 import { at, index, type Problems, parse } from './decode-result.js';
@@ -63,6 +64,17 @@ export interface RbacFilterConfig {
 
 const MAX_DEPTH = 64;
 
+function tooDeep(depth: number, path: string, problems: Problems): boolean {
+  if (depth <= MAX_DEPTH) return false;
+  problems.add(path, `nested deeper than ${MAX_DEPTH}`);
+  return true;
+}
+
+/** The items when every one decoded; undefined when any failed (its problem is recorded). */
+function allDecoded<T>(items: (T | undefined)[]): T[] | undefined {
+  return items.every((x) => x !== undefined) ? (items as T[]) : undefined;
+}
+
 function header(h: HeaderMatcher, path: string, problems: Problems): XdsHeaderMatcher | undefined {
   const name = h.name.toLowerCase();
   if (name.startsWith('grpc-') || name === ':scheme') {
@@ -80,33 +92,21 @@ function urlPath(p: PathMatcher, path: string, problems: Problems): XdsStringMat
   return decodeStringMatcher(p.rule.value, at(path, 'path'), problems);
 }
 
-function permission(
-  p: Permission,
+/** The rule kinds a Permission and a Principal share, with the same field names and meaning. */
+type SharedRule =
+  | { case: 'any'; value: boolean }
+  | { case: 'header'; value: HeaderMatcher }
+  | { case: 'urlPath'; value: PathMatcher }
+  | { case: 'metadata'; value: MetadataMatcher };
+
+function sharedRule(
+  r: SharedRule,
   path: string,
-  depth: number,
   problems: Problems,
-): XdsRbacPermission | undefined {
-  if (depth > MAX_DEPTH) {
-    problems.add(path, `nested deeper than ${MAX_DEPTH}`);
-    return undefined;
-  }
-  const r = p.rule;
-  const list = (rules: readonly Permission[], field: string) =>
-    rules.map((x, i) => permission(x, index(at(path, `${field}.rules`), i), depth + 1, problems));
-  const all = <T>(items: (T | undefined)[]): T[] | undefined =>
-    items.every((x) => x !== undefined) ? (items as T[]) : undefined;
+): Extract<XdsRbacPermission, { kind: 'any' | 'never' | 'header' | 'path' }> | undefined {
   switch (r.case) {
     case 'any':
       return r.value ? { kind: 'any' } : { kind: 'never' };
-    case 'andRules':
-    case 'orRules': {
-      const rules = all(list(r.value.rules, r.case === 'andRules' ? 'and_rules' : 'or_rules'));
-      return rules && { kind: r.case === 'andRules' ? 'and' : 'or', rules };
-    }
-    case 'notRule': {
-      const rule = permission(r.value, at(path, 'not_rule'), depth + 1, problems);
-      return rule && { kind: 'not', rule };
-    }
     case 'header': {
       const matcher = header(r.value, at(path, 'header'), problems);
       return matcher && { kind: 'header', matcher };
@@ -114,6 +114,38 @@ function permission(
     case 'urlPath': {
       const matcher = urlPath(r.value, at(path, 'url_path'), problems);
       return matcher && { kind: 'path', matcher };
+    }
+    case 'metadata':
+      // Envoy metadata never exists in gRPC: a matcher matches only when inverted.
+      return r.value.invert ? { kind: 'any' } : { kind: 'never' };
+  }
+}
+
+function permission(
+  p: Permission,
+  path: string,
+  depth: number,
+  problems: Problems,
+): XdsRbacPermission | undefined {
+  if (tooDeep(depth, path, problems)) return undefined;
+  const r = p.rule;
+  switch (r.case) {
+    case 'any':
+    case 'header':
+    case 'urlPath':
+    case 'metadata':
+      return sharedRule(r, path, problems);
+    case 'andRules':
+    case 'orRules': {
+      const field = r.case === 'andRules' ? 'and_rules' : 'or_rules';
+      const rules = allDecoded(
+        r.value.rules.map((x, i) => permission(x, index(at(path, `${field}.rules`), i), depth + 1, problems)),
+      );
+      return rules && { kind: r.case === 'andRules' ? 'and' : 'or', rules };
+    }
+    case 'notRule': {
+      const rule = permission(r.value, at(path, 'not_rule'), depth + 1, problems);
+      return rule && { kind: 'not', rule };
     }
     case 'destinationIp': {
       const cidr = decodeCidr(r.value, at(path, 'destination_ip'), problems);
@@ -123,8 +155,6 @@ function permission(
       return { kind: 'destination_port', port: r.value };
     case 'destinationPortRange':
       return { kind: 'destination_port_range', start: r.value.start, end: r.value.end };
-    case 'metadata':
-      return r.value.invert ? { kind: 'any' } : { kind: 'never' };
     case 'requestedServerName': {
       const matcher = decodeStringMatcher(r.value, at(path, 'requested_server_name'), problems);
       return matcher && { kind: 'requested_server_name', matcher };
@@ -141,23 +171,21 @@ function principal(
   depth: number,
   problems: Problems,
 ): XdsRbacPrincipal | undefined {
-  if (depth > MAX_DEPTH) {
-    problems.add(path, `nested deeper than ${MAX_DEPTH}`);
-    return undefined;
-  }
+  if (tooDeep(depth, path, problems)) return undefined;
   const r = p.identifier;
   switch (r.case) {
     case 'any':
-      return r.value ? { kind: 'any' } : { kind: 'never' };
+    case 'header':
+    case 'urlPath':
+    case 'metadata':
+      return sharedRule(r, path, problems);
     case 'andIds':
     case 'orIds': {
       const field = r.case === 'andIds' ? 'and_ids' : 'or_ids';
-      const ids = r.value.ids.map((x, i) =>
-        principal(x, index(at(path, `${field}.ids`), i), depth + 1, problems),
+      const ids = allDecoded(
+        r.value.ids.map((x, i) => principal(x, index(at(path, `${field}.ids`), i), depth + 1, problems)),
       );
-      return ids.every((x) => x !== undefined)
-        ? { kind: r.case === 'andIds' ? 'and' : 'or', ids: ids as XdsRbacPrincipal[] }
-        : undefined;
+      return ids && { kind: r.case === 'andIds' ? 'and' : 'or', ids };
     }
     case 'notId': {
       const id = principal(r.value, at(path, 'not_id'), depth + 1, problems);
@@ -180,16 +208,6 @@ function principal(
       const cidr = decodeCidr(r.value, at(path, field), problems);
       return cidr && { kind: 'remote_ip', cidr };
     }
-    case 'header': {
-      const matcher = header(r.value, at(path, 'header'), problems);
-      return matcher && { kind: 'header', matcher };
-    }
-    case 'urlPath': {
-      const matcher = urlPath(r.value, at(path, 'url_path'), problems);
-      return matcher && { kind: 'path', matcher };
-    }
-    case 'metadata':
-      return r.value.invert ? { kind: 'any' } : { kind: 'never' };
     default:
       problems.add(path, 'identifier is required (or uses a kind gRPC does not support)');
       return undefined;
