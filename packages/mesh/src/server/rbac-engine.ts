@@ -80,18 +80,18 @@ const always: Check = () => true;
 const never: Check = () => false;
 const unknown: Check = () => undefined;
 
-function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
+/** The rule kinds permissions and principals share: they check the call the same way. */
+type SharedRule = Extract<
+  XdsRbacPermission | XdsRbacPrincipal,
+  { kind: 'any' | 'never' | 'header' | 'path' }
+>;
+
+function sharedRule(p: SharedRule): Check {
   switch (p.kind) {
     case 'any':
       return always;
     case 'never':
       return never;
-    case 'and':
-      return and(p.rules.map((x) => permission(x, facts)));
-    case 'or':
-      return or(p.rules.map((x) => permission(x, facts)));
-    case 'not':
-      return not(permission(p.rule, facts));
     case 'header': {
       const m = compileHeaderMatcher(p.matcher);
       return (r) => m(r.headers);
@@ -100,6 +100,22 @@ function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
       const m = stringMatcherPredicate(p.matcher);
       return (r) => m(r.path);
     }
+  }
+}
+
+function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
+  switch (p.kind) {
+    case 'any':
+    case 'never':
+    case 'header':
+    case 'path':
+      return sharedRule(p);
+    case 'and':
+      return and(p.rules.map((x) => permission(x, facts)));
+    case 'or':
+      return or(p.rules.map((x) => permission(x, facts)));
+    case 'not':
+      return not(permission(p.rule, facts));
     case 'destination_ip': {
       if (facts.localIp === undefined) return unknown;
       const hit = inCidr(facts.localIp, p.cidr);
@@ -123,9 +139,10 @@ function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
 function principal(p: XdsRbacPrincipal, facts: RbacServerFacts): Check {
   switch (p.kind) {
     case 'any':
-      return always;
     case 'never':
-      return never;
+    case 'header':
+    case 'path':
+      return sharedRule(p);
     case 'and':
       return and(p.ids.map((x) => principal(x, facts)));
     case 'or':
@@ -136,14 +153,6 @@ function principal(p: XdsRbacPrincipal, facts: RbacServerFacts): Check {
       return facts.tls ? unknown : never;
     case 'remote_ip':
       return unknown;
-    case 'header': {
-      const m = compileHeaderMatcher(p.matcher);
-      return (r) => m(r.headers);
-    }
-    case 'path': {
-      const m = stringMatcherPredicate(p.matcher);
-      return (r) => m(r.path);
-    }
   }
 }
 
