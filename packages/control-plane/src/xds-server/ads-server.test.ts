@@ -58,21 +58,31 @@ function weights(res: envoy.DiscoveryResponse | envoy.Resource['resource']): num
   return (action.clusterSpecifier.value as envoy.WeightedCluster).clusters.map((c) => c.weight ?? 0);
 }
 
-describe('ADS server: state of the world', () => {
-  const cache = new SnapshotCache(withWeights(80, 20));
-  const ads = new AdsServer({ cache });
+/** Serves `ads` on 127.0.0.1:0 for the enclosing suite, with one client connection to it. */
+function servedOnLoopback(ads: AdsServer): { readonly client: AdsClient } {
   const server = new Server();
   ads.register(server);
-  let conn: { client: AdsClient; close: () => void };
-
+  let conn: { client: AdsClient; close: () => void } | undefined;
   before(async () => {
     const { port } = await server.listen(0);
     conn = adsClient(port);
   });
   after(async () => {
-    conn.close();
+    conn?.close();
     await server.close(500);
   });
+  return {
+    get client() {
+      if (!conn) throw new Error('the suite has not started');
+      return conn.client;
+    },
+  };
+}
+
+describe('ADS server: state of the world', () => {
+  const cache = new SnapshotCache(withWeights(80, 20));
+  const ads = new AdsServer({ cache });
+  const conn = servedOnLoopback(ads);
 
   it('answers a named LDS request, then an ACK settles it with no further response', async () => {
     const s = sotwStream(conn.client);
@@ -341,18 +351,7 @@ describe('ADS server: state of the world', () => {
 describe('ADS server: delta', () => {
   const cache = new SnapshotCache(withWeights(80, 20));
   const ads = new AdsServer({ cache });
-  const server = new Server();
-  ads.register(server);
-  let conn: { client: AdsClient; close: () => void };
-
-  before(async () => {
-    const { port } = await server.listen(0);
-    conn = adsClient(port);
-  });
-  after(async () => {
-    conn.close();
-    await server.close(500);
-  });
+  const conn = servedOnLoopback(ads);
 
   it('subscribe, ACK, changes only, unknown names reported removed, unsubscribe', async () => {
     const s = deltaStream(conn.client);
@@ -445,18 +444,7 @@ describe('ADS server: delta', () => {
 
 describe('ADS server: delta make-before-break', () => {
   const cache = new SnapshotCache(withWeights(80, 20));
-  const server = new Server();
-  new AdsServer({ cache }).register(server);
-  let conn: { client: AdsClient; close: () => void };
-
-  before(async () => {
-    const { port } = await server.listen(0);
-    conn = adsClient(port);
-  });
-  after(async () => {
-    conn.close();
-    await server.close(500);
-  });
+  const conn = servedOnLoopback(new AdsServer({ cache }));
 
   it('wildcard CDS keeps clusters the held routes use until routes without them are ACKed', async () => {
     const s = deltaStream(conn.client);
