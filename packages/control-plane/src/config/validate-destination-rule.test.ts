@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigValidator } from './config-validator.js';
-import { formatIssue } from './issues.js';
-import { loadConfigText } from './load-config.js';
-
-const validator = new ConfigValidator();
-
-function errorsOf(yaml: string): string[] {
-  return loadConfigText(yaml, { validator }).errors.map(formatIssue);
-}
+import { errorsOf, itRejects, type RejectCase } from './validation-cases.js';
 
 const dr = (spec: string) => `apiVersion: networking.istio.io/v1alpha3
 kind: DestinationRule
@@ -17,8 +9,7 @@ spec:
   host: reviews
 ${spec}`;
 
-const cases: [string, string, string][] = [
-  // [what, document, expected error text]
+const cases: RejectCase[] = [
   [
     'duplicate subsets',
     dr('  subsets:\n  - name: v1\n  - name: v1'),
@@ -120,15 +111,7 @@ const cases: [string, string, string][] = [
 ];
 
 describe('DestinationRule rules', () => {
-  for (const [what, doc, expected] of cases) {
-    it(`rejects: ${what}`, () => {
-      const errors = errorsOf(doc);
-      assert.ok(
-        errors.some((e) => e.includes(expected)),
-        `expected ${JSON.stringify(expected)} in:\n${errors.join('\n')}`,
-      );
-    });
-  }
+  itRejects(cases);
 
   it('accepts DestinationRules with consistent hash, locality and connection pools', () => {
     const errors = errorsOf(

@@ -1,18 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigValidator } from './config-validator.js';
-import { formatIssue } from './issues.js';
 import { loadConfigText } from './load-config.js';
-
-const validator = new ConfigValidator();
-
-function errorsOf(yaml: string): string[] {
-  return loadConfigText(yaml, { validator }).errors.map(formatIssue);
-}
-
-function warningsOf(yaml: string): string[] {
-  return loadConfigText(yaml, { validator }).warnings.map(formatIssue);
-}
+import { itRejects, type RejectCase, validator, warningsOf } from './validation-cases.js';
 
 const vs = (http: string, extra = '') => `apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
@@ -22,8 +11,7 @@ spec:
 ${extra}  http:
 ${http}`;
 
-const cases: [string, string, string][] = [
-  // [what, document, expected error text]
+const cases: RejectCase[] = [
   [
     'weights must add to 100',
     vs(
@@ -147,15 +135,7 @@ const cases: [string, string, string][] = [
 ];
 
 describe('VirtualService rules', () => {
-  for (const [what, doc, expected] of cases) {
-    it(`rejects: ${what}`, () => {
-      const errors = errorsOf(doc);
-      assert.ok(
-        errors.some((e) => e.includes(expected)),
-        `expected ${JSON.stringify(expected)} in:\n${errors.join('\n')}`,
-      );
-    });
-  }
+  itRejects(cases);
 
   it('accepts a full VirtualService and keeps its fields', () => {
     const loaded = loadConfigText(
