@@ -5,7 +5,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { envoy, LISTENER_TYPE_URL as LDS, ROUTE_CONFIGURATION_TYPE_URL as RDS } from '@shoal/xds';
 import { ControlPlane } from './control-plane.js';
 import { TESTDATA } from './translate/bookinfo-fixture.js';
-import { type AdsClient, adsClient, sotwRequest, sotwStream } from './xds-server/ads-test-client.js';
+import { type AdsClient, adsClient, sotwAck, sotwRequest, sotwStream } from './xds-server/ads-test-client.js';
 
 const SERVICES = `
 apiVersion: networking.istio.io/v1
@@ -80,14 +80,7 @@ describe('ControlPlane: admin API + ADS end to end', () => {
     s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
     const first = await s.recv();
     assert.deepEqual(weightsOf(first), [80, 20]);
-    s.send(
-      sotwRequest({
-        typeUrl: RDS,
-        resourceNames: ['reviews:9080'],
-        versionInfo: first.versionInfo,
-        responseNonce: first.nonce,
-      }),
-    );
+    s.send(sotwAck(RDS, ['reviews:9080'], first));
 
     const next = sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml')
       .replace('80', '25')
@@ -95,14 +88,7 @@ describe('ControlPlane: admin API + ADS end to end', () => {
     assert.equal((await api('POST', '/api/apply', next)).status, 200);
     const pushed = await s.recv();
     assert.deepEqual(weightsOf(pushed), [25, 75]);
-    s.send(
-      sotwRequest({
-        typeUrl: RDS,
-        resourceNames: ['reviews:9080'],
-        versionInfo: pushed.versionInfo,
-        responseNonce: pushed.nonce,
-      }),
-    );
+    s.send(sotwAck(RDS, ['reviews:9080'], pushed));
 
     await new Promise((r) => setTimeout(r, 50));
     const syncz = await api('GET', '/debug/syncz');
@@ -201,14 +187,7 @@ spec: { trafficPolicy: {} }
     // The registration lands a moment after the stream opens: the first answer may miss it.
     let res = await s.recv();
     if (res.resources.length === 0) {
-      s.send(
-        sotwRequest({
-          typeUrl: LDS,
-          resourceNames: ['greet.v1.GreeterService'],
-          versionInfo: res.versionInfo,
-          responseNonce: res.nonce,
-        }),
-      );
+      s.send(sotwAck(LDS, ['greet.v1.GreeterService'], res));
       res = await s.recv();
     }
     assert.equal(fromBinary(envoy.ListenerSchema, res.resources[0]!.value).name, 'greet.v1.GreeterService');
@@ -251,14 +230,7 @@ describe('ControlPlane: config directory and start-up errors', () => {
       const s = sotwStream(conn.client);
       s.send(sotwRequest({ node: { id: 'dir-client' }, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
       const first = await s.recv();
-      s.send(
-        sotwRequest({
-          typeUrl: RDS,
-          resourceNames: ['reviews:9080'],
-          versionInfo: first.versionInfo,
-          responseNonce: first.nonce,
-        }),
-      );
+      s.send(sotwAck(RDS, ['reviews:9080'], first));
       writeFileSync(
         join(dir, 'vs.yaml'),
         sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml'),

@@ -18,6 +18,7 @@ import {
   adsClient,
   deltaRequest,
   deltaStream,
+  sotwAck,
   sotwRequest,
   sotwStream,
 } from './ads-test-client.js';
@@ -93,14 +94,7 @@ describe('ADS server: state of the world', () => {
     assert.equal(fromBinary(envoy.ListenerSchema, res.resources[0]!.value).name, 'reviews:9080');
     assert.notEqual(res.nonce, '');
     assert.match(res.versionInfo, /^\d+-/);
-    s.send(
-      sotwRequest({
-        typeUrl: LDS,
-        resourceNames: ['reviews:9080'],
-        versionInfo: res.versionInfo,
-        responseNonce: res.nonce,
-      }),
-    );
+    s.send(sotwAck(LDS, ['reviews:9080'], res));
     await s.expectNone();
     const status = ads.clients().find((c) => c.nodeId === node.id);
     assert.equal(status?.types.LDS?.state, 'SYNCED');
@@ -119,24 +113,10 @@ describe('ADS server: state of the world', () => {
     assert.equal(names.length, 4 + 1 + 3 + 4 + 2, 'one default cluster per service plus every subset');
     s.send(sotwRequest({ typeUrl: CDS, versionInfo: all.versionInfo, responseNonce: all.nonce }));
     await s.expectNone();
-    s.send(
-      sotwRequest({
-        typeUrl: CDS,
-        resourceNames: ['nope|1|x|y'],
-        versionInfo: all.versionInfo,
-        responseNonce: all.nonce,
-      }),
-    );
+    s.send(sotwAck(CDS, ['nope|1|x|y'], all));
     const named = await s.recv();
     assert.equal(named.resources.length, 0, 'a name that does not exist is absent from the full set');
-    s.send(
-      sotwRequest({
-        typeUrl: CDS,
-        resourceNames: [],
-        versionInfo: named.versionInfo,
-        responseNonce: named.nonce,
-      }),
-    );
+    s.send(sotwAck(CDS, [], named));
     const none = await s.recv();
     assert.equal(
       none.resources.length,
@@ -155,14 +135,7 @@ describe('ADS server: state of the world', () => {
     s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
     const first = await s.recv();
     assert.deepEqual(weights(first), [80, 20]);
-    s.send(
-      sotwRequest({
-        typeUrl: RDS,
-        resourceNames: ['reviews:9080'],
-        versionInfo: first.versionInfo,
-        responseNonce: first.nonce,
-      }),
-    );
+    s.send(sotwAck(RDS, ['reviews:9080'], first));
     cache.update(withWeights(50, 50));
     const second = await s.recv();
     assert.deepEqual(weights(second), [50, 50]);
@@ -208,15 +181,7 @@ describe('ADS server: state of the world', () => {
   it('pushes only the types that changed for this client, clusters before routes', async () => {
     cache.update(withWeights(80, 20));
     const s = sotwStream(conn.client);
-    const ack = (r: envoy.DiscoveryResponse, names: string[]) =>
-      s.send(
-        sotwRequest({
-          typeUrl: r.typeUrl,
-          resourceNames: names,
-          versionInfo: r.versionInfo,
-          responseNonce: r.nonce,
-        }),
-      );
+    const ack = (r: envoy.DiscoveryResponse, names: string[]) => s.send(sotwAck(r.typeUrl, names, r));
     const cluster = `outbound|9080|v1|${fqdn('reviews')}`;
     for (const [typeUrl, names] of [
       [LDS, ['reviews:9080']],
@@ -270,15 +235,7 @@ describe('ADS server: state of the world', () => {
   it('keeps clusters the held routes use until the client ACKs routes without them', async () => {
     cache.update(withWeights(80, 20));
     const s = sotwStream(conn.client);
-    const ack = (r: envoy.DiscoveryResponse, names: string[]) =>
-      s.send(
-        sotwRequest({
-          typeUrl: r.typeUrl,
-          resourceNames: names,
-          versionInfo: r.versionInfo,
-          responseNonce: r.nonce,
-        }),
-      );
+    const ack = (r: envoy.DiscoveryResponse, names: string[]) => s.send(sotwAck(r.typeUrl, names, r));
     s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
     ack(await s.recv(), ['reviews:9080']);
     s.send(sotwRequest({ typeUrl: CDS }));
@@ -320,14 +277,7 @@ describe('ADS server: state of the world', () => {
     ] as const) {
       s.send(sotwRequest({ node: { id: `for-${name}` }, typeUrl: RDS, resourceNames: [name] }));
       const r = await s.recv();
-      s.send(
-        sotwRequest({
-          typeUrl: RDS,
-          resourceNames: [name],
-          versionInfo: r.versionInfo,
-          responseNonce: r.nonce,
-        }),
-      );
+      s.send(sotwAck(RDS, [name], r));
     }
     cache.update(withWeights(65, 35));
     assert.deepEqual(weights(await reviews.recv()), [65, 35]);

@@ -141,3 +141,7 @@ export const sotwRequest = (init: MessageInitShape<typeof envoy.DiscoveryRequest
 
 export const deltaRequest = (init: MessageInitShape<typeof envoy.DeltaDiscoveryRequestSchema>) =>
   create(envoy.DeltaDiscoveryRequestSchema, init);
+
+/** The SotW ACK of `res`: the same subscription, with the version and nonce it carried. */
+export const sotwAck = (typeUrl: string, resourceNames: string[], res: envoy.DiscoveryResponse) =>
+  sotwRequest({ typeUrl, resourceNames, versionInfo: res.versionInfo, responseNonce: res.nonce });
