@@ -3,14 +3,7 @@ import type { RetryPolicy } from '../gen/envoy/config/route/v3/route_components_
 import { at, type Problems } from './decode-result.js';
 import { durationToMs } from './values.js';
 
-/** The gRPC status names A44 supports in `retry_on`; other policy names are ignored. */
-export type RetryableCode =
-  | 'cancelled'
-  | 'deadline-exceeded'
-  | 'internal'
-  | 'resource-exhausted'
-  | 'unavailable';
-
+/** The gRPC status names A44 supports in `retry_on`, with their codes; other policy names are ignored. */
 const CODES: ReadonlyMap<string, number> = new Map([
   ['cancelled', 1],
   ['deadline-exceeded', 4],
