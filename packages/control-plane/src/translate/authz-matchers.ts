@@ -32,7 +32,6 @@ const permission = (rule: PermissionInit) => create(envoy.PermissionSchema, { ru
 
 export const anyPrincipal = () => principal({ case: 'any', value: true });
 export const anyPermission = () => permission({ case: 'any', value: true });
-export const nothingPermission = () => permission({ case: 'notRule', value: anyPermission() });
 
 export function orPrincipals(ids: envoy.Principal[]): envoy.Principal {
   return ids.length === 1 ? ids[0]! : principal({ case: 'orIds', value: { ids } });
