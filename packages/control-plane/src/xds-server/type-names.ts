@@ -1,4 +1,7 @@
-// Short names of the four ADS resource types, as proxy-status shows them.
+// The four ADS resource types: their short names (as Istio's proxy-status shows them), the
+// make-before-break order they are pushed in, and which of them take the legacy wildcard.
+// Envoy: xDS protocol ("Eventual consistency considerations", "How the client specifies what
+// resources to return").
 
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
