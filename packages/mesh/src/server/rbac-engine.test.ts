@@ -140,40 +140,23 @@ describe('compileRbac (gRFC A41)', () => {
       true,
       'plaintext peers are known not to be authenticated',
     );
-    const destIp = compileRbac(
-      rbac({
-        rules: {
-          action: envoy.RBAC_Action.ALLOW,
-          policies: {
-            local: {
-              permissions: [
-                { rule: { case: 'destinationIp', value: { addressPrefix: '127.0.0.0', prefixLen: 8 } } },
-              ],
-              principals: [anyone],
-            },
+    const allowLoopbackDestination = rbac({
+      rules: {
+        action: envoy.RBAC_Action.ALLOW,
+        policies: {
+          local: {
+            permissions: [
+              { rule: { case: 'destinationIp', value: { addressPrefix: '127.0.0.0', prefixLen: 8 } } },
+            ],
+            principals: [anyone],
           },
         },
-      }),
-      plaintext,
-    );
+      },
+    });
+    const destIp = compileRbac(allowLoopbackDestination, plaintext);
     assert.equal(destIp(call('/a.B/C')).allowed, true);
     assert.equal(
-      compileRbac(
-        rbac({
-          rules: {
-            action: envoy.RBAC_Action.ALLOW,
-            policies: {
-              local: {
-                permissions: [
-                  { rule: { case: 'destinationIp', value: { addressPrefix: '127.0.0.0', prefixLen: 8 } } },
-                ],
-                principals: [anyone],
-              },
-            },
-          },
-        }),
-        { ...plaintext, localIp: undefined },
-      )(call('/a.B/C')).allowed,
+      compileRbac(allowLoopbackDestination, { ...plaintext, localIp: undefined })(call('/a.B/C')).allowed,
       false,
       'a wildcard listener does not know its local IP',
     );
