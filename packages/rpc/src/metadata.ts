@@ -47,20 +47,25 @@ export class Metadata {
     }
   }
 
-  /** Reads user metadata out of HTTP headers, decoding `-bin` values and dropping reserved headers. */
-  static fromHttpHeaders(headers: IncomingHttpHeaders): Metadata {
-    const md = new Metadata();
+  /**
+   * Reads user metadata out of HTTP headers, decoding `-bin` values and dropping reserved headers;
+   * into a new Metadata, or appended to `into`.
+   */
+  static fromHttpHeaders(headers: IncomingHttpHeaders, into: Metadata = new Metadata()): Metadata {
     // for-in, not Object.entries: node's header objects have no prototype and are in dictionary
     // mode, where Object.entries costs several times more (this runs once or twice per call).
     for (const key in headers) {
       const raw = headers[key];
       if (raw === undefined || isReservedHeader(key)) continue;
-      const values = Array.isArray(raw) ? raw : key.endsWith('-bin') ? raw.split(',') : [raw];
-      for (const value of values) {
-        md.appendUnchecked(key, key.endsWith('-bin') ? decodeBinaryHeader(value) : value);
+      const binary = key.endsWith('-bin');
+      if (typeof raw === 'string' && !binary) {
+        into.appendUnchecked(key, raw); // the usual case: one text value, no array for it
+        continue;
       }
+      const values = Array.isArray(raw) ? raw : raw.split(',');
+      for (const value of values) into.appendUnchecked(key, binary ? decodeBinaryHeader(value) : value);
     }
-    return md;
+    return into;
   }
 
   get size(): number {

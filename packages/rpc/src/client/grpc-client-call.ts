@@ -50,7 +50,7 @@ class ClientCall {
   private stream: http2.ClientHttp2Stream | undefined;
   private release: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private header = new Metadata();
+  private header: Metadata | undefined; // set by the response headers
   private readonly trailer = new Metadata();
   private reader: MessageReader<unknown> | undefined;
   private messages: unknown[] = [];
@@ -218,7 +218,12 @@ class ClientCall {
         () => this.cancel(new RpcError(Code.CANCELLED, 'response stream abandoned by the caller')),
       );
       this.settle();
-      this.resolve({ stream: true, header: this.header, message: this.queue, trailer: this.trailer });
+      this.resolve({
+        stream: true,
+        header: this.header ?? new Metadata(),
+        message: this.queue,
+        trailer: this.trailer,
+      });
     }
   }
 
@@ -258,7 +263,7 @@ class ClientCall {
 
   private onStatus(h: http2.IncomingHttpHeaders): void {
     if (this.status !== undefined) return;
-    this.trailer.merge(Metadata.fromHttpHeaders(h)); // keys and values were checked while parsing
+    Metadata.fromHttpHeaders(h, this.trailer);
     const code = parseCode(h['grpc-status'] as string | undefined);
     if (code === undefined) {
       this.status = new RpcError(Code.INTERNAL, 'server closed the stream without a grpc-status', {
@@ -334,7 +339,12 @@ class ClientCall {
     if (isStreamingResponse(this.request.method)) {
       // Trailers-Only OK: a stream with no messages.
       this.settle();
-      this.resolve({ stream: true, header: this.header, message: emptyStream(), trailer: this.trailer });
+      this.resolve({
+        stream: true,
+        header: this.header ?? new Metadata(),
+        message: emptyStream(),
+        trailer: this.trailer,
+      });
       return;
     }
     if (this.messages.length !== 1) {
@@ -347,7 +357,12 @@ class ClientCall {
       return;
     }
     this.settle();
-    this.resolve({ stream: false, header: this.header, message: this.messages[0], trailer: this.trailer });
+    this.resolve({
+      stream: false,
+      header: this.header ?? new Metadata(),
+      message: this.messages[0],
+      trailer: this.trailer,
+    });
   }
 
   private readonly onAbort = () => this.cancel(abortError(this.request.signal));
