@@ -27,15 +27,20 @@ spec:
 ${http}
 `;
 
+/** Providers v1-a and v2-a, labelled version v1 and v2, and a subset for each. */
+async function addTwoVersions(mesh: MeshHarness): Promise<void> {
+  await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
+  await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
+  mesh.apply(subsets(['v1', { version: 'v1' }], ['v2', { version: 'v2' }]));
+}
+
 describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', () => {
   let mesh: MeshHarness | undefined;
   afterEach(() => mesh?.stop());
 
   it('(1) adjusts traffic by weight', async () => {
     mesh = await MeshHarness.start();
-    await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
-    await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
-    mesh.apply(subsets(['v1', { version: 'v1' }], ['v2', { version: 'v2' }]));
+    await addTwoVersions(mesh);
     mesh.apply(
       virtualService(`
   - route:
@@ -97,9 +102,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
 
   it('(3) routes by request header and by method', async () => {
     mesh = await MeshHarness.start();
-    await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
-    await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
-    mesh.apply(subsets(['v1', { version: 'v1' }], ['v2', { version: 'v2' }]));
+    await addTwoVersions(mesh);
     mesh.apply(
       virtualService(`
   - name: beta-users
