@@ -62,8 +62,7 @@ export class AdsServer {
     const out: ClientConfig[] = [];
     for (const s of this.#sessions) {
       if (!s.status || s.status.nodeId !== nodeId) continue;
-      const resources = s instanceof SotwSession ? s.sentResources() : s.heldResources();
-      out.push({ status: s.status, resources });
+      out.push({ status: s.status, resources: s.clientResources() });
     }
     return out.sort((a, b) => b.status.streamId - a.status.streamId);
   }

@@ -33,7 +33,8 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     super(options, 'delta');
   }
 
-  heldResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
+  /** Resources the client holds, per type URL. */
+  clientResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
     return new Map([...this.types].map(([typeUrl, st]) => [typeUrl, st.held]));
   }
 

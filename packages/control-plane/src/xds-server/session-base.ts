@@ -174,6 +174,9 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
   }
 
+  /** For config dumps: type URL → resources the client was sent (SotW) or holds (delta). */
+  abstract clientResources(): Map<string, ReadonlyMap<string, BuiltResource>>;
+
   /** The response for one type, or undefined when the client is already up to date. */
   protected abstract respond(typeUrl: string): Res | undefined;
 

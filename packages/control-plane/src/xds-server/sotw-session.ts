@@ -31,8 +31,8 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     super(options, 'sotw');
   }
 
-  /** Resources last sent, per type URL (for config dumps). */
-  sentResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
+  /** Resources last sent, per type URL. */
+  clientResources(): Map<string, ReadonlyMap<string, BuiltResource>> {
     return new Map([...this.types].map(([typeUrl, st]) => [typeUrl, st.sent]));
   }
 
