@@ -28,7 +28,7 @@ type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 export class AdsServer {
   readonly #cache: SnapshotCache;
   readonly #lease: LeaseHandler | undefined;
-  readonly #sessions = new Set<SotwSession | DeltaSession>();
+  readonly #sessions = new Set<SessionBase<unknown>>();
   #streamIds = 0;
 
   constructor(options: AdsServerOptions) {
@@ -92,7 +92,7 @@ export class AdsServer {
     receive: (session: S, req: Req) => void,
     ctx: HandlerContext,
   ): AsyncGenerator<Res> {
-    this.#sessions.add(session as unknown as SotwSession | DeltaSession);
+    this.#sessions.add(session);
     const onAbort = () => session.close();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     // Requests are read alongside the send loop; a bad request ends the stream with its error.
@@ -122,7 +122,7 @@ export class AdsServer {
     } finally {
       session.close();
       ctx.signal.removeEventListener('abort', onAbort);
-      this.#sessions.delete(session as unknown as SotwSession | DeltaSession);
+      this.#sessions.delete(session);
       void reading;
     }
   }
