@@ -1,8 +1,8 @@
 // What SotW and delta ADS sessions share: the node from the first request, the lease of a
 // self-registering client, the per-client status with its ACK/NACK/sent bookkeeping, the
-// resources to send (with make-before-break clusters), and a pull-based send loop. Types to send are
-// marked dirty; responses are computed when the stream can take one, in make-before-break order
-// (CDS, EDS, LDS, RDS), so a slow client gets the latest snapshot and never a backlog.
+// resources to send (with make-before-break clusters), and a pull-based send loop. Types to send
+// are marked dirty; responses are computed when the stream can take one, in make-before-break
+// order (CDS, EDS, LDS, RDS), so a slow client gets the latest snapshot and never a backlog.
 // Envoy: xDS protocol (ADS, "eventual consistency considerations").
 
 import { Code, RpcError } from '@shoal/rpc';
