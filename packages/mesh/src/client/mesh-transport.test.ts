@@ -90,6 +90,57 @@ describe('MeshTransport with real servers', () => {
     meshTransportOf(c).close();
   });
 
+  it('builds the last decision only when read when no one listens, with the same content', async () => {
+    const routes = (): RouteInit[] => [
+      route(prefix(), [
+        ['ca', 3],
+        ['cb', 1],
+      ]),
+    ];
+    const decisions: CallDecision[] = [];
+    const heard = client(source(routes()), decisions);
+    const quiet = createMeshClient(Greeter, `xds:///${L}`, {
+      xds: source(routes()),
+      random: seededRandom(11),
+    });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await quiet.sayHello({})).server, (await heard.sayHello({})).server);
+      assert.deepEqual(meshTransportOf(quiet).lastDecision, decisions.at(-1));
+    }
+    // Built once: reading it again gives the same object.
+    assert.equal(meshTransportOf(quiet).lastDecision, meshTransportOf(quiet).lastDecision);
+    meshTransportOf(heard).close();
+    meshTransportOf(quiet).close();
+  });
+
+  it("keeps a retried attempt's steps in its own lazily built decision", async () => {
+    servers[0]!.failWith = Code.UNAVAILABLE;
+    try {
+      const policy = {
+        retryOn: 'unavailable',
+        numRetries: 3,
+        retryBackOff: { baseInterval: durationFromMs(1) },
+      };
+      const c = createMeshClient(Greeter, `xds:///${L}`, {
+        xds: source([route(prefix(), 'cab', { retryPolicy: policy })]),
+        random: seededRandom(11),
+      });
+      let retried: CallDecision | undefined;
+      for (let i = 0; i < 6 && retried === undefined; i++) {
+        assert.equal((await c.sayHello({})).server, 'b');
+        const d = meshTransportOf(c).lastDecision!;
+        if (d.attempt > 1) retried = d;
+      }
+      assert.ok(retried, 'a call went to the failing server first and was retried');
+      assert.equal(retried.why.length, 4, retried.why.join('; '));
+      assert.match(retried.why[2]!, /^attempt 1 failed with UNAVAILABLE; retrying in \d+ms$/);
+      assert.match(retried.why[3]!, new RegExp(`^endpoint 127\\.0\\.0\\.1:${port(1)} by round_robin`));
+      meshTransportOf(c).close();
+    } finally {
+      servers[0]!.failWith = undefined;
+    }
+  });
+
   it('routes by header and by method', async () => {
     const c = client(
       source([

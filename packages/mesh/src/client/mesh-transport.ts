@@ -88,6 +88,8 @@ export class MeshTransport implements Transport {
   private readonly channelId: bigint;
   private closed = false;
   private last: CallDecision | undefined;
+  /** The last decision, not yet built: with no onDecision listener it is made only when read. */
+  private lastLater: (() => CallDecision) | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
     this.ownXds =
@@ -123,6 +125,10 @@ export class MeshTransport implements Transport {
 
   /** The most recent routing decision. */
   get lastDecision(): CallDecision | undefined {
+    if (this.lastLater !== undefined) {
+      this.last = this.lastLater();
+      this.lastLater = undefined;
+    }
     return this.last;
   }
 
@@ -213,8 +219,21 @@ export class MeshTransport implements Transport {
     // `why` is copied: the call goes on adding to its own list (retries, faults).
     const decision: CallDecision = { target: this.target.target, ...d, why: d.why.slice() };
     this.last = decision;
+    this.lastLater = undefined;
     this.options.onDecision?.(decision);
     return decision;
+  }
+
+  /**
+   * A decision on the hot path: made now when someone listens, else only when lastDecision is
+   * read (building it and its strings for every call costs more than routing the call).
+   */
+  private decideLater(make: () => Omit<CallDecision, 'target'>): void {
+    if (this.options.onDecision !== undefined) {
+      this.decide(make());
+      return;
+    }
+    this.lastLater = () => ({ target: this.target.target, ...make() });
   }
 
   private refuse(
@@ -259,12 +278,15 @@ export class MeshTransport implements Transport {
       this.refuse(config, path, [], `no route in virtual host ${JSON.stringify(vh.name)} matches ${path}`);
     const action = entry.route.action;
     const routeRef = { name: entry.name, index: entry.index };
-    const why = [`route ${JSON.stringify(entry.name)} (routes[${entry.index}]) matched ${path}`];
+    // Steps are kept as thunks where they are built on every call, and spelled out when read.
+    const why: Step[] = [
+      () => `route ${JSON.stringify(entry.name)} (routes[${entry.index}]) matched ${path}`,
+    ];
     if (action.kind !== 'route')
       this.refuse(
         config,
         path,
-        why,
+        spell(why),
         `route ${JSON.stringify(entry.name)} has a ${action.kind === 'non_forwarding' ? 'non_forwarding' : action.action} action, which a client cannot follow`,
         { route: routeRef },
       );
@@ -272,8 +294,9 @@ export class MeshTransport implements Transport {
     const clusterName = weighted.name;
     why.push(
       action.clusters.length > 1
-        ? `cluster ${JSON.stringify(clusterName)} drawn by weight ${weighted.weight}/${action.totalWeight}`
-        : `cluster ${JSON.stringify(clusterName)}`,
+        ? () =>
+            `cluster ${JSON.stringify(clusterName)} drawn by weight ${weighted.weight}/${action.totalWeight}`
+        : () => `cluster ${JSON.stringify(clusterName)}`,
     );
     const cc = config.clusters.get(clusterName);
     const runtime = this.runtimes.get(clusterName);
@@ -284,17 +307,23 @@ export class MeshTransport implements Transport {
           ? cc.reason
           : this.clusterErrors.get(clusterName);
     if (clusterError !== undefined || runtime === undefined || cc?.status !== 'ok')
-      this.refuse(config, path, why, clusterError ?? `cluster ${JSON.stringify(clusterName)} is not ready`, {
-        route: routeRef,
-        cluster: clusterName,
-      });
+      this.refuse(
+        config,
+        path,
+        spell(why),
+        clusterError ?? `cluster ${JSON.stringify(clusterName)} is not ready`,
+        {
+          route: routeRef,
+          cluster: clusterName,
+        },
+      );
 
     for (const drop of cc.assignment?.dropOverloads ?? []) {
       if (Math.floor(this.random() * 1_000_000) < drop.perMillion)
         this.refuse(
           config,
           path,
-          why,
+          spell(why),
           `dropped by the cluster's drop_overloads (category ${JSON.stringify(drop.category)})`,
           { route: routeRef, cluster: clusterName },
         );
@@ -304,7 +333,7 @@ export class MeshTransport implements Transport {
     if (timeoutMs !== request.timeoutMs)
       why.push(`timeout ${timeoutMs}ms from the route's max_stream_duration`);
     const deadline = timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs;
-    const base: Omit<CallDecision, 'target'> = {
+    const base: Omit<CallDecision, 'target' | 'why'> = {
       configVersion: config.version,
       path,
       virtualHost: vh.name,
@@ -316,7 +345,6 @@ export class MeshTransport implements Transport {
       priority: undefined,
       attempt: 1,
       timeoutMs,
-      why,
       error: undefined,
     };
 
@@ -331,7 +359,7 @@ export class MeshTransport implements Transport {
       try {
         outcome = await fault.injector.apply(decision, { clock: this.clock, signal: request.signal });
       } catch (err) {
-        this.decide({ ...base, why, error: (err as Error).message });
+        this.decide({ ...base, why: spell(why), error: (err as Error).message });
         throw err;
       }
       if (outcome === 'abort-ok') return emptyResponse(request);
@@ -347,22 +375,26 @@ export class MeshTransport implements Transport {
       if (pick === undefined) {
         const ejected = runtime.balancer.ejected.size;
         const message = `no usable endpoint in cluster ${JSON.stringify(clusterName)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
-        this.decide({ ...base, attempt: n, why, error: message });
+        this.decide({ ...base, attempt: n, why: spell(why), error: message });
         throw this.unavailable(message);
       }
       const ep = pick.endpoint;
-      const locality = localityKey(ep.locality);
-      this.decide({
-        ...base,
-        endpoint: ep.key,
-        endpointLabels: ep.labels,
-        locality,
-        priority: ep.priority,
-        attempt: n,
-        why: [
-          ...why,
-          `endpoint ${ep.key} by ${runtime.policyName} (priority ${ep.priority}, locality ${locality}${hasher ? ', request hash' : ''})`,
-        ],
+      const steps = why.length; // later steps (retries) belong to later decisions
+      const policy = runtime.policyName;
+      this.decideLater(() => {
+        const locality = localityKey(ep.locality);
+        return {
+          ...base,
+          endpoint: ep.key,
+          endpointLabels: ep.labels,
+          locality,
+          priority: ep.priority,
+          attempt: n,
+          why: [
+            ...spell(why.slice(0, steps)),
+            `endpoint ${ep.key} by ${policy} (priority ${ep.priority}, locality ${locality}${hasher ? ', request hash' : ''})`,
+          ],
+        };
       });
       let header = request.header;
       if (n > 1) {
@@ -381,7 +413,7 @@ export class MeshTransport implements Transport {
                 endpoint: ep.key,
                 cluster: clusterName,
                 route: routeRef ? routeRef.name || `#${routeRef.index}` : undefined,
-                reason: why.join('; '),
+                reason: spell(why).join('; '),
               }),
           }
         : options;
@@ -438,4 +470,11 @@ export class MeshTransport implements Transport {
     }
     return t;
   }
+}
+
+/** One step of a decision's `why`: a string, or a thunk that spells it out when it is read. */
+type Step = string | (() => string);
+
+function spell(steps: readonly Step[]): string[] {
+  return steps.map((s) => (typeof s === 'string' ? s : s()));
 }
