@@ -1,12 +1,13 @@
 // The greeter provider: answers with a greeting and says which instance served it.
 
+import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@shoal/rpc';
 import { GreeterService } from '../gen/greet/v1/greet_pb.js';
 
 export function greeterImpl(servedBy: string): ServiceImpl<typeof GreeterService> {
   return {
     greet(request) {
-      return { greeting: `Hello, ${request.name || 'world'}!`, servedBy };
+      return { greeting: `Hello, ${request.name || 'world'}!`, servedBy, servedAt: timestampNow() };
     },
     async *greetStream(request) {
       for (let i = 1; i <= 5; i++) yield { greeting: `Hello #${i}, ${request.name || 'world'}!`, servedBy };

@@ -13,7 +13,11 @@ import {
   type FileRegistry,
   fromBinary,
 } from '@bufbuild/protobuf';
-import { FileDescriptorProtoSchema, FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import {
+  type FileDescriptorProto,
+  FileDescriptorProtoSchema,
+  FileDescriptorSetSchema,
+} from '@bufbuild/protobuf/wkt';
 import {
   Code,
   createClient,
@@ -126,11 +130,23 @@ function compileProtos(protoFiles: string[], importPaths: string[]): FileRegistr
   }
 }
 
+/**
+ * Reflection answers a file first and its imports after; a registry needs every import before the
+ * file that uses it, so the files are put in dependency order first.
+ */
 function registryFromFiles(files: Uint8Array[]): FileRegistry {
-  const set = create(FileDescriptorSetSchema, {
-    file: files.map((b) => fromBinary(FileDescriptorProtoSchema, b)),
-  });
-  return createFileRegistry(set);
+  const byName = new Map(files.map((b) => fromBinary(FileDescriptorProtoSchema, b)).map((f) => [f.name, f]));
+  const ordered: FileDescriptorProto[] = [];
+  const visited = new Set<string>();
+  const visit = (name: string) => {
+    const file = byName.get(name);
+    if (!file || visited.has(name)) return;
+    visited.add(name);
+    for (const dependency of file.dependency) visit(dependency);
+    ordered.push(file);
+  };
+  for (const name of byName.keys()) visit(name);
+  return createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
 }
 
 /** Finds `pkg.Service/Method` (or `pkg.Service.Method`) in a registry. */

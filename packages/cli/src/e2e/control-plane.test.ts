@@ -174,7 +174,10 @@ describe('shoal cp and the config and proxy verbs', () => {
     ]);
     assert.equal(JSON.parse(clusters.stdout)[0].name, cluster);
     const table = await shoal(['proxy-config', 'cluster', 'cli-test-client', '--admin', admin]);
-    assert.match(table.stdout, /reviews\.default\.svc\.cluster\.local\s+9080\s+v2\s+OUTBOUND\s+EDS\s+ROUND_ROBIN\s+reviews\.default$/m);
+    assert.match(
+      table.stdout,
+      /reviews\.default\.svc\.cluster\.local\s+9080\s+v2\s+OUTBOUND\s+EDS\s+ROUND_ROBIN\s+reviews\.default$/m,
+    );
     const unknown = await shoal(['proxy-config', 'secrets', 'cli-test-client', '--admin', admin]);
     assert.equal(unknown.code, 2);
   });
