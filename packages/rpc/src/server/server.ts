@@ -41,8 +41,26 @@ export interface ServerOptions {
   maxConcurrentStreams?: number;
   /** Largest request header block accepted. Default 16 KiB. */
   maxHeaderListBytes?: number;
-  /** Server pings on idle connections (gRFC A8). Defaults: every 2 h, 20 s to answer. */
-  keepalive?: { timeMs?: number; timeoutMs?: number };
+  /**
+   * Keepalive (gRFC A8).
+   * - timeMs, timeoutMs: the server pings each connection every timeMs and closes one that does
+   *   not answer within timeoutMs. Defaults: every 2 h, 20 s to answer.
+   * - minPingIntervalMs, permitWithoutCalls: the ping policy enforced on clients (A8's
+   *   PERMIT_KEEPALIVE_TIME and PERMIT_KEEPALIVE_WITHOUT_CALLS; grpc-go's EnforcementPolicy
+   *   MinTime and PermitWithoutStream). A client PING sooner than minPingIntervalMs after the last
+   *   one, or, unless permitWithoutCalls, sooner than 2 h on a connection with no call, is a
+   *   strike; the third strike since the server last answered gets GOAWAY ENHANCE_YOUR_CALM
+   *   "too_many_pings" and the connection is closed. Defaults: 5 min, false.
+   * - onTooManyPings: told the peer (`ip:port`) of each connection closed that way, for logs or
+   *   metrics.
+   */
+  keepalive?: {
+    timeMs?: number;
+    timeoutMs?: number;
+    minPingIntervalMs?: number;
+    permitWithoutCalls?: boolean;
+    onTooManyPings?: (peer: string) => void;
+  };
   tls?: ServerTlsOptions;
   /** Resolves google.protobuf.Any in JSON bodies. */
   jsonRegistry?: Registry;
@@ -89,10 +107,13 @@ export class Server {
       onError,
       serializers: serializerCache(options.jsonRegistry),
     };
-    this.keepalive = new SessionKeepalive(
-      options.keepalive?.timeMs ?? 2 * 3600_000,
-      options.keepalive?.timeoutMs ?? 20_000,
-    );
+    this.keepalive = new SessionKeepalive({
+      timeMs: options.keepalive?.timeMs ?? 2 * 3600_000,
+      timeoutMs: options.keepalive?.timeoutMs ?? 20_000,
+      minPingIntervalMs: options.keepalive?.minPingIntervalMs ?? 5 * 60_000,
+      permitWithoutCalls: options.keepalive?.permitWithoutCalls ?? false,
+      onTooManyPings: options.keepalive?.onTooManyPings,
+    });
     const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
     this.maxHeaderListBytes = maxHeaderListBytes;
     this.h2 = http2.createServer({
