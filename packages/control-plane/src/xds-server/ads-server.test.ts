@@ -390,6 +390,88 @@ describe('ADS server: delta', () => {
     assert.deepEqual(weights(c.resources[0]!.resource), [45, 55]);
     s.close();
   });
+
+  /** Subscribes to the reviews route, ACKs it, then gets two pushes left unanswered. */
+  async function twoOutstanding(s: ReturnType<typeof deltaStream>, w1: number, w2: number) {
+    cache.update(withWeights(80, 20));
+    s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080'] }));
+    const a = await s.recv();
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: a.nonce }));
+    await s.expectNone();
+    cache.update(withWeights(w1, 100 - w1));
+    const b = await s.recv();
+    cache.update(withWeights(w2, 100 - w2));
+    const c = await s.recv();
+    assert.deepEqual(weights(c.resources[0]!.resource), [w2, 100 - w2]);
+    return { a, b, c };
+  }
+
+  /** The version of the reviews route the server believes the client holds. */
+  function heldRouteVersion(): string | undefined {
+    return ads.clientConfig(node.id)[0]?.resources.get(RDS)?.get('reviews:9080')?.version;
+  }
+
+  it('two pushes outstanding, the first NACKed and the second ACKed: the client holds the second', async () => {
+    const s = deltaStream(conn.client);
+    const { a, b, c } = await twoOutstanding(s, 70, 60);
+    // A client answers in order: it rejects b (keeping a), then applies c.
+    s.send(
+      deltaRequest({ typeUrl: RDS, responseNonce: b.nonce, errorDetail: { code: 3, message: 'bad b' } }),
+    );
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: c.nonce }));
+    await s.expectNone();
+    assert.equal(heldRouteVersion(), c.resources[0]?.version, 'the ACKed push is what the client holds');
+    assert.equal(ads.clientConfig(node.id)[0]?.status.types.RDS?.state, 'SYNCED');
+    // Back to a's route: the client holds c's, so a's must be sent again.
+    cache.update(withWeights(80, 20));
+    const back = await s.recv();
+    assert.equal(back.resources[0]?.version, a.resources[0]?.version);
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: back.nonce }));
+    // b's version was the one rejected: never resent.
+    cache.update(withWeights(70, 30));
+    await s.expectNone();
+    assert.notEqual(b.resources[0]?.version, c.resources[0]?.version);
+    s.close();
+  });
+
+  it('two pushes outstanding, the first ACKed and the second NACKed: the client holds the first', async () => {
+    const s = deltaStream(conn.client);
+    const { b, c } = await twoOutstanding(s, 65, 55);
+    s.send(deltaRequest({ typeUrl: RDS, responseNonce: b.nonce }));
+    s.send(
+      deltaRequest({ typeUrl: RDS, responseNonce: c.nonce, errorDetail: { code: 3, message: 'bad c' } }),
+    );
+    await s.expectNone();
+    assert.equal(heldRouteVersion(), b.resources[0]?.version);
+    cache.update(withWeights(65, 35)); // what the client holds: nothing to send
+    await s.expectNone();
+    cache.update(withWeights(55, 45)); // the rejected version: never resent
+    await s.expectNone();
+    cache.update(withWeights(50, 50));
+    const next = await s.recv();
+    assert.deepEqual(weights(next.resources[0]!.resource), [50, 50]);
+    s.close();
+  });
+
+  it('two pushes outstanding, both NACKed: the client keeps what it ACKed before', async () => {
+    const s = deltaStream(conn.client);
+    const { a, b, c } = await twoOutstanding(s, 75, 45);
+    s.send(
+      deltaRequest({ typeUrl: RDS, responseNonce: b.nonce, errorDetail: { code: 3, message: 'bad b' } }),
+    );
+    s.send(
+      deltaRequest({ typeUrl: RDS, responseNonce: c.nonce, errorDetail: { code: 3, message: 'bad c' } }),
+    );
+    await s.expectNone();
+    assert.equal(heldRouteVersion(), a.resources[0]?.version);
+    cache.update(withWeights(75, 25));
+    await s.expectNone(); // b's version was rejected
+    cache.update(withWeights(45, 55));
+    await s.expectNone(); // so was c's
+    cache.update(withWeights(35, 65));
+    assert.deepEqual(weights((await s.recv()).resources[0]!.resource), [35, 65]);
+    s.close();
+  });
 });
 
 describe('ADS server: delta make-before-break', () => {

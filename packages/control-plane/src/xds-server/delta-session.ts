@@ -19,14 +19,33 @@ interface DeltaTypeState {
   known: Map<string, string>;
   /** Resources the client holds, for config dumps. */
   held: Map<string, BuiltResource>;
-  /** Per outstanding nonce: what each name was before that response, to undo on NACK. */
-  pending: Map<string, { version: string; before: Map<string, { version?: string; held?: BuiltResource }> }>;
-  /** name → version the client rejected. */
-  nacked: Map<string, string>;
+  /** Per outstanding nonce, in the order sent: what each name was before that response, to undo on NACK. */
+  pending: Map<string, PendingPush>;
+  /** name → the versions the client rejected, newest last (at most MAX_NACKED_VERSIONS). */
+  nacked: Map<string, string[]>;
   /** Subscribed names already reported as absent. */
   absentReported: Set<string>;
   mustRespond: boolean;
 }
+
+/** What one name was before a push (to restore on NACK) and the version the push gave it. */
+interface NameChange {
+  version?: string;
+  held?: BuiltResource;
+  /** The version sent; undefined when the push removed the name. */
+  sent?: string;
+}
+
+interface PendingPush {
+  version: string;
+  changes: Map<string, NameChange>;
+}
+
+/**
+ * Rejected versions remembered per name: two pushes of a name can be outstanding and both NACKed,
+ * and config can flip back to either. A bound, so a client that rejects everything cannot grow it.
+ */
+const MAX_NACKED_VERSIONS = 4;
 
 export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, DeltaTypeState> {
   constructor(options: SessionOptions) {
@@ -87,14 +106,26 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       status.staleRequests++;
       return;
     }
-    st.pending.delete(req.responseNonce);
+    // A client answers pushes in order: one left unanswered before this one never will be, and
+    // what it sent stays as sent. Everything still pending after this is a later push.
+    for (const nonce of st.pending.keys()) {
+      st.pending.delete(nonce);
+      if (nonce === req.responseNonce) break;
+    }
     if (req.errorDetail) {
-      for (const [name, before] of pending.before) {
-        const rejected = st.known.get(name);
-        if (rejected !== undefined) st.nacked.set(name, rejected);
-        if (before.version === undefined) st.known.delete(name);
-        else st.known.set(name, before.version);
-        if (before.held) st.held.set(name, before.held);
+      for (const [name, change] of pending.changes) {
+        if (change.sent !== undefined) rememberNacked(st, name, change.sent);
+        // A later push of the same name is applied on top of what the client kept: that push
+        // now undoes to the state from before this one. Otherwise this name goes back now.
+        const later = firstLaterChange(st, name);
+        if (later) {
+          later.version = change.version;
+          later.held = change.held;
+          continue;
+        }
+        if (change.version === undefined) st.known.delete(name);
+        else st.known.set(name, change.version);
+        if (change.held) st.held.set(name, change.held);
         else st.held.delete(name);
       }
       this.recordNack(status, pending.version, req.responseNonce, req.errorDetail);
@@ -108,7 +139,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     if (!rds) return [];
     // Routes held, and those replaced by a push not yet ACKed (a NACK restores them).
     const routes = [...rds.held.values()];
-    for (const p of rds.pending.values()) for (const b of p.before.values()) if (b.held) routes.push(b.held);
+    for (const p of rds.pending.values()) for (const c of p.changes.values()) if (c.held) routes.push(c.held);
     return routes;
   }
 
@@ -123,7 +154,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     const { resources: desired, hash: setHash } = this.desiredResources(typeUrl, st, node);
     const updates: BuiltResource[] = [];
     for (const r of desired.values()) {
-      if (st.known.get(r.name) !== r.version && st.nacked.get(r.name) !== r.version) updates.push(r);
+      if (st.known.get(r.name) !== r.version && !st.nacked.get(r.name)?.includes(r.version)) updates.push(r);
     }
     const removed: string[] = [];
     for (const name of st.known.keys()) if (!desired.has(name)) removed.push(name);
@@ -137,24 +168,28 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     st.mustRespond = false;
     const nonce = this.nextNonce();
     const version = this.responseVersion(setHash);
-    const before = new Map<string, { version?: string; held?: BuiltResource }>();
-    const remember = (name: string) => {
+    const changes = new Map<string, NameChange>();
+    const remember = (name: string, sent: string | undefined) => {
       const v = st.known.get(name);
       const h = st.held.get(name);
-      before.set(name, { ...(v !== undefined ? { version: v } : {}), ...(h ? { held: h } : {}) });
+      changes.set(name, {
+        ...(v !== undefined ? { version: v } : {}),
+        ...(h ? { held: h } : {}),
+        ...(sent !== undefined ? { sent } : {}),
+      });
     };
     for (const r of updates) {
-      remember(r.name);
+      remember(r.name, r.version);
       st.known.set(r.name, r.version);
       st.held.set(r.name, r);
       st.absentReported.delete(r.name);
     }
     for (const name of removed) {
-      remember(name);
+      remember(name, undefined);
       st.known.delete(name);
       st.held.delete(name);
     }
-    st.pending.set(nonce, { version, before });
+    st.pending.set(nonce, { version, changes });
     this.recordSent(typeUrl, version, nonce, [...st.held.keys()].sort());
     return create(envoy.DeltaDiscoveryResponseSchema, {
       systemVersionInfo: version,
@@ -170,5 +205,23 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       removedResources: removed,
       controlPlane: { identifier: 'shoal' },
     });
+  }
+}
+
+/** The change to `name` of the earliest push still pending (all are later than the one settled). */
+function firstLaterChange(st: DeltaTypeState, name: string): NameChange | undefined {
+  for (const p of st.pending.values()) {
+    const change = p.changes.get(name);
+    if (change) return change;
+  }
+  return undefined;
+}
+
+function rememberNacked(st: DeltaTypeState, name: string, version: string): void {
+  const versions = st.nacked.get(name);
+  if (!versions) st.nacked.set(name, [version]);
+  else if (!versions.includes(version)) {
+    versions.push(version);
+    if (versions.length > MAX_NACKED_VERSIONS) versions.shift();
   }
 }
