@@ -13,7 +13,7 @@ import type { ApplyAnswer, ControlPlaneReady } from './control-plane-main.js';
 import { expectedWeights, LISTENER, REGISTRY_YAML, weightsYaml } from './cp-config.js';
 import { type Figure, printFigures } from './figures.js';
 import { type ChildHandle, spawnChild } from './ipc.js';
-import type { ProcessStats } from './process-stats.js';
+import { type MemoryPerStream, memoryPerStream, type ProcessStats } from './process-stats.js';
 
 const controlPlaneMain = new URL('./control-plane-main.js', import.meta.url);
 const simMain = new URL('./ads-sim-main.js', import.meta.url);
@@ -110,7 +110,7 @@ async function push(
  * stream that got headers and a small message: Node's own cost per ADS client, the floor under
  * the control plane's figure.
  */
-async function http2Floor(settings: Settings): Promise<{ rssKb: number; heapKb: number }> {
+async function http2Floor(settings: Settings): Promise<MemoryPerStream> {
   const server = await spawnChild<{ port: number }>(floorMain, ['server'], { execArgv: ['--expose-gc'] });
   const clients: ChildHandle<unknown>[] = [];
   try {
@@ -128,10 +128,7 @@ async function http2Floor(settings: Settings): Promise<{ rssKb: number; heapKb: 
     const after = await server.request<ProcessStats>('stats', { collect: true });
     if (after.streams !== settings.streams)
       throw new Error(`the http2 floor server holds ${after.streams} streams, expected ${settings.streams}`);
-    return {
-      rssKb: (after.rss - before.rss) / settings.streams / 1024,
-      heapKb: (after.heapUsed - before.heapUsed) / settings.streams / 1024,
-    };
+    return memoryPerStream(before, after, settings.streams);
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
     await server.stop();
@@ -188,8 +185,10 @@ async function run(settings: Settings): Promise<void> {
       }),
     );
     const floor = await http2Floor(settings);
-    const rssKb = (after.rss - before.rss) / settings.streams / 1024;
-    const heapKb = (after.heapUsed - before.heapUsed) / settings.streams / 1024;
+    const { rssKb, heapKb, newSpaceKb, nativeKb } = memoryPerStream(before, after, settings.streams);
+    console.log(
+      `RSS per stream: control plane ${fmt(rssKb)} KB = JS heap in use ${fmt(heapKb)} + young generation ${fmt(newSpaceKb)} + outside V8's heap ${fmt(nativeKb)} + other heap slack ${fmt(rssKb - heapKb - newSpaceKb - nativeKb)}; bare node:http2 ${fmt(floor.rssKb)} KB = ${fmt(floor.heapKb)} + ${fmt(floor.newSpaceKb)} + ${fmt(floor.nativeKb)} + ${fmt(floor.rssKb - floor.heapKb - floor.newSpaceKb - floor.nativeKb)}`,
+    );
     const cpuMs = median(pushes.map((p) => p.cpuMs));
     const figures: Figure[] = [
       { name: 'push latency p50 (median of pushes)', value: median(pushes.map((p) => p.p50)), unit: 'ms' },
