@@ -5,7 +5,7 @@ import { anyPack } from '@bufbuild/protobuf/wkt';
 import * as envoy from '../envoy.js';
 import { Problems } from './decode-result.js';
 import { createDefaultHttpFilterRegistry, decodeFilterOverrides, decodeHttpFilters } from './http-filters.js';
-import { decodeRbacFilterConfig } from './rbac-filter.js';
+import { decodeRbacFilterConfig, decodeRbacFilterOverride } from './rbac-filter.js';
 
 type RbacInit = MessageInitShape<typeof envoy.RbacFilterSchema>;
 
@@ -204,10 +204,62 @@ describe('decodeRbacFilterConfig (gRFC A41)', () => {
     ]);
   });
 
+  it('rejects a policy without permissions or principals, and empty and/or sets (Envoy: min_items 1)', () => {
+    const any = { rule: { case: 'any' as const, value: true } };
+    const anyone = { identifier: { case: 'any' as const, value: true } };
+    const { config, errors } = decode({
+      rules: {
+        action: envoy.RBAC_Action.ALLOW,
+        policies: {
+          'no-permissions': { principals: [anyone] },
+          'no-principals': { permissions: [any] },
+          'empty-sets': {
+            permissions: [
+              { rule: { case: 'andRules', value: { rules: [] } } },
+              { rule: { case: 'notRule', value: { rule: { case: 'orRules', value: { rules: [] } } } } },
+            ],
+            principals: [
+              { identifier: { case: 'orIds', value: { ids: [] } } },
+              {
+                identifier: {
+                  case: 'andIds',
+                  value: { ids: [anyone, { identifier: { case: 'orIds', value: {} } }] },
+                },
+              },
+            ],
+          },
+          'still-fine': { permissions: [any], principals: [anyone] },
+        },
+      },
+    });
+    assert.equal(config, undefined);
+    assert.deepEqual(errors, [
+      'rbac.rules.policies[no-permissions].permissions: must have at least one',
+      'rbac.rules.policies[no-principals].principals: must have at least one',
+      'rbac.rules.policies[empty-sets].permissions[0].and_rules.rules: must have at least one',
+      'rbac.rules.policies[empty-sets].permissions[1].not_rule.or_rules.rules: must have at least one',
+      'rbac.rules.policies[empty-sets].principals[0].or_ids.ids: must have at least one',
+      'rbac.rules.policies[empty-sets].principals[1].and_ids.ids[1].or_ids.ids: must have at least one',
+    ]);
+    // The same policies in a per-route override are rejected the same way.
+    const problems = new Problems();
+    const override = create(envoy.RbacFilterPerRouteSchema, {
+      rbac: { rules: { action: envoy.RBAC_Action.DENY, policies: { p: { permissions: [any] } } } },
+    });
+    const decoded = decodeRbacFilterOverride(
+      toBinary(envoy.RbacFilterPerRouteSchema, override),
+      'override',
+      problems,
+    );
+    assert.equal(decoded, undefined);
+    assert.deepEqual(problems.errors, ['override.rbac.rules.policies[p].principals: must have at least one']);
+  });
+
   it('rejects policies nested deeper than 64 levels', () => {
     let rule: MessageInitShape<typeof envoy.PermissionSchema> = { rule: { case: 'any', value: true } };
     for (let i = 0; i < 70; i++) rule = { rule: { case: 'notRule', value: rule } };
-    const { errors } = decode({ rules: { policies: { deep: { permissions: [rule], principals: [] } } } });
+    const principals = [{ identifier: { case: 'any' as const, value: true } }];
+    const { errors } = decode({ rules: { policies: { deep: { permissions: [rule], principals } } } });
     assert.equal(errors.length, 1);
     assert.match(errors[0] ?? '', /not_rule: nested deeper than 64$/);
   });

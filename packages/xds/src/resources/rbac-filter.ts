@@ -1,5 +1,6 @@
 // gRFC A41 xDS RBAC: Envoy's RBAC HTTP filter (extensions.filters.http.rbac.v3) and its policies
-// (config.rbac.v3) as plain models, for authorization on xDS-enabled servers.
+// (config.rbac.v3) as plain models, for authorization on xDS-enabled servers. Validation follows
+// A41 plus Envoy's own rules for config.rbac.v3 (non-empty permissions, principals and sets).
 import {
   type Permission,
   type Principal,
@@ -70,6 +71,13 @@ function tooDeep(depth: number, path: string, problems: Problems): boolean {
   return true;
 }
 
+/** Envoy's `repeated = {min_items: 1}` on Policy and on the and/or sets; true when met. */
+function notEmpty(items: readonly unknown[], path: string, problems: Problems): boolean {
+  if (items.length > 0) return true;
+  problems.add(path, 'must have at least one');
+  return false;
+}
+
 /** The items when every one decoded; undefined when any failed (its problem is recorded). */
 function allDecoded<T>(items: (T | undefined)[]): T[] | undefined {
   return items.every((x) => x !== undefined) ? (items as T[]) : undefined;
@@ -138,6 +146,8 @@ function permission(
     case 'andRules':
     case 'orRules': {
       const field = r.case === 'andRules' ? 'and_rules' : 'or_rules';
+      // An empty AND would match every call, an empty OR none: Envoy rejects both.
+      if (!notEmpty(r.value.rules, at(path, `${field}.rules`), problems)) return undefined;
       const rules = allDecoded(
         r.value.rules.map((x, i) => permission(x, index(at(path, `${field}.rules`), i), depth + 1, problems)),
       );
@@ -182,6 +192,7 @@ function principal(
     case 'andIds':
     case 'orIds': {
       const field = r.case === 'andIds' ? 'and_ids' : 'or_ids';
+      if (!notEmpty(r.value.ids, at(path, `${field}.ids`), problems)) return undefined;
       const ids = allDecoded(
         r.value.ids.map((x, i) => principal(x, index(at(path, `${field}.ids`), i), depth + 1, problems)),
       );
@@ -231,6 +242,9 @@ function decodeRules(
     const p = index(at(path, 'policies'), name);
     if (policy.condition) problems.add(at(p, 'condition'), 'CEL conditions are not supported');
     if (policy.checkedCondition) problems.add(at(p, 'checked_condition'), 'CEL conditions are not supported');
+    // Envoy requires both lists (min_items 1); gRPC would read an empty one as "matches nothing".
+    notEmpty(policy.permissions, at(p, 'permissions'), problems);
+    notEmpty(policy.principals, at(p, 'principals'), problems);
     const permissions = policy.permissions.map((x, i) =>
       permission(x, index(at(p, 'permissions'), i), 0, problems),
     );
