@@ -104,7 +104,7 @@ export class CallPolicies {
     return h ?? undefined;
   }
 
-  /** The fault filters that run for a call on this route and cluster, in listener order. */
+  /** The fault filters that can fault a call on this route and cluster, in listener order. */
   activeFaults(
     filters: readonly XdsHttpFilter[],
     vh: XdsVirtualHost,
@@ -120,7 +120,8 @@ export class CallPolicies {
       if (override === undefined && f.disabled) continue;
       const config = (override?.config ?? f.config) as FaultFilterConfig | undefined;
       if (config === undefined) continue;
-      (out ??= []).push(this.fault(f.name, config));
+      const fault = this.fault(f.name, config);
+      if (fault.injector.injects) (out ??= []).push(fault);
     }
     return out ?? noFaults;
   }

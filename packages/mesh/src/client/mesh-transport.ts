@@ -19,22 +19,33 @@ import {
   SessionPool,
   type Transport,
 } from '@shoal/rpc';
-import { createXdsClient, type XdsBootstrap, type XdsClient } from '@shoal/xds';
+import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
-import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
+import type { MeshEndpoint } from '../lb/endpoint.js';
 import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { Random } from '../lb/random-source.js';
+import type { Release } from '../resilience/circuit-breaker.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { FaultGauge } from '../resilience/fault-injector.js';
 import type { EjectionEvent } from '../resilience/outlier-detector.js';
-import { runWithRetries } from '../resilience/retry-policy.js';
+import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
+import type { RouteEntry } from '../routing/route-table.js';
 import type { CallDecision } from './call-decision.js';
+import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
 import { emptyResponse, trackStream } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
+import {
+  attemptDecision,
+  clusterStep,
+  type RoutedCall,
+  routedDecision,
+  routeStep,
+  stepsOf,
+} from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
 export interface MeshTransportOptions {
@@ -90,6 +101,8 @@ export class MeshTransport implements Transport {
   private last: CallDecision | undefined;
   /** The last decision, not yet built: with no onDecision listener it is made only when read. */
   private lastLater: (() => CallDecision) | undefined;
+  /** Per-cluster call plans of the current snapshot. */
+  private plans: CallPlans | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
     this.ownXds =
@@ -208,6 +221,7 @@ export class MeshTransport implements Transport {
     }
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
     this.clusterErrors = errors;
+    this.plans = this.makePlans(config);
     this.gate.publish(config);
   }
 
@@ -216,245 +230,273 @@ export class MeshTransport implements Transport {
   }
 
   private decide(d: Omit<CallDecision, 'target'>): CallDecision {
-    // `why` is copied: the call goes on adding to its own list (retries, faults).
-    const decision: CallDecision = { target: this.target.target, ...d, why: d.why.slice() };
+    const decision: CallDecision = { target: this.target.target, ...d };
     this.last = decision;
     this.lastLater = undefined;
     this.options.onDecision?.(decision);
     return decision;
   }
 
-  /**
-   * A decision on the hot path: made now when someone listens, else only when lastDecision is
-   * read (building it and its strings for every call costs more than routing the call).
-   */
-  private decideLater(make: () => Omit<CallDecision, 'target'>): void {
-    if (this.options.onDecision !== undefined) {
-      this.decide(make());
-      return;
-    }
-    this.lastLater = () => ({ target: this.target.target, ...make() });
+  /** Records a call that failed before reaching an endpoint, and its error for the caller. */
+  private refuse(d: Omit<CallDecision, 'target' | 'error'>, error: string): RpcError {
+    this.decide({ ...d, error });
+    return this.unavailable(error);
   }
 
-  private refuse(
-    config: MeshConfig | undefined,
+  /** Refusals before the call has a plan: no route, or a cluster that cannot take it. */
+  private refuseUnplanned(
+    config: MeshConfig,
     path: string,
-    why: string[],
     error: string,
-    extra: Partial<CallDecision> = {},
-  ): never {
-    this.decide({
-      configVersion: config?.version ?? 0,
-      path,
-      virtualHost: config?.virtualHost?.name,
-      route: undefined,
-      cluster: undefined,
-      endpoint: undefined,
-      endpointLabels: undefined,
-      locality: undefined,
-      priority: undefined,
-      attempt: 1,
-      timeoutMs: undefined,
-      why,
+    route?: RouteEntry,
+    cluster?: XdsClusterWeight,
+  ): RpcError {
+    const why: string[] = [];
+    if (route) why.push(routeStep(route, path));
+    if (route && cluster) why.push(clusterStep(route, cluster));
+    return this.refuse(
+      {
+        configVersion: config.version,
+        path,
+        virtualHost: config.virtualHost?.name,
+        route: route && { name: route.name, index: route.index },
+        cluster: cluster?.name,
+        endpoint: undefined,
+        endpointLabels: undefined,
+        locality: undefined,
+        priority: undefined,
+        attempt: 1,
+        timeoutMs: undefined,
+        why,
+      },
       error,
-      ...extra,
-    });
-    throw this.unavailable(error);
+    );
   }
 
-  private async route(config: MeshConfig, request: CallRequest, options: CallOptions): Promise<CallResponse> {
+  /**
+   * The synchronous part of a call: route match, weighted cluster, the cluster's plan, drops and
+   * the time budget. Throws UNAVAILABLE when the call cannot be routed.
+   */
+  private routeCall(config: MeshConfig, request: CallRequest): RoutedCall {
     const path = methodPath(request.method);
     const table = config.routeTable;
     const vh = config.virtualHost;
     if (table === undefined || vh === undefined)
-      this.refuse(
+      throw this.refuseUnplanned(
         config,
         path,
-        [],
         `no virtual host in route configuration ${JSON.stringify(config.routeConfig.name)} matches ${JSON.stringify(config.authority)}`,
       );
     const entry = table.match(path, request.header, this.random);
     if (entry === undefined)
-      this.refuse(config, path, [], `no route in virtual host ${JSON.stringify(vh.name)} matches ${path}`);
+      throw this.refuseUnplanned(
+        config,
+        path,
+        `no route in virtual host ${JSON.stringify(vh.name)} matches ${path}`,
+      );
     const action = entry.route.action;
-    const routeRef = { name: entry.name, index: entry.index };
-    // Steps are kept as thunks where they are built on every call, and spelled out when read.
-    const why: Step[] = [
-      () => `route ${JSON.stringify(entry.name)} (routes[${entry.index}]) matched ${path}`,
-    ];
-    if (action.kind !== 'route')
-      this.refuse(
+    if (action.kind !== 'route') {
+      const what = action.kind === 'non_forwarding' ? 'non_forwarding' : action.action;
+      throw this.refuseUnplanned(
         config,
         path,
-        spell(why),
-        `route ${JSON.stringify(entry.name)} has a ${action.kind === 'non_forwarding' ? 'non_forwarding' : action.action} action, which a client cannot follow`,
-        { route: routeRef },
+        `route ${JSON.stringify(entry.name)} has a ${what} action, which a client cannot follow`,
+        entry,
       );
+    }
     const weighted = entry.pickCluster(this.random)!;
-    const clusterName = weighted.name;
-    why.push(
-      action.clusters.length > 1
-        ? () =>
-            `cluster ${JSON.stringify(clusterName)} drawn by weight ${weighted.weight}/${action.totalWeight}`
-        : () => `cluster ${JSON.stringify(clusterName)}`,
-    );
-    const cc = config.clusters.get(clusterName);
-    const runtime = this.runtimes.get(clusterName);
-    const clusterError =
-      cc === undefined
-        ? `cluster ${JSON.stringify(clusterName)} is not in the config`
-        : cc.status !== 'ok'
-          ? cc.reason
-          : this.clusterErrors.get(clusterName);
-    if (clusterError !== undefined || runtime === undefined || cc?.status !== 'ok')
-      this.refuse(
-        config,
-        path,
-        spell(why),
-        clusterError ?? `cluster ${JSON.stringify(clusterName)} is not ready`,
-        {
-          route: routeRef,
-          cluster: clusterName,
-        },
-      );
-
-    for (const drop of cc.assignment?.dropOverloads ?? []) {
+    const plans = this.plans?.config === config ? this.plans : this.makePlans(config);
+    const plan = plans.get(entry, weighted);
+    if (typeof plan === 'string') throw this.refuseUnplanned(config, path, plan, entry, weighted);
+    for (const drop of plan.drops) {
       if (Math.floor(this.random() * 1_000_000) < drop.perMillion)
-        this.refuse(
+        throw this.refuseUnplanned(
           config,
           path,
-          spell(why),
           `dropped by the cluster's drop_overloads (category ${JSON.stringify(drop.category)})`,
-          { route: routeRef, cluster: clusterName },
+          entry,
+          weighted,
         );
     }
-
     const timeoutMs = effectiveTimeoutMs(request.timeoutMs, action, config.maxStreamDurationMs);
-    if (timeoutMs !== request.timeoutMs)
-      why.push(`timeout ${timeoutMs}ms from the route's max_stream_duration`);
-    const deadline = timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs;
-    const base: Omit<CallDecision, 'target' | 'why'> = {
-      configVersion: config.version,
+    return {
+      config,
+      request,
       path,
-      virtualHost: vh.name,
-      route: routeRef,
-      cluster: clusterName,
-      endpoint: undefined,
-      endpointLabels: undefined,
-      locality: undefined,
-      priority: undefined,
-      attempt: 1,
+      plan,
       timeoutMs,
-      error: undefined,
+      deadline: timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs,
+      notes: undefined,
+      release: undefined,
     };
+  }
 
-    for (const fault of this.policies.activeFaults(config.httpFilters, vh, entry.route, weighted)) {
-      if (!fault.applies(request.header)) continue;
-      const decision = fault.injector.decide(request.header);
+  private makePlans(config: MeshConfig): CallPlans {
+    return new CallPlans(config, this.runtimes, this.clusterErrors, this.policies);
+  }
+
+  private route(config: MeshConfig, request: CallRequest, options: CallOptions): Promise<CallResponse> {
+    let call: RoutedCall;
+    try {
+      call = this.routeCall(config, request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return call.plan.faults.length === 0 ? this.dispatch(call, options) : this.injectFaults(call, options);
+  }
+
+  /** Fault filters (A33) run before the call takes a circuit-breaker slot. */
+  private async injectFaults(call: RoutedCall, options: CallOptions): Promise<CallResponse> {
+    const header = call.request.header;
+    for (const fault of call.plan.faults) {
+      if (!fault.applies(header)) continue;
+      const decision = fault.injector.decide(header);
       if (decision === undefined) continue;
-      why.push(
+      (call.notes ??= []).push(
         `fault filter ${JSON.stringify(fault.filterName)}: delay ${decision.delayMs}ms${decision.abort === undefined ? '' : `, abort with code ${decision.abort}`}`,
       );
       let outcome: 'proceed' | 'abort-ok';
       try {
-        outcome = await fault.injector.apply(decision, { clock: this.clock, signal: request.signal });
+        outcome = await fault.injector.apply(decision, { clock: this.clock, signal: call.request.signal });
       } catch (err) {
-        this.decide({ ...base, why: spell(why), error: (err as Error).message });
+        this.decide({
+          ...routedDecision(this.target.target, call),
+          why: stepsOf(call),
+          error: (err as Error).message,
+        });
         throw err;
       }
-      if (outcome === 'abort-ok') return emptyResponse(request);
+      if (outcome === 'abort-ok') return emptyResponse(call.request);
     }
+    return this.dispatch(call, options);
+  }
 
-    const release = runtime.breaker.acquire();
-    const hasher = this.policies.hasher(action);
-    const retry = request.stream ? undefined : this.policies.retryPolicy(entry.route, vh);
-    let streaming = false;
-    const attempt = async (n: number, commit: () => void): Promise<CallResponse> => {
-      const hash = hasher?.hash(request.header, this.channelId);
-      const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
-      if (pick === undefined) {
-        const ejected = runtime.balancer.ejected.size;
-        const message = `no usable endpoint in cluster ${JSON.stringify(clusterName)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
-        this.decide({ ...base, attempt: n, why: spell(why), error: message });
-        throw this.unavailable(message);
-      }
-      const ep = pick.endpoint;
-      const steps = why.length; // later steps (retries) belong to later decisions
-      const policy = runtime.policyName;
-      this.decideLater(() => {
-        const locality = localityKey(ep.locality);
-        return {
-          ...base,
-          endpoint: ep.key,
-          endpointLabels: ep.labels,
-          locality,
-          priority: ep.priority,
-          attempt: n,
-          why: [
-            ...spell(why.slice(0, steps)),
-            `endpoint ${ep.key} by ${policy} (priority ${ep.priority}, locality ${locality}${hasher ? ', request hash' : ''})`,
-          ],
-        };
-      });
-      let header = request.header;
-      if (n > 1) {
-        header = new Metadata(request.header);
-        header.set('grpc-previous-rpc-attempts', String(n - 1));
-      }
-      const remaining = deadline === undefined ? undefined : Math.max(0, deadline - this.clock.now());
-      const req = { ...request, header, timeoutMs: remaining } as CallRequest;
-      // The endpoint's transport reports only its address; the caller learns the route and cluster too.
-      const report = options.onDestination;
-      const endpointOptions: CallOptions = report
-        ? {
-            ...options,
-            onDestination: () =>
-              report({
-                endpoint: ep.key,
-                cluster: clusterName,
-                route: routeRef ? routeRef.name || `#${routeRef.index}` : undefined,
-                reason: spell(why).join('; '),
-              }),
-          }
-        : options;
-      let response: CallResponse;
-      try {
-        response = await this.transportFor(ep).call(req, endpointOptions);
-      } catch (err) {
-        const e = RpcError.from(err, Code.UNAVAILABLE);
-        pick.done?.();
-        runtime.balancer.recordResult(ep, e.code);
-        throw e;
-      }
-      if (!response.stream) {
-        pick.done?.();
-        runtime.balancer.recordResult(ep, Code.OK);
-        return response;
-      }
-      commit();
-      streaming = true;
-      return trackStream(response, (code) => {
-        pick.done?.();
-        runtime.balancer.recordResult(ep, code);
-        release();
-      });
-    };
+  /** Takes a circuit-breaker slot (A32) and runs the attempts, with retries (A44) for single-request calls. */
+  private dispatch(call: RoutedCall, options: CallOptions): Promise<CallResponse> {
+    const { runtime } = call.plan;
+    let release: Release;
     try {
-      if (retry === undefined) return await attempt(1, () => {});
-      return await runWithRetries(retry, (ctx) => attempt(ctx.attempt, () => ctx.commit()), {
-        signal: request.signal,
-        ...(deadline !== undefined && { deadline }),
-        clock: this.clock,
-        random: this.random,
-        retryGate: runtime.breaker,
-        onRetry: (info) =>
-          why.push(
-            `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
-          ),
-      });
-    } finally {
-      if (!streaming) release();
+      release = runtime.breaker.acquire();
+    } catch (err) {
+      return Promise.reject(err);
     }
+    call.release = release;
+    const retry = call.request.stream ? undefined : call.plan.retry;
+    const result =
+      retry === undefined
+        ? this.attempt(call, options, 1, undefined)
+        : runWithRetries(retry, (ctx) => this.attempt(call, options, ctx.attempt, ctx), {
+            signal: call.request.signal,
+            deadline: call.deadline,
+            clock: this.clock,
+            random: this.random,
+            retryGate: runtime.breaker,
+            onRetry: (info) =>
+              (call.notes ??= []).push(
+                `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
+              ),
+          });
+    // A streamed response holds the slot until the stream ends (trackStream releases it).
+    return result.then(
+      (response) => {
+        if (!response.stream) release();
+        return response;
+      },
+      (err: unknown) => {
+        release();
+        throw err;
+      },
+    );
+  }
+
+  /** One attempt: an endpoint by the cluster's LB policy, then the call on its connection. */
+  private attempt(
+    call: RoutedCall,
+    options: CallOptions,
+    n: number,
+    ctx: AttemptContext | undefined,
+  ): Promise<CallResponse> {
+    const { runtime, hasher } = call.plan;
+    const hash = hasher?.hash(call.request.header, this.channelId);
+    const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
+    if (pick === undefined) {
+      const ejected = runtime.balancer.ejected.size;
+      const message = `no usable endpoint in cluster ${JSON.stringify(call.plan.weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
+      this.decide({
+        ...routedDecision(this.target.target, call),
+        attempt: n,
+        why: stepsOf(call),
+        error: message,
+      });
+      return Promise.reject(this.unavailable(message));
+    }
+    const ep = pick.endpoint;
+    this.recordAttempt(call, ep, runtime.policyName, n);
+    const request = this.attemptRequest(call, n);
+    // The endpoint's transport reports only its address; the caller learns the route and cluster too.
+    const report = options.onDestination;
+    const endpointOptions: CallOptions = report
+      ? {
+          ...options,
+          onDestination: () =>
+            report({
+              endpoint: ep.key,
+              cluster: call.plan.weighted.name,
+              route: call.plan.entry.name,
+              reason: stepsOf(call).join('; '),
+            }),
+        }
+      : options;
+    return this.transportFor(ep)
+      .call(request, endpointOptions)
+      .then(
+        (response) => {
+          if (!response.stream) {
+            pick.done?.();
+            runtime.balancer.recordResult(ep, Code.OK);
+            return response;
+          }
+          ctx?.commit();
+          return trackStream(response, (code) => {
+            pick.done?.();
+            runtime.balancer.recordResult(ep, code);
+            call.release?.();
+          });
+        },
+        (err: unknown) => {
+          const e = RpcError.from(err, Code.UNAVAILABLE);
+          pick.done?.();
+          runtime.balancer.recordResult(ep, e.code);
+          throw e;
+        },
+      );
+  }
+
+  /** The request as attempt `n` sends it: retries say so, and the time left is recomputed. */
+  private attemptRequest(call: RoutedCall, n: number): CallRequest {
+    const request = call.request;
+    const remaining = call.deadline === undefined ? undefined : Math.max(0, call.deadline - this.clock.now());
+    if (n === 1 && remaining === request.timeoutMs) return request;
+    let header = request.header;
+    if (n > 1) {
+      header = new Metadata(request.header);
+      header.set('grpc-previous-rpc-attempts', String(n - 1));
+    }
+    return { ...request, header, timeoutMs: remaining } as CallRequest;
+  }
+
+  /**
+   * The decision for an attempt: made now when someone listens, else only when lastDecision is
+   * read. Notes made after this attempt (later retries) belong to later decisions.
+   */
+  private recordAttempt(call: RoutedCall, ep: MeshEndpoint, policy: string, n: number): void {
+    const notes = call.notes?.length ?? 0;
+    const target = this.target.target;
+    if (this.options.onDecision !== undefined) {
+      this.decide(attemptDecision(target, call, ep, policy, n, notes));
+      return;
+    }
+    this.lastLater = () => attemptDecision(target, call, ep, policy, n, notes);
   }
 
   private transportFor(ep: MeshEndpoint): GrpcTransport {
@@ -470,11 +512,4 @@ export class MeshTransport implements Transport {
     }
     return t;
   }
-}
-
-/** One step of a decision's `why`: a string, or a thunk that spells it out when it is read. */
-type Step = string | (() => string);
-
-function spell(steps: readonly Step[]): string[] {
-  return steps.map((s) => (typeof s === 'string' ? s : s()));
 }

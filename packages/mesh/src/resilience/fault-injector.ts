@@ -107,6 +107,11 @@ export class FaultInjector {
     errors.throwIfAny();
   }
 
+  /** False for a filter configured with neither delay nor abort (Istio's listeners carry one): it never faults a call. */
+  get injects(): boolean {
+    return this.delay !== undefined || this.abort !== undefined;
+  }
+
   /** Active faulted calls on this injector's gauge. */
   get activeFaults(): number {
     return this.gauge.active;

@@ -143,35 +143,58 @@ export interface RetryOptions {
 }
 
 /** Runs `attempt` until it succeeds, commits, fails with a non-retryable error, or retries run out. */
-export async function runWithRetries<T>(
+export function runWithRetries<T>(
   policy: RetryPolicy,
   attempt: (ctx: AttemptContext) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const signal = options.signal;
-  let committed = false;
-  let retryRelease: Release | undefined;
-  let backoffRetry = 0;
-  for (let n = 1; ; n++) {
-    const ctx: AttemptContext = {
-      attempt: n,
-      signal,
-      commit: () => {
-        committed = true;
-      },
-    };
-    let error: RpcError;
+  return new RetryRun(policy, attempt, options).next(1);
+}
+
+/** One call's attempts. A first attempt that succeeds costs one `then`, nothing more. */
+class RetryRun<T> {
+  private committed = false;
+  private retryRelease: Release | undefined;
+  private backoffRetry = 0;
+  private readonly commit = () => {
+    this.committed = true;
+  };
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly attempt: (ctx: AttemptContext) => Promise<T>,
+    private readonly options: RetryOptions,
+  ) {}
+
+  next(n: number): Promise<T> {
+    let result: Promise<T>;
     try {
-      return await attempt(ctx);
+      result = this.attempt({ attempt: n, signal: this.options.signal, commit: this.commit });
     } catch (err) {
-      error = RpcError.from(err);
-    } finally {
-      retryRelease?.();
-      retryRelease = undefined;
+      result = Promise.reject(err);
     }
-    if (committed || !policy.retryableCodes.has(error.code) || n >= policy.maxAttempts) throw error;
+    return result.then(
+      (value) => {
+        this.releaseRetrySlot();
+        return value;
+      },
+      (err: unknown) => {
+        this.releaseRetrySlot();
+        return this.retryAfter(RpcError.from(err), n);
+      },
+    );
+  }
+
+  private releaseRetrySlot(): void {
+    this.retryRelease?.();
+    this.retryRelease = undefined;
+  }
+
+  /** After attempt `n` failed with `error`: waits and starts the next one, or gives the error up. */
+  private async retryAfter(error: RpcError, n: number): Promise<T> {
+    const { policy, options } = this;
+    const signal = options.signal;
+    if (this.committed || !policy.retryableCodes.has(error.code) || n >= policy.maxAttempts) throw error;
     if (signal?.aborted) throw cancelled(signal.reason);
     let delayMs: number;
     const pushback = error.metadata.getString('grpc-retry-pushback-ms');
@@ -179,23 +202,25 @@ export async function runWithRetries<T>(
       // A6: a valid pushback replaces the backoff and resets it; anything else means "do not retry".
       if (!/^\d+$/.test(pushback)) throw error;
       delayMs = Number(pushback);
-      backoffRetry = 0;
+      this.backoffRetry = 0;
     } else {
-      backoffRetry++;
-      delayMs = backoffMs(policy, backoffRetry, random);
+      this.backoffRetry++;
+      delayMs = backoffMs(policy, this.backoffRetry, options.random ?? Math.random);
     }
+    const clock = options.clock ?? systemClock;
     if (options.deadline !== undefined && clock.now() + delayMs >= options.deadline) throw error;
     if (options.retryGate) {
-      retryRelease = options.retryGate.tryAcquireRetry();
-      if (retryRelease === undefined) throw error;
+      this.retryRelease = options.retryGate.tryAcquireRetry();
+      if (this.retryRelease === undefined) throw error;
     }
     options.onRetry?.({ attempt: n, delayMs, error });
     try {
       await sleep(clock, delayMs, signal);
     } catch (reason) {
-      retryRelease?.();
+      this.releaseRetrySlot();
       throw cancelled(reason);
     }
+    return this.next(n + 1);
   }
 }
 

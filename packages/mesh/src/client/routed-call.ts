@@ -1,0 +1,93 @@
+// One call on its way through the mesh transport: the snapshot it was routed on, its plan, its
+// time budget (gRFC A31) and the fault and retry steps taken so far. A call's CallDecision is
+// spelled out from this only when someone reads it: building the strings on every call would cost
+// more than routing it. Internal to the mesh client.
+
+import type { CallRequest } from '@shoal/rpc';
+import type { XdsClusterWeight } from '@shoal/xds';
+import type { MeshConfig } from '../config/mesh-config.js';
+import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
+import type { Release } from '../resilience/circuit-breaker.js';
+import type { RouteEntry } from '../routing/route-table.js';
+import type { CallDecision } from './call-decision.js';
+import type { CallPlan } from './call-plan.js';
+
+export interface RoutedCall {
+  readonly config: MeshConfig;
+  readonly request: CallRequest;
+  readonly path: string;
+  readonly plan: CallPlan;
+  readonly timeoutMs: number | undefined;
+  /** The call's deadline on the transport's clock, when it has a time budget. */
+  readonly deadline: number | undefined;
+  /** Fault and retry steps, in order; made on the first one. */
+  notes: string[] | undefined;
+  /** The circuit-breaker slot, held until the call (or its response stream) ends. */
+  release: Release | undefined;
+}
+
+export function routeStep(entry: RouteEntry, path: string): string {
+  return `route ${JSON.stringify(entry.name)} (routes[${entry.index}]) matched ${path}`;
+}
+
+export function clusterStep(entry: RouteEntry, weighted: XdsClusterWeight): string {
+  const action = entry.route.action;
+  const name = JSON.stringify(weighted.name);
+  return action.kind === 'route' && action.clusters.length > 1
+    ? `cluster ${name} drawn by weight ${weighted.weight}/${action.totalWeight}`
+    : `cluster ${name}`;
+}
+
+/** The steps up to now (or up to the first `noteCount` fault/retry notes). */
+export function stepsOf(call: RoutedCall, noteCount = call.notes?.length ?? 0): string[] {
+  const steps = [routeStep(call.plan.entry, call.path), clusterStep(call.plan.entry, call.plan.weighted)];
+  if (call.timeoutMs !== call.request.timeoutMs)
+    steps.push(`timeout ${call.timeoutMs}ms from the route's max_stream_duration`);
+  if (call.notes !== undefined) for (let i = 0; i < noteCount; i++) steps.push(call.notes[i]!);
+  return steps;
+}
+
+/** The decision fields a routed call has before an endpoint is picked. */
+export function routedDecision(target: string, call: RoutedCall): Omit<CallDecision, 'why'> {
+  const { entry } = call.plan;
+  return {
+    target,
+    configVersion: call.config.version,
+    path: call.path,
+    virtualHost: call.config.virtualHost?.name,
+    route: { name: entry.name, index: entry.index },
+    cluster: call.plan.weighted.name,
+    endpoint: undefined,
+    endpointLabels: undefined,
+    locality: undefined,
+    priority: undefined,
+    attempt: 1,
+    timeoutMs: call.timeoutMs,
+    error: undefined,
+  };
+}
+
+/** Attempt `attempt` went to `endpoint`, picked by `policy`; `noteCount` notes had been made by then. */
+export function attemptDecision(
+  target: string,
+  call: RoutedCall,
+  endpoint: MeshEndpoint,
+  policy: string,
+  attempt: number,
+  noteCount: number,
+): CallDecision {
+  const locality = localityKey(endpoint.locality);
+  const hashed = call.plan.hasher !== undefined ? ', request hash' : '';
+  return {
+    ...routedDecision(target, call),
+    endpoint: endpoint.key,
+    endpointLabels: endpoint.labels,
+    locality,
+    priority: endpoint.priority,
+    attempt,
+    why: [
+      ...stepsOf(call, noteCount),
+      `endpoint ${endpoint.key} by ${policy} (priority ${endpoint.priority}, locality ${locality}${hashed})`,
+    ],
+  };
+}
