@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Metadata } from '@shoal/rpc';
 import { decodeListener, envoy, type RbacFilterConfig } from '@shoal/xds';
 import {
@@ -160,6 +161,110 @@ describe('compileRbac (gRFC A41)', () => {
       false,
       'a wildcard listener does not know its local IP',
     );
+  });
+
+  describe('IP ranges and IPv4-mapped addresses (dual-stack listeners)', () => {
+    const everything = { rule: { case: 'any' as const, value: true } };
+    const cidr = (addressPrefix: string, prefixLen: number) => ({ addressPrefix, prefixLen });
+    /** An ALLOW filter with one policy per range: on the local address, then on each peer field. */
+    const allowBy = (range: { addressPrefix: string; prefixLen: number }) => ({
+      destination: rbac({
+        rules: {
+          action: envoy.RBAC_Action.ALLOW,
+          policies: {
+            p: { permissions: [{ rule: { case: 'destinationIp', value: range } }], principals: [anyone] },
+          },
+        },
+      }),
+      ...Object.fromEntries(
+        (['sourceIp', 'directRemoteIp', 'remoteIp'] as const).map((field) => [
+          field,
+          rbac({
+            rules: {
+              action: envoy.RBAC_Action.ALLOW,
+              policies: {
+                p: { permissions: [everything], principals: [{ identifier: { case: field, value: range } }] },
+              },
+            },
+          }),
+        ]),
+      ),
+    });
+    /** Whether each of the four fields lets a call through from `remoteIp` to `localIp`. */
+    function verdicts(range: { addressPrefix: string; prefixLen: number }, ip: string) {
+      const configs = allowBy(range);
+      return Object.fromEntries(
+        Object.entries(configs).map(([field, config]) => [
+          field,
+          field === 'destination'
+            ? compileRbac(config, { ...plaintext, localIp: ip })(call('/a.B/C')).allowed
+            : compileRbac(config, plaintext)({ ...call('/a.B/C'), remoteIp: ip }).allowed,
+        ]),
+      );
+    }
+    const all = (v: boolean) => ({ destination: v, sourceIp: v, directRemoteIp: v, remoteIp: v });
+
+    it('matches an IPv4-mapped address against IPv4 ranges, in all four fields', () => {
+      assert.deepEqual(verdicts(cidr('127.0.0.0', 8), '::ffff:127.0.0.1'), all(true));
+      assert.deepEqual(verdicts(cidr('127.0.0.0', 8), '::FFFF:7f00:1'), all(true));
+      assert.deepEqual(verdicts(cidr('127.0.0.0', 8), '127.0.0.1'), all(true));
+      assert.deepEqual(verdicts(cidr('10.0.0.0', 8), '::ffff:127.0.0.1'), all(false));
+      assert.deepEqual(verdicts(cidr('127.0.0.1', 32), '::ffff:127.0.0.2'), all(false));
+    });
+
+    it('matches IPv4-mapped ranges (::ffff:0:0/96 and narrower) as the IPv4 ranges they are', () => {
+      assert.deepEqual(verdicts(cidr('::ffff:127.0.0.0', 104), '127.0.0.1'), all(true));
+      assert.deepEqual(verdicts(cidr('::ffff:7f00:0', 104), '::ffff:127.0.0.1'), all(true));
+      assert.deepEqual(verdicts(cidr('::ffff:0:0', 96), '10.1.2.3'), all(true));
+      assert.deepEqual(verdicts(cidr('::ffff:127.0.0.0', 104), '10.1.2.3'), all(false));
+    });
+
+    it('never matches an IPv6 range against an IPv4 address, mapped or not', () => {
+      assert.deepEqual(verdicts(cidr('::', 0), '127.0.0.1'), all(false));
+      assert.deepEqual(verdicts(cidr('::', 0), '::ffff:127.0.0.1'), all(false));
+      assert.deepEqual(verdicts(cidr('::', 64), '0.0.0.1'), all(false));
+      assert.deepEqual(verdicts(cidr('::', 0), '::1'), all(true));
+      assert.deepEqual(verdicts(cidr('::1', 128), '::1'), all(true));
+      assert.deepEqual(verdicts(cidr('fe80::', 10), 'fe80::1%eth0'), all(true));
+      // An IPv4 range does not match IPv6 addresses whose low bits happen to look like it.
+      assert.deepEqual(verdicts(cidr('0.0.0.0', 0), '::1'), all(false));
+      assert.deepEqual(verdicts(cidr('127.0.0.0', 8), '::7f00:1'), all(false));
+    });
+
+    it('treats a peer address that is no IP as unknown, which DENY rules still stop', () => {
+      const inTen = { identifier: { case: 'remoteIp' as const, value: cidr('10.0.0.0', 8) } };
+      const denyWhen = (principal: MessageInitShape<typeof envoy.PrincipalSchema>) =>
+        compileRbac(
+          rbac({
+            rules: {
+              action: envoy.RBAC_Action.DENY,
+              policies: { p: { permissions: [everything], principals: [principal] } },
+            },
+          }),
+          plaintext,
+        );
+      const denyInside = denyWhen(inTen);
+      const denyOutside = denyWhen({ identifier: { case: 'notId', value: inTen } });
+      const from = (remoteIp: string) => ({ ...call('/a.B/C'), remoteIp });
+      assert.equal(denyInside(from('10.1.2.3')).allowed, false);
+      assert.equal(denyInside(from('192.168.1.1')).allowed, true);
+      assert.equal(denyOutside(from('10.1.2.3')).allowed, true);
+      assert.equal(denyOutside(from('192.168.1.1')).allowed, false);
+      for (const engine of [denyInside, denyOutside])
+        assert.equal(
+          engine(from('/run/app.sock')).allowed,
+          false,
+          'a unix socket peer may be the denied one',
+        );
+    });
+
+    it("takes the connection's own local address over the listener's", () => {
+      const local = allowBy(cidr('127.0.0.0', 8)).destination;
+      const wildcard = compileRbac(local, { ...plaintext, localIp: undefined });
+      assert.equal(wildcard(call('/a.B/C')).allowed, false, 'unknown without the connection address');
+      assert.equal(wildcard({ ...call('/a.B/C'), localIp: '::ffff:127.0.0.1' }).allowed, true);
+      assert.equal(wildcard({ ...call('/a.B/C'), localIp: '::1' }).allowed, false);
+    });
   });
 
   it('lets everything through without rules', () => {

@@ -3,12 +3,13 @@
 // an ALLOW filter lets through calls that match some policy, a DENY filter stops them.
 //
 // What a server-side interceptor cannot see is evaluated as "unknown" (three-valued logic), and
-// unknown always resolves towards denying: the peer's address (remote_ip), the TLS peer's identity
-// on a TLS server (authenticated), the local address on a wildcard listener. On a plaintext server
-// `authenticated` is known to be false, as in Istio without mTLS. So a rule Shoal cannot evaluate
-// never lets a call through that Envoy would stop.
+// unknown always resolves towards denying: the peer's address (remote_ip) and the connection's
+// local address on a wildcard listener unless the request carries them, the TLS peer's identity
+// on a TLS server (authenticated). On a plaintext server `authenticated` is known to be false, as
+// in Istio without mTLS. So a rule Shoal cannot evaluate never lets a call through that Envoy
+// would stop. Addresses compare as hosts: an IPv4-mapped IPv6 address is its IPv4 address.
 
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import {
   type RbacFilterConfig,
   stringMatcherPredicate,
@@ -33,6 +34,10 @@ export interface RbacServerFacts {
 export interface RbacRequest {
   readonly path: string;
   readonly headers: HeaderLookup;
+  /** This connection's local IP (socket.localAddress); known even on a wildcard listener. */
+  readonly localIp?: string | undefined;
+  /** The peer's IP (socket.remoteAddress), for source_ip, direct_remote_ip and remote_ip. */
+  readonly remoteIp?: string | undefined;
 }
 
 type Check = (r: RbacRequest) => Tri;
@@ -68,12 +73,81 @@ function not(check: Check): Check {
   };
 }
 
-function inCidr(ip: string, cidr: XdsCidr): boolean {
-  const family = isIP(cidr.address) === 6 ? 'ipv6' : 'ipv4';
-  if ((isIP(ip) === 6 ? 'ipv6' : 'ipv4') !== family) return false;
-  const list = new BlockList();
-  list.addSubnet(cidr.address, cidr.prefixLen, family);
-  return list.check(ip, family);
+/** An IP address as bits: 32 wide for IPv4, 128 for IPv6. */
+interface IpBits {
+  readonly width: 32 | 128;
+  readonly bits: bigint;
+}
+
+function v4Bits(dotted: string): bigint {
+  return dotted.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+}
+
+/** The bits of an address as written (a zone such as `%eth0` dropped), or undefined if not an IP. */
+function rawBits(address: string): IpBits | undefined {
+  const ip = address.split('%')[0] ?? '';
+  const family = isIP(ip);
+  if (family === 4) return { width: 32, bits: v4Bits(ip) };
+  if (family !== 6) return undefined;
+  let text = ip;
+  const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text)?.[1];
+  if (dotted) {
+    const n = v4Bits(dotted);
+    text = `${text.slice(0, -dotted.length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return { width: 128, bits: groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n) };
+}
+
+/** The top 96 bits of ::ffff:a.b.c.d, an IPv4-mapped IPv6 address (RFC 4291 §2.5.5.2). */
+const V4_MAPPED = 0xffffn;
+
+/**
+ * An address as the host it names: an IPv4-mapped IPv6 address (what node reports for an IPv4
+ * peer on a dual-stack listener) is that IPv4 address, as Envoy presents it with ipv4_compat.
+ */
+function hostBits(address: string): IpBits | undefined {
+  const raw = rawBits(address);
+  if (raw?.width === 128 && raw.bits >> 32n === V4_MAPPED) return { width: 32, bits: raw.bits & 0xffffffffn };
+  return raw;
+}
+
+/**
+ * A predicate for one range. An IPv4 range matches IPv4 and IPv4-mapped addresses; a range inside
+ * ::ffff:0:0/96 is the IPv4 range it maps; any other IPv6 range matches only IPv6 hosts, so
+ * `::/0` never lets an IPv4 peer through by accident.
+ */
+function cidrMatcher(cidr: XdsCidr): (address: string) => Tri {
+  const raw = rawBits(cidr.address);
+  if (raw === undefined) return () => false; // the decoder accepts only IPs; kept total anyway
+  let range = raw;
+  let prefixLen = cidr.prefixLen;
+  if (raw.width === 128 && prefixLen >= 96 && raw.bits >> 32n === V4_MAPPED) {
+    range = { width: 32, bits: raw.bits & 0xffffffffn };
+    prefixLen -= 96;
+  }
+  const shift = BigInt(range.width - prefixLen);
+  const network = range.bits >> shift;
+  return (address) => {
+    const host = hostBits(address);
+    // An address that is no IP (a unix socket peer) is unknown, so a DENY rule still holds.
+    if (host === undefined) return undefined;
+    return host.width === range.width && host.bits >> shift === network;
+  };
+}
+
+/** A check on an address the call may know (per connection) or the server may (per listener). */
+function addressCheck(
+  inRange: (address: string) => Tri,
+  address: (r: RbacRequest) => string | undefined,
+): Check {
+  return (r) => {
+    const ip = address(r);
+    return ip === undefined ? undefined : inRange(ip);
+  };
 }
 
 const always: Check = () => true;
@@ -116,11 +190,8 @@ function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
       return or(p.rules.map((x) => permission(x, facts)));
     case 'not':
       return not(permission(p.rule, facts));
-    case 'destination_ip': {
-      if (facts.localIp === undefined) return unknown;
-      const hit = inCidr(facts.localIp, p.cidr);
-      return () => hit;
-    }
+    case 'destination_ip':
+      return addressCheck(cidrMatcher(p.cidr), (r) => r.localIp ?? facts.localIp);
     case 'destination_port': {
       const hit = p.port === facts.localPort;
       return () => hit;
@@ -152,7 +223,7 @@ function principal(p: XdsRbacPrincipal, facts: RbacServerFacts): Check {
     case 'authenticated':
       return facts.tls ? unknown : never;
     case 'remote_ip':
-      return unknown;
+      return addressCheck(cidrMatcher(p.cidr), (r) => r.remoteIp);
   }
 }
 
