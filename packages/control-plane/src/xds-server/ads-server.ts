@@ -7,7 +7,7 @@ import { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
 import type { ClientStatus } from './client-status.js';
 import { DeltaSession } from './delta-session.js';
-import type { LeaseHandler, SessionBase } from './session-base.js';
+import type { LeaseHandler, LiveSession, SessionOptions } from './session-base.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { SotwSession } from './sotw-session.js';
 
@@ -28,7 +28,7 @@ type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 export class AdsServer {
   readonly #cache: SnapshotCache;
   readonly #lease: LeaseHandler | undefined;
-  readonly #sessions = new Set<SessionBase<unknown>>();
+  readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
 
   constructor(options: AdsServerOptions) {
@@ -44,16 +44,19 @@ export class AdsServer {
   implementation(): AdsImpl {
     return {
       streamAggregatedResources: (requests, ctx) =>
-        this.#run(new SotwSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r), ctx),
+        this.#serve(new SotwSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
       deltaAggregatedResources: (requests, ctx) =>
-        this.#run(new DeltaSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r), ctx),
+        this.#serve(new DeltaSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
     };
   }
 
   /** Status of every client with a live stream, by node id then stream. */
   clients(): ClientStatus[] {
     const out: ClientStatus[] = [];
-    for (const s of this.#sessions) if (s.status) out.push(s.status);
+    for (const s of this.#sessions) {
+      const status = s.status; // built on each read
+      if (status) out.push(status);
+    }
     return out.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.streamId - b.streamId));
   }
 
@@ -61,8 +64,9 @@ export class AdsServer {
   clientConfig(nodeId: string): ClientConfig[] {
     const out: ClientConfig[] = [];
     for (const s of this.#sessions) {
-      if (!s.status || s.status.nodeId !== nodeId) continue;
-      out.push({ status: s.status, resources: s.clientResources() });
+      const status = s.status;
+      if (!status || status.nodeId !== nodeId) continue;
+      out.push({ status, resources: s.clientResources() });
     }
     return out.sort((a, b) => b.status.streamId - a.status.streamId);
   }
@@ -76,54 +80,62 @@ export class AdsServer {
     for (const s of [...this.#sessions]) s.close();
   }
 
-  #sessionOptions(ctx: HandlerContext) {
+  readonly #onSessionClose = (session: LiveSession) => {
+    this.#sessions.delete(session);
+  };
+
+  #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
     return {
       cache: this.#cache,
       streamId,
       peer: ctx.peer,
+      onClose: this.#onSessionClose,
       ...(this.#lease ? { lease: this.#lease } : {}),
     };
   }
 
-  async *#run<Req, Res, S extends SessionBase<Res>>(
+  /**
+   * The session is the stream's response iterator; requests are read alongside it. The session
+   * ends when the requests end or fail (the client finished, cancelled or went away), when the
+   * response side stops (the call ended), or with the error of a bad request. No per-stream async
+   * function or generator waits here: an idle stream holds one pending read and one pending send.
+   */
+  #serve<Req, S extends LiveSession>(
     session: S,
     requests: AsyncIterable<Req>,
     receive: (session: S, req: Req) => void,
-    ctx: HandlerContext,
-  ): AsyncGenerator<Res> {
+  ): S {
     this.#sessions.add(session);
-    const onAbort = () => session.close();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    // Requests are read alongside the send loop; a bad request ends the stream with its error.
-    // The loop keeps draining after that: leaving it early would cancel the call before the
-    // status is sent.
-    const reading = (async () => {
+    readRequests(session, requests, receive);
+    return session;
+  }
+}
+
+/**
+ * Feeds each request to the session. After a bad request (the session closes with its error) the
+ * rest are read and dropped: stopping early would cancel the call before its status is sent.
+ */
+function readRequests<Req, S extends LiveSession>(
+  session: S,
+  requests: AsyncIterable<Req>,
+  receive: (session: S, req: Req) => void,
+): void {
+  const it = requests[Symbol.asyncIterator]();
+  const onError = (err: unknown) => session.close(err);
+  const onRequest = (r: IteratorResult<Req>): void => {
+    if (r.done) {
+      session.close();
+      return;
+    }
+    if (!session.closed) {
       try {
-        for await (const req of requests) {
-          if (session.closed) continue;
-          try {
-            receive(session, req);
-          } catch (err) {
-            session.close(err);
-          }
-        }
-        session.close();
+        receive(session, r.value);
       } catch (err) {
         session.close(err);
       }
-    })();
-    try {
-      for (;;) {
-        const res = await session.next();
-        if (res === undefined) break;
-        yield res;
-      }
-    } finally {
-      session.close();
-      ctx.signal.removeEventListener('abort', onAbort);
-      this.#sessions.delete(session);
-      void reading;
     }
-  }
+    it.next().then(onRequest, onError);
+  };
+  it.next().then(onRequest, onError);
 }

@@ -54,25 +54,61 @@ export function syncState(
   return t.ackedVersion === t.sentVersion ? 'SYNCED' : 'STALE';
 }
 
-export function emptyTypeStatus(typeUrl: string): TypeStatus {
-  return { typeUrl, wildcard: false, subscribed: [], sentNames: [], staleRequests: 0, state: 'NOT SENT' };
+/**
+ * What a session keeps per type for the status: the few fields that cannot be derived from its
+ * subscription and resources. The TypeStatus is built from it only when someone reads it, so a
+ * stream does not carry ready-made status strings and arrays (timestamps are epoch ms here).
+ */
+export interface TypeRecord {
+  sentVersion?: string;
+  sentNonce?: string;
+  sentAt?: number;
+  ackedVersion?: string;
+  ackedAt?: number;
+  lastNack?: NackInfo;
+  staleRequests: number;
 }
 
-export function clientHeader(
+export function typeStatus(
+  typeUrl: string,
+  record: TypeRecord,
+  subscription: { wildcard: boolean; names: Iterable<string> },
+  sentNames: string[],
+): TypeStatus {
+  const t: TypeStatus = {
+    typeUrl,
+    wildcard: subscription.wildcard,
+    subscribed: [...subscription.names].sort(),
+    sentNames,
+    staleRequests: record.staleRequests,
+    state: syncState(record),
+  };
+  if (record.sentVersion !== undefined) t.sentVersion = record.sentVersion;
+  if (record.sentNonce !== undefined) t.sentNonce = record.sentNonce;
+  if (record.sentAt !== undefined) t.sentAt = new Date(record.sentAt).toISOString();
+  if (record.ackedVersion !== undefined) t.ackedVersion = record.ackedVersion;
+  if (record.ackedAt !== undefined) t.ackedAt = new Date(record.ackedAt).toISOString();
+  if (record.lastNack) t.lastNack = { ...record.lastNack };
+  return t;
+}
+
+export function clientStatus(
   streamId: number,
   protocol: 'sotw' | 'delta',
   peer: string,
+  connectedAt: number,
   node: ProxyNode,
+  types: Partial<Record<ShortType, TypeStatus>>,
 ): ClientStatus {
   return {
     streamId,
     nodeId: node.id,
     protocol,
     peer,
-    connectedSince: new Date().toISOString(),
+    connectedSince: new Date(connectedAt).toISOString(),
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
-    types: {},
+    types,
   };
 }

@@ -8,13 +8,10 @@ import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
-import type { TypeStatus } from './client-status.js';
-import { SessionBase, type SessionOptions } from './session-base.js';
+import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
-interface DeltaTypeState {
-  names: Set<string>;
-  wildcard: boolean;
+interface DeltaTypeState extends TypeState {
   /** name → version the client has (as far as we know; reverted on NACK). */
   known: Map<string, string>;
   /** Resources the client holds, for config dumps. */
@@ -61,7 +58,6 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
     if (!SHORT_TYPES[typeUrl]) return;
-    const status = this.typeStatus(typeUrl);
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
@@ -74,11 +70,12 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         nacked: new Map(),
         absentReported: new Set(),
         mustRespond: true,
+        staleRequests: 0,
       };
       this.types.set(typeUrl, st);
       if (req.resourceNamesSubscribe.length === 0 && allowsWildcard(typeUrl)) st.wildcard = true;
     }
-    if (req.responseNonce !== '') this.#settle(st, req, status);
+    if (req.responseNonce !== '') this.#settle(st, req);
     for (const name of req.resourceNamesSubscribe) {
       if (name === '*') st.wildcard = true;
       else st.names.add(name);
@@ -94,16 +91,15 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         }
       }
     }
-    this.recordSubscription(status, st);
     if (first || req.resourceNamesSubscribe.length > 0 || req.resourceNamesUnsubscribe.length > 0) {
       this.markDirty(typeUrl);
     }
   }
 
-  #settle(st: DeltaTypeState, req: envoy.DeltaDiscoveryRequest, status: TypeStatus): void {
+  #settle(st: DeltaTypeState, req: envoy.DeltaDiscoveryRequest): void {
     const pending = st.pending.get(req.responseNonce);
     if (!pending) {
-      status.staleRequests++;
+      st.staleRequests++;
       return;
     }
     // A client answers pushes in order: one left unanswered before this one never will be, and
@@ -128,9 +124,9 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         if (change.held) st.held.set(name, change.held);
         else st.held.delete(name);
       }
-      this.recordNack(status, pending.version, req.responseNonce, req.errorDetail);
+      this.recordNack(st, pending.version, req.responseNonce, req.errorDetail);
     } else {
-      this.recordAck(req.typeUrl, status, pending.version);
+      this.recordAck(req.typeUrl, st, pending.version);
     }
   }
 
@@ -145,6 +141,10 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
 
   protected clustersGiven(st: DeltaTypeState): ReadonlyMap<string, BuiltResource> {
     return st.held;
+  }
+
+  protected sentNames(st: DeltaTypeState): string[] {
+    return [...st.held.keys()].sort();
   }
 
   protected respond(typeUrl: string): envoy.DeltaDiscoveryResponse | undefined {
@@ -190,7 +190,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       st.held.delete(name);
     }
     st.pending.set(nonce, { version, changes });
-    this.recordSent(typeUrl, version, nonce, [...st.held.keys()].sort());
+    this.recordSent(st, version, nonce);
     return create(envoy.DeltaDiscoveryResponseSchema, {
       systemVersionInfo: version,
       typeUrl,

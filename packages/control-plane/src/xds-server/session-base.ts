@@ -3,6 +3,8 @@
 // resources to send (with make-before-break clusters), and a pull-based send loop. Types to send
 // are marked dirty; responses are computed when the stream can take one, in make-before-break
 // order (CDS, EDS, LDS, RDS), so a slow client gets the latest snapshot and never a backlog.
+// A control plane holds thousands of these at once, so an idle session is kept small: the status
+// is built when read, and the send loop waits on one promise rather than async-function frames.
 // Envoy: xDS protocol (ADS, "eventual consistency considerations").
 
 import { Code, RpcError } from '@shoal/rpc';
@@ -13,13 +15,13 @@ import { proxyNodeOf } from '../translate/proxy-node.js';
 import type { Subscription } from '../translate/translator.js';
 import {
   type ClientStatus,
-  clientHeader,
-  emptyTypeStatus,
-  syncState,
+  clientStatus,
+  type TypeRecord,
   type TypeStatus,
+  typeStatus,
 } from './client-status.js';
 import { withReferencedClusters } from './referenced-clusters.js';
-import type { SnapshotCache } from './snapshot-cache.js';
+import type { SnapshotCache, SnapshotWatcher } from './snapshot-cache.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 
 /** Called when a client's stream starts; the returned function is called when it ends. */
@@ -30,7 +32,16 @@ export interface SessionOptions {
   streamId: number;
   peer: string;
   lease?: LeaseHandler;
-  onClose?: () => void;
+  /** Called once when the session ends (one function may serve every session). */
+  onClose?: (session: LiveSession) => void;
+}
+
+/** What the ADS server asks of a session, whatever its protocol and response type. */
+export interface LiveSession {
+  readonly status: ClientStatus | undefined;
+  readonly closed: boolean;
+  close(error?: unknown): void;
+  clientResources(): Map<string, ReadonlyMap<string, BuiltResource>>;
 }
 
 /** A NACK's error_detail: google.rpc.Status. */
@@ -39,19 +50,32 @@ interface ErrorDetail {
   message: string;
 }
 
-/** `St` is the per-type state of one protocol: a subscription plus what it tracks to answer it. */
-export abstract class SessionBase<Res, St extends Subscription = Subscription> {
+/** Per-type state of a session: the subscription and what the status reports about the type. */
+export interface TypeState extends Subscription, TypeRecord {
+  names: Set<string>;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * `St` is the per-type state of one protocol. The session is the stream's response iterator:
+ * `next()` resolves with the next response, or done once the session is closed.
+ */
+export abstract class SessionBase<Res, St extends TypeState = TypeState>
+  implements SnapshotWatcher, LiveSession, AsyncIterableIterator<Res>
+{
   protected readonly cache: SnapshotCache;
   /** Per subscribed type URL. */
   protected readonly types = new Map<string, St>();
   #node: ProxyNode | undefined;
-  #status: ClientStatus | undefined;
-  readonly #dirty = new Set<string>();
-  #wake: (() => void) | undefined;
+  #connectedAt = 0;
+  /** Types to answer: bit i is PUSH_ORDER[i]. */
+  #dirty = 0;
+  /** Resolves the pending `next()` (with the promise of the response computed then). */
+  #wake: ((next: Promise<IteratorResult<Res>>) => void) | undefined;
   #closed = false;
   #error: unknown;
   #release: (() => void) | undefined;
-  #unwatch: (() => void) | undefined;
   #nonce = 0;
 
   constructor(
@@ -65,8 +89,17 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
     return this.#node;
   }
 
+  /** The client's status, built now from the session's state; undefined before its first request. */
   get status(): ClientStatus | undefined {
-    return this.#status;
+    const node = this.#node;
+    if (!node) return undefined;
+    const types: Partial<Record<string, TypeStatus>> = {};
+    for (const [typeUrl, st] of this.types) {
+      const short = SHORT_TYPES[typeUrl];
+      if (short) types[short] = typeStatus(typeUrl, st, st, this.sentNames(st));
+    }
+    const { streamId, peer } = this.options;
+    return clientStatus(streamId, this.protocol, peer, this.#connectedAt, node, types);
   }
 
   get closed(): boolean {
@@ -81,26 +114,10 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
     }
     const proxy = proxyNodeOf(node);
     this.#node = proxy;
-    this.#status = clientHeader(this.options.streamId, this.protocol, this.options.peer, proxy);
+    this.#connectedAt = Date.now();
     this.#release = this.options.lease?.(proxy, this.options.peer);
-    this.#unwatch = this.cache.watch({ onUpdate: () => this.onUpdate() });
+    this.cache.watch(this);
     return proxy;
-  }
-
-  protected typeStatus(typeUrl: string): TypeStatus {
-    const status = this.#status;
-    const short = SHORT_TYPES[typeUrl];
-    if (!status || !short) throw new Error(`no status for ${typeUrl}`);
-    let t = status.types[short];
-    if (!t) {
-      t = emptyTypeStatus(typeUrl);
-      status.types[short] = t;
-    }
-    return t;
-  }
-
-  protected refreshState(t: TypeStatus): void {
-    t.state = syncState(t);
   }
 
   protected nextNonce(): string {
@@ -109,42 +126,33 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
 
   /** The version_info of a response: the snapshot's version and the hash of the set sent. */
   protected responseVersion(setHash: string): string {
-    return `${this.cache.version}-${setHash.slice(0, 8)}`;
+    return this.cache.responseVersion(setHash);
   }
 
-  protected recordSubscription(status: TypeStatus, st: St): void {
-    status.wildcard = st.wildcard;
-    status.subscribed = [...st.names].sort();
-  }
-
-  protected recordAck(typeUrl: string, status: TypeStatus, version: string): void {
-    status.ackedVersion = version;
-    status.ackedAt = new Date().toISOString();
+  protected recordAck(typeUrl: string, st: St, version: string): void {
+    // The client echoes the version it was sent: keep the string already held, not a copy.
+    st.ackedVersion = version === st.sentVersion ? st.sentVersion : version;
+    st.ackedAt = Date.now();
     // Routes ACKed: clusters kept only for the old routes can go now.
     if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL && this.types.get(CLUSTER_TYPE_URL)?.wildcard) {
       this.markDirty(CLUSTER_TYPE_URL);
     }
-    this.refreshState(status);
   }
 
-  protected recordNack(status: TypeStatus, version: string, nonce: string, error: ErrorDetail): void {
-    status.lastNack = {
+  protected recordNack(st: St, version: string, nonce: string, error: ErrorDetail): void {
+    st.lastNack = {
       version,
       nonce,
       message: error.message,
       code: error.code,
       at: new Date().toISOString(),
     };
-    this.refreshState(status);
   }
 
-  protected recordSent(typeUrl: string, version: string, nonce: string, names: string[]): void {
-    const status = this.typeStatus(typeUrl);
-    status.sentVersion = version;
-    status.sentNonce = nonce;
-    status.sentAt = new Date().toISOString();
-    status.sentNames = names;
-    this.refreshState(status);
+  protected recordSent(st: St, version: string, nonce: string): void {
+    st.sentVersion = version;
+    st.sentNonce = nonce;
+    st.sentAt = Date.now();
   }
 
   /**
@@ -169,8 +177,11 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
   /** The clusters last given to the client (`st` is the CDS state). */
   protected abstract clustersGiven(st: St): ReadonlyMap<string, BuiltResource>;
 
+  /** For the status: names in the last response (SotW) or held by the client (delta). */
+  protected abstract sentNames(st: St): string[];
+
   /** A new snapshot: every type the client watches may have changed. */
-  protected onUpdate(): void {
+  onUpdate(): void {
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
   }
 
@@ -181,27 +192,55 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
   protected abstract respond(typeUrl: string): Res | undefined;
 
   protected markDirty(typeUrl: string): void {
-    this.#dirty.add(typeUrl);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    const i = PUSH_ORDER.indexOf(typeUrl);
+    if (i < 0) return;
+    this.#dirty |= 1 << i;
+    this.#wakeUp();
   }
 
-  /** The next response to send; undefined once the session is closed. */
-  async next(): Promise<Res | undefined> {
-    for (;;) {
-      if (this.#error) throw this.#error;
-      if (this.#closed) return undefined;
-      for (const typeUrl of PUSH_ORDER) {
-        if (!this.#dirty.delete(typeUrl)) continue;
-        const res = this.respond(typeUrl);
-        if (res) return res;
+  /**
+   * Answers a waiting `next()`. On a later microtask: the caller may mark more types dirty in
+   * the same turn (a snapshot update marks all), and they must go out in push order.
+   */
+  #wakeUp(): void {
+    const wake = this.#wake;
+    if (!wake) return;
+    this.#wake = undefined;
+    queueMicrotask(() => wake(this.next()));
+  }
+
+  /** The next response to send; done once the session is closed, rejected with its error. */
+  next(): Promise<IteratorResult<Res>> {
+    try {
+      for (;;) {
+        if (this.#error) return Promise.reject(this.#error);
+        if (this.#closed) return Promise.resolve(DONE);
+        if (this.#dirty === 0) {
+          return new Promise((resolve) => {
+            this.#wake = resolve;
+          });
+        }
+        for (let i = 0; i < PUSH_ORDER.length; i++) {
+          const bit = 1 << i;
+          if ((this.#dirty & bit) === 0) continue;
+          this.#dirty &= ~bit;
+          const res = this.respond(PUSH_ORDER[i]!);
+          if (res) return Promise.resolve({ value: res, done: false });
+        }
       }
-      if (this.#dirty.size > 0) continue;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-      });
+    } catch (err) {
+      return Promise.reject(err);
     }
+  }
+
+  /** The stream stopped taking responses: the session ends. */
+  return(): Promise<IteratorResult<Res>> {
+    this.close();
+    return Promise.resolve(DONE);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 
   /** Ends the session; with an error, the stream ends with it. */
@@ -209,11 +248,9 @@ export abstract class SessionBase<Res, St extends Subscription = Subscription> {
     if (this.#closed) return;
     this.#closed = true;
     if (error) this.#error = error;
-    this.#unwatch?.();
+    if (this.#node) this.cache.unwatch(this);
     this.#release?.();
-    this.options.onClose?.();
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
+    this.options.onClose?.(this);
+    this.#wakeUp();
   }
 }

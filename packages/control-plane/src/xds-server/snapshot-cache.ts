@@ -28,6 +28,8 @@ export class SnapshotCache {
   #translator: Translator;
   readonly #watchers = new Set<SnapshotWatcher>();
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+  /** Set hash → response version_info for the current view: one string shared by every stream. */
+  #responseVersions = new Map<string, string>();
 
   constructor(initial: MeshInput = EMPTY, options: SnapshotCacheOptions = {}) {
     this.#onFailure = options.onFailure;
@@ -49,14 +51,27 @@ export class SnapshotCache {
   /** Installs a new view and tells every session. */
   update(input: MeshInput): void {
     this.#translator = this.#translate(input);
+    this.#responseVersions = new Map();
     for (const watcher of this.#watchers) watcher.onUpdate();
+  }
+
+  /** The version_info of a response: the snapshot's version and the hash of the set sent. */
+  responseVersion(setHash: string): string {
+    let version = this.#responseVersions.get(setHash);
+    if (version === undefined) {
+      version = `${this.version}-${setHash.slice(0, 8)}`;
+      this.#responseVersions.set(setHash, version);
+    }
+    return version;
   }
 
   watch(watcher: SnapshotWatcher): () => void {
     this.#watchers.add(watcher);
-    return () => {
-      this.#watchers.delete(watcher);
-    };
+    return () => this.unwatch(watcher);
+  }
+
+  unwatch(watcher: SnapshotWatcher): void {
+    this.#watchers.delete(watcher);
   }
 
   get watcherCount(): number {

@@ -9,12 +9,10 @@ import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
-import { SessionBase, type SessionOptions } from './session-base.js';
+import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
-interface SotwTypeState {
-  names: Set<string>;
-  wildcard: boolean;
+interface SotwTypeState extends TypeState {
   /** Wildcard from an empty first request (an empty list later keeps it). */
   legacyWildcard: boolean;
   nonce?: string;
@@ -40,44 +38,46 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
     if (!SHORT_TYPES[typeUrl]) return; // a type we do not serve: nothing exists
-    const status = this.typeStatus(typeUrl);
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
       st = {
-        names: new Set(),
+        names: EMPTY_NAMES,
         wildcard: false,
         legacyWildcard: false,
-        sent: new Map(),
-        acked: new Map(),
+        sent: EMPTY_RESOURCES,
+        acked: EMPTY_RESOURCES,
         mustRespond: false,
+        staleRequests: 0,
       };
       this.types.set(typeUrl, st);
     }
     if (req.responseNonce !== '' && st.nonce !== undefined && req.responseNonce !== st.nonce) {
-      status.staleRequests++;
+      st.staleRequests++;
       return;
     }
     if (st.nonce !== undefined && req.responseNonce === st.nonce) {
       if (req.errorDetail) {
         st.nackedHash = st.sentHash;
-        this.recordNack(status, status.sentVersion ?? '', st.nonce, req.errorDetail);
+        this.recordNack(st, st.sentVersion ?? '', st.nonce, req.errorDetail);
       } else {
         st.acked = st.sent;
-        this.recordAck(typeUrl, status, req.versionInfo);
+        this.recordAck(typeUrl, st, req.versionInfo);
       }
     }
-    const names = new Set(req.resourceNames);
-    if (first && names.size === 0 && allowsWildcard(typeUrl)) st.legacyWildcard = true;
+    const requested = req.resourceNames;
+    if (first && requested.length === 0 && allowsWildcard(typeUrl)) st.legacyWildcard = true;
     // Legacy wildcard ends once the client names resources; after that an empty list means none.
-    else if (names.size > 0) st.legacyWildcard = false;
-    const wildcard = names.has('*') || (st.legacyWildcard && names.size === 0);
-    names.delete('*');
-    const changed =
-      wildcard !== st.wildcard || names.size !== st.names.size || [...names].some((n) => !st.names.has(n));
-    st.names = names;
+    else if (requested.length > 0) st.legacyWildcard = false;
+    const wildcard = requested.includes('*') || (st.legacyWildcard && requested.length === 0);
+    // An ACK repeats the subscription: the Set held stays, no new one per request.
+    const changed = wildcard !== st.wildcard || !sameNames(st.names, requested);
+    if (changed) {
+      const names = new Set(requested);
+      names.delete('*');
+      st.names = names.size === 0 ? EMPTY_NAMES : names;
+    }
     st.wildcard = wildcard;
-    this.recordSubscription(status, st);
     // The first request of a type always gets an answer; LDS/CDS answer every subscription change,
     // since a name missing from their full set is how a client learns it does not exist.
     if (first || (changed && allowsWildcard(typeUrl))) st.mustRespond = true;
@@ -97,7 +97,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     st.nonce = nonce;
     st.sentHash = hash;
     st.sent = resources;
-    this.recordSent(typeUrl, version, nonce, [...resources.keys()]);
+    this.recordSent(st, version, nonce);
     return create(envoy.DiscoveryResponseSchema, {
       versionInfo: version,
       typeUrl,
@@ -118,4 +118,28 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
   protected clustersGiven(st: SotwTypeState): ReadonlyMap<string, BuiltResource> {
     return st.sent;
   }
+
+  protected sentNames(st: SotwTypeState): string[] {
+    return [...st.sent.keys()];
+  }
+}
+
+/** Shared by every type state that has none (never modified: a change installs a new Set). */
+const EMPTY_NAMES: Set<string> = new Set();
+const EMPTY_RESOURCES: ReadonlyMap<string, BuiltResource> = new Map();
+
+/** Whether a request names exactly the subscribed names (`*` aside, which is the wildcard flag). */
+function sameNames(names: ReadonlySet<string>, requested: readonly string[]): boolean {
+  let count = 0;
+  for (const n of requested) {
+    if (n === '*') continue;
+    if (!names.has(n)) return false;
+    count++;
+  }
+  if (count < names.size) return false;
+  // Every name requested is subscribed: the sets are equal when the request names as many
+  // distinct ones. Without duplicates (the usual case) the count says it.
+  const distinct = new Set(requested);
+  distinct.delete('*');
+  return distinct.size === names.size;
 }
