@@ -1,9 +1,11 @@
-// Child-process entry, started fresh for each sample: loads a client library, makes one
+// Child-process entry, started fresh for each sample: loads a client library (Shoal's through
+// its client entry point, `@shoal/mesh/client`, as a calling-only app would), makes one
 // xDS-routed Echo call (bootstrap from GRPC_XDS_BOOTSTRAP_CONFIG: connect to the control plane,
 // LDS → RDS → CDS → EDS, connect to the picked provider) and reports when it completed, both as
 // wall time and as time since this process's own start (performance.timeOrigin).
+// Kind `shoal-index` does the same through the package index, `@shoal/mesh` (server side too).
 // Kind `none` loads nothing and calls nothing: the floor, a bare node process on this machine now.
-// Argument: JSON {kind: 'shoal' | 'grpc-js-xds' | 'none', target}.
+// Argument: JSON {kind: 'shoal' | 'shoal-index' | 'grpc-js-xds' | 'none', target}.
 
 import { performance } from 'node:perf_hooks';
 import { reply } from '../lib/child.js';
@@ -16,6 +18,8 @@ export interface FirstCallResult {
   /** Milliseconds from this process's start to: the client library loaded; the xDS config complete (Shoal only). */
   loadedMs: number;
   configMs: number | undefined;
+  /** CPU milliseconds (user + system) this process used until the call completed: steadier than wall time on a busy machine. */
+  cpuMs: number;
 }
 
 interface Marks {
@@ -23,8 +27,9 @@ interface Marks {
   configMs?: number;
 }
 
-async function shoal(target: string, marks: Marks): Promise<void> {
-  const { createMeshClient, meshTransportOf } = await import('@shoal/mesh');
+async function shoal(target: string, marks: Marks, entry: 'client' | 'index'): Promise<void> {
+  const { createMeshClient, meshTransportOf } =
+    entry === 'client' ? await import('@shoal/mesh/client') : await import('@shoal/mesh');
   const { BenchService } = await import('../gen/shoal/bench/v1/bench_pb.js');
   marks.loadedMs = performance.now();
   const client = createMeshClient(BenchService, target, {});
@@ -54,15 +59,18 @@ async function grpcJsXds(target: string, marks: Marks): Promise<void> {
 
 async function main({ kind, target }: { kind: string; target: string }): Promise<void> {
   const marks: Marks = { loadedMs: 0 };
-  if (kind === 'shoal') await shoal(target, marks);
+  if (kind === 'shoal') await shoal(target, marks, 'client');
+  else if (kind === 'shoal-index') await shoal(target, marks, 'index');
   else if (kind === 'grpc-js-xds') await grpcJsXds(target, marks);
   else if (kind !== 'none') throw new Error(`unknown client "${kind}"`);
   const sinceStartMs = performance.now();
+  const cpu = process.cpuUsage();
   const result: FirstCallResult = {
     doneAt: performance.timeOrigin + sinceStartMs,
     sinceStartMs,
     loadedMs: marks.loadedMs,
     configMs: marks.configMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
   await reply(result);
 }

@@ -5,7 +5,8 @@
 //       three endpoints) vs the same Shoal client straight to one provider;
 //   (b) the same mesh calls vs @grpc/grpc-js-xds on the same xds:/// target and config;
 //   (c) the routing+picking cost per call, alone (ns/op on a real snapshot);
-//   (d) process start → first xDS-routed call completed, Shoal and grpc-js-xds, median of 5.
+//   (d) process start → first xDS-routed call completed, Shoal (client entry, and the package index
+//       for reference) and grpc-js-xds, median of 5, with the CPU each process used until then.
 
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -124,9 +125,9 @@ async function throughput(
   return new Map([...results].map(([k, list]) => [k, medianRun(list)]));
 }
 
-/** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config]. */
+/** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config, CPU ms]. */
 async function firstCalls(settings: Settings, targetUri: string): Promise<Record<string, number[][]>> {
-  const out: Record<string, number[][]> = { shoal: [], 'grpc-js-xds': [], none: [] };
+  const out: Record<string, number[][]> = { shoal: [], 'shoal-index': [], 'grpc-js-xds': [], none: [] };
   for (let i = 0; i < settings.starts; i++) {
     for (const kind of Object.keys(out)) {
       const spawnedAt = wallMs();
@@ -136,7 +137,7 @@ async function firstCalls(settings: Settings, targetUri: string): Promise<Record
         [],
         60_000,
       );
-      out[kind]!.push([r.doneAt - spawnedAt, r.sinceStartMs, r.loadedMs, r.configMs ?? Number.NaN]);
+      out[kind]!.push([r.doneAt - spawnedAt, r.sinceStartMs, r.loadedMs, r.configMs ?? Number.NaN, r.cpuMs]);
     }
   }
   return out;
@@ -239,12 +240,12 @@ async function startSection(settings: Settings, targetUri: string): Promise<Figu
   const starts = await firstCalls(settings, targetUri);
   const med = (k: string, i: number) => median(starts[k]!.map((s) => s[i]!));
   console.log(
-    `\nfirst routed call, ms per start (spawn→done / own start→done; own start→library loaded, →config complete): ${Object.entries(
+    `\nfirst routed call, ms per start (spawn→done / own start→done; own start→library loaded, →config complete; CPU): ${Object.entries(
       starts,
     )
       .map(
         ([k, v]) =>
-          `${k} ${v.map((s) => `${s[0]!.toFixed(0)}/${s[1]!.toFixed(0)} (${s[2]!.toFixed(0)}, ${s[3]!.toFixed(0)})`).join(' ')}`,
+          `${k} ${v.map((s) => `${s[0]!.toFixed(0)}/${s[1]!.toFixed(0)} (${s[2]!.toFixed(0)}, ${s[3]!.toFixed(0)}; ${s[4]!.toFixed(0)})`).join(' ')}`,
       )
       .join('; ')}`,
   );
@@ -271,7 +272,19 @@ async function startSection(settings: Settings, targetUri: string): Promise<Figu
       peer: peer(2),
     },
     { name: '(d) process start → xDS config complete (shoal)', value: med('shoal', 3), unit: 'ms' },
+    {
+      name: '(d) CPU used by the process until its first routed call (shoal)',
+      value: med('shoal', 4),
+      unit: 'ms',
+      peer: { name: 'grpc-js-xds', value: med('grpc-js-xds', 4) },
+    },
+    {
+      name: '(d) reference: the same through the package index (@shoal/mesh), start → done',
+      value: med('shoal-index', 1),
+      unit: 'ms',
+    },
     { name: '(d) spawn → bare node process ran its first line', value: med('none', 0), unit: 'ms' },
+    { name: '(d) CPU used by a bare node process', value: med('none', 4), unit: 'ms' },
   ];
 }
 

@@ -3,7 +3,7 @@
 // as gRPC does; known fields of the wrong shape are errors that name the field.
 import { readFileSync } from 'node:fs';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import { parseServerUri, type XdsServerAddress } from './client/server-uri.js';
 
 export type XdsChannelCredentials =

@@ -8,7 +8,7 @@
 //   typed_per_filter_config wins over the route's, which wins over the virtual host's, which wins
 //   over the listener's filter config; a disabled override turns the filter off there.
 
-import { codeName } from '@shoal/rpc';
+import { codeName } from '@shoal/rpc/client';
 import {
   FAULT_TYPE_URL,
   type FaultFilterConfig,
@@ -19,7 +19,7 @@ import {
   type XdsRetryPolicy,
   type XdsRoute,
   type XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/client';
 import type { Random } from '../lb/random-source.js';
 import { type HashPolicySettings, RequestHasher } from '../lb/request-hash.js';
 import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';

@@ -10,7 +10,7 @@ import {
   Metadata,
   RpcError,
   type StreamResponse,
-} from '@shoal/rpc';
+} from '@shoal/rpc/client';
 
 /** Calls `onEnd` once with the stream's status when it ends, fails or is abandoned. */
 export function trackStream(response: StreamResponse, onEnd: (code: Code) => void): StreamResponse {

@@ -4,7 +4,7 @@
 // changed LB policy or outlier detection config builds a new balancer.
 // Envoy: cluster.v3.Cluster lb_policy, circuit_breakers, outlier_detection (gRFC A32, A42, A48, A50).
 
-import type { XdsCluster, XdsLbPolicy, XdsOutlierDetection } from '@shoal/xds';
+import type { XdsCluster, XdsLbPolicy, XdsOutlierDetection } from '@shoal/xds/client';
 import { ClusterBalancer } from '../lb/cluster-balancer.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';

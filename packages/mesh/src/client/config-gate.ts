@@ -3,7 +3,7 @@
 // and until it is cancelled; a config error with nothing usable fails it with UNAVAILABLE, as
 // gRPC fails calls on a channel in TRANSIENT_FAILURE.
 
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import type { Clock, TimerHandle } from '../resilience/clock.js';
 
 interface Waiter<C> {

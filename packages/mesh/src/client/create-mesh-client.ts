@@ -3,7 +3,7 @@
 // are routed, balanced and protected by the mesh.
 
 import type { DescService } from '@bufbuild/protobuf';
-import { type Client, type ClientOptions, createClient } from '@shoal/rpc';
+import { type Client, type ClientOptions, createClient } from '@shoal/rpc/client';
 import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 
 /** Where a mesh client keeps its transport (for lastDecision, ready(), close()). */

@@ -18,8 +18,8 @@ import {
   RpcError,
   SessionPool,
   type Transport,
-} from '@shoal/rpc';
-import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds';
+} from '@shoal/rpc/client';
+import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';

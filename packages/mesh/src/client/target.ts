@@ -3,8 +3,8 @@
 // which name a Listener the control plane publishes per interface (DESIGN.md: interface-level
 // discovery). The listener name follows the bootstrap's client listener template when one is given.
 
-import { Code, RpcError } from '@shoal/rpc';
-import { clientListenerResourceName, type XdsBootstrap } from '@shoal/xds';
+import { Code, RpcError } from '@shoal/rpc/client';
+import { clientListenerResourceName, type XdsBootstrap } from '@shoal/xds/client';
 
 export interface MeshTarget {
   /** What the caller wrote. */

@@ -5,7 +5,7 @@
 // occurrence; the tree may be at most 16 levels deep and must not loop. A leaf that does not exist
 // is skipped. The aggregate cluster's own LB policy, circuit breaker and outlier detection apply.
 
-import type { XdsCluster } from '@shoal/xds';
+import type { XdsCluster } from '@shoal/xds/client';
 import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 
 export const MAX_AGGREGATE_DEPTH = 16;

@@ -20,7 +20,7 @@ import {
   type XdsListener,
   type XdsRouteConfiguration,
   type XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/client';
 import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { RouteTable } from '../routing/route-table.js';

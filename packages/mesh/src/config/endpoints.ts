@@ -4,7 +4,7 @@
 // failing that, from `envoy.lb`; a `hash_key` in `envoy.lb` replaces the address for ring hash.
 
 import type { JsonObject } from '@bufbuild/protobuf';
-import type { XdsClusterLoadAssignment, XdsEndpoint } from '@shoal/xds';
+import type { XdsClusterLoadAssignment, XdsEndpoint } from '@shoal/xds/client';
 import { createEndpoint, type HealthStatus, type MeshEndpoint } from '../lb/endpoint.js';
 
 function stringRecord(v: unknown): Record<string, string> | undefined {

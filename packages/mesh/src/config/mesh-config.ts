@@ -10,7 +10,7 @@ import type {
   XdsHttpFilter,
   XdsRouteConfiguration,
   XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/client';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { RouteTable } from '../routing/route-table.js';
 

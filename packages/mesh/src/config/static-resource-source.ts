@@ -5,7 +5,7 @@
 // control plane (static config, tests) and as the reference behaviour of a ResourceWatcherSource.
 
 import type { Any } from '@bufbuild/protobuf/wkt';
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
@@ -16,7 +16,7 @@ import {
   decodeRouteConfiguration,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
-} from '@shoal/xds';
+} from '@shoal/xds/client';
 import type { ResourceWatcher, ResourceWatcherSource } from './watch-source.js';
 
 const decoders: Readonly<Record<string, (any: Any) => DecodeResult<unknown>>> = {

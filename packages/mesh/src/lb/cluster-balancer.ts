@@ -3,7 +3,7 @@
 // ejects or returns an endpoint; the detector fed from call results. This is the "endpoint" stage
 // of a call (gRFC A27 priority/locality, A50 outlier detection; Envoy's cluster load balancer).
 
-import type { Code } from '@shoal/rpc';
+import type { Code } from '@shoal/rpc/client';
 import type { Clock } from '../resilience/clock.js';
 import type { OutlierDetectionConfig } from '../resilience/outlier-config.js';
 import {

@@ -1,7 +1,7 @@
 // Validation helpers shared by the mesh's config parsers: every problem is collected with its
 // field path, then reported at once as one RpcError (DESIGN.md: "one error type").
 
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 
 /** Collects `path: problem` lines; `throwIfAny` raises them as one INVALID_ARGUMENT error. */
 export class ConfigErrors {

@@ -3,7 +3,7 @@
 // register more. Names follow Envoy's and gRPC's (`ring_hash_experimental` etc. are aliases),
 // plus Dubbo's shortest_response.
 
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import { leastRequestPolicy } from './least-request.js';
 import { maglevPolicy } from './maglev.js';
 import type { LbPolicy, LbPolicyFactory } from './picker.js';

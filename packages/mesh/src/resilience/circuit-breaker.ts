@@ -6,7 +6,7 @@
 // max_requests is A32's; max_pending_requests and max_retries are Envoy's, for the same price:
 // "pending" is a call waiting for a connection, "retries" an outstanding retry attempt.
 
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import { asObject, ConfigErrors, readInt } from '../lb/config-error.js';
 
 export interface CircuitBreakerThresholds {

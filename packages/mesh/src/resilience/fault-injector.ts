@@ -10,7 +10,7 @@
 // and gRPC: Istio's control plane always sends one. max_active_faults bounds how many calls are
 // being faulted at once; the gauge is shared by everything given the same FaultGauge.
 
-import { Code, codeFromHttpStatus, RpcError } from '@shoal/rpc';
+import { Code, codeFromHttpStatus, RpcError } from '@shoal/rpc/client';
 import { ConfigErrors } from '../lb/config-error.js';
 import type { Random } from '../lb/random-source.js';
 import type { Clock } from './clock.js';

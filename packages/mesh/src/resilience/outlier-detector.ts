@@ -14,7 +14,7 @@
 // else, client errors included (INVALID_ARGUMENT, NOT_FOUND, CANCELLED, …), is a success for
 // the endpoint. Connection failures reach us as UNAVAILABLE, so they are gateway failures.
 
-import { Code, httpStatusFromCode } from '@shoal/rpc';
+import { Code, httpStatusFromCode } from '@shoal/rpc/client';
 import type { Random } from '../lb/random-source.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { systemClock } from './clock.js';

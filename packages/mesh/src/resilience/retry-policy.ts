@@ -18,7 +18,7 @@
 // trailers-only error, or any response message. After that its outcome is final: nothing is
 // retried, even a later retryable status, because the application may have seen the data.
 
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import { asObject, ConfigErrors, readInt, readMs } from '../lb/config-error.js';
 import type { Random } from '../lb/random-source.js';
 import type { Release } from './circuit-breaker.js';

@@ -5,8 +5,8 @@
 // sides for prefix and path. Routes with query-parameter matchers never match, since gRPC calls
 // have no query string (as gRPC does). runtime_fraction matches that share of calls, per million.
 
-import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds';
-import { compileRe2 } from '@shoal/xds';
+import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds/client';
+import { compileRe2 } from '@shoal/xds/client';
 import type { Random } from '../lb/random-source.js';
 import { compileHeaderMatchers, type HeaderLookup } from './header-match.js';
 

@@ -3,7 +3,7 @@
 // subscribed names, the last accepted version and the last nonce; sends a request on every change;
 // ACKs or NACKs every response; and on reconnect re-subscribes everything with the last versions.
 import { create } from '@bufbuild/protobuf';
-import { type Client, Code } from '@shoal/rpc';
+import { type Client, Code } from '@shoal/rpc/client';
 import type { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
 import {
   type DiscoveryRequest,

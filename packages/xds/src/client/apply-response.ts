@@ -3,7 +3,7 @@
 // value is kept; gRFC A53: ignore_resource_deletion; gRFC A57: timers). Returns the NACK errors.
 import { fromBinary } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import { type DiscoveryResponse, ResourceSchema } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { XdsLogger } from './log.js';
 import type { XdsStream } from './reconnecting-stream.js';

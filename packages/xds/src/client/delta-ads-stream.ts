@@ -3,7 +3,7 @@
 // versions, removed_resources, ACK/NACK by nonce, and on reconnect every subscription again with
 // initial_resource_versions for what the cache holds.
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import { type Client, Code } from '@shoal/rpc';
+import { type Client, Code } from '@shoal/rpc/client';
 import type { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
 import {
   type DeltaDiscoveryRequest,

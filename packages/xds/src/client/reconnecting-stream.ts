@@ -1,7 +1,7 @@
 // What both ADS stream variants (state of the world and delta) share: one call at a time to one
 // xDS server, the node on the first request of every call, and reconnects with gRPC connection
 // backoff that resets after a call that received a response (gRFC A57: then retry at once).
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import type { XdsServerConfig } from '../bootstrap.js';
 import type { Node } from '../gen/envoy/config/core/v3/base_pb.js';
 import type {

@@ -3,7 +3,7 @@
 // the last failed update, and the watchers. It lives in the client, not in a stream, so values
 // survive disconnects.
 import type { Any } from '@bufbuild/protobuf/wkt';
-import type { RpcError } from '@shoal/rpc';
+import type { RpcError } from '@shoal/rpc/client';
 import type { XdsStream } from './reconnecting-stream.js';
 
 /** gRFC A40 / Envoy admin.v3.ClientResourceStatus, as plain strings. */

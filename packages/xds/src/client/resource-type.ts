@@ -2,7 +2,7 @@
 // Each client owns its registry; the built-in four are registered in one visible place
 // (default-resource-types.ts), and an app may add its own.
 import type { Any } from '@bufbuild/protobuf/wkt';
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import type { DecodeResult } from '../resources/decode-result.js';
 
 /** The outcome of decoding one resource: its name and value, or every error with its field path. */

@@ -1,7 +1,7 @@
 // Which xDS servers serve a resource (gRFC A47): an xdstp name's authority's servers, or the
 // top-level ones for other names and for authorities that list none. Several servers are tried in
 // order (gRFC A71 fallback).
-import { Code, RpcError } from '@shoal/rpc';
+import { Code, RpcError } from '@shoal/rpc/client';
 import type { XdsBootstrap, XdsServerConfig } from '../bootstrap.js';
 
 export function serversFor(

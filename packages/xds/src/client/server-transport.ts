@@ -11,7 +11,7 @@ import {
   SessionPool,
   type SessionPoolOptions,
   type Transport,
-} from '@shoal/rpc';
+} from '@shoal/rpc/client';
 import type { XdsServerConfig } from '../bootstrap.js';
 
 /**

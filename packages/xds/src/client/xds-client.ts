@@ -1,7 +1,7 @@
 // The xDS client (gRFC A27 XdsClient; A46 partial NACK; A47 xdstp authorities; A53; A57 failure
 // modes): watchers per resource, one ADS stream per server, a cache that survives disconnects,
 // does-not-exist timers, and watcher callbacks run one at a time, in order.
-import { type Client, Code, createClient, RpcError } from '@shoal/rpc';
+import { type Client, Code, createClient, RpcError } from '@shoal/rpc/client';
 import {
   type LoadBootstrapOptions,
   loadBootstrap,

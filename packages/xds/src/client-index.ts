@@ -1,0 +1,105 @@
+// Public API of the `@shoal/xds/client` entry point: what a data-plane process needs to watch and
+// decode xDS resources. A subset of the package index (same modules, so the same classes) without
+// CSDS, the `envoy` message namespace and the all-messages registry, which a client only needs
+// when it serves admin requests or builds resources; leaving them out loads fewer generated
+// descriptors at start-up.
+
+// xDS client: bootstrap (gRFC A27/A47).
+export {
+  clientListenerResourceName,
+  type LoadBootstrapOptions,
+  loadBootstrap,
+  parseBootstrap,
+  serverListenerResourceName,
+  type XdsAuthority,
+  type XdsBootstrap,
+  type XdsCertificateProviderConfig,
+  type XdsChannelCredentials,
+  type XdsNodeConfig,
+  type XdsNodeLocality,
+  type XdsServerConfig,
+} from './bootstrap.js';
+// xDS client: ADS stream, watchers, cache, ACK/NACK, backoff (gRFC A27, A46, A47, A53, A57).
+export type { BackoffOptions } from './client/backoff.js';
+export { createXdsClient } from './client/create-xds-client.js';
+export {
+  clusterLoadAssignmentResourceType,
+  clusterResourceType,
+  type DefaultResourceTypeOptions,
+  listenerResourceType,
+  registerDefaultResourceTypes,
+  routeConfigurationResourceType,
+} from './client/default-resource-types.js';
+export type { XdsLogger, XdsLogLevel } from './client/log.js';
+export type {
+  XdsResourceSnapshot,
+  XdsResourceStatus,
+  XdsUpdateFailure,
+  XdsWatcher,
+} from './client/resource-cache.js';
+export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js';
+export type { XdsTransportFactory } from './client/server-transport.js';
+export type { XdsServerAddress } from './client/server-uri.js';
+export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+// Resource decoders and validators, into plain models.
+export {
+  decodeCluster,
+  type XdsCircuitBreakers,
+  type XdsCluster,
+  type XdsClusterDiscovery,
+} from './resources/cluster.js';
+export {
+  decodeClusterLoadAssignment,
+  type XdsClusterLoadAssignment,
+  type XdsEndpoint,
+  type XdsHealthStatus,
+  type XdsLocalityEndpoints,
+} from './resources/cluster-load-assignment.js';
+export { type DecodeResult, Problems } from './resources/decode-result.js';
+export { type FaultFilterConfig, httpStatusToGrpcCode, type XdsFraction } from './resources/fault-filter.js';
+export type { XdsCidr, XdsFilterChain, XdsFilterChainMatch } from './resources/filter-chain.js';
+export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/header-matcher.js';
+export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
+export {
+  createDefaultHttpFilterRegistry,
+  HttpFilterRegistry,
+  type HttpFilterType,
+  type XdsFilterOverride,
+  type XdsHttpFilter,
+} from './resources/http-filters.js';
+export type { XdsLbPolicy } from './resources/lb-policy.js';
+export {
+  decodeListener,
+  type XdsClientListener,
+  type XdsListener,
+  type XdsServerListener,
+} from './resources/listener.js';
+export type { XdsOutlierDetection } from './resources/outlier-detection.js';
+export type {
+  RbacFilterConfig,
+  XdsRbacPermission,
+  XdsRbacPolicy,
+  XdsRbacPrincipal,
+} from './resources/rbac-filter.js';
+export { compileRe2 } from './resources/regex.js';
+export type { XdsRetryPolicy } from './resources/retry-policy.js';
+export type {
+  XdsClusterWeight,
+  XdsForwardingAction,
+  XdsHashPolicy,
+  XdsRouteAction,
+} from './resources/route-action.js';
+export {
+  decodeRouteConfiguration,
+  type HttpDecodeOptions,
+  referencedClusters,
+  type XdsRoute,
+  type XdsRouteConfiguration,
+  type XdsVirtualHost,
+} from './resources/route-configuration.js';
+export type { XdsRouteMatch } from './resources/route-match.js';
+export type { XdsSocketAddress } from './resources/socket-address.js';
+export { stringMatcherPredicate, type XdsStringMatcher } from './resources/string-matcher.js';
+export type { XdsCertificateProvider, XdsTlsContext } from './resources/tls-context.js';
+export { localityKey, type XdsLocality } from './resources/values.js';
+export * from './type-urls.js';
