@@ -35,7 +35,9 @@ export function isReservedHeader(key: string): boolean {
 const validKey = /^[0-9a-z_.-]+$/;
 
 export class Metadata {
-  private readonly map = new Map<string, MetadataValue[]>();
+  private store: Map<string, MetadataValue[]> | undefined;
+  /** HTTP headers not read yet: most calls never look at their response headers or trailers. */
+  private unread: IncomingHttpHeaders | undefined;
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]> | Metadata) {
     if (init instanceof Metadata) {
@@ -48,24 +50,24 @@ export class Metadata {
   }
 
   /**
-   * Reads user metadata out of HTTP headers, decoding `-bin` values and dropping reserved headers;
-   * into a new Metadata, or appended to `into`.
+   * User metadata out of HTTP headers, `-bin` values decoded and reserved headers dropped; into a
+   * new Metadata, or appended to `into`. The headers are read when the metadata first is.
    */
-  static fromHttpHeaders(headers: IncomingHttpHeaders, into: Metadata = new Metadata()): Metadata {
-    // for-in, not Object.entries: node's header objects have no prototype and are in dictionary
-    // mode, where Object.entries costs several times more (this runs once or twice per call).
-    for (const key in headers) {
-      const raw = headers[key];
-      if (raw === undefined || isReservedHeader(key)) continue;
-      const binary = key.endsWith('-bin');
-      if (typeof raw === 'string' && !binary) {
-        into.appendUnchecked(key, raw); // the usual case: one text value, no array for it
-        continue;
-      }
-      const values = Array.isArray(raw) ? raw : raw.split(',');
-      for (const value of values) into.appendUnchecked(key, binary ? decodeBinaryHeader(value) : value);
+  static fromHttpHeaders(headers: IncomingHttpHeaders, into?: Metadata): Metadata {
+    const target = into ?? new Metadata();
+    if (target.store === undefined && target.unread === undefined) target.unread = headers;
+    else readHttpHeaders(headers, target);
+    return target;
+  }
+
+  private get map(): Map<string, MetadataValue[]> {
+    this.store ??= new Map();
+    const unread = this.unread;
+    if (unread !== undefined) {
+      this.unread = undefined;
+      readHttpHeaders(unread, this);
     }
-    return into;
+    return this.store;
   }
 
   get size(): number {
@@ -115,6 +117,7 @@ export class Metadata {
 
   /** Writes this metadata into outgoing HTTP/2 headers, base64-encoding `-bin` values. */
   writeTo(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    if (this.store === undefined && this.unread === undefined) return headers;
     for (const [key, values] of this.map) {
       if (isReservedHeader(key)) continue;
       const encoded = values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
@@ -129,10 +132,27 @@ export class Metadata {
     return out;
   }
 
-  private appendUnchecked(key: string, value: MetadataValue): void {
+  /** @internal */
+  appendUnchecked(key: string, value: MetadataValue): void {
     const list = this.map.get(key);
     if (list) list.push(value);
     else this.map.set(key, [value]);
+  }
+}
+
+function readHttpHeaders(headers: IncomingHttpHeaders, into: Metadata): void {
+  // for-in, not Object.entries: node's header objects have no prototype and are in dictionary
+  // mode, where Object.entries costs several times more.
+  for (const key in headers) {
+    const raw = headers[key];
+    if (raw === undefined || isReservedHeader(key)) continue;
+    const binary = key.endsWith('-bin');
+    if (typeof raw === 'string' && !binary) {
+      into.appendUnchecked(key, raw); // the usual case: one text value, no array for it
+      continue;
+    }
+    const values = Array.isArray(raw) ? raw : raw.split(',');
+    for (const value of values) into.appendUnchecked(key, binary ? decodeBinaryHeader(value) : value);
   }
 }
 
