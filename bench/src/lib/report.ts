@@ -9,8 +9,8 @@ export interface Comparison {
   subjectResult: LoadResult;
   peer: string;
   peerResult: LoadResult;
-  /** The subject must reach at least this multiple of the peer's requests per second. */
-  target: number;
+  /** The subject must reach at least this multiple of the peer's requests per second; none for a reference figure. */
+  target?: number;
 }
 
 export function ratio(c: Comparison): number {
@@ -24,9 +24,15 @@ export function cpuRatio(c: Comparison): number | undefined {
   return subject && peer ? peer / subject : undefined;
 }
 
-export function passed(c: Comparison): boolean {
-  return ratio(c) >= c.target;
+/** Whether the target is met; undefined for a reference figure. */
+export function passed(c: Comparison): boolean | undefined {
+  return c.target === undefined ? undefined : ratio(c) >= c.target;
 }
+
+const verdict = (c: Comparison) => {
+  const ok = passed(c);
+  return ok === undefined ? 'reference' : ok ? 'pass' : 'FAIL';
+};
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -52,7 +58,8 @@ export function printSection(title: string, rows: [string, LoadResult][], compar
     const cpu = cpuRatio(c);
     const line = columns([`${c.subject} / ${c.peer}`, `${ratio(c).toFixed(2)}x`], width);
     const perCpu = cpu === undefined ? '' : `  (per CPU second: ${cpu.toFixed(2)}x)`;
-    console.log(`${line}  target >= ${c.target}x  ${passed(c) ? 'pass' : 'FAIL'}${perCpu}`);
+    const target = c.target === undefined ? '' : `  target >= ${c.target}x`;
+    console.log(`${line}${target}  ${verdict(c)}${perCpu}`);
   }
 }
 
@@ -71,8 +78,8 @@ export function printSummary(comparisons: Comparison[]): void {
       `${fmt(s.meanMs, 2)} / ${fmt(s.p99Ms, 2)}`,
       `${fmt(p.meanMs, 2)} / ${fmt(p.p99Ms, 2)}`,
       `${ratio(c).toFixed(2)}x`,
-      `>= ${c.target}x`,
-      passed(c) ? 'pass' : 'FAIL',
+      c.target === undefined ? '' : `>= ${c.target}x`,
+      verdict(c),
       `${cpuCell(s)} (${cpuCell(p)})`,
       `${cpuRatio(c)?.toFixed(2) ?? '-'}x`,
     ];

@@ -1,5 +1,5 @@
-// Child-process entry: loads a server with unary calls from one client library (Shoal or
-// grpc-js), a fixed number of calls kept `concurrency` in flight, and reports throughput and
+// Child-process entry: loads a server with unary calls from one client library (Shoal,
+// grpc-js, or the hand-written node:http2 floor), a fixed number of calls kept `concurrency` in flight, and reports throughput and
 // latency measured around each call. Arguments: kind port calls concurrency warmupCalls.
 
 import { performance } from 'node:perf_hooks';
@@ -10,6 +10,7 @@ import { reply } from '../lib/child.js';
 import type { LoadResult } from '../lib/load-result.js';
 import { mean, percentile } from '../lib/stats.js';
 import { echoRequest } from './payload.js';
+import { rawHttp2Caller } from './raw-http2-client.js';
 import { loadBenchService } from './servers/grpc-js-server.js';
 
 type Call = () => Promise<{ text: string }>;
@@ -58,9 +59,13 @@ async function main(args: string[]): Promise<void> {
   process.once('SIGTERM', () => process.exit(0));
   const [kind, port, calls, concurrency, warmup] = args;
   const address = `127.0.0.1:${port}`;
-  const call =
-    kind === 'shoal' ? shoalCaller(address) : kind === 'grpc-js' ? grpcJsCaller(address) : undefined;
-  if (!call) throw new Error(`unknown client "${kind}" (known: shoal, grpc-js)`);
+  const callers: Record<string, (address: string) => Call> = {
+    shoal: shoalCaller,
+    'grpc-js': grpcJsCaller,
+    'raw-http2': rawHttp2Caller,
+  };
+  const call = kind === undefined ? undefined : callers[kind]?.(address);
+  if (!call) throw new Error(`unknown client "${kind}" (known: ${Object.keys(callers).join(', ')})`);
   await load(call, Number(warmup), Number(concurrency));
   const cpuBefore = process.cpuUsage();
   const started = performance.now();

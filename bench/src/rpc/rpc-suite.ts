@@ -1,7 +1,8 @@
 // The RPC suite (issue 2, "Performance"): Shoal against @grpc/grpc-js and hand-framed node
 // servers on one proto and payload, measured in one run.
 //   servers: h2load posts unary gRPC calls to Shoal, grpc-js and a raw node:http2 server;
-//   clients: Shoal's client and grpc-js's client call the raw server, 100 calls in flight;
+//   clients: Shoal's client, grpc-js's client and a hand-written node:http2 client (the floor)
+//     call the raw server, 100 calls in flight;
 //   HTTP/1.1: h2load --h1 posts JSON to Shoal's HTTP mode and to a raw node:http server.
 // Every participant runs in its own process; runs alternate between peers; medians of N runs.
 
@@ -146,7 +147,7 @@ async function serverSection(settings: Settings, bodyFile: string): Promise<Comp
 async function clientSection(settings: Settings): Promise<Comparison[]> {
   const calls = Math.round(10_000 * settings.scale);
   const concurrency = 100;
-  const kinds = ['shoal', 'grpc-js'];
+  const kinds = ['shoal', 'grpc-js', 'raw-http2'];
   const results = await withServers(['raw-http2'], settings, (servers) => {
     const port = String(servers.get('raw-http2')!.port);
     return alternate(kinds, settings.runs, (kind) => {
@@ -170,12 +171,28 @@ async function clientSection(settings: Settings): Promise<Comparison[]> {
       peerResult: results.get('grpc-js')!,
       target: 2,
     },
+    // The ceiling: how much cheaper than grpc-js any client on node:http2 can be.
+    {
+      name: 'client floor',
+      subject: 'raw node:http2',
+      subjectResult: results.get('raw-http2')!,
+      peer: 'grpc-js',
+      peerResult: results.get('grpc-js')!,
+    },
+    {
+      name: 'client',
+      subject: 'shoal',
+      subjectResult: results.get('shoal')!,
+      peer: 'raw node:http2',
+      peerResult: results.get('raw-http2')!,
+    },
   ];
   printSection(
     `Client, unary gRPC against the raw node:http2 server: ${calls} calls, ${concurrency} in flight, median of ${settings.runs}`,
     [
       ['shoal client', results.get('shoal')!],
       ['@grpc/grpc-js client', results.get('grpc-js')!],
+      ['raw node:http2 client (floor)', results.get('raw-http2')!],
     ],
     comparisons,
   );
