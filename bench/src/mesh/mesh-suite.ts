@@ -5,8 +5,9 @@
 //       three endpoints) vs the same Shoal client straight to one provider;
 //   (b) the same mesh calls vs @grpc/grpc-js-xds on the same xds:/// target and config;
 //   (c) the routing+picking cost per call, alone (ns/op on a real snapshot);
-//   (d) process start → first xDS-routed call completed, Shoal (client entry, and the package index
-//       for reference) and grpc-js-xds, median of 5, with the CPU each process used until then.
+//   (d) process start → first xDS-routed call completed, Shoal (client entry; the same bundled
+//       into one file as an app would ship it; the package index for reference) and grpc-js-xds,
+//       median of 5, with the CPU each process used until then.
 
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { type LoadResult, medianRun } from '../lib/load-result.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
+import { bundleFirstCall } from './first-call-bundle.js';
 import type { FirstCallResult } from './first-call-main.js';
 import type { LoadRun } from './load-main.js';
 import { bootstrapJson, PROVIDERS, ROUTING_YAML, target, V1_WEIGHT } from './mesh-config.js';
@@ -126,14 +128,25 @@ async function throughput(
 }
 
 /** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config, CPU ms]. */
-async function firstCalls(settings: Settings, targetUri: string): Promise<Record<string, number[][]>> {
-  const out: Record<string, number[][]> = { shoal: [], 'shoal-index': [], 'grpc-js-xds': [], none: [] };
+async function firstCalls(
+  settings: Settings,
+  targetUri: string,
+  bundle: URL,
+): Promise<Record<string, number[][]>> {
+  const out: Record<string, number[][]> = {
+    shoal: [],
+    'shoal-index': [],
+    'shoal-bundled': [],
+    'grpc-js-xds': [],
+    none: [],
+  };
   for (let i = 0; i < settings.starts; i++) {
     for (const kind of Object.keys(out)) {
       const spawnedAt = wallMs();
+      const bundled = kind === 'shoal-bundled';
       const r = await runChild<FirstCallResult>(
-        firstCallMain,
-        [JSON.stringify({ kind, target: targetUri })],
+        bundled ? bundle : firstCallMain,
+        [JSON.stringify({ kind: bundled ? 'shoal' : kind, target: targetUri })],
         [],
         60_000,
       );
@@ -237,7 +250,9 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
 }
 
 async function startSection(settings: Settings, targetUri: string): Promise<Figure[]> {
-  const starts = await firstCalls(settings, targetUri);
+  const bundle = await bundleFirstCall();
+  console.log(`\nfirst-call child bundled with esbuild: ${(bundle.bytes / 1024).toFixed(0)} KB`);
+  const starts = await firstCalls(settings, targetUri, bundle.script);
   const med = (k: string, i: number) => median(starts[k]!.map((s) => s[i]!));
   console.log(
     `\nfirst routed call, ms per start (spawn→done / own start→done; own start→library loaded, →config complete; CPU): ${Object.entries(
@@ -281,6 +296,17 @@ async function startSection(settings: Settings, targetUri: string): Promise<Figu
     {
       name: '(d) reference: the same through the package index (@shoal/mesh), start → done',
       value: med('shoal-index', 1),
+      unit: 'ms',
+    },
+    {
+      name: '(d) the same app bundled into one file (esbuild), start → done',
+      value: med('shoal-bundled', 1),
+      unit: 'ms',
+      target: { op: '<', value: 500 },
+    },
+    {
+      name: '(d) the same app bundled, CPU until its first routed call',
+      value: med('shoal-bundled', 4),
       unit: 'ms',
     },
     { name: '(d) spawn → bare node process ran its first line', value: med('none', 0), unit: 'ms' },
