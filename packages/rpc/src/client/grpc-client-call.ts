@@ -302,8 +302,13 @@ class ClientCall {
         status = RpcError.from(err, Code.INTERNAL);
       }
     }
+    // Completes now unless a compressed message is still being decoded (then after it).
+    if (this.decoding === undefined) {
+      this.complete(status);
+      return;
+    }
     const finalStatus = status;
-    void (this.decoding ?? Promise.resolve()).then(
+    this.decoding.then(
       () => this.complete(finalStatus),
       (err) => this.complete(RpcError.from(err, Code.INTERNAL)),
     );
