@@ -1,11 +1,15 @@
 // HTTP/2 client connections, reused across calls and shared by every client of a pool.
 // Per address, calls go to a connection with free stream capacity; a new connection opens when
 // all are full (SETTINGS_MAX_CONCURRENT_STREAMS). Connections that get GOAWAY or fail leave the
-// pool at once; idle ones close after idleTimeoutMs. Keepalive pings follow gRFC A8.
+// pool at once; idle ones close after idleTimeoutMs. Keepalive pings follow gRFC A8: see
+// connection-keepalive.ts; a GOAWAY ENHANCE_YOUR_CALM "too_many_pings" doubles the keepalive time
+// of the pool's later connections to that address (A8; per address as grpc-go's addrConn and
+// grpc-js's subchannel, so one strict server does not slow the pings to others).
 
 import http2 from 'node:http2';
 import net from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
+import { ConnectionKeepalive } from './connection-keepalive.js';
 
 export interface ClientTlsOptions extends SecureContextOptions {
   /** Name to verify the server certificate against, when it differs from the host dialled. */
@@ -15,8 +19,20 @@ export interface ClientTlsOptions extends SecureContextOptions {
 
 export interface SessionPoolOptions {
   tls?: ClientTlsOptions;
-  /** Ping every timeMs (only while calls are active, unless permitWithoutCalls); close the connection when no answer in timeoutMs. */
-  keepalive?: { timeMs: number; timeoutMs?: number; permitWithoutCalls?: boolean };
+  /**
+   * Keepalive (gRFC A8). A connection that has received nothing for timeMs is pinged, and closed
+   * (its calls fail UNAVAILABLE) when nothing arrives within timeoutMs (default 20 s). Only while
+   * calls are in flight, unless permitWithoutCalls. timeMs <= 0 or Infinity turns keepalive off;
+   * A8 advises against less than 10 s (servers enforce 5 min by default), but does not forbid it.
+   * A server's GOAWAY "too_many_pings" doubles timeMs for later connections to that address and
+   * is told to onTooManyPings (default: a console warning).
+   */
+  keepalive?: {
+    timeMs: number;
+    timeoutMs?: number;
+    permitWithoutCalls?: boolean;
+    onTooManyPings?: (address: string, newTimeMs: number) => void;
+  };
   /** Close a connection that has carried no call for this long. Default 5 min. */
   idleTimeoutMs?: number;
   /** Upper bound of connections per address. Default 8. */
@@ -29,16 +45,32 @@ interface PooledSession {
   settingsKnown?: boolean;
   active: number;
   idleTimer?: NodeJS.Timeout;
-  keepaliveTimer?: NodeJS.Timeout;
+  keepalive?: ConnectionKeepalive;
 }
+
+/** setTimeout's longest delay: a doubled keepalive time stops growing there. */
+const maxKeepaliveTimeMs = 2 ** 31 - 1;
+const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
 export class SessionPool {
   private readonly byAddress = new Map<string, PooledSession[]>();
   /** The last SETTINGS_MAX_CONCURRENT_STREAMS each address announced. */
   private readonly knownLimits = new Map<string, number>();
+  /** Keepalive times doubled for an address after its GOAWAY too_many_pings. */
+  private readonly keepaliveTimes = new Map<string, number>();
   private closed = false;
 
-  constructor(private readonly options: SessionPoolOptions = {}) {}
+  constructor(private readonly options: SessionPoolOptions = {}) {
+    const ka = options.keepalive;
+    if (!ka) return;
+    if (Number.isNaN(ka.timeMs)) throw new RangeError('keepalive.timeMs: must be a number, got NaN');
+    const timeout = ka.timeoutMs;
+    if (timeout !== undefined && !(timeout > 0 && timeout <= maxKeepaliveTimeMs)) {
+      throw new RangeError(
+        `keepalive.timeoutMs: must be > 0 and <= ${maxKeepaliveTimeMs}, got ${String(timeout)}`,
+      );
+    }
+  }
 
   /** A connection to `address` (`host:port`, `[v6]:port`) with room for one more stream; counts it as taken. */
   acquire(address: string): { session: http2.ClientHttp2Session; release: () => void } {
@@ -53,7 +85,10 @@ export class SessionPool {
     }
     const taken = entry;
     // A connection with calls in flight keeps the process alive; an idle one does not.
-    if (taken.active++ === 0) taken.session.ref();
+    if (taken.active++ === 0) {
+      taken.session.ref();
+      taken.keepalive?.wake();
+    }
     if (taken.idleTimer) {
       clearTimeout(taken.idleTimer);
       taken.idleTimer = undefined;
@@ -106,15 +141,21 @@ export class SessionPool {
       this.retire(entry, false);
     };
     session.on('error', remove); // the streams on it fail by themselves and report the cause
-    session.on('goaway', remove);
+    session.on('goaway', (code: number, _lastStreamId: number, data?: Buffer) => {
+      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.equals(tooManyPings)) {
+        this.slowKeepalive(address, entry);
+      }
+      remove();
+    });
     session.on('remoteSettings', (settings) => {
+      entry.keepalive?.received();
       entry.settingsKnown = true;
       if (settings.maxConcurrentStreams !== undefined)
         this.knownLimits.set(address, settings.maxConcurrentStreams);
     });
     session.on('close', remove);
     session.unref(); // idle connections do not keep the process alive
-    this.startKeepalive(entry);
+    entry.keepalive = this.startKeepalive(address, entry);
     return entry;
   }
 
@@ -131,28 +172,44 @@ export class SessionPool {
     entry.idleTimer.unref();
   }
 
-  private startKeepalive(entry: PooledSession): void {
+  private startKeepalive(address: string, entry: PooledSession): ConnectionKeepalive | undefined {
     const ka = this.options.keepalive;
-    if (!ka || ka.timeMs <= 0) return;
-    entry.keepaliveTimer = setInterval(() => {
-      const { session } = entry;
-      if (session.destroyed || (entry.active === 0 && !ka.permitWithoutCalls)) return;
-      const deadline = setTimeout(
-        () => session.destroy(new Error('keepalive ping timed out')),
-        ka.timeoutMs ?? 20_000,
-      );
-      deadline.unref();
-      session.ping((err) => {
-        clearTimeout(deadline);
-        if (err && !session.destroyed) session.destroy(err);
-      });
-    }, ka.timeMs);
-    entry.keepaliveTimer.unref();
+    if (!ka) return undefined;
+    const timeMs = this.keepaliveTimes.get(address) ?? ka.timeMs;
+    if (!(timeMs > 0 && timeMs !== Number.POSITIVE_INFINITY)) return undefined; // off
+    return new ConnectionKeepalive(
+      entry.session,
+      Math.min(timeMs, maxKeepaliveTimeMs),
+      ka.timeoutMs ?? 20_000,
+      ka.permitWithoutCalls ?? false,
+      () => entry.active > 0,
+    );
+  }
+
+  /**
+   * A8: the server found our pings too frequent. Double the time for new connections to it, once
+   * per rate: sibling connections opened at the same rate get the same GOAWAY and change nothing.
+   */
+  private slowKeepalive(address: string, entry: PooledSession): void {
+    const ka = this.options.keepalive;
+    const used = entry.keepalive?.timeMs;
+    const current = this.keepaliveTimes.get(address) ?? Math.min(ka?.timeMs ?? 0, maxKeepaliveTimeMs);
+    if (!ka || used === undefined || used !== current) return;
+    const next = Math.min(used * 2, maxKeepaliveTimeMs);
+    if (next === used) return;
+    this.keepaliveTimes.set(address, next);
+    const tell =
+      ka.onTooManyPings ??
+      ((addr: string, ms: number) =>
+        console.warn(
+          `shoal rpc client: ${addr} sent GOAWAY too_many_pings; keepalive time for new connections is now ${ms} ms`,
+        ));
+    tell(address, next);
   }
 
   private retire(entry: PooledSession, graceful: boolean): void {
     clearTimeout(entry.idleTimer);
-    clearInterval(entry.keepaliveTimer);
+    entry.keepalive?.stop();
     if (graceful && !entry.session.closed) entry.session.close();
   }
 }
