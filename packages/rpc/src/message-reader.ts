@@ -1,7 +1,6 @@
 // Reads length-prefixed messages off an HTTP/2 stream: framing, decompression, size limits and
 // parsing, shared by the server (requests) and the client (responses). Internal.
 
-import type { Readable } from 'node:stream';
 import { Code } from './code.js';
 import type { Compression } from './compression.js';
 import { type Envelope, EnvelopeDecoder } from './envelope.js';
@@ -34,13 +33,5 @@ export class MessageReader<T> {
       throw new RpcError(Code.INTERNAL, 'received a compressed message, but no grpc-encoding was declared');
     }
     return this.compression.decompress(envelope.data, this.maxBytes).then((data) => this.parse(data));
-  }
-
-  /** Every message of the stream, in order, with the stream's own backpressure. */
-  async *messages(stream: Readable): AsyncGenerator<T> {
-    for await (const chunk of stream) {
-      for (const envelope of this.envelopes(chunk as Buffer)) yield await this.message(envelope);
-    }
-    this.end();
   }
 }

@@ -19,6 +19,7 @@ import { timeoutFromHeaders } from '../timeout.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
+import { RequestMessages } from './request-messages.js';
 import type { ServerCore } from './server-core.js';
 
 const { NGHTTP2_NO_ERROR } = http2.constants;
@@ -45,6 +46,8 @@ export class GrpcServerCall implements HandlerContext {
   private cancelReason: RpcError | undefined;
   /** Runs once if the call is cancelled while the unary request is still being read. */
   private onCancel: (() => void) | undefined;
+  /** The request messages of a streaming call: they end with the reason when it is cancelled. */
+  private requests: RequestMessages<unknown> | undefined;
   private readonly timeout: number | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
@@ -116,13 +119,15 @@ export class GrpcServerCall implements HandlerContext {
     if (this.cancelReason) return;
     this.cancelReason = reason;
     this.abortController?.abort(reason);
+    this.requests?.fail(reason);
     const onCancel = this.onCancel;
     this.onCancel = undefined;
     onCancel?.();
   }
 
   async start(): Promise<void> {
-    this.stream.once('close', this.onStreamClose);
+    // 'close' fires once: on() spares the wrapper that once() keeps for the stream's whole life.
+    this.stream.on('close', this.onStreamClose);
     this.stream.on('error', ignore); // surfaced through 'close' and the abort signal
     try {
       const timeout = this.timeout;
@@ -222,26 +227,12 @@ export class GrpcServerCall implements HandlerContext {
     });
   }
 
-  /**
-   * The request messages of a streaming call. A handler may stop reading early (it failed, or read
-   * enough); that must not reach the stream's own iterator, whose return() destroys the HTTP/2 stream
-   * and so resets it before the status goes out. So this never returns the inner iterator early.
-   */
-  private async *readStream(reader: MessageReader<unknown>): AsyncGenerator<unknown> {
-    const messages = reader.messages(this.stream);
-    let ended = false;
-    try {
-      for (let next = await messages.next(); !next.done; next = await messages.next()) yield next.value;
-      ended = true;
-    } catch (err) {
-      ended = true;
-      if (this.cancelReason) throw this.cancelReason;
-      throw RpcError.from(err, Code.INTERNAL);
-    } finally {
-      // node:http2 destroys a stream only once its readable side has ended, so requests the
-      // handler left unread are read here and dropped; else the stream lingers until the session ends.
-      if (!ended) void drain(messages);
-    }
+  /** The request messages of a client- or bidi-streaming call. */
+  private readStream(reader: MessageReader<unknown>): RequestMessages<unknown> {
+    const requests = new RequestMessages(this.stream, reader);
+    this.requests = requests;
+    if (this.cancelReason) requests.fail(this.cancelReason);
+    return requests;
   }
 
   private sendHeaders(): void {
@@ -364,15 +355,6 @@ export class GrpcServerCall implements HandlerContext {
       this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
     }
   };
-}
-
-/** Reads an abandoned request stream to its end, ignoring what it holds. */
-async function drain(messages: AsyncGenerator<unknown>): Promise<void> {
-  try {
-    while (!(await messages.next()).done);
-  } catch {
-    // The call is over; what the rest of its request held does not matter.
-  }
 }
 
 /** A message promise that nobody will await must not become an unhandled rejection. */

@@ -17,8 +17,55 @@ function toMessage(schema: DescMessage, value: unknown): unknown {
   return create(schema, value as never);
 }
 
-async function* toMessages(schema: DescMessage, values: AsyncIterable<unknown>): AsyncGenerator<unknown> {
-  for await (const value of values) yield toMessage(schema, value);
+/**
+ * The implementation's responses as messages. Not an async generator: a long-lived stream waits
+ * in `next()` for its whole life, and a generator's suspended state and promise chain are a
+ * sizeable part of a server's memory per idle stream.
+ */
+class ResponseMessages implements AsyncIterableIterator<unknown> {
+  readonly #values: AsyncIterator<unknown>;
+
+  constructor(
+    private readonly schema: DescMessage,
+    values: AsyncIterable<unknown>,
+  ) {
+    this.#values = values[Symbol.asyncIterator]();
+  }
+
+  readonly #toResult = (r: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (r.done) return r;
+    try {
+      return { value: toMessage(this.schema, r.value), done: false };
+    } catch (err) {
+      // As a for-await over the implementation's iterator would: it is told to stop.
+      void Promise.resolve(this.#values.return?.()).catch(() => {});
+      throw err;
+    }
+  };
+
+  next(): Promise<IteratorResult<unknown>> {
+    try {
+      return this.#values.next().then(this.#toResult);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /** The call ended first (cancelled, failed to send): the implementation's iterator is told. */
+  return(value?: unknown): Promise<IteratorResult<unknown>> {
+    try {
+      const done = this.#values.return?.(value);
+      return done
+        ? Promise.resolve(done).then(() => ({ value, done: true }))
+        : Promise.resolve({ value, done: true });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /** The innermost call function: hands the request to the implementation. */
@@ -45,7 +92,7 @@ function implementationCall(
             `${method.parent.typeName}.${method.name} must return an async iterable`,
           );
         }
-        return serverResponse(context, hasInterceptors, true, toMessages(output, produced));
+        return serverResponse(context, hasInterceptors, true, new ResponseMessages(output, produced));
       }
     }
   };
