@@ -12,6 +12,8 @@ import { SessionBase, type SessionOptions, type TypeState } from './session-base
 import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 
 interface DeltaTypeState extends TypeState {
+  /** Subscribed names, changed in place by (un)subscribe requests. */
+  names: Set<string>;
   /** name → version the client has (as far as we know; reverted on NACK). */
   known: Map<string, string>;
   /** Resources the client holds, for config dumps. */

@@ -51,9 +51,7 @@ interface ErrorDetail {
 }
 
 /** Per-type state of a session: the subscription and what the status reports about the type. */
-export interface TypeState extends Subscription, TypeRecord {
-  names: Set<string>;
-}
+export interface TypeState extends Subscription, TypeRecord {}
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
 

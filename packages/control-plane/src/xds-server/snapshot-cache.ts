@@ -19,6 +19,9 @@ const EMPTY: MeshInput = {
   destinationRules: [],
 };
 
+/** Distinct subscriptions remembered for sharing before the table starts over. */
+const MAX_SHARED_NAME_SETS = 4096;
+
 export interface SnapshotCacheOptions {
   /** Told about each resource that could not be built (it is left out). */
   onFailure?: (failure: TranslationFailure) => void;
@@ -30,6 +33,8 @@ export class SnapshotCache {
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
   /** Set hash → response version_info for the current view: one string shared by every stream. */
   #responseVersions = new Map<string, string>();
+  /** Sorted names → one Set of them, shared by every stream subscribed to exactly those. */
+  #sharedNames = new Map<string, ReadonlySet<string>>();
 
   constructor(initial: MeshInput = EMPTY, options: SnapshotCacheOptions = {}) {
     this.#onFailure = options.onFailure;
@@ -63,6 +68,21 @@ export class SnapshotCache {
       this.#responseVersions.set(setHash, version);
     }
     return version;
+  }
+
+  /**
+   * One Set per distinct subscription, shared by the streams that name the same resources
+   * (thousands of clients of one service subscribe alike). Callers must never modify it. The
+   * table only grows with distinct subscriptions; it starts over past a bound, so names that no
+   * stream uses any more do not pile up (the streams keep the Sets they have).
+   */
+  sharedNames(names: Set<string>): ReadonlySet<string> {
+    const key = [...names].sort().join('\u0000');
+    const shared = this.#sharedNames.get(key);
+    if (shared) return shared;
+    if (this.#sharedNames.size >= MAX_SHARED_NAME_SETS) this.#sharedNames = new Map();
+    this.#sharedNames.set(key, names);
+    return names;
   }
 
   watch(watcher: SnapshotWatcher): () => void {

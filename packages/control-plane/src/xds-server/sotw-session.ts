@@ -15,7 +15,6 @@ import { allowsWildcard, SHORT_TYPES } from './type-names.js';
 interface SotwTypeState extends TypeState {
   /** Wildcard from an empty first request (an empty list later keeps it). */
   legacyWildcard: boolean;
-  nonce?: string;
   sentHash?: string;
   sent: ReadonlyMap<string, BuiltResource>;
   /** What the client last ACKed (it keeps that through a NACK). */
@@ -41,25 +40,35 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
+      // Every field from the start: V8 then keeps them inside the object, with no separate
+      // property array added when the first response sets the rest (thousands of these live).
       st = {
         names: EMPTY_NAMES,
         wildcard: false,
         legacyWildcard: false,
+        sentHash: undefined,
         sent: EMPTY_RESOURCES,
         acked: EMPTY_RESOURCES,
+        nackedHash: undefined,
         mustRespond: false,
+        sentVersion: undefined,
+        sentNonce: undefined,
+        sentAt: undefined,
+        ackedVersion: undefined,
+        ackedAt: undefined,
+        lastNack: undefined,
         staleRequests: 0,
       };
       this.types.set(typeUrl, st);
     }
-    if (req.responseNonce !== '' && st.nonce !== undefined && req.responseNonce !== st.nonce) {
+    if (req.responseNonce !== '' && st.sentNonce !== undefined && req.responseNonce !== st.sentNonce) {
       st.staleRequests++;
       return;
     }
-    if (st.nonce !== undefined && req.responseNonce === st.nonce) {
+    if (st.sentNonce !== undefined && req.responseNonce === st.sentNonce) {
       if (req.errorDetail) {
         st.nackedHash = st.sentHash;
-        this.recordNack(st, st.sentVersion ?? '', st.nonce, req.errorDetail);
+        this.recordNack(st, st.sentVersion ?? '', st.sentNonce, req.errorDetail);
       } else {
         st.acked = st.sent;
         this.recordAck(typeUrl, st, req.versionInfo);
@@ -75,7 +84,8 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     if (changed) {
       const names = new Set(requested);
       names.delete('*');
-      st.names = names.size === 0 ? EMPTY_NAMES : names;
+      // Streams subscribed to the same names share one (never modified) Set.
+      st.names = names.size === 0 ? EMPTY_NAMES : this.cache.sharedNames(names);
     }
     st.wildcard = wildcard;
     // The first request of a type always gets an answer; LDS/CDS answer every subscription change,
@@ -94,7 +104,6 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     st.mustRespond = false;
     const nonce = this.nextNonce();
     const version = this.responseVersion(hash);
-    st.nonce = nonce;
     st.sentHash = hash;
     st.sent = resources;
     this.recordSent(st, version, nonce);
@@ -125,7 +134,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
 }
 
 /** Shared by every type state that has none (never modified: a change installs a new Set). */
-const EMPTY_NAMES: Set<string> = new Set();
+const EMPTY_NAMES: ReadonlySet<string> = new Set();
 const EMPTY_RESOURCES: ReadonlyMap<string, BuiltResource> = new Map();
 
 /** Whether a request names exactly the subscribed names (`*` aside, which is the wildcard flag). */
