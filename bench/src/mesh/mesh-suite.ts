@@ -186,7 +186,6 @@ async function throughputSection(
       subjectResult: mesh,
       peer: 'shoal direct 3 in turn',
       peerResult: r.get('shoal-spread')!,
-      target: 0.9,
     },
     {
       name: 'reference',
@@ -194,7 +193,6 @@ async function throughputSection(
       subjectResult: r.get('grpc-js-xds')!,
       peer: 'grpc-js direct',
       peerResult: r.get('grpc-js-direct')!,
-      target: 0.9,
     },
   ];
   printSection(
