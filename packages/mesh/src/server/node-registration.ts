@@ -7,7 +7,7 @@
 
 import type { DescService, JsonObject } from '@bufbuild/protobuf';
 import { Code, RpcError } from '@shoal/rpc';
-import type { XdsBootstrap } from '@shoal/xds';
+import type { XdsBootstrap } from '@shoal/xds/client';
 
 export interface Registration {
   /** The application: the host others reach it by (`greeter` → greeter.<namespace>.svc.cluster.local). */

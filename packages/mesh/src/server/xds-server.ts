@@ -37,7 +37,7 @@ import {
   type XdsListener,
   type XdsRouteConfiguration,
   type XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/client';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { Random } from '../lb/random-source.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
