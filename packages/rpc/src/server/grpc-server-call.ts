@@ -7,7 +7,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
-import type { HandlerContext } from '../handler-context.js';
+import type { CallAddresses, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
@@ -16,6 +16,7 @@ import { encodeGrpcMessage, encodeStatusDetails, RpcError } from '../rpc-error.j
 import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
+import { callAddresses } from './call-addresses.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
@@ -96,6 +97,10 @@ export class GrpcServerCall implements HandlerContext {
     return this.peerAddress;
   }
 
+  get addresses(): CallAddresses | undefined {
+    return callAddresses(this.stream.session?.socket);
+  }
+
   /** The method called; known once the path has been resolved, before any handler runs. */
   get method(): DescMethod {
     if (!this.registered) throw new Error('the method of this call has not been resolved yet');
@@ -159,13 +164,36 @@ export class GrpcServerCall implements HandlerContext {
         ? this.request(true, this.readStream(reader))
         : this.request(false, await this.readUnary(reader));
       const response = await invokeMethod(registered, this, this.core.interceptors, request);
-      if (response.stream) {
-        for await (const message of response.message) {
-          if (this.finished) break;
-          await this.send(message, serializers);
+      // Not awaited here: a stream may live for hours, and this frame (the request, the
+      // response, everything resolved above) would be kept all that time.
+      if (response.stream) return this.sendStream(response.message as AsyncIterable<unknown>, serializers);
+      await this.send(response.message, serializers);
+      this.finish(undefined);
+    } catch (err) {
+      this.finish(RpcError.from(err));
+    }
+  }
+
+  /** Sends every response of a streaming call, then the status. Never rejects. */
+  private async sendStream(messages: AsyncIterable<unknown>, serializers: MethodSerializers): Promise<void> {
+    const it = messages[Symbol.asyncIterator]();
+    let next: IteratorResult<unknown> | undefined;
+    try {
+      for (;;) {
+        next = undefined; // the message sent is not kept while the next one is awaited
+        next = await it.next();
+        if (next.done) break;
+        if (this.finished) {
+          await it.return?.();
+          break;
         }
-      } else {
-        await this.send(response.message, serializers);
+        try {
+          await this.send(next.value, serializers);
+        } catch (err) {
+          // As for-await does when its body throws: the implementation's iterator is told.
+          void Promise.resolve(it.return?.()).catch(ignore);
+          throw err;
+        }
       }
       this.finish(undefined);
     } catch (err) {
