@@ -6,6 +6,16 @@ import type { Metadata } from './metadata.js';
 
 export type ServerProtocol = 'grpc' | 'http';
 
+/** The two ends of the connection a call came on, as node's socket reports them. */
+export interface CallAddresses {
+  /** The caller's IP. On a dual-stack (`::`) listener an IPv4 caller is `::ffff:a.b.c.d`. */
+  readonly remoteIp: string;
+  readonly remotePort: number;
+  /** This server's IP on the connection: the real one, also on a wildcard listener. */
+  readonly localIp: string;
+  readonly localPort: number;
+}
+
 export interface HandlerContext {
   readonly method: DescMethod;
   readonly protocol: ServerProtocol;
@@ -21,6 +31,11 @@ export interface HandlerContext {
   readonly deadline: number | undefined;
   /** Remote address of the caller, as `ip:port`. */
   readonly peer: string;
+  /**
+   * The connection's remote and local addresses, built when read (a new object each read);
+   * undefined when the connection is already gone or is not IP (a Unix socket).
+   */
+  readonly addresses: CallAddresses | undefined;
   /** Triple service version and group the call was routed by ('' when none). */
   readonly version: string;
   readonly group: string;

@@ -10,7 +10,12 @@ export { ServerReflection } from './gen/grpc/reflection/v1/reflection_pb.js';
 export { ServerReflection as ServerReflectionV1Alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
 /** Generated descriptors of the standard services, for clients of them (health probes, `shoal list`). */
 export { Health, HealthCheckResponse_ServingStatus } from './gen/health/v1/health_pb.js';
-export { type HandlerContext, type ServerProtocol, timeRemaining } from './handler-context.js';
+export {
+  type CallAddresses,
+  type HandlerContext,
+  type ServerProtocol,
+  timeRemaining,
+} from './handler-context.js';
 export type {
   CallFn,
   CallRequest,

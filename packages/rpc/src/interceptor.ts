@@ -3,6 +3,7 @@
 // The same shape serves clients and servers, so an interceptor can be written once.
 
 import type { DescMethod } from '@bufbuild/protobuf';
+import type { HandlerContext } from './handler-context.js';
 import type { Metadata } from './metadata.js';
 
 interface RequestCommon {
@@ -12,6 +13,11 @@ interface RequestCommon {
   readonly signal: AbortSignal;
   /** Time budget in ms, when the call has one. */
   readonly timeoutMs: number | undefined;
+  /**
+   * Server side: the call's context as its implementation sees it (peer and local addresses,
+   * deadline, response metadata; each built only when read). Undefined on the client.
+   */
+  readonly context?: HandlerContext | undefined;
 }
 
 export interface UnaryRequest extends RequestCommon {

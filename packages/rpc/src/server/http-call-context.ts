@@ -1,12 +1,14 @@
-// What a handler sees of a call in Triple's HTTP mode (HandlerContext). Metadata and the abort
-// signal are built on first use: most unary calls never read them, and an AbortController plus
+// What a handler sees of a call in Triple's HTTP mode (HandlerContext). Metadata, the abort
+// signal and the peer are built on first use: most unary calls never read them, and an AbortController plus
 // three Metadata maps per call were a large share of the HTTP mode's time per call.
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type net from 'node:net';
 import type { DescMethod } from '@bufbuild/protobuf';
-import type { HandlerContext } from '../handler-context.js';
+import type { CallAddresses, HandlerContext } from '../handler-context.js';
 import { Metadata } from '../metadata.js';
 import type { RpcError } from '../rpc-error.js';
+import { callAddresses } from './call-addresses.js';
 
 export class HttpCallContext implements HandlerContext {
   readonly protocol = 'http' as const;
@@ -23,8 +25,18 @@ export class HttpCallContext implements HandlerContext {
 
   constructor(
     private readonly headers: IncomingHttpHeaders,
-    readonly peer: string,
+    /** The connection's socket: the peer and addresses are read from it when asked. */
+    private readonly socket: net.Socket | undefined,
   ) {}
+
+  get peer(): string {
+    const a = this.addresses;
+    return a ? `${a.remoteIp}:${a.remotePort}` : 'unknown';
+  }
+
+  get addresses(): CallAddresses | undefined {
+    return callAddresses(this.socket);
+  }
 
   get method(): DescMethod {
     if (!this.resolved) throw new Error('the method of this call has not been resolved yet');

@@ -5,6 +5,7 @@
 // `{"status": "<CODE_NAME>", "code": <number>, "message": "..."}`.
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type net from 'node:net';
 import type { Readable } from 'node:stream';
 import { fromJson, type JsonValue } from '@bufbuild/protobuf';
 import { Code, codeName, httpStatusFromCode } from '../code.js';
@@ -24,7 +25,8 @@ export interface HttpExchange {
   readonly method: string;
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
-  readonly peer: string;
+  /** The connection's socket; the call's peer and addresses are read from it only when asked. */
+  readonly socket: net.Socket | undefined;
   readonly body: Readable;
   respond(status: number, headers: OutgoingHttpHeaders, body: Uint8Array): void;
   onClose(listener: () => void): void;
@@ -33,7 +35,7 @@ export interface HttpExchange {
 const contentTypes: Record<Codec, string> = { json: 'application/json', proto: 'application/proto' };
 
 export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): Promise<void> {
-  const context = new HttpCallContext(exchange.headers, exchange.peer);
+  const context = new HttpCallContext(exchange.headers, exchange.socket);
   let done = false;
   exchange.onClose(() => {
     if (!done) context.cancel(new RpcError(Code.CANCELLED, 'client closed the connection'));

@@ -3,7 +3,9 @@
 // the signal are prototype getters over the call's context, built only if read: an
 // AbortController and Metadata maps for every call were a large part of the server's time and of
 // its GC work under load. Interceptors may copy these objects ({ ...request }), which would drop
-// prototype getters, so with interceptors they are plain objects.
+// prototype getters, so with interceptors they are plain objects. Either way the request carries
+// the context itself (one reference), so an interceptor reads the peer's and local addresses
+// only when it needs them.
 
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { HandlerContext } from '../handler-context.js';
@@ -31,6 +33,10 @@ class LazyRequest {
   get signal(): AbortSignal {
     return this.#context.signal;
   }
+
+  get context(): HandlerContext {
+    return this.#context;
+  }
 }
 
 /** The request for one call: lazy without interceptors, plain data with them. */
@@ -49,6 +55,7 @@ export function serverRequest(
     message,
     signal: context.signal,
     timeoutMs,
+    context,
   } as CallRequest;
 }
 

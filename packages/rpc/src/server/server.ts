@@ -225,12 +225,11 @@ export class Server {
       void new GrpcServerCall(this.core, stream, headers).start();
       return;
     }
-    const socket = stream.session?.socket;
     const exchange: HttpExchange = {
       method: headers[':method'] as string,
       path: headers[':path'] as string,
       headers,
-      peer: socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown',
+      socket: stream.session?.socket,
       body: stream,
       respond(status, responseHeaders, body) {
         if (stream.destroyed) return;
@@ -272,7 +271,7 @@ export class Server {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
       headers: req.headers,
-      peer: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      socket: req.socket,
       body: req,
       respond(status, headers, body) {
         if (res.destroyed) return;
