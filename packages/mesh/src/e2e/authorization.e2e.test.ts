@@ -1,5 +1,7 @@
 // Istio's AuthorizationPolicy through Shoal's control plane, enforced by a Shoal provider's
-// xDS-enabled server (gRFC A41): allowed methods pass, others get PERMISSION_DENIED.
+// xDS-enabled server (gRFC A41): allowed methods pass, others get PERMISSION_DENIED; source
+// addresses (remoteIpBlocks → remote_ip, ipBlocks → direct_remote_ip) are checked against the
+// caller's connection.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -45,5 +47,56 @@ spec:
     );
     assert.equal((await c.sayHello({})).server, 'p1');
     await assert.rejects(c.farewell({}), /RBAC: access denied/);
+  });
+
+  it("checks the caller's address: remoteIpBlocks allows 127.0.0.0/8, ipBlocks denies it", async () => {
+    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'hello-only');
+    const c = mesh.consumer(); // calls from 127.0.0.1 to the provider on 127.0.0.2
+    const outcome = () =>
+      c.sayHello({}).then(
+        (r) => r.server,
+        (e) => {
+          const err = RpcError.from(e);
+          return `${Code[err.code]}: ${err.rawMessage}`;
+        },
+      );
+    const allowFrom = (range: string) =>
+      mesh.apply(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: from-range, namespace: default }
+spec:
+  selector: { matchLabels: { app: greeter } }
+  action: ALLOW
+  rules:
+  - from:
+    - source: { remoteIpBlocks: ["${range}"] }
+`);
+    // Another range first: its PERMISSION_DENIED shows the policy arrived, so that the allow
+    // below comes from the address matching (an address the server could not see would deny).
+    allowFrom('10.0.0.0/8');
+    await waitFor(async () => (await outcome()).startsWith('PERMISSION_DENIED'), 'the 10.0.0.0/8 policy');
+    allowFrom('127.0.0.0/8');
+    await waitFor(async () => (await outcome()) === 'p1', 'the 127.0.0.0/8 policy to allow the call');
+    assert.equal((await c.farewell({})).server, 'p1');
+
+    // The DENY policy on its own: Shoal's control plane names the DENY and ALLOW filters alike
+    // (envoy.filters.http.rbac; istiod names the DENY one envoy.filters.http.rbac.DENY), and an
+    // xDS client NACKs a chain with duplicate filter names (gRFC A39).
+    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'from-range');
+    mesh.apply(`
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: deny-loopback, namespace: default }
+spec:
+  selector: { matchLabels: { app: greeter } }
+  action: DENY
+  rules:
+  - from:
+    - source: { ipBlocks: ["127.0.0.0/8"] }
+`);
+    await waitFor(async () => (await outcome()) !== 'p1', 'the DENY policy');
+    assert.match(await outcome(), /^PERMISSION_DENIED: RBAC: access denied by policy .*deny-loopback/);
+    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'deny-loopback');
   });
 });

@@ -22,7 +22,7 @@ import {
 import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
 import { createXdsServer } from './xds-server.js';
 
-async function start(options: Parameters<typeof createXdsServer>[0] = {}) {
+async function start(options: Parameters<typeof createXdsServer>[0] = {}, host = '127.0.0.1') {
   const statuses: [boolean, string][] = [];
   const s = createXdsServer({
     ...options,
@@ -30,8 +30,8 @@ async function start(options: Parameters<typeof createXdsServer>[0] = {}) {
     onServingStatus: (on, why) => statuses.push([on, why]),
   });
   s.register(Greeter, { sayHello: () => ({ server: 'x' }), farewell: () => ({ server: 'bye' }) });
-  const address = await s.listen(0, '127.0.0.1');
-  const target = `127.0.0.1:${address.port}`;
+  const address = await s.listen(0, host);
+  const target = `127.0.0.1:${address.port}`; // an IPv4 client, also of a dual-stack (::) listener
   return {
     s,
     address,
@@ -202,6 +202,18 @@ describe('XdsServer (gRFC A36)', () => {
     await s.close(100);
   });
 
+  it('evaluates RBAC address rules against the connection (gRFC A41), IPv4-mapped on a :: listener', async () => {
+    // On a dual-stack listener node reports the IPv4 client as ::ffff:127.0.0.1 at both ends.
+    for (const host of ['127.0.0.1', '::']) {
+      const { s, address, client } = await start({}, host);
+      try {
+        await checkAddressRules(s, address.port, client, host);
+      } finally {
+        await s.close(100);
+      }
+    }
+  });
+
   it('does not serve a listener for another address (gRFC A36)', async () => {
     const { s, address } = await start();
     const source = new StaticResourceSource();
@@ -224,3 +236,72 @@ describe('XdsServer (gRFC A36)', () => {
     assert.throws(() => s.watch(new StaticResourceSource()), /call listen\(\) before watch\(\)/);
   });
 });
+
+/** RBAC address rules (gRFC A41) on one xDS-enabled server, as seen by an IPv4 client. */
+async function checkAddressRules(
+  s: ReturnType<typeof createXdsServer>,
+  port: number,
+  client: Awaited<ReturnType<typeof start>>['client'],
+  host: string,
+): Promise<void> {
+  const name = s.inboundListenerName!;
+  const source = new StaticResourceSource();
+  s.watch(source);
+  const cidr = (range: string) => {
+    const [addressPrefix, len] = range.split('/');
+    return { addressPrefix, prefixLen: Number(len) };
+  };
+  const anyPermission = { rule: { case: 'any' as const, value: true } };
+  const anyPrincipal = { identifier: { case: 'any' as const, value: true } };
+  type Who = 'remoteIp' | 'directRemoteIp' | 'sourceIp';
+  const byPeer = (action: envoy.RBAC_Action, who: Who, range: string) => ({
+    rules: {
+      action,
+      policies: {
+        [`${who} ${range}`]: {
+          permissions: [anyPermission],
+          principals: [{ identifier: { case: who, value: cidr(range) } }],
+        },
+      },
+    },
+  });
+  const byDestination = (range: string) => ({
+    rules: {
+      action: envoy.RBAC_Action.ALLOW,
+      policies: {
+        [`destination ${range}`]: {
+          permissions: [{ rule: { case: 'destinationIp' as const, value: cidr(range) } }],
+          principals: [anyPrincipal],
+        },
+      },
+    },
+  });
+  const outcome = async (rbac: Parameters<typeof rbacFilter>[0]) => {
+    const routes = [{ name: 'v', domains: ['*'], routes: [nonForwardingRoute(prefix())] }];
+    source.set(serverListener(name, port, { inline: routes }, [rbacFilter(rbac)]));
+    return client.sayHello({}).then(
+      (r) => r.server,
+      (e: RpcError) => `${Code[e.code]}: ${e.rawMessage}`,
+    );
+  };
+  const { ALLOW, DENY } = envoy.RBAC_Action;
+  const denied = (policy: string) => `PERMISSION_DENIED: RBAC: access denied by policy "${policy}"`;
+  // An address the server could not see would be "unknown": denied by ALLOW and DENY alike,
+  // so each rule is checked both ways.
+  assert.equal(await outcome(byPeer(ALLOW, 'remoteIp', '127.0.0.0/8')), 'x', host);
+  assert.equal(await outcome(byPeer(ALLOW, 'directRemoteIp', '127.0.0.1/32')), 'x', host);
+  assert.equal(await outcome(byPeer(ALLOW, 'sourceIp', '127.0.0.0/8')), 'x', host);
+  assert.match(await outcome(byPeer(ALLOW, 'remoteIp', '10.0.0.0/8')), /^PERMISSION_DENIED/, host);
+  assert.equal(
+    await outcome(byPeer(DENY, 'directRemoteIp', '127.0.0.0/8')),
+    denied('directRemoteIp 127.0.0.0/8'),
+    host,
+  );
+  assert.equal(await outcome(byPeer(DENY, 'directRemoteIp', '10.0.0.0/8')), 'x', host);
+  // The IPv4-mapped form of the range matches too; an IPv6-only range does not.
+  assert.equal(await outcome(byPeer(ALLOW, 'remoteIp', '::ffff:127.0.0.0/104')), 'x', host);
+  assert.match(await outcome(byPeer(ALLOW, 'remoteIp', '::1/128')), /^PERMISSION_DENIED/, host);
+  // destination_ip: the connection's local address, known on a wildcard listener too.
+  assert.equal(await outcome(byDestination('127.0.0.1/32')), 'x', host);
+  assert.match(await outcome(byDestination('10.0.0.0/8')), /^PERMISSION_DENIED/, host);
+}

@@ -6,17 +6,22 @@
 // Listener. Each call is matched against the chosen filter chain's routes (RDS or inline): only a
 // route with non_forwarding_action lets it through; any other match, or none, is UNAVAILABLE.
 // The chain's RBAC filters (gRFC A41, with per-route overrides) then decide: PERMISSION_DENIED.
+// They see the connection's addresses (the peer for remote_ip/direct_remote_ip/source_ip, the
+// local IP for destination_ip on a wildcard listener), read only when a rule needs them.
 //
-// Filter chain choice: the interceptor sees no connection, so the chain is chosen once per
-// Listener: the first chain without source or destination conditions, else the default chain,
+// Filter chain choice is once per Listener, not per connection (filter_chain_match is not
+// evaluated): the first chain without source or destination conditions, else the default chain,
 // else the first chain. (Istio's proxyless inbound listeners carry one such chain.)
 
 import type { DescService } from '@bufbuild/protobuf';
 import {
+  type CallAddresses,
+  type CallRequest,
   Code,
   createServer,
   type Interceptor,
   type ListenAddress,
+  type Metadata,
   methodPath,
   type RegisterOptions,
   RpcError,
@@ -42,7 +47,7 @@ import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { Random } from '../lb/random-source.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { type RouteEntry, RouteTable } from '../routing/route-table.js';
-import { compileRbac, type RbacEngine, type RbacServerFacts } from './rbac-engine.js';
+import { compileRbac, type RbacEngine, type RbacRequest, type RbacServerFacts } from './rbac-engine.js';
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
 
@@ -292,8 +297,10 @@ export class XdsServer {
               : `route ${JSON.stringify(route.name)} of inbound listener ${JSON.stringify(config.listener)} is not a non_forwarding route`,
           ),
         );
-      for (const engine of this.rbacEngines(config, vh!, route)) {
-        const decision = engine({ path, headers: request.header });
+      const engines = this.rbacEngines(config, vh!, route);
+      const facts = engines.length === 0 ? undefined : new ConnectionFacts(path, request);
+      for (const engine of engines) {
+        const decision = engine(facts!);
         if (!decision.allowed)
           return Promise.reject(
             new RpcError(
@@ -304,6 +311,37 @@ export class XdsServer {
       }
       return next(request);
     };
+  }
+}
+
+/**
+ * What RBAC sees of a call: the path and headers, and the connection's addresses (remote_ip,
+ * direct_remote_ip, source_ip; destination_ip on a wildcard listener), read from the socket only
+ * if a rule asks for them and then once.
+ */
+class ConnectionFacts implements RbacRequest {
+  #addresses: CallAddresses | null | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly request: CallRequest,
+  ) {}
+
+  get headers(): Metadata {
+    return this.request.header;
+  }
+
+  get localIp(): string | undefined {
+    return this.addresses()?.localIp;
+  }
+
+  get remoteIp(): string | undefined {
+    return this.addresses()?.remoteIp;
+  }
+
+  private addresses(): CallAddresses | null {
+    if (this.#addresses === undefined) this.#addresses = this.request.context?.addresses ?? null;
+    return this.#addresses;
   }
 }
 
