@@ -38,6 +38,8 @@ export class ConnectionKeepalive {
     private readonly hasCalls: () => boolean,
   ) {
     this.tickMs = Math.max(1, timeMs / ticksPerTime);
+    // Keepalive time counts from when the connection is up (after TLS), not from the dial.
+    if (session.connecting) session.once('connect', this.received);
     this.schedule(this.tickMs);
   }
 
@@ -96,6 +98,12 @@ export class ConnectionKeepalive {
     }
     if (!this.permitWithoutCalls && !this.hasCalls()) {
       this.dormant = true;
+      return;
+    }
+    // Not before the connection is up (TCP and TLS): node cancels such a ping, and keepalive
+    // starts with the transport (as in grpc-go); a hung dial is the call deadline's business.
+    if (session.connecting) {
+      this.schedule(this.tickMs);
       return;
     }
     const quiet = now - this.lastReadAt;

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, it } from 'node:test';
 import { Code } from '../code.js';
 import { echoImpl } from '../e2e/echo-impl.js';
+import { makeTestCertificates } from '../e2e/test-certificates.js';
 import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
 import { RpcError } from '../rpc-error.js';
 import { Server } from '../server/server.js';
@@ -235,6 +236,50 @@ describe('session pool keepalive (gRFC A8)', () => {
     assert.deepEqual(await Promise.all(calls), ['UNAVAILABLE', 'UNAVAILABLE']);
     assert.equal(sessions.size, 2, 'two connections');
     assert.deepEqual(doubled, [200]);
+  });
+
+  it('does not ping before the connection is up (a slow TLS handshake)', async () => {
+    const certs = makeTestCertificates();
+    const events: string[] = [];
+    const tlsServer = http2.createSecureServer({ key: certs.key, cert: certs.cert });
+    tlsServer.on('session', (s) => s.on('ping', () => events.push('ping')));
+    tlsServer.on('stream', (stream) => {
+      stream.on('error', () => {});
+      streamEvery(stream, 1, 1, 0);
+    });
+    await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => tlsServer.close(r)));
+    // A TCP relay that holds each connection 400 ms before passing it on: the client's TLS
+    // handshake (and so the HTTP/2 connection) takes that long.
+    const relayed = new Set<net.Socket>();
+    const relay = net.createServer((down) => {
+      relayed.add(down);
+      down.pause();
+      down.on('error', () => {});
+      setTimeout(() => {
+        const up = net.connect((tlsServer.address() as net.AddressInfo).port, '127.0.0.1');
+        relayed.add(up);
+        up.on('error', () => {});
+        down.pipe(up).pipe(down);
+        down.resume();
+      }, 400);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const s of relayed) s.destroy();
+      return new Promise((r) => relay.close(r));
+    });
+    const pool = new SessionPool({ tls: { ca: certs.ca }, keepalive: { timeMs: 50, timeoutMs: 1000 } });
+    cleanups.push(() => pool.close());
+    const port = (relay.address() as net.AddressInfo).port;
+    const echo = createClient(
+      EchoService,
+      new GrpcTransport({ address: `127.0.0.1:${port}`, pool, tls: { ca: certs.ca } }),
+    );
+    // The call waits 400 ms for its connection. Keepalive time counts from when the connection
+    // is up, so the server's SETTINGS and the answer come well before a ping is due.
+    assert.equal((await collect(echo.echoServerStream({ repeat: 1 }))).length, 1);
+    assert.deepEqual(events, []);
   });
 
   it('rejects a NaN keepalive time and a timeout that is not a positive delay', () => {
