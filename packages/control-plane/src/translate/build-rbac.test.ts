@@ -18,8 +18,8 @@ const policy = (name: string, spec: Policy['spec'], namespace = 'foo'): Policy =
   spec,
 });
 
-function rbacOf(filter: envoy.HttpFilter | undefined): envoy.RBAC {
-  assert.equal(filter?.name, 'envoy.filters.http.rbac');
+function rbacOf(filter: envoy.HttpFilter | undefined, name = 'envoy.filters.http.rbac'): envoy.RBAC {
+  assert.equal(filter?.name, name);
   const rules = fromBinary(envoy.RbacFilterSchema, filter!.configType.value!.value).rules;
   assert.ok(rules);
   return rules;
@@ -80,7 +80,7 @@ describe('AuthorizationPolicy → RBAC filters', () => {
       policy('audit', { action: 'AUDIT', rules: [{}] }),
     ]);
     assert.equal(filters.length, 2);
-    const deny = rbacOf(filters[0]);
+    const deny = rbacOf(filters[0], 'envoy.filters.http.rbac.DENY');
     assert.equal(deny.action, envoy.RBAC_Action.DENY);
     const permission = deny.policies['ns[foo]-policy[deny-delete]-rule[0]']!.permissions[0]!;
     assert.equal(permission.rule.case, 'header');
@@ -90,6 +90,31 @@ describe('AuthorizationPolicy → RBAC filters', () => {
     assert.deepEqual(allow.policies, {});
   });
 
+  it('DENY and ALLOW together: distinct filter names, so a client accepts the listener', () => {
+    const t = new Translator({
+      ...bookinfoInput([]),
+      authorizationPolicies: [
+        policy('allow-all', { rules: [{}] }),
+        policy('deny-delete', { action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }] }),
+      ],
+    });
+    const server = proxyNodeOf({
+      id: 'httpbin-1',
+      metadata: { NAMESPACE: 'foo', LABELS: { app: 'httpbin' } },
+    });
+    const built = t.resource(LISTENER_TYPE_URL, 'xds.istio.io/grpc/lds/inbound/10.0.0.9:8000', server)!;
+    const decoded = decodeListener(built.bytes);
+    assert.ok(decoded.ok, decoded.ok ? '' : decoded.errors.join('; '));
+    const hcm = fromBinary(
+      envoy.HttpConnectionManagerSchema,
+      (built.message as envoy.Listener).filterChains[0]!.filters[0]!.configType.value!.value,
+    );
+    assert.deepEqual(
+      hcm.httpFilters.map((f) => f.name),
+      ['envoy.filters.http.rbac.DENY', 'envoy.filters.http.rbac', 'envoy.filters.http.router'],
+    );
+  });
+
   it('a DENY rule drops only the conditions it cannot check (it denies more, never less)', () => {
     const [deny] = buildRbacFilters([
       policy('deny-jwt', {
@@ -97,7 +122,8 @@ describe('AuthorizationPolicy → RBAC filters', () => {
         rules: [{ from: [{ source: { requestPrincipals: ['*'], ipBlocks: ['10.0.0.0/8'] } }] }],
       }),
     ]);
-    const p = rbacOf(deny).policies['ns[foo]-policy[deny-jwt]-rule[0]']!.principals[0]!;
+    const p = rbacOf(deny, 'envoy.filters.http.rbac.DENY').policies['ns[foo]-policy[deny-jwt]-rule[0]']!
+      .principals[0]!;
     assert.equal(p.identifier.case, 'directRemoteIp');
     assert.equal((p.identifier.value as envoy.CidrRange).prefixLen, 8);
   });
@@ -107,7 +133,7 @@ describe('AuthorizationPolicy → RBAC filters', () => {
       policy('ext', { action: 'CUSTOM', provider: { name: 'x' }, rules: [{}] }),
     ]);
     assert.equal(filters.length, 1);
-    const rules = rbacOf(filters[0]);
+    const rules = rbacOf(filters[0], 'envoy.filters.http.rbac.DENY');
     assert.equal(rules.action, envoy.RBAC_Action.DENY);
     const p = rules.policies['ns[foo]-policy[ext]-rule[0]']!;
     assert.equal(p.principals[0]?.identifier.case, 'any');

@@ -28,6 +28,8 @@ import {
 import { ROOT_NAMESPACE } from './peer-authentication.js';
 
 export const RBAC_FILTER_NAME = 'envoy.filters.http.rbac';
+/** Filter names in one HttpConnectionManager must differ (clients NACK duplicates); istiod's names. */
+export const RBAC_DENY_FILTER_NAME = `${RBAC_FILTER_NAME}.DENY`;
 
 type Policy = ConfigObject<'AuthorizationPolicy'>;
 
@@ -60,17 +62,21 @@ export function buildRbacFilters(policies: readonly Policy[]): envoy.HttpFilter[
     });
   }
   const filters: envoy.HttpFilter[] = [];
-  if (deny.size > 0) filters.push(rbacFilter(envoy.RBAC_Action.DENY, deny));
-  if (anyAllow) filters.push(rbacFilter(envoy.RBAC_Action.ALLOW, allow));
+  if (deny.size > 0) filters.push(rbacFilter(RBAC_DENY_FILTER_NAME, envoy.RBAC_Action.DENY, deny));
+  if (anyAllow) filters.push(rbacFilter(RBAC_FILTER_NAME, envoy.RBAC_Action.ALLOW, allow));
   return filters;
 }
 
-function rbacFilter(action: envoy.RBAC_Action, policies: Map<string, envoy.Policy>): envoy.HttpFilter {
+function rbacFilter(
+  name: string,
+  action: envoy.RBAC_Action,
+  policies: Map<string, envoy.Policy>,
+): envoy.HttpFilter {
   const config = create(envoy.RbacFilterSchema, {
     rules: { action, policies: Object.fromEntries(policies) },
   });
   return create(envoy.HttpFilterSchema, {
-    name: RBAC_FILTER_NAME,
+    name,
     configType: { case: 'typedConfig', value: anyPack(envoy.RbacFilterSchema, config) },
   });
 }

@@ -80,10 +80,7 @@ spec:
     await waitFor(async () => (await outcome()) === 'p1', 'the 127.0.0.0/8 policy to allow the call');
     assert.equal((await c.farewell({})).server, 'p1');
 
-    // The DENY policy on its own: Shoal's control plane names the DENY and ALLOW filters alike
-    // (envoy.filters.http.rbac; istiod names the DENY one envoy.filters.http.rbac.DENY), and an
-    // xDS client NACKs a chain with duplicate filter names (gRFC A39).
-    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'from-range');
+    // A DENY policy beside the ALLOW one (two RBAC filters, DENY first): the DENY wins.
     mesh.apply(`
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -98,5 +95,7 @@ spec:
     await waitFor(async () => (await outcome()) !== 'p1', 'the DENY policy');
     assert.match(await outcome(), /^PERMISSION_DENIED: RBAC: access denied by policy .*deny-loopback/);
     mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'deny-loopback');
+    await waitFor(async () => (await outcome()) === 'p1', 'the ALLOW policy alone again');
+    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'from-range');
   });
 });
