@@ -58,7 +58,7 @@ export class GrpcServerCall implements HandlerContext {
   constructor(
     private readonly core: ServerCore,
     private readonly stream: http2.ServerHttp2Stream,
-    private readonly headers: http2.IncomingHttpHeaders,
+    private headers: http2.IncomingHttpHeaders,
   ) {
     const contentType = headers['content-type'] as string;
     const semicolon = contentType.indexOf(';');
@@ -174,31 +174,45 @@ export class GrpcServerCall implements HandlerContext {
     }
   }
 
-  /** Sends every response of a streaming call, then the status. Never rejects. */
-  private async sendStream(messages: AsyncIterable<unknown>, serializers: MethodSerializers): Promise<void> {
-    const it = messages[Symbol.asyncIterator]();
-    let next: IteratorResult<unknown> | undefined;
-    try {
-      for (;;) {
-        next = undefined; // the message sent is not kept while the next one is awaited
-        next = await it.next();
-        if (next.done) break;
-        if (this.finished) {
-          await it.return?.();
-          break;
-        }
+  /**
+   * Sends every response of a streaming call, then the status; resolves when done, never rejects.
+   * Callbacks rather than an async function: a suspended frame keeps the last message it handled
+   * in its registers for as long as the stream waits for the next one.
+   */
+  private sendStream(messages: AsyncIterable<unknown>, serializers: MethodSerializers): Promise<void> {
+    // The request headers stay for the call's life (ctx.requestHeader). node:http2's object is in
+    // dictionary mode; a plain copy has a shape V8 shares between streams and is a fraction of
+    // its size, which counts when a server holds thousands of long-lived streams.
+    this.headers = { ...this.headers };
+    return new Promise<void>((resolve) => {
+      const it = messages[Symbol.asyncIterator]();
+      const end = (error: RpcError | undefined) => {
+        this.finish(error);
+        resolve();
+      };
+      const fail = (err: unknown) => end(RpcError.from(err));
+      // As for-await does when its body throws: the implementation's iterator is told.
+      const sendFailed = (err: unknown) => {
+        void Promise.resolve(it.return?.()).catch(ignore);
+        fail(err);
+      };
+      const pull = () => {
         try {
-          await this.send(next.value, serializers);
+          it.next().then(onNext, fail);
         } catch (err) {
-          // As for-await does when its body throws: the implementation's iterator is told.
-          void Promise.resolve(it.return?.()).catch(ignore);
-          throw err;
+          fail(err);
         }
-      }
-      this.finish(undefined);
-    } catch (err) {
-      this.finish(RpcError.from(err));
-    }
+      };
+      const onNext = (next: IteratorResult<unknown>) => {
+        if (next.done) return end(undefined);
+        if (this.finished) {
+          Promise.resolve(it.return?.()).then(() => end(undefined), fail);
+          return;
+        }
+        this.send(next.value, serializers).then(pull, sendFailed);
+      };
+      pull();
+    });
   }
 
   private request(stream: boolean, message: unknown): CallRequest {
