@@ -60,7 +60,10 @@ export class SnapshotCache {
     for (const watcher of this.#watchers) watcher.onUpdate();
   }
 
-  /** The version_info of a response: the snapshot's version and the hash of the set sent. */
+  /**
+   * The version_info of a response: the snapshot's version and the hash of the set sent.
+   * @internal for the ADS sessions
+   */
   responseVersion(setHash: string): string {
     let version = this.#responseVersions.get(setHash);
     if (version === undefined) {
@@ -75,6 +78,7 @@ export class SnapshotCache {
    * (thousands of clients of one service subscribe alike). Callers must never modify it. The
    * table only grows with distinct subscriptions; it starts over past a bound, so names that no
    * stream uses any more do not pile up (the streams keep the Sets they have).
+   * @internal for the ADS sessions
    */
   sharedNames(names: Set<string>): ReadonlySet<string> {
     const key = [...names].sort().join('\u0000');
