@@ -19,11 +19,11 @@ interface DeltaTypeState extends TypeState {
   /** Resources the client holds, for config dumps. */
   held: Map<string, BuiltResource>;
   /** Per outstanding nonce, in the order sent: what each name was before that response, to undo on NACK. */
-  pending: Map<string, PendingPush>;
+  pending: Map<string, PendingPush> | undefined;
   /** name → the versions the client rejected, newest last (at most MAX_NACKED_VERSIONS). */
-  nacked: Map<string, string[]>;
+  nacked: Map<string, string[]> | undefined;
   /** Subscribed names already reported as absent. */
-  absentReported: Set<string>;
+  absentReported: Set<string> | undefined;
   mustRespond: boolean;
 }
 
@@ -68,9 +68,11 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         wildcard: false,
         known: new Map(Object.entries(req.initialResourceVersions)),
         held: new Map(),
-        pending: new Map(),
-        nacked: new Map(),
-        absentReported: new Set(),
+        // Made when first needed: most streams never hold anything in them for long, and a
+        // control plane holds thousands of streams with four of these states each.
+        pending: undefined,
+        nacked: undefined,
+        absentReported: undefined,
         mustRespond: true,
         staleRequests: 0,
       };
@@ -86,7 +88,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       if (name === '*') st.wildcard = false;
       else {
         st.names.delete(name);
-        st.absentReported.delete(name);
+        st.absentReported?.delete(name);
         if (!st.wildcard) {
           st.known.delete(name);
           st.held.delete(name);
@@ -99,8 +101,8 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
   }
 
   #settle(st: DeltaTypeState, req: envoy.DeltaDiscoveryRequest): void {
-    const pending = st.pending.get(req.responseNonce);
-    if (!pending) {
+    const pending = st.pending?.get(req.responseNonce);
+    if (!st.pending || !pending) {
       st.staleRequests++;
       return;
     }
@@ -110,6 +112,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       st.pending.delete(nonce);
       if (nonce === req.responseNonce) break;
     }
+    if (st.pending.size === 0) st.pending = undefined;
     if (req.errorDetail) {
       for (const [name, change] of pending.changes) {
         if (change.sent !== undefined) rememberNacked(st, name, change.sent);
@@ -137,7 +140,8 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     if (!rds) return [];
     // Routes held, and those replaced by a push not yet ACKed (a NACK restores them).
     const routes = [...rds.held.values()];
-    for (const p of rds.pending.values()) for (const c of p.changes.values()) if (c.held) routes.push(c.held);
+    for (const p of rds.pending?.values() ?? [])
+      for (const c of p.changes.values()) if (c.held) routes.push(c.held);
     return routes;
   }
 
@@ -156,13 +160,14 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     const { resources: desired, hash: setHash } = this.desiredResources(typeUrl, st, node);
     const updates: BuiltResource[] = [];
     for (const r of desired.values()) {
-      if (st.known.get(r.name) !== r.version && !st.nacked.get(r.name)?.includes(r.version)) updates.push(r);
+      if (st.known.get(r.name) !== r.version && !st.nacked?.get(r.name)?.includes(r.version)) updates.push(r);
     }
     const removed: string[] = [];
     for (const name of st.known.keys()) if (!desired.has(name)) removed.push(name);
     for (const name of st.names) {
-      if (!desired.has(name) && !st.known.has(name) && !st.absentReported.has(name)) {
+      if (!desired.has(name) && !st.known.has(name) && !st.absentReported?.has(name)) {
         removed.push(name);
+        st.absentReported ??= new Set();
         st.absentReported.add(name);
       }
     }
@@ -184,13 +189,14 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       remember(r.name, r.version);
       st.known.set(r.name, r.version);
       st.held.set(r.name, r);
-      st.absentReported.delete(r.name);
+      st.absentReported?.delete(r.name);
     }
     for (const name of removed) {
       remember(name, undefined);
       st.known.delete(name);
       st.held.delete(name);
     }
+    st.pending ??= new Map();
     st.pending.set(nonce, { version, changes });
     this.recordSent(st, version, nonce);
     return create(envoy.DeltaDiscoveryResponseSchema, {
@@ -212,7 +218,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
 
 /** The change to `name` of the earliest push still pending (all are later than the one settled). */
 function firstLaterChange(st: DeltaTypeState, name: string): NameChange | undefined {
-  for (const p of st.pending.values()) {
+  for (const p of st.pending?.values() ?? []) {
     const change = p.changes.get(name);
     if (change) return change;
   }
@@ -220,6 +226,7 @@ function firstLaterChange(st: DeltaTypeState, name: string): NameChange | undefi
 }
 
 function rememberNacked(st: DeltaTypeState, name: string, version: string): void {
+  st.nacked ??= new Map();
   const versions = st.nacked.get(name);
   if (!versions) st.nacked.set(name, [version]);
   else if (!versions.includes(version)) {
