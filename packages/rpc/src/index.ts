@@ -1,11 +1,8 @@
 // Public API of @shoal/rpc. Everything not exported here is internal.
-export type { CallDestination, CallOptions } from './call-options.js';
-export { type ClientOptions, createClient } from './client/create-client.js';
-export { HttpTransport, type HttpTransportOptions } from './client/http-transport.js';
-export { type ClientTlsOptions, SessionPool, type SessionPoolOptions } from './client/session-pool.js';
-export { GrpcTransport, type GrpcTransportOptions, type Transport } from './client/transport.js';
-export { Code, codeFromHttpStatus, codeFromName, codeName, httpStatusFromCode, parseCode } from './code.js';
-export { type Compression, deflate, gzip } from './compression.js';
+
+// What a process that only makes calls needs, also an entry point of its own
+// (`@shoal/rpc/client`, which lists it).
+export * from './client-index.js';
 export { ServerReflection } from './gen/grpc/reflection/v1/reflection_pb.js';
 export { ServerReflection as ServerReflectionV1Alpha } from './gen/grpc/reflection/v1alpha/reflection_pb.js';
 /** Generated descriptors of the standard services, for clients of them (health probes, `shoal list`). */
@@ -16,25 +13,7 @@ export {
   type ServerProtocol,
   timeRemaining,
 } from './handler-context.js';
-export type {
-  CallFn,
-  CallRequest,
-  CallResponse,
-  Interceptor,
-  StreamRequest,
-  StreamResponse,
-  UnaryRequest,
-  UnaryResponse,
-} from './interceptor.js';
-export { Metadata, type MetadataValue } from './metadata.js';
-export {
-  type Client,
-  type ClientMethod,
-  type MethodImpl,
-  methodPath,
-  type ServiceImpl,
-} from './method-types.js';
-export { type ErrorDetail, RpcError } from './rpc-error.js';
+export type { MethodImpl, ServiceImpl } from './method-types.js';
 export type { RegisterOptions } from './server/method-router.js';
 export {
   createServer,
