@@ -3,7 +3,7 @@
 // cannot take calls, the retry policy (gRFC A44), request hashing (A42), the fault filters that
 // can fire (A33/A39) and the cluster's drop_overloads. Internal to the mesh client.
 
-import type { XdsClusterLoadAssignment, XdsClusterWeight } from '@shoal/xds';
+import type { XdsClusterLoadAssignment, XdsClusterWeight } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { RequestHasher } from '../lb/request-hash.js';
 import type { RetryPolicy } from '../resilience/retry-policy.js';

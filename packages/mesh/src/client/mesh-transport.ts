@@ -13,7 +13,6 @@ import {
   Code,
   GrpcTransport,
   type GrpcTransportOptions,
-  Metadata,
   methodPath,
   RpcError,
   SessionPool,
@@ -40,11 +39,11 @@ import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
 import {
   attemptDecision,
-  clusterStep,
+  attemptRequest,
   type RoutedCall,
   routedDecision,
-  routeStep,
   stepsOf,
+  unplannedDecision,
 } from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
@@ -251,26 +250,7 @@ export class MeshTransport implements Transport {
     route?: RouteEntry,
     cluster?: XdsClusterWeight,
   ): RpcError {
-    const why: string[] = [];
-    if (route) why.push(routeStep(route, path));
-    if (route && cluster) why.push(clusterStep(route, cluster));
-    return this.refuse(
-      {
-        configVersion: config.version,
-        path,
-        virtualHost: config.virtualHost?.name,
-        route: route && { name: route.name, index: route.index },
-        cluster: cluster?.name,
-        endpoint: undefined,
-        endpointLabels: undefined,
-        locality: undefined,
-        priority: undefined,
-        attempt: 1,
-        timeoutMs: undefined,
-        why,
-      },
-      error,
-    );
+    return this.refuse(unplannedDecision(config, path, route, cluster), error);
   }
 
   /**
@@ -432,7 +412,7 @@ export class MeshTransport implements Transport {
     }
     const ep = pick.endpoint;
     this.recordAttempt(call, ep, runtime.policyName, n);
-    const request = this.attemptRequest(call, n);
+    const request = attemptRequest(call, n, this.clock.now());
     // The endpoint's transport reports only its address; the caller learns the route and cluster too.
     const report = options.onDestination;
     const endpointOptions: CallOptions = report
@@ -470,19 +450,6 @@ export class MeshTransport implements Transport {
           throw e;
         },
       );
-  }
-
-  /** The request as attempt `n` sends it: retries say so, and the time left is recomputed. */
-  private attemptRequest(call: RoutedCall, n: number): CallRequest {
-    const request = call.request;
-    const remaining = call.deadline === undefined ? undefined : Math.max(0, call.deadline - this.clock.now());
-    if (n === 1 && remaining === request.timeoutMs) return request;
-    let header = request.header;
-    if (n > 1) {
-      header = new Metadata(request.header);
-      header.set('grpc-previous-rpc-attempts', String(n - 1));
-    }
-    return { ...request, header, timeoutMs: remaining } as CallRequest;
   }
 
   /**

@@ -3,8 +3,8 @@
 // spelled out from this only when someone reads it: building the strings on every call would cost
 // more than routing it. Internal to the mesh client.
 
-import type { CallRequest } from '@shoal/rpc';
-import type { XdsClusterWeight } from '@shoal/xds';
+import { type CallRequest, Metadata } from '@shoal/rpc/client';
+import type { XdsClusterWeight } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { Release } from '../resilience/circuit-breaker.js';
@@ -90,4 +90,43 @@ export function attemptDecision(
       `endpoint ${endpoint.key} by ${policy} (priority ${endpoint.priority}, locality ${locality}${hashed})`,
     ],
   };
+}
+
+/** The decision fields of a call refused before it had a plan: no route, or a cluster that cannot take it. */
+export function unplannedDecision(
+  config: MeshConfig,
+  path: string,
+  route?: RouteEntry,
+  cluster?: XdsClusterWeight,
+): Omit<CallDecision, 'target' | 'error'> {
+  const why: string[] = [];
+  if (route) why.push(routeStep(route, path));
+  if (route && cluster) why.push(clusterStep(route, cluster));
+  return {
+    configVersion: config.version,
+    path,
+    virtualHost: config.virtualHost?.name,
+    route: route && { name: route.name, index: route.index },
+    cluster: cluster?.name,
+    endpoint: undefined,
+    endpointLabels: undefined,
+    locality: undefined,
+    priority: undefined,
+    attempt: 1,
+    timeoutMs: undefined,
+    why,
+  };
+}
+
+/** The request as attempt `n` sends it (at clock time `now`): retries say so, and the time left is recomputed. */
+export function attemptRequest(call: RoutedCall, n: number, now: number): CallRequest {
+  const request = call.request;
+  const remaining = call.deadline === undefined ? undefined : Math.max(0, call.deadline - now);
+  if (n === 1 && remaining === request.timeoutMs) return request;
+  let header = request.header;
+  if (n > 1) {
+    header = new Metadata(request.header);
+    header.set('grpc-previous-rpc-attempts', String(n - 1));
+  }
+  return { ...request, header, timeoutMs: remaining } as CallRequest;
 }
