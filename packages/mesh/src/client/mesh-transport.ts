@@ -40,8 +40,8 @@ import { ConfigGate } from './config-gate.js';
 import {
   attemptDecision,
   attemptRequest,
+  failedDecision,
   type RoutedCall,
-  routedDecision,
   stepsOf,
   unplannedDecision,
 } from './routed-call.js';
@@ -339,11 +339,7 @@ export class MeshTransport implements Transport {
       try {
         outcome = await fault.injector.apply(decision, { clock: this.clock, signal: call.request.signal });
       } catch (err) {
-        this.decide({
-          ...routedDecision(this.target.target, call),
-          why: stepsOf(call),
-          error: (err as Error).message,
-        });
+        this.decide(failedDecision(call, 1, (err as Error).message));
         throw err;
       }
       if (outcome === 'abort-ok') return emptyResponse(call.request);
@@ -402,12 +398,7 @@ export class MeshTransport implements Transport {
     if (pick === undefined) {
       const ejected = runtime.balancer.ejected.size;
       const message = `no usable endpoint in cluster ${JSON.stringify(call.plan.weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
-      this.decide({
-        ...routedDecision(this.target.target, call),
-        attempt: n,
-        why: stepsOf(call),
-        error: message,
-      });
+      this.decide(failedDecision(call, n, message));
       return Promise.reject(this.unavailable(message));
     }
     const ep = pick.endpoint;
@@ -458,12 +449,11 @@ export class MeshTransport implements Transport {
    */
   private recordAttempt(call: RoutedCall, ep: MeshEndpoint, policy: string, n: number): void {
     const notes = call.notes?.length ?? 0;
-    const target = this.target.target;
     if (this.options.onDecision !== undefined) {
-      this.decide(attemptDecision(target, call, ep, policy, n, notes));
+      this.decide(attemptDecision(call, ep, policy, n, notes));
       return;
     }
-    this.lastLater = () => attemptDecision(target, call, ep, policy, n, notes);
+    this.lastLater = () => ({ target: this.target.target, ...attemptDecision(call, ep, policy, n, notes) });
   }
 
   private transportFor(ep: MeshEndpoint): GrpcTransport {

@@ -48,10 +48,9 @@ export function stepsOf(call: RoutedCall, noteCount = call.notes?.length ?? 0): 
 }
 
 /** The decision fields a routed call has before an endpoint is picked. */
-export function routedDecision(target: string, call: RoutedCall): Omit<CallDecision, 'why'> {
+function routedDecision(call: RoutedCall): Omit<CallDecision, 'target' | 'why'> {
   const { entry } = call.plan;
   return {
-    target,
     configVersion: call.config.version,
     path: call.path,
     virtualHost: call.config.virtualHost?.name,
@@ -69,17 +68,16 @@ export function routedDecision(target: string, call: RoutedCall): Omit<CallDecis
 
 /** Attempt `attempt` went to `endpoint`, picked by `policy`; `noteCount` notes had been made by then. */
 export function attemptDecision(
-  target: string,
   call: RoutedCall,
   endpoint: MeshEndpoint,
   policy: string,
   attempt: number,
   noteCount: number,
-): CallDecision {
+): Omit<CallDecision, 'target'> {
   const locality = localityKey(endpoint.locality);
   const hashed = call.plan.hasher !== undefined ? ', request hash' : '';
   return {
-    ...routedDecision(target, call),
+    ...routedDecision(call),
     endpoint: endpoint.key,
     endpointLabels: endpoint.labels,
     locality,
@@ -90,6 +88,15 @@ export function attemptDecision(
       `endpoint ${endpoint.key} by ${policy} (priority ${endpoint.priority}, locality ${locality}${hashed})`,
     ],
   };
+}
+
+/** A routed call that failed before reaching an endpoint (a fault abort, no usable endpoint). */
+export function failedDecision(
+  call: RoutedCall,
+  attempt: number,
+  error: string,
+): Omit<CallDecision, 'target'> {
+  return { ...routedDecision(call), attempt, why: stepsOf(call), error };
 }
 
 /** The decision fields of a call refused before it had a plan: no route, or a cluster that cannot take it. */
