@@ -1,6 +1,7 @@
 // Generates TypeScript from .proto files: every workspace folder with a buf.gen.yaml gets
 // `buf generate` run in it, with node_modules/.bin on PATH so buf finds protoc-gen-es.
 // The protos themselves come from npm packages or the folder's own proto/ (see each buf.gen.yaml).
+// A package's test-only protos have a buf.gen.yaml of their own in its test/ folder.
 //
 // Every `npm start` and `npm test` builds, so codegen must cost nothing when nothing changed:
 // - a folder whose inputs (its buf.gen.yaml, every .proto under the directories it names, the
@@ -23,12 +24,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const candidates = [
+const workspaces = [
   ...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)),
   join(root, 'examples'),
   join(root, 'interop'),
   join(root, 'bench'),
 ];
+const candidates = workspaces.flatMap((dir) => [dir, join(dir, 'test')]);
 const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH}` };
 
 function* files(dir) {
@@ -77,9 +79,17 @@ function inputsHash(dir) {
   return hash.digest('hex');
 }
 
+/** The folder a buf.gen.yaml writes to (its one plugin's `out`), relative to the yaml. */
+function outputDir(dir) {
+  const out = readFileSync(join(dir, 'buf.gen.yaml'), 'utf8').match(/^\s*out:\s*(\S+)\s*$/m);
+  if (!out) throw new Error(`gen: ${join(dir, 'buf.gen.yaml')} names no plugin 'out'`);
+  return out[1];
+}
+
 for (const dir of candidates) {
   if (!existsSync(join(dir, 'buf.gen.yaml'))) continue;
-  const stamp = join(dir, 'src', 'gen', '.inputs-hash');
+  const out = outputDir(dir);
+  const stamp = join(dir, out, '.inputs-hash');
   const hash = inputsHash(dir);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) continue;
   const scratch = mkdtempSync(join(tmpdir(), 'shoal-gen-'));
@@ -89,8 +99,7 @@ for (const dir of candidates) {
       console.error(`gen: buf generate failed in ${dir}`);
       process.exit(result.status ?? 1);
     }
-    // Every buf.gen.yaml here writes to src/gen.
-    sync(join(scratch, 'src', 'gen'), join(dir, 'src', 'gen'));
+    sync(join(scratch, out), join(dir, out));
     writeFileSync(stamp, hash);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

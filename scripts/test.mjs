@@ -1,4 +1,5 @@
-// Runs every compiled spec (`*.test.js` under a workspace's dist/) with node's test runner.
+// Runs every compiled spec with node's test runner: `*.test.js` under a package's dist-test/ (its
+// specs and test/ suites, built by test/tsconfig.json) or a private workspace's dist/.
 // Node 20's --test takes no globs, so the files are listed here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,7 +23,7 @@ const workspaces = [
   join(root, 'bench'),
 ];
 const files = workspaces
-  .map((dir) => join(dir, 'dist'))
+  .map((dir) => (existsSync(join(dir, 'test', 'tsconfig.json')) ? join(dir, 'dist-test') : join(dir, 'dist')))
   .filter((dist) => existsSync(dist))
   .flatMap((dist) => [...specs(dist)])
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { envoy, LISTENER_TYPE_URL as LDS, ROUTE_CONFIGURATION_TYPE_URL as RDS } from '@shoal/xds';
+import { type AdsClient, adsClient, sotwAck, sotwRequest, sotwStream } from '../test/ads-test-client.js';
+import { TESTDATA } from '../test/bookinfo-fixture.js';
 import { ControlPlane } from './control-plane.js';
-import { TESTDATA } from './translate/bookinfo-fixture.js';
-import { type AdsClient, adsClient, sotwAck, sotwRequest, sotwStream } from './xds-server/ads-test-client.js';
 
 const SERVICES = `
 apiVersion: networking.istio.io/v1

@@ -14,8 +14,8 @@ import {
   type XdsClusterLoadAssignment,
   type XdsRouteConfiguration,
 } from '@shoal/xds';
+import { TESTDATA } from '../test/bookinfo-fixture.js';
 import { ControlPlane } from './control-plane.js';
-import { TESTDATA } from './translate/bookinfo-fixture.js';
 
 const REGISTRY = `
 apiVersion: networking.istio.io/v1

@@ -51,7 +51,7 @@ register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)})
         '-e',
         `await import(${JSON.stringify(specifier)});`,
       ],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000 },
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000 },
     );
     return (await readFile(out, 'utf8')).trim().split('\n');
   } finally {

@@ -12,7 +12,7 @@ import {
   serverListenerResourceName,
 } from './bootstrap.js';
 
-const istio = resolve(import.meta.dirname, '../../../../shared/testdata/istio');
+const istio = resolve(import.meta.dirname, '../../../../../shared/testdata/istio');
 
 function throwsAt(fn: () => unknown, message: RegExp, code = Code.INVALID_ARGUMENT): void {
   assert.throws(fn, (e: unknown) => {

@@ -7,7 +7,7 @@ import { ConfigValidator } from './config-validator.js';
 import { formatIssue } from './issues.js';
 
 const validator = new ConfigValidator();
-const dir = resolve(import.meta.dirname, '../../../../../shared/testdata/istio');
+const dir = resolve(import.meta.dirname, '../../../../../../shared/testdata/istio');
 const read = (f: string) => readFileSync(resolve(dir, f), 'utf8');
 
 describe('validateConfig (offline analysis)', () => {

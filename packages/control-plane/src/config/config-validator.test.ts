@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { errorsOf, itRejects, type RejectCase, validator } from '../../test/validation-cases.js';
 import { loadConfigText } from './load-config.js';
-import { errorsOf, itRejects, type RejectCase, validator } from './validation-cases.js';
 
 const se = (spec: string) => `apiVersion: networking.istio.io/v1
 kind: ServiceEntry

@@ -10,7 +10,7 @@ import { formatIssue } from './issues.js';
 import { loadConfigText } from './load-config.js';
 import { parseDocuments } from './parse-documents.js';
 
-const dir = resolve(import.meta.dirname, '../../../../../shared/testdata/istio');
+const dir = resolve(import.meta.dirname, '../../../../../../shared/testdata/istio');
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 const invalidFiles = files.filter((f) => f.endsWith('-invalid.yaml'));
 const validFiles = files.filter((f) => !f.endsWith('-invalid.yaml'));

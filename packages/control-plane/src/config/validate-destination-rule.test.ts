@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorsOf, itRejects, type RejectCase } from './validation-cases.js';
+import { errorsOf, itRejects, type RejectCase } from '../../test/validation-cases.js';
 
 const dr = (spec: string) => `apiVersion: networking.istio.io/v1alpha3
 kind: DestinationRule

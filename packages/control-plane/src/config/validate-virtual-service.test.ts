@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { itRejects, type RejectCase, validator, warningsOf } from '../../test/validation-cases.js';
 import { loadConfigText } from './load-config.js';
-import { itRejects, type RejectCase, validator, warningsOf } from './validation-cases.js';
 
 const vs = (http: string, extra = '') => `apiVersion: networking.istio.io/v1beta1
 kind: VirtualService

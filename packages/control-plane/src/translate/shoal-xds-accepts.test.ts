@@ -13,8 +13,8 @@ import {
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
+import { bookinfoInput, clientNode } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
-import { bookinfoInput, clientNode } from './bookinfo-fixture.js';
 import { Translator } from './translator.js';
 
 const files = [

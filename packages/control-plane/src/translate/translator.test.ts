@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, type envoy, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
-import { bookinfoInput, clientNode, fqdn } from './bookinfo-fixture.js';
+import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
 import { proxyNodeOf } from './proxy-node.js';
 import { Translator } from './translator.js';
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL as CDS, ROUTE_CONFIGURATION_TYPE_URL as RDS } from '@shoal/xds';
-import { fqdn } from '../translate/bookinfo-fixture.js';
+import { deltaRequest, deltaStream } from '../../test/ads-test-client.js';
+import { node, servedOnLoopback, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
+import { fqdn } from '../../test/bookinfo-fixture.js';
 import { AdsServer } from './ads-server.js';
-import { deltaRequest, deltaStream } from './ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs, weights } from './ads-test-fixtures.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();

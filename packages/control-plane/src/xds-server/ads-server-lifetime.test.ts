@@ -6,9 +6,9 @@ import net from 'node:net';
 import { describe, it } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { envoy, LISTENER_TYPE_URL as LDS } from '@shoal/xds';
+import { sotwAck, sotwRequest, sotwStream } from '../../test/ads-test-client.js';
+import { node, servedOnLoopback, weightedInputs } from '../../test/ads-test-fixtures.js';
 import { AdsServer } from './ads-server.js';
-import { sotwAck, sotwRequest, sotwStream } from './ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs } from './ads-test-fixtures.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();

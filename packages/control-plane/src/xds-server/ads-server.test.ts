@@ -11,11 +11,11 @@ import {
   LISTENER_TYPE_URL as LDS,
   ROUTE_CONFIGURATION_TYPE_URL as RDS,
 } from '@shoal/xds';
+import { sotwAck, sotwRequest, sotwStream } from '../../test/ads-test-client.js';
+import { node, servedOnLoopback, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
+import { fqdn } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
-import { fqdn } from '../translate/bookinfo-fixture.js';
 import { AdsServer } from './ads-server.js';
-import { sotwAck, sotwRequest, sotwStream } from './ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs, weights } from './ads-test-fixtures.js';
 import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();

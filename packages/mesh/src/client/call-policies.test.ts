@@ -19,7 +19,7 @@ import {
   type RouteInit,
   route,
   routeConfiguration,
-} from '../e2e/xds-fixtures.js';
+} from '../../test/xds-fixtures.js';
 import { FaultGauge } from '../resilience/fault-injector.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
 

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, type RpcError } from '@shoal/rpc';
 import { envoy, LISTENER_TYPE_URL } from '@shoal/xds';
-import { StaticResourceSource } from '../config/static-resource-source.js';
-import { type GreeterServer, startGreeters, stopAll } from '../e2e/greeter-servers.js';
+import { Greeter } from '../../test/gen/shoal/meshtest/v1/greeter_pb.js';
+import { type GreeterServer, startGreeters, stopAll } from '../../test/greeter-servers.js';
 import {
   aggregateCluster,
   clientListener,
@@ -16,8 +16,8 @@ import {
   type RouteInit,
   route,
   routeConfiguration,
-} from '../e2e/xds-fixtures.js';
-import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+} from '../../test/xds-fixtures.js';
+import { StaticResourceSource } from '../config/static-resource-source.js';
 import { seededRandom } from '../lb/random-source.js';
 import type { CallDecision } from './call-decision.js';
 import { createMeshClient, meshTransportOf } from './create-mesh-client.js';

@@ -9,7 +9,7 @@ import {
   prefix,
   route,
   routeConfiguration,
-} from '../e2e/xds-fixtures.js';
+} from '../../test/xds-fixtures.js';
 import { XdsDependencyManager } from './dependency-manager.js';
 import type { MeshConfig } from './mesh-config.js';
 import { StaticResourceSource } from './static-resource-source.js';

@@ -13,7 +13,7 @@ import {
   prefix,
   route,
   routeConfiguration,
-} from '../e2e/xds-fixtures.js';
+} from '../../test/xds-fixtures.js';
 import { XdsDependencyManager } from './dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from './mesh-config.js';
 import { StaticResourceSource } from './static-resource-source.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, LISTENER_TYPE_URL, type XdsCluster } from '@shoal/xds';
-import { edsCluster } from '../e2e/xds-fixtures.js';
+import { edsCluster } from '../../test/xds-fixtures.js';
 import { StaticResourceSource } from './static-resource-source.js';
 import type { ResourceWatcher } from './watch-source.js';
 

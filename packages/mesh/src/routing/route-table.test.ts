@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@shoal/rpc';
 import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds';
-import { type HeaderMatcherInit, type RouteInit, route, routeConfiguration } from '../e2e/xds-fixtures.js';
+import {
+  type HeaderMatcherInit,
+  type RouteInit,
+  route,
+  routeConfiguration,
+} from '../../test/xds-fixtures.js';
 import { seededRandom } from '../lb/random-source.js';
 import { RouteTable } from './route-table.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, type RpcError } from '@shoal/rpc';
 import { parseBootstrap } from '@shoal/xds';
-import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+import { Greeter } from '../../test/gen/shoal/meshtest/v1/greeter_pb.js';
 import { registrationMetadata, withRegistration } from './node-registration.js';
 
 describe('self-registration metadata (control-plane REGISTRATION.md)', () => {

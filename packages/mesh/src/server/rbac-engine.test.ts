@@ -9,7 +9,7 @@ import {
   type RbacInit,
   rbacFilter,
   serverListener,
-} from '../e2e/xds-fixtures.js';
+} from '../../test/xds-fixtures.js';
 import { compileRbac, type RbacServerFacts } from './rbac-engine.js';
 
 /** Decodes an RBAC filter config through the real listener decoder. */

@@ -10,7 +10,7 @@ import {
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
 import { envoy, LISTENER_TYPE_URL, parseBootstrap, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
-import { StaticResourceSource } from '../config/static-resource-source.js';
+import { Greeter } from '../../test/gen/shoal/meshtest/v1/greeter_pb.js';
 import {
   nonForwardingRoute,
   prefix,
@@ -18,8 +18,8 @@ import {
   route,
   routeConfiguration,
   serverListener,
-} from '../e2e/xds-fixtures.js';
-import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+} from '../../test/xds-fixtures.js';
+import { StaticResourceSource } from '../config/static-resource-source.js';
 import { createXdsServer } from './xds-server.js';
 
 async function start(options: Parameters<typeof createXdsServer>[0] = {}, host = '127.0.0.1') {

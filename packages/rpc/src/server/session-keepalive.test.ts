@@ -6,9 +6,13 @@ import http2 from 'node:http2';
 import { afterEach, describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import { echoImpl } from '../e2e/echo-impl.js';
-import { rawCallOn } from '../e2e/raw-h2.js';
-import { EchoRequestSchema, EchoResponseSchema, EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
+import { echoImpl } from '../../test/echo-impl.js';
+import {
+  EchoRequestSchema,
+  EchoResponseSchema,
+  EchoService,
+} from '../../test/gen/shoal/testing/v1/echo_pb.js';
+import { rawCallOn } from '../../test/raw-h2.js';
 import { Server, type ServerOptions } from './server.js';
 import { SessionKeepalive } from './session-keepalive.js';
 

@@ -7,11 +7,11 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { echoImpl } from '../../test/echo-impl.js';
+import { EchoService } from '../../test/gen/shoal/testing/v1/echo_pb.js';
 import { createClient } from '../client/create-client.js';
-import { echoImpl } from '../e2e/echo-impl.js';
 import { ServerReflection } from '../gen/grpc/reflection/v1/reflection_pb.js';
 import { Health, HealthCheckResponse_ServingStatus as Status } from '../gen/health/v1/health_pb.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
 import { Server } from '../server/server.js';
 
 const require = createRequire(import.meta.url);

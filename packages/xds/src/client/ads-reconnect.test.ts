@@ -7,19 +7,19 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
-import { parseBootstrap } from '../bootstrap.js';
-import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
-import type { BackoffOptions } from './backoff.js';
-import { createServerTransport } from './server-transport.js';
+import { AdsTestServer } from '../../test/ads-test-server.js';
 import {
   clusterAny,
   endpointsAny,
   type TestEndpoints,
   testClusterType,
   testEndpointsType,
-} from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
+} from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
+import { parseBootstrap } from '../bootstrap.js';
+import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
+import type { BackoffOptions } from './backoff.js';
+import { createServerTransport } from './server-transport.js';
 import { XdsClient } from './xds-client.js';
 
 function makeClient(server: AdsTestServer, backoff?: BackoffOptions, log?: (m: string) => void): XdsClient {

@@ -2,11 +2,11 @@
 // top-level ones when the authority lists none), each server on its own ADS stream.
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { AdsTestServer } from '../../test/ads-test-server.js';
+import { endpointsAny, type TestEndpoints, testEndpointsType } from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
-import { endpointsAny, type TestEndpoints, testEndpointsType } from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
 import { XdsClient } from './xds-client.js';
 
 describe('xDS authorities', () => {

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
+import { AdsTestServer } from '../../test/ads-test-server.js';
+import { endpointsAny } from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
 import { parseBootstrap } from '../bootstrap.js';
 import * as envoy from '../envoy.js';
 import type { XdsCluster } from '../resources/cluster.js';
@@ -17,10 +20,7 @@ import {
   LISTENER_TYPE_URL as LDS,
   ROUTE_CONFIGURATION_TYPE_URL as RDS,
 } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
 import { createXdsClient } from './create-xds-client.js';
-import { endpointsAny } from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
 import type { XdsClient } from './xds-client.js';
 
 const HOST = 'reviews.default.svc.cluster.local:9080';

@@ -5,10 +5,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
-import { parseBootstrap } from '../bootstrap.js';
-import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
-import { resourceVersion } from './delta-test-session.js';
+import { AdsTestServer } from '../../test/ads-test-server.js';
+import { resourceVersion } from '../../test/delta-test-session.js';
 import {
   clusterAny,
   endpointsAny,
@@ -16,8 +14,10 @@ import {
   type TestEndpoints,
   testClusterType,
   testEndpointsType,
-} from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
+} from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
+import { parseBootstrap } from '../bootstrap.js';
+import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
 import { XdsClient } from './xds-client.js';
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {

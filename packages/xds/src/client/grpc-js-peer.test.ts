@@ -9,13 +9,13 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as loader from '@grpc/proto-loader';
 import { Server } from '@shoal/rpc';
+import { loadRealEnvoy } from '../../test/real-envoy.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { registerCsds } from '../csds/csds-service.js';
 import type { XdsClusterLoadAssignment } from '../resources/cluster-load-assignment.js';
-import { loadRealEnvoy } from '../testing/real-envoy.js';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
 import { createXdsClient } from './create-xds-client.js';
-import { WatchRecorder } from './watch-recorder.js';
 import type { XdsClient } from './xds-client.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: proto-loader objects are untyped

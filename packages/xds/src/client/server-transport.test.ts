@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
+import { AdsTestServer } from '../../test/ads-test-server.js';
+import { endpointsAny, type TestEndpoints, testEndpointsType } from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
 import { createServerTransport } from './server-transport.js';
-import { endpointsAny, type TestEndpoints, testEndpointsType } from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
 import { XdsClient } from './xds-client.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-xds-transport-'));

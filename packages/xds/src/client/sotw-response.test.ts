@@ -5,12 +5,17 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
+import { AdsTestServer, type TestStream } from '../../test/ads-test-server.js';
+import {
+  clusterAny,
+  endpointsAny,
+  type TestEndpoints,
+  testEndpointsType,
+} from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
 import { parseBootstrap } from '../bootstrap.js';
 import { ResourceSchema } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS, LISTENER_TYPE_URL as LDS } from '../type-urls.js';
-import { AdsTestServer, type TestStream } from './ads-test-server.js';
-import { clusterAny, endpointsAny, type TestEndpoints, testEndpointsType } from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
 import { XdsClient } from './xds-client.js';
 
 describe('state-of-the-world responses', () => {

@@ -3,11 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
-import { parseBootstrap } from '../bootstrap.js';
-import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
-import { AdsTestServer } from './ads-test-server.js';
-import type { XdsLogger } from './log.js';
-import { USER_AGENT_NAME } from './node.js';
+import { AdsTestServer } from '../../test/ads-test-server.js';
 import {
   clusterAny,
   endpointsAny,
@@ -15,8 +11,12 @@ import {
   type TestEndpoints,
   testClusterType,
   testEndpointsType,
-} from './test-resource-types.js';
-import { WatchRecorder } from './watch-recorder.js';
+} from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
+import { parseBootstrap } from '../bootstrap.js';
+import { CLUSTER_TYPE_URL as CDS, CLUSTER_LOAD_ASSIGNMENT_TYPE_URL as EDS } from '../type-urls.js';
+import type { XdsLogger } from './log.js';
+import { USER_AGENT_NAME } from './node.js';
 import { XdsClient } from './xds-client.js';
 
 interface TestOptions {

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { Code, createClient, RpcError, Server } from '@shoal/rpc';
-import { parseBootstrap } from '../bootstrap.js';
-import { AdsTestServer } from '../client/ads-test-server.js';
+import { AdsTestServer } from '../../test/ads-test-server.js';
 import {
   clusterAny,
   endpointsAny,
   testClusterType,
   testEndpointsType,
-} from '../client/test-resource-types.js';
-import { WatchRecorder } from '../client/watch-recorder.js';
+} from '../../test/test-resource-types.js';
+import { WatchRecorder } from '../../test/watch-recorder.js';
+import { parseBootstrap } from '../bootstrap.js';
 import { XdsClient } from '../client/xds-client.js';
 import { ClientResourceStatus } from '../gen/envoy/admin/v3/config_dump_shared_pb.js';
 import { ClusterLoadAssignmentSchema } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';

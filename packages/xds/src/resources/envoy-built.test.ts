@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type protobuf from 'protobufjs';
-import { loadRealEnvoy } from '../testing/real-envoy.js';
+import { loadRealEnvoy } from '../../test/real-envoy.js';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { create, type DescMessage, equals, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import type protobuf from 'protobufjs';
+import { populate, variantsOf } from '../../test/populate.js';
+import { diffAgainstReal, diffEnum, diffSchema, loadRealEnvoy, TO_OBJECT } from '../../test/real-envoy.js';
 import * as envoy from '../envoy.js';
-import { populate, variantsOf } from '../testing/populate.js';
-import { diffAgainstReal, diffEnum, diffSchema, loadRealEnvoy, TO_OBJECT } from '../testing/real-envoy.js';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,

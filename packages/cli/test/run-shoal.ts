@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const shoalBin = fileURLToPath(new URL('../bin/shoal.js', import.meta.url));
+export const shoalBin = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
 
 export interface ShoalResult {
   code: number;

@@ -7,10 +7,10 @@
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
-import type { CallDecision } from '../client/call-decision.js';
-import { createMeshClient, type MeshClient, meshTransportOf } from '../client/create-mesh-client.js';
-import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
-import { createMeshServer, type MeshServer } from '../server/mesh-server.js';
+import type { CallDecision } from '../src/client/call-decision.js';
+import { createMeshClient, type MeshClient, meshTransportOf } from '../src/client/create-mesh-client.js';
+import { createMeshServer, type MeshServer } from '../src/server/mesh-server.js';
+import { Greeter } from './gen/shoal/meshtest/v1/greeter_pb.js';
 
 export interface ProviderOptions {
   /** Loopback IP, 127.0.0.N. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
-import { meshTransportOf } from '../client/create-mesh-client.js';
+import { meshTransportOf } from '../src/client/create-mesh-client.js';
 import { type Consumer, MeshHarness, tally, waitFor } from './mesh-harness.js';
 
 /** True once the consumer's snapshot has a cluster with outlier detection. */

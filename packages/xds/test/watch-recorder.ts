@@ -1,6 +1,6 @@
 // A watcher for tests (internal): records every callback in order and lets a test wait for one.
 import type { RpcError } from '@shoal/rpc';
-import type { XdsWatcher } from './resource-cache.js';
+import type { XdsWatcher } from '../src/client/resource-cache.js';
 
 export type WatchEvent<T> =
   | { readonly kind: 'update'; readonly value: T }

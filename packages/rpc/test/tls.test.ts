@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
-import { createClient } from '../client/create-client.js';
-import { GrpcTransport } from '../client/transport.js';
-import { Code } from '../code.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { RpcError } from '../rpc-error.js';
-import { Server } from '../server/server.js';
+import { createClient } from '../src/client/create-client.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { Code } from '../src/code.js';
+import { RpcError } from '../src/rpc-error.js';
+import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
+import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 const run = promisify(execFile);
@@ -52,7 +52,7 @@ describe('TLS', () => {
   it('serves a grpc-js client with TLS credentials', async () => {
     const ctor = grpc.makeGenericClientConstructor({}, 'Echo');
     const peer = new ctor(`127.0.0.1:${port}`, grpc.credentials.createSsl(Buffer.from(certs.ca)));
-    const { EchoRequestSchema, EchoResponseSchema } = await import('../gen/shoal/testing/v1/echo_pb.js');
+    const { EchoRequestSchema, EchoResponseSchema } = await import('./gen/shoal/testing/v1/echo_pb.js');
     const { create, fromBinary, toBinary } = await import('@bufbuild/protobuf');
     const reply = await new Promise<Buffer>((resolve, reject) =>
       peer.makeUnaryRequest(

@@ -3,11 +3,11 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { ConfigObject } from '../config/config-object.js';
-import { ConfigValidator } from '../config/config-validator.js';
-import { loadConfigText } from '../config/load-config.js';
-import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
-import { type ProxyNode, proxyNodeOf } from './proxy-node.js';
+import type { ConfigObject } from '../src/config/config-object.js';
+import { ConfigValidator } from '../src/config/config-validator.js';
+import { loadConfigText } from '../src/config/load-config.js';
+import type { MeshEndpoint, MeshInput, MeshService } from '../src/translate/mesh-input.js';
+import { type ProxyNode, proxyNodeOf } from '../src/translate/proxy-node.js';
 
 export const TESTDATA = fileURLToPath(new URL('../../../../../shared/testdata/istio/', import.meta.url));
 

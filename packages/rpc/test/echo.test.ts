@@ -3,14 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createClient } from '../client/create-client.js';
-import { GrpcTransport } from '../client/transport.js';
-import { Code } from '../code.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { Metadata } from '../metadata.js';
-import { RpcError } from '../rpc-error.js';
-import { Server } from '../server/server.js';
+import { createClient } from '../src/client/create-client.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { Code } from '../src/code.js';
+import { Metadata } from '../src/metadata.js';
+import { RpcError } from '../src/rpc-error.js';
+import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
+import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;

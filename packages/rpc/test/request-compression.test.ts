@@ -8,10 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { createClient } from '../client/create-client.js';
-import { GrpcTransport } from '../client/transport.js';
-import { encodeEnvelope } from '../envelope.js';
-import { EchoRequestSchema, EchoResponseSchema, EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
+import { createClient } from '../src/client/create-client.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { encodeEnvelope } from '../src/envelope.js';
+import { EchoRequestSchema, EchoResponseSchema, EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 
 interface Seen {
   encoding: string | undefined;

@@ -5,11 +5,11 @@ import { after, before } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Server } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
-import type { ConfigObject } from '../config/config-object.js';
-import { bookinfoInput } from '../translate/bookinfo-fixture.js';
-import type { MeshInput } from '../translate/mesh-input.js';
-import type { AdsServer } from './ads-server.js';
+import type { ConfigObject } from '../src/config/config-object.js';
+import type { MeshInput } from '../src/translate/mesh-input.js';
+import type { AdsServer } from '../src/xds-server/ads-server.js';
 import { type AdsClient, adsClient } from './ads-test-client.js';
+import { bookinfoInput } from './bookinfo-fixture.js';
 
 const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
 

@@ -2,7 +2,7 @@
 // request headers it saw, and can be told to delay or fail. Internal to tests.
 
 import { Code, createServer, RpcError, type Server } from '@shoal/rpc';
-import { Greeter } from '../gen/shoal/meshtest/v1/greeter_pb.js';
+import { Greeter } from './gen/shoal/meshtest/v1/greeter_pb.js';
 
 export interface GreeterServer {
   readonly id: string;

@@ -3,9 +3,9 @@
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { ConfigValidator } from './config-validator.js';
-import { formatIssue } from './issues.js';
-import { loadConfigText } from './load-config.js';
+import { ConfigValidator } from '../src/config/config-validator.js';
+import { formatIssue } from '../src/config/issues.js';
+import { loadConfigText } from '../src/config/load-config.js';
 
 /** [what, document, expected error text] */
 export type RejectCase = [what: string, doc: string, expected: string];

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { gzip } from '../compression.js';
-import { encodeEnvelope } from '../envelope.js';
-import { EchoRequestSchema, EchoResponseSchema, EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { Server } from '../server/server.js';
+import { gzip } from '../src/compression.js';
+import { encodeEnvelope } from '../src/envelope.js';
+import { Server } from '../src/server/server.js';
+import { EchoRequestSchema, EchoResponseSchema, EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 import { framesOf, rawCall, statusOf } from './raw-h2.js';
 
 const path = '/shoal.testing.v1.EchoService/Echo';

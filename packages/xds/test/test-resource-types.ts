@@ -4,10 +4,10 @@
 // ../resources and are wired in default-resource-types.ts.
 import { create, fromBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { type Any, anyPack } from '@bufbuild/protobuf/wkt';
-import { ClusterSchema } from '../gen/envoy/config/cluster/v3/cluster_pb.js';
-import { ClusterLoadAssignmentSchema } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
-import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from '../type-urls.js';
-import type { XdsDecodeResult, XdsResourceType } from './resource-type.js';
+import type { XdsDecodeResult, XdsResourceType } from '../src/client/resource-type.js';
+import { ClusterSchema } from '../src/gen/envoy/config/cluster/v3/cluster_pb.js';
+import { ClusterLoadAssignmentSchema } from '../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL } from '../src/type-urls.js';
 
 export interface TestEndpoints {
   readonly cluster: string;

@@ -5,15 +5,15 @@
 import { create } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { Server, type ServerTlsOptions } from '@shoal/rpc';
-import { AggregatedDiscoveryService } from '../gen/envoy/service/discovery/v3/ads_pb.js';
+import { RequestQueue } from '../src/client/request-queue.js';
+import { AggregatedDiscoveryService } from '../src/gen/envoy/service/discovery/v3/ads_pb.js';
 import {
   type DeltaDiscoveryRequest,
   type DiscoveryRequest,
   type DiscoveryResponse,
   DiscoveryResponseSchema,
-} from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+} from '../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import { DeltaTestSession } from './delta-test-session.js';
-import { RequestQueue } from './request-queue.js';
 
 export interface TestStream {
   readonly id: number;

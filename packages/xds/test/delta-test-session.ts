@@ -5,13 +5,13 @@
 import { createHash } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
+import { RequestQueue } from '../src/client/request-queue.js';
 import {
   type DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
   DeltaDiscoveryResponseSchema,
-} from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+} from '../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { TypeResources } from './ads-test-server.js';
-import { RequestQueue } from './request-queue.js';
 
 interface DeltaTypeState {
   readonly names: Set<string>;

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createClient } from '../client/create-client.js';
-import { GrpcTransport } from '../client/transport.js';
-import { Code } from '../code.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { RpcError } from '../rpc-error.js';
-import { Server } from '../server/server.js';
+import { createClient } from '../src/client/create-client.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { Code } from '../src/code.js';
+import { RpcError } from '../src/rpc-error.js';
+import { Server } from '../src/server/server.js';
+import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;

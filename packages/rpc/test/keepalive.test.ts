@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { describe, it } from 'node:test';
-import { createClient } from '../client/create-client.js';
-import { SessionPool } from '../client/session-pool.js';
-import { GrpcTransport } from '../client/transport.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { Server } from '../server/server.js';
+import { createClient } from '../src/client/create-client.js';
+import { SessionPool } from '../src/client/session-pool.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
+import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

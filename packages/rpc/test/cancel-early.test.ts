@@ -3,13 +3,13 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createClient } from '../client/create-client.js';
-import { GrpcTransport } from '../client/transport.js';
-import { Code } from '../code.js';
-import { EchoService } from '../gen/shoal/testing/v1/echo_pb.js';
-import { RpcError } from '../rpc-error.js';
-import { Server } from '../server/server.js';
+import { createClient } from '../src/client/create-client.js';
+import { GrpcTransport } from '../src/client/transport.js';
+import { Code } from '../src/code.js';
+import { RpcError } from '../src/rpc-error.js';
+import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
+import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
 
 /** A request stream that sends nothing until `signal` aborts. */
 async function* silentUntil(signal: AbortSignal): AsyncGenerator<{ text: string }> {

@@ -3,15 +3,15 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { HandlerContext } from '../src/handler-context.js';
+import type { ServiceImpl } from '../src/method-types.js';
+import { RpcError } from '../src/rpc-error.js';
 import type {
   EchoRequest,
   EchoResponse,
   EchoResponseSchema,
   EchoService,
-} from '../gen/shoal/testing/v1/echo_pb.js';
-import type { HandlerContext } from '../handler-context.js';
-import type { ServiceImpl } from '../method-types.js';
-import { RpcError } from '../rpc-error.js';
+} from './gen/shoal/testing/v1/echo_pb.js';
 
 type Response = MessageInitShape<typeof EchoResponseSchema>;
 

@@ -3,7 +3,7 @@
 // oneof is set (variant k sets the k-th member, wrapping), so a few variants cover them all.
 import { create, type DescField, type DescMessage, type Message, ScalarType } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
-import { LocalitySchema } from '../gen/envoy/config/core/v3/base_pb.js';
+import { LocalitySchema } from '../src/gen/envoy/config/core/v3/base_pb.js';
 
 const MAX_DEPTH = 7;
 
