@@ -2,11 +2,8 @@
 
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
-import {
-  type DescriptorSource,
-  protoFileSource,
-  reflectionSource,
-} from '../descriptors/descriptor-source.js';
+import { type DescriptorSource, protoFileSource } from '../descriptors/descriptor-source.js';
+import { reflectionSource } from '../descriptors/reflection-source.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { connectTarget, parseProtocol } from '../target.js';
 import { formatEnum, formatMessage, formatMethod, formatService } from './describe-format.js';

@@ -1,95 +1,20 @@
-// Where the CLI learns a server's services and message types: server reflection, or .proto
-// files compiled with buf. Either way the result is a protobuf-es registry.
+// Where the CLI learns a server's services and message types: server reflection
+// (reflection-source.ts), or .proto files compiled with buf. Either way the result is a
+// protobuf-es registry.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import {
-  create,
-  createFileRegistry,
-  type DescService,
-  type FileRegistry,
-  fromBinary,
-} from '@bufbuild/protobuf';
-import {
-  type FileDescriptorProto,
-  FileDescriptorProtoSchema,
-  FileDescriptorSetSchema,
-} from '@bufbuild/protobuf/wkt';
-import {
-  Code,
-  createClient,
-  RpcError,
-  ServerReflection,
-  ServerReflectionV1Alpha,
-  type Transport,
-} from '@shoal/rpc';
+import { createFileRegistry, type DescService, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { CliError, ExitCode } from '../cli-error.js';
 
 export interface DescriptorSource {
   listServices(): Promise<string[]>;
   /** The registry holding `symbol` (a service, method or message) and everything it needs. */
   registryFor(symbol: string): Promise<FileRegistry>;
-}
-
-/** Asks the server over gRPC reflection, v1 first, then v1alpha for older servers. */
-export function reflectionSource(transport: Transport, where: string): DescriptorSource {
-  const ask = async (messageRequest: Record<string, unknown>) => {
-    for (const service of [ServerReflection, ServerReflectionV1Alpha]) {
-      const client = createClient(service, transport);
-      try {
-        // biome-ignore lint/suspicious/noExplicitAny: v1 and v1alpha share one wire shape.
-        for await (const res of (client.serverReflectionInfo as any)(single({ messageRequest }), {
-          timeoutMs: 10_000,
-        })) {
-          return res as { messageResponse: { case: string; value: unknown } };
-        }
-      } catch (err) {
-        if (err instanceof RpcError && err.code === Code.UNIMPLEMENTED) continue;
-        throw err;
-      }
-    }
-    throw new CliError(
-      `${where} does not offer server reflection`,
-      ExitCode.failure,
-      'pass --proto FILE (and --import-path DIR) to describe its API',
-    );
-  };
-  const files = new Map<string, Uint8Array>();
-  return {
-    async listServices() {
-      const res = await ask({ case: 'listServices', value: '' });
-      if (res.messageResponse.case !== 'listServicesResponse') throw reflectionError(where, res);
-      return (res.messageResponse.value as { service: { name: string }[] }).service.map((s) => s.name).sort();
-    },
-    async registryFor(symbol) {
-      const res = await ask({ case: 'fileContainingSymbol', value: symbol });
-      if (res.messageResponse.case !== 'fileDescriptorResponse') {
-        throw new CliError(
-          `${where} knows no symbol "${symbol}"`,
-          ExitCode.failure,
-          'run `shoal list ADDR` to see its services',
-        );
-      }
-      for (const bytes of (res.messageResponse.value as { fileDescriptorProto: Uint8Array[] })
-        .fileDescriptorProto) {
-        const proto = fromBinary(FileDescriptorProtoSchema, bytes);
-        files.set(proto.name, bytes);
-      }
-      return registryFromFiles([...files.values()]);
-    },
-  };
-}
-
-function reflectionError(
-  where: string,
-  res: { messageResponse: { case: string; value: unknown } },
-): CliError {
-  const message =
-    (res.messageResponse.value as { errorMessage?: string })?.errorMessage ?? res.messageResponse.case;
-  return new CliError(`reflection on ${where} failed: ${message}`);
 }
 
 /** Compiles .proto files with buf (shipped in the @bufbuild/buf package) into a registry. */
@@ -130,25 +55,6 @@ function compileProtos(protoFiles: string[], importPaths: string[]): FileRegistr
   }
 }
 
-/**
- * Reflection answers a file first and its imports after; a registry needs every import before the
- * file that uses it, so the files are put in dependency order first.
- */
-function registryFromFiles(files: Uint8Array[]): FileRegistry {
-  const byName = new Map(files.map((b) => fromBinary(FileDescriptorProtoSchema, b)).map((f) => [f.name, f]));
-  const ordered: FileDescriptorProto[] = [];
-  const visited = new Set<string>();
-  const visit = (name: string) => {
-    const file = byName.get(name);
-    if (!file || visited.has(name)) return;
-    visited.add(name);
-    for (const dependency of file.dependency) visit(dependency);
-    ordered.push(file);
-  };
-  for (const name of byName.keys()) visit(name);
-  return createFileRegistry(create(FileDescriptorSetSchema, { file: ordered }));
-}
-
 /** Finds `pkg.Service/Method` (or `pkg.Service.Method`) in a registry. */
 export function findMethod(registry: FileRegistry, name: string) {
   const slash = name.lastIndexOf('/');
@@ -178,8 +84,4 @@ export function findMethod(registry: FileRegistry, name: string) {
     );
   }
   return { service, method };
-}
-
-async function* single<T>(item: T): AsyncGenerator<T> {
-  yield item;
 }
