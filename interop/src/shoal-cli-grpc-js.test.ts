@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type PeerServer, startGrpcJsServer } from './peers/grpc-js-server.js';
-import { runNode } from './run-node.js';
+import { runShoal } from './run-node.js';
 
-const shoalBin = fileURLToPath(new URL('../../packages/cli/bin/shoal.js', import.meta.url));
-const shoal = (...args: string[]) => runNode(shoalBin, args);
+const shoal = (...args: string[]) => runShoal(args);
+const protoDir = fileURLToPath(new URL('../proto', import.meta.url));
 
 describe('shoal against grpc-js with @grpc/reflection', () => {
   let peer: PeerServer;
@@ -61,6 +61,27 @@ describe('shoal against grpc-js with @grpc/reflection', () => {
       method.stdout,
       /rpc UnaryCall\(\.grpc\.testing\.SimpleRequest\) returns \(\.grpc\.testing\.SimpleResponse\);/,
     );
+  });
+
+  it('resolves every field type as buf resolves the same .proto files', async () => {
+    // Field number → type, as describe prints them (grpc-js sends camelCase field names).
+    const types = (text: string) =>
+      Object.fromEntries([...text.matchAll(/^ {2}(.+) \w+ = (\d+);/gm)].map((m) => [m[2]!, m[1]!]));
+    for (const symbol of [
+      'grpc.testing.LoadBalancerStatsResponse',
+      'grpc.testing.LoadBalancerStatsResponse.MetadataByPeer',
+      'grpc.testing.LoadBalancerAccumulatedStatsResponse',
+      'grpc.testing.StreamingOutputCallRequest',
+    ]) {
+      const [reflected, compiled] = await Promise.all([
+        shoal('describe', addr, symbol),
+        shoal('describe', addr, symbol, '--proto', 'grpc/testing/test.proto', '--import-path', protoDir),
+      ]);
+      assert.equal(reflected.code, 0, reflected.stderr);
+      assert.equal(compiled.code, 0, compiled.stderr);
+      assert.ok(Object.keys(types(compiled.stdout)).length > 0, compiled.stdout);
+      assert.deepEqual(types(reflected.stdout), types(compiled.stdout), symbol);
+    }
   });
 
   it('calls a unary and a server-streaming method', async () => {

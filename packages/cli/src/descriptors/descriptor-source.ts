@@ -1,15 +1,12 @@
 // Where the CLI learns a server's services and message types: server reflection
-// (reflection-source.ts), or .proto files compiled with buf. Either way the result is a
-// protobuf-es registry.
+// (reflection-source.ts), .proto files compiled with buf (proto-compile.ts), or protosets
+// (protoset.ts). Whichever it is, the result is a protobuf-es registry (file-registry.ts).
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
-import { createFileRegistry, type DescService, type FileRegistry, fromBinary } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import type { DescService, FileRegistry } from '@bufbuild/protobuf';
 import { CliError, ExitCode } from '../cli-error.js';
+import { registryFromFiles } from './file-registry.js';
+import { compileProtoFiles } from './proto-compile.js';
+import { readProtosets } from './protoset.js';
 
 export interface DescriptorSource {
   listServices(): Promise<string[]>;
@@ -17,9 +14,31 @@ export interface DescriptorSource {
   registryFor(symbol: string): Promise<FileRegistry>;
 }
 
-/** Compiles .proto files with buf (shipped in the @bufbuild/buf package) into a registry. */
-export function protoFileSource(protoFiles: string[], importPaths: string[]): DescriptorSource {
-  const registry = compileProtos(protoFiles, importPaths);
+export interface FileSourceOptions {
+  /** .proto files, by name in the import paths. */
+  readonly proto: string[];
+  readonly importPath: string[];
+  /** Serialized FileDescriptorSets; not together with `proto`, as in grpcurl. */
+  readonly protoset: string[];
+}
+
+/** Descriptors from --proto or --protoset, read once; undefined when neither was given. */
+export function fileSource(options: FileSourceOptions): DescriptorSource | undefined {
+  const { proto, importPath, protoset } = options;
+  if (proto.length > 0 && protoset.length > 0) {
+    throw new CliError('--proto and --protoset cannot be used together', ExitCode.usage);
+  }
+  if (importPath.length > 0 && proto.length === 0) {
+    throw new CliError('--import-path goes with --proto FILE', ExitCode.usage);
+  }
+  let registry: FileRegistry;
+  if (proto.length > 0) {
+    registry = registryFromFiles(compileProtoFiles(proto, importPath), `--proto ${proto.join(', ')}`);
+  } else if (protoset.length > 0) {
+    registry = registryFromFiles(readProtosets(protoset), `--protoset ${protoset.join(', ')}`);
+  } else {
+    return undefined;
+  }
   return {
     async listServices() {
       const names: string[] = [];
@@ -30,29 +49,6 @@ export function protoFileSource(protoFiles: string[], importPaths: string[]): De
       return registry;
     },
   };
-}
-
-function compileProtos(protoFiles: string[], importPaths: string[]): FileRegistry {
-  const require = createRequire(import.meta.url);
-  const buf = join(require.resolve('@bufbuild/buf/package.json'), '..', 'bin', 'buf');
-  const root = resolve(importPaths[0] ?? '.');
-  const out = mkdtempSync(join(tmpdir(), 'shoal-proto-'));
-  try {
-    const image = join(out, 'image.binpb');
-    const args = ['build', root, '--as-file-descriptor-set', '-o', image];
-    // buf reads --path relative to the working directory, and it must lie inside the import path.
-    for (const file of protoFiles) args.push('--path', relative(process.cwd(), resolve(file)));
-    const result = spawnSync(buf, args, { encoding: 'utf8' });
-    if (result.status !== 0) {
-      throw new CliError(
-        `cannot compile ${protoFiles.join(', ')}: ${(result.stderr || result.error?.message || '').trim()}`,
-      );
-    }
-    const set = fromBinary(FileDescriptorSetSchema, readFileSync(image));
-    return createFileRegistry(set);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
 }
 
 /** Finds `pkg.Service/Method` (or `pkg.Service.Method`) in a registry. */

@@ -24,16 +24,17 @@ import { linkFile } from './link-descriptors.js';
 import { renameCollidingMapEntries } from './map-entry-names.js';
 import { SymbolScope } from './symbol-scope.js';
 
+/** Each after the files it imports. */
 const wellKnownFiles = [
   file_google_protobuf_any,
+  file_google_protobuf_source_context,
+  file_google_protobuf_type,
   file_google_protobuf_api,
   file_google_protobuf_duration,
   file_google_protobuf_empty,
   file_google_protobuf_field_mask,
-  file_google_protobuf_source_context,
   file_google_protobuf_struct,
   file_google_protobuf_timestamp,
-  file_google_protobuf_type,
   file_google_protobuf_wrappers,
 ];
 
@@ -48,16 +49,22 @@ export function registryFromFiles(files: FileDescriptorProto[], origin: string):
   // A bundled well-known file joins unless its name or one of its types is already there.
   for (const wkt of wellKnownFiles) {
     const declared = [...wkt.messages, ...wkt.enums].some((t) => given.get(t.typeName) !== undefined);
-    if (!byName.has(wkt.proto.name) && !declared) {
+    if (!byName.has(wkt.proto.name) && !declared && wkt.proto.dependency.every((d) => byName.has(d))) {
       byName.set(wkt.proto.name, clone(FileDescriptorProtoSchema, wkt.proto));
     }
   }
   const all = [...byName.values()];
+  for (const file of all) {
+    const lost = file.dependency.find((name) => !byName.has(name));
+    if (lost !== undefined)
+      throw new CliError(`${file.name} imports ${lost}, which ${origin} did not provide`);
+  }
   const scope = new SymbolScope(all);
   const errors: string[] = [];
   for (const file of all) linkFile(file, scope, errors);
   if (errors.length > 0) {
-    throw new CliError(`the descriptors from ${origin} do not link: ${errors.join('; ')}`);
+    const more = errors.length > 5 ? `; and ${errors.length - 5} more` : '';
+    throw new CliError(`the descriptors from ${origin} do not link: ${errors.slice(0, 5).join('; ')}${more}`);
   }
   const ordered = importOrder(files, byName, origin);
   try {
@@ -83,13 +90,7 @@ function importOrder(
       throw new CliError(`the descriptors from ${origin} import each other in a circle: ${cycle}`);
     }
     state.set(file.name, 'visiting');
-    for (const dependency of file.dependency) {
-      const imported = byName.get(dependency);
-      if (!imported) {
-        throw new CliError(`${file.name} imports ${dependency}, which ${origin} did not provide`);
-      }
-      visit(imported, [...path, file.name]);
-    }
+    for (const dependency of file.dependency) visit(byName.get(dependency)!, [...path, file.name]);
     state.set(file.name, 'done');
     ordered.push(file);
   };
