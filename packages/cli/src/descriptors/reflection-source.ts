@@ -45,8 +45,8 @@ export function reflectionSource(transport: Transport, where: string): Descripto
   };
   /** Every file received so far, by name, as sent. */
   const files = new Map<string, Uint8Array>();
-  /** Imports the server did not have (the well-known types may still be filled in). */
-  const unavailable = new Set<string>();
+  /** Imports asked for by name; the server may not have them (the well-known types are filled in). */
+  const asked = new Set<string>();
   const keep = (res: ReflectionAnswer): boolean => {
     if (res.messageResponse.case !== 'fileDescriptorResponse') return false;
     const value = res.messageResponse.value as { fileDescriptorProto: Uint8Array[] };
@@ -58,7 +58,7 @@ export function reflectionSource(transport: Transport, where: string): Descripto
   const decoded = () => [...files.values()].map((bytes) => fromBinary(FileDescriptorProtoSchema, bytes));
   const missingImports = () => {
     const names = decoded().flatMap((file) => file.dependency);
-    return [...new Set(names)].filter((name) => !files.has(name) && !unavailable.has(name));
+    return [...new Set(names)].filter((name) => !files.has(name) && !asked.has(name));
   };
 
   return {
@@ -84,7 +84,8 @@ export function reflectionSource(transport: Transport, where: string): Descripto
       // Each import is asked for at most once, so this ends.
       for (let missing = missingImports(); missing.length > 0; missing = missingImports()) {
         for (const name of missing) {
-          if (!keep(await ask({ case: 'fileByFilename', value: name }))) unavailable.add(name);
+          asked.add(name);
+          keep(await ask({ case: 'fileByFilename', value: name }));
         }
       }
       return registryFromFiles(decoded(), where);
