@@ -6,10 +6,12 @@
 import { Server } from '@shoal/rpc';
 import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
+import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import type { ProxyNode } from './translate/proxy-node.js';
 import { AdsServer } from './xds-server/ads-server.js';
@@ -35,6 +37,12 @@ export interface ControlPlaneOptions {
   leaseGraceMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
+  /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
+  consoleDir?: string;
+  /** Where the admin API's traffic picture (`GET /api/traffic`, the console's graph) comes from. */
+  traffic?: TrafficSource;
+  /** Config versions kept for the history and rollback (default 200). */
+  historyLimit?: number;
 }
 
 export interface ControlPlaneAddresses {
@@ -46,6 +54,8 @@ export interface ControlPlaneAddresses {
 
 export class ControlPlane {
   readonly store = new ConfigStore();
+  /** Every change applied since start, for diffs and rollback. */
+  readonly history: ConfigHistory;
   readonly registry: Registry;
   readonly cache: SnapshotCache;
   readonly ads: AdsServer;
@@ -64,6 +74,9 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    this.history = new ConfigHistory(this.store, {
+      ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
+    });
     this.cache = new SnapshotCache(undefined, {
       onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
@@ -86,6 +99,15 @@ export class ControlPlane {
       store: this.store,
       registry: this.registry,
       ads: this.ads,
+      history: this.history,
+      consoleDir: options.consoleDir,
+      traffic: options.traffic,
+      xdsAddress: () => {
+        const xds = this.#addresses?.xds;
+        if (!xds) return undefined;
+        const host = xds.host === '0.0.0.0' || xds.host === '::' ? '127.0.0.1' : xds.host;
+        return host.includes(':') ? `[${host}]:${xds.port}` : `${host}:${xds.port}`;
+      },
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
@@ -99,6 +121,8 @@ export class ControlPlane {
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');
     this.#started = true;
+    this.history.start();
+    this.#unsubscribe.push(() => this.history.stop());
     this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
     let config: DirectoryLoadResult | undefined;

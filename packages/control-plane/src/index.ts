@@ -17,6 +17,12 @@ export {
 } from './config/config-dir.js';
 export { ConfigError } from './config/config-error.js';
 export {
+  ConfigHistory,
+  type ConfigHistoryOptions,
+  type HistoryEntry,
+  type RollbackPlan,
+} from './config/config-history.js';
+export {
   type AnyConfigObject,
   CONFIG_KINDS,
   type ConfigKind,
@@ -95,6 +101,8 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
+export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
 export type { BuiltResource } from './translate/built-resource.js';
 export type {

@@ -22,3 +22,5 @@ export {
   type ServerOptions,
   type ServerTlsOptions,
 } from './server/server.js';
+/** A server reflection client: service names, and a registry of descriptors to call a method with JSON. */
+export { ReflectionClient, type ReflectionClientOptions } from './services/reflection-client.js';
