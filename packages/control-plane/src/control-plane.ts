@@ -117,6 +117,11 @@ export class ControlPlane {
     });
   }
 
+  /** Where it listens, once started. */
+  get addresses(): ControlPlaneAddresses | undefined {
+    return this.#addresses;
+  }
+
   /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');

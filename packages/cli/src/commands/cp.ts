@@ -1,7 +1,10 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
 // in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
 
-import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ControlPlane, ControlPlaneLogger, LogLevel, TrafficSource } from '@shoal/control-plane';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { issueLine } from './config-commands.js';
@@ -45,26 +48,48 @@ export interface CpFlags {
   logFormat: string;
 }
 
-/** Starts a control plane and prints where it listens; used by `shoal cp` and `shoal demo`. */
+/**
+ * The web console's built files (@shoal/console's dist/), found as a package beside the CLI. The
+ * control plane serves them; nothing imports the console's code.
+ */
+export function consoleDir(): string | undefined {
+  try {
+    const dir = join(dirname(createRequire(import.meta.url).resolve('@shoal/console/package.json')), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a control plane and prints where it listens (the console's URL first); for `shoal cp` and `shoal demo`. */
 export async function startControlPlane(
   flags: CpFlags,
   write: (line: string) => void,
+  extra: { traffic?: TrafficSource } = {},
 ): Promise<ControlPlane> {
   if (!levels.includes(flags.logLevel as LogLevel)) {
     throw new CliError(`--log-level must be one of ${levels.join(', ')}`, ExitCode.usage);
   }
   const { ControlPlane } = await import('@shoal/control-plane');
+  const ui = consoleDir();
+  // Lines logged while starting wait, so that the console's URL is the first thing printed.
+  const held: string[] = [];
+  let holding = true;
+  const log = (line: string) => (holding ? held.push(line) : write(line));
   const cp = new ControlPlane({
     xdsPort: port(flags.xdsPort, '--xds-port'),
     adminPort: port(flags.adminPort, '--admin-port'),
     host: flags.host,
     configDir: flags.config,
-    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
+    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
+    ...(ui ? { consoleDir: ui } : {}),
+    ...extra,
   });
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
     addresses = await cp.start();
   } catch (err) {
+    for (const line of held.splice(0)) write(line);
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(
       `the control plane cannot start: ${(err as Error).message}`,
@@ -74,8 +99,12 @@ export async function startControlPlane(
         : undefined,
     );
   }
+  const admin = `http://${addresses.admin.host}:${addresses.admin.port}`;
+  write(`shoal console: ${admin}/${ui ? '' : ' (not built: run npm run build)'}`);
+  holding = false;
+  for (const line of held.splice(0)) write(line);
   write(
-    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on http://${addresses.admin.host}:${addresses.admin.port}`,
+    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
   const loaded = addresses.config;
   if (loaded) {
