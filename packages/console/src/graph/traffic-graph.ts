@@ -11,8 +11,8 @@ export interface GraphHandlers {
 
 export function edgeLabel(report: TrafficReport, e: TrafficReport['edges'][number]): string {
   const share = shareOf(report, e);
-  const p99 = e.p99Ms === undefined ? '' : ` · p99 ${e.p99Ms.toFixed(0)}ms`;
-  return `${e.requestsPerSecond.toFixed(1)}/s · ${share.toFixed(0)}% · err ${(100 * e.errorRate).toFixed(1)}%${p99}`;
+  const p99 = e.p99Ms === undefined ? '' : `  p99 ${e.p99Ms.toFixed(0)}ms`;
+  return `${e.requestsPerSecond.toFixed(1)}/s  ${share.toFixed(0)}%\nerr ${(100 * e.errorRate).toFixed(1)}%${p99}`;
 }
 
 export class TrafficGraph {
@@ -70,7 +70,7 @@ export class TrafficGraph {
             'text-background-color': '#ffffff',
             'text-background-opacity': 0.9,
             'text-background-padding': '2px',
-            'text-rotation': 'autorotate',
+            'text-wrap': 'wrap',
           },
         },
         {
@@ -131,7 +131,7 @@ export class TrafficGraph {
       cy.layout({
         name: 'breadthfirst',
         directed: true,
-        spacingFactor: 1.4,
+        spacingFactor: 1.8,
         padding: 30,
         fit: true,
       } as cytoscape.LayoutOptions).run();
