@@ -2,6 +2,8 @@
 
 // Admin API: JSON over HTTP (see ADMIN-API.md).
 export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
+// The admin API's config diffs (apply previews, history).
+export type { ObjectDiff } from './admin/config-diff.js';
 // Config: Istio object model, parsing and validation.
 export {
   type AnalysisResult,

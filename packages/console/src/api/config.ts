@@ -1,6 +1,7 @@
 // Istio config through the admin API: list and read objects, validate text, preview an apply as
 // diffs, apply, delete.
 
+import type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane';
 import { get, request } from './http.js';
 
 export interface ConfigObject {
@@ -16,25 +17,8 @@ export interface ConfigObject {
   spec: Record<string, unknown>;
 }
 
-/** A validation problem as the control plane reports it, at its document and field. */
-export interface Issue {
-  severity: 'error' | 'warning';
-  document: string;
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
-
-export interface ObjectDiff {
-  type: 'added' | 'updated' | 'deleted';
-  kind: string;
-  namespace: string;
-  name: string;
-  before?: string;
-  after?: string;
-  patch: string;
-}
+/** A validation problem at its document and field, and a change as a diff: the admin API's own types. */
+export type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane';
 
 export const listConfig = (kind?: string) =>
   get<{ items: ConfigObject[] }>(kind ? `/api/config/${kind}` : '/api/config').then((r) => r.items);

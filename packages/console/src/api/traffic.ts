@@ -1,35 +1,10 @@
 // The traffic picture (GET /api/traffic, and the `traffic` event): nodes by app and version, edges
 // with request rate, error rate and latency over a recent window.
 
+import type { TrafficEdge, TrafficReport } from '@shoal/control-plane';
 import { get } from './http.js';
 
-export interface TrafficNode {
-  id: string;
-  app: string;
-  version?: string;
-  namespace?: string;
-  kind: 'workload' | 'service' | 'unknown';
-}
-
-export interface TrafficEdge {
-  source: string;
-  destination: string;
-  requestsPerSecond: number;
-  errorsPerSecond: number;
-  errorRate: number;
-  p50Ms?: number;
-  p99Ms?: number;
-  byStatus?: Record<string, number>;
-}
-
-export interface TrafficReport {
-  source: string;
-  windowSeconds: number;
-  at: string;
-  nodes: TrafficNode[];
-  edges: TrafficEdge[];
-  totals: { requestsPerSecond: number; errorRate: number; p99Ms?: number };
-}
+export type { TrafficEdge, TrafficNode, TrafficReport } from '@shoal/control-plane';
 
 export const edgeId = (source: string, destination: string) => `${source}->${destination}`;
 
