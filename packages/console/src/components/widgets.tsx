@@ -67,6 +67,21 @@ export function Diff({ patch, label }: { patch: string; label: string }) {
   );
 }
 
+/** A table's column headers. */
+export function TableHead({ columns }: { columns: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c) => (
+          <th scope="col" key={c}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export const percent = (x: number) => `${(100 * x).toFixed(1)} %`;
 export const rate = (x: number) => `${x.toFixed(1)}/s`;
 export const ms = (x: number | undefined) => (x === undefined ? '–' : `${x.toFixed(1)} ms`);

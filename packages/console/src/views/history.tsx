@@ -6,7 +6,7 @@ import { writeAccess } from '../api/auth.js';
 import { historyEntry, listHistory, rollback } from '../api/history.js';
 import { lastChange } from '../api/live.js';
 import { useLoad } from '../components/use-load.js';
-import { Diff, ErrorLine, Loading } from '../components/widgets.js';
+import { Diff, ErrorLine, Loading, TableHead } from '../components/widgets.js';
 
 export function HistoryView() {
   const list = useLoad(listHistory, [lastChange.value?.version]);
@@ -32,15 +32,7 @@ export function HistoryView() {
       ) : (
         <table>
           <caption class="sr-only">Config versions, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">When</th>
-              <th scope="col">By</th>
-              <th scope="col">Changes</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Version', 'When', 'By', 'Changes', 'Actions']} />
           <tbody>
             {list.data.items.map((h) => (
               <tr key={h.version}>

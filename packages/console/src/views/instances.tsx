@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { listInstances } from '../api/instances.js';
 import { registryVersion } from '../api/live.js';
 import { useLoad } from '../components/use-load.js';
-import { Badge, ErrorLine, Loading } from '../components/widgets.js';
+import { Badge, ErrorLine, Loading, TableHead } from '../components/widgets.js';
 import { href } from '../router.js';
 
 export function InstancesView(_: { params: string[] }) {
@@ -28,17 +28,9 @@ export function InstancesView(_: { params: string[] }) {
       ) : (
         <table>
           <caption class="sr-only">Registered instances</caption>
-          <thead>
-            <tr>
-              <th scope="col">Address</th>
-              <th scope="col">Service</th>
-              <th scope="col">Version</th>
-              <th scope="col">Zone</th>
-              <th scope="col">Health</th>
-              <th scope="col">Weight</th>
-              <th scope="col">Registered by</th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Address', 'Service', 'Version', 'Zone', 'Health', 'Weight', 'Registered by']}
+          />
           <tbody>
             {shown.map((i) => (
               <tr key={`${i.hostname}|${i.key}`} data-instance={i.key}>

@@ -6,7 +6,7 @@ import { listConfig } from '../api/config.js';
 import { lastChange, registryVersion } from '../api/live.js';
 import { listServices } from '../api/registry.js';
 import { useLoad } from '../components/use-load.js';
-import { ErrorLine, Loading, Section } from '../components/widgets.js';
+import { ErrorLine, Loading, Section, TableHead } from '../components/widgets.js';
 import { href } from '../router.js';
 import { HistoryView } from './history.js';
 import { WIZARDS, Wizard } from './rule-wizards.js';
@@ -61,14 +61,7 @@ function RuleList() {
           <Loading what="config" />
         ) : (
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Namespace</th>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-              </tr>
-            </thead>
+            <TableHead columns={['Kind', 'Namespace', 'Name', 'Version']} />
             <tbody>
               {objects.data.map((o) => (
                 <tr key={`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`}>

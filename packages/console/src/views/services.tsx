@@ -6,7 +6,7 @@ import { listConfig } from '../api/config.js';
 import { clients, lastChange, registryVersion, traffic } from '../api/live.js';
 import { appOf, listEndpoints, listServices, type Service } from '../api/registry.js';
 import { useLoad } from '../components/use-load.js';
-import { Badge, ErrorLine, Loading, ms, percent, rate, Section } from '../components/widgets.js';
+import { Badge, ErrorLine, Loading, ms, percent, rate, Section, TableHead } from '../components/widgets.js';
 import { href } from '../router.js';
 import { defaultWeights, subsetsOf } from '../rules/rule-builders.js';
 
@@ -42,15 +42,7 @@ function ServiceList() {
       ) : (
         <table>
           <caption class="sr-only">Services matching the search</caption>
-          <thead>
-            <tr>
-              <th scope="col">Host</th>
-              <th scope="col">App</th>
-              <th scope="col">Interfaces</th>
-              <th scope="col">Ports</th>
-              <th scope="col">Source</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Host', 'App', 'Interfaces', 'Ports', 'Source']} />
           <tbody>
             {shown.map((s) => (
               <tr key={s.hostname}>
@@ -118,15 +110,7 @@ function ServicePage({ host }: { host: string }) {
               <p class="muted">No calls to {app} in the traffic report.</p>
             ) : (
               <table>
-                <thead>
-                  <tr>
-                    <th scope="col">From</th>
-                    <th scope="col">To</th>
-                    <th scope="col">Rate</th>
-                    <th scope="col">Errors</th>
-                    <th scope="col">p99</th>
-                  </tr>
-                </thead>
+                <TableHead columns={['From', 'To', 'Rate', 'Errors', 'p99']} />
                 <tbody>
                   {edges.map((e) => (
                     <tr key={`${e.source}>${e.destination}`}>
@@ -143,16 +127,7 @@ function ServicePage({ host }: { host: string }) {
           </Section>
           <Section title="Instances" id="svc-instances">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Address</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Zone</th>
-                  <th scope="col">Labels</th>
-                  <th scope="col">Health</th>
-                  <th scope="col">From</th>
-                </tr>
-              </thead>
+              <TableHead columns={['Address', 'Version', 'Zone', 'Labels', 'Health', 'From']} />
               <tbody>
                 {d.endpoints.map((e) => (
                   <tr key={`${e.address}:${e.port}`}>

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { traffic } from '../api/live.js';
 import { edgeId, shareOf, type TrafficReport } from '../api/traffic.js';
-import { ms, percent, rate, Section } from '../components/widgets.js';
+import { ms, percent, rate, Section, TableHead } from '../components/widgets.js';
 import type { TrafficGraph } from '../graph/traffic-graph.js';
 import { href } from '../router.js';
 
@@ -123,16 +123,7 @@ function EdgeTable({ report, onSelect }: { report: TrafficReport; onSelect: (s: 
   return (
     <Section title="Edges" id="edges">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">From</th>
-            <th scope="col">To</th>
-            <th scope="col">Rate</th>
-            <th scope="col">Share</th>
-            <th scope="col">Errors</th>
-            <th scope="col">p99</th>
-          </tr>
-        </thead>
+        <TableHead columns={['From', 'To', 'Rate', 'Share', 'Errors', 'p99']} />
         <tbody>
           {report.edges.map((e) => (
             <tr key={edgeId(e.source, e.destination)} data-edge={edgeId(e.source, e.destination)}>
