@@ -21,6 +21,14 @@ export {
 } from './bootstrap.js';
 // xDS client: ADS stream, watchers, cache, ACK/NACK, backoff (gRFC A27, A46, A47, A53, A57).
 export type { BackoffOptions } from './client/backoff.js';
+/** What the client tells a metrics plug-in (gRFC A78). */
+export type {
+  XdsCacheState,
+  XdsClientGauges,
+  XdsClientMetrics,
+  XdsResourceCount,
+  XdsServerConnection,
+} from './client/client-metrics.js';
 export { createXdsClient } from './client/create-xds-client.js';
 export {
   clusterLoadAssignmentResourceType,
