@@ -42,16 +42,18 @@ export interface ClientCallTracer {
 export interface ServerCallTracer {
   onMessageReceived(compressedBytes: number): void;
   onMessageSent(compressedBytes: number): void;
-  /**
-   * The call ended with this status. `registered` is false when no method was found for the path
-   * (the call ends UNIMPLEMENTED): A66 records such calls under the method `other`.
-   */
-  onEnd(code: Code, registered: boolean): void;
+  /** The call ended with this status (its trailers are scheduled, or the stream was reset); once. */
+  onEnd(code: Code): void;
 }
 
 /**
- * Called when a server call's request headers arrive, before its method is resolved. The context
- * may be read (request headers) and written (response headers, sent with the first response
- * message or a Trailers-Only status). `path` is `/package.Service/Method` as sent.
+ * Called when a server call's request headers arrive. The context may be read (request headers)
+ * and written (response headers, sent with the first response message or a Trailers-Only status).
+ * `path` is `/package.Service/Method` as sent; `registered` is false when the server has no method
+ * at that path (the call will end UNIMPLEMENTED): A66 records those under the method `other`.
  */
-export type ServerCallTracerFactory = (path: string, context: HandlerContext) => ServerCallTracer | undefined;
+export type ServerCallTracerFactory = (
+  path: string,
+  context: HandlerContext,
+  registered: boolean,
+) => ServerCallTracer | undefined;

@@ -13,6 +13,8 @@ export type {
 export { type ClientOptions, createClient } from './client/create-client.js';
 export { HttpTransport, type HttpTransportOptions } from './client/http-transport.js';
 export { type ClientTlsOptions, SessionPool, type SessionPoolOptions } from './client/session-pool.js';
+/** A streamed response that reports its end (status), for interceptors and transports. */
+export { trackStream } from './client/track-stream.js';
 export { GrpcTransport, type GrpcTransportOptions, type Transport } from './client/transport.js';
 export { Code, codeFromHttpStatus, codeFromName, codeName, httpStatusFromCode, parseCode } from './code.js';
 export { type Compression, deflate, gzip } from './compression.js';

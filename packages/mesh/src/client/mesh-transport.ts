@@ -17,6 +17,7 @@ import {
   RpcError,
   SessionPool,
   type Transport,
+  trackStream,
 } from '@shoal/rpc/client';
 import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
@@ -34,7 +35,7 @@ import type { RouteEntry } from '../routing/route-table.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
-import { emptyResponse, trackStream } from './call-responses.js';
+import { emptyResponse } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
 import {

@@ -137,7 +137,8 @@ export class GrpcServerCall implements HandlerContext {
     // 'close' fires once: on() spares the wrapper that once() keeps for the stream's whole life.
     this.stream.on('close', this.onStreamClose);
     this.stream.on('error', ignore); // surfaced through 'close' and the abort signal
-    this.tracer = this.core.callTracer?.(this.headers[':path'] as string, this);
+    const path = this.headers[':path'] as string;
+    this.tracer = this.core.callTracer?.(path, this, this.core.router.has(path));
     try {
       const timeout = this.timeout;
       if (timeout !== undefined && Number.isNaN(timeout)) {
@@ -343,7 +344,7 @@ export class GrpcServerCall implements HandlerContext {
     this.finished = true;
     clearTimeout(this.deadlineTimer);
     if (error) this.cancel(error);
-    this.tracer?.onEnd(error ? error.code : Code.OK, this.registered !== undefined);
+    this.tracer?.onEnd(error ? error.code : Code.OK);
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
     const trailers = this.statusTrailers(error);
@@ -402,7 +403,7 @@ export class GrpcServerCall implements HandlerContext {
     if (!this.finished) {
       this.finished = true;
       this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
-      this.tracer?.onEnd(Code.CANCELLED, this.registered !== undefined);
+      this.tracer?.onEnd(Code.CANCELLED);
     }
   };
 }
