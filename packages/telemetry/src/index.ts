@@ -26,6 +26,8 @@ export {
   PEER_METADATA_ID_HEADER,
   type PeerWorkload,
 } from './peer-metadata.js';
+/** Reads Prometheus' text format (a process's /stats/prometheus). */
+export { type Sample, samples as parsePrometheusText } from './prometheus-text.js';
 /** The server side: a call tracer factory and an interceptor that makes spans current. */
 export { type PrincipalOf, ServerTelemetry } from './server-telemetry.js';
 /** A process's telemetry: its MeterProvider, tracer, Prometheus endpoint and the hooks it plugs in. */

@@ -11,8 +11,8 @@ import { Code, createClient, GrpcTransport, Health, type RpcError, Server } from
 import protobuf from 'protobufjs';
 import { A66_LATENCY_BUCKETS, ENVOY_DEFAULT_BUCKETS } from '../src/instrument-names.js';
 import { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER } from '../src/peer-metadata.js';
+import { type Sample, samples } from '../src/prometheus-text.js';
 import { createTelemetry } from '../src/telemetry.js';
-import { type Sample, samples } from './prometheus-text.js';
 
 const Struct = protobuf.Root.fromJSON(protobuf.common.get('google/protobuf/struct.proto')!).lookupType(
   'google.protobuf.Struct',

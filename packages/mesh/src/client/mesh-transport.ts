@@ -19,6 +19,7 @@ import {
   type Transport,
   trackStream,
 } from '@shoal/rpc/client';
+import type { MeshMetrics, Telemetry } from '@shoal/telemetry';
 import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
@@ -32,6 +33,7 @@ import { FaultGauge } from '../resilience/fault-injector.js';
 import type { EjectionEvent } from '../resilience/outlier-detector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
+import { countingEjections, tracedAttempt } from './attempt-telemetry.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
@@ -73,6 +75,12 @@ export interface MeshTransportOptions {
   readonly onConfig?: (update: MeshConfigUpdate) => void;
   /** Told when outlier detection ejects or returns endpoints. */
   readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
+  /**
+   * Metrics: the mesh's counters (ejections, circuit-breaker rejections, retries, faults) and gRFC
+   * A78's for the XdsClient made here. createMeshClient also adds the call interceptor (A66, Istio
+   * metrics, traces) from the same Telemetry.
+   */
+  readonly telemetry?: Telemetry;
 }
 
 /** A random 64-bit id for this transport: the `io.grpc.channel_id` hash input (gRFC A42). */
@@ -103,12 +111,18 @@ export class MeshTransport implements Transport {
   private lastLater: (() => CallDecision) | undefined;
   /** Per-cluster call plans of the current snapshot. */
   private plans: CallPlans | undefined;
+  private readonly metrics: MeshMetrics | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
+    const telemetry = options.telemetry;
     this.ownXds =
       options.xds === undefined
-        ? createXdsClient(options.bootstrap ? { bootstrap: options.bootstrap } : {})
+        ? createXdsClient({
+            ...(options.bootstrap && { bootstrap: options.bootstrap }),
+            ...(telemetry && { metrics: telemetry.xdsClientMetrics(options.target) }),
+          })
         : undefined;
+    this.metrics = telemetry?.meshMetrics(options.target);
     try {
       this.target = parseMeshTarget(options.target, options.bootstrap ?? this.ownXds?.bootstrap);
     } catch (err) {
@@ -196,7 +210,7 @@ export class MeshTransport implements Transport {
           registry: this.registry,
           random: this.random,
           clock: this.clock,
-          ...(this.options.onEjection && { onEjection: this.options.onEjection }),
+          onEjection: countingEjections(this.metrics, this.options.onEjection),
         });
         this.runtimes.set(name, runtime);
       }
@@ -333,6 +347,11 @@ export class MeshTransport implements Transport {
       if (!fault.applies(header)) continue;
       const decision = fault.injector.decide(header);
       if (decision === undefined) continue;
+      const metrics = this.metrics;
+      if (metrics !== undefined) {
+        if (decision.delayMs > 0) metrics.faultInjected(call.plan.weighted.name, 'delay');
+        if (decision.abort !== undefined) metrics.faultInjected(call.plan.weighted.name, 'abort');
+      }
       (call.notes ??= []).push(
         `fault filter ${JSON.stringify(fault.filterName)}: delay ${decision.delayMs}ms${decision.abort === undefined ? '' : `, abort with code ${decision.abort}`}`,
       );
@@ -355,6 +374,7 @@ export class MeshTransport implements Transport {
     try {
       release = runtime.breaker.acquire();
     } catch (err) {
+      this.metrics?.circuitBreakerRejected(call.plan.weighted.name);
       return Promise.reject(err);
     }
     call.release = release;
@@ -368,10 +388,12 @@ export class MeshTransport implements Transport {
             clock: this.clock,
             random: this.random,
             retryGate: runtime.breaker,
-            onRetry: (info) =>
+            onRetry: (info) => {
+              this.metrics?.retried(call.plan.weighted.name, info.error.code);
               (call.notes ??= []).push(
                 `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
-              ),
+              );
+            },
           });
     // A streamed response holds the slot until the stream ends (trackStream releases it).
     return result.then(
@@ -394,17 +416,21 @@ export class MeshTransport implements Transport {
     ctx: AttemptContext | undefined,
   ): Promise<CallResponse> {
     const { runtime, hasher } = call.plan;
+    // A66: an attempt starts before its pick, so an attempt that finds no endpoint is counted.
+    const attempt = call.request.tracer?.startAttempt();
     const hash = hasher?.hash(call.request.header, this.channelId);
     const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
     if (pick === undefined) {
       const ejected = runtime.balancer.ejected.size;
       const message = `no usable endpoint in cluster ${JSON.stringify(call.plan.weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
       this.decide(failedDecision(call, n, message));
+      attempt?.onEnd(Code.UNAVAILABLE);
       return Promise.reject(this.unavailable(message));
     }
     const ep = pick.endpoint;
     this.recordAttempt(call, ep, runtime.policyName, n);
-    const request = attemptRequest(call, n, this.clock.now());
+    const plain = attemptRequest(call, n, this.clock.now());
+    const request = attempt === undefined ? plain : tracedAttempt(plain, attempt, call, ep);
     // The endpoint's transport reports only its address; the caller learns the route and cluster too.
     const report = options.onDestination;
     const endpointOptions: CallOptions = report

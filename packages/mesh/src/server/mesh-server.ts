@@ -4,8 +4,9 @@
 // provider need: register services, listen, serve when the control plane says so.
 
 import type { ListenAddress } from '@shoal/rpc';
+import { workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, loadBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
-import { type Registration, withRegistration } from './node-registration.js';
+import { type Registration, registrationLabels, withRegistration } from './node-registration.js';
 import { XdsServer, type XdsServerOptions } from './xds-server.js';
 
 export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
@@ -26,7 +27,15 @@ export class MeshServer extends XdsServer {
   private client: XdsClient | undefined;
 
   constructor(private readonly meshOptions: MeshServerOptions) {
-    super({ ...meshOptions, bootstrap: meshOptions.bootstrap ?? loadBootstrap() });
+    const bootstrap = meshOptions.bootstrap ?? loadBootstrap();
+    super({
+      ...meshOptions,
+      bootstrap,
+      ...(meshOptions.telemetry &&
+        !meshOptions.workload && {
+          workload: workloadFromNode(registrationLabels(bootstrap.node, meshOptions.registration)),
+        }),
+    });
   }
 
   /** The XdsClient registering this instance, once listening. */
@@ -45,7 +54,9 @@ export class MeshServer extends XdsServer {
       services: r.services ?? this.services,
       ...(r.instanceIps === undefined && !wildcard && { instanceIps: [address.host] }),
     });
-    this.client = (this.meshOptions.createClient ?? ((b) => createXdsClient({ bootstrap: b })))(bootstrap);
+    const metrics = this.meshOptions.telemetry?.xdsClientMetrics('#server');
+    const create = (b: XdsBootstrap) => createXdsClient({ bootstrap: b, ...(metrics && { metrics }) });
+    this.client = (this.meshOptions.createClient ?? create)(bootstrap);
     this.watch(this.client);
     return address;
   }

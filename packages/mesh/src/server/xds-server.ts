@@ -30,6 +30,7 @@ import {
   type ServiceImpl,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
+import { type Telemetry, type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry';
 import {
   LISTENER_TYPE_URL,
   RBAC_TYPE_URL,
@@ -61,6 +62,10 @@ export interface XdsServerOptions extends ServerOptions {
   /** Told when the server starts or stops serving (A36's serving-status notifier). */
   readonly onServingStatus?: (serving: boolean, reason: string) => void;
   readonly random?: Random;
+  /** Records gRFC A66's server metrics, Istio's reporter="destination" metrics and server spans. */
+  readonly telemetry?: Telemetry;
+  /** Who this server is in Istio's labels; default: the bootstrap's node. */
+  readonly workload?: WorkloadIdentity;
 }
 
 interface ServingConfig {
@@ -93,7 +98,14 @@ export class XdsServer {
 
   constructor(protected readonly options: XdsServerOptions = {}) {
     this.random = options.random ?? Math.random;
-    this.server = createServer({ ...options, interceptors: [this.gate(), ...(options.interceptors ?? [])] });
+    const t = options.telemetry?.server(
+      options.workload ?? (options.bootstrap ? workloadFromNode(options.bootstrap.node) : undefined),
+    );
+    this.server = createServer({
+      ...options,
+      ...(t && { callTracer: t.callTracer() }),
+      interceptors: [this.gate(), ...(t ? [t.interceptor()] : []), ...(options.interceptors ?? [])],
+    });
   }
 
   /** Registers a service implementation, as Server.register. */

@@ -1,4 +1,5 @@
-// A small reader of Prometheus' text format for tests: every sample with its labels.
+// A small reader of Prometheus' text exposition format (version 0.0.4): every sample with its
+// labels. For tools and tests that read a process's `/stats/prometheus`.
 
 export interface Sample {
   name: string;
@@ -9,6 +10,7 @@ export interface Sample {
 const sampleLine = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/;
 const labelPair = /([a-zA-Z_][a-zA-Z0-9_.]*)="((?:[^"\\]|\\.)*)"/g;
 
+/** Every sample line of `text`; throws on a line that is neither a sample nor a comment. */
 export function samples(text: string): Sample[] {
   const out: Sample[] = [];
   for (const line of text.split('\n')) {
