@@ -4,6 +4,7 @@
 // as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
 
 import { Server } from '@shoal/rpc';
+import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
@@ -12,6 +13,8 @@ import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
+import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
+import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import type { ProxyNode } from './translate/proxy-node.js';
 import { AdsServer } from './xds-server/ads-server.js';
@@ -59,6 +62,11 @@ export class ControlPlane {
   readonly registry: Registry;
   readonly cache: SnapshotCache;
   readonly ads: AdsServer;
+  /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
+  readonly telemetry: Telemetry;
+  /** The hooks the CA records citadel_server_* through. */
+  readonly citadel: CitadelMetrics;
+  readonly #pilot: PilotMetrics;
   readonly #options: ControlPlaneOptions;
   readonly #log: ControlPlaneLogger;
   readonly #rpc: Server;
@@ -87,7 +95,24 @@ export class ControlPlane {
         store: this.store,
         ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
       });
-    this.ads = new AdsServer({ cache: this.cache, lease: (node, peer) => this.#lease(node, peer) });
+    // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
+    this.telemetry = createTelemetry({
+      env: {},
+      counterSuffixes: false,
+      node: { id: 'shoal-control-plane' },
+    });
+    const meter = this.telemetry.meterProvider.getMeter('shoal.control-plane');
+    this.#pilot = new PilotMetrics(
+      meter,
+      () => this.ads,
+      () => this.registry,
+    );
+    this.citadel = citadelMetrics(meter);
+    this.ads = new AdsServer({
+      cache: this.cache,
+      lease: (node, peer) => this.#lease(node, peer),
+      metrics: this.#pilot,
+    });
     this.#rpc = new Server({
       // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
       maxSendMessageBytes: 64 * 1024 * 1024,
@@ -114,6 +139,7 @@ export class ControlPlane {
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
+      observability: { metrics: () => this.telemetry.prometheus() },
     });
   }
 
@@ -128,7 +154,12 @@ export class ControlPlane {
     this.#started = true;
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
-    this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
+    this.#unsubscribe.push(
+      this.store.subscribe((event) => {
+        this.#pilot.configChanged(event);
+        this.#schedule();
+      }),
+    );
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
     let config: DirectoryLoadResult | undefined;
     if (this.#options.configDir) {
@@ -169,6 +200,7 @@ export class ControlPlane {
     this.#configDir?.close();
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
+    await this.telemetry.close();
     if (this.#ownsRegistry) await this.registry.close();
     this.#log('info', 'control plane stopped');
   }

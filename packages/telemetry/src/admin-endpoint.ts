@@ -8,6 +8,12 @@ import type { AddressInfo } from 'node:net';
 export const PROMETHEUS_PATH = '/stats/prometheus';
 /** The env var that sets a process's admin port (0 picks one). */
 export const ADMIN_PORT_ENV = 'SHOAL_ADMIN_PORT';
+/**
+ * The xDS node metadata key a process announces its admin port under, so the control plane can
+ * list it for Prometheus (`GET /api/prometheus/targets`); the address is the node's first
+ * INSTANCE_IPS, else the ADS stream's peer address.
+ */
+export const ADMIN_PORT_METADATA_KEY = 'SHOAL_ADMIN_PORT';
 
 export interface AdminEndpointOptions {
   /** The Prometheus text of the process, made per scrape. */

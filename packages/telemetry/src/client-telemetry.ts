@@ -5,7 +5,7 @@
 // client span carrying the route decision (route, cluster, endpoint, retries).
 
 import type { DescMethod } from '@bufbuild/protobuf';
-import type { Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import {
   type AttemptDestination,
   type CallResponse,
@@ -18,7 +18,7 @@ import {
   trackStream,
 } from '@shoal/rpc/client';
 import { type GrpcClientInstruments, MethodSeries } from './grpc-metrics.js';
-import { type IstioInstruments, type PeerIds, serviceFromCluster, sourceReport } from './istio-metrics.js';
+import { type IstioInstruments, type PeerIds, SourceSeries } from './istio-metrics.js';
 import {
   encodePeerMetadata,
   PEER_METADATA_HEADER,
@@ -41,6 +41,7 @@ export interface ClientTelemetryShared {
 export class ClientTelemetry {
   readonly #methods = new WeakMap<DescMethod, MethodSeries>();
   readonly #mxValue: string;
+  readonly sourceSeries: SourceSeries;
 
   constructor(
     readonly shared: ClientTelemetryShared,
@@ -49,6 +50,7 @@ export class ClientTelemetry {
     readonly workload: WorkloadIdentity,
   ) {
     this.#mxValue = encodePeerMetadata(workload);
+    this.sourceSeries = new SourceSeries(shared.istio.table, shared.peerIds, workload, target);
   }
 
   /** The interceptor to put first in a client's chain. */
@@ -111,7 +113,7 @@ class ClientCallRecord implements ClientCallTracer {
 
   startAttempt(): ClientAttemptTracer {
     this.#attempts++;
-    this.#t.shared.grpc.attemptStarted.add(1, this.#series.base);
+    this.#t.shared.grpc.attemptStarted.add(this.#series.base);
     const attempt = new AttemptRecord(this.#t.shared.grpc, this.#series, this.span);
     this.#last = attempt;
     return attempt;
@@ -121,21 +123,14 @@ class ClientCallRecord implements ClientCallTracer {
     if (this.#ended) return;
     this.#ended = true;
     const ms = performance.now() - this.#start;
-    const { grpc, istio, peers, peerIds } = this.#t.shared;
-    grpc.callDuration.record(ms / 1000, this.#series.status(code));
+    const { grpc, istio, peers } = this.#t.shared;
+    grpc.callDuration.record(ms / 1000, this.#series.status(code), ROOT_CONTEXT);
     const last = this.#last;
     const mx = last?.header?.getString(PEER_METADATA_HEADER);
     const peer = mx === undefined ? undefined : peers.get(mx);
     const cluster = last?.destination?.cluster;
     const responded = last?.header !== undefined;
-    const key = `src|${peerIds.of(peer)}|${cluster ?? ''}|${code}|${responded ? 1 : 0}`;
-    const series = istio.table.series(key, () =>
-      sourceReport(this.#t.workload, peer, serviceFromCluster(cluster, this.#t.target), {
-        code,
-        responded,
-        flags: '-',
-      }),
-    );
+    const series = this.#t.sourceSeries.get(peer, cluster, code, responded);
     istio.record(
       series,
       ms,
@@ -183,9 +178,9 @@ class AttemptRecord implements ClientAttemptTracer {
 
   onEnd(code: Code): void {
     const attrs = this.series.status(code);
-    this.grpc.attemptDuration.record((performance.now() - this.#start) / 1000, attrs);
-    this.grpc.attemptSentSize.record(this.sentBytes, attrs);
-    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs);
+    this.grpc.attemptDuration.record((performance.now() - this.#start) / 1000, attrs, ROOT_CONTEXT);
+    this.grpc.attemptSentSize.record(this.sentBytes, attrs, ROOT_CONTEXT);
+    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs, ROOT_CONTEXT);
   }
 }
 

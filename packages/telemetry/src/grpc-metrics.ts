@@ -4,7 +4,7 @@
 // blow up the cardinality). Label sets are interned (series-table.ts): each (method, target) and
 // (method, target, status) is looked up in an array per method, not hashed per record.
 
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
 import { Code, codeName } from '@shoal/rpc/client';
 import {
   A66,
@@ -14,7 +14,7 @@ import {
   GRPC_STATUS,
   GRPC_TARGET,
 } from './instrument-names.js';
-import type { SeriesTable } from './series-table.js';
+import { type SeriesTable, Tally } from './series-table.js';
 
 const CODES = Object.values(Code).filter((c): c is Code => typeof c === 'number');
 
@@ -52,18 +52,14 @@ function histogram(meter: Meter, d: { name: string; unit: string; description: s
 
 /** The A66 client instruments. */
 export class GrpcClientInstruments {
-  readonly attemptStarted: Counter;
+  readonly attemptStarted: Tally;
   readonly attemptDuration: Histogram;
   readonly attemptSentSize: Histogram;
   readonly attemptRcvdSize: Histogram;
   readonly callDuration: Histogram;
 
   constructor(meter: Meter) {
-    const started = A66.clientAttemptStarted;
-    this.attemptStarted = meter.createCounter(started.name, {
-      unit: started.unit,
-      description: started.description,
-    });
+    this.attemptStarted = new Tally(meter, A66.clientAttemptStarted);
     this.attemptDuration = histogram(meter, A66.clientAttemptDuration, latency);
     this.attemptSentSize = histogram(meter, A66.clientAttemptSentSize, size);
     this.attemptRcvdSize = histogram(meter, A66.clientAttemptRcvdSize, size);
@@ -73,17 +69,13 @@ export class GrpcClientInstruments {
 
 /** The A66 server instruments. */
 export class GrpcServerInstruments {
-  readonly callStarted: Counter;
+  readonly callStarted: Tally;
   readonly callDuration: Histogram;
   readonly callSentSize: Histogram;
   readonly callRcvdSize: Histogram;
 
   constructor(meter: Meter) {
-    const started = A66.serverCallStarted;
-    this.callStarted = meter.createCounter(started.name, {
-      unit: started.unit,
-      description: started.description,
-    });
+    this.callStarted = new Tally(meter, A66.serverCallStarted);
     this.callDuration = histogram(meter, A66.serverCallDuration, latency);
     this.callSentSize = histogram(meter, A66.serverCallSentSize, size);
     this.callRcvdSize = histogram(meter, A66.serverCallRcvdSize, size);

@@ -1,7 +1,12 @@
 // Public API of @shoal/telemetry. Everything not exported here is internal.
 
 /** The admin port: `/stats/prometheus` and SHOAL_ADMIN_PORT. */
-export { ADMIN_PORT_ENV, adminPortFromEnv, PROMETHEUS_PATH } from './admin-endpoint.js';
+export {
+  ADMIN_PORT_ENV,
+  ADMIN_PORT_METADATA_KEY,
+  adminPortFromEnv,
+  PROMETHEUS_PATH,
+} from './admin-endpoint.js';
 /** The client side: an interceptor and A66 call tracer per target. */
 export { ClientTelemetry } from './client-telemetry.js';
 /** Metric names, units and buckets (the contract other tools read). */
@@ -10,11 +15,13 @@ export {
   A66_LATENCY_BUCKETS,
   A66_SIZE_BUCKETS,
   A78,
+  CITADEL,
   ENVOY_DEFAULT_BUCKETS,
   ISTIO,
   ISTIO_LABELS,
   type IstioLabel,
   MESH,
+  PILOT,
 } from './instrument-names.js';
 /** The mesh's resilience counters. */
 export type { MeshMetrics } from './mesh-metrics.js';

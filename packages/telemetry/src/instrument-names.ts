@@ -176,3 +176,66 @@ export const ISTIO_LABELS = [
   'connection_security_policy',
 ] as const;
 export type IstioLabel = (typeof ISTIO_LABELS)[number];
+
+/** istiod's control-plane metrics (pilot/pkg/xds/monitoring.go), with its bucket boundaries. */
+export const PILOT = {
+  xds: { name: 'pilot_xds', description: 'Number of endpoints connected to this pilot using XDS.' },
+  pushes: { name: 'pilot_xds_pushes', description: 'Pilot build and send errors for lds, rds, cds and eds.' },
+  pushTime: {
+    name: 'pilot_xds_push_time',
+    description: 'Total time in seconds Pilot takes to push lds, rds, cds and eds.',
+    buckets: [0.01, 0.1, 1, 3, 5, 10, 20, 30],
+  },
+  convergence: {
+    name: 'pilot_proxy_convergence_time',
+    description: 'Delay in seconds between config change and a proxy receiving all required configuration.',
+    buckets: [0.1, 0.5, 1, 3, 5, 10, 20, 30],
+  },
+  totalRejects: {
+    name: 'pilot_total_xds_rejects',
+    description: 'Total number of XDS responses from pilot rejected by proxy.',
+  },
+  /** pilot_xds_cds_reject, pilot_xds_eds_reject, pilot_xds_lds_reject, pilot_xds_rds_reject. */
+  reject: (type: string) => ({
+    name: `pilot_xds_${type}_reject`,
+    description: `Pilot rejected ${type.toUpperCase()} configs.`,
+  }),
+  configEvents: { name: 'pilot_k8s_cfg_events', description: 'Events from k8s config.' },
+  services: { name: 'pilot_services', description: 'Total services known to pilot.' },
+} as const;
+
+/** istiod's CA metrics (security/pkg/server/ca/monitoring.go), for the CA to record. */
+export const CITADEL = {
+  csrCount: {
+    name: 'citadel_server_csr_count',
+    description: 'The number of CSRs received by Citadel server.',
+  },
+  authenticationFailures: {
+    name: 'citadel_server_authentication_failure_count',
+    description: 'The number of authentication failures.',
+  },
+  csrParsingErrors: {
+    name: 'citadel_server_csr_parsing_err_count',
+    description: 'The number of errors occurred when parsing the CSR.',
+  },
+  idExtractionErrors: {
+    name: 'citadel_server_id_extraction_err_count',
+    description: 'The number of errors occurred when extracting the ID from CSR.',
+  },
+  csrSignErrors: {
+    name: 'citadel_server_csr_sign_err_count',
+    description: 'The number of errors occurred when signing the CSR.',
+  },
+  successCertIssuance: {
+    name: 'citadel_server_success_cert_issuance_count',
+    description: 'The number of certificates issuances that have succeeded.',
+  },
+  rootCertExpiry: {
+    name: 'citadel_server_root_cert_expiry_timestamp',
+    description: 'The unix timestamp, in seconds, when Citadel root cert will expire.',
+  },
+  certChainExpiry: {
+    name: 'citadel_server_cert_chain_expiry_timestamp',
+    description: 'The unix timestamp, in seconds, when Citadel cert chain will expire.',
+  },
+} as const;

@@ -5,11 +5,11 @@
 // the local side from this workload's node, the peer side from metadata exchange, `unknown` for
 // what is not known and `latest` for a missing canonical revision. Buckets are Envoy's defaults.
 
-import type { Attributes, Counter, Histogram, Meter } from '@opentelemetry/api';
+import { type Attributes, type Histogram, type Meter, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Code } from '@shoal/rpc/client';
 import { ENVOY_DEFAULT_BUCKETS, ISTIO, type IstioLabel } from './instrument-names.js';
 import type { PeerWorkload } from './peer-metadata.js';
-import type { SeriesTable } from './series-table.js';
+import { type SeriesTable, Tally } from './series-table.js';
 import type { WorkloadIdentity } from './workload-identity.js';
 
 type Labels = Record<IstioLabel, string>;
@@ -131,7 +131,7 @@ export function destinationReport(
 
 /** The four instruments, recorded together per call. */
 export class IstioInstruments {
-  readonly #requests: Counter;
+  readonly #requests: Tally;
   readonly #duration: Histogram;
   readonly #requestBytes: Histogram;
   readonly #responseBytes: Histogram;
@@ -141,9 +141,7 @@ export class IstioInstruments {
     readonly table: SeriesTable,
   ) {
     const buckets = { advice: { explicitBucketBoundaries: ENVOY_DEFAULT_BUCKETS } };
-    this.#requests = meter.createCounter(ISTIO.requestsTotal.name, {
-      description: ISTIO.requestsTotal.description,
-    });
+    this.#requests = new Tally(meter, ISTIO.requestsTotal);
     this.#duration = meter.createHistogram(ISTIO.requestDuration.name, {
       description: ISTIO.requestDuration.description,
       ...buckets,
@@ -160,10 +158,52 @@ export class IstioInstruments {
 
   /** Records one call under an interned label set (see SeriesTable). */
   record(series: Attributes, durationMs: number, requestBytes: number, responseBytes: number): void {
-    this.#requests.add(1, series);
-    this.#duration.record(durationMs, series);
-    this.#requestBytes.record(requestBytes, series);
-    this.#responseBytes.record(responseBytes, series);
+    this.#requests.add(series);
+    this.#duration.record(durationMs, series, ROOT_CONTEXT);
+    this.#requestBytes.record(requestBytes, series, ROOT_CONTEXT);
+    this.#responseBytes.record(responseBytes, series, ROOT_CONTEXT);
+  }
+}
+
+/**
+ * A client's reporter="source" label sets, found per call by peer object, cluster string and
+ * status without building a key string (the table's key is built once per new label set).
+ */
+export class SourceSeries {
+  readonly #byPeer = new Map<PeerWorkload | undefined, Map<string, Attributes[]>>();
+
+  constructor(
+    private readonly table: SeriesTable,
+    private readonly peerIds: PeerIds,
+    private readonly local: WorkloadIdentity,
+    private readonly target: string,
+  ) {}
+
+  get(
+    peer: PeerWorkload | undefined,
+    cluster: string | undefined,
+    code: Code,
+    responded: boolean,
+  ): Attributes {
+    let byCluster = this.#byPeer.get(peer);
+    if (byCluster === undefined) this.#byPeer.set(peer, (byCluster = new Map()));
+    const c = cluster ?? '';
+    let byOutcome = byCluster.get(c);
+    if (byOutcome === undefined) byCluster.set(c, (byOutcome = []));
+    const i = code * 2 + (responded ? 1 : 0);
+    let series = byOutcome[i];
+    if (series === undefined) {
+      const key = `src|${this.local.nodeId}|${this.target}|${this.peerIds.of(peer)}|${c}|${code}|${responded}`;
+      series = this.table.series(key, () =>
+        sourceReport(this.local, peer, serviceFromCluster(cluster, this.target), {
+          code,
+          responded,
+          flags: '-',
+        }),
+      );
+      byOutcome[i] = series;
+    }
+    return series;
   }
 }
 

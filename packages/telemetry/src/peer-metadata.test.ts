@@ -57,10 +57,7 @@ describe('x-envoy-peer-metadata', () => {
     assert.equal(decoded.fields.NAMESPACE?.stringValue, 'bookinfo');
     assert.equal(decoded.fields.WORKLOAD_NAME?.stringValue, 'reviews-v2');
     assert.equal(decoded.fields.CLUSTER_ID?.stringValue, 'Kubernetes');
-    assert.equal(
-      decoded.fields.OWNER?.stringValue,
-      'kubernetes://apis/apps/v1/namespaces/bookinfo/deployments/reviews-v2',
-    );
+    assert.equal(decoded.fields.OWNER, undefined, 'OWNER is left out');
     const labels = decoded.fields.LABELS?.structValue?.fields ?? {};
     assert.equal(labels.app?.stringValue, 'reviews');
     assert.equal(labels.version?.stringValue, 'v2');
@@ -71,7 +68,6 @@ describe('x-envoy-peer-metadata', () => {
       NAMESPACE: 'bookinfo',
       WORKLOAD_NAME: 'reviews-v2',
       CLUSTER_ID: 'Kubernetes',
-      OWNER: 'kubernetes://apis/apps/v1/namespaces/bookinfo/deployments/reviews-v2',
       LABELS: {
         app: 'reviews',
         version: 'v2',

@@ -1,9 +1,11 @@
 // Istio's metadata exchange over HTTP headers (istio/proxy: the peer_metadata filter's
 // istio_headers method). `x-envoy-peer-metadata-id` carries the node id; `x-envoy-peer-metadata`
 // carries the workload as a google.protobuf.Struct, serialized deterministically (map keys in
-// order) and base64-encoded: NAME, NAMESPACE, WORKLOAD_NAME, CLUSTER_ID, OWNER and LABELS with
-// app, version and the canonical service labels (metadata_object.cc). A client sends both on every
-// request; a server answers with its own only when the request carried them, as Envoy does.
+// order) and base64-encoded: NAME, NAMESPACE, WORKLOAD_NAME, CLUSTER_ID and LABELS with app,
+// version and the canonical service labels (metadata_object.cc; OWNER, which Envoy reads only for
+// the workload type of baggage, is left out: the header goes with every call and every byte costs).
+// A client sends both on every request; a server answers with its own only when the request
+// carried them, as Envoy does.
 
 import { fromBinary, fromJson, type JsonObject, toBinary, toJson } from '@bufbuild/protobuf';
 import { StructSchema } from '@bufbuild/protobuf/wkt';
@@ -43,9 +45,6 @@ export function encodePeerMetadata(w: WorkloadIdentity): string {
     CLUSTER_ID: w.cluster,
     LABELS: { ...w.labels },
   };
-  if (w.workload) {
-    struct.OWNER = `kubernetes://apis/apps/v1/namespaces/${w.namespace}/deployments/${w.workload}`;
-  }
   const bytes = toBinary(StructSchema, fromJson(StructSchema, sorted(struct)));
   return Buffer.from(bytes).toString('base64');
 }
@@ -91,13 +90,17 @@ const UNREADABLE: PeerWorkload = Object.freeze({
  */
 export class PeerMetadataCache {
   readonly #peers = new Map<string, PeerWorkload>();
+  /** The last value and its peer: most calls in a row are to the same workload. */
+  #lastValue = '';
+  #lastPeer: PeerWorkload = UNREADABLE;
 
   constructor(private readonly limit = 1000) {}
 
   /** The peer a header value names; an unreadable value is an unknown peer (as in Envoy). */
   get(value: string): PeerWorkload {
+    if (value === this.#lastValue) return this.#lastPeer;
     let peer = this.#peers.get(value);
-    if (peer !== undefined) return peer;
+    if (peer !== undefined) return this.#remember(value, peer);
     try {
       peer = decodePeerMetadata(value);
     } catch {
@@ -111,6 +114,12 @@ export class PeerMetadataCache {
       }
     }
     this.#peers.set(value, peer);
+    return this.#remember(value, peer);
+  }
+
+  #remember(value: string, peer: PeerWorkload): PeerWorkload {
+    this.#lastValue = value;
+    this.#lastPeer = peer;
     return peer;
   }
 }

@@ -4,7 +4,7 @@
 // label set is recorded under one attribute, its series id, and the ids are expanded back into the
 // full labels when the metrics are collected (expandSeries). The SDK still does every aggregation.
 
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 
 /** The one attribute a recording carries. */
@@ -46,6 +46,30 @@ export class SeriesTable {
 
   get size(): number {
     return this.#byKey.size;
+  }
+}
+
+/**
+ * A counter kept per series and reported through an OpenTelemetry ObservableCounter (its
+ * cumulative value, read at collection): counting is then a Map update per call rather than an SDK
+ * recording, the hot path's largest cost besides the histograms.
+ */
+export class Tally {
+  readonly #counts = new Map<Attributes, number>();
+
+  constructor(
+    meter: Meter,
+    d: { readonly name: string; readonly unit?: string; readonly description: string },
+  ) {
+    meter
+      .createObservableCounter(d.name, { description: d.description, ...(d.unit && { unit: d.unit }) })
+      .addCallback((result) => {
+        for (const [series, count] of this.#counts) result.observe(count, series);
+      });
+  }
+
+  add(series: Attributes, n = 1): void {
+    this.#counts.set(series, (this.#counts.get(series) ?? 0) + n);
   }
 }
 

@@ -4,7 +4,7 @@
 // the response headers when the request carried the exchange (as Envoy answers), and with tracing
 // on a server span whose context is current while the handler runs (the interceptor).
 
-import type { Context } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type {
   Code,
   HandlerContext,
@@ -108,7 +108,7 @@ class ServerCallRecord implements ServerCallTracer {
     registered: boolean,
   ) {
     this.#series = t.seriesOf(path, registered);
-    t.shared.grpc.callStarted.add(1, this.#series.base);
+    t.shared.grpc.callStarted.add(this.#series.base);
     this.#peer = t.exchange(context);
     const tracing = t.shared.tracing;
     if (tracing) {
@@ -132,9 +132,9 @@ class ServerCallRecord implements ServerCallTracer {
     const ms = performance.now() - this.#start;
     const { grpc, istio, peerIds } = this.t.shared;
     const attrs = this.#series.status(code);
-    grpc.callDuration.record(ms / 1000, attrs);
-    grpc.callSentSize.record(this.#sent, attrs);
-    grpc.callRcvdSize.record(this.#rcvd, attrs);
+    grpc.callDuration.record(ms / 1000, attrs, ROOT_CONTEXT);
+    grpc.callSentSize.record(this.#sent, attrs, ROOT_CONTEXT);
+    grpc.callRcvdSize.record(this.#rcvd, attrs, ROOT_CONTEXT);
     const principal = this.t.principalOf(this.context);
     const key = `dst|${peerIds.of(this.#peer)}|${principal ?? ''}|${code}`;
     const series = istio.table.series(key, () =>

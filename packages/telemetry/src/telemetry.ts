@@ -6,7 +6,7 @@
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   AlwaysOnSampler,
   BatchSpanProcessor,
@@ -16,8 +16,8 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import type { XdsClientMetrics } from '@shoal/xds/client';
-import { AdminEndpoint, adminPortFromEnv } from './admin-endpoint.js';
+import type { XdsBootstrap, XdsClientMetrics } from '@shoal/xds/client';
+import { ADMIN_PORT_METADATA_KEY, AdminEndpoint, adminPortFromEnv } from './admin-endpoint.js';
 import { ClientTelemetry } from './client-telemetry.js';
 import { GrpcClientInstruments, GrpcServerInstruments } from './grpc-metrics.js';
 import { IstioInstruments, PeerIds } from './istio-metrics.js';
@@ -53,6 +53,30 @@ export interface TelemetryOptions {
   readonly spanProcessor?: 'batch' | 'simple';
   /** The environment read for the defaults above (default process.env). */
   readonly env?: Record<string, string | undefined>;
+  /**
+   * Whether counters get Prometheus' `_total` suffix (default true). istiod's metrics have none
+   * (`pilot_xds_pushes`): the control plane turns it off to keep istiod's names.
+   */
+  readonly counterSuffixes?: boolean;
+}
+
+/** Counter names the serializer will suffix with `_total` (as Prometheus names: dots are underscores). */
+function suffixedCounters(metrics: ResourceMetrics): string[] {
+  const names: string[] = [];
+  for (const scope of metrics.scopeMetrics)
+    for (const m of scope.metrics) {
+      const name = m.descriptor.name.replace(/[^a-z0-9_]/gi, '_');
+      if (m.dataPointType === DataPointType.SUM && m.isMonotonic && !name.endsWith('_total'))
+        names.push(name);
+    }
+  return names;
+}
+
+/** Takes the `_total` suffix off these counters' sample, HELP and TYPE lines. */
+function withoutCounterSuffixes(text: string, names: readonly string[]): string {
+  if (names.length === 0) return text;
+  const pattern = new RegExp(`^((?:# (?:HELP|TYPE|UNIT) )?(?:${names.join('|')}))_total(?=[{ ])`, 'gm');
+  return text.replace(pattern, '$1');
 }
 
 /** The OTLP/HTTP traces URL the standard variables name, if any. */
@@ -170,7 +194,9 @@ export class Telemetry {
   async prometheus(): Promise<string> {
     const { resourceMetrics, errors } = await this.#reader.collect();
     if (errors.length > 0) throw errors[0];
-    return this.#serializer.serialize(expandSeries(resourceMetrics, this.series));
+    const text = this.#serializer.serialize(expandSeries(resourceMetrics, this.series));
+    if (this.#options.counterSuffixes !== false) return text;
+    return withoutCounterSuffixes(text, suffixedCounters(resourceMetrics));
   }
 
   /** Opens the admin port (`/stats/prometheus`), where the options or SHOAL_ADMIN_PORT say. */
@@ -180,6 +206,18 @@ export class Telemetry {
     if (p === undefined) return undefined;
     this.#admin ??= new AdminEndpoint({ metrics: () => this.prometheus() });
     return this.#admin.listen(p, host ?? this.#options.adminHost ?? '0.0.0.0');
+  }
+
+  /**
+   * `bootstrap` with this process's admin port in its node metadata (SHOAL_ADMIN_PORT), once
+   * listening; unchanged otherwise. Give it to the XdsClient so the control plane can list the
+   * process for Prometheus.
+   */
+  announce(bootstrap: XdsBootstrap): XdsBootstrap {
+    const address = this.adminAddress;
+    if (address === undefined) return bootstrap;
+    const metadata = { ...bootstrap.node.metadata, [ADMIN_PORT_METADATA_KEY]: address.port };
+    return { ...bootstrap, node: { ...bootstrap.node, metadata } };
   }
 
   /** The admin port's address, once listening. */
