@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { Code } from '@shoal/rpc';
 import { createTelemetry, parsePrometheusText, type Sample, type Telemetry } from '@shoal/telemetry';
 import { MeshHarness, tally, waitFor } from './mesh-harness.js';
@@ -107,5 +108,33 @@ describe('e2e: telemetry in the mesh', () => {
     const after = parsePrometheusText(await tc.prometheus());
     assert.ok(sum(after, 'shoal_mesh_retries_total', { grpc_status: 'UNAVAILABLE' }) > 0);
     assert.ok(sum(after, 'grpc_client_attempt_duration_count', { grpc_status: 'UNAVAILABLE' }) > 0);
+  });
+
+  it('puts the route decision on client spans: route, cluster, endpoint, retries', async () => {
+    const spans = new InMemorySpanExporter();
+    const tc = createTelemetry({ env: {}, spanExporter: spans, spanProcessor: 'simple' });
+    telemetries.push(tc);
+    mesh = await MeshHarness.start();
+    await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
+    const v2 = await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
+    mesh.apply(config);
+    const c = mesh.consumer({ telemetry: tc });
+    await waitFor(async () => (await tally(c, 1))['v1-a'] !== undefined, 'routes');
+    v2.failWith = Code.UNAVAILABLE;
+    await tally(c, 20);
+    const finished = spans.getFinishedSpans().filter((s) => s.name === 'shoal.meshtest.v1.Greeter/SayHello');
+    const retried = finished.find((s) => (s.attributes['shoal.retries'] as number) > 0);
+    assert.ok(retried, 'a call that v2 failed was retried');
+    assert.equal(
+      retried.attributes['shoal.route'],
+      'greeter.0',
+      'the VirtualService route, as istiod names it',
+    );
+    assert.match(
+      String(retried.attributes['shoal.cluster']),
+      /^outbound\|\d+\|v[12]\|greeter\.default\.svc\.cluster\.local$/,
+    );
+    assert.match(String(retried.attributes['shoal.endpoint']), /^127\.0\.0\.[23]:\d+$/);
+    assert.equal(retried.attributes['rpc.system'], 'grpc');
   });
 });
