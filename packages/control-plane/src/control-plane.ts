@@ -9,6 +9,8 @@ import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
+import { LrsServer } from './load-stats/lrs-server.js';
+import { LoadReportStore } from './load-stats/load-report-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
@@ -46,6 +48,11 @@ export interface ControlPlaneOptions {
   traffic?: TrafficSource;
   /** Config versions kept for the history and rollback (default 200). */
   historyLimit?: number;
+  /**
+   * How often clients report load over LRS (default 2000 ms). The reports are served at
+   * `/api/load-reports` and, unless `traffic` says otherwise, are the console's traffic picture.
+   */
+  loadReportingIntervalMs?: number;
 }
 
 export interface ControlPlaneAddresses {
@@ -66,6 +73,8 @@ export class ControlPlane {
   readonly telemetry: Telemetry;
   /** The hooks the CA records citadel_server_* through. */
   readonly citadel: CitadelMetrics;
+  /** Load reports (LRS): who calls whom, rate, errors, latency, per endpoint. */
+  readonly loadReports = new LoadReportStore();
   readonly #pilot: PilotMetrics;
   readonly #options: ControlPlaneOptions;
   readonly #log: ControlPlaneLogger;
@@ -120,13 +129,14 @@ export class ControlPlane {
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
     });
     this.ads.register(this.#rpc);
+    new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.#rpc);
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
       ads: this.ads,
       history: this.history,
       consoleDir: options.consoleDir,
-      traffic: options.traffic,
+      traffic: options.traffic ?? this.loadReports,
       xdsAddress: () => {
         const xds = this.#addresses?.xds;
         if (!xds) return undefined;
@@ -139,7 +149,10 @@ export class ControlPlane {
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
-      observability: { metrics: () => this.telemetry.prometheus() },
+      observability: {
+        metrics: () => this.telemetry.prometheus(),
+        loadReports: (window) => this.loadReports.view(window),
+      },
     });
   }
 

@@ -48,8 +48,8 @@ export class MeshHarness {
     private readonly xdsPort: number,
   ) {}
 
-  static async start(): Promise<MeshHarness> {
-    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0 });
+  static async start(options: { loadReportingIntervalMs?: number } = {}): Promise<MeshHarness> {
+    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0, ...options });
     const addresses = await cp.start();
     return new MeshHarness(cp, addresses.xds.port);
   }

@@ -2,12 +2,14 @@
 //   GET /metrics                    the control plane's own metrics (istiod's pilot_* names), Prometheus text
 //   GET /api/prometheus/targets     every Shoal process that announced an admin port, and the control
 //                                   plane itself, in Prometheus' http_sd_config format
-//   GET /api/traffic                the mesh's edges from load reports (who calls whom, rate, errors, latency)
+//   GET /api/load-reports           the mesh's edges from load reports (who calls whom, rate, errors,
+//                                   latency, per endpoint); the console's GET /api/traffic is elsewhere
 // Prometheus: HTTP service discovery (a JSON list of {targets, labels}; `__metrics_path__` sets the
 // path per target).
 
 import type http from 'node:http';
 import { ADMIN_PORT_METADATA_KEY, PROMETHEUS_PATH } from '@shoal/telemetry';
+import type { LoadReportView } from '../load-stats/load-report-types.js';
 import type { ProxyNode } from '../translate/proxy-node.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { HttpError, sendJson, sendText } from './http-json.js';
@@ -18,8 +20,8 @@ export interface ObservabilityOptions {
   metrics: () => Promise<string>;
   /** Where the admin API itself listens (a target for Prometheus), once it does. */
   adminAddress: () => { host: string; port: number } | undefined;
-  /** The traffic graph from load reports. */
-  traffic?: (windowSeconds: number) => unknown;
+  /** The edges from load reports. */
+  loadReports?: (windowSeconds: number) => LoadReportView;
 }
 
 /** One entry of Prometheus' http_sd_config answer. */
@@ -89,13 +91,13 @@ export async function handleObservability(
       if (url.pathname !== '/api/prometheus/targets') return false;
       sendJson(res, 200, prometheusTargets(options));
       return true;
-    case 'GET /api/traffic': {
-      if (!options.traffic) throw new HttpError(404, 'load reporting is not enabled');
+    case 'GET /api/load-reports': {
+      if (!options.loadReports) throw new HttpError(404, 'load reporting is not enabled');
       const text = url.searchParams.get('window') ?? '60';
       const window = Number(text);
       if (!(window > 0 && window <= 3600))
         throw new HttpError(400, `window=${text}: must be a number of seconds in (0, 3600]`);
-      sendJson(res, 200, options.traffic(window));
+      sendJson(res, 200, options.loadReports(window));
       return true;
     }
   }

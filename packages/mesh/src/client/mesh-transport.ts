@@ -12,25 +12,24 @@ import {
   type CallResponse,
   Code,
   GrpcTransport,
-  type GrpcTransportOptions,
   methodPath,
   RpcError,
   SessionPool,
   type Transport,
   trackStream,
 } from '@shoal/rpc/client';
-import type { MeshMetrics, Telemetry } from '@shoal/telemetry';
-import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
+import type { MeshMetrics } from '@shoal/telemetry';
+import { createXdsClient, XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
-import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { Random } from '../lb/random-source.js';
+import { clusterLoad, reporterFor, startCall } from '../load-report/cluster-load-hook.js';
+import type { LoadReporter } from '../load-report/load-reporter.js';
 import type { Release } from '../resilience/circuit-breaker.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { FaultGauge } from '../resilience/fault-injector.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { countingEjections, tracedAttempt } from './attempt-telemetry.js';
@@ -40,6 +39,7 @@ import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
 import { emptyResponse } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
+import type { MeshTransportOptions } from './mesh-transport-options.js';
 import {
   attemptDecision,
   attemptRequest,
@@ -50,38 +50,7 @@ import {
 } from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
-export interface MeshTransportOptions {
-  /**
-   * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any
-   * ResourceWatcherSource. Default: an XdsClient of this transport's own, from `bootstrap` or the
-   * environment (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG), closed with it.
-   */
-  readonly xds?: ResourceWatcherSource;
-  /** `xds:///host:port` or an interface name such as `greet.v1.GreeterService`. */
-  readonly target: string;
-  /** For listener name templates and authorities (gRFC A47), and for the default XdsClient. */
-  readonly bootstrap?: XdsBootstrap;
-  /** Connections to endpoints; shared with other transports when given (then not closed here). */
-  readonly pool?: SessionPool;
-  /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
-  readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
-  /** LB policies by name; defaults to the built-in ones. */
-  readonly lbPolicies?: LbPolicyRegistry;
-  readonly random?: Random;
-  readonly clock?: Clock;
-  /** Told about each routing decision (one per attempt), for debugging. */
-  readonly onDecision?: (decision: CallDecision) => void;
-  /** Told about each new snapshot or config error. */
-  readonly onConfig?: (update: MeshConfigUpdate) => void;
-  /** Told when outlier detection ejects or returns endpoints. */
-  readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
-  /**
-   * Metrics: the mesh's counters (ejections, circuit-breaker rejections, retries, faults) and gRFC
-   * A78's for the XdsClient made here. createMeshClient also adds the call interceptor (A66, Istio
-   * metrics, traces) from the same Telemetry.
-   */
-  readonly telemetry?: Telemetry;
-}
+export type { MeshTransportOptions };
 
 /** A random 64-bit id for this transport: the `io.grpc.channel_id` hash input (gRFC A42). */
 function channelId(random: Random): bigint {
@@ -112,6 +81,7 @@ export class MeshTransport implements Transport {
   /** Per-cluster call plans of the current snapshot. */
   private plans: CallPlans | undefined;
   private readonly metrics: MeshMetrics | undefined;
+  private ownReporter: LoadReporter | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
     const telemetry = options.telemetry;
@@ -192,6 +162,14 @@ export class MeshTransport implements Transport {
     this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
     for (const t of this.transports.values()) t.close();
     if (this.ownsPool) this.pool.close();
+    this.ownReporter?.close();
+  }
+
+  private loadReporter(): LoadReporter | undefined {
+    if (this.options.loadReporter) return this.options.loadReporter;
+    const xds = this.ownXds ?? (this.options.xds instanceof XdsClient ? this.options.xds : undefined);
+    this.ownReporter ??= reporterFor(xds);
+    return this.ownReporter;
   }
 
   private onUpdate(update: MeshConfigUpdate): void {
@@ -216,6 +194,7 @@ export class MeshTransport implements Transport {
       }
       try {
         runtime.update(c.cluster, c.endpoints, c.assignment?.overprovisioningFactor);
+        runtime.load = clusterLoad(c.cluster, () => this.loadReporter());
       } catch (err) {
         errors.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
       }
@@ -304,7 +283,8 @@ export class MeshTransport implements Transport {
     const plan = plans.get(entry, weighted);
     if (typeof plan === 'string') throw this.refuseUnplanned(config, path, plan, entry, weighted);
     for (const drop of plan.drops) {
-      if (Math.floor(this.random() * 1_000_000) < drop.perMillion)
+      if (Math.floor(this.random() * 1_000_000) < drop.perMillion) {
+        plan.runtime.load?.dropped(drop.category);
         throw this.refuseUnplanned(
           config,
           path,
@@ -312,6 +292,7 @@ export class MeshTransport implements Transport {
           entry,
           weighted,
         );
+      }
     }
     const timeoutMs = effectiveTimeoutMs(request.timeoutMs, action, config.maxStreamDurationMs);
     return {
@@ -429,6 +410,7 @@ export class MeshTransport implements Transport {
     }
     const ep = pick.endpoint;
     this.recordAttempt(call, ep, runtime.policyName, n);
+    const loadEnd = startCall(runtime.load, ep);
     const plain = attemptRequest(call, n, this.clock.now());
     const request = attempt === undefined ? plain : tracedAttempt(plain, attempt, call, ep);
     // The endpoint's transport reports only its address; the caller learns the route and cluster too.
@@ -451,12 +433,14 @@ export class MeshTransport implements Transport {
         (response) => {
           if (!response.stream) {
             pick.done?.();
+            loadEnd?.(true);
             runtime.balancer.recordResult(ep, Code.OK);
             return response;
           }
           ctx?.commit();
           return trackStream(response, (code) => {
             pick.done?.();
+            loadEnd?.(code === Code.OK);
             runtime.balancer.recordResult(ep, code);
             call.release?.();
           });
@@ -464,6 +448,7 @@ export class MeshTransport implements Transport {
         (err: unknown) => {
           const e = RpcError.from(err, Code.UNAVAILABLE);
           pick.done?.();
+          loadEnd?.(false);
           runtime.balancer.recordResult(ep, e.code);
           throw e;
         },
