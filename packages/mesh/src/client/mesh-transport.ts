@@ -88,7 +88,9 @@ export class MeshTransport implements Transport {
     this.ownXds =
       options.xds === undefined
         ? createXdsClient({
-            ...(options.bootstrap && { bootstrap: options.bootstrap }),
+            ...(options.bootstrap && {
+              bootstrap: telemetry ? telemetry.announce(options.bootstrap) : options.bootstrap,
+            }),
             ...(telemetry && { metrics: telemetry.xdsClientMetrics(options.target) }),
           })
         : undefined;

@@ -43,17 +43,24 @@ export class MeshServer extends XdsServer {
     return this.client;
   }
 
-  /** Binds, registers this instance over a new XdsClient, and watches the inbound Listener. */
+  /**
+   * Binds, registers this instance over a new XdsClient, and watches the inbound Listener. With
+   * telemetry, its admin port opens first (when its options or SHOAL_ADMIN_PORT name one) and is
+   * announced in the registration, so the control plane lists it for Prometheus.
+   */
   override async listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
     const address = await super.listen(port, host);
+    const telemetry = this.meshOptions.telemetry;
+    if (telemetry && !telemetry.adminAddress) await telemetry.listen();
     const r = this.meshOptions.registration;
     const wildcard = host === '0.0.0.0' || host === '::';
-    const bootstrap = withRegistration(this.options.bootstrap!, {
+    const registered = withRegistration(this.options.bootstrap!, {
       ...r,
       port: r.port ?? address.port,
       services: r.services ?? this.services,
       ...(r.instanceIps === undefined && !wildcard && { instanceIps: [address.host] }),
     });
+    const bootstrap = telemetry ? telemetry.announce(registered) : registered;
     const metrics = this.meshOptions.telemetry?.xdsClientMetrics('#server');
     const create = (b: XdsBootstrap) => createXdsClient({ bootstrap: b, ...(metrics && { metrics }) });
     this.client = (this.meshOptions.createClient ?? create)(bootstrap);
