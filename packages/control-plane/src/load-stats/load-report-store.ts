@@ -157,11 +157,10 @@ export class LoadReportStore implements TrafficSource {
         edge = { source: s.source, destination: s.destination, endpoints: [], dropped };
         edges.set(key, edge);
       }
-      const { latencyTotal, finished, ...l } = load(samples);
+      const totals = load(samples);
       edge.endpoints.push({
-        endpoint: { address: s.address, locality: s.locality, ...l },
-        latencyTotal,
-        finished,
+        endpoint: { address: s.address, locality: s.locality, ...loadOf(totals) },
+        totals,
       });
     }
     const out: LoadReportEdge[] = [...edges.values()].map((e) => ({
@@ -245,72 +244,81 @@ export class LoadReportStore implements TrafficSource {
   }
 }
 
-/** An endpoint's load with what its latency mean was made of (to combine endpoints into an edge). */
-interface Weighed {
-  endpoint: LoadReportEndpoint;
+/** Counts summed over reports or endpoints, and the latency mean's parts. */
+interface Totals {
+  issued: number;
+  succeeded: number;
+  errored: number;
+  inProgress: number;
   latencyTotal: number;
   finished: number;
+  requestsPerSecond: number;
+  errorsPerSecond: number;
 }
 
-/** The load of one series' samples: counts summed, rates over the time the reports cover. */
-function load(samples: readonly Sample[]): LoadReportLoad & { latencyTotal: number; finished: number } {
-  let issued = 0;
-  let succeeded = 0;
-  let errored = 0;
-  let latencyTotal = 0;
-  let finished = 0;
+/** An endpoint's load with the totals it was made of (to combine endpoints into an edge). */
+interface Weighed {
+  endpoint: LoadReportEndpoint;
+  totals: Totals;
+}
+
+function empty(): Totals {
+  return {
+    issued: 0,
+    succeeded: 0,
+    errored: 0,
+    inProgress: 0,
+    latencyTotal: 0,
+    finished: 0,
+    requestsPerSecond: 0,
+    errorsPerSecond: 0,
+  };
+}
+
+function add(into: Totals, x: Omit<Totals, 'requestsPerSecond' | 'errorsPerSecond'>): void {
+  into.issued += x.issued;
+  into.succeeded += x.succeeded;
+  into.errored += x.errored;
+  into.inProgress += x.inProgress;
+  into.latencyTotal += x.latencyTotal;
+  into.finished += x.finished;
+}
+
+function loadOf(t: Totals): LoadReportLoad {
+  return {
+    requestsPerSecond: t.requestsPerSecond,
+    errorsPerSecond: t.errorsPerSecond,
+    errorRate: t.succeeded + t.errored > 0 ? t.errored / (t.succeeded + t.errored) : 0,
+    latencyMs: t.finished > 0 ? t.latencyTotal / t.finished : null,
+    issued: t.issued,
+    succeeded: t.succeeded,
+    errored: t.errored,
+    inProgress: t.inProgress,
+  };
+}
+
+/** One series' samples: counts summed, rates over the time the reports cover, in flight at the last. */
+function load(samples: readonly Sample[]): Totals {
+  const t = empty();
   let seconds = 0;
   for (const x of samples) {
-    issued += x.issued;
-    succeeded += x.succeeded;
-    errored += x.errored;
-    latencyTotal += x.latencyMs;
-    finished += x.finished;
+    add(t, { ...x, inProgress: 0, latencyTotal: x.latencyMs });
     seconds += x.seconds;
   }
+  t.inProgress = samples.at(-1)!.inProgress;
   const per = seconds > 0 ? 1 / seconds : 0;
-  return {
-    requestsPerSecond: issued * per,
-    errorsPerSecond: errored * per,
-    errorRate: succeeded + errored > 0 ? errored / (succeeded + errored) : 0,
-    latencyMs: finished > 0 ? latencyTotal / finished : null,
-    issued,
-    succeeded,
-    errored,
-    inProgress: samples.at(-1)!.inProgress,
-    latencyTotal,
-    finished,
-  };
+  t.requestsPerSecond = t.issued * per;
+  t.errorsPerSecond = t.errored * per;
+  return t;
 }
 
-/** An edge's totals from its endpoints' (each endpoint's reports cover the same time). */
+/** An edge's load: its endpoints' counts and rates added up. */
 function combine(endpoints: readonly Weighed[]): LoadReportLoad {
-  let requestsPerSecond = 0;
-  let errorsPerSecond = 0;
-  let issued = 0;
-  let succeeded = 0;
-  let errored = 0;
-  let inProgress = 0;
-  let latencyTotal = 0;
-  let finished = 0;
-  for (const { endpoint: e, latencyTotal: l, finished: f } of endpoints) {
-    requestsPerSecond += e.requestsPerSecond;
-    errorsPerSecond += e.errorsPerSecond;
-    issued += e.issued;
-    succeeded += e.succeeded;
-    errored += e.errored;
-    inProgress += e.inProgress;
-    latencyTotal += l;
-    finished += f;
+  const t = empty();
+  for (const { totals } of endpoints) {
+    add(t, totals);
+    t.requestsPerSecond += totals.requestsPerSecond;
+    t.errorsPerSecond += totals.errorsPerSecond;
   }
-  return {
-    requestsPerSecond,
-    errorsPerSecond,
-    errorRate: succeeded + errored > 0 ? errored / (succeeded + errored) : 0,
-    latencyMs: finished > 0 ? latencyTotal / finished : null,
-    issued,
-    succeeded,
-    errored,
-    inProgress,
-  };
+  return loadOf(t);
 }
