@@ -9,29 +9,10 @@ import { afterEach, describe, it } from 'node:test';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { Code } from '@shoal/rpc';
 import { createTelemetry, parsePrometheusText, type Sample, type Telemetry } from '@shoal/telemetry';
+import { greeterSplit } from './greeter-split.js';
 import { MeshHarness, tally, waitFor } from './mesh-harness.js';
 
-const config = `
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: { name: greeter, namespace: default }
-spec:
-  host: greeter
-  subsets:
-  - { name: v1, labels: { version: v1 } }
-  - { name: v2, labels: { version: v2 } }
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: greeter, namespace: default }
-spec:
-  hosts: [greeter]
-  http:
-  - route:
-    - { destination: { host: greeter, subset: v1 }, weight: 50 }
-    - { destination: { host: greeter, subset: v2 }, weight: 50 }
-    retries: { attempts: 2, retryOn: unavailable }
-`;
+const config = greeterSplit(50, 50, 'retries: { attempts: 2, retryOn: unavailable }');
 
 const sum = (all: Sample[], name: string, match: Record<string, string> = {}) =>
   all

@@ -14,17 +14,11 @@ import type { WorkloadIdentity } from './workload-identity.js';
 export const PEER_METADATA_HEADER = 'x-envoy-peer-metadata';
 export const PEER_METADATA_ID_HEADER = 'x-envoy-peer-metadata-id';
 
-/** What a peer told about itself. Empty strings are unknown. */
-export interface PeerWorkload {
-  readonly name: string;
-  readonly namespace: string;
-  readonly workload: string;
-  readonly app: string;
-  readonly version: string;
-  readonly canonicalService: string;
-  readonly canonicalRevision: string;
-  readonly cluster: string;
-}
+/** What a peer told about itself: the workload fields metadata exchange carries ('' when unknown). */
+export type PeerWorkload = Pick<
+  WorkloadIdentity,
+  'name' | 'namespace' | 'workload' | 'app' | 'version' | 'canonicalService' | 'canonicalRevision' | 'cluster'
+>;
 
 /** A JSON object with every key, at every level, in sorted order (deterministic serialization). */
 function sorted(value: JsonObject): JsonObject {
