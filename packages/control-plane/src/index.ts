@@ -82,7 +82,6 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
-export { LrsServer } from './load-stats/lrs-server.js';
 export { LoadReportStore } from './load-stats/load-report-store.js';
 export type {
   LoadReportDestination,
@@ -93,6 +92,7 @@ export type {
   LoadReportStream,
   LoadReportView,
 } from './load-stats/load-report-types.js';
+export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
 export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
@@ -117,9 +117,9 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 // Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
 export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
-export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
 export type { BuiltResource } from './translate/built-resource.js';
 export type {
