@@ -93,6 +93,20 @@ describe('LoadReportStore', () => {
     assert.equal(edge!.errorRate, 2 / 34);
     assert.equal(edge!.latencyMs, 540 / 34);
     assert.equal(edge!.dropped, 3);
+    // The console's graph from the same reports (the last 10 s).
+    const graph = store.report(t0 + 2500);
+    assert.equal(graph.source, 'lrs');
+    assert.deepEqual(
+      graph.nodes.map((n) => [n.id, n.kind]),
+      [
+        ['web:v3', 'workload'],
+        ['reviews:v1', 'service'],
+      ],
+    );
+    assert.equal(graph.edges[0]!.source, 'web:v3');
+    assert.equal(graph.edges[0]!.destination, 'reviews:v1');
+    assert.equal(graph.edges[0]!.requestsPerSecond, edge!.requestsPerSecond);
+    assert.equal(graph.edges[0]!.p50Ms, edge!.latencyMs);
     // Only the later report is in a 1-second window.
     assert.equal(store.view(1, t0 + 2500).edges[0]!.issued, 14);
     assert.equal(store.view(1, t0 + 5000).edges.length, 0);
