@@ -103,6 +103,11 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Snapshots: what one version of the config gives every client, checked for consistency, and the
+// cache that holds the current one for the ADS server.
+export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';
+export { SnapshotCache } from './snapshot/snapshot-cache.js';
+export type { SnapshotInconsistency } from './snapshot/snapshot-consistency.js';
 // Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
 export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
@@ -115,17 +120,23 @@ export type {
   MeshServicePort,
 } from './translate/mesh-input.js';
 export { buildMeshInput } from './translate/mesh-input-builder.js';
-export { type ProxyNode, proxyNodeOf } from './translate/proxy-node.js';
 export {
   clusterName,
   INBOUND_LISTENER_PREFIX,
   parseClusterName,
   parseInboundListenerName,
 } from './translate/resource-names.js';
-export { type Subscription, type TranslationFailure, Translator } from './translate/translator.js';
-// ADS server (SotW and delta), snapshot cache and per-client status.
+export { type TranslationFailure, Translator } from './translate/translator.js';
+// ADS server (SotW and delta), what it needs from a snapshot cache, and per-client status.
 export { AdsServer, type AdsServerOptions, type ClientConfig } from './xds-server/ads-server.js';
 export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server/client-status.js';
+export { type ProxyNode, proxyNodeOf } from './xds-server/proxy-node.js';
 export type { LeaseHandler } from './xds-server/session-base.js';
-export { SnapshotCache, type SnapshotCacheOptions } from './xds-server/snapshot-cache.js';
+export type {
+  ResourceSet,
+  ServedSnapshot,
+  SnapshotSource,
+  SnapshotWatcher,
+} from './xds-server/snapshot-source.js';
+export type { Subscription } from './xds-server/subscription.js';
 export type { ShortType } from './xds-server/type-names.js';

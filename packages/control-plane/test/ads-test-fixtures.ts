@@ -1,12 +1,15 @@
 // Shared by the ADS server specs: the Bookinfo mesh with a reviews VirtualService at given
-// weights, reading those weights back from a pushed route, and an AdsServer served on loopback.
+// weights and their snapshots, reading those weights back from a pushed route, and an AdsServer
+// served on loopback.
 
 import { after, before } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Server } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import type { ConfigObject } from '../src/config/config-object.js';
+import { Snapshot } from '../src/snapshot/snapshot.js';
 import type { MeshInput } from '../src/translate/mesh-input.js';
+import { Translator } from '../src/translate/translator.js';
 import type { AdsServer } from '../src/xds-server/ads-server.js';
 import { type AdsClient, adsClient } from './ads-test-client.js';
 import { bookinfoInput } from './bookinfo-fixture.js';
@@ -17,6 +20,11 @@ export const node = {
   id: 'sidecar~10.1.0.1~client.default~default.svc.cluster.local',
   metadata: { NAMESPACE: 'default' },
 };
+
+/** The snapshot of one mesh input, as ControlPlane builds it. */
+export function snapshotOf(input: MeshInput): Snapshot {
+  return new Snapshot(new Translator(input));
+}
 
 /** Mesh inputs with the reviews split at v1/v2; each gets a new input version. */
 export function weightedInputs(): (v1: number, v2: number) => MeshInput {

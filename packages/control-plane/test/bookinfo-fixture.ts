@@ -7,7 +7,7 @@ import type { ConfigObject } from '../src/config/config-object.js';
 import { ConfigValidator } from '../src/config/config-validator.js';
 import { loadConfigText } from '../src/config/load-config.js';
 import type { MeshEndpoint, MeshInput, MeshService } from '../src/translate/mesh-input.js';
-import { type ProxyNode, proxyNodeOf } from '../src/translate/proxy-node.js';
+import { type ProxyNode, proxyNodeOf } from '../src/xds-server/proxy-node.js';
 
 export const TESTDATA = fileURLToPath(new URL('../../../../../shared/testdata/istio/', import.meta.url));
 

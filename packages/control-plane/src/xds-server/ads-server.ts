@@ -1,5 +1,6 @@
 // The Aggregated Discovery Service on @shoal/rpc: one session per stream (state of the world or
-// delta), fed from the snapshot cache, with every live client's status for the admin API.
+// delta), fed from a snapshot source (snapshot-source.ts: what it needs of the snapshot cache),
+// with every live client's status for the admin API.
 // Envoy: service.discovery.v3.AggregatedDiscoveryService.
 
 import type { HandlerContext, Server, ServiceImpl } from '@shoal/rpc';
@@ -8,11 +9,13 @@ import type { BuiltResource } from '../translate/built-resource.js';
 import type { ClientStatus } from './client-status.js';
 import { DeltaSession } from './delta-session.js';
 import type { LeaseHandler, LiveSession, SessionOptions } from './session-base.js';
-import type { SnapshotCache } from './snapshot-cache.js';
+import type { SnapshotSource } from './snapshot-source.js';
 import { SotwSession } from './sotw-session.js';
+import { SharedNameSets } from './subscription.js';
 
 export interface AdsServerOptions {
-  cache: SnapshotCache;
+  /** Where the snapshots come from (a SnapshotCache). */
+  cache: SnapshotSource;
   /** Called when a client's stream starts (its first request); returns the lease's release. */
   lease?: LeaseHandler;
 }
@@ -26,8 +29,9 @@ export interface ClientConfig {
 type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 
 export class AdsServer {
-  readonly #cache: SnapshotCache;
+  readonly #cache: SnapshotSource;
   readonly #lease: LeaseHandler | undefined;
+  readonly #names = new SharedNameSets();
   readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
 
@@ -88,6 +92,7 @@ export class AdsServer {
     const streamId = ++this.#streamIds;
     return {
       cache: this.#cache,
+      names: this.#names,
       streamId,
       peer: ctx.peer,
       onClose: this.#onSessionClose,

@@ -10,9 +10,6 @@
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
-import type { NodeLike, ProxyNode } from '../translate/proxy-node.js';
-import { proxyNodeOf } from '../translate/proxy-node.js';
-import type { Subscription } from '../translate/translator.js';
 import {
   type ClientStatus,
   clientStatus,
@@ -20,15 +17,20 @@ import {
   type TypeStatus,
   typeStatus,
 } from './client-status.js';
+import type { NodeLike, ProxyNode } from './proxy-node.js';
+import { proxyNodeOf } from './proxy-node.js';
 import { withReferencedClusters } from './referenced-clusters.js';
-import type { SnapshotCache, SnapshotWatcher } from './snapshot-cache.js';
+import type { SnapshotSource, SnapshotWatcher } from './snapshot-source.js';
+import type { SharedNameSets, Subscription } from './subscription.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 
 /** Called when a client's stream starts; the returned function is called when it ends. */
 export type LeaseHandler = (node: ProxyNode, peer: string) => (() => void) | undefined;
 
 export interface SessionOptions {
-  cache: SnapshotCache;
+  cache: SnapshotSource;
+  /** Where streams with equal subscriptions get one Set of names (one per server). */
+  names: SharedNameSets;
   streamId: number;
   peer: string;
   lease?: LeaseHandler;
@@ -62,7 +64,7 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 export abstract class SessionBase<Res, St extends TypeState = TypeState>
   implements SnapshotWatcher, LiveSession, AsyncIterableIterator<Res>
 {
-  protected readonly cache: SnapshotCache;
+  protected readonly cache: SnapshotSource;
   /** Per subscribed type URL. */
   protected readonly types = new Map<string, St>();
   #node: ProxyNode | undefined;
@@ -124,7 +126,12 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** The version_info of a response: the snapshot's version and the hash of the set sent. */
   protected responseVersion(setHash: string): string {
-    return this.cache.responseVersion(setHash);
+    return this.cache.snapshot.responseVersion(setHash);
+  }
+
+  /** One Set shared by the streams subscribed to exactly `names` (never modify it). */
+  protected sharedNames(names: Set<string>): ReadonlySet<string> {
+    return this.options.names.share(names);
   }
 
   protected recordAck(typeUrl: string, st: St, version: string): void {
@@ -162,7 +169,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     st: St,
     node: ProxyNode,
   ): { resources: ReadonlyMap<string, BuiltResource>; hash: string } {
-    const set = this.cache.translator.resourceSet(typeUrl, st, node);
+    const set = this.cache.snapshot.resources(typeUrl, st, node);
     if (typeUrl !== CLUSTER_TYPE_URL || !st.wildcard) return { resources: set.resources, hash: set.version };
     const kept = withReferencedClusters(set.resources, this.routesClientMayHold(), this.clustersGiven(st));
     if (kept.size === set.resources.size) return { resources: set.resources, hash: set.version };
