@@ -5,6 +5,7 @@
 // WorkloadGroup auto-registration).
 
 import { Server } from '@shoal/rpc';
+import { parseLocality } from '@shoal/xds';
 import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
@@ -198,9 +199,8 @@ export class ControlPlane {
   }
 
   #lease(node: ProxyNode, peer: string): (() => void) | undefined {
-    const [region = '', zone = '', subZone = ''] = node.locality.split('/');
     const result = parseNodeRegistration(
-      { id: node.id, metadata: node.metadata, locality: { region, zone, subZone } },
+      { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
       { peerAddress: peerIp(peer) },
     );
     if (result.errors.length > 0)

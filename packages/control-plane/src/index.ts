@@ -81,7 +81,6 @@ export {
 } from './control-plane.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
-export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
 export {
   type NodeInfo,

@@ -41,6 +41,8 @@ export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js
 export type { XdsTransportFactory } from './client/server-transport.js';
 export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+// Localities, spelled as Envoy's JSON spells them (`subZone`), and as Istio writes them in text.
+export { formatLocality, localityKey, parseLocality, type XdsLocality } from './locality.js';
 // Resource decoders and validators, into plain models.
 export {
   decodeCluster,
@@ -101,5 +103,4 @@ export type { XdsRouteMatch } from './resources/route-match.js';
 export type { XdsSocketAddress } from './resources/socket-address.js';
 export { stringMatcherPredicate, type XdsStringMatcher } from './resources/string-matcher.js';
 export type { XdsCertificateProvider, XdsTlsContext } from './resources/tls-context.js';
-export { localityKey, type XdsLocality } from './resources/values.js';
 export * from './type-urls.js';

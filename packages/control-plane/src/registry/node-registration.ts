@@ -5,10 +5,10 @@
 // Istio: pkg/model NodeMetadata; Envoy: config.core.v3.Node (id, metadata, locality).
 
 import { isIP } from 'node:net';
+import { formatLocality } from '@shoal/xds';
 import { DEFAULT_NAMESPACE } from '../config/config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, resolveShortName } from '../config/hostnames.js';
 import { checkFQDN, isDNS1123Label, isLabelKey } from '../config/rules-common.js';
-import { formatLocality } from './locality.js';
 import type { Registration } from './registry-types.js';
 
 /** The metadata keys. */
@@ -162,11 +162,11 @@ export function parseNodeRegistration(
 
   const loc = node.locality;
   const locality =
-    formatLocality({ region: loc?.region, zone: loc?.zone, subzone: loc?.subZone ?? loc?.sub_zone }) ??
+    formatLocality({ region: loc?.region, zone: loc?.zone, subZone: loc?.subZone ?? loc?.sub_zone }) ??
     formatLocality({
       region: labels['topology.kubernetes.io/region'],
       zone: labels['topology.kubernetes.io/zone'],
-      subzone: labels['topology.istio.io/subzone'],
+      subZone: labels['topology.istio.io/subzone'],
     });
 
   if (errors.length > 0) return { errors };
