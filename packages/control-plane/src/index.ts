@@ -84,7 +84,6 @@ export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
 export {
   type NodeInfo,
-  NodeMetadataKeys,
   type NodeRegistrationOptions,
   type NodeRegistrationResult,
   parseNodeRegistration,
@@ -92,7 +91,7 @@ export {
 export type {
   EndpointHealth,
   InterfaceTarget,
-  Registration,
+  RegisteredInstance,
   RegistrationLease,
   Registry,
   RegistryEndpoint,

@@ -43,6 +43,8 @@ export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
 // Localities, spelled as Envoy's JSON spells them (`subZone`), and as Istio writes them in text.
 export { formatLocality, localityKey, parseLocality, type XdsLocality } from './locality.js';
+// Self-registration: the Node metadata keys and what a process announces (both sides import it).
+export { type Registration, RegistrationKeys } from './registration.js';
 // Resource decoders and validators, into plain models.
 export {
   decodeCluster,

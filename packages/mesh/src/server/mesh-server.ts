@@ -4,8 +4,14 @@
 // provider need: register services, listen, serve when the control plane says so.
 
 import type { ListenAddress } from '@shoal/rpc';
-import { createXdsClient, loadBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
-import { type Registration, withRegistration } from './node-registration.js';
+import {
+  createXdsClient,
+  loadBootstrap,
+  type Registration,
+  type XdsBootstrap,
+  type XdsClient,
+} from '@shoal/xds/client';
+import { withRegistration } from './node-registration.js';
 import { XdsServer, type XdsServerOptions } from './xds-server.js';
 
 export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
