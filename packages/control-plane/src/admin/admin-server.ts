@@ -1,6 +1,7 @@
 // The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
 // `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
-// `/`. Endpoints are documented in ../../ADMIN-API.md.
+// `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in ./api/ (the
+// `@shoal/control-plane/admin-api` entry) are built as those types.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
@@ -19,6 +20,21 @@ import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
 import { liveAnalysis } from './analysis-api.js';
+import type {
+  ApplyAnswer,
+  ApplyRejectedAnswer,
+  ConfigListAnswer,
+  ConfigObjectAnswer,
+  DeleteAnswer,
+  ValidateAnswer,
+} from './api/config.js';
+import type {
+  RegistryEndpointsAnswer,
+  RegistryInterfacesAnswer,
+  RegistryServicesAnswer,
+} from './api/registry.js';
+import type { HealthAnswer, ServerStatus, StatusAnswer } from './api/status.js';
+import type { ConfigDumpAnswer, SynczAnswer } from './api/xds-clients.js';
 import { changeDiff } from './config-diff.js';
 import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
@@ -31,8 +47,8 @@ export interface AdminServerOptions {
   registry: Registry;
   ads: AdsServer;
   history: ConfigHistory;
-  /** Extra fields for GET /api/status (addresses, config directory). */
-  status?: () => Record<string, unknown>;
+  /** Extra fields for GET /api/status (addresses, config directory, snapshot). */
+  status?: () => ServerStatus;
   /** The built console (packages/console/dist), served at `/`. */
   consoleDir?: string | undefined;
   /** Where `GET /api/traffic` and the `traffic` event read from. */
@@ -111,7 +127,7 @@ export class AdminServer {
 
     switch (route) {
       case 'GET /healthz':
-        return sendJson(res, 200, { ok: true });
+        return sendJson(res, 200, { ok: true } satisfies HealthAnswer);
       case 'GET /api/status':
         return sendJson(res, 200, this.#status());
       case 'GET /api/events':
@@ -130,14 +146,14 @@ export class AdminServer {
             ),
             warnings: locateFields(body, result.warnings),
             skipped: result.skipped,
-          });
+          } satisfies ApplyAnswer);
         } catch (err) {
           if (err instanceof ConfigError) {
             const issues = locateFields(body, err.issues);
             throw new HttpError(400, err.message, {
               errors: issues.filter((i) => i.severity === 'error'),
               warnings: issues.filter((i) => i.severity === 'warning'),
-            });
+            } satisfies Omit<ApplyRejectedAnswer, 'error'>);
           }
           throw err;
         }
@@ -182,31 +198,34 @@ export class AdminServer {
             namespace: o.metadata.namespace,
             name: o.metadata.name,
           })),
-        });
+        } satisfies ValidateAnswer);
       }
       case 'GET /api/config':
       case 'DELETE /api/config':
         return this.#config(method, parts.slice(2), url, reply, res);
       case 'GET /api/registry': {
-        if (parts[2] === 'services') return reply({ items: registry.services() });
-        if (parts[2] === 'endpoints')
-          return reply({ items: registry.endpoints(url.searchParams.get('host') ?? undefined) });
+        if (parts[2] === 'services')
+          return reply({ items: registry.services() } satisfies RegistryServicesAnswer);
+        if (parts[2] === 'endpoints') {
+          const host = url.searchParams.get('host') ?? undefined;
+          return reply({ items: registry.endpoints(host) } satisfies RegistryEndpointsAnswer);
+        }
         if (parts[2] === 'interfaces') {
           return reply({
             items: registry.interfaces().map((name) => ({ name, targets: registry.resolveInterface(name) })),
-          });
+          } satisfies RegistryInterfacesAnswer);
         }
         break;
       }
       case 'GET /debug/syncz':
-        return sendJson(res, 200, { clients: ads.clients() });
+        return sendJson(res, 200, { clients: ads.clients() } satisfies SynczAnswer);
       case 'GET /debug/config_dump':
         return this.#configDump(url, res);
     }
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
   }
 
-  #status() {
+  #status(): StatusAnswer {
     const { store, registry, ads } = this.#options;
     return {
       configVersion: store.version,
@@ -241,17 +260,20 @@ export class AdminServer {
         throw new HttpError(400, 'DELETE needs /api/config/KIND/NAMESPACE/NAME');
       if (!store.delete(kind, namespace, name))
         throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
-      sendJson(res, 200, { deleted: { kind, namespace, name }, version: store.version });
+      sendJson(res, 200, {
+        deleted: { kind, namespace, name },
+        version: store.version,
+      } satisfies DeleteAnswer);
       return;
     }
     if (kind && namespace && name) {
       const object = store.get(kind, namespace, name);
       if (!object) throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
-      reply(object);
+      reply(object satisfies ConfigObjectAnswer);
       return;
     }
     const items = store.list(kind, namespace).filter((o) => name === undefined || o.metadata.name === name);
-    reply({ items });
+    reply({ items } satisfies ConfigListAnswer);
   }
 
   #configDump(url: URL, res: http.ServerResponse): void {
@@ -261,7 +283,7 @@ export class AdminServer {
     if (streams.length === 0) throw new HttpError(404, `no connected client with node id "${proxy}"`);
     this.#protoRegistry ??= createXdsRegistry();
     const registry = this.#protoRegistry;
-    sendJson(res, 200, {
+    const answer: ConfigDumpAnswer = {
       proxy,
       streams: streams.map(({ status, resources }) => ({
         status,
@@ -277,7 +299,8 @@ export class AdminServer {
           ]),
         ),
       })),
-    });
+    };
+    sendJson(res, 200, answer);
   }
 }
 
