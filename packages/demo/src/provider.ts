@@ -1,12 +1,12 @@
 // One provider of the demo: the greeter, served by an xDS-enabled server that registers itself
 // with the control plane through its node metadata (app `greeter`, its version and zone labels).
-//   node examples/dist/demo/provider.js --name v1-zone-a --version v1 --zone zone-a \
+//   node packages/demo/dist/provider.js --name v1-zone-a --version v1 --zone zone-a \
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010
 
 import { parseArgs } from 'node:util';
 import { createXdsServer, withRegistration } from '@shoal/mesh';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
-import { GreeterService, greeterImpl } from '../greeter/greeter-impl.js';
+import { GreeterService, greeterImpl } from './greeter.js';
 
 const { values } = parseArgs({
   options: {
