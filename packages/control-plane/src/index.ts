@@ -17,7 +17,6 @@ export {
   ConfigDirectorySource,
   type DirectoryLoadResult,
 } from './config/config-dir.js';
-export { ConfigError } from './config/config-error.js';
 export {
   ConfigHistory,
   type ConfigHistoryOptions,
@@ -38,6 +37,7 @@ export {
   objectKey,
   type SpecByKind,
 } from './config/config-object.js';
+export { ConfigRejectedError } from './config/config-rejected-error.js';
 export {
   type ApplyOptions,
   type ApplyResult,

@@ -10,9 +10,9 @@ import { type Registry as ProtoRegistry, toJson } from '@bufbuild/protobuf';
 import { createXdsRegistry } from '@shoal/xds';
 import { stringify } from 'yaml';
 import { validateConfig } from '../config/analyze.js';
-import { ConfigError } from '../config/config-error.js';
 import type { ConfigHistory } from '../config/config-history.js';
 import { type ConfigKind, normalizeKind } from '../config/config-object.js';
+import { ConfigRejectedError } from '../config/config-rejected-error.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { locateFields } from '../config/field-positions.js';
 import type { Registry } from '../registry/registry-types.js';
@@ -148,7 +148,7 @@ export class AdminServer {
             skipped: result.skipped,
           } satisfies ApplyAnswer);
         } catch (err) {
-          if (err instanceof ConfigError) {
+          if (err instanceof ConfigRejectedError) {
             const issues = locateFields(body, err.issues);
             throw new HttpError(400, err.message, {
               errors: issues.filter((i) => i.severity === 'error'),
