@@ -6,13 +6,12 @@ import { after, before } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Server } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
-import type { ConfigObject } from '../src/config/config-object.js';
 import { Snapshot } from '../src/snapshot/snapshot.js';
 import type { MeshInput } from '../src/translate/mesh-input.js';
 import { Translator } from '../src/translate/translator.js';
 import type { AdsServer } from '../src/xds-server/ads-server.js';
 import { type AdsClient, adsClient } from './ads-test-client.js';
-import { bookinfoInput } from './bookinfo-fixture.js';
+import { bookinfoInput, reviewsSplit } from './bookinfo-fixture.js';
 
 const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
 
@@ -31,22 +30,7 @@ export function weightedInputs(): (v1: number, v2: number) => MeshInput {
   let version = 1;
   return (v1, v2) => {
     const input = bookinfoInput([DR], { version: String(++version) });
-    const vs: ConfigObject<'VirtualService'> = {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: 'reviews', namespace: 'default' },
-      spec: {
-        hosts: ['reviews'],
-        http: [
-          {
-            route: [
-              { destination: { host: 'reviews', subset: 'v1' }, weight: v1 },
-              { destination: { host: 'reviews', subset: 'v2' }, weight: v2 },
-            ],
-          },
-        ],
-      },
-    };
+    const vs = reviewsSplit({ v1, v2 });
     return { ...input, virtualServices: [vs] };
   };
 }

@@ -6,8 +6,7 @@ import {
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
-import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
-import type { ConfigObject } from '../config/config-object.js';
+import { bookinfoInput, clientNode, fqdn, reviewsSplit } from '../../test/bookinfo-fixture.js';
 import type { MeshInput } from '../translate/mesh-input.js';
 import { Translator } from '../translate/translator.js';
 import { Snapshot } from './snapshot.js';
@@ -17,23 +16,6 @@ const node = clientNode();
 const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
 const WILDCARD = { wildcard: true, names: new Set<string>() };
 const named = (...names: string[]) => ({ wildcard: false, names: new Set(names) });
-
-function reviewsTo(subsets: string[], http: Record<string, unknown> = {}): ConfigObject<'VirtualService'> {
-  return {
-    apiVersion: 'networking.istio.io/v1',
-    kind: 'VirtualService',
-    metadata: { name: 'reviews', namespace: 'default' },
-    spec: {
-      hosts: ['reviews'],
-      http: [
-        {
-          ...http,
-          route: subsets.map((subset) => ({ destination: { host: 'reviews', subset }, weight: 50 })),
-        },
-      ],
-    },
-  };
-}
 
 /** Every type, as a client that asks for everything it is pointed at would. */
 function askForEverything(snapshot: Snapshot, n = node): void {
@@ -86,7 +68,7 @@ describe('snapshot: resource sets', () => {
 describe('snapshot: consistency', () => {
   it('the Bookinfo snapshot is whole: every reference of every type resolves', () => {
     const { snapshot, reports } = withReports(
-      bookinfoInput([DR], { virtualServices: [reviewsTo(['v1', 'v2'])] }),
+      bookinfoInput([DR], { virtualServices: [reviewsSplit({ v1: 50, v2: 50 })] }),
     );
     askForEverything(snapshot);
     askForEverything(snapshot, clientNode('other', { region: 'us-east', zone: 'us-east-1b', subZone: '' }));
@@ -96,7 +78,7 @@ describe('snapshot: consistency', () => {
 
   it('a route to a subset nothing defines is reported once per snapshot, and still sent', () => {
     const { snapshot, reports } = withReports(
-      bookinfoInput([DR], { virtualServices: [reviewsTo(['v1', 'v9'])] }),
+      bookinfoInput([DR], { virtualServices: [reviewsSplit({ v1: 50, v9: 50 })] }),
     );
     const missing = `outbound|9080|v9|${fqdn('reviews')}`;
     const routes = snapshot.resources(ROUTE_CONFIGURATION_TYPE_URL, named('reviews:9080'), node);
@@ -119,7 +101,7 @@ describe('snapshot: consistency', () => {
   });
 
   it('a route config that failed to build is reported by the listener that names it', () => {
-    const broken = reviewsTo(['v1'], { timeout: 'soon' }); // not valid Istio: the store would reject it
+    const broken = reviewsSplit({ v1: 100 }, { timeout: 'soon' }); // not valid Istio: the store would reject it
     const { snapshot, reports } = withReports(bookinfoInput([DR], { virtualServices: [broken] }));
     const listeners = snapshot.resources(LISTENER_TYPE_URL, named('reviews:9080'), node);
     assert.ok(
