@@ -188,8 +188,7 @@ export class ControlPlane {
         onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
       });
       const snapshot = new Snapshot(translator, {
-        onInconsistency: (i) =>
-          this.#log('warn', `snapshot ${snapshot.version}: ${i.message}`, { version: snapshot.version }),
+        onInconsistency: (i) => this.#log('warn', i.message, { snapshot: snapshot.version }),
       });
       this.cache.setSnapshot(snapshot);
     } catch (err) {

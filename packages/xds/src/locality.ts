@@ -4,7 +4,7 @@
 // accepts), and as Istio writes it in text, `region/zone/subzone` (WorkloadEntry.locality, the
 // `istio-locality` label, DestinationRule localityLbSetting). The mesh sends it in its Node and
 // the control plane reads it there, in registrations and in endpoints.
-// Envoy: config.core.v3.Locality; Istio: pkg/util/protomarshal LocalityToString.
+// Envoy: config.core.v3.Locality; Istio: networking.v1 WorkloadEntry.locality, the istio-locality label.
 
 /** A locality with empty strings for unset parts. */
 export interface XdsLocality {

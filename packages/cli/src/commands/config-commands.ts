@@ -7,6 +7,7 @@ import {
   type ConfigListAnswer,
   type ConfigObjectAnswer,
   type DeleteAnswer,
+  type ErrorAnswer,
   formatIssue,
   type SkippedDocument,
 } from '@shoal/control-plane/admin-api';
@@ -43,14 +44,15 @@ export function registerConfigCommands(program: Command): void {
       // One request, so a folder applies atomically too.
       const body = inputs.map((i) => i.text.replace(/\n*$/, '\n')).join('---\n');
       const source = inputs.map((i) => i.source).join(',');
-      const res = await admin.request<ApplyAnswer, ApplyRejectedAnswer>(
+      // A rejected apply lists its issues; other failures (a body too large) carry the error alone.
+      const res = await admin.request<ApplyAnswer, ApplyRejectedAnswer | ErrorAnswer>(
         'POST',
         `/api/apply?source=${encodeURIComponent(source)}`,
         body,
       );
       if (!res.ok) {
         const rejected = res.body;
-        const issues = rejected.errors ?? [];
+        const issues = 'errors' in rejected ? rejected.errors : [];
         printData(rejected, format, () =>
           [
             `apply rejected, nothing changed: ${rejected.error ?? res.status}`,

@@ -7,6 +7,7 @@
 
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
 import type { MeshInput } from '../translate/mesh-input.js';
+import type { ResourceReference } from '../translate/resource-references.js';
 import { type TranslationFailure, Translator } from '../translate/translator.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
 import type { ResourceSet, ServedSnapshot } from '../xds-server/snapshot-source.js';
@@ -78,15 +79,13 @@ export class Snapshot implements ServedSnapshot {
   #build(typeUrl: string, names: string[], wildcard: boolean, node: ProxyNode): ResourceSet {
     const all = new Set(names);
     if (wildcard) for (const name of this.#translator.wildcardNames(typeUrl)) all.add(name);
+    const lookup = (ref: ResourceReference) => this.#translator.resource(ref.typeUrl, ref.name, node);
     const resources = new Map<string, BuiltResource>();
     for (const name of [...all].sort()) {
       const built = this.#translator.resource(typeUrl, name, node);
       if (!built) continue;
       resources.set(name, built);
-      for (const broken of checkReferences(built, (ref) =>
-        this.#translator.resource(ref.typeUrl, ref.name, node),
-      ))
-        this.#report(broken);
+      for (const broken of checkReferences(built, lookup)) this.#report(broken);
     }
     return { resources, version: setVersion(resources.values()) };
   }

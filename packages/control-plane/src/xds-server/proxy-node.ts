@@ -1,5 +1,5 @@
-// What the translator needs to know about the client asking: its id, namespace, locality and
-// addresses, read from the xDS Node the way istiod reads it.
+// The client of an ADS stream, read from the Node of its first request the way istiod reads it:
+// its id, namespace, locality, addresses and labels (what the translator builds its resources for).
 // Envoy: config.core.v3.Node; Istio: node id `sidecar~IP~pod.ns~ns.svc.cluster.local`,
 // metadata NAMESPACE and INSTANCE_IPS.
 
