@@ -8,7 +8,7 @@ import { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
 import type { ClientStatus } from './client-status.js';
 import { DeltaSession } from './delta-session.js';
-import type { LeaseHandler, LiveSession, SessionOptions } from './session-base.js';
+import type { LeaseHandler, LiveSession, SessionOptions, SessionServer } from './session-base.js';
 import type { SnapshotSource } from './snapshot-source.js';
 import { SotwSession } from './sotw-session.js';
 import { SharedNameSets } from './subscription.js';
@@ -29,15 +29,18 @@ export interface ClientConfig {
 type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 
 export class AdsServer {
-  readonly #cache: SnapshotSource;
-  readonly #lease: LeaseHandler | undefined;
-  readonly #names = new SharedNameSets();
+  /** Shared by every session of this server. */
+  readonly #server: SessionServer;
   readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
 
   constructor(options: AdsServerOptions) {
-    this.#cache = options.cache;
-    this.#lease = options.lease;
+    this.#server = {
+      cache: options.cache,
+      names: new SharedNameSets(),
+      onClose: (session) => this.#sessions.delete(session),
+      ...(options.lease ? { lease: options.lease } : {}),
+    };
   }
 
   /** Registers the ADS service on a @shoal/rpc server. */
@@ -84,20 +87,9 @@ export class AdsServer {
     for (const s of [...this.#sessions]) s.close();
   }
 
-  readonly #onSessionClose = (session: LiveSession) => {
-    this.#sessions.delete(session);
-  };
-
   #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
-    return {
-      cache: this.#cache,
-      names: this.#names,
-      streamId,
-      peer: ctx.peer,
-      onClose: this.#onSessionClose,
-      ...(this.#lease ? { lease: this.#lease } : {}),
-    };
+    return { server: this.#server, streamId, peer: ctx.peer };
   }
 
   /**

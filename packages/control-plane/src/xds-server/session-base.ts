@@ -27,15 +27,20 @@ import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 /** Called when a client's stream starts; the returned function is called when it ends. */
 export type LeaseHandler = (node: ProxyNode, peer: string) => (() => void) | undefined;
 
+/** What every session of one ADS server shares (one object, so a session holds one reference). */
+export interface SessionServer {
+  readonly cache: SnapshotSource;
+  /** Where streams with equal subscriptions get one Set of names. */
+  readonly names: SharedNameSets;
+  readonly lease?: LeaseHandler;
+  /** Called once when a session ends. */
+  readonly onClose?: (session: LiveSession) => void;
+}
+
 export interface SessionOptions {
-  cache: SnapshotSource;
-  /** Where streams with equal subscriptions get one Set of names (one per server). */
-  names: SharedNameSets;
+  server: SessionServer;
   streamId: number;
   peer: string;
-  lease?: LeaseHandler;
-  /** Called once when the session ends (one function may serve every session). */
-  onClose?: (session: LiveSession) => void;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */
@@ -64,7 +69,6 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 export abstract class SessionBase<Res, St extends TypeState = TypeState>
   implements SnapshotWatcher, LiveSession, AsyncIterableIterator<Res>
 {
-  protected readonly cache: SnapshotSource;
   /** Per subscribed type URL. */
   protected readonly types = new Map<string, St>();
   #node: ProxyNode | undefined;
@@ -81,8 +85,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   constructor(
     protected readonly options: SessionOptions,
     readonly protocol: 'sotw' | 'delta',
-  ) {
-    this.cache = options.cache;
+  ) {}
+
+  protected get cache(): SnapshotSource {
+    return this.options.server.cache;
   }
 
   get node(): ProxyNode | undefined {
@@ -115,7 +121,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.#node = proxy;
     this.#connectedAt = Date.now();
-    this.#release = this.options.lease?.(proxy, this.options.peer);
+    this.#release = this.options.server.lease?.(proxy, this.options.peer);
     this.cache.watch(this);
     return proxy;
   }
@@ -131,7 +137,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** One Set shared by the streams subscribed to exactly `names` (never modify it). */
   protected sharedNames(names: Set<string>): ReadonlySet<string> {
-    return this.options.names.share(names);
+    return this.options.server.names.share(names);
   }
 
   protected recordAck(typeUrl: string, st: St, version: string): void {
@@ -255,7 +261,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     if (error) this.#error = error;
     if (this.#node) this.cache.unwatch(this);
     this.#release?.();
-    this.options.onClose?.(this);
+    this.options.server.onClose?.(this);
     this.#wakeUp();
   }
 }
