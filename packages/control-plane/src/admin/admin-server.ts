@@ -34,6 +34,7 @@ import type {
   RegistryServicesAnswer,
 } from './api/registry.js';
 import type { HealthAnswer, ServerStatus, StatusAnswer } from './api/status.js';
+import type { TrafficReport } from './api/traffic.js';
 import type { ConfigDumpAnswer, SynczAnswer } from './api/xds-clients.js';
 import { changeDiff } from './config-diff.js';
 import { ConsoleFiles } from './console-files.js';
@@ -169,7 +170,7 @@ export class AdminServer {
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
       case 'GET /api/traffic':
-        return sendJson(res, 200, this.#options.traffic?.report() ?? noTraffic());
+        return sendJson(res, 200, (this.#options.traffic?.report() ?? noTraffic()) satisfies TrafficReport);
       case 'GET /api/call':
         if (parts[2] === 'methods') {
           const target = url.searchParams.get('target');
