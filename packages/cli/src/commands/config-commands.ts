@@ -27,13 +27,14 @@ export function issueLine(issue: ConfigIssue): string {
 interface ConfigItem {
   kind: string;
   metadata: { name: string; namespace?: string; resourceVersion?: string; generation?: number };
-  spec?: { hosts?: string[]; host?: string; subsets?: unknown[] };
+  /** Istio kinds name their hosts; Dubbo's rules their service or application key. */
+  spec?: { hosts?: string[]; host?: string; subsets?: unknown[]; key?: string };
 }
 
 export function registerConfigCommands(program: Command): void {
   program
     .command('apply')
-    .description('apply Istio config to the control plane (atomic: all documents or none)')
+    .description("apply Istio config and Dubbo's rules to the control plane (atomic: all documents or none)")
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
     .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
     .option('-o, --output <format>', 'json or yaml')
@@ -73,10 +74,10 @@ export function registerConfigCommands(program: Command): void {
 
   program
     .command('get')
-    .description('list config objects of a kind (vs, dr, se, we, ...) or show one')
+    .description('list config objects of a kind (vs, dr, se, we, cr, tr, dc, ...) or show one')
     .argument(
       '<kind>',
-      'VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ... (or vs, dr, se, we)',
+      'VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ... (or vs, dr, se, we); Dubbo: ConditionRoute (cr, condition-router), TagRoute (tr, tag-router), DynamicConfig (dc, configurators), DubboVirtualService (dvs), DubboDestinationRule (ddr)',
     )
     .argument('[name]', 'one object')
     .option('-n, --namespace <ns>', 'namespace', 'default')
@@ -113,7 +114,9 @@ export function registerConfigCommands(program: Command): void {
                   i.metadata.name,
                   i.metadata.namespace ?? 'default',
                   i.kind,
-                  (i.spec?.hosts ?? (i.spec?.host ? [i.spec.host] : [])).join(',') || '-',
+                  (i.spec?.hosts ?? (i.spec?.host ? [i.spec.host] : i.spec?.key ? [i.spec.key] : [])).join(
+                    ',',
+                  ) || '-',
                   i.metadata.resourceVersion ?? '-',
                 ]),
               ),
