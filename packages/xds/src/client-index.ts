@@ -68,6 +68,12 @@ export {
   LoadStatsRequestSchema,
   type LoadStatsResponse,
 } from './gen/envoy/service/load_stats/v3/lrs_pb.js';
+// Dubbo's arguments[N] conditions: the pseudo-header routes match them with (control plane and mesh).
+export {
+  DUBBO_ARGUMENT_HEADER_PREFIX,
+  dubboArgumentHeader,
+  parseDubboArgumentHeader,
+} from './dubbo-arguments.js';
 // Resource decoders and validators, into plain models.
 export {
   decodeCluster,

@@ -5,6 +5,8 @@
 
 import type { ConfigObject } from '../config/config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveShortName } from '../config/hostnames.js';
+import { configuredEndpoints } from '../dubbo/configurator-effects.js';
+import { DubboRuleIndex } from '../dubbo/dubbo-rule-index.js';
 import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
 import { splitHostPort } from './resource-names.js';
 
@@ -18,9 +20,13 @@ export class ServiceIndex {
   readonly #byInterface = new Map<string, { service: MeshService; port?: number }>();
   readonly #endpoints = new Map<string, MeshEndpoint[]>();
   readonly #input: MeshInput;
+  readonly #interfacesOf = new Map<string, string[]>();
+  /** Dubbo's rules of this input. */
+  readonly dubbo: DubboRuleIndex;
 
   constructor(input: MeshInput) {
     this.#input = input;
+    this.dubbo = new DubboRuleIndex(input.dubbo);
     for (const service of input.services) {
       const host = service.hostname.toLowerCase();
       if (!this.#byHost.has(host)) this.#byHost.set(host, service);
@@ -60,8 +66,31 @@ export class ServiceIndex {
     return [...this.#byInterface.keys()];
   }
 
+  /** The instances of a host and port, with Dubbo's configurators (weight, disabled) applied. */
   endpoints(host: string, port: number): readonly MeshEndpoint[] {
-    return this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+    const raw = this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+    return this.dubbo.configItems.length === 0
+      ? raw
+      : configuredEndpoints(raw, this.dubbo, this.interfacesOf(host));
+  }
+
+  /** The interfaces a host serves (its own list and the registrations that map to it). */
+  interfacesOf(host: string): string[] {
+    const key = host.toLowerCase();
+    let list = this.#interfacesOf.get(key);
+    if (!list) {
+      list = this.#collectInterfaces(key);
+      this.#interfacesOf.set(key, list);
+    }
+    return list;
+  }
+
+  #collectInterfaces(host: string): string[] {
+    const service = this.service(host);
+    const out = new Set(service?.interfaces ?? []);
+    for (const [name, target] of this.#byInterface) if (target.service === service) out.add(name);
+    for (const t of this.#input.interfaces ?? []) if (t.hostname.toLowerCase() === host) out.add(t.interface);
+    return [...out];
   }
 
   /**
