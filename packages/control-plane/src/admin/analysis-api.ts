@@ -10,7 +10,9 @@ import type { ClientStatus } from '../xds-server/client-status.js';
 export function liveAnalysis(store: ConfigStore, registry: Registry, clients: ClientStatus[]) {
   const { errors, warnings } = analyzeConfig(store.list(), {
     knownHosts: registry.services().map((s) => s.hostname),
-    interfaceHosts: new Map(registry.interfaces().map((i) => [i, registry.resolveInterface(i).map((t) => t.hostname)])),
+    interfaceHosts: new Map(
+      registry.interfaces().map((i) => [i, registry.resolveInterface(i).map((t) => t.hostname)]),
+    ),
   });
   const nacks = clients.flatMap((c) =>
     Object.entries(c.types).flatMap(([type, t]) =>

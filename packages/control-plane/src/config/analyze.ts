@@ -132,7 +132,10 @@ export function analyzeConfig(
   }
   // Dubbo's rules next to Istio's: which one wins (dubbo/analyze-dubbo.ts).
   out.warnings.push(
-    ...analyzeDubbo(objects, { domainSuffix: suffix, ...(options.interfaceHosts ? { interfaceHosts: options.interfaceHosts } : {}) }),
+    ...analyzeDubbo(objects, {
+      domainSuffix: suffix,
+      ...(options.interfaceHosts ? { interfaceHosts: options.interfaceHosts } : {}),
+    }),
   );
   return out;
 }

@@ -38,15 +38,28 @@ describe('precedence between Dubbo and Istio rules', () => {
     for (const e of expected) assert.ok(warnings.includes(e), `missing ${e} in\n${warnings.join('\n')}`);
   });
 
-  it('finds the service of a service-scope rule through the registry\'s interfaces', () => {
+  it("finds the service of a service-scope rule through the registry's interfaces", () => {
     const objects = loadRules(`${istio}---\n${docs.ARGUMENTS}`);
-    const interfaceHosts = new Map([['org.apache.dubbo.samples.DetailService', ['shop-detail.default.svc.cluster.local']]]);
+    const interfaceHosts = new Map([
+      ['org.apache.dubbo.samples.DetailService', ['shop-detail.default.svc.cluster.local']],
+    ]);
     const warnings = analyzeConfig(objects, { interfaceHosts }).warnings.map(formatIssue);
-    assert.ok(warnings.some((w) => w.startsWith('ConditionRoute/default/org.apache.dubbo.samples.DetailService::.condition-router: spec.key: shop-detail.default.svc.cluster.local is routed by VirtualService/default/detail')));
+    assert.ok(
+      warnings.some((w) =>
+        w.startsWith(
+          'ConditionRoute/default/org.apache.dubbo.samples.DetailService::.condition-router: spec.key: shop-detail.default.svc.cluster.local is routed by VirtualService/default/detail',
+        ),
+      ),
+    );
   });
 
   it('applies the precedence it warns about: the VirtualService routes, the tag rule does not', () => {
-    const input = appInput('shop-detail', ['org.apache.dubbo.samples.DetailService'], [{ labels: { env: 'gray' } }, { labels: {} }], `${istio}---\n${docs.GRAY_TAG}`);
+    const input = appInput(
+      'shop-detail',
+      ['org.apache.dubbo.samples.DetailService'],
+      [{ labels: { env: 'gray' } }, { labels: {} }],
+      `${istio}---\n${docs.GRAY_TAG}`,
+    );
     const t = new Translator(input);
     const untagged = reachable(t, 'org.apache.dubbo.samples.DetailService', consumer('shop-frontend'), {
       path: '/org.apache.dubbo.samples.DetailService/getItem',

@@ -19,7 +19,10 @@ export interface DubboAnalyzeOptions {
   domainSuffix?: string;
 }
 
-export function analyzeDubbo(objects: readonly AnyConfigObject[], options: DubboAnalyzeOptions = {}): ConfigIssue[] {
+export function analyzeDubbo(
+  objects: readonly AnyConfigObject[],
+  options: DubboAnalyzeOptions = {},
+): ConfigIssue[] {
   const suffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
   const byInterface = new Map<string, string[]>();
   for (const [i, hosts] of options.interfaceHosts ?? []) byInterface.set(i, [...hosts]);
@@ -36,13 +39,19 @@ export function analyzeDubbo(objects: readonly AnyConfigObject[], options: Dubbo
   const dubboVs = objects.filter((o) => o.kind === 'DubboVirtualService');
   const vsFor = (list: readonly AnyConfigObject[], host: string) =>
     list.find((vs) =>
-      ((vs.spec as { hosts?: string[] }).hosts ?? []).some((h) => hostMatches(resolveShortName(h, vs.metadata.namespace, suffix), host)),
+      ((vs.spec as { hosts?: string[] }).hosts ?? []).some((h) =>
+        hostMatches(resolveShortName(h, vs.metadata.namespace, suffix), host),
+      ),
     );
   const drFor = (host: string) =>
-    istioDr.find((dr) => hostMatches(resolveShortName((dr.spec as { host: string }).host, dr.metadata.namespace, suffix), host));
+    istioDr.find((dr) =>
+      hostMatches(resolveShortName((dr.spec as { host: string }).host, dr.metadata.namespace, suffix), host),
+    );
   /** The hosts a Dubbo rule's key covers: its application's, or those serving its interface. */
   const hostsOf = (o: AnyConfigObject, key: string, scope: string | undefined) =>
-    scope === 'service' ? (byInterface.get(parseServiceKey(key).interface) ?? []) : [resolveShortName(key, o.metadata.namespace, suffix)];
+    scope === 'service'
+      ? (byInterface.get(parseServiceKey(key).interface) ?? [])
+      : [resolveShortName(key, o.metadata.namespace, suffix)];
 
   for (const o of objects) {
     if (o.kind === 'ConditionRoute' || o.kind === 'TagRoute') {
@@ -51,16 +60,26 @@ export function analyzeDubbo(objects: readonly AnyConfigObject[], options: Dubbo
         const vs = vsFor(istioVs, host);
         const dvs = vsFor(dubboVs, host);
         if (vs || dvs)
-          warn(o, 'spec.key', `${host} is routed by ${name((vs ?? dvs)!)}, which takes precedence: this rule does not route its calls`);
+          warn(
+            o,
+            'spec.key',
+            `${host} is routed by ${name((vs ?? dvs)!)}, which takes precedence: this rule does not route its calls`,
+          );
       }
     } else if (o.kind === 'DubboVirtualService') {
       o.spec.hosts.forEach((h, i) => {
         const vs = vsFor(istioVs, resolveShortName(h, o.metadata.namespace, suffix));
-        if (vs) warn(o, joinPath('spec.hosts', i), `also routed by ${name(vs)}: Istio's VirtualService takes precedence`);
+        if (vs)
+          warn(
+            o,
+            joinPath('spec.hosts', i),
+            `also routed by ${name(vs)}: Istio's VirtualService takes precedence`,
+          );
       });
     } else if (o.kind === 'DubboDestinationRule') {
       const dr = drFor(resolveShortName(o.spec.host, o.metadata.namespace, suffix));
-      if (dr) warn(o, 'spec.host', `also configured by ${name(dr)}: Istio's DestinationRule takes precedence`);
+      if (dr)
+        warn(o, 'spec.host', `also configured by ${name(dr)}: Istio's DestinationRule takes precedence`);
     } else if (o.kind === 'DynamicConfig') {
       const spec = o.spec;
       const hosts = hostsOf(o, spec.key ?? '', spec.scope ?? 'service');
@@ -68,12 +87,24 @@ export function analyzeDubbo(objects: readonly AnyConfigObject[], options: Dubbo
         const p = (param: string) => joinPath(joinPath(joinPath('spec.configs', i), 'parameters'), param);
         for (const host of hosts) {
           const dr = drFor(host);
-          if (item.parameters.loadbalance !== undefined && dr && (dr.spec as { trafficPolicy?: { loadBalancer?: unknown } }).trafficPolicy?.loadBalancer)
-            warn(o, p('loadbalance'), `${name(dr)} sets the load balancer of ${host}, which takes precedence`);
+          if (
+            item.parameters.loadbalance !== undefined &&
+            dr &&
+            (dr.spec as { trafficPolicy?: { loadBalancer?: unknown } }).trafficPolicy?.loadBalancer
+          )
+            warn(
+              o,
+              p('loadbalance'),
+              `${name(dr)} sets the load balancer of ${host}, which takes precedence`,
+            );
           const vs = vsFor(istioVs, host);
           for (const param of ['timeout', 'retries'] as const)
             if (item.parameters[param] !== undefined && vs)
-              warn(o, p(param), `${host} is routed by ${name(vs)}: its routes carry their own ${param}, not this one`);
+              warn(
+                o,
+                p(param),
+                `${host} is routed by ${name(vs)}: its routes carry their own ${param}, not this one`,
+              );
         }
       });
     }

@@ -92,6 +92,11 @@ export function configuredEndpoints(
       if (p.weight !== undefined) weight = Number(p.weight);
       if (p.disabled !== undefined) health = String(p.disabled) === 'true' ? 'UNHEALTHY' : ep.health;
     }
+    // Dubbo sends a weight-0 instance nothing; xDS weights are at least 1, so it is unhealthy.
+    if (weight === 0) {
+      weight = 1;
+      health = 'UNHEALTHY';
+    }
     return weight === ep.weight && health === ep.health
       ? ep
       : { ...ep, weight: weight ?? 1, ...(health ? { health } : {}) };

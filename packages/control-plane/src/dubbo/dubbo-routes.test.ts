@@ -435,9 +435,10 @@ spec:
     - {name: v3, labels: {detailVersion: v3}}
 `;
   const instances = [{ labels: { detailVersion: 'v1' } }, { labels: { detailVersion: 'v2' } }];
-  const t = (detail: string) => new Translator(appInput('shop-detail', [I('DetailService')], instances, rules(detail)));
+  const t = (detail: string) =>
+    new Translator(appInput('shop-detail', [I('DetailService')], instances, rules(detail)));
 
-  it('weights, a method match and arguments route like Dubbo\'s StandardMeshRuleRouter', () => {
+  it("weights, a method match and arguments route like Dubbo's StandardMeshRuleRouter", () => {
     const tr = t(`        - name: vip
           match:
             - method:
@@ -463,7 +464,10 @@ spec:
       ],
     );
     // Another service of the host: no Dubbo route matches, every instance.
-    assert.deepEqual(reachable(tr, 'shop-detail:50051', frontend, { path: '/other.Service/x' }), [ep(1), ep(2)]);
+    assert.deepEqual(reachable(tr, 'shop-detail:50051', frontend, { path: '/other.Service/x' }), [
+      ep(1),
+      ep(2),
+    ]);
   });
 
   it('a destination whose subset has no instance takes its fallback', () => {
@@ -472,6 +476,9 @@ spec:
                 host: shop-detail
                 subset: v3
                 fallback: {destination: {host: shop-detail, subset: v1}}`);
-    assert.deepEqual(reachable(tr, I('DetailService'), frontend, { path: path('DetailService', 'getItem') }), [ep(1)]);
+    assert.deepEqual(
+      reachable(tr, I('DetailService'), frontend, { path: path('DetailService', 'getItem') }),
+      [ep(1)],
+    );
   });
 });

@@ -10,7 +10,12 @@
 import { dubboArgumentHeader } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
 import { resolveShortName } from '../config/hostnames.js';
-import type { HTTPMatchRequest, HTTPRoute, HTTPRouteDestination, StringMatch } from '../config/networking-types.js';
+import type {
+  HTTPMatchRequest,
+  HTTPRoute,
+  HTTPRouteDestination,
+  StringMatch,
+} from '../config/networking-types.js';
 import type { MeshEndpoint } from '../translate/mesh-input.js';
 import { escapeRe2, intRangeRegex } from './glob-regex.js';
 import type {
@@ -21,8 +26,15 @@ import type {
   DubboStringMatch,
 } from './rule-types.js';
 
-export function dubboDestinationRuleAsIstio(o: ConfigObject<'DubboDestinationRule'>): ConfigObject<'DestinationRule'> {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: o.metadata, spec: o.spec };
+export function dubboDestinationRuleAsIstio(
+  o: ConfigObject<'DubboDestinationRule'>,
+): ConfigObject<'DestinationRule'> {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'DestinationRule',
+    metadata: o.metadata,
+    spec: o.spec,
+  };
 }
 
 /** A Dubbo StringMatch as a regex over one path segment (or a whole header value). */
@@ -52,7 +64,8 @@ function argumentMatch(a: DubboMethodArg): StringMatch | null {
   }
   if (a.num_value) {
     const parts = a.num_value.oneof.flatMap((d) => {
-      if (d.exact !== undefined) return [Number.isInteger(d.exact) ? intRangeRegex(d.exact, d.exact) : escapeRe2(String(d.exact))];
+      if (d.exact !== undefined)
+        return [Number.isInteger(d.exact) ? intRangeRegex(d.exact, d.exact) : escapeRe2(String(d.exact))];
       if (d.range && Number.isInteger(d.range.start ?? 0) && Number.isInteger(d.range.end ?? 0))
         return [intRangeRegex(d.range.start, d.range.end === undefined ? undefined : d.range.end - 1)];
       return [];
@@ -91,14 +104,19 @@ export interface SubsetLookup {
 
 function destination(d: DubboDestination, ns: string, lookup: SubsetLookup): DubboDestination {
   const host = resolveShortName(d.host, ns);
-  if (d.fallback && !lookup.hasUsableEndpoints(host, d.port, d.subset)) return destination(d.fallback.destination, ns, lookup);
+  if (d.fallback && !lookup.hasUsableEndpoints(host, d.port, d.subset))
+    return destination(d.fallback.destination, ns, lookup);
   return { ...d, host };
 }
 
 function routeDestination(r: DubboRouteDestination, ns: string, lookup: SubsetLookup): HTTPRouteDestination {
   const d = destination(r.destination, ns, lookup);
   return {
-    destination: { host: d.host, ...(d.subset ? { subset: d.subset } : {}), ...(d.port ? { port: { number: d.port } } : {}) },
+    destination: {
+      host: d.host,
+      ...(d.subset ? { subset: d.subset } : {}),
+      ...(d.port ? { port: { number: d.port } } : {}),
+    },
     ...(r.weight !== undefined ? { weight: r.weight } : {}),
   };
 }
@@ -110,7 +128,9 @@ export function dubboVirtualServiceAsIstio(
   const ns = o.metadata.namespace;
   const http: HTTPRoute[] = [];
   for (const route of o.spec.dubbo) {
-    const services = (route.services ?? [undefined]).map((s) => segmentRegex(s)).filter((s): s is string => s !== null);
+    const services = (route.services ?? [undefined])
+      .map((s) => segmentRegex(s))
+      .filter((s): s is string => s !== null);
     route.routedetail.forEach((detail, i) => {
       const matches = services.flatMap((svc) =>
         (detail.match?.length ? detail.match : [undefined]).flatMap((m) => httpMatch(svc, m) ?? []),
@@ -125,7 +145,8 @@ export function dubboVirtualServiceAsIstio(
   }
   // Dubbo: a request no route matches keeps every instance.
   const host = o.spec.hosts[0];
-  if (host) http.push({ name: 'dubbo-default', route: [{ destination: { host: resolveShortName(host, ns) } }] });
+  if (host)
+    http.push({ name: 'dubbo-default', route: [{ destination: { host: resolveShortName(host, ns) } }] });
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
@@ -135,9 +156,13 @@ export function dubboVirtualServiceAsIstio(
 }
 
 /** Usable instances of a host in a subset of its DestinationRule. */
-export function usableIn(endpoints: readonly MeshEndpoint[], labels: Readonly<Record<string, string>> | undefined): boolean {
+export function usableIn(
+  endpoints: readonly MeshEndpoint[],
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
   const selector = Object.entries(labels ?? {});
   return endpoints.some(
-    (ep) => (ep.health === undefined || ep.health === 'HEALTHY') && selector.every(([k, v]) => ep.labels[k] === v),
+    (ep) =>
+      (ep.health === undefined || ep.health === 'HEALTHY') && selector.every(([k, v]) => ep.labels[k] === v),
   );
 }

@@ -7,7 +7,12 @@ import type { ConfigObject } from '../config/config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveShortName } from '../config/hostnames.js';
 import { configuredEndpoints } from '../dubbo/configurator-effects.js';
 import { DubboRuleIndex } from '../dubbo/dubbo-rule-index.js';
-import { dubboDestinationRuleAsIstio, dubboVirtualServiceAsIstio, type SubsetLookup, usableIn } from '../dubbo/mesh-rules.js';
+import {
+  dubboDestinationRuleAsIstio,
+  dubboVirtualServiceAsIstio,
+  type SubsetLookup,
+  usableIn,
+} from '../dubbo/mesh-rules.js';
 import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
 import { splitHostPort } from './resource-names.js';
 
@@ -87,7 +92,9 @@ export class ServiceIndex implements SubsetLookup {
   hasUsableEndpoints(host: string, port: number | undefined, subset: string | undefined): boolean {
     const service = this.service(host);
     if (!service) return false;
-    const labels = subset ? this.destinationRuleFor(service.hostname)?.spec.subsets?.find((s) => s.name === subset)?.labels : undefined;
+    const labels = subset
+      ? this.destinationRuleFor(service.hostname)?.spec.subsets?.find((s) => s.name === subset)?.labels
+      : undefined;
     if (subset && !labels) return false;
     const ports = port === undefined ? service.ports.map((p) => p.number) : [port];
     return ports.some((p) => usableIn(this.endpoints(service.hostname, p), labels));
