@@ -137,6 +137,7 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
       protocol: 'tri',
       application: 'shop-user',
       group: 'gold',
+      methods: 'getInfo,login',
       release: '3.2.4',
       side: 'provider',
       timeout: '3000',

@@ -29,14 +29,17 @@ function asHttpRoute(route: DubboRoute, ctx: RouteContext): HTTPRoute {
 /** The routes Dubbo's rules give this listener and client; undefined when none covers them. */
 export function buildDubboRoutes(ctx: RouteContext): envoy.Route[] | undefined {
   const index = ctx.index;
-  if (index.dubbo.empty || !ctx.client) return undefined;
+  if (!ctx.client) return undefined;
+  const endpoints = index.endpoints(ctx.host, ctx.port);
+  // A Dubbo provider URL's timeout is its consumers' (registry/zookeeper/dubbo-instances.ts).
+  if (index.dubbo.empty && !endpoints.some((ep) => ep.labels.timeout !== undefined)) return undefined;
   const planned = planDubboRoutes({
     host: ctx.host,
     ...(ctx.iface ? { iface: ctx.iface } : {}),
     interfaces: index.interfacesOf(ctx.host),
     consumer: dubboConsumerOf(ctx.client),
     rules: index.dubbo,
-    endpoints: index.endpoints(ctx.host, ctx.port),
+    endpoints,
   });
   if (!planned) return undefined;
   const routes: envoy.Route[] = [];

@@ -412,6 +412,27 @@ describe("Dubbo's dynamic configuration", () => {
   });
 });
 
+describe("a Dubbo provider URL's timeout", () => {
+  it('is the route timeout of its consumers when no rule sets one', () => {
+    const t = new Translator(
+      appInput('shop-user', [I('UserService')], [{ labels: { timeout: '3000' } }, { labels: {} }], ''),
+    );
+    const rc = t.resource(
+      'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+      I('UserService'),
+      frontend,
+    )?.message as {
+      virtualHosts: {
+        routes: { action: { value: { maxStreamDuration?: { maxStreamDuration?: { seconds: bigint } } } } }[];
+      }[];
+    };
+    assert.equal(
+      rc.virtualHosts[0]!.routes[0]!.action.value.maxStreamDuration?.maxStreamDuration?.seconds,
+      3n,
+    );
+  });
+});
+
 describe("Dubbo's mesh rules (service.dubbo.apache.org/v1alpha1)", () => {
   const rules = (detail: string) => `apiVersion: service.dubbo.apache.org/v1alpha1
 kind: VirtualService

@@ -73,15 +73,28 @@ function routeParams(ctx: DubboRouteContext, ask: Ask): { timeoutMs?: number; re
       if ((found[p]?.rank ?? -1) <= r) found[p] = { rank: r, value: Number(e.item.parameters[p]) };
     }
   }
+  // Dubbo: without an override, a consumer calls with the provider URL's own timeout.
+  const timeoutMs = found.timeout?.value ?? providerUrlTimeout(ctx.endpoints);
   return {
-    ...(found.timeout ? { timeoutMs: found.timeout.value } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
     ...(found.retries ? { retries: found.retries.value } : {}),
   };
 }
 
+/** The largest `timeout` the instances' provider URLs carry (ZooKeeper's providers), if any. */
+function providerUrlTimeout(endpoints: readonly MeshEndpoint[]): number | undefined {
+  const values = endpoints.flatMap((ep) => {
+    const t = Number(ep.labels.timeout);
+    return ep.labels.timeout !== undefined && Number.isInteger(t) && t > 0 ? [t] : [];
+  });
+  return values.length > 0 ? Math.max(...values) : undefined;
+}
+
 function hasRouteParams(ctx: DubboRouteContext): boolean {
-  return ctx.rules.configItems.some(
-    (e) => e.item.parameters.timeout !== undefined || e.item.parameters.retries !== undefined,
+  return (
+    ctx.rules.configItems.some(
+      (e) => e.item.parameters.timeout !== undefined || e.item.parameters.retries !== undefined,
+    ) || providerUrlTimeout(ctx.endpoints) !== undefined
   );
 }
 

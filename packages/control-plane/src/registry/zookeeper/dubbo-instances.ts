@@ -1,7 +1,8 @@
 // Dubbo's registrations as Shoal's registry model, and Shoal's as Dubbo's. An interface-level
 // provider URL (`tri://ip:port/iface?application=...&version=...`) is an endpoint of its
 // application's host, serving the interface, labelled with its parameters (version, group,
-// release, timeout, ... and the user's own); `weight` is its weight. An application-level
+// release, methods, timeout, ... and the user's own); `weight` is its weight, and `timeout` is
+// the route's timeout when no rule sets one, as it is the consumers' in Dubbo. An application-level
 // ServiceInstance (Curator's JSON with Dubbo's metadata) is an endpoint per Triple or gRPC port
 // of `dubbo.endpoints`, serving the interfaces `/dubbo/mapping` maps to the app. The `dubbo`
 // protocol (Dubbo 2's binary one) is not something Shoal speaks: those URLs are skipped.
@@ -36,7 +37,6 @@ const INTERNAL = new Set([
   'generic',
   'interface',
   'ipv6',
-  'methods',
   'pid',
   'prefer.serialization',
   'register-mode',
