@@ -254,4 +254,22 @@ describe("Dubbo's traffic tasks through shoal cp, with Dubbo's YAML", () => {
     await settle(10, call('tag3'), (n) => only(n, 'order-v1', 'order-v2'), 'tag3 falls back');
     await settle(5, call('tag3', true), (n) => n.UNAVAILABLE === 5, 'forced tag3 fails');
   });
+
+  it("the rules are stored and shown under Dubbo's rule names (shoal get, GET /api/config)", async () => {
+    const list = await mesh.get('condition-router');
+    for (const name of [
+      'org.apache.dubbo.samples.UserService::.condition-router',
+      'org.apache.dubbo.samples.DetailService::.condition-router',
+    ])
+      assert.match(list, new RegExp(name.replace(/\./g, '\\.')));
+    assert.match(list, /ConditionRoute/);
+    const yaml = await mesh.get('tr', 'shop-detail.tag-router', '-o', 'yaml');
+    assert.match(yaml, /apiVersion: dubbo\.apache\.org\/v1alpha1/);
+    assert.match(yaml, /key: shop-detail/);
+    const all = (await (await fetch(`http://${mesh.admin}/api/config`)).json()) as {
+      items: { kind: string; metadata: { name: string } }[];
+    };
+    const kinds = new Set(all.items.map((i) => i.kind));
+    for (const kind of ['ConditionRoute', 'TagRoute']) assert.ok(kinds.has(kind), [...kinds].join(','));
+  });
 });

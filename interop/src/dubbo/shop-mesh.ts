@@ -83,6 +83,11 @@ export class ShopMesh {
     return this.#shoal(['apply', '-f', '-'], yaml);
   }
 
+  /** `shoal get …` (its output). */
+  get(...args: string[]): Promise<string> {
+    return this.#shoal(['get', ...args]);
+  }
+
   /** `shoal delete KIND NAME`. */
   delete(kind: string, name: string): Promise<string> {
     return this.#shoal(['delete', kind, name]);
