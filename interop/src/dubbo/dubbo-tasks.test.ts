@@ -4,100 +4,44 @@
 // checks where the calls go before and after its rule.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { type ShopMesh as Mesh, ShopMesh, settle, tally } from './shop-mesh.js';
 
-const weight = `configVersion: v3.0
-scope: service
-key: org.apache.dubbo.samples.OrderService
-configs:
-  - side: provider
-    match:
-      param:
-        - key: orderVersion
-          value:
-            exact: v2
-    parameters:
-      weight: 25
-`;
+/** The rules of Dubbo's documentation (packages/control-plane/test/dubbo-rules, see its README). */
+const RULES = fileURLToPath(new URL('../../../packages/control-plane/test/dubbo-rules/', import.meta.url));
+const rule = (file: string, values: Record<string, string> = {}) =>
+  Object.entries(values).reduce(
+    (text, [k, v]) => text.replaceAll(`{${k}}`, v),
+    readFileSync(RULES + file, 'utf8'),
+  );
 
-// The timeout task's body; its key (org.apache.dubbo.samples.UserService) is what Dubbo Admin asks for.
-const timeoutRule = (ms: number) => `apiVersion: dubbo.apache.org/v1alpha1
-kind: DynamicConfig
-metadata:
-  name: org.apache.dubbo.samples.UserService::.configurators
-spec:
-  configVersion: v3.0
-  enabled: true
-  configs:
-    - side: provider
-      parameters:
-        timeout: ${ms}
-`;
+/** A body without key, with Dubbo Admin's rule key as the name (the form CONFIG.md describes). */
+const named = (kind: string, name: string, body: string) =>
+  `apiVersion: dubbo.apache.org/v1alpha1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  ${body.trimEnd().replace(/\n/g, '\n  ')}\n`;
 
-const hostRule = (ip: string) => `apiVersion: dubbo.apache.org/v1alpha1
-kind: ConditionRoute
-metadata:
-  name: org.apache.dubbo.samples.UserService::.condition-router
-spec:
-  configVersion: v3.0
-  enabled: true
-  force: false
-  conditions:
-    - 'method=getInfo => host = ${ip}'
-`;
-
-const argumentsRule = `configVersion: v3.0
-key: org.apache.dubbo.samples.DetailService
-scope: service
-force: false
-enabled: true
-priority: 1
-conditions:
-  - method=getItem & arguments[1]=dubbo => detailVersion=v2
-`;
-
-const regionRule = `configVersion: v3.0
-enabled: true
-force: false
-key: org.apache.dubbo.samples.CommentService
-conditions:
-  - '=> region = $region'
-`;
-
-const kickOut = (address: string) => `configVersion: v2.7
-scope: service
-key: org.apache.dubbo.samples.UserService
-enabled: true
-configs:
-  - addresses: ["${address}"]
-    side: provider
-    parameters:
-      disabled: true
-`;
-
-const grayTag = `configVersion: v3.0
-force: true
-enabled: true
-key: shop-detail
-tags:
-  - name: gray
-    match:
-      - key: env
-        value:
-          exact: gray
-`;
-
-const isolationTag = (tag1: string, tag2: string) => `force: false
-runtime: true
-enabled: true
-key: shop-order
-tags:
-  - name: tag1
-    addresses: ["${tag1}"]
-  - name: tag2
-    addresses: ["${tag2}"]
-`;
+const weight = rule('weight.yaml');
+// The timeout task's body is for 2000 ms; the same rule at 1000 ms stands for Dubbo's default.
+const timeoutRule = (ms: number) =>
+  named(
+    'DynamicConfig',
+    'org.apache.dubbo.samples.UserService::.configurators',
+    rule('timeout-body.yaml').replace('timeout: 2000', `timeout: ${ms}`),
+  );
+const hostRule = (ip: string) =>
+  named(
+    'ConditionRoute',
+    'org.apache.dubbo.samples.UserService::.condition-router',
+    rule('host-body.yaml', { ip }),
+  );
+const argumentsRule = rule('arguments.yaml');
+const regionRule = rule('region.yaml');
+const kickOut = (address: string) => rule('kick-out.yaml', { address });
+const grayTag = rule('gray-tag.yaml');
+// The docs' template names an app governance-tagrouter-provider; here it is the shop's shop-order.
+const isolationTag = (tag1: string, tag2: string) =>
+  rule('isolation-tag.yaml', { tag1, tag2 }).replace('key: governance-tagrouter-provider', 'key: shop-order');
 
 const only = (counts: Record<string, number>, ...ids: string[]) =>
   Object.keys(counts).every((k) => ids.includes(k)) && ids.every((id) => (counts[id] ?? 0) > 0);

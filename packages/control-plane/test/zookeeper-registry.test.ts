@@ -82,6 +82,25 @@ async function dubboWriter(connect: string) {
   };
 }
 
+function shoalRegistration(
+  nodeId: string,
+  address: string,
+  port: number,
+  labels: Record<string, string> = {},
+): Registration {
+  return {
+    nodeId,
+    app: 'shop-user',
+    namespace: 'default',
+    hostname: 'shop-user.default.svc.cluster.local',
+    address,
+    port,
+    interfaces: [USER],
+    labels,
+    weight: 1,
+  };
+}
+
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<number> {
   const start = Date.now();
   while (!check()) {
@@ -196,17 +215,11 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
   });
 
   it("writes a Shoal provider as Dubbo's consumers read it, and removes it when its lease ends", async () => {
-    const registration: Registration = {
-      nodeId: 'shoal-user-1',
-      app: 'shop-user',
-      namespace: 'default',
-      hostname: host('shop-user'),
-      address: '127.0.0.54',
-      port: 50064,
-      interfaces: [USER],
-      labels: { version: 'v2', 'dubbo.version': '1.0.0', env: 'gray' },
-      weight: 1,
-    };
+    const registration = shoalRegistration('shoal-user-1', '127.0.0.54', 50064, {
+      version: 'v2',
+      'dubbo.version': '1.0.0',
+      env: 'gray',
+    });
     const lease = await registry.register(registration);
     const nodes = await dubbo.children(`/dubbo/${USER}/providers`);
     const written = nodes.map((n) => parseDubboUrl(decodeDubbo(n))!).find((u) => u.host === '127.0.0.54');
@@ -265,17 +278,7 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
   });
 
   it('drops what it read once the session expires, and reads it again (and writes its providers) in a new one', async () => {
-    const registration: Registration = {
-      nodeId: 'shoal-user-2',
-      app: 'shop-user',
-      namespace: 'default',
-      hostname: host('shop-user'),
-      address: '127.0.0.55',
-      port: 50066,
-      interfaces: [USER],
-      labels: {},
-      weight: 1,
-    };
+    const registration = shoalRegistration('shoal-user-2', '127.0.0.55', 50066);
     await registry.register(registration);
     proxy.cut();
     // Longer than the session: the registry declares it expired and drops ZooKeeper's part.
