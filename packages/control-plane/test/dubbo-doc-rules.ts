@@ -19,7 +19,7 @@ export const WEIGHT = dubboRule('weight.yaml');
 /** Timeout task: its body has no key (Dubbo Admin asks for it: org.apache.dubbo.samples.UserService). */
 export const TIMEOUT_BODY = dubboRule('timeout-body.yaml');
 /** Retry task, as published (a stray "match" line, which Dubbo's parser rejects too). */
-export const RETRY_AS_PUBLISHED = dubboRule('retry-as-published.yaml');
+export const RETRY_AS_PUBLISHED = dubboRule('retry-as-published.txt');
 /** Request routing by argument: getItem's second argument "dubbo" goes to detail v2. */
 export const ARGUMENTS = dubboRule('arguments.yaml');
 /** Request routing to one machine: every getInfo call to one address (no key in the body). */
