@@ -82,6 +82,14 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
+// Dubbo's rules: names and kinds (the rules themselves are config objects like Istio's).
+export {
+  DUBBO_MESH_API_VERSION,
+  DUBBO_RULE_API_VERSION,
+  dubboRuleName,
+  parseDubboRuleName,
+} from './dubbo/rule-names.js';
+export type * from './dubbo/rule-types.js';
 export { LoadReportStore } from './load-stats/load-report-store.js';
 export type {
   LoadReportDestination,
@@ -93,14 +101,6 @@ export type {
   LoadReportView,
 } from './load-stats/load-report-types.js';
 export { LrsServer } from './load-stats/lrs-server.js';
-// Dubbo's rules: names and kinds (the rules themselves are config objects like Istio's).
-export {
-  DUBBO_MESH_API_VERSION,
-  DUBBO_RULE_API_VERSION,
-  dubboRuleName,
-  parseDubboRuleName,
-} from './dubbo/rule-names.js';
-export type * from './dubbo/rule-types.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
 export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
@@ -125,13 +125,13 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
-export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 // Dubbo's ZooKeeper as the registry (`shoal cp --registry zookeeper://HOST:PORT`).
 export {
   type ZooKeeperLog,
   ZooKeeperRegistry,
   type ZooKeeperRegistryOptions,
 } from './registry/zookeeper/zookeeper-registry.js';
+export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 // Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
 export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
