@@ -79,6 +79,15 @@ export class ZooKeeperServer {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     this.#process = child;
+    // A test process that ends early (a timeout, a signal) takes its ZooKeeper with it.
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    for (const signal of ['SIGTERM', 'SIGINT'] as const)
+      process.once(signal, () => {
+        kill();
+        process.exit(1);
+      });
+    child.once('exit', () => process.off('exit', kill));
     child.stdout!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
     child.stderr!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
     const until = Date.now() + 30_000;
