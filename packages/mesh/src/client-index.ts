@@ -96,6 +96,7 @@ export {
 } from './resilience/retry-policy.js';
 // Routing (gRFC A28): virtual host by domain, compiled route tables, header matching.
 export { type HasDomains, selectVirtualHost } from './routing/domain-match.js';
+export { readsDubboArguments, withDubboArguments } from './routing/dubbo-arguments.js';
 export {
   compileHeaderMatcher,
   compileHeaderMatchers,

@@ -50,6 +50,12 @@ export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js
 export { createServerTransport, type XdsTransportFactory } from './client/server-transport.js';
 export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+// Dubbo's arguments[N] conditions: the pseudo-header routes match them with (control plane and mesh).
+export {
+  DUBBO_ARGUMENT_HEADER_PREFIX,
+  dubboArgumentHeader,
+  parseDubboArgumentHeader,
+} from './dubbo-arguments.js';
 export type { Node } from './gen/envoy/config/core/v3/base_pb.js';
 /** Envoy's load reporting messages and service (LRS), for a client that reports load (gRFC A27). */
 export {

@@ -15,6 +15,7 @@ import type {
   HTTPRouteDestination,
 } from '../config/networking-types.js';
 import { durationOf } from './proto-values.js';
+import type { ProxyNode } from './proxy-node.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
@@ -29,6 +30,10 @@ export interface RouteContext {
   clientNamespace: string;
   /** The client's workload labels, for `sourceLabels` matches. */
   clientLabels: Readonly<Record<string, string>>;
+  /** The client itself, for Dubbo's rules (its application, address and labels). */
+  client?: ProxyNode;
+  /** The interface the client dialled, when the listener is named after one. */
+  iface?: string;
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {

@@ -31,6 +31,7 @@ import type { Release } from '../resilience/circuit-breaker.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { FaultGauge } from '../resilience/fault-injector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
+import { withDubboArguments } from '../routing/dubbo-arguments.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { countingEjections, tracedAttempt } from './attempt-telemetry.js';
 import type { CallDecision } from './call-decision.js';
@@ -263,7 +264,12 @@ export class MeshTransport implements Transport {
         path,
         `no virtual host in route configuration ${JSON.stringify(config.routeConfig.name)} matches ${JSON.stringify(config.authority)}`,
       );
-    const entry = table.match(path, request.header, this.random);
+    // Dubbo's arguments[N] conditions read the message of a unary call (routing/dubbo-arguments.ts).
+    const headers =
+      table.readsArguments && !request.stream
+        ? withDubboArguments(request.header, request.method.input, request.message)
+        : request.header;
+    const entry = table.match(path, headers, this.random);
     if (entry === undefined)
       throw this.refuseUnplanned(
         config,
