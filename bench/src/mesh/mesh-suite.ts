@@ -4,7 +4,8 @@
 //   (a) xDS-routed calls through Shoal's mesh client (route match, 70/30 weighted clusters over
 //       three endpoints) vs the same Shoal client straight to one provider;
 //   (b) the same mesh calls vs @grpc/grpc-js-xds on the same xds:/// target and config;
-//   (c) the routing+picking cost per call, alone (ns/op on a real snapshot);
+//   (c) the routing+picking cost per call, alone (ns/op on a real snapshot), and the whole mesh
+//       transport's per-call cost with endpoint transports that answer at once;
 //   (d) process start → first xDS-routed call completed, Shoal (client entry; the same bundled
 //       into one file as an app would ship it; the package index for reference) and grpc-js-xds,
 //       median of 5, with the CPU each process used until then.
@@ -22,6 +23,7 @@ import type { Suite } from '../lib/suite.js';
 import { bundleFirstCall } from './first-call-bundle.js';
 import type { FirstCallResult } from './first-call-main.js';
 import type { LoadRun } from './load-main.js';
+import type { MeshCallResult } from './mesh-call-main.js';
 import { bootstrapJson, PROVIDERS, ROUTING_YAML, target, V1_WEIGHT } from './mesh-config.js';
 import type { ProvidersReady } from './providers-main.js';
 import type { RoutePickResult } from './route-pick-main.js';
@@ -30,6 +32,7 @@ const controlPlaneMain = new URL('../cp/control-plane-main.js', import.meta.url)
 const providersMain = new URL('./providers-main.js', import.meta.url);
 const loadMain = new URL('./load-main.js', import.meta.url);
 const routePickMain = new URL('./route-pick-main.js', import.meta.url);
+const meshCallMain = new URL('./mesh-call-main.js', import.meta.url);
 const firstCallMain = new URL('./first-call-main.js', import.meta.url);
 
 const KINDS = ['shoal-mesh', 'shoal-direct', 'shoal-spread', 'grpc-js-xds', 'grpc-js-direct'] as const;
@@ -220,11 +223,26 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
   console.log(
     `\nroute+pick microbenchmark: picks per endpoint (%) ${JSON.stringify(roundShares(pick.shares))}; ns/op per batch ${pick.batches.map((b) => b.toFixed(0)).join(' ')}`,
   );
+  const call = await runChild<MeshCallResult>(
+    meshCallMain,
+    [JSON.stringify({ target: targetUri })],
+    [],
+    120_000,
+  );
+  console.log(
+    `mesh transport, network cut out: calls per endpoint ${JSON.stringify(call.calls)}; ns/call per batch ${call.batches.map((b) => b.toFixed(0)).join(' ')}`,
+  );
   const cpu = (k: Kind) => (loads?.get(k)?.cpuMicrosPerRequest ?? Number.NaN) * 1000;
   const figures: Figure[] = [
     {
       name: `(c) route match + cluster pick + endpoint pick (${pick.routes} routes)`,
       value: pick.nsPerOp,
+      unit: 'ns/op',
+      ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
+    },
+    {
+      name: '(c) whole mesh transport call, network cut out (endpoint answers at once)',
+      value: call.nsPerCall,
       unit: 'ns/op',
       ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
     },

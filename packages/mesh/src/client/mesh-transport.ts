@@ -62,6 +62,11 @@ export interface MeshTransportOptions {
   readonly pool?: SessionPool;
   /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
   readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
+  /**
+   * How a call reaches a picked endpoint (`host:port`, with the target's `:authority`). Default:
+   * a GrpcTransport on the shared pool, made once per endpoint and closed when it leaves the config.
+   */
+  readonly endpointTransport?: (address: string, authority: string) => Transport;
   /** LB policies by name; defaults to the built-in ones. */
   readonly lbPolicies?: LbPolicyRegistry;
   readonly random?: Random;
@@ -93,7 +98,7 @@ export class MeshTransport implements Transport {
   private readonly runtimes = new Map<string, ClusterRuntime>();
   /** Clusters whose config could not be applied, with why. */
   private clusterErrors = new Map<string, string>();
-  private readonly transports = new Map<string, GrpcTransport>();
+  private readonly transports = new Map<string, Transport>();
   private readonly gate: ConfigGate<MeshConfig>;
   private readonly channelId: bigint;
   private closed = false;
@@ -456,15 +461,13 @@ export class MeshTransport implements Transport {
     this.lastLater = () => ({ target: this.target.target, ...attemptDecision(call, ep, policy, n, notes) });
   }
 
-  private transportFor(ep: MeshEndpoint): GrpcTransport {
+  private transportFor(ep: MeshEndpoint): Transport {
     let t = this.transports.get(ep.key);
     if (t === undefined) {
-      t = new GrpcTransport({
-        ...this.options.grpc,
-        address: ep.key,
-        pool: this.pool,
-        authority: this.target.authority,
-      });
+      const authority = this.target.authority;
+      t =
+        this.options.endpointTransport?.(ep.key, authority) ??
+        new GrpcTransport({ ...this.options.grpc, address: ep.key, pool: this.pool, authority });
       this.transports.set(ep.key, t);
     }
     return t;
