@@ -42,9 +42,21 @@ export {
   type LocalityPickerState,
 } from './lb/locality-picker.js';
 export { type MaglevConfig, MaglevPicker, maglevPolicy } from './lb/maglev.js';
+export {
+  type OutlierDetectionConfig,
+  type OutlierDetectionSettings,
+  parseOutlierDetection,
+} from './lb/outlier-config.js';
+export {
+  type EjectionEvent,
+  type EjectionReason,
+  OutlierDetector,
+  type OutlierDetectorOptions,
+  type OutlierOutcome,
+  outcomeFromCode,
+} from './lb/outlier-detector.js';
 export type { BuildOptions, LbPolicy, LbPolicyFactory, Pick, PickContext, Picker } from './lb/picker.js';
 export { randomPolicy } from './lb/random.js';
-export { type Random, seededRandom } from './lb/random-source.js';
 export {
   CHANNEL_ID_KEY,
   type HashPolicySettings,
@@ -62,7 +74,6 @@ export {
   parseCircuitBreakerThresholds,
   type Release,
 } from './resilience/circuit-breaker.js';
-export { type Clock, ManualClock, sleep, systemClock, type TimerHandle } from './resilience/clock.js';
 export {
   type FaultDecision,
   FaultGauge,
@@ -71,19 +82,6 @@ export {
   type FractionalPercent,
   type HeaderSource,
 } from './resilience/fault-injector.js';
-export {
-  type OutlierDetectionConfig,
-  type OutlierDetectionSettings,
-  parseOutlierDetection,
-} from './resilience/outlier-config.js';
-export {
-  type EjectionEvent,
-  type EjectionReason,
-  OutlierDetector,
-  type OutlierDetectorOptions,
-  type OutlierOutcome,
-  outcomeFromCode,
-} from './resilience/outlier-detector.js';
 export {
   type AttemptContext,
   backoffMs,
@@ -109,3 +107,5 @@ export {
   type RouteEntry,
   RouteTable,
 } from './routing/route-table.js';
+export { type Clock, ManualClock, sleep, systemClock, type TimerHandle } from './support/clock.js';
+export { type Random, seededRandom } from './support/random-source.js';

@@ -20,11 +20,11 @@ import {
   type XdsRoute,
   type XdsVirtualHost,
 } from '@shoal/xds/client';
-import type { Random } from '../lb/random-source.js';
 import { type HashPolicySettings, RequestHasher } from '../lb/request-hash.js';
 import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';
 import { parseRetryPolicy, type RetryPolicy } from '../resilience/retry-policy.js';
 import { compileHeaderMatchers, type HeaderPredicate } from '../routing/header-match.js';
+import type { Random } from '../support/random-source.js';
 
 /** A fault filter ready to run: its injector and the headers a call must match to be faulted. */
 export interface ActiveFault {

@@ -6,8 +6,8 @@ import { decodeCluster, decodeClusterLoadAssignment, envoy, type XdsCluster } fr
 import { type ClusterOptions, edsCluster, loadAssignment } from '../../test/xds-fixtures.js';
 import { endpointsFromAssignment } from '../config/endpoints.js';
 import { createLbPolicyRegistry } from '../lb/lb-policy-registry.js';
-import { seededRandom } from '../lb/random-source.js';
-import { ManualClock } from '../resilience/clock.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { ClusterRuntime, lbPolicyFromXds, outlierDetectionFromXds } from './cluster-runtime.js';
 
 function cluster(o: ClusterOptions = {}): XdsCluster {

@@ -8,12 +8,12 @@ import type { XdsCluster, XdsLbPolicy, XdsOutlierDetection } from '@shoal/xds/cl
 import { ClusterBalancer } from '../lb/cluster-balancer.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';
+import { type OutlierDetectionConfig, parseOutlierDetection } from '../lb/outlier-config.js';
+import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { LbPolicy } from '../lb/picker.js';
-import type { Random } from '../lb/random-source.js';
 import { CircuitBreaker, parseCircuitBreakerThresholds } from '../resilience/circuit-breaker.js';
-import type { Clock } from '../resilience/clock.js';
-import { type OutlierDetectionConfig, parseOutlierDetection } from '../resilience/outlier-config.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
+import type { Clock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 
 export interface ClusterRuntimeOptions {
   readonly registry: LbPolicyRegistry;

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code } from '@shoal/rpc';
-import { ManualClock } from '../resilience/clock.js';
-import { parseOutlierDetection } from '../resilience/outlier-config.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { ClusterBalancer } from './cluster-balancer.js';
 import { createEndpoint, type MeshEndpoint } from './endpoint.js';
 import { leastRequestPolicy } from './least-request.js';
-import { seededRandom } from './random-source.js';
+import { parseOutlierDetection } from './outlier-config.js';
 import { roundRobinPolicy } from './round-robin.js';
 
 const ep = (host: string, zone: string, priority: number) =>

@@ -4,10 +4,10 @@
 // Outstanding counts live in counter objects keyed by endpoint; a rebuilt picker takes them over,
 // so calls in flight during an EDS update still release the right count.
 
+import { type Random, randomIndex } from '../support/random-source.js';
 import { asObject, ConfigErrors } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
-import { type Random, randomIndex } from './random-source.js';
 
 export interface LeastRequestConfig {
   /** Endpoints drawn per pick: default 2; A48 rejects values below 2 and caps at 10. */

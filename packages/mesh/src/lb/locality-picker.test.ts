@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../support/random-source.js';
 import type { HealthStatus, MeshEndpoint } from './endpoint.js';
 import { createEndpoint } from './endpoint.js';
 import { type LeastRequestPicker, leastRequestPolicy } from './least-request.js';
 import { buildLocalityPicker, type LocalityPicker } from './locality-picker.js';
-import { seededRandom } from './random-source.js';
 import { ringHashPolicy } from './ring-hash.js';
 import { roundRobinPolicy } from './round-robin.js';
 import { xxHash64 } from './xxhash64.js';

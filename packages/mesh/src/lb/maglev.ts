@@ -4,11 +4,11 @@
 // weight skips turns in proportion. A call takes table[request hash mod size]. Endpoints are
 // ordered by hash key first, so the table does not depend on EDS order.
 
+import type { Random } from '../support/random-source.js';
 import { asObject, ConfigErrors, readInt } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
 import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface MaglevConfig {

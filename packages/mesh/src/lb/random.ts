@@ -1,11 +1,11 @@
 // random (Envoy: load_balancing_policies.random; gRPC has none built in): each call picks an
 // endpoint at random, with probability proportional to its weight.
 
+import type { Random } from '../support/random-source.js';
 import { asObject, ConfigErrors } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
 
 export function randomPolicy(config: unknown, path: string): LbPolicy {
   const errors = new ConfigErrors('random config');

@@ -3,11 +3,11 @@
 // scaled to the ring size; a call takes the first entry at or after its request hash (wrapping).
 // A call without a request hash gets a random one, as in gRPC.
 
+import type { Random } from '../support/random-source.js';
 import { asObject, ConfigErrors, readInt } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
 import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface RingHashConfig {

@@ -3,11 +3,11 @@
 // differ it is weighted round robin by earliest deadline first, as Envoy's EDF scheduler: each
 // endpoint is due every 1/weight, and the one due first is picked.
 
+import { randomIndex } from '../support/random-source.js';
 import { asObject, ConfigErrors } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import { randomIndex } from './random-source.js';
 
 export function roundRobinPolicy(config: unknown, path: string): LbPolicy {
   const errors = new ConfigErrors('round_robin config');

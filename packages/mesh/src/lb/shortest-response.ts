@@ -4,10 +4,10 @@
 // (Dubbo's default 30 s) so old latencies fade. Endpoints with no timed call yet expect 0 and get
 // tried first. Cost is O(endpoints) per pick, as in Dubbo; stats survive rebuilds like least_request.
 
+import type { Random } from '../support/random-source.js';
 import { asObject, ConfigErrors, readMs } from './config-error.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
-import type { Random } from './random-source.js';
 
 interface Stats {
   active: number;

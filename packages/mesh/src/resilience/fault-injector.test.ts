@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Code, Metadata, RpcError } from '@shoal/rpc';
-import { seededRandom } from '../lb/random-source.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { FaultGauge, FaultInjector, type FaultSettings } from './fault-injector.js';
 
 const md = (h: Record<string, string>) => new Metadata(h);

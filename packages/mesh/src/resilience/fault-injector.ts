@@ -12,9 +12,9 @@
 
 import { Code, codeFromHttpStatus, RpcError } from '@shoal/rpc/client';
 import { ConfigErrors } from '../lb/config-error.js';
-import type { Random } from '../lb/random-source.js';
-import type { Clock } from './clock.js';
-import { sleep, systemClock } from './clock.js';
+import type { Clock } from '../support/clock.js';
+import { sleep, systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 
 /** Envoy: type.v3.FractionalPercent. */
 export interface FractionalPercent {

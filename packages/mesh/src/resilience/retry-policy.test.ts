@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { Code, Metadata, RpcError } from '@shoal/rpc';
+import { ManualClock } from '../support/clock.js';
 import { CircuitBreaker, parseCircuitBreakerThresholds } from './circuit-breaker.js';
-import { ManualClock } from './clock.js';
 import { backoffMs, parseRetryPolicy, type RetryInfo, runWithRetries } from './retry-policy.js';
 
 /** Advances the manual clock in steps until the promise settles. */

@@ -20,10 +20,10 @@
 
 import { Code, RpcError } from '@shoal/rpc/client';
 import { asObject, ConfigErrors, readInt, readMs } from '../lb/config-error.js';
-import type { Random } from '../lb/random-source.js';
+import type { Clock } from '../support/clock.js';
+import { sleep, systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 import type { Release } from './circuit-breaker.js';
-import type { Clock } from './clock.js';
-import { sleep, systemClock } from './clock.js';
 
 export interface RetryPolicySettings {
   /** Comma-separated, as in Envoy, or a list. */

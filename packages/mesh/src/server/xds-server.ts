@@ -44,9 +44,9 @@ import {
   type XdsVirtualHost,
 } from '@shoal/xds/client';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
-import type { Random } from '../lb/random-source.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { type RouteEntry, RouteTable } from '../routing/route-table.js';
+import type { Random } from '../support/random-source.js';
 import { compileRbac, type RbacEngine, type RbacRequest, type RbacServerFacts } from './rbac-engine.js';
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
-import { seededRandom } from '../lb/random-source.js';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { parseOutlierDetection } from './outlier-config.js';
 import { type EjectionEvent, OutlierDetector, outcomeFromCode } from './outlier-detector.js';
 

@@ -1,4 +1,5 @@
-// Outlier detection (gRFC A50 and Envoy's outlier detection). The caller records each call's
+// Outlier detection (gRFC A50 and Envoy's outlier detection). It sits with load balancing, as in
+// gRPC, where A50 is an LB policy wrapping the endpoint-picking one. The caller records each call's
 // outcome per endpoint; consecutive failures eject at once, and every interval the success-rate
 // and failure-percentage checks run over the calls of the interval just ended. An ejected endpoint
 // returns after base_ejection_time × times ejected (capped by max_ejection_time); each interval
@@ -15,9 +16,9 @@
 // the endpoint. Connection failures reach us as UNAVAILABLE, so they are gateway failures.
 
 import { Code, httpStatusFromCode } from '@shoal/rpc/client';
-import type { Random } from '../lb/random-source.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { systemClock } from './clock.js';
+import type { Clock, TimerHandle } from '../support/clock.js';
+import { systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 import type { OutlierDetectionConfig } from './outlier-config.js';
 
 /** A call's result as outlier detection sees it. */

@@ -5,7 +5,7 @@
 // is enforced (100%) and failure percentage is not (0%). A detection kind whose enforcement is 0
 // is off. (gRPC A50 never does consecutive ejection; set enforcingConsecutive5xx: 0 to match it.)
 
-import { asObject, ConfigErrors, readInt, readMs } from '../lb/config-error.js';
+import { asObject, ConfigErrors, readInt, readMs } from './config-error.js';
 
 export interface OutlierDetectionSettings {
   intervalMs?: number;
