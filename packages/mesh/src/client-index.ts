@@ -85,11 +85,8 @@ export {
 export {
   type AttemptContext,
   backoffMs,
-  parseRetryPolicy,
   type RetryInfo,
   type RetryOptions,
-  type RetryPolicy,
-  type RetryPolicySettings,
   runWithRetries,
 } from './resilience/retry-policy.js';
 // Routing (gRFC A28): virtual host by domain, compiled route tables, header matching.

@@ -3,10 +3,9 @@
 // cannot take calls, the retry policy (gRFC A44), request hashing (A42), the fault filters that
 // can fire (A33/A39) and the cluster's drop_overloads. Internal to the mesh client.
 
-import type { XdsClusterLoadAssignment, XdsClusterWeight } from '@shoal/xds/client';
+import type { XdsClusterLoadAssignment, XdsClusterWeight, XdsRetryPolicy } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { RequestHasher } from '../lb/request-hash.js';
-import type { RetryPolicy } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import type { ActiveFault, CallPolicies } from './call-policies.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
@@ -15,7 +14,7 @@ export interface CallPlan {
   readonly entry: RouteEntry;
   readonly weighted: XdsClusterWeight;
   readonly runtime: ClusterRuntime;
-  readonly retry: RetryPolicy | undefined;
+  readonly retry: XdsRetryPolicy | undefined;
   readonly hasher: RequestHasher | undefined;
   readonly faults: readonly ActiveFault[];
   readonly drops: XdsClusterLoadAssignment['dropOverloads'];

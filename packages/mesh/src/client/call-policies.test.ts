@@ -158,12 +158,12 @@ describe('CallPolicies', () => {
     );
     const p = policies();
     const own = p.retryPolicy(vh.routes[0]!, vh)!;
-    assert.deepEqual([...own.retryableCodes].sort(), [Code.CANCELLED, Code.UNAVAILABLE]);
+    assert.deepEqual([...own.retryOn].sort(), [Code.CANCELLED, Code.UNAVAILABLE]);
     assert.equal(own.maxAttempts, 3);
-    assert.equal(own.baseIntervalMs, 10);
-    assert.equal(own.maxIntervalMs, 100);
+    assert.equal(own.baseBackoffMs, 10);
+    assert.equal(own.maxBackoffMs, 100);
     const inherited = p.retryPolicy(vh.routes[1]!, vh)!;
-    assert.deepEqual([...inherited.retryableCodes], [Code.INTERNAL]);
+    assert.deepEqual([...inherited.retryOn], [Code.INTERNAL]);
     assert.equal(inherited.maxAttempts, 2);
     const none = decodeVh([route(prefix(), 'c')]);
     assert.equal(p.retryPolicy(none.routes[0]!, none), undefined);

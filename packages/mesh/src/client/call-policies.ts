@@ -8,7 +8,6 @@
 //   typed_per_filter_config wins over the route's, which wins over the virtual host's, which wins
 //   over the listener's filter config; a disabled override turns the filter off there.
 
-import { codeName } from '@shoal/rpc/client';
 import {
   FAULT_TYPE_URL,
   type FaultFilterConfig,
@@ -22,7 +21,6 @@ import {
 } from '@shoal/xds/client';
 import { type HashPolicySettings, RequestHasher } from '../lb/request-hash.js';
 import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';
-import { parseRetryPolicy, type RetryPolicy } from '../resilience/retry-policy.js';
 import { compileHeaderMatchers, type HeaderPredicate } from '../routing/header-match.js';
 import type { Random } from '../support/random-source.js';
 
@@ -44,14 +42,6 @@ export function effectiveTimeoutMs(
   return appTimeoutMs === undefined ? routeMax : Math.min(appTimeoutMs, routeMax);
 }
 
-const retryNames: Readonly<Record<number, string>> = {
-  1: 'cancelled',
-  4: 'deadline-exceeded',
-  8: 'resource-exhausted',
-  13: 'internal',
-  14: 'unavailable',
-};
-
 function percent(f: { perMillion: number; denominator: 100 | 10_000 | 1_000_000 }): FractionalPercent {
   const denominator =
     f.denominator === 100 ? 'HUNDRED' : f.denominator === 10_000 ? 'TEN_THOUSAND' : 'MILLION';
@@ -60,7 +50,6 @@ function percent(f: { perMillion: number; denominator: 100 | 10_000 | 1_000_000 
 
 /** Caches derived policies per xDS model object; one per mesh transport. */
 export class CallPolicies {
-  private readonly retries = new WeakMap<XdsRetryPolicy, RetryPolicy>();
   private readonly hashers = new WeakMap<XdsForwardingAction, RequestHasher | null>();
   private readonly faults = new WeakMap<FaultFilterConfig, ActiveFault>();
 
@@ -69,24 +58,9 @@ export class CallPolicies {
     private readonly random: Random,
   ) {}
 
-  retryPolicy(route: XdsRoute, vh: XdsVirtualHost): RetryPolicy | undefined {
-    const action = route.action;
-    const xds = (action.kind === 'route' ? action.retryPolicy : undefined) ?? vh.retryPolicy;
-    if (xds === undefined) return undefined;
-    let p = this.retries.get(xds);
-    if (p === undefined) {
-      p = parseRetryPolicy(
-        {
-          retryOn: xds.retryOn.map((c) => retryNames[c] ?? codeName(c).toLowerCase()),
-          numRetries: xds.maxAttempts - 1,
-          baseIntervalMs: xds.baseBackoffMs,
-          maxIntervalMs: xds.maxBackoffMs,
-        },
-        `${route.name || 'route'}.retry_policy`,
-      );
-      this.retries.set(xds, p);
-    }
-    return p;
+  /** A44: the route's retry policy, else the virtual host's, as decoded. */
+  retryPolicy(route: XdsRoute, vh: XdsVirtualHost): XdsRetryPolicy | undefined {
+    return (route.action.kind === 'route' ? route.action.retryPolicy : undefined) ?? vh.retryPolicy;
   }
 
   hasher(action: XdsForwardingAction): RequestHasher | undefined {

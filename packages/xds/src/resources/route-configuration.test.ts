@@ -132,7 +132,14 @@ describe('decodeRouteConfiguration', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(value)), value);
     const vh = value.virtualHosts[0]!;
     assert.deepEqual(vh.domains, ['greeter:50051', 'greeter']);
-    assert.deepEqual(vh.retryPolicy, { retryOn: [13], maxAttempts: 2, baseBackoffMs: 25, maxBackoffMs: 250 });
+    assert.deepEqual(vh.retryPolicy, {
+      retryOn: [13],
+      maxAttempts: 2,
+      baseBackoffMs: 25,
+      maxBackoffMs: 250,
+      ignoredConditions: [],
+      unknownConditions: [],
+    });
     const [canary, exact, regex, nonForwarding, redirect] = vh.routes;
     assert.equal(canary?.name, 'canary');
     assert.deepEqual(canary?.match.path, { kind: 'prefix', prefix: '/greet.v1.Greeter/' });
@@ -165,6 +172,8 @@ describe('decodeRouteConfiguration', () => {
       maxAttempts: 4,
       baseBackoffMs: 10,
       maxBackoffMs: 100,
+      ignoredConditions: ['5xx'],
+      unknownConditions: [],
     });
     assert.deepEqual(canary.action.hashPolicies, [
       { kind: 'header', header: 'x-user', terminal: true },
