@@ -60,7 +60,9 @@ async function main({ target }: { target: string }): Promise<void> {
   const balancers = new Map<string, ClusterBalancer>();
   for (const [name, c] of config.clusters) {
     if (c.status !== 'ok') continue;
-    const b = new ClusterBalancer({ policy: registry.create(c.cluster.lbPolicy.kind, {}, name) });
+    const b = new ClusterBalancer({
+      policy: registry.create(c.cluster.lbPolicy.kind, c.cluster.lbPolicy, name),
+    });
     b.update(c.endpoints);
     balancers.set(name, b);
   }

@@ -43,11 +43,6 @@ export {
 } from './lb/locality-picker.js';
 export { type MaglevConfig, MaglevPicker, maglevPolicy } from './lb/maglev.js';
 export {
-  type OutlierDetectionConfig,
-  type OutlierDetectionSettings,
-  parseOutlierDetection,
-} from './lb/outlier-config.js';
-export {
   type EjectionEvent,
   type EjectionReason,
   OutlierDetector,
@@ -71,7 +66,6 @@ export { xxHash64 } from './lb/xxhash64.js';
 export {
   CircuitBreaker,
   type CircuitBreakerThresholds,
-  parseCircuitBreakerThresholds,
   type Release,
 } from './resilience/circuit-breaker.js';
 export {

@@ -3,7 +3,7 @@
 
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { type Any, anyPack, durationFromMs } from '@bufbuild/protobuf/wkt';
-import { envoy } from '@shoal/xds';
+import { decodeCluster, envoy, type XdsCluster } from '@shoal/xds';
 
 export type RouteInit = MessageInitShape<typeof envoy.RouteSchema>;
 export type VirtualHostInit = MessageInitShape<typeof envoy.VirtualHostSchema>;
@@ -115,6 +115,8 @@ export interface ClusterOptions {
   lbPolicy?: envoy.Cluster_LbPolicy;
   ringHash?: { minimumRingSize?: bigint; maximumRingSize?: bigint };
   maxRequests?: number;
+  /** DEFAULT-priority circuit breaker thresholds; `maxRequests` alone is a shorthand. */
+  thresholds?: MessageInitShape<typeof envoy.CircuitBreakers_ThresholdsSchema>;
   outlierDetection?: MessageInitShape<typeof envoy.OutlierDetectionSchema>;
   /** EDS service name, when not the cluster's name. */
   serviceName?: string;
@@ -130,8 +132,12 @@ export function edsCluster(name: string, o: ClusterOptions = {}): Any {
       edsClusterConfig: { edsConfig: ads, serviceName: o.serviceName ?? '' },
       lbPolicy: o.lbPolicy ?? envoy.Cluster_LbPolicy.ROUND_ROBIN,
       ...(o.ringHash && { lbConfig: { case: 'ringHashLbConfig', value: o.ringHash } }),
-      ...(o.maxRequests !== undefined && {
-        circuitBreakers: { thresholds: [{ maxRequests: o.maxRequests }] },
+      ...((o.maxRequests !== undefined || o.thresholds) && {
+        circuitBreakers: {
+          thresholds: [
+            { ...o.thresholds, ...(o.maxRequests !== undefined && { maxRequests: o.maxRequests }) },
+          ],
+        },
       }),
       ...(o.outlierDetection && { outlierDetection: o.outlierDetection }),
     }),
@@ -265,4 +271,11 @@ export function aggregateCluster(name: string, children: string[]): Any {
       lbPolicy: envoy.Cluster_LbPolicy.ROUND_ROBIN,
     }),
   );
+}
+
+/** A cluster as @shoal/xds decodes it (defaults included), for specs of what takes the model. */
+export function decodedCluster(name: string, o: ClusterOptions = {}): XdsCluster {
+  const r = decodeCluster(edsCluster(name, o));
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  return r.value;
 }

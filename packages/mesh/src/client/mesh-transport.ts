@@ -196,7 +196,7 @@ export class MeshTransport implements Transport {
       if (c.status !== 'ok') continue;
       let runtime = this.runtimes.get(name);
       if (runtime === undefined) {
-        runtime = new ClusterRuntime(name, {
+        runtime = new ClusterRuntime(c.cluster, {
           registry: this.registry,
           random: this.random,
           clock: this.clock,

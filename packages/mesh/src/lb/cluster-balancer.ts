@@ -4,11 +4,11 @@
 // of a call (gRFC A27 priority/locality, A50 outlier detection; Envoy's cluster load balancer).
 
 import type { Code } from '@shoal/rpc/client';
+import type { XdsOutlierDetection } from '@shoal/xds/client';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import { LocalityPicker, type LocalityPickerState } from './locality-picker.js';
-import type { OutlierDetectionConfig } from './outlier-config.js';
 import {
   type EjectionEvent,
   OutlierDetector,
@@ -22,7 +22,7 @@ export interface ClusterBalancerOptions {
   readonly random?: Random;
   readonly clock?: Clock;
   /** Undefined: no outlier detection for this cluster. */
-  readonly outlierDetection?: OutlierDetectionConfig;
+  readonly outlierDetection?: XdsOutlierDetection;
   readonly overprovisioningFactor?: number;
   readonly panicThreshold?: number;
   /** Told after each ejection change (for logs, metrics, the console). */

@@ -4,9 +4,9 @@ import { setImmediate as tick } from 'node:timers/promises';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, Metadata, RpcError } from '@shoal/rpc';
 import { decodeRouteConfiguration, type envoy, type XdsRetryPolicy } from '@shoal/xds';
-import { prefix, route, routeConfiguration } from '../../test/xds-fixtures.js';
+import { decodedCluster, prefix, route, routeConfiguration } from '../../test/xds-fixtures.js';
 import { ManualClock } from '../support/clock.js';
-import { CircuitBreaker, parseCircuitBreakerThresholds } from './circuit-breaker.js';
+import { CircuitBreaker } from './circuit-breaker.js';
 import { backoffMs, type RetryInfo, runWithRetries } from './retry-policy.js';
 
 type RetryPolicyInit = MessageInitShape<typeof envoy.RetryPolicySchema>;
@@ -186,11 +186,17 @@ describe('runWithRetries', () => {
 
   it('needs a max_retries slot from the circuit breaker for each retry', async () => {
     const clock = new ManualClock();
-    const cb = new CircuitBreaker('c', parseCircuitBreakerThresholds({ maxRetries: 0 }));
+    const cb = new CircuitBreaker(
+      'c',
+      decodedCluster('c', { thresholds: { maxRetries: 0 } }).circuitBreakers,
+    );
     const { fn, seen } = failing([Code.UNAVAILABLE]);
     await assert.rejects(runWithRetries(policy, fn, { clock, retryGate: cb }), /attempt 1/);
     assert.deepEqual(seen, [1]);
-    const open = new CircuitBreaker('c', parseCircuitBreakerThresholds({ maxRetries: 1 }));
+    const open = new CircuitBreaker(
+      'c',
+      decodedCluster('c', { thresholds: { maxRetries: 1 } }).circuitBreakers,
+    );
     const again = failing([Code.UNAVAILABLE, Code.UNAVAILABLE]);
     assert.equal(await drive(clock, runWithRetries(policy, again.fn, { clock, retryGate: open })), 'ok');
     assert.equal(open.outstandingRetries, 0, 'slots released after each retry');
