@@ -54,7 +54,6 @@ export type { BuildOptions, LbPolicy, LbPolicyFactory, Pick, PickContext, Picker
 export { randomPolicy } from './lb/random.js';
 export {
   CHANNEL_ID_KEY,
-  type HashPolicySettings,
   RequestHasher,
   type RequestHeaderSource,
 } from './lb/request-hash.js';

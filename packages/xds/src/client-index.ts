@@ -81,7 +81,7 @@ export type {
   XdsRbacPolicy,
   XdsRbacPrincipal,
 } from './resources/rbac-filter.js';
-export { compileRe2 } from './resources/regex.js';
+export { compileRe2, re2Substitution } from './resources/regex.js';
 export type { XdsRetryPolicy } from './resources/retry-policy.js';
 export type {
   XdsClusterWeight,

@@ -19,7 +19,7 @@ import {
   type XdsRoute,
   type XdsVirtualHost,
 } from '@shoal/xds/client';
-import { type HashPolicySettings, RequestHasher } from '../lb/request-hash.js';
+import { RequestHasher } from '../lb/request-hash.js';
 import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';
 import { compileHeaderMatchers, type HeaderPredicate } from '../routing/header-match.js';
 import type { Random } from '../support/random-source.js';
@@ -66,12 +66,7 @@ export class CallPolicies {
   hasher(action: XdsForwardingAction): RequestHasher | undefined {
     let h = this.hashers.get(action);
     if (h === undefined) {
-      const settings: HashPolicySettings[] = action.hashPolicies.map((p) =>
-        p.kind === 'header'
-          ? { header: { headerName: p.header }, terminal: p.terminal }
-          : { filterState: { key: 'io.grpc.channel_id' }, terminal: p.terminal },
-      );
-      const built = new RequestHasher(settings, 'hash_policy');
+      const built = new RequestHasher(action.hashPolicies);
       h = built.empty ? null : built;
       this.hashers.set(action, h);
     }

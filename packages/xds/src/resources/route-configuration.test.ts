@@ -230,6 +230,40 @@ describe('decodeRouteConfiguration', () => {
     assert.equal(r.value.virtualHosts[0]?.routes.length, 1);
   });
 
+  it('reads a header hash policy’s regex_rewrite, and names bad hash policies (A42)', () => {
+    const hashed = (hashPolicy: MessageInitShape<typeof envoy.RouteAction_HashPolicySchema>[]) =>
+      rc([
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: { case: 'route', value: { clusterSpecifier: { case: 'cluster', value: 'c' }, hashPolicy } },
+        },
+      ]);
+    const header = (headerName: string, regex?: string) => ({
+      policySpecifier: {
+        case: 'header' as const,
+        value: {
+          headerName,
+          ...(regex !== undefined && { regexRewrite: { pattern: { regex }, substitution: '\\1' } }),
+        },
+      },
+    });
+    const action = ok(hashed([header('X-Session', '^s-(\\d+)-.*$')])).virtualHosts[0]?.routes[0]?.action;
+    assert.ok(action?.kind === 'route');
+    assert.deepEqual(action.hashPolicies, [
+      {
+        kind: 'header',
+        header: 'x-session',
+        regexRewrite: { pattern: '^s-(\\d+)-.*$', substitution: '\\1' },
+        terminal: false,
+      },
+    ]);
+    const p = 'virtual_hosts[0].routes[0].route.hash_policy';
+    assert.deepEqual(errors(hashed([header(''), header('a', '(')])), [
+      `${p}[0].header.header_name: must not be empty`,
+      `${p}[1].header.regex_rewrite.pattern.regex: invalid regex "(": Invalid regular expression: /(/g: Unterminated group`,
+    ]);
+  });
+
   it('reports every error with its field path', () => {
     const errs = errors(
       rc([
