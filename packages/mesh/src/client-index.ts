@@ -71,8 +71,6 @@ export {
   type FaultDecision,
   FaultGauge,
   FaultInjector,
-  type FaultSettings,
-  type FractionalPercent,
   type HeaderSource,
 } from './resilience/fault-injector.js';
 export {

@@ -56,7 +56,7 @@ export {
   type XdsLocalityEndpoints,
 } from './resources/cluster-load-assignment.js';
 export { type DecodeResult, Problems } from './resources/decode-result.js';
-export { type FaultFilterConfig, httpStatusToGrpcCode, type XdsFraction } from './resources/fault-filter.js';
+export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
 export type { XdsCidr, XdsFilterChain, XdsFilterChainMatch } from './resources/filter-chain.js';
 export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/header-matcher.js';
 export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';

@@ -20,7 +20,7 @@ import {
   type XdsVirtualHost,
 } from '@shoal/xds/client';
 import { RequestHasher } from '../lb/request-hash.js';
-import { type FaultGauge, FaultInjector, type FractionalPercent } from '../resilience/fault-injector.js';
+import { type FaultGauge, FaultInjector } from '../resilience/fault-injector.js';
 import { compileHeaderMatchers, type HeaderPredicate } from '../routing/header-match.js';
 import type { Random } from '../support/random-source.js';
 
@@ -40,12 +40,6 @@ export function effectiveTimeoutMs(
   const routeMax = action.grpcTimeoutHeaderMaxMs ?? action.maxStreamDurationMs ?? listenerMaxStreamDurationMs;
   if (routeMax === undefined || routeMax === 0) return appTimeoutMs;
   return appTimeoutMs === undefined ? routeMax : Math.min(appTimeoutMs, routeMax);
-}
-
-function percent(f: { perMillion: number; denominator: 100 | 10_000 | 1_000_000 }): FractionalPercent {
-  const denominator =
-    f.denominator === 100 ? 'HUNDRED' : f.denominator === 10_000 ? 'TEN_THOUSAND' : 'MILLION';
-  return { numerator: Math.round((f.perMillion * f.denominator) / 1_000_000), denominator };
 }
 
 /** Caches derived policies per xDS model object; one per mesh transport. */
@@ -98,26 +92,7 @@ export class CallPolicies {
   private fault(filterName: string, config: FaultFilterConfig): ActiveFault {
     let f = this.faults.get(config);
     if (f === undefined) {
-      const d = config.delay;
-      const a = config.abort;
-      const injector = new FaultInjector(
-        {
-          ...(d && {
-            delay: d.fromHeader
-              ? { headerDelay: true, percentage: percent(d.percentage) }
-              : { fixedDelayMs: d.fixedDelayMs ?? 0, percentage: percent(d.percentage) },
-          }),
-          ...(a && {
-            abort: a.fromHeader
-              ? { headerAbort: true, percentage: percent(a.percentage) }
-              : { grpcStatus: a.grpcCode ?? 2, percentage: percent(a.percentage) },
-          }),
-          ...(config.maxActiveFaults !== undefined && { maxActiveFaults: config.maxActiveFaults }),
-        },
-        filterName,
-        this.gauge,
-        this.random,
-      );
+      const injector = new FaultInjector(config, this.gauge, this.random);
       f = { filterName, injector, applies: compileHeaderMatchers(config.headers) };
       this.faults.set(config, f);
     }

@@ -1,7 +1,8 @@
 // The mesh-level endpoint: what the load balancers pick from. A later assembly step fills it from
 // the EDS model (Envoy: endpoint.v3.ClusterLoadAssignment → LocalityLbEndpoints → LbEndpoint).
 
-import { ConfigErrors } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import { refuseIfAny } from './plain-config.js';
 
 /** Envoy: config.core.v3.HealthStatus. */
 export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';
@@ -68,7 +69,7 @@ export function localityKey(l: Locality): string {
 
 /** Validates one endpoint; errors name the field under `path` (e.g. `endpoints[3].port`). */
 export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshEndpoint {
-  const errors = new ConfigErrors('endpoint');
+  const errors = new Problems();
   if (typeof init.address !== 'string' || init.address === '') errors.add(`${path}.address`, 'must be set');
   if (!Number.isInteger(init.port) || init.port < 0 || init.port > 65535)
     errors.add(`${path}.port`, `must be an integer in [0, 65535], got ${init.port}`);
@@ -83,7 +84,7 @@ export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshE
   const priority = init.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0 || priority > 127)
     errors.add(`${path}.priority`, `must be an integer in [0, 127], got ${priority}`);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'endpoint');
   const key = endpointKey(init.address, init.port);
   return Object.freeze({
     key,
