@@ -26,7 +26,6 @@ export { ClusterBalancer, type ClusterBalancerOptions } from './lb/cluster-balan
 export {
   createEndpoint,
   endpointKey,
-  type HealthStatus,
   isUsableHealth,
   type Locality,
   localityKey,

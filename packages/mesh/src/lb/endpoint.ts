@@ -1,19 +1,16 @@
 // The mesh-level endpoint: what the load balancers pick from. A later assembly step fills it from
 // the EDS model (Envoy: endpoint.v3.ClusterLoadAssignment → LocalityLbEndpoints → LbEndpoint).
 
-import { Problems } from '@shoal/xds/client';
+import { Problems, type XdsHealthStatus } from '@shoal/xds/client';
 import { refuseIfAny } from './plain-config.js';
 
-/** Envoy: config.core.v3.HealthStatus. */
-export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';
-
-const healthStatuses: ReadonlySet<string> = new Set([
-  'UNKNOWN',
-  'HEALTHY',
-  'UNHEALTHY',
-  'DRAINING',
-  'TIMEOUT',
-  'DEGRADED',
+const healthStatuses: ReadonlySet<string> = new Set<XdsHealthStatus>([
+  'unknown',
+  'healthy',
+  'unhealthy',
+  'draining',
+  'timeout',
+  'degraded',
 ]);
 
 /** Envoy: config.core.v3.Locality. */
@@ -30,7 +27,8 @@ export interface MeshEndpoint {
   readonly port: number;
   /** load_balancing_weight of the LbEndpoint, ≥ 1. */
   readonly weight: number;
-  readonly health: HealthStatus;
+  /** As @shoal/xds decodes it (Envoy: config.core.v3.HealthStatus). */
+  readonly health: XdsHealthStatus;
   readonly locality: Locality;
   /** load_balancing_weight of the endpoint's LocalityLbEndpoints; 0 when the control plane sent none. */
   readonly localityWeight: number;
@@ -46,7 +44,7 @@ export interface MeshEndpointInit {
   address: string;
   port: number;
   weight?: number;
-  health?: HealthStatus;
+  health?: XdsHealthStatus;
   locality?: Partial<Locality>;
   localityWeight?: number;
   priority?: number;
@@ -55,8 +53,8 @@ export interface MeshEndpointInit {
 }
 
 /** gRPC A27: only HEALTHY and UNKNOWN endpoints take traffic. DEGRADED, DRAINING, TIMEOUT do not. */
-export function isUsableHealth(health: HealthStatus): boolean {
-  return health === 'HEALTHY' || health === 'UNKNOWN';
+export function isUsableHealth(health: XdsHealthStatus): boolean {
+  return health === 'healthy' || health === 'unknown';
 }
 
 export function endpointKey(address: string, port: number): string {
@@ -76,7 +74,7 @@ export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshE
   const weight = init.weight ?? 1;
   if (!Number.isInteger(weight) || weight < 1 || weight > 0xffffffff)
     errors.add(`${path}.weight`, `must be an integer ≥ 1, got ${weight}`);
-  const health = init.health ?? 'UNKNOWN';
+  const health = init.health ?? 'unknown';
   if (!healthStatuses.has(health)) errors.add(`${path}.health`, `unknown health status ${String(health)}`);
   const localityWeight = init.localityWeight ?? 0;
   if (!Number.isInteger(localityWeight) || localityWeight < 0)
