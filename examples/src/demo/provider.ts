@@ -4,7 +4,7 @@
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010
 
 import { parseArgs } from 'node:util';
-import { createXdsServer, withRegistration } from '@shoal/mesh';
+import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
 import { GreeterService, greeterImpl } from '../greeter/greeter-impl.js';
 
@@ -29,7 +29,7 @@ const bootstrap = parseBootstrap({
   server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
 });
 
-const server = createXdsServer({
+const server = createXdsEnabledServer({
   bootstrap,
   standardServices: true,
   onServingStatus: (serving, reason) => console.log(`${serving ? 'serving' : 'not serving'}: ${reason}`),

@@ -25,7 +25,7 @@ test('@shoal/mesh/client leaves out the mesh-aware server', () => {
   for (const name of [
     'createMeshServer',
     'MeshServer',
-    'createXdsServer',
+    'createXdsEnabledServer',
     'compileRbac',
     'withRegistration',
   ]) {

@@ -20,8 +20,8 @@ export {
   type RbacServerFacts,
 } from './server/rbac-engine.js';
 export {
-  createXdsServer,
+  createXdsEnabledServer,
   DEFAULT_SERVER_LISTENER_TEMPLATE,
-  XdsServer,
-  type XdsServerOptions,
-} from './server/xds-server.js';
+  XdsEnabledServer,
+  type XdsEnabledServerOptions,
+} from './server/xds-enabled-server.js';

@@ -6,9 +6,9 @@
 import type { ListenAddress } from '@shoal/rpc';
 import { createXdsClient, loadBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
 import { type Registration, withRegistration } from './node-registration.js';
-import { XdsServer, type XdsServerOptions } from './xds-server.js';
+import { XdsEnabledServer, type XdsEnabledServerOptions } from './xds-enabled-server.js';
 
-export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
+export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootstrap'> {
   /** The bootstrap; default: from GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG. */
   readonly bootstrap?: XdsBootstrap;
   /** How this instance registers; port and services are filled in at listen(). */
@@ -22,7 +22,7 @@ export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
-export class MeshServer extends XdsServer {
+export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
 
   constructor(private readonly meshOptions: MeshServerOptions) {

@@ -51,7 +51,7 @@ import { compileRbac, type RbacEngine, type RbacRequest, type RbacServerFacts } 
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
 
-export interface XdsServerOptions extends ServerOptions {
+export interface XdsEnabledServerOptions extends ServerOptions {
   /** For server_listener_resource_name_template; without it istiod's template is used. */
   readonly bootstrap?: XdsBootstrap;
   /** The inbound Listener's name, overriding the template. */
@@ -73,7 +73,7 @@ interface ServingConfig {
   readonly rbac: Map<RouteEntry, RbacEngine[]>;
 }
 
-export class XdsServer {
+export class XdsEnabledServer {
   readonly server: Server;
   private serving: ServingConfig | undefined;
   private reason = 'waiting for the inbound listener from the control plane';
@@ -91,7 +91,7 @@ export class XdsServer {
   private boundPort = 0;
   private readonly random: Random;
 
-  constructor(protected readonly options: XdsServerOptions = {}) {
+  constructor(protected readonly options: XdsEnabledServerOptions = {}) {
     this.random = options.random ?? Math.random;
     this.server = createServer({ ...options, interceptors: [this.gate(), ...(options.interceptors ?? [])] });
   }
@@ -196,7 +196,7 @@ export class XdsServer {
       return;
     }
     this.dropRds();
-    const rds: NonNullable<XdsServer['rds']> = {
+    const rds: NonNullable<XdsEnabledServer['rds']> = {
       name: r.routeConfigName,
       cancel: () => {},
       value: undefined,
@@ -371,6 +371,6 @@ function isUnconditional(c: XdsFilterChain): boolean {
 }
 
 /** Creates an xDS-enabled server (gRFC A36). */
-export function createXdsServer(options?: XdsServerOptions): XdsServer {
-  return new XdsServer(options);
+export function createXdsEnabledServer(options?: XdsEnabledServerOptions): XdsEnabledServer {
+  return new XdsEnabledServer(options);
 }
