@@ -21,6 +21,19 @@ export { endpointsFromAssignment } from './config/endpoints.js';
 export type { ClusterConfig, MeshConfig, MeshConfigUpdate } from './config/mesh-config.js';
 export { StaticResourceSource } from './config/static-resource-source.js';
 export type { ResourceWatcher, ResourceWatcherSource } from './config/watch-source.js';
+// HTTP filters as plug-ins (gRFC A39): what a filter type builds, and the client's registry.
+export { faultFilter } from './filters/fault-filter.js';
+export type {
+  FilterCall,
+  FilterContext,
+  FilterInterceptor,
+  HttpFilterPlugin,
+  HttpFilterPlugins,
+  ServerFacts,
+  ServerFilterContext,
+} from './filters/http-filter.js';
+export { createHttpFilterRegistry } from './filters/http-filter-registry.js';
+export { routerFilter } from './filters/router-filter.js';
 // Load balancing: endpoints, policies, the registry, priority/locality picking, request hashing.
 export { ClusterBalancer, type ClusterBalancerOptions } from './lb/cluster-balancer.js';
 export {

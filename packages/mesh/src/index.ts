@@ -17,8 +17,10 @@ export {
   type RbacDecision,
   type RbacEngine,
   type RbacRequest,
-  type RbacServerFacts,
 } from './server/rbac-engine.js';
+// HTTP filters on the server side: RBAC (gRFC A41) and the server's registry (router, fault, RBAC).
+export { rbacFilter } from './server/rbac-filter.js';
+export { createServerHttpFilterRegistry } from './server/server-filter-registry.js';
 export {
   createXdsEnabledServer,
   DEFAULT_SERVER_LISTENER_TEMPLATE,

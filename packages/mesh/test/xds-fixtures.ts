@@ -10,6 +10,7 @@ export type VirtualHostInit = MessageInitShape<typeof envoy.VirtualHostSchema>;
 export type RouteMatchInit = MessageInitShape<typeof envoy.RouteMatchSchema>;
 export type HeaderMatcherInit = MessageInitShape<typeof envoy.HeaderMatcherSchema>;
 export type FaultInit = MessageInitShape<typeof envoy.HTTPFaultSchema>;
+export type HttpFilterInit = MessageInitShape<typeof envoy.HttpFilterSchema>;
 
 const ads = { configSourceSpecifier: { case: 'ads' as const, value: {} } };
 
@@ -42,7 +43,7 @@ export interface ClientListenerOptions {
   /** An inline route configuration instead of RDS. */
   inline?: VirtualHostInit[];
   /** HTTP filters before the router. */
-  filters?: ReturnType<typeof faultFilter>[];
+  filters?: HttpFilterInit[];
   maxStreamDurationMs?: number;
 }
 
@@ -205,7 +206,7 @@ export function serverListener(
   name: string,
   port: number,
   routes: { inline: VirtualHostInit[] } | { rds: string },
-  filters: { name: string; configType: { case: 'typedConfig'; value: Any } }[] = [],
+  filters: HttpFilterInit[] = [],
 ): Any {
   const hcm = create(envoy.HttpConnectionManagerSchema, {
     routeSpecifier:

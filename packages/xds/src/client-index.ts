@@ -62,8 +62,11 @@ export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/hea
 export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
 export {
   createDefaultHttpFilterRegistry,
+  faultFilterType,
   HttpFilterRegistry,
   type HttpFilterType,
+  rbacFilterType,
+  routerFilterType,
   type XdsFilterOverride,
   type XdsHttpFilter,
 } from './resources/http-filters.js';

@@ -1,13 +1,15 @@
 // What a call needs once its route and weighted cluster are drawn, worked out once per config
 // snapshot instead of on every call: the cluster's runtime (balancer, circuit breaker) or why it
-// cannot take calls, the retry policy (gRFC A44), request hashing (A42), the fault filters that
-// can fire (A33/A39) and the cluster's drop_overloads. Internal to the mesh client.
+// cannot take calls, the retry policy (gRFC A44), request hashing (A42), the HTTP filters that run
+// on this route and cluster (A39) and the cluster's drop_overloads. Internal to the mesh client.
 
 import type { XdsClusterLoadAssignment, XdsClusterWeight, XdsRetryPolicy } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
+import { clientFilterChain } from '../filters/filter-chain.js';
+import type { FilterContext, FilterInterceptor, HttpFilterPlugins } from '../filters/http-filter.js';
 import type { RequestHasher } from '../lb/request-hash.js';
 import type { RouteEntry } from '../routing/route-table.js';
-import type { ActiveFault, CallPolicies } from './call-policies.js';
+import type { CallPolicies } from './call-policies.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 
 export interface CallPlan {
@@ -16,7 +18,8 @@ export interface CallPlan {
   readonly runtime: ClusterRuntime;
   readonly retry: XdsRetryPolicy | undefined;
   readonly hasher: RequestHasher | undefined;
-  readonly faults: readonly ActiveFault[];
+  /** The route's HTTP filters, router excluded; empty for most routes. */
+  readonly filters: readonly FilterInterceptor[];
   readonly drops: XdsClusterLoadAssignment['dropOverloads'];
 }
 
@@ -29,6 +32,8 @@ export class CallPlans {
     private readonly runtimes: ReadonlyMap<string, ClusterRuntime>,
     private readonly clusterErrors: ReadonlyMap<string, string>,
     private readonly policies: CallPolicies,
+    private readonly plugins: HttpFilterPlugins,
+    private readonly filterContext: Omit<FilterContext, 'name'>,
   ) {}
 
   get(entry: RouteEntry, weighted: XdsClusterWeight): CallPlan | string {
@@ -52,13 +57,20 @@ export class CallPlans {
     const route = entry.route;
     const vh = this.config.virtualHost!;
     const action = route.action;
+    const filters = clientFilterChain(
+      this.config.httpFilters,
+      [weighted.filterOverrides, route.filterOverrides, vh.filterOverrides],
+      this.plugins,
+      this.filterContext,
+    );
+    if (typeof filters === 'string') return filters;
     return {
       entry,
       weighted,
       runtime,
       retry: this.policies.retryPolicy(route, vh),
       hasher: action.kind === 'route' ? this.policies.hasher(action) : undefined,
-      faults: this.policies.activeFaults(this.config.httpFilters, vh, route, weighted),
+      filters,
       drops: cc.assignment?.dropOverloads ?? [],
     };
   }

@@ -3,24 +3,12 @@ import { describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, Metadata } from '@shoal/rpc';
 import {
-  decodeListener,
   decodeRouteConfiguration,
-  type XdsClientListener,
   type XdsForwardingAction,
   type XdsRoute,
   type XdsVirtualHost,
 } from '@shoal/xds';
-import {
-  clientListener,
-  type FaultInit,
-  faultFilter,
-  faultOverride,
-  prefix,
-  type RouteInit,
-  route,
-  routeConfiguration,
-} from '../../test/xds-fixtures.js';
-import { FaultGauge } from '../resilience/fault-injector.js';
+import { prefix, type RouteInit, route, routeConfiguration } from '../../test/xds-fixtures.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
 
 function decodeVh(routes: RouteInit[], vhExtra: Record<string, unknown> = {}): XdsVirtualHost {
@@ -31,15 +19,6 @@ function decodeVh(routes: RouteInit[], vhExtra: Record<string, unknown> = {}): X
   return r.value.virtualHosts[0]!;
 }
 
-function listener(filters: ReturnType<typeof faultFilter>[]): XdsClientListener {
-  const r = decodeListener(clientListener('l', { filters }));
-  assert.ok(r.ok && r.value.kind === 'client', r.ok ? '' : r.errors.join('; '));
-  return r.value as XdsClientListener;
-}
-
-const abort = (code: Code, pct = 100): FaultInit => ({
-  abort: { errorType: { case: 'grpcStatus', value: code }, percentage: { numerator: pct } },
-});
 const action = (r: XdsRoute) => r.action as XdsForwardingAction;
 
 describe('effectiveTimeoutMs (gRFC A31)', () => {
@@ -72,75 +51,7 @@ describe('effectiveTimeoutMs (gRFC A31)', () => {
 });
 
 describe('CallPolicies', () => {
-  const policies = () => new CallPolicies(new FaultGauge(), () => 0);
-
-  it('applies filter overrides: weighted cluster over route over virtual host over listener (gRFC A39)', () => {
-    const name = 'envoy.filters.http.fault';
-    const l = listener([faultFilter(abort(Code.INTERNAL))]);
-    const vh = decodeVh(
-      [
-        {
-          ...route(prefix('/w'), [
-            ['c1', 1],
-            ['c2', 1],
-          ]),
-        },
-        route(prefix('/r'), 'c', { typedPerFilterConfig: { [name]: faultOverride(abort(Code.ABORTED)) } }),
-        route(prefix('/v'), 'c'),
-      ],
-      { typedPerFilterConfig: { [name]: faultOverride(abort(Code.NOT_FOUND)) } },
-    );
-    const p = policies();
-    const codeOf = (r: XdsRoute, cluster = 0) => {
-      const faults = p.activeFaults(l.http.httpFilters, vh, r, action(r).clusters[cluster]!);
-      return faults.map((f) => f.injector.decide(new Metadata())?.abort);
-    };
-    assert.deepEqual(codeOf(vh.routes[1]!), [Code.ABORTED], 'route override');
-    assert.deepEqual(codeOf(vh.routes[2]!), [Code.NOT_FOUND], 'virtual host override');
-    const bare = decodeVh([route(prefix(), 'c')]);
-    assert.deepEqual(
-      p
-        .activeFaults(l.http.httpFilters, bare, bare.routes[0]!, action(bare.routes[0]!).clusters[0]!)
-        .map((f) => f.injector.decide(new Metadata())?.abort),
-      [Code.INTERNAL],
-      'listener config',
-    );
-    assert.equal(
-      p.activeFaults(l.http.httpFilters, vh, vh.routes[1]!, action(vh.routes[1]!).clusters[0]!)[0],
-      p.activeFaults(l.http.httpFilters, vh, vh.routes[1]!, action(vh.routes[1]!).clusters[0]!)[0],
-      'compiled once per config object',
-    );
-  });
-
-  it('runs faults only for calls whose headers match the fault headers', () => {
-    const l = listener([
-      faultFilter({
-        abort: { errorType: { case: 'grpcStatus', value: Code.UNAVAILABLE }, percentage: { numerator: 100 } },
-        headers: [{ name: 'x-chaos', headerMatchSpecifier: { case: 'exactMatch', value: 'on' } }],
-      }),
-    ]);
-    const vh = decodeVh([route(prefix(), 'c')]);
-    const [f] = policies().activeFaults(
-      l.http.httpFilters,
-      vh,
-      vh.routes[0]!,
-      action(vh.routes[0]!).clusters[0]!,
-    );
-    assert.equal(f!.applies(new Metadata({ 'x-chaos': 'on' })), true);
-    assert.equal(f!.applies(new Metadata()), false);
-  });
-
-  it('turns percentages into the injector’s fractions', () => {
-    const l = listener([faultFilter(abort(Code.UNAVAILABLE, 30))]);
-    const vh = decodeVh([route(prefix(), 'c')]);
-    let r = 0;
-    const p = new CallPolicies(new FaultGauge(), () => r);
-    const [f] = p.activeFaults(l.http.httpFilters, vh, vh.routes[0]!, action(vh.routes[0]!).clusters[0]!);
-    r = 0.29;
-    assert.equal(f!.injector.decide(new Metadata())?.abort, Code.UNAVAILABLE);
-    r = 0.3;
-    assert.equal(f!.injector.decide(new Metadata()), undefined);
-  });
+  const policies = () => new CallPolicies();
 
   it('takes the route’s retry policy, else the virtual host’s (gRFC A44)', () => {
     const vh = decodeVh(

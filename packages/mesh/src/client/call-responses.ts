@@ -1,16 +1,8 @@
 // Responses as the mesh transport hands them back: a streamed response tells the mesh when it
 // ends (to free the circuit-breaker slot, finish least_request's count and feed outlier
-// detection), and a fault abort with status OK (gRFC A33) ends a call with no message.
+// detection).
 
-import { create } from '@bufbuild/protobuf';
-import {
-  type CallRequest,
-  type CallResponse,
-  Code,
-  Metadata,
-  RpcError,
-  type StreamResponse,
-} from '@shoal/rpc/client';
+import { Code, RpcError, type StreamResponse } from '@shoal/rpc/client';
 
 /** Calls `onEnd` once with the stream's status when it ends, fails or is abandoned. */
 export function trackStream(response: StreamResponse, onEnd: (code: Code) => void): StreamResponse {
@@ -40,13 +32,4 @@ export function trackStream(response: StreamResponse, onEnd: (code: Code) => voi
       return response.trailer;
     },
   };
-}
-
-/** gRFC A33: an abort with status OK ends the call at once, with no message. */
-export function emptyResponse(request: CallRequest): CallResponse {
-  const header = new Metadata();
-  const trailer = new Metadata();
-  if (request.method.methodKind === 'unary' || request.method.methodKind === 'client_streaming')
-    return { stream: false, header, message: create(request.method.output), trailer };
-  return { stream: true, header, message: (async function* () {})(), trailer };
 }

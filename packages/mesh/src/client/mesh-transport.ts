@@ -1,6 +1,6 @@
 // The mesh-aware client transport: an @shoal/rpc Transport for an xDS target. Per call, on the
-// current complete config snapshot (gRFC A74): route match (A28) → cluster by weight → fault
-// injection (A33/A39) → circuit breaker (A32) → endpoint by the cluster's LB policy, locality and
+// current complete config snapshot (gRFC A74): route match (A28) → cluster by weight → the
+// route's HTTP filters (A39; fault injection, A33) → circuit breaker (A32) → endpoint by the cluster's LB policy, locality and
 // priority, and outlier ejections (A27/A42/A48/A50) → a GrpcTransport on a shared SessionPool.
 // Timeouts follow A31 (the call's deadline capped by the route's max_stream_duration). Retries
 // follow A44 through the retry runner, for calls with a single request message; a call that
@@ -22,11 +22,13 @@ import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeig
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
+import { runFilters } from '../filters/filter-chain.js';
+import type { HttpFilterPlugins } from '../filters/http-filter.js';
+import { createHttpFilterRegistry } from '../filters/http-filter-registry.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { Release } from '../resilience/circuit-breaker.js';
-import { FaultGauge } from '../resilience/fault-injector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { type Clock, systemClock } from '../support/clock.js';
@@ -34,13 +36,14 @@ import type { Random } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
-import { emptyResponse, trackStream } from './call-responses.js';
+import { trackStream } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
 import {
   attemptDecision,
   attemptRequest,
   failedDecision,
+  noteStep,
   type RoutedCall,
   stepsOf,
   unplannedDecision,
@@ -69,6 +72,11 @@ export interface MeshTransportOptions {
   readonly endpointTransport?: (address: string, authority: string) => Transport;
   /** LB policies by name; defaults to the built-in ones. */
   readonly lbPolicies?: LbPolicyRegistry;
+  /**
+   * HTTP filter plug-ins; default createHttpFilterRegistry() (router, fault). The XdsClient made
+   * here decodes with it; give a shared `xds` client the same registry when it has filters of its own.
+   */
+  readonly httpFilters?: HttpFilterPlugins;
   readonly random?: Random;
   readonly clock?: Clock;
   /** Told about each routing decision (one per attempt), for debugging. */
@@ -94,7 +102,8 @@ export class MeshTransport implements Transport {
   private readonly random: Random;
   private readonly clock: Clock;
   private readonly registry: LbPolicyRegistry;
-  private readonly policies: CallPolicies;
+  private readonly policies = new CallPolicies();
+  private readonly httpFilters: HttpFilterPlugins;
   private readonly runtimes = new Map<string, ClusterRuntime>();
   /** Clusters whose config could not be applied, with why. */
   private clusterErrors = new Map<string, string>();
@@ -109,9 +118,13 @@ export class MeshTransport implements Transport {
   private plans: CallPlans | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
+    this.httpFilters = options.httpFilters ?? createHttpFilterRegistry();
     this.ownXds =
       options.xds === undefined
-        ? createXdsClient(options.bootstrap ? { bootstrap: options.bootstrap } : {})
+        ? createXdsClient({
+            httpFilters: this.httpFilters,
+            ...(options.bootstrap && { bootstrap: options.bootstrap }),
+          })
         : undefined;
     try {
       this.target = parseMeshTarget(options.target, options.bootstrap ?? this.ownXds?.bootstrap);
@@ -122,7 +135,6 @@ export class MeshTransport implements Transport {
     this.random = options.random ?? Math.random;
     this.clock = options.clock ?? systemClock;
     this.registry = options.lbPolicies ?? createLbPolicyRegistry();
-    this.policies = new CallPolicies(new FaultGauge(), this.random);
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
     this.channelId = channelId(this.random);
@@ -313,11 +325,15 @@ export class MeshTransport implements Transport {
       deadline: timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs,
       notes: undefined,
       release: undefined,
+      note: noteStep,
     };
   }
 
   private makePlans(config: MeshConfig): CallPlans {
-    return new CallPlans(config, this.runtimes, this.clusterErrors, this.policies);
+    return new CallPlans(config, this.runtimes, this.clusterErrors, this.policies, this.httpFilters, {
+      clock: this.clock,
+      random: this.random,
+    });
   }
 
   private route(config: MeshConfig, request: CallRequest, options: CallOptions): Promise<CallResponse> {
@@ -327,29 +343,17 @@ export class MeshTransport implements Transport {
     } catch (err) {
       return Promise.reject(err);
     }
-    return call.plan.faults.length === 0 ? this.dispatch(call, options) : this.injectFaults(call, options);
-  }
-
-  /** Fault filters (A33) run before the call takes a circuit-breaker slot. */
-  private async injectFaults(call: RoutedCall, options: CallOptions): Promise<CallResponse> {
-    const header = call.request.header;
-    for (const fault of call.plan.faults) {
-      if (!fault.applies(header)) continue;
-      const decision = fault.injector.decide(header);
-      if (decision === undefined) continue;
-      (call.notes ??= []).push(
-        `fault filter ${JSON.stringify(fault.filterName)}: delay ${decision.delayMs}ms${decision.abort === undefined ? '' : `, abort with code ${decision.abort}`}`,
-      );
-      let outcome: 'proceed' | 'abort-ok';
-      try {
-        outcome = await fault.injector.apply(decision, { clock: this.clock, signal: call.request.signal });
-      } catch (err) {
-        this.decide(failedDecision(call, 1, (err as Error).message));
-        throw err;
-      }
-      if (outcome === 'abort-ok') return emptyResponse(call.request);
-    }
-    return this.dispatch(call, options);
+    const filters = call.plan.filters;
+    if (filters.length === 0) return this.dispatch(call, options);
+    let dispatched = false;
+    return runFilters(filters, call, () => {
+      dispatched = true;
+      return this.dispatch(call, options);
+    }).catch((err: unknown) => {
+      // A filter ended the call (a fault abort, a cancelled delay): that is its decision.
+      if (!dispatched) this.decide(failedDecision(call, 1, (err as Error).message));
+      throw err;
+    });
   }
 
   /** Takes a circuit-breaker slot (A32) and runs the attempts, with retries (A44) for single-request calls. */

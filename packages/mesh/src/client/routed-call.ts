@@ -6,13 +6,14 @@
 import { type CallRequest, Metadata } from '@shoal/rpc/client';
 import type { XdsClusterWeight } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
+import type { FilterCall } from '../filters/http-filter.js';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { Release } from '../resilience/circuit-breaker.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import type { CallDecision } from './call-decision.js';
 import type { CallPlan } from './call-plan.js';
 
-export interface RoutedCall {
+export interface RoutedCall extends FilterCall {
   readonly config: MeshConfig;
   readonly request: CallRequest;
   readonly path: string;
@@ -24,6 +25,11 @@ export interface RoutedCall {
   notes: string[] | undefined;
   /** The circuit-breaker slot, held until the call (or its response stream) ends. */
   release: Release | undefined;
+}
+
+/** FilterCall.note for a routed call: one shared function, so a call allocates no closure for it. */
+export function noteStep(this: RoutedCall, step: string): void {
+  (this.notes ??= []).push(step);
 }
 
 export function routeStep(entry: RouteEntry, path: string): string {

@@ -45,7 +45,10 @@ export class MeshServer extends XdsEnabledServer {
       services: r.services ?? this.services,
       ...(r.instanceIps === undefined && !wildcard && { instanceIps: [address.host] }),
     });
-    this.client = (this.meshOptions.createClient ?? ((b) => createXdsClient({ bootstrap: b })))(bootstrap);
+    const create =
+      this.meshOptions.createClient ??
+      ((b) => createXdsClient({ bootstrap: b, httpFilters: this.httpFilters }));
+    this.client = create(bootstrap);
     this.watch(this.client);
     return address;
   }
