@@ -5,7 +5,7 @@
 
 // The mesh-aware client: xds:///host:port and interface-name targets.
 export type { CallDecision } from './client/call-decision.js';
-export { effectiveTimeoutMs } from './client/call-policies.js';
+export { effectiveTimeoutMs } from './client/call-timeout.js';
 export {
   createMeshClient,
   MESH_TRANSPORT,

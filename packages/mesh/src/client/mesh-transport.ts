@@ -1,53 +1,43 @@
-// The mesh-aware client transport: an @shoal/rpc Transport for an xDS target. Per call, on the
-// current complete config snapshot (gRFC A74): route match (A28) → cluster by weight → the
-// route's HTTP filters (A39; fault injection, A33) → circuit breaker (A32) → endpoint by the cluster's LB policy, locality and
-// priority, and outlier ejections (A27/A42/A48/A50) → a GrpcTransport on a shared SessionPool.
-// Timeouts follow A31 (the call's deadline capped by the route's max_stream_duration). Retries
-// follow A44 through the retry runner, for calls with a single request message; a call that
-// has received a streamed response is committed. Every call's result feeds outlier detection.
+// The mesh-aware client transport: an @shoal/rpc Transport for an xDS target (gRFC A27). It
+// keeps the target's config: the dependency manager assembles complete snapshots (A74), which
+// bring the cluster runtimes up to date and are then swapped in for calls in one step. A call
+// waits for the first snapshot (config-gate.ts), then goes down these steps, one file each:
+//   route-call.ts     route match (A28), cluster by weight, the cluster's plan, drops, timeout (A31)
+//   filter-call.ts    the route's HTTP filters (A39; fault injection, A33), ending in the router:
+//   dispatch-call.ts  circuit breaker (A32), retries (A44) for single-request calls
+//   attempt-call.ts   endpoint by the cluster's LB policy (A42/A48, localities and priorities,
+//                     outlier ejections A50) → that endpoint's transport (endpoint-transports.ts),
+//                     and the result back to the balancer and outlier detection.
+// Each step records its decision (call-decision.ts) for onDecision and lastDecision.
 
-import {
-  type CallOptions,
-  type CallRequest,
-  type CallResponse,
-  Code,
-  GrpcTransport,
-  type GrpcTransportOptions,
-  methodPath,
-  RpcError,
-  SessionPool,
-  type Transport,
+import type {
+  CallOptions,
+  CallRequest,
+  CallResponse,
+  GrpcTransportOptions,
+  Transport,
 } from '@shoal/rpc/client';
-import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
+import { Code, RpcError, SessionPool } from '@shoal/rpc/client';
+import { createXdsClient, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
-import { runFilters } from '../filters/filter-chain.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
 import { createHttpFilterRegistry } from '../filters/http-filter-registry.js';
-import type { MeshEndpoint } from '../lb/endpoint.js';
 import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
-import type { Release } from '../resilience/circuit-breaker.js';
-import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
-import type { RouteEntry } from '../routing/route-table.js';
 import { type Clock, systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
-import type { CallDecision } from './call-decision.js';
+import { type CallDecision, DecisionLog } from './call-decision.js';
+import type { CallEnv } from './call-env.js';
 import { CallPlans } from './call-plan.js';
-import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
-import { trackStream } from './call-responses.js';
-import { ClusterRuntime } from './cluster-runtime.js';
+import { ClusterRuntimes } from './cluster-runtimes.js';
 import { ConfigGate } from './config-gate.js';
-import {
-  attemptDecision,
-  attemptRequest,
-  failedDecision,
-  noteStep,
-  type RoutedCall,
-  stepsOf,
-  unplannedDecision,
-} from './routed-call.js';
+import { dispatchCall } from './dispatch-call.js';
+import { EndpointTransports } from './endpoint-transports.js';
+import { filterCall } from './filter-call.js';
+import { routeCall } from './route-call.js';
+import type { RoutedCall } from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
 export interface MeshTransportOptions {
@@ -99,23 +89,14 @@ export class MeshTransport implements Transport {
   private readonly ownXds: XdsClient | undefined;
   private readonly pool: SessionPool;
   private readonly ownsPool: boolean;
-  private readonly random: Random;
-  private readonly clock: Clock;
-  private readonly registry: LbPolicyRegistry;
-  private readonly policies = new CallPolicies();
   private readonly httpFilters: HttpFilterPlugins;
-  private readonly runtimes = new Map<string, ClusterRuntime>();
-  /** Clusters whose config could not be applied, with why. */
-  private clusterErrors = new Map<string, string>();
-  private readonly transports = new Map<string, Transport>();
+  private readonly runtimes: ClusterRuntimes;
   private readonly gate: ConfigGate<MeshConfig>;
-  private readonly channelId: bigint;
-  private closed = false;
-  private last: CallDecision | undefined;
-  /** The last decision, not yet built: with no onDecision listener it is made only when read. */
-  private lastLater: (() => CallDecision) | undefined;
+  /** What the steps of a call use. */
+  private readonly env: CallEnv;
   /** Per-cluster call plans of the current snapshot. */
   private plans: CallPlans | undefined;
+  private closed = false;
 
   constructor(private readonly options: MeshTransportOptions) {
     this.httpFilters = options.httpFilters ?? createHttpFilterRegistry();
@@ -132,13 +113,29 @@ export class MeshTransport implements Transport {
       void this.ownXds?.close();
       throw err;
     }
-    this.random = options.random ?? Math.random;
-    this.clock = options.clock ?? systemClock;
-    this.registry = options.lbPolicies ?? createLbPolicyRegistry();
+    const random = options.random ?? Math.random;
+    const clock = options.clock ?? systemClock;
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
-    this.channelId = channelId(this.random);
-    this.gate = new ConfigGate(this.clock, this.target.target);
+    this.env = {
+      clock,
+      random,
+      channelId: channelId(random),
+      decisions: new DecisionLog(this.target.target, options.onDecision),
+      endpoints: new EndpointTransports({
+        pool: this.pool,
+        authority: this.target.authority,
+        grpc: options.grpc,
+        make: options.endpointTransport,
+      }),
+    };
+    this.runtimes = new ClusterRuntimes({
+      registry: options.lbPolicies ?? createLbPolicyRegistry(),
+      random,
+      clock,
+      ...(options.onEjection && { onEjection: options.onEjection }),
+    });
+    this.gate = new ConfigGate(clock, this.target.target);
     this.manager = new XdsDependencyManager({
       source: options.xds ?? this.ownXds!,
       listenerName: this.target.listenerName,
@@ -154,11 +151,7 @@ export class MeshTransport implements Transport {
 
   /** The most recent routing decision. */
   get lastDecision(): CallDecision | undefined {
-    if (this.lastLater !== undefined) {
-      this.last = this.lastLater();
-      this.lastLater = undefined;
-    }
-    return this.last;
+    return this.env.decisions.lastDecision;
   }
 
   /** What the dependency manager has received, per resource. */
@@ -167,10 +160,8 @@ export class MeshTransport implements Transport {
   }
 
   /** Per cluster: picker loads, localities and ejected endpoints. */
-  clusterState(): Record<string, ReturnType<ClusterRuntime['balancer']['state']>> {
-    const out: Record<string, ReturnType<ClusterRuntime['balancer']['state']>> = {};
-    for (const [name, r] of this.runtimes) out[name] = r.balancer.state();
-    return out;
+  clusterState(): ReturnType<ClusterRuntimes['state']> {
+    return this.runtimes.state();
   }
 
   /** Resolves with the first complete config, or rejects when the target cannot be served. */
@@ -180,8 +171,8 @@ export class MeshTransport implements Transport {
 
   call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
     const config = this.gate.current;
-    if (config !== undefined) return this.route(config, request, options);
-    return this.gate.wait(request.signal, request.timeoutMs).then((c) => this.route(c, request, options));
+    if (config !== undefined) return this.callOn(config, request, options);
+    return this.gate.wait(request.signal, request.timeoutMs).then((c) => this.callOn(c, request, options));
   }
 
   close(): void {
@@ -189,291 +180,45 @@ export class MeshTransport implements Transport {
     this.closed = true;
     this.manager.close();
     void this.ownXds?.close();
-    for (const r of this.runtimes.values()) r.close();
-    this.runtimes.clear();
+    this.runtimes.close();
     this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
-    for (const t of this.transports.values()) t.close();
+    this.env.endpoints.close();
     if (this.ownsPool) this.pool.close();
+  }
+
+  /** One call on one snapshot, down its steps: route → HTTP filters → router (dispatch, attempts). */
+  private callOn(config: MeshConfig, request: CallRequest, options: CallOptions): Promise<CallResponse> {
+    let call: RoutedCall;
+    try {
+      call = routeCall(config, this.plansFor(config), request, this.env);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (call.plan.filters.length === 0) return dispatchCall(call, options, this.env);
+    return filterCall(call, () => dispatchCall(call, options, this.env), this.env.decisions);
+  }
+
+  /** The current snapshot's plans; a call that waited on an older snapshot gets its own. */
+  private plansFor(config: MeshConfig): CallPlans {
+    return this.plans?.config === config ? this.plans : this.makePlans(config);
+  }
+
+  private makePlans(config: MeshConfig): CallPlans {
+    const { clock, random } = this.env;
+    return new CallPlans(config, this.runtimes, this.httpFilters, { clock, random });
   }
 
   private onUpdate(update: MeshConfigUpdate): void {
     this.options.onConfig?.(update);
     if (update.kind === 'error') {
-      this.gate.fail(this.unavailable(update.message), update.fatal);
+      this.gate.fail(this.env.decisions.unavailable(update.message), update.fatal);
       return;
     }
     const config = update.config;
-    const errors = new Map<string, string>();
-    for (const [name, c] of config.clusters) {
-      if (c.status !== 'ok') continue;
-      let runtime = this.runtimes.get(name);
-      if (runtime === undefined) {
-        runtime = new ClusterRuntime(c.cluster, {
-          registry: this.registry,
-          random: this.random,
-          clock: this.clock,
-          ...(this.options.onEjection && { onEjection: this.options.onEjection }),
-        });
-        this.runtimes.set(name, runtime);
-      }
-      try {
-        runtime.update(c.cluster, c.endpoints, c.assignment?.overprovisioningFactor);
-      } catch (err) {
-        errors.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
-      }
-    }
-    for (const [name, r] of this.runtimes) {
-      if (config.clusters.has(name)) continue;
-      r.close();
-      this.runtimes.delete(name);
-    }
-    // Forget transports of endpoints no cluster has any more (their calls in flight keep theirs).
-    const live = new Set<string>();
-    for (const r of this.runtimes.values()) for (const e of r.endpoints) live.add(e.key);
-    for (const [key, t] of this.transports) {
-      if (live.has(key)) continue;
-      t.close();
-      this.transports.delete(key);
-    }
+    this.runtimes.apply(config);
+    this.env.endpoints.keepOnly(this.runtimes.endpointKeys());
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
-    this.clusterErrors = errors;
     this.plans = this.makePlans(config);
     this.gate.publish(config);
-  }
-
-  private unavailable(message: string): RpcError {
-    return new RpcError(Code.UNAVAILABLE, `xDS target ${this.target.target}: ${message}`);
-  }
-
-  private decide(d: Omit<CallDecision, 'target'>): CallDecision {
-    const decision: CallDecision = { target: this.target.target, ...d };
-    this.last = decision;
-    this.lastLater = undefined;
-    this.options.onDecision?.(decision);
-    return decision;
-  }
-
-  /** Records a call that failed before reaching an endpoint, and its error for the caller. */
-  private refuse(d: Omit<CallDecision, 'target' | 'error'>, error: string): RpcError {
-    this.decide({ ...d, error });
-    return this.unavailable(error);
-  }
-
-  /** Refusals before the call has a plan: no route, or a cluster that cannot take it. */
-  private refuseUnplanned(
-    config: MeshConfig,
-    path: string,
-    error: string,
-    route?: RouteEntry,
-    cluster?: XdsClusterWeight,
-  ): RpcError {
-    return this.refuse(unplannedDecision(config, path, route, cluster), error);
-  }
-
-  /**
-   * The synchronous part of a call: route match, weighted cluster, the cluster's plan, drops and
-   * the time budget. Throws UNAVAILABLE when the call cannot be routed.
-   */
-  private routeCall(config: MeshConfig, request: CallRequest): RoutedCall {
-    const path = methodPath(request.method);
-    const table = config.routeTable;
-    const vh = config.virtualHost;
-    if (table === undefined || vh === undefined)
-      throw this.refuseUnplanned(
-        config,
-        path,
-        `no virtual host in route configuration ${JSON.stringify(config.routeConfig.name)} matches ${JSON.stringify(config.authority)}`,
-      );
-    const entry = table.match(path, request.header, this.random);
-    if (entry === undefined)
-      throw this.refuseUnplanned(
-        config,
-        path,
-        `no route in virtual host ${JSON.stringify(vh.name)} matches ${path}`,
-      );
-    const action = entry.route.action;
-    if (action.kind !== 'route') {
-      const what = action.kind === 'non_forwarding' ? 'non_forwarding' : action.action;
-      throw this.refuseUnplanned(
-        config,
-        path,
-        `route ${JSON.stringify(entry.name)} has a ${what} action, which a client cannot follow`,
-        entry,
-      );
-    }
-    const weighted = entry.pickCluster(this.random)!;
-    const plans = this.plans?.config === config ? this.plans : this.makePlans(config);
-    const plan = plans.get(entry, weighted);
-    if (typeof plan === 'string') throw this.refuseUnplanned(config, path, plan, entry, weighted);
-    for (const drop of plan.drops) {
-      if (Math.floor(this.random() * 1_000_000) < drop.perMillion)
-        throw this.refuseUnplanned(
-          config,
-          path,
-          `dropped by the cluster's drop_overloads (category ${JSON.stringify(drop.category)})`,
-          entry,
-          weighted,
-        );
-    }
-    const timeoutMs = effectiveTimeoutMs(request.timeoutMs, action, config.maxStreamDurationMs);
-    return {
-      config,
-      request,
-      path,
-      plan,
-      timeoutMs,
-      deadline: timeoutMs === undefined ? undefined : this.clock.now() + timeoutMs,
-      notes: undefined,
-      release: undefined,
-      note: noteStep,
-    };
-  }
-
-  private makePlans(config: MeshConfig): CallPlans {
-    return new CallPlans(config, this.runtimes, this.clusterErrors, this.policies, this.httpFilters, {
-      clock: this.clock,
-      random: this.random,
-    });
-  }
-
-  private route(config: MeshConfig, request: CallRequest, options: CallOptions): Promise<CallResponse> {
-    let call: RoutedCall;
-    try {
-      call = this.routeCall(config, request);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const filters = call.plan.filters;
-    if (filters.length === 0) return this.dispatch(call, options);
-    let dispatched = false;
-    return runFilters(filters, call, () => {
-      dispatched = true;
-      return this.dispatch(call, options);
-    }).catch((err: unknown) => {
-      // A filter ended the call (a fault abort, a cancelled delay): that is its decision.
-      if (!dispatched) this.decide(failedDecision(call, 1, (err as Error).message));
-      throw err;
-    });
-  }
-
-  /** Takes a circuit-breaker slot (A32) and runs the attempts, with retries (A44) for single-request calls. */
-  private dispatch(call: RoutedCall, options: CallOptions): Promise<CallResponse> {
-    const { runtime } = call.plan;
-    let release: Release;
-    try {
-      release = runtime.breaker.acquire();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    call.release = release;
-    const retry = call.request.stream ? undefined : call.plan.retry;
-    const result =
-      retry === undefined
-        ? this.attempt(call, options, 1, undefined)
-        : runWithRetries(retry, (ctx) => this.attempt(call, options, ctx.attempt, ctx), {
-            signal: call.request.signal,
-            deadline: call.deadline,
-            clock: this.clock,
-            random: this.random,
-            retryGate: runtime.breaker,
-            onRetry: (info) =>
-              (call.notes ??= []).push(
-                `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
-              ),
-          });
-    // A streamed response holds the slot until the stream ends (trackStream releases it).
-    return result.then(
-      (response) => {
-        if (!response.stream) release();
-        return response;
-      },
-      (err: unknown) => {
-        release();
-        throw err;
-      },
-    );
-  }
-
-  /** One attempt: an endpoint by the cluster's LB policy, then the call on its connection. */
-  private attempt(
-    call: RoutedCall,
-    options: CallOptions,
-    n: number,
-    ctx: AttemptContext | undefined,
-  ): Promise<CallResponse> {
-    const { runtime, hasher } = call.plan;
-    const hash = hasher?.hash(call.request.header, this.channelId);
-    const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
-    if (pick === undefined) {
-      const ejected = runtime.balancer.ejected.size;
-      const message = `no usable endpoint in cluster ${JSON.stringify(call.plan.weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
-      this.decide(failedDecision(call, n, message));
-      return Promise.reject(this.unavailable(message));
-    }
-    const ep = pick.endpoint;
-    this.recordAttempt(call, ep, runtime.policyName, n);
-    const request = attemptRequest(call, n, this.clock.now());
-    // The endpoint's transport reports only its address; the caller learns the route and cluster too.
-    const report = options.onDestination;
-    const endpointOptions: CallOptions = report
-      ? {
-          ...options,
-          onDestination: () =>
-            report({
-              endpoint: ep.key,
-              cluster: call.plan.weighted.name,
-              route: call.plan.entry.name,
-              reason: stepsOf(call).join('; '),
-            }),
-        }
-      : options;
-    return this.transportFor(ep)
-      .call(request, endpointOptions)
-      .then(
-        (response) => {
-          if (!response.stream) {
-            pick.done?.();
-            runtime.balancer.recordResult(ep, Code.OK);
-            return response;
-          }
-          ctx?.commit();
-          return trackStream(response, (code) => {
-            pick.done?.();
-            runtime.balancer.recordResult(ep, code);
-            call.release?.();
-          });
-        },
-        (err: unknown) => {
-          const e = RpcError.from(err, Code.UNAVAILABLE);
-          pick.done?.();
-          runtime.balancer.recordResult(ep, e.code);
-          throw e;
-        },
-      );
-  }
-
-  /**
-   * The decision for an attempt: made now when someone listens, else only when lastDecision is
-   * read. Notes made after this attempt (later retries) belong to later decisions.
-   */
-  private recordAttempt(call: RoutedCall, ep: MeshEndpoint, policy: string, n: number): void {
-    const notes = call.notes?.length ?? 0;
-    if (this.options.onDecision !== undefined) {
-      this.decide(attemptDecision(call, ep, policy, n, notes));
-      return;
-    }
-    this.lastLater = () => ({ target: this.target.target, ...attemptDecision(call, ep, policy, n, notes) });
-  }
-
-  private transportFor(ep: MeshEndpoint): Transport {
-    let t = this.transports.get(ep.key);
-    if (t === undefined) {
-      const authority = this.target.authority;
-      t =
-        this.options.endpointTransport?.(ep.key, authority) ??
-        new GrpcTransport({ ...this.options.grpc, address: ep.key, pool: this.pool, authority });
-      this.transports.set(ep.key, t);
-    }
-    return t;
   }
 }
