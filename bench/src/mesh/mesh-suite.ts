@@ -230,7 +230,7 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
     120_000,
   );
   console.log(
-    `mesh transport, network cut out: calls per endpoint ${JSON.stringify(call.calls)}; ns/call per batch ${call.batches.map((b) => b.toFixed(0)).join(' ')}`,
+    `mesh transport, network cut out: calls per endpoint ${JSON.stringify(call.calls)}; CPU ns/call per batch ${call.batches.map((b) => b.toFixed(0)).join(' ')}`,
   );
   const cpu = (k: Kind) => (loads?.get(k)?.cpuMicrosPerRequest ?? Number.NaN) * 1000;
   const figures: Figure[] = [
@@ -241,7 +241,7 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
       ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
     },
     {
-      name: '(c) whole mesh transport call, network cut out (endpoint answers at once)',
+      name: '(c) whole mesh transport call, network cut out (endpoint answers at once), CPU',
       value: call.nsPerCall,
       unit: 'ns/op',
       ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
