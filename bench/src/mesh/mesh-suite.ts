@@ -11,12 +11,12 @@
 //       median of 5, with the CPU each process used until then.
 
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
 import { runChild } from '../lib/child.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { int, parseOptions, path, sections } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
@@ -50,33 +50,16 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '3' },
-      concurrency: { type: 'string', default: '50' },
-      starts: { type: 'string', default: '5' },
-      only: { type: 'string', default: 'throughput,pick,start' },
-      'cpu-prof-dir': { type: 'string' },
-    },
+  const o = parseOptions(args, {
+    runs: int(3),
+    seconds: int(3),
+    concurrency: int(50),
+    starts: int(5),
+    only: sections('throughput', 'pick', 'start'),
+    'cpu-prof-dir': path(),
   });
-  const int = (name: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-  for (const s of values.only.split(','))
-    if (!['throughput', 'pick', 'start'].includes(s))
-      throw new Error(`--only: unknown section "${s}" (throughput, pick, start)`);
-  return {
-    runs: int('runs', values.runs),
-    seconds: int('seconds', values.seconds),
-    concurrency: int('concurrency', values.concurrency),
-    starts: int('starts', values.starts),
-    sections: new Set(values.only.split(',')),
-    profileDir: values['cpu-prof-dir'],
-  };
+  const { runs, seconds, concurrency, starts } = o;
+  return { runs, seconds, concurrency, starts, sections: o.only, profileDir: o['cpu-prof-dir'] };
 }
 
 interface ProviderStats {
