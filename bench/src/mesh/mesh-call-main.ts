@@ -12,7 +12,7 @@ import { MeshTransport } from '@shoal/mesh';
 import { type CallRequest, type CallResponse, Metadata, type Transport } from '@shoal/rpc';
 import { createXdsClient } from '@shoal/xds';
 import { BenchService, EchoResponseSchema } from '../gen/shoal/bench/v1/bench_pb.js';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 import { median } from '../lib/stats.js';
 import { echoRequest } from '../rpc/payload.js';
 
@@ -83,10 +83,4 @@ async function main({ target }: { target: string }): Promise<void> {
   await reply(result);
 }
 
-main(JSON.parse(process.argv[2] ?? '{}')).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(JSON.parse(process.argv[2] ?? '{}')));

@@ -16,7 +16,7 @@ import {
 } from '@shoal/mesh';
 import { Metadata } from '@shoal/rpc';
 import { createXdsClient } from '@shoal/xds';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 import { median } from '../lib/stats.js';
 
 export interface RoutePickResult {
@@ -98,10 +98,4 @@ async function main({ target }: { target: string }): Promise<void> {
   await reply(result);
 }
 
-main(JSON.parse(process.argv[2] ?? '{}')).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(JSON.parse(process.argv[2] ?? '{}')));

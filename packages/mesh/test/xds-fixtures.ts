@@ -74,10 +74,10 @@ export function routeConfiguration(name: string, virtualHosts: VirtualHostInit[]
   );
 }
 
-/** A route to one cluster or to weighted clusters (`[name, weight]` pairs). */
+/** A route to one cluster or to weighted clusters (`[name, weight]` pairs, with overrides when given). */
 export function route(
   match: RouteMatchInit,
-  to: string | [string, number][],
+  to: string | [string, number, Record<string, Any>?][],
   extra: {
     name?: string;
     typedPerFilterConfig?: Record<string, Any>;
@@ -103,7 +103,13 @@ export function route(
             ? { case: 'cluster', value: to }
             : {
                 case: 'weightedClusters',
-                value: { clusters: to.map(([n, weight]) => ({ name: n, weight })) },
+                value: {
+                  clusters: to.map(([n, weight, overrides]) => ({
+                    name: n,
+                    weight,
+                    ...(overrides && { typedPerFilterConfig: overrides }),
+                  })),
+                },
               },
       },
     },

@@ -125,28 +125,14 @@ describe('client HTTP filter chains (gRFC A39)', () => {
     const bare = decodeVh([route(prefix(), 'c')]);
     assert.equal(await outcome(chainFor(filters, bare, bare.routes[0]!)), Code.INTERNAL, 'listener config');
     // The weighted cluster's own override wins over the route's and the virtual host's.
-    const split: RouteInit = {
-      match: prefix(),
-      action: {
-        case: 'route',
-        value: {
-          clusterSpecifier: {
-            case: 'weightedClusters',
-            value: {
-              clusters: [
-                {
-                  name: 'c1',
-                  weight: 1,
-                  typedPerFilterConfig: { [NAME]: faultOverride(abort(Code.DATA_LOSS)) },
-                },
-                { name: 'c2', weight: 1 },
-              ],
-            },
-          },
-        },
-      },
-      typedPerFilterConfig: { [NAME]: faultOverride(abort(Code.ABORTED)) },
-    };
+    const split = route(
+      prefix(),
+      [
+        ['c1', 1, { [NAME]: faultOverride(abort(Code.DATA_LOSS)) }],
+        ['c2', 1],
+      ],
+      { typedPerFilterConfig: { [NAME]: faultOverride(abort(Code.ABORTED)) } },
+    );
     const weighted = decodeVh([split]);
     assert.equal(await outcome(chainFor(filters, weighted, weighted.routes[0]!, 0)), Code.DATA_LOSS);
     assert.equal(await outcome(chainFor(filters, weighted, weighted.routes[0]!, 1)), Code.ABORTED);
