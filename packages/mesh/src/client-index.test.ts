@@ -27,6 +27,8 @@ test('@shoal/mesh/client leaves out the mesh-aware server', () => {
     'MeshServer',
     'createXdsEnabledServer',
     'compileRbac',
+    'rbacFilter',
+    'createServerHttpFilterRegistry',
     'withRegistration',
   ]) {
     assert.ok(!(name in client), name);
