@@ -13,18 +13,20 @@ interface PositiveSpec {
   readonly kind: 'positive';
   readonly fallback: number;
 }
-interface SectionsSpec {
-  readonly kind: 'sections';
+interface SubsetSpec {
+  readonly kind: 'subset';
+  /** What one name is, for errors: `section`, `client`. */
+  readonly what: string;
   readonly names: readonly string[];
 }
 interface PathSpec {
   readonly kind: 'path';
 }
-type Spec = IntSpec | PositiveSpec | SectionsSpec | PathSpec;
+type Spec = IntSpec | PositiveSpec | SubsetSpec | PathSpec;
 
 type Value<S extends Spec> = S extends IntSpec | PositiveSpec
   ? number
-  : S extends SectionsSpec
+  : S extends SubsetSpec
     ? Set<string>
     : string | undefined;
 
@@ -32,8 +34,8 @@ type Value<S extends Spec> = S extends IntSpec | PositiveSpec
 export const int = (fallback: number, max?: number): IntSpec => ({ kind: 'int', fallback, max });
 /** A number above 0. */
 export const positive = (fallback: number): PositiveSpec => ({ kind: 'positive', fallback });
-/** A comma-separated subset of the suite's sections; all of them by default. */
-export const sections = (...names: string[]): SectionsSpec => ({ kind: 'sections', names });
+/** A comma-separated subset of `names` (the suite's sections, clients); all of them by default. */
+export const subset = (what: string, ...names: string[]): SubsetSpec => ({ kind: 'subset', what, names });
 /** A path, unset by default. */
 export const path = (): PathSpec => ({ kind: 'path' });
 
@@ -56,11 +58,11 @@ function read(name: string, spec: Spec, raw: string | undefined): unknown {
   switch (spec.kind) {
     case 'path':
       return raw;
-    case 'sections': {
+    case 'subset': {
       const chosen = new Set(raw === undefined ? spec.names : raw.split(','));
       for (const s of chosen)
         if (!spec.names.includes(s))
-          throw new Error(`--${name}: unknown section "${s}" (${spec.names.join(', ')})`);
+          throw new Error(`--${name}: unknown ${spec.what} "${s}" (${spec.names.join(', ')})`);
       return chosen;
     }
     case 'positive': {

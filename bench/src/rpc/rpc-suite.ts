@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { type ChildServer, runChild, startServer } from '../lib/child.js';
 import { checkH2load, type H2loadOptions, h2load } from '../lib/h2load.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
-import { int, parseOptions, path, positive, sections } from '../lib/options.js';
+import { int, parseOptions, path, positive, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import type { Suite } from '../lib/suite.js';
 import { echoPath, grpcFrame, jsonBody } from './payload.js';
@@ -32,7 +32,7 @@ function settingsFrom(args: string[]): Settings {
   const o = parseOptions(args, {
     runs: int(3),
     scale: positive(1),
-    only: sections('server', 'client', 'http1'),
+    only: subset('section', 'server', 'client', 'http1'),
     'cpu-prof-dir': path(),
   });
   return { runs: o.runs, scale: o.scale, sections: o.only, profileDir: o['cpu-prof-dir'] };

@@ -10,6 +10,7 @@ import { registerGen } from './commands/gen.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerProxyCommands } from './commands/proxy-commands.js';
+import { registerTop } from './commands/top.js';
 import { registerValidate } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerCp(program);
   registerConfigCommands(program);
   registerProxyCommands(program);
+  registerTop(program);
   registerDemo(program);
   return program;
 }

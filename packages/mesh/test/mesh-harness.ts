@@ -6,6 +6,7 @@
 
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
+import type { Telemetry } from '@shoal/telemetry';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import type { CallDecision } from '../src/client/call-decision.js';
 import { createMeshClient, type MeshClient, meshTransportOf } from '../src/client/create-mesh-client.js';
@@ -17,6 +18,8 @@ export interface ProviderOptions {
   readonly ip: string;
   readonly labels?: Record<string, string>;
   readonly zone?: string;
+  /** Metrics and traces of this provider (as if it were a process of its own). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface Provider {
@@ -45,8 +48,8 @@ export class MeshHarness {
     private readonly xdsPort: number,
   ) {}
 
-  static async start(): Promise<MeshHarness> {
-    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0 });
+  static async start(options: { loadReportingIntervalMs?: number } = {}): Promise<MeshHarness> {
+    const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0, ...options });
     const addresses = await cp.start();
     return new MeshHarness(cp, addresses.xds.port);
   }
@@ -90,6 +93,7 @@ export class MeshHarness {
         labels: o.labels ?? {},
         ...(o.zone && { locality: { region: REGION, zone: o.zone } }),
       },
+      ...(o.telemetry && { telemetry: o.telemetry }),
     });
     const p: Provider = {
       id,
@@ -119,12 +123,13 @@ export class MeshHarness {
   }
 
   /** A mesh client of the service (or of `target`), in `zone`, with an XdsClient of its own. */
-  consumer(o: { zone?: string; target?: string } = {}): Consumer {
+  consumer(o: { zone?: string; target?: string; telemetry?: Telemetry } = {}): Consumer {
     const bootstrap = this.bootstrap(`consumer-${this.consumers.length}`, o.zone);
     const decisions: CallDecision[] = [];
     const client = createMeshClient(Greeter, o.target ?? this.target, {
       bootstrap,
       onDecision: (d) => decisions.push(d),
+      ...(o.telemetry && { telemetry: o.telemetry }),
     });
     this.consumers.push({ close: () => meshTransportOf(client).close() });
     return Object.assign(client, { decisions });

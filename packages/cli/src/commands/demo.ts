@@ -3,7 +3,11 @@
 // (child processes on 127.0.0.11-13, each registered over xDS with its version and zone), and a
 // consumer in zone-a that calls `greet.v1.GreeterService` through the mesh at a steady rate.
 // A live table shows calls per second by subset and by zone. Ctrl-C stops everything.
+// Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
+// port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
+// writes a prometheus.yml for that and says how to run it.
 
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Code, RpcError } from '@shoal/rpc';
@@ -12,6 +16,7 @@ import { CliError, ExitCode } from '../cli-error.js';
 import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
+import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
 import { startControlPlane } from './cp.js';
@@ -22,6 +27,8 @@ interface DemoFlags {
   providerPort: string;
   rate: string;
   duration?: string;
+  metricsPort: string;
+  prometheus?: string | boolean;
 }
 
 const providers = [
@@ -40,6 +47,8 @@ or try, from another terminal (add --admin ${admin} when the demo runs on other 
   npx shoal apply -f examples/demo/config/greeter.yaml # back to all on v1
   kill <PID of v1-zone-a>                              # zone-a's v1 is gone: v1 fails over to zone-b
   npx shoal proxy-status                               # every xDS client and its sync state
+  npx shoal top                                        # live edges from load reports: calls/s, errors, latency
+  curl http://127.0.0.11:15020/stats/prometheus        # a provider's Istio and gRPC metrics
   npx shoal proxy-config endpoint demo-consumer        # what the consumer was sent
   npx shoal call greet.v1.GreeterService greet.v1.GreeterService/Greet --bootstrap examples/demo/bootstrap.json --count 200
 (admin API on http://${admin}; Ctrl-C stops everything.)`;
@@ -59,6 +68,12 @@ export function registerDemo(program: Command): void {
     )
     .option('--rate <calls>', 'calls per second the consumer makes', '50')
     .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
+    .option(
+      '--metrics-port <port>',
+      "every process's admin port for /stats/prometheus (each on its own IP; the consumer on 127.0.0.1)",
+      '15020',
+    )
+    .option('--prometheus [file]', 'write a prometheus.yml that scrapes the mesh (default ./prometheus.yml)')
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -95,12 +110,22 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const { xds: xdsBound, admin: adminBound } = cp.addresses!;
   const xdsAddress = `127.0.0.1:${xdsBound.port}`;
   const group = new ProcessGroup(note);
-  const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { GreeterService }] =
-    await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/examples')]);
+  const [
+    { createMeshClient, meshTransportOf },
+    { createXdsClient, parseBootstrap },
+    { GreeterService },
+    { createTelemetry },
+  ] = await Promise.all([
+    import('@shoal/mesh'),
+    import('@shoal/xds'),
+    import('@shoal/examples'),
+    import('@shoal/telemetry'),
+  ]);
   const children = new Map<string, RunningChild>();
   const state = new Map<string, string>(providers.map((p) => [p.name, 'starting']));
   let stopping = false;
   let consumer: { close(): void } | undefined;
+  let closeTelemetry: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let redraw: NodeJS.Timeout | undefined;
 
@@ -110,6 +135,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     clearInterval(timer);
     clearInterval(redraw);
     consumer?.close();
+    await closeTelemetry?.();
     await group.stopAll(3000);
     await cp.stop(1000);
     process.stdout.write('demo stopped: control plane, providers and consumer are all gone\n');
@@ -127,6 +153,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--ip=${p.ip}`,
           `--port=${flags.providerPort}`,
           `--xds=${xdsAddress}`,
+          `--admin-port=${flags.metricsPort}`,
         ],
         readyPattern: /^serving:/,
       });
@@ -146,14 +173,25 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       node: {
         id: 'demo-consumer',
         locality: { region: 'local', zone: 'zone-a' },
-        metadata: { NAMESPACE: 'default' },
+        metadata: { NAMESPACE: 'default', LABELS: { app: 'demo-consumer' } },
       },
     });
-    const xds = createXdsClient({ bootstrap });
+    const telemetry = createTelemetry({
+      node: bootstrap.node,
+      adminPort: Number(flags.metricsPort),
+      adminHost: '127.0.0.1',
+    });
+    closeTelemetry = () => telemetry.close();
+    await telemetry.listen();
+    const xds = createXdsClient({
+      bootstrap: telemetry.announce(bootstrap),
+      metrics: telemetry.xdsClientMetrics('greet.v1.GreeterService'),
+    });
     let routesVersion = 0;
     const client = createMeshClient(GreeterService, 'greet.v1.GreeterService', {
       xds,
       bootstrap,
+      telemetry,
       onConfig: (u) => {
         if (u.kind === 'config') routesVersion = u.config.version;
         else note(`consumer: ${u.message}`);
@@ -192,7 +230,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         .finally(() => inFlight--);
     }, 1000 / rate);
 
-    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}\n\n`);
+    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}
+
+`);
+    if (flags.prometheus !== undefined) {
+      const file = typeof flags.prometheus === 'string' ? flags.prometheus : 'prometheus.yml';
+      writeFileSync(file, prometheusConfig({ admin: `127.0.0.1:${adminBound.port}` }));
+      process.stdout.write(`${prometheusHowTo(file)}
+
+`);
+    }
     redraw = setInterval(() => {
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
       const table = renderView({

@@ -2,12 +2,15 @@
 // request hash, gRFC A42; localities, priorities and outlier ejections, A27/A50), the attempt's
 // request (retries say so, the time left is recomputed), then the call on that endpoint's
 // transport. Its outcome goes back to the balancer: least_request's count, outlier detection. A
-// streamed response commits the call (no retry after it) and reports when it ends. Internal.
+// streamed response commits the call (no retry after it) and reports when it ends. Telemetry's
+// attempt (gRFC A66) starts before the pick, so an attempt that finds no endpoint counts; a
+// reporting cluster counts the call per endpoint (load reports, gRFC A27). Internal.
 
-import { type CallOptions, type CallResponse, Code, RpcError } from '@shoal/rpc/client';
+import { type CallOptions, type CallResponse, Code, RpcError, trackStream } from '@shoal/rpc/client';
+import { startCall } from '../load-report/cluster-load-hook.js';
 import type { AttemptContext } from '../resilience/retry-policy.js';
+import { tracedAttempt } from './attempt-telemetry.js';
 import type { CallEnv } from './call-env.js';
-import { trackStream } from './call-responses.js';
 import type { RoutedCall } from './routed-call.js';
 
 export function attemptCall(
@@ -18,17 +21,21 @@ export function attemptCall(
   env: CallEnv,
 ): Promise<CallResponse> {
   const { runtime, hasher, weighted } = call.plan;
+  const attempt = call.request.tracer?.startAttempt();
   const hash = hasher?.hash(call.request.header, env.channelId);
   const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
   if (pick === undefined) {
     const ejected = runtime.balancer.ejected.size;
     const message = `no usable endpoint in cluster ${JSON.stringify(weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
     env.decisions.fail(call, n, message);
+    attempt?.onEnd(Code.UNAVAILABLE);
     return Promise.reject(env.decisions.unavailable(message));
   }
   const ep = pick.endpoint;
   env.decisions.attempt(call, ep, runtime.policyName, n);
-  const request = call.attemptRequest(n, env.clock.now());
+  const loadEnd = startCall(runtime.load, ep);
+  const plain = call.attemptRequest(n, env.clock.now());
+  const request = attempt === undefined ? plain : tracedAttempt(plain, attempt, call, ep);
   // The endpoint's transport reports only its address; the caller learns the route and cluster too.
   const report = options.onDestination;
   const endpointOptions: CallOptions = report
@@ -50,12 +57,14 @@ export function attemptCall(
       (response) => {
         if (!response.stream) {
           pick.done?.();
+          loadEnd?.(true);
           runtime.balancer.recordResult(ep, Code.OK);
           return response;
         }
         ctx?.commit();
         return trackStream(response, (code) => {
           pick.done?.();
+          loadEnd?.(code === Code.OK);
           runtime.balancer.recordResult(ep, code);
           call.release?.();
         });
@@ -63,6 +72,7 @@ export function attemptCall(
       (err: unknown) => {
         const e = RpcError.from(err, Code.UNAVAILABLE);
         pick.done?.();
+        loadEnd?.(false);
         runtime.balancer.recordResult(ep, e.code);
         throw e;
       },

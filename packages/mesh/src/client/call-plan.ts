@@ -76,7 +76,7 @@ export class CallPlans {
       this.config.httpFilters,
       [weighted.filterOverrides, route.filterOverrides, vh.filterOverrides],
       this.plugins,
-      this.filterContext,
+      { ...this.filterContext, cluster: name },
     );
     if (typeof filters === 'string') return filters;
     return {

@@ -9,6 +9,7 @@ import { ClusterBalancer } from '../lb/cluster-balancer.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
+import type { ClusterLoad } from '../load-report/load-store.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
@@ -22,6 +23,8 @@ export interface ClusterRuntimeOptions {
 
 export class ClusterRuntime {
   readonly breaker: CircuitBreaker;
+  /** The cluster's load, when it reports to an LRS server (gRFC A27). */
+  load: ClusterLoad | undefined;
   private balancerValue: ClusterBalancer | undefined;
   /** JSON of the policy and outlier config the balancer was built with. */
   private balancerKey = '';

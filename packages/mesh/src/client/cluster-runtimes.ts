@@ -1,9 +1,12 @@
 // A transport's cluster runtimes (cluster-runtime.ts) by name, brought up to date with each
 // snapshot before it is published: new clusters get one, changed ones are updated in place,
 // removed ones are closed. A cluster whose config the runtime refuses (an unknown LB policy, a
-// policy config it rejects) is kept aside with why, and calls routed to it fail with that.
+// policy config it rejects) is kept aside with why, and calls routed to it fail with that. A
+// cluster whose CDS resource says lrs_server: self gets its load counted (gRFC A27).
 
 import type { MeshConfig } from '../config/mesh-config.js';
+import { clusterLoad } from '../load-report/cluster-load-hook.js';
+import type { LoadReporter } from '../load-report/load-reporter.js';
 import { ClusterRuntime, type ClusterRuntimeOptions } from './cluster-runtime.js';
 
 export class ClusterRuntimes {
@@ -11,7 +14,11 @@ export class ClusterRuntimes {
   /** Clusters of the current snapshot whose config could not be applied, with why. */
   private errors: ReadonlyMap<string, string> = new Map();
 
-  constructor(private readonly options: ClusterRuntimeOptions) {}
+  constructor(
+    private readonly options: ClusterRuntimeOptions,
+    /** Where reporting clusters report; called on the first one that does. */
+    private readonly loadReporter: () => LoadReporter | undefined,
+  ) {}
 
   /** Applies a snapshot's clusters and endpoints. */
   apply(config: MeshConfig): void {
@@ -25,6 +32,7 @@ export class ClusterRuntimes {
       }
       try {
         runtime.update(c.cluster, c.endpoints, c.assignment?.overprovisioningFactor);
+        runtime.load = clusterLoad(c.cluster, this.loadReporter);
       } catch (err) {
         errors.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
       }

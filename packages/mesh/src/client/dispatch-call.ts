@@ -16,6 +16,7 @@ export function dispatchCall(call: RoutedCall, options: CallOptions, env: CallEn
   try {
     release = runtime.breaker.acquire();
   } catch (err) {
+    env.metrics?.circuitBreakerRejected(call.plan.weighted.name);
     return Promise.reject(err);
   }
   call.release = release;
@@ -29,10 +30,12 @@ export function dispatchCall(call: RoutedCall, options: CallOptions, env: CallEn
           clock: env.clock,
           random: env.random,
           retryGate: runtime.breaker,
-          onRetry: (info) =>
+          onRetry: (info) => {
+            env.metrics?.retried(call.plan.weighted.name, info.error.code);
             call.note(
               `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
-            ),
+            );
+          },
         });
   return result.then(
     (response) => {

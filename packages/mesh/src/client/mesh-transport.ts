@@ -8,26 +8,22 @@
 //   attempt-call.ts   endpoint by the cluster's LB policy (A42/A48, localities and priorities,
 //                     outlier ejections A50) → that endpoint's transport (endpoint-transports.ts),
 //                     and the result back to the balancer and outlier detection.
-// Each step records its decision (call-decision.ts) for onDecision and lastDecision.
+// Each step records its decision (call-decision.ts) for onDecision and lastDecision, and tells
+// telemetry (attempt-telemetry.ts) and load reporting (../load-report/) what it did.
 
-import type {
-  CallOptions,
-  CallRequest,
-  CallResponse,
-  GrpcTransportOptions,
-  Transport,
-} from '@shoal/rpc/client';
+import type { CallOptions, CallRequest, CallResponse, Transport } from '@shoal/rpc/client';
 import { Code, RpcError, SessionPool } from '@shoal/rpc/client';
-import { createXdsClient, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
+import { createXdsClient, XdsClient } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
-import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
 import { createHttpFilterRegistry } from '../filters/http-filter-registry.js';
-import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
-import type { EjectionEvent } from '../lb/outlier-detector.js';
-import { type Clock, systemClock } from '../support/clock.js';
+import { createLbPolicyRegistry } from '../lb/lb-policy-registry.js';
+import { reporterFor } from '../load-report/cluster-load-hook.js';
+import type { LoadReporter } from '../load-report/load-reporter.js';
+import { systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
+import { countingEjections } from './attempt-telemetry.js';
 import { type CallDecision, DecisionLog } from './call-decision.js';
 import type { CallEnv } from './call-env.js';
 import { CallPlans } from './call-plan.js';
@@ -36,46 +32,12 @@ import { ConfigGate } from './config-gate.js';
 import { dispatchCall } from './dispatch-call.js';
 import { EndpointTransports } from './endpoint-transports.js';
 import { filterCall } from './filter-call.js';
+import type { MeshTransportOptions } from './mesh-transport-options.js';
 import { routeCall } from './route-call.js';
 import type { RoutedCall } from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
-export interface MeshTransportOptions {
-  /**
-   * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any
-   * ResourceWatcherSource. Default: an XdsClient of this transport's own, from `bootstrap` or the
-   * environment (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG), closed with it.
-   */
-  readonly xds?: ResourceWatcherSource;
-  /** `xds:///host:port` or an interface name such as `greet.v1.GreeterService`. */
-  readonly target: string;
-  /** For listener name templates and authorities (gRFC A47), and for the default XdsClient. */
-  readonly bootstrap?: XdsBootstrap;
-  /** Connections to endpoints; shared with other transports when given (then not closed here). */
-  readonly pool?: SessionPool;
-  /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
-  readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
-  /**
-   * How a call reaches a picked endpoint (`host:port`, with the target's `:authority`). Default:
-   * a GrpcTransport on the shared pool, made once per endpoint and closed when it leaves the config.
-   */
-  readonly endpointTransport?: (address: string, authority: string) => Transport;
-  /** LB policies by name; defaults to the built-in ones. */
-  readonly lbPolicies?: LbPolicyRegistry;
-  /**
-   * HTTP filter plug-ins; default createHttpFilterRegistry() (router, fault). The XdsClient made
-   * here decodes with it; give a shared `xds` client the same registry when it has filters of its own.
-   */
-  readonly httpFilters?: HttpFilterPlugins;
-  readonly random?: Random;
-  readonly clock?: Clock;
-  /** Told about each routing decision (one per attempt), for debugging. */
-  readonly onDecision?: (decision: CallDecision) => void;
-  /** Told about each new snapshot or config error. */
-  readonly onConfig?: (update: MeshConfigUpdate) => void;
-  /** Told when outlier detection ejects or returns endpoints. */
-  readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
-}
+export type { MeshTransportOptions };
 
 /** A random 64-bit id for this transport: the `io.grpc.channel_id` hash input (gRFC A42). */
 function channelId(random: Random): bigint {
@@ -96,15 +58,21 @@ export class MeshTransport implements Transport {
   private readonly env: CallEnv;
   /** Per-cluster call plans of the current snapshot. */
   private plans: CallPlans | undefined;
+  /** The load reporter made here when none was given (on the first cluster that reports). */
+  private ownReporter: LoadReporter | undefined;
   private closed = false;
 
   constructor(private readonly options: MeshTransportOptions) {
+    const telemetry = options.telemetry;
     this.httpFilters = options.httpFilters ?? createHttpFilterRegistry();
     this.ownXds =
       options.xds === undefined
         ? createXdsClient({
             httpFilters: this.httpFilters,
-            ...(options.bootstrap && { bootstrap: options.bootstrap }),
+            ...(options.bootstrap && {
+              bootstrap: telemetry ? telemetry.announce(options.bootstrap) : options.bootstrap,
+            }),
+            ...(telemetry && { metrics: telemetry.xdsClientMetrics(options.target) }),
           })
         : undefined;
     try {
@@ -115,12 +83,14 @@ export class MeshTransport implements Transport {
     }
     const random = options.random ?? Math.random;
     const clock = options.clock ?? systemClock;
+    const metrics = telemetry?.meshMetrics(options.target);
     this.ownsPool = options.pool === undefined;
     this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
     this.env = {
       clock,
       random,
       channelId: channelId(random),
+      metrics,
       decisions: new DecisionLog(this.target.target, options.onDecision),
       endpoints: new EndpointTransports({
         pool: this.pool,
@@ -129,12 +99,15 @@ export class MeshTransport implements Transport {
         make: options.endpointTransport,
       }),
     };
-    this.runtimes = new ClusterRuntimes({
-      registry: options.lbPolicies ?? createLbPolicyRegistry(),
-      random,
-      clock,
-      ...(options.onEjection && { onEjection: options.onEjection }),
-    });
+    this.runtimes = new ClusterRuntimes(
+      {
+        registry: options.lbPolicies ?? createLbPolicyRegistry(),
+        random,
+        clock,
+        onEjection: countingEjections(metrics, options.onEjection),
+      },
+      () => this.loadReporter(),
+    );
     this.gate = new ConfigGate(clock, this.target.target);
     this.manager = new XdsDependencyManager({
       source: options.xds ?? this.ownXds!,
@@ -184,6 +157,7 @@ export class MeshTransport implements Transport {
     this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
     this.env.endpoints.close();
     if (this.ownsPool) this.pool.close();
+    this.ownReporter?.close();
   }
 
   /** One call on one snapshot, down its steps: route → HTTP filters → router (dispatch, attempts). */
@@ -204,8 +178,16 @@ export class MeshTransport implements Transport {
   }
 
   private makePlans(config: MeshConfig): CallPlans {
-    const { clock, random } = this.env;
-    return new CallPlans(config, this.runtimes, this.httpFilters, { clock, random });
+    const { clock, random, metrics } = this.env;
+    return new CallPlans(config, this.runtimes, this.httpFilters, { clock, random, metrics });
+  }
+
+  /** Where clusters with lrs_server report: the given reporter, or one made here on first need. */
+  private loadReporter(): LoadReporter | undefined {
+    if (this.options.loadReporter) return this.options.loadReporter;
+    const xds = this.ownXds ?? (this.options.xds instanceof XdsClient ? this.options.xds : undefined);
+    this.ownReporter ??= reporterFor(xds);
+    return this.ownReporter;
   }
 
   private onUpdate(update: MeshConfigUpdate): void {

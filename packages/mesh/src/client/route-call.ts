@@ -48,7 +48,8 @@ export function routeCall(
   const plan = plans.get(entry, weighted);
   if (typeof plan === 'string') throw decisions.refuse(config, path, plan, entry, weighted);
   for (const drop of plan.drops) {
-    if (Math.floor(random() * 1_000_000) < drop.perMillion)
+    if (Math.floor(random() * 1_000_000) < drop.perMillion) {
+      plan.runtime.load?.dropped(drop.category);
       throw decisions.refuse(
         config,
         path,
@@ -56,6 +57,7 @@ export function routeCall(
         entry,
         weighted,
       );
+    }
   }
   const timeoutMs = effectiveTimeoutMs(request.timeoutMs, action, config.maxStreamDurationMs);
   const deadline = timeoutMs === undefined ? undefined : env.clock.now() + timeoutMs;

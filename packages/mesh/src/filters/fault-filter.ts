@@ -16,7 +16,7 @@ import type { HttpFilterPlugin } from './http-filter.js';
 export function faultFilter(gauge = new FaultGauge()): HttpFilterPlugin {
   return {
     ...faultFilterType,
-    buildClientInterceptor(config, override, { name, clock, random }) {
+    buildClientInterceptor(config, override, { name, clock, random, cluster, metrics }) {
       const c = (override ?? config) as FaultFilterConfig;
       const injector = new FaultInjector(c, gauge, random);
       if (!injector.injects) return undefined; // Istio's listeners carry one with neither
@@ -25,6 +25,10 @@ export function faultFilter(gauge = new FaultGauge()): HttpFilterPlugin {
         const header = call.request.header;
         const decision = applies(header) ? injector.decide(header) : undefined;
         if (decision === undefined) return next();
+        if (metrics !== undefined && cluster !== undefined) {
+          if (decision.delayMs > 0) metrics.faultInjected(cluster, 'delay');
+          if (decision.abort !== undefined) metrics.faultInjected(cluster, 'abort');
+        }
         call.note(
           `fault filter ${JSON.stringify(name)}: delay ${decision.delayMs}ms${decision.abort === undefined ? '' : `, abort with code ${decision.abort}`}`,
         );

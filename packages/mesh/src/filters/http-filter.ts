@@ -7,6 +7,7 @@
 // ../server/server-filter-registry.ts); nothing else in the mesh knows a filter's type URL.
 
 import type { CallRequest, CallResponse } from '@shoal/rpc/client';
+import type { MeshMetrics } from '@shoal/telemetry';
 import type { HttpFilterRegistry, HttpFilterType } from '@shoal/xds/client';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
@@ -36,6 +37,10 @@ export interface FilterContext {
   readonly name: string;
   readonly clock: Clock;
   readonly random: Random;
+  /** Client side: the cluster the route's calls go to (the weighted cluster drawn), for metrics. */
+  readonly cluster?: string;
+  /** The mesh's counters, when telemetry is on. */
+  readonly metrics?: MeshMetrics | undefined;
 }
 
 /** What an xDS-enabled server knows about where it listens. */

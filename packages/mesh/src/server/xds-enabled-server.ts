@@ -27,6 +27,7 @@ import {
   type ServiceImpl,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
+import { type Telemetry, type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry';
 import {
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
@@ -69,6 +70,10 @@ export interface XdsEnabledServerOptions extends ServerOptions {
    * XdsClient that feeds this server the same registry when it has filters of its own.
    */
   readonly httpFilters?: HttpFilterPlugins;
+  /** Records gRFC A66's server metrics, Istio's reporter="destination" metrics and server spans. */
+  readonly telemetry?: Telemetry;
+  /** Who this server is in Istio's labels; default: the bootstrap's node. */
+  readonly workload?: WorkloadIdentity;
 }
 
 interface ServingConfig {
@@ -104,7 +109,14 @@ export class XdsEnabledServer {
   constructor(protected readonly options: XdsEnabledServerOptions = {}) {
     this.random = options.random ?? Math.random;
     this.httpFilters = options.httpFilters ?? createServerHttpFilterRegistry();
-    this.server = createServer({ ...options, interceptors: [this.gate(), ...(options.interceptors ?? [])] });
+    const t = options.telemetry?.server(
+      options.workload ?? (options.bootstrap ? workloadFromNode(options.bootstrap.node) : undefined),
+    );
+    this.server = createServer({
+      ...options,
+      ...(t && { callTracer: t.callTracer() }),
+      interceptors: [this.gate(), ...(t ? [t.interceptor()] : []), ...(options.interceptors ?? [])],
+    });
   }
 
   /** Registers a service implementation, as Server.register. */

@@ -1,10 +1,11 @@
-// Responses as the mesh transport hands them back: a streamed response tells the mesh when it
-// ends (to free the circuit-breaker slot, finish least_request's count and feed outlier
-// detection).
+// A streamed response that tells when it ends: for whoever must act at the end of a call whose
+// response is a stream (a circuit-breaker slot, outlier detection, metrics, a span).
 
-import { Code, RpcError, type StreamResponse } from '@shoal/rpc/client';
+import { Code } from '../code.js';
+import type { StreamResponse } from '../interceptor.js';
+import { RpcError } from '../rpc-error.js';
 
-/** Calls `onEnd` once with the stream's status when it ends, fails or is abandoned. */
+/** Calls `onEnd` once with the stream's status when it ends, fails or is abandoned (CANCELLED). */
 export function trackStream(response: StreamResponse, onEnd: (code: Code) => void): StreamResponse {
   let ended = false;
   const end = (code: Code) => {
