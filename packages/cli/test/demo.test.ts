@@ -13,8 +13,8 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { shoal, shoalBin } from './run-shoal.js';
 
-const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
-const demoBootstrap = fileURLToPath(new URL('../../../../examples/demo/bootstrap.json', import.meta.url));
+const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
+const demoBootstrap = fileURLToPath(new URL('../../../demo/tour/bootstrap.json', import.meta.url));
 const ports = { xds: 25310, admin: 25300, provider: 50931 };
 
 interface Frame {

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { A66_LATENCY_BUCKETS } from '@shoal/telemetry';
 import { shoal, shoalBin } from './run-shoal.js';
 
-const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
+const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
 const KIALI =
   'sum(rate(istio_requests_total{reporter="source"}[1m])) by (source_workload, destination_service_name, destination_version, response_code)';
 

@@ -1,36 +1,13 @@
 // `shoal proxy-status` and `shoal proxy-config`: what each xDS client was sent and ACKed, as
 // istioctl shows it, from the control plane's /debug/syncz and /debug/config_dump.
 
+import type { ConfigDumpAnswer, SynczAnswer, TypeStatus } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { AdminClient, defaultAdminAddress } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
-import {
-  type DumpedResource,
-  type ResourceKind,
-  resourceKinds,
-  resourceRows,
-} from './proxy-config-tables.js';
-
-interface TypeStatus {
-  state: string;
-  ackedVersion?: string;
-  sentVersion?: string;
-  lastNack?: { message: string };
-}
-
-interface ClientStatus {
-  nodeId: string;
-  protocol: string;
-  peer: string;
-  types: Partial<Record<'CDS' | 'LDS' | 'EDS' | 'RDS', TypeStatus>>;
-}
-
-interface ConfigDump {
-  proxy: string;
-  streams: { status: ClientStatus; resources: Partial<Record<string, DumpedResource[]>> }[];
-}
+import { type ResourceKind, resourceKinds, resourceRows } from './proxy-config-tables.js';
 
 const typeOrder = ['CDS', 'LDS', 'EDS', 'RDS'] as const;
 
@@ -47,10 +24,7 @@ export function registerProxyCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .action(async (flags: { admin: string; output?: string }) => {
       const format = parseOutputFormat(flags.output);
-      const { clients } = await new AdminClient(flags.admin).ok<{ clients: ClientStatus[] }>(
-        'GET',
-        '/debug/syncz',
-      );
+      const { clients } = await new AdminClient(flags.admin).ok<SynczAnswer>('GET', '/debug/syncz');
       printData(clients, format, () => {
         if (clients.length === 0) return 'no xDS clients connected';
         const rows = clients.map((c) => {
@@ -88,11 +62,11 @@ export function registerProxyCommands(program: Command): void {
       const kind = normalizeKind(type);
       const admin = new AdminClient(flags.admin);
       const nodeId = await resolveClient(admin, client);
-      const dump = await admin.ok<ConfigDump>(
+      const dump = await admin.ok<ConfigDumpAnswer>(
         'GET',
         `/debug/config_dump?proxy=${encodeURIComponent(nodeId)}`,
       );
-      const xdsType = { cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' }[kind];
+      const xdsType = ({ cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' } as const)[kind];
       const resources = dump.streams.flatMap((s) => s.resources[xdsType] ?? []);
       printData(
         resources.map((r) => r.resource),
@@ -123,7 +97,7 @@ function normalizeKind(type: string): ResourceKind {
 }
 
 async function resolveClient(admin: AdminClient, prefix: string): Promise<string> {
-  const { clients } = await admin.ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
+  const { clients } = await admin.ok<SynczAnswer>('GET', '/debug/syncz');
   const ids = [...new Set(clients.map((c) => c.nodeId))];
   if (ids.includes(prefix)) return prefix;
   const matches = ids.filter((id) => id.startsWith(prefix) || id.includes(prefix));

@@ -2,7 +2,7 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
-import type { ProxyNode } from '../translate/proxy-node.js';
+import type { ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT';

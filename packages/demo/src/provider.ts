@@ -2,14 +2,14 @@
 // with the control plane through its node metadata (app `greeter`, its version and zone labels),
 // with telemetry on: Istio's and gRPC's metrics at http://IP:ADMIN_PORT/stats/prometheus, the admin
 // port announced to the control plane (which lists it for Prometheus), and load reports.
-//   node examples/dist/demo/provider.js --name v1-zone-a --version v1 --zone zone-a \
+//   node packages/demo/dist/provider.js --name v1-zone-a --version v1 --zone zone-a \
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020]
 
 import { parseArgs } from 'node:util';
 import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
 import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
-import { GreeterService, greeterImpl } from '../greeter/greeter-impl.js';
+import { GreeterService, greeterImpl } from './greeter.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,33 @@
+// The admin API's health and status endpoints (ADMIN-API.md, "Status and xDS clients").
+
+import type { DirectoryLoadResult } from '../../config/config-dir.js';
+
+/** `GET /healthz`: 200. */
+export interface HealthAnswer {
+  ok: true;
+}
+
+/** What the process serving the API adds to the status: where it listens and what it serves. */
+export interface ServerStatus {
+  xds?: { host: string; port: number };
+  admin?: { host: string; port: number };
+  /** The first load of the config directory, when one is configured. */
+  config?: DirectoryLoadResult;
+  configDir?: string;
+  /** The version of the snapshot being served. */
+  snapshot?: string;
+}
+
+/** `GET /api/status`: 200. */
+export interface StatusAnswer extends ServerStatus {
+  configVersion: number;
+  registryVersion: number;
+  /** Config objects by kind. */
+  objects: Record<string, number>;
+  services: number;
+  endpoints: number;
+  /** Live ADS streams. */
+  clients: number;
+  /** Whether the control plane has a traffic source (GET /api/traffic). */
+  traffic: 'on' | 'off';
+}
