@@ -17,8 +17,8 @@ import { ConfigValidator } from '../src/config/config-validator.js';
 import { loadConfigText } from '../src/config/load-config.js';
 import type { DubboRules } from '../src/dubbo/dubbo-rule-index.js';
 import type { MeshEndpoint, MeshInput } from '../src/translate/mesh-input.js';
-import { type ProxyNode, proxyNodeOf } from '../src/translate/proxy-node.js';
 import type { Translator } from '../src/translate/translator.js';
+import { type ProxyNode, proxyNodeOf } from '../src/xds-server/proxy-node.js';
 
 const validator = new ConfigValidator();
 

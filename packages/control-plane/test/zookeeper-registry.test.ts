@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
 import { ConfigStore } from '../src/config/config-store.js';
-import type { Registration } from '../src/registry/registry-types.js';
+import type { RegisteredInstance } from '../src/registry/registry-types.js';
 import { decodeDubbo, parseDubboUrl } from '../src/registry/zookeeper/dubbo-url.js';
 import { ZooKeeperRegistry } from '../src/registry/zookeeper/zookeeper-registry.js';
 import { CutProxy } from './tcp-cut-proxy.js';
@@ -59,10 +59,13 @@ conditions:
 /** Dubbo's side: a plain ZooKeeper client writing what Dubbo Java writes. */
 async function dubboWriter(connect: string) {
   const client = zookeeper.createClient(connect, { sessionTimeout: 5000 });
-  await new Promise<void>((resolve) => {
-    client.once('connected', () => resolve());
-    client.connect();
-  });
+  await within(
+    new Promise<void>((resolve) => {
+      client.once('connected', () => resolve());
+      client.connect();
+    }),
+    "Dubbo's writer connecting to ZooKeeper",
+  );
   const run = <T>(f: (done: (err: unknown, v?: T) => void) => void) =>
     new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v as T))));
   return {
@@ -87,7 +90,7 @@ function shoalRegistration(
   address: string,
   port: number,
   labels: Record<string, string> = {},
-): Registration {
+): RegisteredInstance {
   return {
     nodeId,
     app: 'shop-user',
@@ -99,6 +102,15 @@ function shoalRegistration(
     labels,
     weight: 1,
   };
+}
+
+/** Bounds a step of the set-up, so a stuck one fails naming itself instead of hanging the file. */
+function within<T>(step: Promise<T>, what: string, timeoutMs = 30_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms: ${what}`)), timeoutMs);
+  });
+  return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
 }
 
 async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<number> {
@@ -134,7 +146,7 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
     // The registry reaches ZooKeeper through a proxy that can cut it off; Dubbo's writer does not.
     proxy = await CutProxy.start(zk.port);
     registry = new ZooKeeperRegistry({ connect: proxy.connect, store, sessionTimeoutMs: 2000, graceMs: 0 });
-    await registry.ready();
+    await within(registry.ready(), 'the registry reading ZooKeeper for the first time');
   });
 
   after(async () => {

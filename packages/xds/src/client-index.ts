@@ -93,14 +93,17 @@ export {
   type XdsLocalityEndpoints,
 } from './resources/cluster-load-assignment.js';
 export { type DecodeResult, Problems } from './resources/decode-result.js';
-export { type FaultFilterConfig, httpStatusToGrpcCode, type XdsFraction } from './resources/fault-filter.js';
+export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
 export type { XdsCidr, XdsFilterChain, XdsFilterChainMatch } from './resources/filter-chain.js';
 export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/header-matcher.js';
 export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
 export {
   createDefaultHttpFilterRegistry,
+  faultFilterType,
   HttpFilterRegistry,
   type HttpFilterType,
+  rbacFilterType,
+  routerFilterType,
   type XdsFilterOverride,
   type XdsHttpFilter,
 } from './resources/http-filters.js';
@@ -118,7 +121,7 @@ export type {
   XdsRbacPolicy,
   XdsRbacPrincipal,
 } from './resources/rbac-filter.js';
-export { compileRe2 } from './resources/regex.js';
+export { compileRe2, re2Substitution } from './resources/regex.js';
 export type { XdsRetryPolicy } from './resources/retry-policy.js';
 export type {
   XdsClusterWeight,

@@ -93,6 +93,14 @@ export class DubboRuleIndex {
     }
   }
 
+  /**
+   * Whether any condition or tag rule is in force: only then do a client's routes depend on who it
+   * is (its application, address and locality), and only then must each client get its own.
+   */
+  get routesByConsumer(): boolean {
+    return this.#conditionsByRef.size > 0 || this.#tagsByApp.size > 0;
+  }
+
   /** Service-scope condition rules for an interface (each with its version and group). */
   serviceConditions(iface: string): readonly IndexedConditionRule[] {
     return this.#conditionsByService.get(iface) ?? [];

@@ -14,8 +14,8 @@ import type {
   HTTPRoute,
   HTTPRouteDestination,
 } from '../config/networking-types.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { durationOf } from './proto-values.js';
-import type { ProxyNode } from './proxy-node.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';

@@ -7,7 +7,7 @@
 
 import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds/client';
 import { compileRe2 } from '@shoal/xds/client';
-import type { Random } from '../lb/random-source.js';
+import type { Random } from '../support/random-source.js';
 import { readsDubboArguments } from './dubbo-arguments.js';
 import { compileHeaderMatchers, type HeaderLookup } from './header-match.js';
 

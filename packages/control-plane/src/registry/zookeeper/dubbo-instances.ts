@@ -10,7 +10,7 @@
 // (ServiceInstance JSON), ServiceInstanceMetadataUtils (dubbo.endpoints), URL parameters.
 
 import { resolveShortName } from '../../config/hostnames.js';
-import type { Registration, RegistryEndpoint } from '../registry-types.js';
+import type { RegisteredInstance, RegistryEndpoint } from '../registry-types.js';
 import { type DubboUrl, formatDubboUrl } from './dubbo-url.js';
 
 /** Protocols that are gRPC on the wire (Triple, gRPC), which Shoal's clients call. */
@@ -140,7 +140,7 @@ export function endpointsOfServiceInstance(
 }
 
 /** The provider URL a Shoal registration announces for one interface (Dubbo's consumers read it). */
-export function providerUrlOf(r: Registration, iface: string, release: string, since: number): string {
+export function providerUrlOf(r: RegisteredInstance, iface: string, release: string, since: number): string {
   const params: Record<string, string> = {
     application: r.app,
     anyhost: 'false',

@@ -16,7 +16,7 @@ import type { ConfigView } from '../config-services.js';
 import { InMemoryRegistry } from '../memory-registry.js';
 import type {
   InterfaceTarget,
-  Registration,
+  RegisteredInstance,
   RegistrationLease,
   Registry,
   RegistryEndpoint,
@@ -73,7 +73,10 @@ export class ZooKeeperRegistry implements Registry {
   #instances = new Map<string, Map<string, string>>();
   #mapping = new Map<string, string[]>();
   /** Shoal's registrations written to ZooKeeper: node id → the paths of its provider URLs. */
-  readonly #published = new Map<string, { registration: Registration; paths: string[]; since: number }>();
+  readonly #published = new Map<
+    string,
+    { registration: RegisteredInstance; paths: string[]; since: number }
+  >();
   /** Shoal's registrations removed from ZooKeeper whose URLs may still be in what was read. */
   readonly #departed = new Set<string>();
   #pending: NodeJS.Immediate | undefined;
@@ -138,7 +141,7 @@ export class ZooKeeperRegistry implements Registry {
     return this.#local.interfaces();
   }
 
-  async register(registration: Registration): Promise<RegistrationLease> {
+  async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     const lease = await this.#local.register(registration);
     await this.#publish(registration);
     this.#schedule(); // its own URLs, read back, are left out
@@ -321,7 +324,7 @@ export class ZooKeeperRegistry implements Registry {
   }
 
   /** Writes a Shoal instance's provider URLs (ephemeral) and its apps in the mapping. */
-  async #publish(registration: Registration): Promise<void> {
+  async #publish(registration: RegisteredInstance): Promise<void> {
     const release = this.#options.release ?? 'shoal';
     const previous = this.#published.get(registration.nodeId);
     const since = previous?.since ?? Date.now();

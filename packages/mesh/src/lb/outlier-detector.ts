@@ -1,4 +1,6 @@
-// Outlier detection (gRFC A50 and Envoy's outlier detection). The caller records each call's
+// Outlier detection (gRFC A50 and Envoy's outlier detection), on the config as @shoal/xds decodes
+// it (defaults set there). It sits with load balancing, as in gRPC, where A50 is an LB policy
+// wrapping the endpoint-picking one. The caller records each call's
 // outcome per endpoint; consecutive failures eject at once, and every interval the success-rate
 // and failure-percentage checks run over the calls of the interval just ended. An ejected endpoint
 // returns after base_ejection_time × times ejected (capped by max_ejection_time); each interval
@@ -15,10 +17,10 @@
 // the endpoint. Connection failures reach us as UNAVAILABLE, so they are gateway failures.
 
 import { Code, httpStatusFromCode } from '@shoal/rpc/client';
-import type { Random } from '../lb/random-source.js';
-import type { Clock, TimerHandle } from './clock.js';
-import { systemClock } from './clock.js';
-import type { OutlierDetectionConfig } from './outlier-config.js';
+import type { XdsOutlierDetection } from '@shoal/xds/client';
+import type { Clock, TimerHandle } from '../support/clock.js';
+import { systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 
 /** A call's result as outlier detection sees it. */
 export type OutlierOutcome = 'success' | 'error' | 'gateway-error';
@@ -62,7 +64,7 @@ class EndpointStats {
 }
 
 export class OutlierDetector {
-  private config: OutlierDetectionConfig;
+  private config: XdsOutlierDetection;
   private readonly clock: Clock;
   private readonly random: Random;
   private readonly onChange: OutlierDetectorOptions['onChange'];
@@ -71,7 +73,7 @@ export class OutlierDetector {
   private timer: TimerHandle | undefined;
   private pending: EjectionEvent[] = [];
 
-  constructor(config: OutlierDetectionConfig, options: OutlierDetectorOptions = {}) {
+  constructor(config: XdsOutlierDetection, options: OutlierDetectorOptions = {}) {
     this.config = config;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -80,7 +82,7 @@ export class OutlierDetector {
   }
 
   /** Replaces the config; the interval restarts, counts and ejections are kept (gRFC A50). */
-  setConfig(config: OutlierDetectionConfig): void {
+  setConfig(config: XdsOutlierDetection): void {
     this.config = config;
     if (this.timer !== undefined) {
       this.clock.clearInterval(this.timer);
@@ -167,7 +169,7 @@ export class OutlierDetector {
     this.timer = undefined;
   }
 
-  private successRateEjection(c: NonNullable<OutlierDetectionConfig['successRate']>): void {
+  private successRateEjection(c: NonNullable<XdsOutlierDetection['successRate']>): void {
     const candidates: [string, EndpointStats, number][] = [];
     for (const [key, s] of this.stats) {
       const volume = s.success + s.failure;
@@ -183,7 +185,7 @@ export class OutlierDetector {
     }
   }
 
-  private failurePercentageEjection(c: NonNullable<OutlierDetectionConfig['failurePercentage']>): void {
+  private failurePercentageEjection(c: NonNullable<XdsOutlierDetection['failurePercentage']>): void {
     const candidates: [string, EndpointStats][] = [];
     for (const [key, s] of this.stats) {
       const volume = s.success + s.failure;

@@ -20,11 +20,11 @@ import {
   serverListener,
 } from '../../test/xds-fixtures.js';
 import { StaticResourceSource } from '../config/static-resource-source.js';
-import { createXdsServer } from './xds-server.js';
+import { createXdsEnabledServer } from './xds-enabled-server.js';
 
-async function start(options: Parameters<typeof createXdsServer>[0] = {}, host = '127.0.0.1') {
+async function start(options: Parameters<typeof createXdsEnabledServer>[0] = {}, host = '127.0.0.1') {
   const statuses: [boolean, string][] = [];
-  const s = createXdsServer({
+  const s = createXdsEnabledServer({
     ...options,
     standardServices: true,
     onServingStatus: (on, why) => statuses.push([on, why]),
@@ -41,7 +41,7 @@ async function start(options: Parameters<typeof createXdsServer>[0] = {}, host =
   };
 }
 
-describe('XdsServer (gRFC A36)', () => {
+describe('XdsEnabledServer (gRFC A36)', () => {
   it('is NOT_SERVING until its inbound listener arrives, then serves non_forwarding routes only', async () => {
     const { s, address, statuses, client, health } = await start();
     const name = `xds.istio.io/grpc/lds/inbound/127.0.0.1:${address.port}`;
@@ -232,14 +232,14 @@ describe('XdsServer (gRFC A36)', () => {
   });
 
   it('refuses watch() before listen()', () => {
-    const s = createXdsServer();
+    const s = createXdsEnabledServer();
     assert.throws(() => s.watch(new StaticResourceSource()), /call listen\(\) before watch\(\)/);
   });
 });
 
 /** RBAC address rules (gRFC A41) on one xDS-enabled server, as seen by an IPv4 client. */
 async function checkAddressRules(
-  s: ReturnType<typeof createXdsServer>,
+  s: ReturnType<typeof createXdsEnabledServer>,
   port: number,
   client: Awaited<ReturnType<typeof start>>['client'],
   host: string,

@@ -1,4 +1,5 @@
-// Randomness for the pickers: a function returning a float in [0, 1), injected so tests are
+// Randomness for the data plane (pickers, weighted clusters, runtime fractions, fault and drop
+// percentages, retry jitter): a function returning a float in [0, 1), injected so tests are
 // deterministic. Production uses Math.random; tests use a seeded generator.
 
 export type Random = () => number;

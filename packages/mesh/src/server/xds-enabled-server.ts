@@ -5,9 +5,8 @@
 // NOT_SERVING (set `serveWithoutListener` to serve anyway). A NACKed update keeps the last good
 // Listener. Each call is matched against the chosen filter chain's routes (RDS or inline): only a
 // route with non_forwarding_action lets it through; any other match, or none, is UNAVAILABLE.
-// The chain's RBAC filters (gRFC A41, with per-route overrides) then decide: PERMISSION_DENIED.
-// They see the connection's addresses (the peer for remote_ip/direct_remote_ip/source_ip, the
-// local IP for destination_ip on a wildcard listener), read only when a rule needs them.
+// The chain's HTTP filters then run, built per route by their plug-ins with the route's
+// overrides (gRFC A39): RBAC (A41) among them, denying with PERMISSION_DENIED.
 //
 // Filter chain choice is once per Listener, not per connection (filter_chain_match is not
 // evaluated): the first chain without source or destination conditions, else the default chain,
@@ -15,13 +14,11 @@
 
 import type { DescService } from '@bufbuild/protobuf';
 import {
-  type CallAddresses,
   type CallRequest,
   Code,
   createServer,
   type Interceptor,
   type ListenAddress,
-  type Metadata,
   methodPath,
   type RegisterOptions,
   RpcError,
@@ -33,8 +30,6 @@ import {
 import { type Telemetry, type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry';
 import {
   LISTENER_TYPE_URL,
-  RBAC_TYPE_URL,
-  type RbacFilterConfig,
   ROUTE_CONFIGURATION_TYPE_URL,
   serverListenerResourceName,
   type XdsBootstrap,
@@ -45,14 +40,22 @@ import {
   type XdsVirtualHost,
 } from '@shoal/xds/client';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
-import type { Random } from '../lb/random-source.js';
+import { type FilterOverrides, runFilters, serverFilterChain } from '../filters/filter-chain.js';
+import type {
+  FilterCall,
+  FilterInterceptor,
+  HttpFilterPlugins,
+  ServerFacts,
+} from '../filters/http-filter.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { type RouteEntry, RouteTable } from '../routing/route-table.js';
-import { compileRbac, type RbacEngine, type RbacRequest, type RbacServerFacts } from './rbac-engine.js';
+import { systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
+import { createServerHttpFilterRegistry } from './server-filter-registry.js';
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
 
-export interface XdsServerOptions extends ServerOptions {
+export interface XdsEnabledServerOptions extends ServerOptions {
   /** For server_listener_resource_name_template; without it istiod's template is used. */
   readonly bootstrap?: XdsBootstrap;
   /** The inbound Listener's name, overriding the template. */
@@ -62,6 +65,11 @@ export interface XdsServerOptions extends ServerOptions {
   /** Told when the server starts or stops serving (A36's serving-status notifier). */
   readonly onServingStatus?: (serving: boolean, reason: string) => void;
   readonly random?: Random;
+  /**
+   * HTTP filter plug-ins; default createServerHttpFilterRegistry() (router, fault, RBAC). Give the
+   * XdsClient that feeds this server the same registry when it has filters of its own.
+   */
+  readonly httpFilters?: HttpFilterPlugins;
   /** Records gRFC A66's server metrics, Istio's reporter="destination" metrics and server spans. */
   readonly telemetry?: Telemetry;
   /** Who this server is in Istio's labels; default: the bootstrap's node. */
@@ -72,13 +80,13 @@ interface ServingConfig {
   readonly listener: string;
   readonly routeConfig: XdsRouteConfiguration;
   readonly tables: ReadonlyMap<XdsVirtualHost, RouteTable>;
-  /** The chain's HTTP filters (RBAC ones are enforced). */
+  /** The chain's HTTP filters, router last. */
   readonly httpFilters: readonly XdsHttpFilter[];
-  /** RBAC engines per route, compiled on first use. */
-  readonly rbac: Map<RouteEntry, RbacEngine[]>;
+  /** Per route, its built filters (or why calls on it cannot be filtered), made on first use. */
+  readonly filters: Map<RouteEntry, readonly FilterInterceptor[] | string>;
 }
 
-export class XdsServer {
+export class XdsEnabledServer {
   readonly server: Server;
   private serving: ServingConfig | undefined;
   private reason = 'waiting for the inbound listener from the control plane';
@@ -95,9 +103,12 @@ export class XdsServer {
   private boundHost: string | undefined;
   private boundPort = 0;
   private readonly random: Random;
+  /** The HTTP filter plug-ins this server runs (and its own XdsClient decodes with). */
+  readonly httpFilters: HttpFilterPlugins;
 
-  constructor(protected readonly options: XdsServerOptions = {}) {
+  constructor(protected readonly options: XdsEnabledServerOptions = {}) {
     this.random = options.random ?? Math.random;
+    this.httpFilters = options.httpFilters ?? createServerHttpFilterRegistry();
     const t = options.telemetry?.server(
       options.workload ?? (options.bootstrap ? workloadFromNode(options.bootstrap.node) : undefined),
     );
@@ -208,7 +219,7 @@ export class XdsServer {
       return;
     }
     this.dropRds();
-    const rds: NonNullable<XdsServer['rds']> = {
+    const rds: NonNullable<XdsEnabledServer['rds']> = {
       name: r.routeConfigName,
       cancel: () => {},
       value: undefined,
@@ -237,27 +248,29 @@ export class XdsServer {
   ): void {
     const tables = new Map<XdsVirtualHost, RouteTable>();
     for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
-    this.setServing({ listener, routeConfig, tables, httpFilters, rbac: new Map() }, 'serving');
+    this.setServing({ listener, routeConfig, tables, httpFilters, filters: new Map() }, 'serving');
   }
 
-  /** The RBAC filters that run on a route, with A39 overrides (route, then virtual host). */
-  private rbacEngines(config: ServingConfig, vh: XdsVirtualHost, route: RouteEntry): RbacEngine[] {
-    let engines = config.rbac.get(route);
-    if (engines === undefined) {
-      engines = [];
-      for (const f of config.httpFilters) {
-        if (f.typeUrl !== RBAC_TYPE_URL) continue;
-        const override = route.route.filterOverrides[f.name] ?? vh.filterOverrides[f.name];
-        if (override?.disabled || (override === undefined && f.disabled)) continue;
-        const rbac = (override?.config ?? f.config) as RbacFilterConfig | undefined;
-        if (rbac !== undefined) engines.push(compileRbac(rbac, this.facts()));
-      }
-      config.rbac.set(route, engines);
+  /** The HTTP filters that run on a route, with its overrides (A39: route, then virtual host). */
+  private filtersFor(
+    config: ServingConfig,
+    vh: XdsVirtualHost,
+    route: RouteEntry,
+  ): readonly FilterInterceptor[] | string {
+    let filters = config.filters.get(route);
+    if (filters === undefined) {
+      const overrides: FilterOverrides = [route.route.filterOverrides, vh.filterOverrides];
+      filters = serverFilterChain(config.httpFilters, overrides, this.httpFilters, {
+        clock: systemClock,
+        random: this.random,
+        server: this.facts(),
+      });
+      config.filters.set(route, filters);
     }
-    return engines;
+    return filters;
   }
 
-  private facts(): RbacServerFacts {
+  private facts(): ServerFacts {
     const host = this.boundHost;
     const wildcard = host === undefined || host === '0.0.0.0' || host === '::';
     return {
@@ -309,52 +322,23 @@ export class XdsServer {
               : `route ${JSON.stringify(route.name)} of inbound listener ${JSON.stringify(config.listener)} is not a non_forwarding route`,
           ),
         );
-      const engines = this.rbacEngines(config, vh!, route);
-      const facts = engines.length === 0 ? undefined : new ConnectionFacts(path, request);
-      for (const engine of engines) {
-        const decision = engine(facts!);
-        if (!decision.allowed)
-          return Promise.reject(
-            new RpcError(
-              Code.PERMISSION_DENIED,
-              `RBAC: access denied${decision.policy === undefined ? '' : ` by policy ${JSON.stringify(decision.policy)}`}`,
-            ),
-          );
-      }
-      return next(request);
+      const filters = this.filtersFor(config, vh!, route);
+      if (typeof filters === 'string')
+        return Promise.reject(new RpcError(Code.UNAVAILABLE, `xDS-enabled server: ${filters}`));
+      if (filters.length === 0) return next(request);
+      return runFilters(filters, new ServerCall(path, request), () => next(request));
     };
   }
 }
 
-/**
- * What RBAC sees of a call: the path and headers, and the connection's addresses (remote_ip,
- * direct_remote_ip, source_ip; destination_ip on a wildcard listener), read from the socket only
- * if a rule asks for them and then once.
- */
-class ConnectionFacts implements RbacRequest {
-  #addresses: CallAddresses | null | undefined;
-
+/** A call as the server's filters see it. */
+class ServerCall implements FilterCall {
   constructor(
     readonly path: string,
-    private readonly request: CallRequest,
+    readonly request: CallRequest,
   ) {}
 
-  get headers(): Metadata {
-    return this.request.header;
-  }
-
-  get localIp(): string | undefined {
-    return this.addresses()?.localIp;
-  }
-
-  get remoteIp(): string | undefined {
-    return this.addresses()?.remoteIp;
-  }
-
-  private addresses(): CallAddresses | null {
-    if (this.#addresses === undefined) this.#addresses = this.request.context?.addresses ?? null;
-    return this.#addresses;
-  }
+  note(): void {}
 }
 
 const WILDCARDS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '']);
@@ -383,6 +367,6 @@ function isUnconditional(c: XdsFilterChain): boolean {
 }
 
 /** Creates an xDS-enabled server (gRFC A36). */
-export function createXdsServer(options?: XdsServerOptions): XdsServer {
-  return new XdsServer(options);
+export function createXdsEnabledServer(options?: XdsEnabledServerOptions): XdsEnabledServer {
+  return new XdsEnabledServer(options);
 }

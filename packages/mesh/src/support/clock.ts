@@ -1,6 +1,6 @@
-// Time for the resilience parts, injected so tests are deterministic: outlier detection's
-// interval, retry backoff and fault delays all go through a Clock. The system clock's timers are
-// unref'd: they never keep a process alive on their own.
+// Time for the data plane, injected so tests are deterministic: outlier detection's interval,
+// retry backoff, fault delays and the wait for a first config all go through a Clock. The system
+// clock's timers are unref'd: they never keep a process alive on their own.
 
 export interface TimerHandle {
   readonly __timer?: never;

@@ -1,18 +1,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Code, RpcError } from '@shoal/rpc';
-import { seededRandom } from '../lb/random-source.js';
-import { ManualClock } from './clock.js';
-import { parseOutlierDetection } from './outlier-config.js';
+import { durationFromMs } from '@bufbuild/protobuf/wkt';
+import { Code } from '@shoal/rpc';
+import { type ClusterOptions, decodedCluster } from '../../test/xds-fixtures.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { type EjectionEvent, OutlierDetector, outcomeFromCode } from './outlier-detector.js';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `10.9.0.${i + 1}:80`);
 
-function setup(settings: Record<string, unknown>, n = 10) {
+/** Outlier detection as @shoal/xds decodes it from a cluster (Envoy's defaults filled in). */
+const outlier = (init: ClusterOptions['outlierDetection']) =>
+  decodedCluster('c', { outlierDetection: init }).outlierDetection!;
+
+function setup(settings: ClusterOptions['outlierDetection'], n = 10) {
   const clock = new ManualClock(1_000);
   const events: EjectionEvent[] = [];
   const changes: string[][] = [];
-  const detector = new OutlierDetector(parseOutlierDetection(settings), {
+  const detector = new OutlierDetector(outlier(settings), {
     clock,
     random: seededRandom(1),
     onChange: (ejected, ev) => {
@@ -141,9 +146,9 @@ describe('OutlierDetector', () => {
   it('returns an endpoint after base × times ejected, and the multiplier decays on healthy intervals', () => {
     const { clock, detector, events, changes, ks, calls } = setup({
       enforcingSuccessRate: 0,
-      intervalMs: 1_000,
-      baseEjectionTimeMs: 5_000,
-      maxEjectionTimeMs: 8_000,
+      interval: durationFromMs(1_000),
+      baseEjectionTime: durationFromMs(5_000),
+      maxEjectionTime: durationFromMs(8_000),
     });
     const k = ks[0]!;
     calls(k, 0, 5);
@@ -180,44 +185,9 @@ describe('OutlierDetector', () => {
   it('owns one interval timer and stops it on close', () => {
     const { clock, detector } = setup({});
     assert.equal(clock.pending, 1);
-    detector.setConfig(parseOutlierDetection({ intervalMs: 500 }));
+    detector.setConfig(outlier({ interval: durationFromMs(500) }));
     assert.equal(clock.pending, 1);
     detector.close();
     assert.equal(clock.pending, 0);
-  });
-});
-
-describe('parseOutlierDetection', () => {
-  it('fills Envoy’s defaults', () => {
-    const c = parseOutlierDetection(undefined);
-    assert.equal(c.intervalMs, 10_000);
-    assert.equal(c.baseEjectionTimeMs, 30_000);
-    assert.equal(c.maxEjectionTimeMs, 300_000);
-    assert.equal(c.maxEjectionPercent, 10);
-    assert.deepEqual(c.consecutive5xx, { threshold: 5, enforcementPercentage: 100 });
-    assert.equal(c.consecutiveGatewayFailure, undefined);
-    assert.deepEqual(c.successRate, {
-      stdevFactor: 1900,
-      enforcementPercentage: 100,
-      minimumHosts: 5,
-      requestVolume: 100,
-    });
-    assert.equal(c.failurePercentage, undefined);
-    assert.equal(parseOutlierDetection({ baseEjectionTimeMs: 400_000 }).maxEjectionTimeMs, 400_000);
-  });
-
-  it('names each bad field', () => {
-    assert.throws(
-      () =>
-        parseOutlierDetection(
-          { intervalMs: 0, maxEjectionPercent: 101, consecutive5xx: 0, enforcingSuccessRate: 'all' },
-          'clusters[0].outlierDetection',
-        ),
-      (e: unknown) =>
-        e instanceof RpcError &&
-        ['intervalMs', 'maxEjectionPercent', 'consecutive5xx', 'enforcingSuccessRate'].every((f) =>
-          e.message.includes(`clusters[0].outlierDetection.${f}`),
-        ),
-    );
   });
 });
