@@ -51,6 +51,7 @@ export * from './gen/envoy/extensions/load_balancing_policies/random/v3/random_p
 export * from './gen/envoy/extensions/load_balancing_policies/ring_hash/v3/ring_hash_pb.js';
 export * from './gen/envoy/extensions/load_balancing_policies/round_robin/v3/round_robin_pb.js';
 export * from './gen/envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality_pb.js';
+export * from './gen/envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/common_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/secret_pb.js';
 export * from './gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';

@@ -44,6 +44,7 @@ const ENTRY_FILES = [
   'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
 ];
 
 /** Loads Envoy's own protos (with their imports) into a fresh protobufjs Root, names as written. */

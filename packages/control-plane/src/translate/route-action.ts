@@ -14,7 +14,7 @@ import type {
   HTTPRoute,
   HTTPRouteDestination,
 } from '../config/networking-types.js';
-import { durationOf } from './proto-values.js';
+import { durationFromMs, durationOf } from './proto-values.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
@@ -29,6 +29,11 @@ export interface RouteContext {
   clientNamespace: string;
   /** The client's workload labels, for `sourceLabels` matches. */
   clientLabels: Readonly<Record<string, string>>;
+  /**
+   * For an Envoy sidecar: a route without a VirtualService timeout gets none (Envoy's default is
+   * 15 s, which would cut long streams), and the caller's grpc-timeout is honoured uncapped.
+   */
+  sidecar?: boolean;
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {
@@ -58,6 +63,12 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
       grpcTimeoutHeaderMax: timeout,
     });
     action.timeout = timeout;
+  } else if (ctx.sidecar) {
+    // istiod: no timeout, and max_grpc_timeout 0 (here its replacement) so grpc-timeout applies.
+    action.timeout = durationFromMs(0);
+    action.maxStreamDuration = create(envoy.RouteAction_MaxStreamDurationSchema, {
+      grpcTimeoutHeaderMax: durationFromMs(0),
+    });
   }
   // Envoy replaces the matched prefix (or the whole path of an exact match) with this.
   if (route.rewrite?.uri !== undefined) action.prefixRewrite = route.rewrite.uri;

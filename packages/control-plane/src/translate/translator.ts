@@ -3,6 +3,8 @@
 // reused across clients, so a push to many clients costs one translation. A Snapshot
 // (../snapshot/snapshot.ts) hands the resources out, by subscription.
 // Istio: grpcgen (LDS/RDS/CDS/EDS for proxyless gRPC), resource names per ../shared/DESIGN.md.
+// Envoy sidecars get istiod's sidecar resources from sidecar/sidecar-translator.ts instead
+// (endpoints are the same for both).
 
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
@@ -19,16 +21,24 @@ import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
+import { destinationRulePath, outboundClusterNames, resolveOutboundCluster } from './cluster-target.js';
 import type { MeshInput } from './mesh-input.js';
 import { mtlsModeFor } from './peer-authentication.js';
-import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
+import { parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
+import { type SidecarOptions, SidecarTranslator } from './sidecar/sidecar-translator.js';
 import { effectivePolicy } from './traffic-policy.js';
 
 export interface TranslationFailure {
   typeUrl: string;
   name: string;
   error: string;
+}
+
+export interface TranslatorOptions {
+  onFailure?: (failure: TranslationFailure) => void;
+  /** What Envoy sidecars need besides the mesh view (certificates for SDS, the trust domain). */
+  sidecar?: SidecarOptions;
 }
 
 interface ListenerTarget extends ResolvedTarget {
@@ -45,13 +55,19 @@ export class Translator {
   readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
   readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+  readonly #sidecar: SidecarTranslator;
 
-  constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
+  constructor(input: MeshInput, options: TranslatorOptions = {}) {
     this.#onFailure = options.onFailure;
     this.version = input.version;
     this.#peerAuthentications = input.peerAuthentications ?? [];
     this.#authorizationPolicies = input.authorizationPolicies ?? [];
     this.index = new ServiceIndex(input);
+    this.#sidecar = new SidecarTranslator(
+      this.index,
+      { peerAuthentications: this.#peerAuthentications, authorizationPolicies: this.#authorizationPolicies },
+      options.sidecar,
+    );
   }
 
   /** One resource by name, or undefined when it does not exist. */
@@ -74,20 +90,18 @@ export class Translator {
     return built ?? undefined;
   }
 
-  /** Names a wildcard subscription covers: every host:port listener and every cluster. */
-  wildcardNames(typeUrl: string): string[] {
+  /**
+   * Names a wildcard subscription covers: every host:port listener and every cluster; for a
+   * sidecar, its listeners and clusters (see SidecarTranslator.wildcardNames).
+   */
+  wildcardNames(typeUrl: string, node?: ProxyNode): string[] {
+    if (node?.kind === 'sidecar') return this.#sidecar.wildcardNames(typeUrl, node);
     const out: string[] = [];
     if (typeUrl === LISTENER_TYPE_URL) {
       for (const s of this.index.services) for (const p of s.ports) out.push(`${s.hostname}:${p.number}`);
       out.push(...this.index.interfaces());
     } else if (typeUrl === CLUSTER_TYPE_URL) {
-      for (const s of this.index.services) {
-        const subsets = this.index.destinationRuleFor(s.hostname)?.spec.subsets ?? [];
-        for (const p of s.ports) {
-          out.push(clusterName(s.hostname, p.number));
-          for (const subset of subsets) out.push(clusterName(s.hostname, p.number, subset.name));
-        }
-      }
+      out.push(...outboundClusterNames(this.index));
     }
     return out;
   }
@@ -98,6 +112,9 @@ export class Translator {
    * without one, it covers every name of the type.
    */
   clientContext(typeUrl: string, node: ProxyNode, name?: string): string {
+    if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
+      return this.#sidecar.context(typeUrl, node);
+    }
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
@@ -111,6 +128,9 @@ export class Translator {
   }
 
   #build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
+    if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
+      return this.#sidecar.build(typeUrl, name, node);
+    }
     switch (typeUrl) {
       case LISTENER_TYPE_URL:
         return this.#listener(name, node);
@@ -181,29 +201,19 @@ export class Translator {
   }
 
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
-    const key = parseClusterName(name);
-    if (key?.direction !== 'outbound') return undefined;
-    const service = this.index.service(key.host);
-    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
-    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
-    // istiod names the DestinationRule a cluster came from; `shoal proxy-config cluster` shows it.
-    const source =
-      dr &&
-      `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset), source);
+    const target = resolveOutboundCluster(this.index, name, node.namespace);
+    if (!target) return undefined;
+    const { key, destinationRule: dr } = target;
+    const policy = effectivePolicy(dr, key.port, key.subset);
+    const cluster = buildCluster(name, key, policy, destinationRulePath(dr));
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
   #loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
-    const key = parseClusterName(name);
-    if (key?.direction !== 'outbound') return undefined;
-    const service = this.index.service(key.host);
-    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
-    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    const subset = key.subset ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
-    if (key.subset && !subset) return undefined;
-    const selector = Object.entries(subset?.labels ?? {});
+    const target = resolveOutboundCluster(this.index, name, node.namespace);
+    if (!target) return undefined;
+    const { key, service, destinationRule: dr } = target;
+    const selector = Object.entries(target.subset?.labels ?? {});
     const endpoints = this.index
       .endpoints(service.hostname, key.port)
       .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
