@@ -8,6 +8,8 @@ import { freePort, type ProxyProcess, spawnProxy, tempDir } from './proxy-proces
 
 export interface NghttpxOptions {
   backendPort: number;
+  /** Default 127.0.0.1. */
+  backendHost?: string;
   /**
    * Seconds a frontend HTTP/2 connection may go without receiving a byte before nghttpx closes
    * it (its default is 180); a client's keepalive pings count.
@@ -22,7 +24,7 @@ export async function startNghttpx(options: NghttpxOptions): Promise<ProxyProces
   const args = [
     '--conf=/dev/null',
     `--frontend=127.0.0.1,${port};no-tls`,
-    `--backend=127.0.0.1,${options.backendPort};;proto=h2`,
+    `--backend=${options.backendHost ?? '127.0.0.1'},${options.backendPort};;proto=h2`,
     '--single-thread',
     '--workers=1',
     `--pid-file=${join(dir, 'nghttpx.pid')}`,
