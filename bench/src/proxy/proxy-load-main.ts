@@ -4,6 +4,7 @@
 //              subset v2, one provider) straight to that provider
 //   sidecars   Shoal's plain client on the client's sidecar (nghttpx), which goes through the
 //              server's sidecar (another nghttpx) to the same provider
+//   sidecars-mtls  the same with mutual TLS between the two sidecars, as Istio's talk
 //   direct     Shoal's plain client on that provider's address: the floor
 // Argument: JSON {kind, target, address}. The xDS client reads GRPC_XDS_BOOTSTRAP_CONFIG.
 
@@ -15,7 +16,7 @@ import { mean, percentile } from '../lib/stats.js';
 import { CANARY_HEADER } from '../mesh/mesh-config.js';
 import { echoRequest } from '../rpc/payload.js';
 
-export type ProxyBenchKind = 'proxyless' | 'sidecars' | 'direct';
+export type ProxyBenchKind = 'proxyless' | 'sidecars' | 'sidecars-mtls' | 'direct';
 
 interface Settings {
   kind: ProxyBenchKind;

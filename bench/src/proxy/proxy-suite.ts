@@ -4,7 +4,9 @@
 //              route to subset v2, which is one provider, p3), straight to that provider;
 //   sidecars   Shoal's plain client through two nghttpx processes, the client's and the server's
 //              sidecar (h2c on both hops), to the same provider: the shape of Istio's sidecar path;
-//   direct     Shoal's plain client straight to that provider: the floor.
+//   direct     Shoal's plain client straight to that provider: the floor;
+// and, to explain the gap with Istio's figures, sidecars-mtls: the same two hops with mutual TLS
+// between the sidecars (a throwaway mesh CA, RSA 2048 workload certificates), as Istio's talk.
 // All three end on one provider, so the server side is the same; the providers share a process.
 // Per kind: sequential latency (one call in flight) p50/p90/p99/p99.9; throughput with 50 in
 // flight; CPU per call of every process on the path (client, providers, proxies); RSS of the
@@ -12,9 +14,16 @@
 // hops, throughput at least 1.5x; Istio's published sidecar overhead and the seed's "about 10x"
 // printed beside what is measured.
 
+import { rmSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { type ProxyProcess, startNghttpx } from '@shoal/interop';
+import {
+  type MeshCertificateFiles,
+  makeMeshCertificates,
+  type ProxyProcess,
+  startNghttpx,
+  tempDir,
+} from '@shoal/interop';
 import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild } from '../cp/ipc.js';
@@ -29,12 +38,13 @@ const controlPlaneMain = new URL('../cp/control-plane-main.js', import.meta.url)
 const providersMain = new URL('../mesh/providers-main.js', import.meta.url);
 const loadMain = new URL('./proxy-load-main.js', import.meta.url);
 
-const KINDS: readonly ProxyBenchKind[] = ['proxyless', 'sidecars', 'direct'];
+const KINDS: readonly ProxyBenchKind[] = ['proxyless', 'sidecars', 'sidecars-mtls', 'direct'];
 /** The one provider every kind's calls end on (subset v2). */
 const PROVIDER = PROVIDERS[2];
 const ROWS: Record<ProxyBenchKind, string> = {
   proxyless: 'proxyless (Shoal mesh, routed)',
   sidecars: 'two sidecar hops (nghttpx x 2)',
+  'sidecars-mtls': 'two sidecar hops, mTLS between them',
   direct: 'direct (no mesh, no proxy)',
 };
 /** Istio's published overhead of the two sidecars on a call, at p90 (as the issue quotes it). */
@@ -83,17 +93,23 @@ interface KindRun {
 
 interface Path {
   providers: ChildHandle<ProvidersReady>;
-  proxies: ProxyProcess[];
+  /** The sidecar pairs, plaintext and mTLS: [client side, server side] each. */
+  proxies: Record<'sidecars' | 'sidecars-mtls', [ProxyProcess, ProxyProcess]>;
   targetUri: string;
-  sidecarAddress: string;
   directAddress: string;
 }
 
-/** CPU µs so far of the server side and of the proxies (the client measures its own). */
-async function othersCpu(path: Path): Promise<{ server: number; proxies: number }> {
+const sidecarsOf = (kind: ProxyBenchKind, path: Path): ProxyProcess[] =>
+  kind === 'sidecars' || kind === 'sidecars-mtls' ? path.proxies[kind] : [];
+
+/** CPU µs so far of the server side and of the kind's proxies (the client measures its own). */
+async function othersCpu(kind: ProxyBenchKind, path: Path): Promise<{ server: number; proxies: number }> {
   const stats = await path.providers.request<{ cpuMicros: number; calls: Record<string, number> }>('stats');
   served.push(stats.calls);
-  return { server: stats.cpuMicros, proxies: path.proxies.reduce((sum, p) => sum + procCpuMicros(p.pid), 0) };
+  return {
+    server: stats.cpuMicros,
+    proxies: sidecarsOf(kind, path).reduce((sum, p) => sum + procCpuMicros(p.pid), 0),
+  };
 }
 
 /** Calls per provider, as the providers report them at each ask (they count from the last ask). */
@@ -104,11 +120,13 @@ async function runKind(kind: ProxyBenchKind, settings: Settings, path: Path): Pr
     JSON.stringify({
       kind,
       target: path.targetUri,
-      address: kind === 'sidecars' ? path.sidecarAddress : path.directAddress,
+      address: kind.startsWith('sidecars')
+        ? `127.0.0.1:${sidecarsOf(kind, path)[0]!.ports[0]}`
+        : path.directAddress,
     }),
   ]);
   try {
-    await othersCpu(path);
+    await othersCpu(kind, path);
     served = [];
     // Warm-up: the JIT, the connections, nghttpx's buffers.
     await child.request('concurrent', { ms: 1500, concurrency: settings.concurrency });
@@ -116,12 +134,12 @@ async function runKind(kind: ProxyBenchKind, settings: Settings, path: Path): Pr
       calls: settings.calls,
       warmup: 300,
     });
-    const before = await othersCpu(path);
+    const before = await othersCpu(kind, path);
     const conc = await child.request<ConcurrentResult>('concurrent', {
       ms: settings.seconds * 1000,
       concurrency: settings.concurrency,
     });
-    const after = await othersCpu(path);
+    const after = await othersCpu(kind, path);
     const made = await child.request<number>('made');
     checkWhereCallsWent(kind, made);
     return {
@@ -130,11 +148,11 @@ async function runKind(kind: ProxyBenchKind, settings: Settings, path: Path): Pr
       cpu: {
         client: conc.cpuMicros / conc.calls,
         server: (after.server - before.server) / conc.calls,
-        proxies: kind === 'sidecars' ? (after.proxies - before.proxies) / conc.calls : 0,
+        proxies: (after.proxies - before.proxies) / conc.calls,
       },
       rss: {
         client: await child.request<number>('rss'),
-        proxies: kind === 'sidecars' ? path.proxies.reduce((sum, p) => sum + procRssBytes(p.pid), 0) : 0,
+        proxies: sidecarsOf(kind, path).reduce((sum, p) => sum + procRssBytes(p.pid), 0),
       },
     };
   } finally {
@@ -174,6 +192,7 @@ function printTable(results: Map<ProxyBenchKind, KindRun>, settings: Settings): 
 function figures(r: Map<ProxyBenchKind, KindRun>): Figure[] {
   const p = r.get('proxyless')!;
   const s = r.get('sidecars')!;
+  const t = r.get('sidecars-mtls')!;
   const d = r.get('direct')!;
   const cpu = (x: KindRun) => x.cpu.client + x.cpu.server + x.cpu.proxies;
   return [
@@ -230,6 +249,24 @@ function figures(r: Map<ProxyBenchKind, KindRun>): Figure[] {
       peer: { name: "Istio's published 2-sidecar overhead at p90", value: ISTIO_P90_MS },
     },
     {
+      name: 'added at p90 by two sidecar hops with mTLS between them',
+      value: t.sequential.p90Ms - d.sequential.p90Ms,
+      unit: 'ms',
+      peer: { name: "Istio's published 2-sidecar overhead at p90", value: ISTIO_P90_MS },
+    },
+    {
+      name: 'sequential p50: two sidecar hops with mTLS / proxyless',
+      value: t.sequential.p50Ms,
+      unit: 'ms',
+      peer: { name: 'proxyless', value: p.sequential.p50Ms },
+    },
+    {
+      name: 'throughput: proxyless / two sidecar hops with mTLS',
+      value: p.throughput,
+      unit: 'req/s',
+      peer: { name: 'two hops with mTLS', value: t.throughput },
+    },
+    {
       name: 'added at p90 by proxyless routing (proxyless p90 - direct p90)',
       value: p.sequential.p90Ms - d.sequential.p90Ms,
       unit: 'ms',
@@ -266,25 +303,35 @@ async function run(settings: Settings): Promise<void> {
   const cp = await spawnChild<ControlPlaneReady>(controlPlaneMain, []);
   let providers: ChildHandle<ProvidersReady> | undefined;
   const proxies: ProxyProcess[] = [];
+  const dir = tempDir('proxy-bench');
   try {
     await cp.request('apply', ROUTING_YAML);
     providers = await spawnChild<ProvidersReady>(providersMain, [String(cp.ready.xdsPort)]);
     const port = providers.ready.port;
     process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify(bootstrapJson(cp.ready.xdsPort, 'bench-client'));
-    // The server's sidecar in front of the provider, then the client's sidecar in front of it.
-    const serverSide = await startNghttpx({ backendPort: port, backendHost: PROVIDER.ip });
-    proxies.push(serverSide);
-    const clientSide = await startNghttpx({ backendPort: serverSide.ports[0]! });
-    proxies.push(clientSide);
+    // Each pair: the server's sidecar in front of the provider, the client's sidecar in front of it.
+    const pair = async (tls?: MeshCertificateFiles): Promise<[ProxyProcess, ProxyProcess]> => {
+      const serverSide = await startNghttpx({
+        backendPort: port,
+        backendHost: PROVIDER.ip,
+        ...(tls ? { frontendTls: tls } : {}),
+      });
+      proxies.push(serverSide);
+      const clientSide = await startNghttpx({
+        backendPort: serverSide.ports[0]!,
+        ...(tls ? { backendTls: tls } : {}),
+      });
+      proxies.push(clientSide);
+      return [clientSide, serverSide];
+    };
     const path: Path = {
       providers,
-      proxies,
+      proxies: { sidecars: await pair(), 'sidecars-mtls': await pair(makeMeshCertificates(dir)) },
       targetUri: target(port),
-      sidecarAddress: `127.0.0.1:${clientSide.ports[0]}`,
       directAddress: `${PROVIDER.ip}:${port}`,
     };
     console.log(
-      `control plane on 127.0.0.1:${cp.ready.xdsPort}; providers ${PROVIDERS.map((p) => p.ip).join(', ')} on port ${port}; sidecars: nghttpx pids ${clientSide.pid} (client side, ${path.sidecarAddress}) -> ${serverSide.pid} (server side) -> ${path.directAddress}`,
+      `control plane on 127.0.0.1:${cp.ready.xdsPort}; providers ${PROVIDERS.map((p) => p.ip).join(', ')} on port ${port}, calls to ${path.directAddress}; sidecars (client side -> server side): nghttpx ${path.proxies.sidecars.map((p) => `127.0.0.1:${p.ports[0]}`).join(' -> ')}, with mTLS ${path.proxies['sidecars-mtls'].map((p) => `127.0.0.1:${p.ports[0]}`).join(' -> ')}`,
     );
     const all = new Map<ProxyBenchKind, KindRun[]>(KINDS.map((k) => [k, []]));
     for (let i = 0; i < settings.runs; i++) {
@@ -292,7 +339,7 @@ async function run(settings: Settings): Promise<void> {
         const r = await runKind(kind, settings, path);
         all.get(kind)!.push(r);
         console.log(
-          `run ${i + 1} ${kind}: p50 ${ms(r.sequential.p50Ms)} ms, p99 ${ms(r.sequential.p99Ms)} ms, ${r.throughput.toFixed(0)} req/s, CPU ${(r.cpu.client + r.cpu.server + r.cpu.proxies).toFixed(0)} us/call`,
+          `run ${i + 1} ${kind}: p50 ${ms(r.sequential.p50Ms)} ms, p99 ${ms(r.sequential.p99Ms)} ms (client CPU ${(r.sequential.cpuMicros / r.sequential.calls).toFixed(0)} us/call one at a time), ${r.throughput.toFixed(0)} req/s, CPU ${(r.cpu.client + r.cpu.server + r.cpu.proxies).toFixed(0)} us/call`,
         );
       }
     }
@@ -301,6 +348,7 @@ async function run(settings: Settings): Promise<void> {
     printFigures('Proxyless vs sidecars (targets from issue 17)', figures(results));
   } finally {
     await Promise.all(proxies.map((p) => p.close()));
+    rmSync(dir, { recursive: true, force: true });
     await providers?.stop();
     await cp.stop();
   }
