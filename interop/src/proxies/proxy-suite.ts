@@ -93,7 +93,13 @@ function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
 /** A streaming call whose only response comes after `quietMs`: nothing crosses the connection meanwhile. */
 const quietStream = (quietMs: number) => ({ responseParameters: [{ size: 8, intervalUs: quietMs * 1000 }] });
 
-async function curl(args: string[]): Promise<{ status: number; headers: string; body: string }> {
+/** POSTs a JSON body with curl over HTTP/1.1 or HTTP/2 (prior knowledge), as a person would. */
+async function postJson(
+  version: '--http1.1' | '--http2-prior-knowledge',
+  url: string,
+  body: string,
+): Promise<{ status: number; headers: string; body: string }> {
+  const args = [version, '-H', 'content-type: application/json', '-d', body, url];
   const { stdout } = await run('curl', ['-sS', '-i', ...args], { timeout: 10_000 });
   const split = stdout.indexOf('\r\n\r\n');
   const head = stdout.slice(0, split);
@@ -151,49 +157,25 @@ export function describeBehindProxies(kind: ProxyKind, hops: 1 | 2): void {
           transport.close();
         }
         const url = `http://127.0.0.1:${chain.http1Port}/${SERVICE}/UnaryCall`;
-        const ok = await curl([
-          '--http1.1',
-          '-H',
-          'content-type: application/json',
-          '-d',
-          '{"responseSize":3}',
-          url,
-        ]);
+        const ok = await postJson('--http1.1', url, '{"responseSize":3}');
         assert.equal(ok.status, 200);
         assert.deepEqual(JSON.parse(ok.body), { payload: { body: 'AAAA' } });
-        const bad = await curl([
-          '--http1.1',
-          '-H',
-          'content-type: application/json',
-          '-d',
-          '{"responseStatus":{"code":5,"message":"gone"}}',
-          url,
-        ]);
+        const bad = await postJson('--http1.1', url, '{"responseStatus":{"code":5,"message":"gone"}}');
         assert.equal(bad.status, 404);
         assert.deepEqual(JSON.parse(bad.body), { status: 'NOT_FOUND', code: 5, message: 'gone' });
       });
 
       it('HTTP/2: curl (prior knowledge) with plain JSON, and Shoal with gRPC+JSON framing', async () => {
         const url = `http://127.0.0.1:${chain.h2Port}/${SERVICE}/UnaryCall`;
-        const ok = await curl([
-          '--http2-prior-knowledge',
-          '-H',
-          'content-type: application/json',
-          '-d',
-          '{"responseSize":3}',
-          url,
-        ]);
+        const ok = await postJson('--http2-prior-knowledge', url, '{"responseSize":3}');
         assert.equal(ok.status, 200);
         assert.match(ok.headers, /content-type: application\/json/);
         assert.deepEqual(JSON.parse(ok.body), { payload: { body: 'AAAA' } });
-        const bad = await curl([
+        const bad = await postJson(
           '--http2-prior-knowledge',
-          '-H',
-          'content-type: application/json',
-          '-d',
-          '{"responseStatus":{"code":7,"message":"no"}}',
           url,
-        ]);
+          '{"responseStatus":{"code":7,"message":"no"}}',
+        );
         assert.equal(bad.status, 403);
         const json = clientFor({ codec: 'json' });
         assert.equal((await json.unaryCall({ responseSize: 7 })).payload?.body.byteLength, 7);
