@@ -15,7 +15,6 @@
 // printed beside what is measured.
 
 import { rmSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import {
   type MeshCertificateFiles,
   makeMeshCertificates,
@@ -27,6 +26,7 @@ import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild } from '../cp/ipc.js';
 import { machineLine } from '../lib/machine.js';
+import { int, parseOptions } from '../lib/options.js';
 import { procCpuMicros, procRssBytes } from '../lib/proc-stats.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
@@ -60,27 +60,12 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '3' },
-      calls: { type: 'string', default: '3000' },
-      concurrency: { type: 'string', default: '50' },
-    },
+  return parseOptions(args, {
+    runs: int(3, 20),
+    seconds: int(3, 60),
+    calls: int(3000, 100_000),
+    concurrency: int(50, 1000),
   });
-  const int = (name: string, v: string, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new Error(`--${name} must be an integer in 1..${max}, got "${v}"`);
-    return n;
-  };
-  return {
-    runs: int('runs', values.runs, 20),
-    seconds: int('seconds', values.seconds, 60),
-    calls: int('calls', values.calls, 100_000),
-    concurrency: int('concurrency', values.concurrency, 1000),
-  };
 }
 
 interface KindRun {

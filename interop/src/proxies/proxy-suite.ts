@@ -162,7 +162,7 @@ export function describeBehindProxies(kind: ProxyKind, hops: 1 | 2): void {
         assert.deepEqual(JSON.parse(ok.body), { payload: { body: 'AAAA' } });
         const bad = await postJson('--http1.1', url, '{"responseStatus":{"code":5,"message":"gone"}}');
         assert.equal(bad.status, 404);
-        assert.deepEqual(JSON.parse(bad.body), { status: 'NOT_FOUND', code: 5, message: 'gone' });
+        assert.deepEqual(JSON.parse(bad.body), { status: 5, code: 'NOT_FOUND', message: 'gone' });
       });
 
       it('HTTP/2: curl (prior knowledge) with plain JSON, and Shoal with gRPC+JSON framing', async () => {

@@ -8,6 +8,7 @@ import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import { envoy } from '@shoal/xds';
 import type { HTTPRoute } from '../config/networking-types.js';
+import { buildDubboRoutes } from '../dubbo/build-dubbo-routes.js';
 import { buildFault, FAULT_FILTER_NAME } from './fault-config.js';
 import { buildRouteAction, type RouteContext } from './route-action.js';
 import { buildRouteMatch } from './route-match.js';
@@ -35,8 +36,8 @@ export function buildRouteConfiguration(options: RouteConfigOptions): envoy.Rout
 
 /**
  * The routes of one host:port for one client: its VirtualService's (one Envoy route per match
- * that applies to the client), or a default route to the host's cluster. Proxyless listeners and
- * sidecar virtual hosts share it.
+ * that applies to the client), else Dubbo's rules' (../dubbo/build-dubbo-routes.ts), else a default
+ * route to the host's cluster. Proxyless listeners and sidecar virtual hosts share it.
  */
 export function hostRoutes(ctx: Omit<RouteContext, 'configNamespace'>): envoy.Route[] {
   const vs = ctx.index.virtualServiceFor(ctx.host);
@@ -53,6 +54,9 @@ export function hostRoutes(ctx: Omit<RouteContext, 'configNamespace'>): envoy.Ro
     ...ctx,
     configNamespace: ctx.index.service(ctx.host)?.namespace ?? 'default',
   };
+  // Without a VirtualService, Dubbo's rules route the host when it has some (precedence: CONFIG.md).
+  const dubbo = buildDubboRoutes(routeCtx);
+  if (dubbo) return dubbo;
   const action = buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
   if (action) {
     routes.push(

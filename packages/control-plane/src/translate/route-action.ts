@@ -14,6 +14,7 @@ import type {
   HTTPRoute,
   HTTPRouteDestination,
 } from '../config/networking-types.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { durationFromMs, durationOf } from './proto-values.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
@@ -34,6 +35,22 @@ export interface RouteContext {
    * 15 s, which would cut long streams), and the caller's grpc-timeout is honoured uncapped.
    */
   sidecar?: boolean;
+  /** The client itself, for Dubbo's rules (its application, address and labels). */
+  client?: ProxyNode;
+  /** The interface the client dialled, when the listener is named after one. */
+  iface?: string;
+}
+
+/**
+ * What a client's routes depend on, as a cache key: its labels (`sourceLabels`), and where Dubbo's
+ * routers read the consumer, its application, address and locality too.
+ */
+export function routeClientKey(index: ServiceIndex, node: ProxyNode): string {
+  return JSON.stringify(
+    index.dubbo.routesByConsumer
+      ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
+      : node.labels,
+  );
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {

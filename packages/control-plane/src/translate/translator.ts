@@ -21,13 +21,19 @@ import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
-import { destinationRulePath, outboundClusterNames, resolveOutboundCluster } from './cluster-target.js';
+import {
+  clusterEndpoints,
+  clusterPolicy,
+  destinationRulePath,
+  outboundClusterNames,
+  resolveOutboundCluster,
+} from './cluster-target.js';
 import type { MeshInput } from './mesh-input.js';
 import { mtlsModeFor } from './peer-authentication.js';
 import { parseInboundListenerName, splitHostPort } from './resource-names.js';
+import { routeClientKey } from './route-action.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
 import { type SidecarOptions, SidecarTranslator } from './sidecar/sidecar-translator.js';
-import { effectivePolicy } from './traffic-policy.js';
 
 export interface TranslationFailure {
   typeUrl: string;
@@ -43,6 +49,8 @@ export interface TranslatorOptions {
 
 interface ListenerTarget extends ResolvedTarget {
   domains: string[];
+  /** The interface, when the listener is named after one (Dubbo's interface-level discovery). */
+  iface?: string;
 }
 
 export class Translator {
@@ -119,11 +127,10 @@ export class Translator {
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels.
-    else if (
-      typeUrl === ROUTE_CONFIGURATION_TYPE_URL ||
-      (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
-    )
+    else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
       context += `|${JSON.stringify(node.labels)}`;
+    // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer.
+    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${routeClientKey(this.index, node)}`;
     return context;
   }
 
@@ -172,6 +179,8 @@ export class Translator {
         port: target.port,
         clientNamespace: node.namespace,
         clientLabels: node.labels,
+        client: node,
+        ...(target.iface ? { iface: target.iface } : {}),
       },
     });
     return buildResource(envoy.RouteConfigurationSchema, name, config);
@@ -197,27 +206,26 @@ export class Translator {
     const { service } = found;
     const port = hp.port ?? found.port ?? service.ports[0]?.number;
     if (port === undefined || !service.ports.some((p) => p.number === port)) return undefined;
-    return { service, port, domains: [name, hp.host] };
+    return { service, port, domains: [name, hp.host], iface: hp.host };
   }
 
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
-    const { key, destinationRule: dr } = target;
-    const policy = effectivePolicy(dr, key.port, key.subset);
-    const cluster = buildCluster(name, key, policy, destinationRulePath(dr));
+    const cluster = buildCluster(
+      name,
+      target.key,
+      clusterPolicy(this.index, target),
+      destinationRulePath(target.destinationRule),
+    );
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
   #loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
-    const { key, service, destinationRule: dr } = target;
-    const selector = Object.entries(target.subset?.labels ?? {});
-    const endpoints = this.index
-      .endpoints(service.hostname, key.port)
-      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
-    const localityLb = effectivePolicy(dr, key.port, key.subset).loadBalancer?.localityLbSetting;
+    const endpoints = clusterEndpoints(this.index, target);
+    const localityLb = clusterPolicy(this.index, target).loadBalancer?.localityLbSetting;
     const cla = buildLoadAssignment(name, endpoints, {
       clientLocality: node.locality,
       ...(localityLb ? { localityLb } : {}),

@@ -9,6 +9,7 @@
 
 import { create } from '@bufbuild/protobuf';
 import { envoy } from '@shoal/xds';
+import type { ProxyNode } from '../../xds-server/proxy-node.js';
 import { hostRoutes } from '../build-route-config.js';
 import type { MeshService } from '../mesh-input.js';
 import { durationFromMs } from '../proto-values.js';
@@ -20,13 +21,6 @@ import { virtualHostDomains } from './virtual-host-domains.js';
 /** istiod's cap on a direct response body (1 MiB). */
 const MAX_DIRECT_RESPONSE_BODY = 1024 * 1024;
 
-export interface SidecarRouteClient {
-  namespace: string;
-  labels: Readonly<Record<string, string>>;
-  /** `ns.svc.cluster.local`, for the short domain names. */
-  dnsDomain: string;
-}
-
 /** Services with an HTTP port numbered `port`, as a sidecar's port listener serves them. */
 export function httpServicesOnPort(index: ServiceIndex, port: number): MeshService[] {
   return index.services.filter((s) => s.ports.some((p) => p.number === port && isHttp(portProtocol(p))));
@@ -36,7 +30,7 @@ export function httpServicesOnPort(index: ServiceIndex, port: number): MeshServi
 export function buildPortRouteConfiguration(
   index: ServiceIndex,
   port: number,
-  client: SidecarRouteClient,
+  client: ProxyNode,
 ): envoy.RouteConfiguration | undefined {
   const services = httpServicesOnPort(index, port);
   if (services.length === 0) return undefined;
@@ -50,6 +44,7 @@ export function buildPortRouteConfiguration(
       port,
       clientNamespace: client.namespace,
       clientLabels: client.labels,
+      client,
       sidecar: true,
     });
     // A virtual host whose routes all matched other workloads is left out, as istiod does.

@@ -13,14 +13,21 @@ import {
   SECRET_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../../config/config-object.js';
+import { isDubboSubset } from '../../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../../xds-server/proxy-node.js';
 import { applicablePolicies, buildRbacFilters, RBAC_FILTER_NAME } from '../build-rbac.js';
 import { type BuiltResource, buildResource } from '../built-resource.js';
-import { destinationRulePath, outboundClusterNames, resolveOutboundCluster } from '../cluster-target.js';
+import {
+  clusterPolicy,
+  destinationRulePath,
+  outboundClusterNames,
+  resolveOutboundCluster,
+} from '../cluster-target.js';
 import { mtlsModeFor } from '../peer-authentication.js';
-import { clusterName } from '../resource-names.js';
+import { clusterName, parseClusterName } from '../resource-names.js';
+import { referencedClusters } from '../resource-references.js';
+import { routeClientKey } from '../route-action.js';
 import type { ServiceIndex } from '../service-index.js';
-import { effectivePolicy } from '../traffic-policy.js';
 import { buildVirtualInbound, type InboundPort } from './inbound-listener.js';
 import { buildPortListener, buildVirtualOutbound } from './outbound-listeners.js';
 import { isHttp, type PortProtocol, portProtocol } from './port-protocol.js';
@@ -84,13 +91,15 @@ export class SidecarTranslator {
   /** The part of a sidecar that resources of one type depend on (see Translator.clientContext). */
   context(typeUrl: string, node: ProxyNode): string {
     const labels = JSON.stringify(node.labels);
+    const routes = routeClientKey(this.#index, node);
     switch (typeUrl) {
       case LISTENER_TYPE_URL:
         return `sidecar|${node.namespace}|${labels}|${node.ips.join(',')}`;
       case ROUTE_CONFIGURATION_TYPE_URL:
-        return `sidecar|${node.namespace}|${labels}|${node.dnsDomain}`;
+        return `sidecar|${node.namespace}|${routes}|${node.dnsDomain}`;
       case CLUSTER_TYPE_URL:
-        return `sidecar|${node.namespace}|${node.ips.join(',')}`;
+        // Wildcard CDS holds the Dubbo subsets the sidecar's routes name (see wildcardNames).
+        return `sidecar|${node.namespace}|${node.ips.join(',')}${this.#index.dubbo.empty ? '' : `|${routes}|${node.dnsDomain}`}`;
       default:
         return `sidecar|${node.id}`;
     }
@@ -102,9 +111,31 @@ export class SidecarTranslator {
     }
     if (typeUrl === CLUSTER_TYPE_URL) {
       const inbound = this.#workloadPorts(node).map((p) => inboundClusterName(p.targetPort));
-      return [...outboundClusterNames(this.#index), ...inbound, ...CATCH_ALL_CLUSTERS];
+      return [
+        ...outboundClusterNames(this.#index),
+        ...inbound,
+        ...CATCH_ALL_CLUSTERS,
+        ...this.#dubboClusters(node),
+      ];
     }
     return [];
+  }
+
+  /**
+   * The Dubbo subsets (`outbound|port|dubbo:…|host`) the sidecar's route configs send to. A proxyless
+   * client asks for the clusters its routes name; Envoy takes every cluster from wildcard CDS, so
+   * they must be in it.
+   */
+  #dubboClusters(node: ProxyNode): string[] {
+    if (this.#index.dubbo.empty) return [];
+    const out = new Set<string>();
+    for (const [port, plan] of this.#portPlans()) {
+      const config = plan.http ? buildPortRouteConfiguration(this.#index, port, node) : undefined;
+      for (const name of config ? referencedClusters(config) : []) {
+        if (isDubboSubset(parseClusterName(name)?.subset ?? '')) out.add(name);
+      }
+    }
+    return [...out];
   }
 
   build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
@@ -170,11 +201,10 @@ export class SidecarTranslator {
     if (inbound) return buildInboundCluster(inbound.targetPort, inbound.host, inbound.protocol);
     const target = resolveOutboundCluster(this.#index, name, node.namespace);
     if (!target) return undefined;
-    const { key, destinationRule: dr } = target;
-    const configSource = destinationRulePath(dr);
-    return buildSidecarOutboundCluster(name, key, {
+    const configSource = destinationRulePath(target.destinationRule);
+    return buildSidecarOutboundCluster(name, target.key, {
       protocol: portProtocol(target.port),
-      policy: effectivePolicy(dr, key.port, key.subset),
+      policy: clusterPolicy(this.#index, target),
       ...(configSource ? { configSource } : {}),
     });
   }
