@@ -264,7 +264,7 @@ function figures(r: Map<ProxyBenchKind, KindRun>): Figure[] {
       name: "p50 ratio two hops / proxyless, beside the seed's claim",
       value: s.sequential.p50Ms / p.sequential.p50Ms,
       unit: 'x',
-      peer: { name: 'seed: about', value: SEED_CLAIM },
+      peer: { name: "the seed's claim", value: SEED_CLAIM },
     },
   ];
 }

@@ -1,6 +1,6 @@
-// Test support: a throwaway mesh CA and one workload certificate (a SPIFFE ID and 127.0.0.1 as
-// and localhost, 127.0.0.1 as SANs, RSA 2048 as Istio's CA issues by default), made with the openssl CLI, so two proxies can
-// talk mutual TLS to each other as Istio's sidecars do.
+// Test support: a throwaway mesh CA and one workload certificate (a SPIFFE ID, localhost and
+// 127.0.0.1 as SANs; RSA 2048, as Istio's CA issues by default), made with the openssl CLI, so two
+// proxies can talk mutual TLS to each other as Istio's sidecars do.
 
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
