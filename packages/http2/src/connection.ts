@@ -1,0 +1,854 @@
+// One HTTP/2 connection (RFC 9113), the part client and server share: the preface and SETTINGS
+// exchange with its ACK timeout (§3.4, §6.5), frames in (§4, §6) and out, flow control with
+// automatic window updates (§5.2, §6.9), PING (§6.7), GOAWAY and graceful close (§6.8), and the
+// error handling of §5.4: a connection error sends GOAWAY and closes, a stream error resets one
+// stream. Header blocks and stream state live in header-blocks.ts and stream.ts.
+//
+// Output is gathered in a WriteBuffer and written once per turn of the event loop
+// (setImmediate), so HEADERS, DATA and trailers of many streams leave in one write.
+
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import { TokenBucket } from './flood-guard.js';
+import { FrameReader, type FrameSink } from './frame-reader.js';
+import { HeaderBlocks } from './header-blocks.js';
+import type { IncomingHeaders } from './header-collector.js';
+import { HeaderBlock, HpackEncoder, type OutgoingHeaders } from './hpack/hpack-encoder.js';
+import { connectionError, Http2Error } from './http2-error.js';
+import type { ConnectionLimits, LocalSettings } from './limits.js';
+import {
+  DEFAULT_WINDOW,
+  ErrorCode,
+  errorCodeName,
+  Flag,
+  FrameType,
+  MAX_STREAM_ID,
+  MAX_WINDOW,
+} from './protocol.js';
+import { applySettings, initialSettings, type Settings, writeSettings } from './settings.js';
+import type { Http2Stream } from './stream.js';
+import type { Watchdog } from './watchdog.js';
+import { WriteBuffer } from './write-buffer.js';
+
+/** Socket output past which DATA waits in its stream (the peer reads slower than we write). */
+const SOCKET_HIGH_WATER = 256 * 1024;
+/** Streams we reset, remembered so that frames the peer sent before it saw the reset are ignored (§5.1). */
+const RECENT_RESETS = 128;
+
+export interface ConnectionInit {
+  socket: net.Socket;
+  isClient: boolean;
+  settings: LocalSettings;
+  limits: ConnectionLimits;
+  watchdog: Watchdog;
+}
+
+interface Ping {
+  id: number;
+  sentAt: number;
+  callback: ((error: Error | null, durationMs: number) => void) | undefined;
+}
+
+/**
+ * Events: `remoteSettings` (Settings), `ping` (payload: Buffer, a PING from the peer), `goaway`
+ * (code, lastStreamId, debugData: Buffer), `draining` (no new streams from now on), `close`
+ * (error: Http2Error | Error | undefined).
+ */
+export abstract class Connection extends EventEmitter implements FrameSink {
+  readonly socket: net.Socket;
+  /** The SETTINGS we announced (in force from the start: they only ever loosen the RFC's defaults). */
+  readonly localSettings: Settings;
+  /** The peer's SETTINGS, the RFC's initial values until its SETTINGS frame arrives. */
+  readonly remoteSettings: Settings = initialSettings();
+  /** Counts HEADERS and DATA frames sent (keepalive policies watch it, gRFC A8). */
+  framesSent = 0;
+  /** The GOAWAY the peer sent, if any. */
+  goawayReceived: { code: number; lastStreamId: number } | undefined;
+  destroyed = false;
+  /** Graceful close started: no new streams. */
+  closing = false;
+
+  /** @internal */
+  readonly streams = new Map<number, Http2Stream>();
+  /** @internal */
+  readonly limits: ConnectionLimits;
+  /** @internal Our initial stream window: streams credit the peer back past half of it. */
+  readonly streamWindowTarget: number;
+  /** @internal Highest stream the peer opened (or tried to). */
+  lastPeerStreamId = 0;
+  /** @internal Peer-initiated streams open now. */
+  peerStreams = 0;
+  /** @internal */
+  readonly recentlyReset = new Set<number>();
+  /** @internal */
+  readonly resets: TokenBucket;
+  /** @internal */
+  readonly empty: TokenBucket;
+
+  /** @internal */
+  readonly isClient: boolean;
+  /** @internal The last stream id of our GOAWAY (peer streams above it are ignored). */
+  goawaySent: number | undefined;
+  protected readonly watchdog: Watchdog;
+  protected readonly headerBlocks: HeaderBlocks;
+  protected readonly reader: FrameReader;
+  protected peerSettingsReceived = false;
+
+  private readonly out = new WriteBuffer();
+  private readonly encoder = new HpackEncoder();
+  private flushScheduled = false;
+  private sendWindow = DEFAULT_WINDOW;
+  private recvWindow = DEFAULT_WINDOW;
+  private recvUnacked = 0;
+  private readonly blocked = new Set<Http2Stream>();
+  private readonly control: TokenBucket;
+  private pings: Ping[] = [];
+  private pingCount = 0;
+  protected settingsAckDeadline = 0;
+  /** Deadline of the peer's first SETTINGS; a client sets it once its socket is up. */
+  protected handshakeDeadline: number;
+  /** When a partial frame or header block was first seen pending (0: none). */
+  private partialSince = 0;
+  private stallMark = -1;
+  private stallSince = 0;
+  private idleSince = Date.now();
+  private closeError: Error | undefined;
+  private endTimer: NodeJS.Timeout | undefined;
+
+  constructor(init: ConnectionInit) {
+    super();
+    const { socket, settings, limits } = init;
+    this.socket = socket;
+    this.isClient = init.isClient;
+    this.limits = limits;
+    this.watchdog = init.watchdog;
+    this.localSettings = { ...initialSettings(), ...settings, enablePush: false };
+    this.streamWindowTarget = settings.initialWindowSize;
+    this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
+    this.reader = new FrameReader(this, settings.maxFrameSize);
+    this.resets = new TokenBucket(limits.flood.resets);
+    this.control = new TokenBucket(limits.flood.control);
+    this.empty = new TokenBucket(limits.flood.empty);
+    const now = Date.now();
+    this.handshakeDeadline = now + limits.handshakeTimeoutMs;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
+    socket.on('drain', () => this.resumeBlocked());
+    socket.on('error', (err) => {
+      this.closeError ??= err;
+    });
+    socket.on('close', () => this.onSocketClose());
+    this.watchdog.add(this);
+  }
+
+  /** Starts the connection: our preface (client), SETTINGS and the connection window. */
+  protected start(preface?: Buffer): void {
+    if (preface) this.out.bytes(preface);
+    writeSettings(this.out, this.localSettings, this.isClient);
+    this.settingsAckDeadline = Date.now() + this.limits.settingsAckTimeoutMs;
+    const raise = this.limits.connectionWindowSize - DEFAULT_WINDOW;
+    if (raise > 0) {
+      this.recvWindow += raise;
+      this.writeWindowUpdate(0, raise);
+    }
+    this.scheduleFlush();
+  }
+
+  /** Streams open now. */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Closes gracefully: GOAWAY, streams in flight finish, then the socket closes. */
+  abstract close(): void;
+
+  /** Ends the connection now: streams fail with `error` (or a CANCEL), the socket is destroyed. */
+  destroy(error?: Error): void {
+    if (this.destroyed) return;
+    this.closeError ??= error;
+    this.shutDown(error);
+    this.socket.destroy();
+  }
+
+  /** Sends a PING; `callback` gets the round trip in ms, or an error if the connection closes first. */
+  ping(callback?: (error: Error | null, durationMs: number) => void): boolean {
+    if (this.destroyed) return false;
+    const id = ++this.pingCount;
+    this.pings.push({ id, sentAt: performance.now(), callback });
+    this.out.frameHeader(8, FrameType.PING, 0, 0);
+    this.out.u32(id);
+    this.out.u32(0);
+    this.scheduleFlush();
+    return true;
+  }
+
+  ref(): void {
+    this.socket.ref();
+  }
+
+  unref(): void {
+    this.socket.unref();
+  }
+
+  // ---- frames in -------------------------------------------------------------------------
+
+  protected onBytes(chunk: Buffer): void {
+    if (this.destroyed) return;
+    try {
+      this.readBytes(chunk);
+    } catch (err) {
+      this.onReadError(err);
+      return;
+    }
+    if (this.reader.midFrame || this.headerBlocks.open) {
+      if (this.partialSince === 0) this.partialSince = Date.now();
+    } else this.partialSince = 0;
+  }
+
+  /** The server first checks the client preface; both then read frames. */
+  protected readBytes(chunk: Buffer): void {
+    this.reader.push(chunk);
+  }
+
+  private onReadError(err: unknown): void {
+    if (err instanceof Http2Error) {
+      this.fail(err);
+      return;
+    }
+    // A bug of ours or of a handler: the connection cannot go on, and the error must be seen.
+    this.fail(connectionError(ErrorCode.INTERNAL_ERROR, 'internal error'));
+    queueMicrotask(() => {
+      throw err;
+    });
+  }
+
+  /** @internal */
+  onFrame(type: number, flags: number, streamId: number, buf: Buffer, start: number, length: number): void {
+    if (this.headerBlocks.open && type !== FrameType.CONTINUATION) {
+      throw connectionError(
+        ErrorCode.PROTOCOL_ERROR,
+        `frame of type ${type} inside the header block of stream ${this.headerBlocks.streamId} (CONTINUATION expected, §6.10)`,
+      );
+    }
+    if (!this.peerSettingsReceived && (type !== FrameType.SETTINGS || flags & Flag.ACK)) {
+      throw connectionError(ErrorCode.PROTOCOL_ERROR, `first frame of type ${type}, not SETTINGS (§3.4)`);
+    }
+    switch (type) {
+      case FrameType.DATA:
+        this.onData(flags, streamId, buf, start, length);
+        return;
+      case FrameType.HEADERS:
+        this.headerBlocks.onHeaders(flags, streamId, buf, start, length);
+        return;
+      case FrameType.CONTINUATION:
+        this.headerBlocks.onContinuation(flags, streamId, buf, start, length);
+        return;
+      case FrameType.PRIORITY:
+        this.onPriority(streamId, buf, start, length);
+        return;
+      case FrameType.RST_STREAM:
+        this.onRstStream(streamId, buf, start, length);
+        return;
+      case FrameType.SETTINGS:
+        this.onSettings(flags, streamId, buf, start, length);
+        return;
+      case FrameType.PUSH_PROMISE:
+        // We announce SETTINGS_ENABLE_PUSH 0 (client), and a client never pushes (§8.4).
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE, and push is disabled');
+      case FrameType.PING:
+        this.onPing(flags, streamId, buf, start, length);
+        return;
+      case FrameType.GOAWAY:
+        this.onGoaway(streamId, buf, start, length);
+        return;
+      case FrameType.WINDOW_UPDATE:
+        this.onWindowUpdate(streamId, buf, start, length);
+        return;
+      default:
+        return; // §5.5: unknown frame types are ignored
+    }
+  }
+
+  private onData(flags: number, id: number, buf: Buffer, start: number, length: number): void {
+    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
+    let dataStart = start;
+    let size = length;
+    if (flags & Flag.PADDED) {
+      // §6.1: a pad length as long as the payload or longer is a connection error.
+      if (length < 1 || buf[start]! >= length) {
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on stream ${id}: padding as long as the frame`);
+      }
+      dataStart = start + 1;
+      size = length - 1 - buf[start]!;
+    }
+    // The whole payload counts against the connection window (§6.9.1), credited back at once.
+    if (length > this.recvWindow) {
+      throw connectionError(
+        ErrorCode.FLOW_CONTROL_ERROR,
+        `DATA of ${length} bytes on stream ${id}, over the connection window of ${this.recvWindow}`,
+      );
+    }
+    this.recvWindow -= length;
+    this.creditConnection(length);
+    const stream = this.streams.get(id);
+    if (stream === undefined) {
+      if (this.isIdle(id)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${id}`);
+      if (!this.recentlyReset.has(id)) this.resetUnknown(id, ErrorCode.STREAM_CLOSED);
+      return;
+    }
+    if (stream.remoteEnded) {
+      this.failStream(stream, ErrorCode.STREAM_CLOSED, `DATA on stream ${id} after END_STREAM`);
+      return;
+    }
+    if (this.isClient && !stream.gotHeaders) {
+      this.failStream(stream, ErrorCode.PROTOCOL_ERROR, `DATA on stream ${id} before the response headers`);
+      return;
+    }
+    if (length > stream.recvWindow) {
+      this.failStream(
+        stream,
+        ErrorCode.FLOW_CONTROL_ERROR,
+        `DATA of ${length} bytes on stream ${id}, over its window of ${stream.recvWindow}`,
+      );
+      return;
+    }
+    stream.recvWindow -= length;
+    const endStream = (flags & Flag.END_STREAM) !== 0;
+    if (size === 0 && !endStream && !this.empty.take()) throw this.calm('a flood of empty DATA frames');
+    if (length > size) stream.consumed(length - size); // padding is credited back at once
+    stream.receivedLength += size;
+    const expected = stream.expectedLength;
+    if (
+      expected >= 0 &&
+      (stream.receivedLength > expected || (endStream && stream.receivedLength !== expected))
+    ) {
+      this.failStream(
+        stream,
+        ErrorCode.PROTOCOL_ERROR,
+        `stream ${id}: body length differs from content-length ${expected}`,
+      );
+      return;
+    }
+    if (size > 0) stream.receiveData(buf.subarray(dataStart, dataStart + size));
+    if (endStream && !stream.closed) stream.receiveEnd();
+  }
+
+  private onPriority(id: number, buf: Buffer, start: number, length: number): void {
+    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'PRIORITY on stream 0');
+    if (length !== 5) {
+      this.resetAny(id, ErrorCode.FRAME_SIZE_ERROR, `PRIORITY of ${length} bytes (5 expected)`);
+      return;
+    }
+    if ((buf.readUInt32BE(start) & 0x7fffffff) === id) {
+      this.resetAny(id, ErrorCode.PROTOCOL_ERROR, `stream ${id} depends on itself`);
+      return;
+    }
+    // RFC 9113 §5.3.2: priority signals may be ignored, and are.
+    if (!this.empty.take()) throw this.calm('a flood of PRIORITY frames');
+  }
+
+  private onRstStream(id: number, buf: Buffer, start: number, length: number): void {
+    if (length !== 4) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `RST_STREAM of ${length} bytes`);
+    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'RST_STREAM on stream 0');
+    const stream = this.streams.get(id);
+    if (stream === undefined) {
+      if (this.isIdle(id)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `RST_STREAM on idle stream ${id}`);
+      return;
+    }
+    const code = buf.readUInt32BE(start);
+    // Rapid reset (CVE-2023-44487): streams the peer opens and cancels before we answer.
+    if (!this.isClient && !stream.localEnded && !this.resets.take()) {
+      throw this.calm('too many streams reset by the peer (rapid reset)');
+    }
+    stream.rstCode = code;
+    if (code === ErrorCode.NO_ERROR && stream.remoteEnded) {
+      stream.finish(undefined, false); // §8.1: the peer has all it wants; what it sent stands
+      return;
+    }
+    stream.finish(new Http2Error(code, `stream ${id} reset by the peer`, 'stream', false), false);
+  }
+
+  private onSettings(flags: number, id: number, buf: Buffer, start: number, length: number): void {
+    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `SETTINGS on stream ${id}`);
+    if (flags & Flag.ACK) {
+      if (length !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
+      this.settingsAckDeadline = 0;
+      return;
+    }
+    if (length % 6 !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `SETTINGS of ${length} bytes`);
+    if (this.peerSettingsReceived && !this.control.take()) throw this.calm('a flood of SETTINGS frames');
+    this.checkOutbound();
+    const settings = this.remoteSettings;
+    const previousWindow = applySettings(settings, buf, start, length, this.isClient);
+    this.peerSettingsReceived = true;
+    if (previousWindow !== undefined) {
+      // §6.9.2: every stream's send window moves by the change.
+      const delta = settings.initialWindowSize - previousWindow;
+      for (const stream of this.streams.values()) {
+        stream.sendWindow += delta;
+        if (stream.sendWindow > MAX_WINDOW) {
+          throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, `stream ${stream.id}'s window over 2^31 - 1`);
+        }
+      }
+    }
+    this.encoder.peerTableSize(settings.headerTableSize);
+    this.out.frameHeader(0, FrameType.SETTINGS, Flag.ACK, 0);
+    this.scheduleFlush();
+    this.onRemoteSettings();
+    this.emit('remoteSettings', settings);
+    if (previousWindow !== undefined) this.resumeBlocked();
+  }
+
+  /** The peer's SETTINGS were applied (a client may now open streams it held back). */
+  protected onRemoteSettings(): void {}
+
+  private onPing(flags: number, id: number, buf: Buffer, start: number, length: number): void {
+    if (length !== 8) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `PING of ${length} bytes`);
+    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `PING on stream ${id}`);
+    if (flags & Flag.ACK) {
+      const pingId = buf.readUInt32BE(start);
+      const i = this.pings.findIndex((p) => p.id === pingId);
+      if (i < 0) return; // not ours (or answered twice): ignored
+      const [ping] = this.pings.splice(i, 1);
+      ping!.callback?.(null, performance.now() - ping!.sentAt);
+      return;
+    }
+    if (!this.control.take()) throw this.calm('a flood of PING frames');
+    this.checkOutbound();
+    this.out.frameHeader(8, FrameType.PING, Flag.ACK, 0);
+    this.out.bytes(buf.subarray(start, start + 8));
+    this.scheduleFlush();
+    if (this.listenerCount('ping') > 0) this.emit('ping', Buffer.from(buf.subarray(start, start + 8)));
+  }
+
+  private onGoaway(id: number, buf: Buffer, start: number, length: number): void {
+    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `GOAWAY on stream ${id}`);
+    if (length < 8) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `GOAWAY of ${length} bytes`);
+    const lastStreamId = buf.readUInt32BE(start) & 0x7fffffff;
+    const code = buf.readUInt32BE(start + 4);
+    const debug = Buffer.from(buf.subarray(start + 8, start + length));
+    this.goawayReceived = { code, lastStreamId };
+    this.onPeerGoaway(lastStreamId, code, debug);
+    this.emit('goaway', code, lastStreamId, debug);
+    this.startDraining();
+  }
+
+  /** A GOAWAY arrived: a client fails the streams the server will not process. */
+  protected onPeerGoaway(_lastStreamId: number, _code: number, _debug: Buffer): void {}
+
+  private onWindowUpdate(id: number, buf: Buffer, start: number, length: number): void {
+    if (length !== 4) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `WINDOW_UPDATE of ${length} bytes`);
+    const increment = buf.readUInt32BE(start) & 0x7fffffff;
+    if (id === 0) {
+      if (increment === 0)
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0 on the connection');
+      if (this.sendWindow + increment > MAX_WINDOW) {
+        throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31 - 1');
+      }
+      if (this.blocked.size === 0 && increment < 8192 && !this.empty.take()) {
+        throw this.calm('a flood of WINDOW_UPDATE frames');
+      }
+      this.sendWindow += increment;
+      this.resumeBlocked();
+      return;
+    }
+    const stream = this.streams.get(id);
+    if (stream === undefined) {
+      if (this.isIdle(id))
+        throw connectionError(ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${id}`);
+      return;
+    }
+    if (increment === 0) {
+      this.failStream(stream, ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE of 0 on stream ${id}`);
+      return;
+    }
+    if (stream.sendWindow + increment > MAX_WINDOW) {
+      this.failStream(stream, ErrorCode.FLOW_CONTROL_ERROR, `stream ${id}'s window over 2^31 - 1`);
+      return;
+    }
+    if (!stream.hasQueue && increment < 8192 && !this.empty.take())
+      throw this.calm('a flood of WINDOW_UPDATE frames');
+    stream.sendWindow += increment;
+    if (stream.hasQueue && this.canWriteData()) stream.flushQueue();
+  }
+
+  /** @internal True for a stream id neither side has opened yet (§5.1 "idle"). */
+  isIdle(id: number): boolean {
+    const peerInitiated = (id & 1) === (this.isClient ? 0 : 1);
+    return peerInitiated ? id > this.lastPeerStreamId : id >= this.nextLocalStreamId();
+  }
+
+  /** The id our next stream would get (a server opens none). */
+  protected nextLocalStreamId(): number {
+    return 2;
+  }
+
+  /** @internal A stream the peer opened: the server hands it to its application. */
+  abstract onPeerStream(stream: Http2Stream, headers: IncomingHeaders): void;
+
+  /** @internal A request's header list was over our limit. */
+  abstract onHeadersTooLarge(stream: Http2Stream, headers: IncomingHeaders, size: number): void;
+
+  // ---- frames out ------------------------------------------------------------------------
+
+  /** @internal Writes a header block as HEADERS (+ CONTINUATION) frames, split to the peer's frame size. */
+  writeHeaders(
+    id: number,
+    headers: HeaderBlock | OutgoingHeaders,
+    extra: OutgoingHeaders | undefined,
+    endStream: boolean,
+    first: boolean,
+  ): void {
+    if (this.destroyed) return;
+    const block = headers instanceof HeaderBlock ? headers : undefined;
+    const fields = block ? extra : (headers as OutgoingHeaders);
+    if (!first && block?.hasPseudo) throw new TypeError('trailers may not hold pseudo-headers');
+    const flags = endStream ? Flag.END_STREAM : 0;
+    const max = this.remoteSettings.maxFrameSize;
+    const bound = this.encoder.bound(block, fields);
+    this.framesSent++;
+    if (bound <= max) {
+      // Encode in place, then fill in the frame header's length.
+      const out = this.out;
+      const buf = out.ensure(9 + bound);
+      const at = out.pos;
+      out.pos += 9;
+      out.length += 9;
+      const before = out.length;
+      this.encoder.encode(out, block, fields);
+      const length = out.length - before;
+      buf[at] = length >>> 16;
+      buf[at + 1] = (length >>> 8) & 0xff;
+      buf[at + 2] = length & 0xff;
+      buf[at + 3] = FrameType.HEADERS;
+      buf[at + 4] = flags | Flag.END_HEADERS;
+      buf.writeUInt32BE(id, at + 5);
+    } else {
+      const scratch = new WriteBuffer();
+      this.encoder.encode(scratch, block, fields);
+      const taken = scratch.take();
+      const bytes =
+        taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+      let at = 0;
+      do {
+        const n = Math.min(max, bytes.length - at);
+        const last = at + n === bytes.length;
+        const type = at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
+        this.out.frameHeader(n, type, (at === 0 ? flags : 0) | (last ? Flag.END_HEADERS : 0), id);
+        this.out.bytes(bytes.subarray(at, at + n));
+        at += n;
+      } while (at < bytes.length);
+    }
+    this.scheduleFlush();
+  }
+
+  /**
+   * @internal Sends what the windows and the socket allow of `buf` as DATA frames; END_STREAM on
+   * the last when `endStream` and all of it went. Returns the bytes sent.
+   */
+  sendData(stream: Http2Stream, buf: Buffer, endStream: boolean): number {
+    if (this.destroyed) return 0;
+    const total = buf.length;
+    const id = stream.id;
+    if (total === 0) {
+      if (endStream) {
+        this.out.frameHeader(0, FrameType.DATA, Flag.END_STREAM, id);
+        this.framesSent++;
+        this.scheduleFlush();
+      }
+      return 0;
+    }
+    const maxFrame = this.remoteSettings.maxFrameSize;
+    let sent = 0;
+    while (sent < total && this.canWriteData()) {
+      const n = Math.min(total - sent, stream.sendWindow, this.sendWindow, maxFrame);
+      if (n <= 0) break;
+      const last = sent + n === total;
+      this.out.frameHeader(n, FrameType.DATA, last && endStream ? Flag.END_STREAM : 0, id);
+      this.out.bytes(n === total ? buf : buf.subarray(sent, sent + n));
+      stream.sendWindow -= n;
+      this.sendWindow -= n;
+      sent += n;
+      this.framesSent++;
+    }
+    if (sent > 0) this.scheduleFlush();
+    return sent;
+  }
+
+  /** @internal A stream that has bytes waiting for a window or the socket. */
+  markBlocked(stream: Http2Stream): void {
+    if (stream.id !== 0) this.blocked.add(stream);
+  }
+
+  /** @internal WINDOW_UPDATE: we read `increment` more bytes on `id` (0: the connection). */
+  windowUpdate(id: number, increment: number): void {
+    if (this.destroyed) return;
+    this.writeWindowUpdate(id, increment);
+    this.scheduleFlush();
+  }
+
+  /** @internal Resets a stream (RST_STREAM) and remembers it, so late frames on it are ignored. */
+  resetStream(stream: Http2Stream, code: number): void {
+    if (stream.id === 0 || this.destroyed) return;
+    this.writeRst(stream.id, code);
+  }
+
+  /** @internal A stream error we found on an open stream (§5.4.2). */
+  failStream(stream: Http2Stream, code: number, message: string): void {
+    if (!this.isClient && !this.resets.take()) throw this.calm(`too many stream errors (last: ${message})`);
+    this.checkOutbound();
+    stream.rstCode = code;
+    this.writeRst(stream.id, code);
+    stream.finish(new Http2Error(code, message, 'stream', true), true);
+  }
+
+  /** @internal A stream error on a stream we hold no state for (refused, or already closed). */
+  resetUnknown(id: number, code: number): void {
+    if (!this.isClient && !this.resets.take()) throw this.calm('too many refused or reset streams');
+    this.checkOutbound();
+    this.writeRst(id, code);
+  }
+
+  /** A stream error on any stream id: through its stream when open. */
+  private resetAny(id: number, code: number, message: string): void {
+    const stream = this.streams.get(id);
+    if (stream) this.failStream(stream, code, message);
+    else this.resetUnknown(id, code);
+  }
+
+  /** @internal The stream left the open states: forget it. */
+  streamClosed(stream: Http2Stream, _local: boolean): void {
+    const id = stream.id;
+    if (id === 0 || this.streams.get(id) !== stream) return;
+    this.streams.delete(id);
+    this.blocked.delete(stream);
+    if ((id & 1) === (this.isClient ? 0 : 1)) this.peerStreams--;
+    if (this.streams.size === 0) this.idleSince = Date.now();
+    this.afterStreamClosed();
+  }
+
+  /** A stream closed: a client may open one it held back, a closing connection may end. */
+  protected afterStreamClosed(): void {
+    if (this.closing && this.streams.size === 0 && this.mayEnd()) this.end();
+  }
+
+  /** Whether a closing connection may end once its streams are done. */
+  protected mayEnd(): boolean {
+    return true;
+  }
+
+  private writeRst(id: number, code: number): void {
+    this.out.frameHeader(4, FrameType.RST_STREAM, 0, id);
+    this.out.u32(code);
+    this.recentlyReset.add(id);
+    if (this.recentlyReset.size > RECENT_RESETS) {
+      this.recentlyReset.delete(this.recentlyReset.values().next().value!);
+    }
+    this.scheduleFlush();
+  }
+
+  private writeWindowUpdate(id: number, increment: number): void {
+    this.out.frameHeader(4, FrameType.WINDOW_UPDATE, 0, id);
+    this.out.u32(increment);
+  }
+
+  /** @internal GOAWAY with the last peer stream we process. */
+  writeGoaway(lastStreamId: number, code: number, debug?: string): void {
+    const data = debug ? Buffer.from(debug, 'utf8').subarray(0, 256) : undefined;
+    this.out.frameHeader(8 + (data?.length ?? 0), FrameType.GOAWAY, 0, 0);
+    this.out.u32(lastStreamId);
+    this.out.u32(code);
+    if (data) this.out.bytes(data);
+    this.goawaySent = Math.min(this.goawaySent ?? MAX_STREAM_ID, lastStreamId);
+    this.scheduleFlush();
+  }
+
+  /** Credits the connection window back once half of it is used. */
+  private creditConnection(n: number): void {
+    this.recvUnacked += n;
+    if (this.recvUnacked >= this.limits.connectionWindowSize / 2) {
+      this.recvWindow += this.recvUnacked;
+      this.writeWindowUpdate(0, this.recvUnacked);
+      this.recvUnacked = 0;
+      this.scheduleFlush();
+    }
+  }
+
+  /** DATA may go to the socket: it is not closed and not backed up. */
+  private canWriteData(): boolean {
+    return !this.destroyed && this.out.length + this.socket.writableLength < SOCKET_HIGH_WATER;
+  }
+
+  /** A window opened or the socket drained: streams with queued bytes send what they can. */
+  private resumeBlocked(): void {
+    for (const stream of this.blocked) {
+      if (!this.canWriteData() || this.sendWindow <= 0) return;
+      if (!stream.hasQueue || stream.closed) {
+        this.blocked.delete(stream);
+        continue;
+      }
+      stream.flushQueue();
+      if (!stream.hasQueue) this.blocked.delete(stream);
+    }
+  }
+
+  /** Answering the peer would queue output it does not read: it is flooding us (CVE-2019-9512, -9515). */
+  private checkOutbound(): void {
+    if (this.out.length + this.socket.writableLength > this.limits.maxOutboundBytes) {
+      throw this.calm('the peer sends frames that need answers but does not read them');
+    }
+  }
+
+  private calm(message: string): Http2Error {
+    return connectionError(ErrorCode.ENHANCE_YOUR_CALM, message);
+  }
+
+  protected scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    this.flushNow();
+  };
+
+  protected flushNow(): void {
+    const chunks = this.out.take();
+    if (chunks === undefined || this.socket.destroyed) return;
+    if (!Array.isArray(chunks)) {
+      this.socket.write(chunks);
+      return;
+    }
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
+    this.socket.uncork();
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** No new streams from now on; the connection ends once the open ones are done. */
+  protected startDraining(): void {
+    if (!this.closing) {
+      this.closing = true;
+      this.emit('draining');
+    }
+    if (this.streams.size === 0 && this.mayEnd()) this.end();
+  }
+
+  /** A connection error we found: GOAWAY with its code, then close (§5.4.1). */
+  fail(error: Http2Error): void {
+    if (this.destroyed) return;
+    this.closeError ??= error;
+    this.writeGoaway(this.lastPeerStreamId, error.code, error.message);
+    this.flushNow();
+    this.shutDown(error);
+    this.endSocket();
+  }
+
+  /** Ends a connection whose streams are done: flushes, then closes the socket. */
+  protected end(): void {
+    if (this.destroyed) return;
+    this.flushNow();
+    this.shutDown(undefined);
+    this.endSocket();
+  }
+
+  private endSocket(): void {
+    this.socket.end();
+    // A peer that never closes its side is not waited for.
+    this.endTimer = setTimeout(() => this.socket.destroy(), 1000);
+    this.endTimer.unref();
+  }
+
+  /** Marks the connection gone and fails what is still open. */
+  private shutDown(error: Error | undefined): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.closing = true;
+    this.reader.stop();
+    this.out.clear();
+    this.watchdog.delete(this);
+    const cause = error ?? this.closeError;
+    const streamError =
+      cause instanceof Http2Error
+        ? cause
+        : new Http2Error(ErrorCode.CANCEL, 'connection closed', 'connection', true, { cause });
+    for (const stream of [...this.streams.values()]) stream.finish(streamError, true);
+    this.streams.clear();
+    this.blocked.clear();
+    this.failPending(streamError);
+    const pings = this.pings;
+    this.pings = [];
+    for (const ping of pings) ping.callback?.(streamError, 0);
+  }
+
+  /** Fails client streams still waiting to open. */
+  protected failPending(_error: Http2Error): void {}
+
+  private onSocketClose(): void {
+    clearTimeout(this.endTimer);
+    if (!this.destroyed) {
+      const reason = this.goawayReceived
+        ? `connection closed after GOAWAY ${errorCodeName(this.goawayReceived.code)}`
+        : 'connection closed by the peer';
+      this.closeError ??= new Http2Error(ErrorCode.CANCEL, reason, 'connection', false);
+      this.shutDown(this.closeError);
+    }
+    this.emit('close', this.closeError);
+  }
+
+  /** @internal Deadlines, checked by the watchdog. */
+  checkTimeouts(now: number): void {
+    if (this.destroyed) return;
+    const { limits, socket } = this;
+    if (!this.peerSettingsReceived && now > this.handshakeDeadline && !this.isConnecting()) {
+      this.fail(
+        connectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `no SETTINGS from the peer within ${limits.handshakeTimeoutMs} ms`,
+        ),
+      );
+      return;
+    }
+    if (this.settingsAckDeadline !== 0 && now > this.settingsAckDeadline && !this.isConnecting()) {
+      this.fail(
+        connectionError(
+          ErrorCode.SETTINGS_TIMEOUT,
+          `SETTINGS not acknowledged within ${limits.settingsAckTimeoutMs} ms`,
+        ),
+      );
+      return;
+    }
+    if (this.partialSince !== 0 && now - this.partialSince > limits.frameTimeoutMs) {
+      this.fail(this.calm(`a frame or header block left incomplete for ${limits.frameTimeoutMs} ms`));
+      return;
+    }
+    if (socket.writableLength > 0) {
+      const written = socket.bytesWritten;
+      if (written !== this.stallMark) {
+        this.stallMark = written;
+        this.stallSince = now;
+      } else if (now - this.stallSince > limits.sendStallTimeoutMs) {
+        this.destroy(
+          connectionError(ErrorCode.CANCEL, `the peer read nothing for ${limits.sendStallTimeoutMs} ms`),
+        );
+        return;
+      }
+    } else this.stallMark = -1;
+    if (
+      limits.idleTimeoutMs > 0 &&
+      this.streams.size === 0 &&
+      !this.closing &&
+      now - this.idleSince > limits.idleTimeoutMs
+    ) {
+      this.close();
+    }
+  }
+
+  /** A client's socket still connecting (deadlines start once it is up). */
+  protected isConnecting(): boolean {
+    return false;
+  }
+}
