@@ -14,6 +14,9 @@ import { connectionError } from './http2-error.js';
 import { ErrorCode, Flag } from './protocol.js';
 import { Http2Stream } from './stream.js';
 
+/** Skipped id ranges remembered; past this, a reused id counts as a closed stream. */
+const MAX_GAPS = 16;
+
 interface OpenBlock {
   streamId: number;
   endStream: boolean;
@@ -27,6 +30,8 @@ export class HeaderBlocks {
   private block: OpenBlock | undefined;
   private readonly decoder: HpackDecoder;
   private readonly collector = new HeaderCollector();
+  /** Ranges of client stream ids skipped over (never opened), to tell them from closed ones. */
+  private readonly gaps: [number, number][] = [];
 
   constructor(
     private readonly conn: Connection,
@@ -144,12 +149,17 @@ export class HeaderBlocks {
     }
     if (conn.isClient || (id & 1) === 0 || id <= conn.lastPeerStreamId) {
       this.discard(buf, start, end);
-      if (conn.isIdle(id))
+      if (conn.isIdle(id)) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${id} (§5.1)`);
-      if (!conn.recentlyReset.has(id)) {
-        throw connectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id} (§5.1)`);
       }
-      return; // a stream we reset: the peer sent this before it knew
+      if (conn.recentlyReset.has(id)) return; // a stream we reset: the peer sent this before it knew
+      if (!conn.isClient && this.skipped(id)) {
+        throw connectionError(
+          ErrorCode.PROTOCOL_ERROR,
+          `new stream ${id} below stream ${conn.lastPeerStreamId} (§5.1.1)`,
+        );
+      }
+      throw connectionError(ErrorCode.STREAM_CLOSED, `HEADERS on closed stream ${id} (§5.1)`);
     }
     this.onRequest(id, endStream, selfDependent, buf, start, end);
   }
@@ -168,6 +178,8 @@ export class HeaderBlocks {
     const collector = this.collector;
     collector.reset(BlockKind.REQUEST);
     const size = this.decoder.decode(buf, start, end, limit, collector);
+    const firstSkipped = conn.lastPeerStreamId === 0 ? 1 : conn.lastPeerStreamId + 2;
+    if (id > firstSkipped && this.gaps.length < MAX_GAPS) this.gaps.push([firstSkipped, id - 2]);
     conn.lastPeerStreamId = id;
     if (conn.goawaySent !== undefined && id > conn.goawaySent) return; // §6.8: ignored after our GOAWAY
     if (selfDependent) {
@@ -274,6 +286,11 @@ export class HeaderBlocks {
       return;
     }
     stream.receiveTrailers(collector.headers);
+  }
+
+  /** Whether `id` was skipped by the client (closed without ever being opened, §5.1.1). */
+  private skipped(id: number): boolean {
+    return this.gaps.some(([from, to]) => id >= from && id <= to);
   }
 
   /** Decodes a block nobody will read, for the HPACK table's sake. */
