@@ -744,6 +744,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.writeGoaway(this.lastPeerStreamId, error.code, error.message);
     this.flushNow();
     this.shutDown(error);
+    // Nothing more is read: what the peer still sends stays in the kernel's buffer, not ours.
+    this.socket.pause();
     this.endSocket();
   }
 
