@@ -69,7 +69,9 @@ export function settingsPayload(pairs: [number, number][]): Buffer {
 
 export function u32(...values: number[]): Buffer {
   const out = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => out.writeUInt32BE(v >>> 0, i * 4));
+  values.forEach((v, i) => {
+    out.writeUInt32BE(v >>> 0, i * 4);
+  });
   return out;
 }
 

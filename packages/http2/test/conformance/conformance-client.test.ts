@@ -13,7 +13,7 @@ import {
   type Http2Error,
   type Http2Stream,
 } from '../../src/index.js';
-import { block, E, F, type Frame, frame, hpackInt, RawPeer, settingsPayload, T, u32 } from '../raw-peer.js';
+import { block, E, F, type Frame, frame, hpackInt, RawPeer, T, u32 } from '../raw-peer.js';
 
 let listener: net.Server;
 let port = 0;
