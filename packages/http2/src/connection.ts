@@ -776,7 +776,15 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const streamError =
       cause instanceof Http2Error
         ? cause
-        : new Http2Error(ErrorCode.CANCEL, 'connection closed', 'connection', true, { cause });
+        : new Http2Error(
+            ErrorCode.CANCEL,
+            cause ? `connection closed: ${cause.message}` : 'connection closed',
+            'connection',
+            true,
+            {
+              cause,
+            },
+          );
     for (const stream of [...this.streams.values()]) stream.finish(streamError, true);
     this.streams.clear();
     this.blocked.clear();
