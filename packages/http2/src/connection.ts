@@ -164,10 +164,11 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** Ends the connection now: streams fail with `error` (or a CANCEL), the socket is destroyed. */
   destroy(error?: Error): void {
-    if (this.destroyed) return;
-    this.closeError ??= error;
-    this.shutDown(error);
-    this.socket.destroy();
+    if (!this.destroyed) {
+      this.closeError ??= error;
+      this.shutDown(error);
+    }
+    this.socket.destroy(); // also a socket still ending after a connection error
   }
 
   /** Sends a PING; `callback` gets the round trip in ms, or an error if the connection closes first. */
