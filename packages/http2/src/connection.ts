@@ -51,8 +51,9 @@ interface Ping {
 
 /**
  * Events: `remoteSettings` (Settings), `ping` (payload: Buffer, a PING from the peer), `goaway`
- * (code, lastStreamId, debugData: Buffer), `draining` (no new streams from now on), `close`
- * (error: Http2Error | Error | undefined).
+ * (code, lastStreamId, debugData: Buffer), `draining` (no new streams from now on),
+ * `protocolError` (Http2Error: the peer broke the protocol or a limit, and was sent GOAWAY),
+ * `close` (error: Http2Error | Error | undefined).
  */
 export abstract class Connection extends EventEmitter implements FrameSink {
   readonly socket: net.Socket;
@@ -138,6 +139,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       this.closeError ??= err;
     });
     socket.on('close', () => this.onSocketClose());
+    socket.resume(); // a socket paused by whoever read its first bytes flows again
     this.watchdog.add(this);
   }
 
@@ -741,8 +743,25 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   /** A connection error we found: GOAWAY with its code, then close (§5.4.1). */
   fail(error: Http2Error): void {
     if (this.destroyed) return;
+    this.terminate(error, error.message);
+    this.emit('protocolError', error);
+  }
+
+  /**
+   * Ends the connection now with GOAWAY `code` and `debug` data (e.g. ENHANCE_YOUR_CALM
+   * "too_many_pings"): the streams open fail, the socket closes once the GOAWAY is out.
+   */
+  goaway(code: number, debug?: string): void {
+    this.terminate(
+      new Http2Error(code, debug ? `GOAWAY sent: ${debug}` : 'GOAWAY sent', 'connection', true),
+      debug,
+    );
+  }
+
+  private terminate(error: Http2Error, debug: string | undefined): void {
+    if (this.destroyed) return;
     this.closeError ??= error;
-    this.writeGoaway(this.lastPeerStreamId, error.code, error.message);
+    this.writeGoaway(this.lastPeerStreamId, error.code, debug);
     this.flushNow();
     this.shutDown(error);
     // Nothing more is read: what the peer still sends stays in the kernel's buffer, not ours.

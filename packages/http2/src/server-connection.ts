@@ -25,11 +25,14 @@ export class ServerConnection extends Connection {
   constructor(
     init: Omit<ConnectionInit, 'isClient'>,
     private readonly hooks: ServerStreamHooks,
-    head: Buffer | undefined,
   ) {
     super({ ...init, isClient: false });
     this.start();
-    if (head !== undefined && head.length > 0) this.onBytes(head);
+  }
+
+  /** @internal Bytes read from the socket before the connection took it over. */
+  receive(head: Buffer): void {
+    if (head.length > 0) this.onBytes(head);
   }
 
   protected override readBytes(chunk: Buffer): void {

@@ -65,11 +65,12 @@ export class Http2Server extends EventEmitter {
     const connection = new ServerConnection(
       { socket, settings: this.settings, limits: this.limits, watchdog: this.watchdog },
       this.hooks,
-      head,
     );
     this.connections.add(connection);
     connection.once('close', () => this.connections.delete(connection));
     this.emit('connection', connection);
+    // After the 'connection' listeners: they hear of whatever the first bytes do.
+    if (head !== undefined) connection.receive(head);
     return connection;
   }
 

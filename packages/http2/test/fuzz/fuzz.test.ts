@@ -17,6 +17,8 @@ import { socketPair } from './pipe-socket.js';
 const SEQUENCES = 100_000;
 const BATCH = 200;
 const SEED = 0x5eed_2026;
+/** About 10 s of CPU each on this machine; a loaded machine stretches the wall time a lot. */
+const FUZZ_TIMEOUT_MS = 600_000;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -43,7 +45,9 @@ const tick = () => new Promise((r) => setImmediate(r));
 const linger = () => new Promise((r) => setTimeout(r, 1500));
 
 describe('fuzzing', () => {
-  it(`the server survives ${SEQUENCES.toLocaleString('en')} random and mutated frame sequences`, async () => {
+  it(`the server survives ${SEQUENCES.toLocaleString('en')} random and mutated frame sequences`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
     const fuzzer = new FrameFuzzer(random(SEED));
     const server = new Http2Server({
       limits: { handshakeTimeoutMs: 60_000 },
@@ -84,7 +88,9 @@ describe('fuzzing', () => {
     assert.ok(grown < 16 * 1024 * 1024, `heap grew ${(grown / 1048576).toFixed(1)} MiB`);
   });
 
-  it(`the client's frame reader survives ${SEQUENCES.toLocaleString('en')} random and mutated sequences from a server`, async () => {
+  it(`the client's frame reader survives ${SEQUENCES.toLocaleString('en')} random and mutated sequences from a server`, {
+    timeout: FUZZ_TIMEOUT_MS,
+  }, async () => {
     const fuzzer = new FrameFuzzer(random(SEED + 1));
     const serverSettings = frame(4, 0, 0, settingsPayload([[3, 100]]));
     const start = heap();

@@ -11,9 +11,12 @@ import { RequestMessages } from './request-messages.js';
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const frame = (s: string) => encodeEnvelope(Buffer.from(s, 'utf8'));
 
+/** The messages, fed the way a call feeds them (DATA chunks, then the end) from a Readable. */
 function setup(maxBytes = 1024) {
   const stream = new PassThrough();
   const messages = new RequestMessages(stream, new MessageReader(maxBytes, gzip, text));
+  stream.on('data', (chunk: Buffer) => messages.onData(chunk));
+  stream.on('end', () => messages.onEnd());
   return { stream, messages };
 }
 

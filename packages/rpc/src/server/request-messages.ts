@@ -1,13 +1,13 @@
-// The request messages of a client- or bidi-streaming call, read off the HTTP/2 stream's 'data'
-// events (gRPC: PROTOCOL-HTTP2, Length-Prefixed-Message). A hand-written async iterator rather
-// than async generators over the stream's own iterator: a long-lived stream (an xDS
+// The request messages of a client- or bidi-streaming call, read off the HTTP/2 stream's DATA
+// (gRPC: PROTOCOL-HTTP2, Length-Prefixed-Message), which the call hands to onData() and onEnd().
+// A hand-written async iterator rather than async generators: a long-lived stream (an xDS
 // subscription) then waits with one pending promise, not three suspended generators with their
 // promise chains, which was a large part of a server's memory per idle stream. Internal.
 
-import type { Readable } from 'node:stream';
 import { Code } from '../code.js';
 import type { MessageReader } from '../message-reader.js';
 import { RpcError } from '../rpc-error.js';
+import type { CallStream } from '../wire.js';
 
 /** Messages read ahead of the handler before the stream is paused (HTTP/2 flow control then applies). */
 const HIGH_WATER = 16;
@@ -29,23 +29,20 @@ export class RequestMessages<T> implements AsyncIterableIterator<T> {
   #paused = false;
 
   constructor(
-    private readonly stream: Readable,
+    private readonly stream: Pick<CallStream, 'pause' | 'resume'>,
     private readonly reader: MessageReader<T>,
-  ) {
-    stream.on('data', this.#onData);
-    stream.on('end', this.#onEnd); // fires once; on() spares once()'s wrapper
-  }
+  ) {}
 
-  readonly #onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     if (this.#abandoned || this.#ended) return;
     try {
       for (const envelope of this.reader.envelopes(chunk)) this.#push(this.reader.message(envelope));
     } catch (err) {
       this.fail(RpcError.from(err, Code.INTERNAL));
     }
-  };
+  }
 
-  readonly #onEnd = (): void => {
+  onEnd(): void {
     if (this.#ended) return;
     try {
       this.reader.end();
@@ -55,7 +52,7 @@ export class RequestMessages<T> implements AsyncIterableIterator<T> {
     }
     this.#ended = true;
     if (this.#resolve && !this.#queue?.length) this.#settle(DONE);
-  };
+  }
 
   #push(message: T | Promise<T>): void {
     // Nobody may take a failed decompression for a while: it must not count as unhandled.
@@ -115,9 +112,9 @@ export class RequestMessages<T> implements AsyncIterableIterator<T> {
   }
 
   /**
-   * The handler stopped reading (it failed, or read enough). The stream is not destroyed: that
-   * would reset it before the status goes out. It keeps flowing to its end, since node:http2
-   * destroys a stream only once its readable side has ended; the rest is dropped.
+   * The handler stopped reading (it failed, or read enough). The stream is not reset: that
+   * would happen before the status goes out. It keeps flowing to its end (the status, when sent,
+   * tells the client to stop); the rest is dropped.
    */
   return(): Promise<IteratorResult<T>> {
     if (!this.#abandoned) {

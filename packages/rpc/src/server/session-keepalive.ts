@@ -7,8 +7,9 @@
 //   ENHANCE_YOUR_CALM with debug data "too_many_pings" and the connection is closed at once,
 //   failing calls in flight so that the client's author notices the misconfiguration.
 
-import http2 from 'node:http2';
 import { performance } from 'node:perf_hooks';
+import { ErrorCode } from '@shoal/http2';
+import type { KeepaliveConnection } from '../wire.js';
 
 export interface SessionKeepaliveOptions {
   /** Interval of the server's own pings; not finite or <= 0 turns them off. */
@@ -27,7 +28,6 @@ export interface SessionKeepaliveOptions {
 const maxPingStrikes = 2;
 /** A8: with no calls (and none permitted), pings as rare as TCP keepalive's default (RFC 1122). */
 const idlePingIntervalMs = 2 * 3600_000;
-const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
 export class SessionKeepalive {
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -41,23 +41,23 @@ export class SessionKeepalive {
     }
   }
 
-  watch(session: http2.ServerHttp2Session): void {
-    this.enforcePingPolicy(session);
+  watch(connection: KeepaliveConnection): void {
+    this.enforcePingPolicy(connection);
     const { timeMs, timeoutMs } = this.options;
     if (!Number.isFinite(timeMs) || timeMs <= 0) return;
     const timer = setInterval(() => {
-      if (session.destroyed || session.closed) return;
-      const deadline = setTimeout(() => session.destroy(), timeoutMs);
+      if (connection.destroyed) return;
+      const deadline = setTimeout(() => connection.destroy(), timeoutMs);
       deadline.unref();
-      const sent = session.ping((err) => {
+      const sent = connection.ping((err) => {
         clearTimeout(deadline);
-        if (err && !session.destroyed) session.destroy();
+        if (err && !connection.destroyed) connection.destroy();
       });
       if (!sent) clearTimeout(deadline);
     }, timeMs);
     timer.unref();
     this.timers.add(timer);
-    session.once('close', () => {
+    connection.once('close', () => {
       clearInterval(timer);
       this.timers.delete(timer);
     });
@@ -69,43 +69,32 @@ export class SessionKeepalive {
   }
 
   /**
-   * A8's suggested algorithm. It resets when the server sends HEADERS or DATA; node:http2 reports
-   * no frame it sends, so this resets when a stream opens (its response headers follow) and when
-   * a stream that was answered closes. DATA inside a long-lived stream does not reset it.
+   * A8's suggested algorithm. Strikes reset when the server has sent HEADERS or DATA since the
+   * last ping (the connection counts the frames it sends).
    */
-  private enforcePingPolicy(session: http2.ServerHttp2Session): void {
+  private enforcePingPolicy(connection: KeepaliveConnection): void {
     const { minPingIntervalMs, permitWithoutCalls } = this.options;
-    let activeStreams = 0;
     let strikes = 0;
     let lastValidPingAt = Number.NEGATIVE_INFINITY; // A8's "epoch": the first ping is always valid
-    const reset = () => {
-      strikes = 0;
-      lastValidPingAt = Number.NEGATIVE_INFINITY;
-    };
-    // One close handler per session, not a closure per stream: this runs on every call.
-    const onStreamClose = function (this: http2.ServerHttp2Stream) {
-      activeStreams--;
-      if (this.headersSent) reset();
-    };
-    session.on('stream', (stream: http2.ServerHttp2Stream) => {
-      activeStreams++;
-      reset();
-      stream.on('close', onStreamClose);
-    });
-    session.on('ping', () => {
+    let framesSeen = connection.framesSent;
+    connection.on('ping', () => {
+      if (connection.framesSent !== framesSeen) {
+        framesSeen = connection.framesSent;
+        strikes = 0;
+        lastValidPingAt = Number.NEGATIVE_INFINITY;
+      }
       const now = performance.now(); // monotonic, as A8 asks
-      const allowed = activeStreams === 0 && !permitWithoutCalls ? idlePingIntervalMs : minPingIntervalMs;
+      const idle = connection.streamCount === 0 && !permitWithoutCalls;
+      const allowed = idle ? idlePingIntervalMs : minPingIntervalMs;
       if (now - lastValidPingAt >= allowed) {
         lastValidPingAt = now;
         return;
       }
-      if (++strikes <= maxPingStrikes || session.destroyed) return;
-      const { remoteAddress, remotePort } = session.socket;
-      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, tooManyPings);
-      // destroy() flushes the queued GOAWAY before the socket closes; lastStreamID 0 makes node
-      // send the last stream it processed.
-      session.destroy();
-      this.options.onTooManyPings?.(`${remoteAddress}:${remotePort}`);
+      if (++strikes <= maxPingStrikes || connection.destroyed) return;
+      const socket = connection.socket;
+      const peer = `${socket?.remoteAddress}:${socket?.remotePort}`;
+      connection.goaway(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_pings');
+      this.options.onTooManyPings?.(peer);
     });
   }
 }
