@@ -4,6 +4,7 @@
 // connection takes no new streams and says so ('draining'): whoever holds it opens a new one.
 // Streams the server's GOAWAY leaves unprocessed fail with REFUSED_STREAM, safe to retry (§8.7).
 
+import { now } from './clock.js';
 import { Connection, type ConnectionInit } from './connection.js';
 import type { IncomingHeaders } from './header-collector.js';
 import type { HeaderBlock, OutgoingHeaders } from './hpack/hpack-encoder.js';
@@ -89,9 +90,9 @@ export class ClientConnection extends Connection {
   markUp(): void {
     if (this.up) return;
     this.up = true;
-    const now = Date.now();
-    this.handshakeDeadline = now + this.limits.handshakeTimeoutMs;
-    if (this.settingsAckDeadline !== 0) this.settingsAckDeadline = now + this.limits.settingsAckTimeoutMs;
+    const at = now();
+    this.handshakeDeadline = at + this.limits.handshakeTimeoutMs;
+    if (this.settingsAckDeadline !== 0) this.settingsAckDeadline = at + this.limits.settingsAckTimeoutMs;
     this.emit('connect');
   }
 

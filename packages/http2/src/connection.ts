@@ -9,13 +9,14 @@
 
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
+import { now } from './clock.js';
 import { TokenBucket } from './flood-guard.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
 import { HeaderBlocks } from './header-blocks.js';
 import type { IncomingHeaders } from './header-collector.js';
 import { HeaderBlock, HpackEncoder, type OutgoingHeaders } from './hpack/hpack-encoder.js';
 import { connectionError, Http2Error } from './http2-error.js';
-import type { ConnectionLimits, LocalSettings } from './limits.js';
+import type { ConnectionLimits } from './limits.js';
 import {
   DEFAULT_WINDOW,
   ErrorCode,
@@ -34,11 +35,37 @@ import { WriteBuffer } from './write-buffer.js';
 const SOCKET_HIGH_WATER = 256 * 1024;
 /** Streams we reset, remembered so that frames the peer sent before it saw the reset are ignored (§5.1). */
 const RECENT_RESETS = 128;
+/** Where a socket keeps its connection, so that its listeners are shared functions, not closures per connection. */
+const CONNECTION = Symbol('http2 connection');
+
+type OwnedSocket = net.Socket & { [CONNECTION]: Connection };
+
+function onSocketData(this: OwnedSocket, chunk: Buffer): void {
+  this[CONNECTION].onBytes(chunk);
+}
+
+function onSocketDrain(this: OwnedSocket): void {
+  this[CONNECTION].resumeBlocked();
+}
+
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[CONNECTION].closeError ??= error;
+}
+
+function onSocketClose(this: OwnedSocket): void {
+  this[CONNECTION].onSocketClose();
+}
+
+function flushConnection(connection: Connection): void {
+  connection.flushScheduled = false;
+  connection.flushNow();
+}
 
 export interface ConnectionInit {
   socket: net.Socket;
   isClient: boolean;
-  settings: LocalSettings;
+  /** Our SETTINGS, shared by every connection of a server or client (never changed). */
+  settings: Readonly<Settings>;
   limits: ConnectionLimits;
   watchdog: Watchdog;
 }
@@ -58,7 +85,7 @@ interface Ping {
 export abstract class Connection extends EventEmitter implements FrameSink {
   readonly socket: net.Socket;
   /** The SETTINGS we announced (in force from the start: they only ever loosen the RFC's defaults). */
-  readonly localSettings: Settings;
+  readonly localSettings: Readonly<Settings>;
   /** The peer's SETTINGS, the RFC's initial values until its SETTINGS frame arrives. */
   readonly remoteSettings: Settings = initialSettings();
   /** Counts HEADERS and DATA frames sent (keepalive policies watch it, gRFC A8). */
@@ -79,12 +106,11 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   lastPeerStreamId = 0;
   /** @internal Peer-initiated streams open now. */
   peerStreams = 0;
-  /** @internal */
-  readonly recentlyReset = new Set<number>();
-  /** @internal */
-  readonly resets: TokenBucket;
-  /** @internal */
-  readonly empty: TokenBucket;
+  /** Streams we reset lately; made when first needed, as are the rate limits and PING records. */
+  private recentResets: Set<number> | undefined;
+  private resetBucket: TokenBucket | undefined;
+  private controlBucket: TokenBucket | undefined;
+  private emptyBucket: TokenBucket | undefined;
 
   /** @internal */
   readonly isClient: boolean;
@@ -97,13 +123,13 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   private readonly out = new WriteBuffer();
   private readonly encoder = new HpackEncoder();
-  private flushScheduled = false;
+  /** @internal */
+  flushScheduled = false;
   private sendWindow = DEFAULT_WINDOW;
   private recvWindow = DEFAULT_WINDOW;
   private recvUnacked = 0;
-  private readonly blocked = new Set<Http2Stream>();
-  private readonly control: TokenBucket;
-  private pings: Ping[] = [];
+  private blocked: Set<Http2Stream> | undefined;
+  private pings: Ping[] | undefined;
   private pingCount = 0;
   protected settingsAckDeadline = 0;
   /** Deadline of the peer's first SETTINGS; a client sets it once its socket is up. */
@@ -112,8 +138,9 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   private partialSince = 0;
   private stallMark = -1;
   private stallSince = 0;
-  private idleSince = Date.now();
-  private closeError: Error | undefined;
+  private idleSince = now();
+  /** @internal */
+  closeError: Error | undefined;
   private endTimer: NodeJS.Timeout | undefined;
 
   constructor(init: ConnectionInit) {
@@ -123,22 +150,17 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.isClient = init.isClient;
     this.limits = limits;
     this.watchdog = init.watchdog;
-    this.localSettings = { ...initialSettings(), ...settings, enablePush: false };
+    this.localSettings = settings;
     this.streamWindowTarget = settings.initialWindowSize;
     this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
     this.reader = new FrameReader(this, settings.maxFrameSize);
-    this.resets = new TokenBucket(limits.flood.resets);
-    this.control = new TokenBucket(limits.flood.control);
-    this.empty = new TokenBucket(limits.flood.empty);
-    const now = Date.now();
-    this.handshakeDeadline = now + limits.handshakeTimeoutMs;
+    this.handshakeDeadline = now() + limits.handshakeTimeoutMs;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onBytes(chunk));
-    socket.on('drain', () => this.resumeBlocked());
-    socket.on('error', (err) => {
-      this.closeError ??= err;
-    });
-    socket.on('close', () => this.onSocketClose());
+    (socket as OwnedSocket)[CONNECTION] = this;
+    socket.on('data', onSocketData);
+    socket.on('drain', onSocketDrain);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     socket.resume(); // a socket paused by whoever read its first bytes flows again
     this.watchdog.add(this);
   }
@@ -147,7 +169,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   protected start(preface?: Buffer): void {
     if (preface) this.out.bytes(preface);
     writeSettings(this.out, this.localSettings, this.isClient);
-    this.settingsAckDeadline = Date.now() + this.limits.settingsAckTimeoutMs;
+    this.settingsAckDeadline = now() + this.limits.settingsAckTimeoutMs;
     const raise = this.limits.connectionWindowSize - DEFAULT_WINDOW;
     if (raise > 0) {
       this.recvWindow += raise;
@@ -177,7 +199,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   ping(callback?: (error: Error | null, durationMs: number) => void): boolean {
     if (this.destroyed) return false;
     const id = ++this.pingCount;
-    this.pings.push({ id, sentAt: performance.now(), callback });
+    (this.pings ??= []).push({ id, sentAt: performance.now(), callback });
     this.out.frameHeader(8, FrameType.PING, 0, 0);
     this.out.u32(id);
     this.out.u32(0);
@@ -195,7 +217,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   // ---- frames in -------------------------------------------------------------------------
 
-  protected onBytes(chunk: Buffer): void {
+  /** @internal */
+  onBytes(chunk: Buffer): void {
     if (this.destroyed) return;
     try {
       this.readBytes(chunk);
@@ -204,7 +227,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       return;
     }
     if (this.reader.midFrame || this.headerBlocks.open) {
-      if (this.partialSince === 0) this.partialSince = Date.now();
+      if (this.partialSince === 0) this.partialSince = now();
     } else this.partialSince = 0;
   }
 
@@ -296,7 +319,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const stream = this.streams.get(id);
     if (stream === undefined) {
       if (this.isIdle(id)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${id}`);
-      if (!this.recentlyReset.has(id)) this.resetUnknown(id, ErrorCode.STREAM_CLOSED);
+      if (!this.recentlyReset(id)) this.resetUnknown(id, ErrorCode.STREAM_CLOSED);
       return;
     }
     if (stream.remoteEnded) {
@@ -317,7 +340,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     }
     stream.recvWindow -= length;
     const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (size === 0 && !endStream && !this.empty.take()) throw this.calm('a flood of empty DATA frames');
+    if (size === 0 && !endStream && !this.takeEmpty()) throw this.calm('a flood of empty DATA frames');
     if (length > size) stream.consumed(length - size); // padding is credited back at once
     stream.receivedLength += size;
     const expected = stream.expectedLength;
@@ -347,7 +370,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       return;
     }
     // RFC 9113 §5.3.2: priority signals may be ignored, and are.
-    if (!this.empty.take()) throw this.calm('a flood of PRIORITY frames');
+    if (!this.takeEmpty()) throw this.calm('a flood of PRIORITY frames');
   }
 
   private onRstStream(id: number, buf: Buffer, start: number, length: number): void {
@@ -360,7 +383,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     }
     const code = buf.readUInt32BE(start);
     // Rapid reset (CVE-2023-44487): streams the peer opens and cancels before we answer.
-    if (!this.isClient && !stream.localEnded && !this.resets.take()) {
+    if (!this.isClient && !stream.localEnded && !this.takeReset()) {
       throw this.calm('too many streams reset by the peer (rapid reset)');
     }
     stream.rstCode = code;
@@ -379,7 +402,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       return;
     }
     if (length % 6 !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `SETTINGS of ${length} bytes`);
-    if (this.peerSettingsReceived && !this.control.take()) throw this.calm('a flood of SETTINGS frames');
+    if (this.peerSettingsReceived && !this.takeControl()) throw this.calm('a flood of SETTINGS frames');
     this.checkOutbound();
     const settings = this.remoteSettings;
     const previousWindow = applySettings(settings, buf, start, length, this.isClient);
@@ -410,13 +433,13 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `PING on stream ${id}`);
     if (flags & Flag.ACK) {
       const pingId = buf.readUInt32BE(start);
-      const i = this.pings.findIndex((p) => p.id === pingId);
+      const i = this.pings?.findIndex((p) => p.id === pingId) ?? -1;
       if (i < 0) return; // not ours (or answered twice): ignored
-      const [ping] = this.pings.splice(i, 1);
+      const [ping] = this.pings!.splice(i, 1);
       ping!.callback?.(null, performance.now() - ping!.sentAt);
       return;
     }
-    if (!this.control.take()) throw this.calm('a flood of PING frames');
+    if (!this.takeControl()) throw this.calm('a flood of PING frames');
     this.checkOutbound();
     this.out.frameHeader(8, FrameType.PING, Flag.ACK, 0);
     this.out.bytes(buf.subarray(start, start + 8));
@@ -448,7 +471,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       if (this.sendWindow + increment > MAX_WINDOW) {
         throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31 - 1');
       }
-      if (this.blocked.size === 0 && increment < 8192 && !this.empty.take()) {
+      if (!this.blocked?.size && increment < 8192 && !this.takeEmpty()) {
         throw this.calm('a flood of WINDOW_UPDATE frames');
       }
       this.sendWindow += increment;
@@ -469,7 +492,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       this.failStream(stream, ErrorCode.FLOW_CONTROL_ERROR, `stream ${id}'s window over 2^31 - 1`);
       return;
     }
-    if (!stream.hasQueue && increment < 8192 && !this.empty.take())
+    if (!stream.hasQueue && increment < 8192 && !this.takeEmpty())
       throw this.calm('a flood of WINDOW_UPDATE frames');
     stream.sendWindow += increment;
     if (stream.hasQueue && this.canWriteData()) stream.flushQueue();
@@ -580,7 +603,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal A stream that has bytes waiting for a window or the socket. */
   markBlocked(stream: Http2Stream): void {
-    if (stream.id !== 0) this.blocked.add(stream);
+    if (stream.id !== 0) (this.blocked ??= new Set()).add(stream);
   }
 
   /** @internal WINDOW_UPDATE: we read `increment` more bytes on `id` (0: the connection). */
@@ -598,7 +621,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal A stream error we found on an open stream (§5.4.2). */
   failStream(stream: Http2Stream, code: number, message: string): void {
-    if (!this.isClient && !this.resets.take()) throw this.calm(`too many stream errors (last: ${message})`);
+    if (!this.isClient && !this.takeReset()) throw this.calm(`too many stream errors (last: ${message})`);
     this.checkOutbound();
     stream.rstCode = code;
     this.writeRst(stream.id, code);
@@ -607,7 +630,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal A stream error on a stream we hold no state for (refused, or already closed). */
   resetUnknown(id: number, code: number): void {
-    if (!this.isClient && !this.resets.take()) throw this.calm('too many refused or reset streams');
+    if (!this.isClient && !this.takeReset()) throw this.calm('too many refused or reset streams');
     this.checkOutbound();
     this.writeRst(id, code);
   }
@@ -624,9 +647,9 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const id = stream.id;
     if (id === 0 || this.streams.get(id) !== stream) return;
     this.streams.delete(id);
-    this.blocked.delete(stream);
+    this.blocked?.delete(stream);
     if ((id & 1) === (this.isClient ? 0 : 1)) this.peerStreams--;
-    if (this.streams.size === 0) this.idleSince = Date.now();
+    if (this.streams.size === 0) this.idleSince = now();
     this.afterStreamClosed();
   }
 
@@ -643,11 +666,29 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   private writeRst(id: number, code: number): void {
     this.out.frameHeader(4, FrameType.RST_STREAM, 0, id);
     this.out.u32(code);
-    this.recentlyReset.add(id);
-    if (this.recentlyReset.size > RECENT_RESETS) {
-      this.recentlyReset.delete(this.recentlyReset.values().next().value!);
-    }
+    const recent = (this.recentResets ??= new Set());
+    recent.add(id);
+    if (recent.size > RECENT_RESETS) recent.delete(recent.values().next().value!);
     this.scheduleFlush();
+  }
+
+  /** @internal Whether we reset stream `id` lately. */
+  recentlyReset(id: number): boolean {
+    return this.recentResets?.has(id) ?? false;
+  }
+
+  /** @internal One token of the rate limit on resets; false once the peer has used them up. */
+  takeReset(): boolean {
+    return (this.resetBucket ??= new TokenBucket(this.limits.flood.resets)).take();
+  }
+
+  /** @internal */
+  takeEmpty(): boolean {
+    return (this.emptyBucket ??= new TokenBucket(this.limits.flood.empty)).take();
+  }
+
+  private takeControl(): boolean {
+    return (this.controlBucket ??= new TokenBucket(this.limits.flood.control)).take();
   }
 
   private writeWindowUpdate(id: number, increment: number): void {
@@ -682,16 +723,18 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     return !this.destroyed && this.out.length + this.socket.writableLength < SOCKET_HIGH_WATER;
   }
 
-  /** A window opened or the socket drained: streams with queued bytes send what they can. */
-  private resumeBlocked(): void {
-    for (const stream of this.blocked) {
+  /** @internal A window opened or the socket drained: streams with queued bytes send what they can. */
+  resumeBlocked(): void {
+    const blocked = this.blocked;
+    if (blocked === undefined) return;
+    for (const stream of blocked) {
       if (!this.canWriteData() || this.sendWindow <= 0) return;
       if (!stream.hasQueue || stream.closed) {
-        this.blocked.delete(stream);
+        blocked.delete(stream);
         continue;
       }
       stream.flushQueue();
-      if (!stream.hasQueue) this.blocked.delete(stream);
+      if (!stream.hasQueue) blocked.delete(stream);
     }
   }
 
@@ -709,15 +752,11 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   protected scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(this.flush);
+    setImmediate(flushConnection, this);
   }
 
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    this.flushNow();
-  };
-
-  protected flushNow(): void {
+  /** @internal */
+  flushNow(): void {
     const chunks = this.out.take();
     if (chunks === undefined || this.socket.destroyed) return;
     if (!Array.isArray(chunks)) {
@@ -807,17 +846,18 @@ export abstract class Connection extends EventEmitter implements FrameSink {
           );
     for (const stream of [...this.streams.values()]) stream.finish(streamError, true);
     this.streams.clear();
-    this.blocked.clear();
+    this.blocked = undefined;
     this.failPending(streamError);
     const pings = this.pings;
-    this.pings = [];
-    for (const ping of pings) ping.callback?.(streamError, 0);
+    this.pings = undefined;
+    for (const ping of pings ?? []) ping.callback?.(streamError, 0);
   }
 
   /** Fails client streams still waiting to open. */
   protected failPending(_error: Http2Error): void {}
 
-  private onSocketClose(): void {
+  /** @internal */
+  onSocketClose(): void {
     clearTimeout(this.endTimer);
     if (!this.destroyed) {
       const reason = this.goawayReceived

@@ -9,6 +9,8 @@
 //   without bytes, PRIORITY, and WINDOW_UPDATE while we have nothing waiting to send
 //   (CVE-2019-9513, -9518).
 
+import { now } from './clock.js';
+
 /** Limits of one kind of frame: a burst, and tokens regained per second. */
 export interface FloodLimit {
   burst: number;
@@ -33,7 +35,7 @@ export class TokenBucket {
 
   constructor(private readonly limit: FloodLimit) {
     this.tokens = limit.burst;
-    this.refilledAt = Date.now();
+    this.refilledAt = now();
   }
 
   /** Takes one token; false when none is left. */
@@ -42,9 +44,9 @@ export class TokenBucket {
       this.tokens--;
       return true;
     }
-    const now = Date.now();
-    const regained = ((now - this.refilledAt) / 1000) * this.limit.ratePerSecond;
-    this.refilledAt = now;
+    const at = now();
+    const regained = ((at - this.refilledAt) / 1000) * this.limit.ratePerSecond;
+    this.refilledAt = at;
     this.tokens = Math.min(this.limit.burst, this.tokens + regained);
     if (this.tokens < 1) return false;
     this.tokens--;

@@ -31,7 +31,7 @@ export class HeaderBlocks {
   private readonly decoder: HpackDecoder;
   private readonly collector = new HeaderCollector();
   /** Ranges of client stream ids skipped over (never opened), to tell them from closed ones. */
-  private readonly gaps: [number, number][] = [];
+  private gaps: [number, number][] | undefined;
 
   constructor(
     private readonly conn: Connection,
@@ -126,7 +126,7 @@ export class HeaderBlocks {
         `header block over ${limits.maxHeaderBlockBytes} bytes`,
       );
     }
-    if (emptyFragment && !this.conn.empty.take()) {
+    if (emptyFragment && !this.conn.takeEmpty()) {
       throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, 'a flood of empty header fragments');
     }
   }
@@ -152,7 +152,7 @@ export class HeaderBlocks {
       if (conn.isIdle(id)) {
         throw connectionError(ErrorCode.PROTOCOL_ERROR, `HEADERS on idle stream ${id} (§5.1)`);
       }
-      if (conn.recentlyReset.has(id)) return; // a stream we reset: the peer sent this before it knew
+      if (conn.recentlyReset(id)) return; // a stream we reset: the peer sent this before it knew
       if (!conn.isClient && this.skipped(id)) {
         throw connectionError(
           ErrorCode.PROTOCOL_ERROR,
@@ -179,7 +179,8 @@ export class HeaderBlocks {
     collector.reset(BlockKind.REQUEST);
     const size = this.decoder.decode(buf, start, end, limit, collector);
     const firstSkipped = conn.lastPeerStreamId === 0 ? 1 : conn.lastPeerStreamId + 2;
-    if (id > firstSkipped && this.gaps.length < MAX_GAPS) this.gaps.push([firstSkipped, id - 2]);
+    if (id > firstSkipped && (this.gaps?.length ?? 0) < MAX_GAPS)
+      (this.gaps ??= []).push([firstSkipped, id - 2]);
     conn.lastPeerStreamId = id;
     if (conn.goawaySent !== undefined && id > conn.goawaySent) return; // §6.8: ignored after our GOAWAY
     if (selfDependent) {
@@ -191,6 +192,7 @@ export class HeaderBlocks {
       return; // §5.1.2
     }
     const headers = collector.headers;
+    collector.release();
     const stream = new Http2Stream(
       id,
       conn,
@@ -238,6 +240,8 @@ export class HeaderBlocks {
     const collector = this.collector;
     collector.reset(kind);
     const size = this.decoder.decode(buf, start, end, limit, collector);
+    const headers = collector.headers;
+    collector.release();
     const id = stream.id;
     if (stream.remoteEnded) {
       conn.failStream(stream, ErrorCode.STREAM_CLOSED, `HEADERS on stream ${id} after END_STREAM`);
@@ -269,7 +273,7 @@ export class HeaderBlocks {
         }
         return;
       }
-      stream.receiveHeaders(collector.headers, endStream);
+      stream.receiveHeaders(headers, endStream);
       return;
     }
     if (!endStream) {
@@ -285,17 +289,18 @@ export class HeaderBlocks {
       );
       return;
     }
-    stream.receiveTrailers(collector.headers);
+    stream.receiveTrailers(headers);
   }
 
   /** Whether `id` was skipped by the client (closed without ever being opened, §5.1.1). */
   private skipped(id: number): boolean {
-    return this.gaps.some(([from, to]) => id >= from && id <= to);
+    return this.gaps?.some(([from, to]) => id >= from && id <= to) ?? false;
   }
 
   /** Decodes a block nobody will read, for the HPACK table's sake. */
   private discard(buf: Buffer, start: number, end: number): void {
     this.collector.reset(BlockKind.TRAILERS);
     this.decoder.decode(buf, start, end, 0, this.collector);
+    this.collector.release();
   }
 }

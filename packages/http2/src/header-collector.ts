@@ -14,6 +14,8 @@ export type IncomingHeaders = Record<string, string | string[]>;
 export const BlockKind = { REQUEST: 0, RESPONSE: 1, TRAILERS: 2 } as const;
 export type BlockKind = (typeof BlockKind)[keyof typeof BlockKind];
 
+const EMPTY: IncomingHeaders = Object.freeze({}) as IncomingHeaders;
+
 const REQUEST_PSEUDO: Record<string, number> = { ':method': 1, ':scheme': 2, ':authority': 4, ':path': 8 };
 
 export class HeaderCollector implements HeaderSink {
@@ -26,6 +28,12 @@ export class HeaderCollector implements HeaderSink {
   private pseudoSeen = 0;
   private regularSeen = false;
   private status = '';
+  private method = '';
+
+  /** Drops the last block's headers (handed out; the collector need not keep them alive). */
+  release(): void {
+    this.headers = EMPTY;
+  }
 
   reset(kind: BlockKind): void {
     this.headers = {};
@@ -35,6 +43,7 @@ export class HeaderCollector implements HeaderSink {
     this.pseudoSeen = 0;
     this.regularSeen = false;
     this.status = '';
+    this.method = '';
   }
 
   field(name: string, value: string, literal: boolean): void {
@@ -87,7 +96,7 @@ export class HeaderCollector implements HeaderSink {
     const seen = this.pseudoSeen;
     if (this.kind === BlockKind.REQUEST) {
       if (!(seen & 1)) this.fail('request without :method');
-      else if (this.headers[':method'] === 'CONNECT') {
+      else if (this.method === 'CONNECT') {
         if (!(seen & 4) || seen & 10) this.fail('CONNECT needs :authority and no :scheme or :path');
       } else if ((seen & 10) !== 10) this.fail('request without :scheme or :path');
     } else if (this.kind === BlockKind.RESPONSE) {
@@ -125,6 +134,7 @@ export class HeaderCollector implements HeaderSink {
         return;
       }
       this.pseudoSeen |= bit;
+      if (bit === 1) this.method = value;
     } else if (this.kind === BlockKind.RESPONSE) {
       if (name !== ':status') {
         this.fail(`pseudo-header ${printable(name)} in a response`);

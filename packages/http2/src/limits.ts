@@ -3,6 +3,7 @@
 // (RFC 9113 §10.5: header blocks, floods, slow peers).
 
 import { defaultFloodLimits, type FloodLimits } from './flood-guard.js';
+import type { Settings } from './settings.js';
 
 /** The SETTINGS we announce. */
 export interface LocalSettings {
@@ -47,14 +48,16 @@ export interface ConnectionLimits {
   flood: FloodLimits;
 }
 
-export function localSettings(given: Partial<LocalSettings> | undefined): LocalSettings {
-  return {
+/** Our SETTINGS, as every connection of one server or client shares them (frozen). */
+export function localSettings(given: Partial<LocalSettings> | undefined): Readonly<Settings> {
+  return Object.freeze({
     headerTableSize: given?.headerTableSize ?? 4096,
+    enablePush: false,
     maxConcurrentStreams: given?.maxConcurrentStreams ?? 100,
     initialWindowSize: given?.initialWindowSize ?? 256 * 1024,
     maxFrameSize: given?.maxFrameSize ?? 16_384,
     maxHeaderListSize: given?.maxHeaderListSize ?? 16 * 1024,
-  };
+  });
 }
 
 export function connectionLimits(

@@ -64,7 +64,7 @@ export class ServerConnection extends Connection {
     this.closing = true;
     this.emit('draining');
     this.writeGoaway(MAX_STREAM_ID, ErrorCode.NO_ERROR);
-    const timer = setTimeout(this.sendFinalGoaway, DRAIN_PING_TIMEOUT_MS);
+    const timer = setTimeout(() => this.sendFinalGoaway(), DRAIN_PING_TIMEOUT_MS);
     timer.unref();
     this.ping(() => {
       clearTimeout(timer);
@@ -72,12 +72,12 @@ export class ServerConnection extends Connection {
     });
   }
 
-  private readonly sendFinalGoaway = (): void => {
+  private sendFinalGoaway(): void {
     if (this.finalGoawaySent || this.destroyed) return;
     this.finalGoawaySent = true;
     this.writeGoaway(this.lastPeerStreamId, ErrorCode.NO_ERROR);
     if (this.streams.size === 0) this.end();
-  };
+  }
 
   protected override mayEnd(): boolean {
     return this.finalGoawaySent || this.goawayReceived !== undefined;

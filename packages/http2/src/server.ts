@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import type { IncomingHeaders } from './header-collector.js';
 import { type ConnectionLimits, connectionLimits, type LocalSettings, localSettings } from './limits.js';
 import { ServerConnection } from './server-connection.js';
+import type { Settings } from './settings.js';
 import type { Http2Stream } from './stream.js';
 import { Watchdog, watchdogPeriod } from './watchdog.js';
 
@@ -31,11 +32,13 @@ export interface Http2ServerOptions {
 export class Http2Server extends EventEmitter {
   /** Connections open now. */
   readonly connections = new Set<ServerConnection>();
-  private readonly settings: LocalSettings;
+  private readonly settings: Readonly<Settings>;
   private readonly limits: ConnectionLimits;
   private readonly watchdog: Watchdog;
   private readonly hooks: ConstructorParameters<typeof ServerConnection>[1];
   private listener: net.Server | undefined;
+  /** One 'close' listener for every connection (`this` is the connection). */
+  private readonly forget: (this: ServerConnection) => void;
 
   constructor(private readonly options: Http2ServerOptions) {
     super();
@@ -51,6 +54,10 @@ export class Http2Server extends EventEmitter {
         l.idleTimeoutMs,
       ]),
     );
+    const connections = this.connections;
+    this.forget = function (this: ServerConnection) {
+      connections.delete(this);
+    };
     this.hooks = {
       onStream: options.onStream,
       onHeadersTooLarge: options.onHeadersTooLarge ?? refuseHeaders,
@@ -67,7 +74,7 @@ export class Http2Server extends EventEmitter {
       this.hooks,
     );
     this.connections.add(connection);
-    connection.once('close', () => this.connections.delete(connection));
+    connection.on('close', this.forget);
     this.emit('connection', connection);
     // After the 'connection' listeners: they hear of whatever the first bytes do.
     if (head !== undefined) connection.receive(head);
@@ -79,12 +86,12 @@ export class Http2Server extends EventEmitter {
     const tlsOptions = this.options.tls;
     const listener = tlsOptions
       ? tls.createServer({ ...tlsOptions, ALPNProtocols: ['h2'] }, (socket) => {
-          socket.on('error', () => {});
+          socket.on('error', ignore);
           if (socket.alpnProtocol === 'h2') this.accept(socket);
           else socket.destroy();
         })
       : net.createServer((socket) => {
-          socket.on('error', () => {});
+          socket.on('error', ignore);
           this.accept(socket);
         });
     this.listener = listener;
@@ -115,6 +122,8 @@ export class Http2Server extends EventEmitter {
     await stopped;
   }
 }
+
+function ignore(): void {}
 
 /** RFC 9113 §10.5.1: a header section too large to process may be answered 431. */
 function refuseHeaders(stream: Http2Stream): void {

@@ -3,8 +3,10 @@
 // a slow reader does not take, idleness). A server holds thousands of connections; a timer per
 // connection and per deadline would cost more than the checks.
 
+import { now } from './clock.js';
+
 export interface Watched {
-  /** Checks deadlines against `now` (Date.now()). */
+  /** Checks deadlines against `now` (clock.ts). */
   checkTimeouts(now: number): void;
 }
 
@@ -31,8 +33,8 @@ export class Watchdog {
   }
 
   private readonly tick = (): void => {
-    const now = Date.now();
-    for (const connection of this.watched) connection.checkTimeouts(now);
+    const at = now();
+    for (const connection of this.watched) connection.checkTimeouts(at);
   };
 }
 

@@ -85,9 +85,9 @@ export interface KeepaliveConnection {
   /** HEADERS and DATA frames sent so far. */
   readonly framesSent: number;
   readonly socket: net.Socket | undefined;
-  /** `ping` (a PING from the peer) and `close`. */
-  on(event: 'ping', listener: () => void): unknown;
-  once(event: 'close', listener: () => void): unknown;
+  /** `ping` (a PING from the peer) and `close`; listeners are called with the connection as `this`. */
+  on(event: 'ping', listener: (this: KeepaliveConnection) => void): unknown;
+  on(event: 'close', listener: (this: KeepaliveConnection) => void): unknown;
 }
 
 /** Why a stream closed, when it did not end cleanly. */

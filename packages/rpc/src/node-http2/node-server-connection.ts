@@ -49,13 +49,8 @@ export class NodeServerConnection implements KeepaliveConnection {
     return this.session.destroyed ? undefined : (this.session.socket as net.Socket);
   }
 
-  on(event: 'ping', listener: () => void): this {
-    this.session.on(event, listener);
-    return this;
-  }
-
-  once(event: 'close', listener: () => void): this {
-    this.session.once(event, listener);
+  on(event: 'ping' | 'close', listener: (this: KeepaliveConnection) => void): this {
+    this.session.on(event, () => listener.call(this));
     return this;
   }
 }

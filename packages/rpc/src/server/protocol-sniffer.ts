@@ -16,7 +16,7 @@ const SNIFF_TIMEOUT_MS = 10_000;
  * (to be handed on, or put back with socket.unshift()). The socket is paused when route runs.
  */
 export function sniff(socket: net.Socket, route: (kind: FirstBytes, head: Buffer) => void): void {
-  socket.on('error', () => {}); // a peer that resets before speaking is not our error
+  socket.on('error', ignore); // a peer that resets before speaking is not our error
   const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
   timer.unref();
   let head: Buffer | undefined;
@@ -31,6 +31,8 @@ export function sniff(socket: net.Socket, route: (kind: FirstBytes, head: Buffer
   };
   socket.on('data', onData);
 }
+
+function ignore(): void {}
 
 /** What the bytes so far show; undefined while they may still be the start of a preface. */
 export function classify(head: Buffer): FirstBytes | undefined {

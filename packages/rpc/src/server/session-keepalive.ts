@@ -29,72 +29,123 @@ const maxPingStrikes = 2;
 /** A8: with no calls (and none permitted), pings as rare as TCP keepalive's default (RFC 1122). */
 const idlePingIntervalMs = 2 * 3600_000;
 
+/** What keepalive knows of one connection. */
+interface Watch {
+  /** A8's ping strikes, and when the last valid ping came. */
+  strikes: number;
+  lastValidPingAt: number;
+  /** The connection's count of HEADERS and DATA sent when last looked at. */
+  framesSeen: number;
+  /** When our next ping is due, and when the unanswered one went out. */
+  nextPingAt: number;
+  pingSentAt: number | undefined;
+}
+
+/**
+ * One timer and one pair of listeners for every connection of a server: a server holds many
+ * connections, most of them idle, and a timer and closures each would be much of what one costs.
+ * The listeners are called with the connection as `this`.
+ */
 export class SessionKeepalive {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly watched = new Map<KeepaliveConnection, Watch>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tickMs: number;
+  private readonly pinging: boolean;
+  private readonly onPing: (this: KeepaliveConnection) => void;
+  private readonly onClose: (this: KeepaliveConnection) => void;
 
   constructor(private readonly options: SessionKeepaliveOptions) {
-    const { minPingIntervalMs } = options;
+    const { minPingIntervalMs, timeMs, timeoutMs } = options;
     if (!(minPingIntervalMs >= 0) || minPingIntervalMs === Number.POSITIVE_INFINITY) {
       throw new RangeError(
         `keepalive.minPingIntervalMs: must be a finite number >= 0, got ${String(minPingIntervalMs)}`,
       );
     }
+    this.pinging = Number.isFinite(timeMs) && timeMs > 0;
+    // Pings go out at most a tick late; an unanswered one is seen within a tick of its timeout.
+    this.tickMs = Math.max(5, Math.min(timeMs, timeoutMs, 240_000) / 4);
+    const keepalive = this;
+    this.onPing = function (this: KeepaliveConnection) {
+      keepalive.pinged(this);
+    };
+    this.onClose = function (this: KeepaliveConnection) {
+      keepalive.watched.delete(this);
+    };
   }
 
   watch(connection: KeepaliveConnection): void {
-    this.enforcePingPolicy(connection);
-    const { timeMs, timeoutMs } = this.options;
-    if (!Number.isFinite(timeMs) || timeMs <= 0) return;
-    const timer = setInterval(() => {
-      if (connection.destroyed) return;
-      const deadline = setTimeout(() => connection.destroy(), timeoutMs);
-      deadline.unref();
-      const sent = connection.ping((err) => {
-        clearTimeout(deadline);
-        if (err && !connection.destroyed) connection.destroy();
-      });
-      if (!sent) clearTimeout(deadline);
-    }, timeMs);
-    timer.unref();
-    this.timers.add(timer);
-    connection.once('close', () => {
-      clearInterval(timer);
-      this.timers.delete(timer);
+    this.watched.set(connection, {
+      strikes: 0,
+      lastValidPingAt: Number.NEGATIVE_INFINITY, // A8's "epoch": the first ping is always valid
+      framesSeen: connection.framesSent,
+      nextPingAt: performance.now() + this.options.timeMs,
+      pingSentAt: undefined,
     });
+    connection.on('ping', this.onPing);
+    connection.on('close', this.onClose); // 'close' comes once; once() would wrap the listener
+    if (this.pinging && !this.timer) {
+      this.timer = setInterval(this.tick, this.tickMs);
+      this.timer.unref();
+    }
   }
 
   close(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers.clear();
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.watched.clear();
   }
 
+  /** Pings each connection every timeMs; closes one whose ping goes unanswered for timeoutMs. */
+  private readonly tick = (): void => {
+    const now = performance.now();
+    const { timeMs, timeoutMs } = this.options;
+    for (const [connection, watch] of this.watched) {
+      if (connection.destroyed) {
+        this.watched.delete(connection);
+        continue;
+      }
+      if (watch.pingSentAt !== undefined) {
+        if (now - watch.pingSentAt > timeoutMs) connection.destroy();
+        continue;
+      }
+      if (now < watch.nextPingAt) continue;
+      watch.nextPingAt = now + timeMs;
+      const sent = connection.ping((err) => {
+        watch.pingSentAt = undefined;
+        if (err && !connection.destroyed) connection.destroy();
+      });
+      if (sent) watch.pingSentAt = now;
+    }
+    if (this.watched.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  };
+
   /**
-   * A8's suggested algorithm. Strikes reset when the server has sent HEADERS or DATA since the
-   * last ping (the connection counts the frames it sends).
+   * A8's suggested algorithm, for a PING from the client. Strikes reset when the server has sent
+   * HEADERS or DATA since the last ping (the connection counts the frames it sends).
    */
-  private enforcePingPolicy(connection: KeepaliveConnection): void {
+  private pinged(connection: KeepaliveConnection): void {
+    const watch = this.watched.get(connection);
+    if (!watch) return;
     const { minPingIntervalMs, permitWithoutCalls } = this.options;
-    let strikes = 0;
-    let lastValidPingAt = Number.NEGATIVE_INFINITY; // A8's "epoch": the first ping is always valid
-    let framesSeen = connection.framesSent;
-    connection.on('ping', () => {
-      if (connection.framesSent !== framesSeen) {
-        framesSeen = connection.framesSent;
-        strikes = 0;
-        lastValidPingAt = Number.NEGATIVE_INFINITY;
-      }
-      const now = performance.now(); // monotonic, as A8 asks
-      const idle = connection.streamCount === 0 && !permitWithoutCalls;
-      const allowed = idle ? idlePingIntervalMs : minPingIntervalMs;
-      if (now - lastValidPingAt >= allowed) {
-        lastValidPingAt = now;
-        return;
-      }
-      if (++strikes <= maxPingStrikes || connection.destroyed) return;
-      const socket = connection.socket;
-      const peer = `${socket?.remoteAddress}:${socket?.remotePort}`;
-      connection.goaway(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_pings');
-      this.options.onTooManyPings?.(peer);
-    });
+    if (connection.framesSent !== watch.framesSeen) {
+      watch.framesSeen = connection.framesSent;
+      watch.strikes = 0;
+      watch.lastValidPingAt = Number.NEGATIVE_INFINITY;
+    }
+    const now = performance.now(); // monotonic, as A8 asks
+    const idle = connection.streamCount === 0 && !permitWithoutCalls;
+    const allowed = idle ? idlePingIntervalMs : minPingIntervalMs;
+    if (now - watch.lastValidPingAt >= allowed) {
+      watch.lastValidPingAt = now;
+      return;
+    }
+    if (++watch.strikes <= maxPingStrikes || connection.destroyed) return;
+    const socket = connection.socket;
+    const peer = `${socket?.remoteAddress}:${socket?.remotePort}`;
+    connection.goaway(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_pings');
+    this.options.onTooManyPings?.(peer);
   }
 }

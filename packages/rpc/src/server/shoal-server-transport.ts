@@ -16,10 +16,12 @@ export class ShoalServerTransport implements H2ServerTransport {
       onStream: (stream, headers, connection) => sink.onStream(stream, headers, connection.socket),
       onHeadersTooLarge: (stream, headers, size) => sink.onHeadersTooLarge(stream, headers, size),
     });
+    // A peer that breaks the protocol (or a limit) is worth a report: it got GOAWAY. One
+    // listener for all connections.
+    const report = (error: Error) => settings.onError(error, 'http2 session');
     this.server.on('connection', (connection: ServerConnection) => {
       settings.keepalive.watch(connection);
-      // A peer that breaks the protocol (or a limit) is worth a report: it got GOAWAY.
-      connection.on('protocolError', (error: Error) => settings.onError(error, 'http2 session'));
+      connection.on('protocolError', report);
     });
   }
 
