@@ -69,7 +69,9 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     codec = found;
     const version = (exchange.headers['tri-service-version'] as string | undefined) ?? '';
     const group = (exchange.headers['tri-service-group'] as string | undefined) ?? '';
-    const registered = core.router.resolve(exchange.path.split('?')[0]!, version, group);
+    const query = exchange.path.indexOf('?');
+    const path = query < 0 ? exchange.path : exchange.path.slice(0, query);
+    const registered = core.router.resolve(path, version, group);
     const { method } = registered;
     context.method = method;
     context.version = registered.version;
@@ -129,10 +131,10 @@ function sendError(exchange: HttpExchange, status: number, error: RpcError, extr
 }
 
 function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8').trim();
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let value: JsonValue;
   try {
-    value = text === '' ? {} : (JSON.parse(text) as JsonValue);
+    value = text.trim() === '' ? {} : (JSON.parse(text) as JsonValue);
   } catch (err) {
     throw new RpcError(Code.INVALID_ARGUMENT, `invalid JSON request body: ${(err as Error).message}`);
   }

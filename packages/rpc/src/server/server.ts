@@ -266,10 +266,11 @@ export class Server {
       readAll: (limit) => readAll(req, limit),
       respond(status, headers, body) {
         if (res.destroyed) return;
-        res.writeHead(status, { ...headers, 'content-length': body.byteLength });
+        headers['content-length'] = body.byteLength; // the caller's object, made for this response
+        res.writeHead(status, headers);
         res.end(body);
       },
-      onClose: (listener) => res.once('close', listener),
+      onClose: (listener) => res.on('close', listener), // 'close' comes once; once() would wrap it
     };
     void handleHttpCall(this.core, exchange);
   }
