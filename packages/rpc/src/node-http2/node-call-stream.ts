@@ -7,11 +7,14 @@
 //   trailers, which the peer would never see.
 // - node does not say who reset a stream, so resets of ours are remembered.
 
-import http2 from 'node:http2';
-import { Http2Error } from '@shoal/http2';
+import type http2 from 'node:http2';
+import { ErrorCode, Http2Error } from '@shoal/http2';
 import type { CallStream, HeaderBlock, IncomingHeaders, OutgoingHeaders, StreamHandler } from '../wire.js';
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+const NGHTTP2_NO_ERROR = ErrorCode.NO_ERROR;
+const NGHTTP2_CANCEL = ErrorCode.CANCEL;
+/** END_STREAM in the flags of node's 'response' event (RFC 9113 §6.2). */
+const NGHTTP2_FLAG_END_STREAM = 0x1;
 
 export class NodeCallStream implements CallStream {
   private handler: StreamHandler | undefined;

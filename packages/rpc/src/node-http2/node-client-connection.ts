@@ -3,11 +3,12 @@
 // says the connection drains.
 
 import { EventEmitter } from 'node:events';
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import net from 'node:net';
-import { Http2Error } from '@shoal/http2';
+import { ErrorCode, Http2Error } from '@shoal/http2';
 import type { CallConnection, HeaderBlock, OutgoingHeaders } from '../wire.js';
 import { merge, NodeCallStream } from './node-call-stream.js';
+import { nodeHttp2 } from './node-http2.js';
 
 export interface NodeDialOptions {
   address: string;
@@ -24,6 +25,7 @@ export class NodeClientConnection extends EventEmitter implements CallConnection
     const { address, tls } = options;
     // `unix:/path` (gRPC naming) dials a Unix domain socket, plaintext.
     const socketPath = address.startsWith('unix:') ? address.slice('unix:'.length) : undefined;
+    const http2 = nodeHttp2();
     const session = socketPath
       ? http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) })
       : http2.connect(`${tls ? 'https' : 'http'}://${address}`, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
@@ -51,7 +53,7 @@ export class NodeClientConnection extends EventEmitter implements CallConnection
     options?: { extra?: OutgoingHeaders; endStream?: boolean },
   ) {
     if (!this.canRequest)
-      throw new Http2Error(http2.constants.NGHTTP2_REFUSED_STREAM, 'connection is closing', 'connection');
+      throw new Http2Error(ErrorCode.REFUSED_STREAM, 'connection is closing', 'connection');
     const stream = this.session.request(merge(headers, options?.extra) as http2.OutgoingHttpHeaders, {
       endStream: options?.endStream ?? false,
     });

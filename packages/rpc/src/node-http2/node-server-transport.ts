@@ -1,11 +1,12 @@
 // The server's HTTP/2 on node:http2, the opt-in `transport: 'node-http2'`. node:http2 announces
 // SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on requests, so the size is measured here.
 
-import http2 from 'node:http2';
+import type http2 from 'node:http2';
 import type net from 'node:net';
 import type { H2ServerSettings, H2ServerTransport, StreamSink } from '../server/h2-server-transport.js';
 import type { IncomingHeaders } from '../wire.js';
 import { NodeCallStream } from './node-call-stream.js';
+import { nodeHttp2 } from './node-http2.js';
 import { NodeServerConnection } from './node-server-connection.js';
 
 export class NodeServerTransport implements H2ServerTransport {
@@ -14,7 +15,7 @@ export class NodeServerTransport implements H2ServerTransport {
 
   constructor(settings: H2ServerSettings, sink: StreamSink) {
     const max = settings.maxHeaderListBytes;
-    this.h2 = http2.createServer({
+    this.h2 = nodeHttp2().createServer({
       settings: { maxConcurrentStreams: settings.maxConcurrentStreams, maxHeaderListSize: max },
       maxSessionMemory: 64,
     });
