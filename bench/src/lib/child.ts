@@ -126,3 +126,17 @@ export function reply(message: object): Promise<void> {
   if (!send) throw new Error('this script runs as a child of the benchmark (no IPC channel)');
   return new Promise((resolve) => send(message, undefined, undefined, () => resolve()));
 }
+
+/**
+ * In a child that does one job and reports it: runs `main`, exits 0 when it is done; on an
+ * error, reports it to the parent first and exits 1.
+ */
+export function runChildMain(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    async (err: Error) => {
+      await reply({ error: err.stack ?? String(err) });
+      process.exit(1);
+    },
+  );
+}

@@ -176,8 +176,7 @@ export class HeaderBlocks {
     const conn = this.conn;
     const limit = conn.localSettings.maxHeaderListSize;
     const collector = this.collector;
-    collector.reset(BlockKind.REQUEST);
-    const size = this.decoder.decode(buf, start, end, limit, collector);
+    const size = this.decode(BlockKind.REQUEST, buf, start, end, limit);
     const firstSkipped = conn.lastPeerStreamId === 0 ? 1 : conn.lastPeerStreamId + 2;
     if (id > firstSkipped && (this.gaps?.length ?? 0) < MAX_GAPS)
       (this.gaps ??= []).push([firstSkipped, id - 2]);
@@ -238,8 +237,7 @@ export class HeaderBlocks {
     const conn = this.conn;
     const limit = conn.localSettings.maxHeaderListSize;
     const collector = this.collector;
-    collector.reset(kind);
-    const size = this.decoder.decode(buf, start, end, limit, collector);
+    const size = this.decode(kind, buf, start, end, limit);
     const headers = collector.headers;
     collector.release();
     const id = stream.id;
@@ -297,10 +295,15 @@ export class HeaderBlocks {
     return this.gaps?.some(([from, to]) => id >= from && id <= to) ?? false;
   }
 
+  /** Decodes a block as `kind` into the collector; returns its header-list size (`limit` 0: nothing is built). */
+  private decode(kind: BlockKind, buf: Buffer, start: number, end: number, limit: number): number {
+    this.collector.reset(kind);
+    return this.decoder.decode(buf, start, end, limit, this.collector);
+  }
+
   /** Decodes a block nobody will read, for the HPACK table's sake. */
   private discard(buf: Buffer, start: number, end: number): void {
-    this.collector.reset(BlockKind.TRAILERS);
-    this.decoder.decode(buf, start, end, 0, this.collector);
+    this.decode(BlockKind.TRAILERS, buf, start, end, 0);
     this.collector.release();
   }
 }

@@ -1,26 +1,11 @@
 // Interop with curl (libcurl with nghttp2): h2c with prior knowledge, and TLS with ALPN h2.
 
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
-import { echoServer, run } from './interop-support.js';
+import { describe, it } from 'node:test';
+import { echoServers, run } from './interop-support.js';
 
 describe('interop: curl -> our server', () => {
-  let certs: TestCertificates;
-  const plain = echoServer();
-  let secure: ReturnType<typeof echoServer>;
-  let plainPort = 0;
-  let tlsPort = 0;
-  before(async () => {
-    certs = makeTestCertificates();
-    secure = echoServer({ key: certs.key, cert: certs.cert });
-    plainPort = (await plain.listen(0)).port;
-    tlsPort = (await secure.listen(0)).port;
-  });
-  after(async () => {
-    await plain.close(100);
-    await secure.close(100);
-  });
+  const servers = echoServers();
 
   it('curl --http2-prior-knowledge: GET, and POST of 300 KiB echoed', async () => {
     const get = await run('curl', [
@@ -30,7 +15,7 @@ describe('interop: curl -> our server', () => {
       '-',
       '-H',
       'x-echo: curl',
-      `http://127.0.0.1:${plainPort}/from-curl`,
+      `http://127.0.0.1:${servers.plainPort()}/from-curl`,
     ]);
     const text = get.stdout.toString();
     assert.equal(get.code, 0, get.stderr);
@@ -41,7 +26,13 @@ describe('interop: curl -> our server', () => {
     const body = Buffer.alloc(300 * 1024, 'z');
     const post = await run(
       'curl',
-      ['-sS', '--http2-prior-knowledge', '--data-binary', '@-', `http://127.0.0.1:${plainPort}/post`],
+      [
+        '-sS',
+        '--http2-prior-knowledge',
+        '--data-binary',
+        '@-',
+        `http://127.0.0.1:${servers.plainPort()}/post`,
+      ],
       { input: body },
     );
     assert.equal(post.code, 0, post.stderr);
@@ -53,10 +44,10 @@ describe('interop: curl -> our server', () => {
       '-sS',
       '--http2',
       '--cacert',
-      `${certs.dir}/ca.pem`,
+      `${servers.certs().dir}/ca.pem`,
       '-w',
       '%{http_version}',
-      `https://localhost:${tlsPort}/tls`,
+      `https://localhost:${servers.tlsPort()}/tls`,
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.toString(), 'hello /tls2');

@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
+import { after, before } from 'node:test';
 import type tls from 'node:tls';
 import {
   type ClientConnection,
@@ -11,6 +12,7 @@ import {
   type IncomingHeaders,
   type OutgoingHeaders,
 } from '../../src/index.js';
+import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
 
 /**
  * Our server: answers 200 with the request body echoed (or `hello <path>` without one), the
@@ -34,6 +36,22 @@ export function echoServer(tlsOptions?: tls.TlsOptions): Http2Server {
       });
     },
   });
+}
+
+/** Our echo server twice, h2c and TLS (ALPN h2), listening while the suite runs. */
+export function echoServers(): { plainPort(): number; tlsPort(): number; certs(): TestCertificates } {
+  let certs: TestCertificates | undefined;
+  const servers: Http2Server[] = [];
+  const ports: number[] = [];
+  before(async () => {
+    certs = makeTestCertificates();
+    servers.push(echoServer(), echoServer({ key: certs.key, cert: certs.cert }));
+    for (const server of servers) ports.push((await server.listen(0)).port);
+  });
+  after(async () => {
+    for (const server of servers) await server.close(100);
+  });
+  return { plainPort: () => ports[0]!, tlsPort: () => ports[1]!, certs: () => certs! };
 }
 
 export interface Response {

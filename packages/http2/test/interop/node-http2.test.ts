@@ -6,7 +6,7 @@ import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/index.js';
 import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
-import { call, echoServer } from './interop-support.js';
+import { call, echoServers } from './interop-support.js';
 
 const big = Buffer.alloc(1024 * 1024);
 for (let i = 0; i < big.length; i++) big[i] = i % 251;
@@ -34,24 +34,10 @@ function nodeCall(session: http2.ClientHttp2Session, path: string, body?: Buffer
 }
 
 describe('interop: node:http2 client -> our server', () => {
-  let certs: TestCertificates;
-  const plain = echoServer();
-  let plainPort = 0;
-  let tlsPort = 0;
-  let secure: ReturnType<typeof echoServer>;
-  before(async () => {
-    certs = makeTestCertificates();
-    secure = echoServer({ key: certs.key, cert: certs.cert });
-    plainPort = (await plain.listen(0)).port;
-    tlsPort = (await secure.listen(0)).port;
-  });
-  after(async () => {
-    await plain.close(100);
-    await secure.close(100);
-  });
+  const servers = echoServers();
 
   it('h2c: 50 concurrent streams, then a MiB each way', async () => {
-    const session = http2.connect(`http://127.0.0.1:${plainPort}`);
+    const session = http2.connect(`http://127.0.0.1:${servers.plainPort()}`);
     const small = await Promise.all(Array.from({ length: 50 }, (_, i) => nodeCall(session, `/s${i}`)));
     small.forEach((r, i) => {
       assert.equal(r.status, 200);
@@ -65,7 +51,7 @@ describe('interop: node:http2 client -> our server', () => {
   });
 
   it('TLS with ALPN h2', async () => {
-    const session = http2.connect(`https://localhost:${tlsPort}`, { ca: certs.ca });
+    const session = http2.connect(`https://localhost:${servers.tlsPort()}`, { ca: servers.certs().ca });
     const r = await nodeCall(session, '/tls', Buffer.from('over tls'));
     assert.equal(r.status, 200);
     assert.equal(r.body.toString(), 'over tls');
