@@ -113,7 +113,7 @@ export class ClientConnection extends Connection {
     return this.nextStreamId;
   }
 
-  protected override onRemoteSettings(): void {
+  override onRemoteSettings(): void {
     this.openWaiting();
   }
 
@@ -133,7 +133,7 @@ export class ClientConnection extends Connection {
     }
   }
 
-  protected override onPeerGoaway(lastStreamId: number, code: number, debug: Buffer): void {
+  override onPeerGoaway(lastStreamId: number, code: number, debug: Buffer): void {
     const why = `not processed: GOAWAY ${code} from the server (last stream ${lastStreamId}${debug.length ? `, "${debug.toString('latin1')}"` : ''})`;
     for (const stream of [...this.streams.values()]) {
       if (stream.id > lastStreamId)

@@ -10,26 +10,19 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { now } from './clock.js';
+import { ControlFrames } from './control-frames.js';
 import { TokenBucket } from './flood-guard.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
+import { FrameWriter } from './frame-writer.js';
 import { HeaderBlocks } from './header-blocks.js';
 import type { IncomingHeaders } from './header-collector.js';
-import { HeaderBlock, HpackEncoder, type OutgoingHeaders } from './hpack/hpack-encoder.js';
+import { HeaderBlock, type OutgoingHeaders } from './hpack/hpack-encoder.js';
 import { connectionError, Http2Error } from './http2-error.js';
 import type { ConnectionLimits } from './limits.js';
-import {
-  DEFAULT_WINDOW,
-  ErrorCode,
-  errorCodeName,
-  Flag,
-  FrameType,
-  MAX_STREAM_ID,
-  MAX_WINDOW,
-} from './protocol.js';
-import { applySettings, initialSettings, type Settings, writeSettings } from './settings.js';
+import { DEFAULT_WINDOW, ErrorCode, errorCodeName, Flag, FrameType, MAX_STREAM_ID } from './protocol.js';
+import { initialSettings, type Settings } from './settings.js';
 import type { Http2Stream } from './stream.js';
 import type { Watchdog } from './watchdog.js';
-import { WriteBuffer } from './write-buffer.js';
 
 /** Socket output past which DATA waits in its stream (the peer reads slower than we write). */
 const SOCKET_HIGH_WATER = 256 * 1024;
@@ -56,11 +49,6 @@ function onSocketClose(this: OwnedSocket): void {
   this[CONNECTION].onSocketClose();
 }
 
-function flushConnection(connection: Connection): void {
-  connection.flushScheduled = false;
-  connection.flushNow();
-}
-
 export interface ConnectionInit {
   socket: net.Socket;
   isClient: boolean;
@@ -70,7 +58,7 @@ export interface ConnectionInit {
   watchdog: Watchdog;
 }
 
-interface Ping {
+export interface Ping {
   id: number;
   sentAt: number;
   callback: ((error: Error | null, durationMs: number) => void) | undefined;
@@ -119,19 +107,24 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   protected readonly watchdog: Watchdog;
   protected readonly headerBlocks: HeaderBlocks;
   protected readonly reader: FrameReader;
-  protected peerSettingsReceived = false;
-
-  private readonly out = new WriteBuffer();
-  private readonly encoder = new HpackEncoder();
   /** @internal */
-  flushScheduled = false;
-  private sendWindow = DEFAULT_WINDOW;
+  peerSettingsReceived = false;
+
+  /** @internal Frames out. */
+  readonly writer: FrameWriter;
+  /** @internal SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM and PRIORITY in. */
+  readonly control: ControlFrames;
+  /** @internal What we may still send on the connection. */
+  sendWindow = DEFAULT_WINDOW;
   private recvWindow = DEFAULT_WINDOW;
   private recvUnacked = 0;
-  private blocked: Set<Http2Stream> | undefined;
-  private pings: Ping[] | undefined;
+  /** @internal Streams with bytes waiting for a window or the socket. */
+  blocked: Set<Http2Stream> | undefined;
+  /** @internal PINGs of ours not yet answered. */
+  pings: Ping[] | undefined;
   private pingCount = 0;
-  protected settingsAckDeadline = 0;
+  /** @internal */
+  settingsAckDeadline = 0;
   /** Deadline of the peer's first SETTINGS; a client sets it once its socket is up. */
   protected handshakeDeadline: number;
   /** When a partial frame or header block was first seen pending (0: none). */
@@ -154,6 +147,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.streamWindowTarget = settings.initialWindowSize;
     this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
     this.reader = new FrameReader(this, settings.maxFrameSize);
+    this.writer = new FrameWriter(socket);
+    this.control = new ControlFrames(this);
     this.handshakeDeadline = now() + limits.handshakeTimeoutMs;
     socket.setNoDelay(true);
     (socket as OwnedSocket)[CONNECTION] = this;
@@ -167,15 +162,14 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** Starts the connection: our preface (client), SETTINGS and the connection window. */
   protected start(preface?: Buffer): void {
-    if (preface) this.out.bytes(preface);
-    writeSettings(this.out, this.localSettings, this.isClient);
+    if (preface) this.writer.bytes(preface);
+    this.writer.settings(this.localSettings, this.isClient);
     this.settingsAckDeadline = now() + this.limits.settingsAckTimeoutMs;
     const raise = this.limits.connectionWindowSize - DEFAULT_WINDOW;
     if (raise > 0) {
       this.recvWindow += raise;
-      this.writeWindowUpdate(0, raise);
+      this.writer.windowUpdate(0, raise);
     }
-    this.scheduleFlush();
   }
 
   /** Streams open now. */
@@ -200,10 +194,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     if (this.destroyed) return false;
     const id = ++this.pingCount;
     (this.pings ??= []).push({ id, sentAt: performance.now(), callback });
-    this.out.frameHeader(8, FrameType.PING, 0, 0);
-    this.out.u32(id);
-    this.out.u32(0);
-    this.scheduleFlush();
+    this.writer.ping(id);
     return true;
   }
 
@@ -270,25 +261,25 @@ export abstract class Connection extends EventEmitter implements FrameSink {
         this.headerBlocks.onContinuation(flags, streamId, buf, start, length);
         return;
       case FrameType.PRIORITY:
-        this.onPriority(streamId, buf, start, length);
+        this.control.onPriority(streamId, buf, start, length);
         return;
       case FrameType.RST_STREAM:
-        this.onRstStream(streamId, buf, start, length);
+        this.control.onRstStream(streamId, buf, start, length);
         return;
       case FrameType.SETTINGS:
-        this.onSettings(flags, streamId, buf, start, length);
+        this.control.onSettings(flags, streamId, buf, start, length);
         return;
       case FrameType.PUSH_PROMISE:
         // We announce SETTINGS_ENABLE_PUSH 0 (client), and a client never pushes (§8.4).
         throw connectionError(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE, and push is disabled');
       case FrameType.PING:
-        this.onPing(flags, streamId, buf, start, length);
+        this.control.onPing(flags, streamId, buf, start, length);
         return;
       case FrameType.GOAWAY:
-        this.onGoaway(streamId, buf, start, length);
+        this.control.onGoaway(streamId, buf, start, length);
         return;
       case FrameType.WINDOW_UPDATE:
-        this.onWindowUpdate(streamId, buf, start, length);
+        this.control.onWindowUpdate(streamId, buf, start, length);
         return;
       default:
         return; // §5.5: unknown frame types are ignored
@@ -359,144 +350,11 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     if (endStream && !stream.closed) stream.receiveEnd();
   }
 
-  private onPriority(id: number, buf: Buffer, start: number, length: number): void {
-    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'PRIORITY on stream 0');
-    if (length !== 5) {
-      this.resetAny(id, ErrorCode.FRAME_SIZE_ERROR, `PRIORITY of ${length} bytes (5 expected)`);
-      return;
-    }
-    if ((buf.readUInt32BE(start) & 0x7fffffff) === id) {
-      this.resetAny(id, ErrorCode.PROTOCOL_ERROR, `stream ${id} depends on itself`);
-      return;
-    }
-    // RFC 9113 §5.3.2: priority signals may be ignored, and are.
-    if (!this.takeEmpty()) throw this.calm('a flood of PRIORITY frames');
-  }
+  /** @internal The peer's SETTINGS were applied (a client may now open streams it held back). */
+  onRemoteSettings(): void {}
 
-  private onRstStream(id: number, buf: Buffer, start: number, length: number): void {
-    if (length !== 4) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `RST_STREAM of ${length} bytes`);
-    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'RST_STREAM on stream 0');
-    const stream = this.streams.get(id);
-    if (stream === undefined) {
-      if (this.isIdle(id)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `RST_STREAM on idle stream ${id}`);
-      return;
-    }
-    const code = buf.readUInt32BE(start);
-    // Rapid reset (CVE-2023-44487): streams the peer opens and cancels before we answer.
-    if (!this.isClient && !stream.localEnded && !this.takeReset()) {
-      throw this.calm('too many streams reset by the peer (rapid reset)');
-    }
-    stream.rstCode = code;
-    if (code === ErrorCode.NO_ERROR && stream.remoteEnded) {
-      stream.finish(undefined, false); // §8.1: the peer has all it wants; what it sent stands
-      return;
-    }
-    stream.finish(new Http2Error(code, `stream ${id} reset by the peer`, 'stream', false), false);
-  }
-
-  private onSettings(flags: number, id: number, buf: Buffer, start: number, length: number): void {
-    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `SETTINGS on stream ${id}`);
-    if (flags & Flag.ACK) {
-      if (length !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
-      this.settingsAckDeadline = 0;
-      return;
-    }
-    if (length % 6 !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `SETTINGS of ${length} bytes`);
-    if (this.peerSettingsReceived && !this.takeControl()) throw this.calm('a flood of SETTINGS frames');
-    this.checkOutbound();
-    const settings = this.remoteSettings;
-    const previousWindow = applySettings(settings, buf, start, length, this.isClient);
-    this.peerSettingsReceived = true;
-    if (previousWindow !== undefined) {
-      // §6.9.2: every stream's send window moves by the change.
-      const delta = settings.initialWindowSize - previousWindow;
-      for (const stream of this.streams.values()) {
-        stream.sendWindow += delta;
-        if (stream.sendWindow > MAX_WINDOW) {
-          throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, `stream ${stream.id}'s window over 2^31 - 1`);
-        }
-      }
-    }
-    this.encoder.peerTableSize(settings.headerTableSize);
-    this.out.frameHeader(0, FrameType.SETTINGS, Flag.ACK, 0);
-    this.scheduleFlush();
-    this.onRemoteSettings();
-    this.emit('remoteSettings', settings);
-    if (previousWindow !== undefined) this.resumeBlocked();
-  }
-
-  /** The peer's SETTINGS were applied (a client may now open streams it held back). */
-  protected onRemoteSettings(): void {}
-
-  private onPing(flags: number, id: number, buf: Buffer, start: number, length: number): void {
-    if (length !== 8) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `PING of ${length} bytes`);
-    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `PING on stream ${id}`);
-    if (flags & Flag.ACK) {
-      const pingId = buf.readUInt32BE(start);
-      const i = this.pings?.findIndex((p) => p.id === pingId) ?? -1;
-      if (i < 0) return; // not ours (or answered twice): ignored
-      const [ping] = this.pings!.splice(i, 1);
-      ping!.callback?.(null, performance.now() - ping!.sentAt);
-      return;
-    }
-    if (!this.takeControl()) throw this.calm('a flood of PING frames');
-    this.checkOutbound();
-    this.out.frameHeader(8, FrameType.PING, Flag.ACK, 0);
-    this.out.bytes(buf.subarray(start, start + 8));
-    this.scheduleFlush();
-    if (this.listenerCount('ping') > 0) this.emit('ping', Buffer.from(buf.subarray(start, start + 8)));
-  }
-
-  private onGoaway(id: number, buf: Buffer, start: number, length: number): void {
-    if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `GOAWAY on stream ${id}`);
-    if (length < 8) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `GOAWAY of ${length} bytes`);
-    const lastStreamId = buf.readUInt32BE(start) & 0x7fffffff;
-    const code = buf.readUInt32BE(start + 4);
-    const debug = Buffer.from(buf.subarray(start + 8, start + length));
-    this.goawayReceived = { code, lastStreamId };
-    this.onPeerGoaway(lastStreamId, code, debug);
-    this.emit('goaway', code, lastStreamId, debug);
-    this.startDraining();
-  }
-
-  /** A GOAWAY arrived: a client fails the streams the server will not process. */
-  protected onPeerGoaway(_lastStreamId: number, _code: number, _debug: Buffer): void {}
-
-  private onWindowUpdate(id: number, buf: Buffer, start: number, length: number): void {
-    if (length !== 4) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `WINDOW_UPDATE of ${length} bytes`);
-    const increment = buf.readUInt32BE(start) & 0x7fffffff;
-    if (id === 0) {
-      if (increment === 0)
-        throw connectionError(ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0 on the connection');
-      if (this.sendWindow + increment > MAX_WINDOW) {
-        throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31 - 1');
-      }
-      if (!this.blocked?.size && increment < 8192 && !this.takeEmpty()) {
-        throw this.calm('a flood of WINDOW_UPDATE frames');
-      }
-      this.sendWindow += increment;
-      this.resumeBlocked();
-      return;
-    }
-    const stream = this.streams.get(id);
-    if (stream === undefined) {
-      if (this.isIdle(id))
-        throw connectionError(ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE on idle stream ${id}`);
-      return;
-    }
-    if (increment === 0) {
-      this.failStream(stream, ErrorCode.PROTOCOL_ERROR, `WINDOW_UPDATE of 0 on stream ${id}`);
-      return;
-    }
-    if (stream.sendWindow + increment > MAX_WINDOW) {
-      this.failStream(stream, ErrorCode.FLOW_CONTROL_ERROR, `stream ${id}'s window over 2^31 - 1`);
-      return;
-    }
-    if (!stream.hasQueue && increment < 8192 && !this.takeEmpty())
-      throw this.calm('a flood of WINDOW_UPDATE frames');
-    stream.sendWindow += increment;
-    if (stream.hasQueue && this.canWriteData()) stream.flushQueue();
-  }
+  /** @internal A GOAWAY arrived: a client fails the streams the server will not process. */
+  onPeerGoaway(_lastStreamId: number, _code: number, _debug: Buffer): void {}
 
   /** @internal True for a stream id neither side has opened yet (§5.1 "idle"). */
   isIdle(id: number): boolean {
@@ -529,43 +387,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const block = headers instanceof HeaderBlock ? headers : undefined;
     const fields = block ? extra : (headers as OutgoingHeaders);
     if (!first && block?.hasPseudo) throw new TypeError('trailers may not hold pseudo-headers');
-    const flags = endStream ? Flag.END_STREAM : 0;
-    const max = this.remoteSettings.maxFrameSize;
-    const bound = this.encoder.bound(block, fields);
     this.framesSent++;
-    if (bound <= max) {
-      // Encode in place, then fill in the frame header's length.
-      const out = this.out;
-      const buf = out.ensure(9 + bound);
-      const at = out.pos;
-      out.pos += 9;
-      out.length += 9;
-      const before = out.length;
-      this.encoder.encode(out, block, fields);
-      const length = out.length - before;
-      buf[at] = length >>> 16;
-      buf[at + 1] = (length >>> 8) & 0xff;
-      buf[at + 2] = length & 0xff;
-      buf[at + 3] = FrameType.HEADERS;
-      buf[at + 4] = flags | Flag.END_HEADERS;
-      buf.writeUInt32BE(id, at + 5);
-    } else {
-      const scratch = new WriteBuffer();
-      this.encoder.encode(scratch, block, fields);
-      const taken = scratch.take();
-      const bytes =
-        taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
-      let at = 0;
-      do {
-        const n = Math.min(max, bytes.length - at);
-        const last = at + n === bytes.length;
-        const type = at === 0 ? FrameType.HEADERS : FrameType.CONTINUATION;
-        this.out.frameHeader(n, type, (at === 0 ? flags : 0) | (last ? Flag.END_HEADERS : 0), id);
-        this.out.bytes(bytes.subarray(at, at + n));
-        at += n;
-      } while (at < bytes.length);
-    }
-    this.scheduleFlush();
+    this.writer.headers(id, block, fields, endStream, this.remoteSettings.maxFrameSize);
   }
 
   /**
@@ -578,9 +401,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const id = stream.id;
     if (total === 0) {
       if (endStream) {
-        this.out.frameHeader(0, FrameType.DATA, Flag.END_STREAM, id);
+        this.writer.data(id, buf, 0, 0, true);
         this.framesSent++;
-        this.scheduleFlush();
       }
       return 0;
     }
@@ -589,15 +411,12 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     while (sent < total && this.canWriteData()) {
       const n = Math.min(total - sent, stream.sendWindow, this.sendWindow, maxFrame);
       if (n <= 0) break;
-      const last = sent + n === total;
-      this.out.frameHeader(n, FrameType.DATA, last && endStream ? Flag.END_STREAM : 0, id);
-      this.out.bytes(n === total ? buf : buf.subarray(sent, sent + n));
+      this.writer.data(id, buf, sent, n, endStream && sent + n === total);
       stream.sendWindow -= n;
       this.sendWindow -= n;
       sent += n;
       this.framesSent++;
     }
-    if (sent > 0) this.scheduleFlush();
     return sent;
   }
 
@@ -608,9 +427,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal WINDOW_UPDATE: we read `increment` more bytes on `id` (0: the connection). */
   windowUpdate(id: number, increment: number): void {
-    if (this.destroyed) return;
-    this.writeWindowUpdate(id, increment);
-    this.scheduleFlush();
+    if (!this.destroyed) this.writer.windowUpdate(id, increment);
   }
 
   /** @internal Resets a stream (RST_STREAM) and remembers it, so late frames on it are ignored. */
@@ -636,7 +453,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   }
 
   /** A stream error on any stream id: through its stream when open. */
-  private resetAny(id: number, code: number, message: string): void {
+  /** @internal */
+  resetAny(id: number, code: number, message: string): void {
     const stream = this.streams.get(id);
     if (stream) this.failStream(stream, code, message);
     else this.resetUnknown(id, code);
@@ -664,12 +482,10 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   }
 
   private writeRst(id: number, code: number): void {
-    this.out.frameHeader(4, FrameType.RST_STREAM, 0, id);
-    this.out.u32(code);
+    this.writer.rst(id, code);
     const recent = (this.recentResets ??= new Set());
     recent.add(id);
     if (recent.size > RECENT_RESETS) recent.delete(recent.values().next().value!);
-    this.scheduleFlush();
   }
 
   /** @internal Whether we reset stream `id` lately. */
@@ -687,24 +503,15 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     return (this.emptyBucket ??= new TokenBucket(this.limits.flood.empty)).take();
   }
 
-  private takeControl(): boolean {
+  /** @internal */
+  takeControl(): boolean {
     return (this.controlBucket ??= new TokenBucket(this.limits.flood.control)).take();
-  }
-
-  private writeWindowUpdate(id: number, increment: number): void {
-    this.out.frameHeader(4, FrameType.WINDOW_UPDATE, 0, id);
-    this.out.u32(increment);
   }
 
   /** @internal GOAWAY with the last peer stream we process. */
   writeGoaway(lastStreamId: number, code: number, debug?: string): void {
-    const data = debug ? Buffer.from(debug, 'utf8').subarray(0, 256) : undefined;
-    this.out.frameHeader(8 + (data?.length ?? 0), FrameType.GOAWAY, 0, 0);
-    this.out.u32(lastStreamId);
-    this.out.u32(code);
-    if (data) this.out.bytes(data);
+    this.writer.goaway(lastStreamId, code, debug);
     this.goawaySent = Math.min(this.goawaySent ?? MAX_STREAM_ID, lastStreamId);
-    this.scheduleFlush();
   }
 
   /** Credits the connection window back once half of it is used. */
@@ -712,15 +519,15 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.recvUnacked += n;
     if (this.recvUnacked >= this.limits.connectionWindowSize / 2) {
       this.recvWindow += this.recvUnacked;
-      this.writeWindowUpdate(0, this.recvUnacked);
+      this.writer.windowUpdate(0, this.recvUnacked);
       this.recvUnacked = 0;
-      this.scheduleFlush();
     }
   }
 
   /** DATA may go to the socket: it is not closed and not backed up. */
-  private canWriteData(): boolean {
-    return !this.destroyed && this.out.length + this.socket.writableLength < SOCKET_HIGH_WATER;
+  /** @internal */
+  canWriteData(): boolean {
+    return !this.destroyed && this.writer.pending + this.socket.writableLength < SOCKET_HIGH_WATER;
   }
 
   /** @internal A window opened or the socket drained: streams with queued bytes send what they can. */
@@ -739,39 +546,23 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   }
 
   /** Answering the peer would queue output it does not read: it is flooding us (CVE-2019-9512, -9515). */
-  private checkOutbound(): void {
-    if (this.out.length + this.socket.writableLength > this.limits.maxOutboundBytes) {
+  /** @internal */
+  checkOutbound(): void {
+    if (this.writer.pending + this.socket.writableLength > this.limits.maxOutboundBytes) {
       throw this.calm('the peer sends frames that need answers but does not read them');
     }
   }
 
-  private calm(message: string): Http2Error {
-    return connectionError(ErrorCode.ENHANCE_YOUR_CALM, message);
-  }
-
-  protected scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(flushConnection, this);
-  }
-
   /** @internal */
-  flushNow(): void {
-    const chunks = this.out.take();
-    if (chunks === undefined || this.socket.destroyed) return;
-    if (!Array.isArray(chunks)) {
-      this.socket.write(chunks);
-      return;
-    }
-    this.socket.cork();
-    for (const chunk of chunks) this.socket.write(chunk);
-    this.socket.uncork();
+  calm(message: string): Http2Error {
+    return connectionError(ErrorCode.ENHANCE_YOUR_CALM, message);
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
 
   /** No new streams from now on; the connection ends once the open ones are done. */
-  protected startDraining(): void {
+  /** @internal */
+  startDraining(): void {
     if (!this.closing) {
       this.closing = true;
       this.emit('draining');
@@ -801,7 +592,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     if (this.destroyed) return;
     this.closeError ??= error;
     this.writeGoaway(this.lastPeerStreamId, error.code, debug);
-    this.flushNow();
+    this.writer.flush();
     this.shutDown(error);
     // Nothing more is read: what the peer still sends stays in the kernel's buffer, not ours.
     this.socket.pause();
@@ -811,7 +602,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   /** Ends a connection whose streams are done: flushes, then closes the socket. */
   protected end(): void {
     if (this.destroyed) return;
-    this.flushNow();
+    this.writer.flush();
     this.shutDown(undefined);
     this.endSocket();
   }
@@ -829,7 +620,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.destroyed = true;
     this.closing = true;
     this.reader.stop();
-    this.out.clear();
+    this.writer.clear();
     this.watchdog.delete(this);
     const cause = error ?? this.closeError;
     const streamError =

@@ -84,6 +84,8 @@ describe('defences: floods', () => {
       peer.send(...Array.from({ length: 40 }, () => chunk));
     }
     for (const peer of peers) assert.equal(await peer.rstCode(1, 5000), E.FLOW_CONTROL_ERROR);
+    // A PING answered means the server has read everything sent before it.
+    for (const peer of peers) assert.ok(await peer.alive());
     const after = await server.stats();
     assert.ok(
       after.heap - before.heap < 8 * MiB,
