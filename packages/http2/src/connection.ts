@@ -11,6 +11,7 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { now } from './clock.js';
 import { ControlFrames } from './control-frames.js';
+import { DataFrames } from './data-frames.js';
 import { TokenBucket } from './flood-guard.js';
 import { FrameReader, type FrameSink } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
@@ -19,13 +20,13 @@ import type { IncomingHeaders } from './header-collector.js';
 import { HeaderBlock, type OutgoingHeaders } from './hpack/hpack-encoder.js';
 import { connectionError, Http2Error } from './http2-error.js';
 import type { ConnectionLimits } from './limits.js';
-import { DEFAULT_WINDOW, ErrorCode, errorCodeName, Flag, FrameType, MAX_STREAM_ID } from './protocol.js';
+import { ErrorCode, errorCodeName, Flag, FrameType, MAX_STREAM_ID } from './protocol.js';
+import { SendFlow } from './send-flow.js';
 import { initialSettings, type Settings } from './settings.js';
 import type { Http2Stream } from './stream.js';
 import type { Watchdog } from './watchdog.js';
 
 /** Socket output past which DATA waits in its stream (the peer reads slower than we write). */
-const SOCKET_HIGH_WATER = 256 * 1024;
 /** Streams we reset, remembered so that frames the peer sent before it saw the reset are ignored (§5.1). */
 const RECENT_RESETS = 128;
 /** Where a socket keeps its connection, so that its listeners are shared functions, not closures per connection. */
@@ -38,7 +39,7 @@ function onSocketData(this: OwnedSocket, chunk: Buffer): void {
 }
 
 function onSocketDrain(this: OwnedSocket): void {
-  this[CONNECTION].resumeBlocked();
+  this[CONNECTION].flow.resume();
 }
 
 function onSocketError(this: OwnedSocket, error: Error): void {
@@ -112,14 +113,12 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal Frames out. */
   readonly writer: FrameWriter;
+  /** @internal The send windows, and the streams waiting on them or on the socket. */
+  readonly flow: SendFlow;
   /** @internal SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM and PRIORITY in. */
   readonly control: ControlFrames;
-  /** @internal What we may still send on the connection. */
-  sendWindow = DEFAULT_WINDOW;
-  private recvWindow = DEFAULT_WINDOW;
-  private recvUnacked = 0;
-  /** @internal Streams with bytes waiting for a window or the socket. */
-  blocked: Set<Http2Stream> | undefined;
+  /** DATA in, with the connection's receive window (made with our SETTINGS, in start()). */
+  private data!: DataFrames;
   /** @internal PINGs of ours not yet answered. */
   pings: Ping[] | undefined;
   private pingCount = 0;
@@ -148,6 +147,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
     this.reader = new FrameReader(this, settings.maxFrameSize);
     this.writer = new FrameWriter(socket);
+    this.flow = new SendFlow(this);
     this.control = new ControlFrames(this);
     this.handshakeDeadline = now() + limits.handshakeTimeoutMs;
     socket.setNoDelay(true);
@@ -165,11 +165,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     if (preface) this.writer.bytes(preface);
     this.writer.settings(this.localSettings, this.isClient);
     this.settingsAckDeadline = now() + this.limits.settingsAckTimeoutMs;
-    const raise = this.limits.connectionWindowSize - DEFAULT_WINDOW;
-    if (raise > 0) {
-      this.recvWindow += raise;
-      this.writer.windowUpdate(0, raise);
-    }
+    this.data = new DataFrames(this, this.limits.connectionWindowSize);
   }
 
   /** Streams open now. */
@@ -252,7 +248,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     }
     switch (type) {
       case FrameType.DATA:
-        this.onData(flags, streamId, buf, start, length);
+        this.data.onData(flags, streamId, buf, start, length);
         return;
       case FrameType.HEADERS:
         this.headerBlocks.onHeaders(flags, streamId, buf, start, length);
@@ -284,70 +280,6 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       default:
         return; // §5.5: unknown frame types are ignored
     }
-  }
-
-  private onData(flags: number, id: number, buf: Buffer, start: number, length: number): void {
-    if (id === 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, 'DATA on stream 0');
-    let dataStart = start;
-    let size = length;
-    if (flags & Flag.PADDED) {
-      // §6.1: a pad length as long as the payload or longer is a connection error.
-      if (length < 1 || buf[start]! >= length) {
-        throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on stream ${id}: padding as long as the frame`);
-      }
-      dataStart = start + 1;
-      size = length - 1 - buf[start]!;
-    }
-    // The whole payload counts against the connection window (§6.9.1), credited back at once.
-    if (length > this.recvWindow) {
-      throw connectionError(
-        ErrorCode.FLOW_CONTROL_ERROR,
-        `DATA of ${length} bytes on stream ${id}, over the connection window of ${this.recvWindow}`,
-      );
-    }
-    this.recvWindow -= length;
-    this.creditConnection(length);
-    const stream = this.streams.get(id);
-    if (stream === undefined) {
-      if (this.isIdle(id)) throw connectionError(ErrorCode.PROTOCOL_ERROR, `DATA on idle stream ${id}`);
-      if (!this.recentlyReset(id)) this.resetUnknown(id, ErrorCode.STREAM_CLOSED);
-      return;
-    }
-    if (stream.remoteEnded) {
-      this.failStream(stream, ErrorCode.STREAM_CLOSED, `DATA on stream ${id} after END_STREAM`);
-      return;
-    }
-    if (this.isClient && !stream.gotHeaders) {
-      this.failStream(stream, ErrorCode.PROTOCOL_ERROR, `DATA on stream ${id} before the response headers`);
-      return;
-    }
-    if (length > stream.recvWindow) {
-      this.failStream(
-        stream,
-        ErrorCode.FLOW_CONTROL_ERROR,
-        `DATA of ${length} bytes on stream ${id}, over its window of ${stream.recvWindow}`,
-      );
-      return;
-    }
-    stream.recvWindow -= length;
-    const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (size === 0 && !endStream && !this.takeEmpty()) throw this.calm('a flood of empty DATA frames');
-    if (length > size) stream.consumed(length - size); // padding is credited back at once
-    stream.receivedLength += size;
-    const expected = stream.expectedLength;
-    if (
-      expected >= 0 &&
-      (stream.receivedLength > expected || (endStream && stream.receivedLength !== expected))
-    ) {
-      this.failStream(
-        stream,
-        ErrorCode.PROTOCOL_ERROR,
-        `stream ${id}: body length differs from content-length ${expected}`,
-      );
-      return;
-    }
-    if (size > 0) stream.receiveData(buf.subarray(dataStart, dataStart + size));
-    if (endStream && !stream.closed) stream.receiveEnd();
   }
 
   /** @internal The peer's SETTINGS were applied (a client may now open streams it held back). */
@@ -391,40 +323,6 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.writer.headers(id, block, fields, endStream, this.remoteSettings.maxFrameSize);
   }
 
-  /**
-   * @internal Sends what the windows and the socket allow of `buf` as DATA frames; END_STREAM on
-   * the last when `endStream` and all of it went. Returns the bytes sent.
-   */
-  sendData(stream: Http2Stream, buf: Buffer, endStream: boolean): number {
-    if (this.destroyed) return 0;
-    const total = buf.length;
-    const id = stream.id;
-    if (total === 0) {
-      if (endStream) {
-        this.writer.data(id, buf, 0, 0, true);
-        this.framesSent++;
-      }
-      return 0;
-    }
-    const maxFrame = this.remoteSettings.maxFrameSize;
-    let sent = 0;
-    while (sent < total && this.canWriteData()) {
-      const n = Math.min(total - sent, stream.sendWindow, this.sendWindow, maxFrame);
-      if (n <= 0) break;
-      this.writer.data(id, buf, sent, n, endStream && sent + n === total);
-      stream.sendWindow -= n;
-      this.sendWindow -= n;
-      sent += n;
-      this.framesSent++;
-    }
-    return sent;
-  }
-
-  /** @internal A stream that has bytes waiting for a window or the socket. */
-  markBlocked(stream: Http2Stream): void {
-    if (stream.id !== 0) (this.blocked ??= new Set()).add(stream);
-  }
-
   /** @internal WINDOW_UPDATE: we read `increment` more bytes on `id` (0: the connection). */
   windowUpdate(id: number, increment: number): void {
     if (!this.destroyed) this.writer.windowUpdate(id, increment);
@@ -465,7 +363,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     const id = stream.id;
     if (id === 0 || this.streams.get(id) !== stream) return;
     this.streams.delete(id);
-    this.blocked?.delete(stream);
+    this.flow.forget(stream);
     if ((id & 1) === (this.isClient ? 0 : 1)) this.peerStreams--;
     if (this.streams.size === 0) this.idleSince = now();
     this.afterStreamClosed();
@@ -512,37 +410,6 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   writeGoaway(lastStreamId: number, code: number, debug?: string): void {
     this.writer.goaway(lastStreamId, code, debug);
     this.goawaySent = Math.min(this.goawaySent ?? MAX_STREAM_ID, lastStreamId);
-  }
-
-  /** Credits the connection window back once half of it is used. */
-  private creditConnection(n: number): void {
-    this.recvUnacked += n;
-    if (this.recvUnacked >= this.limits.connectionWindowSize / 2) {
-      this.recvWindow += this.recvUnacked;
-      this.writer.windowUpdate(0, this.recvUnacked);
-      this.recvUnacked = 0;
-    }
-  }
-
-  /** DATA may go to the socket: it is not closed and not backed up. */
-  /** @internal */
-  canWriteData(): boolean {
-    return !this.destroyed && this.writer.pending + this.socket.writableLength < SOCKET_HIGH_WATER;
-  }
-
-  /** @internal A window opened or the socket drained: streams with queued bytes send what they can. */
-  resumeBlocked(): void {
-    const blocked = this.blocked;
-    if (blocked === undefined) return;
-    for (const stream of blocked) {
-      if (!this.canWriteData() || this.sendWindow <= 0) return;
-      if (!stream.hasQueue || stream.closed) {
-        blocked.delete(stream);
-        continue;
-      }
-      stream.flushQueue();
-      if (!stream.hasQueue) blocked.delete(stream);
-    }
   }
 
   /** Answering the peer would queue output it does not read: it is flooding us (CVE-2019-9512, -9515). */
@@ -637,7 +504,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
           );
     for (const stream of [...this.streams.values()]) stream.finish(streamError, true);
     this.streams.clear();
-    this.blocked = undefined;
+    this.flow.clear();
     this.failPending(streamError);
     const pings = this.pings;
     this.pings = undefined;

@@ -76,7 +76,7 @@ export class ControlFrames {
     conn.writer.settingsAck();
     conn.onRemoteSettings();
     conn.emit('remoteSettings', settings);
-    if (previousWindow !== undefined) conn.resumeBlocked();
+    if (previousWindow !== undefined) conn.flow.resume();
   }
 
   onPing(flags: number, id: number, buf: Buffer, start: number, length: number): void {
@@ -117,14 +117,14 @@ export class ControlFrames {
     if (id === 0) {
       if (increment === 0)
         throw connectionError(ErrorCode.PROTOCOL_ERROR, 'WINDOW_UPDATE of 0 on the connection');
-      if (conn.sendWindow + increment > MAX_WINDOW) {
+      if (conn.flow.window + increment > MAX_WINDOW) {
         throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31 - 1');
       }
-      if (!conn.blocked?.size && increment < 8192 && !conn.takeEmpty()) {
+      if (!conn.flow.waiting && increment < 8192 && !conn.takeEmpty()) {
         throw conn.calm('a flood of WINDOW_UPDATE frames');
       }
-      conn.sendWindow += increment;
-      conn.resumeBlocked();
+      conn.flow.window += increment;
+      conn.flow.resume();
       return;
     }
     const stream = conn.streams.get(id);
@@ -144,6 +144,6 @@ export class ControlFrames {
     if (!stream.hasQueue && increment < 8192 && !conn.takeEmpty())
       throw conn.calm('a flood of WINDOW_UPDATE frames');
     stream.sendWindow += increment;
-    if (stream.hasQueue && conn.canWriteData()) stream.flushQueue();
+    if (stream.hasQueue && conn.flow.canWrite()) stream.flushQueue();
   }
 }

@@ -141,7 +141,7 @@ export class Http2Stream {
     if (!this.headersSent) throw new Error(`stream ${this.id}: write before headers were sent`);
     let buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     if (this.queue === undefined && this.id !== 0) {
-      const sent = this.connection.sendData(this, buf, endStream);
+      const sent = this.connection.flow.sendData(this, buf, endStream);
       if (sent === buf.length) {
         if (endStream) this.sentEnd();
         return true;
@@ -167,7 +167,7 @@ export class Http2Stream {
       return;
     }
     if (trailers) this.connection.writeHeaders(this.id, trailers, extra, true, false);
-    else this.connection.sendData(this, emptyBuffer, true);
+    else this.connection.flow.sendData(this, emptyBuffer, true);
     this.sentEnd();
   }
 
@@ -197,7 +197,7 @@ export class Http2Stream {
     while (queue.length > 0) {
       const head = queue[0]!;
       const last = queue.length === 1 && this.endQueued && this.queuedTrailers === undefined;
-      const sent = this.connection.sendData(this, head, last);
+      const sent = this.connection.flow.sendData(this, head, last);
       this.queuedBytes -= sent;
       if (sent < head.length) {
         queue[0] = head.subarray(sent);
@@ -211,7 +211,7 @@ export class Http2Stream {
       const trailers = this.queuedTrailers;
       this.queuedTrailers = undefined;
       if (trailers) this.connection.writeHeaders(this.id, trailers[0], trailers[1], true, false);
-      else this.connection.sendData(this, emptyBuffer, true);
+      else this.connection.flow.sendData(this, emptyBuffer, true);
       this.sentEnd();
     }
     if (this.resetAfterQueue !== undefined && !this.closed) this.reset(this.resetAfterQueue);
@@ -302,7 +302,7 @@ export class Http2Stream {
     if (buf.length === 0 && this.queue !== undefined) return;
     (this.queue ??= []).push(buf);
     this.queuedBytes += buf.length;
-    this.connection.markBlocked(this);
+    this.connection.flow.markBlocked(this);
   }
 
   private dropQueue(): void {
