@@ -127,11 +127,8 @@ export function reply(message: object): Promise<void> {
   return new Promise((resolve) => send(message, undefined, undefined, () => resolve()));
 }
 
-/**
- * In a child that does one job and reports it: runs `main`, exits 0 when it is done; on an
- * error, reports it to the parent first and exits 1.
- */
-export function runChildMain(main: () => Promise<void>): void {
+/** In a child that runs to its end: exits when `main` is done, or sends its error and exits 1. */
+export function runToEnd(main: () => Promise<void>): void {
   main().then(
     () => process.exit(0),
     async (err: Error) => {

@@ -1,10 +1,10 @@
 // What the sections of the rpc suite share: its options, the server processes, h2load runs with
 // the server's CPU, and runs that alternate between participants, keeping each one's median.
 
-import { parseArgs } from 'node:util';
 import { type ChildServer, startServer } from '../lib/child.js';
 import { type H2loadOptions, h2load } from '../lib/h2load.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { int, parseOptions, path, positive, subset } from '../lib/options.js';
 
 /** Every section, in the order they run. */
 export const SECTIONS = ['server', 'client', 'http1', 'stream', 'pingpong', 'latency', 'idle'];
@@ -20,25 +20,13 @@ export interface Settings {
 }
 
 export function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: 'string', default: '3' },
-      scale: { type: 'string', default: '1' },
-      only: { type: 'string', default: SECTIONS.join(',') },
-      'cpu-prof-dir': { type: 'string' },
-    },
+  const o = parseOptions(args, {
+    runs: int(3),
+    scale: positive(1),
+    only: subset('section', ...SECTIONS),
+    'cpu-prof-dir': path(),
   });
-  const runs = Number(values.runs);
-  const scale = Number(values.scale);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
-  if (!(scale > 0)) throw new Error(`--scale must be a positive number, got "${values.scale}"`);
-  const sections = new Set(values.only.split(','));
-  for (const s of sections) {
-    if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (${SECTIONS.join(', ')})`);
-  }
-  return { runs, scale, sections, profileDir: values['cpu-prof-dir'] };
+  return { runs: o.runs, scale: o.scale, sections: o.only, profileDir: o['cpu-prof-dir'] };
 }
 
 /** Runs `measure` for each participant in turn, `runs` times over, and keeps each one's median. */

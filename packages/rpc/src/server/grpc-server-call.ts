@@ -11,6 +11,7 @@ import { type Compression, findCompression, negotiateCompression } from '../comp
 import { encodeEnvelope } from '../envelope.js';
 import type { CallAddresses, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
+import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
 import { isStreamingRequest } from '../method-types.js';
@@ -317,11 +318,11 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
   }
 
   /** The request messages of a client- or bidi-streaming call. */
-  private readStream(reader: MessageReader<unknown>): RequestMessages<unknown> {
+  private readStream(reader: MessageReader<unknown>): MessageQueue<unknown> {
     const requests = new RequestMessages(this.stream, reader);
     this.requests = requests;
     if (this.cancelReason) requests.fail(this.cancelReason);
-    return requests;
+    return requests.messages;
   }
 
   private sendHeaders(): void {

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { Code } from '../code.js';
 import { gzip } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
+import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { RpcError } from '../rpc-error.js';
 import { RequestMessages } from './request-messages.js';
@@ -14,13 +15,13 @@ const frame = (s: string) => encodeEnvelope(Buffer.from(s, 'utf8'));
 /** The messages, fed the way a call feeds them (DATA chunks, then the end) from a Readable. */
 function setup(maxBytes = 1024) {
   const stream = new PassThrough();
-  const messages = new RequestMessages(stream, new MessageReader(maxBytes, gzip, text));
-  stream.on('data', (chunk: Buffer) => messages.onData(chunk));
-  stream.on('end', () => messages.onEnd());
-  return { stream, messages };
+  const requests = new RequestMessages(stream, new MessageReader(maxBytes, gzip, text));
+  stream.on('data', (chunk: Buffer) => requests.onData(chunk));
+  stream.on('end', () => requests.onEnd());
+  return { stream, requests, messages: requests.messages };
 }
 
-async function take(messages: RequestMessages<string>, n: number): Promise<string[]> {
+async function take(messages: MessageQueue<string>, n: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = await messages.next();
@@ -100,20 +101,20 @@ describe('RequestMessages', () => {
   });
 
   it('fail() (the call was cancelled) rejects a pending read with the reason; later reads too', async () => {
-    const { messages } = setup();
+    const { requests, messages } = setup();
     const pending = messages.next();
     const reason = new RpcError(Code.CANCELLED, 'call cancelled by the client');
-    messages.fail(reason);
+    requests.fail(reason);
     await assert.rejects(pending, (err) => err === reason);
     await assert.rejects(messages.next(), (err) => err === reason);
   });
 
   it('fail() after the request side ended changes nothing', async () => {
-    const { stream, messages } = setup();
+    const { stream, requests, messages } = setup();
     stream.end(frame('last'));
     assert.deepEqual(await take(messages, 1), ['last']);
     assert.equal((await messages.next()).done, true);
-    messages.fail(new RpcError(Code.CANCELLED, 'late'));
+    requests.fail(new RpcError(Code.CANCELLED, 'late'));
     assert.equal((await messages.next()).done, true);
   });
 
