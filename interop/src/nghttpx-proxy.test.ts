@@ -10,19 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { shoalStub } from './client/shoal-stub.js';
 import type { InteropStub } from './client/stub.js';
 import { runTestCase, testCaseNames } from './client/test-cases.js';
+import { freePort } from './free-port.js';
 import { createTestServer } from './server/test-service.js';
-
-/** A port free right now: nghttpx cannot be told to pick one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function listening(port: number, deadline: number, proxy: ChildProcess): Promise<void> {
   for (;;) {
