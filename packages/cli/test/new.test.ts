@@ -172,7 +172,7 @@ describe('shoal new', () => {
     const again = await shoal(['new', dir]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists and is not empty/);
-    const badName = await shoal(['new', join(tmpdir(), 'x'), '--name', 'Bad_Name']);
+    const badName = await shoal(['new', join(dir, 'fresh'), '--name', 'Bad_Name']);
     assert.equal(badName.code, 2);
     assert.match(badName.stderr, /lower-case letters, digits and dashes/);
   });
