@@ -27,9 +27,9 @@ async function main(): Promise<void> {
       return { xdsPort: xds.port, adminPort: admin.port } satisfies ControlPlaneReady;
     },
     {
-      apply: (yaml: string): ApplyAnswer => {
+      apply: async (yaml: string): Promise<ApplyAnswer> => {
         const at = wallMs();
-        const r = cp.store.apply(yaml);
+        const r = await cp.store.apply(yaml);
         return { at, version: r.version, changes: r.changes.length };
       },
       /** Writes a V8 heap snapshot (to find what each stream costs); returns its path. */

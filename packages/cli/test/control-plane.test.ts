@@ -65,6 +65,8 @@ describe('shoal cp and the config and proxy verbs', () => {
       '0',
       '--config',
       configDir,
+      '--data-dir',
+      join(dir, 'data'),
     ]);
     cp.stderr!.on('data', (c) => (output += c));
     await new Promise<void>((resolve, reject) => {
@@ -123,7 +125,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(
       list.stdout,
-      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local/,
+      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\s+SOURCE\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local\s+\d+\s+file reviews\.yaml\n/,
     );
     const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin]);
     assert.equal(missing.code, 1);

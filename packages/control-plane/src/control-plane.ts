@@ -8,9 +8,11 @@ import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { parseLocality } from '@shoal/xds';
 import { AdminServer } from './admin/admin-server.js';
+import { registerStoreBackends } from './backends/builtin-backends.js';
+import type { StoreBackend, StoreBackends } from './backends/store-backends.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
-import { ConfigStore } from './config/config-store.js';
+import type { ConfigStore } from './config/config-store.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
@@ -18,6 +20,7 @@ import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
+import { DataDir } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
@@ -40,6 +43,17 @@ export interface ControlPlaneOptions {
   adminHost?: string;
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
+  /**
+   * Where applied config and registrations live: `memory` (default; saved in `dataDir` when there is
+   * one) or a shared store such as `etcd://host:2379,host:2379` for replicas.
+   */
+  store?: string;
+  /** Key prefix in a shared store (default `/shoal`). */
+  storePrefix?: string;
+  /** The store backends to choose from (default the built-in ones). */
+  backends?: StoreBackends;
+  /** Where state survives restarts (the applied config and registrations with the memory store). */
+  dataDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store. */
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
@@ -67,10 +81,13 @@ export interface ControlPlaneAddresses {
 }
 
 export class ControlPlane {
-  readonly store = new ConfigStore();
+  /** Where applied config lives. */
+  readonly store: ConfigStore;
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
   readonly registry: Registry;
+  /** The store backend: config, registrations and, with replicas, the store's health and the leader. */
+  readonly backend: StoreBackend;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -95,16 +112,21 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    const dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    this.backend = (options.backends ?? registerStoreBackends()).create(options.store, {
+      ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
+      ...(dataDir && { dataDir }),
+      ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
+      log: (level, message, fields) => this.#log(level, message, fields),
+    });
+    this.store = this.backend.config;
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
     this.registry =
       options.registry ??
-      new InMemoryRegistry({
-        store: this.store,
-        ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
-      });
+      new InMemoryRegistry({ store: this.store, registrations: this.backend.registrations });
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -147,6 +169,8 @@ export class ControlPlane {
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
+        store: this.store.description,
+        registrations: this.backend.registrations.description,
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
@@ -166,6 +190,14 @@ export class ControlPlane {
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');
     this.#started = true;
+    try {
+      await this.store.start();
+      await this.registry.start();
+      await this.backend.start();
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
     this.#unsubscribe.push(
@@ -202,7 +234,7 @@ export class ControlPlane {
       throw err;
     }
     const { xds, admin } = this.#addresses;
-    this.#log('info', 'control plane started', { xds, admin });
+    this.#log('info', 'control plane started', { xds, admin, store: this.store.description });
     return this.#addresses;
   }
 
@@ -216,6 +248,8 @@ export class ControlPlane {
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
     await this.telemetry.close();
     if (this.#ownsRegistry) await this.registry.close();
+    await this.store.close();
+    await this.backend.close();
     this.#log('info', 'control plane stopped');
   }
 

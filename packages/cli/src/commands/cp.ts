@@ -1,5 +1,6 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
-// in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
+// optional watched config directory, until SIGINT/SIGTERM. Applied config and registrations live in
+// --store: in this process and saved in --data-dir by default, or in etcd shared by replicas.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -46,6 +47,10 @@ export interface CpFlags {
   config?: string;
   logLevel: string;
   logFormat: string;
+  /** Where state survives restarts; without it (the demo), nothing is saved. */
+  dataDir?: string;
+  store?: string;
+  storePrefix?: string;
 }
 
 /**
@@ -76,15 +81,26 @@ export async function startControlPlane(
   const held: string[] = [];
   let holding = true;
   const log = (line: string) => (holding ? held.push(line) : write(line));
-  const cp = new ControlPlane({
-    xdsPort: port(flags.xdsPort, '--xds-port'),
-    adminPort: port(flags.adminPort, '--admin-port'),
-    host: flags.host,
-    configDir: flags.config,
-    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
-    ...(ui ? { consoleDir: ui } : {}),
-    ...extra,
-  });
+  const xdsPort = port(flags.xdsPort, '--xds-port');
+  const adminPort = port(flags.adminPort, '--admin-port');
+  let cp: ControlPlane;
+  try {
+    // Fails on a bad --store or an unreadable --data-dir before anything listens.
+    cp = new ControlPlane({
+      xdsPort,
+      adminPort,
+      host: flags.host,
+      configDir: flags.config,
+      ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
+      ...(flags.store !== undefined && { store: flags.store }),
+      ...(flags.storePrefix !== undefined && { storePrefix: flags.storePrefix }),
+      log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
+      ...(ui ? { consoleDir: ui } : {}),
+      ...extra,
+    });
+  } catch (err) {
+    throw new CliError(`the control plane cannot start: ${(err as Error).message}`, ExitCode.usage);
+  }
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
     addresses = await cp.start();
@@ -106,6 +122,7 @@ export async function startControlPlane(
   write(
     `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
+  write(`store: ${cp.store.description}; registrations: ${cp.backend.registrations.description}`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -127,9 +144,19 @@ export function registerCp(program: Command): void {
     .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
+    .option(
+      '--data-dir <dir>',
+      'where applied config and registrations are saved (default $SHOAL_DATA_DIR or ./.shoal)',
+    )
+    .option(
+      '--store <url>',
+      'memory (default, saved in --data-dir), or etcd://HOST:PORT[,HOST:PORT...] shared by replicas',
+    )
+    .option('--store-prefix <prefix>', 'key prefix in a shared store', '/shoal')
     .action(async (flags: CpFlags) => {
       const write = (line: string) => process.stdout.write(`${line}\n`);
-      const cp = await startControlPlane(flags, write);
+      const { resolveDataDir } = await import('@shoal/control-plane');
+      const cp = await startControlPlane({ ...flags, dataDir: resolveDataDir(flags.dataDir) }, write);
       await new Promise<void>((resolve) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => {

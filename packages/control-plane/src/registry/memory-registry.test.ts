@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigStore } from '../config/config-store.js';
 import { ConfigValidator } from '../config/config-validator.js';
+import { MemoryConfigStore } from '../config/memory-config-store.js';
 import { InMemoryRegistry } from './memory-registry.js';
 import type { RegisteredInstance, RegistryEvent } from './registry-types.js';
 
@@ -30,8 +30,8 @@ const waitFor = async (pred: () => boolean, ms = 2000) => {
 
 describe('InMemoryRegistry from config', () => {
   it('builds services and endpoints from ServiceEntry endpoints and selected WorkloadEntries', async () => {
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: networking.istio.io/v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: reviews, namespace: shop, annotations: {shoal.io/interfaces: "reviews.v1.Reviews"}}
 spec:
@@ -97,7 +97,7 @@ spec:
       // Config changes flow in through the store subscription.
       const events: RegistryEvent[] = [];
       registry.subscribe((e) => events.push(e));
-      store.delete('WorkloadEntry', 'shop', 'reviews-v2');
+      await store.delete('WorkloadEntry', 'shop', 'reviews-v2');
       assert.equal(registry.endpoints('reviews.shop.svc.cluster.local').length, 1);
       assert.deepEqual(
         events.map((e) => e.reason),
@@ -108,14 +108,14 @@ spec:
     }
     // After close, store changes no longer reach it.
     const v = registry.version;
-    store.delete('ServiceEntry', 'default', 'ext');
+    await store.delete('ServiceEntry', 'default', 'ext');
     assert.equal(registry.version, v);
   });
 
-  it('uses Kubernetes Services (selector → WorkloadEntries) and app-labelled WorkloadEntries alone', () => {
+  it('uses Kubernetes Services (selector → WorkloadEntries) and app-labelled WorkloadEntries alone', async () => {
     const registry = new InMemoryRegistry();
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: v1
 kind: Service
 metadata: {name: ratings}
 spec: {selector: {app: ratings}, ports: [{name: grpc-api, port: 9080, targetPort: 50051}]}
@@ -236,8 +236,8 @@ describe('InMemoryRegistry self-registration', () => {
 
   it('adds registered instances to a service that config defines, on the matching port', async () => {
     const registry = new InMemoryRegistry();
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: v1
 kind: Service
 metadata: {name: greeter}
 spec: {ports: [{name: grpc, port: 80, targetPort: 50051}]}

@@ -1,13 +1,15 @@
-// The in-memory registry: services and endpoints from config (ServiceEntry, WorkloadEntry,
-// Kubernetes Service) plus self-registered instances whose lease is their live ADS stream.
-// When a lease ends, the instance stays for a grace period (it may reconnect), then goes.
+// The registry's view, held in memory: services and endpoints from config (ServiceEntry,
+// WorkloadEntry, Kubernetes Service) plus self-registered instances, which live in a
+// RegistrationStore (this process's memory by default, etcd leases with replicas).
 // Istio: WorkloadGroup auto-registration (the connection is the lease, cleanup after a grace period).
 
+import { canonicalJson } from '../config/canonical-json.js';
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
-import { canonicalJson } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
+import { MemoryRegistrations } from './memory-registrations.js';
+import type { RegistrationChange, RegistrationStore } from './registration-store.js';
 import type {
   InterfaceTarget,
   RegisteredInstance,
@@ -22,17 +24,12 @@ import type {
 export interface InMemoryRegistryOptions {
   /** Feed config from this store (and follow its changes) until `close`. */
   store?: ConfigStore;
-  /** How long an instance whose lease ended stays registered. Default 10 s. */
+  /** How long an instance whose lease ended stays registered (default registrations only). Default 10 s. */
   graceMs?: number;
+  /** Where registrations live; default this process's memory. */
+  registrations?: RegistrationStore;
   domainSuffix?: string;
   onListenerError?: (err: unknown) => void;
-}
-
-interface Registered {
-  registration: RegisteredInstance;
-  /** Changes on every register(), so a superseded lease cannot remove the new one. */
-  token: symbol;
-  timer?: NodeJS.Timeout;
 }
 
 interface View {
@@ -43,39 +40,59 @@ interface View {
 }
 
 export class InMemoryRegistry implements Registry {
-  readonly #graceMs: number;
   readonly #domainSuffix: string;
   readonly #listeners = new Set<RegistryListener>();
-  readonly #registered = new Map<string, Registered>();
+  readonly #registrations: RegistrationStore;
   readonly #onListenerError: (err: unknown) => void;
   #config: ConfigView = { services: [], endpoints: [] };
+  /** The store's version when the view last followed it, or the count of syncConfig changes. */
+  #configVersion = 0;
   /** Per host, a fingerprint of what config defines for it, to tell which hosts a config change touched. */
   #configPrints = new Map<string, string>();
   #view: View | undefined;
-  #version = 0;
   #unsubscribe: (() => void) | undefined;
+  #started: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: InMemoryRegistryOptions = {}) {
-    this.#graceMs = options.graceMs ?? 10_000;
+    this.#registrations =
+      options.registrations ??
+      new MemoryRegistrations(options.graceMs !== undefined ? { graceMs: options.graceMs } : {});
     this.#domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
     this.#onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
     const store = options.store;
     if (store) {
       this.#setConfig(store.list());
-      this.#unsubscribe = store.subscribe(() => this.syncConfig(store.list()));
+      this.#configVersion = store.version;
+      this.#unsubscribe = store.subscribe(() => {
+        const hostnames = this.#setConfig(store.list());
+        this.#configVersion = store.version;
+        if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+      });
     }
   }
 
+  /**
+   * The sum of the versions of what the view is made of (config, registrations), so it is the same
+   * after a restart and on every replica that has seen the same changes.
+   */
   get version(): number {
-    return this.#version;
+    return this.#configVersion + this.#registrations.version;
+  }
+
+  /** Loads the registrations and follows their changes; the first call starts, later ones wait for it. */
+  start(): Promise<void> {
+    this.#started ??= this.#registrations.start((change) => this.#registrationChanged(change));
+    return this.#started;
   }
 
   /** Replaces the config-defined part (for callers without a store, e.g. offline validation). */
   syncConfig(objects: readonly AnyConfigObject[]): void {
     const hostnames = this.#setConfig(objects);
-    if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+    if (hostnames.length === 0) return;
+    this.#configVersion++;
+    this.#changed({ reason: 'config', hostnames });
   }
 
   /** Installs a new config view; returns the hosts whose services or endpoints differ. */
@@ -123,45 +140,14 @@ export class InMemoryRegistry implements Registry {
   }
 
   /** The live registrations (including those in their grace period). */
-  registrations(): RegisteredInstance[] {
-    return [...this.#registered.values()].map((r) => r.registration);
+  registrations(): readonly RegisteredInstance[] {
+    return this.#registrations.registrations();
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     if (this.#closed) throw new Error('registry is closed');
-    const nodeId = registration.nodeId;
-    const previous = this.#registered.get(nodeId);
-    clearTimeout(previous?.timer);
-    const token = Symbol(nodeId);
-    this.#registered.set(nodeId, { registration: structuredClone(registration), token });
-    const hostnames = [...new Set([previous?.registration.hostname, registration.hostname])].filter(
-      (h) => h !== undefined,
-    );
-    this.#changed({ reason: 'registered', nodeId, hostnames });
-    const current = () => {
-      const r = this.#registered.get(nodeId);
-      return r && r.token === token ? r : undefined;
-    };
-    return {
-      nodeId,
-      end: () => {
-        const r = current();
-        if (!r || r.timer || this.#closed) return;
-        r.timer = setTimeout(() => {
-          if (current() !== r) return;
-          this.#registered.delete(nodeId);
-          this.#changed({ reason: 'expired', nodeId, hostnames: [r.registration.hostname] });
-        }, this.#graceMs);
-        r.timer.unref();
-      },
-      remove: () => {
-        const r = current();
-        if (!r) return;
-        clearTimeout(r.timer);
-        this.#registered.delete(nodeId);
-        this.#changed({ reason: 'deregistered', nodeId, hostnames: [r.registration.hostname] });
-      },
-    };
+    await this.start();
+    return this.#registrations.register(registration);
   }
 
   subscribe(listener: RegistryListener): () => void {
@@ -175,14 +161,17 @@ export class InMemoryRegistry implements Registry {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    for (const r of this.#registered.values()) clearTimeout(r.timer);
+    await this.#registrations.close();
     this.#listeners.clear();
+  }
+
+  #registrationChanged(change: RegistrationChange): void {
+    if (!this.#closed) this.#changed(change);
   }
 
   #changed(event: Omit<RegistryEvent, 'version'>): void {
     this.#view = undefined;
-    this.#version++;
-    const full: RegistryEvent = { version: this.#version, ...event };
+    const full: RegistryEvent = { version: this.version, ...event };
     for (const listener of [...this.#listeners]) {
       try {
         listener(full);
@@ -204,7 +193,7 @@ export class InMemoryRegistry implements Registry {
       services.push(copy);
     }
     const endpoints = [...this.#config.endpoints];
-    for (const { registration: r } of this.#registered.values()) {
+    for (const r of this.#registrations.registrations()) {
       let service = byHost.get(r.hostname);
       if (!service) {
         service = {

@@ -4,7 +4,7 @@
 //
 // Reads are synchronous views of the registry's current state; a backend that lives elsewhere
 // (etcd, Kubernetes) keeps a local cache fed by its watch and answers from it. Writes and the
-// lifecycle (`register`, `close`) are async so such backends fit the same interface.
+// lifecycle (`start`, `register`, `close`) are async so such backends fit the same interface.
 
 export interface RegistryServicePort {
   /** Port name (`grpc`, `http`, ...). */
@@ -107,8 +107,15 @@ export interface RegistryEvent {
 
 export type RegistryListener = (event: RegistryEvent) => void;
 
+/**
+ * The registry's contract. A registry may be fed from elsewhere (registrations in etcd, Kubernetes),
+ * so `start` loads and follows those before the control plane serves.
+ */
 export interface Registry {
+  /** Strictly increasing with every change of the view. */
   readonly version: number;
+  /** Loads what the registry's backends hold and follows their changes. Safe to call more than once. */
+  start(): Promise<void>;
   services(): readonly RegistryService[];
   service(hostname: string): RegistryService | undefined;
   /** Endpoints of one host (and service port), or all endpoints. */

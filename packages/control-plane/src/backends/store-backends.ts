@@ -1,0 +1,103 @@
+// Store backends: where a control plane keeps applied config and self-registrations. This is a
+// plug-in point: a backend is a factory registered under a scheme (`memory`, `etcd`, ...) on a
+// StoreBackends instance, and `shoal cp --store SCHEME://...` picks one. The built-in backends are
+// registered in builtin-backends.ts; a new one (a ZooKeeper registry, say) is one more register() there.
+
+import type { ConfigStore } from '../config/config-store.js';
+import type { ConfigValidator } from '../config/config-validator.js';
+import type { RegistrationStore } from '../registry/registration-store.js';
+import type { DataDir } from '../state/data-dir.js';
+
+export type BackendLogger = (
+  level: 'debug' | 'info' | 'warn' | 'error',
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** What a backend is made with. */
+export interface BackendContext {
+  /** The parsed `--store` value (`memory:` when none was given). */
+  url: URL;
+  /** Key prefix for shared stores (`--store-prefix`, default `/shoal`). */
+  prefix: string;
+  /** The control plane's data dir, when it has one. */
+  dataDir?: DataDir;
+  validator?: ConfigValidator;
+  /** How long a registration whose stream ended stays (default 10 s). */
+  graceMs?: number;
+  log: BackendLogger;
+}
+
+/**
+ * Whether this replica's view of a shared store is current. A replica that lost its store must not
+ * serve what it holds as fresh: the control plane ends its streams and refuses new ones meanwhile.
+ */
+export interface StoreHealth {
+  readonly current: boolean;
+  /** Calls `listener` whenever `current` changes; returns the unsubscribe. */
+  onChange(listener: (current: boolean) => void): () => void;
+}
+
+/** Work that must be done once among replicas, by the elected leader. */
+export interface Leadership {
+  readonly isLeader: boolean;
+  /** This replica's id in the election. */
+  readonly id: string;
+  /** Calls `listener` when this replica becomes or stops being the leader; returns the unsubscribe. */
+  onChange(listener: (leader: boolean) => void): () => void;
+}
+
+export interface StoreBackend {
+  readonly config: ConfigStore;
+  readonly registrations: RegistrationStore;
+  /** Absent for a store only this process uses (it is always current). */
+  readonly health?: StoreHealth;
+  /** Absent when there is only ever one control plane on the store (it does everything). */
+  readonly leadership?: Leadership;
+  /** Starts what the backend runs besides the store (the election); after config and registrations. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type StoreBackendFactory = (context: BackendContext) => StoreBackend;
+
+export interface CreateBackendOptions extends Omit<BackendContext, 'url' | 'prefix'> {
+  prefix?: string;
+}
+
+/** The backends a control plane can use, by URL scheme. Owned by whoever builds control planes. */
+export class StoreBackends {
+  readonly #factories = new Map<string, StoreBackendFactory>();
+
+  /** Adds a backend for `scheme` (without the colon). */
+  register(scheme: string, factory: StoreBackendFactory): this {
+    if (this.#factories.has(scheme)) throw new Error(`store backend "${scheme}" is registered twice`);
+    this.#factories.set(scheme, factory);
+    return this;
+  }
+
+  get schemes(): string[] {
+    return [...this.#factories.keys()].sort();
+  }
+
+  /** The backend for `store` (`memory`, `etcd://host:2379,host:2379`, ...; default memory). */
+  create(store: string | undefined, options: CreateBackendOptions): StoreBackend {
+    const text = store === undefined || store === '' ? 'memory:' : store.includes(':') ? store : `${store}:`;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new Error(`--store ${JSON.stringify(store)}: not a URL such as etcd://127.0.0.1:2379`);
+    }
+    const scheme = url.protocol.slice(0, -1);
+    const factory = this.#factories.get(scheme);
+    if (!factory)
+      throw new Error(
+        `--store ${JSON.stringify(store)}: no store "${scheme}" (known: ${this.schemes.join(', ')})`,
+      );
+    const prefix = options.prefix ?? '/shoal';
+    if (!prefix.startsWith('/') || prefix.endsWith('/') || prefix.length < 2)
+      throw new Error(`--store-prefix ${JSON.stringify(prefix)}: must start with / and not end with one`);
+    return factory({ ...options, url, prefix });
+  }
+}
