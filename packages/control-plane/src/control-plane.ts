@@ -171,6 +171,13 @@ export class ControlPlane {
         configDir: this.#options.configDir,
         store: this.store.description,
         registrations: this.backend.registrations.description,
+        ...(this.backend.leadership && {
+          replica: {
+            id: this.backend.leadership.id,
+            leader: this.backend.leadership.isLeader,
+            current: this.backend.health?.current ?? true,
+          },
+        }),
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
@@ -191,15 +198,32 @@ export class ControlPlane {
     if (this.#started) throw new Error('control plane already started');
     this.#started = true;
     try {
+      await this.backend.start();
       await this.store.start();
       await this.registry.start();
-      await this.backend.start();
     } catch (err) {
       await this.stop(0);
       throw err;
     }
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
+    const health = this.backend.health;
+    if (health) {
+      this.#unsubscribe.push(
+        health.onChange((current) => {
+          if (current) {
+            this.#rebuild();
+            this.ads.resume();
+            this.#log('info', 'store reachable and resynced: serving again');
+          } else {
+            this.ads.refuse(
+              `this control plane lost its store (${this.store.description}); use another replica`,
+            );
+            this.#log('warn', 'store unreachable: ADS streams ended and refused until it is back');
+          }
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.store.subscribe((event) => {
         this.#pilot.configChanged(event);

@@ -9,6 +9,8 @@ export type { ObjectDiff } from './admin/config-diff.js';
 export type { HttpSdTarget } from './admin/observability-routes.js';
 // Store backends (a plug-in point): where config and registrations live, chosen by `--store`.
 export { registerStoreBackends } from './backends/builtin-backends.js';
+/** A throwaway local etcd cluster (Debian's etcd-server) for demos and tests. */
+export { etcdAvailable, LocalEtcdCluster } from './backends/local-etcd.js';
 export type {
   BackendContext,
   BackendLogger,

@@ -33,7 +33,7 @@ export function createLogger(
   };
 }
 
-function port(value: string, flag: string): number {
+export function port(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliError(`${flag} must be a port number, got "${value}"`, ExitCode.usage);

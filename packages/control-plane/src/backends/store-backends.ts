@@ -16,8 +16,10 @@ export type BackendLogger = (
 
 /** What a backend is made with. */
 export interface BackendContext {
-  /** The parsed `--store` value (`memory:` when none was given). */
-  url: URL;
+  /** The `--store` value as given (`memory` when none was); the factory parses what follows the scheme. */
+  store: string;
+  /** Its scheme: `memory`, `etcd`, ... */
+  scheme: string;
   /** Key prefix for shared stores (`--store-prefix`, default `/shoal`). */
   prefix: string;
   /** The control plane's data dir, when it has one. */
@@ -54,14 +56,17 @@ export interface StoreBackend {
   readonly health?: StoreHealth;
   /** Absent when there is only ever one control plane on the store (it does everything). */
   readonly leadership?: Leadership;
-  /** Starts what the backend runs besides the store (the election); after config and registrations. */
+  /**
+   * Connects (a shared store: waits until it answers) and starts what the backend runs besides the
+   * stores (the election). Called before `config.start()` and the registrations' start.
+   */
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
 export type StoreBackendFactory = (context: BackendContext) => StoreBackend;
 
-export interface CreateBackendOptions extends Omit<BackendContext, 'url' | 'prefix'> {
+export interface CreateBackendOptions extends Omit<BackendContext, 'store' | 'scheme' | 'prefix'> {
   prefix?: string;
 }
 
@@ -82,22 +87,16 @@ export class StoreBackends {
 
   /** The backend for `store` (`memory`, `etcd://host:2379,host:2379`, ...; default memory). */
   create(store: string | undefined, options: CreateBackendOptions): StoreBackend {
-    const text = store === undefined || store === '' ? 'memory:' : store.includes(':') ? store : `${store}:`;
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      throw new Error(`--store ${JSON.stringify(store)}: not a URL such as etcd://127.0.0.1:2379`);
-    }
-    const scheme = url.protocol.slice(0, -1);
-    const factory = this.#factories.get(scheme);
-    if (!factory)
+    const text = store === undefined || store === '' ? 'memory' : store;
+    const scheme = /^([a-z][a-z0-9+.-]*)(?::|$)/i.exec(text)?.[1]?.toLowerCase();
+    const factory = scheme === undefined ? undefined : this.#factories.get(scheme);
+    if (!factory || scheme === undefined)
       throw new Error(
-        `--store ${JSON.stringify(store)}: no store "${scheme}" (known: ${this.schemes.join(', ')})`,
+        `--store ${JSON.stringify(text)}: no such store (known: ${this.schemes.join(', ')}; e.g. etcd://127.0.0.1:2379)`,
       );
     const prefix = options.prefix ?? '/shoal';
     if (!prefix.startsWith('/') || prefix.endsWith('/') || prefix.length < 2)
       throw new Error(`--store-prefix ${JSON.stringify(prefix)}: must start with / and not end with one`);
-    return factory({ ...options, url, prefix });
+    return factory({ ...options, store: text, scheme, prefix });
   }
 }
