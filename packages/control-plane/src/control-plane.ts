@@ -50,6 +50,8 @@ export interface ControlPlaneOptions {
   store?: string;
   /** Key prefix in a shared store (default `/shoal`). */
   storePrefix?: string;
+  /** With `store: 'kubernetes'`: the kubeconfig file and the namespaces to read (default all). */
+  kubernetes?: { kubeconfig?: string; namespaces?: string[] };
   /** The store backends to choose from (default the built-in ones). */
   backends?: StoreBackends;
   /** Where state survives restarts (the applied config and registrations with the memory store). */
@@ -115,6 +117,7 @@ export class ControlPlane {
     const dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
     this.backend = (options.backends ?? registerStoreBackends()).create(options.store, {
       ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
+      ...(options.kubernetes && { kubernetes: options.kubernetes }),
       ...(dataDir && { dataDir }),
       ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
       log: (level, message, fields) => this.#log(level, message, fields),
@@ -126,7 +129,11 @@ export class ControlPlane {
     this.#ownsRegistry = options.registry === undefined;
     this.registry =
       options.registry ??
-      new InMemoryRegistry({ store: this.store, registrations: this.backend.registrations });
+      new InMemoryRegistry({
+        store: this.store,
+        registrations: this.backend.registrations,
+        ...(this.backend.sources && { sources: this.backend.sources }),
+      });
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},

@@ -51,6 +51,10 @@ export interface CpFlags {
   dataDir?: string;
   store?: string;
   storePrefix?: string;
+  /** `--kubernetes`: config and services from a Kubernetes API server. */
+  kubernetes?: boolean;
+  kubeconfig?: string;
+  namespace?: string[];
 }
 
 /**
@@ -81,6 +85,14 @@ export async function startControlPlane(
   const held: string[] = [];
   let holding = true;
   const log = (line: string) => (holding ? held.push(line) : write(line));
+  if (flags.kubernetes && flags.store !== undefined && flags.store !== 'kubernetes')
+    throw new CliError(
+      `--kubernetes and --store ${flags.store} do not go together: choose one store`,
+      ExitCode.usage,
+    );
+  if (!flags.kubernetes && (flags.kubeconfig !== undefined || flags.namespace !== undefined))
+    throw new CliError('--kubeconfig and --namespace need --kubernetes', ExitCode.usage);
+  const store = flags.kubernetes ? 'kubernetes' : flags.store;
   const xdsPort = port(flags.xdsPort, '--xds-port');
   const adminPort = port(flags.adminPort, '--admin-port');
   let cp: ControlPlane;
@@ -92,7 +104,13 @@ export async function startControlPlane(
       host: flags.host,
       configDir: flags.config,
       ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
-      ...(flags.store !== undefined && { store: flags.store }),
+      ...(store !== undefined && { store }),
+      ...(flags.kubernetes && {
+        kubernetes: {
+          ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
+          ...(flags.namespace !== undefined && { namespaces: flags.namespace }),
+        },
+      }),
       ...(flags.storePrefix !== undefined && { storePrefix: flags.storePrefix }),
       log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
       ...(ui ? { consoleDir: ui } : {}),
@@ -153,6 +171,15 @@ export function registerCp(program: Command): void {
       'memory (default, saved in --data-dir), or etcd://HOST:PORT[,HOST:PORT...] shared by replicas',
     )
     .option('--store-prefix <prefix>', 'key prefix in a shared store', '/shoal')
+    .option(
+      '--kubernetes',
+      'read Istio CRDs, HTTPRoutes (GAMMA), Services, EndpointSlices and Pods from a Kubernetes API server; shoal apply writes CRDs there',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --kubernetes: the kubeconfig (default: in-cluster, $KUBECONFIG or ~/.kube/config)',
+    )
+    .option('--namespace <ns...>', 'with --kubernetes: the namespaces to read (default: all)')
     .action(async (flags: CpFlags) => {
       const write = (line: string) => process.stdout.write(`${line}\n`);
       const { resolveDataDir } = await import('@shoal/control-plane');

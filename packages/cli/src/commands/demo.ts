@@ -125,7 +125,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   // Loaded on use, like the mesh: other verbs need none of it.
   const demo = await import('@shoal/demo');
   const files = demo.demoFiles();
-  const group = new ProcessGroup(note);
+  // A replica's lines are worth seeing in logs: on a terminal they go to the events under the table.
+  const group = new ProcessGroup((line) =>
+    !process.stdout.isTTY && line.startsWith('[cp-') ? process.stdout.write(`${line}\n`) : note(line),
+  );
   const configDir = files.config;
   let cp: ControlPlane | undefined;
   let etcd: LocalEtcdCluster | undefined;

@@ -5,6 +5,7 @@
 
 import type { ConfigStore } from '../config/config-store.js';
 import type { ConfigValidator } from '../config/config-validator.js';
+import type { DiscoverySource } from '../registry/discovery-source.js';
 import type { RegistrationStore } from '../registry/registration-store.js';
 import type { DataDir } from '../state/data-dir.js';
 
@@ -27,6 +28,8 @@ export interface BackendContext {
   validator?: ConfigValidator;
   /** How long a registration whose stream ended stays (default 10 s). */
   graceMs?: number;
+  /** For `--store kubernetes`: the kubeconfig file (default: in-cluster or ~/.kube/config) and namespaces (default all). */
+  kubernetes?: { kubeconfig?: string; namespaces?: string[] };
   log: BackendLogger;
 }
 
@@ -52,6 +55,8 @@ export interface Leadership {
 export interface StoreBackend {
   readonly config: ConfigStore;
   readonly registrations: RegistrationStore;
+  /** Services and endpoints the backend discovers besides config and registrations (Kubernetes). */
+  readonly sources?: readonly DiscoverySource[];
   /** Absent for a store only this process uses (it is always current). */
   readonly health?: StoreHealth;
   /** Absent when there is only ever one control plane on the store (it does everything). */

@@ -8,6 +8,7 @@ import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
+import type { DiscoverySource } from './discovery-source.js';
 import { MemoryRegistrations } from './memory-registrations.js';
 import type { RegistrationChange, RegistrationStore } from './registration-store.js';
 import type {
@@ -28,6 +29,8 @@ export interface InMemoryRegistryOptions {
   graceMs?: number;
   /** Where registrations live; default this process's memory. */
   registrations?: RegistrationStore;
+  /** More services and endpoints (Kubernetes, ...); config-defined services of the same host win. */
+  sources?: readonly DiscoverySource[];
   domainSuffix?: string;
   onListenerError?: (err: unknown) => void;
 }
@@ -43,6 +46,7 @@ export class InMemoryRegistry implements Registry {
   readonly #domainSuffix: string;
   readonly #listeners = new Set<RegistryListener>();
   readonly #registrations: RegistrationStore;
+  readonly #sources: readonly DiscoverySource[];
   readonly #onListenerError: (err: unknown) => void;
   #config: ConfigView = { services: [], endpoints: [] };
   /** The store's version when the view last followed it, or the count of syncConfig changes. */
@@ -58,6 +62,7 @@ export class InMemoryRegistry implements Registry {
     this.#registrations =
       options.registrations ??
       new MemoryRegistrations(options.graceMs !== undefined ? { graceMs: options.graceMs } : {});
+    this.#sources = options.sources ?? [];
     this.#domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
     this.#onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
@@ -78,12 +83,21 @@ export class InMemoryRegistry implements Registry {
    * after a restart and on every replica that has seen the same changes.
    */
   get version(): number {
-    return this.#configVersion + this.#registrations.version;
+    let version = this.#configVersion + this.#registrations.version;
+    for (const source of this.#sources) version += source.version;
+    return version;
   }
 
   /** Loads the registrations and follows their changes; the first call starts, later ones wait for it. */
   start(): Promise<void> {
-    this.#started ??= this.#registrations.start((change) => this.#registrationChanged(change));
+    this.#started ??= Promise.all([
+      this.#registrations.start((change) => this.#registrationChanged(change)),
+      ...this.#sources.map((source) =>
+        source.start((hostnames) => {
+          if (!this.#closed) this.#changed({ reason: 'source', hostnames });
+        }),
+      ),
+    ]).then(() => undefined);
     return this.#started;
   }
 
@@ -162,6 +176,7 @@ export class InMemoryRegistry implements Registry {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     await this.#registrations.close();
+    await Promise.all(this.#sources.map((s) => s.close()));
     this.#listeners.clear();
   }
 
@@ -192,7 +207,15 @@ export class InMemoryRegistry implements Registry {
       byHost.set(s.hostname, copy);
       services.push(copy);
     }
-    const endpoints = [...this.#config.endpoints];
+    for (const source of this.#sources) {
+      for (const s of source.services()) {
+        if (byHost.has(s.hostname)) continue;
+        const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
+        byHost.set(s.hostname, copy);
+        services.push(copy);
+      }
+    }
+    const endpoints = [...this.#config.endpoints, ...this.#sources.flatMap((s) => s.endpoints())];
     for (const r of this.#registrations.registrations()) {
       let service = byHost.get(r.hostname);
       if (!service) {

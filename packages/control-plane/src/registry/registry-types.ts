@@ -98,7 +98,7 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
-  reason: 'config' | 'registered' | 'deregistered' | 'expired';
+  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source';
   /** Node id for registration changes. */
   nodeId?: string;
   /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */
