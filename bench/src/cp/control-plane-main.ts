@@ -1,7 +1,9 @@
 // Child-process entry: Shoal's control plane alone in a process, so its memory and CPU are
 // measured without the load that drives it. The parent applies config and reads the process's
 // RSS, heap and CPU time over IPC. Run with --expose-gc for steadier memory readings.
+// Arguments: [--store URL] (a replica on a shared store) [--xds-port N] (to come back on the same port).
 
+import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import { ControlPlane } from '@shoal/control-plane';
 import { serveParent, wallMs } from './ipc.js';
@@ -20,7 +22,16 @@ export interface ApplyAnswer {
 }
 
 async function main(): Promise<void> {
-  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, host: '127.0.0.1', leaseGraceMs: 0 });
+  const { values } = parseArgs({
+    options: { store: { type: 'string' }, 'xds-port': { type: 'string', default: '0' } },
+  });
+  const cp = new ControlPlane({
+    xdsPort: Number(values['xds-port']),
+    adminPort: 0,
+    host: '127.0.0.1',
+    leaseGraceMs: 0,
+    ...(values.store !== undefined && { store: values.store }),
+  });
   await serveParent(
     async () => {
       const { xds, admin } = await cp.start();

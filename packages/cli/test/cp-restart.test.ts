@@ -16,37 +16,12 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
   type XdsClient,
 } from '@shoal/xds';
+import { REVIEWS_HOST, reviewsRegistry, reviewsSplit } from './reviews-config.js';
 import { shoal, shoalBin } from './run-shoal.js';
 
-const HOST = 'reviews.default.svc.cluster.local';
-const registry = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews}
-spec:
-  hosts: [${HOST}]
-  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: ${HOST}
-  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
-`;
-const split = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [${HOST}]
-  http:
-  - route:
-    - {destination: {host: ${HOST}, subset: v1}, weight: 70}
-    - {destination: {host: ${HOST}, subset: v2}, weight: 30}
-`;
+const HOST = REVIEWS_HOST;
+const registry = reviewsRegistry;
+const split = reviewsSplit(70);
 
 interface RunningCp {
   process: ChildProcess;

@@ -7,14 +7,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { etcdAvailable, LocalEtcdCluster } from '@shoal/control-plane';
+import { lastFrameText, until } from './demo-output.js';
 import { shoalBin } from './run-shoal.js';
 
 /** Rows of the last CONTROL PLANE table, and the errors column of the last SUBSET table. */
 function lastFrame(output: string) {
-  const text = output
-    .split(/\n(?=\d{4}-\d\d-\d\dT[\d:.]+Z\n)/)
-    .filter((f) => f.includes('ZONE'))
-    .at(-1);
+  const text = lastFrameText(output);
   if (!text) return undefined;
   const replicas = [...text.matchAll(/^(cp-\d)\s+(\d+)\s+(\S+)\s+(serving|starting|exited \(\w+\))$/gm)].map(
     (m) => ({ name: m[1]!, pid: Number(m[2]), xds: m[3]!, state: m[4]! }),
@@ -26,16 +24,6 @@ function lastFrame(output: string) {
     errors: Number(m[3]),
   }));
   return { replicas, rows };
-}
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etcd' }, () => {

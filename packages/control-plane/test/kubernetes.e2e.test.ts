@@ -12,19 +12,12 @@ import { after, before, describe, it } from 'node:test';
 import { createXdsClient, ROUTE_CONFIGURATION_TYPE_URL, type XdsClient } from '@shoal/xds';
 import { ControlPlane } from '../src/control-plane.js';
 import { KubeApiServer, type KubeObject } from './kube-api-server.js';
+import { until } from './until.js';
 
 const fixture = JSON.parse(
   readFileSync(new URL('../../test/kubernetes/bookinfo-cluster.json', import.meta.url), 'utf8'),
 ) as { items: KubeObject[] };
 const REVIEWS = 'reviews.bookinfo.svc.cluster.local';
-
-const until = async (what: string, pred: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('Kubernetes as a source (a local server speaking the list/watch protocol)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-kube-'));

@@ -11,6 +11,8 @@ import { createMeshClient, type MeshClient, meshTransportOf } from '@shoal/mesh'
 import { RpcError } from '@shoal/rpc';
 import { createXdsClient, parseBootstrap, type XdsClient } from '@shoal/xds';
 
+export { until } from './until.js';
+
 const replicaMain = fileURLToPath(new URL('./replica-main.js', import.meta.url));
 const providerMain = demoFiles().provider;
 
@@ -202,23 +204,5 @@ export class LoadingConsumer {
     await Promise.all(this.#loops);
     meshTransportOf(this.#client).close();
     await this.xds.close();
-  }
-}
-
-/** Polls `probe` every 50 ms until it is true; resolves with the time it took. */
-export async function until(
-  what: string,
-  probe: () => Promise<boolean> | boolean,
-  timeoutMs = 15_000,
-): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      if (await probe()) return Date.now() - started;
-    } catch {
-      // a replica that is down answers nothing: keep polling
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

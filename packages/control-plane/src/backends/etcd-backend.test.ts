@@ -4,9 +4,11 @@
 // taken over by another replica, swept by the leader after the grace period) and one leader.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { registration } from '../../test/registration-fixture.js';
+import { until } from '../../test/until.js';
 import type { EtcdRegistrations } from '../registry/etcd-registrations.js';
+import { InMemoryRegistry } from '../registry/memory-registry.js';
 import type { RegistrationChange } from '../registry/registration-store.js';
-import type { RegisteredInstance } from '../registry/registry-types.js';
 import { registerStoreBackends } from './builtin-backends.js';
 import { etcdAvailable, LocalEtcdCluster } from './local-etcd.js';
 import type { StoreBackend } from './store-backends.js';
@@ -17,27 +19,6 @@ const dr = (name: string, subsets = ['v1']) => ({
   metadata: { name },
   spec: { host: name, subsets: subsets.map((s) => ({ name: s, labels: { version: s } })) },
 });
-
-const reg = (nodeId: string, over: Partial<RegisteredInstance> = {}): RegisteredInstance => ({
-  nodeId,
-  app: 'greeter',
-  namespace: 'default',
-  hostname: 'greeter.default.svc.cluster.local',
-  address: '127.0.0.1',
-  port: 50051,
-  interfaces: ['greet.v1.GreeterService'],
-  labels: { version: 'v1' },
-  weight: 1,
-  ...over,
-});
-
-const until = async (what: string, pred: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('etcd store backend (3-member etcd cluster)', {
   skip: !etcdAvailable() && 'no /usr/bin/etcd',
@@ -118,6 +99,23 @@ describe('etcd store backend (3-member etcd cluster)', {
     await until('a sees the delete', () => !a.config.get('DestinationRule', 'default', 'ratings'));
   });
 
+  it('gives a registry made before the store loaded what the store loaded (as ControlPlane starts)', async () => {
+    const p = prefix();
+    const a = await replica(p);
+    await a.config.apply(
+      'apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: ext}\nspec: {hosts: [api.example.com], ports: [{number: 443, name: https, protocol: HTTPS}], resolution: DNS}\n',
+    );
+    const late = registerStoreBackends().create(cluster.storeUrl, { prefix: p, log: () => {} });
+    open.push(late);
+    const registry = new InMemoryRegistry({ store: late.config, registrations: late.registrations });
+    await late.start();
+    await late.config.start();
+    await registry.start();
+    assert.equal(registry.service('api.example.com')?.source, 'ServiceEntry');
+    assert.equal(registry.version, late.config.version);
+    await registry.close();
+  });
+
   it('keeps both of two applies made at once on two replicas, and rejects an invalid one whole', async () => {
     const p = prefix();
     const a = await replica(p);
@@ -148,10 +146,10 @@ describe('etcd store backend (3-member etcd cluster)', {
     const p = prefix();
     const a = await replica(p);
     const b = await replica(p);
-    const lease = await a.registrations.register(reg('n1'));
+    const lease = await a.registrations.register(registration({ nodeId: 'n1' }));
     await until('b sees n1', () => b.registrations.registrations().some((r) => r.nodeId === 'n1'));
     // The stream moves to b (a died or the client fell back): b takes the key onto its lease.
-    const moved = await b.registrations.register(reg('n1'));
+    const moved = await b.registrations.register(registration({ nodeId: 'n1' }));
     lease.end(); // a's stream ends afterwards: the key is b's now, a leaves it alone
     await new Promise((r) => setTimeout(r, 800)); // past the grace period of 300 ms
     assert.ok(
@@ -186,7 +184,7 @@ describe('etcd store backend (3-member etcd cluster)', {
     const others = replicas.filter((r) => r !== leader);
     await leader.close();
     await until('a new leader', () => others.filter((r) => r.leadership?.isLeader).length === 1, 10_000);
-    const ended = await others[0]!.registrations.register(reg('n2'));
+    const ended = await others[0]!.registrations.register(registration({ nodeId: 'n2' }));
     ended.end();
     await until(
       'the new leader swept n2',

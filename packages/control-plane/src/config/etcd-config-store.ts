@@ -13,9 +13,10 @@ import type { Etcd3 } from 'etcd3';
 import { EtcdPrefixWatch, type PrefixChange, type PrefixKv } from '../backends/etcd-prefix-watch.js';
 import type { AnyConfigObject, ConfigKind } from './config-object.js';
 import { objectKey } from './config-object.js';
-import { ConfigState, type ConfigStateOptions, type EntryUpdate, type StoredEntry } from './config-state.js';
-import type { ApplyOptions, ApplyResult, ConfigChange, ConfigListener, ConfigStore } from './config-store.js';
+import type { ConfigStateOptions, EntryUpdate, StoredEntry } from './config-state.js';
+import type { ApplyOptions, ApplyResult, ConfigChange, ConfigStore } from './config-store.js';
 import type { LoadedConfig } from './load-config.js';
+import { StateBackedStore } from './state-backed-store.js';
 
 export interface EtcdConfigStoreOptions extends ConfigStateOptions {
   client: Etcd3;
@@ -28,10 +29,9 @@ export interface EtcdConfigStoreOptions extends ConfigStateOptions {
 /** Attempts of an apply that keeps losing to concurrent applies before it gives up. */
 const MAX_ATTEMPTS = 8;
 
-export class EtcdConfigStore implements ConfigStore {
+export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
   readonly description: string;
   readonly #client: Etcd3;
-  readonly #state: ConfigState;
   readonly #marker: string;
   readonly #objects: string;
   readonly #watch: EtcdPrefixWatch;
@@ -44,8 +44,8 @@ export class EtcdConfigStore implements ConfigStore {
   #writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: EtcdConfigStoreOptions) {
+    super(options);
     this.#client = options.client;
-    this.#state = new ConfigState(options);
     this.description = options.description;
     this.#marker = `${options.prefix}/config-version`;
     this.#objects = `${options.prefix}/config/`;
@@ -54,14 +54,6 @@ export class EtcdConfigStore implements ConfigStore {
       changes: (revision, changes) => this.#install(revision, changes),
       onError: (err) => process.emitWarning(`etcd config watch: ${String(err)}`),
     });
-  }
-
-  get version(): number {
-    return this.#state.version;
-  }
-
-  get validator() {
-    return this.#state.validator;
   }
 
   start(): Promise<void> {
@@ -78,7 +70,7 @@ export class EtcdConfigStore implements ConfigStore {
   }
 
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
-    const loaded = this.#state.load(input, options);
+    const loaded = this.state.load(input, options);
     return this.#serialize(() => this.#commit(loaded, options.owner ?? 'api', false, options));
   }
 
@@ -87,7 +79,7 @@ export class EtcdConfigStore implements ConfigStore {
     input: string | readonly unknown[] | LoadedConfig,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    const loaded = this.#state.load(input, options);
+    const loaded = this.state.load(input, options);
     return this.#serialize(() => this.#commit(loaded, owner, true, options));
   }
 
@@ -100,28 +92,12 @@ export class EtcdConfigStore implements ConfigStore {
     const key = objectKey(kind, namespace, name);
     return this.#serialize(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        if (!this.#state.get(kind, namespace, name)) return false;
+        if (!this.state.get(kind, namespace, name)) return false;
         if ((await this.#write([[key, undefined]], options.source)) !== undefined) return true;
         await lostRace();
       }
       throw conflict();
     });
-  }
-
-  get<K extends ConfigKind>(kind: K, namespace: string, name: string) {
-    return this.#state.get(kind, namespace, name);
-  }
-
-  list<K extends ConfigKind>(kind?: K, namespace?: string) {
-    return this.#state.list(kind, namespace);
-  }
-
-  ownerOf(kind: ConfigKind, namespace: string, name: string): string | undefined {
-    return this.#state.ownerOf(kind, namespace, name);
-  }
-
-  subscribe(listener: ConfigListener): () => void {
-    return this.#state.subscribe(listener);
   }
 
   async #commit(
@@ -132,14 +108,14 @@ export class EtcdConfigStore implements ConfigStore {
   ): Promise<ApplyResult> {
     const { warnings, skipped } = loaded;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const updates = this.#state.plan(loaded, owner, replace); // throws ConfigError when invalid
+      const updates = this.state.plan(loaded, owner, replace); // throws ConfigError when invalid
       if (options.dryRun) {
         // The version shown is the next one this replica would give; etcd's revision may differ.
-        const staged = this.#state.stage(this.#state.version + 1, updates);
-        return { version: this.#state.versionAfter(staged), changes: staged.changes, warnings, skipped };
+        const staged = this.state.stage(this.state.version + 1, updates);
+        return { version: this.state.versionAfter(staged), changes: staged.changes, warnings, skipped };
       }
       const changes = updates.length === 0 ? [] : await this.#write(updates, options.source);
-      if (changes !== undefined) return { version: this.#state.version, changes, warnings, skipped };
+      if (changes !== undefined) return { version: this.state.version, changes, warnings, skipped };
       await lostRace();
     }
     throw conflict();
@@ -157,7 +133,7 @@ export class EtcdConfigStore implements ConfigStore {
    * view is then caught up, so the caller can plan again).
    */
   async #write(updates: readonly EntryUpdate[], source?: string): Promise<ConfigChange[] | undefined> {
-    const content = this.#state.stage(0, updates).changes.length > 0;
+    const content = this.state.stage(0, updates).changes.length > 0;
     const txn = this.#client.if(this.#marker, 'Mod', '==', this.#markerRevision);
     for (const [key] of updates) txn.and(this.#objects + key, 'Mod', '==', this.#modRevisions.get(key) ?? 0);
     txn.then(
@@ -174,6 +150,11 @@ export class EtcdConfigStore implements ConfigStore {
     try {
       res = await txn.commit();
     } catch (err) {
+      if (/too many operations in txn/.test(String((err as Error).message)))
+        throw new RpcError(
+          Code.INVALID_ARGUMENT,
+          `an apply of ${updates.length} objects is more than etcd takes in one transaction (its --max-txn-ops, 128 by default): apply fewer at a time, or raise --max-txn-ops on every etcd member`,
+        );
       throw new RpcError(
         Code.UNAVAILABLE,
         `the config store (etcd) did not answer: ${(err as Error).message}; the change may not have been saved`,
@@ -200,15 +181,15 @@ export class EtcdConfigStore implements ConfigStore {
       present.add(key);
       updates.push([key, this.#entry(key, kv)]);
     }
-    for (const key of this.#state.entries().keys()) if (!present.has(key)) updates.push([key, undefined]);
-    if (this.#state.version === 0 && this.#state.entries().size === 0) {
+    for (const key of this.state.entries().keys()) if (!present.has(key)) updates.push([key, undefined]);
+    if (this.state.version === 0 && this.state.entries().size === 0) {
       // The first load: objects as stored, at the marker's revision, without events.
-      this.#state.restore(
+      this.state.restore(
         this.#markerRevision,
         updates.flatMap(([, e]) => (e ? [e] : [])),
       );
     } else {
-      this.#state.install(this.#markerRevision || revision, updates);
+      this.state.install(this.#markerRevision || revision, updates);
     }
     this.#modRevisions.clear();
     for (const kv of kvs) if (kv.key !== '-version') this.#modRevisions.set(kv.key.slice(1), kv.modRevision);
@@ -228,7 +209,7 @@ export class EtcdConfigStore implements ConfigStore {
       else this.#modRevisions.delete(key);
       updates.push([key, kv ? this.#entry(key, kv) : undefined]);
     }
-    const installed = this.#state.install(revision, updates, source);
+    const installed = this.state.install(revision, updates, source);
     this.#installed.set(revision, installed);
     // Changes no apply of this replica waits for (another replica's) are not kept.
     for (const r of this.#installed.keys()) if (r < revision - 1000) this.#installed.delete(r);

@@ -7,9 +7,10 @@ import { Code, RpcError } from '@shoal/rpc';
 import type { DataDir } from '../state/data-dir.js';
 import type { AnyConfigObject, ConfigKind } from './config-object.js';
 import { isConfigKind, objectKey } from './config-object.js';
-import { ConfigState, type ConfigStateOptions, type EntryUpdate, type StoredEntry } from './config-state.js';
-import type { ApplyOptions, ApplyResult, ConfigListener, ConfigStore } from './config-store.js';
+import type { ConfigStateOptions, EntryUpdate, StoredEntry } from './config-state.js';
+import type { ApplyOptions, ApplyResult, ConfigStore } from './config-store.js';
 import type { LoadedConfig } from './load-config.js';
+import { StateBackedStore } from './state-backed-store.js';
 
 /** The file in the data dir. */
 export const CONFIG_FILE = 'config.json';
@@ -26,23 +27,14 @@ interface ConfigFile {
   entries: StoredEntry[];
 }
 
-export class MemoryConfigStore implements ConfigStore {
-  readonly #state: ConfigState;
+export class MemoryConfigStore extends StateBackedStore implements ConfigStore {
   readonly #dataDir: DataDir | undefined;
 
   constructor(options: MemoryConfigStoreOptions = {}) {
-    this.#state = new ConfigState(options);
+    super(options);
     this.#dataDir = options.dataDir;
     const saved = this.#dataDir ? readConfigFile(this.#dataDir) : undefined;
-    if (saved) this.#state.restore(saved.version, saved.entries);
-  }
-
-  get version(): number {
-    return this.#state.version;
-  }
-
-  get validator() {
-    return this.#state.validator;
+    if (saved) this.state.restore(saved.version, saved.entries);
   }
 
   get description(): string {
@@ -54,7 +46,7 @@ export class MemoryConfigStore implements ConfigStore {
   async close(): Promise<void> {}
 
   async apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.#applySync(this.#state.load(input, options), options.owner ?? 'api', false, options);
+    return this.#applySync(this.state.load(input, options), options.owner ?? 'api', false, options);
   }
 
   async replaceOwned(
@@ -62,7 +54,7 @@ export class MemoryConfigStore implements ConfigStore {
     input: string | readonly unknown[] | LoadedConfig,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    return this.#applySync(this.#state.load(input, options), owner, true, options);
+    return this.#applySync(this.state.load(input, options), owner, true, options);
   }
 
   async delete(
@@ -76,46 +68,30 @@ export class MemoryConfigStore implements ConfigStore {
     return true;
   }
 
-  get<K extends ConfigKind>(kind: K, namespace: string, name: string) {
-    return this.#state.get(kind, namespace, name);
-  }
-
-  list<K extends ConfigKind>(kind?: K, namespace?: string) {
-    return this.#state.list(kind, namespace);
-  }
-
-  ownerOf(kind: ConfigKind, namespace: string, name: string): string | undefined {
-    return this.#state.ownerOf(kind, namespace, name);
-  }
-
-  subscribe(listener: ConfigListener): () => void {
-    return this.#state.subscribe(listener);
-  }
-
   /** Runs without awaiting, so applies made from a listener's callback keep their order. */
   #applySync(loaded: LoadedConfig, owner: string, replace: boolean, options: ApplyOptions): ApplyResult {
-    const updates = this.#state.plan(loaded, owner, replace);
+    const updates = this.state.plan(loaded, owner, replace);
     const { warnings, skipped } = loaded;
     if (options.dryRun) {
-      const staged = this.#state.stage(this.#state.version + 1, updates);
-      return { version: this.#state.versionAfter(staged), changes: staged.changes, warnings, skipped };
+      const staged = this.state.stage(this.state.version + 1, updates);
+      return { version: this.state.versionAfter(staged), changes: staged.changes, warnings, skipped };
     }
     const changes = this.#write(updates, options.source);
-    return { version: this.#state.version, changes, warnings, skipped };
+    return { version: this.state.version, changes, warnings, skipped };
   }
 
   #write(updates: readonly EntryUpdate[], source?: string) {
-    const staged = this.#state.stage(this.#state.version + 1, updates);
+    const staged = this.state.stage(this.state.version + 1, updates);
     if (this.#dataDir && staged.sets.length + staged.deletes.length > 0) {
       const file: ConfigFile = {
         format: FORMAT,
-        version: this.#state.versionAfter(staged),
-        entries: this.#state.entriesAfter(staged),
+        version: this.state.versionAfter(staged),
+        entries: this.state.entriesAfter(staged),
       };
       // Written before the change is applied: an apply that cannot be saved is not accepted.
       this.#dataDir.write(CONFIG_FILE, `${JSON.stringify(file)}\n`);
     }
-    return this.#state.commit(staged, source);
+    return this.state.commit(staged, source);
   }
 }
 

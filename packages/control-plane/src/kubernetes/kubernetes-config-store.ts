@@ -16,9 +16,10 @@ import {
 import { Code, RpcError } from '@shoal/rpc';
 import { CONFIG_FILE_ANNOTATION } from '../config/config-file-annotation.js';
 import { type AnyConfigObject, type ConfigKind, KIND_VERSIONS, objectKey } from '../config/config-object.js';
-import { ConfigState, type ConfigStateOptions, type EntryUpdate } from '../config/config-state.js';
-import type { ApplyOptions, ApplyResult, ConfigListener, ConfigStore } from '../config/config-store.js';
+import type { ConfigStateOptions, EntryUpdate } from '../config/config-state.js';
+import type { ApplyOptions, ApplyResult, ConfigStore } from '../config/config-store.js';
 import type { LoadedConfig } from '../config/load-config.js';
+import { StateBackedStore } from '../config/state-backed-store.js';
 import { virtualServicesFromHttpRoute } from './gamma-http-route.js';
 import { type KubeResource, type RunningInformers, startInformers } from './kube-resources.js';
 
@@ -56,10 +57,9 @@ export interface KubernetesConfigStoreOptions extends ConfigStateOptions {
   settleMs?: number;
 }
 
-export class KubernetesConfigStore implements ConfigStore {
+export class KubernetesConfigStore extends StateBackedStore implements ConfigStore {
   readonly description: string;
   readonly #options: KubernetesConfigStoreOptions;
-  readonly #state: ConfigState;
   readonly #api: KubernetesObjectApi;
   readonly #informers: RunningInformers[] = [];
   /** API object (`Kind/ns/name`) → the store keys made from it (an HTTPRoute may make several). */
@@ -68,20 +68,12 @@ export class KubernetesConfigStore implements ConfigStore {
   #version = 0;
 
   constructor(options: KubernetesConfigStoreOptions) {
+    super(options);
     this.#options = options;
-    this.#state = new ConfigState(options);
     this.#api = KubernetesObjectApi.makeApiClient(options.kubeconfig);
     const server = options.kubeconfig.getCurrentCluster()?.server ?? 'no cluster';
     const ns = options.namespaces.length > 0 ? options.namespaces.join(', ') : 'all namespaces';
     this.description = `Kubernetes API server ${server} (${ns})`;
-  }
-
-  get version(): number {
-    return this.#state.version;
-  }
-
-  get validator() {
-    return this.#state.validator;
   }
 
   async start(): Promise<void> {
@@ -103,7 +95,7 @@ export class KubernetesConfigStore implements ConfigStore {
   }
 
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.#write(this.#state.load(input, options), options.owner ?? 'api', false, options);
+    return this.#write(this.state.load(input, options), options.owner ?? 'api', false, options);
   }
 
   replaceOwned(
@@ -111,33 +103,17 @@ export class KubernetesConfigStore implements ConfigStore {
     input: string | readonly unknown[] | LoadedConfig,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    return this.#write(this.#state.load(input, options), owner, true, options);
+    return this.#write(this.state.load(input, options), owner, true, options);
   }
 
   async delete(kind: ConfigKind, namespace: string, name: string): Promise<boolean> {
-    const object = this.#state.get(kind, namespace, name);
+    const object = this.state.get(kind, namespace, name);
     if (!object) return false;
     await this.#call(`delete ${objectKey(kind, namespace, name)}`, () =>
       this.#api.delete({ apiVersion: object.apiVersion, kind, metadata: { name, namespace } }),
     );
-    await this.#settle(() => !this.#state.get(kind, namespace, name));
+    await this.#settle(() => !this.state.get(kind, namespace, name));
     return true;
-  }
-
-  get<K extends ConfigKind>(kind: K, namespace: string, name: string) {
-    return this.#state.get(kind, namespace, name);
-  }
-
-  list<K extends ConfigKind>(kind?: K, namespace?: string) {
-    return this.#state.list(kind, namespace);
-  }
-
-  ownerOf(kind: ConfigKind, namespace: string, name: string): string | undefined {
-    return this.#state.ownerOf(kind, namespace, name);
-  }
-
-  subscribe(listener: ConfigListener): () => void {
-    return this.#state.subscribe(listener);
   }
 
   async #write(
@@ -146,11 +122,11 @@ export class KubernetesConfigStore implements ConfigStore {
     replace: boolean,
     options: ApplyOptions,
   ): Promise<ApplyResult> {
-    const updates = this.#state.plan(loaded, owner, replace); // throws ConfigError when invalid
-    const staged = this.#state.stage(this.#state.version + 1, updates);
+    const updates = this.state.plan(loaded, owner, replace); // throws ConfigError when invalid
+    const staged = this.state.stage(this.state.version + 1, updates);
     const { warnings, skipped } = loaded;
     if (options.dryRun)
-      return { version: this.#state.versionAfter(staged), changes: staged.changes, warnings, skipped };
+      return { version: this.state.versionAfter(staged), changes: staged.changes, warnings, skipped };
     for (const [key, entry] of updates) {
       const [kind, namespace, name] = key.split('/') as [ConfigKind, string, string];
       if (!entry) {
@@ -175,11 +151,11 @@ export class KubernetesConfigStore implements ConfigStore {
     }
     await this.#settle(() =>
       staged.changes.every((c) => {
-        const now = this.#state.get(c.kind, c.namespace, c.name);
+        const now = this.state.get(c.kind, c.namespace, c.name);
         return c.type === 'deleted' ? !now : JSON.stringify(now?.spec) === JSON.stringify(c.object?.spec);
       }),
     );
-    return { version: this.#state.version, changes: staged.changes, warnings, skipped };
+    return { version: this.state.version, changes: staged.changes, warnings, skipped };
   }
 
   /** An object from the API server (or its deletion) into the store. */
@@ -195,7 +171,7 @@ export class KubernetesConfigStore implements ConfigStore {
     for (const key of before) if (!now.has(key)) updates.push([key, undefined]);
     if (now.size > 0) this.#made.set(apiKey, [...now]);
     else this.#made.delete(apiKey);
-    this.#state.install(++this.#version, updates, 'kubernetes');
+    this.state.install(++this.#version, updates, 'kubernetes');
     for (const wake of [...this.#waiters]) wake();
   }
 
@@ -210,7 +186,7 @@ export class KubernetesConfigStore implements ConfigStore {
     } else documents.push(o);
     const out: AnyConfigObject[] = [];
     documents.forEach((doc, index) => {
-      const result = this.#state.validator.validate(doc, { index, source: 'kubernetes' });
+      const result = this.state.validator.validate(doc, { index, source: 'kubernetes' });
       const errors = result.issues.filter((i) => i.severity === 'error');
       if (!result.object || errors.length > 0) {
         this.#options.warn?.('invalid object in the API server left out', {

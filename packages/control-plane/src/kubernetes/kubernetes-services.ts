@@ -5,6 +5,7 @@
 
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { formatLocality } from '@shoal/xds';
+import type { KubernetesServiceSpec } from '../config/config-object.js';
 import { kubernetesServiceHost } from '../config/hostnames.js';
 import { INTERFACES_ANNOTATION, protocolOf } from '../registry/config-services.js';
 import type { DiscoverySource } from '../registry/discovery-source.js';
@@ -17,16 +18,7 @@ import type {
 import { ENDPOINT_SLICES, PODS, type RunningInformers, SERVICES, startInformers } from './kube-resources.js';
 
 interface ServiceObject extends KubernetesObject {
-  spec?: {
-    type?: string;
-    ports?: {
-      name?: string;
-      port: number;
-      targetPort?: number | string;
-      protocol?: string;
-      appProtocol?: string;
-    }[];
-  };
+  spec?: KubernetesServiceSpec;
 }
 
 interface SliceObject extends KubernetesObject {
@@ -113,7 +105,7 @@ export class KubernetesServices implements DiscoverySource {
         kubeconfig,
         ENDPOINT_SLICES,
         namespaces,
-        track(this.#slices, (s) => this.#sliceHost(s)),
+        track(this.#slices, (s) => this.#host(s)),
       ),
     );
     this.#onChange = onChange;
@@ -140,15 +132,11 @@ export class KubernetesServices implements DiscoverySource {
       this.#onChange(host ? [host] : [...new Set(this.#current().services.map((s) => s.hostname))]);
   }
 
-  #host(s: ServiceObject): string | undefined {
-    const { name, namespace } = s.metadata ?? {};
-    return name ? kubernetesServiceHost(name, namespace ?? 'default', this.#options.domainSuffix) : undefined;
-  }
-
-  #sliceHost(slice: SliceObject): string | undefined {
-    const service = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
-    return service
-      ? kubernetesServiceHost(service, slice.metadata?.namespace ?? 'default', this.#options.domainSuffix)
+  /** The host of a Service, or of the Service an EndpointSlice belongs to. */
+  #host(o: ServiceObject | SliceObject): string | undefined {
+    const name = o.kind === 'EndpointSlice' ? o.metadata?.labels?.[SERVICE_NAME_LABEL] : o.metadata?.name;
+    return name
+      ? kubernetesServiceHost(name, o.metadata?.namespace ?? 'default', this.#options.domainSuffix)
       : undefined;
   }
 

@@ -3,31 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { registration } from '../../test/registration-fixture.js';
+import { until } from '../../test/until.js';
 import { DataDir } from '../state/data-dir.js';
 import { MemoryRegistrations, REGISTRATIONS_FILE } from './memory-registrations.js';
 import type { RegistrationChange } from './registration-store.js';
-import type { RegisteredInstance } from './registry-types.js';
-
-const reg = (nodeId: string, over: Partial<RegisteredInstance> = {}): RegisteredInstance => ({
-  nodeId,
-  app: 'greeter',
-  namespace: 'default',
-  hostname: 'greeter.default.svc.cluster.local',
-  address: '127.0.0.1',
-  port: 50051,
-  interfaces: ['greet.v1.GreeterService'],
-  labels: { version: 'v1' },
-  weight: 1,
-  ...over,
-});
-
-const until = async (pred: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('MemoryRegistrations with a data dir', () => {
   let dir: string;
@@ -41,8 +21,8 @@ describe('MemoryRegistrations with a data dir', () => {
   it('keeps instances through a restart: those that come back stay, unchanged; the others expire', async () => {
     const first = new MemoryRegistrations({ dataDir: new DataDir(dir) });
     await first.start(() => {});
-    await first.register(reg('a'));
-    await first.register(reg('b', { address: '127.0.0.2' }));
+    await first.register(registration({ nodeId: 'a' }));
+    await first.register(registration({ nodeId: 'b', address: '127.0.0.2' }));
     await first.close(); // the process ends: saved with both
     const saved = JSON.parse(await readFile(join(dir, REGISTRATIONS_FILE), 'utf8'));
     assert.equal(saved.version, 2);
@@ -55,9 +35,9 @@ describe('MemoryRegistrations with a data dir', () => {
       second.registrations().map((r) => r.nodeId),
       ['a', 'b'],
     );
-    await second.register(reg('a')); // a reconnects: the same registration, no change
+    await second.register(registration({ nodeId: 'a' })); // a reconnects: the same registration, no change
     assert.equal(second.version, 2);
-    await until(() => second.registrations().length === 1);
+    await until('b expired', () => second.registrations().length === 1);
     assert.deepEqual(
       changes.map((c) => [c.reason, c.nodeId]),
       [['expired', 'b']],

@@ -1,32 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { registration as reg } from '../../test/registration-fixture.js';
+import { until } from '../../test/until.js';
 import { ConfigValidator } from '../config/config-validator.js';
 import { MemoryConfigStore } from '../config/memory-config-store.js';
 import { InMemoryRegistry } from './memory-registry.js';
-import type { RegisteredInstance, RegistryEvent } from './registry-types.js';
+import type { RegistryEvent } from './registry-types.js';
 
 const validator = new ConfigValidator();
-
-const reg = (over: Partial<RegisteredInstance> = {}): RegisteredInstance => ({
-  nodeId: 'n1',
-  app: 'greeter',
-  namespace: 'default',
-  hostname: 'greeter.default.svc.cluster.local',
-  address: '127.0.0.1',
-  port: 50051,
-  interfaces: ['greet.v1.GreeterService'],
-  labels: { version: 'v1' },
-  weight: 1,
-  ...over,
-});
-
-const waitFor = async (pred: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('InMemoryRegistry from config', () => {
   it('builds services and endpoints from ServiceEntry endpoints and selected WorkloadEntries', async () => {
@@ -191,7 +172,7 @@ describe('InMemoryRegistry self-registration', () => {
       );
       lease.end();
       assert.equal(registry.endpoints().length, 2, 'still there during the grace period');
-      await waitFor(() => registry.endpoints().length === 1);
+      await until('removal', () => registry.endpoints().length === 1);
       assert.deepEqual(registry.resolveInterface('greet.v1.GreeterService').length, 1);
       assert.deepEqual(
         events.map((e) => [e.reason, e.nodeId, e.hostnames]),

@@ -55,6 +55,7 @@ export class InMemoryRegistry implements Registry {
   #configPrints = new Map<string, string>();
   #view: View | undefined;
   #unsubscribe: (() => void) | undefined;
+  #followStore: (() => void) | undefined;
   #started: Promise<void> | undefined;
   #closed = false;
 
@@ -68,13 +69,14 @@ export class InMemoryRegistry implements Registry {
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
     const store = options.store;
     if (store) {
-      this.#setConfig(store.list());
-      this.#configVersion = store.version;
-      this.#unsubscribe = store.subscribe(() => {
+      this.#followStore = () => {
         const hostnames = this.#setConfig(store.list());
         this.#configVersion = store.version;
         if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
-      });
+      };
+      this.#setConfig(store.list());
+      this.#configVersion = store.version;
+      this.#unsubscribe = store.subscribe(this.#followStore);
     }
   }
 
@@ -90,6 +92,8 @@ export class InMemoryRegistry implements Registry {
 
   /** Loads the registrations and follows their changes; the first call starts, later ones wait for it. */
   start(): Promise<void> {
+    // A store that loads on start (etcd) fills itself without events: take what it holds now.
+    this.#followStore?.();
     this.#started ??= Promise.all([
       this.#registrations.start((change) => this.#registrationChanged(change)),
       ...this.#sources.map((source) =>
