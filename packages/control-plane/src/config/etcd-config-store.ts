@@ -146,6 +146,12 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
       ),
       ...(content ? [this.#client.put(this.#marker).value(JSON.stringify({ source }))] : []),
     );
+    // When another write came first, these say which revision of the config the view must reach
+    // (the cluster's revision may be a write elsewhere, which this prefix's watch never sees).
+    txn.else(
+      this.#client.get(this.#marker),
+      ...updates.map(([key]) => this.#client.get(this.#objects + key)),
+    );
     let res: Awaited<ReturnType<typeof txn.commit>>;
     try {
       res = await txn.commit();
@@ -160,9 +166,15 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
         `the config store (etcd) did not answer: ${(err as Error).message}; the change may not have been saved`,
       );
     }
+    if (!res.succeeded) {
+      let newest = 0;
+      for (const r of res.responses)
+        for (const kv of r.response_range?.kvs ?? []) newest = Math.max(newest, Number(kv.mod_revision));
+      await this.#watch.caughtUp(newest);
+      return undefined;
+    }
     const revision = Number(res.header.revision);
     await this.#watch.caughtUp(revision);
-    if (!res.succeeded) return undefined;
     const changes = this.#installed.get(revision) ?? [];
     this.#installed.delete(revision);
     return changes;
