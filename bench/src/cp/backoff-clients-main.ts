@@ -8,7 +8,7 @@
 import { connect as tcpConnect } from 'node:net';
 import { createClient, GrpcTransport } from '@shoal/rpc';
 import { Backoff, envoy } from '@shoal/xds';
-import { serveParent } from './ipc.js';
+import { serveParent, wallMs } from './ipc.js';
 import { SimStream } from './sim-stream.js';
 
 interface Settings {
@@ -31,6 +31,8 @@ function reachable(port: number): Promise<boolean> {
 }
 
 class Client {
+  /** wallMs() of the first try that found the control plane after each outage. */
+  readonly found: number[] = [];
   readonly #backoff = new Backoff();
   #transport: GrpcTransport | undefined;
   #stream: SimStream | undefined;
@@ -61,6 +63,7 @@ class Client {
     while (!this.#closed) {
       const started = Date.now();
       if (await reachable(this.settings.xdsPort)) {
+        this.found.push(wallMs());
         try {
           await this.open();
           return;
@@ -97,7 +100,9 @@ async function main(settings: Settings): Promise<void> {
   const close = (): void => {
     for (const c of clients) c.close();
   };
-  await serveParent(async () => ({ pid: process.pid }), { connect, close });
+  /** When each client first found the control plane again (wallMs), after the last outage. */
+  const found = (): number[] => clients.flatMap((c) => c.found.slice(0, 1));
+  await serveParent(async () => ({ pid: process.pid }), { connect, close, found });
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as Settings).catch((err: Error) => {

@@ -7,10 +7,11 @@
 // saturating those cores with their own retries, which 10,000 separate processes would not.)
 
 import { performance } from 'node:perf_hooks';
+import { percentile } from '../lib/stats.js';
 import type { ControlPlaneReady } from './control-plane-main.js';
 import { LISTENER, REGISTRY_YAML, weightsYaml } from './cp-config.js';
 import { type Figure, printFigures } from './figures.js';
-import { type ChildHandle, spawnChild } from './ipc.js';
+import { type ChildHandle, spawnChild, wallMs } from './ipc.js';
 import type { ProcessStats } from './process-stats.js';
 
 const controlPlaneMain = new URL('./control-plane-main.js', import.meta.url);
@@ -46,7 +47,7 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
     }
     await Promise.all(procs.map((p) => p.request('connect', undefined, 600_000)));
     console.log(
-      `${settings.clients} @shoal/xds clients connected; control plane down for ${settings.outageS} s`,
+      `${settings.clients} clients connected (reconnecting on @shoal/xds's Backoff); control plane down for ${settings.outageS} s`,
     );
     process.kill(cp.pid, 'SIGKILL');
     await cp.stop();
@@ -54,6 +55,7 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
     const started = performance.now();
     cp = await startControlPlane(port);
     const backAt = performance.now();
+    const backWall = wallMs();
     const samples: { at: number; streams: number }[] = [];
     const deadline = backAt + 30_000;
     for (;;) {
@@ -62,6 +64,14 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
       if (streams >= settings.clients || performance.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    // When each client's own schedule found the control plane (it then connects and syncs, as fast as
+    // the control plane takes new streams).
+    const found = (await Promise.all(procs.map((p) => p.request<number[]>('found')))).flat();
+    const foundWithin5s = found.filter((t) => t - backWall <= 5000).length / settings.clients;
+    const after = found.map((t) => t - backWall);
+    console.log(
+      `first try that found it, after its return: p50 ${percentile(after, 50).toFixed(0)} ms, p90 ${percentile(after, 90).toFixed(0)} ms, max ${percentile(after, 100).toFixed(0)} ms (${found.length} clients)`,
+    );
     const last = samples.at(-1)!;
     const allBackMs = last.streams >= settings.clients ? last.at : Number.NaN;
     const within5s = (samples.filter((s) => s.at <= 5000).at(-1)?.streams ?? 0) / settings.clients;
@@ -90,7 +100,13 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
         unit: 'ms',
         target: { op: '<', value: 5000 },
       },
-      { name: 'share of clients back within 5 s', value: within5s * 100, unit: '%' },
+      {
+        name: 'share of clients whose retries found it within 5 s of its return',
+        value: foundWithin5s * 100,
+        unit: '%',
+        target: { op: '>=', value: 100 },
+      },
+      { name: 'share of clients with a stream again within 5 s', value: within5s * 100, unit: '%' },
       {
         name: 'peak reconnects per second (over 0.5 s)',
         value: peak,

@@ -134,7 +134,7 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
         continue;
       }
       const { object } = entry;
-      const body: KubernetesObject = {
+      const body: KubernetesObject & { spec: unknown } = {
         apiVersion: KIND_VERSIONS[kind][0] ?? object.apiVersion,
         kind,
         metadata: {
@@ -143,7 +143,7 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
           ...(object.metadata.labels && { labels: object.metadata.labels }),
           ...(object.metadata.annotations && { annotations: object.metadata.annotations }),
         },
-        ...{ spec: object.spec },
+        spec: object.spec,
       };
       await this.#call(`apply ${key}`, () =>
         this.#api.patch(body, undefined, undefined, 'shoal', true, PatchStrategy.ServerSideApply),
