@@ -5,7 +5,7 @@
 // the clients run in `--procs` others, each stream on its own HTTP/2 connection.
 
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import { choice, flag, int, parseOptions, path } from '../lib/options.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
 import type { ConnectAnswer } from './ads-sim-main.js';
@@ -51,40 +51,31 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      streams: { type: 'string', default: '1000' },
-      procs: { type: 'string', default: '2' },
-      pushes: { type: 'string', default: '5' },
-      'cpu-prof-dir': { type: 'string' },
-      'heap-snapshot': { type: 'string' },
-      replicas: { type: 'string', default: '1' },
-      store: { type: 'string' },
-      services: { type: 'string', default: '1000' },
-      stampede: { type: 'boolean', default: false },
-      outage: { type: 'string', default: '30' },
-    },
+  const o = parseOptions(args, {
+    streams: int(1000, 20_000),
+    procs: int(2, 8),
+    pushes: int(5, PUSH_WEIGHTS.length),
+    'cpu-prof-dir': path(),
+    'heap-snapshot': path(),
+    replicas: int(1, 9),
+    store: choice('etcd'),
+    services: int(1000, 10_000),
+    stampede: flag(),
+    outage: int(30, 600),
   });
-  const int = (name: string, v: string, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new Error(`--${name} must be an integer 1..${max}, got "${v}"`);
-    return n;
-  };
-  const replicas = int('replicas', values.replicas, 9);
-  if (replicas > 1 && values.store !== 'etcd')
+  if (o.replicas > 1 && o.store !== 'etcd')
     throw new Error('--replicas needs --store etcd (a local 3-member etcd the benchmark starts)');
+  const { streams, procs, pushes, replicas, services, stampede } = o;
   return {
     replicas,
-    stampede: values.stampede,
-    services: int('services', values.services, 10_000),
-    outageS: int('outage', values.outage, 600),
-    streams: int('streams', values.streams, 20_000),
-    procs: int('procs', values.procs, 8),
-    pushes: int('pushes', values.pushes, PUSH_WEIGHTS.length),
-    profileDir: values['cpu-prof-dir'],
-    heapSnapshot: values['heap-snapshot'],
+    stampede,
+    services,
+    outageS: o.outage,
+    streams,
+    procs,
+    pushes,
+    profileDir: o['cpu-prof-dir'],
+    heapSnapshot: o['heap-snapshot'],
   };
 }
 

@@ -5,10 +5,20 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { etcdAvailable, LocalEtcdCluster } from '@shoal/control-plane';
 import { lastFrameText, until } from './demo-output.js';
 import { shoalBin } from './run-shoal.js';
+
+/** A port nothing listens on at `host` now (the OS's pick). */
+async function freePort(host: string): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, host, r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 /** Rows of the last CONTROL PLANE table, and the errors column of the last SUBSET table. */
 function lastFrame(output: string) {
@@ -44,7 +54,6 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
   it("serves through whichever replica is up: killing the consumer's replica costs no call", {
     timeout: 120_000,
   }, async () => {
-    const base = 26000 + Math.floor(Math.random() * 3000) * 3;
     demo = spawn(process.execPath, [
       shoalBin,
       'demo',
@@ -53,11 +62,14 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
       '--store',
       etcd.storeUrl,
       '--xds-port',
-      String(base),
+      '0',
       '--admin-port',
-      String(base + 10_000),
+      '0',
+      // Every provider listens on this port on its own IP (127.0.0.11, ...), as do their metrics.
       '--provider-port',
-      String(base + 20_000),
+      String(await freePort('127.0.0.11')),
+      '--metrics-port',
+      String(await freePort('127.0.0.11')),
       '--rate',
       '100',
     ]);

@@ -8,8 +8,14 @@ import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { parseLocality } from '@shoal/xds';
 import { AdminServer } from './admin/admin-server.js';
-import { registerStoreBackends } from './backends/builtin-backends.js';
-import type { StoreBackend, StoreBackends } from './backends/store-backends.js';
+import { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
+import type { RegistryBackend, RegistryBackends } from './backends/registry-backends.js';
+import {
+  type StoreBackend,
+  type StoreBackends,
+  type StoreHealth,
+  schemeOf,
+} from './backends/store-backends.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import type { ConfigStore } from './config/config-store.js';
@@ -50,16 +56,26 @@ export interface ControlPlaneOptions {
   store?: string;
   /** Key prefix in a shared store (default `/shoal`). */
   storePrefix?: string;
-  /** With `store: 'kubernetes'`: the kubeconfig file and the namespaces to read (default all). */
+  /**
+   * Where the registry's services, endpoints and registrations come from besides config:
+   * `zookeeper://host:port` (Dubbo's ZooKeeper), `etcd://...`, `kubernetes` or `memory`. Default:
+   * the store's own (registrations where config is, and Kubernetes' Services with `kubernetes`).
+   */
+  registryUrl?: string;
+  /** With `kubernetes` as store or registry: the kubeconfig file and the namespaces to read (default all). */
   kubernetes?: { kubeconfig?: string; namespaces?: string[] };
   /** The store backends to choose from (default the built-in ones). */
   backends?: StoreBackends;
+  /** The registry backends to choose from (default the built-in ones). */
+  registryBackends?: RegistryBackends;
   /** Where state survives restarts (the applied config and registrations with the memory store). */
   dataDir?: string;
-  /** A registry of your own; default an in-memory registry fed by the store. */
+  /** A registry of your own; default an in-memory registry fed by the store and the registry backend. */
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
   leaseGraceMs?: number;
+  /** How long start() waits for a registry backend's first read, such as ZooKeeper's (default 5 s). */
+  registryWaitMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
   /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
@@ -80,6 +96,8 @@ export interface ControlPlaneAddresses {
   admin: { host: string; port: number };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
+  /** With a registry that serves without its server (ZooKeeper): `connected` once read, else `not connected yet`. */
+  registry?: string;
 }
 
 export class ControlPlane {
@@ -90,6 +108,8 @@ export class ControlPlane {
   readonly registry: Registry;
   /** The store backend: config, registrations and, with replicas, the store's health and the leader. */
   readonly backend: StoreBackend;
+  /** Where the registry's registrations and sources come from (by default the store backend's own). */
+  readonly registryBackend: RegistryBackend;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -115,25 +135,30 @@ export class ControlPlane {
     this.#options = options;
     this.#log = options.log ?? (() => {});
     const dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
-    this.backend = (options.backends ?? registerStoreBackends()).create(options.store, {
+    const stores = options.backends ?? registerStoreBackends();
+    const context = {
       ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
       ...(options.kubernetes && { kubernetes: options.kubernetes }),
       ...(dataDir && { dataDir }),
       ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
-      log: (level, message, fields) => this.#log(level, message, fields),
-    });
+      log: (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
+        this.#log(level, message, fields),
+    };
+    const storeUrl = options.store || 'memory';
+    this.backend = stores.create(storeUrl, context);
+    this.registryBackend = (options.registryBackends ?? registerRegistryBackends()).create(
+      options.registryUrl,
+      { ...context, storeUrl, storeBackend: this.backend, createStore: (url) => stores.create(url, context) },
+    );
     this.store = this.backend.config;
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
+    const { registrations, sources } = this.registryBackend;
     this.registry =
       options.registry ??
-      new InMemoryRegistry({
-        store: this.store,
-        registrations: this.backend.registrations,
-        ...(this.backend.sources && { sources: this.backend.sources }),
-      });
+      new InMemoryRegistry({ store: this.store, registrations, ...(sources && { sources }) });
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -177,12 +202,12 @@ export class ControlPlane {
         ...this.#addresses,
         configDir: this.#options.configDir,
         store: this.store.description,
-        registrations: this.backend.registrations.description,
-        ...(this.backend.leadership && {
+        registrations: this.registryBackend.registrations.description,
+        ...(this.#leadership && {
           replica: {
-            id: this.backend.leadership.id,
-            leader: this.backend.leadership.isLeader,
-            current: this.backend.health?.current ?? true,
+            id: this.#leadership.id,
+            leader: this.#leadership.isLeader,
+            current: this.#healths.every((h) => h.current),
           },
         }),
         snapshot: this.cache.version,
@@ -193,6 +218,17 @@ export class ControlPlane {
         loadReports: (window) => this.loadReports.view(window),
       },
     });
+  }
+
+  /** The elected leader among replicas, of the store or else of the registry. */
+  get #leadership() {
+    return this.backend.leadership ?? this.registryBackend.leadership;
+  }
+
+  /** Whether the shared state this replica serves from is current (the store's and the registry's). */
+  get #healths(): StoreHealth[] {
+    const healths = [this.backend.health, this.registryBackend.health];
+    return [...new Set(healths.filter((h): h is StoreHealth => h !== undefined))];
   }
 
   /** Where it listens, once started. */
@@ -206,6 +242,7 @@ export class ControlPlane {
     this.#started = true;
     try {
       await this.backend.start();
+      await this.registryBackend.start();
       await this.store.start();
       await this.registry.start();
     } catch (err) {
@@ -214,11 +251,10 @@ export class ControlPlane {
     }
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
-    const health = this.backend.health;
-    if (health) {
+    for (const health of this.#healths) {
       this.#unsubscribe.push(
-        health.onChange((current) => {
-          if (current) {
+        health.onChange(() => {
+          if (this.#healths.every((h) => h.current)) {
             this.#rebuild();
             this.ads.resume();
             this.#log('info', 'store reachable and resynced: serving again');
@@ -251,6 +287,7 @@ export class ControlPlane {
       });
       config = await this.#configDir.start();
     }
+    const registry = await this.#waitForRegistry();
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
     try {
@@ -259,7 +296,7 @@ export class ControlPlane {
         this.#options.adminPort ?? 15000,
         this.#options.adminHost ?? '127.0.0.1',
       );
-      this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+      this.#addresses = { xds, admin, ...(config ? { config } : {}), ...(registry ? { registry } : {}) };
     } catch (err) {
       await this.stop(0);
       throw err;
@@ -280,8 +317,28 @@ export class ControlPlane {
     await this.telemetry.close();
     if (this.#ownsRegistry) await this.registry.close();
     await this.store.close();
+    await this.registryBackend.close();
     await this.backend.close();
     this.#log('info', 'control plane stopped');
+  }
+
+  /** Waits a little for a registry that serves without its server (ZooKeeper); says whether it came. */
+  async #waitForRegistry(): Promise<string | undefined> {
+    const ready = this.registryBackend.ready?.();
+    if (!ready) return undefined;
+    const waited = await Promise.race([
+      ready.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+    ]);
+    if (!waited)
+      this.#log(
+        'warn',
+        `${schemeOf(this.#options.registryUrl ?? '')} not reached yet; serving without it meanwhile`,
+        {
+          registry: this.#options.registryUrl,
+        },
+      );
+    return waited ? 'connected' : 'not connected yet';
   }
 
   /** Coalesces bursts of store and registry events into one snapshot. */

@@ -8,9 +8,17 @@ export type { ObjectDiff } from './admin/config-diff.js';
 // metric hooks, the Prometheus http_sd_config answer.
 export type { HttpSdTarget } from './admin/observability-routes.js';
 // Store backends (a plug-in point): where config and registrations live, chosen by `--store`.
-export { registerStoreBackends } from './backends/builtin-backends.js';
+export { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
 /** A throwaway local etcd cluster (Debian's etcd-server) for demos and tests. */
 export { etcdAvailable, LocalEtcdCluster } from './backends/local-etcd.js';
+// Registry backends (a plug-in point): where services, endpoints and registrations come from, chosen by `--registry`.
+export {
+  type RegistryBackend,
+  type RegistryBackendFactory,
+  RegistryBackends,
+  type RegistryContext,
+  storeRegistry,
+} from './backends/registry-backends.js';
 export type {
   BackendContext,
   BackendLogger,
@@ -102,6 +110,14 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
+// Dubbo's rules: names and kinds (the rules themselves are config objects like Istio's).
+export {
+  DUBBO_MESH_API_VERSION,
+  DUBBO_RULE_API_VERSION,
+  dubboRuleName,
+  parseDubboRuleName,
+} from './dubbo/rule-names.js';
+export type * from './dubbo/rule-types.js';
 export { LoadReportStore } from './load-stats/load-report-store.js';
 export type {
   LoadReportDestination,
@@ -115,6 +131,8 @@ export type {
 export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
+/** A source of services and endpoints besides config and registrations (Kubernetes, ZooKeeper). */
+export type { DiscoverySource } from './registry/discovery-source.js';
 export {
   MemoryRegistrations,
   type MemoryRegistrationsOptions,
@@ -141,6 +159,17 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Dubbo's ZooKeeper as a registry backend (`shoal cp --registry zookeeper://HOST:PORT`).
+export {
+  type ZooKeeperBackend,
+  zookeeperBackend,
+  zookeeperConnect,
+} from './registry/zookeeper/zookeeper-backend.js';
+export {
+  type ZooKeeperLog,
+  ZooKeeperSource,
+  type ZooKeeperSourceOptions,
+} from './registry/zookeeper/zookeeper-source.js';
 // Snapshots: what one version of the config gives every client, checked for consistency, and the
 // cache that holds the current one for the ADS server.
 export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';

@@ -1,6 +1,8 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
 // optional watched config directory, until SIGINT/SIGTERM. Applied config and registrations live in
 // --store: in this process and saved in --data-dir by default, or in etcd shared by replicas.
+// --registry adds where services come from (Dubbo's ZooKeeper, Kubernetes) or keeps registrations
+// elsewhere (etcd); by default it is the store's own.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -45,6 +47,7 @@ export interface CpFlags {
   adminPort: string;
   host: string;
   config?: string;
+  registry?: string;
   logLevel: string;
   logFormat: string;
   /** Where state survives restarts; without it (the demo), nothing is saved. */
@@ -90,9 +93,13 @@ export async function startControlPlane(
       `--kubernetes and --store ${flags.store} do not go together: choose one store`,
       ExitCode.usage,
     );
-  if (!flags.kubernetes && (flags.kubeconfig !== undefined || flags.namespace !== undefined))
-    throw new CliError('--kubeconfig and --namespace need --kubernetes', ExitCode.usage);
   const store = flags.kubernetes ? 'kubernetes' : flags.store;
+  const kubernetes = store === 'kubernetes' || flags.registry === 'kubernetes';
+  if (!kubernetes && (flags.kubeconfig !== undefined || flags.namespace !== undefined))
+    throw new CliError(
+      '--kubeconfig and --namespace need --kubernetes (or --registry kubernetes)',
+      ExitCode.usage,
+    );
   const xdsPort = port(flags.xdsPort, '--xds-port');
   const adminPort = port(flags.adminPort, '--admin-port');
   let cp: ControlPlane;
@@ -105,7 +112,8 @@ export async function startControlPlane(
       configDir: flags.config,
       ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
       ...(store !== undefined && { store }),
-      ...(flags.kubernetes && {
+      ...(flags.registry !== undefined && { registryUrl: flags.registry }),
+      ...(kubernetes && {
         kubernetes: {
           ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
           ...(flags.namespace !== undefined && { namespaces: flags.namespace }),
@@ -140,7 +148,7 @@ export async function startControlPlane(
   write(
     `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
-  write(`store: ${cp.store.description}; registrations: ${cp.backend.registrations.description}`);
+  write(`store: ${cp.store.description}; registrations: ${cp.registryBackend.registrations.description}`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -149,6 +157,7 @@ export async function startControlPlane(
     for (const e of loaded.errors) write(`  error: ${formatIssue(e)}`);
     for (const w of loaded.warnings) write(`  warning: ${formatIssue(w)}`);
   }
+  if (flags.registry) write(`registry ${flags.registry}: ${addresses.registry ?? 'connecting'}`);
   return cp;
 }
 
@@ -159,7 +168,11 @@ export function registerCp(program: Command): void {
     .option('--xds-port <port>', 'ADS (gRPC) port', '15010')
     .option('--admin-port <port>', 'admin API (HTTP JSON) port', '15000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
+    .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
+    .option(
+      '--registry <url>',
+      "where services and registrations come from besides config (default: the store's own): Dubbo's ZooKeeper (zookeeper://HOST:PORT; its providers, instances, mapping and rules are read and watched, Shoal's providers written there), etcd://HOST:PORT[,...] (registrations under etcd leases), kubernetes (Services, EndpointSlices, Pods) or memory",
+    )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .option(

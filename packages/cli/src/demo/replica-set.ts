@@ -1,5 +1,6 @@
 // The demo's control-plane replicas (`shoal demo --replicas N`): N `shoal cp` processes on one
-// shared store, on consecutive ports from --xds-port and --admin-port, each loading the demo's
+// shared store, on consecutive ports from --xds-port and --admin-port (or each on free ports it
+// picks, when they are 0), each loading the demo's
 // config directory. Their PIDs are in the table, so a user can kill one and watch its clients move
 // to another (they list every replica in their bootstrap, gRFC A71 with A95's reachability-only fallback).
 
@@ -28,8 +29,7 @@ const shoalBin = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
 export async function startReplicas(group: ProcessGroup, spec: ReplicaSpec): Promise<DemoReplica[]> {
   const replicas: DemoReplica[] = [];
   for (let i = 0; i < spec.count; i++) {
-    const xds = `127.0.0.1:${spec.xdsPort + i}`;
-    const admin = `127.0.0.1:${spec.adminPort + i}`;
+    const at = (base: number) => (base === 0 ? 0 : base + i);
     const name = `cp-${i + 1}`;
     const child = group.start({
       name,
@@ -39,21 +39,30 @@ export async function startReplicas(group: ProcessGroup, spec: ReplicaSpec): Pro
         '--store',
         spec.store,
         '--xds-port',
-        String(spec.xdsPort + i),
+        String(at(spec.xdsPort)),
         '--admin-port',
-        String(spec.adminPort + i),
+        String(at(spec.adminPort)),
         '--config',
         spec.configDir,
         '--log-level',
         'warn',
       ],
-      readyPattern: /xDS \(ADS\) on/,
+      // `shoal cp`'s line says where it listens (the ports it picked, with port 0).
+      readyPattern: /xDS \(ADS\) on (\S+), admin API on http:\/\/(\S+)/,
     });
-    const replica: DemoReplica = { name, xds, admin, child, state: 'starting' };
+    const replica: DemoReplica = {
+      name,
+      xds: `127.0.0.1:${at(spec.xdsPort)}`,
+      admin: `127.0.0.1:${at(spec.adminPort)}`,
+      child,
+      state: 'starting',
+    };
     child.process.once('exit', (code, signal) => {
       replica.state = `exited (${signal ?? code})`;
     });
-    void child.ready.then(() => {
+    void child.ready.then((m) => {
+      replica.xds = m[1] ?? replica.xds;
+      replica.admin = m[2] ?? replica.admin;
       replica.state = 'serving';
     });
     replicas.push(replica);

@@ -9,7 +9,7 @@ import { until } from '../../test/until.js';
 import type { EtcdRegistrations } from '../registry/etcd-registrations.js';
 import { InMemoryRegistry } from '../registry/memory-registry.js';
 import type { RegistrationChange } from '../registry/registration-store.js';
-import { registerStoreBackends } from './builtin-backends.js';
+import { registerRegistryBackends, registerStoreBackends } from './builtin-backends.js';
 import { etcdAvailable, LocalEtcdCluster } from './local-etcd.js';
 import type { StoreBackend } from './store-backends.js';
 
@@ -196,5 +196,45 @@ describe('etcd store backend (3-member etcd cluster)', {
       () => !others[1]!.registrations.registrations().some((r) => r.nodeId === 'n2'),
     );
     assert.ok(typeof (others[0]!.registrations as EtcdRegistrations).sweep === 'function');
+  });
+
+  it('keeps registrations in etcd with config elsewhere (--store memory --registry etcd://...)', async () => {
+    const p = prefix();
+    const stores = registerStoreBackends();
+    const made = () => {
+      const storeBackend = stores.create('memory', { log: () => {} });
+      const registry = registerRegistryBackends().create(cluster.storeUrl, {
+        storeUrl: 'memory',
+        storeBackend,
+        createStore: (url) => stores.create(url, { prefix: p, graceMs: 200, log: () => {} }),
+        prefix: p,
+        log: () => {},
+      });
+      return { storeBackend, registry };
+    };
+    const [a, b] = [made(), made()];
+    for (const { registry } of [a, b]) {
+      await registry.start();
+      await registry.registrations.start(() => {});
+    }
+    assert.notEqual(a.registry.registrations, a.storeBackend.registrations);
+    assert.match(a.registry.registrations.description, /etcd/);
+    const lease = await a.registry.registrations.register(registration({ nodeId: 'n3' }));
+    await until('b sees n3 through etcd', () =>
+      b.registry.registrations.registrations().some((r) => r.nodeId === 'n3'),
+    );
+    assert.equal(a.storeBackend.registrations.registrations().length, 0, 'nothing in the memory store');
+    await until(
+      'one leader among them',
+      () => [a, b].filter((r) => r.registry.leadership?.isLeader).length === 1,
+    );
+    lease.end();
+    await until(
+      'the leader swept n3 after the grace period',
+      () => !b.registry.registrations.registrations().some((r) => r.nodeId === 'n3'),
+      5000,
+    );
+    await Promise.all([a, b].map((r) => r.registry.registrations.close()));
+    await Promise.all([a, b].map((r) => r.registry.close()));
   });
 });

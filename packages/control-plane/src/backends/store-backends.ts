@@ -1,13 +1,13 @@
 // Store backends: where a control plane keeps applied config and self-registrations. This is a
 // plug-in point: a backend is a factory registered under a scheme (`memory`, `etcd`, ...) on a
 // StoreBackends instance, and `shoal cp --store SCHEME://...` picks one. The built-in backends are
-// registered in builtin-backends.ts; a new one (a ZooKeeper registry, say) is one more register() there.
+// registered in builtin-backends.ts. Where the registry comes from is the other plug-in point
+// (registry-backends.ts): by default, the store's own registrations and sources.
 
 import type { ConfigStore } from '../config/config-store.js';
 import type { ConfigValidator } from '../config/config-validator.js';
-import type { DiscoverySource } from '../registry/discovery-source.js';
-import type { RegistrationStore } from '../registry/registration-store.js';
 import type { DataDir } from '../state/data-dir.js';
+import type { RegistryBackend } from './registry-backends.js';
 
 export type BackendLogger = (
   level: 'debug' | 'info' | 'warn' | 'error',
@@ -52,15 +52,9 @@ export interface Leadership {
   onChange(listener: (leader: boolean) => void): () => void;
 }
 
-export interface StoreBackend {
+/** A config store with the registry it keeps (registrations; sources, for Kubernetes). */
+export interface StoreBackend extends Omit<RegistryBackend, 'ready'> {
   readonly config: ConfigStore;
-  readonly registrations: RegistrationStore;
-  /** Services and endpoints the backend discovers besides config and registrations (Kubernetes). */
-  readonly sources?: readonly DiscoverySource[];
-  /** Absent for a store only this process uses (it is always current). */
-  readonly health?: StoreHealth;
-  /** Absent when there is only ever one control plane on the store (it does everything). */
-  readonly leadership?: Leadership;
   /**
    * Connects (a shared store: waits until it answers) and starts what the backend runs besides the
    * stores (the election). Called before `config.start()` and the registrations' start.
@@ -93,7 +87,7 @@ export class StoreBackends {
   /** The backend for `store` (`memory`, `etcd://host:2379,host:2379`, ...; default memory). */
   create(store: string | undefined, options: CreateBackendOptions): StoreBackend {
     const text = store === undefined || store === '' ? 'memory' : store;
-    const scheme = /^([a-z][a-z0-9+.-]*)(?::|$)/i.exec(text)?.[1]?.toLowerCase();
+    const scheme = schemeOf(text);
     const factory = scheme === undefined ? undefined : this.#factories.get(scheme);
     if (!factory || scheme === undefined)
       throw new Error(
@@ -104,4 +98,9 @@ export class StoreBackends {
       throw new Error(`--store-prefix ${JSON.stringify(prefix)}: must start with / and not end with one`);
     return factory({ ...options, store: text, scheme, prefix });
   }
+}
+
+/** The scheme of a store or registry URL (`etcd` of `etcd://...`, `memory` of `memory`), lower-cased. */
+export function schemeOf(url: string): string | undefined {
+  return /^([a-z][a-z0-9+.-]*)(?::|$)/i.exec(url)?.[1]?.toLowerCase();
 }

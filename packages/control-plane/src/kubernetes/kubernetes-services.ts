@@ -84,30 +84,13 @@ export class KubernetesServices implements DiscoverySource {
         this.#options.onError?.(`watching ${map === this.#pods ? 'pods' : 'services'}`, err),
     });
     // Pods first, so that the first view of each slice has its pods' labels.
-    this.#informers.push(
-      await startInformers(
-        kubeconfig,
-        PODS,
-        namespaces,
-        track(this.#pods, () => undefined),
-      ),
-    );
-    this.#informers.push(
-      await startInformers(
-        kubeconfig,
-        SERVICES,
-        namespaces,
-        track(this.#services, (s) => this.#host(s)),
-      ),
-    );
-    this.#informers.push(
-      await startInformers(
-        kubeconfig,
-        ENDPOINT_SLICES,
-        namespaces,
-        track(this.#slices, (s) => this.#host(s)),
-      ),
-    );
+    const watched = [
+      { resource: PODS, handlers: track(this.#pods, () => undefined) },
+      { resource: SERVICES, handlers: track(this.#services, (s) => this.#host(s)) },
+      { resource: ENDPOINT_SLICES, handlers: track(this.#slices, (s) => this.#host(s)) },
+    ];
+    for (const { resource, handlers } of watched)
+      this.#informers.push(await startInformers(kubeconfig, resource, namespaces, handlers));
     this.#onChange = onChange;
     this.#started = true;
   }

@@ -3,12 +3,12 @@
 // RegistrationStore (this process's memory by default, etcd leases with replicas).
 // Istio: WorkloadGroup auto-registration (the connection is the lease, cleanup after a grace period).
 
-import { canonicalJson } from '../config/canonical-json.js';
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
 import type { DiscoverySource } from './discovery-source.js';
+import { diffHosts } from './host-prints.js';
 import { MemoryRegistrations } from './memory-registrations.js';
 import type { RegistrationChange, RegistrationStore } from './registration-store.js';
 import type {
@@ -116,20 +116,9 @@ export class InMemoryRegistry implements Registry {
   /** Installs a new config view; returns the hosts whose services or endpoints differ. */
   #setConfig(objects: readonly AnyConfigObject[]): string[] {
     this.#config = servicesFromConfig(objects, this.#domainSuffix);
-    const parts = new Map<string, unknown[]>();
-    const add = (host: string, item: unknown) => {
-      const list = parts.get(host);
-      if (list) list.push(item);
-      else parts.set(host, [item]);
-    };
-    for (const s of this.#config.services) add(s.hostname, s);
-    for (const e of this.#config.endpoints) add(e.hostname, e);
-    const prints = new Map([...parts].map(([host, items]) => [host, canonicalJson(items)]));
-    const changed = new Set<string>();
-    for (const [host, print] of prints) if (this.#configPrints.get(host) !== print) changed.add(host);
-    for (const host of this.#configPrints.keys()) if (!prints.has(host)) changed.add(host);
+    const { prints, changed } = diffHosts(this.#config, this.#configPrints);
     this.#configPrints = prints;
-    return [...changed].sort();
+    return changed;
   }
 
   services(): readonly RegistryService[] {
@@ -205,19 +194,12 @@ export class InMemoryRegistry implements Registry {
     if (this.#view) return this.#view;
     const byHost = new Map<string, RegistryService>();
     const services: RegistryService[] = [];
-    for (const s of this.#config.services) {
+    const sourced = [this.#config.services, ...this.#sources.map((source) => source.services())];
+    for (const s of sourced.flat()) {
       if (byHost.has(s.hostname)) continue; // first definition wins, as in istiod
       const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
       byHost.set(s.hostname, copy);
       services.push(copy);
-    }
-    for (const source of this.#sources) {
-      for (const s of source.services()) {
-        if (byHost.has(s.hostname)) continue;
-        const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
-        byHost.set(s.hostname, copy);
-        services.push(copy);
-      }
     }
     const endpoints = [...this.#config.endpoints, ...this.#sources.flatMap((s) => s.endpoints())];
     for (const r of this.#registrations.registrations()) {

@@ -16,7 +16,7 @@ export interface RegistryServicePort {
   targetPort?: number;
 }
 
-export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration';
+export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration' | 'zookeeper';
 
 export interface RegistryService {
   /** Fully qualified host (`reviews.default.svc.cluster.local`, `api.example.com`). */
@@ -98,6 +98,7 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
+  /** `source`: a discovery source (Kubernetes, ZooKeeper) changed. */
   reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source';
   /** Node id for registration changes. */
   nodeId?: string;
