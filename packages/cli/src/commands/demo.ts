@@ -95,7 +95,7 @@ export function registerDemo(program: Command): void {
     .option('--prometheus [file]', 'write a prometheus.yml that scrapes the mesh (default ./prometheus.yml)')
     .option(
       '--replicas <n>',
-      'control-plane replicas, as processes on consecutive ports from --xds-port/--admin-port',
+      'control-plane replicas, as processes on consecutive ports from --xds-port/--admin-port (0: each picks free ones)',
       '1',
     )
     .option(

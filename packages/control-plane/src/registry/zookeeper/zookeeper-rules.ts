@@ -19,6 +19,8 @@ const OWNER = 'zookeeper:/dubbo/config/dubbo';
 export class ZooKeeperRules {
   readonly #texts = new Map<string, string>();
   #pending: NodeJS.Immediate | undefined;
+  /** The applies to the store, one after another. */
+  #applying: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(
@@ -61,7 +63,8 @@ export class ZooKeeperRules {
     if (this.#closed) return;
     this.#pending ??= setImmediate(() => {
       this.#pending = undefined;
-      this.#apply();
+      // One apply at a time, each with the rules as read when it starts: the last read wins.
+      this.#applying = this.#applying.then(() => this.#apply());
     });
   }
 
@@ -82,7 +85,7 @@ export class ZooKeeperRules {
     return [{ apiVersion: DUBBO_RULE_API_VERSION, kind: rule.kind, metadata: { name }, spec }];
   }
 
-  #apply(): void {
+  async #apply(): Promise<void> {
     const objects: AnyConfigObject[] = [];
     for (const [name, text] of [...this.#texts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const docs = this.#documents(name, text);
@@ -99,7 +102,7 @@ export class ZooKeeperRules {
       for (const r of results) if (r.object) objects.push(r.object);
     }
     try {
-      this.store.replaceOwned(
+      await this.store.replaceOwned(
         OWNER,
         { objects, skipped: [], errors: [], warnings: [] },
         { source: `zookeeper ${RULES_PATH}` },
