@@ -175,18 +175,20 @@ export async function startShoalClientProcess(
 
 /**
  * Polls GetClientStats (windows of numRpcs calls) until `accept` holds for a window, or throws
- * with the last window after timeoutMs: config changes take a moment to reach the client.
+ * with the last window after timeoutMs: config changes take a moment to reach the client. A
+ * window may take 30 s: on a loaded machine the client falls well behind its QPS, and calls still
+ * running when a window closes would count as failures.
  */
 export async function statsWhen(
   stats: StatsClient,
   numRpcs: number,
   accept: (r: LoadBalancerStatsResponse) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 45_000,
 ): Promise<LoadBalancerStatsResponse> {
   const deadline = Date.now() + timeoutMs;
   let last: LoadBalancerStatsResponse | undefined;
   while (Date.now() < deadline) {
-    last = await stats.getClientStats({ numRpcs, timeoutSec: 10 });
+    last = await stats.getClientStats({ numRpcs, timeoutSec: 30 });
     if (accept(last)) return last;
   }
   throw new Error(`stats never matched; last window: ${JSON.stringify(summary(last))}`);
