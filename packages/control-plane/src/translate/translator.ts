@@ -100,6 +100,8 @@ export class Translator {
   clientContext(typeUrl: string, node: ProxyNode, name?: string): string {
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
+    // Clusters depend on which LB policies the client reads (client-identity.ts).
+    else if (typeUrl === CLUSTER_TYPE_URL) context += `|${node.capabilities.key}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels.
     else if (
@@ -191,7 +193,11 @@ export class Translator {
     const source =
       dr &&
       `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset), source);
+    const policy = effectivePolicy(dr, key.port, key.subset);
+    const cluster = buildCluster(name, key, policy, {
+      capabilities: node.capabilities,
+      configSource: source,
+    });
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 

@@ -2,6 +2,7 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
+import { type ClientIdentity, describeClient } from '../translate/client-identity.js';
 import type { ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
@@ -43,6 +44,8 @@ export interface ClientStatus {
   namespace: string;
   locality: string;
   userAgent: string;
+  /** The implementation and release read from the user agent, with `description` for people. */
+  client: ClientIdentity & { description: string };
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -109,6 +112,7 @@ export function clientStatus(
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
+    client: { ...node.client, description: describeClient(node.client) },
     types,
   };
 }
