@@ -314,7 +314,9 @@ export class GrpcServerCall implements HandlerContext {
     const payload = this.responseCompression ? await this.responseCompression.compress(bytes) : bytes;
     this.tracer?.onMessageSent(payload.byteLength);
     const frame = encodeEnvelope(payload, this.responseCompression !== undefined);
-    if (!this.stream.write(frame)) await this.drained();
+    const flushed = this.stream.write(frame);
+    this.core.onDataSent(this.stream.session);
+    if (!flushed) await this.drained();
   }
 
   /** Compresses responses with the request's own encoding when the client accepts it, as gRPC servers do. */

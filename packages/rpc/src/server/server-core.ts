@@ -1,6 +1,7 @@
 // What every call handler of one server shares: the routes, limits, codecs and shutdown signal.
 // Internal to @shoal/rpc.
 
+import type { Http2Session } from 'node:http2';
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { ServerCallTracerFactory } from '../call-tracer.js';
 import type { Compression } from '../compression.js';
@@ -20,6 +21,8 @@ export interface ServerCore {
   readonly shutdownSignal: AbortSignal;
   /** Reports errors the peer cannot see (a handler that failed after the peer left, a socket error). */
   readonly onError: (error: unknown, where: string) => void;
+  /** A call wrote a response message on this connection (keepalive forgives ping strikes). */
+  readonly onDataSent: (session: Http2Session | undefined) => void;
   serializers(method: DescMethod, codec: Codec): MethodSerializers;
   /** Makes the tracer of each gRPC call (stats, traces), when set. */
   readonly callTracer: ServerCallTracerFactory | undefined;

@@ -92,6 +92,8 @@ export class Server {
   private readonly h1: http.Server;
   private readonly listener: net.Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  /** Every accepted connection, for the forced end of close(). */
+  private readonly sockets = new Set<net.Socket>();
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
@@ -111,6 +113,7 @@ export class Server {
       maxSendMessageBytes: options.maxSendMessageBytes ?? 4 * 1024 * 1024,
       shutdownSignal: this.shutdown.signal,
       onError,
+      onDataSent: (session) => this.keepalive.dataSent(session),
       serializers: serializerCache(options.jsonRegistry),
       callTracer: options.callTracer,
     };
@@ -139,6 +142,10 @@ export class Server {
       ? this.tlsListener(options.tls)
       : net.createServer((socket) => this.sniff(socket));
     this.listener.on('error', (err) => onError(err, 'listener'));
+    this.listener.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
     if (options.standardServices) this.registerStandardServices();
   }
 
@@ -197,6 +204,9 @@ export class Server {
     const timer = setTimeout(() => {
       this.shutdown.abort();
       for (const session of this.sessions) session.destroy();
+      // A closed session waits for the peer to close its socket, which a client that keeps its
+      // connection after GOAWAY (grpc-js) never does: the sockets go too.
+      for (const socket of this.sockets) socket.destroy();
       this.h1.closeAllConnections();
     }, graceMs);
     await drained;

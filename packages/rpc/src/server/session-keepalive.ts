@@ -31,6 +31,8 @@ const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
 export class SessionKeepalive {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Per connection, what forgives the client's strikes when the server sends it DATA. */
+  private readonly resets = new WeakMap<http2.Http2Session, () => void>();
 
   constructor(private readonly options: SessionKeepaliveOptions) {
     const { minPingIntervalMs } = options;
@@ -69,9 +71,18 @@ export class SessionKeepalive {
   }
 
   /**
+   * The server sent DATA on the connection (a response message): A8 resets the ping strikes, so
+   * a client that pings after each message it receives (gRPC C-core's BDP pings on a long-lived
+   * xDS stream) is within the policy.
+   */
+  dataSent(session: http2.Http2Session | undefined): void {
+    if (session) this.resets.get(session)?.();
+  }
+
+  /**
    * A8's suggested algorithm. It resets when the server sends HEADERS or DATA; node:http2 reports
-   * no frame it sends, so this resets when a stream opens (its response headers follow) and when
-   * a stream that was answered closes. DATA inside a long-lived stream does not reset it.
+   * no frame it sends, so this resets when a stream opens (its response headers follow), when a
+   * stream that was answered closes, and when a call writes a message (`dataSent`).
    */
   private enforcePingPolicy(session: http2.ServerHttp2Session): void {
     const { minPingIntervalMs, permitWithoutCalls } = this.options;
@@ -82,6 +93,7 @@ export class SessionKeepalive {
       strikes = 0;
       lastValidPingAt = Number.NEGATIVE_INFINITY;
     };
+    this.resets.set(session, reset);
     // One close handler per session, not a closure per stream: this runs on every call.
     const onStreamClose = function (this: http2.ServerHttp2Stream) {
       activeStreams--;
