@@ -24,11 +24,17 @@ export interface Backend {
   server: grpc.Server;
 }
 
-/** A plain grpc-js server answering every call with `name`. */
+/** Request metadata that makes a backend wait this many milliseconds before it answers. */
+export const DELAY_HEADER = 'x-delay-ms';
+
+/** A plain grpc-js server answering every call with `name` (after `x-delay-ms`, when sent). */
 export async function startBackend(name: string, server = new grpc.Server()): Promise<Backend> {
   server.addService({ Name: raw } as unknown as grpc.ServiceDefinition, {
-    Name: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
-      callback(null, Buffer.from(name)),
+    Name: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const delay = Number(call.metadata.get(DELAY_HEADER)[0] ?? 0);
+      if (delay > 0) setTimeout(() => callback(null, Buffer.from(name)), delay).unref();
+      else callback(null, Buffer.from(name));
+    },
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
