@@ -1,10 +1,12 @@
 // gRPC C-core (Debian's python3-grpcio, an xDS client nobody here wrote, older than gRFC A63)
 // and @grpc/grpc-js-xds side by side against `shoal cp`, run as a user runs it: a weighted split,
 // a header route, a timeout, faults, the LB policies each release reads, and proxy-status naming
-// each client. Backends are plain @grpc/grpc-js servers registered through WorkloadEntries.
+// each client. Backends are plain @grpc/grpc-js servers registered through WorkloadEntries. Then
+// C-core as an xDS-enabled server (gRFC A36) enforcing an AuthorizationPolicy's RBAC (A41).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,7 +21,7 @@ import {
   startBackend,
   stopBackend,
 } from '../grpc-js-xds/harness.js';
-import { CoreXdsClient, grpcioVersion } from './core-xds-client.js';
+import { CoreXdsPeer, grpcioVersion } from './core-xds-peer.js';
 import { ShoalCpProcess } from './shoal-cp-process.js';
 import { corePeer, grpcJsPeer, share, type XdsPeer } from './xds-peers.js';
 
@@ -28,6 +30,7 @@ const sample = (file: string) => readFileSync(new URL(file, TESTDATA), 'utf8');
 const HOST = 'reviews.default.svc.cluster.local';
 const TARGET = 'xds:///reviews:9080';
 const CORE_NODE = 'grpc-core-client';
+const CORE_SERVER_NODE = 'grpc-core-server';
 const JS_NODE = 'grpc-js-client';
 
 const virtualService = (http: string) => `apiVersion: networking.istio.io/v1
@@ -55,7 +58,8 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
   const dir = mkdtempSync(join(tmpdir(), 'shoal-grpc-core-'));
   const backends: Backend[] = [];
   let cp: ShoalCpProcess;
-  let core: CoreXdsClient | undefined;
+  let core: CoreXdsPeer | undefined;
+  let coreServer: CoreXdsPeer | undefined;
   let jsClient: grpc.Client | undefined;
   let peers: XdsPeer[] = [];
   let coreVersion = '';
@@ -92,8 +96,8 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
     await cp.apply(sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml'));
     const bootstrap = join(dir, 'bootstrap.json');
     writeFileSync(bootstrap, bootstrapJson(cp.xdsPort, CORE_NODE));
-    const started = await CoreXdsClient.start(bootstrap);
-    core = started.client;
+    const started = await CoreXdsPeer.start(bootstrap);
+    core = started.peer;
     assert.equal(started.version, coreVersion);
     // grpc-js-xds reads the bootstrap once, at its first xDS channel.
     process.env.GRPC_XDS_BOOTSTRAP_CONFIG = bootstrapJson(cp.xdsPort, JS_NODE);
@@ -105,6 +109,7 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
   after(async () => {
     jsClient?.close();
     await core?.close();
+    await coreServer?.close();
     await Promise.all(backends.map((b) => stopBackend(b)));
     await cp?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -204,6 +209,45 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
     assert.deepEqual(await allSynced(), []);
   });
 
+  it('as an xDS-enabled server, C-core takes its inbound listener and enforces RBAC from an AuthorizationPolicy', async () => {
+    await cp.apply(`apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: who }
+spec:
+  selector: { matchLabels: { app: who } }
+  rules:
+  - to: [{ operation: { methods: [POST], hosts: ['127.0.0.1*'], paths: ['/shoal.interop.v1.Who/*'] } }]
+    when: [{ key: 'request.headers[x-tenant]', values: [acme] }]`);
+    const bootstrap = JSON.parse(bootstrapJson(cp.xdsPort, CORE_SERVER_NODE));
+    bootstrap.node.metadata.LABELS = { app: 'who' };
+    const path = join(dir, 'server-bootstrap.json');
+    writeFileSync(path, JSON.stringify(bootstrap));
+    coreServer = (await CoreXdsPeer.start(path)).peer;
+    const port = await freePort();
+    await coreServer.serve(port, 'core-server');
+    const plain = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const direct = grpcJsPeer('direct', plain);
+    try {
+      // The RBAC filter's header, :authority (case-insensitive) and :method matchers in the fields
+      // C-core 1.51 reads; with string_match it NACKed the listener and never served.
+      await eventually(
+        async () => (await direct.calls({ count: 1 })).errors.PERMISSION_DENIED === 1,
+        8000,
+        'the server to serve with its RBAC',
+      );
+      assert.deepEqual((await direct.calls({ count: 3, metadata: { 'x-tenant': 'acme' } })).ok, {
+        'core-server': 3,
+      });
+      assert.deepEqual((await direct.calls({ count: 3, metadata: { 'x-tenant': 'other' } })).errors, {
+        PERMISSION_DENIED: 3,
+      });
+    } finally {
+      plain.close();
+    }
+    const server = (await syncz()).find((c) => c.nodeId === CORE_SERVER_NODE);
+    assert.equal(server?.types.LDS?.state, 'SYNCED');
+  });
+
   it('`shoal proxy-status` names each client with its implementation and version', async () => {
     const r = await cp.shoal(['proxy-status']);
     assert.equal(r.code, 0, r.stderr);
@@ -216,3 +260,14 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
     assert.doesNotMatch(r.stdout, /NACK/);
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -3,14 +3,14 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { WHO_PATH } from '../grpc-js-xds/harness.js';
-import type { CallsOptions, CallsResult, CoreXdsClient } from './core-xds-client.js';
+import type { CallsOptions, CallsResult, CoreXdsPeer } from './core-xds-peer.js';
 
 export interface XdsPeer {
   readonly name: string;
   calls(o: CallsOptions): Promise<CallsResult>;
 }
 
-export function corePeer(name: string, core: CoreXdsClient, target: string): XdsPeer {
+export function corePeer(name: string, core: CoreXdsPeer, target: string): XdsPeer {
   return { name, calls: (o) => core.calls(target, o) };
 }
 

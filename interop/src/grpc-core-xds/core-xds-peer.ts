@@ -1,6 +1,7 @@
-// gRPC C-core as an xDS client peer: Debian's python3-grpcio running interop/grpc-core/xds_client.py
-// (`xds:///` targets, GRPC_XDS_BOOTSTRAP; gRFC A27), driven one JSON command per line. The Python
-// process keeps its channels, so config pushed later reaches the same client, as in an application.
+// gRPC C-core as an xDS peer: Debian's python3-grpcio running interop/grpc-core/xds_peer.py, a
+// client of `xds:///` targets (GRPC_XDS_BOOTSTRAP; gRFC A27) or an xDS-enabled server (gRFC A36),
+// driven one JSON command per line. The Python process keeps its channels and servers, so config
+// pushed later reaches the same client, as in an application.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 /** Debian's interpreter: python3-grpcio is installed for it, not for other Pythons on the PATH. */
 export const PYTHON = '/usr/bin/python3';
-const SCRIPT = fileURLToPath(new URL('../../grpc-core/xds_client.py', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../grpc-core/xds_peer.py', import.meta.url));
 
 export interface CallsResult {
   /** Answers by response text (the backend's name). */
@@ -40,7 +41,7 @@ export function grpcioVersion(): string {
   }
 }
 
-export class CoreXdsClient {
+export class CoreXdsPeer {
   private readonly pending: ((line: string) => void)[] = [];
   private stderr = '';
 
@@ -52,30 +53,41 @@ export class CoreXdsClient {
   }
 
   /** Starts the peer with the bootstrap at `bootstrapPath`; resolves with it and gRPC's version. */
-  static async start(bootstrapPath: string): Promise<{ client: CoreXdsClient; version: string }> {
+  static async start(bootstrapPath: string): Promise<{ peer: CoreXdsPeer; version: string }> {
     const child = spawn(PYTHON, [SCRIPT], {
       env: { ...process.env, GRPC_XDS_BOOTSTRAP: bootstrapPath },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
-    const client = new CoreXdsClient(child);
-    const ready = JSON.parse(await client.next(10_000)) as { grpc: string };
-    return { client, version: ready.grpc };
+    const peer = new CoreXdsPeer(child);
+    const ready = JSON.parse(await peer.next(10_000)) as { grpc: string };
+    return { peer, version: ready.grpc };
   }
 
   /** Makes `count` unary calls, `concurrency` at a time, and tallies how they ended. */
-  async calls(target: string, o: CallsOptions): Promise<CallsResult> {
-    const line = JSON.stringify({
-      op: 'calls',
-      target,
-      count: o.count,
-      concurrency: o.concurrency ?? 1,
-      metadata: o.metadata ?? {},
-      timeout_ms: o.timeoutMs ?? 5000,
-      ...(o.method ? { method: o.method } : {}),
-    });
-    const answer = this.next(o.count * (o.timeoutMs ?? 5000) + 10_000);
-    this.child.stdin!.write(`${line}\n`);
-    const result = JSON.parse(await answer) as CallsResult & { error?: string };
+  calls(target: string, o: CallsOptions): Promise<CallsResult> {
+    return this.command(
+      {
+        op: 'calls',
+        target,
+        count: o.count,
+        concurrency: o.concurrency ?? 1,
+        metadata: o.metadata ?? {},
+        timeout_ms: o.timeoutMs ?? 5000,
+        ...(o.method ? { method: o.method } : {}),
+      },
+      o.count * (o.timeoutMs ?? 5000) + 10_000,
+    );
+  }
+
+  /** Serves the Who method as an xDS-enabled server on 127.0.0.1:port, answering with `name`. */
+  async serve(port: number, name: string): Promise<void> {
+    await this.command({ op: 'serve', port, name }, 10_000);
+  }
+
+  private async command<T>(command: object, timeoutMs: number): Promise<T> {
+    const answer = this.next(timeoutMs);
+    this.child.stdin!.write(`${JSON.stringify(command)}\n`);
+    const result = JSON.parse(await answer) as T & { error?: string };
     if (result.error) throw new Error(`gRPC C-core peer: ${result.error}`);
     return result;
   }
