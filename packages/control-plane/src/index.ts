@@ -12,6 +12,7 @@ export {
   type AnalysisResult,
   type AnalyzeOptions,
   analyzeConfig,
+  analyzeWithLive,
   type ValidationReport,
   validateConfig,
 } from './config/analyze.js';

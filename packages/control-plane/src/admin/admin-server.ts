@@ -193,7 +193,8 @@ export class AdminServer {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
         const knownHosts = registry.services().map((s) => s.hostname);
-        const report = validateConfig(body, { source, validator: store.validator, knownHosts });
+        const live = store.list();
+        const report = validateConfig(body, { source, validator: store.validator, knownHosts, live });
         return sendJson(res, 200, {
           valid: report.errors.length === 0,
           errors: locateFields(body, report.errors),
