@@ -13,6 +13,7 @@ import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
+import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
@@ -70,7 +71,11 @@ export class ControlPlane {
   readonly store = new ConfigStore();
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
+  /** The registry as clients see it: the backend's, with instances disabled by hand UNHEALTHY. */
   readonly registry: Registry;
+  /** Instances taken out of service by hand (`shoal instance disable`). */
+  readonly instances: InstanceHealth;
+  readonly #backend: Registry;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -99,12 +104,14 @@ export class ControlPlane {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
-    this.registry =
+    this.#backend =
       options.registry ??
       new InMemoryRegistry({
         store: this.store,
         ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
       });
+    this.instances = new InstanceHealth(this.#backend);
+    this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -134,6 +141,7 @@ export class ControlPlane {
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
+      instances: this.instances,
       ads: this.ads,
       history: this.history,
       consoleDir: options.consoleDir,
@@ -215,7 +223,8 @@ export class ControlPlane {
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
     await this.telemetry.close();
-    if (this.#ownsRegistry) await this.registry.close();
+    await this.instances.close();
+    if (this.#ownsRegistry) await this.#backend.close();
     this.#log('info', 'control plane stopped');
   }
 

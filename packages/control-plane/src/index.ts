@@ -96,6 +96,11 @@ export type {
 export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
+export {
+  type DisabledInstance,
+  InstanceHealth,
+  parseInstanceAddress,
+} from './registry/instance-health.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
 export {
   type NodeInfo,
