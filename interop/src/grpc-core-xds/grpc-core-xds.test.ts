@@ -1,8 +1,9 @@
 // gRPC C-core (Debian's python3-grpcio, an xDS client nobody here wrote, older than gRFC A63)
 // and @grpc/grpc-js-xds side by side against `shoal cp`, run as a user runs it: a weighted split,
 // a header route, a timeout, faults, the LB policies each release reads, and proxy-status naming
-// each client. Backends are plain @grpc/grpc-js servers registered through WorkloadEntries. Then
-// C-core as an xDS-enabled server (gRFC A36) enforcing an AuthorizationPolicy's RBAC (A41).
+// each client, and an instance disabled by hand (`shoal instance disable`). Backends are plain
+// @grpc/grpc-js servers registered through WorkloadEntries. Then C-core as an xDS-enabled server
+// (gRFC A36) enforcing an AuthorizationPolicy's RBAC (A41).
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -107,11 +108,13 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
   });
 
   after(async () => {
-    jsClient?.close();
     await core?.close();
     await coreServer?.close();
     await Promise.all(backends.map((b) => stopBackend(b)));
     await cp?.stop();
+    // After the control plane: grpc-js-xds may keep a connection half-closed by its server (in
+    // CLOSE-WAIT) until its channel closes, which would keep this process alive.
+    jsClient?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -258,6 +261,34 @@ spec:
     );
     assert.match(line(JS_NODE), /grpc-js-xds \d+\.\d+\.\d+$/);
     assert.doesNotMatch(r.stdout, /NACK/);
+  });
+
+  it('an instance disabled by hand (UNHEALTHY) gets no calls from C-core until enabled', async () => {
+    // grpc-js-xds is checked the same way in interop/src/drain/. It leaves here first: on this
+    // update its priority balancer starts a 15-minute timer that is neither unref'd nor cleared
+    // when the channel closes, which would keep this process alive.
+    jsClient?.close();
+    jsClient = undefined;
+    const core = peers[0]!;
+    await cp.apply(destinationRule('{ loadBalancer: { simple: ROUND_ROBIN } }'));
+    const address = `127.0.0.1:${backends[0]!.port}`;
+    const disable = await cp.shoal(['instance', 'disable', address, '--reason', 'interop']);
+    assert.equal(disable.code, 0, disable.stderr);
+    await eventually(
+      async () => {
+        const r = await core.calls({ count: 30, concurrency: 3 });
+        return r.ok.v1 === undefined && Object.keys(r.ok).length === 2;
+      },
+      8000,
+      'C-core calls to leave v1',
+    );
+    assert.deepEqual((await core.calls({ count: 30, concurrency: 3 })).ok.v1, undefined);
+    assert.equal((await cp.shoal(['instance', 'enable', address])).code, 0);
+    await eventually(
+      async () => (await core.calls({ count: 30, concurrency: 3 })).ok.v1 !== undefined,
+      8000,
+      'v1 back',
+    );
   });
 });
 
