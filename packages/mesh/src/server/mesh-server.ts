@@ -118,7 +118,11 @@ export class MeshServer extends XdsServer {
         resolve();
       };
       const timer = setTimeout(done, DRAIN_ANNOUNCE_MS);
-      cancel = drain.watch(LISTENER_TYPE_URL, listener, { onUpdate: done, onDoesNotExist: done, onError: () => {} });
+      cancel = drain.watch(LISTENER_TYPE_URL, listener, {
+        onUpdate: done,
+        onDoesNotExist: done,
+        onError: () => {},
+      });
       if (finished) cancel();
     });
     return drain;
