@@ -12,6 +12,7 @@ import { createMeshClient, createMeshServer, type MeshServer, meshTransportOf } 
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import { SimpleResponseSchema } from '../gen/grpc/testing/messages_pb.js';
 import { TestService } from '../gen/grpc/testing/test_pb.js';
+import { eventually } from '../grpc-js-xds/harness.js';
 import { xdsTestServiceImpl } from '../xds/test-service-impl.js';
 
 export const APP = 'drain-demo';
@@ -74,7 +75,7 @@ export class DrainMesh {
     server.register(TestService, xdsTestServiceImpl({ hostname: name, serverId: name }));
     const address = await server.listen(this.port, `127.0.1.${n}`);
     this.port = address.port;
-    await eventually(() => server.isServing, 5000, `${name} to serve`);
+    await eventually(async () => server.isServing, 5000, `${name} to serve`);
     return server;
   }
 
@@ -159,19 +160,5 @@ export class Load {
 
   failures(): CallRecord[] {
     return this.records.filter((r) => r.error !== undefined);
-  }
-}
-
-/** Polls `probe` (every 20 ms) until it holds, or fails after `timeoutMs`. */
-export async function eventually(
-  probe: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MeshServer } from '@shoal/mesh';
-import { APP, type Caller, DrainMesh, eventually, Load } from './drain-harness.js';
+import { eventually } from '../grpc-js-xds/harness.js';
+import { APP, type Caller, DrainMesh, Load } from './drain-harness.js';
 
 const NO_RETRIES = `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -80,7 +81,7 @@ describe('instances leave without failing a call (Shoal and grpc-js-xds clients)
     await Promise.all(
       loads.map((l) =>
         eventually(
-          () => l.records.some((r) => r.start > disabledAt + 2500 && r.host === 'p1'),
+          async () => l.records.some((r) => r.start > disabledAt + 2500 && r.host === 'p1'),
           5000,
           `${l.caller.name} to call p1 again`,
         ),

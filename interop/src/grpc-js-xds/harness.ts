@@ -2,6 +2,7 @@
 // that answer with their own name, and a grpc-js-xds client, all on 127.0.0.1.
 // gRPC: xDS bootstrap (gRFC A27), `xds:///host:port` targets.
 
+import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { ControlPlane } from '@shoal/control-plane';
 
@@ -151,6 +152,18 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A port free on 127.0.0.1 now, for servers (such as an XdsServer) that bind an explicit port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export { ControlPlane };

@@ -7,28 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
+import { reviewsConfig } from './reviews-config.js';
 import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
-
-const serviceEntry = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: reviews.default.svc.cluster.local
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-`;
 
 const split = `apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -51,7 +31,7 @@ describe('shoal cp and the config and proxy verbs', () => {
   before(async () => {
     const configDir = join(dir, 'config');
     mkdirSync(configDir);
-    writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
+    writeFileSync(join(configDir, 'reviews.yaml'), reviewsConfig);
     writeFileSync(join(dir, 'split.yaml'), split);
     cp = await startShoalCp(['--config', configDir], (out) =>
       /config .*: 1 file\(s\), 2 object\(s\)/.test(out),

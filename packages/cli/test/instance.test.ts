@@ -7,19 +7,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { reviewsConfig } from './reviews-config.js';
 import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
-
-const serviceEntry = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
-`;
 
 describe('shoal instance', () => {
   let cp: RunningCp;
@@ -35,8 +24,8 @@ describe('shoal instance', () => {
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-instance-'));
     mkdirSync(join(dir, 'config'));
-    writeFileSync(join(dir, 'config', 'reviews.yaml'), serviceEntry);
-    cp = await startShoalCp(['--config', join(dir, 'config')], (out) => /1 object\(s\)/.test(out));
+    writeFileSync(join(dir, 'config', 'reviews.yaml'), reviewsConfig);
+    cp = await startShoalCp(['--config', join(dir, 'config')], (out) => /2 object\(s\)/.test(out));
   });
   after(() => cp.stop());
 
