@@ -96,18 +96,16 @@ describe('shoal validate', () => {
 });
 
 describe('shoal validate with the running control plane (the README tour)', () => {
-  const examples = new URL('../../../../examples/demo/', import.meta.url).pathname;
+  const demo = new URL('../../../../packages/demo/', import.meta.url).pathname;
   let cp: RunningCp;
 
   before(async () => {
-    cp = await startShoalCp(['--config', join(examples, 'config')], (out) =>
-      /config .*object\(s\)/.test(out),
-    );
+    cp = await startShoalCp(['--config', join(demo, 'config')], (out) => /config .*object\(s\)/.test(out));
   });
   after(() => cp.stop());
 
-  it('passes examples/demo/fault.yaml with the demo config, and says so; offline it cannot', async () => {
-    const fault = join(examples, 'fault.yaml');
+  it('passes packages/demo/tour/fault.yaml with the demo config, and says so; offline it cannot', async () => {
+    const fault = join(demo, 'tour', 'fault.yaml');
     const live = await shoal(['validate', '-f', fault, '--admin', cp.admin]);
     assert.equal(live.code, 0, live.stdout + live.stderr);
     assert.match(

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, type envoy } from '@shoal/xds';
 import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
-import { proxyNodeOf } from './proxy-node.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { Translator } from './translator.js';
 
 const node = clientNode();
