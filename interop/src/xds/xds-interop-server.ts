@@ -4,7 +4,7 @@
 // that takes its inbound listener from the control plane.
 
 import type { DescService } from '@bufbuild/protobuf';
-import { createXdsServer } from '@shoal/mesh';
+import { createXdsEnabledServer } from '@shoal/mesh';
 import {
   createServer,
   type Server,
@@ -130,7 +130,7 @@ function xdsEnabledServer(
     onServingStatus?: ((serving: boolean, reason: string) => void) | undefined;
   },
 ): TestPortServer {
-  const server = createXdsServer({
+  const server = createXdsEnabledServer({
     bootstrap: xds.bootstrap,
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.onServingStatus ? { onServingStatus: options.onServingStatus } : {}),

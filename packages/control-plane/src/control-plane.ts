@@ -17,6 +17,7 @@ import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import { ZooKeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
@@ -45,6 +46,13 @@ export interface ControlPlaneOptions {
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
   leaseGraceMs?: number;
+  /**
+   * Dubbo's ZooKeeper (`host:port[,host:port][/chroot]`): its registrations and rules are read
+   * and watched, and this control plane's registrations are written there (ZooKeeperRegistry).
+   */
+  zookeeper?: string;
+  /** How long start() waits for the ZooKeeper registry's first read (default 5 s). */
+  registryWaitMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
   /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
@@ -65,6 +73,8 @@ export interface ControlPlaneAddresses {
   admin: { host: string; port: number };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
+  /** `connected` once an external registry (ZooKeeper) was read, else `not connected yet`. */
+  registry?: string;
 }
 
 export class ControlPlane {
@@ -104,12 +114,17 @@ export class ControlPlane {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
+    const graceMs = options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {};
     this.#backend =
       options.registry ??
-      new InMemoryRegistry({
-        store: this.store,
-        ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
-      });
+      (options.zookeeper
+        ? new ZooKeeperRegistry({
+            connect: options.zookeeper,
+            store: this.store,
+            ...graceMs,
+            log: (level, message, fields) => this.#log(level, message, fields),
+          })
+        : new InMemoryRegistry({ store: this.store, ...graceMs }));
     this.instances = new InstanceHealth(this.#backend);
     this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
@@ -196,6 +211,19 @@ export class ControlPlane {
       });
       config = await this.#configDir.start();
     }
+    let registry: string | undefined;
+    if (this.#backend instanceof ZooKeeperRegistry) {
+      // Serve without ZooKeeper if it is not there yet; its view arrives when it is.
+      const waited = await Promise.race([
+        this.#backend.ready().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+      ]);
+      registry = waited ? 'connected' : 'not connected yet';
+      if (!waited)
+        this.#log('warn', 'zookeeper not reached yet; serving without it meanwhile', {
+          connect: this.#options.zookeeper,
+        });
+    }
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
     try {
@@ -204,7 +232,7 @@ export class ControlPlane {
         this.#options.adminPort ?? 15000,
         this.#options.adminHost ?? '127.0.0.1',
       );
-      this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+      this.#addresses = { xds, admin, ...(config ? { config } : {}), ...(registry ? { registry } : {}) };
     } catch (err) {
       await this.stop(0);
       throw err;

@@ -6,7 +6,7 @@
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020]
 
 import { parseArgs } from 'node:util';
-import { createXdsServer, withRegistration } from '@shoal/mesh';
+import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
 import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
 import { GreeterService, greeterImpl } from './greeter.js';
@@ -43,7 +43,7 @@ const admin = await telemetry.listen().catch((err: Error) => {
   console.error(`cannot open the admin port ${values.ip}:${values['admin-port']}: ${err.message}`);
   process.exit(1);
 });
-const server = createXdsServer({
+const server = createXdsEnabledServer({
   bootstrap,
   telemetry,
   workload: workloadFromNode(node),

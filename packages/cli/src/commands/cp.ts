@@ -44,8 +44,20 @@ export interface CpFlags {
   adminPort: string;
   host: string;
   config?: string;
+  registry?: string;
   logLevel: string;
   logFormat: string;
+}
+
+/** `--registry zookeeper://HOST:PORT[,HOST:PORT][/chroot]` → the connect string. */
+export function zookeeperConnect(url: string): string {
+  const m = /^zookeeper:\/\/([^?#]+)$/.exec(url);
+  if (!m || m[1]!.startsWith('/'))
+    throw new CliError(
+      `--registry ${JSON.stringify(url)}: expected zookeeper://HOST:PORT (Dubbo's ZooKeeper; Nacos is not supported)`,
+      ExitCode.usage,
+    );
+  return m[1]!;
 }
 
 /**
@@ -81,6 +93,7 @@ export async function startControlPlane(
     adminPort: port(flags.adminPort, '--admin-port'),
     host: flags.host,
     configDir: flags.config,
+    ...(flags.registry ? { zookeeper: zookeeperConnect(flags.registry) } : {}),
     log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
     ...(ui ? { consoleDir: ui } : {}),
     ...extra,
@@ -114,6 +127,7 @@ export async function startControlPlane(
     for (const e of loaded.errors) write(`  error: ${formatIssue(e)}`);
     for (const w of loaded.warnings) write(`  warning: ${formatIssue(w)}`);
   }
+  if (flags.registry) write(`registry ${flags.registry}: ${addresses.registry ?? 'connecting'}`);
   return cp;
 }
 
@@ -124,7 +138,11 @@ export function registerCp(program: Command): void {
     .option('--xds-port <port>', 'ADS (gRPC) port', '15010')
     .option('--admin-port <port>', 'admin API (HTTP JSON) port', '15000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
+    .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
+    .option(
+      '--registry <url>',
+      "Dubbo's ZooKeeper (zookeeper://HOST:PORT): its providers, instances, mapping and rules are read and watched; Shoal's providers are written there",
+    )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (flags: CpFlags) => {

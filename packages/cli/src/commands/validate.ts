@@ -1,10 +1,12 @@
 // `shoal validate -f FILE`: checks like `istioctl analyze`, each document's own errors (with
-// Istio's field paths) and problems across documents. As istioctl analyze reads the cluster, it
-// reads the running control plane's config and registry when one answers, so a file that routes
-// to subsets a live DestinationRule defines is valid; it says which it did. `--offline` checks
-// the files alone. Errors exit 1; warnings are printed and exit 0.
+// Istio's field paths; Dubbo's rules at the paths as written) and problems across documents. As
+// istioctl analyze reads the cluster, it reads the running control plane's config and registry
+// when one answers, so a file that routes to subsets a live DestinationRule defines is valid; it
+// says which it did. `--offline` checks the files alone. Errors exit 1; warnings are printed and
+// exit 0.
 
 import type { AnyConfigObject, ConfigIssue } from '@shoal/control-plane';
+import type { RegistryInterfacesAnswer, RegistryServicesAnswer } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { AdminClient, defaultAdminAddress } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';
@@ -27,11 +29,19 @@ interface Live {
   against: Against;
   objects: AnyConfigObject[];
   hosts: string[];
+  /** Interface → the hosts serving it, for Dubbo's service-scoped rules. */
+  interfaceHosts: Map<string, string[]>;
 }
 
 /** The running control plane's config and registry hosts, or why it was not read. */
 async function readLive(flags: ValidateFlags): Promise<Live> {
-  if (flags.offline) return { against: { mode: 'offline', reason: '--offline' }, objects: [], hosts: [] };
+  const offline = (reason: string): Live => ({
+    against: { mode: 'offline', reason },
+    objects: [],
+    hosts: [],
+    interfaceHosts: new Map(),
+  });
+  if (flags.offline) return offline('--offline');
   const address = flags.admin ?? defaultAdminAddress;
   const admin = new AdminClient(address);
   let configVersion: number;
@@ -41,11 +51,11 @@ async function readLive(flags: ValidateFlags): Promise<Live> {
     // Asked for by name, a control plane that does not answer is an error; the default one is
     // simply not running, and the files are checked alone.
     if (flags.admin !== undefined) throw err;
-    const reason = `no control plane answered at ${address}: ${(err as Error).message}`;
-    return { against: { mode: 'offline', reason }, objects: [], hosts: [] };
+    return offline(`no control plane answered at ${address}: ${(err as Error).message}`);
   }
   const config = await admin.ok<{ items: AnyConfigObject[] }>('GET', '/api/config');
-  const services = await admin.ok<{ items: { hostname: string }[] }>('GET', '/api/registry/services');
+  const services = await admin.ok<RegistryServicesAnswer>('GET', '/api/registry/services');
+  const interfaces = await admin.ok<RegistryInterfacesAnswer>('GET', '/api/registry/interfaces');
   return {
     against: {
       mode: 'control-plane',
@@ -56,6 +66,7 @@ async function readLive(flags: ValidateFlags): Promise<Live> {
     },
     objects: config.items,
     hosts: services.items.map((s) => s.hostname),
+    interfaceHosts: new Map(interfaces.items.map((i) => [i.name, i.targets.map((t) => t.hostname)])),
   };
 }
 
@@ -69,7 +80,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check Istio config (VirtualService, DestinationRule, ServiceEntry, ...) with the running control plane, or --offline',
+      "check Istio config and Dubbo's rules (VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ..., condition and tag routers, dynamic configuration) with the running control plane, or --offline",
     )
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
     .option('--offline', 'check the files alone, without the running control plane')
@@ -97,7 +108,10 @@ export function registerValidate(program: Command): void {
       // Cross-object checks see the documents of every file together, and the live config.
       const analysis =
         live.against.mode === 'control-plane'
-          ? analyzeWithLive(all, live.objects, { knownHosts: live.hosts })
+          ? analyzeWithLive(all, live.objects, {
+              knownHosts: live.hosts,
+              interfaceHosts: live.interfaceHosts,
+            })
           : analyzeConfig(all);
       errors.push(...analysis.errors);
       warnings.push(...analysis.warnings);

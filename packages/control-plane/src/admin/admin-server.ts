@@ -20,7 +20,7 @@ import type { Registry } from '../registry/registry-types.js';
 import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
-import { liveAnalysis } from './analysis-api.js';
+import { liveAnalysis, registryFacts } from './analysis-api.js';
 import type {
   ApplyAnswer,
   ApplyRejectedAnswer,
@@ -196,9 +196,9 @@ export class AdminServer {
       case 'POST /api/validate': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
-        const knownHosts = registry.services().map((s) => s.hostname);
         const live = store.list();
-        const report = validateConfig(body, { source, validator: store.validator, knownHosts, live });
+        const facts = registryFacts(registry);
+        const report = validateConfig(body, { source, validator: store.validator, ...facts, live });
         return sendJson(res, 200, {
           valid: report.errors.length === 0,
           errors: locateFields(body, report.errors),

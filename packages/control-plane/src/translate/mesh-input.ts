@@ -3,6 +3,7 @@
 // (services, endpoints, interface → host). Plain data, so tests and other registries can supply it.
 
 import type { ConfigObject } from '../config/config-object.js';
+import type { DubboRules } from '../dubbo/dubbo-rule-index.js';
 import type { EndpointHealth } from '../registry/registry-types.js';
 
 export interface MeshServicePort {
@@ -53,6 +54,8 @@ export interface MeshInput {
   authorizationPolicies?: readonly ConfigObject<'AuthorizationPolicy'>[];
   /** Interface → host and port (from registrations); MeshService.interfaces is used as well. */
   interfaces?: readonly MeshInterface[];
+  /** Dubbo's rules: condition and tag routers, dynamic configuration, mesh rules. */
+  dubbo?: DubboRules;
 }
 
 export interface MeshInterface {

@@ -44,7 +44,8 @@ export function buildRouteMatch(match: HTTPMatchRequest | undefined): envoy.Rout
   return out;
 }
 
-function headerMatcher(name: string, m: StringMatch, invert: boolean): envoy.HeaderMatcher {
+/** One header condition (an empty StringMatch: the header is present). */
+export function headerMatcher(name: string, m: StringMatch, invert: boolean): envoy.HeaderMatcher {
   return create(envoy.HeaderMatcherSchema, {
     name,
     headerMatchSpecifier: headerSpecifier(m),

@@ -12,6 +12,8 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
+import { withConfiguredLoadBalancer } from '../dubbo/cluster-policy.js';
+import { decodeDubboSubset, dubboSubsetEndpoints, isDubboSubset } from '../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
@@ -33,6 +35,8 @@ export interface TranslationFailure {
 
 interface ListenerTarget extends ResolvedTarget {
   domains: string[];
+  /** The interface, when the listener is named after one (Dubbo's interface-level discovery). */
+  iface?: string;
 }
 
 export class Translator {
@@ -104,11 +108,16 @@ export class Translator {
     else if (typeUrl === CLUSTER_TYPE_URL) context += `|${node.capabilities.key}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels.
-    else if (
-      typeUrl === ROUTE_CONFIGURATION_TYPE_URL ||
-      (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
-    )
+    else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
       context += `|${JSON.stringify(node.labels)}`;
+    // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer's application,
+    // address and locality (their conditions read them).
+    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL)
+      context += `|${JSON.stringify(
+        this.index.dubbo.routesByConsumer
+          ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
+          : node.labels,
+      )}`;
     return context;
   }
 
@@ -154,6 +163,8 @@ export class Translator {
         port: target.port,
         clientNamespace: node.namespace,
         clientLabels: node.labels,
+        client: node,
+        ...(target.iface ? { iface: target.iface } : {}),
       },
     });
     return buildResource(envoy.RouteConfigurationSchema, name, config);
@@ -179,7 +190,7 @@ export class Translator {
     const { service } = found;
     const port = hp.port ?? found.port ?? service.ports[0]?.number;
     if (port === undefined || !service.ports.some((p) => p.number === port)) return undefined;
-    return { service, port, domains: [name, hp.host] };
+    return { service, port, domains: [name, hp.host], iface: hp.host };
   }
 
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
@@ -188,12 +199,18 @@ export class Translator {
     const service = this.index.service(key.host);
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
+    const dubbo = key.subset !== '' && isDubboSubset(key.subset);
+    if (dubbo && !decodeDubboSubset(key.subset)) return undefined;
+    if (key.subset && !dubbo && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
     // istiod names the DestinationRule a cluster came from; `shoal proxy-config cluster` shows it.
     const source =
       dr &&
       `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const policy = effectivePolicy(dr, key.port, key.subset);
+    const policy = withConfiguredLoadBalancer(
+      effectivePolicy(dr, key.port, dubbo ? '' : key.subset),
+      service.hostname,
+      this.index,
+    );
     const cluster = buildCluster(name, key, policy, {
       capabilities: node.capabilities,
       configSource: source,
@@ -207,13 +224,15 @@ export class Translator {
     const service = this.index.service(key.host);
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    const subset = key.subset ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
-    if (key.subset && !subset) return undefined;
+    const steps = decodeDubboSubset(key.subset);
+    const subset = key.subset && !steps ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
+    if (key.subset && !subset && !steps) return undefined;
     const selector = Object.entries(subset?.labels ?? {});
-    const endpoints = this.index
-      .endpoints(service.hostname, key.port)
-      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
-    const localityLb = effectivePolicy(dr, key.port, key.subset).loadBalancer?.localityLbSetting;
+    const all = this.index.endpoints(service.hostname, key.port);
+    const endpoints = steps
+      ? dubboSubsetEndpoints(steps, all, this.index.dubbo, service.hostname)
+      : all.filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
+    const localityLb = effectivePolicy(dr, key.port, steps ? '' : key.subset).loadBalancer?.localityLbSetting;
     const cla = buildLoadAssignment(name, endpoints, {
       clientLocality: node.locality,
       ...(localityLb ? { localityLb } : {}),

@@ -15,12 +15,12 @@ import {
   type XdsClient,
 } from '@shoal/xds/client';
 import { registrationLabels, withRegistration } from './node-registration.js';
-import { XdsServer, type XdsServerOptions } from './xds-server.js';
+import { XdsEnabledServer, type XdsEnabledServerOptions } from './xds-enabled-server.js';
 
 /** How long close() waits for the control plane to take the draining registration. */
 const DRAIN_ANNOUNCE_MS = 2000;
 
-export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
+export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootstrap'> {
   /** The bootstrap; default: from GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG. */
   readonly bootstrap?: XdsBootstrap;
   /** How this instance registers; port and services are filled in at listen(). */
@@ -39,7 +39,7 @@ export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
-export class MeshServer extends XdsServer {
+export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
   private registered: Registration | undefined;
 
@@ -134,7 +134,8 @@ export class MeshServer extends XdsServer {
     const registered = withRegistration(this.options.bootstrap!, registration);
     const bootstrap = telemetry ? telemetry.announce(registered) : registered;
     const metrics = telemetry?.xdsClientMetrics('#server');
-    const create = (b: XdsBootstrap) => createXdsClient({ bootstrap: b, ...(metrics && { metrics }) });
+    const create = (b: XdsBootstrap) =>
+      createXdsClient({ bootstrap: b, httpFilters: this.httpFilters, ...(metrics && { metrics }) });
     return (this.meshOptions.createClient ?? create)(bootstrap);
   }
 }
