@@ -93,6 +93,11 @@ export class ShopMesh {
     return this.#shoal(['delete', kind, name]);
   }
 
+  /** `shoal instance …` (its output). */
+  instance(...args: string[]): Promise<string> {
+    return this.#shoal(['instance', ...args]);
+  }
+
   #shoal(args: string[], input?: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const child = execFile(

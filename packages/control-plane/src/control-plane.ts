@@ -11,6 +11,7 @@ import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
+import { ConfiguratorRules } from './dubbo/configurator-rules.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
 import { InstanceHealth } from './registry/instance-health.js';
@@ -125,7 +126,8 @@ export class ControlPlane {
             log: (level, message, fields) => this.#log(level, message, fields),
           })
         : new InMemoryRegistry({ store: this.store, ...graceMs }));
-    this.instances = new InstanceHealth(this.#backend);
+    // Dubbo's configurators (disabled: true) take instances out as `shoal instance disable` does.
+    this.instances = new InstanceHealth(this.#backend, { rules: new ConfiguratorRules(this.store) });
     this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({

@@ -19,10 +19,11 @@ interface Flags {
   output?: string;
 }
 
-/** Why an instance is out of service, and until when. */
+/** Why an instance is out of service (by hand, or a rule such as Dubbo's `disabled: true`), and until when. */
 function note(i: InstanceView): string {
   if (!i.disabled) return i.health === 'DRAINING' ? 'shutting down' : '';
-  const { reason, until } = i.disabled;
+  const { reason, until, rule } = i.disabled;
+  if (rule) return `${reason} in ${rule}`;
   return [reason ? `"${reason}"` : 'disabled', until ? `until ${until}` : 'until enabled'].join(' ');
 }
 

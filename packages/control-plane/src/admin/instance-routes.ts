@@ -66,7 +66,8 @@ export async function handleInstances(
       return sendJson(res, 200, change);
     } catch (err) {
       if (err instanceof RpcError) {
-        throw new HttpError(err.code === Code.NOT_FOUND ? 404 : 400, err.rawMessage);
+        const status = err.code === Code.NOT_FOUND ? 404 : err.code === Code.FAILED_PRECONDITION ? 409 : 400;
+        throw new HttpError(status, err.rawMessage);
       }
       throw err;
     }

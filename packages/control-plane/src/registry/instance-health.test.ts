@@ -71,7 +71,7 @@ describe('InstanceHealth: instances taken out of service by hand', () => {
   it('expires a disable with a duration on its own; an IP alone covers every port; IPv6 in brackets', async () => {
     const { backend, health, events, healthOf } = await setUp();
     const record = health.disable('[fd00::3]:50051', { forMs: 50 });
-    assert.ok(record.until && Date.parse(record.until) - Date.parse(record.since) === 50);
+    assert.ok(record.until && record.since && Date.parse(record.until) - Date.parse(record.since) === 50);
     health.disable('10.0.0.2');
     assert.deepEqual(healthOf(), {
       '10.0.0.1:50051': 'HEALTHY',

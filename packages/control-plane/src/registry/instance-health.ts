@@ -1,9 +1,11 @@
 // Instances taken out of service by hand (`shoal instance disable`; Dubbo's "temporarily kick out
 // an instance"): a view of another registry in which those endpoints are UNHEALTHY, so the control
 // plane sends them as UNHEALTHY and every client stops sending them new calls (gRPC A27 and Shoal
-// call only HEALTHY and UNKNOWN endpoints). A disable may expire on its own. Whatever the backend
-// (config, self-registration, later etcd or Kubernetes), the view works the same.
-// Dubbo: dynamic configuration with `disabled: true` for an address.
+// call only HEALTHY and UNKNOWN endpoints). A disable may expire on its own. Rules can take
+// instances out the same way (Dubbo's configurators with `disabled: true`: InstanceRules, given by
+// the control plane), named as the reason. Whatever the backend (config, self-registration,
+// ZooKeeper), the view works the same.
+// Dubbo: "temporarily kick out an instance" (dynamic configuration with `disabled: true`).
 
 import { isIP } from 'node:net';
 import { Code, RpcError } from '@shoal/rpc';
@@ -18,14 +20,43 @@ import type {
   RegistryService,
 } from './registry-types.js';
 
-/** One address taken out of service. */
+/** One address taken out of service, by hand or by a rule. */
 export interface DisabledInstance {
   /** `IP:PORT` (`[IPv6]:PORT`), or an IP alone for every port of it. */
   address: string;
   reason?: string;
-  /** When it was disabled, and when it comes back on its own (ISO 8601). */
-  since: string;
+  /** When it was disabled by hand, and when it comes back on its own (ISO 8601). */
+  since?: string;
   until?: string;
+  /**
+   * The rule that takes it out (`DynamicConfig/NS/NAME`): it comes back when that rule changes,
+   * not by `enable`.
+   */
+  rule?: string;
+}
+
+/** What a rule says about one endpoint. */
+export interface RuleDisable {
+  /** The rule, `KIND/NS/NAME`. */
+  rule: string;
+  /** What in the rule does it (`disabled: true`). */
+  reason: string;
+}
+
+/** Rules that take instances out of service (Dubbo's configurators: dubbo/configurator-rules.ts). */
+export interface InstanceRules {
+  /** Grows whenever the rules may have changed. */
+  readonly version: number;
+  /** What takes this endpoint out, if anything; `interfaces`: those its host serves. */
+  disabledBy(endpoint: RegistryEndpoint, interfaces: readonly string[]): RuleDisable | undefined;
+  /** Calls `listener` after the rules changed. */
+  subscribe(listener: () => void): () => void;
+}
+
+/** Endpoints taken out by rules, by `host|IP:PORT`, for one version of the backend and the rules. */
+interface RuledView {
+  key: string;
+  byEndpoint: Map<string, DisabledInstance>;
 }
 
 interface Disabled {
@@ -58,17 +89,24 @@ export function parseInstanceAddress(address: string): { ip: string; port: numbe
 }
 
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
+const endpointKey = (e: Pick<RegistryEndpoint, 'hostname' | 'address' | 'port'>) =>
+  `${e.hostname}|${hostPort(e.address, e.port)}`;
 
 export class InstanceHealth implements Registry {
   readonly #inner: Registry;
+  readonly #rules: InstanceRules | undefined;
+  #ruled: RuledView | undefined;
+  /** What rules took out when subscribers were last told. */
+  #announced: Map<string, DisabledInstance> | undefined;
   readonly #disabled = new Map<string, Disabled>();
   readonly #listeners = new Set<RegistryListener>();
   #unsubscribe: (() => void) | undefined;
   /** Counts this view's own changes; added to the inner version, both only grow. */
   #changes = 0;
 
-  constructor(inner: Registry) {
+  constructor(inner: Registry, options: { rules?: InstanceRules } = {}) {
     this.#inner = inner;
+    this.#rules = options.rules;
   }
 
   get version(): number {
@@ -85,8 +123,9 @@ export class InstanceHealth implements Registry {
 
   endpoints(hostname?: string, servicePort?: number): readonly RegistryEndpoint[] {
     const all = this.#inner.endpoints(hostname, servicePort);
-    if (this.#disabled.size === 0) return all;
-    return all.map((e) => (this.#find(e) ? { ...e, health: 'UNHEALTHY' } : e));
+    const ruled = this.#ruledView().byEndpoint;
+    if (this.#disabled.size === 0 && ruled.size === 0) return all;
+    return all.map((e) => (this.#find(e) || ruled.has(endpointKey(e)) ? { ...e, health: 'UNHEALTHY' } : e));
   }
 
   resolveInterface(name: string): InterfaceTarget[] {
@@ -101,14 +140,17 @@ export class InstanceHealth implements Registry {
     return this.#inner.register(registration);
   }
 
-  /** What disables this endpoint, if anything. */
-  disabledFor(e: Pick<RegistryEndpoint, 'address' | 'port'>): DisabledInstance | undefined {
-    return this.#find(e)?.record;
+  /** What disables this endpoint, if anything: a disable by hand, else a rule. */
+  disabledFor(e: Pick<RegistryEndpoint, 'hostname' | 'address' | 'port'>): DisabledInstance | undefined {
+    const record = this.#find(e)?.record ?? this.#ruledView().byEndpoint.get(endpointKey(e));
+    return record && { ...record };
   }
 
-  /** Every address disabled now. */
+  /** Every address disabled by hand now, then every instance a rule takes out. */
   disabled(): DisabledInstance[] {
-    return [...this.#disabled.values()].map((d) => ({ ...d.record }));
+    const byRule = new Map<string, DisabledInstance>();
+    for (const d of this.#ruledView().byEndpoint.values()) byRule.set(`${d.address}|${d.rule}`, d);
+    return [...this.#disabled.values()].map((d) => ({ ...d.record })).concat([...byRule.values()]);
   }
 
   /**
@@ -148,7 +190,15 @@ export class InstanceHealth implements Registry {
     const { ip, port } = parseInstanceAddress(address);
     const key = port === undefined ? ip : hostPort(ip, port);
     const entry = this.#disabled.get(key);
-    if (!entry) throw new RpcError(Code.NOT_FOUND, `${key} is not disabled`);
+    if (!entry) {
+      const ruled = [...this.#ruledView().byEndpoint.values()].find((d) => d.address === key);
+      if (ruled)
+        throw new RpcError(
+          Code.FAILED_PRECONDITION,
+          `${key} is taken out by ${ruled.rule} (${ruled.reason}): change or delete that rule`,
+        );
+      throw new RpcError(Code.NOT_FOUND, `${key} is not disabled`);
+    }
     clearTimeout(entry.timer);
     this.#disabled.delete(key);
     this.#changed(this.#hostsAt(ip, port));
@@ -157,7 +207,15 @@ export class InstanceHealth implements Registry {
 
   subscribe(listener: RegistryListener): () => void {
     this.#listeners.add(listener);
-    this.#unsubscribe ??= this.#inner.subscribe((e) => this.#emit({ ...e, version: this.version }));
+    if (!this.#unsubscribe) {
+      const fromInner = this.#inner.subscribe((e) => this.#emit({ ...e, version: this.version }));
+      this.#announced = this.#ruledView().byEndpoint;
+      const fromRules = this.#rules?.subscribe(() => this.#rulesChanged());
+      this.#unsubscribe = () => {
+        fromInner();
+        fromRules?.();
+      };
+    }
     return () => {
       this.#listeners.delete(listener);
     };
@@ -169,6 +227,48 @@ export class InstanceHealth implements Registry {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     this.#listeners.clear();
+  }
+
+  /** The endpoints rules take out now (computed once per version of the backend and the rules). */
+  #ruledView(): RuledView {
+    const rules = this.#rules;
+    const key = `${this.#inner.version}|${rules?.version ?? 0}`;
+    if (this.#ruled?.key === key) return this.#ruled;
+    const byEndpoint = new Map<string, DisabledInstance>();
+    if (rules) {
+      const interfacesOf = this.#hostInterfaces();
+      for (const e of this.#inner.endpoints()) {
+        const by = rules.disabledBy(e, interfacesOf(e.hostname));
+        if (by) byEndpoint.set(endpointKey(e), { address: hostPort(e.address, e.port), ...by });
+      }
+    }
+    this.#ruled = { key, byEndpoint };
+    return this.#ruled;
+  }
+
+  /** The interfaces each host serves: its own list, and those resolved to it. */
+  #hostInterfaces(): (hostname: string) => string[] {
+    const byHost = new Map<string, Set<string>>();
+    const add = (host: string, name: string) => {
+      const set = byHost.get(host) ?? new Set<string>();
+      set.add(name);
+      byHost.set(host, set);
+    };
+    for (const s of this.#inner.services()) for (const i of s.interfaces) add(s.hostname, i);
+    for (const i of this.#inner.interfaces())
+      for (const t of this.#inner.resolveInterface(i)) add(t.hostname, i);
+    return (hostname) => [...(byHost.get(hostname) ?? [])];
+  }
+
+  /** A rule changed: a change event for the hosts whose instances it takes out or puts back. */
+  #rulesChanged(): void {
+    const before = this.#announced ?? new Map<string, DisabledInstance>();
+    const after = this.#ruledView().byEndpoint;
+    this.#announced = after;
+    const hosts = new Set<string>();
+    for (const [k, d] of after) if (before.get(k)?.rule !== d.rule) hosts.add(k.split('|')[0]!);
+    for (const k of before.keys()) if (!after.has(k)) hosts.add(k.split('|')[0]!);
+    if (hosts.size > 0) this.#changed([...hosts].sort());
   }
 
   #find(e: Pick<RegistryEndpoint, 'address' | 'port'>): Disabled | undefined {
