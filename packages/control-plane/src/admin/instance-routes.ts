@@ -27,6 +27,8 @@ function view(e: RegistryEndpoint, instances: InstanceHealth): InstanceView {
     health: e.health,
     labels: e.labels,
     ...(e.locality ? { locality: e.locality } : {}),
+    weight: e.weight,
+    interfaces: e.interfaces,
     origin: e.origin,
     ...(disabled ? { disabled } : {}),
   };

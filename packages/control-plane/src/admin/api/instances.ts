@@ -17,6 +17,10 @@ export interface InstanceView {
   health: EndpointHealth;
   labels: Record<string, string>;
   locality?: string;
+  /** Relative load-balancing weight. */
+  weight: number;
+  /** Interfaces the instance serves. */
+  interfaces: string[];
   /** What produced it: `node:<id>` (self-registration), `WorkloadEntry/ns/name`, ... */
   origin: string;
   disabled?: DisabledInstance;
