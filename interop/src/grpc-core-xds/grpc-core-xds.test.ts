@@ -22,8 +22,8 @@ import {
   startBackend,
   stopBackend,
 } from '../grpc-js-xds/harness.js';
+import { ShoalCpProcess } from '../shoal-cp-process.js';
 import { CoreXdsPeer, grpcioVersion } from './core-xds-peer.js';
-import { ShoalCpProcess } from './shoal-cp-process.js';
 import { corePeer, grpcJsPeer, share, type XdsPeer } from './xds-peers.js';
 
 const TESTDATA = new URL('../../../../shared/testdata/istio/', import.meta.url);

@@ -1,11 +1,11 @@
-// `shoal cp` as a process, as a user runs it: ports chosen by the system, addresses read from
-// what it prints, stopped with SIGTERM. Also runs other `shoal` verbs against it.
+// Test support: `shoal cp` as a process, as a user runs it: ports chosen by the system, addresses
+// read from what it prints, stopped with SIGTERM. Also runs other `shoal` verbs against it.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-const SHOAL = fileURLToPath(new URL('../../../packages/cli/bin/shoal.js', import.meta.url));
+const SHOAL = fileURLToPath(new URL('../../packages/cli/bin/shoal.js', import.meta.url));
 
 export class ShoalCpProcess {
   private constructor(
@@ -14,10 +14,12 @@ export class ShoalCpProcess {
     readonly xds: string,
     /** `127.0.0.1:PORT` of the admin API. */
     readonly admin: string,
+    private readonly log: () => string,
   ) {}
 
-  static async start(): Promise<ShoalCpProcess> {
-    const child = spawn(process.execPath, [SHOAL, 'cp', '--xds-port', '0', '--admin-port', '0']);
+  /** `shoal cp --xds-port 0 --admin-port 0 ARGS`, once it prints where it listens. */
+  static async start(args: readonly string[] = []): Promise<ShoalCpProcess> {
+    const child = spawn(process.execPath, [SHOAL, 'cp', '--xds-port', '0', '--admin-port', '0', ...args]);
     let output = '';
     const addresses = await new Promise<[string, string]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`shoal cp did not start: ${output}`)), 15_000);
@@ -32,7 +34,12 @@ export class ShoalCpProcess {
       });
       child.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
     });
-    return new ShoalCpProcess(child, ...addresses);
+    return new ShoalCpProcess(child, ...addresses, () => output);
+  }
+
+  /** Everything it printed so far. */
+  get output(): string {
+    return this.log();
   }
 
   get xdsPort(): number {
@@ -45,16 +52,17 @@ export class ShoalCpProcess {
     if (res.status !== 200) throw new Error(`apply failed (${res.status}): ${await res.text()}`);
   }
 
-  /** Runs `shoal ARGS --admin ADDR`; resolves with its exit code and output. */
-  shoal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  /** Runs `shoal ARGS --admin ADDR` (with `input` on stdin); resolves with its exit code and output. */
+  shoal(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(
+      const child = execFile(
         process.execPath,
         [SHOAL, ...args, '--admin', this.admin],
         { timeout: 30_000 },
         (err, stdout, stderr) =>
           resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
+      child.stdin!.end(input);
     });
   }
 
