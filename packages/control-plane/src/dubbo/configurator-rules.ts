@@ -25,10 +25,10 @@ export class ConfiguratorRules implements InstanceRules {
     return this.#store.version;
   }
 
-  disabledBy(endpoint: RegistryEndpoint, interfaces: readonly string[]): RuleDisable | undefined {
+  disabledBy(endpoint: RegistryEndpoint, interfaces: () => readonly string[]): RuleDisable | undefined {
     const rules = this.#rules();
     if (rules.configItems.length === 0) return undefined;
-    const out = configuratorOut(endpoint, rules, interfaces);
+    const out = configuratorOut(endpoint, rules, interfaces());
     if (!out) return undefined;
     const { namespace, name } = out.rule.metadata;
     return { rule: `DynamicConfig/${namespace}/${name}`, reason: out.reason };

@@ -47,8 +47,8 @@ export interface RuleDisable {
 export interface InstanceRules {
   /** Grows whenever the rules may have changed. */
   readonly version: number;
-  /** What takes this endpoint out, if anything; `interfaces`: those its host serves. */
-  disabledBy(endpoint: RegistryEndpoint, interfaces: readonly string[]): RuleDisable | undefined;
+  /** What takes this endpoint out, if anything; `interfaces()`: those its host serves. */
+  disabledBy(endpoint: RegistryEndpoint, interfaces: () => readonly string[]): RuleDisable | undefined;
   /** Calls `listener` after the rules changed. */
   subscribe(listener: () => void): () => void;
 }
@@ -238,7 +238,7 @@ export class InstanceHealth implements Registry {
     if (rules) {
       const interfacesOf = this.#hostInterfaces();
       for (const e of this.#inner.endpoints()) {
-        const by = rules.disabledBy(e, interfacesOf(e.hostname));
+        const by = rules.disabledBy(e, () => interfacesOf(e.hostname));
         if (by) byEndpoint.set(endpointKey(e), { address: hostPort(e.address, e.port), ...by });
       }
     }
@@ -246,18 +246,21 @@ export class InstanceHealth implements Registry {
     return this.#ruled;
   }
 
-  /** The interfaces each host serves: its own list, and those resolved to it. */
+  /** The interfaces each host serves: its own list, and those resolved to it (read on first use). */
   #hostInterfaces(): (hostname: string) => string[] {
-    const byHost = new Map<string, Set<string>>();
-    const add = (host: string, name: string) => {
-      const set = byHost.get(host) ?? new Set<string>();
-      set.add(name);
-      byHost.set(host, set);
+    let byHost: Map<string, Set<string>> | undefined;
+    const read = () => {
+      const map = new Map<string, Set<string>>();
+      const add = (host: string, name: string) => map.set(host, (map.get(host) ?? new Set()).add(name));
+      for (const s of this.#inner.services()) for (const i of s.interfaces) add(s.hostname, i);
+      for (const i of this.#inner.interfaces())
+        for (const t of this.#inner.resolveInterface(i)) add(t.hostname, i);
+      return map;
     };
-    for (const s of this.#inner.services()) for (const i of s.interfaces) add(s.hostname, i);
-    for (const i of this.#inner.interfaces())
-      for (const t of this.#inner.resolveInterface(i)) add(t.hostname, i);
-    return (hostname) => [...(byHost.get(hostname) ?? [])];
+    return (hostname) => {
+      byHost ??= read();
+      return [...(byHost.get(hostname) ?? [])];
+    };
   }
 
   /** A rule changed: a change event for the hosts whose instances it takes out or puts back. */
