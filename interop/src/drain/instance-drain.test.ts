@@ -93,8 +93,9 @@ describe('instances leave without failing a call (Shoal and grpc-js-xds clients)
       assert.deepEqual(load.failures(), [], `${name}: no call failed`);
       const late = during[i]!.filter((r) => r.start > disabledAt + 1000 && r.host === 'p1');
       assert.deepEqual(late, [], `${name}: no call started more than 1 s after the disable reached p1`);
+      // Calls went on meanwhile, to the others (a count would measure the machine's load).
       assert.ok(
-        during[i]!.filter((r) => r.start > disabledAt + 1000).length > 20,
+        during[i]!.some((r) => r.start > disabledAt + 1000),
         `${name}: calls went on meanwhile (${records.length} in all)`,
       );
     }
