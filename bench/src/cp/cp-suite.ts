@@ -6,7 +6,7 @@
 
 import { machineLine } from '../lib/machine.js';
 import { choice, flag, int, parseOptions, path } from '../lib/options.js';
-import { median, percentile } from '../lib/stats.js';
+import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
 import type { ConnectAnswer } from './ads-sim-main.js';
 import type { ControlPlaneReady } from './control-plane-main.js';

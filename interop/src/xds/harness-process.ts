@@ -49,7 +49,9 @@ export function startHarnessProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`shoal-xds-interop-${kind} did not start within ${START_TIMEOUT_MS / 1000} s:\n${out}`));
+      reject(
+        new Error(`shoal-xds-interop-${kind} did not start within ${START_TIMEOUT_MS / 1000} s:\n${out}`),
+      );
     }, START_TIMEOUT_MS);
     const onData = () => {
       const line = out

@@ -2,65 +2,37 @@
 // against a real control plane, with a real xDS client (@shoal/xds) connected to it.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
 import { reviewsRegistry, reviewsSplit } from './reviews-config.js';
-import { shoal, shoalBin } from './run-shoal.js';
+import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
 
-const serviceEntry = reviewsRegistry;
 const split = reviewsSplit(80);
 
 describe('shoal cp and the config and proxy verbs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
-  let cp: ChildProcess;
+  let cp: RunningCp;
   let admin = '';
   let xds = '';
   let client: XdsClient | undefined;
-  let output = '';
 
   before(async () => {
     const configDir = join(dir, 'config');
     mkdirSync(configDir);
-    writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
+    writeFileSync(join(configDir, 'reviews.yaml'), reviewsRegistry);
     writeFileSync(join(dir, 'split.yaml'), split);
-    cp = spawn(process.execPath, [
-      shoalBin,
-      'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--config',
-      configDir,
-      '--data-dir',
-      join(dir, 'data'),
-    ]);
-    cp.stderr!.on('data', (c) => (output += c));
-    await new Promise<void>((resolve, reject) => {
-      cp.stdout!.on('data', (chunk) => {
-        output += chunk;
-        const m = /xDS \(ADS\) on ([\d.]+:\d+), admin API on http:\/\/([\d.]+:\d+)/.exec(output);
-        if (m && /config .*: 1 file\(s\), 2 object\(s\)/.test(output)) {
-          xds = m[1]!;
-          admin = m[2]!;
-          resolve();
-        }
-      });
-      cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
-    });
+    cp = await startShoalCp(['--config', configDir, '--data-dir', join(dir, 'data')], (out) =>
+      /config .*: 1 file\(s\), 2 object\(s\)/.test(out),
+    );
+    ({ xds, admin } = cp);
   });
 
   after(async () => {
     client?.close();
-    if (cp.exitCode === null) {
-      cp.kill('SIGTERM');
-      await once(cp, 'exit');
-    }
+    await cp.stop();
   });
 
   it('applies config atomically and reports every error of a bad file', async () => {
@@ -140,7 +112,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(
       status.stdout,
-      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\s+TYPE\ncli-test-client\s+SYNCED\s+SYNCED\s+.*PROXYLESS$/m,
+      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\s+TYPE\s+CLIENT\ncli-test-client\s+SYNCED\s+SYNCED\s+.*\s+PROXYLESS\s+Shoal \d+\.\d+\.\d+$/m,
     );
     const listeners = await shoal(['proxy-config', 'listeners', 'cli-test', '--admin', admin]);
     assert.equal(listeners.code, 0, listeners.stderr);
@@ -171,9 +143,7 @@ describe('shoal cp and the config and proxy verbs', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    cp.kill('SIGTERM');
-    const [code] = await once(cp, 'exit');
-    assert.equal(code, 0, output);
-    assert.match(output, /stopped/);
+    assert.equal(await cp.stop(), 0, cp.output());
+    assert.match(cp.output(), /stopped/);
   });
 });

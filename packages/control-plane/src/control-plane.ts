@@ -19,8 +19,10 @@ import {
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import type { ConfigStore } from './config/config-store.js';
+import { ConfiguratorRules } from './dubbo/configurator-rules.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
+import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
@@ -105,11 +107,16 @@ export class ControlPlane {
   readonly store: ConfigStore;
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
+  /** The registry as clients see it: the backend's, with instances disabled by hand UNHEALTHY. */
   readonly registry: Registry;
   /** The store backend: config, registrations and, with replicas, the store's health and the leader. */
   readonly backend: StoreBackend;
   /** Where the registry's registrations and sources come from (by default the store backend's own). */
   readonly registryBackend: RegistryBackend;
+  /** Instances taken out of service, by hand (`shoal instance disable`) or by a rule (Dubbo's configurators). */
+  readonly instances: InstanceHealth;
+  /** The registry under InstanceHealth: the registry backend's registrations and sources, or the one given. */
+  readonly #baseRegistry: Registry;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -156,9 +163,12 @@ export class ControlPlane {
     });
     this.#ownsRegistry = options.registry === undefined;
     const { registrations, sources } = this.registryBackend;
-    this.registry =
+    this.#baseRegistry =
       options.registry ??
       new InMemoryRegistry({ store: this.store, registrations, ...(sources && { sources }) });
+    // Dubbo's configurators (disabled: true) take instances out as `shoal instance disable` does.
+    this.instances = new InstanceHealth(this.#baseRegistry, { rules: new ConfiguratorRules(this.store) });
+    this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -188,6 +198,7 @@ export class ControlPlane {
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
+      instances: this.instances,
       ads: this.ads,
       history: this.history,
       consoleDir: options.consoleDir,
@@ -315,7 +326,8 @@ export class ControlPlane {
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
     await this.telemetry.close();
-    if (this.#ownsRegistry) await this.registry.close();
+    await this.instances.close();
+    if (this.#ownsRegistry) await this.#baseRegistry.close();
     await this.store.close();
     await this.registryBackend.close();
     await this.backend.close();

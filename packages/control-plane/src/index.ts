@@ -34,6 +34,7 @@ export {
   type AnalysisResult,
   type AnalyzeOptions,
   analyzeConfig,
+  analyzeWithLive,
   type ValidationReport,
   validateConfig,
 } from './config/analyze.js';
@@ -133,6 +134,11 @@ export { LrsServer } from './load-stats/lrs-server.js';
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
 /** A source of services and endpoints besides config and registrations (Kubernetes, ZooKeeper). */
 export type { DiscoverySource } from './registry/discovery-source.js';
+export {
+  type DisabledInstance,
+  InstanceHealth,
+  parseInstanceAddress,
+} from './registry/instance-health.js';
 export {
   MemoryRegistrations,
   type MemoryRegistrationsOptions,

@@ -87,6 +87,8 @@ export class MeshHarness {
   async provider(id: string, o: ProviderOptions): Promise<Provider> {
     const server = createMeshServer({
       bootstrap: this.bootstrap(id, o.zone),
+      // No client waits for these to drain; the drain itself is tested in interop/.
+      drainNoticeMs: 0,
       registration: {
         app: 'greeter',
         labels: o.labels ?? {},

@@ -35,6 +35,7 @@ export function registerProxyCommands(program: Command): void {
             versions.at(-1)?.split('-')[0] ?? '-',
             c.protocol,
             c.proxyType === 'sidecar' ? 'SIDECAR' : 'PROXYLESS',
+            c.client.description,
           ];
         });
         const nacks = clients.flatMap((c) =>
@@ -45,7 +46,7 @@ export function registerProxyCommands(program: Command): void {
           ),
         );
         return [
-          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL', 'TYPE'], rows),
+          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL', 'TYPE', 'CLIENT'], rows),
           ...nacks,
         ].join('\n');
       });

@@ -1,7 +1,7 @@
 // The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
-// `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
-// `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in ./api/ (the
-// `@shoal/control-plane/admin-api` entry) are built as those types.
+// `shoal instance`, `shoal proxy-status`, `shoal proxy-config` and the web console, whose built
+// files it serves at `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in
+// ./api/ (the `@shoal/control-plane/admin-api` entry) are built as those types.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
@@ -15,11 +15,12 @@ import { type ConfigKind, normalizeKind } from '../config/config-object.js';
 import { ConfigRejectedError } from '../config/config-rejected-error.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { locateFields } from '../config/field-positions.js';
+import type { InstanceHealth } from '../registry/instance-health.js';
 import type { Registry } from '../registry/registry-types.js';
 import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
-import { liveAnalysis } from './analysis-api.js';
+import { liveAnalysis, registryFacts } from './analysis-api.js';
 import type {
   ApplyAnswer,
   ApplyRejectedAnswer,
@@ -41,12 +42,15 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { handleInstances } from './instance-routes.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 
 export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
+  /** Instances disabled by hand; without it the instance endpoints answer 404. */
+  instances?: InstanceHealth;
   ads: AdsServer;
   history: ConfigHistory;
   /** Extra fields for GET /api/status (addresses, config directory, snapshot). */
@@ -192,8 +196,9 @@ export class AdminServer {
       case 'POST /api/validate': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
-        const knownHosts = registry.services().map((s) => s.hostname);
-        const report = validateConfig(body, { source, validator: store.validator, knownHosts });
+        const live = store.list();
+        const facts = registryFacts(registry);
+        const report = validateConfig(body, { source, validator: store.validator, ...facts, live });
         return sendJson(res, 200, {
           valid: report.errors.length === 0,
           errors: locateFields(body, report.errors),
@@ -222,6 +227,12 @@ export class AdminServer {
           } satisfies RegistryInterfacesAnswer);
         }
         break;
+      }
+      case 'GET /api/instances':
+      case 'POST /api/instances': {
+        const instances = this.#options.instances;
+        if (!instances) break;
+        return handleInstances(method, parts[2], url, req, res, { registry, instances });
       }
       case 'GET /debug/syncz':
         return sendJson(res, 200, { clients: ads.clients() } satisfies SynczAnswer);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { validateConfig } from './analyze.js';
+import type { AnyConfigObject } from './config-object.js';
 import { ConfigValidator } from './config-validator.js';
 import { formatIssue } from './issues.js';
 
@@ -97,6 +98,42 @@ spec:
       report.warnings.some((w) =>
         /multiple DestinationRules for host reviews\.default\.svc\.cluster\.local/.test(w.message),
       ),
+    );
+  });
+});
+
+describe('validateConfig together with the live config (like istioctl analyze on a cluster)', () => {
+  const live = (text: string) => validateConfig(text, { validator }).objects as AnyConfigObject[];
+  const dr = read('samples-bookinfo-networking-destination-rule-all.yaml');
+
+  it('a route to a subset the live DestinationRule defines is valid; offline it is an error', () => {
+    const vs = read('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml');
+    assert.equal(validateConfig(vs, { validator }).errors.length, 2, 'no DestinationRule for v1 and v2');
+    const report = validateConfig(vs, { validator, live: live(dr), knownHosts: ['*'] });
+    assert.deepEqual([report.errors, report.warnings], [[], []]);
+  });
+
+  it('reports what the file breaks in live objects, and not what was already wrong', () => {
+    const brokenBefore = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http: [{route: [{destination: {host: ratings, subset: nope}}]}]`;
+    const liveObjects = live(
+      `${dr}\n---\n${read('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml')}\n---\n${brokenBefore}`,
+    );
+    // The file replaces the live reviews DestinationRule with one that has no v2.
+    const file = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}]`;
+    const report = validateConfig(file, { validator, live: liveObjects, knownHosts: ['*'] });
+    assert.deepEqual(
+      report.errors.map((e) => `${e.document} ${e.path}`),
+      ['VirtualService/default/reviews spec.http[0].route[1].destination.subset'],
     );
   });
 });

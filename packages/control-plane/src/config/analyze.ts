@@ -3,7 +3,8 @@
 // service is known for is a warning (normal before workloads start); two VirtualServices or two
 // DestinationRules for one host are warnings (IST0109 / IST0174-like conflicts); a Dubbo rule that
 // an Istio rule on the same service overrides is a warning.
-// Used by `shoal validate -f FILE` through `validateConfig`.
+// Used by `shoal validate -f FILE` through `validateConfig`, offline or together with a running
+// control plane's config (`analyzeWithLive`), as istioctl analyze reads a cluster's.
 
 import { analyzeDubbo } from '../dubbo/analyze-dubbo.js';
 import type { AnyConfigObject, ConfigObject } from './config-object.js';
@@ -140,15 +141,43 @@ export function analyzeConfig(
   return out;
 }
 
+/**
+ * Analysis of new objects together with the config already live (a running control plane's), as
+ * `istioctl analyze -f FILE` does against a cluster: each new object replaces the live one with
+ * the same key. The issues are those of the new objects, and those the new objects cause in live
+ * ones; what was already wrong in the live config alone is not repeated.
+ */
+export function analyzeWithLive(
+  objects: readonly AnyConfigObject[],
+  live: readonly AnyConfigObject[],
+  options: AnalyzeOptions = {},
+): AnalysisResult {
+  const key = (o: AnyConfigObject) => objectKey(o.kind, o.metadata.namespace, o.metadata.name);
+  const added = new Set(objects.map(key));
+  const merged = [...live.filter((o) => !added.has(key(o))), ...objects];
+  const issueKey = (i: ConfigIssue) => `${i.document}\u0000${i.path}\u0000${i.message}`;
+  const before = analyzeConfig(live, options);
+  const existing = new Set([...before.errors, ...before.warnings].map(issueKey));
+  const relevant = (i: ConfigIssue) => added.has(i.document) || !existing.has(issueKey(i));
+  const after = analyzeConfig(merged, options);
+  return { errors: after.errors.filter(relevant), warnings: after.warnings.filter(relevant) };
+}
+
 export interface ValidationReport extends LoadedConfig {}
 
 /**
- * Offline validation of a file, like `istioctl analyze`: every document's own errors, then the
- * cross-object errors and warnings among the documents of the file (and `knownHosts`).
+ * Validation of a file, like `istioctl analyze`: every document's own errors, then the
+ * cross-object errors and warnings among the documents of the file (and `knownHosts`), together
+ * with `live` config when given.
  */
-export function validateConfig(text: string, options: LoadOptions & AnalyzeOptions = {}): ValidationReport {
+export function validateConfig(
+  text: string,
+  options: LoadOptions & AnalyzeOptions & { live?: readonly AnyConfigObject[] } = {},
+): ValidationReport {
   const loaded = loadConfigText(text, options);
-  const analysis = analyzeConfig(loaded.objects, options);
+  const analysis = options.live
+    ? analyzeWithLive(loaded.objects, options.live, options)
+    : analyzeConfig(loaded.objects, options);
   const src = options.source ? { source: options.source } : {};
   return {
     ...loaded,

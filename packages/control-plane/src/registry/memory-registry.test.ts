@@ -215,6 +215,24 @@ describe('InMemoryRegistry self-registration', () => {
     }
   });
 
+  it('sends a draining instance as DRAINING; its new registration replaces the serving one at once', async () => {
+    const registry = new InMemoryRegistry({ graceMs: 20 });
+    try {
+      const serving = await registry.register(reg());
+      assert.equal(registry.endpoints()[0]?.health, 'HEALTHY');
+      const draining = await registry.register(reg({ draining: true }));
+      serving.end(); // the old stream closing does not remove the draining registration
+      assert.deepEqual(
+        registry.endpoints().map((e) => e.health),
+        ['DRAINING'],
+      );
+      draining.end();
+      await until('the draining instance leaves', () => registry.endpoints().length === 0);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('adds registered instances to a service that config defines, on the matching port', async () => {
     const registry = new InMemoryRegistry();
     const store = new MemoryConfigStore({ validator });

@@ -234,7 +234,7 @@ export class InMemoryRegistry implements Registry {
         labels: { ...r.labels },
         ...(r.locality ? { locality: r.locality } : {}),
         weight: r.weight,
-        health: 'HEALTHY',
+        health: r.draining ? 'DRAINING' : 'HEALTHY',
         interfaces: [...r.interfaces],
         origin: `node:${r.nodeId}`,
         namespace: r.namespace,

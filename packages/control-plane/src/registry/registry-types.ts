@@ -84,6 +84,8 @@ export interface RegisteredInstance {
   locality?: string;
   weight: number;
   serviceAccount?: string;
+  /** The instance is shutting down (SHOAL_DRAINING): its endpoint is DRAINING, not HEALTHY. */
+  draining?: boolean;
 }
 
 /** The handle of one registration, held by whoever owns the client's stream. */
@@ -98,8 +100,11 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
-  /** `source`: a discovery source (Kubernetes, ZooKeeper) changed. */
-  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source';
+  /**
+   * `source`: a discovery source (Kubernetes, ZooKeeper) changed.
+   * `health`: an instance was disabled or enabled, by hand or by a rule (instance-health.ts).
+   */
+  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source' | 'health';
   /** Node id for registration changes. */
   nodeId?: string;
   /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */

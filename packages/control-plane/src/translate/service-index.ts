@@ -80,7 +80,10 @@ export class ServiceIndex implements SubsetLookup {
     return [...this.#byInterface.keys()];
   }
 
-  /** The instances of a host and port, with Dubbo's configurators (weight, disabled) applied. */
+  /**
+   * The instances of a host and port, with Dubbo's configurators' weights applied (those they take
+   * out, the registry's InstanceHealth already sends UNHEALTHY).
+   */
   endpoints(host: string, port: number): readonly MeshEndpoint[] {
     const raw = this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
     return this.dubbo.configItems.length === 0

@@ -125,6 +125,8 @@ export class Translator {
     }
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
+    // Clusters depend on which LB policies the client reads (client-identity.ts).
+    else if (typeUrl === CLUSTER_TYPE_URL) context += `|${node.capabilities.key}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels.
     else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
@@ -212,12 +214,10 @@ export class Translator {
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
-    const cluster = buildCluster(
-      name,
-      target.key,
-      clusterPolicy(this.index, target),
-      destinationRulePath(target.destinationRule),
-    );
+    const cluster = buildCluster(name, target.key, clusterPolicy(this.index, target), {
+      capabilities: node.capabilities,
+      configSource: destinationRulePath(target.destinationRule),
+    });
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 

@@ -2,6 +2,7 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
+import { type ClientIdentity, describeClient } from '../translate/client-identity.js';
 import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
@@ -45,6 +46,8 @@ export interface ClientStatus {
   userAgent: string;
   /** `sidecar`: an Envoy sidecar, sent istiod's sidecar resources; `proxyless` otherwise. */
   proxyType: ProxyKind;
+  /** The implementation and release read from the user agent, with `description` for people. */
+  client: ClientIdentity & { description: string };
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -112,6 +115,7 @@ export function clientStatus(
     locality: node.locality,
     userAgent: node.userAgent,
     proxyType: node.kind,
+    client: { ...node.client, description: describeClient(node.client) },
     types,
   };
 }

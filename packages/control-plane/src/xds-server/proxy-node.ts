@@ -7,6 +7,12 @@
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { XdsLocality } from '@shoal/xds';
 import { DEFAULT_NAMESPACE } from '../config/config-object.js';
+import {
+  type ClientCapabilities,
+  type ClientIdentity,
+  clientCapabilities,
+  identifyClient,
+} from '../translate/client-identity.js';
 
 /**
  * What the node is sent: `sidecar` gets istiod's sidecar resources (socket listeners on 15001
@@ -27,6 +33,10 @@ export interface ProxyNode {
   /** Workload labels: metadata LABELS (Istio) merged with SHOAL_LABELS. */
   labels: Record<string, string>;
   userAgent: string;
+  /** The implementation and release, from the user agent. */
+  client: ClientIdentity;
+  /** What the client reads where clients differ (see client-identity.ts). */
+  capabilities: ClientCapabilities;
 }
 
 export interface NodeLike {
@@ -48,6 +58,7 @@ export function proxyNodeOf(node: NodeLike): ProxyNode {
     loc && (loc.region || loc.zone || loc.subZone) ? `${loc.region}/${loc.zone}/${loc.subZone}` : '';
   const version =
     node.userAgentVersionType?.case === 'userAgentVersion' ? node.userAgentVersionType.value : '';
+  const client = identifyClient(node.userAgentName ?? '', version);
   return {
     id: node.id,
     kind: proxyKind(parts[0], metadata, node.userAgentName ?? ''),
@@ -61,6 +72,8 @@ export function proxyNodeOf(node: NodeLike): ProxyNode {
     metadata,
     labels: { ...labelsField(metadata.LABELS), ...labelsField(metadata.SHOAL_LABELS) },
     userAgent: [node.userAgentName ?? '', version].filter(Boolean).join('/'),
+    client,
+    capabilities: clientCapabilities(client),
   };
 }
 

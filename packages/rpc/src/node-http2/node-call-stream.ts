@@ -31,6 +31,8 @@ export class NodeCallStream implements CallStream {
   constructor(
     readonly stream: http2.ClientHttp2Stream | http2.ServerHttp2Stream,
     private readonly client: boolean,
+    /** A server stream's connection: each DATA written counts as a frame sent (gRFC A8's strikes). */
+    private readonly connection?: { framesSent: number },
   ) {
     this.headersSent = client;
     stream.on('error', (err) => {
@@ -99,6 +101,7 @@ export class NodeCallStream implements CallStream {
       return true;
     }
     this.respond(true);
+    if (this.connection) this.connection.framesSent++;
     return this.stream.write(data);
   }
 

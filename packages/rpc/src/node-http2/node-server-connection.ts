@@ -1,7 +1,7 @@
 // A node:http2 server session seen as a KeepaliveConnection, for the opt-in
 // `transport: 'node-http2'`. node reports no frame it sends, so "HEADERS or DATA sent" (what
-// resets gRFC A8's ping strikes) is counted when a stream opens (its response headers follow)
-// and when a stream that was answered closes.
+// resets gRFC A8's ping strikes) is counted when a stream opens (its response headers follow),
+// when a call writes a message (node-call-stream.ts) and when a stream that was answered closes.
 
 import type http2 from 'node:http2';
 import type net from 'node:net';

@@ -12,6 +12,9 @@ import { NodeServerConnection } from './node-server-connection.js';
 export class NodeServerTransport implements H2ServerTransport {
   private readonly h2: http2.Http2Server;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
+  /** Every accepted socket, for the forced end of destroyAll(). */
+  private readonly sockets = new Set<net.Socket>();
+  private readonly connections = new WeakMap<http2.Http2Session, NodeServerConnection>();
 
   constructor(settings: H2ServerSettings, sink: StreamSink) {
     const max = settings.maxHeaderListBytes;
@@ -21,7 +24,9 @@ export class NodeServerTransport implements H2ServerTransport {
     });
     this.h2.on('session', (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
-      settings.keepalive.watch(new NodeServerConnection(session));
+      const connection = new NodeServerConnection(session);
+      this.connections.set(session, connection);
+      settings.keepalive.watch(connection);
       session.on('error', (err: NodeJS.ErrnoException) => {
         // A peer that went away (reset, broken pipe) is routine for a server, not an error to report.
         if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
@@ -30,7 +35,7 @@ export class NodeServerTransport implements H2ServerTransport {
       session.once('close', () => this.sessions.delete(session));
     });
     this.h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
-      const call = new NodeCallStream(stream, false);
+      const call = new NodeCallStream(stream, false, this.connections.get(stream.session!));
       const size = headerListSize(headers);
       if (size > max) sink.onHeadersTooLarge(call, headers as IncomingHeaders, size);
       else sink.onStream(call, headers as IncomingHeaders, stream.session?.socket as net.Socket | undefined);
@@ -42,6 +47,8 @@ export class NodeServerTransport implements H2ServerTransport {
    * session starts (on the next tick).
    */
   accept(socket: net.Socket, head: Buffer | undefined): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     if (head) socket.unshift(head);
     this.h2.emit('connection', socket);
   }
@@ -54,6 +61,9 @@ export class NodeServerTransport implements H2ServerTransport {
 
   destroyAll(): void {
     for (const session of this.sessions) session.destroy();
+    // A destroyed session still waits for the peer to close its socket, which a client that
+    // keeps its connection after GOAWAY (grpc-js-xds ending its ADS stream) never does.
+    for (const socket of this.sockets) socket.destroy();
   }
 }
 

@@ -71,7 +71,7 @@ export function buildSidecarOutboundCluster(
   options: OutboundClusterOptions,
 ): envoy.Cluster {
   const { tls, ...rest } = options.policy;
-  const cluster = buildCluster(name, key, rest, options.configSource);
+  const cluster = buildCluster(name, key, rest, { configSource: options.configSource });
   cluster.lrsServer = undefined; // Envoy reports load through its bootstrap, if at all.
   cluster.altStatName = statName(name);
   cluster.commonLbConfig ??= create(envoy.Cluster_CommonLbConfigSchema, {});
