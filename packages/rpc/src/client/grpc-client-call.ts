@@ -80,9 +80,9 @@ class ClientCall {
     }
     const headers: http2.OutgoingHttpHeaders = {
       ':method': 'POST',
-      ':path': methodPath(request.method),
+      ':path': request.path ?? methodPath(request.method),
       ':scheme': s.scheme,
-      ':authority': s.authority ?? s.address,
+      ':authority': request.authority ?? s.authority ?? s.address,
       'content-type': s.contentType,
       te: 'trailers',
       'user-agent': s.userAgent,
