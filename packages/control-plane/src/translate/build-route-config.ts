@@ -73,7 +73,7 @@ function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): 
     const delegated = delegatedRoutes(http, ctx.configNamespace, ctx.index);
     if (!delegated) return [];
     const delegateCtx: RouteContext = { ...ctx, configNamespace: delegated.namespace };
-    return delegated.routes.flatMap((r, j) => buildRoutes(r, `${delegated.name}.${j}`, delegateCtx));
+    return delegated.routes.flatMap((r) => buildRoutes(r, delegated.name, delegateCtx));
   }
   // Matches that name another port are for another listener.
   // A match for another port, other source workloads or only gateways is not for this client.

@@ -31,12 +31,13 @@ export function delegatedRoutes(
   const vs = index.virtualServiceNamed(name, namespace);
   if (!vs || (vs.spec.hosts?.length ?? 0) > 0) return undefined;
   const routes: HTTPRoute[] = [];
-  for (const r of vs.spec.http ?? []) {
-    if (r.delegate) continue; // one level only, as in Istio
+  (vs.spec.http ?? []).forEach((r, j) => {
+    if (r.delegate) return; // one level only, as in Istio
     const match = mergeMatches(root.match, r.match);
-    if (match === null) continue;
-    routes.push({ ...r, ...(match !== undefined ? { match } : {}) });
-  }
+    if (match === null) return;
+    // Named after the delegate's own rule (`name.index`), as its rules are written.
+    routes.push({ ...r, name: r.name ?? `${name}.${j}`, ...(match !== undefined ? { match } : {}) });
+  });
   return { namespace, name, routes };
 }
 
