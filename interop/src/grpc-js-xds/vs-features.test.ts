@@ -21,7 +21,7 @@ import {
   SimpleResponseSchema,
 } from '../gen/grpc/testing/messages_pb.js';
 import { TestService } from '../gen/grpc/testing/test_pb.js';
-import { bootstrapJson, ControlPlane, eventually, registryYaml } from './harness.js';
+import { bootstrapJson, ControlPlane, eventually, rawUnaryMethod, registryYaml } from './harness.js';
 
 const TESTDATA = new URL('../../../../shared/testdata/istio/', import.meta.url);
 const HOST = 'reviews.default.svc.cluster.local';
@@ -59,16 +59,8 @@ async function startBackend(name: string): Promise<Backend> {
     const reply = create(SimpleResponseSchema, { serverId: name, hostname: `${s.path} ${s.host}` });
     callback(null, Buffer.from(toBinary(SimpleResponseSchema, reply)));
   };
-  const method = (path: string) => ({
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (b: Buffer) => b,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-    responseDeserialize: (b: Buffer) => b,
-  });
-  server.addService({ UnaryCall: method(UNARY), CacheableUnaryCall: method(CACHEABLE) } as never, {
+  const methods = { UnaryCall: rawUnaryMethod(UNARY), CacheableUnaryCall: rawUnaryMethod(CACHEABLE) };
+  server.addService(methods as never, {
     UnaryCall: handler,
     CacheableUnaryCall: handler,
   });
@@ -79,6 +71,15 @@ async function startBackend(name: string): Promise<Backend> {
   );
   return { name, port, server, seen };
 }
+
+/** The root VirtualService for reviews with these http routes (YAML list items, indented 2). */
+const reviewsVs = (http: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews }
+spec:
+  hosts: [reviews]
+  http:
+${http}`;
 
 /** One grpc-js-xds call of UnaryCall: the backend's name, or the error's gRPC code. */
 function jsCall(client: grpc.Client, headers: Record<string, string> = {}): Promise<string | grpc.status> {
@@ -161,18 +162,12 @@ describe('VirtualService header operations, rewrites, mirrors, directResponse an
 
   it('header operations and rewrites: applied by the Shoal client; grpc-js-xds ACKs and ignores them', async () => {
     await routesLive(
-      `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-  - match: [{ uri: { exact: ${UNARY} } }]
+      reviewsVs(`  - match: [{ uri: { exact: ${UNARY} } }]
     rewrite: { uri: ${CACHEABLE}, authority: reviews.internal }
     headers:
       request: { set: { x-tenant: acme }, add: { x-trace-tag: mesh }, remove: [x-debug] }
       response: { set: { x-served-by: shoal-mesh }, remove: [x-internal] }
-    route: [{ destination: { host: reviews, subset: v1 } }]`,
+    route: [{ destination: { host: reviews, subset: v1 } }]`),
       (who) => who === 'v1',
     );
     const v1 = backend('v1');
@@ -198,15 +193,10 @@ spec:
   });
 
   it('mirror: the Shoal client shadows calls to the mirror subset, whose failures never reach the caller', async () => {
-    const vs = (extra: string) => `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-  - route: [{ destination: { host: reviews, subset: v1 } }]
+    const vs = (extra: string) =>
+      reviewsVs(`  - route: [{ destination: { host: reviews, subset: v1 } }]
     mirror: { host: reviews, subset: v2 }
-${extra}`;
+${extra}`);
     await routesLive(vs(''), (who) => who === 'v1');
     const v2 = backend('v2');
     const settle = () => new Promise((r) => setTimeout(r, 300));
@@ -247,17 +237,11 @@ ${extra}`;
 
   it('directResponse: both clients end matching calls with the status’s gRPC code, calling no one', async () => {
     await routesLive(
-      `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-  - match: [{ headers: { end-user: { exact: blocked } } }]
+      reviewsVs(`  - match: [{ headers: { end-user: { exact: blocked } } }]
     directResponse: { status: 403 }
   - match: [{ headers: { end-user: { exact: maintenance } } }]
     directResponse: { status: 503, body: { string: "down for maintenance" } }
-  - route: [{ destination: { host: reviews, subset: v1 } }]`,
+  - route: [{ destination: { host: reviews, subset: v1 } }]`),
       (who) => who === grpc.status.PERMISSION_DENIED,
       { 'end-user': 'blocked' },
     );
@@ -275,16 +259,10 @@ spec:
 
   it('delegate: the delegate VirtualService’s routes apply under the root route’s match, for both clients', async () => {
     await routesLive(
-      `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-  - name: jason
+      `${reviewsVs(`  - name: jason
     match: [{ headers: { end-user: { exact: jason } } }]
     delegate: { name: reviews-jason, namespace: default }
-  - route: [{ destination: { host: reviews, subset: v1 } }]
+  - route: [{ destination: { host: reviews, subset: v1 } }]`)}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService

@@ -7,6 +7,7 @@ import type {
   RouteAction,
   RouteAction_HashPolicy_Header,
 } from '../gen/envoy/config/route/v3/route_components_pb.js';
+import type { RegexMatchAndSubstitute } from '../gen/envoy/type/matcher/v3/regex_pb.js';
 import { at, index, type Problems } from './decode-result.js';
 import { decodeHeaderRules, type XdsHeaderRules } from './header-mutations.js';
 import { decodeFilterOverrides, type HttpFilterRegistry, type XdsFilterOverride } from './http-filters.js';
@@ -25,6 +26,12 @@ export interface XdsClusterWeight {
   readonly hostRewrite?: string;
 }
 
+/** Envoy's RegexMatchAndSubstitute: an RE2 pattern, and its substitution as sent (`\\1` groups). */
+export interface XdsRegexRewrite {
+  readonly pattern: string;
+  readonly substitution: string;
+}
+
 /** A shadow copy of the route's calls, sent to `cluster` and never seen by the caller (Envoy). */
 export interface XdsMirrorPolicy {
   readonly cluster: string;
@@ -39,7 +46,7 @@ export type XdsHashPolicy =
       /** Lower case. */
       readonly header: string;
       /** Applied to the header's value before hashing: RE2 pattern and substitution, as sent. */
-      readonly regexRewrite?: { readonly pattern: string; readonly substitution: string };
+      readonly regexRewrite?: XdsRegexRewrite;
       readonly terminal: boolean;
     }
   /** `filter_state` with key `io.grpc.channel_id`: one hash per client channel. */
@@ -62,7 +69,7 @@ export interface XdsForwardingAction {
   /** Replaces the matched prefix (the whole path of a path or regex match). */
   readonly prefixRewrite?: string;
   /** RE2 pattern and substitution (`\\1` groups) applied to every match in the path. */
-  readonly regexRewrite?: { readonly pattern: string; readonly substitution: string };
+  readonly regexRewrite?: XdsRegexRewrite;
   /** `host_rewrite_literal`: the `:authority` sent. */
   readonly hostRewrite?: string;
   readonly mirrors: readonly XdsMirrorPolicy[];
@@ -180,23 +187,27 @@ export function decodeRouteAction(
 }
 
 /** Envoy: at most one of prefix_rewrite and regex_rewrite; the pattern must be valid RE2. */
-function decodeRegexRewrite(
-  a: RouteAction,
-  path: string,
-  problems: Problems,
-): { pattern: string; substitution: string } | undefined {
-  const rw = a.regexRewrite;
-  if (!rw) return undefined;
+function decodeRegexRewrite(a: RouteAction, path: string, problems: Problems): XdsRegexRewrite | undefined {
+  if (!a.regexRewrite) return undefined;
   const p = at(path, 'regex_rewrite');
   if (a.prefixRewrite !== '') problems.add(p, 'only one of prefix_rewrite and regex_rewrite may be set');
+  return decodeRegexMatchAndSubstitute(a.regexRewrite, p, problems);
+}
+
+/** A RegexMatchAndSubstitute: its pattern is required and must be valid RE2. */
+function decodeRegexMatchAndSubstitute(
+  rw: RegexMatchAndSubstitute,
+  path: string,
+  problems: Problems,
+): XdsRegexRewrite | undefined {
   const pattern = rw.pattern?.regex;
   if (pattern === undefined) {
-    problems.add(at(p, 'pattern'), 'is required');
+    problems.add(at(path, 'pattern'), 'is required');
     return undefined;
   }
   const re = compileRe2(pattern, true);
   if (typeof re === 'string') {
-    problems.add(at(p, 'pattern.regex'), re);
+    problems.add(at(path, 'pattern.regex'), re);
     return undefined;
   }
   return { pattern, substitution: rw.substitution };
@@ -229,23 +240,13 @@ function decodeHashHeader(
   h: RouteAction_HashPolicy_Header,
   path: string,
   problems: Problems,
-): { header: string; regexRewrite?: { pattern: string; substitution: string } } | undefined {
+): { header: string; regexRewrite?: XdsRegexRewrite } | undefined {
   if (h.headerName === '') {
     problems.add(at(path, 'header_name'), 'must not be empty');
     return undefined;
   }
   const header = h.headerName.toLowerCase();
-  const rw = h.regexRewrite;
-  if (!rw) return { header };
-  const pattern = rw.pattern?.regex;
-  if (pattern === undefined) {
-    problems.add(at(path, 'regex_rewrite.pattern'), 'is required');
-    return undefined;
-  }
-  const re = compileRe2(pattern, true);
-  if (typeof re === 'string') {
-    problems.add(at(path, 'regex_rewrite.pattern.regex'), re);
-    return undefined;
-  }
-  return { header, regexRewrite: { pattern, substitution: rw.substitution } };
+  if (!h.regexRewrite) return { header };
+  const regexRewrite = decodeRegexMatchAndSubstitute(h.regexRewrite, at(path, 'regex_rewrite'), problems);
+  return regexRewrite && { header, regexRewrite };
 }
