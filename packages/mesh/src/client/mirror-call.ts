@@ -4,14 +4,18 @@
 // it (header mutations, rewrites), with `-shadow` appended to the authority's host as Envoy does.
 // Its outcome never reaches the caller: a failure is dropped, a streamed response is read and
 // discarded. It takes a slot of the mirror cluster's circuit breaker (none free: no shadow) and is
-// not retried, traced or recorded as the call's decision. A call whose requests are streamed is
-// not mirrored: its messages are read once. Internal to the mesh client.
+// not retried, traced or recorded as the call's decision, and has the call's time budget, or
+// Envoy's default route timeout (15 s) when the call has none, so a stuck mirror cannot hold its
+// slots. A call whose requests are streamed is not mirrored: its messages are read once. Internal.
 
 import type { CallRequest } from '@shoal/rpc/client';
 import { attemptCall } from './attempt-call.js';
 import { DecisionLog } from './call-decision.js';
 import type { CallEnv } from './call-env.js';
 import { RoutedCall } from './routed-call.js';
+
+/** Envoy's default route timeout, for shadows of calls without a deadline. */
+const SHADOW_TIMEOUT_MS = 15_000;
 
 /** Starts the shadow calls of `call` (after its upstream request is prepared). */
 export function mirrorCall(call: RoutedCall, env: CallEnv): void {
@@ -32,7 +36,9 @@ export function mirrorCall(call: RoutedCall, env: CallEnv): void {
       tracer: undefined,
       attempt: undefined,
     } as CallRequest;
-    const shadow = new RoutedCall(call.config, request, call.path, plan, call.timeoutMs, call.deadline);
+    const timeoutMs = call.timeoutMs ?? SHADOW_TIMEOUT_MS;
+    const deadline = call.deadline ?? env.clock.now() + SHADOW_TIMEOUT_MS;
+    const shadow = new RoutedCall(call.config, request, call.path, plan, timeoutMs, deadline);
     shadow.release = release;
     const quiet: CallEnv = { ...env, decisions: new DecisionLog('mirror', undefined) };
     attemptCall(shadow, {}, 1, undefined, quiet).then(
