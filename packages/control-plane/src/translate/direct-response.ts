@@ -6,7 +6,7 @@
 // the gRPC code of that status (gRPC's http-grpc-status-mapping: 403 PERMISSION_DENIED,
 // 503 UNAVAILABLE, …), and no endpoint called. The body has no place in a gRPC abort and is not
 // sent (`shoal validate` warns). Shoal's mesh client reads a real direct_response as well (from
-// istiod or any other control plane).
+// istiod or any other control plane). An Envoy sidecar gets Envoy's direct_response, body and all.
 // Envoy: config.route.v3.DirectResponseAction, extensions.filters.http.fault.v3.HTTPFault.
 
 import { create } from '@bufbuild/protobuf';
@@ -18,6 +18,24 @@ import { clusterFor, type RouteContext } from './route-action.js';
 
 /** Makes `route` answer every call with `d.status` in the client. */
 export function answerDirectly(route: envoy.Route, d: HTTPDirectResponse, ctx: RouteContext): void {
+  if (ctx.sidecar) {
+    const body = d.body?.string ?? d.body?.bytes;
+    route.action = {
+      case: 'directResponse',
+      value: create(envoy.DirectResponseActionSchema, {
+        status: d.status,
+        ...(body !== undefined && {
+          body: {
+            specifier:
+              d.body?.string !== undefined
+                ? { case: 'inlineString', value: body }
+                : { case: 'inlineBytes', value: new Uint8Array(Buffer.from(body, 'base64')) },
+          },
+        }),
+      }),
+    };
+    return;
+  }
   route.action = {
     case: 'route',
     value: create(envoy.RouteActionSchema, {
