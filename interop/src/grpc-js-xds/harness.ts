@@ -9,15 +9,20 @@ import { ControlPlane } from '@shoal/control-plane';
 /** One unary method with raw bytes in and out, so no generated code is needed on either side. */
 export const WHO_PATH = '/shoal.interop.v1.Who/Name';
 
-const raw = {
-  path: WHO_PATH,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (b: Buffer) => b,
-  requestDeserialize: (b: Buffer) => b,
-  responseSerialize: (b: Buffer) => b,
-  responseDeserialize: (b: Buffer) => b,
-} as const;
+/** A grpc-js method definition for `path` whose requests and responses are raw bytes. */
+export function rawUnaryMethod(path: string) {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Buffer) => b,
+    responseDeserialize: (b: Buffer) => b,
+  } as const;
+}
+
+const raw = rawUnaryMethod(WHO_PATH);
 
 export interface Backend {
   name: string;

@@ -28,6 +28,6 @@ export type {
   UnaryRequest,
   UnaryResponse,
 } from './interceptor.js';
-export { Metadata, type MetadataValue } from './metadata.js';
+export { decodeBinaryHeader, isReservedHeader, Metadata, type MetadataValue } from './metadata.js';
 export { type Client, type ClientMethod, methodPath } from './method-types.js';
 export { type ErrorDetail, RpcError } from './rpc-error.js';

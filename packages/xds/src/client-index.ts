@@ -97,6 +97,12 @@ export { type DecodeResult, Problems } from './resources/decode-result.js';
 export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
 export type { XdsCidr, XdsFilterChain, XdsFilterChainMatch } from './resources/filter-chain.js';
 export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/header-matcher.js';
+export type {
+  XdsHeaderAddition,
+  XdsHeaderAppend,
+  XdsHeaderMutations,
+  XdsHeaderRules,
+} from './resources/header-mutations.js';
 export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
 export {
   createDefaultHttpFilterRegistry,
@@ -128,6 +134,7 @@ export type {
   XdsClusterWeight,
   XdsForwardingAction,
   XdsHashPolicy,
+  XdsMirrorPolicy,
   XdsRouteAction,
 } from './resources/route-action.js';
 export {

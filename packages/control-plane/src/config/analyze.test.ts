@@ -26,6 +26,34 @@ spec:
     ]);
   });
 
+  it('warns about a missing delegate, a directResponse body and transport headers', () => {
+    const report = validateConfig(
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    delegate: {name: reviews-jason}
+  - match: [{headers: {end-user: {exact: blocked}}}]
+    directResponse: {status: 403, body: {string: denied}}
+  - headers: {request: {set: {grpc-timeout: 1S}}}
+    route: [{destination: {host: reviews}}]
+`,
+      { validator, knownHosts: ['reviews.default.svc.cluster.local'] },
+    );
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(
+      report.warnings.map((w) => `${w.path}: ${w.message}`.slice(0, 90)),
+      [
+        'spec.http[1].directResponse.body: a gRPC client gets the status as its gRPC code (503 UNAV',
+        'spec.http[2].headers.request.set[grpc-timeout]: "grpc-timeout" belongs to the gRPC transpo',
+        'spec.http[0].delegate: delegate VirtualService default/reviews-jason not found: this route',
+      ],
+    );
+  });
+
   it('errors when there is no DestinationRule at all, and warns about hosts with no service', () => {
     const report = validateConfig(
       read('samples-bookinfo-networking-virtual-service-reviews-jason-v2-v3.yaml'),

@@ -112,6 +112,7 @@ export function analyzeConfig(
     };
     vs.spec.http?.forEach((r, i) => {
       const p = joinPath('spec.http', i);
+      if (r.delegate?.name) checkDelegate(vs, joinPath(p, 'delegate'), r.delegate.name, r.delegate.namespace);
       r.route?.forEach((d, j) => {
         checkDest(joinPath(joinPath(joinPath(p, 'route'), j), 'destination'), d.destination);
       });
@@ -130,6 +131,23 @@ export function analyzeConfig(
         });
       });
     }
+  }
+  /** Istio: the delegate must exist and have no hosts, or the root route matches nothing. */
+  function checkDelegate(vs: ConfigObject<'VirtualService'>, path: string, name: string, namespace?: string) {
+    const ns = namespace || vs.metadata.namespace;
+    const target = virtualServices.find((o) => o.metadata.name === name && o.metadata.namespace === ns);
+    const why = !target
+      ? `delegate VirtualService ${ns}/${name} not found`
+      : target.spec.hosts?.length
+        ? `VirtualService ${ns}/${name} has hosts, so it cannot be a delegate`
+        : undefined;
+    if (why)
+      out.warnings.push({
+        severity: 'warning',
+        document: docName(vs),
+        path,
+        message: `${why}: this route gives no routes until it is`,
+      });
   }
   // Dubbo's rules next to Istio's: which one wins (dubbo/analyze-dubbo.ts).
   out.warnings.push(

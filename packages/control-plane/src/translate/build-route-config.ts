@@ -1,6 +1,8 @@
 // RouteConfiguration for one client listener: one virtual host for the dialled host, its routes
-// from the host's VirtualService (one Envoy route per match), or a default route to the host's
-// cluster when there is none.
+// from the host's VirtualService (one Envoy route per match; a delegating route stands for its
+// delegate's routes: virtual-service-delegate.ts), or a default route to the host's cluster when
+// there is none. Header operations go on each route (and weighted cluster: route-action.ts);
+// a directResponse is answered in the client (direct-response.ts).
 // Envoy: config.route.v3.RouteConfiguration, VirtualHost, Route; Istio: networking.v1.VirtualService,
 // grpcgen's RDS (BuildHTTPRoutes for proxyless gRPC).
 
@@ -9,9 +11,12 @@ import { anyPack } from '@bufbuild/protobuf/wkt';
 import { envoy } from '@shoal/xds';
 import type { HTTPRoute } from '../config/networking-types.js';
 import { buildDubboRoutes } from '../dubbo/build-dubbo-routes.js';
+import { answerDirectly } from './direct-response.js';
 import { buildFault, FAULT_FILTER_NAME } from './fault-config.js';
+import { addHeaderOperations } from './header-operations.js';
 import { buildRouteAction, type RouteContext } from './route-action.js';
 import { buildRouteMatch } from './route-match.js';
+import { delegatedRoutes } from './virtual-service-delegate.js';
 
 export interface RouteConfigOptions {
   /** The route config's name (the listener's). */
@@ -73,6 +78,12 @@ export function hostRoutes(ctx: Omit<RouteContext, 'configNamespace'>): envoy.Ro
 }
 
 function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): envoy.Route[] {
+  if (http.delegate) {
+    const delegated = delegatedRoutes(http, ctx.configNamespace, ctx.index);
+    if (!delegated) return [];
+    const delegateCtx: RouteContext = { ...ctx, configNamespace: delegated.namespace };
+    return delegated.routes.flatMap((r) => buildRoutes(r, delegated.name, delegateCtx));
+  }
   // Matches that name another port are for another listener.
   // A match for another port, other source workloads or only gateways is not for this client.
   const matches = http.match?.length
@@ -93,15 +104,20 @@ function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): 
       match: buildRouteMatch(match),
     });
     if (http.directResponse) {
-      route.action = {
-        case: 'directResponse',
-        value: create(envoy.DirectResponseActionSchema, { status: http.directResponse.status }),
-      };
-    } else {
-      const action = buildRouteAction(http, ctx);
-      if (!action) continue;
-      route.action = { case: 'route', value: action };
+      answerDirectly(route, http.directResponse, ctx);
+      out.push(route);
+      continue;
     }
+    const action = buildRouteAction(http, ctx);
+    if (!action) continue;
+    route.action = { case: 'route', value: action };
+    // The route's operations, then a single destination's (a weighted one's are its cluster's).
+    const authority = [
+      addHeaderOperations(route, http.headers),
+      http.route?.length === 1 ? addHeaderOperations(route, http.route[0]!.headers) : undefined,
+    ].findLast((a) => a !== undefined);
+    if (authority !== undefined && action.hostRewriteSpecifier.case === undefined)
+      action.hostRewriteSpecifier = { case: 'hostRewriteLiteral', value: authority };
     if (fault) route.typedPerFilterConfig[FAULT_FILTER_NAME] = anyPack(envoy.HTTPFaultSchema, fault);
     out.push(route);
   }

@@ -3,7 +3,7 @@
 // an EDS cluster's ClusterLoadAssignment, the cluster an assignment is for (the EDS service name
 // is the cluster's name, as istiod names them), and the clusters a route sends to (single and
 // weighted). The snapshot checks them (consistency) and the ADS sessions keep the clusters routes
-// still name (make-before-break).
+// still name (make-before-break), mirror clusters included.
 // Envoy: xDS protocol ("Eventual consistency considerations"); HttpConnectionManager.rds,
 // Cluster.eds_cluster_config.service_name, RouteAction.cluster_specifier.
 
@@ -33,6 +33,7 @@ export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
       const spec = route.action.value.clusterSpecifier;
       if (spec.case === 'cluster') out.push(spec.value);
       else if (spec.case === 'weightedClusters') out.push(...spec.value.clusters.map((c) => c.name));
+      out.push(...route.action.value.requestMirrorPolicies.map((m) => m.cluster));
     }
   }
   return out;

@@ -142,6 +142,13 @@ export class ServiceIndex implements SubsetLookup {
     return undefined;
   }
 
+  /** An Istio VirtualService by name and namespace (a delegate's target: Istio's delegation). */
+  virtualServiceNamed(name: string, namespace: string): ConfigObject<'VirtualService'> | undefined {
+    return this.#input.virtualServices.find(
+      (vs) => vs.metadata.name === name && vs.metadata.namespace === namespace,
+    );
+  }
+
   /** The VirtualService for a host: one naming it exactly, else the most specific wildcard. */
   virtualServiceFor(host: string): ConfigObject<'VirtualService'> | undefined {
     let best: { vs: ConfigObject<'VirtualService'>; rank: number } | undefined;

@@ -94,7 +94,10 @@ export class GrpcTransport implements Transport {
       {
         pool: this.pool,
         address: this.options.address,
-        requestHeaders: this.requestHeadersOf(request.method),
+        requestHeaders:
+          request.path === undefined && request.authority === undefined
+            ? this.requestHeadersOf(request.method)
+            : this.encodeRequestHeaders(request.path ?? methodPath(request.method), request.authority),
         compressions: this.compressions,
         requestCompression: compression === 'identity' ? undefined : compression,
         maxReceiveMessageBytes: this.options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
@@ -117,19 +120,24 @@ export class GrpcTransport implements Transport {
   private requestHeadersOf(method: DescMethod): HeaderBlock {
     let block = this.requestHeaders.get(method);
     if (block === undefined) {
-      block = encodeHeaderBlock({
-        ':method': 'POST',
-        ':scheme': this.options.tls ? 'https' : 'http',
-        ':path': methodPath(method),
-        ':authority': this.options.authority ?? this.options.address,
-        'content-type': this.contentType,
-        te: 'trailers',
-        'user-agent': this.options.userAgent ?? userAgent,
-        'grpc-accept-encoding': this.acceptEncoding,
-      });
+      block = this.encodeRequestHeaders(methodPath(method), undefined);
       this.requestHeaders.set(method, block);
     }
     return block;
+  }
+
+  /** A call's fixed headers; `path`/`authority` other than the method's come from a mesh route's rewrite. */
+  private encodeRequestHeaders(path: string, authority: string | undefined): HeaderBlock {
+    return encodeHeaderBlock({
+      ':method': 'POST',
+      ':scheme': this.options.tls ? 'https' : 'http',
+      ':path': path,
+      ':authority': authority ?? this.options.authority ?? this.options.address,
+      'content-type': this.contentType,
+      te: 'trailers',
+      'user-agent': this.options.userAgent ?? userAgent,
+      'grpc-accept-encoding': this.acceptEncoding,
+    });
   }
 }
 
