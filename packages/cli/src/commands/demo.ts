@@ -5,7 +5,8 @@
 // A live table shows calls per second by subset and by zone. Ctrl-C stops everything.
 // Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
 // port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
-// writes a prometheus.yml for that and says how to run it.
+// writes a prometheus.yml for that and says how to run it; `--prometheus-url` makes that Prometheus
+// the console's traffic source.
 
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,7 +20,7 @@ import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
-import { startControlPlane } from './cp.js';
+import { prometheusUrl, startControlPlane } from './cp.js';
 
 interface DemoFlags {
   xdsPort: string;
@@ -29,6 +30,7 @@ interface DemoFlags {
   duration?: string;
   metricsPort: string;
   prometheus?: string | boolean;
+  prometheusUrl?: string;
 }
 
 const providers = [
@@ -87,6 +89,10 @@ export function registerDemo(program: Command): void {
       '15020',
     )
     .option('--prometheus [file]', 'write a prometheus.yml that scrapes the mesh (default ./prometheus.yml)')
+    .option(
+      '--prometheus-url <url>',
+      "read the console's traffic graph from the Prometheus at this URL (as shoal cp --prometheus) instead of the consumer's own counts",
+    )
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -114,12 +120,13 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       config: files.config,
       logLevel: 'warn',
       logFormat: 'text',
+      ...(flags.prometheusUrl ? { prometheus: prometheusUrl(flags.prometheusUrl, '--prometheus-url') } : {}),
     },
     (line) =>
       process.stdout.isTTY && !line.startsWith('shoal console:')
         ? note(line)
         : process.stdout.write(`${line}\n`),
-    { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
+    flags.prometheusUrl ? {} : { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
   );
   // The ports bound (the flags may say 0: pick free ones).
   const { xds: xdsBound, admin: adminBound } = cp.addresses!;

@@ -174,8 +174,11 @@ export class AdminServer {
         break;
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
-      case 'GET /api/traffic':
-        return sendJson(res, 200, (this.#options.traffic?.report() ?? noTraffic()) satisfies TrafficReport);
+      case 'GET /api/traffic': {
+        const traffic: TrafficReport = (await this.#options.traffic?.report()) ?? noTraffic();
+        // The source (Prometheus) did not answer: a bad gateway, with the reason in the body.
+        return sendJson(res, traffic.error ? 502 : 200, traffic);
+      }
       case 'GET /api/call':
         if (parts[2] === 'methods') {
           const target = url.searchParams.get('target');
