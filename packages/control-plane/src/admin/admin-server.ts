@@ -41,6 +41,7 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { endpointsWithLeases } from './instance-leases.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 
@@ -217,7 +218,9 @@ export class AdminServer {
           return reply({ items: registry.services() } satisfies RegistryServicesAnswer);
         if (parts[2] === 'endpoints') {
           const host = url.searchParams.get('host') ?? undefined;
-          return reply({ items: registry.endpoints(host) } satisfies RegistryEndpointsAnswer);
+          return reply({
+            items: endpointsWithLeases(registry, ads.clients(), host),
+          } satisfies RegistryEndpointsAnswer);
         }
         if (parts[2] === 'interfaces') {
           return reply({

@@ -10,6 +10,7 @@ import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
 import type {
   InterfaceTarget,
+  LeaseState,
   RegisteredInstance,
   RegistrationLease,
   Registry,
@@ -33,6 +34,8 @@ interface Registered {
   /** Changes on every register(), so a superseded lease cannot remove the new one. */
   token: symbol;
   timer?: NodeJS.Timeout;
+  registeredAt: number;
+  endedAt?: number;
 }
 
 interface View {
@@ -131,13 +134,25 @@ export class InMemoryRegistry implements Registry {
     return [...this.#registered.values()].map((r) => r.registration);
   }
 
+  leases(): LeaseState[] {
+    return [...this.#registered.values()].map((r) => ({
+      nodeId: r.registration.nodeId,
+      registeredAt: r.registeredAt,
+      ...(r.endedAt !== undefined && { endedAt: r.endedAt, expiresAt: r.endedAt + this.#graceMs }),
+    }));
+  }
+
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     if (this.#closed) throw new Error('registry is closed');
     const nodeId = registration.nodeId;
     const previous = this.#registered.get(nodeId);
     clearTimeout(previous?.timer);
     const token = Symbol(nodeId);
-    this.#registered.set(nodeId, { registration: structuredClone(registration), token });
+    this.#registered.set(nodeId, {
+      registration: structuredClone(registration),
+      token,
+      registeredAt: Date.now(),
+    });
     const hostnames = [...new Set([previous?.registration.hostname, registration.hostname])].filter(
       (h) => h !== undefined,
     );
@@ -151,6 +166,7 @@ export class InMemoryRegistry implements Registry {
       end: () => {
         const r = current();
         if (!r || r.timer || this.#closed) return;
+        r.endedAt = Date.now();
         r.timer = setTimeout(() => {
           if (current() !== r) return;
           this.#registered.delete(nodeId);

@@ -16,6 +16,7 @@ import type { ConfigView } from '../config-services.js';
 import { InMemoryRegistry } from '../memory-registry.js';
 import type {
   InterfaceTarget,
+  LeaseState,
   RegisteredInstance,
   RegistrationLease,
   Registry,
@@ -139,6 +140,10 @@ export class ZooKeeperRegistry implements Registry {
 
   interfaces(): string[] {
     return this.#local.interfaces();
+  }
+
+  leases(): LeaseState[] {
+    return this.#local.leases();
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
