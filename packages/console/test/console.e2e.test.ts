@@ -76,6 +76,24 @@ describe('the console in Chromium against shoal demo', {
   const api = async (path: string) =>
     (await fetch(new URL(path, url))).json() as Promise<Record<string, Json>>;
 
+  /** Replaces `from` with `to` in the YAML editor and waits for `value` to be marked and `path` listed. */
+  const breakField = async (from: string, to: string, value: string, path: RegExp) => {
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    await page.waitForFunction((t) => document.querySelector('.cm-content')?.textContent?.includes(t), from);
+    // innerText keeps the editor's line breaks (textContent does not).
+    // biome-ignore lint/performance/useDomNodeTextContent: see above.
+    const text = (await editor.innerText()).replace(from, to);
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(text);
+    const marked = page.locator('.cm-line', { hasText: to }).locator('.cm-lintRange-error');
+    await marked.first().waitFor({ timeout: 10_000 });
+    // Highlighting may split the marked value into several spans.
+    assert.equal((await marked.allTextContents()).join(''), value);
+    await page.getByText(path).first().waitFor();
+  };
+
   before(async () => {
     mkdirSync(shots, { recursive: true });
     const port = await providerPort();
@@ -90,6 +108,9 @@ describe('the console in Chromium against shoal demo', {
         '0',
         '--provider-port',
         String(port),
+        // Not the default 15020: other sessions on this machine may run a demo at the same time.
+        '--metrics-port',
+        '0',
         '--duration',
         '150s',
       ],
@@ -222,26 +243,7 @@ describe('the console in Chromium against shoal demo', {
 
   it('marks an invalid YAML field where it is', async () => {
     await view('#/rules/edit/VirtualService/default/greeter', 'Traffic rules');
-    const editor = page.locator('.cm-content');
-    await editor.waitFor();
-    await page.waitForFunction(() =>
-      document.querySelector('.cm-content')?.textContent?.includes('weight: 20'),
-    );
-    await editor.click();
-    await page.keyboard.press('Control+End');
-    // innerText keeps the editor's line breaks (textContent does not).
-    // biome-ignore lint/performance/useDomNodeTextContent: see above.
-    const text = (await editor.innerText()).replace('weight: 20', 'weight: -5');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(text);
-    const marked = page.locator('.cm-line', { hasText: 'weight: -5' }).locator('.cm-lintRange-error');
-    await marked.first().waitFor({ timeout: 10_000 });
-    // Highlighting may split the marked value into several spans.
-    assert.equal((await marked.allTextContents()).join(''), '-5');
-    await page
-      .getByText(/spec\.http\[0\]\.route\[1\]\.weight/)
-      .first()
-      .waitFor();
+    await breakField('weight: 20', 'weight: -5', '-5', /spec\.http\[0\]\.route\[1\]\.weight/);
     await shot('rules-yaml-error');
   });
 
@@ -293,22 +295,7 @@ describe('the console in Chromium against shoal demo', {
     await shot('rules-list');
     await dubbo.getByRole('link', { name }).click();
     await page.getByRole('heading', { level: 2, name: `ConditionRoute default/${name}` }).waitFor();
-    const editor = page.locator('.cm-content');
-    await page.waitForFunction(() =>
-      document.querySelector('.cm-content')?.textContent?.includes('force: false'),
-    );
-    // biome-ignore lint/performance/useDomNodeTextContent: innerText keeps the editor's line breaks.
-    const text = (await editor.innerText()).replace('force: false', 'force: maybe');
-    await editor.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(text);
-    const marked = page.locator('.cm-line', { hasText: 'force: maybe' }).locator('.cm-lintRange-error');
-    await marked.first().waitFor({ timeout: 10_000 });
-    assert.equal((await marked.allTextContents()).join(''), 'maybe');
-    await page
-      .getByText(/spec\.force/)
-      .first()
-      .waitFor();
+    await breakField('force: false', 'force: maybe', 'maybe', /spec\.force/);
     await shot('rules-dubbo-error');
   });
 
@@ -331,6 +318,11 @@ describe('the console in Chromium against shoal demo', {
 
   it("opens a client's config dump and downloads it as JSON", async () => {
     await view('#/proxies', 'Proxies');
+    // The SDS column says what the control plane does: secrets per client, or that it serves none.
+    const syncz = await api('/debug/syncz');
+    const sds = syncz.clients.find((c: Json) => c.nodeId === 'demo-consumer')?.types?.SDS;
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'demo-consumer' }) });
+    assert.equal((await row.locator('td').nth(5).textContent())?.trim(), sds ? sds.state : 'not served');
     await page.getByRole('link', { name: 'demo-consumer' }).click();
     await page.getByRole('heading', { level: 1, name: 'demo-consumer' }).waitFor();
     await page.getByRole('tab', { name: /Routes/ }).click();

@@ -51,30 +51,35 @@ function statusName(m: Record<string, string>): string {
   return `HTTP ${m.response_code ?? '0'}`;
 }
 
-function sourceNode(m: Record<string, string>): TrafficNode {
-  const app = known(m.source_app) ?? known(m.source_workload) ?? 'unknown';
-  const version = known(m.source_version);
-  const namespace = known(m.source_workload_namespace);
+/** A node as the other sources name it: `app:version`, or `app` when the version is not known. */
+function node(
+  app: string,
+  version: string | undefined,
+  namespace: string | undefined,
+  kind: TrafficNode['kind'],
+): TrafficNode {
   return {
     id: version ? `${app}:${version}` : app,
     app,
     ...(version && { version }),
     ...(namespace && { namespace }),
-    kind: app === 'unknown' ? 'unknown' : 'workload',
+    kind,
   };
+}
+
+function sourceNode(m: Record<string, string>): TrafficNode {
+  const app = known(m.source_app) ?? known(m.source_workload) ?? 'unknown';
+  return node(
+    app,
+    known(m.source_version),
+    known(m.source_workload_namespace),
+    app === 'unknown' ? 'unknown' : 'workload',
+  );
 }
 
 function destinationNode(m: Record<string, string>): TrafficNode {
   const app = known(m.destination_service_name) ?? 'unknown';
-  const version = known(m.destination_version);
-  const namespace = known(m.destination_service_namespace);
-  return {
-    id: version ? `${app}:${version}` : app,
-    app,
-    ...(version && { version }),
-    ...(namespace && { namespace }),
-    kind: 'service',
-  };
+  return node(app, known(m.destination_version), known(m.destination_service_namespace), 'service');
 }
 
 const edgeKey = (m: Record<string, string>) => `${sourceNode(m).id}\u0000${destinationNode(m).id}`;
