@@ -1,5 +1,6 @@
 // Traffic rules: the stored Istio objects and Dubbo's own rules (condition, tag, dynamic
-// configuration) beside them, the wizards for one host, the YAML editor, and the history with rollback. Routes: #/rules, #/rules/wizard/HOST[/WIZARD],
+// configuration) beside them, the wizards for one host, the YAML editor, and the history with
+// rollback. Routes: #/rules, #/rules/wizard/HOST[/WIZARD],
 // #/rules/edit[/KIND/NAMESPACE/NAME], #/rules/history.
 
 import { type ConfigObject, listConfig } from '../api/config.js';

@@ -1,7 +1,7 @@
 // Live updates for the console: `GET /api/events` as server-sent events (WHATWG HTML, "Server-sent
 // events"). Config and registry changes are sent as they happen; the xDS clients' status and the
-// traffic report are read once a second (one read at a time), and sent only when they changed. Nothing is watched or
-// read while no one is connected.
+// traffic report are read once a second (one traffic read at a time: a remote source may be slow),
+// and sent only when they changed. Nothing is watched or read while no one is connected.
 
 import type http from 'node:http';
 import type { ConfigStore } from '../config/config-store.js';
