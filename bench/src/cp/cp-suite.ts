@@ -4,7 +4,7 @@
 // plane's memory per stream and CPU per push. The control plane runs alone in its own process;
 // the clients run in `--procs` others, each stream on its own HTTP/2 connection.
 
-import os from 'node:os';
+import { machineLine } from '../lib/machine.js';
 import { int, parseOptions, path } from '../lib/options.js';
 import { median, percentile } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
@@ -267,13 +267,7 @@ export const cpSuite: Suite = {
   description: 'Shoal control plane: push latency to many ADS streams, memory and CPU per stream',
   async run(args) {
     const settings = settingsFrom(args);
-    const cpus = os.cpus();
-    console.log(
-      `cp suite: ${new Date().toISOString()}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(machineLine('cp'));
     await run(settings);
   },
 };

@@ -10,12 +10,12 @@
 //       into one file as an app would ship it; the package index for reference) and grpc-js-xds,
 //       median of 5, with the CPU each process used until then.
 
-import os from 'node:os';
 import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
 import { runChild } from '../lib/child.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { machineLine } from '../lib/machine.js';
 import { int, parseOptions, path, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
@@ -366,13 +366,7 @@ export const meshSuite: Suite = {
     'Shoal mesh client: routed vs direct vs grpc-js-xds throughput, routing cost, time to first call',
   async run(args) {
     const settings = settingsFrom(args);
-    const cpus = os.cpus();
-    console.log(
-      `mesh suite: ${new Date().toISOString()}, node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-    );
+    console.log(machineLine('mesh'));
     await run(settings);
   },
 };

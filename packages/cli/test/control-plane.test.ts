@@ -166,7 +166,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(
       status.stdout,
-      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\ncli-test-client\s+SYNCED\s+SYNCED\s+/m,
+      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\s+TYPE\ncli-test-client\s+SYNCED\s+SYNCED\s+.*PROXYLESS$/m,
     );
     const listeners = await shoal(['proxy-config', 'listeners', 'cli-test', '--admin', admin]);
     assert.equal(listeners.code, 0, listeners.stderr);

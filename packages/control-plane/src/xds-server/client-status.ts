@@ -2,7 +2,7 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
-import type { ProxyNode } from './proxy-node.js';
+import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT';
@@ -43,6 +43,8 @@ export interface ClientStatus {
   namespace: string;
   locality: string;
   userAgent: string;
+  /** `sidecar`: an Envoy sidecar, sent istiod's sidecar resources; `proxyless` otherwise. */
+  proxyType: ProxyKind;
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -109,6 +111,7 @@ export function clientStatus(
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
+    proxyType: node.kind,
     types,
   };
 }
