@@ -11,6 +11,7 @@ function client(nodeId: string, connectedSince: string, ackedAt: string): Client
     streamId: 1,
     nodeId,
     protocol: 'sotw',
+    proxyType: 'proxyless',
     peer: '127.0.0.11:40000',
     connectedSince,
     namespace: 'default',
