@@ -184,6 +184,8 @@ export type { SnapshotInconsistency } from './snapshot/snapshot-consistency.js';
 // The data dir (`--data-dir`): what survives a restart.
 export { DataDir, DEFAULT_DATA_DIR, resolveDataDir } from './state/data-dir.js';
 export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
+/** The traffic picture from a Prometheus that scrapes Istio's standard metrics (Kiali's queries). */
+export { PrometheusTraffic, type PrometheusTrafficOptions } from './traffic/prometheus-traffic.js';
 // Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
 export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
