@@ -148,7 +148,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         config: configDir,
         logLevel: 'warn',
         logFormat: 'text',
-        ...(flags.prometheusUrl ? { prometheus: prometheusUrl(flags.prometheusUrl, '--prometheus-url') } : {}),
+        ...(flags.prometheusUrl
+          ? { prometheus: prometheusUrl(flags.prometheusUrl, '--prometheus-url') }
+          : {}),
       },
       (line) =>
         process.stdout.isTTY && !line.startsWith('shoal console:')

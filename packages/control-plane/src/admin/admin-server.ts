@@ -42,8 +42,8 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
-import { handleInstances } from './instance-routes.js';
 import { endpointsWithLeases } from './instance-leases.js';
+import { handleInstances } from './instance-routes.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 

@@ -17,6 +17,7 @@ function client(nodeId: string, connectedSince: string, ackedAt: string): Client
     namespace: 'default',
     locality: '',
     userAgent: 'shoal',
+    client: { implementation: 'shoal', version: '0.1.0', description: 'Shoal 0.1.0' },
     types: {
       LDS: {
         typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener',
