@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -56,16 +56,11 @@ describe('shoal cp and the config and proxy verbs', () => {
     mkdirSync(configDir);
     writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
     writeFileSync(join(dir, 'split.yaml'), split);
-    cp = spawn(process.execPath, [
-      shoalBin,
-      'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--config',
-      configDir,
-    ]);
+    cp = spawn(
+      process.execPath,
+      [shoalBin, 'cp', '--xds-port', '0', '--admin-port', '0', '--config', configDir],
+      { cwd: dir },
+    ); // its data dir is the default, ./.shoal of dir
     cp.stderr!.on('data', (c) => (output += c));
     await new Promise<void>((resolve, reject) => {
       cp.stdout!.on('data', (chunk) => {
@@ -90,7 +85,8 @@ describe('shoal cp and the config and proxy verbs', () => {
   });
 
   it('applies config atomically and reports every error of a bad file', async () => {
-    const ok = await shoal(['apply', '-f', join(dir, 'split.yaml'), '--admin', admin]);
+    // From the control plane's folder, the token is found in the default data dir.
+    const ok = await shoal(['apply', '-f', join(dir, 'split.yaml'), '--admin', admin], { cwd: dir });
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /virtualservice\/default\/reviews added/);
     const bad = join(dir, 'bad.yaml');
@@ -98,7 +94,7 @@ describe('shoal cp and the config and proxy verbs', () => {
       bad,
       `${split.replace('weight: 20', 'weight: 30')}---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec: {hosts: ["*"]}\n`,
     );
-    const rejected = await shoal(['apply', '-f', bad, '--admin', admin]);
+    const rejected = await shoal(['apply', '-f', bad, '--admin', admin, '--data-dir', join(dir, '.shoal')]);
     assert.equal(rejected.code, 1);
     assert.match(rejected.stdout, /apply rejected, nothing changed/);
     assert.match(rejected.stdout, /spec\.http\[0\]\.route/);
@@ -117,11 +113,34 @@ describe('shoal cp and the config and proxy verbs', () => {
       list.stdout,
       /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local/,
     );
-    const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin]);
+    const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin], {
+      env: { ...process.env, SHOAL_DATA_DIR: join(dir, '.shoal') },
+    });
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /vs "nope" not found/);
     const badKind = await shoal(['get', 'gateways', '--admin', admin]);
     assert.equal(badKind.code, 2);
+  });
+
+  it('finds the admin token in SHOAL_ADMIN_TOKEN, and says where it looked when there is none', async () => {
+    const token = readFileSync(join(dir, '.shoal', 'admin-token'), 'utf8').trim();
+    const env = { ...process.env, SHOAL_DATA_DIR: '' };
+    const byEnv = await shoal(['delete', 'dr', 'nope', '--admin', admin], {
+      env: { ...env, SHOAL_ADMIN_TOKEN: token },
+    });
+    assert.match(byEnv.stderr, /dr "nope" not found/);
+    const none = await shoal(['delete', 'dr', 'reviews', '--admin', admin], { env, cwd: tmpdir() });
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /the admin API refused: writes need the admin token/);
+    assert.match(none.stderr, /no admin token found \(looked in .*\.shoal\/admin-token\)/);
+    const wrong = await shoal(['apply', '-f', join(dir, 'split.yaml'), '--admin', admin], {
+      env: { ...env, SHOAL_ADMIN_TOKEN: 'not-it' },
+    });
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /the admin token is wrong/);
+    // Reads stay open on localhost.
+    const read = await shoal(['get', 'dr', '--admin', admin], { env, cwd: tmpdir() });
+    assert.equal(read.code, 0, read.stderr);
   });
 
   it('shows a connected xDS client in proxy-status and what it was sent in proxy-config', async () => {

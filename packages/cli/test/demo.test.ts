@@ -69,6 +69,7 @@ function alive(pid: number): boolean {
 describe('shoal demo', () => {
   let demo: ChildProcess | undefined;
   let output = '';
+  const home = mkdtempSync(join(tmpdir(), 'shoal-demo-'));
 
   after(async () => {
     if (demo && demo.exitCode === null) {
@@ -78,18 +79,22 @@ describe('shoal demo', () => {
   });
 
   it('routes, shifts by weight, fails over, and stops cleanly', { timeout: 180_000 }, async () => {
-    demo = spawn(process.execPath, [
-      shoalBin,
-      'demo',
-      '--xds-port',
-      String(ports.xds),
-      '--admin-port',
-      String(ports.admin),
-      '--provider-port',
-      String(ports.provider),
-      '--rate',
-      '100',
-    ]);
+    demo = spawn(
+      process.execPath,
+      [
+        shoalBin,
+        'demo',
+        '--xds-port',
+        String(ports.xds),
+        '--admin-port',
+        String(ports.admin),
+        '--provider-port',
+        String(ports.provider),
+        '--rate',
+        '100',
+      ],
+      { cwd: home },
+    ); // the data dir is ./.shoal there, where `shoal apply` below finds the token
     demo.stdout!.on('data', (c) => (output += c));
     demo.stderr!.on('data', (c) => (output += c));
     const admin = `127.0.0.1:${ports.admin}`;
@@ -110,7 +115,7 @@ describe('shoal demo', () => {
     );
 
     // Gray release: about 20% to v2 once the 5 s window holds only the new split.
-    const applied = await shoal(['apply', '-f', canary, '--admin', admin]);
+    const applied = await shoal(['apply', '-f', canary, '--admin', admin], { cwd: home });
     assert.equal(applied.code, 0, applied.stderr);
     await new Promise((r) => setTimeout(r, 7000));
     const split = lastFrame(output)!;

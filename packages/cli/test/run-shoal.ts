@@ -13,13 +13,13 @@ export interface ShoalResult {
 
 export function shoal(
   args: string[],
-  options: { input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: { input?: string; cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ShoalResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [shoalBin, ...args],
-      { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000 },
+      { cwd: options.cwd, timeout: options.timeoutMs ?? 30_000, env: options.env ?? process.env },
       (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
       },

@@ -4,12 +4,14 @@
 // as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
 
 import { Server } from '@shoal/rpc';
+import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigStore } from './config/config-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import type { ProxyNode } from './translate/proxy-node.js';
 import { AdsServer } from './xds-server/ads-server.js';
@@ -25,8 +27,24 @@ export interface ControlPlaneOptions {
   adminPort?: number;
   /** Address the ADS server listens on (default 127.0.0.1). */
   host?: string;
-  /** Address the admin API listens on (default 127.0.0.1: it has no authentication). */
+  /**
+   * Address the admin API listens on (default 127.0.0.1). Any other than loopback needs `adminTls`
+   * or `adminInsecure`.
+   */
   adminHost?: string;
+  /** Serve the admin API over HTTPS with this certificate and key (PEM). */
+  adminTls?: { cert: string | Buffer; key: string | Buffer };
+  /** Allow a non-loopback admin address without TLS (the token still guards writes). */
+  adminInsecure?: boolean;
+  /** DNS names the admin API is reached by, besides its address (for the Host check). */
+  adminHostNames?: string[];
+  /**
+   * The admin API's bearer token. Default: `<dataDir>/admin-token`, created on first start, or,
+   * without a data dir, a new random token per process (read it from `adminToken`).
+   */
+  adminToken?: string;
+  /** Where state survives restarts (admin token, CA, tokens); without it, state is in memory. */
+  dataDir?: string;
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store. */
@@ -39,7 +57,7 @@ export interface ControlPlaneOptions {
 
 export interface ControlPlaneAddresses {
   xds: { host: string; port: number };
-  admin: { host: string; port: number };
+  admin: { host: string; port: number; scheme: 'http' | 'https' };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
 }
@@ -53,6 +71,9 @@ export class ControlPlane {
   readonly #log: ControlPlaneLogger;
   readonly #rpc: Server;
   readonly #admin: AdminServer;
+  readonly #dataDir: DataDir | undefined;
+  /** The admin API's bearer token. */
+  readonly adminToken: string;
   readonly #unsubscribe: (() => void)[] = [];
   #configDir: ConfigDirectorySource | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -64,6 +85,11 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    this.#dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    this.adminToken =
+      options.adminToken ??
+      this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
+      newSecret();
     this.cache = new SnapshotCache(undefined, {
       onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
@@ -86,9 +112,15 @@ export class ControlPlane {
       store: this.store,
       registry: this.registry,
       ads: this.ads,
+      guard: new AdminGuard({
+        token: this.adminToken,
+        ...(options.adminHostNames && { hostNames: options.adminHostNames }),
+      }),
+      ...(options.adminTls && { tls: options.adminTls }),
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
+        dataDir: this.#dataDir?.path,
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
@@ -98,6 +130,11 @@ export class ControlPlane {
   /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');
+    const adminHost = this.#options.adminHost ?? '127.0.0.1';
+    if (!isLoopback(adminHost) && !this.#options.adminTls && !this.#options.adminInsecure)
+      throw new Error(
+        `the admin API would listen on ${adminHost} without TLS: give it a certificate (--admin-tls-cert/--admin-tls-key), or pass --admin-insecure to accept plaintext (writes still need the admin token)`,
+      );
     this.#started = true;
     this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
@@ -118,17 +155,22 @@ export class ControlPlane {
     const host = this.#options.host ?? '127.0.0.1';
     try {
       const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
-      const admin = await this.#admin.listen(
-        this.#options.adminPort ?? 15000,
-        this.#options.adminHost ?? '127.0.0.1',
-      );
-      this.#addresses = { xds, admin, ...(config ? { config } : {}) };
+      const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, adminHost);
+      this.#addresses = {
+        xds,
+        admin: { ...admin, scheme: this.#admin.scheme },
+        ...(config ? { config } : {}),
+      };
     } catch (err) {
       await this.stop(0);
       throw err;
     }
     const { xds, admin } = this.#addresses;
-    this.#log('info', 'control plane started', { xds, admin });
+    this.#log('info', 'control plane started', {
+      xds,
+      admin,
+      ...(this.#dataDir && { dataDir: this.#dataDir.path }),
+    });
     return this.#addresses;
   }
 

@@ -1,6 +1,7 @@
 // Public API of @shoal/control-plane. Everything not exported here is internal.
 
 // Admin API: JSON over HTTP (see ADMIN-API.md).
+export { AdminGuard, type AdminGuardOptions, isLoopback } from './admin/admin-guard.js';
 export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
 // Config: Istio object model, parsing and validation.
 export {
@@ -95,6 +96,8 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// State that survives restarts (also the `@shoal/control-plane/data-dir` entry, for the CLI).
+export * from './state/data-dir-index.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
 export type { BuiltResource } from './translate/built-resource.js';
 export type {

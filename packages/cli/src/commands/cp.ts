@@ -1,6 +1,7 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
 // in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
 
+import { readFileSync } from 'node:fs';
 import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
@@ -40,9 +41,34 @@ export interface CpFlags {
   xdsPort: string;
   adminPort: string;
   host: string;
+  adminHost?: string;
+  adminTlsCert?: string;
+  adminTlsKey?: string;
+  adminInsecure?: boolean;
+  adminHostName?: string;
+  dataDir?: string;
   config?: string;
   logLevel: string;
   logFormat: string;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new CliError(`${flag}: cannot read ${file}: ${(err as Error).message}`, ExitCode.usage);
+  }
+}
+
+/** --admin-tls-cert and --admin-tls-key, which go together. */
+function adminTls(flags: CpFlags): { cert: Buffer; key: Buffer } | undefined {
+  if (flags.adminTlsCert === undefined && flags.adminTlsKey === undefined) return undefined;
+  if (flags.adminTlsCert === undefined || flags.adminTlsKey === undefined)
+    throw new CliError('--admin-tls-cert and --admin-tls-key go together', ExitCode.usage);
+  return {
+    cert: readPem(flags.adminTlsCert, '--admin-tls-cert'),
+    key: readPem(flags.adminTlsKey, '--admin-tls-key'),
+  };
 }
 
 /** Starts a control plane and prints where it listens; used by `shoal cp` and `shoal demo`. */
@@ -53,18 +79,27 @@ export async function startControlPlane(
   if (!levels.includes(flags.logLevel as LogLevel)) {
     throw new CliError(`--log-level must be one of ${levels.join(', ')}`, ExitCode.usage);
   }
-  const { ControlPlane } = await import('@shoal/control-plane');
-  const cp = new ControlPlane({
-    xdsPort: port(flags.xdsPort, '--xds-port'),
-    adminPort: port(flags.adminPort, '--admin-port'),
-    host: flags.host,
-    configDir: flags.config,
-    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
-  });
+  const { ControlPlane, resolveDataDir } = await import('@shoal/control-plane');
+  const tls = adminTls(flags);
+  const dataDir = resolveDataDir(flags.dataDir);
+  let cp: ControlPlane;
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
+    cp = new ControlPlane({
+      xdsPort: port(flags.xdsPort, '--xds-port'),
+      adminPort: port(flags.adminPort, '--admin-port'),
+      host: flags.host,
+      adminHost: flags.adminHost ?? '127.0.0.1',
+      ...(tls && { adminTls: tls }),
+      ...(flags.adminInsecure && { adminInsecure: true }),
+      ...(flags.adminHostName && { adminHostNames: flags.adminHostName.split(',').map((n) => n.trim()) }),
+      dataDir,
+      configDir: flags.config,
+      log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
+    });
     addresses = await cp.start();
   } catch (err) {
+    if (err instanceof CliError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(
       `the control plane cannot start: ${(err as Error).message}`,
@@ -74,9 +109,11 @@ export async function startControlPlane(
         : undefined,
     );
   }
+  const { admin } = addresses;
   write(
-    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on http://${addresses.admin.host}:${addresses.admin.port}`,
+    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin.scheme}://${admin.host}:${admin.port}`,
   );
+  write(`data dir ${dataDir} (admin token in ${dataDir}/admin-token)`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -94,7 +131,26 @@ export function registerCp(program: Command): void {
     .description("run Shoal's control plane: Envoy v3 xDS from Istio config and a registry")
     .option('--xds-port <port>', 'ADS (gRPC) port', '15010')
     .option('--admin-port <port>', 'admin API (HTTP JSON) port', '15000')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address the xDS port listens on', '127.0.0.1')
+    .option(
+      '--data-dir <dir>',
+      'state that survives restarts: admin token, CA, tokens (default $SHOAL_DATA_DIR or ./.shoal)',
+    )
+    .option(
+      '--admin-host <host>',
+      'address the admin API listens on (not loopback: needs TLS or --admin-insecure)',
+      '127.0.0.1',
+    )
+    .option('--admin-tls-cert <file>', 'serve the admin API over HTTPS with this certificate (PEM)')
+    .option('--admin-tls-key <file>', 'the private key of --admin-tls-cert (PEM)')
+    .option(
+      '--admin-insecure',
+      'allow a non-loopback --admin-host without TLS (writes still need the admin token)',
+    )
+    .option(
+      '--admin-host-name <names>',
+      'DNS names the admin API is reached by, comma-separated (Host check)',
+    )
     .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')

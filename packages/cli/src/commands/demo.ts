@@ -21,6 +21,7 @@ interface DemoFlags {
   providerPort: string;
   rate: string;
   duration?: string;
+  dataDir?: string;
 }
 
 const providers = [
@@ -56,6 +57,10 @@ export function registerDemo(program: Command): void {
       '50051',
     )
     .option('--rate <calls>', 'calls per second the consumer makes', '50')
+    .option(
+      '--data-dir <dir>',
+      "the control plane's state: admin token, CA (default $SHOAL_DATA_DIR or ./.shoal)",
+    )
     .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
@@ -78,6 +83,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       xdsPort: flags.xdsPort,
       adminPort: flags.adminPort,
       host: '127.0.0.1',
+      ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
       config: join(examplesDir, 'demo', 'config'),
       logLevel: 'warn',
       logFormat: 'text',

@@ -2,7 +2,7 @@
 // istioctl shows it, from the control plane's /debug/syncz and /debug/config_dump.
 
 import type { Command } from 'commander';
-import { AdminClient, defaultAdminAddress } from '../admin-client.js';
+import { type AdminClient, adminClientFor, withAdminOptions } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
@@ -40,17 +40,12 @@ function stateCell(status: TypeStatus | undefined): string {
 }
 
 export function registerProxyCommands(program: Command): void {
-  program
-    .command('proxy-status')
+  withAdminOptions(program.command('proxy-status'))
     .description('every connected xDS client and whether it is in sync (SYNCED, STALE, NACKED)')
-    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
     .option('-o, --output <format>', 'json or yaml')
-    .action(async (flags: { admin: string; output?: string }) => {
+    .action(async (flags: { admin: string; dataDir?: string; output?: string }) => {
       const format = parseOutputFormat(flags.output);
-      const { clients } = await new AdminClient(flags.admin).ok<{ clients: ClientStatus[] }>(
-        'GET',
-        '/debug/syncz',
-      );
+      const { clients } = await adminClientFor(flags).ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
       printData(clients, format, () => {
         if (clients.length === 0) return 'no xDS clients connected';
         const rows = clients.map((c) => {
@@ -76,34 +71,34 @@ export function registerProxyCommands(program: Command): void {
       });
     });
 
-  program
-    .command('proxy-config')
+  withAdminOptions(program.command('proxy-config'))
     .description('what one xDS client was sent: clusters, routes, listeners or endpoints')
     .argument('<type>', `one of: ${resourceKinds.join(', ')}`)
     .argument('<client>', 'node id of the client (a unique prefix is enough); see `shoal proxy-status`')
-    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
     .option('-o, --output <format>', 'json or yaml: the resources themselves')
-    .action(async (type: string, client: string, flags: { admin: string; output?: string }) => {
-      const format = parseOutputFormat(flags.output);
-      const kind = normalizeKind(type);
-      const admin = new AdminClient(flags.admin);
-      const nodeId = await resolveClient(admin, client);
-      const dump = await admin.ok<ConfigDump>(
-        'GET',
-        `/debug/config_dump?proxy=${encodeURIComponent(nodeId)}`,
-      );
-      const xdsType = { cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' }[kind];
-      const resources = dump.streams.flatMap((s) => s.resources[xdsType] ?? []);
-      printData(
-        resources.map((r) => r.resource),
-        format,
-        () => {
-          const clusters = dump.streams.flatMap((s) => s.resources.CDS ?? []);
-          const { headers, rows } = resourceRows(kind, resources, clusters);
-          return rows.length === 0 ? `${nodeId} was sent no ${kind} resources` : renderTable(headers, rows);
-        },
-      );
-    });
+    .action(
+      async (type: string, client: string, flags: { admin: string; dataDir?: string; output?: string }) => {
+        const format = parseOutputFormat(flags.output);
+        const kind = normalizeKind(type);
+        const admin = adminClientFor(flags);
+        const nodeId = await resolveClient(admin, client);
+        const dump = await admin.ok<ConfigDump>(
+          'GET',
+          `/debug/config_dump?proxy=${encodeURIComponent(nodeId)}`,
+        );
+        const xdsType = { cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' }[kind];
+        const resources = dump.streams.flatMap((s) => s.resources[xdsType] ?? []);
+        printData(
+          resources.map((r) => r.resource),
+          format,
+          () => {
+            const clusters = dump.streams.flatMap((s) => s.resources.CDS ?? []);
+            const { headers, rows } = resourceRows(kind, resources, clusters);
+            return rows.length === 0 ? `${nodeId} was sent no ${kind} resources` : renderTable(headers, rows);
+          },
+        );
+      },
+    );
 }
 
 function normalizeKind(type: string): ResourceKind {

@@ -1,8 +1,10 @@
-// The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
+// The admin API: JSON over HTTP (HTTPS with a certificate) for `shoal apply/get/delete/validate`,
 // `shoal proxy-status` and `shoal proxy-config`. Endpoints are documented in ../../ADMIN-API.md.
+// Every request passes the AdminGuard first (Host, Origin, content type, the bearer token).
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Registry as ProtoRegistry, toJson } from '@bufbuild/protobuf';
 import { createXdsRegistry } from '@shoal/xds';
@@ -14,12 +16,17 @@ import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
+import type { AdminGuard } from './admin-guard.js';
 import { HttpError, readBody, sendJson, sendText } from './http-json.js';
 
 export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
   ads: AdsServer;
+  /** Checks every request before it reaches an endpoint. */
+  guard: AdminGuard;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   /** Extra fields for GET /api/status (addresses, config directory). */
   status?: () => Record<string, unknown>;
   onError?: (err: unknown) => void;
@@ -32,16 +39,24 @@ export class AdminServer {
 
   constructor(options: AdminServerOptions) {
     this.#options = options;
-    this.#server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) {
-          sendJson(res, err.status, { error: err.message, ...err.body });
+          sendJson(res, err.status, { error: err.message, ...err.body }, err.headers);
           return;
         }
         options.onError?.(err);
         if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
       });
-    });
+    };
+    this.#server = options.tls
+      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+      : http.createServer(handler);
+  }
+
+  /** `http` or `https`. */
+  get scheme(): 'http' | 'https' {
+    return this.#options.tls ? 'https' : 'http';
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
@@ -50,6 +65,7 @@ export class AdminServer {
       this.#server.listen(port, host, () => {
         this.#server.off('error', reject);
         const a = this.#server.address() as AddressInfo;
+        this.#options.guard.bound(a.address, a.port);
         resolve({ host: a.address, port: a.port });
       });
     });
@@ -63,6 +79,7 @@ export class AdminServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.#options.guard.check(req);
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
