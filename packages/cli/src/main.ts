@@ -7,6 +7,7 @@ import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCp } from './commands/cp.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGen } from './commands/gen.js';
+import { registerIdentityCommands } from './commands/identity-commands.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerProxyCommands } from './commands/proxy-commands.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerCp(program);
   registerConfigCommands(program);
   registerProxyCommands(program);
+  registerIdentityCommands(program);
   registerDemo(program);
   return program;
 }

@@ -143,6 +143,52 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(read.code, 0, read.stderr);
   });
 
+  it('creates, lists and revokes tokens, and prints the CA root', async () => {
+    const opts = { cwd: dir };
+    const made = await shoal(
+      [
+        'token',
+        'create',
+        '-n',
+        'default',
+        '--service-account',
+        'greeter',
+        '--ttl',
+        '720h',
+        '-o',
+        'json',
+        '--admin',
+        admin,
+      ],
+      opts,
+    );
+    assert.equal(made.code, 0, made.stderr);
+    const { token } = JSON.parse(made.stdout) as { token: string };
+    assert.match(token, /^shoal\.[0-9a-f]{12}\./);
+    const plain = await shoal(
+      ['token', 'create', '--namespace', 'prod', '--service-account', 'api', '--admin', admin],
+      opts,
+    );
+    assert.match(plain.stdout, /^shoal\.[0-9a-f]{12}\.\S+\n$/);
+    const list = await shoal(['token', 'list', '--admin', admin], opts);
+    assert.match(list.stdout, /^ID\s+NAMESPACE\s+SERVICE ACCOUNT\s+CREATED\s+EXPIRES\n/);
+    assert.match(list.stdout, /default\s+greeter\s+\S+\s+20\d\d-/);
+    assert.match(list.stdout, /prod\s+api\s+\S+\s+never/);
+    assert.ok(!list.stdout.includes(token.split('.')[2]!), 'list never shows a secret');
+    const id = token.split('.')[1]!;
+    const revoked = await shoal(['token', 'revoke', id, '--admin', admin], opts);
+    assert.equal(revoked.stdout, `token ${id} revoked\n`);
+    const again = await shoal(['token', 'revoke', id, '--admin', admin], opts);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /not found/);
+    const usage = await shoal(['token', 'create', '-n', 'default', '--admin', admin], opts);
+    assert.equal(usage.code, 2);
+    const root = await shoal(['ca', 'root', '--admin', admin]);
+    assert.equal(root.code, 0, root.stderr);
+    assert.match(root.stdout, /^-----BEGIN CERTIFICATE-----\n[\s\S]+-----END CERTIFICATE-----\n$/);
+    assert.equal(root.stdout, readFileSync(join(dir, '.shoal', 'ca-cert.pem'), 'utf8'));
+  });
+
   it('shows a connected xDS client in proxy-status and what it was sent in proxy-config', async () => {
     client = createXdsClient({
       bootstrap: {

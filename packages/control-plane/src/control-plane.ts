@@ -4,8 +4,14 @@
 // as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
 
 import { Server } from '@shoal/rpc';
+import { IstioCertificateService } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
+import { securityEndpoints } from './admin/security-endpoints.js';
+import { CertificateAuthority } from './ca/certificate-authority.js';
+import { certificateService } from './ca/certificate-service.js';
+import { IssuedCertificates } from './ca/issued-certificates.js';
+import { TokenStore } from './ca/token-store.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigStore } from './config/config-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
@@ -45,6 +51,12 @@ export interface ControlPlaneOptions {
   adminToken?: string;
   /** Where state survives restarts (admin token, CA, tokens); without it, state is in memory. */
   dataDir?: string;
+  /** SPIFFE trust domain of the certificates the CA issues (default `cluster.local`). */
+  trustDomain?: string;
+  /** Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */
+  caDir?: string;
+  /** Lifetime of workload certificates unless a request asks for less (default 24 h). */
+  workloadCertTtlSeconds?: number;
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store. */
@@ -74,6 +86,11 @@ export class ControlPlane {
   readonly #dataDir: DataDir | undefined;
   /** The admin API's bearer token. */
   readonly adminToken: string;
+  /** Tokens workloads prove their identity with to the CA. */
+  readonly tokens: TokenStore;
+  /** The newest certificate the CA issued per client. */
+  readonly issued = new IssuedCertificates();
+  #ca: CertificateAuthority | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   #configDir: ConfigDirectorySource | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -90,6 +107,7 @@ export class ControlPlane {
       options.adminToken ??
       this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
       newSecret();
+    this.tokens = new TokenStore(this.#dataDir);
     this.cache = new SnapshotCache(undefined, {
       onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
@@ -108,10 +126,25 @@ export class ControlPlane {
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
     });
     this.ads.register(this.#rpc);
+    this.#rpc.register(
+      IstioCertificateService,
+      certificateService({
+        ca: () => this.#ca,
+        tokens: this.tokens,
+        issued: this.issued,
+        log: (level, message, fields) => this.#log(level, message, fields),
+      }),
+    );
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
       ads: this.ads,
+      routes: securityEndpoints({
+        tokens: this.tokens,
+        issued: this.issued,
+        ca: () => this.#ca,
+        ads: this.ads,
+      }),
       guard: new AdminGuard({
         token: this.adminToken,
         ...(options.adminHostNames && { hostNames: options.adminHostNames }),
@@ -136,6 +169,14 @@ export class ControlPlane {
         `the admin API would listen on ${adminHost} without TLS: give it a certificate (--admin-tls-cert/--admin-tls-key), or pass --admin-insecure to accept plaintext (writes still need the admin token)`,
       );
     this.#started = true;
+    this.#ca = await CertificateAuthority.create({
+      ...(this.#options.trustDomain && { trustDomain: this.#options.trustDomain }),
+      ...(this.#dataDir && { dataDir: this.#dataDir }),
+      ...(this.#options.caDir && { caDir: this.#options.caDir }),
+      ...(this.#options.workloadCertTtlSeconds && {
+        workloadTtlSeconds: this.#options.workloadCertTtlSeconds,
+      }),
+    });
     this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
     let config: DirectoryLoadResult | undefined;
@@ -169,9 +210,15 @@ export class ControlPlane {
     this.#log('info', 'control plane started', {
       xds,
       admin,
+      ca: `${this.#ca.source}, trust domain ${this.#ca.trustDomain}`,
       ...(this.#dataDir && { dataDir: this.#dataDir.path }),
     });
     return this.#addresses;
+  }
+
+  /** The CA, once started. */
+  get ca(): CertificateAuthority | undefined {
+    return this.#ca;
   }
 
   /** Stops listening, ends every ADS stream and releases the registry. */

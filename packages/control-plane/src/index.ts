@@ -2,7 +2,20 @@
 
 // Admin API: JSON over HTTP (see ADMIN-API.md).
 export { AdminGuard, type AdminGuardOptions, isLoopback } from './admin/admin-guard.js';
-export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
+export {
+  type AdminCall,
+  type AdminHandler,
+  AdminServer,
+  type AdminServerOptions,
+} from './admin/admin-server.js';
+// Workload identity: the CA (Istio's CA API), its tokens and what it issued.
+export {
+  CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type IssuedCertificate,
+} from './ca/certificate-authority.js';
+export { IssuedCertificates, type IssuedRecord } from './ca/issued-certificates.js';
+export { type TokenRecord, TokenStore } from './ca/token-store.js';
 // Config: Istio object model, parsing and validation.
 export {
   type AnalysisResult,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
+import { parseDuration } from '../duration.js';
 import { issueLine } from './config-commands.js';
 
 const levels: LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -47,6 +48,9 @@ export interface CpFlags {
   adminInsecure?: boolean;
   adminHostName?: string;
   dataDir?: string;
+  trustDomain?: string;
+  caDir?: string;
+  workloadCertTtl?: string;
   config?: string;
   logLevel: string;
   logFormat: string;
@@ -94,6 +98,11 @@ export async function startControlPlane(
       ...(flags.adminInsecure && { adminInsecure: true }),
       ...(flags.adminHostName && { adminHostNames: flags.adminHostName.split(',').map((n) => n.trim()) }),
       dataDir,
+      ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
+      ...(flags.caDir && { caDir: flags.caDir }),
+      ...(flags.workloadCertTtl && {
+        workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
+      }),
       configDir: flags.config,
       log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
     });
@@ -114,6 +123,7 @@ export async function startControlPlane(
     `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin.scheme}://${admin.host}:${admin.port}`,
   );
   write(`data dir ${dataDir} (admin token in ${dataDir}/admin-token)`);
+  if (cp.ca) write(`CA: ${cp.ca.source}, trust domain ${cp.ca.trustDomain}`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -152,6 +162,12 @@ export function registerCp(program: Command): void {
       'DNS names the admin API is reached by, comma-separated (Host check)',
     )
     .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of workload certificates', 'cluster.local')
+    .option(
+      '--ca-dir <dir>',
+      "Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) instead of the data dir's root",
+    )
+    .option('--workload-cert-ttl <duration>', 'lifetime of workload certificates', '24h')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (flags: CpFlags) => {

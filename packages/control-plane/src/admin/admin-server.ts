@@ -19,10 +19,23 @@ import { SHORT_TYPES } from '../xds-server/type-names.js';
 import type { AdminGuard } from './admin-guard.js';
 import { HttpError, readBody, sendJson, sendText } from './http-json.js';
 
+/** One endpoint of a concern kept in a file of its own (`METHOD /first/second` as the key). */
+export type AdminHandler = (call: AdminCall) => Promise<void> | void;
+
+export interface AdminCall {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly url: URL;
+  /** The path's segments, decoded. */
+  readonly parts: readonly string[];
+}
+
 export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
   ads: AdsServer;
+  /** More endpoints, by `METHOD /first/second` of their path (after the guard, like all). */
+  routes?: Readonly<Record<string, AdminHandler>>;
   /** Checks every request before it reaches an endpoint. */
   guard: AdminGuard;
   /** Serve HTTPS with this certificate and key (PEM). */
@@ -164,6 +177,8 @@ export class AdminServer {
       case 'GET /debug/config_dump':
         return this.#configDump(url, res);
     }
+    const extra = this.#options.routes?.[route];
+    if (extra) return extra({ req, res, url, parts });
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
   }
 
