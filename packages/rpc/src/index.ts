@@ -9,6 +9,7 @@ export { ServerReflection as ServerReflectionV1Alpha } from './gen/grpc/reflecti
 export { Health, HealthCheckResponse_ServingStatus } from './gen/health/v1/health_pb.js';
 export {
   type CallAddresses,
+  type CallSecurity,
   type HandlerContext,
   type ServerProtocol,
   timeRemaining,
@@ -22,3 +23,8 @@ export {
   type ServerOptions,
   type ServerTlsOptions,
 } from './server/server.js';
+export type {
+  ConnectionPolicy,
+  TlsPolicy,
+  TransportSecurity,
+} from './server/transport-security.js';

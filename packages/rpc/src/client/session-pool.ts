@@ -8,17 +8,25 @@
 
 import http2 from 'node:http2';
 import net from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerCertificate, SecureContext, SecureContextOptions } from 'node:tls';
 import { ConnectionKeepalive } from './connection-keepalive.js';
 
 export interface ClientTlsOptions extends SecureContextOptions {
   /** Name to verify the server certificate against, when it differs from the host dialled. */
   servername?: string;
   rejectUnauthorized?: boolean;
+  /** A ready context (certificate, key, roots), instead of the PEM options. */
+  secureContext?: SecureContext;
+  /** Replaces the host name check (a mesh checks SPIFFE SANs instead); an Error refuses the server. */
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
 export interface SessionPoolOptions {
-  tls?: ClientTlsOptions;
+  /**
+   * TLS for every connection; a function is asked for each new connection, so rotated
+   * certificates are used from the next connection on while open ones keep theirs.
+   */
+  tls?: ClientTlsOptions | (() => ClientTlsOptions);
   /**
    * Keepalive (gRFC A8). A connection that has received nothing for timeMs is pinged, and closed
    * (its calls fail UNAVAILABLE) when nothing arrives within timeoutMs (default 20 s). Only while
@@ -126,7 +134,7 @@ export class SessionPool {
   }
 
   private open(address: string, list: PooledSession[]): PooledSession {
-    const tls = this.options.tls;
+    const tls = typeof this.options.tls === 'function' ? this.options.tls() : this.options.tls;
     // `unix:/path` (gRPC naming) dials a Unix domain socket, plaintext, e.g. Istio's agent at unix:///etc/istio/XDS.
     const socketPath = address.startsWith('unix:') ? address.slice('unix:'.length) : undefined;
     const session = socketPath

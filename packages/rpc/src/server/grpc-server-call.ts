@@ -7,7 +7,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
-import type { CallAddresses, HandlerContext } from '../handler-context.js';
+import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
@@ -17,6 +17,7 @@ import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import { callAddresses } from './call-addresses.js';
+import { callSecurity } from './call-security.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
@@ -99,6 +100,10 @@ export class GrpcServerCall implements HandlerContext {
 
   get addresses(): CallAddresses | undefined {
     return callAddresses(this.stream.session?.socket);
+  }
+
+  get security(): CallSecurity | undefined {
+    return callSecurity(this.stream.session?.socket);
   }
 
   /** The method called; known once the path has been resolved, before any handler runs. */

@@ -1,26 +1,30 @@
 // A Triple/gRPC server on node:http2 and node:http: gRPC over HTTP/2, and Triple's HTTP mode
-// (unary JSON/proto) over HTTP/1.1 or HTTP/2, all on one port. Plaintext connections are told
-// apart by the HTTP/2 preface; TLS connections by ALPN.
+// (unary JSON/proto) over HTTP/1.1 or HTTP/2, all on one port. Each connection's first bytes say
+// TLS or plaintext (connection-sniffer.ts), and its policy (transport-security.ts) whether that is
+// accepted; plaintext is then told apart by the HTTP/2 preface, TLS by ALPN.
 
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import { Code } from '../code.js';
 import { acceptEncodingHeader, type Compression, defaultCompressions } from '../compression.js';
 import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
 import type { ServiceImpl } from '../method-types.js';
+import { encodeGrpcMessage } from '../rpc-error.js';
 import { isGrpcContentType } from '../serialization.js';
 import { serializerCache } from '../serializer-cache.js';
 import { HealthStatus, healthImpl, ServingStatus } from '../services/health.js';
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from '../services/reflection.js';
+import { type ConnectionKind, sniffConnection } from './connection-sniffer.js';
 import { GrpcServerCall } from './grpc-server-call.js';
 import { type HttpExchange, handleHttpCall } from './http-server-call.js';
 import { MethodRouter, type RegisterOptions } from './method-router.js';
 import type { ServerCore } from './server-core.js';
 import { SessionKeepalive } from './session-keepalive.js';
+import { fixedTlsPolicy, PLAINTEXT, TlsAcceptor, type TransportSecurity } from './transport-security.js';
 
 export interface ServerTlsOptions {
   key: string | Buffer;
@@ -62,6 +66,13 @@ export interface ServerOptions {
     onTooManyPings?: (peer: string) => void;
   };
   tls?: ServerTlsOptions;
+  /**
+   * Decides per connection whether it may be plaintext, TLS (with which certificate, and whether
+   * a client certificate is required) or either (told apart by its first bytes); read for each
+   * new connection, so a rotated certificate or a new mode applies from the next one. Wins over
+   * `tls`. Default: plaintext only (or `tls` alone when given).
+   */
+  transportSecurity?: TransportSecurity;
   /** Resolves google.protobuf.Any in JSON bodies. */
   jsonRegistry?: Registry;
   /**
@@ -78,6 +89,9 @@ export interface ListenAddress {
   port: number;
 }
 
+/** Marks a plaintext socket the policy refused (read back through node:http2's socket proxy). */
+const REFUSAL = Symbol('shoal.plaintextRefusal');
+
 export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;
@@ -89,6 +103,13 @@ export class Server {
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
+  private readonly security: TransportSecurity;
+  private readonly tls = new TlsAcceptor((secure, refusal) => {
+    if (refusal !== undefined) this.markRefused(secure, refusal);
+    this.serveHttp(secure, secure.alpnProtocol === 'h2' ? 'h2' : 'http1');
+  });
+  /** Plaintext connections (sockets) and their HTTP/2 sessions refused by the policy, with why. */
+  private readonly refused = new WeakMap<object, string>();
   /** Health statuses this server reports; every registered service starts SERVING. */
   readonly health = new HealthStatus();
 
@@ -128,9 +149,12 @@ export class Server {
     this.h1 = http.createServer({ maxHeaderSize: maxHeaderListBytes, keepAliveTimeout: 30_000 }, (req, res) =>
       this.onHttp1Request(req, res),
     );
-    this.listener = options.tls
-      ? this.tlsListener(options.tls)
-      : net.createServer((socket) => this.sniff(socket));
+    if (options.transportSecurity) this.security = options.transportSecurity;
+    else {
+      const fixed = options.tls ? fixedTlsPolicy(options.tls) : PLAINTEXT;
+      this.security = () => fixed;
+    }
+    this.listener = net.createServer((socket) => this.accept(socket));
     this.listener.on('error', (err) => onError(err, 'listener'));
     if (options.standardServices) this.registerStandardServices();
   }
@@ -201,6 +225,8 @@ export class Server {
 
   private trackSession(session: http2.ServerHttp2Session): void {
     this.sessions.add(session);
+    const refusal = (session.socket as net.Socket & { [REFUSAL]?: string })[REFUSAL];
+    if (refusal !== undefined) this.refused.set(session, refusal);
     this.keepalive.watch(session);
     session.on('error', (err: NodeJS.ErrnoException) => {
       // A peer that went away (reset, broken pipe) is routine for a server, not an error to report.
@@ -211,13 +237,21 @@ export class Server {
   }
 
   private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const refusal = this.refused.get(stream.session!);
+    if (refusal !== undefined) {
+      this.refuse(stream, headers, Code.UNAVAILABLE, refusal, 403);
+      stream.session?.close();
+      return;
+    }
     // node:http2 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on requests.
     const size = headerListSize(headers);
     if (size > this.maxHeaderListBytes) {
-      this.refuseHeaders(
+      this.refuse(
         stream,
         headers,
+        Code.RESOURCE_EXHAUSTED,
         `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
+        431,
       );
       return;
     }
@@ -242,31 +276,39 @@ export class Server {
     void handleHttpCall(this.core, exchange);
   }
 
-  /** RESOURCE_EXHAUSTED as a Trailers-Only response for gRPC, 431 for plain HTTP. */
-  private refuseHeaders(
+  /** A status as a Trailers-Only response for gRPC, `httpStatus` for plain HTTP. */
+  private refuse(
     stream: http2.ServerHttp2Stream,
     headers: http2.IncomingHttpHeaders,
+    code: Code,
     message: string,
+    httpStatus: number,
   ): void {
     stream.on('error', () => {});
     if (isGrpcContentType(headers['content-type'])) {
-      const status = String(Code.RESOURCE_EXHAUSTED);
+      const status = String(code);
       stream.respond(
         {
           ':status': 200,
           'content-type': 'application/grpc',
           'grpc-status': status,
-          'grpc-message': message,
+          'grpc-message': encodeGrpcMessage(message),
         },
         { endStream: true },
       );
     } else {
-      stream.respond({ ':status': 431, 'content-type': 'text/plain' });
+      stream.respond({ ':status': httpStatus, 'content-type': 'text/plain' });
       stream.end(message);
     }
   }
 
   private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refusal = this.refused.get(req.socket);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(`${refusal}\n`);
+      return;
+    }
     const exchange: HttpExchange = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
@@ -283,41 +325,42 @@ export class Server {
     void handleHttpCall(this.core, exchange);
   }
 
-  /**
-   * Plaintext: HTTP/2 connections open with the preface "PRI * HTTP/2.0"; anything else is HTTP/1.
-   * The first chunk goes back into the socket: node:http2 reads what a socket has buffered when a
-   * session starts (on the next tick), and node:http parses it once the socket flows again.
-   */
-  private sniff(socket: net.Socket): void {
-    socket.on('error', () => {}); // a peer that resets before speaking is not our error
-    socket.once('data', (chunk: Buffer) => {
-      socket.pause();
-      socket.unshift(chunk);
-      if (chunk.subarray(0, 3).toString('latin1') === 'PRI') {
-        this.h2.emit('connection', socket);
-      } else {
-        this.h1.emit('connection', socket);
-        socket.resume();
+  /** A new connection: its policy, its first bytes, then TLS or plaintext HTTP. */
+  private accept(socket: net.Socket): void {
+    const policy = this.security();
+    sniffConnection(socket, (kind) => {
+      if (kind === 'tls') {
+        if (!policy.tls) {
+          socket.destroy(); // TLS is not offered: the client sees its handshake fail
+          return;
+        }
+        this.tls.accept(socket, policy.tls);
+        return;
       }
+      if (!policy.plaintext)
+        this.markRefused(
+          socket,
+          `plaintext connection refused: ${policy.plaintextRefusal ?? 'this server accepts TLS connections only'}`,
+        );
+      this.serveHttp(socket, kind);
     });
   }
 
-  private tlsListener(options: ServerTlsOptions): net.Server {
-    return tls.createServer(
-      {
-        key: options.key,
-        cert: options.cert,
-        ca: options.ca,
-        requestCert: options.requestCert ?? false,
-        rejectUnauthorized: options.requestCert ?? false,
-        ALPNProtocols: ['h2', 'http/1.1'],
-      },
-      (socket) => {
-        socket.on('error', () => {});
-        if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
-        else this.h1.emit('connection', socket);
-      },
-    );
+  /** Hands a socket whose first bytes are buffered to HTTP/2 or HTTP/1. */
+  /** The connection makes no calls: each is answered with `why`. */
+  private markRefused(socket: net.Socket, why: string): void {
+    (socket as net.Socket & { [REFUSAL]?: string })[REFUSAL] = why;
+    this.refused.set(socket, why);
+  }
+
+  private serveHttp(socket: net.Socket | tls.TLSSocket, kind: Exclude<ConnectionKind, 'tls'>): void {
+    if (kind === 'h2') {
+      // node:http2 reads what the socket has buffered when the session starts (next tick).
+      this.h2.emit('connection', socket);
+      return;
+    }
+    this.h1.emit('connection', socket);
+    socket.resume();
   }
 }
 
