@@ -3,8 +3,10 @@
 // source are coalesced into one new snapshot; self-registering clients hold a registry lease for
 // as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
 
-import { Server } from '@shoal/rpc';
-import { IstioCertificateService } from '@shoal/xds';
+import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { type ConnectionPolicy, Server } from '@shoal/rpc';
+import { IstioCertificateService, parseSpiffeId, sanEntries } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
@@ -16,9 +18,11 @@ import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config
 import { ConfigStore } from './config/config-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
+import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
+import { mtlsModeFor } from './translate/peer-authentication.js';
 import type { ProxyNode } from './translate/proxy-node.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import { SnapshotCache } from './xds-server/snapshot-cache.js';
@@ -57,6 +61,13 @@ export interface ControlPlaneOptions {
   caDir?: string;
   /** Lifetime of workload certificates unless a request asks for less (default 24 h). */
   workloadCertTtlSeconds?: number;
+  /**
+   * Refuse every self-registration that does not come over mutual TLS with the workload's own
+   * identity. Default: only workloads under PeerAuthentication STRICT must.
+   */
+  requireRegistrationIdentity?: boolean;
+  /** DNS names in the xDS port's certificate besides istiod.istio-system.svc and localhost. */
+  xdsServerNames?: string[];
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store. */
@@ -91,6 +102,9 @@ export class ControlPlane {
   /** The newest certificate the CA issued per client. */
   readonly issued = new IssuedCertificates();
   #ca: CertificateAuthority | undefined;
+  /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
+  #xdsPolicy: ConnectionPolicy = { plaintext: true };
+  #xdsCertTimer: NodeJS.Timeout | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   #configDir: ConfigDirectorySource | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -118,12 +132,16 @@ export class ControlPlane {
         store: this.store,
         ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
       });
-    this.ads = new AdsServer({ cache: this.cache, lease: (node, peer) => this.#lease(node, peer) });
+    this.ads = new AdsServer({
+      cache: this.cache,
+      lease: (node, peer, cert) => this.#lease(node, peer, cert),
+    });
     this.#rpc = new Server({
       // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
       maxSendMessageBytes: 64 * 1024 * 1024,
       maxReceiveMessageBytes: 16 * 1024 * 1024,
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
+      transportSecurity: () => this.#xdsPolicy,
     });
     this.ads.register(this.#rpc);
     this.#rpc.register(
@@ -133,6 +151,11 @@ export class ControlPlane {
         tokens: this.tokens,
         issued: this.issued,
         log: (level, message, fields) => this.#log(level, message, fields),
+        peerIdentity: (ctx) => {
+          const cert = ctx.security?.peerCertificate;
+          const identity = cert && this.#identityOf(cert);
+          return identity && { identity, serial: cert.serialNumber.toLowerCase() };
+        },
       }),
     );
     this.#admin = new AdminServer({
@@ -194,6 +217,7 @@ export class ControlPlane {
     }
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
+    await this.#renewXdsCertificate(host);
     try {
       const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
       const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, adminHost);
@@ -223,6 +247,7 @@ export class ControlPlane {
 
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
+    clearTimeout(this.#xdsCertTimer);
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     if (this.#pending) clearImmediate(this.#pending);
     this.#pending = undefined;
@@ -243,14 +268,63 @@ export class ControlPlane {
 
   #rebuild(): void {
     try {
-      this.cache.update(buildMeshInput(this.store, this.registry));
+      this.cache.update(buildMeshInput(this.store, this.registry, this.#ca?.trustDomain));
     } catch (err) {
       // A translation bug must not take the control plane down: clients keep the last snapshot.
       this.#log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
     }
   }
 
-  #lease(node: ProxyNode, peer: string): (() => void) | undefined {
+  /**
+   * The xDS port's own certificate, from the CA (DNS istiod.istio-system.svc, as Istio's agents
+   * expect, and localhost; the listen address when it is an IP), renewed at half its lifetime.
+   */
+  async #renewXdsCertificate(host: string): Promise<void> {
+    const ca = this.#ca!;
+    const names = {
+      dns: ['istiod.istio-system.svc', 'localhost', ...(this.#options.xdsServerNames ?? [])],
+      ips: [
+        ...new Set([
+          '127.0.0.1',
+          '::1',
+          ...(isIP(host) && host !== '0.0.0.0' && host !== '::' ? [host] : []),
+        ]),
+      ],
+    };
+    try {
+      const issued = await ca.issueServerCertificate(names, 30 * 24 * 3600);
+      this.#xdsPolicy = {
+        plaintext: true,
+        tls: {
+          cert: issued.chain.slice(0, -1).join(''),
+          key: issued.privateKey,
+          ca: ca.rootPem,
+          requestCert: true,
+        },
+      };
+      const { notBefore, notAfter } = issued.summary;
+      const renewIn = (notAfter.getTime() - notBefore.getTime()) / 2;
+      this.#xdsCertTimer = setTimeout(
+        () => void this.#renewXdsCertificate(host),
+        Math.min(renewIn, 2 ** 31 - 1),
+      );
+    } catch (err) {
+      this.#log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) });
+      this.#xdsCertTimer = setTimeout(() => void this.#renewXdsCertificate(host), 60_000);
+    }
+    this.#xdsCertTimer.unref();
+  }
+
+  /** A client certificate's SPIFFE identity, when the CA's trust domain issued it. */
+  #identityOf(cert: X509Certificate) {
+    for (const uri of sanEntries(cert.subjectAltName).uri) {
+      const id = parseSpiffeId(uri);
+      if (id) return id;
+    }
+    return undefined;
+  }
+
+  #lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
     const [region = '', zone = '', subZone = ''] = node.locality.split('/');
     const result = parseNodeRegistration(
       { id: node.id, metadata: node.metadata, locality: { region, zone, subZone } },
@@ -258,8 +332,37 @@ export class ControlPlane {
     );
     if (result.errors.length > 0)
       this.#log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
-    const registration = result.registration;
-    if (!registration) return undefined;
+    if (!result.registration) return undefined;
+    const announced = result.registration;
+    const strict =
+      mtlsModeFor(
+        this.store.list('PeerAuthentication'),
+        announced.namespace,
+        announced.labels,
+        announced.port,
+      ) === 'STRICT';
+    let registration: typeof announced;
+    try {
+      registration = checkRegistrationIdentity(
+        announced,
+        cert && this.#identityOf(cert),
+        this.#ca?.trustDomain ?? 'cluster.local',
+        this.#options.requireRegistrationIdentity
+          ? 'this control plane requires registrations over mutual TLS'
+          : strict
+            ? 'PeerAuthentication STRICT applies to the workload, so it registers only over mutual TLS'
+            : undefined,
+        new Set(
+          this.registry
+            .endpoints(announced.hostname)
+            .filter((e) => e.origin !== `node:${node.id}` && e.serviceAccount !== undefined)
+            .map((e) => e.serviceAccount!),
+        ),
+      );
+    } catch (err) {
+      this.#log('warn', 'node registration refused', { node: node.id, error: (err as Error).message });
+      throw err;
+    }
     let ended = false;
     let lease: RegistrationLease | undefined;
     this.registry.register(registration).then(

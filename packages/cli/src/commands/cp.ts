@@ -51,6 +51,8 @@ export interface CpFlags {
   trustDomain?: string;
   caDir?: string;
   workloadCertTtl?: string;
+  requireRegistrationMtls?: boolean;
+  xdsServerName?: string;
   config?: string;
   logLevel: string;
   logFormat: string;
@@ -103,6 +105,8 @@ export async function startControlPlane(
       ...(flags.workloadCertTtl && {
         workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
       }),
+      ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
+      ...(flags.xdsServerName && { xdsServerNames: flags.xdsServerName.split(',').map((n) => n.trim()) }),
       configDir: flags.config,
       log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
     });
@@ -168,6 +172,11 @@ export function registerCp(program: Command): void {
       "Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) instead of the data dir's root",
     )
     .option('--workload-cert-ttl <duration>', 'lifetime of workload certificates', '24h')
+    .option(
+      '--require-registration-mtls',
+      'accept self-registrations only over mutual TLS from the identity they register',
+    )
+    .option('--xds-server-name <names>', "DNS names in the xDS port's TLS certificate, comma-separated")
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
     .action(async (flags: CpFlags) => {

@@ -11,18 +11,22 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
+import { upstreamTlsSettings } from './auto-mtls.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource, setVersion } from './built-resource.js';
-import type { MeshInput } from './mesh-input.js';
-import { mtlsModeFor } from './peer-authentication.js';
+import type { MeshEndpoint, MeshInput } from './mesh-input.js';
+import { explicitMtlsMode } from './peer-authentication.js';
 import type { ProxyNode } from './proxy-node.js';
 import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
+
+/** The user_agent_name of Shoal's xDS client (its Node), which can serve PERMISSIVE listeners. */
+const SHOAL_USER_AGENT = 'shoal-node';
 
 /** What a client subscribed to for one type: everything (wildcard) and/or named resources. */
 export interface Subscription {
@@ -57,12 +61,14 @@ export class Translator {
   readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
   readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+  readonly #trustDomain: string;
 
   constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
     this.#onFailure = options.onFailure;
     this.version = input.version;
     this.#peerAuthentications = input.peerAuthentications ?? [];
     this.#authorizationPolicies = input.authorizationPolicies ?? [];
+    this.#trustDomain = input.trustDomain ?? 'cluster.local';
     this.index = new ServiceIndex(input);
   }
 
@@ -135,12 +141,11 @@ export class Translator {
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
-    // (sourceLabels) depend on the workload's labels.
-    else if (
-      typeUrl === ROUTE_CONFIGURATION_TYPE_URL ||
-      (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
-    )
-      context += `|${JSON.stringify(node.labels)}`;
+    // (sourceLabels) depend on the workload's labels; inbound ones also on whether a Shoal
+    // server (PERMISSIVE's TLS chain) or a gRPC one asks.
+    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${JSON.stringify(node.labels)}`;
+    else if (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
+      context += `|${JSON.stringify(node.labels)}|${node.userAgent.startsWith(SHOAL_USER_AGENT)}`;
     return `${typeUrl}\u0000${context}\u0000${name}`;
   }
 
@@ -162,11 +167,13 @@ export class Translator {
   #listener(name: string, node: ProxyNode): BuiltResource | undefined {
     const inbound = parseInboundListenerName(name);
     if (inbound) {
-      const mode = mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
+      const mode = explicitMtlsMode(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
       const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
+      // Only Shoal servers can serve PERMISSIVE's two chains; gRPC servers get plaintext, as from istiod.
+      const permissive = mode === 'PERMISSIVE' && node.userAgent.startsWith(SHOAL_USER_AGENT);
       const listener = buildInboundListener(name, inbound.ip, inbound.port, {
-        mtls: mode === 'STRICT',
-        filters: buildRbacFilters(policies),
+        mtls: mode === 'STRICT' ? 'STRICT' : permissive ? 'PERMISSIVE' : 'DISABLE',
+        filters: buildRbacFilters(policies, this.#trustDomain),
       });
       return buildResource(envoy.ListenerSchema, name, listener);
     }
@@ -225,7 +232,13 @@ export class Translator {
     const source =
       dr &&
       `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const cluster = buildCluster(name, key, effectivePolicy(dr, key.port, key.subset), source);
+    const policy = effectivePolicy(dr, key.port, key.subset);
+    const tls = upstreamTlsSettings(policy.tls, this.#endpoints(service.hostname, key.port, dr, key.subset), {
+      peerAuthentications: this.#peerAuthentications,
+      namespace: service.namespace,
+      trustDomain: this.#trustDomain,
+    });
+    const cluster = buildCluster(name, key, { ...policy, ...(tls && { tls }) }, source);
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
@@ -235,17 +248,27 @@ export class Translator {
     const service = this.index.service(key.host);
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    const subset = key.subset ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
-    if (key.subset && !subset) return undefined;
-    const selector = Object.entries(subset?.labels ?? {});
-    const endpoints = this.index
-      .endpoints(service.hostname, key.port)
-      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
+    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
+    const endpoints = this.#endpoints(service.hostname, key.port, dr, key.subset);
     const localityLb = effectivePolicy(dr, key.port, key.subset).loadBalancer?.localityLbSetting;
     const cla = buildLoadAssignment(name, endpoints, {
       clientLocality: node.locality,
       ...(localityLb ? { localityLb } : {}),
     });
     return buildResource(envoy.ClusterLoadAssignmentSchema, name, cla);
+  }
+
+  /** The endpoints of a cluster: the service port's, with the subset's labels. */
+  #endpoints(
+    hostname: string,
+    port: number,
+    dr: ConfigObject<'DestinationRule'> | undefined,
+    subset: string,
+  ): MeshEndpoint[] {
+    const labels = subset ? dr?.spec.subsets?.find((s) => s.name === subset)?.labels : undefined;
+    const selector = Object.entries(labels ?? {});
+    return this.index
+      .endpoints(hostname, port)
+      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
   }
 }

@@ -86,10 +86,12 @@ export class AdsServer {
 
   #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
+    const peerCertificate = ctx.security?.peerCertificate;
     return {
       cache: this.#cache,
       streamId,
       peer: ctx.peer,
+      ...(peerCertificate && { peerCertificate }),
       onClose: this.#onSessionClose,
       ...(this.#lease ? { lease: this.#lease } : {}),
     };

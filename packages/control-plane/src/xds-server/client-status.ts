@@ -2,6 +2,8 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
+import type { X509Certificate } from 'node:crypto';
+import { sanEntries } from '@shoal/xds';
 import type { ProxyNode } from '../translate/proxy-node.js';
 import type { ShortType } from './type-names.js';
 
@@ -43,6 +45,8 @@ export interface ClientStatus {
   namespace: string;
   locality: string;
   userAgent: string;
+  /** How the stream's connection is secured: plaintext, or mTLS with the client's identity. */
+  transport: { security: 'plaintext' | 'mTLS'; identity?: string; serialNumber?: string; notAfter?: string };
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -99,6 +103,7 @@ export function clientStatus(
   connectedAt: number,
   node: ProxyNode,
   types: Partial<Record<ShortType, TypeStatus>>,
+  peerCertificate?: X509Certificate,
 ): ClientStatus {
   return {
     streamId,
@@ -109,6 +114,14 @@ export function clientStatus(
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
+    transport: peerCertificate
+      ? {
+          security: 'mTLS',
+          identity: sanEntries(peerCertificate.subjectAltName).uri[0] ?? peerCertificate.subject,
+          serialNumber: peerCertificate.serialNumber.toLowerCase(),
+          notAfter: new Date(peerCertificate.validTo).toISOString(),
+        }
+      : { security: 'plaintext' },
     types,
   };
 }

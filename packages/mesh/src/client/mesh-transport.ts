@@ -11,14 +11,19 @@ import {
   type CallRequest,
   type CallResponse,
   Code,
-  GrpcTransport,
   type GrpcTransportOptions,
   methodPath,
   RpcError,
   SessionPool,
   type Transport,
 } from '@shoal/rpc/client';
-import { createXdsClient, type XdsBootstrap, type XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
+import {
+  CertificateProviders,
+  createXdsClient,
+  type XdsBootstrap,
+  type XdsClient,
+  type XdsClusterWeight,
+} from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
@@ -31,12 +36,14 @@ import { FaultGauge } from '../resilience/fault-injector.js';
 import type { EjectionEvent } from '../resilience/outlier-detector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
+import { explainTlsFailure } from '../security/upstream-tls.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
 import { emptyResponse, trackStream } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
+import { EndpointTransports } from './endpoint-transports.js';
 import {
   attemptDecision,
   attemptRequest,
@@ -62,6 +69,13 @@ export interface MeshTransportOptions {
   readonly pool?: SessionPool;
   /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
   readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
+  /**
+   * Apply the clusters' UpstreamTlsContext (gRFC A29's XdsChannelCredentials). Default true;
+   * false ignores it and dials plaintext (A29's fallback credentials).
+   */
+  readonly xdsCredentials?: boolean;
+  /** Certificate providers; default: the XdsClient's (from its bootstrap). */
+  readonly certificateProviders?: CertificateProviders;
   /** LB policies by name; defaults to the built-in ones. */
   readonly lbPolicies?: LbPolicyRegistry;
   readonly random?: Random;
@@ -84,8 +98,6 @@ export class MeshTransport implements Transport {
   private readonly manager: XdsDependencyManager;
   /** The XdsClient made here when none was given; closed with the transport. */
   private readonly ownXds: XdsClient | undefined;
-  private readonly pool: SessionPool;
-  private readonly ownsPool: boolean;
   private readonly random: Random;
   private readonly clock: Clock;
   private readonly registry: LbPolicyRegistry;
@@ -93,7 +105,8 @@ export class MeshTransport implements Transport {
   private readonly runtimes = new Map<string, ClusterRuntime>();
   /** Clusters whose config could not be applied, with why. */
   private clusterErrors = new Map<string, string>();
-  private readonly transports = new Map<string, GrpcTransport>();
+  private readonly endpoints: EndpointTransports;
+  private ownProviders: CertificateProviders | undefined;
   private readonly gate: ConfigGate<MeshConfig>;
   private readonly channelId: bigint;
   private closed = false;
@@ -118,8 +131,14 @@ export class MeshTransport implements Transport {
     this.clock = options.clock ?? systemClock;
     this.registry = options.lbPolicies ?? createLbPolicyRegistry();
     this.policies = new CallPolicies(new FaultGauge(), this.random);
-    this.ownsPool = options.pool === undefined;
-    this.pool = options.pool ?? new SessionPool(options.grpc ?? {});
+    this.endpoints = new EndpointTransports({
+      grpc: options.grpc,
+      pool: options.pool ?? new SessionPool(options.grpc ?? {}),
+      ownsPool: options.pool === undefined,
+      authority: this.target.authority,
+      xdsCredentials: options.xdsCredentials !== false,
+      providers: () => this.providers(),
+    });
     this.channelId = channelId(this.random);
     this.gate = new ConfigGate(this.clock, this.target.target);
     this.manager = new XdsDependencyManager({
@@ -175,8 +194,20 @@ export class MeshTransport implements Transport {
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
     this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
-    for (const t of this.transports.values()) t.close();
-    if (this.ownsPool) this.pool.close();
+    this.endpoints.close();
+    this.ownProviders?.close();
+  }
+
+  /** The certificate providers of this transport's bootstrap. */
+  private providers(): CertificateProviders {
+    if (this.options.certificateProviders) return this.options.certificateProviders;
+    const source = (this.options.xds ?? this.ownXds) as Partial<XdsClient> | undefined;
+    if (source?.certificateProviders) return source.certificateProviders;
+    const bootstrap = this.options.bootstrap ?? this.ownXds?.bootstrap;
+    if (!bootstrap)
+      throw new RpcError(Code.FAILED_PRECONDITION, 'no bootstrap to read certificate_providers from');
+    this.ownProviders ??= new CertificateProviders(bootstrap);
+    return this.ownProviders;
   }
 
   private onUpdate(update: MeshConfigUpdate): void {
@@ -210,14 +241,7 @@ export class MeshTransport implements Transport {
       r.close();
       this.runtimes.delete(name);
     }
-    // Forget transports of endpoints no cluster has any more (their calls in flight keep theirs).
-    const live = new Set<string>();
-    for (const r of this.runtimes.values()) for (const e of r.endpoints) live.add(e.key);
-    for (const [key, t] of this.transports) {
-      if (live.has(key)) continue;
-      t.close();
-      this.transports.delete(key);
-    }
+    this.endpoints.update(config, this.runtimes, errors);
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
     this.clusterErrors = errors;
     this.plans = this.makePlans(config);
@@ -418,29 +442,39 @@ export class MeshTransport implements Transport {
             }),
         }
       : options;
-    return this.transportFor(ep)
-      .call(request, endpointOptions)
-      .then(
-        (response) => {
-          if (!response.stream) {
-            pick.done?.();
-            runtime.balancer.recordResult(ep, Code.OK);
-            return response;
-          }
-          ctx?.commit();
-          return trackStream(response, (code) => {
-            pick.done?.();
-            runtime.balancer.recordResult(ep, code);
-            call.release?.();
-          });
-        },
-        (err: unknown) => {
-          const e = RpcError.from(err, Code.UNAVAILABLE);
+    const tls = this.endpoints.tlsOf(call.plan.weighted.name);
+    const sent =
+      tls === undefined || tls.material.isReady
+        ? this.endpoints.get(ep, tls).call(request, endpointOptions)
+        : // The first calls wait for the workload certificate (within their deadline).
+          tls.material
+            .ready(call.deadline === undefined ? 10_000 : Math.max(0, call.deadline - this.clock.now()))
+            .then(
+              () => this.endpoints.get(ep, tls).call(request, endpointOptions),
+              (err: Error) => Promise.reject(new RpcError(Code.UNAVAILABLE, err.message)),
+            );
+    return sent.then(
+      (response) => {
+        if (!response.stream) {
           pick.done?.();
-          runtime.balancer.recordResult(ep, e.code);
-          throw e;
-        },
-      );
+          runtime.balancer.recordResult(ep, Code.OK);
+          return response;
+        }
+        ctx?.commit();
+        return trackStream(response, (code) => {
+          pick.done?.();
+          runtime.balancer.recordResult(ep, code);
+          call.release?.();
+        });
+      },
+      (err: unknown) => {
+        let e = RpcError.from(err, Code.UNAVAILABLE);
+        if (tls !== undefined) e = explainTlsFailure(e, ep.key, call.plan.weighted.name);
+        pick.done?.();
+        runtime.balancer.recordResult(ep, e.code);
+        throw e;
+      },
+    );
   }
 
   /**
@@ -454,19 +488,5 @@ export class MeshTransport implements Transport {
       return;
     }
     this.lastLater = () => ({ target: this.target.target, ...attemptDecision(call, ep, policy, n, notes) });
-  }
-
-  private transportFor(ep: MeshEndpoint): GrpcTransport {
-    let t = this.transports.get(ep.key);
-    if (t === undefined) {
-      t = new GrpcTransport({
-        ...this.options.grpc,
-        address: ep.key,
-        pool: this.pool,
-        authority: this.target.authority,
-      });
-      this.transports.set(ep.key, t);
-    }
-    return t;
   }
 }

@@ -7,17 +7,22 @@
 // route with non_forwarding_action lets it through; any other match, or none, is UNAVAILABLE.
 // The chain's RBAC filters (gRFC A41, with per-route overrides) then decide: PERMISSION_DENIED.
 // They see the connection's addresses (the peer for remote_ip/direct_remote_ip/source_ip, the
-// local IP for destination_ip on a wildcard listener), read only when a rule needs them.
+// local IP for destination_ip on a wildcard listener), read only when a rule needs them, and the
+// verified client certificate's identity (mutual TLS).
 //
-// Filter chain choice is once per Listener, not per connection (filter_chain_match is not
-// evaluated): the first chain without source or destination conditions, else the default chain,
-// else the first chain. (Istio's proxyless inbound listeners carry one such chain.)
+// Transport security (gRFC A29): each new connection gets the policy of the chains
+// (inbound-chains.ts): a chain's DownstreamTlsContext makes its connections TLS with the identity
+// provider's certificate (and, with require_client_certificate, mutual TLS); a TLS-matching chain
+// beside a plaintext one serves both on the port (Istio's PERMISSIVE). A plaintext call where
+// only TLS is taken fails UNAVAILABLE saying so. Certificates are read per connection, so a
+// rotation never fails a call. `xdsCredentials: false` ignores the TLS contexts (A29's fallback).
 
 import type { DescService } from '@bufbuild/protobuf';
 import {
   type CallAddresses,
   type CallRequest,
   Code,
+  type ConnectionPolicy,
   createServer,
   type Interceptor,
   type ListenAddress,
@@ -31,12 +36,14 @@ import {
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
 import {
+  CertificateProviders,
   LISTENER_TYPE_URL,
   RBAC_TYPE_URL,
   type RbacFilterConfig,
   ROUTE_CONFIGURATION_TYPE_URL,
   serverListenerResourceName,
   type XdsBootstrap,
+  type XdsClient,
   type XdsFilterChain,
   type XdsHttpFilter,
   type XdsListener,
@@ -47,6 +54,10 @@ import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { Random } from '../lb/random-source.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { type RouteEntry, RouteTable } from '../routing/route-table.js';
+import { DownstreamTls } from '../security/downstream-tls.js';
+import { type PeerIdentity, peerIdentity } from '../security/peer-identity.js';
+import { tlsContextKey } from '../security/tls-material.js';
+import { type InboundChains, inboundChains } from './inbound-chains.js';
 import { compileRbac, type RbacEngine, type RbacRequest, type RbacServerFacts } from './rbac-engine.js';
 
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
@@ -61,16 +72,30 @@ export interface XdsServerOptions extends ServerOptions {
   /** Told when the server starts or stops serving (A36's serving-status notifier). */
   readonly onServingStatus?: (serving: boolean, reason: string) => void;
   readonly random?: Random;
+  /**
+   * Apply the chains' DownstreamTlsContext (gRFC A29's XdsServerCredentials). Default true; false
+   * serves plaintext whatever the Listener says (A29's fallback credentials).
+   */
+  readonly xdsCredentials?: boolean;
+  /** Certificate providers; default: the watched XdsClient's (from its bootstrap). */
+  readonly certificateProviders?: CertificateProviders;
 }
 
-interface ServingConfig {
-  readonly listener: string;
+/** What one filter chain serves with: its routes, filters and TLS. */
+interface ChainServing {
   readonly routeConfig: XdsRouteConfiguration;
   readonly tables: ReadonlyMap<XdsVirtualHost, RouteTable>;
   /** The chain's HTTP filters (RBAC ones are enforced). */
   readonly httpFilters: readonly XdsHttpFilter[];
   /** RBAC engines per route, compiled on first use. */
   readonly rbac: Map<RouteEntry, RbacEngine[]>;
+  readonly tls: DownstreamTls | undefined;
+}
+
+interface ServingConfig {
+  readonly listener: string;
+  readonly plaintext: ChainServing | undefined;
+  readonly tls: ChainServing | undefined;
 }
 
 export class XdsServer {
@@ -78,14 +103,14 @@ export class XdsServer {
   private serving: ServingConfig | undefined;
   private reason = 'waiting for the inbound listener from the control plane';
   private listenerName: string | undefined;
-  private rds:
-    | {
-        name: string;
-        cancel: () => void;
-        value: XdsRouteConfiguration | undefined;
-        httpFilters: readonly XdsHttpFilter[];
-      }
-    | undefined;
+  /** The chains of the current Listener, waiting for or served with their routes. */
+  private chains: { listener: string; chains: InboundChains } | undefined;
+  /** RDS watches of the chains' route configs, by name. */
+  private readonly rds = new Map<string, { cancel: () => void; value: XdsRouteConfiguration | undefined }>();
+  /** TLS of chains, by context: an unchanged context keeps its certificates and policy objects. */
+  private downstreamTls = new Map<string, DownstreamTls>();
+  private source: ResourceWatcherSource | undefined;
+  private ownProviders: CertificateProviders | undefined;
   private cancelListener: (() => void) | undefined;
   private boundHost: string | undefined;
   private boundPort = 0;
@@ -93,7 +118,11 @@ export class XdsServer {
 
   constructor(protected readonly options: XdsServerOptions = {}) {
     this.random = options.random ?? Math.random;
-    this.server = createServer({ ...options, interceptors: [this.gate(), ...(options.interceptors ?? [])] });
+    this.server = createServer({
+      ...options,
+      interceptors: [this.gate(), ...(options.interceptors ?? [])],
+      transportSecurity: () => this.connectionPolicy(),
+    });
   }
 
   /** Registers a service implementation, as Server.register. */
@@ -148,6 +177,7 @@ export class XdsServer {
     if (name === undefined)
       throw new RpcError(Code.FAILED_PRECONDITION, 'xDS-enabled server: call listen() before watch()');
     this.cancelListener?.();
+    this.source = source;
     this.cancelListener = source.watch<XdsListener>(LISTENER_TYPE_URL, name, {
       onUpdate: (l) => this.onListener(source, l),
       onError: () => {}, // A36: keep serving with the last good Listener
@@ -162,6 +192,7 @@ export class XdsServer {
     this.cancelListener?.();
     this.dropRds();
     await this.server.close(graceMs);
+    this.ownProviders?.close();
   }
 
   private onListener(source: ResourceWatcherSource, l: XdsListener): void {
@@ -179,57 +210,112 @@ export class XdsServer {
       this.setServing(undefined, `listener ${JSON.stringify(l.name)} ${mismatch}`);
       return;
     }
-    const chain = l.filterChains.find((c) => isUnconditional(c)) ?? l.defaultFilterChain ?? l.filterChains[0];
-    if (chain === undefined) {
+    const chains = inboundChains(l);
+    if (chains.plaintext === undefined && chains.tls === undefined) {
       this.setServing(undefined, `listener ${JSON.stringify(l.name)} has no usable filter chain`);
       return;
     }
-    const r = chain.http.route;
-    if (r.kind === 'inline') {
-      this.dropRds();
-      this.apply(l.name, r.routeConfig, chain.http.httpFilters);
-      return;
+    this.chains = { listener: l.name, chains };
+    const wanted = new Set<string>();
+    for (const chain of [chains.plaintext, chains.tls]) {
+      const r = chain?.http.route;
+      if (r?.kind === 'rds') wanted.add(r.routeConfigName);
     }
-    if (this.rds?.name === r.routeConfigName) {
-      this.rds.httpFilters = chain.http.httpFilters;
-      if (this.rds.value) this.apply(l.name, this.rds.value, chain.http.httpFilters);
-      return;
+    for (const [name, watch] of this.rds) {
+      if (wanted.has(name)) continue;
+      watch.cancel();
+      this.rds.delete(name);
     }
-    this.dropRds();
-    const rds: NonNullable<XdsServer['rds']> = {
-      name: r.routeConfigName,
+    for (const name of wanted) if (!this.rds.has(name)) this.watchRds(source, name);
+    this.rebuild();
+  }
+
+  private watchRds(source: ResourceWatcherSource, name: string): void {
+    const watch: { cancel: () => void; value: XdsRouteConfiguration | undefined } = {
       cancel: () => {},
       value: undefined,
-      httpFilters: chain.http.httpFilters,
     };
-    this.rds = rds;
-    rds.cancel = source.watch<XdsRouteConfiguration>(ROUTE_CONFIGURATION_TYPE_URL, rds.name, {
+    this.rds.set(name, watch);
+    watch.cancel = source.watch<XdsRouteConfiguration>(ROUTE_CONFIGURATION_TYPE_URL, name, {
       onUpdate: (rc) => {
-        if (this.rds !== rds) return;
-        rds.value = rc;
-        this.apply(l.name, rc, rds.httpFilters);
+        if (this.rds.get(name) !== watch) return;
+        watch.value = rc;
+        this.rebuild();
       },
       onError: () => {},
       onDoesNotExist: () => {
-        if (this.rds !== rds) return;
-        rds.value = undefined;
-        this.setServing(undefined, `route configuration ${JSON.stringify(rds.name)} does not exist`);
+        if (this.rds.get(name) !== watch) return;
+        watch.value = undefined;
+        this.setServing(undefined, `route configuration ${JSON.stringify(name)} does not exist`);
       },
     });
   }
 
-  private apply(
-    listener: string,
-    routeConfig: XdsRouteConfiguration,
-    httpFilters: readonly XdsHttpFilter[],
-  ): void {
-    const tables = new Map<XdsVirtualHost, RouteTable>();
-    for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
-    this.setServing({ listener, routeConfig, tables, httpFilters, rbac: new Map() }, 'serving');
+  /** Serves the current chains once each has its routes. */
+  private rebuild(): void {
+    const current = this.chains;
+    if (current === undefined) return;
+    const { plaintext, tls } = current.chains;
+    const tlsByKey = new Map<string, DownstreamTls>();
+    const serve = (chain: XdsFilterChain | undefined): ChainServing | null | undefined => {
+      if (chain === undefined) return undefined;
+      const r = chain.http.route;
+      const routeConfig = r.kind === 'inline' ? r.routeConfig : this.rds.get(r.routeConfigName)?.value;
+      if (routeConfig === undefined) return null; // its RDS has not arrived yet
+      let downstream: DownstreamTls | undefined;
+      if (chain.tls && this.options.xdsCredentials !== false) {
+        const key = tlsContextKey(chain.tls);
+        downstream =
+          tlsByKey.get(key) ?? this.downstreamTls.get(key) ?? new DownstreamTls(chain.tls, this.providers());
+        tlsByKey.set(key, downstream);
+      }
+      const tables = new Map<XdsVirtualHost, RouteTable>();
+      for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
+      return { routeConfig, tables, httpFilters: chain.http.httpFilters, rbac: new Map(), tls: downstream };
+    };
+    let plain: ChainServing | null | undefined;
+    let secure: ChainServing | null | undefined;
+    try {
+      plain = serve(plaintext);
+      secure = serve(tls);
+    } catch (err) {
+      this.setServing(undefined, `listener ${JSON.stringify(current.listener)}: ${(err as Error).message}`);
+      return;
+    }
+    if (plain === null || secure === null) return;
+    this.downstreamTls = tlsByKey;
+    this.setServing({ listener: current.listener, plaintext: plain, tls: secure }, 'serving');
+  }
+
+  /** The certificate providers of this server's bootstrap. */
+  private providers(): CertificateProviders {
+    if (this.options.certificateProviders) return this.options.certificateProviders;
+    const fromSource = (this.source as Partial<XdsClient> | undefined)?.certificateProviders;
+    if (fromSource) return fromSource;
+    const bootstrap = this.options.bootstrap;
+    if (!bootstrap)
+      throw new RpcError(Code.FAILED_PRECONDITION, 'no bootstrap to read certificate_providers from');
+    this.ownProviders ??= new CertificateProviders(bootstrap);
+    return this.ownProviders;
+  }
+
+  /** What a new connection may be, from the chains being served (transport-security.ts in rpc). */
+  private connectionPolicy(): ConnectionPolicy {
+    const config = this.serving;
+    if (config === undefined) return { plaintext: true };
+    const plaintextChain = config.plaintext;
+    const tlsChain = config.tls ?? (plaintextChain?.tls ? plaintextChain : undefined);
+    const plaintext = plaintextChain !== undefined && plaintextChain.tls === undefined;
+    if (tlsChain?.tls === undefined) return { plaintext };
+    try {
+      return { plaintext, tls: tlsChain.tls.policy(), plaintextRefusal: requiresTls(tlsChain.tls) };
+    } catch (err) {
+      return { plaintext, plaintextRefusal: `${requiresTls(tlsChain.tls)}, and ${(err as Error).message}` };
+    }
   }
 
   /** The RBAC filters that run on a route, with A39 overrides (route, then virtual host). */
-  private rbacEngines(config: ServingConfig, vh: XdsVirtualHost, route: RouteEntry): RbacEngine[] {
+  private rbacEngines(config: ChainServing, vh: XdsVirtualHost, route: RouteEntry): RbacEngine[] {
     let engines = config.rbac.get(route);
     if (engines === undefined) {
       engines = [];
@@ -248,16 +334,13 @@ export class XdsServer {
   private facts(): RbacServerFacts {
     const host = this.boundHost;
     const wildcard = host === undefined || host === '0.0.0.0' || host === '::';
-    return {
-      localIp: wildcard ? undefined : host,
-      localPort: this.boundPort,
-      tls: this.options.tls !== undefined,
-    };
+    return { localIp: wildcard ? undefined : host, localPort: this.boundPort };
   }
 
   private dropRds(): void {
-    this.rds?.cancel();
-    this.rds = undefined;
+    for (const watch of this.rds.values()) watch.cancel();
+    this.rds.clear();
+    this.chains = undefined;
   }
 
   private setServing(config: ServingConfig | undefined, reason: string): void {
@@ -284,9 +367,18 @@ export class XdsServer {
           new RpcError(Code.UNAVAILABLE, `xDS-enabled server is not serving: ${this.reason}`),
         );
       }
+      // The chain that took this connection: TLS ones go to a TLS-matching chain when there is one.
+      const chain = (request.context?.security !== undefined && config.tls) || config.plaintext;
+      if (chain === undefined)
+        return Promise.reject(
+          new RpcError(
+            Code.UNAVAILABLE,
+            `inbound listener ${JSON.stringify(config.listener)} takes only TLS connections`,
+          ),
+        );
       const authority = request.header.getString(':authority') ?? request.header.getString('host') ?? '';
-      const vh = selectVirtualHost(config.routeConfig.virtualHosts, authority);
-      const table = vh && config.tables.get(vh);
+      const vh = selectVirtualHost(chain.routeConfig.virtualHosts, authority);
+      const table = vh && chain.tables.get(vh);
       const route = table?.match(path, request.header, this.random);
       if (route?.route.action.kind !== 'non_forwarding')
         return Promise.reject(
@@ -297,7 +389,7 @@ export class XdsServer {
               : `route ${JSON.stringify(route.name)} of inbound listener ${JSON.stringify(config.listener)} is not a non_forwarding route`,
           ),
         );
-      const engines = this.rbacEngines(config, vh!, route);
+      const engines = this.rbacEngines(chain, vh!, route);
       const facts = engines.length === 0 ? undefined : new ConnectionFacts(path, request);
       for (const engine of engines) {
         const decision = engine(facts!);
@@ -339,10 +431,22 @@ class ConnectionFacts implements RbacRequest {
     return this.addresses()?.remoteIp;
   }
 
+  get peer(): PeerIdentity | undefined {
+    const cert = this.request.context?.security?.peerCertificate;
+    return cert && peerIdentity(cert);
+  }
+
   private addresses(): CallAddresses | null {
     if (this.#addresses === undefined) this.#addresses = this.request.context?.addresses ?? null;
     return this.#addresses;
   }
+}
+
+/** Why a plaintext connection is refused where a chain requires TLS. */
+function requiresTls(tls: DownstreamTls): string {
+  return tls.context.requireClientCertificate
+    ? "the inbound listener requires mutual TLS (its DownstreamTlsContext sets require_client_certificate, as PeerAuthentication STRICT makes it); call it with the mesh's certificates (an UpstreamTlsContext, or XdsChannelCredentials)"
+    : 'the inbound listener requires TLS (its filter chain has a DownstreamTlsContext)';
 }
 
 const WILDCARDS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '']);
@@ -358,16 +462,6 @@ function addressMismatch(
   if (boundHost === undefined || WILDCARDS.has(address.host) || WILDCARDS.has(boundHost)) return undefined;
   if (address.host !== boundHost) return `is for ${address.host}, but this server listens on ${boundHost}`;
   return undefined;
-}
-
-function isUnconditional(c: XdsFilterChain): boolean {
-  const m = c.match;
-  return (
-    m.prefixRanges.length === 0 &&
-    m.sourcePrefixRanges.length === 0 &&
-    m.sourcePorts.length === 0 &&
-    m.sourceType === 'any'
-  );
 }
 
 /** Creates an xDS-enabled server (gRFC A36). */

@@ -14,6 +14,7 @@ import type {
   DeltaDiscoveryResponse,
   DiscoveryResponse,
 } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { type CertificateProviderRegistry, CertificateProviders } from '../security/certificate-providers.js';
 import { AdsStream } from './ads-stream.js';
 import { applyDeltaResponse } from './apply-delta-response.js';
 import { type ApplyContext, applyResponse, type WatcherNotifier } from './apply-response.js';
@@ -52,12 +53,16 @@ export interface XdsClientOptions extends NodeOptions {
   readonly log?: XdsLogger;
   /** Where exceptions thrown by watcher callbacks go. Default: the log hook at `warn`. */
   readonly onWatcherError?: (error: unknown) => void;
+  /** Certificate provider plug-ins (gRFC A29); default file_watcher and shoal_ca. */
+  readonly certificateProviderRegistry?: CertificateProviderRegistry;
 }
 
 export class XdsClient {
   readonly bootstrap: XdsBootstrap;
   /** The Node sent on every ADS stream (CSDS reports it too). */
   readonly node: Node;
+  /** The bootstrap's certificate provider instances (gRFC A29), made on first use, closed with the client. */
+  readonly certificateProviders: CertificateProviders;
   private readonly types = new XdsResourceTypeRegistry();
   private readonly cache = new ResourceCache();
   private readonly streams = new Map<string, { stream: XdsStream; dispose: () => void }>();
@@ -70,6 +75,9 @@ export class XdsClient {
     const b = options.bootstrap;
     this.bootstrap = b && 'xdsServers' in b ? b : loadBootstrap(b);
     this.node = buildNode(this.bootstrap, options);
+    this.certificateProviders = new CertificateProviders(this.bootstrap, {
+      ...(options.certificateProviderRegistry && { registry: options.certificateProviderRegistry }),
+    });
     this.log = options.log ?? silentLogger;
     this.queue = new CallbackQueue(
       options.onWatcherError ??
@@ -138,6 +146,7 @@ export class XdsClient {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.certificateProviders.close();
     for (const entry of [...this.cache.entries()]) {
       for (const r of entry.watchers) r.active = false;
       this.cache.delete(entry);
@@ -186,8 +195,10 @@ export class XdsClient {
     fallback?: { group: FallbackHooks; index: number },
   ): InnerStream {
     let stream!: XdsStream; // set below, before any call can report a connection
-    const transport = (this.options.createTransport ?? createServerTransport)(server, () =>
-      stream.connectionUp(),
+    const transport = (this.options.createTransport ?? createServerTransport)(
+      server,
+      () => stream.connectionUp(),
+      { certificateProviders: this.certificateProviders },
     );
     const client: Client<typeof AggregatedDiscoveryService> = createClient(
       AggregatedDiscoveryService,

@@ -42,6 +42,15 @@ export function parseShoalCaConfig(
   };
   const uri = text('server_uri');
   let server = bootstrap.xdsServers[0]!;
+  const creds = server.channelCredentials;
+  if (uri === undefined && creds.type === 'tls') {
+    // The CA is asked before this process has a certificate: TLS that verifies the server only.
+    if (creds.caCertificateFile === undefined)
+      throw new Error(
+        `${where}: the xDS server's channel_creds tls has no ca_certificate_file to verify the CA with (add the root from \`shoal ca root\`, or set server_uri and ca_certificate_file here)`,
+      );
+    server = { ...server, channelCredentials: { type: 'tls', caCertificateFile: creds.caCertificateFile } };
+  }
   if (uri !== undefined) {
     const caFile = text('ca_certificate_file');
     server = {
