@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode } from './cli-error.js';
+import { registerAgent } from './commands/agent.js';
 import { registerCall } from './commands/call.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCp } from './commands/cp.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerProxyCommands(program);
   registerIdentityCommands(program);
+  registerAgent(program);
   registerDemo(program);
   return program;
 }

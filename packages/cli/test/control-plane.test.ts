@@ -243,7 +243,7 @@ describe('shoal cp and the config and proxy verbs', () => {
       table.stdout,
       /reviews\.default\.svc\.cluster\.local\s+9080\s+v2\s+OUTBOUND\s+EDS\s+ROUND_ROBIN\s+reviews\.default$/m,
     );
-    const unknown = await shoal(['proxy-config', 'secrets', 'cli-test-client', '--admin', admin]);
+    const unknown = await shoal(['proxy-config', 'bogus', 'cli-test-client', '--admin', admin]);
     assert.equal(unknown.code, 2);
   });
 

@@ -120,7 +120,12 @@ export {
   createDefaultCertificateProviderRegistry,
 } from './security/certificate-providers.js';
 export { FILE_WATCHER_PLUGIN, FileWatcherProvider } from './security/file-watcher-provider.js';
-export { SHOAL_CA_PLUGIN, ShoalCaProvider } from './security/shoal-ca-provider.js';
+export {
+  parseShoalCaConfig,
+  SHOAL_CA_PLUGIN,
+  type ShoalCaConfig,
+  ShoalCaProvider,
+} from './security/shoal-ca-provider.js';
 export { createWorkloadKey, toPem, type WorkloadKey } from './security/workload-csr.js';
 export {
   type CertificateSummary,

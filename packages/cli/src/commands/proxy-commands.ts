@@ -12,6 +12,7 @@ import {
   resourceKinds,
   resourceRows,
 } from './proxy-config-tables.js';
+import { printSecrets, type XdsTransportStatus } from './proxy-secret.js';
 
 interface TypeStatus {
   state: string;
@@ -21,9 +22,11 @@ interface TypeStatus {
 }
 
 interface ClientStatus {
+  streamId: number;
   nodeId: string;
   protocol: string;
   peer: string;
+  transport?: XdsTransportStatus;
   types: Partial<Record<'CDS' | 'LDS' | 'EDS' | 'RDS', TypeStatus>>;
 }
 
@@ -73,14 +76,19 @@ export function registerProxyCommands(program: Command): void {
 
   withAdminOptions(program.command('proxy-config'))
     .description('what one xDS client was sent: clusters, routes, listeners or endpoints')
-    .argument('<type>', `one of: ${resourceKinds.join(', ')}`)
+    .argument('<type>', `one of: ${resourceKinds.join(', ')}, secret`)
     .argument('<client>', 'node id of the client (a unique prefix is enough); see `shoal proxy-status`')
     .option('-o, --output <format>', 'json or yaml: the resources themselves')
     .action(
       async (type: string, client: string, flags: { admin: string; dataDir?: string; output?: string }) => {
         const format = parseOutputFormat(flags.output);
-        const kind = normalizeKind(type);
         const admin = adminClientFor(flags);
+        if (/^secrets?$/i.test(type)) {
+          const { nodeId, status } = await resolveClientStatus(admin, client);
+          await printSecrets(admin, nodeId, format, status);
+          return;
+        }
+        const kind = normalizeKind(type);
         const nodeId = await resolveClient(admin, client);
         const dump = await admin.ok<ConfigDump>(
           'GET',
@@ -112,13 +120,27 @@ function normalizeKind(type: string): ResourceKind {
     throw new CliError(
       `unknown config type "${type}"`,
       ExitCode.usage,
-      `use one of: ${resourceKinds.join(', ')}`,
+      `use one of: ${resourceKinds.join(', ')}, secret`,
     );
   return kind;
 }
 
 async function resolveClient(admin: AdminClient, prefix: string): Promise<string> {
+  return (await resolveClientStatus(admin, prefix)).nodeId;
+}
+
+/** The connected client a prefix names, with the status of its newest stream. */
+async function resolveClientStatus(
+  admin: AdminClient,
+  prefix: string,
+): Promise<{ nodeId: string; status: ClientStatus | undefined }> {
   const { clients } = await admin.ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
+  const nodeId = pickClient(clients, prefix);
+  const status = clients.filter((c) => c.nodeId === nodeId).sort((a, b) => b.streamId - a.streamId)[0];
+  return { nodeId, status };
+}
+
+function pickClient(clients: readonly ClientStatus[], prefix: string): string {
   const ids = [...new Set(clients.map((c) => c.nodeId))];
   if (ids.includes(prefix)) return prefix;
   const matches = ids.filter((id) => id.startsWith(prefix) || id.includes(prefix));
