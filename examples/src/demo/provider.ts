@@ -1,7 +1,11 @@
 // One provider of the demo: the greeter, served by an xDS-enabled server that registers itself
 // with the control plane through its node metadata (app `greeter`, its version and zone labels).
+// With --root-cert (the mesh root) and a token in SHOAL_TOKEN, it gets its certificate from the
+// control plane's CA (the built-in shoal_ca provider), talks mTLS to the xDS port, and serves
+// mTLS when PeerAuthentication says so.
+//   SHOAL_TOKEN=$(npx shoal token create -n default --service-account greeter) \
 //   node examples/dist/demo/provider.js --name v1-zone-a --version v1 --zone zone-a \
-//     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010
+//     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 --root-cert .shoal/demo/root-cert.pem
 
 import { parseArgs } from 'node:util';
 import { createXdsServer, withRegistration } from '@shoal/mesh';
@@ -17,15 +21,20 @@ const { values } = parseArgs({
     ip: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '50051' },
     xds: { type: 'string', default: '127.0.0.1:15010' },
+    'root-cert': { type: 'string' },
   },
 });
+const rootCert = values['root-cert'];
 const port = Number(values.port);
 const locality = { region: values.region, zone: values.zone };
+const channelCreds = rootCert
+  ? { type: 'tls', config: { ca_certificate_file: rootCert, certificate_provider_instance: 'default' } }
+  : { type: 'insecure' };
 const bootstrap = parseBootstrap({
-  xds_servers: [
-    { server_uri: values.xds, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
-  ],
+  xds_servers: [{ server_uri: values.xds, channel_creds: [channelCreds], server_features: ['xds_v3'] }],
   node: { id: `greeter-${values.name}`, locality, metadata: { NAMESPACE: 'default' } },
+  // The token comes from SHOAL_TOKEN.
+  ...(rootCert && { certificate_providers: { default: { plugin_name: 'shoal_ca', config: {} } } }),
   server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
 });
 

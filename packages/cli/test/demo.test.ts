@@ -3,7 +3,7 @@
 // leaves no process and no port behind.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -11,14 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { shoal, shoalBin } from './run-shoal.js';
 
+const run = promisify(execFile);
 const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
 const demoBootstrap = fileURLToPath(new URL('../../../../examples/demo/bootstrap.json', import.meta.url));
 const ports = { xds: 25310, admin: 25300, provider: 50931 };
 
 interface Frame {
-  providers: Map<string, { pid: number; state: string; rate: number }>;
+  providers: Map<string, { pid: number; state: string; rate: number; identity: string }>;
   subsets: Map<string, number>;
 }
 
@@ -27,11 +29,11 @@ function lastFrame(output: string): Frame | undefined {
   const frames = output.split(/\n(?=\d{4}-\d\d-\d\dT[\d:.]+Z\n)/).filter((f) => f.includes('ZONE'));
   const text = frames.at(-1);
   if (!text) return undefined;
-  const providers = new Map<string, { pid: number; state: string; rate: number }>();
+  const providers = new Map<string, { pid: number; state: string; rate: number; identity: string }>();
   for (const m of text.matchAll(
-    /^(v\d-zone-\w)\s+(\d+)\s+\S+\s+(serving|starting|exited \(\w+\))\s+([\d.]+)$/gm,
+    /^(v\d-zone-\w)\s+(\d+)\s+\S+\s+(serving|starting|exited \(\w+\))\s+([\d.]+)\s+(.*)$/gm,
   )) {
-    providers.set(m[1]!, { pid: Number(m[2]), state: m[3]!, rate: Number(m[4]) });
+    providers.set(m[1]!, { pid: Number(m[2]), state: m[3]!, rate: Number(m[4]), identity: m[5]! });
   }
   const subsets = new Map<string, number>();
   const subsetTable = text.split('SUBSET')[1]?.split('ZONE')[0] ?? '';
@@ -73,8 +75,11 @@ describe('shoal demo', () => {
 
   after(async () => {
     if (demo && demo.exitCode === null) {
-      demo.kill('SIGKILL');
+      // SIGINT first: the demo stops its providers; SIGKILL only if it does not exit.
+      demo.kill('SIGINT');
+      const timer = setTimeout(() => demo?.kill('SIGKILL'), 5000);
       await once(demo, 'exit');
+      clearTimeout(timer);
     }
   });
 
@@ -114,6 +119,36 @@ describe('shoal demo', () => {
       output.slice(-2000),
     );
 
+    // mTLS STRICT: the table says so, every provider is on the wire as its own identity, and a
+    // plaintext call to one is refused with the reason.
+    assert.match(output, /mTLS STRICT \(PeerAuthentication default in istio-system\)/);
+    assert.match(
+      output,
+      /consumer: spiffe:\/\/cluster\.local\/ns\/default\/sa\/demo-consumer, certificate until/,
+    );
+    await until(
+      () => {
+        const f = lastFrame(output);
+        return f &&
+          [...f.providers.values()].every((p) =>
+            /^ns\/default\/sa\/greeter until \d{4}-\d\d-\d\d \d\d:\d\dZ$/.test(p.identity),
+          )
+          ? f
+          : undefined;
+      },
+      'the providers on mTLS',
+      10_000,
+    );
+    const plain = await run('curl', [
+      '-s',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"name":"curl"}',
+      `http://127.0.0.11:${ports.provider}/greet.v1.GreeterService/Greet`,
+    ]);
+    assert.match(plain.stdout, /plaintext connection refused: the inbound listener requires mutual TLS/);
+
     // Gray release: about 20% to v2 once the 5 s window holds only the new split.
     const applied = await shoal(['apply', '-f', canary, '--admin', admin], { cwd: home });
     assert.equal(applied.code, 0, applied.stderr);
@@ -131,19 +166,23 @@ describe('shoal demo', () => {
       bootstrap,
       readFileSync(demoBootstrap, 'utf8').replace('127.0.0.1:15010', `127.0.0.1:${ports.xds}`),
     );
-    const load = await shoal([
-      'call',
-      'greet.v1.GreeterService',
-      'greet.v1.GreeterService/Greet',
-      '--bootstrap',
-      bootstrap,
-      '--count',
-      '400',
-      '--concurrency',
-      '10',
-      '-o',
-      'json',
-    ]);
+    // Over mTLS, with the CLI's token the demo left in .shoal/demo (relative paths: cwd).
+    const load = await shoal(
+      [
+        'call',
+        'greet.v1.GreeterService',
+        'greet.v1.GreeterService/Greet',
+        '--bootstrap',
+        bootstrap,
+        '--count',
+        '400',
+        '--concurrency',
+        '10',
+        '-o',
+        'json',
+      ],
+      { cwd: home },
+    );
     assert.equal(load.code, 0, load.stderr);
     const summary = JSON.parse(load.stdout) as {
       ok: number;

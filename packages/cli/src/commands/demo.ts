@@ -2,13 +2,19 @@
 // (in this process, default ports, config from examples/demo/config), three greeter providers
 // (child processes on 127.0.0.11-13, each registered over xDS with its version and zone), and a
 // consumer in zone-a that calls `greet.v1.GreeterService` through the mesh at a steady rate.
-// A live table shows calls per second by subset and by zone. Ctrl-C stops everything.
+// With mutual TLS STRICT (examples/demo/mtls-strict.yaml; `--no-mtls` leaves it out): every
+// workload gets its certificate from the control plane's CA with a token, registers and calls
+// over mTLS. A live table shows calls per second by subset and by zone, and who is who on the
+// wire. Ctrl-C stops everything.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { resolveDataDir } from '@shoal/control-plane/data-dir';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
+import { demoIdentity, secureBootstrapParts } from '../demo/demo-identity.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
@@ -22,6 +28,7 @@ interface DemoFlags {
   rate: string;
   duration?: string;
   dataDir?: string;
+  mtls: boolean;
 }
 
 const providers = [
@@ -62,6 +69,7 @@ export function registerDemo(program: Command): void {
       "the control plane's state: admin token, CA (default $SHOAL_DATA_DIR or ./.shoal)",
     )
     .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
+    .option('--no-mtls', 'leave out PeerAuthentication STRICT: plaintext everywhere')
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -91,6 +99,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     (line) => (process.stdout.isTTY ? note(line) : process.stdout.write(`${line}\n`)),
   );
   const xdsAddress = `127.0.0.1:${flags.xdsPort}`;
+  const identity = demoIdentity(cp, resolveDataDir(flags.dataDir));
+  identity.tokenFile('shoal-cli'); // for examples/demo/bootstrap.json (`shoal call` through the mesh)
+  if (flags.mtls) cp.store.apply(readFileSync(join(examplesDir, 'demo', 'mtls-strict.yaml'), 'utf8'));
   const group = new ProcessGroup(note);
   const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { GreeterService }] =
     await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/examples')]);
@@ -124,7 +135,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--ip=${p.ip}`,
           `--port=${flags.providerPort}`,
           `--xds=${xdsAddress}`,
+          ...(flags.mtls ? [`--root-cert=${identity.rootFile}`] : []),
         ],
+        ...(flags.mtls && { env: { SHOAL_TOKEN: identity.token('greeter') } }),
         readyPattern: /^serving:/,
       });
       children.set(p.name, child);
@@ -137,9 +150,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     await Promise.all([...children.values()].map((c) => c.ready));
 
     const bootstrap = parseBootstrap({
-      xds_servers: [
-        { server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
-      ],
+      ...(flags.mtls
+        ? secureBootstrapParts(xdsAddress, identity.rootFile, {
+            token_file: identity.tokenFile('demo-consumer'),
+          })
+        : {
+            xds_servers: [
+              { server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
+            ],
+          }),
       node: {
         id: 'demo-consumer',
         locality: { region: 'local', zone: 'zone-a' },
@@ -190,15 +209,30 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     process.stdout.write(`${tryNext(`127.0.0.1:${flags.adminPort}`)}\n\n`);
     redraw = setInterval(() => {
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
+      const clients = new Map(cp.ads.clients().map((c) => [c.nodeId, c.transport]));
+      const own = xds.certificateProviders.started[0]?.current()?.identity;
       const table = renderView({
         configVersion: `control plane ${cp.store.version}, consumer routes ${routesVersion}`,
-        providers: providers.map((p) => ({
-          name: p.name,
-          pid: children.get(p.name)?.process.pid,
-          address: `${p.ip}:${flags.providerPort}`,
-          state: state.get(p.name) ?? '?',
-          callsPerSecond: byProvider.get(p.name) ?? 0,
-        })),
+        security: [
+          flags.mtls
+            ? 'mTLS STRICT (PeerAuthentication default in istio-system): plaintext calls are refused'
+            : 'plaintext (--no-mtls)',
+          `consumer: ${own ? `${own.uriSans[0]}, certificate until ${own.notAfter.toISOString().slice(0, 16).replace('T', ' ')}Z` : 'no certificate'}`,
+        ],
+        providers: providers.map((p) => {
+          const t = clients.get(`greeter-${p.name}`);
+          return {
+            name: p.name,
+            pid: children.get(p.name)?.process.pid,
+            address: `${p.ip}:${flags.providerPort}`,
+            state: state.get(p.name) ?? '?',
+            callsPerSecond: byProvider.get(p.name) ?? 0,
+            identity:
+              t?.security === 'mTLS'
+                ? `${t.identity?.replace(/^spiffe:\/\/[^/]+\//, '')} until ${t.notAfter?.slice(0, 16).replace('T', ' ')}Z`
+                : (t?.security ?? '-'),
+          };
+        }),
         byVersion: stats.by('version'),
         byZone: stats.by('zone'),
       });

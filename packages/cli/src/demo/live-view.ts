@@ -6,12 +6,16 @@ import type { GroupStats } from './traffic-stats.js';
 
 export interface DemoView {
   configVersion: string;
+  /** How calls are secured (mTLS mode, the consumer's identity), one line each. */
+  security: string[];
   providers: {
     name: string;
     pid: number | undefined;
     address: string;
     state: string;
     callsPerSecond: number;
+    /** Its xDS connection's identity (mTLS) and when that certificate expires, or `plaintext`. */
+    identity: string;
   }[];
   byVersion: GroupStats[];
   byZone: GroupStats[];
@@ -33,10 +37,18 @@ function statsTable(title: string, rows: GroupStats[]): string {
 export function renderView(view: DemoView): string {
   return [
     `config version ${view.configVersion}`,
+    ...view.security,
     '',
     renderTable(
-      ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S'],
-      view.providers.map((p) => [p.name, p.pid ?? '-', p.address, p.state, p.callsPerSecond.toFixed(1)]),
+      ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S', 'IDENTITY (mTLS)'],
+      view.providers.map((p) => [
+        p.name,
+        p.pid ?? '-',
+        p.address,
+        p.state,
+        p.callsPerSecond.toFixed(1),
+        p.identity,
+      ]),
     ),
     '',
     statsTable('SUBSET', view.byVersion),

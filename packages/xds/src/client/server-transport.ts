@@ -5,6 +5,7 @@
 // timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
 import type http2 from 'node:http2';
+import { isIP } from 'node:net';
 import {
   type ClientTlsOptions,
   Code,
@@ -140,7 +141,8 @@ function tlsOptions(
       roots ??= material!.roots;
     }
     return {
-      servername: address.host,
+      // SNI carries host names only (RFC 6066); an IP address is checked against the IP SANs.
+      ...(isIP(address.host) === 0 && { servername: address.host }),
       ...(roots && { ca: roots }),
       ...(cert && { cert }),
       ...(key && { key }),
