@@ -302,8 +302,7 @@ export class ControlPlane {
           requestCert: true,
         },
       };
-      const { notBefore, notAfter } = issued.summary;
-      const renewIn = (notAfter.getTime() - notBefore.getTime()) / 2;
+      const renewIn = (issued.summary.notAfter.getTime() - Date.now()) / 2;
       this.#xdsCertTimer = setTimeout(
         () => void this.#renewXdsCertificate(host),
         Math.min(renewIn, 2 ** 31 - 1),

@@ -114,9 +114,13 @@ export function registerAgent(program: Command): void {
           writeCertFiles(certDir, m);
           write(`renewed: ${describe(m)}`);
         });
+        // The provider's renewal timer does not hold a process open (it is a library's); the agent is
+        // a daemon, so this does, until a signal stops it.
+        const keepAlive = setInterval(() => {}, 3_600_000);
         await new Promise<void>((done) => {
           for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => done());
         });
+        clearInterval(keepAlive);
         write('stopped');
       } catch (err) {
         if (err instanceof CliError) throw err;

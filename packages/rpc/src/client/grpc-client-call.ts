@@ -324,7 +324,10 @@ class ClientCall {
       return new RpcError(mapped.code, `${this.s.address}: ${mapped.rawMessage}`, { cause: error });
     }
     const rst = this.stream?.rstCode;
-    if (rst === undefined || rst === 0) {
+    // node:http2 marks the streams of a connection that went away CANCEL: that is no reset by the
+    // peer but a lost connection (a TLS server that got plaintext closes it, for one).
+    const lost = rst === NGHTTP2_CANCEL && (this.stream?.session?.destroyed ?? true);
+    if (rst === undefined || rst === 0 || lost) {
       return new RpcError(Code.UNAVAILABLE, `connection to ${this.s.address} closed before the call ended`);
     }
     return new RpcError(codeFromRstCode(rst), `stream reset by ${this.s.address} (RST_STREAM code ${rst})`);

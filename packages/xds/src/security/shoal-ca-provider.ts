@@ -142,10 +142,12 @@ export class ShoalCaProvider extends ProviderBase {
       if (this.closed) return;
       this.publish(material);
       this.#retryMs = MIN_RETRY_MS;
-      // Istio's agent renews at half the lifetime; a clock behind the CA's makes it a bit sooner.
+      // Istio's agent renews at half the lifetime, counted from now: the CA backdates notBefore
+      // for clocks behind its own, which would make a short-lived certificate look half gone.
+      const now = Date.now();
       const { notBefore, notAfter } = material.identity!;
-      const at = notBefore.getTime() + (notAfter.getTime() - notBefore.getTime()) / 2;
-      this.#schedule(Math.max(0, at - Date.now()));
+      const start = Math.max(notBefore.getTime(), now);
+      this.#schedule(Math.max(0, start + (notAfter.getTime() - start) / 2 - now));
     } catch (err) {
       if (this.closed) return;
       this.fail((err as Error).message);
