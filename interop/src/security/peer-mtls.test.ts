@@ -11,9 +11,10 @@ import * as grpc from '@grpc/grpc-js';
 import { createMeshClient, meshTransportOf } from '@shoal/mesh';
 import { Code, RpcError } from '@shoal/rpc';
 import { parseBootstrap } from '@shoal/xds';
+import { freePort } from '../free-port.js';
 import { TestService } from '../gen/grpc/testing/test_pb.js';
 import { grpcJsTestClient } from '../xds/scenario-harness.js';
-import { freePort, SecureMesh } from './secure-mesh.js';
+import { SecureMesh } from './secure-mesh.js';
 
 /** Runs openssl with `input` on stdin; resolves with its stdout. */
 function openssl(args: string[], input: string): Promise<string> {

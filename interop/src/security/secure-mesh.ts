@@ -5,7 +5,6 @@
 
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,18 +170,6 @@ export interface PeerCounts {
   failures: number;
   codes: Record<number, number>;
   firstError?: string;
-}
-
-/** A port free right now on 127.0.0.1 (for peers that cannot bind port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export class GrpcJsXdsPeer {

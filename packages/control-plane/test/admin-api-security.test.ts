@@ -131,6 +131,31 @@ describe('admin API hardening, end to end', () => {
     assert.notEqual(other.adminToken, cp.adminToken);
   });
 
+  it('serves HTTPS with --admin-tls-cert/--admin-tls-key, and the token still guards writes', async () => {
+    const issued = await cp.ca!.issueServerCertificate({ dns: ['localhost'], ips: ['127.0.0.1'] }, 3600);
+    const secure = new ControlPlane({
+      xdsPort: 0,
+      adminPort: 0,
+      adminTls: { cert: issued.chain.slice(0, -1).join(''), key: issued.privateKey },
+    });
+    const { admin: a } = await secure.start();
+    try {
+      assert.equal(a.scheme, 'https');
+      const caFile = join(dir, 'admin-ca.pem');
+      writeFileSync(caFile, cp.ca!.rootPem);
+      const url = `https://127.0.0.1:${a.port}`;
+      assert.equal((await curl('--cacert', caFile, `${url}/api/config`)).status, 200);
+      assert.equal(
+        (await curl('--cacert', caFile, '-X', 'DELETE', `${url}/api/config/vs/default/x`)).status,
+        401,
+      );
+      const plain = await curl(`http://127.0.0.1:${a.port}/api/config`).catch(() => ({ status: 0 }));
+      assert.notEqual(plain.status, 200, 'no plaintext on the HTTPS port');
+    } finally {
+      await secure.stop(0);
+    }
+  });
+
   it('does not start on a non-loopback admin address without TLS', async () => {
     const open = new ControlPlane({ xdsPort: 0, adminPort: 0, adminHost: '0.0.0.0' });
     await assert.rejects(open.start(), /admin API would listen on 0\.0\.0\.0 without TLS.*--admin-insecure/);

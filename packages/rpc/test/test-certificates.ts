@@ -14,10 +14,14 @@ export interface TestCertificates {
   dir: string;
 }
 
-export function makeTestCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(
+function openssl(dir: string, ...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+/** A self-signed CA: `<name>.pem` and `<name>.key` in dir. */
+function makeCa(dir: string, name: string): void {
+  openssl(
+    dir,
     'req',
     '-x509',
     '-newkey',
@@ -26,42 +30,54 @@ export function makeTestCertificates(): TestCertificates {
     '-days',
     '1',
     '-subj',
-    '/CN=shoal-test-ca',
+    `/CN=${name}`,
     '-keyout',
-    'ca.key',
+    `${name}.key`,
     '-out',
-    'ca.pem',
+    `${name}.pem`,
   );
-  run(
+}
+
+/** `<name>.pem` and `<name>.key` signed by the CA `<ca>.pem`, with the extensions given. */
+function issue(dir: string, name: string, ca: string, extensions: string): void {
+  openssl(
+    dir,
     'req',
     '-newkey',
     'rsa:2048',
     '-nodes',
     '-subj',
-    '/CN=localhost',
+    `/CN=${name}`,
     '-keyout',
-    'server.key',
+    `${name}.key`,
     '-out',
-    'server.csr',
+    `${name}.csr`,
   );
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  run(
+  writeFileSync(join(dir, `${name}.cnf`), extensions);
+  openssl(
+    dir,
     'x509',
     '-req',
     '-in',
-    'server.csr',
+    `${name}.csr`,
     '-CA',
-    'ca.pem',
+    `${ca}.pem`,
     '-CAkey',
-    'ca.key',
+    `${ca}.key`,
     '-CAcreateserial',
     '-days',
     '1',
     '-extfile',
-    'ext.cnf',
+    `${name}.cnf`,
     '-out',
-    'server.pem',
+    `${name}.pem`,
   );
+}
+
+export function makeTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-tls-'));
+  makeCa(dir, 'ca');
+  issue(dir, 'server', 'ca', 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
   const read = (name: string) => readFileSync(join(dir, name), 'utf8');
   return { ca: read('ca.pem'), key: read('server.key'), cert: read('server.pem'), dir };
 }
@@ -76,61 +92,12 @@ export function makeClientCertificate(
   uri: string,
   selfCa = false,
 ): { key: string; cert: string } {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: certs.dir, stdio: 'pipe' });
-  let ca = 'ca.pem';
-  let caKey = 'ca.key';
+  let ca = 'ca';
   if (selfCa) {
-    ca = `${name}-ca.pem`;
-    caKey = `${name}-ca.key`;
-    run(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}-ca`,
-      '-keyout',
-      caKey,
-      '-out',
-      ca,
-    );
+    ca = `${name}-ca`;
+    makeCa(certs.dir, ca);
   }
-  run(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${name}`,
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-  );
-  writeFileSync(
-    join(certs.dir, `${name}.cnf`),
-    `subjectAltName=URI:${uri}\nextendedKeyUsage=clientAuth,serverAuth\n`,
-  );
-  run(
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    ca,
-    '-CAkey',
-    caKey,
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.cnf`,
-    '-out',
-    `${name}.pem`,
-  );
+  issue(certs.dir, name, ca, `subjectAltName=URI:${uri}\nextendedKeyUsage=clientAuth,serverAuth\n`);
   const read = (file: string) => readFileSync(join(certs.dir, file), 'utf8');
   return { key: read(`${name}.key`), cert: read(`${name}.pem`) };
 }
