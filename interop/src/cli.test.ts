@@ -2,32 +2,20 @@
 // shoal-interop-client processes, their flags, output and exit status.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { testCaseNames } from './client/test-cases.js';
 import { type PeerServer, startGrpcJsServer } from './peers/grpc-js-server.js';
+import { runNode } from './run-node.js';
 
 const serverMain = fileURLToPath(new URL('./server/main.js', import.meta.url));
 const clientMain = fileURLToPath(new URL('./client/main.js', import.meta.url));
 // The launcher npm links as node_modules/.bin/shoal-interop-client.
 const clientLauncher = fileURLToPath(new URL('../bin/shoal-interop-client.js', import.meta.url));
 
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runClient(script: string, args: string[]): Promise<Exit> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runClient = runNode;
 
 /** Starts the server binary and reads the port it prints. */
 async function startServer(args: string[]): Promise<{ child: ChildProcess; port: number }> {

@@ -12,8 +12,9 @@ export interface GrpcTestingPackage {
   UnimplementedService: grpc.ServiceClientConstructor;
 }
 
-export function loadGrpcTesting(): GrpcTestingPackage {
-  const definition = protoLoader.loadSync('grpc/testing/test.proto', {
+/** The package definition, which @grpc/reflection also serves from. */
+export function loadGrpcTestingDefinition(): protoLoader.PackageDefinition {
+  return protoLoader.loadSync('grpc/testing/test.proto', {
     includeDirs: [protoDir],
     // camelCase field names, as protobuf-es uses, so the test cases read both alike.
     keepCase: false,
@@ -21,6 +22,9 @@ export function loadGrpcTesting(): GrpcTestingPackage {
     enums: String,
     defaults: true,
   });
+}
+
+export function loadGrpcTesting(definition = loadGrpcTestingDefinition()): GrpcTestingPackage {
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     grpc: { testing: GrpcTestingPackage };
   };

@@ -5,7 +5,8 @@
 // answers response_compressed uncompressed.
 
 import * as grpc from '@grpc/grpc-js';
-import { loadGrpcTesting } from './grpc-js-proto.js';
+import { ReflectionService } from '@grpc/reflection';
+import { loadGrpcTesting, loadGrpcTestingDefinition } from './grpc-js-proto.js';
 
 interface Payload {
   body: Buffer;
@@ -126,10 +127,15 @@ export interface PeerServer {
   close(): Promise<void>;
 }
 
-/** Starts a grpc-js TestService server on 127.0.0.1 and a free port. */
-export async function startGrpcJsServer(): Promise<PeerServer> {
+/**
+ * Starts a grpc-js TestService server on 127.0.0.1 and a free port; with `reflection`, it also
+ * serves server reflection with @grpc/reflection, as Node gRPC servers usually do.
+ */
+export async function startGrpcJsServer(options: { reflection?: boolean } = {}): Promise<PeerServer> {
+  const definition = loadGrpcTestingDefinition();
   const server = new grpc.Server();
-  server.addService(loadGrpcTesting().TestService.service, handlers);
+  server.addService(loadGrpcTesting(definition).TestService.service, handlers);
+  if (options.reflection) new ReflectionService(definition).addToServer(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),

@@ -15,12 +15,14 @@ import { certificateService } from './ca/certificate-service.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
 import { TokenStore } from './ca/token-store.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
+import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
+import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import { mtlsModeFor } from './translate/peer-authentication.js';
 import type { ProxyNode } from './translate/proxy-node.js';
@@ -76,6 +78,12 @@ export interface ControlPlaneOptions {
   leaseGraceMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
+  /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
+  consoleDir?: string;
+  /** Where the admin API's traffic picture (`GET /api/traffic`, the console's graph) comes from. */
+  traffic?: TrafficSource;
+  /** Config versions kept for the history and rollback (default 200). */
+  historyLimit?: number;
 }
 
 export interface ControlPlaneAddresses {
@@ -87,6 +95,8 @@ export interface ControlPlaneAddresses {
 
 export class ControlPlane {
   readonly store = new ConfigStore();
+  /** Every change applied since start, for diffs and rollback. */
+  readonly history: ConfigHistory;
   readonly registry: Registry;
   readonly cache: SnapshotCache;
   readonly ads: AdsServer;
@@ -122,6 +132,9 @@ export class ControlPlane {
       this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
       newSecret();
     this.tokens = new TokenStore(this.#dataDir);
+    this.history = new ConfigHistory(this.store, {
+      ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
+    });
     this.cache = new SnapshotCache(undefined, {
       onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
@@ -173,6 +186,16 @@ export class ControlPlane {
         ...(options.adminHostNames && { hostNames: options.adminHostNames }),
       }),
       ...(options.adminTls && { tls: options.adminTls }),
+      ca: () => this.#ca,
+      history: this.history,
+      consoleDir: options.consoleDir,
+      traffic: options.traffic,
+      xdsAddress: () => {
+        const xds = this.#addresses?.xds;
+        if (!xds) return undefined;
+        const host = xds.host === '0.0.0.0' || xds.host === '::' ? '127.0.0.1' : xds.host;
+        return host.includes(':') ? `[${host}]:${xds.port}` : `${host}:${xds.port}`;
+      },
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
@@ -181,6 +204,11 @@ export class ControlPlane {
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
     });
+  }
+
+  /** Where it listens, once started. */
+  get addresses(): ControlPlaneAddresses | undefined {
+    return this.#addresses;
   }
 
   /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
@@ -200,6 +228,8 @@ export class ControlPlane {
         workloadTtlSeconds: this.#options.workloadCertTtlSeconds,
       }),
     });
+    this.history.start();
+    this.#unsubscribe.push(() => this.history.stop());
     this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
     let config: DirectoryLoadResult | undefined;

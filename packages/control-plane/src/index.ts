@@ -8,6 +8,8 @@ export {
   AdminServer,
   type AdminServerOptions,
 } from './admin/admin-server.js';
+// The admin API's config diffs (apply previews, history).
+export type { ObjectDiff } from './admin/config-diff.js';
 // Workload identity: the CA (Istio's CA API), its tokens and what it issued.
 export {
   CertificateAuthority,
@@ -30,6 +32,12 @@ export {
   type DirectoryLoadResult,
 } from './config/config-dir.js';
 export { ConfigError } from './config/config-error.js';
+export {
+  ConfigHistory,
+  type ConfigHistoryOptions,
+  type HistoryEntry,
+  type RollbackPlan,
+} from './config/config-history.js';
 export {
   type AnyConfigObject,
   CONFIG_KINDS,
@@ -111,6 +119,8 @@ export type {
 } from './registry/registry-types.js';
 // State that survives restarts (also the `@shoal/control-plane/data-dir` entry, for the CLI).
 export * from './state/data-dir-index.js';
+// Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
+export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
 export type { BuiltResource } from './translate/built-resource.js';
 export type {

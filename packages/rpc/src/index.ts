@@ -28,3 +28,5 @@ export type {
   TlsPolicy,
   TransportSecurity,
 } from './server/transport-security.js';
+/** A server reflection client: service names, and a registry of descriptors to call a method with JSON. */
+export { ReflectionClient, type ReflectionClientOptions } from './services/reflection-client.js';

@@ -5,22 +5,22 @@ import { type DescMethod, type FileRegistry, toJson } from '@bufbuild/protobuf';
 import { type CallDestination, type CallOptions, Code, createClient, Metadata, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
-import { findMethod, protoFileSource, reflectionSource } from '../descriptors/descriptor-source.js';
+import { fileSource, findMethod } from '../descriptors/descriptor-source.js';
+import { reflectionSource } from '../descriptors/reflection-source.js';
 import { parseDuration } from '../duration.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { connectTarget, parseProtocol } from '../target.js';
 import { parseHeaders, parseMessages, readData } from './call-input.js';
 import { type CallOutcome, renderSummary, summarize } from './load-summary.js';
+import { collect, type SourceFlags, withSourceOptions } from './source-options.js';
 
-interface CallFlags {
+interface CallFlags extends SourceFlags {
   data?: string;
   header: string[];
   protocol?: string;
   timeout?: string;
   count?: string;
   concurrency?: string;
-  proto: string[];
-  importPath: string[];
   bootstrap?: string;
   version?: string;
   group?: string;
@@ -28,22 +28,20 @@ interface CallFlags {
   verbose?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 export function registerCall(program: Command): void {
-  program
-    .command('call')
-    .description('call a method: unary, or streaming with newline-delimited JSON')
-    .argument('<target>', 'host:port, xds:///host:port, or an interface name (with --bootstrap)')
-    .argument('<method>', 'SERVICE/METHOD, e.g. greet.v1.GreeterService/Greet')
+  withSourceOptions(
+    program
+      .command('call')
+      .description('call a method: unary, or streaming with newline-delimited JSON')
+      .argument('<target>', 'host:port, xds:///host:port, or an interface name (with --bootstrap)')
+      .argument('<method>', 'SERVICE/METHOD, e.g. greet.v1.GreeterService/Greet'),
+  )
     .option('-d, --data <json>', 'request message as JSON, @file, or @- for stdin')
     .option('-H, --header <header>', "request metadata 'key: value' (repeatable)", collect, [])
     .option('--protocol <protocol>', 'grpc, triple or http (HTTP/1.1 JSON)', 'grpc')
     .option('--timeout <duration>', 'deadline of each call, e.g. 2s')
     .option('--count <n>', 'make N calls and print a summary')
     .option('--concurrency <c>', 'calls in flight with --count', '10')
-    .option('--proto <file>', 'use this .proto instead of server reflection (repeatable)', collect, [])
-    .option('--import-path <dir>', 'import path for --proto (repeatable)', collect, [])
     .option('--bootstrap <file>', 'xDS bootstrap for mesh targets')
     .option('--version <v>', 'Triple service version (tri-service-version)')
     .option('--group <g>', 'Triple service group (tri-service-group)')
@@ -64,10 +62,7 @@ async function runCall(target: string, methodName: string, flags: CallFlags): Pr
       ? await connectTarget(target, { protocol: 'grpc', bootstrap: flags.bootstrap })
       : transport;
   try {
-    const source =
-      flags.proto.length > 0
-        ? protoFileSource(flags.proto, flags.importPath.length ? flags.importPath : ['.'])
-        : reflectionSource(reflectVia, target);
+    const source = fileSource(flags) ?? reflectionSource(reflectVia, target);
     const registry = await source.registryFor(methodName.replace('/', '.'));
     const { service, method } = findMethod(registry, methodName);
     const streamingIn = method.methodKind === 'client_streaming' || method.methodKind === 'bidi_streaming';

@@ -1,8 +1,10 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
 // in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
 
-import { readFileSync } from 'node:fs';
-import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { ControlPlane, ControlPlaneLogger, LogLevel, TrafficSource } from '@shoal/control-plane';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseDuration } from '../duration.js';
@@ -77,10 +79,26 @@ function adminTls(flags: CpFlags): { cert: Buffer; key: Buffer } | undefined {
   };
 }
 
-/** Starts a control plane and prints where it listens; used by `shoal cp` and `shoal demo`. */
+const names = (list: string) => list.split(',').map((n) => n.trim());
+
+/**
+ * The web console's built files (@shoal/console's dist/), found as a package beside the CLI. The
+ * control plane serves them; nothing imports the console's code.
+ */
+export function consoleDir(): string | undefined {
+  try {
+    const dir = join(dirname(createRequire(import.meta.url).resolve('@shoal/console/package.json')), 'dist');
+    return existsSync(join(dir, 'index.html')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts a control plane and prints where it listens (the console's URL first); for `shoal cp` and `shoal demo`. */
 export async function startControlPlane(
   flags: CpFlags,
   write: (line: string) => void,
+  extra: { traffic?: TrafficSource } = {},
 ): Promise<ControlPlane> {
   if (!levels.includes(flags.logLevel as LogLevel)) {
     throw new CliError(`--log-level must be one of ${levels.join(', ')}`, ExitCode.usage);
@@ -88,31 +106,37 @@ export async function startControlPlane(
   const { ControlPlane, resolveDataDir } = await import('@shoal/control-plane');
   const tls = adminTls(flags);
   const dataDir = resolveDataDir(flags.dataDir);
-  let cp: ControlPlane;
+  const ui = consoleDir();
+  // Lines logged while starting wait, so that the console's URL is the first thing printed.
+  const held: string[] = [];
+  let holding = true;
+  const log = (line: string) => (holding ? held.push(line) : write(line));
+  const cp = new ControlPlane({
+    xdsPort: port(flags.xdsPort, '--xds-port'),
+    adminPort: port(flags.adminPort, '--admin-port'),
+    host: flags.host,
+    adminHost: flags.adminHost ?? '127.0.0.1',
+    ...(tls && { adminTls: tls }),
+    ...(flags.adminInsecure && { adminInsecure: true }),
+    ...(flags.adminHostName && { adminHostNames: names(flags.adminHostName) }),
+    dataDir,
+    ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
+    ...(flags.caDir && { caDir: flags.caDir }),
+    ...(flags.workloadCertTtl && {
+      workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
+    }),
+    ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
+    ...(flags.xdsServerName && { xdsServerNames: names(flags.xdsServerName) }),
+    configDir: flags.config,
+    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
+    ...(ui ? { consoleDir: ui } : {}),
+    ...extra,
+  });
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
-    cp = new ControlPlane({
-      xdsPort: port(flags.xdsPort, '--xds-port'),
-      adminPort: port(flags.adminPort, '--admin-port'),
-      host: flags.host,
-      adminHost: flags.adminHost ?? '127.0.0.1',
-      ...(tls && { adminTls: tls }),
-      ...(flags.adminInsecure && { adminInsecure: true }),
-      ...(flags.adminHostName && { adminHostNames: flags.adminHostName.split(',').map((n) => n.trim()) }),
-      dataDir,
-      ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
-      ...(flags.caDir && { caDir: flags.caDir }),
-      ...(flags.workloadCertTtl && {
-        workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
-      }),
-      ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
-      ...(flags.xdsServerName && { xdsServerNames: flags.xdsServerName.split(',').map((n) => n.trim()) }),
-      configDir: flags.config,
-      log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', write),
-    });
     addresses = await cp.start();
   } catch (err) {
-    if (err instanceof CliError) throw err;
+    for (const line of held.splice(0)) write(line);
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(
       `the control plane cannot start: ${(err as Error).message}`,
@@ -122,9 +146,14 @@ export async function startControlPlane(
         : undefined,
     );
   }
-  const { admin } = addresses;
+  const a = addresses.admin;
+  const admin = `${a.scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  // The console takes the admin token from the URL's fragment (never sent to the server).
+  write(`shoal console: ${admin}/${ui ? `#token=${cp.adminToken}` : ' (not built: run npm run build)'}`);
+  holding = false;
+  for (const line of held.splice(0)) write(line);
   write(
-    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin.scheme}://${admin.host}:${admin.port}`,
+    `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
   write(`data dir ${dataDir} (admin token in ${dataDir}/admin-token)`);
   if (cp.ca) write(`CA: ${cp.ca.source}, trust domain ${cp.ca.trustDomain}`);

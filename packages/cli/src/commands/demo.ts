@@ -15,6 +15,7 @@ import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { demoIdentity, secureBootstrapParts } from '../demo/demo-identity.js';
+import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
@@ -39,7 +40,8 @@ const providers = [
 
 const tryNext = (
   admin: string,
-) => `Try, from another terminal (the demo uses the default ports, so no flags are needed):
+) => `Open the console at http://${admin}/ to watch the traffic, shift weights and read each client's config,
+or try, from another terminal (add --admin ${admin} when the demo runs on other ports):
   npx shoal apply -f examples/demo/canary-20.yaml      # 20% of calls to v2 (gray release)
   npx shoal apply -f examples/demo/header-route.yaml   # x-user: tester → v2, everyone else → v1
   npx shoal apply -f examples/demo/fault.yaml          # inject UNAVAILABLE and delays
@@ -85,6 +87,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     if (events.length > 6) events.shift();
   };
   const view = new LiveView();
+  const stats = new TrafficStats(5000);
   const examplesDir = dirname(createRequire(import.meta.url).resolve('@shoal/examples/package.json'));
   const cp = await startControlPlane(
     {
@@ -96,9 +99,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       logLevel: 'warn',
       logFormat: 'text',
     },
-    (line) => (process.stdout.isTTY ? note(line) : process.stdout.write(`${line}\n`)),
+    (line) =>
+      process.stdout.isTTY && !line.startsWith('shoal console:')
+        ? note(line)
+        : process.stdout.write(`${line}\n`),
+    { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
   );
-  const xdsAddress = `127.0.0.1:${flags.xdsPort}`;
+  // The ports bound (the flags may say 0: pick free ones).
+  const { xds: xdsBound, admin: adminBound } = cp.addresses!;
+  const xdsAddress = `127.0.0.1:${xdsBound.port}`;
   const identity = demoIdentity(cp, resolveDataDir(flags.dataDir));
   identity.tokenFile('shoal-cli'); // for examples/demo/bootstrap.json (`shoal call` through the mesh)
   if (flags.mtls) cp.store.apply(readFileSync(join(examplesDir, 'demo', 'mtls-strict.yaml'), 'utf8'));
@@ -182,14 +191,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       },
     };
 
-    const stats = new TrafficStats(5000);
     let inFlight = 0;
     timer = setInterval(() => {
       if (inFlight >= 200) return;
       inFlight++;
       const started = performance.now();
+      let cluster: string | undefined;
       client
-        .greet({ name: 'demo' }, { timeoutMs: 2000 })
+        .greet({ name: 'demo' }, { timeoutMs: 2000, onDestination: (d) => (cluster = d.cluster) })
         .then((res) => {
           const p = providers.find((x) => x.name === res.servedBy);
           stats.record(
@@ -199,14 +208,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           );
         })
         .catch((err) => {
-          stats.record(false, performance.now() - started, {});
+          // The subset of `outbound|port|subset|host`, so a failed call counts against its version.
+          const subset = cluster?.split('|')[2];
+          stats.record(false, performance.now() - started, subset ? { version: subset } : {});
           const e = RpcError.from(err);
           if (e.code !== Code.CANCELLED || !stopping) note(`call failed: ${e.message}`);
         })
         .finally(() => inFlight--);
     }, 1000 / rate);
 
-    process.stdout.write(`${tryNext(`127.0.0.1:${flags.adminPort}`)}\n\n`);
+    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}\n\n`);
     redraw = setInterval(() => {
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
       const clients = new Map(cp.ads.clients().map((c) => [c.nodeId, c.transport]));

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { bufBinary } from '../buf-binary.js';
 import { CliError } from '../cli-error.js';
 
 /** The template `shoal new` writes and `shoal gen` falls back to. */
@@ -29,7 +30,7 @@ export function runGen(dir: string): void {
     );
   }
   const require = createRequire(import.meta.url);
-  const buf = join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf');
+  const buf = bufBinary();
   const pluginBin = join(dirname(require.resolve('@bufbuild/protoc-gen-es/package.json')), 'bin');
   const args = existsSync(join(root, 'buf.gen.yaml'))
     ? ['generate']

@@ -2,30 +2,24 @@
 
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
-import {
-  type DescriptorSource,
-  protoFileSource,
-  reflectionSource,
-} from '../descriptors/descriptor-source.js';
+import { type DescriptorSource, fileSource } from '../descriptors/descriptor-source.js';
+import { reflectionSource } from '../descriptors/reflection-source.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { connectTarget, parseProtocol } from '../target.js';
 import { formatEnum, formatMessage, formatMethod, formatService } from './describe-format.js';
+import { type SourceFlags, withSourceOptions } from './source-options.js';
 
-interface SourceFlags {
-  proto: string[];
-  importPath: string[];
+interface ListFlags extends SourceFlags {
   output?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 async function withSource<T>(
   address: string,
-  flags: SourceFlags,
+  flags: ListFlags,
   fn: (source: DescriptorSource) => Promise<T>,
 ): Promise<T> {
-  if (flags.proto.length > 0)
-    return fn(protoFileSource(flags.proto, flags.importPath.length ? flags.importPath : ['.']));
+  const files = fileSource(flags);
+  if (files) return fn(files);
   const transport = await connectTarget(address, { protocol: parseProtocol('grpc') });
   try {
     return await fn(reflectionSource(transport, address));
@@ -35,15 +29,15 @@ async function withSource<T>(
 }
 
 export function registerList(program: Command): void {
-  program
-    .command('list')
-    .description('list the services of a server, or the methods of one service')
-    .argument('<address>', 'host:port')
-    .argument('[service]', 'a service name, to list its methods')
-    .option('--proto <file>', 'use this .proto instead of server reflection (repeatable)', collect, [])
-    .option('--import-path <dir>', 'import path for --proto (repeatable)', collect, [])
+  withSourceOptions(
+    program
+      .command('list')
+      .description('list the services of a server, or the methods of one service')
+      .argument('<address>', 'host:port')
+      .argument('[service]', 'a service name, to list its methods'),
+  )
     .option('-o, --output <format>', 'json or yaml')
-    .action(async (address: string, service: string | undefined, flags: SourceFlags) => {
+    .action(async (address: string, service: string | undefined, flags: ListFlags) => {
       const format = parseOutputFormat(flags.output);
       await withSource(address, flags, async (source) => {
         if (!service) {
@@ -64,18 +58,18 @@ export function registerList(program: Command): void {
       });
     });
 
-  program
-    .command('describe')
-    .description('describe a service, method, message or enum')
-    .argument('<address>', 'host:port')
-    .argument(
-      '<symbol>',
-      'e.g. greet.v1.GreeterService, greet.v1.GreeterService.Greet, greet.v1.GreetRequest',
-    )
-    .option('--proto <file>', 'use this .proto instead of server reflection (repeatable)', collect, [])
-    .option('--import-path <dir>', 'import path for --proto (repeatable)', collect, [])
+  withSourceOptions(
+    program
+      .command('describe')
+      .description('describe a service, method, message or enum')
+      .argument('<address>', 'host:port')
+      .argument(
+        '<symbol>',
+        'e.g. greet.v1.GreeterService, greet.v1.GreeterService.Greet, greet.v1.GreetRequest',
+      ),
+  )
     .option('-o, --output <format>', 'json or yaml')
-    .action(async (address: string, symbol: string, flags: SourceFlags) => {
+    .action(async (address: string, symbol: string, flags: ListFlags) => {
       const format = parseOutputFormat(flags.output);
       await withSource(address, flags, async (source) => {
         const registry = await source.registryFor(symbol);

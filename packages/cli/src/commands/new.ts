@@ -1,47 +1,31 @@
-// `shoal new DIR [--name NAME]`: scaffolds an app (proto, provider, consumer, codegen, bootstrap,
-// Kubernetes/Istio manifests). Shoal's own packages are linked from the Shoal checkout this CLI
-// runs from (they are not on a registry), so `npm install` needs nothing that is not at hand.
+// `shoal new DIR [--name NAME]`: scaffolds a proxyless mesh app: its proto, a provider that
+// registers itself with the control plane, a consumer that dials the interface name, codegen, the
+// bootstrap and config for a control plane on this machine, the rollout steps of a weight shift,
+// and Kubernetes/Istio manifests.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
-import { appNames } from '../scaffold/app-names.js';
 import {
-  bootstrapJson,
   consumerFile,
-  kubernetesYaml,
+  meshBootstrapFile,
   packageJson,
   protoFile,
   providerFile,
-  readme,
   tsconfigJson,
-} from '../scaffold/app-templates.js';
+} from '../scaffold/app-code.js';
+import {
+  bootstrapJson,
+  kubernetesYaml,
+  meshYaml,
+  rolloutFile,
+  rolloutYaml,
+} from '../scaffold/app-mesh-config.js';
+import { appNames } from '../scaffold/app-names.js';
+import { readme } from '../scaffold/app-readme.js';
+import { dependencyVersions } from '../scaffold/shoal-dependencies.js';
 import { defaultBufGenYaml } from './gen.js';
-
-/** The Shoal checkout holding this CLI: packages/cli/dist/commands → the repository root. */
-function shoalRoot(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-}
-
-function dependencyVersions(root: string, target: string): (pkg: string) => string {
-  const local: Record<string, string> = {
-    '@shoal/rpc': 'packages/rpc',
-    '@shoal/cli': 'packages/cli',
-    '@shoal/mesh': 'packages/mesh',
-    '@shoal/xds': 'packages/xds',
-  };
-  return (pkg) => {
-    const dir = local[pkg];
-    if (dir) return `file:${relative(target, join(root, dir))}`;
-    // Third-party packages: the versions the Shoal checkout itself uses.
-    const manifest = join(root, 'node_modules', pkg, 'package.json');
-    return existsSync(manifest)
-      ? `^${(JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version}`
-      : 'latest';
-  };
-}
 
 export function scaffoldApp(dir: string, name?: string): string[] {
   const target = resolve(dir);
@@ -49,21 +33,21 @@ export function scaffoldApp(dir: string, name?: string): string[] {
     throw new CliError(`${target} exists and is not empty`, ExitCode.usage, 'choose a new folder');
   }
   const names = appNames(name ?? basename(target));
-  const root = shoalRoot();
-  if (!existsSync(join(root, 'packages', 'rpc', 'package.json'))) {
-    throw new CliError(`cannot find the Shoal packages next to this CLI (looked in ${root})`);
-  }
   const files: Record<string, string> = {
-    'package.json': packageJson(names, dependencyVersions(root, target)),
+    'package.json': packageJson(names, dependencyVersions(target)),
     'tsconfig.json': tsconfigJson,
     'buf.gen.yaml': defaultBufGenYaml,
     [`proto/${names.protoPath}`]: protoFile(names),
     'src/provider.ts': providerFile(names),
     'src/consumer.ts': consumerFile(names),
+    'src/mesh-bootstrap.ts': meshBootstrapFile(),
     'bootstrap.json': bootstrapJson(names),
+    [`mesh/${names.app}.yaml`]: meshYaml(names),
+    [`rollout/${rolloutFile(20)}`]: rolloutYaml(names, 20),
+    [`rollout/${rolloutFile(100)}`]: rolloutYaml(names, 100),
     'deploy/kubernetes.yaml': kubernetesYaml(names),
     'README.md': readme(names),
-    '.gitignore': 'node_modules/\ndist/\nsrc/gen/\n',
+    '.gitignore': 'node_modules/\ndist/\nsrc/gen/\n.shoal/\n',
   };
   for (const [path, text] of Object.entries(files)) {
     const full = join(target, path);
@@ -76,7 +60,9 @@ export function scaffoldApp(dir: string, name?: string): string[] {
 export function registerNew(program: Command): void {
   program
     .command('new')
-    .description('scaffold a Shoal app: proto, provider, consumer, bootstrap, Kubernetes/Istio manifests')
+    .description(
+      'scaffold a mesh app: proto, self-registering provider, consumer, local mesh config, rollout steps, Kubernetes/Istio manifests',
+    )
     .argument('<dir>', 'folder to create')
     .option('--name <name>', 'app name (default: the folder name)')
     .action((dir: string, flags: { name?: string }) => {
@@ -86,11 +72,13 @@ export function registerNew(program: Command): void {
           `created ${resolve(dir)}:`,
           ...files.map((f) => `  ${f}`),
           '',
-          'next:',
+          'next (README.md walks through a weight shift):',
           `  cd ${dir}`,
           '  npm install && npm run build',
-          '  npm start            # the provider on :50051',
-          '  npm run consumer     # call it',
+          '  npm run cp             # a control plane on this machine (skip it if `shoal demo` runs)',
+          '  npm start              # provider v1',
+          '  npm run provider:v2    # provider v2',
+          '  npm run consumer       # calls through the mesh',
           '',
         ].join('\n'),
       );

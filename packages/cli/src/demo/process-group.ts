@@ -9,6 +9,7 @@ export interface ChildSpec {
   name: string;
   args: string[];
   env?: Record<string, string>;
+  cwd?: string;
   /** Resolves with the first stdout match of this pattern (e.g. the port a child listens on). */
   readyPattern?: RegExp;
 }
@@ -27,6 +28,7 @@ export class ProcessGroup {
   start(spec: ChildSpec): RunningChild {
     const child = spawn(process.execPath, spec.args, {
       env: { ...process.env, ...spec.env },
+      cwd: spec.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let resolveReady: (m: RegExpExecArray) => void = () => {};

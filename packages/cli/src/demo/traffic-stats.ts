@@ -20,7 +20,7 @@ export class TrafficStats {
   private samples: CallSample[] = [];
 
   constructor(
-    private readonly windowMs = 5000,
+    readonly windowMs = 5000,
     private readonly now: () => number = () => performance.now(),
   ) {}
 

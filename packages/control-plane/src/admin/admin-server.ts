@@ -1,6 +1,7 @@
 // The admin API: JSON over HTTP (HTTPS with a certificate) for `shoal apply/get/delete/validate`,
-// `shoal proxy-status` and `shoal proxy-config`. Endpoints are documented in ../../ADMIN-API.md.
-// Every request passes the AdminGuard first (Host, Origin, content type, the bearer token).
+// `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
+// `/`. Endpoints are documented in ../../ADMIN-API.md. Every request passes the AdminGuard first
+// (Host, Origin, content type, the bearer token), the console's files too.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
@@ -9,15 +10,25 @@ import type { AddressInfo } from 'node:net';
 import { type Registry as ProtoRegistry, toJson } from '@bufbuild/protobuf';
 import { createXdsRegistry } from '@shoal/xds';
 import { stringify } from 'yaml';
+import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import { validateConfig } from '../config/analyze.js';
 import { ConfigError } from '../config/config-error.js';
+import type { ConfigHistory } from '../config/config-history.js';
 import { type ConfigKind, normalizeKind } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
+import { locateFields } from '../config/field-positions.js';
 import type { Registry } from '../registry/registry-types.js';
+import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
 import type { AdminGuard } from './admin-guard.js';
-import { HttpError, readBody, sendJson, sendText } from './http-json.js';
+import { liveAnalysis } from './analysis-api.js';
+import { changeDiff } from './config-diff.js';
+import { ConsoleFiles } from './console-files.js';
+import { EventStream } from './event-stream.js';
+import { historyEntry, historyList, rollback } from './history-api.js';
+import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { TestCaller, type TestCallRequest } from './test-call.js';
 
 /** One endpoint of a concern kept in a file of its own (`METHOD /first/second` as the key). */
 export type AdminHandler = (call: AdminCall) => Promise<void> | void;
@@ -34,24 +45,49 @@ export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
   ads: AdsServer;
+  history: ConfigHistory;
   /** More endpoints, by `METHOD /first/second` of their path (after the guard, like all). */
   routes?: Readonly<Record<string, AdminHandler>>;
   /** Checks every request before it reaches an endpoint. */
   guard: AdminGuard;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The CA, for test calls under mutual TLS. */
+  ca?: () => CertificateAuthority | undefined;
   /** Extra fields for GET /api/status (addresses, config directory). */
   status?: () => Record<string, unknown>;
+  /** The built console (packages/console/dist), served at `/`. */
+  consoleDir?: string | undefined;
+  /** Where `GET /api/traffic` and the `traffic` event read from. */
+  traffic?: TrafficSource | undefined;
+  /** `host:port` of the control plane's own ADS server, for test calls through the mesh. */
+  xdsAddress?: () => string | undefined;
   onError?: (err: unknown) => void;
 }
 
 export class AdminServer {
   readonly #options: AdminServerOptions;
   readonly #server: http.Server;
+  readonly #console: ConsoleFiles;
+  readonly #events: EventStream;
+  readonly #caller: TestCaller;
   #protoRegistry: ProtoRegistry | undefined;
 
   constructor(options: AdminServerOptions) {
     this.#options = options;
+    this.#console = new ConsoleFiles(options.consoleDir);
+    this.#events = new EventStream({
+      store: options.store,
+      registry: options.registry,
+      clients: () => options.ads.clients(),
+      status: () => this.#status(),
+      traffic: options.traffic,
+    });
+    this.#caller = new TestCaller({
+      registry: options.registry,
+      xdsAddress: options.xdsAddress ?? (() => undefined),
+      ...(options.ca && { ca: options.ca }),
+    });
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) {
@@ -85,6 +121,8 @@ export class AdminServer {
   }
 
   close(): Promise<void> {
+    this.#events.close();
+    this.#caller.close();
     return new Promise((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -97,7 +135,10 @@ export class AdminServer {
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const route = `${method} /${parts.slice(0, 2).join('/')}`;
-    const { store, registry, ads } = this.#options;
+    const { store, registry, ads, history } = this.#options;
+    if ((method === 'GET' || method === 'HEAD') && ConsoleFiles.owns(url.pathname)) {
+      return this.#console.serve(url.pathname, req, res);
+    }
     const yaml = url.searchParams.get('output') === 'yaml';
     const reply = (body: unknown) =>
       yaml ? sendText(res, 200, stringify(body), 'application/yaml') : sendJson(res, 200, body);
@@ -106,41 +147,60 @@ export class AdminServer {
       case 'GET /healthz':
         return sendJson(res, 200, { ok: true });
       case 'GET /api/status':
-        return sendJson(res, 200, {
-          configVersion: store.version,
-          registryVersion: registry.version,
-          objects: countByKind(store),
-          services: registry.services().length,
-          endpoints: registry.endpoints().length,
-          clients: ads.clients().length,
-          ...this.#options.status?.(),
-        });
+        return sendJson(res, 200, this.#status());
+      case 'GET /api/events':
+        return this.#events.open(req, res);
       case 'POST /api/apply': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'admin API';
+        const dryRun = ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
         try {
-          const result = store.apply(body, { source });
+          const result = store.apply(body, { source, dryRun });
           return sendJson(res, 200, {
             version: result.version,
-            changes: result.changes.map((c) => ({
-              type: c.type,
-              kind: c.kind,
-              namespace: c.namespace,
-              name: c.name,
-            })),
-            warnings: result.warnings,
+            ...(dryRun ? { dryRun: true } : {}),
+            changes: result.changes.map((c) =>
+              dryRun ? changeDiff(c) : { type: c.type, kind: c.kind, namespace: c.namespace, name: c.name },
+            ),
+            warnings: locateFields(body, result.warnings),
             skipped: result.skipped,
           });
         } catch (err) {
           if (err instanceof ConfigError) {
+            const issues = locateFields(body, err.issues);
             throw new HttpError(400, err.message, {
-              errors: err.issues.filter((i) => i.severity === 'error'),
-              warnings: err.issues.filter((i) => i.severity === 'warning'),
+              errors: issues.filter((i) => i.severity === 'error'),
+              warnings: issues.filter((i) => i.severity === 'warning'),
             });
           }
           throw err;
         }
       }
+      case 'GET /api/history':
+        if (parts.length === 2) return sendJson(res, 200, historyList(history, store));
+        if (parts.length === 3) return sendJson(res, 200, historyEntry(history, parts[2]!));
+        break;
+      case 'POST /api/history':
+        if (parts.length === 4 && parts[3] === 'rollback')
+          return sendJson(res, 200, rollback(history, store, parts[2]!));
+        break;
+      case 'GET /api/analysis':
+        return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
+      case 'GET /api/traffic':
+        return sendJson(res, 200, this.#options.traffic?.report() ?? noTraffic());
+      case 'GET /api/call':
+        if (parts[2] === 'methods') {
+          const target = url.searchParams.get('target');
+          if (!target) throw new HttpError(400, 'methods needs ?target=INTERFACE');
+          return sendJson(
+            res,
+            200,
+            await this.#caller.methods(target, url.searchParams.get('endpoint') ?? undefined),
+          );
+        }
+        break;
+      case 'POST /api/call':
+        return sendJson(res, 200, await this.#caller.call((await readJson(req)) as TestCallRequest));
       case 'POST /api/validate': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
@@ -148,8 +208,8 @@ export class AdminServer {
         const report = validateConfig(body, { source, validator: store.validator, knownHosts });
         return sendJson(res, 200, {
           valid: report.errors.length === 0,
-          errors: report.errors,
-          warnings: report.warnings,
+          errors: locateFields(body, report.errors),
+          warnings: locateFields(body, report.warnings),
           skipped: report.skipped,
           objects: report.objects.map((o) => ({
             kind: o.kind,
@@ -180,6 +240,22 @@ export class AdminServer {
     const extra = this.#options.routes?.[route];
     if (extra) return extra({ req, res, url, parts });
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
+  }
+
+  #status() {
+    const { store, registry, ads } = this.#options;
+    return {
+      configVersion: store.version,
+      registryVersion: registry.version,
+      objects: countByKind(store),
+      services: registry.services().length,
+      endpoints: registry.endpoints().length,
+      clients: ads.clients().length,
+      traffic: this.#options.traffic ? 'on' : 'off',
+      // The console asks for the admin token before it writes.
+      auth: { writes: 'token', reads: 'open on localhost' },
+      ...this.#options.status?.(),
+    };
   }
 
   #config(

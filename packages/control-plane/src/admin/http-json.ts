@@ -34,6 +34,16 @@ export function readBody(req: http.IncomingMessage, limit = 8 * 1024 * 1024): Pr
   });
 }
 
+/** Reads a JSON request body; 400 when it is not JSON. */
+export async function readJson(req: http.IncomingMessage, limit = 1024 * 1024): Promise<unknown> {
+  const text = await readBody(req, limit);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `the body is not JSON: ${(err as Error).message}`);
+  }
+}
+
 export function sendJson(
   res: http.ServerResponse,
   status: number,

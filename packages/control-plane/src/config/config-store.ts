@@ -26,6 +26,8 @@ export interface ConfigEvent {
   /** The store version after this change; strictly increasing from one event to the next. */
   version: number;
   changes: ConfigChange[];
+  /** Where the change came from (ApplyOptions.source), when told. */
+  source?: string;
 }
 
 export type ConfigListener = (event: ConfigEvent) => void;
@@ -35,6 +37,8 @@ export interface ApplyOptions {
   source?: string;
   /** Who owns the objects (`api` unless told); `replaceOwned` deletes what an owner no longer has. */
   owner?: string;
+  /** Validate and work out the changes, but store nothing and tell no listener (a preview). */
+  dryRun?: boolean;
 }
 
 export interface ApplyResult {
@@ -89,7 +93,7 @@ export class ConfigStore {
    */
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): ApplyResult {
     const loaded = this.#load(input, options);
-    return this.#commit(loaded, options.owner ?? 'api', false);
+    return this.#commit(loaded, options.owner ?? 'api', false, options);
   }
 
   /**
@@ -102,11 +106,11 @@ export class ConfigStore {
     options: ApplyOptions = {},
   ): ApplyResult {
     const loaded = isLoaded(input) ? input : this.#load(input, options);
-    return this.#commit(loaded, owner, true);
+    return this.#commit(loaded, owner, true, options);
   }
 
   /** Deletes one object; returns false if it did not exist. */
-  delete(kind: ConfigKind, namespace: string, name: string): boolean {
+  delete(kind: ConfigKind, namespace: string, name: string, options: { source?: string } = {}): boolean {
     const key = objectKey(kind, namespace, name);
     const entry = this.#entries.get(key);
     if (!entry) return false;
@@ -115,6 +119,7 @@ export class ConfigStore {
     this.#emit({
       version: this.#version,
       changes: [{ type: 'deleted', kind, namespace, name, previous: entry.object }],
+      ...(options.source !== undefined ? { source: options.source } : {}),
     });
     return true;
   }
@@ -159,7 +164,7 @@ export class ConfigStore {
     return typeof input === 'string' ? loadConfigText(input, common) : validateDocuments([...input], common);
   }
 
-  #commit(loaded: LoadedConfig, owner: string, replace: boolean): ApplyResult {
+  #commit(loaded: LoadedConfig, owner: string, replace: boolean, options: ApplyOptions): ApplyResult {
     const errors = [...loaded.errors];
     const seen = new Map<string, number>();
     loaded.objects.forEach((o, i) => {
@@ -226,11 +231,19 @@ export class ConfigStore {
         });
       }
     }
+    if (options.dryRun) {
+      const version = changes.length > 0 ? next : this.#version;
+      return { version, changes, warnings: loaded.warnings, skipped: loaded.skipped };
+    }
     for (const [key, entry] of updates) this.#entries.set(key, entry);
     for (const key of deletions) this.#entries.delete(key);
     if (changes.length > 0) {
       this.#version = next;
-      this.#emit({ version: next, changes });
+      this.#emit({
+        version: next,
+        changes,
+        ...(options.source !== undefined ? { source: options.source } : {}),
+      });
     }
     return { version: this.#version, changes, warnings: loaded.warnings, skipped: loaded.skipped };
   }

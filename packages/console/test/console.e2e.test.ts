@@ -1,0 +1,353 @@
+// The web console in a real browser (Debian's Chromium, driven by playwright-core) against a
+// running `shoal demo` that this test starts on ports it picks: every view renders, the three
+// instances are found, a weight shift made in the wizard moves ~20 % of the consumer's calls to
+// v2, an invalid YAML field is marked where it is, a test call answers with its route decision,
+// a client's config dump downloads, every control is reachable by keyboard and named for screen
+// readers, and the browser logs no error. Screenshots of each view go to screenshots/ (ignored by
+// git); the first view's render time is printed.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+const shoalBin = fileURLToPath(new URL('../../../cli/bin/shoal.js', import.meta.url));
+const shots = fileURLToPath(new URL('../../screenshots/', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+// biome-ignore lint/suspicious/noExplicitAny: the suite reads JSON answers loosely.
+type Json = any;
+const HOST = 'greeter.default.svc.cluster.local';
+
+function portFreeOn(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** A port free on all three provider addresses (the demo's providers share one port). */
+async function providerPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    const free = await Promise.all(
+      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((h) => portFreeOn(port, h)),
+    );
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error('no free provider port');
+}
+
+async function until<T>(
+  read: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await read();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the console in Chromium against shoal demo', {
+  skip: !existsSync(CHROMIUM) && 'no /usr/bin/chromium',
+}, () => {
+  let demo: ChildProcess;
+  let browser: Browser;
+  let page: Page;
+  let url = '';
+  let tokenFragment = '';
+  let output = '';
+  const errors: string[] = [];
+
+  const shot = (name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: false });
+  const view = async (hash: string, heading: string) => {
+    await page.goto(`${url}${hash}`);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  };
+  const api = async (path: string) =>
+    (await fetch(new URL(path, url))).json() as Promise<Record<string, Json>>;
+
+  before(async () => {
+    mkdirSync(shots, { recursive: true });
+    const port = await providerPort();
+    demo = spawn(
+      process.execPath,
+      [
+        shoalBin,
+        'demo',
+        '--xds-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--provider-port',
+        String(port),
+        '--duration',
+        '150s',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'shoal-console-demo-')),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    demo.stdout!.on('data', (d: Buffer) => (output += d));
+    demo.stderr!.on('data', (d: Buffer) => (output += d));
+    // The URL carries the admin token in its fragment; the console keeps it for the tab.
+    const printed = await until(
+      () => /shoal console: (http:\/\/\S+\/)(#token=\S+)\n/.exec(output) ?? undefined,
+      'the console URL',
+      60_000,
+    );
+    url = printed[1]!;
+    tokenFragment = printed[2]!;
+    await until(() => (output.includes('Open the console') ? true : undefined), 'the consumer', 60_000);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      acceptDownloads: true,
+    });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (demo && demo.exitCode === null) {
+      demo.kill('SIGINT');
+      const timer = setTimeout(() => demo.kill('SIGKILL'), 8000);
+      await once(demo, 'exit');
+      clearTimeout(timer);
+    }
+  });
+
+  it('renders the overview first, fast, and fits 1280x800', async () => {
+    await page.goto(`${url}${tokenFragment}`);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    const ms = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      return performance.now() - nav.startTime;
+    });
+    console.log(`first view (overview heading) rendered ${ms.toFixed(0)} ms after navigation start`);
+    await until(
+      async () => ((await page.locator('.tile .value').nth(1).textContent()) === '3' ? true : undefined),
+      '3 instances',
+    );
+    assert.ok(
+      await page.evaluate(() => document.documentElement.scrollWidth <= 1280),
+      'no horizontal scroll at 1280 px',
+    );
+    await shot('overview');
+  });
+
+  it('finds the three instances by interface, on the service page and in Instances', async () => {
+    await view('#/services', 'Services');
+    await page.getByLabel('Search by interface, app or host').fill('greet.v1.GreeterService');
+    await page.getByRole('link', { name: HOST }).click();
+    await page.getByRole('heading', { level: 1, name: HOST }).waitFor();
+    for (const ip of ['127.0.0.11', '127.0.0.12', '127.0.0.13'])
+      await page.getByRole('cell', { name: new RegExp(`^${ip}:`) }).waitFor();
+    await shot('service');
+    await view('#/instances', 'Instances');
+    const rows = page.locator('tbody tr');
+    await until(async () => ((await rows.count()) === 3 ? true : undefined), 'three instance rows');
+    const versions = (await page.locator('tbody tr td:nth-child(3)').allTextContents()).sort();
+    assert.deepEqual(versions, ['v1', 'v1', 'v2']);
+    await shot('instances');
+  });
+
+  it('shows the live traffic graph with the consumer calling greeter v1', async () => {
+    await view('#/traffic', 'Traffic graph');
+    await page.locator('tr[data-edge="demo-consumer->greeter:v1"]').waitFor({ timeout: 15_000 });
+    await page.locator('.graph canvas').first().waitFor();
+    await shot('traffic-graph');
+  });
+
+  it('moves 20 % to v2 in the weight wizard, previews the diff, applies, and the split follows', async () => {
+    await view(`#/rules/wizard/${HOST}/weights`, 'Traffic rules');
+    const v2 = page.getByLabel('Subset v2 percent');
+    await v2.fill('20');
+    await v2.press('Tab');
+    assert.equal(await page.getByLabel('Subset v1 percent').inputValue(), '80', 'the sliders sum to 100');
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const diff = page.locator('pre.diff');
+    await diff.waitFor();
+    assert.match((await diff.textContent()) ?? '', /\+\s+weight: 20/);
+    await shot('rules-wizard');
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
+    await page.getByText(/Applied: config version \d+/).waitFor();
+    const applied = Date.now();
+    // The consumer received the weighted route...
+    const dump = await until(async () => {
+      const d = await api('/debug/config_dump?proxy=demo-consumer');
+      const text = JSON.stringify(d.streams?.[0]?.resources?.RDS ?? []);
+      return /"weight":20/.test(text) && /"weight":80/.test(text) ? text : undefined;
+    }, 'the 80/20 route at the consumer');
+    assert.match(dump, /outbound\|\d+\|v2\|greeter/);
+    // ...and its calls follow: the v2 edge carries about 20 % within 10 s, once the demo's 5-s
+    // window holds only calls made after the shift.
+    await view('#/traffic', 'Traffic graph');
+    const share = await until(
+      async () => {
+        const row = page.locator('tr[data-edge="demo-consumer->greeter:v2"] td.share');
+        if (Date.now() - applied < 6000 || (await row.count()) === 0) return undefined;
+        const value = Number.parseFloat((await row.textContent()) ?? '0');
+        return value >= 12 && value <= 28 ? value : undefined;
+      },
+      'about 20 % on the v2 edge',
+      10_000,
+    );
+    assert.ok(Date.now() - applied < 11_000, 'within 10 s of the apply');
+    console.log(`v2 edge share after the shift: ${share} %`);
+    await shot('traffic-graph-canary');
+  });
+
+  it('marks an invalid YAML field where it is', async () => {
+    await view('#/rules/edit/VirtualService/default/greeter', 'Traffic rules');
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    await page.waitForFunction(() =>
+      document.querySelector('.cm-content')?.textContent?.includes('weight: 20'),
+    );
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    // innerText keeps the editor's line breaks (textContent does not).
+    // biome-ignore lint/performance/useDomNodeTextContent: see above.
+    const text = (await editor.innerText()).replace('weight: 20', 'weight: -5');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(text);
+    const marked = page.locator('.cm-line', { hasText: 'weight: -5' }).locator('.cm-lintRange-error');
+    await marked.first().waitFor({ timeout: 10_000 });
+    // Highlighting may split the marked value into several spans.
+    assert.equal((await marked.allTextContents()).join(''), '-5');
+    await page
+      .getByText(/spec\.http\[0\]\.route\[1\]\.weight/)
+      .first()
+      .waitFor();
+    await shot('rules-yaml-error');
+  });
+
+  it('lists the history and rolls the weight shift back in one click', async () => {
+    await view('#/rules/history', 'Traffic rules');
+    const row = page.locator('tbody tr', { hasText: 'console' }).first();
+    await row.waitFor();
+    await page
+      .getByRole('button', { name: /^Diff of v/ })
+      .first()
+      .click();
+    await page.locator('pre.diff').first().waitFor();
+    await shot('rules-history');
+    const rollback = page.getByRole('button', { name: /^Roll back to v/ }).first();
+    await rollback.click();
+    await page.getByText(/Rolled back to version \d+/).waitFor();
+    const vs = await api('/api/config/vs/default/greeter');
+    assert.deepEqual(
+      vs.spec.http[0].route.map((r: { destination: { subset: string } }) => r.destination.subset),
+      ['v1'],
+    );
+  });
+
+  it('runs a test call through the mesh and shows the route decision', async () => {
+    await view('#/call', 'Test call');
+    const method = page.getByLabel('Method');
+    await until(
+      async () => ((await method.inputValue()) === 'greet.v1.GreeterService/Greet' ? true : undefined),
+      'methods by reflection',
+    );
+    await page.getByLabel('Request body (JSON)').fill('{"name": "console"}');
+    await page.getByRole('button', { name: 'Call' }).click();
+    const result = page.getByLabel('Call outcome');
+    await result.waitFor();
+    assert.match((await result.textContent()) ?? '', /OK/);
+    assert.match((await result.textContent()) ?? '', /outbound\|\d+\|v1\|greeter/);
+    assert.match((await page.getByLabel('Response body').textContent()) ?? '', /console/);
+    await shot('test-call');
+  });
+
+  it("opens a client's config dump and downloads it as JSON", async () => {
+    await view('#/proxies', 'Proxies');
+    await page.getByRole('link', { name: 'demo-consumer' }).click();
+    await page.getByRole('heading', { level: 1, name: 'demo-consumer' }).waitFor();
+    await page.getByRole('tab', { name: /Routes/ }).click();
+    await page
+      .getByText(/outbound\|\d+\|v1\|greeter/)
+      .first()
+      .waitFor();
+    await shot('proxy-config');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download config dump (JSON)' }).click(),
+    ]);
+    const dump = JSON.parse(readFileSync((await download.path())!, 'utf8'));
+    assert.equal(dump.proxy, 'demo-consumer');
+    assert.ok(dump.streams[0].resources.CDS.length > 0);
+  });
+
+  it('reaches every control by keyboard, each with a name for screen readers', async () => {
+    for (const [hash, heading] of [
+      ['#/overview', 'Overview'],
+      [`#/rules/wizard/${HOST}/weights`, 'Traffic rules'],
+      ['#/call', 'Test call'],
+      ['#/proxies', 'Proxies'],
+    ] as const) {
+      await view(hash, heading);
+      await page.waitForTimeout(300);
+      const snapshot = await page.locator('body').ariaSnapshot();
+      const unnamed = snapshot
+        .split('\n')
+        .filter((l) =>
+          /^\s*- (button|link|textbox|combobox|slider|spinbutton|checkbox|tab|searchbox)\s*(\[[^\]]*\])?:?\s*$/.test(
+            l,
+          ),
+        );
+      assert.deepEqual(unnamed, [], `controls without a name on ${hash}`);
+      // Tab from the top of the page through every control of the view.
+      const controls = await page.evaluate(() => {
+        const all = [
+          ...document.querySelectorAll<HTMLElement>(
+            'a[href], button, input, select, textarea, [tabindex="0"]',
+          ),
+        ];
+        return all.filter((e) => !(e as HTMLButtonElement).disabled && e.offsetParent !== null).length;
+      });
+      await page.locator('body').focus();
+      const seen = new Set<string>();
+      for (let i = 0; i < controls + 5; i++) {
+        await page.keyboard.press('Tab');
+        seen.add(
+          await page.evaluate(() => {
+            const e = document.activeElement as HTMLElement;
+            return `${e.tagName}|${e.id}|${e.getAttribute('aria-label') ?? ''}|${e.textContent?.slice(0, 40)}|${[...(e.parentElement?.children ?? [])].indexOf(e)}`;
+          }),
+        );
+      }
+      assert.ok(seen.size >= controls - 1, `${hash}: reached ${seen.size} of ${controls} controls by Tab`);
+    }
+  });
+
+  it('logged no error in the browser console', () => {
+    assert.deepEqual(errors, []);
+  });
+});

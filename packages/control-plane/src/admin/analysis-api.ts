@@ -1,0 +1,20 @@
+// Admin API: what is wrong with the live mesh, in one list, as `istioctl analyze` reports it for a
+// cluster: cross-object errors and warnings of the stored config (against the registry's hosts),
+// and every xDS client's last NACK with the version it rejected. The console's overview shows it.
+
+import { analyzeConfig } from '../config/analyze.js';
+import type { ConfigStore } from '../config/config-store.js';
+import type { Registry } from '../registry/registry-types.js';
+import type { ClientStatus } from '../xds-server/client-status.js';
+
+export function liveAnalysis(store: ConfigStore, registry: Registry, clients: ClientStatus[]) {
+  const { errors, warnings } = analyzeConfig(store.list(), {
+    knownHosts: registry.services().map((s) => s.hostname),
+  });
+  const nacks = clients.flatMap((c) =>
+    Object.entries(c.types).flatMap(([type, t]) =>
+      t?.lastNack ? [{ nodeId: c.nodeId, streamId: c.streamId, type, state: t.state, ...t.lastNack }] : [],
+    ),
+  );
+  return { errors, warnings, nacks };
+}
