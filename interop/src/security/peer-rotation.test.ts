@@ -1,5 +1,5 @@
 // Rotation with a peer nobody here wrote: a grpc-js-xds client on `shoal agent`'s files and a
-// Shoal server, both with 3-second certificates, under PeerAuthentication STRICT, keep calling
+// Shoal server, both with 6-second certificates, under PeerAuthentication STRICT, keep calling
 // for 10 s (a new channel every 20 calls, so new connections use the new certificates) and lose
 // no call.
 
@@ -15,8 +15,8 @@ describe('certificate rotation under load with grpc-js-xds', () => {
   after(() => mesh.stop());
 
   it('certificates of a few seconds rotate under load without a failed call (grpc-js-xds client, Shoal server)', async () => {
-    const short = await mesh.shoalServer('rotating', 'rotating', 3);
-    const agent = await mesh.agent('frontend', '3s');
+    const short = await mesh.shoalServer('rotating', 'rotating', 6);
+    const agent = await mesh.agent('frontend', '6s');
     const client = mesh.peer('client', agent.bootstrap);
     const rotatingTarget = `xds:///rotating.default.svc.cluster.local:${short.port}`;
     // Warm up (the first channel learns the routes), then 10 s of calls, a new channel every 20.
