@@ -1,6 +1,8 @@
 // Child-process entry: unary Echo calls from one kind of client, `concurrency` in flight for a
 // fixed time after a warm-up, reported as throughput, latency and this process's CPU per call.
 //   shoal-mesh      Shoal's mesh client on xds:///bench...:port (route match, weighted cluster, LB)
+//   shoal-mesh-metrics  the same with telemetry on: A66, A78 and Istio metrics, metadata exchange
+//                   (no traces, no scrapes during the run)
 //   shoal-direct    Shoal's plain client on one provider's address
 //   shoal-spread    Shoal's plain clients on all three providers, taken in turn (no xDS): what
 //                   spreading calls over three connections costs without any routing
@@ -33,7 +35,12 @@ interface Settings {
 export interface LoadRun extends LoadResult {
   /** Every call made, warm-up included (the providers must have served exactly these). */
   calls: number;
+  /** With metrics on: the calls istio_requests_total counted (must equal `calls`). */
+  recorded?: number;
 }
+
+/** The metrics of a shoal-mesh-metrics run, read back once the run is over. */
+let scrape: (() => Promise<number>) | undefined;
 
 async function shoalCaller(settings: Settings): Promise<Call> {
   const { createClient } = await import('@shoal/rpc');
@@ -49,7 +56,18 @@ async function shoalCaller(settings: Settings): Promise<Call> {
     return () => clients[next++ % clients.length]!.echo(request);
   }
   const { createMeshClient, meshTransportOf } = await import('@shoal/mesh');
-  const client = createMeshClient(BenchService, settings.target, {});
+  let telemetry: import('@shoal/telemetry').Telemetry | undefined;
+  if (settings.kind === 'shoal-mesh-metrics') {
+    const { createTelemetry, parsePrometheusText } = await import('@shoal/telemetry');
+    const { loadBootstrap } = await import('@shoal/xds');
+    const t = createTelemetry({ env: {}, node: loadBootstrap().node });
+    telemetry = t;
+    scrape = async () =>
+      parsePrometheusText(await t.prometheus())
+        .filter((s) => s.name === 'istio_requests_total')
+        .reduce((a, s) => a + s.value, 0);
+  }
+  const client = createMeshClient(BenchService, settings.target, telemetry ? { telemetry } : {});
   await meshTransportOf(client).ready();
   return () => client.echo(request);
 }
@@ -111,6 +129,7 @@ async function main(settings: Settings): Promise<void> {
     p99Ms: percentile(latencies, 99),
     cpuMicrosPerRequest: (cpu.user + cpu.system) / latencies.length,
     calls: warmup.length + latencies.length,
+    ...(scrape && { recorded: await scrape() }),
   };
   await reply(result);
 }

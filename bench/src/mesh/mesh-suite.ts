@@ -32,8 +32,33 @@ const loadMain = new URL('./load-main.js', import.meta.url);
 const routePickMain = new URL('./route-pick-main.js', import.meta.url);
 const firstCallMain = new URL('./first-call-main.js', import.meta.url);
 
-const KINDS = ['shoal-mesh', 'shoal-direct', 'shoal-spread', 'grpc-js-xds', 'grpc-js-direct'] as const;
+const KINDS = [
+  'shoal-mesh',
+  'shoal-mesh-metrics',
+  'shoal-direct',
+  'shoal-spread',
+  'grpc-js-xds',
+  'grpc-js-direct',
+] as const;
 type Kind = (typeof KINDS)[number];
+
+/** Short names in comparisons, and row names in the table. */
+const LABELS: Record<Kind, string> = {
+  'shoal-mesh': 'shoal mesh',
+  'shoal-mesh-metrics': 'shoal mesh, metrics on',
+  'shoal-direct': 'shoal direct',
+  'shoal-spread': 'shoal direct 3 in turn',
+  'grpc-js-xds': 'grpc-js-xds',
+  'grpc-js-direct': 'grpc-js direct',
+};
+const ROWS: Record<Kind, string> = {
+  'shoal-mesh': 'shoal mesh (xds:///, 70/30 over 3)',
+  'shoal-mesh-metrics': 'shoal mesh, metrics on',
+  'shoal-direct': 'shoal direct (one endpoint)',
+  'shoal-spread': 'shoal direct, 3 endpoints in turn',
+  'grpc-js-xds': 'grpc-js-xds (xds:///, same config)',
+  'grpc-js-direct': 'grpc-js direct (one endpoint)',
+};
 
 interface Settings {
   runs: number;
@@ -44,6 +69,8 @@ interface Settings {
   sections: Set<string>;
   /** When set, Shoal's load generators write V8 CPU profiles here. */
   profileDir: string | undefined;
+  /** The client kinds the throughput section runs (default all). */
+  kinds: readonly Kind[];
 }
 
 function settingsFrom(args: string[]): Settings {
@@ -56,8 +83,12 @@ function settingsFrom(args: string[]): Settings {
       starts: { type: 'string', default: '5' },
       only: { type: 'string', default: 'throughput,pick,start' },
       'cpu-prof-dir': { type: 'string' },
+      kinds: { type: 'string', default: KINDS.join(',') },
     },
   });
+  const kinds = values.kinds.split(',') as Kind[];
+  for (const k of kinds)
+    if (!KINDS.includes(k)) throw new Error(`--kinds: unknown client "${k}" (${KINDS.join(', ')})`);
   const int = (name: string, v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
@@ -73,6 +104,7 @@ function settingsFrom(args: string[]): Settings {
     starts: int('starts', values.starts),
     sections: new Set(values.only.split(',')),
     profileDir: values['cpu-prof-dir'],
+    kinds,
   };
 }
 
@@ -110,6 +142,8 @@ async function loadRun(
   const share = (id: string) => (100 * (stats.calls[id] ?? 0)) / total;
   if (total !== result.calls)
     throw new Error(`${kind}: providers served ${total} calls, the client made ${result.calls}`);
+  if (result.recorded !== undefined && result.recorded !== result.calls)
+    throw new Error(`${kind}: istio_requests_total counted ${result.recorded} calls of ${result.calls}`);
   const expected = kind.endsWith('-direct') ? 100 : kind === 'shoal-spread' ? 100 / 3 : 100 - V1_WEIGHT;
   if (Math.abs(share(kind.endsWith('-direct') ? 'p1' : 'p3') - expected) > 3)
     throw new Error(`${kind}: calls went ${JSON.stringify(stats.calls)}, not where the config says`);
@@ -121,9 +155,10 @@ async function throughput(
   providers: ChildHandle<ProvidersReady>,
   targetUri: string,
 ): Promise<Map<Kind, LoadResult>> {
-  const results = new Map<Kind, LoadResult[]>(KINDS.map((k) => [k, []]));
+  const results = new Map<Kind, LoadResult[]>(settings.kinds.map((k) => [k, []]));
   for (let i = 0; i < settings.runs; i++)
-    for (const kind of KINDS) results.get(kind)!.push(await loadRun(kind, settings, providers, targetUri));
+    for (const kind of settings.kinds)
+      results.get(kind)!.push(await loadRun(kind, settings, providers, targetUri));
   return new Map([...results].map(([k, list]) => [k, medianRun(list)]));
 }
 
@@ -162,48 +197,27 @@ async function throughputSection(
   targetUri: string,
 ): Promise<Map<Kind, LoadResult>> {
   const r = await throughput(settings, providers, targetUri);
-  const mesh = r.get('shoal-mesh')!;
-  const comparisons: Comparison[] = [
-    {
-      name: '(a) routed vs direct',
-      subject: 'shoal mesh',
-      subjectResult: mesh,
-      peer: 'shoal direct',
-      peerResult: r.get('shoal-direct')!,
-      target: 0.9,
-    },
-    {
-      name: '(b) vs grpc-js-xds',
-      subject: 'shoal mesh',
-      subjectResult: mesh,
-      peer: 'grpc-js-xds',
-      peerResult: r.get('grpc-js-xds')!,
-      target: 2,
-    },
-    {
-      name: 'reference',
-      subject: 'shoal mesh',
-      subjectResult: mesh,
-      peer: 'shoal direct 3 in turn',
-      peerResult: r.get('shoal-spread')!,
-    },
-    {
-      name: 'reference',
-      subject: 'grpc-js-xds',
-      subjectResult: r.get('grpc-js-xds')!,
-      peer: 'grpc-js direct',
-      peerResult: r.get('grpc-js-direct')!,
-    },
+  // Each comparison is [name, subject kind, peer kind, target]; those whose kinds did not run are left out.
+  const pairs: [string, Kind, Kind, number | undefined][] = [
+    ['(a) routed vs direct', 'shoal-mesh', 'shoal-direct', 0.9],
+    ['(b) vs grpc-js-xds', 'shoal-mesh', 'grpc-js-xds', 2],
+    ['(e) metrics on vs off', 'shoal-mesh-metrics', 'shoal-mesh', undefined],
+    ['reference', 'shoal-mesh', 'shoal-spread', undefined],
+    ['reference', 'grpc-js-xds', 'grpc-js-direct', undefined],
   ];
+  const comparisons: Comparison[] = pairs
+    .filter(([, s, p]) => r.has(s) && r.has(p))
+    .map(([name, s, p, target]) => ({
+      name,
+      subject: LABELS[s],
+      subjectResult: r.get(s)!,
+      peer: LABELS[p],
+      peerResult: r.get(p)!,
+      ...(target !== undefined && { target }),
+    }));
   printSection(
     `Unary Echo for ${settings.seconds} s (after 8,000 calls or 5 s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call`,
-    [
-      ['shoal mesh (xds:///, 70/30 over 3)', mesh],
-      ['shoal direct (one endpoint)', r.get('shoal-direct')!],
-      ['shoal direct, 3 endpoints in turn', r.get('shoal-spread')!],
-      ['grpc-js-xds (xds:///, same config)', r.get('grpc-js-xds')!],
-      ['grpc-js direct (one endpoint)', r.get('grpc-js-direct')!],
-    ],
+    settings.kinds.map((k) => [ROWS[k], r.get(k)!]),
     comparisons,
   );
   printSummary(comparisons);
@@ -236,6 +250,14 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
         value: cpu('shoal-mesh') - cpu('shoal-direct'),
         unit: 'ns/op',
         peer: { name: 'whole direct call', value: cpu('shoal-direct') },
+      },
+      {
+        name: '(e) client CPU per routed call, metrics on / off',
+        value: cpu('shoal-mesh-metrics') / 1000,
+        unit: 'us/call',
+        peer: { name: 'metrics off', value: cpu('shoal-mesh') / 1000 },
+        target: { op: '<=', value: 1.1 },
+        onRatio: true,
       },
       {
         name: '(c) mesh call CPU minus direct (3 in turn)',

@@ -4,6 +4,7 @@
 // one) then meet the same server capacity. Argument: the control plane's ADS port.
 
 import { createMeshServer, type MeshServer } from '@shoal/mesh';
+import { createTelemetry } from '@shoal/telemetry';
 import { parseBootstrap } from '@shoal/xds';
 import { serveParent } from '../cp/ipc.js';
 import { BenchService } from '../gen/shoal/bench/v1/bench_pb.js';
@@ -16,6 +17,9 @@ export interface ProvidersReady {
 async function main(xdsPort: number): Promise<void> {
   const servers: MeshServer[] = [];
   const calls = new Map<string, number>();
+  // Telemetry on, so that a client with metrics gets metadata exchange answers (its cost is
+  // measured on the client; this process's CPU is not compared).
+  const telemetry = createTelemetry({ env: {} });
   await serveParent(
     async () => {
       let port = 0;
@@ -23,6 +27,7 @@ async function main(xdsPort: number): Promise<void> {
         const server = createMeshServer({
           bootstrap: parseBootstrap(bootstrapJson(xdsPort, `${APP}-${p.id}`)),
           registration: { app: APP, labels: { version: p.version } },
+          telemetry,
         });
         calls.set(p.id, 0);
         server.register(BenchService, {

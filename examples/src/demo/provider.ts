@@ -1,14 +1,18 @@
 // One provider of the demo: the greeter, served by an xDS-enabled server that registers itself
-// with the control plane through its node metadata (app `greeter`, its version and zone labels).
+// with the control plane through its node metadata (app `greeter`, its version and zone labels),
+// with telemetry on: Istio's and gRPC's metrics at http://IP:ADMIN_PORT/stats/prometheus, the admin
+// port announced to the control plane (which lists it for Prometheus), and load reports.
 // With --root-cert (the mesh root) and a token in SHOAL_TOKEN, it gets its certificate from the
 // control plane's CA (the built-in shoal_ca provider), talks mTLS to the xDS port, and serves
 // mTLS when PeerAuthentication says so.
 //   SHOAL_TOKEN=$(npx shoal token create -n default --service-account greeter) \
 //   node examples/dist/demo/provider.js --name v1-zone-a --version v1 --zone zone-a \
-//     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 --root-cert .shoal/demo/root-cert.pem
+//     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020] \
+//     [--root-cert .shoal/demo/root-cert.pem]
 
 import { parseArgs } from 'node:util';
 import { createXdsServer, withRegistration } from '@shoal/mesh';
+import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
 import { GreeterService, greeterImpl } from '../greeter/greeter-impl.js';
 
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     port: { type: 'string', default: '50051' },
     xds: { type: 'string', default: '127.0.0.1:15010' },
     'root-cert': { type: 'string' },
+    'admin-port': { type: 'string', default: '15020' },
   },
 });
 const rootCert = values['root-cert'];
@@ -38,8 +43,20 @@ const bootstrap = parseBootstrap({
   server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
 });
 
+const labels = { version: values.version, zone: values.zone };
+const node = {
+  ...bootstrap.node,
+  metadata: { ...bootstrap.node.metadata, SHOAL_APP: 'greeter', SHOAL_LABELS: labels },
+};
+const telemetry = createTelemetry({ node, adminPort: Number(values['admin-port']), adminHost: values.ip });
+const admin = await telemetry.listen().catch((err: Error) => {
+  console.error(`cannot open the admin port ${values.ip}:${values['admin-port']}: ${err.message}`);
+  process.exit(1);
+});
 const server = createXdsServer({
   bootstrap,
+  telemetry,
+  workload: workloadFromNode(node),
   standardServices: true,
   onServingStatus: (serving, reason) => console.log(`${serving ? 'serving' : 'not serving'}: ${reason}`),
 });
@@ -51,23 +68,29 @@ try {
   process.exit(1);
 }
 const xds = createXdsClient({
-  bootstrap: withRegistration(bootstrap, {
-    app: 'greeter',
-    port,
-    services: server.services,
-    labels: { version: values.version, zone: values.zone },
-    instanceIps: [values.ip],
-    locality,
-  }),
+  bootstrap: telemetry.announce(
+    withRegistration(bootstrap, {
+      app: 'greeter',
+      port,
+      services: server.services,
+      labels,
+      instanceIps: [values.ip],
+      locality,
+    }),
+  ),
+  metrics: telemetry.xdsClientMetrics('#server'),
 });
 server.watch(xds);
 console.log(
-  `listening on ${values.ip}:${port} as ${values.name} (version ${values.version}, ${values.zone}), pid ${process.pid}`,
+  `listening on ${values.ip}:${port} as ${values.name} (version ${values.version}, ${values.zone}), pid ${process.pid}; metrics on http://${admin?.host}:${admin?.port}/stats/prometheus`,
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     xds.close();
-    void server.close(1000).then(() => process.exit(0));
+    void server
+      .close(1000)
+      .then(() => telemetry.close())
+      .then(() => process.exit(0));
   });
 }

@@ -31,7 +31,7 @@ const share = (counts: Record<string, number>, name: string) => {
 };
 
 describe('grpc-js-xds against the Shoal control plane', () => {
-  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0 });
+  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, loadReportingIntervalMs: 300 });
   const backends: Backend[] = [];
   let admin = '';
   let client: grpc.Client;
@@ -80,6 +80,34 @@ describe('grpc-js-xds against the Shoal control plane', () => {
     const v1 = share(counts, 'v1');
     assert.ok(Math.abs(v1 - 80) <= 5, `v1 got ${v1.toFixed(1)}% (${JSON.stringify(counts)})`);
     assert.equal(counts.v3, undefined);
+  });
+
+  it('reports its load over LRS: the traffic graph shows its edges to reviews v1 and v2', async () => {
+    // The clusters say lrs_server: self, so grpc-js-xds streams load reports to the control plane.
+    await spread(client, 200);
+    type View = import('@shoal/control-plane').LoadReportView;
+    let view: View | undefined;
+    await eventually(
+      async () => {
+        view = (await (await fetch(`${admin}/api/load-reports?window=30`)).json()) as View;
+        const subsets = new Set(
+          view.edges.filter((e) => e.source.node === NODE_ID).map((e) => e.destination.subset),
+        );
+        return subsets.has('v1') && subsets.has('v2');
+      },
+      8000,
+      'grpc-js-xds load reports for both subsets',
+    );
+    assert.ok(
+      view!.reporters.some((r) => r.node === NODE_ID),
+      'its LRS stream is listed',
+    );
+    const v1 = view!.edges.find((e) => e.source.node === NODE_ID && e.destination.subset === 'v1')!;
+    assert.equal(v1.destination.service, HOST);
+    assert.equal(v1.destination.port, 9080);
+    assert.ok(v1.issued > 0 && v1.succeeded > 0 && v1.requestsPerSecond > 0, JSON.stringify(v1));
+    assert.equal(v1.errored, 0);
+    assert.ok(v1.endpoints.length >= 1);
   });
 
   it('changing the weights live moves traffic without a failed call', async () => {

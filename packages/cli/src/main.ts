@@ -12,6 +12,7 @@ import { registerIdentityCommands } from './commands/identity-commands.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerProxyCommands } from './commands/proxy-commands.js';
+import { registerTop } from './commands/top.js';
 import { registerValidate } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerProxyCommands(program);
   registerIdentityCommands(program);
   registerAgent(program);
+  registerTop(program);
   registerDemo(program);
   return program;
 }

@@ -140,6 +140,10 @@ describe('shoal new', () => {
     for (const d of of('Deployment')) {
       const template = d.spec.template;
       assert.equal(template.metadata.annotations['inject.istio.io/templates'], 'grpc-agent', d.metadata.name);
+      // Prometheus scrapes each workload's own metrics (@shoal/telemetry, SHOAL_ADMIN_PORT).
+      assert.equal(template.metadata.annotations['prometheus.io/scrape'], 'true', d.metadata.name);
+      assert.equal(template.metadata.annotations['prometheus.io/port'], '15020', d.metadata.name);
+      assert.equal(template.metadata.annotations['prometheus.io/path'], '/stats/prometheus', d.metadata.name);
       assert.deepEqual(d.spec.selector.matchLabels, template.metadata.labels);
     }
     const [dr] = of('DestinationRule');

@@ -6,6 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type ConnectionPolicy, Server } from '@shoal/rpc';
+import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { IstioCertificateService, parseSpiffeId, sanEntries } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
@@ -17,11 +18,15 @@ import { TokenStore } from './ca/token-store.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
+import { LoadReportStore } from './load-stats/load-report-store.js';
+import { LrsServer } from './load-stats/lrs-server.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
+import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
+import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import { mtlsModeFor } from './translate/peer-authentication.js';
@@ -84,6 +89,11 @@ export interface ControlPlaneOptions {
   traffic?: TrafficSource;
   /** Config versions kept for the history and rollback (default 200). */
   historyLimit?: number;
+  /**
+   * How often clients report load over LRS (default 2000 ms). The reports are served at
+   * `/api/load-reports` and, unless `traffic` says otherwise, are the console's traffic picture.
+   */
+  loadReportingIntervalMs?: number;
 }
 
 export interface ControlPlaneAddresses {
@@ -100,6 +110,13 @@ export class ControlPlane {
   readonly registry: Registry;
   readonly cache: SnapshotCache;
   readonly ads: AdsServer;
+  /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
+  readonly telemetry: Telemetry;
+  /** The hooks the CA records citadel_server_* through. */
+  readonly citadel: CitadelMetrics;
+  /** Load reports (LRS): who calls whom, rate, errors, latency, per endpoint. */
+  readonly loadReports = new LoadReportStore();
+  readonly #pilot: PilotMetrics;
   readonly #options: ControlPlaneOptions;
   readonly #log: ControlPlaneLogger;
   readonly #rpc: Server;
@@ -145,9 +162,23 @@ export class ControlPlane {
         store: this.store,
         ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
       });
+    // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
+    this.telemetry = createTelemetry({
+      env: {},
+      counterSuffixes: false,
+      node: { id: 'shoal-control-plane' },
+    });
+    const meter = this.telemetry.meterProvider.getMeter('shoal.control-plane');
+    this.#pilot = new PilotMetrics(
+      meter,
+      () => this.ads,
+      () => this.registry,
+    );
+    this.citadel = citadelMetrics(meter);
     this.ads = new AdsServer({
       cache: this.cache,
       lease: (node, peer, cert) => this.#lease(node, peer, cert),
+      metrics: this.#pilot,
     });
     this.#rpc = new Server({
       // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
@@ -164,6 +195,7 @@ export class ControlPlane {
         tokens: this.tokens,
         issued: this.issued,
         log: (level, message, fields) => this.#log(level, message, fields),
+        metrics: this.citadel,
         peerIdentity: (ctx) => {
           const cert = ctx.security?.peerCertificate;
           const identity = cert && this.#identityOf(cert);
@@ -171,6 +203,7 @@ export class ControlPlane {
         },
       }),
     );
+    new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.#rpc);
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
@@ -189,7 +222,7 @@ export class ControlPlane {
       ca: () => this.#ca,
       history: this.history,
       consoleDir: options.consoleDir,
-      traffic: options.traffic,
+      traffic: options.traffic ?? this.loadReports,
       xdsAddress: () => {
         const xds = this.#addresses?.xds;
         if (!xds) return undefined;
@@ -203,6 +236,10 @@ export class ControlPlane {
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
+      observability: {
+        metrics: () => this.telemetry.prometheus(),
+        loadReports: (window) => this.loadReports.view(window),
+      },
     });
   }
 
@@ -228,9 +265,18 @@ export class ControlPlane {
         workloadTtlSeconds: this.#options.workloadCertTtlSeconds,
       }),
     });
+    this.citadel.expiries(
+      this.#ca.root.notAfter.getTime() / 1000,
+      this.#ca.signing.notAfter.getTime() / 1000,
+    );
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
-    this.#unsubscribe.push(this.store.subscribe(() => this.#schedule()));
+    this.#unsubscribe.push(
+      this.store.subscribe((event) => {
+        this.#pilot.configChanged(event);
+        this.#schedule();
+      }),
+    );
     this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
     let config: DirectoryLoadResult | undefined;
     if (this.#options.configDir) {
@@ -284,6 +330,7 @@ export class ControlPlane {
     this.#configDir?.close();
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
+    await this.telemetry.close();
     if (this.#ownsRegistry) await this.registry.close();
     this.#log('info', 'control plane stopped');
   }

@@ -10,6 +10,9 @@ export {
 } from './admin/admin-server.js';
 // The admin API's config diffs (apply previews, history).
 export type { ObjectDiff } from './admin/config-diff.js';
+// Observability: load reports (GET /api/load-reports, and the default traffic source), the CA's
+// metric hooks, the Prometheus http_sd_config answer.
+export type { HttpSdTarget } from './admin/observability-routes.js';
 // Workload identity: the CA (Istio's CA API), its tokens and what it issued.
 export {
   CertificateAuthority,
@@ -93,6 +96,17 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
+export { LoadReportStore } from './load-stats/load-report-store.js';
+export type {
+  LoadReportDestination,
+  LoadReportEdge,
+  LoadReportEndpoint,
+  LoadReportLoad,
+  LoadReportSource,
+  LoadReportStream,
+  LoadReportView,
+} from './load-stats/load-report-types.js';
+export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
 export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
@@ -119,6 +133,7 @@ export type {
 } from './registry/registry-types.js';
 // State that survives restarts (also the `@shoal/control-plane/data-dir` entry, for the CLI).
 export * from './state/data-dir-index.js';
+export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 // Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
 export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
 // Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
@@ -145,3 +160,4 @@ export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server
 export type { LeaseHandler } from './xds-server/session-base.js';
 export { SnapshotCache, type SnapshotCacheOptions } from './xds-server/snapshot-cache.js';
 export type { ShortType } from './xds-server/type-names.js';
+export type { XdsServerMetrics } from './xds-server/xds-server-metrics.js';

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
+import type { Telemetry } from '@shoal/telemetry';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import type { CallDecision } from '../src/client/call-decision.js';
 import { createMeshClient, type MeshClient, meshTransportOf } from '../src/client/create-mesh-client.js';
@@ -26,6 +27,8 @@ export interface ProviderOptions {
   readonly namespace?: string;
   /** With a secure harness: the lifetime its certificates are requested with. */
   readonly lifetimeSeconds?: number;
+  /** Metrics and traces of this provider (as if it were a process of its own). */
+  readonly telemetry?: Telemetry;
 }
 
 export interface Provider {
@@ -59,7 +62,9 @@ export class MeshHarness {
   /** Where token and root files of a secure harness go. */
   private readonly dir = mkdtempSync(join(tmpdir(), 'shoal-mesh-'));
 
-  static async start(options: { workloadCertTtlSeconds?: number } = {}): Promise<MeshHarness> {
+  static async start(
+    options: { loadReportingIntervalMs?: number; workloadCertTtlSeconds?: number } = {},
+  ): Promise<MeshHarness> {
     const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0, ...options });
     const addresses = await cp.start();
     return new MeshHarness(cp, addresses.xds.port);
@@ -143,6 +148,7 @@ export class MeshHarness {
         labels: o.labels ?? {},
         ...(o.zone && { locality: { region: REGION, zone: o.zone } }),
       },
+      ...(o.telemetry && { telemetry: o.telemetry }),
     });
     const p: Provider = {
       id,
@@ -178,7 +184,13 @@ export class MeshHarness {
 
   /** A mesh client of the service (or of `target`), in `zone`, with an XdsClient of its own. */
   consumer(
-    o: { zone?: string; target?: string; serviceAccount?: string; lifetimeSeconds?: number } = {},
+    o: {
+      zone?: string;
+      target?: string;
+      serviceAccount?: string;
+      lifetimeSeconds?: number;
+      telemetry?: Telemetry;
+    } = {},
   ): Consumer {
     const identity =
       o.serviceAccount !== undefined
@@ -193,6 +205,7 @@ export class MeshHarness {
     const client = createMeshClient(Greeter, o.target ?? this.target, {
       bootstrap,
       onDecision: (d) => decisions.push(d),
+      ...(o.telemetry && { telemetry: o.telemetry }),
     });
     this.consumers.push({ close: () => meshTransportOf(client).close() });
     return Object.assign(client, { decisions });

@@ -3,6 +3,7 @@
 // The same shape serves clients and servers, so an interceptor can be written once.
 
 import type { DescMethod } from '@bufbuild/protobuf';
+import type { ClientAttemptTracer, ClientCallTracer } from './call-tracer.js';
 import type { HandlerContext } from './handler-context.js';
 import type { Metadata } from './metadata.js';
 
@@ -18,6 +19,13 @@ interface RequestCommon {
    * deadline, response metadata; each built only when read). Undefined on the client.
    */
   readonly context?: HandlerContext | undefined;
+  /**
+   * Client side: the call's tracer, set by a stats or tracing interceptor; the transport that
+   * makes an attempt starts it there (`tracer.startAttempt()`).
+   */
+  readonly tracer?: ClientCallTracer | undefined;
+  /** Client side: the attempt already started for this request by a transport above (the mesh). */
+  readonly attempt?: ClientAttemptTracer | undefined;
 }
 
 export interface UnaryRequest extends RequestCommon {

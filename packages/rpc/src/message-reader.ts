@@ -13,13 +13,18 @@ export class MessageReader<T> {
     private readonly maxBytes: number,
     private readonly compression: Compression | 'identity',
     private readonly parse: (bytes: Uint8Array) => T,
+    /** Told the on-the-wire (compressed) size of each message, without its length prefix. */
+    private readonly onMessage?: (compressedBytes: number) => void,
   ) {
     this.decoder = new EnvelopeDecoder(maxBytes);
   }
 
   /** Splits a chunk into whole envelopes (synchronous; throws on a bad frame). */
   envelopes(chunk: Uint8Array): Envelope[] {
-    return this.decoder.push(chunk);
+    const envelopes = this.decoder.push(chunk);
+    const onMessage = this.onMessage;
+    if (onMessage !== undefined) for (const e of envelopes) onMessage(e.data.byteLength);
+    return envelopes;
   }
 
   end(): void {

@@ -79,6 +79,14 @@ export class Metadata {
   }
 
   getString(key: string): string | undefined {
+    // Headers not read yet: one text header is looked up as is, without reading them all (stats
+    // plug-ins read one response header per call).
+    const unread = this.unread;
+    if (unread !== undefined && this.store === undefined) {
+      const k = key.toLowerCase();
+      const raw = unread[k];
+      if (typeof raw === 'string' && !k.endsWith('-bin') && !isReservedHeader(k)) return raw;
+    }
     const value = this.get(key);
     return typeof value === 'string' ? value : undefined;
   }

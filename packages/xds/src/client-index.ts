@@ -21,6 +21,14 @@ export {
 } from './bootstrap.js';
 // xDS client: ADS stream, watchers, cache, ACK/NACK, backoff (gRFC A27, A46, A47, A53, A57).
 export type { BackoffOptions } from './client/backoff.js';
+/** What the client tells a metrics plug-in (gRFC A78). */
+export type {
+  XdsCacheState,
+  XdsClientGauges,
+  XdsClientMetrics,
+  XdsResourceCount,
+  XdsServerConnection,
+} from './client/client-metrics.js';
 export { createXdsClient } from './client/create-xds-client.js';
 export {
   clusterLoadAssignmentResourceType,
@@ -38,9 +46,28 @@ export type {
   XdsWatcher,
 } from './client/resource-cache.js';
 export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js';
-export type { XdsTransportFactory } from './client/server-transport.js';
+/** The transport to one xDS server from its bootstrap entry (credentials included): for LRS too. */
+export { createServerTransport, type XdsTransportFactory } from './client/server-transport.js';
 export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+export type { Node } from './gen/envoy/config/core/v3/base_pb.js';
+/** Envoy's load reporting messages and service (LRS), for a client that reports load (gRFC A27). */
+export {
+  type ClusterStats,
+  ClusterStats_DroppedRequestsSchema,
+  ClusterStatsSchema,
+  type EndpointLoadMetricStats,
+  EndpointLoadMetricStatsSchema,
+  UpstreamEndpointStatsSchema,
+  type UpstreamLocalityStats,
+  UpstreamLocalityStatsSchema,
+} from './gen/envoy/config/endpoint/v3/load_report_pb.js';
+export {
+  LoadReportingService,
+  type LoadStatsRequest,
+  LoadStatsRequestSchema,
+  type LoadStatsResponse,
+} from './gen/envoy/service/load_stats/v3/lrs_pb.js';
 // Resource decoders and validators, into plain models.
 export {
   decodeCluster,

@@ -17,6 +17,7 @@ import protobuf from 'protobufjs';
 const ENTRY_FILES = [
   'envoy/service/discovery/v3/ads.proto',
   'envoy/service/status/v3/csds.proto',
+  'envoy/service/load_stats/v3/lrs.proto',
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
   'envoy/config/cluster/v3/cluster.proto',

@@ -6,8 +6,11 @@
 // workload gets its certificate from the control plane's CA with a token, registers and calls
 // over mTLS. A live table shows calls per second by subset and by zone, and who is who on the
 // wire. Ctrl-C stops everything.
+// Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
+// port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
+// writes a prometheus.yml for that and says how to run it.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { resolveDataDir } from '@shoal/control-plane/data-dir';
@@ -18,6 +21,7 @@ import { demoIdentity, secureBootstrapParts } from '../demo/demo-identity.js';
 import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
+import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
 import { startControlPlane } from './cp.js';
@@ -30,6 +34,8 @@ interface DemoFlags {
   duration?: string;
   dataDir?: string;
   mtls: boolean;
+  metricsPort: string;
+  prometheus?: string | boolean;
 }
 
 const providers = [
@@ -48,6 +54,8 @@ or try, from another terminal (add --admin ${admin} when the demo runs on other 
   npx shoal apply -f examples/demo/config/greeter.yaml # back to all on v1
   kill <PID of v1-zone-a>                              # zone-a's v1 is gone: v1 fails over to zone-b
   npx shoal proxy-status                               # every xDS client and its sync state
+  npx shoal top                                        # live edges from load reports: calls/s, errors, latency
+  curl http://127.0.0.11:15020/stats/prometheus        # a provider's Istio and gRPC metrics
   npx shoal proxy-config endpoint demo-consumer        # what the consumer was sent
   npx shoal call greet.v1.GreeterService greet.v1.GreeterService/Greet --bootstrap examples/demo/bootstrap.json --count 200
 (admin API on http://${admin}; Ctrl-C stops everything.)`;
@@ -72,6 +80,12 @@ export function registerDemo(program: Command): void {
     )
     .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
     .option('--no-mtls', 'leave out PeerAuthentication STRICT: plaintext everywhere')
+    .option(
+      '--metrics-port <port>',
+      "every process's admin port for /stats/prometheus (each on its own IP; the consumer on 127.0.0.1)",
+      '15020',
+    )
+    .option('--prometheus [file]', 'write a prometheus.yml that scrapes the mesh (default ./prometheus.yml)')
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -112,12 +126,22 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   identity.tokenFile('shoal-cli'); // for examples/demo/bootstrap.json (`shoal call` through the mesh)
   if (flags.mtls) cp.store.apply(readFileSync(join(examplesDir, 'demo', 'mtls-strict.yaml'), 'utf8'));
   const group = new ProcessGroup(note);
-  const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { GreeterService }] =
-    await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/examples')]);
+  const [
+    { createMeshClient, meshTransportOf },
+    { createXdsClient, parseBootstrap },
+    { GreeterService },
+    { createTelemetry },
+  ] = await Promise.all([
+    import('@shoal/mesh'),
+    import('@shoal/xds'),
+    import('@shoal/examples'),
+    import('@shoal/telemetry'),
+  ]);
   const children = new Map<string, RunningChild>();
   const state = new Map<string, string>(providers.map((p) => [p.name, 'starting']));
   let stopping = false;
   let consumer: { close(): void } | undefined;
+  let closeTelemetry: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let redraw: NodeJS.Timeout | undefined;
 
@@ -127,6 +151,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     clearInterval(timer);
     clearInterval(redraw);
     consumer?.close();
+    await closeTelemetry?.();
     await group.stopAll(3000);
     await cp.stop(1000);
     process.stdout.write('demo stopped: control plane, providers and consumer are all gone\n');
@@ -144,6 +169,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--ip=${p.ip}`,
           `--port=${flags.providerPort}`,
           `--xds=${xdsAddress}`,
+          `--admin-port=${flags.metricsPort}`,
           ...(flags.mtls ? [`--root-cert=${identity.rootFile}`] : []),
         ],
         ...(flags.mtls && { env: { SHOAL_TOKEN: identity.token('greeter') } }),
@@ -171,14 +197,25 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       node: {
         id: 'demo-consumer',
         locality: { region: 'local', zone: 'zone-a' },
-        metadata: { NAMESPACE: 'default' },
+        metadata: { NAMESPACE: 'default', LABELS: { app: 'demo-consumer' } },
       },
     });
-    const xds = createXdsClient({ bootstrap });
+    const telemetry = createTelemetry({
+      node: bootstrap.node,
+      adminPort: Number(flags.metricsPort),
+      adminHost: '127.0.0.1',
+    });
+    closeTelemetry = () => telemetry.close();
+    await telemetry.listen();
+    const xds = createXdsClient({
+      bootstrap: telemetry.announce(bootstrap),
+      metrics: telemetry.xdsClientMetrics('greet.v1.GreeterService'),
+    });
     let routesVersion = 0;
     const client = createMeshClient(GreeterService, 'greet.v1.GreeterService', {
       xds,
       bootstrap,
+      telemetry,
       onConfig: (u) => {
         if (u.kind === 'config') routesVersion = u.config.version;
         else note(`consumer: ${u.message}`);
@@ -217,7 +254,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         .finally(() => inFlight--);
     }, 1000 / rate);
 
-    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}\n\n`);
+    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}
+
+`);
+    if (flags.prometheus !== undefined) {
+      const file = typeof flags.prometheus === 'string' ? flags.prometheus : 'prometheus.yml';
+      writeFileSync(file, prometheusConfig({ admin: `127.0.0.1:${adminBound.port}` }));
+      process.stdout.write(`${prometheusHowTo(file)}
+
+`);
+    }
     redraw = setInterval(() => {
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
       const clients = new Map(cp.ads.clients().map((c) => [c.nodeId, c.transport]));

@@ -51,9 +51,11 @@ export function providerFile(n: AppNames): string {
 // (createMeshServer): app ${n.app}, its port and interfaces, and labels for routing: VERSION
 // (DestinationRule subsets pick by it) and ZONE (with REGION, its locality: callers prefer their own
 // zone). It serves once the control plane has sent its inbound listener (gRFC A36).
+// With SHOAL_ADMIN_PORT set, its Istio and gRPC metrics are served at :PORT/stats/prometheus.
 //   PORT (default ${APP_PORT}), HOST (default 127.0.0.1), VERSION (default v1),
-//   ZONE and REGION (default: the bootstrap's locality)
+//   ZONE and REGION (default: the bootstrap's locality), SHOAL_ADMIN_PORT (default: none)
 import { createMeshServer } from '@shoal/mesh';
+import { createTelemetry } from '@shoal/telemetry';
 import { ${n.service} } from '${genImport(n)}';
 import { meshBootstrap } from './mesh-bootstrap.js';
 
@@ -74,6 +76,7 @@ const server = createMeshServer({
     ...(process.env.ZONE && { locality: { region, zone } }),
   },
   standardServices: true, // health and reflection: \`shoal list HOST:PORT\` works
+  telemetry: createTelemetry({ node: bootstrap.node }), // metrics on SHOAL_ADMIN_PORT, traces on OTEL_*
   onServingStatus: (serving, reason) => console.log(\`\${serving ? 'serving' : 'not serving'}: \${reason}\`),
 });
 server.register(${n.service}, {
@@ -152,7 +155,10 @@ export function packageJson(n: AppNames, dependencyVersion: (pkg: string) => str
       consumer: 'node dist/consumer.js',
     },
     dependencies: Object.fromEntries(
-      ['@bufbuild/protobuf', '@shoal/mesh', '@shoal/xds'].map((p) => [p, dependencyVersion(p)]),
+      ['@bufbuild/protobuf', '@shoal/mesh', '@shoal/telemetry', '@shoal/xds'].map((p) => [
+        p,
+        dependencyVersion(p),
+      ]),
     ),
     devDependencies: Object.fromEntries(
       ['@shoal/cli', '@types/node', 'typescript'].map((p) => [p, dependencyVersion(p)]),

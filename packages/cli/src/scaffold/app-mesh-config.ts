@@ -93,7 +93,7 @@ function deployment(
     Object.entries(labels)
       .map(([k, v]) => `${indent}${k}: ${v}`)
       .join('\n');
-  const envLines = Object.entries(env)
+  const envLines = Object.entries({ ...env, SHOAL_ADMIN_PORT: '15020' })
     .map(([k, v]) => `            - name: ${k}\n              value: ${JSON.stringify(v)}`)
     .join('\n');
   return `apiVersion: apps/v1
@@ -113,6 +113,10 @@ ${labelLines('        ')}
         # Istio writes a gRPC xDS bootstrap for proxyless apps instead of injecting Envoy.
         inject.istio.io/templates: grpc-agent
         proxy.istio.io/config: '{"holdApplicationUntilProxyStarts": true}'
+        # Prometheus scrapes the app's own Istio and gRPC metrics (@shoal/telemetry on SHOAL_ADMIN_PORT).
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "15020"
+        prometheus.io/path: /stats/prometheus
     spec:
       containers:
         - name: app

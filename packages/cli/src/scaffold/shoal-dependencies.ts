@@ -11,6 +11,7 @@ import { CliError } from '../cli-error.js';
 const shoalPackages: Record<string, string> = {
   '@shoal/rpc': 'packages/rpc',
   '@shoal/xds': 'packages/xds',
+  '@shoal/telemetry': 'packages/telemetry',
   '@shoal/mesh': 'packages/mesh',
   '@shoal/cli': 'packages/cli',
 };

@@ -28,6 +28,7 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 
 /** One endpoint of a concern kept in a file of its own (`METHOD /first/second` as the key). */
@@ -62,6 +63,8 @@ export interface AdminServerOptions {
   traffic?: TrafficSource | undefined;
   /** `host:port` of the control plane's own ADS server, for test calls through the mesh. */
   xdsAddress?: () => string | undefined;
+  /** /metrics, /api/prometheus/targets and /api/traffic (observability-routes.ts). */
+  observability?: Omit<ObservabilityOptions, 'ads' | 'adminAddress'>;
   onError?: (err: unknown) => void;
 }
 
@@ -72,6 +75,7 @@ export class AdminServer {
   readonly #events: EventStream;
   readonly #caller: TestCaller;
   #protoRegistry: ProtoRegistry | undefined;
+  #address: { host: string; port: number } | undefined;
 
   constructor(options: AdminServerOptions) {
     this.#options = options;
@@ -115,7 +119,8 @@ export class AdminServer {
         this.#server.off('error', reject);
         const a = this.#server.address() as AddressInfo;
         this.#options.guard.bound(a.address, a.port);
-        resolve({ host: a.address, port: a.port });
+        this.#address = { host: a.address, port: a.port };
+        resolve(this.#address);
       });
     });
   }
@@ -236,6 +241,11 @@ export class AdminServer {
         return sendJson(res, 200, { clients: ads.clients() });
       case 'GET /debug/config_dump':
         return this.#configDump(url, res);
+    }
+    const observability = this.#options.observability;
+    if (observability) {
+      const options = { ...observability, ads, adminAddress: () => this.#address };
+      if (await handleObservability(options, route, url, res)) return;
     }
     const extra = this.#options.routes?.[route];
     if (extra) return extra({ req, res, url, parts });

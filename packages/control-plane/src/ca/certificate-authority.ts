@@ -106,6 +106,11 @@ export class CertificateAuthority {
     return summarize(new X509Certificate(this.rootPem));
   }
 
+  /** The certificate that signs (the root itself, or a plug-in CA's intermediate). */
+  get signing(): CertificateSummary {
+    return summarize(this.#cert);
+  }
+
   /**
    * Signs a workload CSR for `identity`. The CSR's own SANs, if any, must be that identity: the
    * CA never signs a name the caller did not prove. Throws RpcError (INVALID_ARGUMENT,

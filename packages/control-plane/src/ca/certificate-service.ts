@@ -5,6 +5,7 @@
 
 import { Code, type HandlerContext, RpcError, type ServiceImpl } from '@shoal/rpc';
 import { type IstioCertificateService, spiffeId, type WorkloadIdentity } from '@shoal/xds';
+import type { CitadelMetrics } from '../telemetry/citadel-metrics.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { IssuedCertificates } from './issued-certificates.js';
 import type { TokenStore } from './token-store.js';
@@ -17,6 +18,8 @@ export interface CertificateServiceOptions {
   /** The SPIFFE identity of a verified client certificate on the call's connection, if any. */
   readonly peerIdentity?: (ctx: HandlerContext) => { identity: WorkloadIdentity; serial: string } | undefined;
   readonly log?: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
+  /** istiod's citadel_server_* counters. */
+  readonly metrics?: CitadelMetrics;
 }
 
 export function certificateService(
@@ -26,13 +29,25 @@ export function certificateService(
     async createCertificate(request, ctx) {
       const ca = options.ca();
       if (!ca) throw new RpcError(Code.UNAVAILABLE, 'the CA is not ready yet');
-      const caller = authenticate(ctx, ca, options);
+      const m = options.metrics;
+      m?.csrReceived();
+      let caller: ReturnType<typeof authenticate>;
+      try {
+        caller = authenticate(ctx, ca, options);
+      } catch (err) {
+        m?.authenticationFailed();
+        throw err;
+      }
       const metadataNode = request.metadata?.NODE_ID;
       const nodeId = typeof metadataNode === 'string' ? metadataNode : '';
       let issued: Awaited<ReturnType<CertificateAuthority['signCsr']>>;
       try {
         issued = await ca.signCsr(request.csr, caller.identity, Number(request.validityDuration));
       } catch (err) {
+        const code = RpcError.from(err).code;
+        if (code === Code.INVALID_ARGUMENT) m?.csrParsingFailed();
+        else if (code === Code.PERMISSION_DENIED) m?.idExtractionFailed();
+        else m?.signingFailed();
         options.log?.('warn', 'certificate request refused', {
           identity: spiffeId(caller.identity),
           by: caller.by,
@@ -40,6 +55,7 @@ export function certificateService(
         });
         throw err;
       }
+      m?.certificateIssued();
       options.issued.record({
         nodeId: nodeId || `${caller.by} (no node id)`,
         identity: caller.identity,

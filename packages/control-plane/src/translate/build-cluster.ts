@@ -1,5 +1,6 @@
 // Clusters `outbound|port|subset|host`, discovered by EDS over ADS, with the DestinationRule's
-// load balancing, circuit breakers and outlier detection.
+// load balancing, circuit breakers and outlier detection, reporting load to this control plane
+// (`lrs_server: self`: gRPC clients then stream LRS here, gRFC A27; Envoy does not read it).
 // Envoy: config.cluster.v3.Cluster; Istio: networking.v1.DestinationRule (TrafficPolicy);
 // istiod's cluster builder (applyLoadBalancer, applyConnectionPool, applyOutlierDetection).
 
@@ -32,6 +33,7 @@ export function buildCluster(
     name,
     clusterDiscoveryType: { case: 'type', value: envoy.Cluster_DiscoveryType.EDS },
     edsClusterConfig: { edsConfig: adsConfigSource(), serviceName: name },
+    lrsServer: { configSourceSpecifier: { case: 'self', value: {} } },
     connectTimeout: connectTimeout ? durationOf(connectTimeout) : durationFromMs(DEFAULT_CONNECT_TIMEOUT_MS),
     metadata: {
       filterMetadata: {

@@ -5,16 +5,20 @@
 import type { HandlerContext, Server, ServiceImpl } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
+import type { ProxyNode } from '../translate/proxy-node.js';
 import type { ClientStatus } from './client-status.js';
 import { DeltaSession } from './delta-session.js';
 import type { LeaseHandler, LiveSession, SessionOptions } from './session-base.js';
 import type { SnapshotCache } from './snapshot-cache.js';
 import { SotwSession } from './sotw-session.js';
+import type { XdsServerMetrics } from './xds-server-metrics.js';
 
 export interface AdsServerOptions {
   cache: SnapshotCache;
   /** Called when a client's stream starts (its first request); returns the lease's release. */
   lease?: LeaseHandler;
+  /** Told of pushes, NACKs and convergence (pilot_* metrics). */
+  metrics?: XdsServerMetrics;
 }
 
 export interface ClientConfig {
@@ -28,12 +32,14 @@ type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 export class AdsServer {
   readonly #cache: SnapshotCache;
   readonly #lease: LeaseHandler | undefined;
+  readonly #metrics: XdsServerMetrics | undefined;
   readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
 
   constructor(options: AdsServerOptions) {
     this.#cache = options.cache;
     this.#lease = options.lease;
+    this.#metrics = options.metrics;
   }
 
   /** Registers the ADS service on a @shoal/rpc server. */
@@ -58,6 +64,16 @@ export class AdsServer {
       if (status) out.push(status);
     }
     return out.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : a.streamId - b.streamId));
+  }
+
+  /** The node and peer (`ip:port`) of every live stream that has sent its first request. */
+  nodes(): { node: ProxyNode; peer: string }[] {
+    const out: { node: ProxyNode; peer: string }[] = [];
+    for (const s of this.#sessions) {
+      const node = s.node;
+      if (node) out.push({ node, peer: s.peer });
+    }
+    return out;
   }
 
   /** What each live stream of a node was sent (newest stream first). */
@@ -94,6 +110,7 @@ export class AdsServer {
       ...(peerCertificate && { peerCertificate }),
       onClose: this.#onSessionClose,
       ...(this.#lease ? { lease: this.#lease } : {}),
+      ...(this.#metrics ? { metrics: this.#metrics } : {}),
     };
   }
 

@@ -129,7 +129,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         if (change.held) st.held.set(name, change.held);
         else st.held.delete(name);
       }
-      this.recordNack(st, pending.version, req.responseNonce, req.errorDetail);
+      this.recordNack(req.typeUrl, st, pending.version, req.responseNonce, req.errorDetail);
     } else {
       this.recordAck(req.typeUrl, st, pending.version);
     }

@@ -24,6 +24,7 @@ import {
 import { withReferencedClusters } from './referenced-clusters.js';
 import type { SnapshotCache, SnapshotWatcher } from './snapshot-cache.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
+import type { XdsServerMetrics } from './xds-server-metrics.js';
 
 /**
  * Called when a client's stream starts; the returned function is called when it ends. Throwing
@@ -45,11 +46,17 @@ export interface SessionOptions {
   lease?: LeaseHandler;
   /** Called once when the session ends (one function may serve every session). */
   onClose?: (session: LiveSession) => void;
+  /** Told of pushes, NACKs and convergence (pilot_* metrics). */
+  metrics?: XdsServerMetrics;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */
 export interface LiveSession {
   readonly status: ClientStatus | undefined;
+  /** The client's node, once its first request arrived. */
+  readonly node: ProxyNode | undefined;
+  /** The client's address, `ip:port`. */
+  readonly peer: string;
   readonly closed: boolean;
   close(error?: unknown): void;
   clientResources(): Map<string, ReadonlyMap<string, BuiltResource>>;
@@ -86,6 +93,8 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   #error: unknown;
   #release: (() => void) | undefined;
   #nonce = 0;
+  /** When the snapshot whose changes are still being sent was made (for convergence time). */
+  #updateAt: number | undefined;
 
   constructor(
     protected readonly options: SessionOptions,
@@ -113,6 +122,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  get peer(): string {
+    return this.options.peer;
   }
 
   /** Reads the node from the first request; later requests may omit it. */
@@ -148,7 +161,8 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     }
   }
 
-  protected recordNack(st: St, version: string, nonce: string, error: ErrorDetail): void {
+  protected recordNack(typeUrl: string, st: St, version: string, nonce: string, error: ErrorDetail): void {
+    this.options.metrics?.rejected(typeUrl);
     st.lastNack = {
       version,
       nonce,
@@ -191,6 +205,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** A new snapshot: every type the client watches may have changed. */
   onUpdate(): void {
+    if (this.options.metrics) this.#updateAt ??= performance.now();
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
   }
 
@@ -225,6 +240,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
         if (this.#error) return Promise.reject(this.#error);
         if (this.#closed) return Promise.resolve(DONE);
         if (this.#dirty === 0) {
+          if (this.#updateAt !== undefined) {
+            this.options.metrics?.converged((performance.now() - this.#updateAt) / 1000);
+            this.#updateAt = undefined;
+          }
           return new Promise((resolve) => {
             this.#wake = resolve;
           });
@@ -233,8 +252,13 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
           const bit = 1 << i;
           if ((this.#dirty & bit) === 0) continue;
           this.#dirty &= ~bit;
+          const metrics = this.options.metrics;
+          const started = metrics ? performance.now() : 0;
           const res = this.respond(PUSH_ORDER[i]!);
-          if (res) return Promise.resolve({ value: res, done: false });
+          if (res) {
+            metrics?.pushed(PUSH_ORDER[i]!, (performance.now() - started) / 1000);
+            return Promise.resolve({ value: res, done: false });
+          }
         }
       }
     } catch (err) {

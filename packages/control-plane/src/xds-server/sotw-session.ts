@@ -68,7 +68,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     if (st.sentNonce !== undefined && req.responseNonce === st.sentNonce) {
       if (req.errorDetail) {
         st.nackedHash = st.sentHash;
-        this.recordNack(st, st.sentVersion ?? '', st.sentNonce, req.errorDetail);
+        this.recordNack(typeUrl, st, st.sentVersion ?? '', st.sentNonce, req.errorDetail);
       } else {
         st.acked = st.sent;
         this.recordAck(typeUrl, st, req.versionInfo);

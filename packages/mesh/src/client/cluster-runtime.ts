@@ -10,6 +10,7 @@ import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { LbPolicy } from '../lb/picker.js';
 import type { Random } from '../lb/random-source.js';
+import type { ClusterLoad } from '../load-report/load-store.js';
 import { CircuitBreaker, parseCircuitBreakerThresholds } from '../resilience/circuit-breaker.js';
 import type { Clock } from '../resilience/clock.js';
 import { type OutlierDetectionConfig, parseOutlierDetection } from '../resilience/outlier-config.js';
@@ -62,6 +63,8 @@ export function outlierDetectionFromXds(o: XdsOutlierDetection, path: string): O
 
 export class ClusterRuntime {
   readonly breaker: CircuitBreaker;
+  /** The cluster's load, when it reports to an LRS server (gRFC A27). */
+  load: ClusterLoad | undefined;
   private balancerValue: ClusterBalancer | undefined;
   /** JSON of the policy and outlier config the balancer was built with. */
   private balancerKey = '';

@@ -4,6 +4,8 @@
 
 import type { DescService } from '@bufbuild/protobuf';
 import { type Client, type ClientOptions, createClient } from '@shoal/rpc/client';
+import { workloadFromNode } from '@shoal/telemetry';
+import { XdsClient } from '@shoal/xds/client';
 import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 
 /** Where a mesh client keeps its transport (for lastDecision, ready(), close()). */
@@ -24,7 +26,19 @@ export function createMeshClient<S extends DescService>(
 ): MeshClient<S> {
   const { client: clientOptions, ...transportOptions } = options;
   const transport = new MeshTransport({ ...transportOptions, target });
-  const client = createClient(service, transport, clientOptions);
+  const telemetry = options.telemetry;
+  let withTelemetry = clientOptions;
+  if (telemetry !== undefined) {
+    // This process as Istio's labels name it: the bootstrap's node, or the shared client's.
+    const node =
+      options.bootstrap?.node ?? (options.xds instanceof XdsClient ? options.xds.bootstrap.node : undefined);
+    const calls = telemetry.client(target, node ? workloadFromNode(node) : telemetry.workload);
+    withTelemetry = {
+      ...clientOptions,
+      interceptors: [calls.interceptor(), ...(clientOptions?.interceptors ?? [])],
+    };
+  }
+  const client = createClient(service, transport, withTelemetry);
   Object.defineProperty(client, MESH_TRANSPORT, { value: transport, enumerable: false });
   return client as MeshClient<S>;
 }

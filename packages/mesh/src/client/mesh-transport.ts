@@ -11,39 +11,36 @@ import {
   type CallRequest,
   type CallResponse,
   Code,
-  type GrpcTransportOptions,
   methodPath,
   RpcError,
   SessionPool,
   type Transport,
+  trackStream,
 } from '@shoal/rpc/client';
-import {
-  CertificateProviders,
-  createXdsClient,
-  type XdsBootstrap,
-  type XdsClient,
-  type XdsClusterWeight,
-} from '@shoal/xds/client';
+import type { MeshMetrics } from '@shoal/telemetry';
+import { CertificateProviders, createXdsClient, XdsClient, type XdsClusterWeight } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
-import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { createLbPolicyRegistry, type LbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import type { Random } from '../lb/random-source.js';
+import { clusterLoad, reporterFor, startCall } from '../load-report/cluster-load-hook.js';
+import type { LoadReporter } from '../load-report/load-reporter.js';
 import type { Release } from '../resilience/circuit-breaker.js';
 import { type Clock, systemClock } from '../resilience/clock.js';
 import { FaultGauge } from '../resilience/fault-injector.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
 import { type AttemptContext, runWithRetries } from '../resilience/retry-policy.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { explainTlsFailure } from '../security/upstream-tls.js';
+import { countingEjections, tracedAttempt } from './attempt-telemetry.js';
 import type { CallDecision } from './call-decision.js';
 import { CallPlans } from './call-plan.js';
 import { CallPolicies, effectiveTimeoutMs } from './call-policies.js';
-import { emptyResponse, trackStream } from './call-responses.js';
+import { emptyResponse } from './call-responses.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 import { ConfigGate } from './config-gate.js';
 import { EndpointTransports } from './endpoint-transports.js';
+import type { MeshTransportOptions } from './mesh-transport-options.js';
 import {
   attemptDecision,
   attemptRequest,
@@ -54,39 +51,7 @@ import {
 } from './routed-call.js';
 import { type MeshTarget, parseMeshTarget } from './target.js';
 
-export interface MeshTransportOptions {
-  /**
-   * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any
-   * ResourceWatcherSource. Default: an XdsClient of this transport's own, from `bootstrap` or the
-   * environment (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG), closed with it.
-   */
-  readonly xds?: ResourceWatcherSource;
-  /** `xds:///host:port` or an interface name such as `greet.v1.GreeterService`. */
-  readonly target: string;
-  /** For listener name templates and authorities (gRFC A47), and for the default XdsClient. */
-  readonly bootstrap?: XdsBootstrap;
-  /** Connections to endpoints; shared with other transports when given (then not closed here). */
-  readonly pool?: SessionPool;
-  /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
-  readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
-  /**
-   * Apply the clusters' UpstreamTlsContext (gRFC A29's XdsChannelCredentials). Default true;
-   * false ignores it and dials plaintext (A29's fallback credentials).
-   */
-  readonly xdsCredentials?: boolean;
-  /** Certificate providers; default: the XdsClient's (from its bootstrap). */
-  readonly certificateProviders?: CertificateProviders;
-  /** LB policies by name; defaults to the built-in ones. */
-  readonly lbPolicies?: LbPolicyRegistry;
-  readonly random?: Random;
-  readonly clock?: Clock;
-  /** Told about each routing decision (one per attempt), for debugging. */
-  readonly onDecision?: (decision: CallDecision) => void;
-  /** Told about each new snapshot or config error. */
-  readonly onConfig?: (update: MeshConfigUpdate) => void;
-  /** Told when outlier detection ejects or returns endpoints. */
-  readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
-}
+export type { MeshTransportOptions };
 
 /** A random 64-bit id for this transport: the `io.grpc.channel_id` hash input (gRFC A42). */
 function channelId(random: Random): bigint {
@@ -115,12 +80,21 @@ export class MeshTransport implements Transport {
   private lastLater: (() => CallDecision) | undefined;
   /** Per-cluster call plans of the current snapshot. */
   private plans: CallPlans | undefined;
+  private readonly metrics: MeshMetrics | undefined;
+  private ownReporter: LoadReporter | undefined;
 
   constructor(private readonly options: MeshTransportOptions) {
+    const telemetry = options.telemetry;
     this.ownXds =
       options.xds === undefined
-        ? createXdsClient(options.bootstrap ? { bootstrap: options.bootstrap } : {})
+        ? createXdsClient({
+            ...(options.bootstrap && {
+              bootstrap: telemetry ? telemetry.announce(options.bootstrap) : options.bootstrap,
+            }),
+            ...(telemetry && { metrics: telemetry.xdsClientMetrics(options.target) }),
+          })
         : undefined;
+    this.metrics = telemetry?.meshMetrics(options.target);
     try {
       this.target = parseMeshTarget(options.target, options.bootstrap ?? this.ownXds?.bootstrap);
     } catch (err) {
@@ -196,6 +170,7 @@ export class MeshTransport implements Transport {
     this.gate.fail(new RpcError(Code.UNAVAILABLE, `mesh client for ${this.target.target} is closed`), true);
     this.endpoints.close();
     this.ownProviders?.close();
+    this.ownReporter?.close();
   }
 
   /** The certificate providers of this transport's bootstrap. */
@@ -208,6 +183,13 @@ export class MeshTransport implements Transport {
       throw new RpcError(Code.FAILED_PRECONDITION, 'no bootstrap to read certificate_providers from');
     this.ownProviders ??= new CertificateProviders(bootstrap);
     return this.ownProviders;
+  }
+
+  private loadReporter(): LoadReporter | undefined {
+    if (this.options.loadReporter) return this.options.loadReporter;
+    const xds = this.ownXds ?? (this.options.xds instanceof XdsClient ? this.options.xds : undefined);
+    this.ownReporter ??= reporterFor(xds);
+    return this.ownReporter;
   }
 
   private onUpdate(update: MeshConfigUpdate): void {
@@ -226,12 +208,13 @@ export class MeshTransport implements Transport {
           registry: this.registry,
           random: this.random,
           clock: this.clock,
-          ...(this.options.onEjection && { onEjection: this.options.onEjection }),
+          onEjection: countingEjections(this.metrics, this.options.onEjection),
         });
         this.runtimes.set(name, runtime);
       }
       try {
         runtime.update(c.cluster, c.endpoints, c.assignment?.overprovisioningFactor);
+        runtime.load = clusterLoad(c.cluster, () => this.loadReporter());
       } catch (err) {
         errors.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
       }
@@ -313,7 +296,8 @@ export class MeshTransport implements Transport {
     const plan = plans.get(entry, weighted);
     if (typeof plan === 'string') throw this.refuseUnplanned(config, path, plan, entry, weighted);
     for (const drop of plan.drops) {
-      if (Math.floor(this.random() * 1_000_000) < drop.perMillion)
+      if (Math.floor(this.random() * 1_000_000) < drop.perMillion) {
+        plan.runtime.load?.dropped(drop.category);
         throw this.refuseUnplanned(
           config,
           path,
@@ -321,6 +305,7 @@ export class MeshTransport implements Transport {
           entry,
           weighted,
         );
+      }
     }
     const timeoutMs = effectiveTimeoutMs(request.timeoutMs, action, config.maxStreamDurationMs);
     return {
@@ -356,6 +341,11 @@ export class MeshTransport implements Transport {
       if (!fault.applies(header)) continue;
       const decision = fault.injector.decide(header);
       if (decision === undefined) continue;
+      const metrics = this.metrics;
+      if (metrics !== undefined) {
+        if (decision.delayMs > 0) metrics.faultInjected(call.plan.weighted.name, 'delay');
+        if (decision.abort !== undefined) metrics.faultInjected(call.plan.weighted.name, 'abort');
+      }
       (call.notes ??= []).push(
         `fault filter ${JSON.stringify(fault.filterName)}: delay ${decision.delayMs}ms${decision.abort === undefined ? '' : `, abort with code ${decision.abort}`}`,
       );
@@ -378,6 +368,7 @@ export class MeshTransport implements Transport {
     try {
       release = runtime.breaker.acquire();
     } catch (err) {
+      this.metrics?.circuitBreakerRejected(call.plan.weighted.name);
       return Promise.reject(err);
     }
     call.release = release;
@@ -391,10 +382,12 @@ export class MeshTransport implements Transport {
             clock: this.clock,
             random: this.random,
             retryGate: runtime.breaker,
-            onRetry: (info) =>
+            onRetry: (info) => {
+              this.metrics?.retried(call.plan.weighted.name, info.error.code);
               (call.notes ??= []).push(
                 `attempt ${info.attempt} failed with ${Code[info.error.code]}; retrying in ${Math.round(info.delayMs)}ms`,
-              ),
+              );
+            },
           });
     // A streamed response holds the slot until the stream ends (trackStream releases it).
     return result.then(
@@ -417,17 +410,22 @@ export class MeshTransport implements Transport {
     ctx: AttemptContext | undefined,
   ): Promise<CallResponse> {
     const { runtime, hasher } = call.plan;
+    // A66: an attempt starts before its pick, so an attempt that finds no endpoint is counted.
+    const attempt = call.request.tracer?.startAttempt();
     const hash = hasher?.hash(call.request.header, this.channelId);
     const pick = runtime.balancer.pick(hash === undefined ? undefined : { requestHash: hash });
     if (pick === undefined) {
       const ejected = runtime.balancer.ejected.size;
       const message = `no usable endpoint in cluster ${JSON.stringify(call.plan.weighted.name)} (${runtime.endpoints.length} endpoints, ${ejected} ejected)`;
       this.decide(failedDecision(call, n, message));
+      attempt?.onEnd(Code.UNAVAILABLE);
       return Promise.reject(this.unavailable(message));
     }
     const ep = pick.endpoint;
     this.recordAttempt(call, ep, runtime.policyName, n);
-    const request = attemptRequest(call, n, this.clock.now());
+    const loadEnd = startCall(runtime.load, ep);
+    const plain = attemptRequest(call, n, this.clock.now());
+    const request = attempt === undefined ? plain : tracedAttempt(plain, attempt, call, ep);
     // The endpoint's transport reports only its address; the caller learns the route and cluster too.
     const report = options.onDestination;
     const endpointOptions: CallOptions = report
@@ -457,12 +455,14 @@ export class MeshTransport implements Transport {
       (response) => {
         if (!response.stream) {
           pick.done?.();
+          loadEnd?.(true);
           runtime.balancer.recordResult(ep, Code.OK);
           return response;
         }
         ctx?.commit();
         return trackStream(response, (code) => {
           pick.done?.();
+          loadEnd?.(code === Code.OK);
           runtime.balancer.recordResult(ep, code);
           call.release?.();
         });
@@ -471,6 +471,7 @@ export class MeshTransport implements Transport {
         let e = RpcError.from(err, Code.UNAVAILABLE);
         if (tls !== undefined) e = explainTlsFailure(e, ep.key, call.plan.weighted.name);
         pick.done?.();
+        loadEnd?.(false);
         runtime.balancer.recordResult(ep, e.code);
         throw e;
       },

@@ -4,8 +4,9 @@
 // provider need: register services, listen, serve when the control plane says so.
 
 import type { ListenAddress } from '@shoal/rpc';
+import { workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, loadBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
-import { type Registration, withRegistration } from './node-registration.js';
+import { type Registration, registrationLabels, withRegistration } from './node-registration.js';
 import { XdsServer, type XdsServerOptions } from './xds-server.js';
 
 export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
@@ -26,7 +27,15 @@ export class MeshServer extends XdsServer {
   private client: XdsClient | undefined;
 
   constructor(private readonly meshOptions: MeshServerOptions) {
-    super({ ...meshOptions, bootstrap: meshOptions.bootstrap ?? loadBootstrap() });
+    const bootstrap = meshOptions.bootstrap ?? loadBootstrap();
+    super({
+      ...meshOptions,
+      bootstrap,
+      ...(meshOptions.telemetry &&
+        !meshOptions.workload && {
+          workload: workloadFromNode(registrationLabels(bootstrap.node, meshOptions.registration)),
+        }),
+    });
   }
 
   /** The XdsClient registering this instance, once listening. */
@@ -34,18 +43,27 @@ export class MeshServer extends XdsServer {
     return this.client;
   }
 
-  /** Binds, registers this instance over a new XdsClient, and watches the inbound Listener. */
+  /**
+   * Binds, registers this instance over a new XdsClient, and watches the inbound Listener. With
+   * telemetry, its admin port opens first (when its options or SHOAL_ADMIN_PORT name one) and is
+   * announced in the registration, so the control plane lists it for Prometheus.
+   */
   override async listen(port = 0, host = '127.0.0.1'): Promise<ListenAddress> {
     const address = await super.listen(port, host);
+    const telemetry = this.meshOptions.telemetry;
+    if (telemetry && !telemetry.adminAddress) await telemetry.listen();
     const r = this.meshOptions.registration;
     const wildcard = host === '0.0.0.0' || host === '::';
-    const bootstrap = withRegistration(this.options.bootstrap!, {
+    const registered = withRegistration(this.options.bootstrap!, {
       ...r,
       port: r.port ?? address.port,
       services: r.services ?? this.services,
       ...(r.instanceIps === undefined && !wildcard && { instanceIps: [address.host] }),
     });
-    this.client = (this.meshOptions.createClient ?? ((b) => createXdsClient({ bootstrap: b })))(bootstrap);
+    const bootstrap = telemetry ? telemetry.announce(registered) : registered;
+    const metrics = this.meshOptions.telemetry?.xdsClientMetrics('#server');
+    const create = (b: XdsBootstrap) => createXdsClient({ bootstrap: b, ...(metrics && { metrics }) });
+    this.client = (this.meshOptions.createClient ?? create)(bootstrap);
     this.watch(this.client);
     return address;
   }

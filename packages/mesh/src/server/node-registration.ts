@@ -76,6 +76,22 @@ export function registrationMetadata(r: Registration): JsonObject {
   };
 }
 
+/** The node as it will register, for telemetry's workload labels (app, labels, namespace; no port yet). */
+export function registrationLabels(
+  node: XdsBootstrap['node'],
+  r: Pick<Registration, 'app' | 'labels' | 'namespace'>,
+): { id: string; metadata: JsonObject } {
+  return {
+    id: node.id,
+    metadata: {
+      ...node.metadata,
+      [RegistrationKeys.app]: r.app,
+      ...(r.labels && { [RegistrationKeys.labels]: { ...r.labels } }),
+      ...(r.namespace !== undefined && { [RegistrationKeys.namespace]: r.namespace }),
+    },
+  };
+}
+
 /**
  * A bootstrap whose Node registers this instance: the registration's metadata merged over the
  * bootstrap's (its keys win), and its locality, when given, replacing the Node's.

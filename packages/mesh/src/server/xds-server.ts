@@ -35,6 +35,7 @@ import {
   type ServiceImpl,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
+import { type Telemetry, type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry';
 import {
   CertificateProviders,
   LISTENER_TYPE_URL,
@@ -79,6 +80,10 @@ export interface XdsServerOptions extends ServerOptions {
   readonly xdsCredentials?: boolean;
   /** Certificate providers; default: the watched XdsClient's (from its bootstrap). */
   readonly certificateProviders?: CertificateProviders;
+  /** Records gRFC A66's server metrics, Istio's reporter="destination" metrics and server spans. */
+  readonly telemetry?: Telemetry;
+  /** Who this server is in Istio's labels; default: the bootstrap's node. */
+  readonly workload?: WorkloadIdentity;
 }
 
 /** What one filter chain serves with: its routes, filters and TLS. */
@@ -118,9 +123,13 @@ export class XdsServer {
 
   constructor(protected readonly options: XdsServerOptions = {}) {
     this.random = options.random ?? Math.random;
+    const t = options.telemetry?.server(
+      options.workload ?? (options.bootstrap ? workloadFromNode(options.bootstrap.node) : undefined),
+    );
     this.server = createServer({
       ...options,
-      interceptors: [this.gate(), ...(options.interceptors ?? [])],
+      ...(t && { callTracer: t.callTracer() }),
+      interceptors: [this.gate(), ...(t ? [t.interceptor()] : []), ...(options.interceptors ?? [])],
       transportSecurity: () => this.connectionPolicy(),
     });
   }

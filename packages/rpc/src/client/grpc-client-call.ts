@@ -4,6 +4,7 @@
 
 import http2 from 'node:http2';
 import { AsyncQueue } from '../async-queue.js';
+import type { ClientAttemptTracer } from '../call-tracer.js';
 import { Code, codeFromHttpStatus, parseCode } from '../code.js';
 import { type Compression, findCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
@@ -39,6 +40,8 @@ export interface GrpcCallSettings {
   serializers: { request: Serialization<unknown>; response: Serialization<unknown> };
   onHeader?: (headers: Metadata) => void;
   onTrailer?: (trailers: Metadata) => void;
+  /** Told the sizes of the messages and the attempt's status (gRFC A66). */
+  attempt?: ClientAttemptTracer | undefined;
 }
 
 /** Starts the call; resolves with the response (for unary: once the whole call is over). */
@@ -59,6 +62,7 @@ class ClientCall {
   private streamError: Error | undefined;
   private settled = false;
   private closed = false;
+  private attemptEnded = false;
   private status: RpcError | null | undefined; // null: OK
 
   constructor(
@@ -149,8 +153,15 @@ class ClientCall {
       );
     }
     const compression = this.s.requestCompression;
-    if (!compression) return encodeEnvelope(bytes);
-    return compression.compress(bytes).then((compressed) => encodeEnvelope(compressed, true));
+    const attempt = this.s.attempt;
+    if (!compression) {
+      attempt?.onMessageSent(bytes.byteLength);
+      return encodeEnvelope(bytes);
+    }
+    return compression.compress(bytes).then((compressed) => {
+      attempt?.onMessageSent(compressed.byteLength);
+      return encodeEnvelope(compressed, true);
+    });
   }
 
   private async pump(messages: AsyncIterable<unknown>): Promise<void> {
@@ -181,6 +192,7 @@ class ClientCall {
       // Trailers-Only: headers and status in one frame.
       this.header = Metadata.fromHttpHeaders(h);
       this.s.onHeader?.(this.header);
+      this.s.attempt?.onHeader?.(this.header);
       this.onStatus(h);
       return;
     }
@@ -203,12 +215,15 @@ class ClientCall {
       return;
     }
     this.header = Metadata.fromHttpHeaders(h);
+    const attempt = this.s.attempt;
     this.reader = new MessageReader(
       this.s.maxReceiveMessageBytes,
       compression,
       this.s.serializers.response.parse,
+      attempt && ((n) => attempt.onMessageReceived(n)),
     );
     this.s.onHeader?.(this.header);
+    this.s.attempt?.onHeader?.(this.header);
     if (isStreamingResponse(this.request.method)) {
       const stream = this.stream!;
       this.queue = new AsyncQueue(
@@ -335,6 +350,7 @@ class ClientCall {
 
   private complete(status: RpcError | null): void {
     this.s.onTrailer?.(this.trailer);
+    this.endAttempt(status === null ? Code.OK : status.code);
     if (this.queue) {
       if (status) this.queue.fail(status);
       else this.queue.end();
@@ -395,7 +411,16 @@ class ClientCall {
 
   private fail(error: unknown): void {
     clearTimeout(this.timer);
+    this.endAttempt(RpcError.from(error).code);
     if (this.settle()) this.reject(error);
+  }
+
+  /** Tells the attempt tracer the status, once. */
+  private endAttempt(code: Code): void {
+    const attempt = this.s.attempt;
+    if (attempt === undefined || this.attemptEnded) return;
+    this.attemptEnded = true;
+    attempt.onEnd(code);
   }
 }
 

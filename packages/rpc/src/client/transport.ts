@@ -73,8 +73,15 @@ export class GrpcTransport implements Transport {
 
   call(request: CallRequest, options: CallOptions): Promise<CallResponse> {
     options.onDestination?.({ endpoint: this.options.address });
+    // A transport above (the mesh) may have started the attempt already, to include its pick.
+    let attempt = request.attempt;
+    if (attempt === undefined && request.tracer !== undefined) {
+      attempt = request.tracer.startAttempt();
+      attempt.onDestination?.({ endpoint: this.options.address });
+    }
     const compression = findCompression(this.compressions, options.compression);
     if (!compression) {
+      attempt?.onEnd(Code.INTERNAL);
       return Promise.reject(new RpcError(Code.INTERNAL, `unknown compression "${options.compression}"`));
     }
     return grpcCall(
@@ -95,6 +102,7 @@ export class GrpcTransport implements Transport {
         serializers: this.serializers(request.method, this.codec),
         onHeader: options.onHeader,
         onTrailer: options.onTrailer,
+        attempt,
       },
       request,
     );

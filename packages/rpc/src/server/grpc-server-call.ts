@@ -4,6 +4,7 @@
 
 import http2 from 'node:http2';
 import type { DescMethod } from '@bufbuild/protobuf';
+import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
@@ -55,6 +56,8 @@ export class GrpcServerCall implements HandlerContext {
   private headersSent = false;
   private finished = false;
   private readonly contentType: string;
+  /** Stats and tracing hooks of this call, when the server has a tracer factory. */
+  private tracer: ServerCallTracer | undefined;
 
   constructor(
     private readonly core: ServerCore,
@@ -139,6 +142,8 @@ export class GrpcServerCall implements HandlerContext {
     // 'close' fires once: on() spares the wrapper that once() keeps for the stream's whole life.
     this.stream.on('close', this.onStreamClose);
     this.stream.on('error', ignore); // surfaced through 'close' and the abort signal
+    const path = this.headers[':path'] as string;
+    this.tracer = this.core.callTracer?.(path, this, this.core.router.has(path));
     try {
       const timeout = this.timeout;
       if (timeout !== undefined && Number.isNaN(timeout)) {
@@ -160,10 +165,12 @@ export class GrpcServerCall implements HandlerContext {
         );
       }
       if (timeout !== undefined) this.startDeadline(timeout);
+      const tracer = this.tracer;
       const reader = new MessageReader(
         this.core.maxReceiveMessageBytes,
         requestCompression,
         serializers.request.parse,
+        tracer && ((n) => tracer.onMessageReceived(n)),
       );
       const request = isStreamingRequest(registered.method)
         ? this.request(true, this.readStream(reader))
@@ -309,9 +316,9 @@ export class GrpcServerCall implements HandlerContext {
         this.responseCompression = this.defaultResponseCompression();
       this.sendHeaders();
     }
-    const frame = this.responseCompression
-      ? encodeEnvelope(await this.responseCompression.compress(bytes), true)
-      : encodeEnvelope(bytes);
+    const payload = this.responseCompression ? await this.responseCompression.compress(bytes) : bytes;
+    this.tracer?.onMessageSent(payload.byteLength);
+    const frame = encodeEnvelope(payload, this.responseCompression !== undefined);
     if (!this.stream.write(frame)) await this.drained();
   }
 
@@ -342,6 +349,7 @@ export class GrpcServerCall implements HandlerContext {
     this.finished = true;
     clearTimeout(this.deadlineTimer);
     if (error) this.cancel(error);
+    this.tracer?.onEnd(error ? error.code : Code.OK);
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
     const trailers = this.statusTrailers(error);
@@ -400,6 +408,7 @@ export class GrpcServerCall implements HandlerContext {
     if (!this.finished) {
       this.finished = true;
       this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
+      this.tracer?.onEnd(Code.CANCELLED);
     }
   };
 }

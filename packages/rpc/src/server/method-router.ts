@@ -55,6 +55,11 @@ export class MethodRouter {
     }
   }
 
+  /** Whether some implementation is registered at `path` (whatever its version and group). */
+  has(path: string): boolean {
+    return this.byPath.has(path);
+  }
+
   /** Every service registered, for reflection and health. */
   get services(): readonly DescService[] {
     return this.serviceDescs;

@@ -2,6 +2,7 @@
 // Internal to @shoal/rpc.
 
 import type { DescMethod } from '@bufbuild/protobuf';
+import type { ServerCallTracerFactory } from '../call-tracer.js';
 import type { Compression } from '../compression.js';
 import type { Interceptor } from '../interceptor.js';
 import type { Codec } from '../serialization.js';
@@ -20,4 +21,6 @@ export interface ServerCore {
   /** Reports errors the peer cannot see (a handler that failed after the peer left, a socket error). */
   readonly onError: (error: unknown, where: string) => void;
   serializers(method: DescMethod, codec: Codec): MethodSerializers;
+  /** Makes the tracer of each gRPC call (stats, traces), when set. */
+  readonly callTracer: ServerCallTracerFactory | undefined;
 }

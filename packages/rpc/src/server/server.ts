@@ -8,6 +8,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
+import type { ServerCallTracerFactory } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { acceptEncodingHeader, type Compression, defaultCompressions } from '../compression.js';
 import { Health } from '../gen/health/v1/health_pb.js';
@@ -82,6 +83,11 @@ export interface ServerOptions {
   standardServices?: boolean;
   /** Where errors go that no caller can see. Default: console.error. */
   onError?: (error: unknown, where: string) => void;
+  /**
+   * Makes a tracer for each gRPC call (gRFC A66's ServerCallTracer): told the message sizes and
+   * the status. How @shoal/telemetry records metrics and spans.
+   */
+  callTracer?: ServerCallTracerFactory;
 }
 
 export interface ListenAddress {
@@ -127,6 +133,7 @@ export class Server {
       shutdownSignal: this.shutdown.signal,
       onError,
       serializers: serializerCache(options.jsonRegistry),
+      callTracer: options.callTracer,
     };
     this.keepalive = new SessionKeepalive({
       timeMs: options.keepalive?.timeMs ?? 2 * 3600_000,

@@ -22,15 +22,18 @@ export function applyDeltaResponse(ctx: ApplyContext, response: DeltaDiscoveryRe
     const label = resource.name ? `${type.resourceLabel}[${resource.name}]` : `resources[${i}]`;
     if (!raw) {
       errors.push(`${label}: no resource (TTL heartbeats are not supported)`);
+      if (ctx.counts) ctx.counts.invalid++;
       return;
     }
     if (raw.typeUrl !== response.typeUrl) {
       errors.push(
         `${label}: a ${raw.typeUrl || 'resource without type_url'} in the ${type.shortName} response`,
       );
+      if (ctx.counts) ctx.counts.invalid++;
       return;
     }
     const result = decodeSafely(ctx.type, raw);
+    if (ctx.counts) ctx.counts[result.ok ? 'valid' : 'invalid']++;
     const name = result.name || resource.name;
     const own = result.name ? `${type.resourceLabel}[${name}]` : label;
     if (resource.name && result.name && resource.name !== result.name) {

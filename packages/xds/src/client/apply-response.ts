@@ -26,6 +26,8 @@ export interface ApplyContext {
   readonly notify: WatcherNotifier;
   readonly log: XdsLogger;
   readonly now: Date;
+  /** Resources of the response that decoded and validated, and that did not (gRFC A78). */
+  readonly counts?: { valid: number; invalid: number };
 }
 
 /** A resource that failed validation: its errors (already labelled) and the bytes received. */
@@ -44,6 +46,7 @@ export function applyResponse(ctx: ApplyContext, response: DiscoveryResponse): s
     const unwrapped = unwrap(any);
     if ('error' in unwrapped) {
       errors.push(`resources[${i}]: ${unwrapped.error}`);
+      if (ctx.counts) ctx.counts.invalid++;
       return;
     }
     const raw = unwrapped.resource;
@@ -51,9 +54,11 @@ export function applyResponse(ctx: ApplyContext, response: DiscoveryResponse): s
       errors.push(
         `resources[${i}]: a ${raw.typeUrl || 'resource without type_url'} in the ${type.shortName} response`,
       );
+      if (ctx.counts) ctx.counts.invalid++;
       return;
     }
     const result = decodeSafely(type, raw);
+    if (ctx.counts) ctx.counts[result.ok ? 'valid' : 'invalid']++;
     const name = result.name || unwrapped.name;
     const label = name ? `${type.resourceLabel}[${name}]` : `resources[${i}]`;
     if (name && seen.has(name)) {

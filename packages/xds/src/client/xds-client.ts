@@ -20,6 +20,13 @@ import { applyDeltaResponse } from './apply-delta-response.js';
 import { type ApplyContext, applyResponse, type WatcherNotifier } from './apply-response.js';
 import type { BackoffOptions } from './backoff.js';
 import { CallbackQueue } from './callback-queue.js';
+import type {
+  XdsCacheState,
+  XdsClientGauges,
+  XdsClientMetrics,
+  XdsResourceCount,
+  XdsServerConnection,
+} from './client-metrics.js';
 import { DeltaAdsStream } from './delta-ads-stream.js';
 import { type FallbackHooks, FallbackStream, type InnerStream } from './fallback-stream.js';
 import { silentLogger, type XdsLogger } from './log.js';
@@ -55,9 +62,11 @@ export interface XdsClientOptions extends NodeOptions {
   readonly onWatcherError?: (error: unknown) => void;
   /** Certificate provider plug-ins (gRFC A29); default file_watcher and shoal_ca. */
   readonly certificateProviderRegistry?: CertificateProviderRegistry;
+  /** Told of resource updates and server failures, and given the gauges (gRFC A78). */
+  readonly metrics?: XdsClientMetrics;
 }
 
-export class XdsClient {
+export class XdsClient implements XdsClientGauges {
   readonly bootstrap: XdsBootstrap;
   /** The Node sent on every ADS stream (CSDS reports it too). */
   readonly node: Node;
@@ -70,6 +79,9 @@ export class XdsClient {
   private readonly log: XdsLogger;
   private readonly notify: WatcherNotifier;
   private closed = false;
+  /** Per server URI (A78): `up` once a stream has a response, `failed` when one ends without. */
+  private readonly connected = new Map<string, 'initial' | 'up' | 'failed'>();
+  private readonly detachMetrics: (() => void) | undefined;
 
   constructor(private readonly options: XdsClientOptions = {}) {
     const b = options.bootstrap;
@@ -91,6 +103,27 @@ export class XdsClient {
       error: (entry, error) => this.each(entry, (w) => w.onError(error)),
       doesNotExist: (entry) => this.each(entry, (w) => w.onDoesNotExist()),
     };
+    this.detachMetrics = options.metrics?.attach?.(this);
+  }
+
+  /** Each xDS server this client talks to, and whether its stream works (A78's `connected`). */
+  serverConnections(): XdsServerConnection[] {
+    return [...this.connected].map(([server, state]) => ({ server, connected: state === 'up' }));
+  }
+
+  /** Cached resources by authority, type and A78 cache state. */
+  resourceCounts(): XdsResourceCount[] {
+    const counts = new Map<string, XdsResourceCount>();
+    for (const e of this.cache.entries()) {
+      const authority = e.name.startsWith('xdstp://')
+        ? (e.name.slice('xdstp://'.length).split('/', 1)[0] ?? '')
+        : '#old';
+      const cacheState = cacheStateOf(e);
+      const key = `${authority}\u0000${e.typeUrl}\u0000${cacheState}`;
+      const seen = counts.get(key);
+      counts.set(key, { authority, typeUrl: e.typeUrl, cacheState, count: (seen?.count ?? 0) + 1 });
+    }
+    return [...counts.values()];
   }
 
   /** Adds a resource type this client can watch. The built-in four: registerDefaultResourceTypes(). */
@@ -147,6 +180,7 @@ export class XdsClient {
     if (this.closed) return;
     this.closed = true;
     this.certificateProviders.close();
+    this.detachMetrics?.();
     for (const entry of [...this.cache.entries()]) {
       for (const r of entry.watchers) r.active = false;
       this.cache.delete(entry);
@@ -204,22 +238,28 @@ export class XdsClient {
       AggregatedDiscoveryService,
       transport,
     );
-    const responded = () => fallback?.group.responded(fallback.index);
+    const uri = server.serverUri;
+    if (!this.connected.has(uri)) this.connected.set(uri, 'initial');
+    const responded = () => {
+      this.connected.set(uri, 'up');
+      fallback?.group.responded(fallback.index);
+    };
     const setup: StreamSetup = {
       server,
       node: this.node,
       events: {
         onResponse: (response) => {
           responded();
-          return this.onResponse(owner(), response);
+          return this.onResponse(owner(), response, uri);
         },
         onDeltaResponse: (response) => {
           responded();
-          return this.onResponse(owner(), response);
+          return this.onResponse(owner(), response, uri);
         },
         heldVersions: (typeUrl) => this.heldVersions(owner(), typeUrl),
         onRequestSent: (typeUrl, names) => this.startTimers(owner(), typeUrl, names),
         onStreamClosed: (error, hadResponse) => {
+          if (!hadResponse) this.serverFailed(uri);
           if (!fallback || fallback.group.closed(fallback.index, hadResponse)) {
             this.onStreamClosed(owner(), error, hadResponse);
           }
@@ -237,9 +277,15 @@ export class XdsClient {
   private onResponse(
     stream: XdsStream,
     response: DiscoveryResponse | DeltaDiscoveryResponse,
+    server: string,
   ): readonly string[] {
     const type = this.types.get(response.typeUrl);
-    if (!type) return [`resource type ${response.typeUrl || '(empty)'} is not supported`];
+    const metrics = this.options.metrics;
+    if (!type) {
+      metrics?.resourceUpdates(server, response.typeUrl, 0, response.resources.length);
+      return [`resource type ${response.typeUrl || '(empty)'} is not supported`];
+    }
+    const counts = metrics ? { valid: 0, invalid: 0 } : undefined;
     const context: ApplyContext = {
       stream,
       type,
@@ -247,10 +293,21 @@ export class XdsClient {
       notify: this.notify,
       log: this.log,
       now: new Date(),
+      ...(counts && { counts }),
     };
-    return response.$typeName === 'envoy.service.discovery.v3.DeltaDiscoveryResponse'
-      ? applyDeltaResponse(context, response)
-      : applyResponse(context, response);
+    const errors =
+      response.$typeName === 'envoy.service.discovery.v3.DeltaDiscoveryResponse'
+        ? applyDeltaResponse(context, response)
+        : applyResponse(context, response);
+    if (counts) metrics!.resourceUpdates(server, response.typeUrl, counts.valid, counts.invalid);
+    return errors;
+  }
+
+  /** A78: counted when a server goes unhealthy, not again until it has answered once more. */
+  private serverFailed(server: string): void {
+    if (this.connected.get(server) === 'failed') return;
+    this.connected.set(server, 'failed');
+    this.options.metrics?.serverFailure(server);
   }
 
   /** What the cache holds from `stream`, for delta's initial_resource_versions. */
@@ -314,5 +371,18 @@ export class XdsClient {
     for (const registration of entry.watchers) {
       this.queue.push(() => (registration.active ? fn(registration.watcher) : undefined));
     }
+  }
+}
+
+function cacheStateOf(e: CacheEntry): XdsCacheState {
+  switch (e.status) {
+    case 'requested':
+      return 'requested';
+    case 'does-not-exist':
+      return 'does_not_exist';
+    case 'acked':
+      return 'acked';
+    case 'nacked':
+      return e.hasValue ? 'nacked_but_cached' : 'nacked';
   }
 }

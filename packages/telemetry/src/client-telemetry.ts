@@ -1,0 +1,193 @@
+// The client side of a call, as telemetry sees it: an interceptor that sends Istio's metadata
+// exchange headers (and trace context), and a ClientCallTracer per call that records gRFC A66's
+// attempt and call instruments and, when the call ends, Istio's reporter="source" metrics with
+// the peer's labels from the response's `x-envoy-peer-metadata`. With tracing on, the call is a
+// client span carrying the route decision (route, cluster, endpoint, retries).
+
+import type { DescMethod } from '@bufbuild/protobuf';
+import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import {
+  type AttemptDestination,
+  type CallResponse,
+  type ClientAttemptTracer,
+  type ClientCallTracer,
+  Code,
+  type Interceptor,
+  type Metadata,
+  RpcError,
+  trackStream,
+} from '@shoal/rpc/client';
+import { type GrpcClientInstruments, MethodSeries } from './grpc-metrics.js';
+import { type IstioInstruments, type PeerIds, SourceSeries } from './istio-metrics.js';
+import {
+  encodePeerMetadata,
+  PEER_METADATA_HEADER,
+  PEER_METADATA_ID_HEADER,
+  type PeerMetadataCache,
+} from './peer-metadata.js';
+import type { Tracing } from './tracing.js';
+import type { WorkloadIdentity } from './workload-identity.js';
+
+/** What a process's clients share (one Telemetry's instruments and caches). */
+export interface ClientTelemetryShared {
+  readonly grpc: GrpcClientInstruments;
+  readonly istio: IstioInstruments;
+  readonly peers: PeerMetadataCache;
+  readonly peerIds: PeerIds;
+  readonly tracing: Tracing | undefined;
+}
+
+/** The telemetry of the calls to one target. */
+export class ClientTelemetry {
+  readonly #methods = new WeakMap<DescMethod, MethodSeries>();
+  readonly #mxValue: string;
+  readonly sourceSeries: SourceSeries;
+
+  constructor(
+    readonly shared: ClientTelemetryShared,
+    /** A66's grpc.target: the target as dialled, e.g. `xds:///greeter:50051`. */
+    readonly target: string,
+    readonly workload: WorkloadIdentity,
+  ) {
+    this.#mxValue = encodePeerMetadata(workload);
+    this.sourceSeries = new SourceSeries(shared.istio.table, shared.peerIds, workload, target);
+  }
+
+  /** The interceptor to put first in a client's chain. */
+  interceptor(): Interceptor {
+    return (next) => (request) => {
+      const call = new ClientCallRecord(this, request.method);
+      request.header.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
+      request.header.set(PEER_METADATA_HEADER, this.#mxValue);
+      call.span?.inject(request.header);
+      let response: Promise<CallResponse>;
+      try {
+        response = next({ ...request, tracer: call });
+      } catch (err) {
+        call.end(RpcError.from(err).code);
+        throw err;
+      }
+      return response.then(
+        (r) => {
+          if (r.stream) return trackStream(r, (code) => call.end(code));
+          call.end(Code.OK);
+          return r;
+        },
+        (err: unknown) => {
+          call.end(RpcError.from(err).code);
+          throw err;
+        },
+      );
+    };
+  }
+
+  methodSeries(method: DescMethod): MethodSeries {
+    let series = this.#methods.get(method);
+    if (series === undefined) {
+      series = new MethodSeries(
+        this.shared.istio.table,
+        `${method.parent.typeName}/${method.name}`,
+        this.target,
+      );
+      this.#methods.set(method, series);
+    }
+    return series;
+  }
+}
+
+/** One client call: A66's CallTracer. */
+class ClientCallRecord implements ClientCallTracer {
+  readonly #t: ClientTelemetry;
+  readonly #series: MethodSeries;
+  readonly #start = performance.now();
+  #attempts = 0;
+  #last: AttemptRecord | undefined;
+  #ended = false;
+  readonly span: ClientSpan | undefined;
+
+  constructor(t: ClientTelemetry, method: DescMethod) {
+    this.#t = t;
+    this.#series = t.methodSeries(method);
+    this.span = t.shared.tracing?.startClient(this.#series.method);
+  }
+
+  startAttempt(): ClientAttemptTracer {
+    this.#attempts++;
+    this.#t.shared.grpc.attemptStarted.add(this.#series.base);
+    const attempt = new AttemptRecord(this.#t.shared.grpc, this.#series, this.span);
+    this.#last = attempt;
+    return attempt;
+  }
+
+  end(code: Code): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const ms = performance.now() - this.#start;
+    const { grpc, istio, peers } = this.#t.shared;
+    grpc.callDuration.record(ms / 1000, this.#series.status(code), ROOT_CONTEXT);
+    const last = this.#last;
+    const mx = last?.header?.getString(PEER_METADATA_HEADER);
+    const peer = mx === undefined ? undefined : peers.get(mx);
+    const cluster = last?.destination?.cluster;
+    const responded = last?.header !== undefined;
+    const series = this.#t.sourceSeries.get(peer, cluster, code, responded);
+    istio.record(
+      series,
+      ms,
+      (last?.sentBytes ?? 0) + 5 * (last?.sentMessages ?? 0),
+      (last?.rcvdBytes ?? 0) + 5 * (last?.rcvdMessages ?? 0),
+    );
+    this.span?.end(code, this.#attempts);
+  }
+}
+
+/** One attempt: A66's CallAttemptTracer. */
+class AttemptRecord implements ClientAttemptTracer {
+  readonly #start = performance.now();
+  sentBytes = 0;
+  sentMessages = 0;
+  rcvdBytes = 0;
+  rcvdMessages = 0;
+  header: Metadata | undefined;
+  destination: AttemptDestination | undefined;
+
+  constructor(
+    private readonly grpc: GrpcClientInstruments,
+    private readonly series: MethodSeries,
+    private readonly span: ClientSpan | undefined,
+  ) {}
+
+  onDestination(destination: AttemptDestination): void {
+    this.destination = destination;
+    this.span?.destination(destination);
+  }
+
+  onHeader(header: Metadata): void {
+    this.header = header;
+  }
+
+  onMessageSent(bytes: number): void {
+    this.sentBytes += bytes;
+    this.sentMessages++;
+  }
+
+  onMessageReceived(bytes: number): void {
+    this.rcvdBytes += bytes;
+    this.rcvdMessages++;
+  }
+
+  onEnd(code: Code): void {
+    const attrs = this.series.status(code);
+    this.grpc.attemptDuration.record((performance.now() - this.#start) / 1000, attrs, ROOT_CONTEXT);
+    this.grpc.attemptSentSize.record(this.sentBytes, attrs, ROOT_CONTEXT);
+    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs, ROOT_CONTEXT);
+  }
+}
+
+/** A client span as the call record drives it (tracing.ts makes them). */
+export interface ClientSpan {
+  readonly span: Span;
+  inject(header: Metadata): void;
+  destination(d: AttemptDestination): void;
+  end(code: Code, attempts: number): void;
+}

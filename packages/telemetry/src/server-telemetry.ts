@@ -1,0 +1,155 @@
+// The server side of a call, as telemetry sees it: a ServerCallTracer per call (gRFC A66's server
+// instruments; methods the server does not have are `other`), Istio's reporter="destination"
+// metrics with the caller's labels from `x-envoy-peer-metadata`, this workload's own metadata in
+// the response headers when the request carried the exchange (as Envoy answers), and with tracing
+// on a server span whose context is current while the handler runs (the interceptor).
+
+import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type {
+  Code,
+  HandlerContext,
+  Interceptor,
+  ServerCallTracer,
+  ServerCallTracerFactory,
+} from '@shoal/rpc';
+import { type GrpcServerInstruments, MethodSeries, methodName } from './grpc-metrics.js';
+import { destinationReport, type IstioInstruments, type PeerIds } from './istio-metrics.js';
+import {
+  encodePeerMetadata,
+  PEER_METADATA_HEADER,
+  PEER_METADATA_ID_HEADER,
+  type PeerMetadataCache,
+  type PeerWorkload,
+} from './peer-metadata.js';
+import type { Tracing } from './tracing.js';
+import type { WorkloadIdentity } from './workload-identity.js';
+
+export interface ServerTelemetryShared {
+  readonly grpc: GrpcServerInstruments;
+  readonly istio: IstioInstruments;
+  readonly peers: PeerMetadataCache;
+  readonly peerIds: PeerIds;
+  readonly tracing: Tracing | undefined;
+}
+
+/** Reads the caller's certificate identity, once the rpc layer exposes it (issue 11). */
+export type PrincipalOf = (context: HandlerContext) => string | undefined;
+
+export class ServerTelemetry {
+  readonly #series = new Map<string, MethodSeries>();
+  readonly #other: MethodSeries;
+  readonly #mxValue: string;
+  /** The span of each call in flight, for the interceptor that makes it current. */
+  readonly #spans = new WeakMap<HandlerContext, Context>();
+
+  constructor(
+    readonly shared: ServerTelemetryShared,
+    readonly workload: WorkloadIdentity,
+    readonly principalOf: PrincipalOf = () => undefined,
+  ) {
+    this.#mxValue = encodePeerMetadata(workload);
+    this.#other = new MethodSeries(shared.istio.table, 'other', undefined);
+  }
+
+  /** For ServerOptions.callTracer. */
+  callTracer(): ServerCallTracerFactory {
+    return (path, context, registered) => new ServerCallRecord(this, path, context, registered);
+  }
+
+  /** Makes the call's span current while the handler runs; first in the server's chain. */
+  interceptor(): Interceptor {
+    return (next) => (request) => {
+      const tracing = this.shared.tracing;
+      const span = request.context && this.#spans.get(request.context);
+      return tracing && span ? tracing.run(span, () => next(request)) : next(request);
+    };
+  }
+
+  seriesOf(path: string, registered: boolean): MethodSeries {
+    if (!registered) return this.#other;
+    let series = this.#series.get(path);
+    if (series === undefined) {
+      series = new MethodSeries(this.shared.istio.table, methodName(path), undefined);
+      this.#series.set(path, series);
+    }
+    return series;
+  }
+
+  /** Answers the metadata exchange and returns the caller, when the request carried it. */
+  exchange(context: HandlerContext): PeerWorkload | undefined {
+    const header = context.requestHeader;
+    const mx = header.getString(PEER_METADATA_HEADER);
+    if (header.has(PEER_METADATA_ID_HEADER))
+      context.responseHeader.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
+    if (mx === undefined) return undefined;
+    context.responseHeader.set(PEER_METADATA_HEADER, this.#mxValue);
+    return this.shared.peers.get(mx);
+  }
+
+  trackSpan(context: HandlerContext, span: Context): void {
+    this.#spans.set(context, span);
+  }
+}
+
+class ServerCallRecord implements ServerCallTracer {
+  readonly #start = performance.now();
+  readonly #series: MethodSeries;
+  readonly #peer: PeerWorkload | undefined;
+  readonly #span: { end(code: Code): void } | undefined;
+  #rcvd = 0;
+  #rcvdMessages = 0;
+  #sent = 0;
+  #sentMessages = 0;
+
+  constructor(
+    private readonly t: ServerTelemetry,
+    path: string,
+    private readonly context: HandlerContext,
+    registered: boolean,
+  ) {
+    this.#series = t.seriesOf(path, registered);
+    t.shared.grpc.callStarted.add(this.#series.base);
+    this.#peer = t.exchange(context);
+    const tracing = t.shared.tracing;
+    if (tracing) {
+      const span = tracing.startServer(registered ? methodName(path) : 'other', context.requestHeader);
+      t.trackSpan(context, span.context);
+      this.#span = span;
+    }
+  }
+
+  onMessageReceived(bytes: number): void {
+    this.#rcvd += bytes;
+    this.#rcvdMessages++;
+  }
+
+  onMessageSent(bytes: number): void {
+    this.#sent += bytes;
+    this.#sentMessages++;
+  }
+
+  onEnd(code: Code): void {
+    const ms = performance.now() - this.#start;
+    const { grpc, istio, peerIds } = this.t.shared;
+    const attrs = this.#series.status(code);
+    grpc.callDuration.record(ms / 1000, attrs, ROOT_CONTEXT);
+    grpc.callSentSize.record(this.#sent, attrs, ROOT_CONTEXT);
+    grpc.callRcvdSize.record(this.#rcvd, attrs, ROOT_CONTEXT);
+    const principal = this.t.principalOf(this.context);
+    const key = `dst|${peerIds.of(this.#peer)}|${principal ?? ''}|${code}`;
+    const series = istio.table.series(key, () =>
+      destinationReport(
+        this.t.workload,
+        this.#peer,
+        { principal },
+        {
+          code,
+          responded: true,
+          flags: '-',
+        },
+      ),
+    );
+    istio.record(series, ms, this.#rcvd + 5 * this.#rcvdMessages, this.#sent + 5 * this.#sentMessages);
+    this.#span?.end(code);
+  }
+}
