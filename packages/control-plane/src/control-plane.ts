@@ -4,10 +4,9 @@
 // as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
 
 import type { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
-import { type ConnectionPolicy, Server } from '@shoal/rpc';
+import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
-import { IstioCertificateService, parseSpiffeId, sanEntries } from '@shoal/xds';
+import { IstioCertificateService } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
@@ -15,6 +14,7 @@ import { CertificateAuthority } from './ca/certificate-authority.js';
 import { certificateService } from './ca/certificate-service.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
 import { TokenStore } from './ca/token-store.js';
+import { spiffeIdentityOf, XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import { ConfigStore } from './config/config-store.js';
@@ -130,8 +130,7 @@ export class ControlPlane {
   readonly issued = new IssuedCertificates();
   #ca: CertificateAuthority | undefined;
   /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
-  #xdsPolicy: ConnectionPolicy = { plaintext: true };
-  #xdsCertTimer: NodeJS.Timeout | undefined;
+  #xdsTls: XdsPortTls | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   #configDir: ConfigDirectorySource | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -185,7 +184,7 @@ export class ControlPlane {
       maxSendMessageBytes: 64 * 1024 * 1024,
       maxReceiveMessageBytes: 16 * 1024 * 1024,
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
-      transportSecurity: () => this.#xdsPolicy,
+      transportSecurity: () => this.#xdsTls?.policy ?? { plaintext: true },
     });
     this.ads.register(this.#rpc);
     this.#rpc.register(
@@ -198,7 +197,7 @@ export class ControlPlane {
         metrics: this.citadel,
         peerIdentity: (ctx) => {
           const cert = ctx.security?.peerCertificate;
-          const identity = cert && this.#identityOf(cert);
+          const identity = cert && spiffeIdentityOf(cert);
           return identity && { identity, serial: cert.serialNumber.toLowerCase() };
         },
       }),
@@ -293,7 +292,10 @@ export class ControlPlane {
     }
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
-    await this.#renewXdsCertificate(host);
+    this.#xdsTls = new XdsPortTls(this.#ca, host, this.#options.xdsServerNames ?? [], (err) =>
+      this.#log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) }),
+    );
+    await this.#xdsTls.start();
     try {
       const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
       const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, adminHost);
@@ -323,7 +325,7 @@ export class ControlPlane {
 
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
-    clearTimeout(this.#xdsCertTimer);
+    this.#xdsTls?.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     if (this.#pending) clearImmediate(this.#pending);
     this.#pending = undefined;
@@ -352,54 +354,6 @@ export class ControlPlane {
     }
   }
 
-  /**
-   * The xDS port's own certificate, from the CA (DNS istiod.istio-system.svc, as Istio's agents
-   * expect, and localhost; the listen address when it is an IP), renewed at half its lifetime.
-   */
-  async #renewXdsCertificate(host: string): Promise<void> {
-    const ca = this.#ca!;
-    const names = {
-      dns: ['istiod.istio-system.svc', 'localhost', ...(this.#options.xdsServerNames ?? [])],
-      ips: [
-        ...new Set([
-          '127.0.0.1',
-          '::1',
-          ...(isIP(host) && host !== '0.0.0.0' && host !== '::' ? [host] : []),
-        ]),
-      ],
-    };
-    try {
-      const issued = await ca.issueServerCertificate(names, 30 * 24 * 3600);
-      this.#xdsPolicy = {
-        plaintext: true,
-        tls: {
-          cert: issued.chain.slice(0, -1).join(''),
-          key: issued.privateKey,
-          ca: ca.rootPem,
-          requestCert: true,
-        },
-      };
-      const renewIn = (issued.summary.notAfter.getTime() - Date.now()) / 2;
-      this.#xdsCertTimer = setTimeout(
-        () => void this.#renewXdsCertificate(host),
-        Math.min(renewIn, 2 ** 31 - 1),
-      );
-    } catch (err) {
-      this.#log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) });
-      this.#xdsCertTimer = setTimeout(() => void this.#renewXdsCertificate(host), 60_000);
-    }
-    this.#xdsCertTimer.unref();
-  }
-
-  /** A client certificate's SPIFFE identity, when the CA's trust domain issued it. */
-  #identityOf(cert: X509Certificate) {
-    for (const uri of sanEntries(cert.subjectAltName).uri) {
-      const id = parseSpiffeId(uri);
-      if (id) return id;
-    }
-    return undefined;
-  }
-
   #lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
     const [region = '', zone = '', subZone = ''] = node.locality.split('/');
     const result = parseNodeRegistration(
@@ -421,7 +375,7 @@ export class ControlPlane {
     try {
       registration = checkRegistrationIdentity(
         announced,
-        cert && this.#identityOf(cert),
+        cert && spiffeIdentityOf(cert),
         this.#ca?.trustDomain ?? 'cluster.local',
         this.#options.requireRegistrationIdentity
           ? 'this control plane requires registrations over mutual TLS'
