@@ -17,7 +17,8 @@ import { shoal, shoalBin } from './run-shoal.js';
 const run = promisify(execFile);
 const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
 const demoBootstrap = fileURLToPath(new URL('../../../../examples/demo/bootstrap.json', import.meta.url));
-const ports = { xds: 25310, admin: 25300, provider: 50931 };
+/** The demo's ports: the control plane's (port 0, read from its output) and the providers' one port. */
+const ports = { xds: 0, admin: 0, provider: 0 };
 
 interface Frame {
   providers: Map<string, { pid: number; state: string; rate: number; identity: string }>;
@@ -59,6 +60,18 @@ function portIsFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+/** A port free on all three provider addresses (the demo's providers share one port). */
+async function providerPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    const free = await Promise.all(
+      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((h) => portIsFree(port, h)),
+    );
+    if (free.every(Boolean)) return port;
+  }
+  throw new Error('no free provider port');
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -84,15 +97,18 @@ describe('shoal demo', () => {
   });
 
   it('routes, shifts by weight, fails over, and stops cleanly', { timeout: 180_000 }, async () => {
+    ports.provider = await providerPort();
     demo = spawn(
       process.execPath,
       [
         shoalBin,
         'demo',
         '--xds-port',
-        String(ports.xds),
+        '0',
         '--admin-port',
-        String(ports.admin),
+        '0',
+        '--metrics-port',
+        '0',
         '--provider-port',
         String(ports.provider),
         '--rate',
@@ -102,6 +118,15 @@ describe('shoal demo', () => {
     ); // the data dir is ./.shoal there, where `shoal apply` below finds the token
     demo.stdout!.on('data', (c) => (output += c));
     demo.stderr!.on('data', (c) => (output += c));
+    const bound = await until(
+      () =>
+        /xDS \(ADS\) on 127\.0\.0\.1:(\d+), admin API on http:\/\/127\.0\.0\.1:(\d+)/.exec(output) ??
+        undefined,
+      'the control plane',
+      60_000,
+    );
+    ports.xds = Number(bound[1]);
+    ports.admin = Number(bound[2]);
     const admin = `127.0.0.1:${ports.admin}`;
 
     // All on v1, in the consumer's own zone.

@@ -93,6 +93,9 @@ describe('the console in Chromium against shoal demo', {
         String(port),
         '--duration',
         '150s',
+        // Not the default 15020: another demo (the CLI's suite) may hold it on the same addresses.
+        '--metrics-port',
+        '0',
         '--data-dir',
         mkdtempSync(join(tmpdir(), 'shoal-console-demo-')),
       ],
