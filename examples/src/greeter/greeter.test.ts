@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { GreeterService } from '@shoal/demo';
 import { createClient } from '@shoal/rpc';
-import { GreeterService } from '../gen/greet/v1/greet_pb.js';
 
 const run = promisify(execFile);
 const serverPath = fileURLToPath(new URL('./server.js', import.meta.url));

@@ -2,8 +2,8 @@
 //   node examples/dist/greeter/server.js [--port 50051] [--host 127.0.0.1]
 
 import { parseArgs } from 'node:util';
+import { GreeterService, greeterImpl } from '@shoal/demo';
 import { Server } from '@shoal/rpc';
-import { GreeterService, greeterImpl } from './greeter-impl.js';
 
 const { values } = parseArgs({
   options: {

@@ -1,21 +1,23 @@
 // Talks to the control plane's admin API (JSON over HTTP or HTTPS,
 // packages/control-plane/ADMIN-API.md), with the admin token when one can be found:
 // SHOAL_ADMIN_TOKEN, else `admin-token` in --data-dir / SHOAL_DATA_DIR, else in ./.shoal.
+// The answer types come from the control plane (@shoal/control-plane/admin-api).
 
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { join } from 'node:path';
+import type { ErrorAnswer } from '@shoal/control-plane/admin-api';
 import { ADMIN_TOKEN_FILE, resolveDataDir } from '@shoal/control-plane/data-dir';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from './cli-error.js';
 
 export const defaultAdminAddress = process.env.SHOAL_ADMIN ?? '127.0.0.1:15000';
 
-export interface AdminResponse<T> {
-  status: number;
-  body: T;
-}
+/** A 2xx answer with its body, or a 4xx/5xx with the error body. */
+export type AdminResponse<T, E extends ErrorAnswer = ErrorAnswer> =
+  | { ok: true; status: number; body: T }
+  | { ok: false; status: number; body: E };
 
 export interface AdminClientOptions {
   /** `host:port`, `http://host:port` or `https://host:port`. */
@@ -73,7 +75,11 @@ export class AdminClient {
     }
   }
 
-  request<T>(method: string, path: string, body?: string): Promise<AdminResponse<T>> {
+  request<T, E extends ErrorAnswer = ErrorAnswer>(
+    method: string,
+    path: string,
+    body?: string,
+  ): Promise<AdminResponse<T, E>> {
     const url = new URL(path, this.#url);
     const secure = url.protocol === 'https:';
     const headers: Record<string, string> = {};
@@ -91,9 +97,15 @@ export class AdminClient {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           try {
-            const answer = { status: res.statusCode ?? 0, body: JSON.parse(text) as T };
-            if (answer.status === 401) reject(this.#unauthorized(answer.body as { error?: string }));
-            else resolve(answer);
+            const status = res.statusCode ?? 0;
+            const parsed: unknown = JSON.parse(text);
+            if (status === 401) reject(this.#unauthorized(parsed as { error?: string }));
+            else
+              resolve(
+                status < 400
+                  ? { ok: true, status, body: parsed as T }
+                  : { ok: false, status, body: parsed as E },
+              );
           } catch {
             reject(
               new CliError(
@@ -119,8 +131,8 @@ export class AdminClient {
 
   /** GET/POST/DELETE that must succeed; a 4xx/5xx becomes a CliError with the server's message. */
   async ok<T>(method: string, path: string, body?: string): Promise<T> {
-    const res = await this.request<T & { error?: string }>(method, path, body);
-    if (res.status >= 400) throw new CliError(res.body.error ?? `admin API answered ${res.status}`);
+    const res = await this.request<T>(method, path, body);
+    if (!res.ok) throw new CliError(res.body.error ?? `admin API answered ${res.status}`);
     return res.body;
   }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GreeterService, greeterImpl } from '@shoal/examples';
+import { GreeterService, greeterImpl } from '@shoal/demo';
 import { Server } from '@shoal/rpc';
 import { shoal } from './run-shoal.js';
 
@@ -99,9 +99,9 @@ describe('shoal call, list, describe', () => {
       '-d',
       `@${join(dir, 'req.json')}`,
       '--proto',
-      'examples/proto/greet/v1/greet.proto',
+      'packages/demo/proto/greet/v1/greet.proto',
       '--import-path',
-      'examples/proto',
+      'packages/demo/proto',
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).greeting, 'Hello, file!');

@@ -106,6 +106,14 @@ describe('shoal cp and the config and proxy verbs', () => {
     );
   });
 
+  it('names the documents apply skips', async () => {
+    const file = join(dir, 'deployment.yaml');
+    writeFileSync(file, 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n');
+    const res = await shoal(['apply', '-f', file, '--admin', admin], { cwd: dir });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /^skipped Deployment\/default\/web: not an Istio kind that Shoal reads$/m);
+  });
+
   it('lists and deletes objects', async () => {
     const list = await shoal(['get', 'dr', '--admin', admin]);
     assert.equal(list.code, 0, list.stderr);

@@ -15,8 +15,8 @@ import { promisify } from 'node:util';
 import { shoal, shoalBin } from './run-shoal.js';
 
 const run = promisify(execFile);
-const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
-const demoBootstrap = fileURLToPath(new URL('../../../../examples/demo/bootstrap.json', import.meta.url));
+const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
+const demoBootstrap = fileURLToPath(new URL('../../../demo/tour/bootstrap.json', import.meta.url));
 /** The demo's ports: the control plane's (port 0, read from its output) and the providers' one port. */
 const ports = { xds: 0, admin: 0, provider: 0 };
 

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { A66_LATENCY_BUCKETS } from '@shoal/telemetry';
 import { shoal, shoalBin } from './run-shoal.js';
 
-const canary = fileURLToPath(new URL('../../../../examples/demo/canary-20.yaml', import.meta.url));
+const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
 const KIALI =
   'sum(rate(istio_requests_total{reporter="source"}[1m])) by (source_workload, destination_service_name, destination_version, response_code)';
 
@@ -99,6 +99,7 @@ describe('Prometheus scrapes a running Shoal mesh', {
         `--metrics-port=${ports.metrics}`,
         '--duration=140s',
         `--prometheus=${config}`,
+        `--data-dir=${join(dir, '.shoal')}`, // not the repository's ./.shoal
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -109,7 +110,7 @@ describe('Prometheus scrapes a running Shoal mesh', {
     await until(async () => (output.includes(`wrote ${config}`) ? true : undefined), 'the demo', 60_000);
     assert.match(output, /prometheus --config\.file=/, 'it says how to run Prometheus');
     const admin = `127.0.0.1:${ports.admin}`;
-    const applied = await shoal(['apply', '-f', canary, '--admin', admin]);
+    const applied = await shoal(['apply', '-f', canary, '--admin', admin, '--data-dir', join(dir, '.shoal')]);
     assert.equal(applied.code, 0, applied.stderr);
     // `shoal top` shows the same edges from the consumer's load reports (LRS), no Prometheus needed.
     const top = await until(

@@ -1,12 +1,13 @@
 // The Shoal control plane: config store (+ an optional watched config directory) and registry →
-// translator → snapshot cache → ADS server on @shoal/rpc, plus the admin API. Changes from either
-// source are coalesced into one new snapshot; self-registering clients hold a registry lease for
-// as long as their ADS stream lives (Istio: WorkloadGroup auto-registration).
+// translator → snapshot → snapshot cache → ADS server on @shoal/rpc, plus the admin API. Changes
+// from either source are coalesced into one new snapshot, built here and set in the cache;
+// self-registering clients hold a registry lease for as long as their ADS stream lives (Istio:
+// WorkloadGroup auto-registration).
 
 import type { X509Certificate } from 'node:crypto';
 import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
-import { IstioCertificateService } from '@shoal/xds';
+import { IstioCertificateService, parseLocality } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
@@ -24,15 +25,17 @@ import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import { Snapshot } from './snapshot/snapshot.js';
+import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import { mtlsModeFor } from './translate/peer-authentication.js';
-import type { ProxyNode } from './translate/proxy-node.js';
+import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
-import { SnapshotCache } from './xds-server/snapshot-cache.js';
+import type { ProxyNode } from './xds-server/proxy-node.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type ControlPlaneLogger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
@@ -108,7 +111,7 @@ export class ControlPlane {
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
   readonly registry: Registry;
-  readonly cache: SnapshotCache;
+  readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
   readonly telemetry: Telemetry;
@@ -150,9 +153,6 @@ export class ControlPlane {
     this.tokens = new TokenStore(this.#dataDir);
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
-    });
-    this.cache = new SnapshotCache(undefined, {
-      onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
     });
     this.#ownsRegistry = options.registry === undefined;
     this.registry =
@@ -347,7 +347,13 @@ export class ControlPlane {
 
   #rebuild(): void {
     try {
-      this.cache.update(buildMeshInput(this.store, this.registry, this.#ca?.trustDomain));
+      const translator = new Translator(buildMeshInput(this.store, this.registry, this.#ca?.trustDomain), {
+        onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
+      });
+      const snapshot = new Snapshot(translator, {
+        onInconsistency: (i) => this.#log('warn', i.message, { snapshot: snapshot.version }),
+      });
+      this.cache.setSnapshot(snapshot);
     } catch (err) {
       // A translation bug must not take the control plane down: clients keep the last snapshot.
       this.#log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
@@ -355,9 +361,8 @@ export class ControlPlane {
   }
 
   #lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
-    const [region = '', zone = '', subZone = ''] = node.locality.split('/');
     const result = parseNodeRegistration(
-      { id: node.id, metadata: node.metadata, locality: { region, zone, subZone } },
+      { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
       { peerAddress: peerIp(peer) },
     );
     if (result.errors.length > 0)

@@ -34,7 +34,6 @@ export {
   ConfigDirectorySource,
   type DirectoryLoadResult,
 } from './config/config-dir.js';
-export { ConfigError } from './config/config-error.js';
 export {
   ConfigHistory,
   type ConfigHistoryOptions,
@@ -55,6 +54,7 @@ export {
   objectKey,
   type SpecByKind,
 } from './config/config-object.js';
+export { ConfigRejectedError } from './config/config-rejected-error.js';
 export {
   type ApplyOptions,
   type ApplyResult,
@@ -109,11 +109,9 @@ export type {
 export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
-export { formatLocality, type Locality, parseLocality } from './registry/locality.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
 export {
   type NodeInfo,
-  NodeMetadataKeys,
   type NodeRegistrationOptions,
   type NodeRegistrationResult,
   parseNodeRegistration,
@@ -121,7 +119,7 @@ export {
 export type {
   EndpointHealth,
   InterfaceTarget,
-  Registration,
+  RegisteredInstance,
   RegistrationLease,
   Registry,
   RegistryEndpoint,
@@ -131,6 +129,11 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Snapshots: what one version of the config gives every client, checked for consistency, and the
+// cache that holds the current one for the ADS server.
+export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';
+export { SnapshotCache } from './snapshot/snapshot-cache.js';
+export type { SnapshotInconsistency } from './snapshot/snapshot-consistency.js';
 // State that survives restarts (also the `@shoal/control-plane/data-dir` entry, for the CLI).
 export * from './state/data-dir-index.js';
 export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
@@ -146,18 +149,24 @@ export type {
   MeshServicePort,
 } from './translate/mesh-input.js';
 export { buildMeshInput } from './translate/mesh-input-builder.js';
-export { type ProxyNode, proxyNodeOf } from './translate/proxy-node.js';
 export {
   clusterName,
   INBOUND_LISTENER_PREFIX,
   parseClusterName,
   parseInboundListenerName,
 } from './translate/resource-names.js';
-export { type Subscription, type TranslationFailure, Translator } from './translate/translator.js';
-// ADS server (SotW and delta), snapshot cache and per-client status.
+export { type TranslationFailure, Translator } from './translate/translator.js';
+// ADS server (SotW and delta), what it needs from a snapshot cache, and per-client status.
 export { AdsServer, type AdsServerOptions, type ClientConfig } from './xds-server/ads-server.js';
 export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server/client-status.js';
+export { type ProxyNode, proxyNodeOf } from './xds-server/proxy-node.js';
 export type { LeaseHandler } from './xds-server/session-base.js';
-export { SnapshotCache, type SnapshotCacheOptions } from './xds-server/snapshot-cache.js';
+export type {
+  ResourceSet,
+  ServedSnapshot,
+  SnapshotSource,
+  SnapshotWatcher,
+} from './xds-server/snapshot-source.js';
+export type { Subscription } from './xds-server/subscription.js';
 export type { ShortType } from './xds-server/type-names.js';
 export type { XdsServerMetrics } from './xds-server/xds-server-metrics.js';

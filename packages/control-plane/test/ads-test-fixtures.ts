@@ -1,15 +1,17 @@
 // Shared by the ADS server specs: the Bookinfo mesh with a reviews VirtualService at given
-// weights, reading those weights back from a pushed route, and an AdsServer served on loopback.
+// weights and their snapshots, reading those weights back from a pushed route, and an AdsServer
+// served on loopback.
 
 import { after, before } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { Server } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
-import type { ConfigObject } from '../src/config/config-object.js';
+import { Snapshot } from '../src/snapshot/snapshot.js';
 import type { MeshInput } from '../src/translate/mesh-input.js';
+import { Translator } from '../src/translate/translator.js';
 import type { AdsServer } from '../src/xds-server/ads-server.js';
 import { type AdsClient, adsClient } from './ads-test-client.js';
-import { bookinfoInput } from './bookinfo-fixture.js';
+import { bookinfoInput, reviewsSplit } from './bookinfo-fixture.js';
 
 const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
 
@@ -18,27 +20,17 @@ export const node = {
   metadata: { NAMESPACE: 'default' },
 };
 
+/** The snapshot of one mesh input, as ControlPlane builds it. */
+export function snapshotOf(input: MeshInput): Snapshot {
+  return new Snapshot(new Translator(input));
+}
+
 /** Mesh inputs with the reviews split at v1/v2; each gets a new input version. */
 export function weightedInputs(): (v1: number, v2: number) => MeshInput {
   let version = 1;
   return (v1, v2) => {
     const input = bookinfoInput([DR], { version: String(++version) });
-    const vs: ConfigObject<'VirtualService'> = {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: 'reviews', namespace: 'default' },
-      spec: {
-        hosts: ['reviews'],
-        http: [
-          {
-            route: [
-              { destination: { host: 'reviews', subset: 'v1' }, weight: v1 },
-              { destination: { host: 'reviews', subset: 'v2' }, weight: v2 },
-            ],
-          },
-        ],
-      },
-    };
+    const vs = reviewsSplit({ v1, v2 });
     return { ...input, virtualServices: [vs] };
   };
 }

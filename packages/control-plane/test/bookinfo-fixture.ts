@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import type { ConfigObject } from '../src/config/config-object.js';
 import { ConfigValidator } from '../src/config/config-validator.js';
 import { loadConfigText } from '../src/config/load-config.js';
+import type { HTTPRoute } from '../src/config/networking-types.js';
 import type { MeshEndpoint, MeshInput, MeshService } from '../src/translate/mesh-input.js';
-import { type ProxyNode, proxyNodeOf } from '../src/translate/proxy-node.js';
+import { type ProxyNode, proxyNodeOf } from '../src/xds-server/proxy-node.js';
 
 export const TESTDATA = fileURLToPath(new URL('../../../../../shared/testdata/istio/', import.meta.url));
 
@@ -33,6 +34,30 @@ export function loadSample(file: string): {
 }
 
 export const fqdn = (name: string) => `${name}.default.svc.cluster.local`;
+
+/** A reviews VirtualService whose one route splits calls over subsets by weight (`http` adds fields). */
+export function reviewsSplit(
+  weights: Record<string, number>,
+  http: Partial<HTTPRoute> = {},
+): ConfigObject<'VirtualService'> {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'reviews', namespace: 'default' },
+    spec: {
+      hosts: ['reviews'],
+      http: [
+        {
+          ...http,
+          route: Object.entries(weights).map(([subset, weight]) => ({
+            destination: { host: 'reviews', subset },
+            weight,
+          })),
+        },
+      ],
+    },
+  };
+}
 
 export function bookinfoServices(): MeshService[] {
   return ['productpage', 'details', 'ratings', 'reviews'].map((name) => ({

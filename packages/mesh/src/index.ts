@@ -1,17 +1,13 @@
 // Public API of @shoal/mesh. Everything not exported here is internal.
 
+// The contract's keys and type are @shoal/xds's (the control plane reads with them), named here too.
+export { type Registration, RegistrationKeys } from '@shoal/xds/client';
 // The client side and the data plane under it, also an entry point of its own
 // (`@shoal/mesh/client`, which lists them).
 export * from './client-index.js';
-
 // The mesh-aware server: xDS-enabled serving (gRFC A36) and self-registration in node metadata.
 export { createMeshServer, MeshServer, type MeshServerOptions } from './server/mesh-server.js';
-export {
-  type Registration,
-  RegistrationKeys,
-  registrationMetadata,
-  withRegistration,
-} from './server/node-registration.js';
+export { registrationMetadata, withRegistration } from './server/node-registration.js';
 export {
   compileRbac,
   type RbacDecision,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
 import { Code, RpcError } from '@shoal/rpc/client';
 import { parseServerUri, type XdsServerAddress } from './client/server-uri.js';
+import type { XdsLocality } from './locality.js';
 
 export type XdsChannelCredentials =
   | { readonly type: 'insecure' }
@@ -31,11 +32,8 @@ export interface XdsServerConfig {
   readonly ignoreResourceDeletion: boolean;
 }
 
-export interface XdsNodeLocality {
-  readonly region: string;
-  readonly zone: string;
-  readonly subZone: string;
-}
+/** The Node's locality (`node.locality`, its `sub_zone` read as `subZone`). */
+export type XdsNodeLocality = XdsLocality;
 
 export interface XdsNodeConfig {
   readonly id: string;

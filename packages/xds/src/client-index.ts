@@ -68,6 +68,10 @@ export {
   LoadStatsRequestSchema,
   type LoadStatsResponse,
 } from './gen/envoy/service/load_stats/v3/lrs_pb.js';
+// Localities, spelled as Envoy's JSON spells them (`subZone`), and as Istio writes them in text.
+export { formatLocality, localityKey, parseLocality, type XdsLocality } from './locality.js';
+// Self-registration: the Node metadata keys and what a process announces (both sides import it).
+export { type Registration, RegistrationKeys } from './registration.js';
 // Resource decoders and validators, into plain models.
 export {
   decodeCluster,
@@ -128,7 +132,6 @@ export type { XdsRouteMatch } from './resources/route-match.js';
 export type { XdsSocketAddress } from './resources/socket-address.js';
 export { stringMatcherPredicate, type XdsStringMatcher } from './resources/string-matcher.js';
 export type { XdsCertificateProvider, XdsTlsContext } from './resources/tls-context.js';
-export { localityKey, type XdsLocality } from './resources/values.js';
 // Workload identity (gRFC A29): certificate providers from the bootstrap, Istio's CA API client,
 // SPIFFE IDs and X.509 helpers.
 export { type CertificateRequest, createCertificate } from './security/ca-client.js';

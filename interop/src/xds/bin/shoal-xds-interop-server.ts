@@ -1,7 +1,7 @@
 // `shoal-xds-interop-server`: gRPC's xDS interop server, with gRPC's flags (see XDS-INTEROP.md).
 
 import { type Registration, withRegistration } from '@shoal/mesh';
-import { createXdsClient, loadBootstrap } from '@shoal/xds';
+import { createXdsClient, loadBootstrap, parseLocality } from '@shoal/xds';
 import { TestService } from '../../gen/grpc/testing/test_pb.js';
 import { FlagError, flagHelp, parseFlags } from '../flags.js';
 import { XdsInteropServer, type XdsMode } from '../xds-interop-server.js';
@@ -120,12 +120,11 @@ function registrationFlags(flags: {
     if (eq <= 0) throw new FlagError(`--labels[${i}] "${pair}": expected key=value`);
     labels[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const [region = '', zone = '', subZone = ''] = flags.locality.split('/');
   return {
     app: flags.register_app,
     services: [TestService],
     labels,
-    ...(flags.locality ? { locality: { region, zone, subZone } } : {}),
+    ...(flags.locality ? { locality: parseLocality(flags.locality) } : {}),
     ...(flags.host !== '0.0.0.0' && flags.host !== '::' ? { instanceIps: [flags.host] } : {}),
   };
 }

@@ -1,6 +1,16 @@
 // `shoal apply`, `shoal get`, `shoal delete`: the control plane's config store, over its admin API.
 
-import type { ConfigIssue } from '@shoal/control-plane';
+import {
+  type AnyConfigObject,
+  type ApplyAnswer,
+  type ApplyRejectedAnswer,
+  type ConfigListAnswer,
+  type ConfigObjectAnswer,
+  type DeleteAnswer,
+  type ErrorAnswer,
+  formatIssue,
+  type SkippedDocument,
+} from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { adminClientFor, withAdminOptions } from '../admin-client.js';
@@ -9,25 +19,15 @@ import { parseOutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
 import { readConfigInput } from './config-input.js';
 
-interface ApplyAnswer {
-  version: number | string;
-  changes: { type: string; kind: string; namespace: string; name: string }[];
-  warnings: ConfigIssue[];
-  skipped: { document: string; reason: string }[];
-  error?: string;
-  errors?: ConfigIssue[];
+/** `Kind/namespace/name` of a document apply skipped, as far as it has them. */
+function skippedName(s: SkippedDocument): string {
+  return [s.kind, s.namespace, s.name].filter(Boolean).join('/');
 }
 
-/** One line per issue, like the control plane's own format. */
-export function issueLine(issue: ConfigIssue): string {
-  const where = issue.source ? `${issue.source}${issue.line ? `:${issue.line}` : ''}: ` : '';
-  return `${where}${issue.document}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
-}
-
-interface ConfigItem {
-  kind: string;
-  metadata: { name: string; namespace?: string; resourceVersion?: string; generation?: number };
-  spec?: { hosts?: string[]; host?: string; subsets?: unknown[] };
+/** The hosts a config object is about (`spec.hosts`, or a DestinationRule's `spec.host`). */
+function hostsOf(object: AnyConfigObject): string[] {
+  const spec = object.spec as { hosts?: string[]; host?: string };
+  return spec.hosts ?? (spec.host ? [spec.host] : []);
 }
 
 export function registerConfigCommands(program: Command): void {
@@ -42,29 +42,32 @@ export function registerConfigCommands(program: Command): void {
       // One request, so a folder applies atomically too.
       const body = inputs.map((i) => i.text.replace(/\n*$/, '\n')).join('---\n');
       const source = inputs.map((i) => i.source).join(',');
-      const res = await admin.request<ApplyAnswer>(
+      // A rejected apply lists its issues; other failures (a body too large) carry the error alone.
+      const res = await admin.request<ApplyAnswer, ApplyRejectedAnswer | ErrorAnswer>(
         'POST',
         `/api/apply?source=${encodeURIComponent(source)}`,
         body,
       );
-      if (res.status >= 400) {
-        const issues = res.body.errors ?? [];
-        printData(res.body, format, () =>
+      if (!res.ok) {
+        const rejected = res.body;
+        const issues = 'errors' in rejected ? rejected.errors : [];
+        printData(rejected, format, () =>
           [
-            `apply rejected, nothing changed: ${res.body.error ?? res.status}`,
-            ...issues.map((i) => `  ${issueLine(i)}`),
+            `apply rejected, nothing changed: ${rejected.error ?? res.status}`,
+            ...issues.map((i) => `  ${formatIssue(i)}`),
           ].join('\n'),
         );
         process.exitCode = ExitCode.failure;
         return;
       }
-      printData(res.body, format, () =>
+      const applied = res.body;
+      printData(applied, format, () =>
         [
-          ...res.body.changes.map((c) => `${c.kind.toLowerCase()}/${c.namespace}/${c.name} ${c.type}`),
-          ...(res.body.changes.length === 0 ? ['no changes'] : []),
-          ...res.body.warnings.map((w) => `Warning: ${issueLine(w)}`),
-          ...res.body.skipped.map((s) => `skipped ${s.document}: ${s.reason}`),
-          `config version ${res.body.version}`,
+          ...applied.changes.map((c) => `${c.kind.toLowerCase()}/${c.namespace}/${c.name} ${c.type}`),
+          ...(applied.changes.length === 0 ? ['no changes'] : []),
+          ...applied.warnings.map((w) => `Warning: ${formatIssue(w)}`),
+          ...applied.skipped.map((s) => `skipped ${skippedName(s)}: ${s.reason}`),
+          `config version ${applied.version}`,
         ].join('\n'),
       );
     });
@@ -96,16 +99,15 @@ export function registerConfigCommands(program: Command): void {
         const path = name
           ? `/api/config/${encodeURIComponent(kind)}/${encodeURIComponent(flags.namespace)}/${encodeURIComponent(name)}`
           : `/api/config/${encodeURIComponent(kind)}${flags.allNamespaces ? '' : `/${encodeURIComponent(flags.namespace)}`}`;
-        const res = await admin.request<ConfigItem & { items?: ConfigItem[]; error?: string }>('GET', path);
+        const res = await admin.request<ConfigObjectAnswer | ConfigListAnswer>('GET', path);
         if (res.status === 404)
           throw new CliError(`${kind} "${name}" not found in namespace ${flags.namespace}`);
-        if (res.status >= 400)
-          throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
+        if (!res.ok) throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
         if (name) {
           printData(res.body, format, () => stringify(res.body).trimEnd());
           return;
         }
-        const items = res.body.items ?? [];
+        const items = 'items' in res.body ? res.body.items : [];
         printData(items, format, () =>
           items.length === 0
             ? `no ${kind} in ${flags.allNamespaces ? 'any namespace' : `namespace ${flags.namespace}`}`
@@ -115,7 +117,7 @@ export function registerConfigCommands(program: Command): void {
                   i.metadata.name,
                   i.metadata.namespace ?? 'default',
                   i.kind,
-                  (i.spec?.hosts ?? (i.spec?.host ? [i.spec.host] : [])).join(',') || '-',
+                  hostsOf(i).join(',') || '-',
                   i.metadata.resourceVersion ?? '-',
                 ]),
               ),
@@ -132,16 +134,13 @@ export function registerConfigCommands(program: Command): void {
       async (kind: string, name: string, flags: { namespace: string; admin: string; dataDir?: string }) => {
         const admin = adminClientFor(flags);
         const path = `/api/config/${encodeURIComponent(kind)}/${encodeURIComponent(flags.namespace)}/${encodeURIComponent(name)}`;
-        const res = await admin.request<{ deleted?: { kind: string }; version?: number; error?: string }>(
-          'DELETE',
-          path,
-        );
+        const res = await admin.request<DeleteAnswer>('DELETE', path);
         if (res.status === 404)
           throw new CliError(`${kind} "${name}" not found in namespace ${flags.namespace}`);
-        if (res.status >= 400)
-          throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
+        if (!res.ok) throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
         process.stdout.write(
-          `${kind.toLowerCase()}/${flags.namespace}/${name} deleted (config version ${res.body.version})\n`,
+          `${kind.toLowerCase()}/${flags.namespace}/${name} deleted (config version ${res.body.version})
+`,
         );
       },
     );

@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ControlPlane, ControlPlaneLogger, LogLevel, TrafficSource } from '@shoal/control-plane';
+import { formatIssue } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseDuration } from '../duration.js';
-import { issueLine } from './config-commands.js';
 
 const levels: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -162,8 +162,8 @@ export async function startControlPlane(
     write(
       `config ${flags.config}: ${loaded.files.length} file(s), ${loaded.changes.length} object(s), version ${loaded.version}${loaded.ok ? '' : ' (INVALID: not applied)'}`,
     );
-    for (const e of loaded.errors) write(`  error: ${issueLine(e)}`);
-    for (const w of loaded.warnings) write(`  warning: ${issueLine(w)}`);
+    for (const e of loaded.errors) write(`  error: ${formatIssue(e)}`);
+    for (const w of loaded.warnings) write(`  warning: ${formatIssue(w)}`);
   }
   return cp;
 }

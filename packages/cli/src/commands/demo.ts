@@ -1,19 +1,19 @@
 // `shoal demo` (what `npm start` runs): a whole proxyless mesh on localhost. The control plane
-// (in this process, default ports, config from examples/demo/config), three greeter providers
+// (in this process, default ports, config from @shoal/demo's config/), three greeter providers
 // (child processes on 127.0.0.11-13, each registered over xDS with its version and zone), and a
 // consumer in zone-a that calls `greet.v1.GreeterService` through the mesh at a steady rate.
-// With mutual TLS STRICT (examples/demo/mtls-strict.yaml; `--no-mtls` leaves it out): every
-// workload gets its certificate from the control plane's CA with a token, registers and calls
-// over mTLS. A live table shows calls per second by subset and by zone, and who is who on the
-// wire. Ctrl-C stops everything.
+// With mutual TLS STRICT (@shoal/demo's tour/mtls-strict.yaml; `--no-mtls` leaves it out):
+// every workload gets its certificate from the control plane's CA with a token, registers and
+// calls over mTLS. A live table shows calls per second by subset and by zone, and who is who on
+// the wire. Ctrl-C stops everything.
 // Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
 // port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
 // writes a prometheus.yml for that and says how to run it.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join, relative } from 'node:path';
 import { resolveDataDir } from '@shoal/control-plane/data-dir';
+import type { DemoFiles } from '@shoal/demo';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
@@ -44,21 +44,34 @@ const providers = [
   { name: 'v2-zone-a', version: 'v2', zone: 'zone-a', ip: '127.0.0.13' },
 ] as const;
 
-const tryNext = (
-  admin: string,
-) => `Open the console at http://${admin}/ to watch the traffic, shift weights and read each client's config,
-or try, from another terminal (add --admin ${admin} when the demo runs on other ports):
-  npx shoal apply -f examples/demo/canary-20.yaml      # 20% of calls to v2 (gray release)
-  npx shoal apply -f examples/demo/header-route.yaml   # x-user: tester → v2, everyone else → v1
-  npx shoal apply -f examples/demo/fault.yaml          # inject UNAVAILABLE and delays
-  npx shoal apply -f examples/demo/config/greeter.yaml # back to all on v1
-  kill <PID of v1-zone-a>                              # zone-a's v1 is gone: v1 fails over to zone-b
-  npx shoal proxy-status                               # every xDS client and its sync state
-  npx shoal top                                        # live edges from load reports: calls/s, errors, latency
-  curl http://127.0.0.11:15020/stats/prometheus        # a provider's Istio and gRPC metrics
-  npx shoal proxy-config endpoint demo-consumer        # what the consumer was sent
-  npx shoal call greet.v1.GreeterService greet.v1.GreeterService/Greet --bootstrap examples/demo/bootstrap.json --count 200
-(admin API on http://${admin}; Ctrl-C stops everything.)`;
+/** A file of @shoal/demo's, relative to here when that is shorter (at the repository root). */
+function shortPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.length < path.length ? rel : path;
+}
+
+function tryNext(admin: string, files: DemoFiles): string {
+  const tour = (name: string) => shortPath(join(files.tour, name));
+  const lines: [string, string][] = [
+    [`npx shoal apply -f ${tour('canary-20.yaml')}`, '20% of calls to v2 (gray release)'],
+    [`npx shoal apply -f ${tour('header-route.yaml')}`, 'x-user: tester → v2, everyone else → v1'],
+    [`npx shoal apply -f ${tour('fault.yaml')}`, 'inject UNAVAILABLE and delays'],
+    [`npx shoal apply -f ${shortPath(join(files.config, 'greeter.yaml'))}`, 'back to all on v1'],
+    ['kill <PID of v1-zone-a>', "zone-a's v1 is gone: v1 fails over to zone-b"],
+    ['npx shoal proxy-status', 'every xDS client and its sync state'],
+    ['npx shoal top', 'live edges from load reports: calls/s, errors, latency'],
+    ['curl http://127.0.0.11:15020/stats/prometheus', "a provider's Istio and gRPC metrics"],
+    ['npx shoal proxy-config endpoint demo-consumer', 'what the consumer was sent'],
+  ];
+  const width = Math.max(...lines.map(([command]) => command.length));
+  return [
+    `Open the console at http://${admin}/ to watch the traffic, shift weights and read each client's config,`,
+    `or try, from another terminal (add --admin ${admin} when the demo runs on other ports):`,
+    ...lines.map(([command, what]) => `  ${command.padEnd(width)}  # ${what}`),
+    `  npx shoal call greet.v1.GreeterService greet.v1.GreeterService/Greet --bootstrap ${tour('bootstrap.json')} --count 200`,
+    `(admin API on http://${admin}; Ctrl-C stops everything.)`,
+  ].join('\n');
+}
 
 export function registerDemo(program: Command): void {
   program
@@ -102,14 +115,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   };
   const view = new LiveView();
   const stats = new TrafficStats(5000);
-  const examplesDir = dirname(createRequire(import.meta.url).resolve('@shoal/examples/package.json'));
+  // Loaded on use, like the mesh: other verbs need none of it.
+  const demo = await import('@shoal/demo');
+  const files = demo.demoFiles();
   const cp = await startControlPlane(
     {
       xdsPort: flags.xdsPort,
       adminPort: flags.adminPort,
       host: '127.0.0.1',
       ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
-      config: join(examplesDir, 'demo', 'config'),
+      config: files.config,
       logLevel: 'warn',
       logFormat: 'text',
     },
@@ -123,20 +138,12 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const { xds: xdsBound, admin: adminBound } = cp.addresses!;
   const xdsAddress = `127.0.0.1:${xdsBound.port}`;
   const identity = demoIdentity(cp, resolveDataDir(flags.dataDir));
-  identity.tokenFile('shoal-cli'); // for examples/demo/bootstrap.json (`shoal call` through the mesh)
-  if (flags.mtls) cp.store.apply(readFileSync(join(examplesDir, 'demo', 'mtls-strict.yaml'), 'utf8'));
+  identity.tokenFile('shoal-cli'); // for the tour's bootstrap.json (`shoal call` through the mesh)
+  if (flags.mtls) cp.store.apply(readFileSync(join(files.tour, 'mtls-strict.yaml'), 'utf8'));
   const group = new ProcessGroup(note);
-  const [
-    { createMeshClient, meshTransportOf },
-    { createXdsClient, parseBootstrap },
-    { GreeterService },
-    { createTelemetry },
-  ] = await Promise.all([
-    import('@shoal/mesh'),
-    import('@shoal/xds'),
-    import('@shoal/examples'),
-    import('@shoal/telemetry'),
-  ]);
+  const { GreeterService } = demo;
+  const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { createTelemetry }] =
+    await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/telemetry')]);
   const children = new Map<string, RunningChild>();
   const state = new Map<string, string>(providers.map((p) => [p.name, 'starting']));
   let stopping = false;
@@ -162,7 +169,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       const child = group.start({
         name: p.name,
         args: [
-          join(examplesDir, 'dist', 'demo', 'provider.js'),
+          files.provider,
           `--name=${p.name}`,
           `--version=${p.version}`,
           `--zone=${p.zone}`,
@@ -254,15 +261,11 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         .finally(() => inFlight--);
     }, 1000 / rate);
 
-    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`)}
-
-`);
+    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`, files)}\n\n`);
     if (flags.prometheus !== undefined) {
       const file = typeof flags.prometheus === 'string' ? flags.prometheus : 'prometheus.yml';
       writeFileSync(file, prometheusConfig({ admin: `127.0.0.1:${adminBound.port}` }));
-      process.stdout.write(`${prometheusHowTo(file)}
-
-`);
+      process.stdout.write(`${prometheusHowTo(file)}\n\n`);
     }
     redraw = setInterval(() => {
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));

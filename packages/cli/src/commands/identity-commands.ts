@@ -1,7 +1,12 @@
 // `shoal token create|list|revoke` and `shoal ca root`: the CA's tokens and root, over the admin
 // API (token creation and revocation are writes: they need the admin token).
 
-import type { TokenRecord } from '@shoal/control-plane';
+import type {
+  CaRootAnswer,
+  TokenCreatedAnswer,
+  TokenListAnswer,
+  TokenRevokedAnswer,
+} from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { adminClientFor, withAdminOptions } from '../admin-client.js';
 import { parseOutputFormat, printData } from '../output/print.js';
@@ -25,7 +30,7 @@ export function registerIdentityCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .action(async (flags: AdminFlags & { namespace: string; serviceAccount: string; ttl?: string }) => {
       const format = parseOutputFormat(flags.output);
-      const answer = await adminClientFor(flags).ok<TokenRecord & { token: string }>(
+      const answer = await adminClientFor(flags).ok<TokenCreatedAnswer>(
         'POST',
         '/api/tokens',
         JSON.stringify({
@@ -41,7 +46,7 @@ export function registerIdentityCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .action(async (flags: AdminFlags) => {
       const format = parseOutputFormat(flags.output);
-      const { items } = await adminClientFor(flags).ok<{ items: TokenRecord[] }>('GET', '/api/tokens');
+      const { items } = await adminClientFor(flags).ok<TokenListAnswer>('GET', '/api/tokens');
       printData({ items }, format, () =>
         renderTable(
           ['ID', 'NAMESPACE', 'SERVICE ACCOUNT', 'CREATED', 'EXPIRES'],
@@ -53,7 +58,7 @@ export function registerIdentityCommands(program: Command): void {
     .description('revoke a token: the CA refuses it from now on')
     .argument('<id>', 'the ID `shoal token list` shows')
     .action(async (id: string, flags: AdminFlags) => {
-      await adminClientFor(flags).ok('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
+      await adminClientFor(flags).ok<TokenRevokedAnswer>('DELETE', `/api/tokens/${encodeURIComponent(id)}`);
       process.stdout.write(`token ${id} revoked\n`);
     });
 
@@ -63,7 +68,7 @@ export function registerIdentityCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml (with serial, validity and trust domain)')
     .action(async (flags: AdminFlags) => {
       const format = parseOutputFormat(flags.output);
-      const root = await adminClientFor(flags).ok<{ root: string }>('GET', '/api/ca/root');
+      const root = await adminClientFor(flags).ok<CaRootAnswer>('GET', '/api/ca/root');
       printData(root, format, () => root.root.trimEnd());
     });
 }

@@ -1,39 +1,14 @@
 // `shoal proxy-status` and `shoal proxy-config`: what each xDS client was sent and ACKed, as
 // istioctl shows it, from the control plane's /debug/syncz and /debug/config_dump.
 
+import type { ClientStatus, ConfigDumpAnswer, SynczAnswer, TypeStatus } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { type AdminClient, adminClientFor, withAdminOptions } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
-import {
-  type DumpedResource,
-  type ResourceKind,
-  resourceKinds,
-  resourceRows,
-} from './proxy-config-tables.js';
-import { printSecrets, type XdsTransportStatus } from './proxy-secret.js';
-
-interface TypeStatus {
-  state: string;
-  ackedVersion?: string;
-  sentVersion?: string;
-  lastNack?: { message: string };
-}
-
-interface ClientStatus {
-  streamId: number;
-  nodeId: string;
-  protocol: string;
-  peer: string;
-  transport?: XdsTransportStatus;
-  types: Partial<Record<'CDS' | 'LDS' | 'EDS' | 'RDS', TypeStatus>>;
-}
-
-interface ConfigDump {
-  proxy: string;
-  streams: { status: ClientStatus; resources: Partial<Record<string, DumpedResource[]>> }[];
-}
+import { type ResourceKind, resourceKinds, resourceRows } from './proxy-config-tables.js';
+import { printSecrets } from './proxy-secret.js';
 
 const typeOrder = ['CDS', 'LDS', 'EDS', 'RDS'] as const;
 
@@ -48,7 +23,7 @@ export function registerProxyCommands(program: Command): void {
     .option('-o, --output <format>', 'json or yaml')
     .action(async (flags: { admin: string; dataDir?: string; output?: string }) => {
       const format = parseOutputFormat(flags.output);
-      const { clients } = await adminClientFor(flags).ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
+      const { clients } = await adminClientFor(flags).ok<SynczAnswer>('GET', '/debug/syncz');
       printData(clients, format, () => {
         if (clients.length === 0) return 'no xDS clients connected';
         const rows = clients.map((c) => {
@@ -90,11 +65,11 @@ export function registerProxyCommands(program: Command): void {
         }
         const kind = normalizeKind(type);
         const nodeId = await resolveClient(admin, client);
-        const dump = await admin.ok<ConfigDump>(
+        const dump = await admin.ok<ConfigDumpAnswer>(
           'GET',
           `/debug/config_dump?proxy=${encodeURIComponent(nodeId)}`,
         );
-        const xdsType = { cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' }[kind];
+        const xdsType = ({ cluster: 'CDS', route: 'RDS', listener: 'LDS', endpoint: 'EDS' } as const)[kind];
         const resources = dump.streams.flatMap((s) => s.resources[xdsType] ?? []);
         printData(
           resources.map((r) => r.resource),
@@ -134,7 +109,7 @@ async function resolveClientStatus(
   admin: AdminClient,
   prefix: string,
 ): Promise<{ nodeId: string; status: ClientStatus | undefined }> {
-  const { clients } = await admin.ok<{ clients: ClientStatus[] }>('GET', '/debug/syncz');
+  const { clients } = await admin.ok<SynczAnswer>('GET', '/debug/syncz');
   const nodeId = pickClient(clients, prefix);
   const status = clients.filter((c) => c.nodeId === nodeId).sort((a, b) => b.streamId - a.streamId)[0];
   return { nodeId, status };

@@ -1,14 +1,10 @@
 // Tables for `shoal proxy-config`, in istioctl's shape, from resources in protobuf JSON
 // (Envoy's field names in lowerCamelCase, as the control plane's config_dump gives them).
 
+import type { DumpedResource } from '@shoal/control-plane/admin-api';
+
 export const resourceKinds = ['cluster', 'route', 'listener', 'endpoint'] as const;
 export type ResourceKind = (typeof resourceKinds)[number];
-
-export interface DumpedResource {
-  name: string;
-  version: string;
-  resource: Record<string, unknown>;
-}
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {});

@@ -3,37 +3,16 @@
 // (requests name their node id), else the one it presented on its xDS connection (mTLS), and
 // the CA's root.
 
+import type { ClientStatus, SecretsAnswer } from '@shoal/control-plane/admin-api';
 import type { AdminClient } from '../admin-client.js';
 import { type OutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
-
-/** How a client's xDS connection is secured, as /debug/syncz reports it. */
-export interface XdsTransportStatus {
-  security: 'plaintext' | 'mTLS';
-  identity?: string;
-  serialNumber?: string;
-  notAfter?: string;
-}
-
-interface CertView {
-  serialNumber: string;
-  notBefore?: string;
-  notAfter: string;
-  uriSans?: string[];
-}
-
-interface SecretsAnswer {
-  proxy: string;
-  trustDomain: string;
-  root: CertView & { subject: string };
-  certificate?: CertView & { authenticatedBy: string; issuedAt: string };
-}
 
 export async function printSecrets(
   admin: AdminClient,
   nodeId: string,
   format: OutputFormat,
-  status: { transport?: XdsTransportStatus } | undefined,
+  status: Pick<ClientStatus, 'transport'> | undefined,
 ): Promise<void> {
   const answer = await admin.ok<SecretsAnswer>('GET', `/debug/secrets?proxy=${encodeURIComponent(nodeId)}`);
   const presented = status?.transport?.security === 'mTLS' ? status.transport : undefined;

@@ -1,6 +1,6 @@
 // The demo's workload identities: tokens from the control plane's CA for the providers (service
 // account `greeter`, handed over in SHOAL_TOKEN), the consumer (`demo-consumer`) and the CLI
-// (`shoal-cli`, for examples/demo/bootstrap.json), written with the mesh root under
+// (`shoal-cli`, for the tour's bootstrap.json), written with the mesh root under
 // `<data-dir>/demo/`; and the bootstrap of a Shoal process that gets its certificate with such a
 // token (shoal_ca provider) and talks mTLS to the xDS port.
 

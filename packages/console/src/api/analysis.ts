@@ -1,15 +1,8 @@
 // What is wrong with the live mesh: config errors and warnings, and NACKs from clients.
 
-import type { Issue } from './config.js';
+import type { AnalysisAnswer } from '@shoal/control-plane/admin-api';
 import { get } from './http.js';
 
-export interface Nack {
-  nodeId: string;
-  type: string;
-  version: string;
-  message: string;
-  at: string;
-}
+export type { NackReport as Nack } from '@shoal/control-plane/admin-api';
 
-export const fetchAnalysis = () =>
-  get<{ errors: Issue[]; warnings: Issue[]; nacks: Nack[] }>('/api/analysis');
+export const fetchAnalysis = () => get<AnalysisAnswer>('/api/analysis');

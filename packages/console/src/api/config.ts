@@ -1,7 +1,7 @@
 // Istio config through the admin API: list and read objects, validate text, preview an apply as
 // diffs, apply, delete.
 
-import type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane';
+import type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane/admin-api';
 import { get, request } from './http.js';
 
 export interface ConfigObject {
@@ -18,7 +18,7 @@ export interface ConfigObject {
 }
 
 /** A validation problem at its document and field, and a change as a diff: the admin API's own types. */
-export type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane';
+export type { ConfigIssue as Issue, ObjectDiff } from '@shoal/control-plane/admin-api';
 
 export const listConfig = (kind?: string) =>
   get<{ items: ConfigObject[] }>(kind ? `/api/config/${kind}` : '/api/config').then((r) => r.items);

@@ -3,28 +3,13 @@
 // last config change. EventSource reconnects by itself; `connected` says whether it is up.
 
 import { signal } from '@preact/signals';
+import type { ConfigChangeEvent, StatusAnswer } from '@shoal/control-plane/admin-api';
 import type { ClientStatus } from './proxies.js';
 import type { TrafficReport } from './traffic.js';
 
-export interface Status {
-  configVersion: number;
-  registryVersion: number;
-  objects: Record<string, number>;
-  services: number;
-  endpoints: number;
-  clients: number;
-  traffic?: 'on' | 'off';
-  auth?: unknown;
-  xds?: { host: string; port: number };
-  admin?: { host: string; port: number };
-  [key: string]: unknown;
-}
-
-export interface ConfigChangeEvent {
-  version: number;
-  source?: string;
-  changes: { type: string; kind: string; namespace: string; name: string }[];
-}
+/** The admin API's status, and the admin access mode that its hardening adds (read by auth.ts). */
+export type Status = StatusAnswer & { auth?: unknown };
+export type { ConfigChangeEvent };
 
 export const status = signal<Status | null>(null);
 export const clients = signal<ClientStatus[]>([]);

@@ -1,10 +1,10 @@
 // The traffic picture (GET /api/traffic, and the `traffic` event): nodes by app and version, edges
 // with request rate, error rate and latency over a recent window.
 
-import type { TrafficEdge, TrafficReport } from '@shoal/control-plane';
+import type { TrafficEdge, TrafficReport } from '@shoal/control-plane/admin-api';
 import { get } from './http.js';
 
-export type { TrafficEdge, TrafficNode, TrafficReport } from '@shoal/control-plane';
+export type { TrafficEdge, TrafficNode, TrafficReport } from '@shoal/control-plane/admin-api';
 
 export const edgeId = (source: string, destination: string) => `${source}->${destination}`;
 

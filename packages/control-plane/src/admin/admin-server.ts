@@ -1,7 +1,8 @@
 // The admin API: JSON over HTTP (HTTPS with a certificate) for `shoal apply/get/delete/validate`,
 // `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
-// `/`. Endpoints are documented in ../../ADMIN-API.md. Every request passes the AdminGuard first
-// (Host, Origin, content type, the bearer token), the console's files too.
+// `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in ./api/ (the
+// `@shoal/control-plane/admin-api` entry) are built as those types. Every request passes the
+// AdminGuard first (Host, Origin, content type, the bearer token), the console's files too.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
@@ -12,9 +13,9 @@ import { createXdsRegistry } from '@shoal/xds';
 import { stringify } from 'yaml';
 import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import { validateConfig } from '../config/analyze.js';
-import { ConfigError } from '../config/config-error.js';
 import type { ConfigHistory } from '../config/config-history.js';
 import { type ConfigKind, normalizeKind } from '../config/config-object.js';
+import { ConfigRejectedError } from '../config/config-rejected-error.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { locateFields } from '../config/field-positions.js';
 import type { Registry } from '../registry/registry-types.js';
@@ -23,6 +24,22 @@ import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
 import type { AdminGuard } from './admin-guard.js';
 import { liveAnalysis } from './analysis-api.js';
+import type {
+  ApplyAnswer,
+  ApplyRejectedAnswer,
+  ConfigListAnswer,
+  ConfigObjectAnswer,
+  DeleteAnswer,
+  ValidateAnswer,
+} from './api/config.js';
+import type {
+  RegistryEndpointsAnswer,
+  RegistryInterfacesAnswer,
+  RegistryServicesAnswer,
+} from './api/registry.js';
+import type { HealthAnswer, ServerStatus, StatusAnswer } from './api/status.js';
+import type { TrafficReport } from './api/traffic.js';
+import type { ConfigDumpAnswer, SynczAnswer } from './api/xds-clients.js';
 import { changeDiff } from './config-diff.js';
 import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
@@ -55,8 +72,8 @@ export interface AdminServerOptions {
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** The CA, for test calls under mutual TLS. */
   ca?: () => CertificateAuthority | undefined;
-  /** Extra fields for GET /api/status (addresses, config directory). */
-  status?: () => Record<string, unknown>;
+  /** Extra fields for GET /api/status (addresses, config directory, snapshot). */
+  status?: () => ServerStatus;
   /** The built console (packages/console/dist), served at `/`. */
   consoleDir?: string | undefined;
   /** Where `GET /api/traffic` and the `traffic` event read from. */
@@ -150,7 +167,7 @@ export class AdminServer {
 
     switch (route) {
       case 'GET /healthz':
-        return sendJson(res, 200, { ok: true });
+        return sendJson(res, 200, { ok: true } satisfies HealthAnswer);
       case 'GET /api/status':
         return sendJson(res, 200, this.#status());
       case 'GET /api/events':
@@ -169,14 +186,14 @@ export class AdminServer {
             ),
             warnings: locateFields(body, result.warnings),
             skipped: result.skipped,
-          });
+          } satisfies ApplyAnswer);
         } catch (err) {
-          if (err instanceof ConfigError) {
+          if (err instanceof ConfigRejectedError) {
             const issues = locateFields(body, err.issues);
             throw new HttpError(400, err.message, {
               errors: issues.filter((i) => i.severity === 'error'),
               warnings: issues.filter((i) => i.severity === 'warning'),
-            });
+            } satisfies Omit<ApplyRejectedAnswer, 'error'>);
           }
           throw err;
         }
@@ -192,7 +209,7 @@ export class AdminServer {
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
       case 'GET /api/traffic':
-        return sendJson(res, 200, this.#options.traffic?.report() ?? noTraffic());
+        return sendJson(res, 200, (this.#options.traffic?.report() ?? noTraffic()) satisfies TrafficReport);
       case 'GET /api/call':
         if (parts[2] === 'methods') {
           const target = url.searchParams.get('target');
@@ -221,24 +238,27 @@ export class AdminServer {
             namespace: o.metadata.namespace,
             name: o.metadata.name,
           })),
-        });
+        } satisfies ValidateAnswer);
       }
       case 'GET /api/config':
       case 'DELETE /api/config':
         return this.#config(method, parts.slice(2), url, reply, res);
       case 'GET /api/registry': {
-        if (parts[2] === 'services') return reply({ items: registry.services() });
-        if (parts[2] === 'endpoints')
-          return reply({ items: registry.endpoints(url.searchParams.get('host') ?? undefined) });
+        if (parts[2] === 'services')
+          return reply({ items: registry.services() } satisfies RegistryServicesAnswer);
+        if (parts[2] === 'endpoints') {
+          const host = url.searchParams.get('host') ?? undefined;
+          return reply({ items: registry.endpoints(host) } satisfies RegistryEndpointsAnswer);
+        }
         if (parts[2] === 'interfaces') {
           return reply({
             items: registry.interfaces().map((name) => ({ name, targets: registry.resolveInterface(name) })),
-          });
+          } satisfies RegistryInterfacesAnswer);
         }
         break;
       }
       case 'GET /debug/syncz':
-        return sendJson(res, 200, { clients: ads.clients() });
+        return sendJson(res, 200, { clients: ads.clients() } satisfies SynczAnswer);
       case 'GET /debug/config_dump':
         return this.#configDump(url, res);
     }
@@ -252,7 +272,7 @@ export class AdminServer {
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
   }
 
-  #status() {
+  #status(): StatusAnswer {
     const { store, registry, ads } = this.#options;
     return {
       configVersion: store.version,
@@ -289,17 +309,20 @@ export class AdminServer {
         throw new HttpError(400, 'DELETE needs /api/config/KIND/NAMESPACE/NAME');
       if (!store.delete(kind, namespace, name))
         throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
-      sendJson(res, 200, { deleted: { kind, namespace, name }, version: store.version });
+      sendJson(res, 200, {
+        deleted: { kind, namespace, name },
+        version: store.version,
+      } satisfies DeleteAnswer);
       return;
     }
     if (kind && namespace && name) {
       const object = store.get(kind, namespace, name);
       if (!object) throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
-      reply(object);
+      reply(object satisfies ConfigObjectAnswer);
       return;
     }
     const items = store.list(kind, namespace).filter((o) => name === undefined || o.metadata.name === name);
-    reply({ items });
+    reply({ items } satisfies ConfigListAnswer);
   }
 
   #configDump(url: URL, res: http.ServerResponse): void {
@@ -309,7 +332,7 @@ export class AdminServer {
     if (streams.length === 0) throw new HttpError(404, `no connected client with node id "${proxy}"`);
     this.#protoRegistry ??= createXdsRegistry();
     const registry = this.#protoRegistry;
-    sendJson(res, 200, {
+    const answer: ConfigDumpAnswer = {
       proxy,
       streams: streams.map(({ status, resources }) => ({
         status,
@@ -325,7 +348,8 @@ export class AdminServer {
           ]),
         ),
       })),
-    });
+    };
+    sendJson(res, 200, answer);
   }
 }
 

@@ -6,8 +6,13 @@ import { analyzeConfig } from '../config/analyze.js';
 import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
 import type { ClientStatus } from '../xds-server/client-status.js';
+import type { AnalysisAnswer } from './api/analysis.js';
 
-export function liveAnalysis(store: ConfigStore, registry: Registry, clients: ClientStatus[]) {
+export function liveAnalysis(
+  store: ConfigStore,
+  registry: Registry,
+  clients: ClientStatus[],
+): AnalysisAnswer {
   const { errors, warnings } = analyzeConfig(store.list(), {
     knownHosts: registry.services().map((s) => s.hostname),
   });

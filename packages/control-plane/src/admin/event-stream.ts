@@ -8,12 +8,14 @@ import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
 import type { TrafficSource } from '../traffic/traffic-source.js';
 import type { ClientStatus } from '../xds-server/client-status.js';
+import type { AdminEvents } from './api/events.js';
+import type { StatusAnswer } from './api/status.js';
 
 export interface EventSources {
   store: ConfigStore;
   registry: Registry;
   clients: () => ClientStatus[];
-  status: () => unknown;
+  status: () => StatusAnswer;
   traffic?: TrafficSource | undefined;
 }
 
@@ -66,7 +68,7 @@ export class EventStream {
     this.#stop();
   }
 
-  #broadcast(event: string, data: unknown): void {
+  #broadcast<E extends keyof AdminEvents>(event: E, data: AdminEvents[E]): void {
     for (const res of this.#subscribers) send(res, event, data);
   }
 
@@ -122,6 +124,6 @@ export class EventStream {
   }
 }
 
-function send(res: http.ServerResponse, event: string, data: unknown): void {
+function send<E extends keyof AdminEvents>(res: http.ServerResponse, event: E, data: AdminEvents[E]): void {
   res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }

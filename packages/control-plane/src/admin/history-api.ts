@@ -3,10 +3,11 @@
 
 import type { ConfigHistory } from '../config/config-history.js';
 import type { ConfigStore } from '../config/config-store.js';
+import type { HistoryEntryAnswer, HistoryListAnswer, RollbackAnswer } from './api/history.js';
 import { changeDiff, changeSummary } from './config-diff.js';
 import { HttpError } from './http-json.js';
 
-export function historyList(history: ConfigHistory, store: ConfigStore) {
+export function historyList(history: ConfigHistory, store: ConfigStore): HistoryListAnswer {
   const items = history.entries().map((e) => ({
     version: e.version,
     at: e.at,
@@ -17,7 +18,7 @@ export function historyList(history: ConfigHistory, store: ConfigStore) {
   return { current: store.version, items };
 }
 
-export function historyEntry(history: ConfigHistory, versionText: string) {
+export function historyEntry(history: ConfigHistory, versionText: string): HistoryEntryAnswer {
   const version = parseVersion(versionText);
   const entry = history.get(version);
   if (!entry)
@@ -31,7 +32,7 @@ export function historyEntry(history: ConfigHistory, versionText: string) {
 }
 
 /** Restores the store to its state right after `version`: one apply, then the deletes. */
-export function rollback(history: ConfigHistory, store: ConfigStore, versionText: string) {
+export function rollback(history: ConfigHistory, store: ConfigStore, versionText: string): RollbackAnswer {
   const version = parseVersion(versionText);
   const plan = history.rollbackPlan(version);
   if (!plan) {

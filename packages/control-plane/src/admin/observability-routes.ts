@@ -10,8 +10,8 @@
 import type http from 'node:http';
 import { ADMIN_PORT_METADATA_KEY, PROMETHEUS_PATH } from '@shoal/telemetry';
 import type { LoadReportView } from '../load-stats/load-report-types.js';
-import type { ProxyNode } from '../translate/proxy-node.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { HttpError, sendJson, sendText } from './http-json.js';
 
 export interface ObservabilityOptions {

@@ -8,6 +8,14 @@ import type { TokenStore } from '../ca/token-store.js';
 import { parseDurationNanos } from '../config/durations.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import type { AdminHandler } from './admin-server.js';
+import type {
+  CaRootAnswer,
+  CertificateView,
+  SecretsAnswer,
+  TokenCreatedAnswer,
+  TokenListAnswer,
+  TokenRevokedAnswer,
+} from './api/security.js';
 import { HttpError, readBody, sendJson, sendText } from './http-json.js';
 
 export interface SecurityEndpointsOptions {
@@ -37,16 +45,16 @@ export function securityEndpoints(o: SecurityEndpointsOptions): Record<string, A
           serviceAccount,
           ...(ttlMs !== undefined && { ttlMs }),
         });
-        sendJson(res, 200, { token, ...record });
+        sendJson(res, 200, { token, ...record } satisfies TokenCreatedAnswer);
       } catch (err) {
         fail(400, (err as Error).message);
       }
     },
-    'GET /api/tokens': ({ res }) => sendJson(res, 200, { items: o.tokens.list() }),
+    'GET /api/tokens': ({ res }) => sendJson(res, 200, { items: o.tokens.list() } satisfies TokenListAnswer),
     'DELETE /api/tokens': ({ res, parts }) => {
       const id = parts[2] ?? fail(400, 'DELETE needs /api/tokens/ID');
       if (!o.tokens.revoke(id)) fail(404, `token ${id} not found`);
-      sendJson(res, 200, { revoked: id });
+      sendJson(res, 200, { revoked: id } satisfies TokenRevokedAnswer);
     },
     'GET /api/ca': ({ res, parts, url }) => {
       if (parts[2] !== 'root') fail(404, `no such endpoint: GET ${url.pathname}`);
@@ -58,7 +66,7 @@ export function securityEndpoints(o: SecurityEndpointsOptions): Record<string, A
         source: authority.source,
         root: authority.rootPem,
         ...view(authority.root),
-      });
+      } satisfies CaRootAnswer);
     },
     'GET /debug/secrets': ({ res, url }) => {
       const proxy = url.searchParams.get('proxy') ?? fail(400, 'secrets needs ?proxy=NODE_ID');
@@ -78,12 +86,12 @@ export function securityEndpoints(o: SecurityEndpointsOptions): Record<string, A
             ...view(issued.certificate),
           },
         }),
-      });
+      } satisfies SecretsAnswer);
     },
   };
 }
 
-function view(c: CertificateSummary) {
+function view(c: CertificateSummary): CertificateView {
   return {
     serialNumber: c.serialNumber,
     subject: c.subject,

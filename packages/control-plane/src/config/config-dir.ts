@@ -5,7 +5,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ConfigError } from './config-error.js';
+import { ConfigRejectedError } from './config-rejected-error.js';
 import type { ConfigChange, ConfigStore } from './config-store.js';
 import type { SkippedDocument } from './config-validator.js';
 import type { ConfigIssue } from './issues.js';
@@ -142,7 +142,7 @@ export class ConfigDirectorySource {
         skipped: r.skipped,
       };
     } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
+      if (!(err instanceof ConfigRejectedError)) throw err;
       const errors = err.issues.filter((i) => i.severity === 'error');
       return { ...failure(this.#store.version, files), errors, warnings: all.warnings };
     }

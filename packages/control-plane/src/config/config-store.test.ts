@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError } from './config-error.js';
+import { ConfigRejectedError } from './config-rejected-error.js';
 import { type ConfigEvent, ConfigStore } from './config-store.js';
 import { ConfigValidator } from './config-validator.js';
 
@@ -74,7 +74,7 @@ describe('ConfigStore', () => {
     assert.throws(
       () => store.apply([dr('details', 'details'), badSe, invalidDr]),
       (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
+        assert.ok(err instanceof ConfigRejectedError);
         assert.equal(err.code, 3); // INVALID_ARGUMENT
         const docs = err.issues.filter((i) => i.severity === 'error').map((i) => `${i.document} ${i.path}`);
         assert.deepEqual(docs, [
@@ -172,7 +172,7 @@ describe('ConfigStore', () => {
       store.list('DestinationRule').map((o) => o.metadata.name),
       ['api-owned', 'b'],
     );
-    assert.throws(() => store.replaceOwned('dir:/etc/shoal', [badSe]), ConfigError);
+    assert.throws(() => store.replaceOwned('dir:/etc/shoal', [badSe]), ConfigRejectedError);
     assert.ok(store.get('DestinationRule', 'default', 'b'), 'a rejected replace keeps the last good config');
   });
 });

@@ -2,9 +2,9 @@
 // validate everything first. Each change bumps one store version; listeners get one event per apply.
 // Kubernetes: resourceVersion and generation semantics of the API server (as istiod's config store).
 
-import { ConfigError } from './config-error.js';
 import type { AnyConfigObject, ConfigKind } from './config-object.js';
 import { objectKey } from './config-object.js';
+import { ConfigRejectedError } from './config-rejected-error.js';
 import { ConfigValidator, type SkippedDocument } from './config-validator.js';
 import type { ConfigIssue } from './issues.js';
 import { type LoadedConfig, loadConfigText, validateDocuments } from './load-config.js';
@@ -89,7 +89,7 @@ export class ConfigStore {
 
   /**
    * Validates every document (YAML/JSON text, or decoded objects) and, only if all are valid,
-   * creates or updates them in one step. Throws ConfigError with every issue otherwise.
+   * creates or updates them in one step. Throws ConfigRejectedError with every issue otherwise.
    */
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): ApplyResult {
     const loaded = this.#load(input, options);
@@ -179,7 +179,7 @@ export class ConfigStore {
       }
       seen.set(key, i);
     });
-    if (errors.length > 0) throw new ConfigError([...errors, ...loaded.warnings]);
+    if (errors.length > 0) throw new ConfigRejectedError([...errors, ...loaded.warnings]);
 
     const changes: ConfigChange[] = [];
     const next = this.#version + 1;

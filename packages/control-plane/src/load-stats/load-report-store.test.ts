@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { envoy } from '@shoal/xds';
-import { proxyNodeOf } from '../translate/proxy-node.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { LoadReportStore } from './load-report-store.js';
 
 const node = proxyNodeOf({

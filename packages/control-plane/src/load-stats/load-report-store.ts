@@ -6,7 +6,7 @@
 import { workloadFromNode } from '@shoal/telemetry';
 import type { envoy } from '@shoal/xds';
 import type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from '../traffic/traffic-source.js';
-import type { ProxyNode } from '../translate/proxy-node.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import type {
   LoadReportDestination,
   LoadReportEdge,

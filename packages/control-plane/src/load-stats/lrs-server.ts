@@ -5,7 +5,7 @@
 import { create } from '@bufbuild/protobuf';
 import { Code, type HandlerContext, RpcError, type Server } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
-import { proxyNodeOf } from '../translate/proxy-node.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import type { LoadReportStore } from './load-report-store.js';
 
 export class LrsServer {

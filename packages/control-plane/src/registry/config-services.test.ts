@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import { ConfigValidator } from '../config/config-validator.js';
 import { loadConfigText } from '../config/load-config.js';
 import { protocolOf, servicesFromConfig } from './config-services.js';
-import { formatLocality, parseLocality } from './locality.js';
 
 const validator = new ConfigValidator();
 const objects = (yaml: string) => {
@@ -80,16 +79,5 @@ spec: {address: 10.0.0.10, labels: {app: a}}
     assert.equal(protocolOf('tcp'), 'TCP');
     assert.equal(protocolOf('grpcx'), undefined);
     assert.equal(protocolOf(undefined), undefined);
-  });
-});
-
-describe('locality', () => {
-  it('parses and formats region/zone/subzone', () => {
-    assert.deepEqual(parseLocality('us/us-1/rack'), { region: 'us', zone: 'us-1', subzone: 'rack' });
-    assert.deepEqual(parseLocality('us'), { region: 'us', zone: '', subzone: '' });
-    assert.deepEqual(parseLocality(undefined), { region: '', zone: '', subzone: '' });
-    assert.equal(formatLocality({ region: 'us', zone: 'us-1' }), 'us/us-1');
-    assert.equal(formatLocality({ region: '', zone: '', subzone: '' }), undefined);
-    assert.equal(formatLocality({ region: 'us', zone: '', subzone: 'x' }), 'us//x');
   });
 });

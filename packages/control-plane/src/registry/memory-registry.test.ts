@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { ConfigStore } from '../config/config-store.js';
 import { ConfigValidator } from '../config/config-validator.js';
 import { InMemoryRegistry } from './memory-registry.js';
-import type { Registration, RegistryEvent } from './registry-types.js';
+import type { RegisteredInstance, RegistryEvent } from './registry-types.js';
 
 const validator = new ConfigValidator();
 
-const reg = (over: Partial<Registration> = {}): Registration => ({
+const reg = (over: Partial<RegisteredInstance> = {}): RegisteredInstance => ({
   nodeId: 'n1',
   app: 'greeter',
   namespace: 'default',

@@ -10,7 +10,7 @@ import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
 import type {
   InterfaceTarget,
-  Registration,
+  RegisteredInstance,
   RegistrationLease,
   Registry,
   RegistryEndpoint,
@@ -29,7 +29,7 @@ export interface InMemoryRegistryOptions {
 }
 
 interface Registered {
-  registration: Registration;
+  registration: RegisteredInstance;
   /** Changes on every register(), so a superseded lease cannot remove the new one. */
   token: symbol;
   timer?: NodeJS.Timeout;
@@ -123,11 +123,11 @@ export class InMemoryRegistry implements Registry {
   }
 
   /** The live registrations (including those in their grace period). */
-  registrations(): Registration[] {
+  registrations(): RegisteredInstance[] {
     return [...this.#registered.values()].map((r) => r.registration);
   }
 
-  async register(registration: Registration): Promise<RegistrationLease> {
+  async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     if (this.#closed) throw new Error('registry is closed');
     const nodeId = registration.nodeId;
     const previous = this.#registered.get(nodeId);

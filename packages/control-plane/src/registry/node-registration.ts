@@ -1,44 +1,24 @@
-// Self-registration: the node metadata keys a Shoal process sets in its xDS Node, and the parser
-// that turns a Node into a Registration with clear errors. This is the contract with the SDK; see
-// packages/control-plane/REGISTRATION.md. Istio's own keys (NAMESPACE, INSTANCE_IPS, LABELS,
-// SERVICE_ACCOUNT) are read too, so istiod-style metadata works.
+// Self-registration, the control plane's side: reads the Registration a process announces in its
+// xDS Node (the keys and locality of @shoal/xds's contract, which the mesh writes with) into a
+// registry entry, with an error per problem naming its key; see packages/control-plane/REGISTRATION.md.
+// Istio's own keys (NAMESPACE, INSTANCE_IPS, LABELS, SERVICE_ACCOUNT) are read too, so istiod-style
+// metadata works.
 // Istio: pkg/model NodeMetadata; Envoy: config.core.v3.Node (id, metadata, locality).
 
 import { isIP } from 'node:net';
+import { formatLocality, RegistrationKeys, type XdsLocality } from '@shoal/xds';
 import { DEFAULT_NAMESPACE } from '../config/config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, resolveShortName } from '../config/hostnames.js';
 import { checkFQDN, isDNS1123Label, isLabelKey } from '../config/rules-common.js';
-import { formatLocality } from './locality.js';
-import type { Registration } from './registry-types.js';
-
-/** The metadata keys. */
-export const NodeMetadataKeys = {
-  /** Interface names this instance serves: a list, or a comma-separated string. */
-  services: 'SHOAL_SERVICES',
-  /** Application (host) name: short (`greeter`) or an FQDN (`greeter.example.com`). */
-  app: 'SHOAL_APP',
-  /** The port the instance serves on (number or numeric string). */
-  port: 'SHOAL_PORT',
-  /** Labels such as `version`: an object of strings, or that object as a JSON string. */
-  labels: 'SHOAL_LABELS',
-  /** Load-balancing weight (positive integer; default 1). */
-  weight: 'SHOAL_WEIGHT',
-  /** Istio: the namespace (default `default`). */
-  namespace: 'NAMESPACE',
-  /** Istio: the instance's IPs, comma-separated; the first is the registered address. */
-  instanceIps: 'INSTANCE_IPS',
-  /** Istio: the workload's labels (an object of strings). */
-  istioLabels: 'LABELS',
-  /** Istio: the service account. */
-  serviceAccount: 'SERVICE_ACCOUNT',
-} as const;
+import type { RegisteredInstance } from './registry-types.js';
 
 /** The parts of an xDS Node (as decoded JSON) that registration reads. */
 export interface NodeInfo {
   id: string;
   cluster?: string;
   metadata?: Record<string, unknown>;
-  locality?: { region?: string; zone?: string; subZone?: string; sub_zone?: string };
+  /** Envoy's core.v3.Locality in proto3 JSON: `subZone`, or the proto field name `sub_zone`. */
+  locality?: Partial<XdsLocality> & { sub_zone?: string };
 }
 
 export interface NodeRegistrationOptions {
@@ -49,7 +29,7 @@ export interface NodeRegistrationOptions {
 
 export interface NodeRegistrationResult {
   /** Absent when the node announces nothing to register (a pure client) or has errors. */
-  registration?: Registration;
+  registration?: RegisteredInstance;
   /** One line per problem, naming the metadata key. */
   errors: string[];
 }
@@ -62,7 +42,7 @@ export function parseNodeRegistration(
   options: NodeRegistrationOptions = {},
 ): NodeRegistrationResult {
   const md = node.metadata ?? {};
-  const K = NodeMetadataKeys;
+  const K = RegistrationKeys;
   const errors: string[] = [];
   const announces = md[K.app] !== undefined || md[K.services] !== undefined || md[K.port] !== undefined;
   if (!announces) return { errors };
@@ -162,15 +142,15 @@ export function parseNodeRegistration(
 
   const loc = node.locality;
   const locality =
-    formatLocality({ region: loc?.region, zone: loc?.zone, subzone: loc?.subZone ?? loc?.sub_zone }) ??
+    formatLocality({ region: loc?.region, zone: loc?.zone, subZone: loc?.subZone ?? loc?.sub_zone }) ??
     formatLocality({
       region: labels['topology.kubernetes.io/region'],
       zone: labels['topology.kubernetes.io/zone'],
-      subzone: labels['topology.istio.io/subzone'],
+      subZone: labels['topology.istio.io/subzone'],
     });
 
   if (errors.length > 0) return { errors };
-  const registration: Registration = {
+  const registration: RegisteredInstance = {
     nodeId: node.id,
     app,
     namespace,

@@ -8,7 +8,7 @@
 
 import { Code, RpcError } from '@shoal/rpc';
 import { spiffeId, type WorkloadIdentity } from '@shoal/xds';
-import type { Registration } from './registry-types.js';
+import type { RegisteredInstance } from './registry-types.js';
 
 /**
  * The registration to store (with the certificate's service account), or throws
@@ -16,13 +16,13 @@ import type { Registration } from './registry-types.js';
  * certificate may not register (undefined: it may).
  */
 export function checkRegistrationIdentity(
-  registration: Registration,
+  registration: RegisteredInstance,
   caller: WorkloadIdentity | undefined,
   trustDomain: string,
   plaintextRefusal: string | undefined,
   /** The service accounts the app's other endpoints run as (from other nodes and config). */
   appAccounts: ReadonlySet<string>,
-): Registration {
+): RegisteredInstance {
   const what = `registration of ${registration.hostname} (namespace ${registration.namespace}${registration.serviceAccount ? `, service account ${registration.serviceAccount}` : ''})`;
   if (caller === undefined) {
     if (plaintextRefusal === undefined) return registration;

@@ -65,8 +65,11 @@ export interface InterfaceTarget {
   port: number;
 }
 
-/** A live xDS client's own services, parsed from its node metadata (see node-registration.ts). */
-export interface Registration {
+/**
+ * A live xDS client's instance as the registry holds it: the Registration its Node announces
+ * (@shoal/xds, read by node-registration.ts), its app resolved to a host and its address chosen.
+ */
+export interface RegisteredInstance {
   /** The xDS node id; one registration per node id. */
   nodeId: string;
   /** The application as announced (`greeter`, `greeter.example.com`). */
@@ -115,7 +118,7 @@ export interface Registry {
   /** Every interface some instance or service announces. */
   interfaces(): string[];
   /** Registers a live client's instance; a second call for the same node id replaces it. */
-  register(registration: Registration): Promise<RegistrationLease>;
+  register(registration: RegisteredInstance): Promise<RegistrationLease>;
   subscribe(listener: RegistryListener): () => void;
   close(): Promise<void>;
 }

@@ -8,8 +8,8 @@ import type { Counter, Histogram, Meter } from '@opentelemetry/api';
 import { PILOT } from '@shoal/telemetry';
 import type { ConfigEvent } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
-import type { ProxyNode } from '../translate/proxy-node.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
 import type { XdsServerMetrics } from '../xds-server/xds-server-metrics.js';
 

@@ -4,7 +4,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { CLUSTER_TYPE_URL, decodeListener, envoy, LISTENER_TYPE_URL } from '@shoal/xds';
 import { bookinfoEndpoints, bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
-import { proxyNodeOf } from './proxy-node.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { Translator } from './translator.js';
 
 const pa = (

@@ -4,16 +4,9 @@
 // gRPC ignores localities without a weight (gRFC A27), so every locality carries one.
 
 import { create, type JsonObject } from '@bufbuild/protobuf';
-import { envoy } from '@shoal/xds';
+import { envoy, parseLocality, type XdsLocality } from '@shoal/xds';
 import type { LocalityLoadBalancerSetting } from '../config/networking-types.js';
-import {
-  compactLevels,
-  distributeWeights,
-  failoverLevel,
-  type Locality,
-  localityKey,
-  parseLocality,
-} from './locality-priority.js';
+import { compactLevels, distributeWeights, failoverLevel } from './locality-priority.js';
 import type { MeshEndpoint } from './mesh-input.js';
 
 export interface EndpointOptions {
@@ -27,10 +20,11 @@ export function buildLoadAssignment(
   endpoints: readonly MeshEndpoint[],
   options: EndpointOptions,
 ): envoy.ClusterLoadAssignment {
-  const groups = new Map<string, { locality: Locality; endpoints: MeshEndpoint[] }>();
+  // Keyed by the untrimmed `region/zone/subzone`, whose order is the order localities are listed in.
+  const groups = new Map<string, { locality: XdsLocality; endpoints: MeshEndpoint[] }>();
   for (const ep of endpoints) {
     const locality = parseLocality(ep.locality);
-    const key = localityKey(locality);
+    const key = `${locality.region}/${locality.zone}/${locality.subZone}`;
     const group = groups.get(key);
     if (group) group.endpoints.push(ep);
     else groups.set(key, { locality, endpoints: [ep] });

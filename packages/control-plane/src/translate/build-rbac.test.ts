@@ -6,8 +6,8 @@ import { decodeListener, envoy, LISTENER_TYPE_URL } from '@shoal/xds';
 import { bookinfoInput, TESTDATA } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
 import { loadConfigText } from '../config/load-config.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
-import { proxyNodeOf } from './proxy-node.js';
 import { Translator } from './translator.js';
 
 type Policy = ConfigObject<'AuthorizationPolicy'>;

@@ -7,27 +7,13 @@
 // same region/zone → next, same region → next, the `failover.to` region for the client's region →
 // next, everything else last. Levels are then compacted so priorities start at 0 and leave no gap.
 
+import type { XdsLocality } from '@shoal/xds';
 import type { LocalityLoadBalancerSetting } from '../config/networking-types.js';
-
-export interface Locality {
-  region: string;
-  zone: string;
-  subZone: string;
-}
-
-export function parseLocality(text: string | undefined): Locality {
-  const [region = '', zone = '', subZone = ''] = (text ?? '').split('/');
-  return { region, zone, subZone };
-}
-
-export function localityKey(l: Locality): string {
-  return `${l.region}/${l.zone}/${l.subZone}`;
-}
 
 /** Raw failover level of an endpoint locality for a client (lower is preferred). */
 export function failoverLevel(
-  client: Locality,
-  ep: Locality,
+  client: XdsLocality,
+  ep: XdsLocality,
   setting: LocalityLoadBalancerSetting | undefined,
 ): number {
   if (ep.region === client.region) {
@@ -50,9 +36,9 @@ export function compactLevels(levels: number[]): Map<number, number> {
  * locality not named in the matching rule's `to` gets weight 0 (no traffic).
  */
 export function distributeWeights(
-  client: Locality,
+  client: XdsLocality,
   setting: LocalityLoadBalancerSetting | undefined,
-): ((ep: Locality) => number) | undefined {
+): ((ep: XdsLocality) => number) | undefined {
   const rule = setting?.distribute?.find((d) => localityGlobMatches(d.from ?? '', client));
   if (!rule?.to) return undefined;
   const entries = Object.entries(rule.to);
@@ -69,7 +55,7 @@ export function distributeWeights(
 }
 
 /** `region/zone/subzone` patterns where any part may be `*` and missing parts match anything. */
-export function localityGlobMatches(pattern: string, l: Locality): boolean {
+export function localityGlobMatches(pattern: string, l: XdsLocality): boolean {
   const [r = '*', z = '*', s = '*'] = pattern.split('/');
   const part = (p: string, v: string) => p === '*' || p === v;
   return part(r, l.region) && part(z, l.zone) && part(s, l.subZone);

@@ -15,6 +15,7 @@ import {
 } from '@shoal/xds';
 import { bookinfoInput, clientNode } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
+import { Snapshot } from '../snapshot/snapshot.js';
 import { Translator } from './translator.js';
 
 const files = [
@@ -63,16 +64,19 @@ describe('translator output decodes with @shoal/xds', () => {
         : dr,
     );
     const t = new Translator(input);
+    const snapshot = new Snapshot(t);
     const node = clientNode('default', { region: 'us-east', zone: 'us-east-1a', subZone: '' });
-    const listeners = t.resources(LISTENER_TYPE_URL, { wildcard: true, names: new Set() }, node);
+    const resources = (...args: Parameters<Snapshot['resources']>) =>
+      new Map(snapshot.resources(...args).resources);
+    const listeners = resources(LISTENER_TYPE_URL, { wildcard: true, names: new Set() }, node);
     listeners.set('x', t.resource(LISTENER_TYPE_URL, 'xds.istio.io/grpc/lds/inbound/10.1.0.1:9080', node)!);
-    const clusters = t.resources(CLUSTER_TYPE_URL, { wildcard: true, names: new Set() }, node);
-    const routes = t.resources(
+    const clusters = resources(CLUSTER_TYPE_URL, { wildcard: true, names: new Set() }, node);
+    const routes = resources(
       ROUTE_CONFIGURATION_TYPE_URL,
       { wildcard: false, names: new Set(listeners.keys()) },
       node,
     );
-    const endpoints = t.resources(
+    const endpoints = resources(
       CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
       { wildcard: false, names: new Set(clusters.keys()) },
       node,

@@ -6,8 +6,8 @@ import { CLUSTER_TYPE_URL, decodeCluster, decodeListener, envoy, LISTENER_TYPE_U
 import { bookinfoInput, clientNode, fqdn, TESTDATA } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
 import { loadConfigText } from '../config/load-config.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { mtlsModeFor } from './peer-authentication.js';
-import { proxyNodeOf } from './proxy-node.js';
 import { Translator } from './translator.js';
 
 const node = clientNode();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CLUSTER_TYPE_URL, type envoy, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { type envoy, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
-import { proxyNodeOf } from './proxy-node.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { Translator } from './translator.js';
 
 const node = clientNode();
@@ -250,31 +250,7 @@ describe('translator: listeners', () => {
   });
 });
 
-describe('translator: resource sets and memoization', () => {
-  it('one resource set (and version) per subscription and context, shared across clients', () => {
-    const t = new Translator(bookinfoInput([DR]));
-    const sub = { wildcard: true, names: new Set<string>() };
-    const a = t.resourceSet(CLUSTER_TYPE_URL, sub, node);
-    const b = t.resourceSet(
-      CLUSTER_TYPE_URL,
-      { wildcard: true, names: new Set<string>() },
-      clientNode('default'),
-    );
-    assert.equal(a, b);
-    assert.equal(a.resources.size, t.wildcardNames(CLUSTER_TYPE_URL).length);
-    const named = t.resourceSet(
-      CLUSTER_TYPE_URL,
-      { wildcard: false, names: new Set([`outbound|9080||${fqdn('reviews')}`]) },
-      node,
-    );
-    assert.notEqual(named.version, a.version);
-    assert.notEqual(
-      t.resourceSet(CLUSTER_TYPE_URL, sub, clientNode('other')),
-      a,
-      'another namespace is another context',
-    );
-  });
-
+describe('translator: memoization', () => {
   it('builds each resource once per input and client context', () => {
     const t = new Translator(bookinfoInput([DR]));
     const a = t.resource(ROUTE_CONFIGURATION_TYPE_URL, 'reviews:9080', node);

@@ -1,6 +1,7 @@
 // Config + registry (one MeshInput) → Envoy resources for one client, by type and name. Each
-// resource is built at most once per input and client context (namespace, locality) and reused
-// across clients, so a push to many clients costs one translation.
+// resource is built at most once per input and client context (namespace, locality, labels) and
+// reused across clients, so a push to many clients costs one translation. A Snapshot
+// (../snapshot/snapshot.ts) hands the resources out, by subscription.
 // Istio: grpcgen (LDS/RDS/CDS/EDS for proxyless gRPC), resource names per ../shared/DESIGN.md.
 
 import {
@@ -11,34 +12,22 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { upstreamTlsSettings } from './auto-mtls.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
-import { type BuiltResource, buildResource, setVersion } from './built-resource.js';
+import { type BuiltResource, buildResource } from './built-resource.js';
 import type { MeshEndpoint, MeshInput } from './mesh-input.js';
 import { explicitMtlsMode } from './peer-authentication.js';
-import type { ProxyNode } from './proxy-node.js';
 import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
 
 /** The user_agent_name of Shoal's xDS client (its Node), which can serve PERMISSIVE listeners. */
 const SHOAL_USER_AGENT = 'shoal-node';
-
-/** What a client subscribed to for one type: everything (wildcard) and/or named resources. */
-export interface Subscription {
-  wildcard: boolean;
-  names: ReadonlySet<string>;
-}
-
-/** The resources of one subscription, with the version of the set. */
-export interface ResourceSet {
-  readonly resources: ReadonlyMap<string, BuiltResource>;
-  readonly version: string;
-}
 
 export interface TranslationFailure {
   typeUrl: string;
@@ -53,7 +42,6 @@ interface ListenerTarget extends ResolvedTarget {
 export class Translator {
   readonly index: ServiceIndex;
   readonly #memo = new Map<string, BuiltResource | null>();
-  readonly #sets = new Map<string, ResourceSet>();
   readonly version: string;
   /** Resources that failed to build (left out of every response). */
   readonly failures: TranslationFailure[] = [];
@@ -72,36 +60,9 @@ export class Translator {
     this.index = new ServiceIndex(input);
   }
 
-  /** The resources of one type a client should have for its subscription (absent names left out). */
-  resources(typeUrl: string, sub: Subscription, node: ProxyNode): Map<string, BuiltResource> {
-    return new Map(this.resourceSet(typeUrl, sub, node).resources);
-  }
-
-  /**
-   * Like `resources`, with the set's version, shared by every client with the same subscription
-   * and context (so a push to many clients hashes each set once). Do not modify the result.
-   */
-  resourceSet(typeUrl: string, sub: Subscription, node: ProxyNode): ResourceSet {
-    const names = [...sub.names].filter((n) => n !== '*').sort();
-    const key = `${this.#memoKey(typeUrl, '/', node)}\u0000${sub.wildcard ? '*' : ''}\u0000${names.join('\u0000')}`;
-    let set = this.#sets.get(key);
-    if (!set) {
-      const all = new Set(names);
-      if (sub.wildcard) for (const name of this.wildcardNames(typeUrl)) all.add(name);
-      const resources = new Map<string, BuiltResource>();
-      for (const name of [...all].sort()) {
-        const built = this.resource(typeUrl, name, node);
-        if (built) resources.set(name, built);
-      }
-      set = { resources, version: setVersion(resources.values()) };
-      this.#sets.set(key, set);
-    }
-    return set;
-  }
-
   /** One resource by name, or undefined when it does not exist. */
   resource(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
-    const key = this.#memoKey(typeUrl, name, node);
+    const key = `${typeUrl}\u0000${this.clientContext(typeUrl, node, name)}\u0000${name}`;
     let built = this.#memo.get(key);
     if (built === undefined) {
       try {
@@ -137,16 +98,21 @@ export class Translator {
     return out;
   }
 
-  #memoKey(typeUrl: string, name: string, node: ProxyNode): string {
+  /**
+   * The part of a client that resources of one type depend on: clients equal in it get the same
+   * resources. `name` narrows it for listeners (only inbound ones depend on workload labels);
+   * without one, it covers every name of the type.
+   */
+  clientContext(typeUrl: string, node: ProxyNode, name?: string): string {
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels; inbound ones also on whether a Shoal
     // server (PERMISSIVE's TLS chain) or a gRPC one asks.
     else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${JSON.stringify(node.labels)}`;
-    else if (typeUrl === LISTENER_TYPE_URL && name.includes('/'))
+    else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
       context += `|${JSON.stringify(node.labels)}|${node.userAgent.startsWith(SHOAL_USER_AGENT)}`;
-    return `${typeUrl}\u0000${context}\u0000${name}`;
+    return context;
   }
 
   #build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {

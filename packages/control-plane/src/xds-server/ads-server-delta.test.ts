@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL as CDS, ROUTE_CONFIGURATION_TYPE_URL as RDS } from '@shoal/xds';
 import { deltaRequest, deltaStream } from '../../test/ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
+import { node, servedOnLoopback, snapshotOf, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
 import { fqdn } from '../../test/bookinfo-fixture.js';
+import { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { AdsServer } from './ads-server.js';
-import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();
 
 describe('ADS server: delta', () => {
-  const cache = new SnapshotCache(withWeights(80, 20));
+  const cache = new SnapshotCache(snapshotOf(withWeights(80, 20)));
   const ads = new AdsServer({ cache });
   const conn = servedOnLoopback(ads);
 
@@ -39,7 +39,7 @@ describe('ADS server: delta', () => {
     );
     s.send(deltaRequest({ typeUrl: RDS, responseNonce: added.nonce }));
 
-    cache.update(withWeights(60, 40));
+    cache.setSnapshot(snapshotOf(withWeights(60, 40)));
     const changed = await s.recv();
     assert.deepEqual(
       changed.resources.map((r) => r.name),
@@ -50,7 +50,7 @@ describe('ADS server: delta', () => {
 
     s.send(deltaRequest({ typeUrl: RDS, resourceNamesUnsubscribe: ['reviews:9080'] }));
     await s.expectNone();
-    cache.update(withWeights(30, 70));
+    cache.setSnapshot(snapshotOf(withWeights(30, 70)));
     await s.expectNone(); // no longer subscribed
     s.close();
   });
@@ -62,7 +62,9 @@ describe('ADS server: delta', () => {
     const versions = Object.fromEntries(all.resources.map((r) => [r.name, r.version]));
     s.send(deltaRequest({ typeUrl: CDS, responseNonce: all.nonce }));
     const next = withWeights(30, 70);
-    cache.update({ ...next, services: next.services.filter((x) => x.hostname !== fqdn('details')) });
+    cache.setSnapshot(
+      snapshotOf({ ...next, services: next.services.filter((x) => x.hostname !== fqdn('details')) }),
+    );
     const removal = await s.recv();
     assert.deepEqual(removal.resources, []);
     assert.deepEqual(removal.removedResources.sort(), [
@@ -72,7 +74,7 @@ describe('ADS server: delta', () => {
     ]);
     s.close();
 
-    cache.update(withWeights(30, 70));
+    cache.setSnapshot(snapshotOf(withWeights(30, 70)));
     const again = deltaStream(conn.client);
     again.send(
       deltaRequest({ node, typeUrl: CDS, resourceNamesSubscribe: ['*'], initialResourceVersions: versions }),
@@ -87,7 +89,7 @@ describe('ADS server: delta', () => {
     s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080'] }));
     const a = await s.recv();
     s.send(deltaRequest({ typeUrl: RDS, responseNonce: a.nonce }));
-    cache.update(withWeights(55, 45));
+    cache.setSnapshot(snapshotOf(withWeights(55, 45)));
     const b = await s.recv();
     s.send(
       deltaRequest({ typeUrl: RDS, responseNonce: b.nonce, errorDetail: { code: 3, message: 'bad route' } }),
@@ -96,9 +98,9 @@ describe('ADS server: delta', () => {
     const status = ads.clients().find((c) => c.types.RDS?.lastNack);
     assert.equal(status?.types.RDS?.lastNack?.message, 'bad route');
     assert.equal(status?.types.RDS?.state, 'NACKED');
-    cache.update(withWeights(55, 45));
+    cache.setSnapshot(snapshotOf(withWeights(55, 45)));
     await s.expectNone();
-    cache.update(withWeights(45, 55));
+    cache.setSnapshot(snapshotOf(withWeights(45, 55)));
     const c = await s.recv();
     assert.deepEqual(weights(c.resources[0]!.resource), [45, 55]);
     s.close();
@@ -106,14 +108,14 @@ describe('ADS server: delta', () => {
 
   /** Subscribes to the reviews route, ACKs it, then gets two pushes left unanswered. */
   async function twoOutstanding(s: ReturnType<typeof deltaStream>, w1: number, w2: number) {
-    cache.update(withWeights(80, 20));
+    cache.setSnapshot(snapshotOf(withWeights(80, 20)));
     s.send(deltaRequest({ node, typeUrl: RDS, resourceNamesSubscribe: ['reviews:9080'] }));
     const a = await s.recv();
     s.send(deltaRequest({ typeUrl: RDS, responseNonce: a.nonce }));
     await s.expectNone();
-    cache.update(withWeights(w1, 100 - w1));
+    cache.setSnapshot(snapshotOf(withWeights(w1, 100 - w1)));
     const b = await s.recv();
-    cache.update(withWeights(w2, 100 - w2));
+    cache.setSnapshot(snapshotOf(withWeights(w2, 100 - w2)));
     const c = await s.recv();
     assert.deepEqual(weights(c.resources[0]!.resource), [w2, 100 - w2]);
     return { a, b, c };
@@ -136,12 +138,12 @@ describe('ADS server: delta', () => {
     assert.equal(heldRouteVersion(), c.resources[0]?.version, 'the ACKed push is what the client holds');
     assert.equal(ads.clientConfig(node.id)[0]?.status.types.RDS?.state, 'SYNCED');
     // Back to a's route: the client holds c's, so a's must be sent again.
-    cache.update(withWeights(80, 20));
+    cache.setSnapshot(snapshotOf(withWeights(80, 20)));
     const back = await s.recv();
     assert.equal(back.resources[0]?.version, a.resources[0]?.version);
     s.send(deltaRequest({ typeUrl: RDS, responseNonce: back.nonce }));
     // b's version was the one rejected: never resent.
-    cache.update(withWeights(70, 30));
+    cache.setSnapshot(snapshotOf(withWeights(70, 30)));
     await s.expectNone();
     assert.notEqual(b.resources[0]?.version, c.resources[0]?.version);
     s.close();
@@ -156,11 +158,11 @@ describe('ADS server: delta', () => {
     );
     await s.expectNone();
     assert.equal(heldRouteVersion(), b.resources[0]?.version);
-    cache.update(withWeights(65, 35)); // what the client holds: nothing to send
+    cache.setSnapshot(snapshotOf(withWeights(65, 35))); // what the client holds: nothing to send
     await s.expectNone();
-    cache.update(withWeights(55, 45)); // the rejected version: never resent
+    cache.setSnapshot(snapshotOf(withWeights(55, 45))); // the rejected version: never resent
     await s.expectNone();
-    cache.update(withWeights(50, 50));
+    cache.setSnapshot(snapshotOf(withWeights(50, 50)));
     const next = await s.recv();
     assert.deepEqual(weights(next.resources[0]!.resource), [50, 50]);
     s.close();
@@ -177,18 +179,18 @@ describe('ADS server: delta', () => {
     );
     await s.expectNone();
     assert.equal(heldRouteVersion(), a.resources[0]?.version);
-    cache.update(withWeights(75, 25));
+    cache.setSnapshot(snapshotOf(withWeights(75, 25)));
     await s.expectNone(); // b's version was rejected
-    cache.update(withWeights(45, 55));
+    cache.setSnapshot(snapshotOf(withWeights(45, 55)));
     await s.expectNone(); // so was c's
-    cache.update(withWeights(35, 65));
+    cache.setSnapshot(snapshotOf(withWeights(35, 65)));
     assert.deepEqual(weights((await s.recv()).resources[0]!.resource), [35, 65]);
     s.close();
   });
 });
 
 describe('ADS server: delta make-before-break', () => {
-  const cache = new SnapshotCache(withWeights(80, 20));
+  const cache = new SnapshotCache(snapshotOf(withWeights(80, 20)));
   const conn = servedOnLoopback(new AdsServer({ cache }));
 
   it('wildcard CDS keeps clusters the held routes use until routes without them are ACKed', async () => {
@@ -200,10 +202,12 @@ describe('ADS server: delta make-before-break', () => {
       s.send(deltaRequest({ typeUrl: r.typeUrl, responseNonce: r.nonce }));
     }
     const next = withWeights(80, 20);
-    cache.update({
-      ...next,
-      destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
-    });
+    cache.setSnapshot(
+      snapshotOf({
+        ...next,
+        destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
+      }),
+    );
     const c = await s.recv();
     assert.equal(c.typeUrl, CDS);
     assert.ok(c.removedResources.includes(`outbound|9080|v3|${fqdn('reviews')}`));
@@ -213,7 +217,7 @@ describe('ADS server: delta make-before-break', () => {
     );
     s.send(deltaRequest({ typeUrl: CDS, responseNonce: c.nonce }));
     await s.expectNone();
-    cache.update({ ...next, destinationRules: [], virtualServices: [] });
+    cache.setSnapshot(snapshotOf({ ...next, destinationRules: [], virtualServices: [] }));
     const others = await s.recv(); // the other hosts' subsets go at once
     assert.equal(others.typeUrl, CDS);
     assert.ok(!others.removedResources.some((n) => n.includes('reviews')));

@@ -7,14 +7,14 @@ import { describe, it } from 'node:test';
 import { toBinary } from '@bufbuild/protobuf';
 import { envoy, LISTENER_TYPE_URL as LDS } from '@shoal/xds';
 import { sotwAck, sotwRequest, sotwStream } from '../../test/ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs } from '../../test/ads-test-fixtures.js';
+import { node, servedOnLoopback, snapshotOf, weightedInputs } from '../../test/ads-test-fixtures.js';
+import { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { AdsServer } from './ads-server.js';
-import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();
 
 describe('ADS server: stream lifetime', () => {
-  const cache = new SnapshotCache(withWeights(80, 20));
+  const cache = new SnapshotCache(snapshotOf(withWeights(80, 20)));
   const released: string[] = [];
   const ads = new AdsServer({
     cache,

@@ -12,16 +12,16 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL as RDS,
 } from '@shoal/xds';
 import { sotwAck, sotwRequest, sotwStream } from '../../test/ads-test-client.js';
-import { node, servedOnLoopback, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
+import { node, servedOnLoopback, snapshotOf, weightedInputs, weights } from '../../test/ads-test-fixtures.js';
 import { fqdn } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
+import { SnapshotCache } from '../snapshot/snapshot-cache.js';
 import { AdsServer } from './ads-server.js';
-import { SnapshotCache } from './snapshot-cache.js';
 
 const withWeights = weightedInputs();
 
 describe('ADS server: state of the world', () => {
-  const cache = new SnapshotCache(withWeights(80, 20));
+  const cache = new SnapshotCache(snapshotOf(withWeights(80, 20)));
   const ads = new AdsServer({ cache });
   const conn = servedOnLoopback(ads);
 
@@ -76,7 +76,7 @@ describe('ADS server: state of the world', () => {
     const first = await s.recv();
     assert.deepEqual(weights(first), [80, 20]);
     s.send(sotwAck(RDS, ['reviews:9080'], first));
-    cache.update(withWeights(50, 50));
+    cache.setSnapshot(snapshotOf(withWeights(50, 50)));
     const second = await s.recv();
     assert.deepEqual(weights(second), [50, 50]);
     s.send(
@@ -93,9 +93,9 @@ describe('ADS server: state of the world', () => {
     assert.equal(status?.state, 'NACKED');
     assert.equal(status?.lastNack?.message, 'virtual_hosts[0].routes[0]: rejected for the test');
     assert.equal(status?.lastNack?.version, second.versionInfo);
-    cache.update(withWeights(50, 50)); // same content, new input version: not resent
+    cache.setSnapshot(snapshotOf(withWeights(50, 50))); // same content, new input version: not resent
     await s.expectNone();
-    cache.update(withWeights(70, 30));
+    cache.setSnapshot(snapshotOf(withWeights(70, 30)));
     const third = await s.recv();
     assert.deepEqual(weights(third), [70, 30]);
     s.close();
@@ -119,7 +119,7 @@ describe('ADS server: state of the world', () => {
   });
 
   it('pushes only the types that changed for this client, clusters before routes', async () => {
-    cache.update(withWeights(80, 20));
+    cache.setSnapshot(snapshotOf(withWeights(80, 20)));
     const s = sotwStream(conn.client);
     const ack = (r: envoy.DiscoveryResponse, names: string[]) => s.send(sotwAck(r.typeUrl, names, r));
     const cluster = `outbound|9080|v1|${fqdn('reviews')}`;
@@ -133,7 +133,7 @@ describe('ADS server: state of the world', () => {
       ack(await s.recv(), [...names]);
     }
     await s.expectNone();
-    cache.update(withWeights(10, 90));
+    cache.setSnapshot(snapshotOf(withWeights(10, 90)));
     const pushed = await s.recv();
     assert.equal(pushed.typeUrl, RDS, 'only the route changed');
     assert.deepEqual(weights(pushed), [10, 90]);
@@ -152,11 +152,13 @@ describe('ADS server: state of the world', () => {
       ...vs,
       spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v4' } }] }] },
     };
-    cache.update({
-      ...next,
-      destinationRules: next.destinationRules.map((d) => (d === dr ? withV4 : d)),
-      virtualServices: [toV4],
-    });
+    cache.setSnapshot(
+      snapshotOf({
+        ...next,
+        destinationRules: next.destinationRules.map((d) => (d === dr ? withV4 : d)),
+        virtualServices: [toV4],
+      }),
+    );
     const c = await s.recv();
     assert.equal(c.typeUrl, CDS);
     const clusterNames = c.resources.map((r) => fromBinary(envoy.ClusterSchema, r.value).name);
@@ -173,7 +175,7 @@ describe('ADS server: state of the world', () => {
   });
 
   it('keeps clusters the held routes use until the client ACKs routes without them', async () => {
-    cache.update(withWeights(80, 20));
+    cache.setSnapshot(snapshotOf(withWeights(80, 20)));
     const s = sotwStream(conn.client);
     const ack = (r: envoy.DiscoveryResponse, names: string[]) => s.send(sotwAck(r.typeUrl, names, r));
     s.send(sotwRequest({ node, typeUrl: RDS, resourceNames: ['reviews:9080'] }));
@@ -182,10 +184,12 @@ describe('ADS server: state of the world', () => {
     ack(await s.recv(), []);
     // The reviews DestinationRule goes away: its subset clusters go too, but not before the route.
     const next = withWeights(80, 20);
-    cache.update({
-      ...next,
-      destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
-    });
+    cache.setSnapshot(
+      snapshotOf({
+        ...next,
+        destinationRules: next.destinationRules.filter((d) => d.metadata.name !== 'reviews'),
+      }),
+    );
     const c = await s.recv();
     assert.equal(c.typeUrl, CDS);
     const names = (res: envoy.DiscoveryResponse) =>
@@ -194,7 +198,7 @@ describe('ADS server: state of the world', () => {
     assert.ok(!names(c).includes(`outbound|9080|v3|${fqdn('reviews')}`), 'unreferenced subsets go at once');
     ack(c, []);
     await s.expectNone(); // the route itself is unchanged (it still names v1/v2)
-    cache.update({ ...next, destinationRules: [], virtualServices: [] });
+    cache.setSnapshot(snapshotOf({ ...next, destinationRules: [], virtualServices: [] }));
     const after1 = await s.recv();
     assert.equal(after1.typeUrl, CDS);
     ack(after1, []);
@@ -208,7 +212,7 @@ describe('ADS server: state of the world', () => {
   });
 
   it('a change reaches only the clients whose resources it changes', async () => {
-    cache.update(withWeights(80, 20));
+    cache.setSnapshot(snapshotOf(withWeights(80, 20)));
     const reviews = sotwStream(conn.client);
     const ratings = sotwStream(conn.client);
     for (const [s, name] of [
@@ -219,7 +223,7 @@ describe('ADS server: state of the world', () => {
       const r = await s.recv();
       s.send(sotwAck(RDS, [name], r));
     }
-    cache.update(withWeights(65, 35));
+    cache.setSnapshot(snapshotOf(withWeights(65, 35)));
     assert.deepEqual(weights(await reviews.recv()), [65, 35]);
     await ratings.expectNone();
     reviews.close();

@@ -1,20 +1,23 @@
 // The Aggregated Discovery Service on @shoal/rpc: one session per stream (state of the world or
-// delta), fed from the snapshot cache, with every live client's status for the admin API.
+// delta), fed from a snapshot source (snapshot-source.ts: what it needs of the snapshot cache),
+// with every live client's status for the admin API.
 // Envoy: service.discovery.v3.AggregatedDiscoveryService.
 
 import type { HandlerContext, Server, ServiceImpl } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
-import type { ProxyNode } from '../translate/proxy-node.js';
 import type { ClientStatus } from './client-status.js';
 import { DeltaSession } from './delta-session.js';
-import type { LeaseHandler, LiveSession, SessionOptions } from './session-base.js';
-import type { SnapshotCache } from './snapshot-cache.js';
+import type { ProxyNode } from './proxy-node.js';
+import type { LeaseHandler, LiveSession, SessionOptions, SessionServer } from './session-base.js';
+import type { SnapshotSource } from './snapshot-source.js';
 import { SotwSession } from './sotw-session.js';
+import { SharedNameSets } from './subscription.js';
 import type { XdsServerMetrics } from './xds-server-metrics.js';
 
 export interface AdsServerOptions {
-  cache: SnapshotCache;
+  /** Where the snapshots come from (a SnapshotCache). */
+  cache: SnapshotSource;
   /** Called when a client's stream starts (its first request); returns the lease's release. */
   lease?: LeaseHandler;
   /** Told of pushes, NACKs and convergence (pilot_* metrics). */
@@ -30,16 +33,19 @@ export interface ClientConfig {
 type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 
 export class AdsServer {
-  readonly #cache: SnapshotCache;
-  readonly #lease: LeaseHandler | undefined;
-  readonly #metrics: XdsServerMetrics | undefined;
+  /** Shared by every session of this server. */
+  readonly #server: SessionServer;
   readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
 
   constructor(options: AdsServerOptions) {
-    this.#cache = options.cache;
-    this.#lease = options.lease;
-    this.#metrics = options.metrics;
+    this.#server = {
+      cache: options.cache,
+      names: new SharedNameSets(),
+      onClose: (session) => this.#sessions.delete(session),
+      ...(options.lease ? { lease: options.lease } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    };
   }
 
   /** Registers the ADS service on a @shoal/rpc server. */
@@ -96,22 +102,10 @@ export class AdsServer {
     for (const s of [...this.#sessions]) s.close();
   }
 
-  readonly #onSessionClose = (session: LiveSession) => {
-    this.#sessions.delete(session);
-  };
-
   #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
-    return {
-      cache: this.#cache,
-      streamId,
-      peer: ctx.peer,
-      ...(peerCertificate && { peerCertificate }),
-      onClose: this.#onSessionClose,
-      ...(this.#lease ? { lease: this.#lease } : {}),
-      ...(this.#metrics ? { metrics: this.#metrics } : {}),
-    };
+    return { server: this.#server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
   }
 
   /**

@@ -4,7 +4,7 @@
 
 import type { X509Certificate } from 'node:crypto';
 import { sanEntries } from '@shoal/xds';
-import type { ProxyNode } from '../translate/proxy-node.js';
+import type { ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT';

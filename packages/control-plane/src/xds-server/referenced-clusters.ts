@@ -1,21 +1,10 @@
-// The clusters a RouteConfiguration points at (single and weighted), for make-before-break.
-// Envoy: route.v3.RouteAction cluster_specifier.
+// Make-before-break for clusters: a client keeps every cluster that the routes it may still hold
+// point at, until it has routes that no longer use them.
+// Envoy: xDS protocol ("Eventual consistency considerations").
 
 import type { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
-
-export function referencedClusters(rc: envoy.RouteConfiguration): string[] {
-  const out: string[] = [];
-  for (const vh of rc.virtualHosts) {
-    for (const route of vh.routes) {
-      if (route.action.case !== 'route') continue;
-      const spec = route.action.value.clusterSpecifier;
-      if (spec.case === 'cluster') out.push(spec.value);
-      else if (spec.case === 'weightedClusters') out.push(...spec.value.clusters.map((c) => c.name));
-    }
-  }
-  return out;
-}
+import { referencedClusters } from '../translate/resource-references.js';
 
 /**
  * `computed` plus every cluster the client was given before (`previous`) that one of `routes`

@@ -11,9 +11,6 @@ import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
-import type { NodeLike, ProxyNode } from '../translate/proxy-node.js';
-import { proxyNodeOf } from '../translate/proxy-node.js';
-import type { Subscription } from '../translate/translator.js';
 import {
   type ClientStatus,
   clientStatus,
@@ -21,8 +18,11 @@ import {
   type TypeStatus,
   typeStatus,
 } from './client-status.js';
+import type { NodeLike, ProxyNode } from './proxy-node.js';
+import { proxyNodeOf } from './proxy-node.js';
 import { withReferencedClusters } from './referenced-clusters.js';
-import type { SnapshotCache, SnapshotWatcher } from './snapshot-cache.js';
+import type { SnapshotSource, SnapshotWatcher } from './snapshot-source.js';
+import type { SharedNameSets, Subscription } from './subscription.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 import type { XdsServerMetrics } from './xds-server-metrics.js';
 
@@ -37,17 +37,24 @@ export type LeaseHandler = (
   peerCertificate: X509Certificate | undefined,
 ) => (() => void) | undefined;
 
+/** What every session of one ADS server shares (one object, so a session holds one reference). */
+export interface SessionServer {
+  readonly cache: SnapshotSource;
+  /** Where streams with equal subscriptions get one Set of names. */
+  readonly names: SharedNameSets;
+  readonly lease?: LeaseHandler;
+  /** Called once when a session ends. */
+  readonly onClose?: (session: LiveSession) => void;
+  /** Told of pushes, NACKs and convergence (pilot_* metrics). */
+  readonly metrics?: XdsServerMetrics;
+}
+
 export interface SessionOptions {
-  cache: SnapshotCache;
+  server: SessionServer;
   streamId: number;
   peer: string;
   /** The verified client certificate of the stream's connection (mutual TLS). */
   peerCertificate?: X509Certificate;
-  lease?: LeaseHandler;
-  /** Called once when the session ends (one function may serve every session). */
-  onClose?: (session: LiveSession) => void;
-  /** Told of pushes, NACKs and convergence (pilot_* metrics). */
-  metrics?: XdsServerMetrics;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */
@@ -80,7 +87,6 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, 
 export abstract class SessionBase<Res, St extends TypeState = TypeState>
   implements SnapshotWatcher, LiveSession, AsyncIterableIterator<Res>
 {
-  protected readonly cache: SnapshotCache;
   /** Per subscribed type URL. */
   protected readonly types = new Map<string, St>();
   #node: ProxyNode | undefined;
@@ -99,8 +105,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   constructor(
     protected readonly options: SessionOptions,
     readonly protocol: 'sotw' | 'delta',
-  ) {
-    this.cache = options.cache;
+  ) {}
+
+  protected get cache(): SnapshotSource {
+    return this.options.server.cache;
   }
 
   get node(): ProxyNode | undefined {
@@ -137,7 +145,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.#node = proxy;
     this.#connectedAt = Date.now();
-    this.#release = this.options.lease?.(proxy, this.options.peer, this.options.peerCertificate);
+    this.#release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
     this.cache.watch(this);
     return proxy;
   }
@@ -148,7 +156,12 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** The version_info of a response: the snapshot's version and the hash of the set sent. */
   protected responseVersion(setHash: string): string {
-    return this.cache.responseVersion(setHash);
+    return this.cache.snapshot.responseVersion(setHash);
+  }
+
+  /** One Set shared by the streams subscribed to exactly `names` (never modify it). */
+  protected sharedNames(names: Set<string>): ReadonlySet<string> {
+    return this.options.server.names.share(names);
   }
 
   protected recordAck(typeUrl: string, st: St, version: string): void {
@@ -162,7 +175,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   }
 
   protected recordNack(typeUrl: string, st: St, version: string, nonce: string, error: ErrorDetail): void {
-    this.options.metrics?.rejected(typeUrl);
+    this.options.server.metrics?.rejected(typeUrl);
     st.lastNack = {
       version,
       nonce,
@@ -187,7 +200,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     st: St,
     node: ProxyNode,
   ): { resources: ReadonlyMap<string, BuiltResource>; hash: string } {
-    const set = this.cache.translator.resourceSet(typeUrl, st, node);
+    const set = this.cache.snapshot.resources(typeUrl, st, node);
     if (typeUrl !== CLUSTER_TYPE_URL || !st.wildcard) return { resources: set.resources, hash: set.version };
     const kept = withReferencedClusters(set.resources, this.routesClientMayHold(), this.clustersGiven(st));
     if (kept.size === set.resources.size) return { resources: set.resources, hash: set.version };
@@ -205,7 +218,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** A new snapshot: every type the client watches may have changed. */
   onUpdate(): void {
-    if (this.options.metrics) this.#updateAt ??= performance.now();
+    if (this.options.server.metrics) this.#updateAt ??= performance.now();
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
   }
 
@@ -241,7 +254,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
         if (this.#closed) return Promise.resolve(DONE);
         if (this.#dirty === 0) {
           if (this.#updateAt !== undefined) {
-            this.options.metrics?.converged((performance.now() - this.#updateAt) / 1000);
+            this.options.server.metrics?.converged((performance.now() - this.#updateAt) / 1000);
             this.#updateAt = undefined;
           }
           return new Promise((resolve) => {
@@ -252,7 +265,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
           const bit = 1 << i;
           if ((this.#dirty & bit) === 0) continue;
           this.#dirty &= ~bit;
-          const metrics = this.options.metrics;
+          const metrics = this.options.server.metrics;
           const started = metrics ? performance.now() : 0;
           const res = this.respond(PUSH_ORDER[i]!);
           if (res) {
@@ -283,7 +296,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     if (error) this.#error = error;
     if (this.#node) this.cache.unwatch(this);
     this.#release?.();
-    this.options.onClose?.(this);
+    this.options.server.onClose?.(this);
     this.#wakeUp();
   }
 }

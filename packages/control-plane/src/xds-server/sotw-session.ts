@@ -85,7 +85,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
       const names = new Set(requested);
       names.delete('*');
       // Streams subscribed to the same names share one (never modified) Set.
-      st.names = names.size === 0 ? EMPTY_NAMES : this.cache.sharedNames(names);
+      st.names = names.size === 0 ? EMPTY_NAMES : this.sharedNames(names);
     }
     st.wildcard = wildcard;
     // The first request of a type always gets an answer; LDS/CDS answer every subscription change,

@@ -5,8 +5,14 @@
 
 import type { ListenAddress } from '@shoal/rpc';
 import { workloadFromNode } from '@shoal/telemetry';
-import { createXdsClient, loadBootstrap, type XdsBootstrap, type XdsClient } from '@shoal/xds/client';
-import { type Registration, registrationLabels, withRegistration } from './node-registration.js';
+import {
+  createXdsClient,
+  loadBootstrap,
+  type Registration,
+  type XdsBootstrap,
+  type XdsClient,
+} from '@shoal/xds/client';
+import { registrationLabels, withRegistration } from './node-registration.js';
 import { XdsServer, type XdsServerOptions } from './xds-server.js';
 
 export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {

@@ -1,42 +1,13 @@
 // Self-registration without Kubernetes (DESIGN.md): a Shoal process announces its services, port
 // and labels in the metadata of the xDS Node it sends, and the control plane treats the live ADS
-// stream as the instance's lease. The keys follow the control plane's contract
-// (packages/control-plane/REGISTRATION.md): SHOAL_APP, SHOAL_PORT, SHOAL_SERVICES, SHOAL_LABELS,
-// SHOAL_WEIGHT, and Istio's NAMESPACE and INSTANCE_IPS. The locality goes in the Node's own
-// `locality` (Envoy: config.core.v3.Node), which is also what the caller's locality is read from.
+// stream as the instance's lease. The contract (the keys and what a Registration holds) is
+// @shoal/xds's registration.ts, which the control plane reads with; this writes it. The locality
+// goes in the Node's own `locality` (Envoy: config.core.v3.Node), which is also what the caller's
+// locality is read from.
 
-import type { DescService, JsonObject } from '@bufbuild/protobuf';
+import type { JsonObject } from '@bufbuild/protobuf';
 import { Code, RpcError } from '@shoal/rpc';
-import type { XdsBootstrap } from '@shoal/xds/client';
-
-export interface Registration {
-  /** The application: the host others reach it by (`greeter` → greeter.<namespace>.svc.cluster.local). */
-  readonly app: string;
-  /** The port the instance serves on. */
-  readonly port: number;
-  /** The interfaces served: service descriptors (their full names are used) or full names. */
-  readonly services?: readonly (DescService | string)[];
-  /** Labels such as `version`, used by DestinationRule subsets. */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** Load-balancing weight of this instance (default 1). */
-  readonly weight?: number;
-  readonly namespace?: string;
-  /** The addresses others dial; the first one is used. */
-  readonly instanceIps?: readonly string[];
-  /** Where the instance runs; also sets the topology labels' meaning for the control plane. */
-  readonly locality?: { readonly region?: string; readonly zone?: string; readonly subZone?: string };
-}
-
-/** The metadata keys of the contract, by meaning. */
-export const RegistrationKeys = {
-  app: 'SHOAL_APP',
-  port: 'SHOAL_PORT',
-  services: 'SHOAL_SERVICES',
-  labels: 'SHOAL_LABELS',
-  weight: 'SHOAL_WEIGHT',
-  namespace: 'NAMESPACE',
-  instanceIps: 'INSTANCE_IPS',
-} as const;
+import { type Registration, RegistrationKeys, type XdsBootstrap } from '@shoal/xds/client';
 
 /** Checks a registration; every problem names its key. */
 function validate(r: Registration): void {

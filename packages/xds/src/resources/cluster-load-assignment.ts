@@ -5,15 +5,10 @@ import type { Any } from '@bufbuild/protobuf/wkt';
 import { HealthStatus } from '../gen/envoy/config/core/v3/health_check_pb.js';
 import type { LocalityLbEndpoints } from '../gen/envoy/config/endpoint/v3/endpoint_components_pb.js';
 import { ClusterLoadAssignmentSchema } from '../gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { localityKey, type XdsLocality } from '../locality.js';
 import { at, type DecodeResult, finish, index, Problems, resourceMessage } from './decode-result.js';
 import { decodeSocketAddress, type XdsSocketAddress } from './socket-address.js';
-import {
-  fractionToPerMillion,
-  localityKey,
-  localityToModel,
-  metadataToModel,
-  type XdsLocality,
-} from './values.js';
+import { fractionToPerMillion, localityToModel, metadataToModel } from './values.js';
 
 /** Envoy's health status, lower case. gRPC (A27) sends calls only to `unknown` and `healthy` endpoints. */
 export type XdsHealthStatus = 'unknown' | 'healthy' | 'unhealthy' | 'draining' | 'timeout' | 'degraded';

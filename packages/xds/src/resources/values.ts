@@ -8,6 +8,7 @@ import {
   type FractionalPercent,
   FractionalPercent_DenominatorType,
 } from '../gen/envoy/type/v3/percent_pb.js';
+import type { XdsLocality } from '../locality.js';
 import { at, type Problems } from './decode-result.js';
 
 // protobuf's Duration range: ±10,000 years.
@@ -56,18 +57,6 @@ export function metadataToModel(m: Metadata | undefined): Record<string, JsonObj
   return m ? { ...m.filterMetadata } : {};
 }
 
-/** A locality with empty strings for unset parts. */
-export interface XdsLocality {
-  readonly region: string;
-  readonly zone: string;
-  readonly subZone: string;
-}
-
 export function localityToModel(l: Locality | undefined): XdsLocality {
   return { region: l?.region ?? '', zone: l?.zone ?? '', subZone: l?.subZone ?? '' };
-}
-
-/** A stable key for a locality, for maps and duplicate checks. */
-export function localityKey(l: XdsLocality): string {
-  return JSON.stringify([l.region, l.zone, l.subZone]);
 }

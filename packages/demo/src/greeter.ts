@@ -2,7 +2,7 @@
 
 import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@shoal/rpc';
-import { GreeterService } from '../gen/greet/v1/greet_pb.js';
+import { GreeterService } from './gen/greet/v1/greet_pb.js';
 
 export function greeterImpl(servedBy: string): ServiceImpl<typeof GreeterService> {
   return {

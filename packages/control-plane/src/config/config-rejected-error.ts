@@ -1,11 +1,12 @@
-// The error a rejected apply throws: Shoal's one error type (RpcError, INVALID_ARGUMENT) carrying
-// every issue found, each naming its document and field path.
+// The error of config that is rejected (an apply, or a config directory's load): Shoal's one
+// error type (RpcError, INVALID_ARGUMENT) carrying every issue found, each naming its document and
+// field path. (Not a collector of problems: validators collect issues with IssueCollector.)
 
 import { Code, RpcError } from '@shoal/rpc';
 import { type ConfigIssue, formatIssue } from './issues.js';
 
-export class ConfigError extends RpcError {
-  override name = 'ConfigError';
+export class ConfigRejectedError extends RpcError {
+  override name = 'ConfigRejectedError';
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: ConfigIssue[], summary?: string) {

@@ -6,7 +6,7 @@
 // control plane's CA (the built-in shoal_ca provider), talks mTLS to the xDS port, and serves
 // mTLS when PeerAuthentication says so.
 //   SHOAL_TOKEN=$(npx shoal token create -n default --service-account greeter) \
-//   node examples/dist/demo/provider.js --name v1-zone-a --version v1 --zone zone-a \
+//   node packages/demo/dist/provider.js --name v1-zone-a --version v1 --zone zone-a \
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020] \
 //     [--root-cert .shoal/demo/root-cert.pem]
 
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { createXdsServer, withRegistration } from '@shoal/mesh';
 import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
-import { GreeterService, greeterImpl } from '../greeter/greeter-impl.js';
+import { GreeterService, greeterImpl } from './greeter.js';
 
 const { values } = parseArgs({
   options: {

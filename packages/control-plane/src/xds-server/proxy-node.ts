@@ -1,15 +1,16 @@
-// What the translator needs to know about the client asking: its id, namespace, locality and
-// addresses, read from the xDS Node the way istiod reads it.
+// The client of an ADS stream, read from the Node of its first request the way istiod reads it:
+// its id, namespace, locality, addresses and labels (what the translator builds its resources for).
 // Envoy: config.core.v3.Node; Istio: node id `sidecar~IP~pod.ns~ns.svc.cluster.local`,
 // metadata NAMESPACE and INSTANCE_IPS.
 
 import type { JsonObject } from '@bufbuild/protobuf';
+import type { XdsLocality } from '@shoal/xds';
 import { DEFAULT_NAMESPACE } from '../config/config-object.js';
 
 export interface ProxyNode {
   id: string;
   namespace: string;
-  /** `region/zone/subzone`, or '' when the client did not say. */
+  /** `region/zone/subzone` (every part, even empty ones), or '' when the client did not say. */
   locality: string;
   ips: string[];
   metadata: JsonObject;
@@ -21,7 +22,7 @@ export interface ProxyNode {
 export interface NodeLike {
   id: string;
   metadata?: JsonObject;
-  locality?: { region: string; zone: string; subZone: string };
+  locality?: XdsLocality;
   userAgentName?: string;
   userAgentVersionType?: { case: 'userAgentVersion'; value: string } | { case: undefined; value?: undefined };
 }

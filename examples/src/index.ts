@@ -1,2 +1,0 @@
-// Public API of the examples package: the greeter provider, for the demo and tests.
-export { GreeterService, greeterImpl } from './greeter/greeter-impl.js';
