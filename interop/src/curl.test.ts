@@ -57,13 +57,13 @@ describe('interop: curl (HTTP/1.1, JSON) → Shoal server', () => {
   it('a requested status comes back as the mapped HTTP status with a JSON error', async () => {
     const res = await curl('UnaryCall', '{"responseStatus": {"code": 5, "message": "no such thing"}}');
     assert.equal(res.status, 404);
-    assert.deepEqual(JSON.parse(res.body), { status: 'NOT_FOUND', code: 5, message: 'no such thing' });
+    assert.deepEqual(JSON.parse(res.body), { status: 5, code: 'NOT_FOUND', message: 'no such thing' });
   });
 
   it('bad requests: invalid JSON is 400, a streaming method is 501, an unknown method is 501', async () => {
     const invalid = await curl('UnaryCall', '{"responseSize": ');
     assert.equal(invalid.status, 400);
-    assert.equal(JSON.parse(invalid.body).status, 'INVALID_ARGUMENT');
+    assert.equal(JSON.parse(invalid.body).code, 'INVALID_ARGUMENT');
     assert.match(JSON.parse(invalid.body).message, /invalid JSON/);
     const streaming = await curl('FullDuplexCall', '{}');
     assert.equal(streaming.status, 501);
@@ -71,8 +71,8 @@ describe('interop: curl (HTTP/1.1, JSON) → Shoal server', () => {
     const unknown = await curl('UnimplementedCall', '{}');
     assert.equal(unknown.status, 501);
     assert.deepEqual(JSON.parse(unknown.body), {
-      status: 'UNIMPLEMENTED',
-      code: 12,
+      status: 12,
+      code: 'UNIMPLEMENTED',
       message: 'method not found: /grpc.testing.TestService/UnimplementedCall',
     });
   });

@@ -5,7 +5,7 @@
 // the clients run in `--procs` others, each stream on its own HTTP/2 connection.
 
 import os from 'node:os';
-import { parseArgs } from 'node:util';
+import { int, parseOptions, path } from '../lib/options.js';
 import { median, percentile } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
 import type { CollectAnswer, ConnectAnswer } from './ads-sim-main.js';
@@ -42,29 +42,15 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      streams: { type: 'string', default: '1000' },
-      procs: { type: 'string', default: '2' },
-      pushes: { type: 'string', default: '5' },
-      'cpu-prof-dir': { type: 'string' },
-      'heap-snapshot': { type: 'string' },
-    },
+  const o = parseOptions(args, {
+    streams: int(1000, 20_000),
+    procs: int(2, 8),
+    pushes: int(5, PUSH_WEIGHTS.length),
+    'cpu-prof-dir': path(),
+    'heap-snapshot': path(),
   });
-  const int = (name: string, v: string, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > max)
-      throw new Error(`--${name} must be an integer 1..${max}, got "${v}"`);
-    return n;
-  };
-  return {
-    streams: int('streams', values.streams, 20_000),
-    procs: int('procs', values.procs, 8),
-    pushes: int('pushes', values.pushes, PUSH_WEIGHTS.length),
-    profileDir: values['cpu-prof-dir'],
-    heapSnapshot: values['heap-snapshot'],
-  };
+  const { streams, procs, pushes } = o;
+  return { streams, procs, pushes, profileDir: o['cpu-prof-dir'], heapSnapshot: o['heap-snapshot'] };
 }
 
 interface Push {

@@ -98,3 +98,14 @@ export function reply(message: object): Promise<void> {
   if (!send) throw new Error('this script runs as a child of the benchmark (no IPC channel)');
   return new Promise((resolve) => send(message, undefined, undefined, () => resolve()));
 }
+
+/** In a child that runs to its end: exits when `main` is done, or sends its error and exits 1. */
+export function runToEnd(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    async (err: Error) => {
+      await reply({ error: err.stack ?? String(err) });
+      process.exit(1);
+    },
+  );
+}

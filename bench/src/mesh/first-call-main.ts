@@ -8,7 +8,7 @@
 // Argument: JSON {kind: 'shoal' | 'shoal-index' | 'grpc-js-xds' | 'none', target}.
 
 import { performance } from 'node:perf_hooks';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 
 export interface FirstCallResult {
   /** Wall clock (ms since the epoch, sub-ms precision) when the call completed. */
@@ -75,10 +75,4 @@ async function main({ kind, target }: { kind: string; target: string }): Promise
   await reply(result);
 }
 
-main(JSON.parse(process.argv[2] ?? '{}')).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(JSON.parse(process.argv[2] ?? '{}')));

@@ -12,7 +12,7 @@
 // Argument: JSON {kind, target, direct, all, durationMs, warmupMs, concurrency}.
 
 import { performance } from 'node:perf_hooks';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 import type { LoadResult } from '../lib/load-result.js';
 import { mean, percentile } from '../lib/stats.js';
 import { echoRequest } from '../rpc/payload.js';
@@ -136,10 +136,4 @@ async function main(settings: Settings): Promise<void> {
 
 // process.exit lets --cpu-prof write its profile when the parent stops this process.
 process.once('SIGTERM', () => process.exit(0));
-main(JSON.parse(process.argv[2] ?? '{}') as Settings).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(JSON.parse(process.argv[2] ?? '{}') as Settings));

@@ -4,24 +4,26 @@
 //   (a) xDS-routed calls through Shoal's mesh client (route match, 70/30 weighted clusters over
 //       three endpoints) vs the same Shoal client straight to one provider;
 //   (b) the same mesh calls vs @grpc/grpc-js-xds on the same xds:/// target and config;
-//   (c) the routing+picking cost per call, alone (ns/op on a real snapshot);
+//   (c) the routing+picking cost per call, alone (ns/op on a real snapshot), and the whole mesh
+//       transport's per-call cost with endpoint transports that answer at once;
 //   (d) process start → first xDS-routed call completed, Shoal (client entry; the same bundled
 //       into one file as an app would ship it; the package index for reference) and grpc-js-xds,
 //       median of 5, with the CPU each process used until then.
 
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
 import { runChild } from '../lib/child.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { int, parseOptions, path, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
 import { bundleFirstCall } from './first-call-bundle.js';
 import type { FirstCallResult } from './first-call-main.js';
 import type { LoadRun } from './load-main.js';
+import type { MeshCallResult } from './mesh-call-main.js';
 import { bootstrapJson, PROVIDERS, ROUTING_YAML, target, V1_WEIGHT } from './mesh-config.js';
 import type { ProvidersReady } from './providers-main.js';
 import type { RoutePickResult } from './route-pick-main.js';
@@ -30,6 +32,7 @@ const controlPlaneMain = new URL('../cp/control-plane-main.js', import.meta.url)
 const providersMain = new URL('./providers-main.js', import.meta.url);
 const loadMain = new URL('./load-main.js', import.meta.url);
 const routePickMain = new URL('./route-pick-main.js', import.meta.url);
+const meshCallMain = new URL('./mesh-call-main.js', import.meta.url);
 const firstCallMain = new URL('./first-call-main.js', import.meta.url);
 
 const KINDS = [
@@ -74,38 +77,18 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: 'string', default: '3' },
-      seconds: { type: 'string', default: '3' },
-      concurrency: { type: 'string', default: '50' },
-      starts: { type: 'string', default: '5' },
-      only: { type: 'string', default: 'throughput,pick,start' },
-      'cpu-prof-dir': { type: 'string' },
-      kinds: { type: 'string', default: KINDS.join(',') },
-    },
+  const o = parseOptions(args, {
+    runs: int(3),
+    seconds: int(3),
+    concurrency: int(50),
+    starts: int(5),
+    only: subset('section', 'throughput', 'pick', 'start'),
+    'cpu-prof-dir': path(),
+    kinds: subset('client', ...KINDS),
   });
-  const kinds = values.kinds.split(',') as Kind[];
-  for (const k of kinds)
-    if (!KINDS.includes(k)) throw new Error(`--kinds: unknown client "${k}" (${KINDS.join(', ')})`);
-  const int = (name: string, v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
-  for (const s of values.only.split(','))
-    if (!['throughput', 'pick', 'start'].includes(s))
-      throw new Error(`--only: unknown section "${s}" (throughput, pick, start)`);
-  return {
-    runs: int('runs', values.runs),
-    seconds: int('seconds', values.seconds),
-    concurrency: int('concurrency', values.concurrency),
-    starts: int('starts', values.starts),
-    sections: new Set(values.only.split(',')),
-    profileDir: values['cpu-prof-dir'],
-    kinds,
-  };
+  const { runs, seconds, concurrency, starts } = o;
+  const kinds = KINDS.filter((k) => o.kinds.has(k));
+  return { runs, seconds, concurrency, starts, sections: o.only, profileDir: o['cpu-prof-dir'], kinds };
 }
 
 interface ProviderStats {
@@ -234,11 +217,26 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
   console.log(
     `\nroute+pick microbenchmark: picks per endpoint (%) ${JSON.stringify(roundShares(pick.shares))}; ns/op per batch ${pick.batches.map((b) => b.toFixed(0)).join(' ')}`,
   );
+  const call = await runChild<MeshCallResult>(
+    meshCallMain,
+    [JSON.stringify({ target: targetUri })],
+    [],
+    120_000,
+  );
+  console.log(
+    `mesh transport, network cut out: calls per endpoint ${JSON.stringify(call.calls)}; CPU ns/call per batch ${call.batches.map((b) => b.toFixed(0)).join(' ')}`,
+  );
   const cpu = (k: Kind) => (loads?.get(k)?.cpuMicrosPerRequest ?? Number.NaN) * 1000;
   const figures: Figure[] = [
     {
       name: `(c) route match + cluster pick + endpoint pick (${pick.routes} routes)`,
       value: pick.nsPerOp,
+      unit: 'ns/op',
+      ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
+    },
+    {
+      name: '(c) whole mesh transport call, network cut out (endpoint answers at once), CPU',
+      value: call.nsPerCall,
       unit: 'ns/op',
       ...(loads && { peer: { name: 'whole direct call (client CPU)', value: cpu('shoal-direct') } }),
     },

@@ -16,7 +16,7 @@ import {
 } from '@shoal/mesh';
 import { Metadata } from '@shoal/rpc';
 import { createXdsClient } from '@shoal/xds';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 import { median } from '../lib/stats.js';
 
 export interface RoutePickResult {
@@ -60,7 +60,9 @@ async function main({ target }: { target: string }): Promise<void> {
   const balancers = new Map<string, ClusterBalancer>();
   for (const [name, c] of config.clusters) {
     if (c.status !== 'ok') continue;
-    const b = new ClusterBalancer({ policy: registry.create(c.cluster.lbPolicy.kind, {}, name) });
+    const b = new ClusterBalancer({
+      policy: registry.create(c.cluster.lbPolicy.kind, c.cluster.lbPolicy, name),
+    });
     b.update(c.endpoints);
     balancers.set(name, b);
   }
@@ -96,10 +98,4 @@ async function main({ target }: { target: string }): Promise<void> {
   await reply(result);
 }
 
-main(JSON.parse(process.argv[2] ?? '{}')).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(JSON.parse(process.argv[2] ?? '{}')));

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import grpc from '@grpc/grpc-js';
 import { createClient } from '@shoal/rpc';
 import { BenchService, type EchoResponse } from '../gen/shoal/bench/v1/bench_pb.js';
-import { reply } from '../lib/child.js';
+import { reply, runToEnd } from '../lib/child.js';
 import type { LoadResult } from '../lib/load-result.js';
 import { mean, percentile } from '../lib/stats.js';
 import { echoRequest } from './payload.js';
@@ -81,10 +81,4 @@ async function main(args: string[]): Promise<void> {
   await reply(result);
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  async (err: Error) => {
-    await reply({ error: err.stack ?? String(err) });
-    process.exit(1);
-  },
-);
+runToEnd(() => main(process.argv.slice(2)));

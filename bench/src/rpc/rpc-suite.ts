@@ -9,10 +9,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { type ChildServer, runChild, startServer } from '../lib/child.js';
 import { checkH2load, type H2loadOptions, h2load } from '../lib/h2load.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
+import { int, parseOptions, path, positive, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import type { Suite } from '../lib/suite.js';
 import { echoPath, grpcFrame, jsonBody } from './payload.js';
@@ -29,26 +29,13 @@ interface Settings {
 }
 
 function settingsFrom(args: string[]): Settings {
-  const { values } = parseArgs({
-    args,
-    options: {
-      runs: { type: 'string', default: '3' },
-      scale: { type: 'string', default: '1' },
-      only: { type: 'string', default: 'server,client,http1' },
-      'cpu-prof-dir': { type: 'string' },
-    },
+  const o = parseOptions(args, {
+    runs: int(3),
+    scale: positive(1),
+    only: subset('section', 'server', 'client', 'http1'),
+    'cpu-prof-dir': path(),
   });
-  const runs = Number(values.runs);
-  const scale = Number(values.scale);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`--runs must be a positive integer, got "${values.runs}"`);
-  if (!(scale > 0)) throw new Error(`--scale must be a positive number, got "${values.scale}"`);
-  const sections = new Set(values.only.split(','));
-  for (const s of sections) {
-    if (!['server', 'client', 'http1'].includes(s))
-      throw new Error(`--only: unknown section "${s}" (server, client, http1)`);
-  }
-  return { runs, scale, sections, profileDir: values['cpu-prof-dir'] };
+  return { runs: o.runs, scale: o.scale, sections: o.only, profileDir: o['cpu-prof-dir'] };
 }
 
 /** Runs `measure` for each participant in turn, `runs` times over, and keeps each one's median. */

@@ -4,7 +4,7 @@
 // that takes its inbound listener from the control plane.
 
 import type { DescService } from '@bufbuild/protobuf';
-import { createXdsServer } from '@shoal/mesh';
+import { createXdsEnabledServer } from '@shoal/mesh';
 import {
   createServer,
   type Server,
@@ -137,7 +137,7 @@ function xdsEnabledServer(
     secureMode: boolean;
   },
 ): TestPortServer {
-  const server = createXdsServer({
+  const server = createXdsEnabledServer({
     bootstrap: xds.bootstrap,
     xdsCredentials: options.secureMode,
     ...(options.onError ? { onError: options.onError } : {}),

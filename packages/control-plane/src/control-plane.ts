@@ -25,6 +25,7 @@ import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import { ZooKeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
@@ -84,6 +85,13 @@ export interface ControlPlaneOptions {
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
   leaseGraceMs?: number;
+  /**
+   * Dubbo's ZooKeeper (`host:port[,host:port][/chroot]`): its registrations and rules are read
+   * and watched, and this control plane's registrations are written there (ZooKeeperRegistry).
+   */
+  zookeeper?: string;
+  /** How long start() waits for the ZooKeeper registry's first read (default 5 s). */
+  registryWaitMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
   /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
@@ -104,6 +112,8 @@ export interface ControlPlaneAddresses {
   admin: { host: string; port: number; scheme: 'http' | 'https' };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
+  /** `connected` once an external registry (ZooKeeper) was read, else `not connected yet`. */
+  registry?: string;
 }
 
 export class ControlPlane {
@@ -155,12 +165,17 @@ export class ControlPlane {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
+    const graceMs = options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {};
     this.registry =
       options.registry ??
-      new InMemoryRegistry({
-        store: this.store,
-        ...(options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {}),
-      });
+      (options.zookeeper
+        ? new ZooKeeperRegistry({
+            connect: options.zookeeper,
+            store: this.store,
+            ...graceMs,
+            log: (level, message, fields) => this.#log(level, message, fields),
+          })
+        : new InMemoryRegistry({ store: this.store, ...graceMs }));
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -290,6 +305,19 @@ export class ControlPlane {
       });
       config = await this.#configDir.start();
     }
+    let registry: string | undefined;
+    if (this.registry instanceof ZooKeeperRegistry) {
+      // Serve without ZooKeeper if it is not there yet; its view arrives when it is.
+      const waited = await Promise.race([
+        this.registry.ready().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+      ]);
+      registry = waited ? 'connected' : 'not connected yet';
+      if (!waited)
+        this.#log('warn', 'zookeeper not reached yet; serving without it meanwhile', {
+          connect: this.#options.zookeeper,
+        });
+    }
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
     this.#xdsTls = new XdsPortTls(this.#ca, host, this.#options.xdsServerNames ?? [], (err) =>
@@ -303,6 +331,7 @@ export class ControlPlane {
         xds,
         admin: { ...admin, scheme: this.#admin.scheme },
         ...(config ? { config } : {}),
+        ...(registry ? { registry } : {}),
       };
     } catch (err) {
       await this.stop(0);

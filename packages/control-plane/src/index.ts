@@ -96,6 +96,14 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
+// Dubbo's rules: names and kinds (the rules themselves are config objects like Istio's).
+export {
+  DUBBO_MESH_API_VERSION,
+  DUBBO_RULE_API_VERSION,
+  dubboRuleName,
+  parseDubboRuleName,
+} from './dubbo/rule-names.js';
+export type * from './dubbo/rule-types.js';
 export { LoadReportStore } from './load-stats/load-report-store.js';
 export type {
   LoadReportDestination,
@@ -129,6 +137,12 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
+// Dubbo's ZooKeeper as the registry (`shoal cp --registry zookeeper://HOST:PORT`).
+export {
+  type ZooKeeperLog,
+  ZooKeeperRegistry,
+  type ZooKeeperRegistryOptions,
+} from './registry/zookeeper/zookeeper-registry.js';
 // Snapshots: what one version of the config gives every client, checked for consistency, and the
 // cache that holds the current one for the ADS server.
 export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';

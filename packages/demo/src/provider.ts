@@ -11,7 +11,7 @@
 //     [--root-cert .shoal/demo/root-cert.pem]
 
 import { parseArgs } from 'node:util';
-import { createXdsServer, withRegistration } from '@shoal/mesh';
+import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
 import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
 import { GreeterService, greeterImpl } from './greeter.js';
@@ -53,7 +53,7 @@ const admin = await telemetry.listen().catch((err: Error) => {
   console.error(`cannot open the admin port ${values.ip}:${values['admin-port']}: ${err.message}`);
   process.exit(1);
 });
-const server = createXdsServer({
+const server = createXdsEnabledServer({
   bootstrap,
   telemetry,
   workload: workloadFromNode(node),

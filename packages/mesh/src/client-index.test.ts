@@ -25,8 +25,10 @@ test('@shoal/mesh/client leaves out the mesh-aware server', () => {
   for (const name of [
     'createMeshServer',
     'MeshServer',
-    'createXdsServer',
+    'createXdsEnabledServer',
     'compileRbac',
+    'rbacFilter',
+    'createServerHttpFilterRegistry',
     'withRegistration',
   ]) {
     assert.ok(!(name in client), name);

@@ -5,7 +5,7 @@
 
 // The mesh-aware client: xds:///host:port and interface-name targets.
 export type { CallDecision } from './client/call-decision.js';
-export { effectiveTimeoutMs } from './client/call-policies.js';
+export { effectiveTimeoutMs } from './client/call-timeout.js';
 export {
   createMeshClient,
   MESH_TRANSPORT,
@@ -21,12 +21,24 @@ export { endpointsFromAssignment } from './config/endpoints.js';
 export type { ClusterConfig, MeshConfig, MeshConfigUpdate } from './config/mesh-config.js';
 export { StaticResourceSource } from './config/static-resource-source.js';
 export type { ResourceWatcher, ResourceWatcherSource } from './config/watch-source.js';
+// HTTP filters as plug-ins (gRFC A39): what a filter type builds, and the client's registry.
+export { faultFilter } from './filters/fault-filter.js';
+export type {
+  FilterCall,
+  FilterContext,
+  FilterInterceptor,
+  HttpFilterPlugin,
+  HttpFilterPlugins,
+  ServerFacts,
+  ServerFilterContext,
+} from './filters/http-filter.js';
+export { createHttpFilterRegistry } from './filters/http-filter-registry.js';
+export { routerFilter } from './filters/router-filter.js';
 // Load balancing: endpoints, policies, the registry, priority/locality picking, request hashing.
 export { ClusterBalancer, type ClusterBalancerOptions } from './lb/cluster-balancer.js';
 export {
   createEndpoint,
   endpointKey,
-  type HealthStatus,
   isUsableHealth,
   type Locality,
   localityKey,
@@ -42,12 +54,18 @@ export {
   type LocalityPickerState,
 } from './lb/locality-picker.js';
 export { type MaglevConfig, MaglevPicker, maglevPolicy } from './lb/maglev.js';
+export {
+  type EjectionEvent,
+  type EjectionReason,
+  OutlierDetector,
+  type OutlierDetectorOptions,
+  type OutlierOutcome,
+  outcomeFromCode,
+} from './lb/outlier-detector.js';
 export type { BuildOptions, LbPolicy, LbPolicyFactory, Pick, PickContext, Picker } from './lb/picker.js';
 export { randomPolicy } from './lb/random.js';
-export { type Random, seededRandom } from './lb/random-source.js';
 export {
   CHANNEL_ID_KEY,
-  type HashPolicySettings,
   RequestHasher,
   type RequestHeaderSource,
 } from './lb/request-hash.js';
@@ -59,43 +77,24 @@ export { xxHash64 } from './lb/xxhash64.js';
 export {
   CircuitBreaker,
   type CircuitBreakerThresholds,
-  parseCircuitBreakerThresholds,
   type Release,
 } from './resilience/circuit-breaker.js';
-export { type Clock, ManualClock, sleep, systemClock, type TimerHandle } from './resilience/clock.js';
 export {
   type FaultDecision,
   FaultGauge,
   FaultInjector,
-  type FaultSettings,
-  type FractionalPercent,
   type HeaderSource,
 } from './resilience/fault-injector.js';
 export {
-  type OutlierDetectionConfig,
-  type OutlierDetectionSettings,
-  parseOutlierDetection,
-} from './resilience/outlier-config.js';
-export {
-  type EjectionEvent,
-  type EjectionReason,
-  OutlierDetector,
-  type OutlierDetectorOptions,
-  type OutlierOutcome,
-  outcomeFromCode,
-} from './resilience/outlier-detector.js';
-export {
   type AttemptContext,
   backoffMs,
-  parseRetryPolicy,
   type RetryInfo,
   type RetryOptions,
-  type RetryPolicy,
-  type RetryPolicySettings,
   runWithRetries,
 } from './resilience/retry-policy.js';
 // Routing (gRFC A28): virtual host by domain, compiled route tables, header matching.
 export { type HasDomains, selectVirtualHost } from './routing/domain-match.js';
+export { readsDubboArguments, withDubboArguments } from './routing/dubbo-arguments.js';
 export {
   compileHeaderMatcher,
   compileHeaderMatchers,
@@ -109,3 +108,5 @@ export {
   type RouteEntry,
   RouteTable,
 } from './routing/route-table.js';
+export { type Clock, ManualClock, sleep, systemClock, type TimerHandle } from './support/clock.js';
+export { type Random, seededRandom } from './support/random-source.js';

@@ -13,11 +13,13 @@ export {
   type RbacDecision,
   type RbacEngine,
   type RbacRequest,
-  type RbacServerFacts,
 } from './server/rbac-engine.js';
+// HTTP filters on the server side: RBAC (gRFC A41) and the server's registry (router, fault, RBAC).
+export { rbacFilter } from './server/rbac-filter.js';
+export { createServerHttpFilterRegistry } from './server/server-filter-registry.js';
 export {
-  createXdsServer,
+  createXdsEnabledServer,
   DEFAULT_SERVER_LISTENER_TEMPLATE,
-  XdsServer,
-  type XdsServerOptions,
-} from './server/xds-server.js';
+  XdsEnabledServer,
+  type XdsEnabledServerOptions,
+} from './server/xds-enabled-server.js';

@@ -3,13 +3,14 @@
 
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { type Any, anyPack, durationFromMs } from '@bufbuild/protobuf/wkt';
-import { envoy } from '@shoal/xds';
+import { decodeCluster, envoy, type XdsCluster } from '@shoal/xds';
 
 export type RouteInit = MessageInitShape<typeof envoy.RouteSchema>;
 export type VirtualHostInit = MessageInitShape<typeof envoy.VirtualHostSchema>;
 export type RouteMatchInit = MessageInitShape<typeof envoy.RouteMatchSchema>;
 export type HeaderMatcherInit = MessageInitShape<typeof envoy.HeaderMatcherSchema>;
 export type FaultInit = MessageInitShape<typeof envoy.HTTPFaultSchema>;
+export type HttpFilterInit = MessageInitShape<typeof envoy.HttpFilterSchema>;
 
 const ads = { configSourceSpecifier: { case: 'ads' as const, value: {} } };
 
@@ -42,7 +43,7 @@ export interface ClientListenerOptions {
   /** An inline route configuration instead of RDS. */
   inline?: VirtualHostInit[];
   /** HTTP filters before the router. */
-  filters?: ReturnType<typeof faultFilter>[];
+  filters?: HttpFilterInit[];
   maxStreamDurationMs?: number;
 }
 
@@ -73,10 +74,10 @@ export function routeConfiguration(name: string, virtualHosts: VirtualHostInit[]
   );
 }
 
-/** A route to one cluster or to weighted clusters (`[name, weight]` pairs). */
+/** A route to one cluster or to weighted clusters (`[name, weight]` pairs, with overrides when given). */
 export function route(
   match: RouteMatchInit,
-  to: string | [string, number][],
+  to: string | [string, number, Record<string, Any>?][],
   extra: {
     name?: string;
     typedPerFilterConfig?: Record<string, Any>;
@@ -102,7 +103,13 @@ export function route(
             ? { case: 'cluster', value: to }
             : {
                 case: 'weightedClusters',
-                value: { clusters: to.map(([n, weight]) => ({ name: n, weight })) },
+                value: {
+                  clusters: to.map(([n, weight, overrides]) => ({
+                    name: n,
+                    weight,
+                    ...(overrides && { typedPerFilterConfig: overrides }),
+                  })),
+                },
               },
       },
     },
@@ -115,6 +122,8 @@ export interface ClusterOptions {
   lbPolicy?: envoy.Cluster_LbPolicy;
   ringHash?: { minimumRingSize?: bigint; maximumRingSize?: bigint };
   maxRequests?: number;
+  /** DEFAULT-priority circuit breaker thresholds; `maxRequests` alone is a shorthand. */
+  thresholds?: MessageInitShape<typeof envoy.CircuitBreakers_ThresholdsSchema>;
   outlierDetection?: MessageInitShape<typeof envoy.OutlierDetectionSchema>;
   /** EDS service name, when not the cluster's name. */
   serviceName?: string;
@@ -130,8 +139,12 @@ export function edsCluster(name: string, o: ClusterOptions = {}): Any {
       edsClusterConfig: { edsConfig: ads, serviceName: o.serviceName ?? '' },
       lbPolicy: o.lbPolicy ?? envoy.Cluster_LbPolicy.ROUND_ROBIN,
       ...(o.ringHash && { lbConfig: { case: 'ringHashLbConfig', value: o.ringHash } }),
-      ...(o.maxRequests !== undefined && {
-        circuitBreakers: { thresholds: [{ maxRequests: o.maxRequests }] },
+      ...((o.maxRequests !== undefined || o.thresholds) && {
+        circuitBreakers: {
+          thresholds: [
+            { ...o.thresholds, ...(o.maxRequests !== undefined && { maxRequests: o.maxRequests }) },
+          ],
+        },
       }),
       ...(o.outlierDetection && { outlierDetection: o.outlierDetection }),
     }),
@@ -199,7 +212,7 @@ export function serverListener(
   name: string,
   port: number,
   routes: { inline: VirtualHostInit[] } | { rds: string },
-  filters: { name: string; configType: { case: 'typedConfig'; value: Any } }[] = [],
+  filters: HttpFilterInit[] = [],
 ): Any {
   const hcm = create(envoy.HttpConnectionManagerSchema, {
     routeSpecifier:
@@ -265,4 +278,11 @@ export function aggregateCluster(name: string, children: string[]): Any {
       lbPolicy: envoy.Cluster_LbPolicy.ROUND_ROBIN,
     }),
   );
+}
+
+/** A cluster as @shoal/xds decodes it (defaults included), for specs of what takes the model. */
+export function decodedCluster(name: string, o: ClusterOptions = {}): XdsCluster {
+  const r = decodeCluster(edsCluster(name, o));
+  if (!r.ok) throw new Error(r.errors.join('; '));
+  return r.value;
 }

@@ -190,7 +190,7 @@ describe('bad input', () => {
       JSON.stringify({ text: 'x'.repeat(maxReceive) }),
     );
     assert.equal(big.status, 429);
-    assert.equal(JSON.parse(big.body).status, 'RESOURCE_EXHAUSTED');
+    assert.equal(JSON.parse(big.body).code, 'RESOURCE_EXHAUSTED');
     await stillServes();
   });
 
@@ -200,7 +200,7 @@ describe('bad input', () => {
     assert.match(JSON.parse(text.body).message, /unsupported content-type "text\/plain"/);
     const invalid = await httpPost(port, echoPath, { 'content-type': 'application/json' }, '{"text": ');
     assert.equal(invalid.status, 400);
-    assert.equal(JSON.parse(invalid.body).status, 'INVALID_ARGUMENT');
+    assert.equal(JSON.parse(invalid.body).code, 'INVALID_ARGUMENT');
     assert.match(JSON.parse(invalid.body).message, /^invalid JSON request body: /);
     const get = await httpPost(port, echoPath, {}, '', 'GET');
     assert.equal(get.status, 405);

@@ -50,6 +50,12 @@ export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js
 export { createServerTransport, type XdsTransportFactory } from './client/server-transport.js';
 export type { XdsServerAddress } from './client/server-uri.js';
 export { XdsClient, type XdsClientOptions } from './client/xds-client.js';
+// Dubbo's arguments[N] conditions: the pseudo-header routes match them with (control plane and mesh).
+export {
+  DUBBO_ARGUMENT_HEADER_PREFIX,
+  dubboArgumentHeader,
+  parseDubboArgumentHeader,
+} from './dubbo-arguments.js';
 export type { Node } from './gen/envoy/config/core/v3/base_pb.js';
 /** Envoy's load reporting messages and service (LRS), for a client that reports load (gRFC A27). */
 export {
@@ -87,14 +93,17 @@ export {
   type XdsLocalityEndpoints,
 } from './resources/cluster-load-assignment.js';
 export { type DecodeResult, Problems } from './resources/decode-result.js';
-export { type FaultFilterConfig, httpStatusToGrpcCode, type XdsFraction } from './resources/fault-filter.js';
+export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
 export type { XdsCidr, XdsFilterChain, XdsFilterChainMatch } from './resources/filter-chain.js';
 export type { XdsHeaderMatcher, XdsQueryParameterMatcher } from './resources/header-matcher.js';
 export type { XdsHttpConnectionManager } from './resources/http-connection-manager.js';
 export {
   createDefaultHttpFilterRegistry,
+  faultFilterType,
   HttpFilterRegistry,
   type HttpFilterType,
+  rbacFilterType,
+  routerFilterType,
   type XdsFilterOverride,
   type XdsHttpFilter,
 } from './resources/http-filters.js';
@@ -112,7 +121,7 @@ export type {
   XdsRbacPolicy,
   XdsRbacPrincipal,
 } from './resources/rbac-filter.js';
-export { compileRe2 } from './resources/regex.js';
+export { compileRe2, re2Substitution } from './resources/regex.js';
 export type { XdsRetryPolicy } from './resources/retry-policy.js';
 export type {
   XdsClusterWeight,

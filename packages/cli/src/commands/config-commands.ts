@@ -24,15 +24,15 @@ function skippedName(s: SkippedDocument): string {
   return [s.kind, s.namespace, s.name].filter(Boolean).join('/');
 }
 
-/** The hosts a config object is about (`spec.hosts`, or a DestinationRule's `spec.host`). */
+/** The hosts a config object is about: Istio kinds name their hosts, Dubbo's rules their service or application key. */
 function hostsOf(object: AnyConfigObject): string[] {
-  const spec = object.spec as { hosts?: string[]; host?: string };
-  return spec.hosts ?? (spec.host ? [spec.host] : []);
+  const spec = object.spec as { hosts?: string[]; host?: string; key?: string };
+  return spec.hosts ?? (spec.host ? [spec.host] : spec.key ? [spec.key] : []);
 }
 
 export function registerConfigCommands(program: Command): void {
   withAdminOptions(program.command('apply'))
-    .description('apply Istio config to the control plane (atomic: all documents or none)')
+    .description("apply Istio config and Dubbo's rules to the control plane (atomic: all documents or none)")
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
     .option('-o, --output <format>', 'json or yaml')
     .action(async (flags: { filename: string; admin: string; dataDir?: string; output?: string }) => {
@@ -73,10 +73,10 @@ export function registerConfigCommands(program: Command): void {
     });
 
   withAdminOptions(program.command('get'))
-    .description('list config objects of a kind (vs, dr, se, we, ...) or show one')
+    .description('list config objects of a kind (vs, dr, se, we, cr, tr, dc, ...) or show one')
     .argument(
       '<kind>',
-      'VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ... (or vs, dr, se, we)',
+      'VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ... (or vs, dr, se, we); Dubbo: ConditionRoute (cr, condition-router), TagRoute (tr, tag-router), DynamicConfig (dc, configurators), DubboVirtualService (dvs), DubboDestinationRule (ddr)',
     )
     .argument('[name]', 'one object')
     .option('-n, --namespace <ns>', 'namespace', 'default')

@@ -56,6 +56,7 @@ export interface CpFlags {
   requireRegistrationMtls?: boolean;
   xdsServerName?: string;
   config?: string;
+  registry?: string;
   logLevel: string;
   logFormat: string;
 }
@@ -80,6 +81,17 @@ function adminTls(flags: CpFlags): { cert: Buffer; key: Buffer } | undefined {
 }
 
 const names = (list: string) => list.split(',').map((n) => n.trim());
+
+/** `--registry zookeeper://HOST:PORT[,HOST:PORT][/chroot]` → the connect string. */
+export function zookeeperConnect(url: string): string {
+  const m = /^zookeeper:\/\/([^?#]+)$/.exec(url);
+  if (!m || m[1]!.startsWith('/'))
+    throw new CliError(
+      `--registry ${JSON.stringify(url)}: expected zookeeper://HOST:PORT (Dubbo's ZooKeeper; Nacos is not supported)`,
+      ExitCode.usage,
+    );
+  return m[1]!;
+}
 
 /**
  * The web console's built files (@shoal/console's dist/), found as a package beside the CLI. The
@@ -128,6 +140,7 @@ export async function startControlPlane(
     ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
     ...(flags.xdsServerName && { xdsServerNames: names(flags.xdsServerName) }),
     configDir: flags.config,
+    ...(flags.registry ? { zookeeper: zookeeperConnect(flags.registry) } : {}),
     log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
     ...(ui ? { consoleDir: ui } : {}),
     ...extra,
@@ -165,6 +178,7 @@ export async function startControlPlane(
     for (const e of loaded.errors) write(`  error: ${formatIssue(e)}`);
     for (const w of loaded.warnings) write(`  warning: ${formatIssue(w)}`);
   }
+  if (flags.registry) write(`registry ${flags.registry}: ${addresses.registry ?? 'connecting'}`);
   return cp;
 }
 
@@ -194,7 +208,11 @@ export function registerCp(program: Command): void {
       '--admin-host-name <names>',
       'DNS names the admin API is reached by, comma-separated (Host check)',
     )
-    .option('--config <dir>', 'a folder of Istio YAML/JSON, loaded and watched')
+    .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
+    .option(
+      '--registry <url>',
+      "Dubbo's ZooKeeper (zookeeper://HOST:PORT): its providers, instances, mapping and rules are read and watched; Shoal's providers are written there",
+    )
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload certificates', 'cluster.local')
     .option(
       '--ca-dir <dir>',

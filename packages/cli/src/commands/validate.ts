@@ -1,5 +1,5 @@
 // `shoal validate -f FILE`: offline checks like `istioctl analyze`, each document's own errors
-// (with Istio's field paths) and problems across the documents of the input. Errors exit 1;
+// (with Istio's field paths; Dubbo's rules at the paths as written) and problems across the documents of the input. Errors exit 1;
 // warnings are printed and exit 0.
 
 import type { AnyConfigObject, ConfigIssue } from '@shoal/control-plane';
@@ -12,7 +12,7 @@ export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description(
-      'check Istio config offline (VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ...)',
+      "check Istio config and Dubbo's rules offline (VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, ..., condition and tag routers, dynamic configuration)",
     )
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
     .option('-o, --output <format>', 'json or yaml')

@@ -15,6 +15,9 @@ export function liveAnalysis(
 ): AnalysisAnswer {
   const { errors, warnings } = analyzeConfig(store.list(), {
     knownHosts: registry.services().map((s) => s.hostname),
+    interfaceHosts: new Map(
+      registry.interfaces().map((i) => [i, registry.resolveInterface(i).map((t) => t.hostname)]),
+    ),
   });
   const nacks = clients.flatMap((c) =>
     Object.entries(c.types).flatMap(([type, t]) =>

@@ -1,9 +1,11 @@
 // Cross-object checks, like `istioctl analyze`: a route to a subset that no DestinationRule for
 // that host defines is an error (IST0101 ReferencedResourceNotFound for host+subset); a host no
 // service is known for is a warning (normal before workloads start); two VirtualServices or two
-// DestinationRules for one host are warnings (IST0109 / IST0174-like conflicts).
+// DestinationRules for one host are warnings (IST0109 / IST0174-like conflicts); a Dubbo rule that
+// an Istio rule on the same service overrides is a warning.
 // Used by `shoal validate -f FILE` through `validateConfig`.
 
+import { analyzeDubbo } from '../dubbo/analyze-dubbo.js';
 import type { AnyConfigObject, ConfigObject } from './config-object.js';
 import { objectKey } from './config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, kubernetesServiceHost, resolveShortName } from './hostnames.js';
@@ -15,6 +17,8 @@ import type { Destination } from './networking-types.js';
 export interface AnalyzeOptions {
   /** Hosts known from elsewhere (the registry, other config) that count as services. */
   knownHosts?: Iterable<string>;
+  /** Interface → the hosts serving it (the registry's), to find the service of a Dubbo rule. */
+  interfaceHosts?: ReadonlyMap<string, readonly string[]>;
   domainSuffix?: string;
 }
 
@@ -126,6 +130,13 @@ export function analyzeConfig(
       });
     }
   }
+  // Dubbo's rules next to Istio's: which one wins (dubbo/analyze-dubbo.ts).
+  out.warnings.push(
+    ...analyzeDubbo(objects, {
+      domainSuffix: suffix,
+      ...(options.interfaceHosts ? { interfaceHosts: options.interfaceHosts } : {}),
+    }),
+  );
   return out;
 }
 

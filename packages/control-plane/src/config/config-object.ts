@@ -2,6 +2,12 @@
 // around a typed spec. Istio: pkg/config (Config, Meta); Kubernetes: ObjectMeta.
 
 import type {
+  ConditionRouteSpec,
+  DubboVirtualServiceSpec,
+  DynamicConfigSpec,
+  TagRouteSpec,
+} from '../dubbo/rule-types.js';
+import type {
   DestinationRuleSpec,
   ServiceEntrySpec,
   VirtualServiceSpec,
@@ -44,6 +50,16 @@ export interface SpecByKind {
   PeerAuthentication: PeerAuthenticationSpec;
   AuthorizationPolicy: AuthorizationPolicySpec;
   Service: KubernetesServiceSpec;
+  /** Dubbo's condition router (`<key>.condition-router`). */
+  ConditionRoute: ConditionRouteSpec;
+  /** Dubbo's tag router (`<app>.tag-router`). */
+  TagRoute: TagRouteSpec;
+  /** Dubbo's dynamic configuration (`<key>.configurators`). */
+  DynamicConfig: DynamicConfigSpec;
+  /** Dubbo's mesh VirtualService (service.dubbo.apache.org/v1alpha1). */
+  DubboVirtualService: DubboVirtualServiceSpec;
+  /** Dubbo's mesh DestinationRule: Istio's shape under service.dubbo.apache.org/v1alpha1. */
+  DubboDestinationRule: DestinationRuleSpec;
 }
 
 export type ConfigKind = keyof SpecByKind;
@@ -66,6 +82,11 @@ export const KIND_VERSIONS: Readonly<Record<ConfigKind, readonly string[]>> = {
   PeerAuthentication: ['security.istio.io/v1', 'security.istio.io/v1beta1'],
   AuthorizationPolicy: ['security.istio.io/v1', 'security.istio.io/v1beta1'],
   Service: ['v1'],
+  ConditionRoute: ['dubbo.apache.org/v1alpha1', 'dubbo.io/v1alpha1'],
+  TagRoute: ['dubbo.apache.org/v1alpha1', 'dubbo.io/v1alpha1'],
+  DynamicConfig: ['dubbo.apache.org/v1alpha1', 'dubbo.io/v1alpha1'],
+  DubboVirtualService: ['service.dubbo.apache.org/v1alpha1'],
+  DubboDestinationRule: ['service.dubbo.apache.org/v1alpha1'],
 };
 
 export const CONFIG_KINDS: readonly ConfigKind[] = Object.keys(KIND_VERSIONS) as ConfigKind[];
@@ -84,7 +105,7 @@ export function normalizeKind(input: string): ConfigKind | undefined {
     if (lower === k || lower === `${k}s` || lower === (KIND_SHORT_NAMES[kind] ?? '')) return kind;
   }
   if (lower === 'authorizationpolicies') return 'AuthorizationPolicy';
-  return undefined;
+  return KIND_ALIASES[lower];
 }
 
 const KIND_SHORT_NAMES: Partial<Record<ConfigKind, string>> = {
@@ -95,6 +116,18 @@ const KIND_SHORT_NAMES: Partial<Record<ConfigKind, string>> = {
   PeerAuthentication: 'pa',
   AuthorizationPolicy: 'ap',
   Service: 'svc',
+  ConditionRoute: 'cr',
+  TagRoute: 'tr',
+  DynamicConfig: 'dc',
+  DubboVirtualService: 'dvs',
+  DubboDestinationRule: 'ddr',
+};
+
+/** Dubbo's own words for its rules: the suffixes of their names. */
+const KIND_ALIASES: Record<string, ConfigKind> = {
+  'condition-router': 'ConditionRoute',
+  'tag-router': 'TagRoute',
+  configurators: 'DynamicConfig',
 };
 
 /** `Kind/namespace/name`: the key the store uses and the name errors carry. */

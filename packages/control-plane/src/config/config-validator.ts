@@ -3,6 +3,10 @@
 // Istio: the validating webhook (pkg/config/validation) behind `kubectl apply` and `istioctl validate`.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { isDubboRuleKind, recognizeDubboDocument } from '../dubbo/dubbo-documents.js';
+import type { DubboVirtualServiceSpec } from '../dubbo/rule-types.js';
+import { validateDubboVirtualService } from '../dubbo/validate-dubbo-mesh.js';
+import { validateDubboRule } from '../dubbo/validate-dubbo-rules.js';
 import {
   type AnyConfigObject,
   type ConfigKind,
@@ -76,7 +80,11 @@ export class ConfigValidator {
         `Invalid value: ${showValue(raw)}: a document must be an object with apiVersion, kind, metadata and spec`,
       );
     }
-    const doc = raw as Record<string, unknown>;
+    // Dubbo's bare rule YAML gets its envelope here; its issues are shown at the paths as written.
+    const dubbo = recognizeDubboDocument(raw as Record<string, unknown>);
+    if (dubbo && 'error' in dubbo) return fail(dubbo.error.path, dubbo.error.message);
+    const bare = dubbo?.bare ?? false;
+    const doc = (dubbo?.doc ?? raw) as Record<string, unknown>;
     const { kind, apiVersion } = doc;
     if (typeof kind !== 'string' || kind === '') return fail('kind', 'Required value');
     if (typeof apiVersion !== 'string' || apiVersion === '') return fail('apiVersion', 'Required value');
@@ -120,8 +128,10 @@ export class ConfigValidator {
     const schemaErrors = check(doc) ? [] : (check.errors ?? []);
     for (const err of schemaErrors) schemaIssue(c, err);
     // Unknown fields leave the known ones well typed, so the rules can still report their problems.
+    let spec = doc.spec ?? {};
     if (schemaErrors.every((e) => e.keyword === 'additionalProperties')) {
-      if (typeof name === 'string' && !isDNS1123Subdomain(name)) {
+      // Dubbo's rule names (`org.apache.dubbo.samples.CommentService::.condition-router`) are not DNS names.
+      if (typeof name === 'string' && !isDubboRuleKind(kind) && !isDNS1123Subdomain(name)) {
         c.invalid(
           'metadata.name',
           name,
@@ -134,9 +144,16 @@ export class ConfigValidator {
           namespace,
           "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-'",
         );
-      runRules(c, kind, doc.spec ?? {}, namespace);
+      if (isDubboRuleKind(kind))
+        spec = validateDubboRule(c, kind, spec as Record<string, unknown>, name as string);
+      else runRules(c, kind, spec, namespace);
     }
-    const issues = c.issues.map((i) => ({ ...i, document, ...where }));
+    const issues = c.issues.map((i) => ({
+      ...i,
+      path: bare ? i.path.replace(/^spec\.?/, '') : i.path,
+      document,
+      ...where,
+    }));
     if (c.errorCount > 0) return { issues };
     const m = meta as { labels?: Record<string, string>; annotations?: Record<string, string> };
     const object = {
@@ -148,7 +165,7 @@ export class ConfigValidator {
         ...(m.labels ? { labels: { ...m.labels } } : {}),
         ...(m.annotations ? { annotations: { ...m.annotations } } : {}),
       },
-      spec: structuredClone(doc.spec ?? {}),
+      spec: structuredClone(spec),
     } as AnyConfigObject;
     return { object, issues };
   }
@@ -197,6 +214,18 @@ function runRules(c: IssueCollector, kind: ConfigKind, spec: unknown, namespace:
       validateKubernetesService(c, spec as never);
       return;
     }
+    case 'DubboVirtualService': {
+      validateDubboVirtualService(c, spec as DubboVirtualServiceSpec);
+      return;
+    }
+    case 'DubboDestinationRule': {
+      validateDestinationRule(c, spec as DestinationRuleSpec, namespace);
+      return;
+    }
+    case 'ConditionRoute':
+    case 'TagRoute':
+    case 'DynamicConfig':
+      return; // validateDubboRule, which also needs the name
   }
 }
 

@@ -1,6 +1,7 @@
 // Shapes of Istio's networking and security kinds and of the Kubernetes Service, as JSON Schema.
 // Istio: the OpenAPI v3 schemas of the networking.istio.io and security.istio.io CRDs.
 
+import { DUBBO_SPEC_SCHEMAS } from '../dubbo/dubbo-schemas.js';
 import type { ConfigKind } from './config-object.js';
 import {
   bool,
@@ -317,6 +318,9 @@ const SPEC_SCHEMAS: Record<ConfigKind, Schema> = {
   PeerAuthentication: peerAuthentication,
   AuthorizationPolicy: authorizationPolicy,
   Service: kubernetesService,
+  ...DUBBO_SPEC_SCHEMAS,
+  // Dubbo's mesh DestinationRule has Istio's shape.
+  DubboDestinationRule: destinationRule,
 };
 
 /** The whole document's schema: the Kubernetes envelope around the kind's spec. */

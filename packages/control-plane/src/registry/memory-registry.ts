@@ -51,6 +51,9 @@ export class InMemoryRegistry implements Registry {
   #config: ConfigView = { services: [], endpoints: [] };
   /** Per host, a fingerprint of what config defines for it, to tell which hosts a config change touched. */
   #configPrints = new Map<string, string>();
+  /** Services and endpoints another registry feeds in (ZooKeeper), by source, after config's. */
+  readonly #external = new Map<string, ConfigView>();
+  readonly #externalPrints = new Map<string, Map<string, string>>();
   #view: View | undefined;
   #version = 0;
   #unsubscribe: (() => void) | undefined;
@@ -81,20 +84,21 @@ export class InMemoryRegistry implements Registry {
   /** Installs a new config view; returns the hosts whose services or endpoints differ. */
   #setConfig(objects: readonly AnyConfigObject[]): string[] {
     this.#config = servicesFromConfig(objects, this.#domainSuffix);
-    const parts = new Map<string, unknown[]>();
-    const add = (host: string, item: unknown) => {
-      const list = parts.get(host);
-      if (list) list.push(item);
-      else parts.set(host, [item]);
-    };
-    for (const s of this.#config.services) add(s.hostname, s);
-    for (const e of this.#config.endpoints) add(e.hostname, e);
-    const prints = new Map([...parts].map(([host, items]) => [host, canonicalJson(items)]));
-    const changed = new Set<string>();
-    for (const [host, print] of prints) if (this.#configPrints.get(host) !== print) changed.add(host);
-    for (const host of this.#configPrints.keys()) if (!prints.has(host)) changed.add(host);
+    const { prints, changed } = diffHosts(this.#config, this.#configPrints);
     this.#configPrints = prints;
-    return [...changed].sort();
+    return changed;
+  }
+
+  /**
+   * Replaces what the external source `source` (a ZooKeeper registry, ...) says; config's
+   * definitions of a host come first. Tells the listeners which hosts changed.
+   */
+  setExternal(source: string, view: ConfigView): void {
+    if (this.#closed) return;
+    this.#external.set(source, view);
+    const { prints, changed } = diffHosts(view, this.#externalPrints.get(source) ?? new Map());
+    this.#externalPrints.set(source, prints);
+    if (changed.length > 0) this.#changed({ reason: 'external', hostnames: changed });
   }
 
   services(): readonly RegistryService[] {
@@ -197,13 +201,14 @@ export class InMemoryRegistry implements Registry {
     if (this.#view) return this.#view;
     const byHost = new Map<string, RegistryService>();
     const services: RegistryService[] = [];
-    for (const s of this.#config.services) {
+    const external = [...this.#external.values()];
+    for (const s of [...this.#config.services, ...external.flatMap((v) => v.services)]) {
       if (byHost.has(s.hostname)) continue; // first definition wins, as in istiod
       const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
       byHost.set(s.hostname, copy);
       services.push(copy);
     }
-    const endpoints = [...this.#config.endpoints];
+    const endpoints = [...this.#config.endpoints, ...external.flatMap((v) => v.endpoints)];
     for (const { registration: r } of this.#registered.values()) {
       let service = byHost.get(r.hostname);
       if (!service) {
@@ -262,4 +267,24 @@ export class InMemoryRegistry implements Registry {
     this.#view = { services, byHost, endpoints, interfaces };
     return this.#view;
   }
+}
+
+/** Fingerprints a view by host; which hosts differ from `before`. */
+function diffHosts(
+  view: ConfigView,
+  before: ReadonlyMap<string, string>,
+): { prints: Map<string, string>; changed: string[] } {
+  const parts = new Map<string, unknown[]>();
+  const add = (host: string, item: unknown) => {
+    const list = parts.get(host);
+    if (list) list.push(item);
+    else parts.set(host, [item]);
+  };
+  for (const s of view.services) add(s.hostname, s);
+  for (const e of view.endpoints) add(e.hostname, e);
+  const prints = new Map([...parts].map(([host, items]) => [host, canonicalJson(items)]));
+  const changed = new Set<string>();
+  for (const [host, print] of prints) if (before.get(host) !== print) changed.add(host);
+  for (const host of before.keys()) if (!prints.has(host)) changed.add(host);
+  return { prints, changed: [...changed].sort() };
 }

@@ -16,7 +16,7 @@ export interface RegistryServicePort {
   targetPort?: number;
 }
 
-export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration';
+export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration' | 'zookeeper';
 
 export interface RegistryService {
   /** Fully qualified host (`reviews.default.svc.cluster.local`, `api.example.com`). */
@@ -98,7 +98,8 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
-  reason: 'config' | 'registered' | 'deregistered' | 'expired';
+  /** `external`: a registry feeding the in-memory one (ZooKeeper) changed. */
+  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'external';
   /** Node id for registration changes. */
   nodeId?: string;
   /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */

@@ -8,6 +8,7 @@ import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import { envoy } from '@shoal/xds';
 import type { HTTPRoute } from '../config/networking-types.js';
+import { buildDubboRoutes } from '../dubbo/build-dubbo-routes.js';
 import { buildFault, FAULT_FILTER_NAME } from './fault-config.js';
 import { buildRouteAction, type RouteContext } from './route-action.js';
 import { buildRouteMatch } from './route-match.js';
@@ -34,7 +35,12 @@ export function buildRouteConfiguration(options: RouteConfigOptions): envoy.Rout
       ...ctx,
       configNamespace: ctx.index.service(ctx.host)?.namespace ?? 'default',
     };
-    const action = buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
+    // Without a VirtualService, Dubbo's rules route the host when it has some (precedence: CONFIG.md).
+    const dubbo = buildDubboRoutes(routeCtx);
+    if (dubbo) routes.push(...dubbo);
+    const action = dubbo
+      ? undefined
+      : buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
     if (action) {
       routes.push(
         create(envoy.RouteSchema, {

@@ -1,5 +1,5 @@
 // Builds the translator's MeshInput from the config store (VirtualService, DestinationRule,
-// PeerAuthentication, AuthorizationPolicy) and the registry (services, endpoints, interface → host).
+// PeerAuthentication, AuthorizationPolicy, Dubbo's rules) and the registry (services, endpoints, interface → host).
 
 import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
@@ -42,5 +42,12 @@ export function buildMeshInput(store: ConfigStore, registry: Registry, trustDoma
     authorizationPolicies: store.list('AuthorizationPolicy'),
     interfaces,
     ...(trustDomain ? { trustDomain } : {}),
+    dubbo: {
+      conditionRoutes: store.list('ConditionRoute'),
+      tagRoutes: store.list('TagRoute'),
+      dynamicConfigs: store.list('DynamicConfig'),
+      virtualServices: store.list('DubboVirtualService'),
+      destinationRules: store.list('DubboDestinationRule'),
+    },
   };
 }

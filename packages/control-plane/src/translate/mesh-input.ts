@@ -3,6 +3,7 @@
 // (services, endpoints, interface → host). Plain data, so tests and other registries can supply it.
 
 import type { ConfigObject } from '../config/config-object.js';
+import type { DubboRules } from '../dubbo/dubbo-rule-index.js';
 import type { EndpointHealth } from '../registry/registry-types.js';
 
 export interface MeshServicePort {
@@ -57,6 +58,8 @@ export interface MeshInput {
   interfaces?: readonly MeshInterface[];
   /** SPIFFE trust domain of workload identities (default `cluster.local`). */
   trustDomain?: string;
+  /** Dubbo's rules: condition and tag routers, dynamic configuration, mesh rules. */
+  dubbo?: DubboRules;
 }
 
 export interface MeshInterface {

@@ -14,6 +14,7 @@ import type {
   HTTPRoute,
   HTTPRouteDestination,
 } from '../config/networking-types.js';
+import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { durationOf } from './proto-values.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
@@ -29,6 +30,10 @@ export interface RouteContext {
   clientNamespace: string;
   /** The client's workload labels, for `sourceLabels` matches. */
   clientLabels: Readonly<Record<string, string>>;
+  /** The client itself, for Dubbo's rules (its application, address and labels). */
+  client?: ProxyNode;
+  /** The interface the client dialled, when the listener is named after one. */
+  iface?: string;
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {

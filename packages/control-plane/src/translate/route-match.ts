@@ -38,7 +38,8 @@ export function buildRouteMatch(match: HTTPMatchRequest | undefined): envoy.Rout
   return out;
 }
 
-function headerMatcher(name: string, m: StringMatch, invert: boolean): envoy.HeaderMatcher {
+/** One header condition (an empty StringMatch: the header is present). */
+export function headerMatcher(name: string, m: StringMatch, invert: boolean): envoy.HeaderMatcher {
   const sm = stringMatcher(m);
   return create(envoy.HeaderMatcherSchema, {
     name,

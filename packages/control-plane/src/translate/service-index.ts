@@ -5,6 +5,14 @@
 
 import type { ConfigObject } from '../config/config-object.js';
 import { DEFAULT_DOMAIN_SUFFIX, hostMatches, resolveShortName } from '../config/hostnames.js';
+import { configuredEndpoints } from '../dubbo/configurator-effects.js';
+import { DubboRuleIndex } from '../dubbo/dubbo-rule-index.js';
+import {
+  dubboDestinationRuleAsIstio,
+  dubboVirtualServiceAsIstio,
+  type SubsetLookup,
+  usableIn,
+} from '../dubbo/mesh-rules.js';
 import type { MeshEndpoint, MeshInput, MeshService } from './mesh-input.js';
 import { splitHostPort } from './resource-names.js';
 
@@ -13,14 +21,26 @@ export interface ResolvedTarget {
   port: number;
 }
 
-export class ServiceIndex {
+export class ServiceIndex implements SubsetLookup {
   readonly #byHost = new Map<string, MeshService>();
   readonly #byInterface = new Map<string, { service: MeshService; port?: number }>();
   readonly #endpoints = new Map<string, MeshEndpoint[]>();
   readonly #input: MeshInput;
+  readonly #interfacesOf = new Map<string, string[]>();
+  /** Istio's DestinationRules, then Dubbo's (an Istio rule wins a tie). */
+  readonly #destinationRules: readonly ConfigObject<'DestinationRule'>[];
+  /** Istio's VirtualServices, then Dubbo's (built on first use: their fallbacks read instances). */
+  #virtualServices: readonly ConfigObject<'VirtualService'>[] | undefined;
+  /** Dubbo's rules of this input. */
+  readonly dubbo: DubboRuleIndex;
 
   constructor(input: MeshInput) {
     this.#input = input;
+    this.dubbo = new DubboRuleIndex(input.dubbo);
+    this.#destinationRules = [
+      ...input.destinationRules,
+      ...(input.dubbo?.destinationRules ?? []).map(dubboDestinationRuleAsIstio),
+    ];
     for (const service of input.services) {
       const host = service.hostname.toLowerCase();
       if (!this.#byHost.has(host)) this.#byHost.set(host, service);
@@ -60,8 +80,43 @@ export class ServiceIndex {
     return [...this.#byInterface.keys()];
   }
 
+  /** The instances of a host and port, with Dubbo's configurators (weight, disabled) applied. */
   endpoints(host: string, port: number): readonly MeshEndpoint[] {
-    return this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+    const raw = this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+    return this.dubbo.configItems.length === 0
+      ? raw
+      : configuredEndpoints(raw, this.dubbo, this.interfacesOf(host));
+  }
+
+  /** Whether a host (any port, or one) has a usable instance in a subset of its DestinationRule. */
+  hasUsableEndpoints(host: string, port: number | undefined, subset: string | undefined): boolean {
+    const service = this.service(host);
+    if (!service) return false;
+    const labels = subset
+      ? this.destinationRuleFor(service.hostname)?.spec.subsets?.find((s) => s.name === subset)?.labels
+      : undefined;
+    if (subset && !labels) return false;
+    const ports = port === undefined ? service.ports.map((p) => p.number) : [port];
+    return ports.some((p) => usableIn(this.endpoints(service.hostname, p), labels));
+  }
+
+  /** The interfaces a host serves (its own list and the registrations that map to it). */
+  interfacesOf(host: string): string[] {
+    const key = host.toLowerCase();
+    let list = this.#interfacesOf.get(key);
+    if (!list) {
+      list = this.#collectInterfaces(key);
+      this.#interfacesOf.set(key, list);
+    }
+    return list;
+  }
+
+  #collectInterfaces(host: string): string[] {
+    const service = this.service(host);
+    const out = new Set(service?.interfaces ?? []);
+    for (const [name, target] of this.#byInterface) if (target.service === service) out.add(name);
+    for (const t of this.#input.interfaces ?? []) if (t.hostname.toLowerCase() === host) out.add(t.interface);
+    return [...out];
   }
 
   /**
@@ -87,7 +142,11 @@ export class ServiceIndex {
   /** The VirtualService for a host: one naming it exactly, else the most specific wildcard. */
   virtualServiceFor(host: string): ConfigObject<'VirtualService'> | undefined {
     let best: { vs: ConfigObject<'VirtualService'>; rank: number } | undefined;
-    for (const vs of this.#input.virtualServices) {
+    this.#virtualServices ??= [
+      ...this.#input.virtualServices,
+      ...(this.#input.dubbo?.virtualServices ?? []).map((o) => dubboVirtualServiceAsIstio(o, this)),
+    ];
+    for (const vs of this.#virtualServices) {
       if ((vs.spec.gateways?.length ?? 0) > 0 && !vs.spec.gateways?.includes('mesh')) continue;
       for (const h of vs.spec.hosts ?? []) {
         const resolved = resolveShortName(h, vs.metadata.namespace);
@@ -103,7 +162,7 @@ export class ServiceIndex {
   /** The DestinationRule for a host, preferring one in the client's namespace among equals. */
   destinationRuleFor(host: string, clientNamespace?: string): ConfigObject<'DestinationRule'> | undefined {
     let best: { dr: ConfigObject<'DestinationRule'>; rank: number } | undefined;
-    for (const dr of this.#input.destinationRules) {
+    for (const dr of this.#destinationRules) {
       if (dr.spec.workloadSelector) continue; // applies to sidecars of selected workloads only
       const resolved = resolveShortName(dr.spec.host, dr.metadata.namespace);
       if (!hostMatches(resolved, host)) continue;

@@ -12,6 +12,8 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
+import { withConfiguredLoadBalancer } from '../dubbo/cluster-policy.js';
+import { decodeDubboSubset, dubboSubsetEndpoints, isDubboSubset } from '../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { upstreamTlsSettings } from './auto-mtls.js';
 import { buildCluster } from './build-cluster.js';
@@ -37,6 +39,8 @@ export interface TranslationFailure {
 
 interface ListenerTarget extends ResolvedTarget {
   domains: string[];
+  /** The interface, when the listener is named after one (Dubbo's interface-level discovery). */
+  iface?: string;
 }
 
 export class Translator {
@@ -109,9 +113,16 @@ export class Translator {
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels; inbound ones also on whether a Shoal
     // server (PERMISSIVE's TLS chain) or a gRPC one asks.
-    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${JSON.stringify(node.labels)}`;
     else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
       context += `|${JSON.stringify(node.labels)}|${node.userAgent.startsWith(SHOAL_USER_AGENT)}`;
+    // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer's application,
+    // address and locality (their conditions read them).
+    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL)
+      context += `|${JSON.stringify(
+        this.index.dubbo.routesByConsumer
+          ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
+          : node.labels,
+      )}`;
     return context;
   }
 
@@ -159,6 +170,8 @@ export class Translator {
         port: target.port,
         clientNamespace: node.namespace,
         clientLabels: node.labels,
+        client: node,
+        ...(target.iface ? { iface: target.iface } : {}),
       },
     });
     return buildResource(envoy.RouteConfigurationSchema, name, config);
@@ -184,7 +197,7 @@ export class Translator {
     const { service } = found;
     const port = hp.port ?? found.port ?? service.ports[0]?.number;
     if (port === undefined || !service.ports.some((p) => p.number === port)) return undefined;
-    return { service, port, domains: [name, hp.host] };
+    return { service, port, domains: [name, hp.host], iface: hp.host };
   }
 
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
@@ -193,17 +206,27 @@ export class Translator {
     const service = this.index.service(key.host);
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
+    const dubbo = key.subset !== '' && isDubboSubset(key.subset);
+    if (dubbo && !decodeDubboSubset(key.subset)) return undefined;
+    if (key.subset && !dubbo && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
     // istiod names the DestinationRule a cluster came from; `shoal proxy-config cluster` shows it.
     const source =
       dr &&
       `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const policy = effectivePolicy(dr, key.port, key.subset);
-    const tls = upstreamTlsSettings(policy.tls, this.#endpoints(service.hostname, key.port, dr, key.subset), {
-      peerAuthentications: this.#peerAuthentications,
-      namespace: service.namespace,
-      trustDomain: this.#trustDomain,
-    });
+    const policy = withConfiguredLoadBalancer(
+      effectivePolicy(dr, key.port, dubbo ? '' : key.subset),
+      service.hostname,
+      this.index,
+    );
+    const tls = upstreamTlsSettings(
+      policy.tls,
+      this.#endpoints(service.hostname, key.port, dr, key.subset) ?? [],
+      {
+        peerAuthentications: this.#peerAuthentications,
+        namespace: service.namespace,
+        trustDomain: this.#trustDomain,
+      },
+    );
     const cluster = buildCluster(name, key, { ...policy, ...(tls && { tls }) }, source);
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
@@ -214,9 +237,10 @@ export class Translator {
     const service = this.index.service(key.host);
     if (!service?.ports.some((p) => p.number === key.port)) return undefined;
     const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    if (key.subset && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
     const endpoints = this.#endpoints(service.hostname, key.port, dr, key.subset);
-    const localityLb = effectivePolicy(dr, key.port, key.subset).loadBalancer?.localityLbSetting;
+    if (endpoints === undefined) return undefined;
+    const localityLb = effectivePolicy(dr, key.port, isDubboSubset(key.subset) ? '' : key.subset).loadBalancer
+      ?.localityLbSetting;
     const cla = buildLoadAssignment(name, endpoints, {
       clientLocality: node.locality,
       ...(localityLb ? { localityLb } : {}),
@@ -224,17 +248,22 @@ export class Translator {
     return buildResource(envoy.ClusterLoadAssignmentSchema, name, cla);
   }
 
-  /** The endpoints of a cluster: the service port's, with the subset's labels. */
+  /**
+   * The endpoints of a cluster: the service port's, with the subset's labels, or those a Dubbo
+   * subset's steps choose; undefined when the subset is unknown.
+   */
   #endpoints(
     hostname: string,
     port: number,
     dr: ConfigObject<'DestinationRule'> | undefined,
-    subset: string,
-  ): MeshEndpoint[] {
-    const labels = subset ? dr?.spec.subsets?.find((s) => s.name === subset)?.labels : undefined;
-    const selector = Object.entries(labels ?? {});
-    return this.index
-      .endpoints(hostname, port)
-      .filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
+    subsetName: string,
+  ): MeshEndpoint[] | undefined {
+    const steps = decodeDubboSubset(subsetName);
+    const subset = subsetName && !steps ? dr?.spec.subsets?.find((s) => s.name === subsetName) : undefined;
+    if (subsetName && !subset && !steps) return undefined;
+    const all = this.index.endpoints(hostname, port);
+    if (steps) return dubboSubsetEndpoints(steps, all, this.index.dubbo, hostname);
+    const selector = Object.entries(subset?.labels ?? {});
+    return all.filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
   }
 }

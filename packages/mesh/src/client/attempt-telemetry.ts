@@ -5,7 +5,7 @@
 import type { CallRequest, ClientAttemptTracer } from '@shoal/rpc/client';
 import type { MeshMetrics } from '@shoal/telemetry';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
+import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { RoutedCall } from './routed-call.js';
 
 type EjectionListener = (cluster: string, events: readonly EjectionEvent[]) => void;

@@ -1,24 +1,50 @@
 // What a call needs once its route and weighted cluster are drawn, worked out once per config
-// snapshot instead of on every call: the cluster's runtime (balancer, circuit breaker) or why it
-// cannot take calls, the retry policy (gRFC A44), request hashing (A42), the fault filters that
-// can fire (A33/A39) and the cluster's drop_overloads. Internal to the mesh client.
+// snapshot and cluster instead of on every call: the cluster's runtime (balancer, circuit breaker)
+// or why it cannot take calls, the retry policy (gRFC A44: the route's, else the virtual host's),
+// request hashing (A42, from the route's hash policies), the HTTP filters that run on this route
+// and cluster (A39), the cluster's drop_overloads and its TLS (A29). Internal to the mesh client.
 
-import type { XdsClusterLoadAssignment, XdsClusterWeight } from '@shoal/xds/client';
+import type {
+  XdsClusterLoadAssignment,
+  XdsClusterWeight,
+  XdsRetryPolicy,
+  XdsRoute,
+  XdsVirtualHost,
+} from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
-import type { RequestHasher } from '../lb/request-hash.js';
-import type { RetryPolicy } from '../resilience/retry-policy.js';
+import { clientFilterChain } from '../filters/filter-chain.js';
+import type { FilterContext, FilterInterceptor, HttpFilterPlugins } from '../filters/http-filter.js';
+import { RequestHasher } from '../lb/request-hash.js';
 import type { RouteEntry } from '../routing/route-table.js';
-import type { ActiveFault, CallPolicies } from './call-policies.js';
+import type { UpstreamTls } from '../security/upstream-tls.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
+import type { ClusterRuntimes } from './cluster-runtimes.js';
+import type { EndpointTransports } from './endpoint-transports.js';
 
 export interface CallPlan {
   readonly entry: RouteEntry;
   readonly weighted: XdsClusterWeight;
   readonly runtime: ClusterRuntime;
-  readonly retry: RetryPolicy | undefined;
+  readonly retry: XdsRetryPolicy | undefined;
+  /** Undefined when no hash policy can produce a hash (the picker then draws at random). */
   readonly hasher: RequestHasher | undefined;
-  readonly faults: readonly ActiveFault[];
+  /** The route's HTTP filters, router excluded; empty for most routes. */
+  readonly filters: readonly FilterInterceptor[];
   readonly drops: XdsClusterLoadAssignment['dropOverloads'];
+  /** The cluster's UpstreamTlsContext in force; undefined: plaintext. */
+  readonly tls: UpstreamTls | undefined;
+}
+
+/** A44: the route's retry policy, else the virtual host's, as decoded. */
+export function retryPolicyOf(route: XdsRoute, vh: XdsVirtualHost): XdsRetryPolicy | undefined {
+  return (route.action.kind === 'route' ? route.action.retryPolicy : undefined) ?? vh.retryPolicy;
+}
+
+/** A42: the route's request hasher, or undefined when it hashes nothing. */
+export function requestHasherOf(route: XdsRoute): RequestHasher | undefined {
+  if (route.action.kind !== 'route' || route.action.hashPolicies.length === 0) return undefined;
+  const hasher = new RequestHasher(route.action.hashPolicies);
+  return hasher.empty ? undefined : hasher;
 }
 
 /** The plans of one snapshot, made on first use; a string says why the cluster takes no calls. */
@@ -27,9 +53,10 @@ export class CallPlans {
 
   constructor(
     readonly config: MeshConfig,
-    private readonly runtimes: ReadonlyMap<string, ClusterRuntime>,
-    private readonly clusterErrors: ReadonlyMap<string, string>,
-    private readonly policies: CallPolicies,
+    private readonly runtimes: ClusterRuntimes,
+    private readonly endpoints: EndpointTransports,
+    private readonly plugins: HttpFilterPlugins,
+    private readonly filterContext: Omit<FilterContext, 'name'>,
   ) {}
 
   get(entry: RouteEntry, weighted: XdsClusterWeight): CallPlan | string {
@@ -46,21 +73,28 @@ export class CallPlans {
     const cc = this.config.clusters.get(name);
     if (cc === undefined) return `cluster ${JSON.stringify(name)} is not in the config`;
     if (cc.status !== 'ok') return cc.reason;
-    const error = this.clusterErrors.get(name);
-    if (error !== undefined) return error;
     const runtime = this.runtimes.get(name);
-    if (runtime === undefined) return `cluster ${JSON.stringify(name)} is not ready`;
+    if (typeof runtime === 'string') return runtime;
+    const tls = this.endpoints.tlsOf(name);
+    if (typeof tls === 'string') return tls;
     const route = entry.route;
     const vh = this.config.virtualHost!;
-    const action = route.action;
+    const filters = clientFilterChain(
+      this.config.httpFilters,
+      [weighted.filterOverrides, route.filterOverrides, vh.filterOverrides],
+      this.plugins,
+      { ...this.filterContext, cluster: name },
+    );
+    if (typeof filters === 'string') return filters;
     return {
       entry,
       weighted,
       runtime,
-      retry: this.policies.retryPolicy(route, vh),
-      hasher: action.kind === 'route' ? this.policies.hasher(action) : undefined,
-      faults: this.policies.activeFaults(this.config.httpFilters, vh, route, weighted),
+      retry: retryPolicyOf(route, vh),
+      hasher: requestHasherOf(route),
+      filters,
       drops: cc.assignment?.dropOverloads ?? [],
+      tls,
     };
   }
 }

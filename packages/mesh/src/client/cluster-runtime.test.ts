@@ -6,9 +6,9 @@ import { decodeCluster, decodeClusterLoadAssignment, envoy, type XdsCluster } fr
 import { type ClusterOptions, edsCluster, loadAssignment } from '../../test/xds-fixtures.js';
 import { endpointsFromAssignment } from '../config/endpoints.js';
 import { createLbPolicyRegistry } from '../lb/lb-policy-registry.js';
-import { seededRandom } from '../lb/random-source.js';
-import { ManualClock } from '../resilience/clock.js';
-import { ClusterRuntime, lbPolicyFromXds, outlierDetectionFromXds } from './cluster-runtime.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
+import { ClusterRuntime } from './cluster-runtime.js';
 
 function cluster(o: ClusterOptions = {}): XdsCluster {
   const r = decodeCluster(edsCluster('c', o));
@@ -36,11 +36,15 @@ describe('ClusterRuntime', () => {
       [{ lbPolicy: P.RING_HASH, ringHash: { minimumRingSize: 64n, maximumRingSize: 128n } }, 'ring_hash'],
       [{ lbPolicy: P.MAGLEV }, 'maglev'],
     ];
-    for (const [o, name] of cases)
-      assert.equal(lbPolicyFromXds(registry, cluster(o).lbPolicy, 'c').name, name);
+    for (const [o, name] of cases) {
+      const rt = new ClusterRuntime(cluster(o), { registry, random: seededRandom(1) });
+      rt.update(cluster(o), endpoints(1), undefined);
+      assert.equal(rt.policyName, name);
+      rt.close();
+    }
   });
 
-  it('maps outlier detection with Envoy’s meaning of enforcement', () => {
+  it('takes outlier detection as decoded, with Envoy’s meaning of enforcement', () => {
     const c = cluster({
       outlierDetection: {
         consecutive5xx: 3,
@@ -50,7 +54,7 @@ describe('ClusterRuntime', () => {
         enforcingSuccessRate: 0,
       },
     });
-    const od = outlierDetectionFromXds(c.outlierDetection!, 'c');
+    const od = c.outlierDetection!;
     assert.equal(od.intervalMs, 500);
     assert.equal(od.baseEjectionTimeMs, 1000);
     assert.equal(od.maxEjectionPercent, 40);
@@ -61,8 +65,12 @@ describe('ClusterRuntime', () => {
 
   it('updates endpoints and limits in place, keeping ejections while the policy is unchanged', () => {
     const clock = new ManualClock();
-    const rt = new ClusterRuntime('c', { registry, random: seededRandom(1), clock });
     const od = { consecutive5xx: 1, maxEjectionPercent: 50, baseEjectionTime: durationFromMs(10_000) };
+    const rt = new ClusterRuntime(cluster({ outlierDetection: od }), {
+      registry,
+      random: seededRandom(1),
+      clock,
+    });
     rt.update(cluster({ outlierDetection: od, maxRequests: 2 }), endpoints(1, 2), undefined);
     const first = rt.balancer;
     const bad = rt.endpoints[0]!;

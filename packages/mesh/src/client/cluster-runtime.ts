@@ -4,61 +4,21 @@
 // changed LB policy or outlier detection config builds a new balancer.
 // Envoy: cluster.v3.Cluster lb_policy, circuit_breakers, outlier_detection (gRFC A32, A42, A48, A50).
 
-import type { XdsCluster, XdsLbPolicy, XdsOutlierDetection } from '@shoal/xds/client';
+import type { XdsCluster } from '@shoal/xds/client';
 import { ClusterBalancer } from '../lb/cluster-balancer.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';
-import type { LbPolicy } from '../lb/picker.js';
-import type { Random } from '../lb/random-source.js';
+import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { ClusterLoad } from '../load-report/load-store.js';
-import { CircuitBreaker, parseCircuitBreakerThresholds } from '../resilience/circuit-breaker.js';
-import type { Clock } from '../resilience/clock.js';
-import { type OutlierDetectionConfig, parseOutlierDetection } from '../resilience/outlier-config.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
+import { CircuitBreaker } from '../resilience/circuit-breaker.js';
+import type { Clock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 
 export interface ClusterRuntimeOptions {
   readonly registry: LbPolicyRegistry;
   readonly random: Random;
   readonly clock?: Clock;
   readonly onEjection?: (cluster: string, events: readonly EjectionEvent[]) => void;
-}
-
-/** The xDS lb policy as a registry entry and its config (the registry's camelCase form). */
-export function lbPolicyFromXds(registry: LbPolicyRegistry, p: XdsLbPolicy, path: string): LbPolicy {
-  switch (p.kind) {
-    case 'least_request':
-      return registry.create('least_request', { choiceCount: p.choiceCount }, path);
-    case 'ring_hash':
-      return registry.create('ring_hash', { minRingSize: p.minRingSize, maxRingSize: p.maxRingSize }, path);
-    case 'maglev':
-      return registry.create('maglev', { tableSize: p.tableSize }, path);
-    default:
-      return registry.create(p.kind, {}, path);
-  }
-}
-
-export function outlierDetectionFromXds(o: XdsOutlierDetection, path: string): OutlierDetectionConfig {
-  return parseOutlierDetection(
-    {
-      intervalMs: o.intervalMs,
-      baseEjectionTimeMs: o.baseEjectionTimeMs,
-      maxEjectionTimeMs: o.maxEjectionTimeMs,
-      maxEjectionPercent: o.maxEjectionPercent,
-      consecutive5xx: o.consecutive5xx?.threshold,
-      enforcingConsecutive5xx: o.consecutive5xx?.enforcementPercentage ?? 0,
-      consecutiveGatewayFailure: o.consecutiveGatewayFailure?.threshold,
-      enforcingConsecutiveGatewayFailure: o.consecutiveGatewayFailure?.enforcementPercentage ?? 0,
-      successRateStdevFactor: o.successRate?.stdevFactor,
-      enforcingSuccessRate: o.successRate?.enforcementPercentage ?? 0,
-      successRateMinimumHosts: o.successRate?.minimumHosts,
-      successRateRequestVolume: o.successRate?.requestVolume,
-      failurePercentageThreshold: o.failurePercentage?.threshold,
-      enforcingFailurePercentage: o.failurePercentage?.enforcementPercentage ?? 0,
-      failurePercentageMinimumHosts: o.failurePercentage?.minimumHosts,
-      failurePercentageRequestVolume: o.failurePercentage?.requestVolume,
-    },
-    path,
-  );
 }
 
 export class ClusterRuntime {
@@ -71,11 +31,15 @@ export class ClusterRuntime {
   private endpointsValue: readonly MeshEndpoint[] = [];
   private policyNameValue = '';
 
+  readonly name: string;
+
+  /** Starts with the cluster's limits; update() applies it and its endpoints. */
   constructor(
-    readonly name: string,
+    cluster: XdsCluster,
     private readonly options: ClusterRuntimeOptions,
   ) {
-    this.breaker = new CircuitBreaker(name);
+    this.name = cluster.name;
+    this.breaker = new CircuitBreaker(cluster.name, cluster.circuitBreakers);
   }
 
   get balancer(): ClusterBalancer {
@@ -91,33 +55,29 @@ export class ClusterRuntime {
     return this.policyNameValue;
   }
 
-  /** Applies a cluster and its endpoints from a new snapshot. Throws INVALID_ARGUMENT on bad config. */
+  /**
+   * Applies a cluster and its endpoints from a new snapshot. Throws INVALID_ARGUMENT when the LB
+   * registry has no such policy or rejects its config.
+   */
   update(
     cluster: XdsCluster,
     endpoints: readonly MeshEndpoint[],
     overprovisioningFactor: number | undefined,
   ): void {
-    const cb = cluster.circuitBreakers;
-    this.breaker.setThresholds(
-      parseCircuitBreakerThresholds(
-        {
-          maxRequests: cb.maxRequests,
-          ...(cb.maxPendingRequests !== undefined && { maxPendingRequests: cb.maxPendingRequests }),
-          ...(cb.maxRetries !== undefined && { maxRetries: cb.maxRetries }),
-        },
-        `${this.name}.circuit_breakers`,
-      ),
-    );
+    this.breaker.setThresholds(cluster.circuitBreakers);
     const key = JSON.stringify([
       cluster.lbPolicy,
       cluster.outlierDetection ?? null,
       overprovisioningFactor ?? null,
     ]);
     if (this.balancerValue === undefined || key !== this.balancerKey) {
-      const policy = lbPolicyFromXds(this.options.registry, cluster.lbPolicy, `${this.name}.lb_policy`);
-      const outlierDetection =
-        cluster.outlierDetection &&
-        outlierDetectionFromXds(cluster.outlierDetection, `${this.name}.outlier_detection`);
+      // The registry's configs are opaque to the mesh: the xDS policy model is the config.
+      const policy = this.options.registry.create(
+        cluster.lbPolicy.kind,
+        cluster.lbPolicy,
+        `${this.name}.lb_policy`,
+      );
+      const outlierDetection = cluster.outlierDetection;
       this.balancerValue?.close();
       const onEjection = this.options.onEjection;
       this.balancerValue = new ClusterBalancer({

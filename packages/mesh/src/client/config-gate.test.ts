@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
-import { ManualClock } from '../resilience/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { ConfigGate } from './config-gate.js';
 
 const unavailable = (m: string) => new RpcError(Code.UNAVAILABLE, m);

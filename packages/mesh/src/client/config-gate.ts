@@ -4,7 +4,7 @@
 // gRPC fails calls on a channel in TRANSIENT_FAILURE.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import type { Clock, TimerHandle } from '../resilience/clock.js';
+import type { Clock, TimerHandle } from '../support/clock.js';
 
 interface Waiter<C> {
   resolve(config: C): void;

@@ -1,106 +1,121 @@
-// The connections of one mesh client: a GrpcTransport per endpoint, on the plaintext pool, or, for
-// a cluster with an UpstreamTlsContext (gRFC A29), on a pool per TLS context whose connections
-// take the certificate providers' current certificate. Internal to the mesh client.
+// How a transport's calls reach the endpoints it picks: one rpc Transport per endpoint address, a
+// GrpcTransport on the shared SessionPool unless the options say otherwise, made on first use and
+// closed once no cluster of the config has that endpoint (calls in flight keep theirs). A cluster
+// with an UpstreamTlsContext (gRFC A29) reaches its endpoints over mutual TLS instead: on a pool
+// per TLS context whose connections take the certificate providers' current certificate
+// (upstream-tls-transport.ts); those transports go by context, cluster and address.
 
-import { GrpcTransport, type GrpcTransportOptions, SessionPool } from '@shoal/rpc/client';
+import { GrpcTransport, type GrpcTransportOptions, SessionPool, type Transport } from '@shoal/rpc/client';
 import type { CertificateProviders } from '@shoal/xds/client';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { UpstreamTls } from '../security/upstream-tls.js';
-import type { ClusterRuntime } from './cluster-runtime.js';
+import { UpstreamTlsTransport } from '../security/upstream-tls-transport.js';
 
-export interface EndpointTransportsOptions {
-  readonly grpc: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'> | undefined;
-  /** The plaintext pool; closed with these transports when `ownsPool`. */
+export interface EndpointTransportOptions {
   readonly pool: SessionPool;
-  readonly ownsPool: boolean;
+  /** Sent as `:authority` to every endpoint: the target's. */
   readonly authority: string;
-  /** False: clusters' TLS contexts are ignored (plaintext). */
+  readonly grpc: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'> | undefined;
+  /** Plaintext endpoints' transports; clusters with TLS always get GrpcTransports with it. */
+  readonly make: ((address: string, authority: string) => Transport) | undefined;
+  /** False: clusters' TLS contexts are ignored (plaintext, A29's fallback credentials). */
   readonly xdsCredentials: boolean;
+  /** The bootstrap's certificate providers, asked for on the first cluster with TLS. */
   readonly providers: () => CertificateProviders;
 }
 
 export class EndpointTransports {
-  readonly #o: EndpointTransportsOptions;
-  readonly #transports = new Map<string, GrpcTransport>();
-  /** Per cluster with an UpstreamTlsContext. */
-  #tls = new Map<string, UpstreamTls>();
-  readonly #tlsPools = new Map<string, SessionPool>();
+  private readonly transports = new Map<string, Transport>();
+  /** Per cluster of the current config: its TLS, or why its TLS context cannot be used. */
+  private tls = new Map<string, UpstreamTls | string>();
+  private readonly tlsPools = new Map<string, SessionPool>();
 
-  constructor(options: EndpointTransportsOptions) {
-    this.#o = options;
-  }
-
-  /** The TLS of a cluster, or undefined for plaintext. */
-  tlsOf(cluster: string): UpstreamTls | undefined {
-    return this.#tls.get(cluster);
-  }
+  constructor(private readonly options: EndpointTransportOptions) {}
 
   /**
-   * Takes a new snapshot: each cluster's TLS (an equal context keeps its instance and pool; one
-   * naming an unknown provider puts its reason in `errors`), then forgets transports of endpoints
-   * no cluster has any more (their calls in flight keep theirs).
+   * Takes a new snapshot's clusters' TLS contexts. An equal context keeps its instance and pool;
+   * one naming an instance the bootstrap lacks makes the cluster refuse calls with why.
    */
-  update(
-    config: MeshConfig,
-    runtimes: ReadonlyMap<string, ClusterRuntime>,
-    errors: Map<string, string>,
-  ): void {
-    const next = new Map<string, UpstreamTls>();
-    if (this.#o.xdsCredentials) {
-      const byKey = new Map([...this.#tls.values()].map((t) => [t.key, t]));
+  update(config: MeshConfig): void {
+    const next = new Map<string, UpstreamTls | string>();
+    if (this.options.xdsCredentials) {
+      const byKey = new Map<string, UpstreamTls>();
+      for (const t of this.tls.values()) if (typeof t !== 'string') byKey.set(t.key, t);
       for (const [name, c] of config.clusters) {
         const context = c.status === 'ok' ? c.cluster.tls : undefined;
         if (!context) continue;
         try {
-          const candidate = new UpstreamTls(context, this.#o.providers());
+          const candidate = new UpstreamTls(context, this.options.providers());
           next.set(name, byKey.get(candidate.key) ?? candidate);
         } catch (err) {
-          errors.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
+          next.set(name, `cluster ${JSON.stringify(name)}: ${(err as Error).message}`);
         }
       }
     }
-    this.#tls = next;
-    const live = new Set<string>();
-    for (const [name, r] of runtimes) {
-      const tls = next.get(name);
-      for (const e of r.endpoints) live.add(tls ? `${tls.key}|${e.key}` : e.key);
-    }
-    for (const [key, t] of this.#transports) {
-      if (live.has(key)) continue;
-      t.close();
-      this.#transports.delete(key);
-    }
+    this.tls = next;
   }
 
-  get(ep: MeshEndpoint, tls: UpstreamTls | undefined): GrpcTransport {
-    const key = tls ? `${tls.key}|${ep.key}` : ep.key;
-    let t = this.#transports.get(key);
+  /** The cluster's TLS (undefined: plaintext), or why its calls cannot be made. */
+  tlsOf(cluster: string): UpstreamTls | string | undefined {
+    return this.tls.get(cluster);
+  }
+
+  /** The key of the transport of an endpoint of a cluster (see `keepOnly`). */
+  keyOf(cluster: string, endpoint: string): string {
+    const tls = this.tls.get(cluster);
+    return typeof tls === 'object' ? transportKey(endpoint, cluster, tls) : endpoint;
+  }
+
+  /** The transport to `ep` of `cluster`, whose TLS is `tls` (its tlsOf, undefined: plaintext). */
+  get(ep: MeshEndpoint, cluster: string, tls: UpstreamTls | undefined): Transport {
+    const key = transportKey(ep.key, cluster, tls);
+    let t = this.transports.get(key);
     if (t === undefined) {
-      t = new GrpcTransport({
-        ...this.#o.grpc,
-        address: ep.key,
-        pool: tls ? this.#tlsPool(tls) : this.#o.pool,
-        authority: this.#o.authority,
-        ...(tls && { tls: () => tls.options() }),
-      });
-      this.#transports.set(key, t);
+      const { authority, make, grpc, pool } = this.options;
+      if (tls === undefined)
+        t = make?.(ep.key, authority) ?? new GrpcTransport({ ...grpc, address: ep.key, pool, authority });
+      else {
+        const inner = new GrpcTransport({
+          ...grpc,
+          address: ep.key,
+          pool: this.tlsPool(tls),
+          authority,
+          tls: () => tls.options(),
+        });
+        t = new UpstreamTlsTransport(inner, tls, ep.key, cluster);
+      }
+      this.transports.set(key, t);
     }
     return t;
   }
 
-  close(): void {
-    for (const t of this.#transports.values()) t.close();
-    if (this.#o.ownsPool) this.#o.pool.close();
-    for (const p of this.#tlsPools.values()) p.close();
+  /** Closes the transports whose keys are not in `live` (see `keyOf`). */
+  keepOnly(live: ReadonlySet<string>): void {
+    for (const [key, t] of this.transports) {
+      if (live.has(key)) continue;
+      t.close();
+      this.transports.delete(key);
+    }
   }
 
-  #tlsPool(tls: UpstreamTls): SessionPool {
-    let pool = this.#tlsPools.get(tls.key);
+  close(): void {
+    for (const t of this.transports.values()) t.close();
+    this.transports.clear();
+    for (const p of this.tlsPools.values()) p.close();
+    this.tlsPools.clear();
+  }
+
+  private tlsPool(tls: UpstreamTls): SessionPool {
+    let pool = this.tlsPools.get(tls.key);
     if (pool === undefined) {
-      pool = new SessionPool({ ...this.#o.grpc, tls: () => tls.options() });
-      this.#tlsPools.set(tls.key, pool);
+      pool = new SessionPool({ ...this.options.grpc, tls: () => tls.options() });
+      this.tlsPools.set(tls.key, pool);
     }
     return pool;
   }
+}
+
+function transportKey(endpoint: string, cluster: string, tls: UpstreamTls | undefined): string {
+  return tls ? `${tls.key}|${cluster}|${endpoint}` : endpoint;
 }

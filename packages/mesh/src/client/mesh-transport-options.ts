@@ -1,16 +1,18 @@
 // The options of a mesh transport (mesh-transport.ts): where xDS resources come from, the target,
-// connections, LB policies, and the listeners and plug-ins (telemetry, load reporting) it tells.
+// connections, LB policies, HTTP filters, and the listeners and plug-ins (telemetry, load
+// reporting) it tells.
 
-import type { GrpcTransportOptions, SessionPool } from '@shoal/rpc/client';
+import type { GrpcTransportOptions, SessionPool, Transport } from '@shoal/rpc/client';
 import type { Telemetry } from '@shoal/telemetry';
 import type { CertificateProviders, XdsBootstrap } from '@shoal/xds/client';
 import type { MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
+import type { HttpFilterPlugins } from '../filters/http-filter.js';
 import type { LbPolicyRegistry } from '../lb/lb-policy-registry.js';
-import type { Random } from '../lb/random-source.js';
+import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { LoadReporter } from '../load-report/load-reporter.js';
-import type { Clock } from '../resilience/clock.js';
-import type { EjectionEvent } from '../resilience/outlier-detector.js';
+import type { Clock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 
 export interface MeshTransportOptions {
@@ -29,6 +31,12 @@ export interface MeshTransportOptions {
   /** Options for the per-endpoint gRPC transports (codec, compression, limits, TLS). */
   readonly grpc?: Omit<GrpcTransportOptions, 'address' | 'pool' | 'authority'>;
   /**
+   * How a call reaches a picked endpoint (`host:port`, with the target's `:authority`). Default:
+   * a GrpcTransport on the shared pool, made once per endpoint and closed when it leaves the config.
+   * Endpoints of clusters with an UpstreamTlsContext are always reached by a GrpcTransport over it.
+   */
+  readonly endpointTransport?: (address: string, authority: string) => Transport;
+  /**
    * Apply the clusters' UpstreamTlsContext (gRFC A29's XdsChannelCredentials). Default true;
    * false ignores it and dials plaintext (A29's fallback credentials).
    */
@@ -37,6 +45,11 @@ export interface MeshTransportOptions {
   readonly certificateProviders?: CertificateProviders;
   /** LB policies by name; defaults to the built-in ones. */
   readonly lbPolicies?: LbPolicyRegistry;
+  /**
+   * HTTP filter plug-ins; default createHttpFilterRegistry() (router, fault). The XdsClient made
+   * here decodes with it; give a shared `xds` client the same registry when it has filters of its own.
+   */
+  readonly httpFilters?: HttpFilterPlugins;
   readonly random?: Random;
   readonly clock?: Clock;
   /** Told about each routing decision (one per attempt), for debugging. */

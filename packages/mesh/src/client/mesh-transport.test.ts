@@ -18,7 +18,7 @@ import {
   routeConfiguration,
 } from '../../test/xds-fixtures.js';
 import { StaticResourceSource } from '../config/static-resource-source.js';
-import { seededRandom } from '../lb/random-source.js';
+import { seededRandom } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 import { createMeshClient, meshTransportOf } from './create-mesh-client.js';
 

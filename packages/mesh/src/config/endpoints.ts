@@ -5,7 +5,7 @@
 
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { XdsClusterLoadAssignment, XdsEndpoint } from '@shoal/xds/client';
-import { createEndpoint, type HealthStatus, type MeshEndpoint } from '../lb/endpoint.js';
+import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 
 function stringRecord(v: unknown): Record<string, string> | undefined {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
@@ -40,7 +40,7 @@ export function endpointsFromAssignment(cla: XdsClusterLoadAssignment): MeshEndp
             address: e.address.host,
             port: e.address.port,
             weight: e.weight,
-            health: e.health.toUpperCase() as HealthStatus,
+            health: e.health,
             locality: l.locality,
             localityWeight: l.weight,
             priority: l.priority,

@@ -14,24 +14,35 @@ import {
   decodeClusterLoadAssignment,
   decodeListener,
   decodeRouteConfiguration,
+  type HttpDecodeOptions,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds/client';
 import type { ResourceWatcher, ResourceWatcherSource } from './watch-source.js';
 
-const decoders: Readonly<Record<string, (any: Any) => DecodeResult<unknown>>> = {
-  [LISTENER_TYPE_URL]: (a) => decodeListener(a),
-  [ROUTE_CONFIGURATION_TYPE_URL]: (a) => decodeRouteConfiguration(a),
-  [CLUSTER_TYPE_URL]: (a) => decodeCluster(a),
-  [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL]: (a) => decodeClusterLoadAssignment(a),
-};
+type Decoders = Readonly<Record<string, (any: Any) => DecodeResult<unknown>>>;
+
+function decodersWith(options: HttpDecodeOptions): Decoders {
+  return {
+    [LISTENER_TYPE_URL]: (a) => decodeListener(a, options),
+    [ROUTE_CONFIGURATION_TYPE_URL]: (a) => decodeRouteConfiguration(a, options),
+    [CLUSTER_TYPE_URL]: (a) => decodeCluster(a),
+    [CLUSTER_LOAD_ASSIGNMENT_TYPE_URL]: (a) => decodeClusterLoadAssignment(a),
+  };
+}
 
 const key = (typeUrl: string, name: string) => `${typeUrl} ${name}`;
 
 export class StaticResourceSource implements ResourceWatcherSource {
+  private readonly decoders: Decoders;
   private readonly values = new Map<string, unknown>();
   private readonly removed = new Set<string>();
   private readonly watchers = new Map<string, Set<ResourceWatcher<unknown>>>();
+
+  /** `httpFilters`: the filter types Listeners and routes are decoded with (an XdsClient's option too). */
+  constructor(options: HttpDecodeOptions = {}) {
+    this.decoders = decodersWith(options);
+  }
 
   watch<T>(typeUrl: string, name: string, watcher: ResourceWatcher<T>): () => void {
     const k = key(typeUrl, name);
@@ -63,7 +74,7 @@ export class StaticResourceSource implements ResourceWatcherSource {
   set(...resources: Any[]): string | undefined {
     const nacks: string[] = [];
     for (const any of resources) {
-      const decode = decoders[any.typeUrl];
+      const decode = this.decoders[any.typeUrl];
       if (decode === undefined) {
         nacks.push(`unknown resource type ${any.typeUrl}`);
         continue;

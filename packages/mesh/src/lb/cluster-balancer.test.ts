@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@shoal/rpc';
-import { ManualClock } from '../resilience/clock.js';
-import { parseOutlierDetection } from '../resilience/outlier-config.js';
+import { type ClusterOptions, decodedCluster } from '../../test/xds-fixtures.js';
+import { ManualClock } from '../support/clock.js';
+import { seededRandom } from '../support/random-source.js';
 import { ClusterBalancer } from './cluster-balancer.js';
 import { createEndpoint, type MeshEndpoint } from './endpoint.js';
 import { leastRequestPolicy } from './least-request.js';
-import { seededRandom } from './random-source.js';
 import { roundRobinPolicy } from './round-robin.js';
+
+/** Outlier detection as @shoal/xds decodes it from a cluster. */
+const outlier = (init: ClusterOptions['outlierDetection']) =>
+  decodedCluster('c', { outlierDetection: init }).outlierDetection!;
 
 const ep = (host: string, zone: string, priority: number) =>
   createEndpoint({ address: host, port: 50051, locality: { region: 'r', zone }, priority });
@@ -33,7 +38,7 @@ describe('ClusterBalancer', () => {
       policy: roundRobinPolicy({}, 'lb'),
       random: seededRandom(1),
       clock,
-      outlierDetection: parseOutlierDetection({ baseEjectionTimeMs: 30_000, maxEjectionPercent: 50 }),
+      outlierDetection: outlier({ baseEjectionTime: durationFromMs(30_000), maxEjectionPercent: 50 }),
       onEjection: (ev) => events.push(...ev.map((e) => `${e.ejected ? 'eject' : 'return'} ${e.key}`)),
     });
     const [a, bad, c] = [ep('10.0.0.1', 'z1', 0), ep('10.0.0.2', 'z1', 0), ep('10.0.0.3', 'z1', 0)];
@@ -57,7 +62,7 @@ describe('ClusterBalancer', () => {
       policy: roundRobinPolicy({}, 'lb'),
       random: seededRandom(2),
       clock,
-      outlierDetection: parseOutlierDetection({ baseEjectionTimeMs: 10_000, maxEjectionPercent: 100 }),
+      outlierDetection: outlier({ baseEjectionTime: durationFromMs(10_000), maxEjectionPercent: 100 }),
     });
     const local = [ep('10.1.0.1', 'local', 0), ep('10.1.0.2', 'local', 0)];
     const remote = [ep('10.2.0.1', 'remote', 1), ep('10.2.0.2', 'remote', 1)];
@@ -103,7 +108,7 @@ describe('ClusterBalancer', () => {
       policy: roundRobinPolicy({}, 'lb'),
       random: seededRandom(4),
       clock,
-      outlierDetection: parseOutlierDetection({ maxEjectionPercent: 100 }),
+      outlierDetection: outlier({ maxEjectionPercent: 100 }),
     });
     const [x, y] = [ep('10.4.0.1', 'z', 0), ep('10.4.0.2', 'z', 0)];
     b.update([x!, y!]);

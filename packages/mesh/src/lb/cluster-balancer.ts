@@ -4,25 +4,25 @@
 // of a call (gRFC A27 priority/locality, A50 outlier detection; Envoy's cluster load balancer).
 
 import type { Code } from '@shoal/rpc/client';
-import type { Clock } from '../resilience/clock.js';
-import type { OutlierDetectionConfig } from '../resilience/outlier-config.js';
+import type { XdsOutlierDetection } from '@shoal/xds/client';
+import type { Clock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
+import type { MeshEndpoint } from './endpoint.js';
+import { LocalityPicker, type LocalityPickerState } from './locality-picker.js';
 import {
   type EjectionEvent,
   OutlierDetector,
   type OutlierOutcome,
   outcomeFromCode,
-} from '../resilience/outlier-detector.js';
-import type { MeshEndpoint } from './endpoint.js';
-import { LocalityPicker, type LocalityPickerState } from './locality-picker.js';
+} from './outlier-detector.js';
 import type { LbPolicy, Pick, PickContext } from './picker.js';
-import type { Random } from './random-source.js';
 
 export interface ClusterBalancerOptions {
   readonly policy: LbPolicy;
   readonly random?: Random;
   readonly clock?: Clock;
   /** Undefined: no outlier detection for this cluster. */
-  readonly outlierDetection?: OutlierDetectionConfig;
+  readonly outlierDetection?: XdsOutlierDetection;
   readonly overprovisioningFactor?: number;
   readonly panicThreshold?: number;
   /** Told after each ejection change (for logs, metrics, the console). */

@@ -9,7 +9,7 @@ describe('createEndpoint', () => {
     assert.equal(e.key, '10.0.0.1:8080');
     assert.equal(e.hashKey, '10.0.0.1:8080');
     assert.equal(e.weight, 1);
-    assert.equal(e.health, 'UNKNOWN');
+    assert.equal(e.health, 'unknown');
     assert.equal(e.priority, 0);
     assert.deepEqual(e.locality, { region: '', zone: '', subZone: '' });
     assert.equal(createEndpoint({ address: '::1', port: 443 }).key, '[::1]:443');
@@ -21,7 +21,7 @@ describe('createEndpoint', () => {
     assert.throws(
       () =>
         createEndpoint(
-          { address: '', port: 70000, weight: 0, priority: -1, health: 'SICK' as 'HEALTHY' },
+          { address: '', port: 70000, weight: 0, priority: -1, health: 'SICK' as 'healthy' },
           'endpoints[4]',
         ),
       (e: unknown) =>
@@ -35,10 +35,10 @@ describe('createEndpoint', () => {
 
   it('treats only HEALTHY and UNKNOWN as usable (gRFC A27)', () => {
     assert.deepEqual(
-      (['UNKNOWN', 'HEALTHY', 'UNHEALTHY', 'DRAINING', 'TIMEOUT', 'DEGRADED'] as const).filter(
+      (['unknown', 'healthy', 'unhealthy', 'draining', 'timeout', 'degraded'] as const).filter(
         isUsableHealth,
       ),
-      ['UNKNOWN', 'HEALTHY'],
+      ['unknown', 'healthy'],
     );
   });
 

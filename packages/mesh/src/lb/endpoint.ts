@@ -1,18 +1,16 @@
 // The mesh-level endpoint: what the load balancers pick from. A later assembly step fills it from
 // the EDS model (Envoy: endpoint.v3.ClusterLoadAssignment → LocalityLbEndpoints → LbEndpoint).
 
-import { ConfigErrors } from './config-error.js';
+import { Problems, type XdsHealthStatus } from '@shoal/xds/client';
+import { refuseIfAny } from './plain-config.js';
 
-/** Envoy: config.core.v3.HealthStatus. */
-export type HealthStatus = 'UNKNOWN' | 'HEALTHY' | 'UNHEALTHY' | 'DRAINING' | 'TIMEOUT' | 'DEGRADED';
-
-const healthStatuses: ReadonlySet<string> = new Set([
-  'UNKNOWN',
-  'HEALTHY',
-  'UNHEALTHY',
-  'DRAINING',
-  'TIMEOUT',
-  'DEGRADED',
+const healthStatuses: ReadonlySet<string> = new Set<XdsHealthStatus>([
+  'unknown',
+  'healthy',
+  'unhealthy',
+  'draining',
+  'timeout',
+  'degraded',
 ]);
 
 /** Envoy: config.core.v3.Locality. */
@@ -29,7 +27,8 @@ export interface MeshEndpoint {
   readonly port: number;
   /** load_balancing_weight of the LbEndpoint, ≥ 1. */
   readonly weight: number;
-  readonly health: HealthStatus;
+  /** As @shoal/xds decodes it (Envoy: config.core.v3.HealthStatus). */
+  readonly health: XdsHealthStatus;
   readonly locality: Locality;
   /** load_balancing_weight of the endpoint's LocalityLbEndpoints; 0 when the control plane sent none. */
   readonly localityWeight: number;
@@ -45,7 +44,7 @@ export interface MeshEndpointInit {
   address: string;
   port: number;
   weight?: number;
-  health?: HealthStatus;
+  health?: XdsHealthStatus;
   locality?: Partial<Locality>;
   localityWeight?: number;
   priority?: number;
@@ -54,8 +53,8 @@ export interface MeshEndpointInit {
 }
 
 /** gRPC A27: only HEALTHY and UNKNOWN endpoints take traffic. DEGRADED, DRAINING, TIMEOUT do not. */
-export function isUsableHealth(health: HealthStatus): boolean {
-  return health === 'HEALTHY' || health === 'UNKNOWN';
+export function isUsableHealth(health: XdsHealthStatus): boolean {
+  return health === 'healthy' || health === 'unknown';
 }
 
 export function endpointKey(address: string, port: number): string {
@@ -68,14 +67,14 @@ export function localityKey(l: Locality): string {
 
 /** Validates one endpoint; errors name the field under `path` (e.g. `endpoints[3].port`). */
 export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshEndpoint {
-  const errors = new ConfigErrors('endpoint');
+  const errors = new Problems();
   if (typeof init.address !== 'string' || init.address === '') errors.add(`${path}.address`, 'must be set');
   if (!Number.isInteger(init.port) || init.port < 0 || init.port > 65535)
     errors.add(`${path}.port`, `must be an integer in [0, 65535], got ${init.port}`);
   const weight = init.weight ?? 1;
   if (!Number.isInteger(weight) || weight < 1 || weight > 0xffffffff)
     errors.add(`${path}.weight`, `must be an integer ≥ 1, got ${weight}`);
-  const health = init.health ?? 'UNKNOWN';
+  const health = init.health ?? 'unknown';
   if (!healthStatuses.has(health)) errors.add(`${path}.health`, `unknown health status ${String(health)}`);
   const localityWeight = init.localityWeight ?? 0;
   if (!Number.isInteger(localityWeight) || localityWeight < 0)
@@ -83,7 +82,7 @@ export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshE
   const priority = init.priority ?? 0;
   if (!Number.isInteger(priority) || priority < 0 || priority > 127)
     errors.add(`${path}.priority`, `must be an integer in [0, 127], got ${priority}`);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'endpoint');
   const key = endpointKey(init.address, init.port);
   return Object.freeze({
     key,

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
 import { createLbPolicyRegistry, LbPolicyRegistry } from './lb-policy-registry.js';
-import { seededRandom } from './random-source.js';
 
 describe('LbPolicyRegistry', () => {
   it('holds the built-in policies and their gRPC aliases', () => {

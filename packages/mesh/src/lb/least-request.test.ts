@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RpcError } from '@shoal/rpc';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
 import { type LeastRequestPicker, leastRequestPolicy } from './least-request.js';
 import type { Pick } from './picker.js';
-import { seededRandom } from './random-source.js';
 
 const eps = (n: number) =>
   Array.from({ length: n }, (_, i) => createEndpoint({ address: `10.1.0.${i}`, port: 9 }));

@@ -4,10 +4,11 @@
 // Outstanding counts live in counter objects keyed by endpoint; a rebuilt picker takes them over,
 // so calls in flight during an EDS update still release the right count.
 
-import { asObject, ConfigErrors } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import { type Random, randomIndex } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
-import { type Random, randomIndex } from './random-source.js';
+import { asObject, refuseIfAny } from './plain-config.js';
 
 export interface LeastRequestConfig {
   /** Endpoints drawn per pick: default 2; A48 rejects values below 2 and caps at 10. */
@@ -15,7 +16,7 @@ export interface LeastRequestConfig {
 }
 
 export function leastRequestPolicy(config: unknown, path: string): LbPolicy {
-  const errors = new ConfigErrors('least_request config');
+  const errors = new Problems();
   const obj = asObject(errors, config, path);
   let choiceCount = 2;
   const raw = obj.choiceCount;
@@ -24,7 +25,7 @@ export function leastRequestPolicy(config: unknown, path: string): LbPolicy {
       errors.add(`${path}.choiceCount`, `must be an integer ≥ 2, got ${JSON.stringify(raw)}`);
     else choiceCount = Math.min(raw, 10);
   }
-  errors.throwIfAny();
+  refuseIfAny(errors, 'least_request config');
   const parsed: LeastRequestConfig = { choiceCount };
   return {
     name: 'least_request',

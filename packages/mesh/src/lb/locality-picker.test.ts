@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { HealthStatus, MeshEndpoint } from './endpoint.js';
+import type { XdsHealthStatus } from '@shoal/xds';
+import { seededRandom } from '../support/random-source.js';
+import type { MeshEndpoint } from './endpoint.js';
 import { createEndpoint } from './endpoint.js';
 import { type LeastRequestPicker, leastRequestPolicy } from './least-request.js';
 import { buildLocalityPicker, type LocalityPicker } from './locality-picker.js';
-import { seededRandom } from './random-source.js';
 import { ringHashPolicy } from './ring-hash.js';
 import { roundRobinPolicy } from './round-robin.js';
 import { xxHash64 } from './xxhash64.js';
@@ -14,7 +15,7 @@ const rr = roundRobinPolicy({}, 'lb');
 function zone(
   name: string,
   n: number,
-  opts: { priority?: number; localityWeight?: number; health?: HealthStatus[] } = {},
+  opts: { priority?: number; localityWeight?: number; health?: XdsHealthStatus[] } = {},
 ): MeshEndpoint[] {
   return Array.from({ length: n }, (_, i) =>
     createEndpoint({
@@ -23,7 +24,7 @@ function zone(
       locality: { region: 'r1', zone: name },
       priority: opts.priority ?? 0,
       localityWeight: opts.localityWeight ?? 0,
-      health: opts.health?.[i] ?? 'HEALTHY',
+      health: opts.health?.[i] ?? 'healthy',
     }),
   );
 }
@@ -68,7 +69,7 @@ describe('locality picker: same-zone priority', () => {
 
   it('spills in proportion when the local zone is partly unhealthy (overprovisioning 1.4)', () => {
     // 2 of 3 usable: health = floor(140 × 2/3) = 93, so 7% spills to priority 1.
-    const partly = zone('zone-a', 3, { health: ['HEALTHY', 'UNHEALTHY', 'HEALTHY'] });
+    const partly = zone('zone-a', 3, { health: ['healthy', 'unhealthy', 'healthy'] });
     const picker = buildLocalityPicker([...partly, ...remote], { policy: rr, random: seededRandom(4) });
     assert.deepEqual(
       picker.state().priorities.map((p) => p.load),
@@ -77,7 +78,7 @@ describe('locality picker: same-zone priority', () => {
     const s = zoneShares(picker, 20_000);
     assert.ok(near(s.get('zone-a'), 0.93), `local ${s.get('zone-a')}`);
     // 4 of 5 usable: 140 × 0.8 = 112 → capped at 100, nothing spills.
-    const mostly = zone('zone-a', 5, { health: ['HEALTHY', 'HEALTHY', 'DRAINING', 'HEALTHY', 'HEALTHY'] });
+    const mostly = zone('zone-a', 5, { health: ['healthy', 'healthy', 'draining', 'healthy', 'healthy'] });
     const p2 = buildLocalityPicker([...mostly, ...remote], { policy: rr, random: seededRandom(5) });
     assert.deepEqual(
       p2.state().priorities.map((p) => p.load),
@@ -86,10 +87,10 @@ describe('locality picker: same-zone priority', () => {
   });
 
   it('normalises loads when no priority is fully healthy', () => {
-    const a = zone('zone-a', 5, { health: ['HEALTHY', 'UNHEALTHY', 'UNHEALTHY', 'UNHEALTHY', 'UNHEALTHY'] });
+    const a = zone('zone-a', 5, { health: ['healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy'] });
     const b = zone('zone-b', 5, {
       priority: 1,
-      health: ['HEALTHY', 'UNHEALTHY', 'UNHEALTHY', 'UNHEALTHY', 'UNHEALTHY'],
+      health: ['healthy', 'unhealthy', 'unhealthy', 'unhealthy', 'unhealthy'],
     });
     // Each level: floor(140 / 5) = 28; total 56; each gets 50.
     const picker = buildLocalityPicker([...a, ...b], { policy: rr, random: seededRandom(6) });
@@ -97,11 +98,11 @@ describe('locality picker: same-zone priority', () => {
       picker.state().priorities.map((p) => p.load),
       [50, 50],
     );
-    for (let i = 0; i < 200; i++) assert.equal(picker.pick()!.endpoint.health, 'HEALTHY');
+    for (let i = 0; i < 200; i++) assert.equal(picker.pick()!.endpoint.health, 'healthy');
   });
 
   it('picks nothing when nothing is usable, unless panic is on', () => {
-    const down = zone('zone-a', 2, { health: ['UNHEALTHY', 'UNHEALTHY'] });
+    const down = zone('zone-a', 2, { health: ['unhealthy', 'unhealthy'] });
     assert.equal(buildLocalityPicker(down, { policy: rr, random: seededRandom(7) }).pick(), undefined);
     const panic = buildLocalityPicker(down, { policy: rr, random: seededRandom(7), panicThreshold: 50 });
     assert.ok(panic.pick() !== undefined);
@@ -110,7 +111,7 @@ describe('locality picker: same-zone priority', () => {
   });
 
   it('in panic mode picks from the whole level, healthy or not', () => {
-    const a = zone('zone-a', 4, { health: ['HEALTHY', 'UNHEALTHY', 'UNHEALTHY', 'UNHEALTHY'] });
+    const a = zone('zone-a', 4, { health: ['healthy', 'unhealthy', 'unhealthy', 'unhealthy'] });
     const picker = buildLocalityPicker(a, { policy: rr, random: seededRandom(8), panicThreshold: 50 });
     const seen = new Set<string>();
     for (let i = 0; i < 8; i++) seen.add(picker.pick()!.endpoint.key);
@@ -132,7 +133,7 @@ describe('locality picker: locality-weighted', () => {
   });
 
   it('scales a locality weight by its availability, and drops localities with weight 0', () => {
-    const a = zone('zone-a', 2, { localityWeight: 1, health: ['HEALTHY', 'UNHEALTHY'] });
+    const a = zone('zone-a', 2, { localityWeight: 1, health: ['healthy', 'unhealthy'] });
     const b = zone('zone-b', 2, { localityWeight: 1 });
     const c = zone('zone-c', 2, { localityWeight: 0 });
     // zone-a availability min(1, 1.4 × 1/2) = 0.7 → shares 0.7 : 1.

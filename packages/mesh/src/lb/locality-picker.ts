@@ -11,11 +11,11 @@
 // with the caller's zone at priority 0, traffic stays local until enough of it is ejected or
 // unhealthy, fails over to priority 1, and comes back when a rebuild sees it healthy again.
 
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import { isUsableHealth, localityKey } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { upperBound } from './random.js';
-import type { Random } from './random-source.js';
 
 export interface LocalityPickerOptions {
   readonly policy: LbPolicy;

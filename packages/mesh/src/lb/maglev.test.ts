@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
 import { type MaglevPicker, maglevPolicy } from './maglev.js';
-import { seededRandom } from './random-source.js';
 import { xxHash64 } from './xxhash64.js';
 
 const eps = (weights: number[]) =>

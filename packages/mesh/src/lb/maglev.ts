@@ -4,11 +4,12 @@
 // weight skips turns in proportion. A call takes table[request hash mod size]. Endpoints are
 // ordered by hash key first, so the table does not depend on EDS order.
 
-import { asObject, ConfigErrors, readInt } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
+import { asObject, readInt, refuseIfAny } from './plain-config.js';
 import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface MaglevConfig {
@@ -26,11 +27,11 @@ function isPrime(n: number): boolean {
 }
 
 export function maglevPolicy(config: unknown, path: string): LbPolicy {
-  const errors = new ConfigErrors('maglev config');
+  const errors = new Problems();
   const obj = asObject(errors, config, path);
   const tableSize = readInt(errors, obj, 'tableSize', path, 65537, 2, MAX_TABLE);
   if (!isPrime(tableSize)) errors.add(`${path}.tableSize`, `must be a prime number, got ${tableSize}`);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'maglev config');
   const parsed: MaglevConfig = { tableSize };
   return {
     name: 'maglev',

@@ -1,8 +1,8 @@
 // The load-balancing interfaces. A policy (LbPolicy) is parsed from config once, builds a Picker
 // for each endpoint set, and the Picker runs per call (gRPC's LB policy / picker split).
 
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
-import type { Random } from './random-source.js';
 
 export interface PickContext {
   /** The request hash from the route's hash policies (gRFC A42); hash policies pick randomly without it. */

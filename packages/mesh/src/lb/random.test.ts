@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
 import { randomPolicy } from './random.js';
-import { seededRandom } from './random-source.js';
 
 const eps = (weights: number[]) =>
   weights.map((weight, i) => createEndpoint({ address: `10.0.1.${i + 1}`, port: 8080, weight }));

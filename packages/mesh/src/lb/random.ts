@@ -1,16 +1,17 @@
 // random (Envoy: load_balancing_policies.random; gRPC has none built in): each call picks an
 // endpoint at random, with probability proportional to its weight.
 
-import { asObject, ConfigErrors } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
+import { asObject, refuseIfAny } from './plain-config.js';
 
 export function randomPolicy(config: unknown, path: string): LbPolicy {
-  const errors = new ConfigErrors('random config');
+  const errors = new Problems();
   asObject(errors, config, path);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'random config');
   return {
     name: 'random',
     hashBased: false,

@@ -2,20 +2,14 @@
 // config.route.v3.RouteAction.HashPolicy). Supported, as in gRPC: `header` (values of a repeated
 // header joined with ",", optionally rewritten by a regex first; binary `-bin` headers skipped)
 // and `filter_state` with key `io.grpc.channel_id` (a per-channel id, so every call of a channel
-// hashes alike). Other kinds (cookie, connection_properties, query_parameter) are ignored.
+// hashes alike). Other kinds (cookie, connection_properties, query_parameter) are left out by the
+// decoder.
 // Policies combine as Envoy does: hash = rotl64(hash, 1) ^ next; a `terminal` policy that
 // produced a hash ends the walk. No hash at all means "pick at random" (undefined).
 
-import { ConfigErrors } from './config-error.js';
+import { Code, RpcError } from '@shoal/rpc/client';
+import { compileRe2, re2Substitution, type XdsHashPolicy } from '@shoal/xds/client';
 import { xxHash64 } from './xxhash64.js';
-
-export type HashPolicySettings =
-  | {
-      header: { headerName: string; regexRewrite?: { pattern: string; substitution: string } };
-      terminal?: boolean;
-    }
-  | { filterState: { key: string }; terminal?: boolean }
-  | { [other: string]: unknown; terminal?: boolean };
 
 /** Request headers (e.g. @shoal/rpc Metadata). */
 export interface RequestHeaderSource {
@@ -31,47 +25,26 @@ interface CompiledPolicy {
 
 export const CHANNEL_ID_KEY = 'io.grpc.channel_id';
 
-/** A route's hash policies, compiled once when the route config is accepted. */
+/** A route's hash policies as @shoal/xds decoded them (and validated their regexes), compiled once. */
 export class RequestHasher {
   private readonly policies: CompiledPolicy[] = [];
 
-  constructor(settings: readonly HashPolicySettings[], path = 'hashPolicy') {
-    const errors = new ConfigErrors('hash policy');
-    settings.forEach((s, i) => {
-      const p = `${path}[${i}]`;
-      const terminal = s.terminal === true;
-      if ('header' in s && s.header !== undefined) {
-        const h = s.header as {
-          headerName?: unknown;
-          regexRewrite?: { pattern?: unknown; substitution?: unknown };
-        };
-        if (typeof h.headerName !== 'string' || h.headerName === '') {
-          errors.add(`${p}.header.headerName`, 'must be a non-empty string');
-          return;
-        }
-        let rewrite: CompiledPolicy['rewrite'];
-        if (h.regexRewrite !== undefined) {
-          const { pattern, substitution } = h.regexRewrite;
-          try {
-            rewrite = {
-              re: new RegExp(String(pattern), 'g'),
-              // RE2 substitutions write groups as \1; JavaScript wants $1.
-              substitution: String(substitution ?? '').replace(/\\(\d)/g, '$$$1'),
-            };
-          } catch (err) {
-            errors.add(`${p}.header.regexRewrite.pattern`, `invalid regex: ${(err as Error).message}`);
-            return;
-          }
-        }
-        const name = h.headerName.toLowerCase();
-        if (name.endsWith('-bin')) return;
-        this.policies.push({ kind: 'header', header: name, rewrite, terminal });
-      } else if ('filterState' in s && s.filterState !== undefined) {
-        if ((s.filterState as { key?: unknown }).key === CHANNEL_ID_KEY)
-          this.policies.push({ kind: 'channel', header: '', rewrite: undefined, terminal });
+  constructor(policies: readonly XdsHashPolicy[]) {
+    for (const p of policies) {
+      if (p.kind === 'channel_id') {
+        this.policies.push({ kind: 'channel', header: '', rewrite: undefined, terminal: p.terminal });
+        continue;
       }
-    });
-    errors.throwIfAny();
+      if (p.header.endsWith('-bin')) continue;
+      let rewrite: CompiledPolicy['rewrite'];
+      if (p.regexRewrite !== undefined) {
+        const re = compileRe2(p.regexRewrite.pattern, true);
+        // The decoder NACKs an invalid pattern: one here is a bug.
+        if (typeof re === 'string') throw new RpcError(Code.INTERNAL, `hash policy regex_rewrite: ${re}`);
+        rewrite = { re, substitution: re2Substitution(p.regexRewrite.substitution) };
+      }
+      this.policies.push({ kind: 'header', header: p.header, rewrite, terminal: p.terminal });
+    }
   }
 
   /** True when no policy can produce a hash (calls then pick at random). */

@@ -3,11 +3,12 @@
 // scaled to the ring size; a call takes the first entry at or after its request hash (wrapping).
 // A call without a request hash gets a random one, as in gRPC.
 
-import { asObject, ConfigErrors, readInt } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import type { Random } from './random-source.js';
+import { asObject, readInt, refuseIfAny } from './plain-config.js';
 import { utf8Bytes, xxHash64Parts } from './xxhash64.js';
 
 export interface RingHashConfig {
@@ -20,14 +21,14 @@ export interface RingHashConfig {
 const MAX_RING = 8 * 1024 * 1024;
 
 export function parseRingHashConfig(config: unknown, path: string): RingHashConfig {
-  const errors = new ConfigErrors('ring_hash config');
+  const errors = new Problems();
   const obj = asObject(errors, config, path);
   const minRingSize = readInt(errors, obj, 'minRingSize', path, 1024, 1, MAX_RING);
   const maxRingSize = readInt(errors, obj, 'maxRingSize', path, MAX_RING, 1, MAX_RING);
   const ringSizeCap = readInt(errors, obj, 'ringSizeCap', path, 4096, 1, MAX_RING);
   if (minRingSize > maxRingSize)
     errors.add(`${path}.minRingSize`, `must not exceed maxRingSize (${minRingSize} > ${maxRingSize})`);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'ring_hash config');
   return {
     minRingSize: Math.min(minRingSize, ringSizeCap),
     maxRingSize: Math.min(maxRingSize, ringSizeCap),

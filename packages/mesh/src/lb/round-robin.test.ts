@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RpcError } from '@shoal/rpc';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
-import { seededRandom } from './random-source.js';
 import { roundRobinPolicy } from './round-robin.js';
 
 const eps = (weights: number[]) =>

@@ -3,16 +3,17 @@
 // differ it is weighted round robin by earliest deadline first, as Envoy's EDF scheduler: each
 // endpoint is due every 1/weight, and the one due first is picked.
 
-import { asObject, ConfigErrors } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import { randomIndex } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
 import { staticPicks } from './picker.js';
-import { randomIndex } from './random-source.js';
+import { asObject, refuseIfAny } from './plain-config.js';
 
 export function roundRobinPolicy(config: unknown, path: string): LbPolicy {
-  const errors = new ConfigErrors('round_robin config');
+  const errors = new Problems();
   asObject(errors, config, path);
-  errors.throwIfAny();
+  refuseIfAny(errors, 'round_robin config');
   return {
     name: 'round_robin',
     hashBased: false,

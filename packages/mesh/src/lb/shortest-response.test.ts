@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '../support/random-source.js';
 import { createEndpoint } from './endpoint.js';
-import { seededRandom } from './random-source.js';
 import { type ShortestResponsePicker, shortestResponsePolicy } from './shortest-response.js';
 
 const eps = (weights: number[]) =>

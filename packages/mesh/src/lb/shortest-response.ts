@@ -4,10 +4,11 @@
 // (Dubbo's default 30 s) so old latencies fade. Endpoints with no timed call yet expect 0 and get
 // tried first. Cost is O(endpoints) per pick, as in Dubbo; stats survive rebuilds like least_request.
 
-import { asObject, ConfigErrors, readMs } from './config-error.js';
+import { Problems } from '@shoal/xds/client';
+import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';
-import type { Random } from './random-source.js';
+import { asObject, readMs, refuseIfAny } from './plain-config.js';
 
 interface Stats {
   active: number;
@@ -17,11 +18,11 @@ interface Stats {
 }
 
 export function shortestResponsePolicy(config: unknown, path: string): LbPolicy {
-  const errors = new ConfigErrors('shortest_response config');
+  const errors = new Problems();
   const o = asObject(errors, config, path);
   const slidePeriodMs = readMs(errors, o, 'slidePeriodMs', path, 30_000);
   if (o.slidePeriodMs === 0) errors.add(`${path}.slidePeriodMs`, 'must be greater than 0');
-  errors.throwIfAny();
+  refuseIfAny(errors, 'shortest_response config');
   return {
     name: 'shortest_response',
     hashBased: false,

@@ -7,34 +7,16 @@
 // "pending" is a call waiting for a connection, "retries" an outstanding retry attempt.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import { asObject, ConfigErrors, readInt } from '../lb/config-error.js';
+import type { XdsCircuitBreakers } from '@shoal/xds/client';
 
-export interface CircuitBreakerThresholds {
-  readonly maxRequests: number;
-  readonly maxPendingRequests: number;
-  readonly maxRetries: number;
-}
+/** The limits a breaker enforces, as @shoal/xds decodes them (Envoy's defaults set there). */
+export type CircuitBreakerThresholds = Pick<
+  XdsCircuitBreakers,
+  'maxRequests' | 'maxPendingRequests' | 'maxRetries'
+>;
 
 /** Frees a slot; calling it again does nothing. */
 export type Release = () => void;
-
-const U32 = 0xffffffff;
-
-/** Envoy's thresholds (camelCase field names); defaults 1024 / 1024 / 3. */
-export function parseCircuitBreakerThresholds(
-  settings: unknown,
-  path = 'circuitBreakers',
-): CircuitBreakerThresholds {
-  const errors = new ConfigErrors('circuit breaker config');
-  const o = asObject(errors, settings, path);
-  const t = {
-    maxRequests: readInt(errors, o, 'maxRequests', path, 1024, 0, U32),
-    maxPendingRequests: readInt(errors, o, 'maxPendingRequests', path, 1024, 0, U32),
-    maxRetries: readInt(errors, o, 'maxRetries', path, 3, 0, U32),
-  };
-  errors.throwIfAny();
-  return t;
-}
 
 type Kind = 'requests' | 'pending' | 'retries';
 
@@ -46,7 +28,7 @@ export class CircuitBreaker {
 
   constructor(
     readonly cluster: string,
-    thresholds: CircuitBreakerThresholds = parseCircuitBreakerThresholds(undefined),
+    thresholds: CircuitBreakerThresholds,
   ) {
     this.thresholds = thresholds;
   }

@@ -8,25 +8,15 @@
 // -percentage headers, which set the numerator over the config's denominator, capped at the
 // config's numerator. Invalid headers are ignored. An unset percentage is 0%, as in Envoy's proto
 // and gRPC: Istio's control plane always sends one. max_active_faults bounds how many calls are
-// being faulted at once; the gauge is shared by everything given the same FaultGauge.
+// being faulted at once; the gauge is shared by everything given the same FaultGauge. The config
+// is the filter's as @shoal/xds decodes it (statuses checked, HTTP ones mapped, fractions in parts
+// per million).
 
 import { Code, codeFromHttpStatus, RpcError } from '@shoal/rpc/client';
-import { ConfigErrors } from '../lb/config-error.js';
-import type { Random } from '../lb/random-source.js';
-import type { Clock } from './clock.js';
-import { sleep, systemClock } from './clock.js';
-
-/** Envoy: type.v3.FractionalPercent. */
-export interface FractionalPercent {
-  numerator: number;
-  denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
-}
-
-export interface FaultSettings {
-  delay?: { fixedDelayMs?: number; headerDelay?: boolean; percentage?: FractionalPercent };
-  abort?: { httpStatus?: number; grpcStatus?: number; headerAbort?: boolean; percentage?: FractionalPercent };
-  maxActiveFaults?: number;
-}
+import type { FaultFilterConfig, XdsFraction } from '@shoal/xds/client';
+import type { Clock } from '../support/clock.js';
+import { sleep, systemClock } from '../support/clock.js';
+import type { Random } from '../support/random-source.js';
 
 /** Reads a request header (e.g. @shoal/rpc Metadata). */
 export interface HeaderSource {
@@ -38,73 +28,25 @@ export class FaultGauge {
   active = 0;
 }
 
-interface Fraction {
-  readonly numerator: number;
-  readonly denominator: number;
-}
-
 export interface FaultDecision {
   readonly delayMs: number;
   /** The status to end the call with; OK means "end at once with OK and no messages". */
   readonly abort: Code | undefined;
 }
 
-const denominators = { HUNDRED: 100, TEN_THOUSAND: 10_000, MILLION: 1_000_000 } as const;
-
-function fraction(errors: ConfigErrors, p: FractionalPercent | undefined, path: string): Fraction {
-  if (p === undefined) return { numerator: 0, denominator: 100 };
-  const denominator = denominators[p.denominator ?? 'HUNDRED'];
-  if (denominator === undefined)
-    errors.add(`${path}.denominator`, `unknown denominator ${String(p.denominator)}`);
-  if (!Number.isInteger(p.numerator) || p.numerator < 0)
-    errors.add(`${path}.numerator`, `must be a non-negative integer, got ${p.numerator}`);
-  // Envoy clamps a numerator above the denominator to 100%.
-  return { numerator: Math.min(p.numerator, denominator ?? 100), denominator: denominator ?? 100 };
-}
-
 export class FaultInjector {
-  private readonly delay: { fixedMs: number | undefined; percent: Fraction } | undefined;
-  private readonly abort: { code: Code | undefined; percent: Fraction } | undefined;
+  private readonly delay: FaultFilterConfig['delay'];
+  private readonly abort: FaultFilterConfig['abort'];
   private readonly maxActiveFaults: number;
 
   constructor(
-    settings: FaultSettings,
-    path = 'fault',
+    config: FaultFilterConfig,
     private readonly gauge = new FaultGauge(),
     private readonly random: Random = Math.random,
   ) {
-    const errors = new ConfigErrors('fault injection config');
-    const d = settings.delay;
-    if (d !== undefined) {
-      const fixed = d.fixedDelayMs;
-      if ((fixed === undefined) === (d.headerDelay !== true))
-        errors.add(`${path}.delay`, 'set exactly one of fixedDelayMs and headerDelay');
-      if (fixed !== undefined && (!Number.isFinite(fixed) || fixed < 0))
-        errors.add(`${path}.delay.fixedDelayMs`, `must be a non-negative number, got ${fixed}`);
-      this.delay = { fixedMs: fixed, percent: fraction(errors, d.percentage, `${path}.delay.percentage`) };
-    }
-    const a = settings.abort;
-    if (a !== undefined) {
-      const kinds = [a.httpStatus !== undefined, a.grpcStatus !== undefined, a.headerAbort === true];
-      if (kinds.filter(Boolean).length !== 1)
-        errors.add(`${path}.abort`, 'set exactly one of httpStatus, grpcStatus and headerAbort');
-      let code: Code | undefined;
-      if (a.httpStatus !== undefined) {
-        if (!Number.isInteger(a.httpStatus) || a.httpStatus < 200 || a.httpStatus >= 600)
-          errors.add(`${path}.abort.httpStatus`, `must be an HTTP status in [200, 600), got ${a.httpStatus}`);
-        code = codeFromHttpStatus(a.httpStatus);
-      } else if (a.grpcStatus !== undefined) {
-        if (!Number.isInteger(a.grpcStatus) || a.grpcStatus < 0)
-          errors.add(`${path}.abort.grpcStatus`, `must be a non-negative integer, got ${a.grpcStatus}`);
-        code = sanitizeCode(a.grpcStatus);
-      }
-      this.abort = { code, percent: fraction(errors, a.percentage, `${path}.abort.percentage`) };
-    }
-    const max = settings.maxActiveFaults;
-    if (max !== undefined && (!Number.isInteger(max) || max < 0))
-      errors.add(`${path}.maxActiveFaults`, `must be a non-negative integer, got ${max}`);
-    this.maxActiveFaults = max ?? Number.POSITIVE_INFINITY;
-    errors.throwIfAny();
+    this.delay = config.delay;
+    this.abort = config.abort;
+    this.maxActiveFaults = config.maxActiveFaults ?? Number.POSITIVE_INFINITY;
   }
 
   /** False for a filter configured with neither delay nor abort (Istio's listeners carry one): it never faults a call. */
@@ -123,18 +65,16 @@ export class FaultInjector {
     let delayMs = 0;
     const d = this.delay;
     if (d !== undefined) {
-      const fromHeaders = d.fixedMs === undefined;
-      const ms = fromHeaders ? headerInt(headers, 'x-envoy-fault-delay-request') : d.fixedMs;
-      const pctHeader = fromHeaders ? 'x-envoy-fault-delay-request-percentage' : undefined;
-      if (ms !== undefined && ms > 0 && this.roll(d.percent, headers, pctHeader)) delayMs = ms;
+      const ms = d.fromHeader ? headerInt(headers, 'x-envoy-fault-delay-request') : (d.fixedDelayMs ?? 0);
+      const pctHeader = d.fromHeader ? 'x-envoy-fault-delay-request-percentage' : undefined;
+      if (ms !== undefined && ms > 0 && this.roll(d.percentage, headers, pctHeader)) delayMs = ms;
     }
     let abort: Code | undefined;
     const a = this.abort;
     if (a !== undefined) {
-      const fromHeaders = a.code === undefined;
-      const code = fromHeaders ? headerAbortCode(headers) : a.code;
-      const pctHeader = fromHeaders ? 'x-envoy-fault-abort-request-percentage' : undefined;
-      if (code !== undefined && this.roll(a.percent, headers, pctHeader)) abort = code;
+      const code = a.fromHeader ? headerAbortCode(headers) : (a.grpcCode as Code | undefined);
+      const pctHeader = a.fromHeader ? 'x-envoy-fault-abort-request-percentage' : undefined;
+      if (code !== undefined && this.roll(a.percentage, headers, pctHeader)) abort = code;
     }
     if (delayMs === 0 && abort === undefined) return undefined;
     return { delayMs, abort };
@@ -166,13 +106,17 @@ export class FaultInjector {
     }
   }
 
-  /** A fresh random draw against the fraction; a percentage header may only lower the numerator. */
-  private roll(percent: Fraction, headers: HeaderSource | undefined, header: string | undefined): boolean {
-    let numerator = percent.numerator;
+  /**
+   * A fresh random draw against the fraction, in parts per million; a percentage header (a
+   * numerator over the config's denominator) may only lower it.
+   */
+  private roll(percent: XdsFraction, headers: HeaderSource | undefined, header: string | undefined): boolean {
+    let perMillion = percent.perMillion;
     const fromHeader = header === undefined ? undefined : headerInt(headers, header);
-    if (fromHeader !== undefined) numerator = Math.min(numerator, fromHeader);
-    if (numerator <= 0) return false;
-    return Math.floor(this.random() * percent.denominator) < numerator;
+    if (fromHeader !== undefined)
+      perMillion = Math.min(perMillion, fromHeader * (1_000_000 / percent.denominator));
+    if (perMillion <= 0) return false;
+    return Math.floor(this.random() * 1_000_000) < perMillion;
   }
 }
 

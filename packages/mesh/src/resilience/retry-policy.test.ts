@@ -1,10 +1,28 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
+import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Code, Metadata, RpcError } from '@shoal/rpc';
-import { CircuitBreaker, parseCircuitBreakerThresholds } from './circuit-breaker.js';
-import { ManualClock } from './clock.js';
-import { backoffMs, parseRetryPolicy, type RetryInfo, runWithRetries } from './retry-policy.js';
+import { decodeRouteConfiguration, type envoy, type XdsRetryPolicy } from '@shoal/xds';
+import { decodedCluster, prefix, route, routeConfiguration } from '../../test/xds-fixtures.js';
+import { ManualClock } from '../support/clock.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import { backoffMs, type RetryInfo, runWithRetries } from './retry-policy.js';
+
+type RetryPolicyInit = MessageInitShape<typeof envoy.RetryPolicySchema>;
+
+/** A route's retry policy as @shoal/xds decodes it, defaults included. */
+function decodedPolicy(init: RetryPolicyInit): XdsRetryPolicy {
+  const r = decodeRouteConfiguration(
+    routeConfiguration('rc', [
+      { name: 'vh', domains: ['*'], routes: [route(prefix(), 'c', { retryPolicy: init })] },
+    ]),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.errors.join('; '));
+  const action = r.value.virtualHosts[0]!.routes[0]!.action;
+  assert.ok(action.kind === 'route' && action.retryPolicy !== undefined);
+  return action.retryPolicy;
+}
 
 /** Advances the manual clock in steps until the promise settles. */
 async function drive<T>(clock: ManualClock, p: Promise<T>, stepMs = 5): Promise<T> {
@@ -33,64 +51,9 @@ function failing(codes: Code[], metadata?: Metadata[]) {
   return { fn, seen };
 }
 
-describe('parseRetryPolicy', () => {
-  it('reads Istio’s default retry_on as UNAVAILABLE and CANCELLED, ignoring the HTTP conditions', () => {
-    const p = parseRetryPolicy({
-      retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-      numRetries: 2,
-    });
-    assert.deepEqual([...p.retryableCodes].sort(), [Code.CANCELLED, Code.UNAVAILABLE]);
-    assert.deepEqual(p.ignoredConditions, ['connect-failure', 'refused-stream', 'retriable-status-codes']);
-    assert.equal(p.maxAttempts, 3);
-  });
-
-  it('knows all five gRPC conditions, keeps unknown names aside, and caps attempts at 5', () => {
-    const p = parseRetryPolicy({
-      retryOn: [
-        'Cancelled',
-        'deadline-exceeded',
-        ' internal ',
-        'resource-exhausted',
-        'unavailable',
-        'unavailible',
-        '5xx',
-      ],
-      numRetries: 10,
-    });
-    assert.equal(p.retryableCodes.size, 5);
-    assert.deepEqual(p.unknownConditions, ['unavailible']);
-    assert.deepEqual(p.ignoredConditions, ['5xx']);
-    assert.equal(p.maxAttempts, 5);
-    assert.equal(parseRetryPolicy({ numRetries: 10 }, 'r', { maxAttemptsCap: 8 }).maxAttempts, 8);
-  });
-
-  it('defaults to one retry with 25 ms / 250 ms backoff', () => {
-    const p = parseRetryPolicy({});
-    assert.equal(p.maxAttempts, 2);
-    assert.equal(p.baseIntervalMs, 25);
-    assert.equal(p.maxIntervalMs, 250);
-    assert.equal(p.retryableCodes.size, 0);
-    assert.equal(parseRetryPolicy({ baseIntervalMs: 100 }).maxIntervalMs, 1000);
-  });
-
-  it('rejects bad backoff and retry_on values with their paths', () => {
-    assert.throws(
-      () => parseRetryPolicy({ baseIntervalMs: 0, retryOn: 5 }, 'routes[1].retryPolicy'),
-      (e: unknown) =>
-        e instanceof RpcError &&
-        e.message.includes('routes[1].retryPolicy.baseIntervalMs: must be greater than 0') &&
-        e.message.includes('routes[1].retryPolicy.retryOn'),
-    );
-    assert.throws(
-      () => parseRetryPolicy({ baseIntervalMs: 50, maxIntervalMs: 10 }, 'rp'),
-      /rp\.maxIntervalMs: must not be less than baseIntervalMs/,
-    );
-  });
-});
-
 describe('backoffMs', () => {
   it('doubles from base and stops at max, with full jitter below the cap', () => {
-    const p = parseRetryPolicy({});
+    const p = decodedPolicy({ retryOn: 'unavailable' });
     const top = () => 0.999999;
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6].map((n) => Math.round(backoffMs(p, n, top))),
@@ -108,7 +71,7 @@ describe('backoffMs', () => {
 });
 
 describe('runWithRetries', () => {
-  const policy = parseRetryPolicy({ retryOn: 'unavailable,internal', numRetries: 3 });
+  const policy = decodedPolicy({ retryOn: 'unavailable,internal', numRetries: 3 });
 
   it('retries retryable codes until success, backing off in between', async () => {
     const clock = new ManualClock();
@@ -141,6 +104,19 @@ describe('runWithRetries', () => {
     ]);
     await assert.rejects(drive(clock, runWithRetries(policy, fn, { clock })), /attempt 4/);
     assert.deepEqual(seen, [1, 2, 3, 4]);
+  });
+
+  it('caps attempts at 5 (gRFC A6), or at the cap it is given', async () => {
+    const clock = new ManualClock();
+    const ten = decodedPolicy({ retryOn: 'unavailable', numRetries: 10 });
+    assert.equal(ten.maxAttempts, 11);
+    const always = () => failing(Array.from({ length: 20 }, () => Code.UNAVAILABLE));
+    const five = always();
+    await assert.rejects(drive(clock, runWithRetries(ten, five.fn, { clock })), /attempt 5/);
+    assert.deepEqual(five.seen, [1, 2, 3, 4, 5]);
+    const eight = always();
+    await assert.rejects(drive(clock, runWithRetries(ten, eight.fn, { clock, maxAttempts: 8 })), /attempt 8/);
+    assert.equal(eight.seen.length, 8);
   });
 
   it('does not retry other codes, or errors that are not RpcErrors', async () => {
@@ -210,11 +186,17 @@ describe('runWithRetries', () => {
 
   it('needs a max_retries slot from the circuit breaker for each retry', async () => {
     const clock = new ManualClock();
-    const cb = new CircuitBreaker('c', parseCircuitBreakerThresholds({ maxRetries: 0 }));
+    const cb = new CircuitBreaker(
+      'c',
+      decodedCluster('c', { thresholds: { maxRetries: 0 } }).circuitBreakers,
+    );
     const { fn, seen } = failing([Code.UNAVAILABLE]);
     await assert.rejects(runWithRetries(policy, fn, { clock, retryGate: cb }), /attempt 1/);
     assert.deepEqual(seen, [1]);
-    const open = new CircuitBreaker('c', parseCircuitBreakerThresholds({ maxRetries: 1 }));
+    const open = new CircuitBreaker(
+      'c',
+      decodedCluster('c', { thresholds: { maxRetries: 1 } }).circuitBreakers,
+    );
     const again = failing([Code.UNAVAILABLE, Code.UNAVAILABLE]);
     assert.equal(await drive(clock, runWithRetries(policy, again.fn, { clock, retryGate: open })), 'ok');
     assert.equal(open.outstandingRetries, 0, 'slots released after each retry');

@@ -8,7 +8,7 @@ import {
   route,
   routeConfiguration,
 } from '../../test/xds-fixtures.js';
-import { seededRandom } from '../lb/random-source.js';
+import { seededRandom } from '../support/random-source.js';
 import { RouteTable } from './route-table.js';
 
 /** Decodes one virtual host with these routes through the real RDS decoder. */

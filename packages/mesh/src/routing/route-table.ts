@@ -7,7 +7,8 @@
 
 import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds/client';
 import { compileRe2 } from '@shoal/xds/client';
-import type { Random } from '../lb/random-source.js';
+import type { Random } from '../support/random-source.js';
+import { readsDubboArguments } from './dubbo-arguments.js';
 import { compileHeaderMatchers, type HeaderLookup } from './header-match.js';
 
 export interface RouteEntry {
@@ -88,9 +89,14 @@ function compileRoute(route: XdsRoute, index: number): RouteEntry {
 
 export class RouteTable {
   readonly routes: readonly RouteEntry[];
+  /** Some route matches Dubbo's arguments (`:dubbo-argument-N`): calls need their message looked at. */
+  readonly readsArguments: boolean;
 
   constructor(readonly virtualHost: XdsVirtualHost) {
     this.routes = virtualHost.routes.map(compileRoute);
+    this.readsArguments = readsDubboArguments(
+      virtualHost.routes.flatMap((r) => r.match.headers.map((h) => h.name)),
+    );
   }
 
   /** The first route that matches, or undefined. */

@@ -13,9 +13,9 @@ import {
   type XdsClient,
 } from '@shoal/xds/client';
 import { registrationLabels, withRegistration } from './node-registration.js';
-import { XdsServer, type XdsServerOptions } from './xds-server.js';
+import { XdsEnabledServer, type XdsEnabledServerOptions } from './xds-enabled-server.js';
 
-export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
+export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootstrap'> {
   /** The bootstrap; default: from GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG. */
   readonly bootstrap?: XdsBootstrap;
   /** How this instance registers; port and services are filled in at listen(). */
@@ -29,7 +29,7 @@ export interface MeshServerOptions extends Omit<XdsServerOptions, 'bootstrap'> {
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
-export class MeshServer extends XdsServer {
+export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
 
   constructor(private readonly meshOptions: MeshServerOptions) {
@@ -68,7 +68,8 @@ export class MeshServer extends XdsServer {
     });
     const bootstrap = telemetry ? telemetry.announce(registered) : registered;
     const metrics = this.meshOptions.telemetry?.xdsClientMetrics('#server');
-    const create = (b: XdsBootstrap) => createXdsClient({ bootstrap: b, ...(metrics && { metrics }) });
+    const create = (b: XdsBootstrap) =>
+      createXdsClient({ bootstrap: b, httpFilters: this.httpFilters, ...(metrics && { metrics }) });
     this.client = (this.meshOptions.createClient ?? create)(bootstrap);
     this.watch(this.client);
     return address;

@@ -10,7 +10,8 @@ import {
   rbacFilter,
   serverListener,
 } from '../../test/xds-fixtures.js';
-import { compileRbac, type RbacServerFacts } from './rbac-engine.js';
+import type { ServerFacts } from '../filters/http-filter.js';
+import { compileRbac } from './rbac-engine.js';
 
 /** Decodes an RBAC filter config through the real listener decoder. */
 function rbac(init: RbacInit): RbacFilterConfig {
@@ -27,7 +28,7 @@ function rbac(init: RbacInit): RbacFilterConfig {
   return chain!.http.httpFilters[0]!.config as RbacFilterConfig;
 }
 
-const plaintext: RbacServerFacts = { localIp: '127.0.0.1', localPort: 8080 };
+const plaintext: ServerFacts = { localIp: '127.0.0.1', localPort: 8080 };
 const path = (exact: string) => ({
   rule: {
     case: 'urlPath' as const,

@@ -20,18 +20,12 @@ import {
   type XdsRbacPermission,
   type XdsRbacPrincipal,
 } from '@shoal/xds';
+import type { ServerFacts } from '../filters/http-filter.js';
 import { compileHeaderMatcher, type HeaderLookup } from '../routing/header-match.js';
 import type { PeerIdentity } from '../security/peer-identity.js';
 
 /** true, false, or unknown (undefined). */
 type Tri = boolean | undefined;
-
-/** What the server knows about where it listens. */
-export interface RbacServerFacts {
-  /** The local IP, when the listener is bound to one (not a wildcard). */
-  readonly localIp: string | undefined;
-  readonly localPort: number;
-}
 
 export interface RbacRequest {
   readonly path: string;
@@ -180,7 +174,7 @@ function sharedRule(p: SharedRule): Check {
   }
 }
 
-function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
+function permission(p: XdsRbacPermission, facts: ServerFacts): Check {
   switch (p.kind) {
     case 'any':
     case 'never':
@@ -210,7 +204,7 @@ function permission(p: XdsRbacPermission, facts: RbacServerFacts): Check {
   }
 }
 
-function principal(p: XdsRbacPrincipal, facts: RbacServerFacts): Check {
+function principal(p: XdsRbacPrincipal, facts: ServerFacts): Check {
   switch (p.kind) {
     case 'any':
     case 'never':
@@ -242,7 +236,7 @@ export type RbacEngine = (r: RbacRequest) => RbacDecision;
 
 const allowAll: RbacDecision = { allowed: true, policy: undefined };
 
-export function compileRbac(config: RbacFilterConfig, facts: RbacServerFacts): RbacEngine {
+export function compileRbac(config: RbacFilterConfig, facts: ServerFacts): RbacEngine {
   const rules = config.rules;
   if (rules === undefined) return () => allowAll;
   const policies = Object.entries(rules.policies).map(([name, p]) => ({

@@ -3,12 +3,12 @@
 // headers, messages and the status from trailers (or a Trailers-Only response).
 
 import http2 from 'node:http2';
-import { AsyncQueue } from '../async-queue.js';
 import type { ClientAttemptTracer } from '../call-tracer.js';
 import { Code, codeFromHttpStatus, parseCode } from '../code.js';
 import { type Compression, findCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
 import type { CallRequest, CallResponse } from '../interceptor.js';
+import { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
 import { isStreamingResponse, methodPath } from '../method-types.js';
@@ -57,7 +57,7 @@ class ClientCall {
   private readonly trailer = new Metadata();
   private reader: MessageReader<unknown> | undefined;
   private messages: unknown[] = [];
-  private queue: AsyncQueue<unknown> | undefined;
+  private queue: MessageQueue<unknown> | undefined;
   private decoding: Promise<void> | undefined;
   private streamError: Error | undefined;
   private settled = false;
@@ -226,11 +226,14 @@ class ClientCall {
     this.s.attempt?.onHeader?.(this.header);
     if (isStreamingResponse(this.request.method)) {
       const stream = this.stream!;
-      this.queue = new AsyncQueue(
+      this.queue = new MessageQueue(
+        {
+          pause: () => stream.pause(),
+          resume: () => stream.resume(),
+          abandoned: () =>
+            this.cancel(new RpcError(Code.CANCELLED, 'response stream abandoned by the caller')),
+        },
         32,
-        () => stream.pause(),
-        () => stream.resume(),
-        () => this.cancel(new RpcError(Code.CANCELLED, 'response stream abandoned by the caller')),
       );
       this.settle();
       this.resolve({

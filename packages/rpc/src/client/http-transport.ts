@@ -100,11 +100,12 @@ export class HttpTransport implements Transport {
   }
 }
 
-/** Reads the `{"status", "code", "message"}` error body that Shoal's HTTP mode sends. */
+/** Reads the `{"status", "code", "message"}` error body of Triple's HTTP mode (numbers or names). */
 function errorFromHttp(status: number, text: string, header: Metadata): RpcError {
   try {
-    const body = JSON.parse(text) as { status?: string; code?: number | string; message?: string };
+    const body = JSON.parse(text) as { status?: number | string; code?: number | string; message?: string };
     const code =
+      (typeof body.status === 'number' ? parseCode(String(body.status)) : undefined) ??
       (typeof body.code === 'number' ? parseCode(String(body.code)) : undefined) ??
       (typeof body.status === 'string' ? codeFromName(body.status) : undefined) ??
       (typeof body.code === 'string' ? codeFromName(body.code) : undefined);

@@ -10,6 +10,7 @@ import { type Compression, findCompression, negotiateCompression } from '../comp
 import { encodeEnvelope } from '../envelope.js';
 import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
+import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
 import { isStreamingRequest } from '../method-types.js';
@@ -22,7 +23,7 @@ import { callSecurity } from './call-security.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
-import { RequestMessages } from './request-messages.js';
+import { readRequestMessages } from './request-messages.js';
 import type { ServerCore } from './server-core.js';
 
 const { NGHTTP2_NO_ERROR } = http2.constants;
@@ -50,7 +51,7 @@ export class GrpcServerCall implements HandlerContext {
   /** Runs once if the call is cancelled while the unary request is still being read. */
   private onCancel: (() => void) | undefined;
   /** The request messages of a streaming call: they end with the reason when it is cancelled. */
-  private requests: RequestMessages<unknown> | undefined;
+  private requests: MessageQueue<unknown> | undefined;
   private readonly timeout: number | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
@@ -282,8 +283,8 @@ export class GrpcServerCall implements HandlerContext {
   }
 
   /** The request messages of a client- or bidi-streaming call. */
-  private readStream(reader: MessageReader<unknown>): RequestMessages<unknown> {
-    const requests = new RequestMessages(this.stream, reader);
+  private readStream(reader: MessageReader<unknown>): MessageQueue<unknown> {
+    const requests = readRequestMessages(this.stream, reader);
     this.requests = requests;
     if (this.cancelReason) requests.fail(this.cancelReason);
     return requests;

@@ -2,7 +2,8 @@
 // HTTP/1.1 or HTTP/2, with `application/json` or `application/proto` bodies. A JSON body is the
 // request message, or a one-element array holding it (the spec's argument-list form).
 // Errors are non-200 (code → HTTP status per the spec's table) with a JSON body
-// `{"status": "<CODE_NAME>", "code": <number>, "message": "..."}`.
+// `{"status": <number>, "code": "<CODE_NAME>", "message": "..."}`: `status` is the numeric code, as
+// Triple's implementations read it (dubbo-js: errorFromJson), `code` its name for people.
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type net from 'node:net';
@@ -123,7 +124,7 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
 
 /** Errors are JSON whatever the request's codec, so a person with curl can read them. */
 function sendError(exchange: HttpExchange, status: number, error: RpcError, extra: OutgoingHttpHeaders = {}) {
-  const body = JSON.stringify({ status: codeName(error.code), code: error.code, message: error.rawMessage });
+  const body = JSON.stringify({ status: error.code, code: codeName(error.code), message: error.rawMessage });
   exchange.respond(status, { ...extra, 'content-type': 'application/json' }, Buffer.from(body));
 }
 

@@ -4,20 +4,21 @@ import { describe, it } from 'node:test';
 import { Code } from '../code.js';
 import { gzip } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
+import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { RpcError } from '../rpc-error.js';
-import { RequestMessages } from './request-messages.js';
+import { readRequestMessages } from './request-messages.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const frame = (s: string) => encodeEnvelope(Buffer.from(s, 'utf8'));
 
 function setup(maxBytes = 1024) {
   const stream = new PassThrough();
-  const messages = new RequestMessages(stream, new MessageReader(maxBytes, gzip, text));
+  const messages = readRequestMessages(stream, new MessageReader(maxBytes, gzip, text));
   return { stream, messages };
 }
 
-async function take(messages: RequestMessages<string>, n: number): Promise<string[]> {
+async function take(messages: MessageQueue<string>, n: number): Promise<string[]> {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const r = await messages.next();
@@ -27,7 +28,7 @@ async function take(messages: RequestMessages<string>, n: number): Promise<strin
   return out;
 }
 
-describe('RequestMessages', () => {
+describe('readRequestMessages', () => {
   it('delivers messages in order across chunks, then done when the stream ends', async () => {
     const { stream, messages } = setup();
     const pending = messages.next(); // waiting before anything arrives

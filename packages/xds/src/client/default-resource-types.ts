@@ -19,7 +19,7 @@ import {
 import type { XdsResourceType } from './resource-type.js';
 
 export interface DefaultResourceTypeOptions {
-  /** HTTP filters understood in Listeners and RouteConfigurations. Default: router and fault. */
+  /** HTTP filters understood in Listeners and RouteConfigurations. Default: router, fault and RBAC. */
   readonly httpFilters?: HttpFilterRegistry;
 }
 

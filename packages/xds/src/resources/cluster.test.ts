@@ -41,7 +41,7 @@ describe('decodeCluster', () => {
       discovery: { type: 'eds', serviceName: 'outbound|50051|v1|greeter.default.svc.cluster.local' },
       lbPolicy: { kind: 'round_robin' },
       localityWeighted: false,
-      circuitBreakers: { maxRequests: 1024 },
+      circuitBreakers: { maxRequests: 1024, maxPendingRequests: 1024, maxRetries: 3 },
       lrsServer: false,
       metadata: {},
     });
@@ -131,6 +131,43 @@ describe('decodeCluster', () => {
     });
     assert.equal(c.lrsServer, true);
     assert.deepEqual(c.metadata, { istio: { subset: 'v1' } });
+  });
+
+  it('caps an ejection at max(base, max_ejection_time) (gRFC A50)', () => {
+    const od = (init: ClusterInit['outlierDetection']) =>
+      ok(eds({ outlierDetection: init })).outlierDetection;
+    assert.equal(od({ baseEjectionTime: durationFromMs(400_000) })?.maxEjectionTimeMs, 400_000);
+    assert.equal(
+      od({ baseEjectionTime: durationFromMs(5_000), maxEjectionTime: durationFromMs(1_000) })
+        ?.maxEjectionTimeMs,
+      5_000,
+    );
+  });
+
+  it('names each bad outlier detection field', () => {
+    assert.deepEqual(
+      errorsOf({
+        name: 'c',
+        clusterDiscoveryType: { case: 'type', value: envoy.Cluster_DiscoveryType.EDS },
+        edsClusterConfig: { edsConfig: ads },
+        outlierDetection: {
+          interval: durationFromMs(0),
+          maxEjectionPercent: 101,
+          consecutive5xx: 0,
+          enforcingConsecutiveGatewayFailure: 100,
+          consecutiveGatewayFailure: 0,
+        },
+      }),
+      [
+        'outlier_detection.interval: must be greater than 0',
+        'outlier_detection.max_ejection_percent: 101 is above 100',
+        'outlier_detection.consecutive_5xx: must be at least 1 while enforced',
+        'outlier_detection.consecutive_gateway_failure: must be at least 1 while enforced',
+      ],
+    );
+    // Istio's consecutive5xxErrors: 0 (threshold 0, enforcement 0): consecutive ejection is off.
+    const off = ok(eds({ outlierDetection: { consecutive5xx: 0, enforcingConsecutive5xx: 0 } }));
+    assert.equal(off.outlierDetection?.consecutive5xx, undefined);
   });
 
   it('applies A50 defaults for success-rate ejection', () => {

@@ -1,6 +1,8 @@
 // CDS: Envoy's cluster.v3.Cluster decoded and validated into a plain model. EDS clusters over
 // ADS or self (gRFC A27), LOGICAL_DNS and aggregate clusters (A37), circuit breaking (A32),
-// load-balancing policies (A42, A48, A52), outlier detection (A50), upstream TLS (A29).
+// load-balancing policies (A42, A48, A52), outlier detection (A50), upstream TLS (A29). Circuit
+// breaker thresholds are the DEFAULT priority's, with Envoy's defaults (1024 requests, 1024
+// pending, 3 retries; A32 reads max_requests only).
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
 import {
@@ -28,13 +30,16 @@ export type XdsClusterDiscovery =
   /** An ordered list of other clusters, tried in priority order. */
   | { readonly type: 'aggregate'; readonly clusters: readonly string[] };
 
-/** Limits per cluster (default-priority thresholds only). */
+/** Limits per cluster (default-priority thresholds only), with Envoy's defaults. */
 export interface XdsCircuitBreakers {
   /** Concurrent calls allowed; 1024 when unset (A32). */
   readonly maxRequests: number;
+  /** Not enforced by a proxyless client; absent when unset. */
   readonly maxConnections?: number;
-  readonly maxPendingRequests?: number;
-  readonly maxRetries?: number;
+  /** Calls waiting for a connection; 1024 when unset (Envoy). */
+  readonly maxPendingRequests: number;
+  /** Retry attempts outstanding at once; 3 when unset (Envoy). */
+  readonly maxRetries: number;
 }
 
 /** A validated Cluster. */
@@ -76,8 +81,8 @@ export function decodeCluster(resource: Any | Uint8Array): DecodeResult<XdsClust
   const circuitBreakers: XdsCircuitBreakers = {
     maxRequests: defaults?.maxRequests ?? 1024,
     ...(defaults?.maxConnections !== undefined && { maxConnections: defaults.maxConnections }),
-    ...(defaults?.maxPendingRequests !== undefined && { maxPendingRequests: defaults.maxPendingRequests }),
-    ...(defaults?.maxRetries !== undefined && { maxRetries: defaults.maxRetries }),
+    maxPendingRequests: defaults?.maxPendingRequests ?? 1024,
+    maxRetries: defaults?.maxRetries ?? 3,
   };
   // When a part is missing an error was recorded, so finish() returns the errors, not this value.
   return finish(

@@ -230,7 +230,12 @@ describe('decoding resources built with the real Envoy protos', () => {
     });
     assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
     assert.deepEqual(r.value.lbPolicy, { kind: 'least_request', choiceCount: 2 });
-    assert.deepEqual(r.value.circuitBreakers, { maxRequests: 100, maxConnections: 4294967295 });
+    assert.deepEqual(r.value.circuitBreakers, {
+      maxRequests: 100,
+      maxConnections: 4294967295,
+      maxPendingRequests: 1024,
+      maxRetries: 3,
+    });
     assert.equal(r.value.localityWeighted, true);
     assert.deepEqual(r.value.metadata, { istio: { services: [] } });
     assert.deepEqual(r.value.tls, {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { create, type MessageInitShape, toBinary } from '@bufbuild/protobuf';
 import * as envoy from '../envoy.js';
 import { Problems } from './decode-result.js';
-import { decodeFaultFilterConfig, httpStatusToGrpcCode } from './fault-filter.js';
+import { decodeFaultFilterConfig } from './fault-filter.js';
 
 function decode(init: MessageInitShape<typeof envoy.HTTPFaultSchema>) {
   const problems = new Problems();
@@ -42,13 +42,27 @@ describe('decodeFaultFilterConfig (gRFC A33)', () => {
 
   it('maps HTTP statuses to gRPC codes as A33 says', () => {
     assert.deepEqual(
-      [200, 400, 401, 403, 404, 429, 502, 503, 504, 500].map(httpStatusToGrpcCode),
+      [200, 400, 401, 403, 404, 429, 502, 503, 504, 500].map(
+        (value) => decode({ abort: { errorType: { case: 'httpStatus', value } } }).config?.abort?.grpcCode,
+      ),
       [2, 13, 16, 7, 12, 14, 14, 14, 14, 2],
     );
-    assert.equal(
-      decode({ abort: { errorType: { case: 'httpStatus', value: 404 } } }).config?.abort?.grpcCode,
-      12,
+  });
+
+  it('names each missing or bad fault kind', () => {
+    assert.deepEqual(
+      decode({
+        delay: { percentage: { numerator: 10 } },
+        abort: { errorType: { case: 'httpStatus', value: 700 } },
+      }).errors,
+      ['f.delay: fixed_delay or header_delay is required', 'f.abort.http_status: 700 is not in [200, 600)'],
     );
+    assert.deepEqual(decode({ abort: {} }).errors, [
+      'f.abort: http_status, grpc_status or header_abort is required',
+    ]);
+    assert.deepEqual(decode({ abort: { errorType: { case: 'grpcStatus', value: 99 } } }).errors, [
+      'f.abort.grpc_status: 99 is not a gRPC status code',
+    ]);
   });
 
   it('rejects bad codes, bad durations and unparsable bytes', () => {

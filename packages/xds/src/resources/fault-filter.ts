@@ -1,5 +1,8 @@
 // gRFC A33 client-side fault injection: Envoy's extensions.filters.http.fault.v3.HTTPFault as a
-// plain model. HTTP abort statuses are mapped to gRPC codes as A33 requires.
+// plain model. HTTP abort statuses are mapped to gRPC codes as A33 requires, by gRPC's table
+// (doc/http-grpc-status-mapping.md, @shoal/rpc's codeFromHttpStatus). An unset percentage is 0 %
+// (Envoy's proto default); a numerator above its denominator is 100 %.
+import { codeFromHttpStatus } from '@shoal/rpc/client';
 import { HTTPFaultSchema } from '../gen/envoy/extensions/filters/http/fault/v3/fault_pb.js';
 import type { FractionalPercent } from '../gen/envoy/type/v3/percent_pb.js';
 import { at, index, type Problems, parse } from './decode-result.js';
@@ -31,27 +34,6 @@ export interface FaultFilterConfig {
   readonly maxActiveFaults?: number;
   /** Faults apply only to calls that match all of these headers. */
   readonly headers: readonly XdsHeaderMatcher[];
-}
-
-/** gRPC's HTTP→gRPC status mapping (doc/http-grpc-status-mapping.md), as A33 applies it. */
-export function httpStatusToGrpcCode(status: number): number {
-  switch (status) {
-    case 400:
-      return 13; // INTERNAL
-    case 401:
-      return 16; // UNAUTHENTICATED
-    case 403:
-      return 7; // PERMISSION_DENIED
-    case 404:
-      return 12; // UNIMPLEMENTED
-    case 429:
-    case 502:
-    case 503:
-    case 504:
-      return 14; // UNAVAILABLE
-    default:
-      return 2; // UNKNOWN
-  }
 }
 
 const DENOMINATORS = [100, 10_000, 1_000_000] as const;
@@ -97,7 +79,7 @@ export function decodeFaultFilterConfig(
     if (e.case === 'httpStatus') {
       if (e.value < 200 || e.value >= 600)
         problems.add(at(p, 'http_status'), `${e.value} is not in [200, 600)`);
-      else abort = { grpcCode: httpStatusToGrpcCode(e.value), fromHeader: false, percentage };
+      else abort = { grpcCode: codeFromHttpStatus(e.value), fromHeader: false, percentage };
     } else if (e.case === 'grpcStatus') {
       if (e.value > 16) problems.add(at(p, 'grpc_status'), `${e.value} is not a gRPC status code`);
       else abort = { grpcCode: e.value, fromHeader: false, percentage };

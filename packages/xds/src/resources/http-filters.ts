@@ -1,5 +1,8 @@
 // gRFC A39 xDS HTTP filters: the registry of filter types a client or server understands, and the
-// decoding of HttpConnectionManager.http_filters and typed_per_filter_config overrides with it.
+// decoding of HttpConnectionManager.http_filters and typed_per_filter_config overrides with it. A
+// filter whose type is not registered (or not for this side) is ignored when is_optional is set
+// and NACKs the resource otherwise; an override of an unknown type likewise, unless its
+// FilterConfig wrapper says is_optional.
 import type { Any } from '@bufbuild/protobuf/wkt';
 import { FilterConfigSchema } from '../gen/envoy/config/route/v3/route_components_pb.js';
 import type { HttpFilter } from '../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
@@ -14,7 +17,10 @@ import { at, index, type Problems, parse } from './decode-result.js';
 import { decodeFaultFilterConfig } from './fault-filter.js';
 import { decodeRbacFilterConfig, decodeRbacFilterOverride } from './rbac-filter.js';
 
-/** A kind of HTTP filter: how to read its config, and where it may run. */
+/**
+ * A kind of HTTP filter as a decoder sees it: how to read its config and override, and where it
+ * may run. The mesh's filter plug-ins extend this with what they build per call.
+ */
 export interface HttpFilterType {
   /** Type URL of its config message, e.g. `type.googleapis.com/envoy.extensions.filters.http.router.v3.Router`. */
   readonly typeUrl: string;
@@ -30,56 +36,71 @@ export interface HttpFilterType {
   parseOverride?(bytes: Uint8Array, path: string, problems: Problems): unknown;
 }
 
-/** The HTTP filter types a decoder accepts, keyed by config type URL. Owned by its creator. */
-export class HttpFilterRegistry {
-  readonly #types = new Map<string, HttpFilterType>();
+/**
+ * The HTTP filter types a decoder accepts, keyed by config type URL (gRFC A39). Owned by its
+ * creator; `T` is what is registered (the mesh registers plug-ins that also build interceptors).
+ */
+export class HttpFilterRegistry<T extends HttpFilterType = HttpFilterType> {
+  readonly #types = new Map<string, T>();
 
-  readonly #overrides = new Map<string, HttpFilterType>();
+  readonly #overrides = new Map<string, T>();
 
-  register(type: HttpFilterType): this {
+  register(type: T): this {
     this.#types.set(type.typeUrl, type);
     this.#overrides.set(type.overrideTypeUrl ?? type.typeUrl, type);
     return this;
   }
 
   /** The filter type whose top-level config has this type URL. */
-  get(typeUrl: string): HttpFilterType | undefined {
+  get(typeUrl: string): T | undefined {
     return this.#types.get(typeUrl);
   }
 
   /** The filter type whose per-route override has this type URL. */
-  forOverride(typeUrl: string): HttpFilterType | undefined {
+  forOverride(typeUrl: string): T | undefined {
     return this.#overrides.get(typeUrl);
   }
 }
 
-/** A registry with the filters Shoal implements: the router, fault injection (A33) and RBAC (A41). */
+/** The router (Envoy: extensions.filters.http.router.v3.Router): the terminal filter, no config read. */
+export const routerFilterType: HttpFilterType = Object.freeze({
+  typeUrl: ROUTER_TYPE_URL,
+  terminal: true,
+  client: true,
+  server: true,
+  parseConfig: () => ({}),
+});
+
+/** Fault injection (gRFC A33), client side, with per-route overrides of the same message. */
+export const faultFilterType: HttpFilterType = Object.freeze({
+  typeUrl: FAULT_TYPE_URL,
+  terminal: false,
+  client: true,
+  server: false,
+  parseConfig: decodeFaultFilterConfig,
+  parseOverride: decodeFaultFilterConfig,
+});
+
+/** RBAC (gRFC A41), server side, overridden per route by RBACPerRoute. */
+export const rbacFilterType: HttpFilterType = Object.freeze({
+  typeUrl: RBAC_TYPE_URL,
+  overrideTypeUrl: RBAC_PER_ROUTE_TYPE_URL,
+  terminal: false,
+  client: false,
+  server: true,
+  parseConfig: decodeRbacFilterConfig,
+  parseOverride: decodeRbacFilterOverride,
+});
+
+/**
+ * A registry with the filters Shoal decodes: the router, fault injection (A33) and RBAC (A41).
+ * What a process that only decodes needs; the mesh's registries hold its plug-ins of the same.
+ */
 export function createDefaultHttpFilterRegistry(): HttpFilterRegistry {
   return new HttpFilterRegistry()
-    .register({
-      typeUrl: ROUTER_TYPE_URL,
-      terminal: true,
-      client: true,
-      server: true,
-      parseConfig: () => ({}),
-    })
-    .register({
-      typeUrl: FAULT_TYPE_URL,
-      terminal: false,
-      client: true,
-      server: false,
-      parseConfig: decodeFaultFilterConfig,
-      parseOverride: decodeFaultFilterConfig,
-    })
-    .register({
-      typeUrl: RBAC_TYPE_URL,
-      overrideTypeUrl: RBAC_PER_ROUTE_TYPE_URL,
-      terminal: false,
-      client: false,
-      server: true,
-      parseConfig: decodeRbacFilterConfig,
-      parseOverride: decodeRbacFilterOverride,
-    });
+    .register(routerFilterType)
+    .register(faultFilterType)
+    .register(rbacFilterType);
 }
 
 /** One HTTP filter of a chain. `config` is the filter type's model (FaultFilterConfig for fault). */

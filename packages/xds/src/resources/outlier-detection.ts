@@ -1,6 +1,13 @@
-// gRFC A50 outlier detection: Envoy's cluster.v3.OutlierDetection as a plain model with gRPC's
-// defaults filled in. Consecutive-error ejection (Envoy's) is modelled too, since Shoal's mesh
-// implements it.
+// gRFC A50 outlier detection: Envoy's cluster.v3.OutlierDetection as a plain model, with its
+// defaults set here (Envoy's, which A50 shares): interval 10 s, base ejection time 30 s, max
+// ejection time 300 s (an ejection lasts min(base × times ejected, max(base, max_ejection_time)),
+// so the model's maxEjectionTimeMs is that max), 10 % at most ejected, success rate enforced
+// (100 %, stdev factor 1900, 5 hosts, 100 calls), failure percentage not (0 %, above 85 %, 5 hosts,
+// 50 calls). Consecutive-error ejection is Envoy's (A50 never does it) and modelled too, since
+// Shoal's mesh implements it: consecutive 5xx on (5, enforced 100 %), consecutive gateway failure
+// counted but not enforced (0 %); Istio's `consecutive5xxErrors: 0` sends 0 with 0 % (off). A kind
+// whose enforcement is 0 is off and absent from the model. The interval must be positive (Envoy's
+// proto rule `gt: {}`), and a consecutive threshold that is enforced must be at least 1.
 import type { OutlierDetection } from '../gen/envoy/config/cluster/v3/outlier_detection_pb.js';
 import { at, type Problems } from './decode-result.js';
 import { durationToMs } from './values.js';
@@ -42,11 +49,13 @@ export function decodeOutlierDetection(
     return v;
   };
   const intervalMs = durationToMs(o.interval, at(path, 'interval'), problems) ?? 10_000;
+  if (intervalMs <= 0) problems.add(at(path, 'interval'), 'must be greater than 0');
   const baseEjectionTimeMs =
     durationToMs(o.baseEjectionTime, at(path, 'base_ejection_time'), problems) ?? 30_000;
-  const maxEjectionTimeMs =
-    durationToMs(o.maxEjectionTime, at(path, 'max_ejection_time'), problems) ??
-    Math.max(300_000, baseEjectionTimeMs);
+  const maxEjectionTimeMs = Math.max(
+    baseEjectionTimeMs,
+    durationToMs(o.maxEjectionTime, at(path, 'max_ejection_time'), problems) ?? 300_000,
+  );
   const maxEjectionPercent = percent(o.maxEjectionPercent, 10, 'max_ejection_percent');
   const enforcingSuccessRate = percent(o.enforcingSuccessRate, 100, 'enforcing_success_rate');
   const enforcingFailurePercentage = percent(o.enforcingFailurePercentage, 0, 'enforcing_failure_percentage');
@@ -57,6 +66,12 @@ export function decodeOutlierDetection(
     0,
     'enforcing_consecutive_gateway_failure',
   );
+  const consecutive5xx = o.consecutive5xx ?? 5;
+  if (enforcing5xx > 0 && consecutive5xx < 1)
+    problems.add(at(path, 'consecutive_5xx'), 'must be at least 1 while enforced');
+  const consecutiveGateway = o.consecutiveGatewayFailure ?? 5;
+  if (enforcingGateway > 0 && consecutiveGateway < 1)
+    problems.add(at(path, 'consecutive_gateway_failure'), 'must be at least 1 while enforced');
   if (problems.errors.length > before) return undefined;
   return {
     intervalMs,
@@ -80,11 +95,11 @@ export function decodeOutlierDetection(
       },
     }),
     ...(enforcing5xx > 0 && {
-      consecutive5xx: { threshold: o.consecutive5xx ?? 5, enforcementPercentage: enforcing5xx },
+      consecutive5xx: { threshold: consecutive5xx, enforcementPercentage: enforcing5xx },
     }),
     ...(enforcingGateway > 0 && {
       consecutiveGatewayFailure: {
-        threshold: o.consecutiveGatewayFailure ?? 5,
+        threshold: consecutiveGateway,
         enforcementPercentage: enforcingGateway,
       },
     }),

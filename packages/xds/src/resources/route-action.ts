@@ -1,8 +1,13 @@
 // Envoy's route.v3.RouteAction as a plain model: gRFC A28 (cluster, weighted clusters),
-// A31 (max_stream_duration timeouts), A42 (hash policies), A44 (retry policy).
-import type { RouteAction } from '../gen/envoy/config/route/v3/route_components_pb.js';
+// A31 (max_stream_duration timeouts), A42 (hash policies: header, with its regex_rewrite, and
+// filter_state io.grpc.channel_id), A44 (retry policy).
+import type {
+  RouteAction,
+  RouteAction_HashPolicy_Header,
+} from '../gen/envoy/config/route/v3/route_components_pb.js';
 import { at, index, type Problems } from './decode-result.js';
 import { decodeFilterOverrides, type HttpFilterRegistry, type XdsFilterOverride } from './http-filters.js';
+import { compileRe2 } from './regex.js';
 import { decodeRetryPolicy, type XdsRetryPolicy } from './retry-policy.js';
 import { durationToMs } from './values.js';
 
@@ -15,7 +20,14 @@ export interface XdsClusterWeight {
 
 /** How a ring-hash or maglev balancer hashes a call (A42). */
 export type XdsHashPolicy =
-  | { readonly kind: 'header'; readonly header: string; readonly terminal: boolean }
+  | {
+      readonly kind: 'header';
+      /** Lower case. */
+      readonly header: string;
+      /** Applied to the header's value before hashing: RE2 pattern and substitution, as sent. */
+      readonly regexRewrite?: { readonly pattern: string; readonly substitution: string };
+      readonly terminal: boolean;
+    }
   /** `filter_state` with key `io.grpc.channel_id`: one hash per client channel. */
   | { readonly kind: 'channel_id'; readonly terminal: boolean };
 
@@ -104,15 +116,17 @@ export function decodeRouteAction(
     ? decodeRetryPolicy(a.retryPolicy, at(path, 'retry_policy'), problems)
     : undefined;
   const hashPolicies: XdsHashPolicy[] = [];
-  for (const h of a.hashPolicy) {
+  a.hashPolicy.forEach((h, i) => {
+    const hp = index(at(path, 'hash_policy'), i);
     const s = h.policySpecifier;
     // Other hash inputs (cookies, source IP, query parameters) are skipped, as gRPC does.
-    if (s.case === 'header' && s.value.headerName !== '') {
-      hashPolicies.push({ kind: 'header', header: s.value.headerName.toLowerCase(), terminal: h.terminal });
+    if (s.case === 'header') {
+      const header = decodeHashHeader(s.value, at(hp, 'header'), problems);
+      if (header) hashPolicies.push({ kind: 'header', ...header, terminal: h.terminal });
     } else if (s.case === 'filterState' && s.value.key === 'io.grpc.channel_id') {
       hashPolicies.push({ kind: 'channel_id', terminal: h.terminal });
     }
-  }
+  });
   if (problems.errors.length > before) return undefined;
   return {
     kind: 'route',
@@ -125,4 +139,30 @@ export function decodeRouteAction(
     hashPolicies,
     ...(a.prefixRewrite !== '' && { prefixRewrite: a.prefixRewrite }),
   };
+}
+
+/** A42's header hash policy: a header name (Envoy: min_len 1) and an optional regex rewrite. */
+function decodeHashHeader(
+  h: RouteAction_HashPolicy_Header,
+  path: string,
+  problems: Problems,
+): { header: string; regexRewrite?: { pattern: string; substitution: string } } | undefined {
+  if (h.headerName === '') {
+    problems.add(at(path, 'header_name'), 'must not be empty');
+    return undefined;
+  }
+  const header = h.headerName.toLowerCase();
+  const rw = h.regexRewrite;
+  if (!rw) return { header };
+  const pattern = rw.pattern?.regex;
+  if (pattern === undefined) {
+    problems.add(at(path, 'regex_rewrite.pattern'), 'is required');
+    return undefined;
+  }
+  const re = compileRe2(pattern, true);
+  if (typeof re === 'string') {
+    problems.add(at(path, 'regex_rewrite.pattern.regex'), re);
+    return undefined;
+  }
+  return { header, regexRewrite: { pattern, substitution: rw.substitution } };
 }

@@ -132,7 +132,14 @@ describe('decodeRouteConfiguration', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(value)), value);
     const vh = value.virtualHosts[0]!;
     assert.deepEqual(vh.domains, ['greeter:50051', 'greeter']);
-    assert.deepEqual(vh.retryPolicy, { retryOn: [13], maxAttempts: 2, baseBackoffMs: 25, maxBackoffMs: 250 });
+    assert.deepEqual(vh.retryPolicy, {
+      retryOn: [13],
+      maxAttempts: 2,
+      baseBackoffMs: 25,
+      maxBackoffMs: 250,
+      ignoredConditions: [],
+      unknownConditions: [],
+    });
     const [canary, exact, regex, nonForwarding, redirect] = vh.routes;
     assert.equal(canary?.name, 'canary');
     assert.deepEqual(canary?.match.path, { kind: 'prefix', prefix: '/greet.v1.Greeter/' });
@@ -165,6 +172,8 @@ describe('decodeRouteConfiguration', () => {
       maxAttempts: 4,
       baseBackoffMs: 10,
       maxBackoffMs: 100,
+      ignoredConditions: ['5xx'],
+      unknownConditions: [],
     });
     assert.deepEqual(canary.action.hashPolicies, [
       { kind: 'header', header: 'x-user', terminal: true },
@@ -219,6 +228,40 @@ describe('decodeRouteConfiguration', () => {
     const r = decodeRouteConfiguration(toBinary(envoy.RouteConfigurationSchema, msg));
     assert.ok(r.ok);
     assert.equal(r.value.virtualHosts[0]?.routes.length, 1);
+  });
+
+  it('reads a header hash policy’s regex_rewrite, and names bad hash policies (A42)', () => {
+    const hashed = (hashPolicy: MessageInitShape<typeof envoy.RouteAction_HashPolicySchema>[]) =>
+      rc([
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: { case: 'route', value: { clusterSpecifier: { case: 'cluster', value: 'c' }, hashPolicy } },
+        },
+      ]);
+    const header = (headerName: string, regex?: string) => ({
+      policySpecifier: {
+        case: 'header' as const,
+        value: {
+          headerName,
+          ...(regex !== undefined && { regexRewrite: { pattern: { regex }, substitution: '\\1' } }),
+        },
+      },
+    });
+    const action = ok(hashed([header('X-Session', '^s-(\\d+)-.*$')])).virtualHosts[0]?.routes[0]?.action;
+    assert.ok(action?.kind === 'route');
+    assert.deepEqual(action.hashPolicies, [
+      {
+        kind: 'header',
+        header: 'x-session',
+        regexRewrite: { pattern: '^s-(\\d+)-.*$', substitution: '\\1' },
+        terminal: false,
+      },
+    ]);
+    const p = 'virtual_hosts[0].routes[0].route.hash_policy';
+    assert.deepEqual(errors(hashed([header(''), header('a', '(')])), [
+      `${p}[0].header.header_name: must not be empty`,
+      `${p}[1].header.regex_rewrite.pattern.regex: invalid regex "(": Invalid regular expression: /(/g: Unterminated group`,
+    ]);
   });
 
   it('reports every error with its field path', () => {

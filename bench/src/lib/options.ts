@@ -1,0 +1,83 @@
+// The command-line options of a suite (`npm run bench -- <suite> [options]`), declared once per
+// suite with their defaults and checked in one place: a bad value is an error naming the option
+// and what it takes. Built on node:util's parseArgs, which also refuses unknown options.
+
+import { parseArgs } from 'node:util';
+
+interface IntSpec {
+  readonly kind: 'int';
+  readonly fallback: number;
+  readonly max: number | undefined;
+}
+interface PositiveSpec {
+  readonly kind: 'positive';
+  readonly fallback: number;
+}
+interface SubsetSpec {
+  readonly kind: 'subset';
+  /** What one name is, for errors: `section`, `client`. */
+  readonly what: string;
+  readonly names: readonly string[];
+}
+interface PathSpec {
+  readonly kind: 'path';
+}
+type Spec = IntSpec | PositiveSpec | SubsetSpec | PathSpec;
+
+type Value<S extends Spec> = S extends IntSpec | PositiveSpec
+  ? number
+  : S extends SubsetSpec
+    ? Set<string>
+    : string | undefined;
+
+/** An integer from 1 (to `max`, when given). */
+export const int = (fallback: number, max?: number): IntSpec => ({ kind: 'int', fallback, max });
+/** A number above 0. */
+export const positive = (fallback: number): PositiveSpec => ({ kind: 'positive', fallback });
+/** A comma-separated subset of `names` (the suite's sections, clients); all of them by default. */
+export const subset = (what: string, ...names: string[]): SubsetSpec => ({ kind: 'subset', what, names });
+/** A path, unset by default. */
+export const path = (): PathSpec => ({ kind: 'path' });
+
+/** Reads `args` by `specs`; throws an Error naming the first bad option. */
+export function parseOptions<T extends Record<string, Spec>>(
+  args: string[],
+  specs: T,
+): { [K in keyof T]: Value<T[K]> } {
+  const options = Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const }]));
+  const { values } = parseArgs({ args, options });
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    const raw = values[name] as string | undefined;
+    out[name] = read(name, spec, raw);
+  }
+  return out as { [K in keyof T]: Value<T[K]> };
+}
+
+function read(name: string, spec: Spec, raw: string | undefined): unknown {
+  switch (spec.kind) {
+    case 'path':
+      return raw;
+    case 'subset': {
+      const chosen = new Set(raw === undefined ? spec.names : raw.split(','));
+      for (const s of chosen)
+        if (!spec.names.includes(s))
+          throw new Error(`--${name}: unknown ${spec.what} "${s}" (${spec.names.join(', ')})`);
+      return chosen;
+    }
+    case 'positive': {
+      const n = raw === undefined ? spec.fallback : Number(raw);
+      if (!(n > 0)) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+      return n;
+    }
+    case 'int': {
+      const n = raw === undefined ? spec.fallback : Number(raw);
+      const max = spec.max ?? Number.MAX_SAFE_INTEGER;
+      if (!Number.isInteger(n) || n < 1 || n > max)
+        throw new Error(
+          `--${name} must be ${spec.max === undefined ? 'a positive integer' : `an integer 1..${spec.max}`}, got "${raw}"`,
+        );
+      return n;
+    }
+  }
+}
