@@ -27,6 +27,8 @@ export interface CallSecurity {
   readonly authorized: boolean;
   /** The peer's certificate, present only when `authorized` (mutual TLS). */
   readonly peerCertificate?: X509Certificate;
+  /** The server name the client asked for (SNI); '' when it sent none. */
+  readonly serverName: string;
 }
 
 export interface HandlerContext {

@@ -302,4 +302,31 @@ describe('compileRbac (gRFC A41)', () => {
     assert.equal(engine(as('spiffe://cluster.local/ns/dev/sa/api')).allowed, false);
     assert.equal(engine(call('/a.B/C')).allowed, false, 'no certificate: not authenticated');
   });
+
+  it('matches requested_server_name against the TLS SNI (Istio connection.sni), "" without one', () => {
+    const engine = compileRbac(
+      rbac({
+        rules: {
+          action: envoy.RBAC_Action.ALLOW,
+          policies: {
+            sni: {
+              permissions: [
+                {
+                  rule: {
+                    case: 'requestedServerName' as const,
+                    value: { matchPattern: { case: 'exact' as const, value: 'api.example' } },
+                  },
+                },
+              ],
+              principals: [{ identifier: { case: 'any' as const, value: true } }],
+            },
+          },
+        },
+      }),
+      plaintext,
+    );
+    assert.equal(engine({ ...call('/a.B/C'), serverName: 'api.example' }).allowed, true);
+    assert.equal(engine({ ...call('/a.B/C'), serverName: 'other.example' }).allowed, false);
+    assert.equal(engine(call('/a.B/C')).allowed, false, 'plaintext: no SNI');
+  });
 });

@@ -36,6 +36,8 @@ export interface RbacRequest {
   readonly remoteIp?: string | undefined;
   /** The verified client certificate's identity; undefined without mutual TLS. */
   readonly peer?: PeerIdentity | undefined;
+  /** The TLS server name (SNI) the client sent; undefined or '' without one. */
+  readonly serverName?: string | undefined;
 }
 
 type Check = (r: RbacRequest) => Tri;
@@ -198,8 +200,9 @@ function permission(p: XdsRbacPermission, facts: ServerFacts): Check {
       return () => hit;
     }
     case 'requested_server_name': {
-      const hit = stringMatcherPredicate(p.matcher)('');
-      return () => hit;
+      // Envoy matches the TLS SNI, '' for plaintext or a client that sent none.
+      const matches = stringMatcherPredicate(p.matcher);
+      return (r) => matches(r.serverName ?? '');
     }
   }
 }

@@ -51,6 +51,10 @@ class ConnectionFacts implements RbacRequest {
     return this.addresses()?.remoteIp;
   }
 
+  get serverName(): string | undefined {
+    return this.request.context?.security?.serverName;
+  }
+
   get peer(): PeerIdentity | undefined {
     const cert = this.request.context?.security?.peerCertificate;
     return cert && peerIdentity(cert);

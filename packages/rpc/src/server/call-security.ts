@@ -25,6 +25,7 @@ export function callSecurity(socket: net.Socket | undefined): CallSecurity | und
         alpn: typeof s.alpnProtocol === 'string' ? s.alpnProtocol : '',
         authorized,
         ...(peerCertificate && { peerCertificate }),
+        serverName: typeof s.servername === 'string' ? s.servername : '',
       };
     }
   } catch {
