@@ -2,15 +2,15 @@
 // running `shoal demo` that this test starts on ports it picks: every view renders, the three
 // instances are found, a weight shift made in the wizard moves ~20 % of the consumer's calls to
 // v2, an invalid YAML field is marked where it is, a test call answers with its route decision,
-// a client's config dump downloads, every control is reachable by keyboard and named for screen
-// readers, and the browser logs no error. Screenshots of each view go to screenshots/ (ignored by
+// a client's config dump downloads, a tab without the admin token is read-only until given one
+// (kept in sessionStorage), every control is reachable by keyboard and named for screen readers,
+// and the browser logs no error. Screenshots of each view go to screenshots/ (ignored by
 // git); the first view's render time is printed.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,26 +23,6 @@ const CHROMIUM = '/usr/bin/chromium';
 // biome-ignore lint/suspicious/noExplicitAny: the suite reads JSON answers loosely.
 type Json = any;
 const HOST = 'greeter.default.svc.cluster.local';
-
-function portFreeOn(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A port free on all three provider addresses (the demo's providers share one port). */
-async function providerPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    const free = await Promise.all(
-      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((h) => portFreeOn(port, h)),
-    );
-    if (free.every(Boolean)) return port;
-  }
-  throw new Error('no free provider port');
-}
 
 async function until<T>(
   read: () => Promise<T | undefined> | T | undefined,
@@ -79,7 +59,6 @@ describe('the console in Chromium against shoal demo', {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const port = await providerPort();
     demo = spawn(
       process.execPath,
       [
@@ -90,7 +69,7 @@ describe('the console in Chromium against shoal demo', {
         '--admin-port',
         '0',
         '--provider-port',
-        String(port),
+        '0',
         '--duration',
         '150s',
         // Not the default 15020: another demo (the CLI's suite) may hold it on the same addresses.
@@ -163,6 +142,36 @@ describe('the console in Chromium against shoal demo', {
       'no horizontal scroll at 1280 px',
     );
     await shot('overview');
+  });
+
+  it('is read-only without the admin token, and takes one for this tab only', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(url);
+      await fresh.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      const badge = fresh.locator('.access .badge');
+      await until(async () => ((await badge.textContent()) === 'read-only' ? true : undefined), 'read-only');
+      await fresh.getByRole('button', { name: 'Admin token' }).click();
+      assert.match(
+        (await fresh.locator('form.token p').first().textContent()) ?? '',
+        /writes need the admin token/,
+      );
+      const token = decodeURIComponent(tokenFragment.replace(/^#token=/, ''));
+      await fresh.getByLabel('Admin token').fill(token);
+      await fresh.getByRole('button', { name: 'Use token' }).click();
+      await until(
+        async () => ((await badge.textContent()) === 'writes allowed' ? true : undefined),
+        'writes',
+      );
+      const kept = await fresh.evaluate(() => ({
+        session: sessionStorage.getItem('shoal-admin-token'),
+        local: localStorage.length,
+      }));
+      assert.deepEqual(kept, { session: token, local: 0 }, 'kept in sessionStorage, not localStorage');
+    } finally {
+      await context.close();
+    }
   });
 
   it('finds the three instances by interface, on the service page and in Instances', async () => {

@@ -33,7 +33,8 @@ export function createLogger(
   };
 }
 
-function port(value: string, flag: string): number {
+/** A port flag's value (0: pick a free port). */
+export function parsePort(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliError(`${flag} must be a port number, got "${value}"`, ExitCode.usage);
@@ -124,8 +125,8 @@ export async function startControlPlane(
   let holding = true;
   const log = (line: string) => (holding ? held.push(line) : write(line));
   const cp = new ControlPlane({
-    xdsPort: port(flags.xdsPort, '--xds-port'),
-    adminPort: port(flags.adminPort, '--admin-port'),
+    xdsPort: parsePort(flags.xdsPort, '--xds-port'),
+    adminPort: parsePort(flags.adminPort, '--admin-port'),
     host: flags.host,
     adminHost: flags.adminHost ?? '127.0.0.1',
     ...(tls && { adminTls: tls }),

@@ -22,9 +22,10 @@ import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
+import { sharedFreePort } from '../demo/provider-port.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
-import { startControlPlane } from './cp.js';
+import { parsePort, startControlPlane } from './cp.js';
 
 interface DemoFlags {
   xdsPort: string;
@@ -83,7 +84,7 @@ export function registerDemo(program: Command): void {
     .option('--admin-port <port>', 'control plane admin API port', '15000')
     .option(
       '--provider-port <port>',
-      'the port every provider serves on (each on its own 127.0.0.x)',
+      'the port every provider serves on (each on its own 127.0.0.x; 0: one free on all three)',
       '50051',
     )
     .option('--rate <calls>', 'calls per second the consumer makes', '50')
@@ -108,6 +109,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const rate = Number(flags.rate);
   if (!(rate > 0 && rate <= 5000))
     throw new CliError(`--rate must be 1..5000 calls per second`, ExitCode.usage);
+  const requestedPort = parsePort(flags.providerPort, '--provider-port');
+  const providerPort = requestedPort || (await sharedFreePort(providers.map((p) => p.ip)));
   const events: string[] = [];
   const note = (line: string) => {
     events.push(line);
@@ -174,7 +177,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--version=${p.version}`,
           `--zone=${p.zone}`,
           `--ip=${p.ip}`,
-          `--port=${flags.providerPort}`,
+          `--port=${providerPort}`,
           `--xds=${xdsAddress}`,
           `--admin-port=${flags.metricsPort}`,
           ...(flags.mtls ? [`--root-cert=${identity.rootFile}`] : []),
@@ -284,7 +287,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           return {
             name: p.name,
             pid: children.get(p.name)?.process.pid,
-            address: `${p.ip}:${flags.providerPort}`,
+            address: `${p.ip}:${providerPort}`,
             state: state.get(p.name) ?? '?',
             callsPerSecond: byProvider.get(p.name) ?? 0,
             identity:
