@@ -1,5 +1,5 @@
-// Test support: a port free right now on 127.0.0.1, for peers that cannot bind port 0 themselves
-// (grpc-js-xds's XdsServer names its inbound listener after the port).
+// A port on 127.0.0.1 that is free right now, for peers that cannot be told to pick one
+// (nghttpx, grpc-js-xds's server, a control plane whose address goes into a bootstrap first).
 
 import net from 'node:net';
 

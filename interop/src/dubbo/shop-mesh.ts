@@ -5,6 +5,9 @@
 // Internal to tests.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DescService } from '@bufbuild/protobuf';
 import {
@@ -53,11 +56,14 @@ export class ShopMesh {
     private readonly log: () => string,
   ) {}
 
-  /** `shoal cp --xds-port 0 --admin-port 0`, once it prints where it listens. */
+  /** `shoal cp --xds-port 0 --admin-port 0` on a data dir of its own, once it prints where it listens. */
   static async start(): Promise<ShopMesh> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'shoal-shop-mesh-'));
     const cp = spawn(process.execPath, [
       SHOAL_BIN,
       'cp',
+      '--data-dir',
+      dataDir,
       '--xds-port',
       '0',
       '--admin-port',
@@ -75,6 +81,7 @@ export class ShopMesh {
       });
       cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
     });
+    cp.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     return new ShopMesh(cp, xds, admin, () => output);
   }
 

@@ -103,8 +103,8 @@ spec:
 }
 
 /** Applies YAML to the control plane's store; fails on anything skipped. */
-export function apply(cp: ControlPlane, yaml: string): void {
-  const result = cp.store.apply(yaml, { source: 'xds-interop-test' });
+export async function apply(cp: ControlPlane, yaml: string): Promise<void> {
+  const result = await cp.store.apply(yaml, { source: 'xds-interop-test' });
   if (result.skipped.length > 0) throw new Error(`config skipped: ${JSON.stringify(result.skipped)}`);
 }
 
@@ -443,8 +443,8 @@ export class ScenarioEnv {
     return c;
   }
 
-  apply(yaml: string): void {
-    apply(this.cp, yaml);
+  apply(yaml: string): Promise<void> {
+    return apply(this.cp, yaml);
   }
 
   async stop(): Promise<void> {

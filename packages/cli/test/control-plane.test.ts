@@ -9,39 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
+import { reviewsRegistry, reviewsSplit } from './reviews-config.js';
 import { shoal, shoalBin } from './run-shoal.js';
 
-const serviceEntry = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: reviews.default.svc.cluster.local
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-`;
-
-const split = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  http:
-  - route:
-    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}
-    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}
-`;
+const serviceEntry = reviewsRegistry;
+const split = reviewsSplit(80);
 
 describe('shoal cp and the config and proxy verbs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
@@ -56,11 +28,18 @@ describe('shoal cp and the config and proxy verbs', () => {
     mkdirSync(configDir);
     writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
     writeFileSync(join(dir, 'split.yaml'), split);
-    cp = spawn(
-      process.execPath,
-      [shoalBin, 'cp', '--xds-port', '0', '--admin-port', '0', '--config', configDir],
-      { cwd: dir },
-    ); // its data dir is the default, ./.shoal of dir
+    cp = spawn(process.execPath, [
+      shoalBin,
+      'cp',
+      '--xds-port',
+      '0',
+      '--admin-port',
+      '0',
+      '--config',
+      configDir,
+      '--data-dir',
+      join(dir, 'data'),
+    ]);
     cp.stderr!.on('data', (c) => (output += c));
     await new Promise<void>((resolve, reject) => {
       cp.stdout!.on('data', (chunk) => {
@@ -119,7 +98,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(
       list.stdout,
-      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local/,
+      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\s+SOURCE\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local\s+\d+\s+file reviews\.yaml\n/,
     );
     const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin], {
       env: { ...process.env, SHOAL_DATA_DIR: join(dir, '.shoal') },
@@ -231,7 +210,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(
       status.stdout,
-      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\ncli-test-client\s+SYNCED\s+SYNCED\s+/m,
+      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\s+TYPE\ncli-test-client\s+SYNCED\s+SYNCED\s+.*PROXYLESS$/m,
     );
     const listeners = await shoal(['proxy-config', 'listeners', 'cli-test', '--admin', admin]);
     assert.equal(listeners.code, 0, listeners.stderr);

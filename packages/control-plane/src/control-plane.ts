@@ -11,6 +11,14 @@ import { IstioCertificateService, parseLocality } from '@shoal/xds';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
+import { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
+import type { RegistryBackend, RegistryBackends } from './backends/registry-backends.js';
+import {
+  type StoreBackend,
+  type StoreBackends,
+  type StoreHealth,
+  schemeOf,
+} from './backends/store-backends.js';
 import { CertificateAuthority } from './ca/certificate-authority.js';
 import { certificateService } from './ca/certificate-service.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
@@ -18,14 +26,13 @@ import { TokenStore } from './ca/token-store.js';
 import { spiffeIdentityOf, XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
-import { ConfigStore } from './config/config-store.js';
+import type { ConfigStore } from './config/config-store.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
-import { ZooKeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
@@ -64,7 +71,10 @@ export interface ControlPlaneOptions {
    * without a data dir, a new random token per process (read it from `adminToken`).
    */
   adminToken?: string;
-  /** Where state survives restarts (admin token, CA, tokens); without it, state is in memory. */
+  /**
+   * Where state survives restarts (admin token, CA, tokens, and the applied config and
+   * registrations with the memory store); without it, state is in memory.
+   */
   dataDir?: string;
   /** SPIFFE trust domain of the certificates the CA issues (default `cluster.local`). */
   trustDomain?: string;
@@ -81,16 +91,30 @@ export interface ControlPlaneOptions {
   xdsServerNames?: string[];
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
-  /** A registry of your own; default an in-memory registry fed by the store. */
+  /**
+   * Where applied config and registrations live: `memory` (default; saved in `dataDir` when there is
+   * one) or a shared store such as `etcd://host:2379,host:2379` for replicas.
+   */
+  store?: string;
+  /** Key prefix in a shared store (default `/shoal`). */
+  storePrefix?: string;
+  /**
+   * Where the registry's services, endpoints and registrations come from besides config:
+   * `zookeeper://host:port` (Dubbo's ZooKeeper), `etcd://...`, `kubernetes` or `memory`. Default:
+   * the store's own (registrations where config is, and Kubernetes' Services with `kubernetes`).
+   */
+  registryUrl?: string;
+  /** With `kubernetes` as store or registry: the kubeconfig file and the namespaces to read (default all). */
+  kubernetes?: { kubeconfig?: string; namespaces?: string[] };
+  /** The store backends to choose from (default the built-in ones). */
+  backends?: StoreBackends;
+  /** The registry backends to choose from (default the built-in ones). */
+  registryBackends?: RegistryBackends;
+  /** A registry of your own; default an in-memory registry fed by the store and the registry backend. */
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
   leaseGraceMs?: number;
-  /**
-   * Dubbo's ZooKeeper (`host:port[,host:port][/chroot]`): its registrations and rules are read
-   * and watched, and this control plane's registrations are written there (ZooKeeperRegistry).
-   */
-  zookeeper?: string;
-  /** How long start() waits for the ZooKeeper registry's first read (default 5 s). */
+  /** How long start() waits for a registry backend's first read, such as ZooKeeper's (default 5 s). */
   registryWaitMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
@@ -112,15 +136,20 @@ export interface ControlPlaneAddresses {
   admin: { host: string; port: number; scheme: 'http' | 'https' };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
-  /** `connected` once an external registry (ZooKeeper) was read, else `not connected yet`. */
+  /** With a registry that serves without its server (ZooKeeper): `connected` once read, else `not connected yet`. */
   registry?: string;
 }
 
 export class ControlPlane {
-  readonly store = new ConfigStore();
+  /** Where applied config lives. */
+  readonly store: ConfigStore;
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
   readonly registry: Registry;
+  /** The store backend: config, registrations and, with replicas, the store's health and the leader. */
+  readonly backend: StoreBackend;
+  /** Where the registry's registrations and sources come from (by default the store backend's own). */
+  readonly registryBackend: RegistryBackend;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -161,21 +190,31 @@ export class ControlPlane {
       this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
       newSecret();
     this.tokens = new TokenStore(this.#dataDir);
+    const dataDir = this.#dataDir;
+    const stores = options.backends ?? registerStoreBackends();
+    const context = {
+      ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
+      ...(options.kubernetes && { kubernetes: options.kubernetes }),
+      ...(dataDir && { dataDir }),
+      ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
+      log: (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
+        this.#log(level, message, fields),
+    };
+    const storeUrl = options.store || 'memory';
+    this.backend = stores.create(storeUrl, context);
+    this.registryBackend = (options.registryBackends ?? registerRegistryBackends()).create(
+      options.registryUrl,
+      { ...context, storeUrl, storeBackend: this.backend, createStore: (url) => stores.create(url, context) },
+    );
+    this.store = this.backend.config;
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
-    const graceMs = options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {};
+    const { registrations, sources } = this.registryBackend;
     this.registry =
       options.registry ??
-      (options.zookeeper
-        ? new ZooKeeperRegistry({
-            connect: options.zookeeper,
-            store: this.store,
-            ...graceMs,
-            log: (level, message, fields) => this.#log(level, message, fields),
-          })
-        : new InMemoryRegistry({ store: this.store, ...graceMs }));
+      new InMemoryRegistry({ store: this.store, registrations, ...(sources && { sources }) });
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -247,6 +286,15 @@ export class ControlPlane {
         ...this.#addresses,
         configDir: this.#options.configDir,
         dataDir: this.#dataDir?.path,
+        store: this.store.description,
+        registrations: this.registryBackend.registrations.description,
+        ...(this.#leadership && {
+          replica: {
+            id: this.#leadership.id,
+            leader: this.#leadership.isLeader,
+            current: this.#healths.every((h) => h.current),
+          },
+        }),
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
@@ -255,6 +303,17 @@ export class ControlPlane {
         loadReports: (window) => this.loadReports.view(window),
       },
     });
+  }
+
+  /** The elected leader among replicas, of the store or else of the registry. */
+  get #leadership() {
+    return this.backend.leadership ?? this.registryBackend.leadership;
+  }
+
+  /** Whether the shared state this replica serves from is current (the store's and the registry's). */
+  get #healths(): StoreHealth[] {
+    const healths = [this.backend.health, this.registryBackend.health];
+    return [...new Set(healths.filter((h): h is StoreHealth => h !== undefined))];
   }
 
   /** Where it listens, once started. */
@@ -271,6 +330,15 @@ export class ControlPlane {
         `the admin API would listen on ${adminHost} without TLS: give it a certificate (--admin-tls-cert/--admin-tls-key), or pass --admin-insecure to accept plaintext (writes still need the admin token)`,
       );
     this.#started = true;
+    try {
+      await this.backend.start();
+      await this.registryBackend.start();
+      await this.store.start();
+      await this.registry.start();
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
     this.#ca = await CertificateAuthority.create({
       ...(this.#options.trustDomain && { trustDomain: this.#options.trustDomain }),
       ...(this.#dataDir && { dataDir: this.#dataDir }),
@@ -285,6 +353,22 @@ export class ControlPlane {
     );
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
+    for (const health of this.#healths) {
+      this.#unsubscribe.push(
+        health.onChange(() => {
+          if (this.#healths.every((h) => h.current)) {
+            this.#rebuild();
+            this.ads.resume();
+            this.#log('info', 'store reachable and resynced: serving again');
+          } else {
+            this.ads.refuse(
+              `this control plane lost its store (${this.store.description}); use another replica`,
+            );
+            this.#log('warn', 'store unreachable: ADS streams ended and refused until it is back');
+          }
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.store.subscribe((event) => {
         this.#pilot.configChanged(event);
@@ -305,19 +389,7 @@ export class ControlPlane {
       });
       config = await this.#configDir.start();
     }
-    let registry: string | undefined;
-    if (this.registry instanceof ZooKeeperRegistry) {
-      // Serve without ZooKeeper if it is not there yet; its view arrives when it is.
-      const waited = await Promise.race([
-        this.registry.ready().then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
-      ]);
-      registry = waited ? 'connected' : 'not connected yet';
-      if (!waited)
-        this.#log('warn', 'zookeeper not reached yet; serving without it meanwhile', {
-          connect: this.#options.zookeeper,
-        });
-    }
+    const registry = await this.#waitForRegistry();
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
     this.#xdsTls = new XdsPortTls(this.#ca, host, this.#options.xdsServerNames ?? [], (err) =>
@@ -341,6 +413,7 @@ export class ControlPlane {
     this.#log('info', 'control plane started', {
       xds,
       admin,
+      store: this.store.description,
       ca: `${this.#ca.source}, trust domain ${this.#ca.trustDomain}`,
       ...(this.#dataDir && { dataDir: this.#dataDir.path }),
     });
@@ -363,7 +436,29 @@ export class ControlPlane {
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
     await this.telemetry.close();
     if (this.#ownsRegistry) await this.registry.close();
+    await this.store.close();
+    await this.registryBackend.close();
+    await this.backend.close();
     this.#log('info', 'control plane stopped');
+  }
+
+  /** Waits a little for a registry that serves without its server (ZooKeeper); says whether it came. */
+  async #waitForRegistry(): Promise<string | undefined> {
+    const ready = this.registryBackend.ready?.();
+    if (!ready) return undefined;
+    const waited = await Promise.race([
+      ready.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+    ]);
+    if (!waited)
+      this.#log(
+        'warn',
+        `${schemeOf(this.#options.registryUrl ?? '')} not reached yet; serving without it meanwhile`,
+        {
+          registry: this.#options.registryUrl,
+        },
+      );
+    return waited ? 'connected' : 'not connected yet';
   }
 
   /** Coalesces bursts of store and registry events into one snapshot. */

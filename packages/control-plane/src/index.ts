@@ -13,6 +13,28 @@ export type { ObjectDiff } from './admin/config-diff.js';
 // Observability: load reports (GET /api/load-reports, and the default traffic source), the CA's
 // metric hooks, the Prometheus http_sd_config answer.
 export type { HttpSdTarget } from './admin/observability-routes.js';
+// Store backends (a plug-in point): where config and registrations live, chosen by `--store`.
+export { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
+/** A throwaway local etcd cluster (Debian's etcd-server) for demos and tests. */
+export { etcdAvailable, LocalEtcdCluster } from './backends/local-etcd.js';
+// Registry backends (a plug-in point): where services, endpoints and registrations come from, chosen by `--registry`.
+export {
+  type RegistryBackend,
+  type RegistryBackendFactory,
+  RegistryBackends,
+  type RegistryContext,
+  storeRegistry,
+} from './backends/registry-backends.js';
+export type {
+  BackendContext,
+  BackendLogger,
+  CreateBackendOptions,
+  Leadership,
+  StoreBackend,
+  StoreBackendFactory,
+  StoreHealth,
+} from './backends/store-backends.js';
+export { StoreBackends } from './backends/store-backends.js';
 // Workload identity: the CA (Istio's CA API), its tokens and what it issued.
 export {
   CertificateAuthority,
@@ -34,6 +56,7 @@ export {
   ConfigDirectorySource,
   type DirectoryLoadResult,
 } from './config/config-dir.js';
+export { CONFIG_FILE_ANNOTATION } from './config/config-file-annotation.js';
 export {
   ConfigHistory,
   type ConfigHistoryOptions,
@@ -55,15 +78,15 @@ export {
   type SpecByKind,
 } from './config/config-object.js';
 export { ConfigRejectedError } from './config/config-rejected-error.js';
-export {
-  type ApplyOptions,
-  type ApplyResult,
-  type ChangeType,
-  type ConfigChange,
-  type ConfigEvent,
-  type ConfigListener,
+export { ConfigState, type ConfigStateOptions, type StoredEntry } from './config/config-state.js';
+export type {
+  ApplyOptions,
+  ApplyResult,
+  ChangeType,
+  ConfigChange,
+  ConfigEvent,
+  ConfigListener,
   ConfigStore,
-  type ConfigStoreOptions,
 } from './config/config-store.js';
 export {
   ConfigValidator,
@@ -85,6 +108,11 @@ export {
   loadConfigText,
   validateDocuments,
 } from './config/load-config.js';
+export {
+  CONFIG_FILE,
+  MemoryConfigStore,
+  type MemoryConfigStoreOptions,
+} from './config/memory-config-store.js';
 export type * from './config/networking-types.js';
 export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
 export type * from './config/security-types.js';
@@ -117,6 +145,13 @@ export type {
 export { LrsServer } from './load-stats/lrs-server.js';
 // Registry: services and endpoints from config and self-registration; interface-level discovery.
 export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
+/** A source of services and endpoints besides config and registrations (Kubernetes, ZooKeeper). */
+export type { DiscoverySource } from './registry/discovery-source.js';
+export {
+  MemoryRegistrations,
+  type MemoryRegistrationsOptions,
+  REGISTRATIONS_FILE,
+} from './registry/memory-registrations.js';
 export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
 export {
   type NodeInfo,
@@ -124,6 +159,7 @@ export {
   type NodeRegistrationResult,
   parseNodeRegistration,
 } from './registry/node-registration.js';
+export type { RegistrationChange, RegistrationStore } from './registry/registration-store.js';
 export type {
   EndpointHealth,
   InterfaceTarget,
@@ -137,12 +173,17 @@ export type {
   RegistryServicePort,
   ServiceSource,
 } from './registry/registry-types.js';
-// Dubbo's ZooKeeper as the registry (`shoal cp --registry zookeeper://HOST:PORT`).
+// Dubbo's ZooKeeper as a registry backend (`shoal cp --registry zookeeper://HOST:PORT`).
+export {
+  type ZooKeeperBackend,
+  zookeeperBackend,
+  zookeeperConnect,
+} from './registry/zookeeper/zookeeper-backend.js';
 export {
   type ZooKeeperLog,
-  ZooKeeperRegistry,
-  type ZooKeeperRegistryOptions,
-} from './registry/zookeeper/zookeeper-registry.js';
+  ZooKeeperSource,
+  type ZooKeeperSourceOptions,
+} from './registry/zookeeper/zookeeper-source.js';
 // Snapshots: what one version of the config gives every client, checked for consistency, and the
 // cache that holds the current one for the ADS server.
 export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';

@@ -9,6 +9,9 @@
 //   node packages/demo/dist/provider.js --name v1-zone-a --version v1 --zone zone-a \
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020] \
 //     [--root-cert .shoal/demo/root-cert.pem]
+// With control-plane replicas, --xds lists them (comma-separated): the bootstrap then has several
+// xds_servers with fallback_on_reachability_only (gRFC A71/A95), so the provider's stream, and its
+// registration, move to another replica as soon as the one it uses is unreachable.
 
 import { parseArgs } from 'node:util';
 import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
@@ -35,8 +38,14 @@ const locality = { region: values.region, zone: values.zone };
 const channelCreds = rootCert
   ? { type: 'tls', config: { ca_certificate_file: rootCert, certificate_provider_instance: 'default' } }
   : { type: 'insecure' };
+const servers = values.xds.split(',').filter((s) => s !== '');
 const bootstrap = parseBootstrap({
-  xds_servers: [{ server_uri: values.xds, channel_creds: [channelCreds], server_features: ['xds_v3'] }],
+  xds_servers: servers.map((uri) => ({
+    server_uri: uri,
+    channel_creds: [channelCreds],
+    server_features: ['xds_v3'],
+  })),
+  ...(servers.length > 1 && { fallback_on_reachability_only: true }),
   node: { id: `greeter-${values.name}`, locality, metadata: { NAMESPACE: 'default' } },
   // The token comes from SHOAL_TOKEN.
   ...(rootCert && { certificate_providers: { default: { plugin_name: 'shoal_ca', config: {} } } }),

@@ -127,9 +127,8 @@ export class MeshHarness {
   }
 
   /** Applies Istio YAML to the control plane's store; throws with the store's errors. */
-  apply(yaml: string): void {
-    const r = this.controlPlane.store.apply(yaml) as { ok?: boolean; errors?: unknown };
-    if (r.ok === false) throw new Error(`apply failed: ${JSON.stringify(r.errors)}`);
+  async apply(yaml: string): Promise<void> {
+    await this.controlPlane.store.apply(yaml);
   }
 
   /** Starts a provider of the test Greeter that registers itself as app `greeter`. */

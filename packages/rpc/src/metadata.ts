@@ -74,6 +74,11 @@ export class Metadata {
     return this.map.size;
   }
 
+  /** @internal Nothing to write: known without building the map. */
+  get isEmpty(): boolean {
+    return this.unread === undefined && (this.store === undefined || this.store.size === 0);
+  }
+
   get(key: string): MetadataValue | undefined {
     return this.map.get(key.toLowerCase())?.[0];
   }

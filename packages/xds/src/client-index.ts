@@ -20,7 +20,8 @@ export {
   type XdsServerConfig,
 } from './bootstrap.js';
 // xDS client: ADS stream, watchers, cache, ACK/NACK, backoff (gRFC A27, A46, A47, A53, A57).
-export type { BackoffOptions } from './client/backoff.js';
+/** The ADS reconnect backoff (gRFC A6's shape, capped at 4 s), for tools that must retry the same way. */
+export { Backoff, type BackoffOptions, DEFAULT_MAX_BACKOFF_MS } from './client/backoff.js';
 /** What the client tells a metrics plug-in (gRFC A78). */
 export type {
   XdsCacheState,

@@ -32,6 +32,8 @@ export const UPSTREAM_TLS_CONTEXT_TYPE_URL =
 export const DOWNSTREAM_TLS_CONTEXT_TYPE_URL =
   'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
 export const FILTER_CONFIG_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
+/** SDS: what an Envoy sidecar fetches by name (`default`, `ROOTCA`); proxyless clients never ask. */
+export const SECRET_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** The four resource types of the ADS stream, in dependency order. */
 export const RESOURCE_TYPE_URLS = [

@@ -1,5 +1,8 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
-// in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
+// optional watched config directory, until SIGINT/SIGTERM. Applied config and registrations live in
+// --store: in this process and saved in --data-dir by default, or in etcd shared by replicas.
+// --registry adds where services come from (Dubbo's ZooKeeper, Kubernetes) or keeps registrations
+// elsewhere (etcd); by default it is the store's own.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -60,6 +63,12 @@ export interface CpFlags {
   registry?: string;
   logLevel: string;
   logFormat: string;
+  store?: string;
+  storePrefix?: string;
+  /** `--kubernetes`: config and services from a Kubernetes API server. */
+  kubernetes?: boolean;
+  kubeconfig?: string;
+  namespace?: string[];
 }
 
 function readPem(file: string, flag: string): Buffer {
@@ -82,17 +91,6 @@ function adminTls(flags: CpFlags): { cert: Buffer; key: Buffer } | undefined {
 }
 
 const names = (list: string) => list.split(',').map((n) => n.trim());
-
-/** `--registry zookeeper://HOST:PORT[,HOST:PORT][/chroot]` → the connect string. */
-export function zookeeperConnect(url: string): string {
-  const m = /^zookeeper:\/\/([^?#]+)$/.exec(url);
-  if (!m || m[1]!.startsWith('/'))
-    throw new CliError(
-      `--registry ${JSON.stringify(url)}: expected zookeeper://HOST:PORT (Dubbo's ZooKeeper; Nacos is not supported)`,
-      ExitCode.usage,
-    );
-  return m[1]!;
-}
 
 /**
  * The web console's built files (@shoal/console's dist/), found as a package beside the CLI. The
@@ -124,28 +122,56 @@ export async function startControlPlane(
   const held: string[] = [];
   let holding = true;
   const log = (line: string) => (holding ? held.push(line) : write(line));
-  const cp = new ControlPlane({
-    xdsPort: parsePort(flags.xdsPort, '--xds-port'),
-    adminPort: parsePort(flags.adminPort, '--admin-port'),
-    host: flags.host,
-    adminHost: flags.adminHost ?? '127.0.0.1',
-    ...(tls && { adminTls: tls }),
-    ...(flags.adminInsecure && { adminInsecure: true }),
-    ...(flags.adminHostName && { adminHostNames: names(flags.adminHostName) }),
-    dataDir,
-    ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
-    ...(flags.caDir && { caDir: flags.caDir }),
-    ...(flags.workloadCertTtl && {
-      workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
-    }),
-    ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
-    ...(flags.xdsServerName && { xdsServerNames: names(flags.xdsServerName) }),
-    configDir: flags.config,
-    ...(flags.registry ? { zookeeper: zookeeperConnect(flags.registry) } : {}),
-    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
-    ...(ui ? { consoleDir: ui } : {}),
-    ...extra,
-  });
+  if (flags.kubernetes && flags.store !== undefined && flags.store !== 'kubernetes')
+    throw new CliError(
+      `--kubernetes and --store ${flags.store} do not go together: choose one store`,
+      ExitCode.usage,
+    );
+  const store = flags.kubernetes ? 'kubernetes' : flags.store;
+  const kubernetes = store === 'kubernetes' || flags.registry === 'kubernetes';
+  if (!kubernetes && (flags.kubeconfig !== undefined || flags.namespace !== undefined))
+    throw new CliError(
+      '--kubeconfig and --namespace need --kubernetes (or --registry kubernetes)',
+      ExitCode.usage,
+    );
+  const xdsPort = parsePort(flags.xdsPort, '--xds-port');
+  const adminPort = parsePort(flags.adminPort, '--admin-port');
+  let cp: ControlPlane;
+  try {
+    // Fails on a bad --store or an unreadable --data-dir before anything listens.
+    cp = new ControlPlane({
+      xdsPort,
+      adminPort,
+      host: flags.host,
+      adminHost: flags.adminHost ?? '127.0.0.1',
+      ...(tls && { adminTls: tls }),
+      ...(flags.adminInsecure && { adminInsecure: true }),
+      ...(flags.adminHostName && { adminHostNames: names(flags.adminHostName) }),
+      dataDir,
+      ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
+      ...(flags.caDir && { caDir: flags.caDir }),
+      ...(flags.workloadCertTtl && {
+        workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
+      }),
+      ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
+      ...(flags.xdsServerName && { xdsServerNames: names(flags.xdsServerName) }),
+      configDir: flags.config,
+      ...(store !== undefined && { store }),
+      ...(flags.registry !== undefined && { registryUrl: flags.registry }),
+      ...(kubernetes && {
+        kubernetes: {
+          ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
+          ...(flags.namespace !== undefined && { namespaces: flags.namespace }),
+        },
+      }),
+      ...(flags.storePrefix !== undefined && { storePrefix: flags.storePrefix }),
+      log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
+      ...(ui ? { consoleDir: ui } : {}),
+      ...extra,
+    });
+  } catch (err) {
+    throw new CliError(`the control plane cannot start: ${(err as Error).message}`, ExitCode.usage);
+  }
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
     addresses = await cp.start();
@@ -171,6 +197,7 @@ export async function startControlPlane(
   );
   write(`data dir ${dataDir} (admin token in ${dataDir}/admin-token)`);
   if (cp.ca) write(`CA: ${cp.ca.source}, trust domain ${cp.ca.trustDomain}`);
+  write(`store: ${cp.store.description}; registrations: ${cp.registryBackend.registrations.description}`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -192,7 +219,7 @@ export function registerCp(program: Command): void {
     .option('--host <host>', 'address the xDS port listens on', '127.0.0.1')
     .option(
       '--data-dir <dir>',
-      'state that survives restarts: admin token, CA, tokens (default $SHOAL_DATA_DIR or ./.shoal)',
+      'state that survives restarts: admin token, CA, tokens, applied config and registrations (default $SHOAL_DATA_DIR or ./.shoal)',
     )
     .option(
       '--admin-host <host>',
@@ -212,7 +239,7 @@ export function registerCp(program: Command): void {
     .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
     .option(
       '--registry <url>',
-      "Dubbo's ZooKeeper (zookeeper://HOST:PORT): its providers, instances, mapping and rules are read and watched; Shoal's providers are written there",
+      "where services and registrations come from besides config (default: the store's own): Dubbo's ZooKeeper (zookeeper://HOST:PORT; its providers, instances, mapping and rules are read and watched, Shoal's providers written there), etcd://HOST:PORT[,...] (registrations under etcd leases), kubernetes (Services, EndpointSlices, Pods) or memory",
     )
     .option('--trust-domain <domain>', 'SPIFFE trust domain of workload certificates', 'cluster.local')
     .option(
@@ -227,9 +254,24 @@ export function registerCp(program: Command): void {
     .option('--xds-server-name <names>', "DNS names in the xDS port's TLS certificate, comma-separated")
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
+    .option(
+      '--store <url>',
+      'memory (default, saved in --data-dir), or etcd://HOST:PORT[,HOST:PORT...] shared by replicas',
+    )
+    .option('--store-prefix <prefix>', 'key prefix in a shared store', '/shoal')
+    .option(
+      '--kubernetes',
+      'read Istio CRDs, HTTPRoutes (GAMMA), Services, EndpointSlices and Pods from a Kubernetes API server; shoal apply writes CRDs there',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --kubernetes: the kubeconfig (default: in-cluster, $KUBECONFIG or ~/.kube/config)',
+    )
+    .option('--namespace <ns...>', 'with --kubernetes: the namespaces to read (default: all)')
     .action(async (flags: CpFlags) => {
       const write = (line: string) => process.stdout.write(`${line}\n`);
-      const cp = await startControlPlane(flags, write);
+      const { resolveDataDir } = await import('@shoal/control-plane');
+      const cp = await startControlPlane({ ...flags, dataDir: resolveDataDir(flags.dataDir) }, write);
       await new Promise<void>((resolve) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => {

@@ -33,6 +33,7 @@ export function registerProxyCommands(program: Command): void {
             ...typeOrder.map((t) => stateCell(c.types[t])),
             versions.at(-1)?.split('-')[0] ?? '-',
             c.protocol,
+            c.proxyType === 'sidecar' ? 'SIDECAR' : 'PROXYLESS',
           ];
         });
         const nacks = clients.flatMap((c) =>
@@ -43,7 +44,7 @@ export function registerProxyCommands(program: Command): void {
           ),
         );
         return [
-          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL'], rows),
+          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL', 'TYPE'], rows),
           ...nacks,
         ].join('\n');
       });

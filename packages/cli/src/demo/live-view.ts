@@ -8,6 +8,8 @@ export interface DemoView {
   configVersion: string;
   /** How calls are secured (mTLS mode, the consumer's identity), one line each. */
   security: string[];
+  /** Control-plane replicas, when the demo runs several. */
+  replicas?: { name: string; pid: number | undefined; address: string; state: string }[];
   providers: {
     name: string;
     pid: number | undefined;
@@ -35,10 +37,20 @@ function statsTable(title: string, rows: GroupStats[]): string {
 }
 
 export function renderView(view: DemoView): string {
+  const replicas = view.replicas?.length
+    ? [
+        renderTable(
+          ['CONTROL PLANE', 'PID', 'XDS', 'STATE'],
+          view.replicas.map((r) => [r.name, r.pid ?? '-', r.address, r.state]),
+        ),
+        '',
+      ]
+    : [];
   return [
     `config version ${view.configVersion}`,
     ...view.security,
     '',
+    ...replicas,
     renderTable(
       ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S', 'IDENTITY (mTLS)'],
       view.providers.map((p) => [

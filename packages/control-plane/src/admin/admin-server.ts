@@ -177,7 +177,7 @@ export class AdminServer {
         const source = url.searchParams.get('source') ?? 'admin API';
         const dryRun = ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
         try {
-          const result = store.apply(body, { source, dryRun });
+          const result = await store.apply(body, { source, dryRun });
           return sendJson(res, 200, {
             version: result.version,
             ...(dryRun ? { dryRun: true } : {}),
@@ -204,7 +204,7 @@ export class AdminServer {
         break;
       case 'POST /api/history':
         if (parts.length === 4 && parts[3] === 'rollback')
-          return sendJson(res, 200, rollback(history, store, parts[2]!));
+          return sendJson(res, 200, await rollback(history, store, parts[2]!));
         break;
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
@@ -288,13 +288,13 @@ export class AdminServer {
     };
   }
 
-  #config(
+  async #config(
     method: string,
     rest: string[],
     url: URL,
     reply: (b: unknown) => void,
     res: http.ServerResponse,
-  ): void {
+  ): Promise<void> {
     const { store } = this.#options;
     const kindText = rest[0] ?? url.searchParams.get('kind') ?? undefined;
     let kind: ConfigKind | undefined;
@@ -307,7 +307,7 @@ export class AdminServer {
     if (method === 'DELETE') {
       if (!kind || !namespace || !name)
         throw new HttpError(400, 'DELETE needs /api/config/KIND/NAMESPACE/NAME');
-      if (!store.delete(kind, namespace, name))
+      if (!(await store.delete(kind, namespace, name)))
         throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
       sendJson(res, 200, {
         deleted: { kind, namespace, name },

@@ -4,7 +4,7 @@
 //
 // Reads are synchronous views of the registry's current state; a backend that lives elsewhere
 // (etcd, Kubernetes) keeps a local cache fed by its watch and answers from it. Writes and the
-// lifecycle (`register`, `close`) are async so such backends fit the same interface.
+// lifecycle (`start`, `register`, `close`) are async so such backends fit the same interface.
 
 export interface RegistryServicePort {
   /** Port name (`grpc`, `http`, ...). */
@@ -98,8 +98,8 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
-  /** `external`: a registry feeding the in-memory one (ZooKeeper) changed. */
-  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'external';
+  /** `source`: a discovery source (Kubernetes, ZooKeeper) changed. */
+  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source';
   /** Node id for registration changes. */
   nodeId?: string;
   /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */
@@ -108,8 +108,15 @@ export interface RegistryEvent {
 
 export type RegistryListener = (event: RegistryEvent) => void;
 
+/**
+ * The registry's contract. A registry may be fed from elsewhere (registrations in etcd, Kubernetes),
+ * so `start` loads and follows those before the control plane serves.
+ */
 export interface Registry {
+  /** Strictly increasing with every change of the view. */
   readonly version: number;
+  /** Loads what the registry's backends hold and follows their changes. Safe to call more than once. */
+  start(): Promise<void>;
   services(): readonly RegistryService[];
   service(hostname: string): RegistryService | undefined;
   /** Endpoints of one host (and service port), or all endpoints. */

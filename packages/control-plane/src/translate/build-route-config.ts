@@ -22,6 +22,24 @@ export interface RouteConfigOptions {
 
 export function buildRouteConfiguration(options: RouteConfigOptions): envoy.RouteConfiguration {
   const { ctx } = options;
+  return create(envoy.RouteConfigurationSchema, {
+    name: options.name,
+    virtualHosts: [
+      create(envoy.VirtualHostSchema, {
+        name: `${ctx.host}:${ctx.port}`,
+        domains: [...new Set(options.domains)],
+        routes: hostRoutes(ctx),
+      }),
+    ],
+  });
+}
+
+/**
+ * The routes of one host:port for one client: its VirtualService's (one Envoy route per match
+ * that applies to the client), else Dubbo's rules' (../dubbo/build-dubbo-routes.ts), else a default
+ * route to the host's cluster. Proxyless listeners and sidecar virtual hosts share it.
+ */
+export function hostRoutes(ctx: Omit<RouteContext, 'configNamespace'>): envoy.Route[] {
   const vs = ctx.index.virtualServiceFor(ctx.host);
   const routes: envoy.Route[] = [];
   if (vs) {
@@ -29,38 +47,29 @@ export function buildRouteConfiguration(options: RouteConfigOptions): envoy.Rout
     (vs.spec.http ?? []).forEach((http, i) => {
       routes.push(...buildRoutes(http, `${vs.metadata.name}.${i}`, routeCtx));
     });
-  } else {
-    // The default route still carries the DestinationRule's hash policy.
-    const routeCtx: RouteContext = {
-      ...ctx,
-      configNamespace: ctx.index.service(ctx.host)?.namespace ?? 'default',
-    };
-    // Without a VirtualService, Dubbo's rules route the host when it has some (precedence: CONFIG.md).
-    const dubbo = buildDubboRoutes(routeCtx);
-    if (dubbo) routes.push(...dubbo);
-    const action = dubbo
-      ? undefined
-      : buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
-    if (action) {
-      routes.push(
-        create(envoy.RouteSchema, {
-          name: 'default',
-          match: { pathSpecifier: { case: 'prefix', value: '/' } },
-          action: { case: 'route', value: action },
-        }),
-      );
-    }
+    return routes;
   }
-  return create(envoy.RouteConfigurationSchema, {
-    name: options.name,
-    virtualHosts: [
-      create(envoy.VirtualHostSchema, {
-        name: `${ctx.host}:${ctx.port}`,
-        domains: [...new Set(options.domains)],
-        routes,
+  // The default route still carries the DestinationRule's hash policy.
+  const routeCtx: RouteContext = {
+    ...ctx,
+    configNamespace: ctx.index.service(ctx.host)?.namespace ?? 'default',
+  };
+  // Without a VirtualService, Dubbo's rules route the host when it has some (precedence: CONFIG.md).
+  const dubbo = buildDubboRoutes(routeCtx);
+  if (dubbo) return dubbo;
+  const action = buildRouteAction({ route: [{ destination: { host: ctx.host } }] }, routeCtx);
+  if (action) {
+    routes.push(
+      create(envoy.RouteSchema, {
+        name: 'default',
+        match: { pathSpecifier: { case: 'prefix', value: '/' } },
+        action: { case: 'route', value: action },
+        // istiod names the operation of a default route for tracing.
+        ...(ctx.sidecar ? { decorator: { operation: `${ctx.host}:${ctx.port}/*` } } : {}),
       }),
-    ],
-  });
+    );
+  }
+  return routes;
 }
 
 function buildRoutes(http: HTTPRoute, fallbackName: string, ctx: RouteContext): envoy.Route[] {

@@ -15,7 +15,7 @@ import type {
   HTTPRouteDestination,
 } from '../config/networking-types.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
-import { durationOf } from './proto-values.js';
+import { durationFromMs, durationOf } from './proto-values.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
@@ -30,10 +30,27 @@ export interface RouteContext {
   clientNamespace: string;
   /** The client's workload labels, for `sourceLabels` matches. */
   clientLabels: Readonly<Record<string, string>>;
+  /**
+   * For an Envoy sidecar: a route without a VirtualService timeout gets none (Envoy's default is
+   * 15 s, which would cut long streams), and the caller's grpc-timeout is honoured uncapped.
+   */
+  sidecar?: boolean;
   /** The client itself, for Dubbo's rules (its application, address and labels). */
   client?: ProxyNode;
   /** The interface the client dialled, when the listener is named after one. */
   iface?: string;
+}
+
+/**
+ * What a client's routes depend on, as a cache key: its labels (`sourceLabels`), and where Dubbo's
+ * routers read the consumer, its application, address and locality too.
+ */
+export function routeClientKey(index: ServiceIndex, node: ProxyNode): string {
+  return JSON.stringify(
+    index.dubbo.routesByConsumer
+      ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
+      : node.labels,
+  );
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {
@@ -63,6 +80,12 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
       grpcTimeoutHeaderMax: timeout,
     });
     action.timeout = timeout;
+  } else if (ctx.sidecar) {
+    // istiod: no timeout, and max_grpc_timeout 0 (here its replacement) so grpc-timeout applies.
+    action.timeout = durationFromMs(0);
+    action.maxStreamDuration = create(envoy.RouteAction_MaxStreamDurationSchema, {
+      grpcTimeoutHeaderMax: durationFromMs(0),
+    });
   }
   // Envoy replaces the matched prefix (or the whole path of an exact match) with this.
   if (route.rewrite?.uri !== undefined) action.prefixRewrite = route.rewrite.uri;

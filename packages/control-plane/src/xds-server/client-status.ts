@@ -4,7 +4,7 @@
 
 import type { X509Certificate } from 'node:crypto';
 import { sanEntries } from '@shoal/xds';
-import type { ProxyNode } from './proxy-node.js';
+import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT';
@@ -47,6 +47,8 @@ export interface ClientStatus {
   userAgent: string;
   /** How the stream's connection is secured: plaintext, or mTLS with the client's identity. */
   transport: { security: 'plaintext' | 'mTLS'; identity?: string; serialNumber?: string; notAfter?: string };
+  /** `sidecar`: an Envoy sidecar, sent istiod's sidecar resources; `proxyless` otherwise. */
+  proxyType: ProxyKind;
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -122,6 +124,7 @@ export function clientStatus(
           notAfter: new Date(peerCertificate.validTo).toISOString(),
         }
       : { security: 'plaintext' },
+    proxyType: node.kind,
     types,
   };
 }

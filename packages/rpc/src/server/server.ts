@@ -1,12 +1,11 @@
-// A Triple/gRPC server on node:http2 and node:http: gRPC over HTTP/2, and Triple's HTTP mode
-// (unary JSON/proto) over HTTP/1.1 or HTTP/2, all on one port. Each connection's first bytes say
-// TLS or plaintext (connection-sniffer.ts), and its policy (transport-security.ts) whether that is
-// accepted; plaintext is then told apart by the HTTP/2 preface, TLS by ALPN.
+// A Triple/gRPC server: gRPC over HTTP/2, and Triple's HTTP mode (unary JSON/proto) over
+// HTTP/1.1 (node:http) or HTTP/2, all on one port. Each connection's first bytes
+// (protocol-sniffer.ts) say TLS, HTTP/2 with prior knowledge or HTTP/1.1, and its policy
+// (transport-security.ts) whether that is accepted; TLS connections are then told apart by ALPN.
+// HTTP/2 is @shoal/http2, or node:http2 with `transport: 'node-http2'`; TLS is node:tls under either.
 
 import http from 'node:http';
-import http2 from 'node:http2';
 import net from 'node:net';
-import type tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import type { ServerCallTracerFactory } from '../call-tracer.js';
 import { Code } from '../code.js';
@@ -14,17 +13,23 @@ import { acceptEncodingHeader, type Compression, defaultCompressions } from '../
 import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
 import type { ServiceImpl } from '../method-types.js';
+import { NodeServerTransport } from '../node-http2/node-server-transport.js';
 import { encodeGrpcMessage } from '../rpc-error.js';
 import { isGrpcContentType } from '../serialization.js';
 import { serializerCache } from '../serializer-cache.js';
 import { HealthStatus, healthImpl, ServingStatus } from '../services/health.js';
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from '../services/reflection.js';
-import { type ConnectionKind, sniffConnection } from './connection-sniffer.js';
+import { type CallStream, chooseTransport, type Http2Transport, type IncomingHeaders } from '../wire.js';
 import { GrpcServerCall } from './grpc-server-call.js';
-import { type HttpExchange, handleHttpCall } from './http-server-call.js';
+import type { H2ServerTransport } from './h2-server-transport.js';
+import { type HttpExchange, handleHttpCall, readAll } from './http-server-call.js';
 import { MethodRouter, type RegisterOptions } from './method-router.js';
+import { sniff } from './protocol-sniffer.js';
+import { ResponseBlocks } from './response-blocks.js';
 import type { ServerCore } from './server-core.js';
 import { SessionKeepalive } from './session-keepalive.js';
+import { ShoalServerTransport } from './shoal-server-transport.js';
+import { StreamExchange } from './stream-exchange.js';
 import { fixedTlsPolicy, PLAINTEXT, TlsAcceptor, type TransportSecurity } from './transport-security.js';
 
 export interface ServerTlsOptions {
@@ -88,6 +93,11 @@ export interface ServerOptions {
    * the status. How @shoal/telemetry records metrics and spans.
    */
   callTracer?: ServerCallTracerFactory;
+  /**
+   * The HTTP/2 implementation: `shoal` (@shoal/http2, the default) or `node-http2` (node's, an
+   * opt-in while Shoal's matures). Default: the SHOAL_RPC_TRANSPORT environment variable, else `shoal`.
+   */
+  transport?: Http2Transport;
 }
 
 export interface ListenAddress {
@@ -95,27 +105,26 @@ export interface ListenAddress {
   port: number;
 }
 
-/** Marks a plaintext socket the policy refused (read back through node:http2's socket proxy). */
-const REFUSAL = Symbol('shoal.plaintextRefusal');
+/** Marks a connection the policy refused, with why (read back through node:http2's socket proxy). */
+const REFUSAL = Symbol('shoal.connectionRefusal');
+type MarkedSocket = net.Socket & { [REFUSAL]?: string };
 
 export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;
   private readonly shutdown = new AbortController();
-  private readonly h2: http2.Http2Server;
+  private readonly h2: H2ServerTransport;
   private readonly h1: http.Server;
   private readonly listener: net.Server;
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
   private readonly security: TransportSecurity;
   private readonly tls = new TlsAcceptor((secure, refusal) => {
-    if (refusal !== undefined) this.markRefused(secure, refusal);
-    this.serveHttp(secure, secure.alpnProtocol === 'h2' ? 'h2' : 'http1');
+    if (refusal !== undefined) markRefused(secure, refusal);
+    if (secure.alpnProtocol === 'h2') this.h2.accept(secure, undefined);
+    else this.h1.emit('connection', secure);
   });
-  /** Plaintext connections (sockets) and their HTTP/2 sessions refused by the policy, with why. */
-  private readonly refused = new WeakMap<object, string>();
   /** Health statuses this server reports; every registered service starts SERVING. */
   readonly health = new HealthStatus();
 
@@ -134,6 +143,7 @@ export class Server {
       onError,
       serializers: serializerCache(options.jsonRegistry),
       callTracer: options.callTracer,
+      responseBlocks: new ResponseBlocks(acceptEncodingHeader(compressions)),
     };
     this.keepalive = new SessionKeepalive({
       timeMs: options.keepalive?.timeMs ?? 2 * 3600_000,
@@ -144,15 +154,32 @@ export class Server {
     });
     const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
     this.maxHeaderListBytes = maxHeaderListBytes;
-    this.h2 = http2.createServer({
-      settings: {
-        maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
-        maxHeaderListSize: maxHeaderListBytes,
-      },
-      maxSessionMemory: 64,
-    });
-    this.h2.on('session', (session) => this.trackSession(session));
-    this.h2.on('stream', (stream, headers) => this.onStream(stream, headers));
+    const h2Settings = {
+      maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
+      maxHeaderListBytes,
+      keepalive: this.keepalive,
+      onError,
+    };
+    const sink = {
+      onStream: (
+        stream: CallStream,
+        headers: IncomingHeaders,
+        socket: net.Socket | undefined,
+        goaway: () => void,
+      ) => this.onStream(stream, headers, socket, goaway),
+      onHeadersTooLarge: (stream: CallStream, headers: IncomingHeaders, size: number) =>
+        this.refuse(
+          stream,
+          headers,
+          Code.RESOURCE_EXHAUSTED,
+          `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
+          431,
+        ),
+    };
+    this.h2 =
+      chooseTransport(options.transport) === 'node-http2'
+        ? new NodeServerTransport(h2Settings, sink)
+        : new ShoalServerTransport(h2Settings, sink);
     this.h1 = http.createServer({ maxHeaderSize: maxHeaderListBytes, keepAliveTimeout: 30_000 }, (req, res) =>
       this.onHttp1Request(req, res),
     );
@@ -215,12 +242,11 @@ export class Server {
   async close(graceMs = 5000): Promise<void> {
     this.health.shutdown();
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-    for (const session of this.sessions) session.close();
+    const drained = this.h2.closeAll();
     this.h1.closeIdleConnections();
-    const drained = Promise.all([...this.sessions].map((s) => new Promise((r) => s.once('close', r))));
     const timer = setTimeout(() => {
       this.shutdown.abort();
-      for (const session of this.sessions) session.destroy();
+      this.h2.destroyAll();
       this.h1.closeAllConnections();
     }, graceMs);
     await drained;
@@ -230,87 +256,55 @@ export class Server {
     if (this.listener.listening) await closed;
   }
 
-  private trackSession(session: http2.ServerHttp2Session): void {
-    this.sessions.add(session);
-    const refusal = (session.socket as net.Socket & { [REFUSAL]?: string })[REFUSAL];
-    if (refusal !== undefined) this.refused.set(session, refusal);
-    this.keepalive.watch(session);
-    session.on('error', (err: NodeJS.ErrnoException) => {
-      // A peer that went away (reset, broken pipe) is routine for a server, not an error to report.
-      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
-      this.core.onError(err, 'http2 session');
-    });
-    session.once('close', () => this.sessions.delete(session));
-  }
-
-  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    const refusal = this.refused.get(stream.session!);
+  private onStream(
+    stream: CallStream,
+    headers: IncomingHeaders,
+    socket: net.Socket | undefined,
+    goaway: () => void,
+  ): void {
+    const refusal = (socket as MarkedSocket | undefined)?.[REFUSAL];
     if (refusal !== undefined) {
+      // Answered, then GOAWAY: the client's next call dials again and meets the policy of then.
       this.refuse(stream, headers, Code.UNAVAILABLE, refusal, 403);
-      stream.session?.close();
+      goaway();
       return;
     }
-    // node:http2 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on requests.
-    const size = headerListSize(headers);
-    if (size > this.maxHeaderListBytes) {
-      this.refuse(
-        stream,
-        headers,
-        Code.RESOURCE_EXHAUSTED,
-        `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
-        431,
-      );
+    if (isGrpcContentType(headers['content-type'] as string | undefined)) {
+      void new GrpcServerCall(this.core, stream, headers, socket).start();
       return;
     }
-    if (isGrpcContentType(headers['content-type'])) {
-      void new GrpcServerCall(this.core, stream, headers).start();
-      return;
-    }
-    const exchange: HttpExchange = {
-      method: headers[':method'] as string,
-      path: headers[':path'] as string,
-      headers,
-      socket: stream.session?.socket,
-      body: stream,
-      respond(status, responseHeaders, body) {
-        if (stream.destroyed) return;
-        stream.respond({ ...responseHeaders, ':status': status, 'content-length': body.byteLength });
-        stream.end(body);
-      },
-      onClose: (listener) => stream.once('close', listener),
-    };
-    stream.on('error', () => {});
+    const exchange = new StreamExchange(stream, headers, socket);
     void handleHttpCall(this.core, exchange);
   }
 
   /** A status as a Trailers-Only response for gRPC, `httpStatus` for plain HTTP. */
   private refuse(
-    stream: http2.ServerHttp2Stream,
-    headers: http2.IncomingHttpHeaders,
+    stream: CallStream,
+    headers: IncomingHeaders,
     code: Code,
     message: string,
     httpStatus: number,
   ): void {
-    stream.on('error', () => {});
-    if (isGrpcContentType(headers['content-type'])) {
-      const status = String(code);
-      stream.respond(
+    stream.setHandler({});
+    if (isGrpcContentType(headers['content-type'] as string | undefined)) {
+      stream.sendHeaders(
         {
           ':status': 200,
           'content-type': 'application/grpc',
-          'grpc-status': status,
+          'grpc-status': String(code),
           'grpc-message': encodeGrpcMessage(message),
         },
-        { endStream: true },
+        true,
       );
     } else {
-      stream.respond({ ':status': httpStatus, 'content-type': 'text/plain' });
-      stream.end(message);
+      stream.sendHeaders({ ':status': httpStatus, 'content-type': 'text/plain' });
+      stream.write(Buffer.from(message), true);
     }
+    if (!stream.remoteEnded) stream.close();
   }
 
   private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const refusal = this.refused.get(req.socket);
+    const refusal = (req.socket as MarkedSocket)[REFUSAL];
     if (refusal !== undefined) {
       res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
       res.end(`${refusal}\n`);
@@ -321,13 +315,14 @@ export class Server {
       path: req.url ?? '/',
       headers: req.headers,
       socket: req.socket,
-      body: req,
+      readAll: (limit) => readAll(req, limit),
       respond(status, headers, body) {
         if (res.destroyed) return;
-        res.writeHead(status, { ...headers, 'content-length': body.byteLength });
+        headers['content-length'] = body.byteLength; // the caller's object, made for this response
+        res.writeHead(status, headers);
         res.end(body);
       },
-      onClose: (listener) => res.once('close', listener),
+      onClose: (listener) => res.on('close', listener), // 'close' comes once; once() would wrap it
     };
     void handleHttpCall(this.core, exchange);
   }
@@ -335,54 +330,35 @@ export class Server {
   /** A new connection: its policy, its first bytes, then TLS or plaintext HTTP. */
   private accept(socket: net.Socket): void {
     const policy = this.security();
-    sniffConnection(socket, (kind) => {
+    sniff(socket, (kind, head) => {
       if (kind === 'tls') {
         if (!policy.tls) {
           socket.destroy(); // TLS is not offered: the client sees its handshake fail
           return;
         }
+        socket.unshift(head);
         this.tls.accept(socket, policy.tls);
         return;
       }
       if (!policy.plaintext)
-        this.markRefused(
+        markRefused(
           socket,
           `plaintext connection refused: ${policy.plaintextRefusal ?? 'this server accepts TLS connections only'}`,
         );
-      this.serveHttp(socket, kind);
+      if (kind === 'h2c') {
+        this.h2.accept(socket, head);
+        return;
+      }
+      socket.unshift(head);
+      this.h1.emit('connection', socket);
+      socket.resume();
     });
-  }
-
-  /** Hands a socket whose first bytes are buffered to HTTP/2 or HTTP/1. */
-  /** The connection makes no calls: each is answered with `why`. */
-  private markRefused(socket: net.Socket, why: string): void {
-    (socket as net.Socket & { [REFUSAL]?: string })[REFUSAL] = why;
-    this.refused.set(socket, why);
-  }
-
-  private serveHttp(socket: net.Socket | tls.TLSSocket, kind: Exclude<ConnectionKind, 'tls'>): void {
-    if (kind === 'h2') {
-      // node:http2 reads what the socket has buffered when the session starts (next tick).
-      this.h2.emit('connection', socket);
-      return;
-    }
-    this.h1.emit('connection', socket);
-    socket.resume();
   }
 }
 
-/** HPACK's measure of a header list (RFC 7541 §4.1): name + value + 32 per field. */
-function headerListSize(headers: http2.IncomingHttpHeaders): number {
-  let size = 0;
-  // for-in and no per-header array: this runs for every request, on a prototype-less dictionary
-  // object where Object.entries costs several microseconds.
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) size += name.length + String(v).length + 32;
-    else size += name.length + String(value).length + 32;
-  }
-  return size;
+/** The connection makes no calls: each is answered with `why`. */
+function markRefused(socket: net.Socket, why: string): void {
+  (socket as MarkedSocket)[REFUSAL] = why;
 }
 
 export function createServer(options?: ServerOptions): Server {

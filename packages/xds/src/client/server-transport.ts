@@ -4,7 +4,6 @@
 // certificate provider). It says when a connection is up, because gRFC A57 starts does-not-exist
 // timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
-import type http2 from 'node:http2';
 import { isIP } from 'node:net';
 import {
   type ClientTlsOptions,
@@ -39,7 +38,7 @@ class ConnectionReportingPool extends SessionPool {
     super(options);
   }
 
-  override acquire(address: string): { session: http2.ClientHttp2Session; release: () => void } {
+  override acquire(address: string): ReturnType<SessionPool['acquire']> {
     const acquired = super.acquire(address);
     const { session } = acquired;
     if (!session.connecting && !session.destroyed) queueMicrotask(this.onConnected);

@@ -1,0 +1,4 @@
+// The annotation marking an object that came from a config directory (`shoal cp --config DIR`):
+// the file's path. The control plane writes it; `shoal get` shows it as the object's SOURCE.
+
+export const CONFIG_FILE_ANNOTATION = 'shoal.io/config-file';
