@@ -28,18 +28,11 @@ describe('shoal cp and the config and proxy verbs', () => {
     mkdirSync(configDir);
     writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
     writeFileSync(join(dir, 'split.yaml'), split);
-    cp = spawn(process.execPath, [
-      shoalBin,
-      'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--config',
-      configDir,
-      '--data-dir',
-      join(dir, 'data'),
-    ]);
+    cp = spawn(
+      process.execPath,
+      [shoalBin, 'cp', '--xds-port', '0', '--admin-port', '0', '--config', configDir],
+      { cwd: dir },
+    ); // its data dir is the default, ./.shoal of dir
     cp.stderr!.on('data', (c) => (output += c));
     await new Promise<void>((resolve, reject) => {
       cp.stdout!.on('data', (chunk) => {
