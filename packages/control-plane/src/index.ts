@@ -1,7 +1,13 @@
 // Public API of @shoal/control-plane. Everything not exported here is internal.
 
 // Admin API: JSON over HTTP (see ADMIN-API.md).
-export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
+export { AdminGuard, type AdminGuardOptions, isLoopback } from './admin/admin-guard.js';
+export {
+  type AdminCall,
+  type AdminHandler,
+  AdminServer,
+  type AdminServerOptions,
+} from './admin/admin-server.js';
 // The admin API's config diffs (apply previews, history).
 export type { ObjectDiff } from './admin/config-diff.js';
 // Observability: load reports (GET /api/load-reports, and the default traffic source), the CA's
@@ -29,6 +35,14 @@ export type {
   StoreHealth,
 } from './backends/store-backends.js';
 export { StoreBackends } from './backends/store-backends.js';
+// Workload identity: the CA (Istio's CA API), its tokens and what it issued.
+export {
+  CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type IssuedCertificate,
+} from './ca/certificate-authority.js';
+export { IssuedCertificates, type IssuedRecord } from './ca/issued-certificates.js';
+export { type TokenRecord, TokenStore } from './ca/token-store.js';
 // Config: Istio object model, parsing and validation.
 export {
   type AnalysisResult,
@@ -181,8 +195,8 @@ export {
 export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';
 export { SnapshotCache } from './snapshot/snapshot-cache.js';
 export type { SnapshotInconsistency } from './snapshot/snapshot-consistency.js';
-// The data dir (`--data-dir`): what survives a restart.
-export { DataDir, DEFAULT_DATA_DIR, resolveDataDir } from './state/data-dir.js';
+// State that survives restarts (also the `@shoal/control-plane/data-dir` entry, for the CLI).
+export * from './state/data-dir-index.js';
 export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
 /** The traffic picture from a Prometheus that scrapes Istio's standard metrics (Kiali's queries). */
 export { PrometheusTraffic, type PrometheusTrafficOptions } from './traffic/prometheus-traffic.js';

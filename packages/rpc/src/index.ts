@@ -9,6 +9,7 @@ export { ServerReflection as ServerReflectionV1Alpha } from './gen/grpc/reflecti
 export { Health, HealthCheckResponse_ServingStatus } from './gen/health/v1/health_pb.js';
 export {
   type CallAddresses,
+  type CallSecurity,
   type HandlerContext,
   type ServerProtocol,
   timeRemaining,
@@ -22,5 +23,10 @@ export {
   type ServerOptions,
   type ServerTlsOptions,
 } from './server/server.js';
+export type {
+  ConnectionPolicy,
+  TlsPolicy,
+  TransportSecurity,
+} from './server/transport-security.js';
 /** A server reflection client: service names, and a registry of descriptors to call a method with JSON. */
 export { ReflectionClient, type ReflectionClientOptions } from './services/reflection-client.js';

@@ -149,4 +149,39 @@ export type { XdsRouteMatch } from './resources/route-match.js';
 export type { XdsSocketAddress } from './resources/socket-address.js';
 export { stringMatcherPredicate, type XdsStringMatcher } from './resources/string-matcher.js';
 export type { XdsCertificateProvider, XdsTlsContext } from './resources/tls-context.js';
+// Workload identity (gRFC A29): certificate providers from the bootstrap, Istio's CA API client,
+// SPIFFE IDs and X.509 helpers.
+export { type CertificateRequest, createCertificate } from './security/ca-client.js';
+export {
+  type CertificateMaterial,
+  type CertificateProvider,
+  certificateMaterial,
+  ProviderBase,
+} from './security/certificate-provider.js';
+export {
+  type CertificateProviderContext,
+  type CertificateProviderFactory,
+  CertificateProviderRegistry,
+  CertificateProviders,
+  type CertificateProvidersOptions,
+  createDefaultCertificateProviderRegistry,
+} from './security/certificate-providers.js';
+export { FILE_WATCHER_PLUGIN, FileWatcherProvider } from './security/file-watcher-provider.js';
+export {
+  parseShoalCaConfig,
+  SHOAL_CA_PLUGIN,
+  type ShoalCaConfig,
+  ShoalCaProvider,
+} from './security/shoal-ca-provider.js';
+export { createWorkloadKey, toPem, type WorkloadKey } from './security/workload-csr.js';
+export {
+  type CertificateSummary,
+  loadX509,
+  parsePemChain,
+  parseSpiffeId,
+  sanEntries,
+  spiffeId,
+  summarize,
+  type WorkloadIdentity,
+} from './security/x509.js';
 export * from './type-urls.js';
