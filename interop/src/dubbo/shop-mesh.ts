@@ -54,6 +54,8 @@ export class ShopMesh {
     readonly xds: string,
     readonly admin: string,
     private readonly log: () => string,
+    /** The cp's data dir: the CLI's writes read its admin token there. */
+    private readonly dataDir: string,
   ) {}
 
   /** `shoal cp --xds-port 0 --admin-port 0` on a data dir of its own, once it prints where it listens. */
@@ -82,7 +84,7 @@ export class ShopMesh {
       cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
     });
     cp.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
-    return new ShopMesh(cp, xds, admin, () => output);
+    return new ShopMesh(cp, xds, admin, () => output, dataDir);
   }
 
   /** `shoal apply -f - --admin …` with YAML on stdin; throws with its output when it fails. */
@@ -105,7 +107,7 @@ export class ShopMesh {
       const child = execFile(
         process.execPath,
         [SHOAL_BIN, ...args, '--admin', this.admin],
-        { timeout: 20_000 },
+        { timeout: 20_000, env: { ...process.env, SHOAL_DATA_DIR: this.dataDir } },
         (error, stdout, stderr) =>
           error ? reject(new Error(`shoal ${args.join(' ')}: ${stdout}${stderr}`)) : resolve(stdout),
       );
