@@ -33,10 +33,10 @@ function reachable(port: number): Promise<boolean> {
 class Client {
   /** wallMs() of the first try that found the control plane after each outage. */
   readonly found: number[] = [];
-  readonly #backoff = new Backoff();
-  #transport: GrpcTransport | undefined;
-  #stream: SimStream | undefined;
-  #closed = false;
+  private readonly backoff = new Backoff();
+  private transport: GrpcTransport | undefined;
+  private stream: SimStream | undefined;
+  private closed = false;
 
   constructor(
     private readonly settings: Settings,
@@ -45,22 +45,22 @@ class Client {
 
   /** Opens a stream; resolves once it is synced, and follows it with reconnects afterwards. */
   async open(): Promise<void> {
-    this.#transport = new GrpcTransport({ address: `127.0.0.1:${this.settings.xdsPort}` });
+    this.transport = new GrpcTransport({ address: `127.0.0.1:${this.settings.xdsPort}` });
     const stream = new SimStream(
-      createClient(envoy.AggregatedDiscoveryService, this.#transport),
+      createClient(envoy.AggregatedDiscoveryService, this.transport),
       this.id,
       this.settings.listener,
     );
-    this.#stream = stream;
+    this.stream = stream;
     const ended = stream.start();
     await stream.synced;
-    void ended.then(() => this.#reconnect());
+    void ended.then(() => this.reconnect());
   }
 
-  async #reconnect(): Promise<void> {
-    this.#transport?.close();
-    this.#backoff.resetAfterHealthy(); // the stream had responses: retry at once, then back off
-    while (!this.#closed) {
+  private async reconnect(): Promise<void> {
+    this.transport?.close();
+    this.backoff.resetAfterHealthy(); // the stream had responses: retry at once, then back off
+    while (!this.closed) {
       const started = Date.now();
       if (await reachable(this.settings.xdsPort)) {
         this.found.push(wallMs());
@@ -71,15 +71,15 @@ class Client {
           // the stream failed before it synced: back off as for a refused connection
         }
       }
-      const delay = this.#backoff.next();
+      const delay = this.backoff.next();
       await new Promise((r) => setTimeout(r, Math.max(0, started + delay - Date.now())));
     }
   }
 
   close(): void {
-    this.#closed = true;
-    this.#stream?.close();
-    this.#transport?.close();
+    this.closed = true;
+    this.stream?.close();
+    this.transport?.close();
   }
 }
 

@@ -25,32 +25,32 @@ type Ads = Client<typeof envoy.AggregatedDiscoveryService>;
 
 /** An async iterable of requests the stream reads as they are pushed. */
 class RequestQueue implements AsyncIterable<envoy.DiscoveryRequest> {
-  readonly #items: envoy.DiscoveryRequest[] = [];
-  #wake: (() => void) | undefined;
-  #ended = false;
+  private readonly items: envoy.DiscoveryRequest[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
 
   push(item: envoy.DiscoveryRequest): void {
-    this.#items.push(item);
-    this.#wake?.();
+    this.items.push(item);
+    this.wake?.();
   }
 
   end(): void {
-    this.#ended = true;
-    this.#wake?.();
+    this.ended = true;
+    this.wake?.();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<envoy.DiscoveryRequest> {
     for (;;) {
-      const item = this.#items.shift();
+      const item = this.items.shift();
       if (item !== undefined) {
         yield item;
         continue;
       }
-      if (this.#ended) return;
+      if (this.ended) return;
       await new Promise<void>((resolve) => {
-        this.#wake = resolve;
+        this.wake = resolve;
       });
-      this.#wake = undefined;
+      this.wake = undefined;
     }
   }
 }
@@ -61,12 +61,12 @@ export interface RouteArrival {
 }
 
 export class SimStream {
-  readonly #requests = new RequestQueue();
-  readonly #abort = new AbortController();
-  readonly #names = new Map<string, string[]>();
-  #nodeSent = false;
-  #synced: () => void = () => {};
-  #failed: (err: unknown) => void = () => {};
+  private readonly requests = new RequestQueue();
+  private readonly abort = new AbortController();
+  private readonly names = new Map<string, string[]>();
+  private nodeSent = false;
+  private syncedValue: () => void = () => {};
+  private failed: (err: unknown) => void = () => {};
   /** Resolves once the stream holds listener, route, clusters and endpoints. */
   readonly synced: Promise<void>;
   /** RouteConfiguration responses received since the last take(). */
@@ -80,75 +80,75 @@ export class SimStream {
     private readonly listener: string,
   ) {
     this.synced = new Promise((resolve, reject) => {
-      this.#synced = resolve;
-      this.#failed = reject;
+      this.syncedValue = resolve;
+      this.failed = reject;
     });
     this.synced.catch(() => {}); // the error is also kept in `error`
   }
 
   /** Opens the stream and subscribes to the listener; responses are handled as they come. */
   start(): Promise<void> {
-    this.#subscribe(LISTENER_TYPE_URL, [this.listener]);
+    this.subscribe(LISTENER_TYPE_URL, [this.listener]);
     return (async () => {
       try {
-        for await (const res of this.ads.streamAggregatedResources(this.#requests, {
-          signal: this.#abort.signal,
+        for await (const res of this.ads.streamAggregatedResources(this.requests, {
+          signal: this.abort.signal,
         }))
-          this.#receive(res);
-        if (!this.#abort.signal.aborted) throw new Error('the control plane ended the stream');
+          this.receive(res);
+        if (!this.abort.signal.aborted) throw new Error('the control plane ended the stream');
       } catch (err) {
-        if (this.#abort.signal.aborted) return;
+        if (this.abort.signal.aborted) return;
         this.error = err;
-        this.#failed(err);
+        this.failed(err);
       }
     })();
   }
 
   close(): void {
-    this.#requests.end();
-    this.#abort.abort();
+    this.requests.end();
+    this.abort.abort();
   }
 
-  #request(typeUrl: string, names: string[], ack?: envoy.DiscoveryResponse): void {
-    this.#requests.push(
+  private request(typeUrl: string, names: string[], ack?: envoy.DiscoveryResponse): void {
+    this.requests.push(
       create(envoy.DiscoveryRequestSchema, {
         typeUrl,
         resourceNames: names,
         versionInfo: ack?.versionInfo ?? '',
         responseNonce: ack?.nonce ?? '',
-        ...(this.#nodeSent ? {} : { node: { id: this.nodeId, metadata: nodeMetadata() } }),
+        ...(this.nodeSent ? {} : { node: { id: this.nodeId, metadata: nodeMetadata() } }),
       }),
     );
-    this.#nodeSent = true;
+    this.nodeSent = true;
   }
 
-  #subscribe(typeUrl: string, names: string[]): void {
-    const current = this.#names.get(typeUrl);
+  private subscribe(typeUrl: string, names: string[]): void {
+    const current = this.names.get(typeUrl);
     if (current && current.length === names.length && current.every((n, i) => n === names[i])) return;
-    this.#names.set(typeUrl, names);
-    this.#request(typeUrl, names);
+    this.names.set(typeUrl, names);
+    this.request(typeUrl, names);
   }
 
-  #receive(res: envoy.DiscoveryResponse): void {
+  private receive(res: envoy.DiscoveryResponse): void {
     const at = wallMs();
-    this.#request(res.typeUrl, this.#names.get(res.typeUrl) ?? [], res);
+    this.request(res.typeUrl, this.names.get(res.typeUrl) ?? [], res);
     switch (res.typeUrl) {
       case LISTENER_TYPE_URL: {
         const any = res.resources[0];
         const l = any && decodeListener(any);
         if (!l?.ok || l.value.kind !== 'client' || l.value.http.route.kind !== 'rds')
           throw new Error(`listener ${this.listener}: not a client listener with RDS`);
-        this.#subscribe(ROUTE_CONFIGURATION_TYPE_URL, [l.value.http.route.routeConfigName]);
+        this.subscribe(ROUTE_CONFIGURATION_TYPE_URL, [l.value.http.route.routeConfigName]);
         return;
       }
       case ROUTE_CONFIGURATION_TYPE_URL: {
-        if (this.#names.has(CLUSTER_TYPE_URL)) {
+        if (this.names.has(CLUSTER_TYPE_URL)) {
           this.routes.push({ at, response: res });
           this.onRoute?.();
           return;
         }
         const rc = decodeRoute(res);
-        this.#subscribe(CLUSTER_TYPE_URL, [...referencedClusters(rc)].sort());
+        this.subscribe(CLUSTER_TYPE_URL, [...referencedClusters(rc)].sort());
         return;
       }
       case CLUSTER_TYPE_URL: {
@@ -157,11 +157,11 @@ export class SimStream {
           if (!c.ok) throw new Error(`cluster rejected: ${c.errors.join('; ')}`);
           return c.value.discovery.type === 'eds' ? c.value.discovery.serviceName || c.name : c.name;
         });
-        this.#subscribe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, eds.sort());
+        this.subscribe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, eds.sort());
         return;
       }
       case CLUSTER_LOAD_ASSIGNMENT_TYPE_URL:
-        this.#synced();
+        this.syncedValue();
         return;
     }
   }

@@ -38,10 +38,10 @@ export interface ShopProvider {
 }
 
 export class ShopMesh {
-  readonly #providers: ShopProvider[] = [];
-  readonly #consumers: { close(): void }[] = [];
-  readonly #ports = new Map<string, number>();
-  #nextIp = 20;
+  private readonly providersValue: ShopProvider[] = [];
+  private readonly consumers: { close(): void }[] = [];
+  private readonly ports = new Map<string, number>();
+  private nextIp = 20;
 
   private constructor(private readonly cp: ShoalCpProcess) {}
 
@@ -60,25 +60,25 @@ export class ShopMesh {
 
   /** `shoal apply -f - --admin …` with YAML on stdin; throws with its output when it fails. */
   apply(yaml: string): Promise<string> {
-    return this.#shoal(['apply', '-f', '-'], yaml);
+    return this.shoal(['apply', '-f', '-'], yaml);
   }
 
   /** `shoal get …` (its output). */
   get(...args: string[]): Promise<string> {
-    return this.#shoal(['get', ...args]);
+    return this.shoal(['get', ...args]);
   }
 
   /** `shoal delete KIND NAME`. */
   delete(kind: string, name: string): Promise<string> {
-    return this.#shoal(['delete', kind, name]);
+    return this.shoal(['delete', kind, name]);
   }
 
   /** `shoal instance …` (its output). */
   instance(...args: string[]): Promise<string> {
-    return this.#shoal(['instance', ...args]);
+    return this.shoal(['instance', ...args]);
   }
 
-  async #shoal(args: string[], input?: string): Promise<string> {
+  private async shoal(args: string[], input?: string): Promise<string> {
     const r = await this.cp.shoal(args, input);
     if (r.code !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stdout}${r.stderr}`);
     return r.stdout;
@@ -103,7 +103,7 @@ export class ShopMesh {
     services: ServiceName[],
     labels: Record<string, string> = {},
   ): Promise<ShopProvider> {
-    const ip = `127.0.0.${this.#nextIp++}`;
+    const ip = `127.0.0.${this.nextIp++}`;
     const server = createMeshServer({
       bootstrap: this.bootstrap(`${app}-${id}`, {}),
       registration: { app, labels },
@@ -132,10 +132,10 @@ export class ShopMesh {
       if (s === 'CommentService')
         server.register(CommentService, { getComment: (_r, ctx) => answer(0, ctx) });
     }
-    const address = await server.listen(this.#ports.get(app) ?? 0, ip);
-    this.#ports.set(app, address.port);
+    const address = await server.listen(this.ports.get(app) ?? 0, ip);
+    this.ports.set(app, address.port);
     const provider: ShopProvider = Object.assign(p, { port: address.port, address: `${ip}:${address.port}` });
-    this.#providers.push(provider);
+    this.providersValue.push(provider);
     await waitFor(() => server.isServing, `provider ${id} to be served its inbound listener`);
     return provider;
   }
@@ -148,23 +148,23 @@ export class ShopMesh {
     zone?: string,
   ): MeshClient<(typeof SERVICES)[S]> {
     const bootstrap = this.bootstrap(
-      `${app}-consumer-${this.#consumers.length}`,
+      `${app}-consumer-${this.consumers.length}`,
       { LABELS: { app, ...labels } },
       zone,
     );
     const client = createMeshClient(SERVICES[service] as DescService, iface(service), { bootstrap });
-    this.#consumers.push({ close: () => meshTransportOf(client).close() });
+    this.consumers.push({ close: () => meshTransportOf(client).close() });
     return client as MeshClient<(typeof SERVICES)[S]>;
   }
 
   async stop(): Promise<void> {
-    for (const c of this.#consumers) c.close();
-    await Promise.all(this.#providers.map((p) => p.server.close(100)));
+    for (const c of this.consumers) c.close();
+    await Promise.all(this.providersValue.map((p) => p.server.close(100)));
     await this.cp.stop();
   }
 
   get providers(): readonly ShopProvider[] {
-    return this.#providers;
+    return this.providersValue;
   }
 
   get output(): string {

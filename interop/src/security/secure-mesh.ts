@@ -25,8 +25,8 @@ spec: { mtls: { mode: STRICT } }
 
 export class SecureMesh {
   readonly dir = mkdtempSync(join(tmpdir(), 'shoal-secure-peers-'));
-  readonly #children: ChildProcess[] = [];
-  readonly #servers: MeshServer[] = [];
+  private readonly children: ChildProcess[] = [];
+  private readonly servers: MeshServer[] = [];
 
   private constructor(
     readonly cp: ControlPlane,
@@ -54,8 +54,8 @@ export class SecureMesh {
     sa: string,
     lifetime = '24h',
   ): Promise<{ bootstrap: string; certDir: string; output: () => string }> {
-    const certDir = join(this.dir, `certs-${sa}-${this.#children.length}`);
-    const bootstrap = join(this.dir, `bootstrap-${sa}-${this.#children.length}.json`);
+    const certDir = join(this.dir, `certs-${sa}-${this.children.length}`);
+    const bootstrap = join(this.dir, `bootstrap-${sa}-${this.children.length}.json`);
     const child = spawn(process.execPath, [
       shoalBin,
       'agent',
@@ -76,7 +76,7 @@ export class SecureMesh {
       '--cert-lifetime',
       lifetime,
     ]);
-    this.#children.push(child);
+    this.children.push(child);
     let out = '';
     child.stdout!.on('data', (c) => (out += c));
     child.stderr!.on('data', (c) => (out += c));
@@ -139,7 +139,7 @@ export class SecureMesh {
     });
     server.register(TestService, xdsTestServiceImpl({ hostname: `shoal-${app}`, serverId: app }));
     const { port } = await server.listen(0, '127.0.0.1');
-    this.#servers.push(server);
+    this.servers.push(server);
     const until = Date.now() + 15_000;
     while (!server.isServing) {
       if (Date.now() > until) throw new Error(`${app} never served: ${server.notServingReason}`);
@@ -154,13 +154,13 @@ export class SecureMesh {
       env: { ...process.env, GRPC_XDS_BOOTSTRAP: bootstrap, GRPC_XDS_BOOTSTRAP_CONFIG: '' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    this.#children.push(child);
+    this.children.push(child);
     return new GrpcJsXdsPeer(child);
   }
 
   async stop(): Promise<void> {
-    for (const child of this.#children) if (child.exitCode === null) child.kill('SIGTERM');
-    await Promise.all(this.#servers.map((s) => s.close(100)));
+    for (const child of this.children) if (child.exitCode === null) child.kill('SIGTERM');
+    await Promise.all(this.servers.map((s) => s.close(100)));
     await this.cp.stop(100);
   }
 }
@@ -173,21 +173,21 @@ export interface PeerCounts {
 }
 
 export class GrpcJsXdsPeer {
-  #next = 0;
-  #output = '';
+  private next = 0;
+  private outputValue = '';
 
   constructor(readonly child: ChildProcess) {
-    child.stdout?.on('data', (c) => (this.#output += c));
-    child.stderr?.on('data', (c) => (this.#output += c));
+    child.stdout?.on('data', (c) => (this.outputValue += c));
+    child.stderr?.on('data', (c) => (this.outputValue += c));
   }
 
   get output(): string {
-    return this.#output;
+    return this.outputValue;
   }
 
   /** Client role: `calls` TestService calls to `target`; with `fresh`, a new channel per 20. */
   calls(target: string, calls: number, fresh = false): Promise<PeerCounts> {
-    const id = ++this.#next;
+    const id = ++this.next;
     return new Promise((resolve) => {
       const onMessage = (m: PeerCounts & { id: number }) => {
         if (m.id !== id) return;
@@ -204,7 +204,7 @@ export class GrpcJsXdsPeer {
     return new Promise((resolve, reject) => {
       this.child.once('message', (m: { port: number }) => resolve(m.port));
       this.child.once('exit', (code) =>
-        reject(new Error(`grpc-js-xds server exited ${code}: ${this.#output}`)),
+        reject(new Error(`grpc-js-xds server exited ${code}: ${this.outputValue}`)),
       );
     });
   }

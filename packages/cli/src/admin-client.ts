@@ -48,24 +48,24 @@ export function findAdminToken(
 
 export class AdminClient {
   readonly address: string;
-  readonly #url: URL;
-  readonly #token: string | undefined;
-  readonly #tokenSource: string;
-  readonly #ca: Buffer | undefined;
+  private readonly url: URL;
+  private readonly token: string | undefined;
+  private readonly tokenSource: string;
+  private readonly ca: Buffer | undefined;
 
   constructor(options: AdminClientOptions | string = {}) {
     const o = typeof options === 'string' ? { address: options } : options;
     const env = o.env ?? process.env;
     this.address = o.address ?? defaultAdminAddress;
-    this.#url = new URL(/^https?:\/\//.test(this.address) ? this.address : `http://${this.address}`);
+    this.url = new URL(/^https?:\/\//.test(this.address) ? this.address : `http://${this.address}`);
     const found =
       o.token !== undefined ? { token: o.token, lookedIn: 'the caller' } : findAdminToken(o.dataDir, env);
-    this.#token = found.token;
-    this.#tokenSource = found.lookedIn;
+    this.token = found.token;
+    this.tokenSource = found.lookedIn;
     const caFile = o.caFile ?? env.SHOAL_ADMIN_CA;
     if (caFile) {
       try {
-        this.#ca = readFileSync(caFile);
+        this.ca = readFileSync(caFile);
       } catch (err) {
         throw new CliError(
           `cannot read the admin API's CA file ${caFile}: ${(err as Error).message}`,
@@ -80,15 +80,15 @@ export class AdminClient {
     path: string,
     body?: string,
   ): Promise<AdminResponse<T, E>> {
-    const url = new URL(path, this.#url);
+    const url = new URL(path, this.url);
     const secure = url.protocol === 'https:';
     const headers: Record<string, string> = {};
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) {
       headers['content-type'] = 'application/yaml';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
-    const options = { method, headers, timeout: 15_000, ...(secure && this.#ca && { ca: this.#ca }) };
+    const options = { method, headers, timeout: 15_000, ...(secure && this.ca && { ca: this.ca }) };
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(url, options, (res) => {
         const chunks: Buffer[] = [];
@@ -99,7 +99,7 @@ export class AdminClient {
           try {
             const status = res.statusCode ?? 0;
             const parsed: unknown = JSON.parse(text);
-            if (status === 401) reject(this.#unauthorized(parsed as { error?: string }));
+            if (status === 401) reject(this.unauthorized(parsed as { error?: string }));
             else
               resolve(
                 status < 400
@@ -136,13 +136,13 @@ export class AdminClient {
     return res.body;
   }
 
-  #unauthorized(body: { error?: string }): CliError {
+  private unauthorized(body: { error?: string }): CliError {
     return new CliError(
       `the admin API refused: ${body.error ?? 'unauthorized'}`,
       ExitCode.failure,
-      this.#token
-        ? `the token from ${this.#tokenSource} is not this control plane's; point --data-dir or SHOAL_DATA_DIR at its data dir, or set SHOAL_ADMIN_TOKEN`
-        : `no admin token found (looked in ${this.#tokenSource}); set SHOAL_ADMIN_TOKEN, or --data-dir / SHOAL_DATA_DIR to the control plane's data dir`,
+      this.token
+        ? `the token from ${this.tokenSource} is not this control plane's; point --data-dir or SHOAL_DATA_DIR at its data dir, or set SHOAL_ADMIN_TOKEN`
+        : `no admin token found (looked in ${this.tokenSource}); set SHOAL_ADMIN_TOKEN, or --data-dir / SHOAL_DATA_DIR to the control plane's data dir`,
     );
   }
 }

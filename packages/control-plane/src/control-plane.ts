@@ -162,7 +162,7 @@ export class ControlPlane {
   /** Instances taken out of service, by hand (`shoal instance disable`) or by a rule (Dubbo's configurators). */
   readonly instances: InstanceHealth;
   /** The registry under InstanceHealth: the registry backend's registrations and sources, or the one given. */
-  readonly #baseRegistry: Registry;
+  private readonly baseRegistry: Registry;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -171,39 +171,39 @@ export class ControlPlane {
   readonly citadel: CitadelMetrics;
   /** Load reports (LRS): who calls whom, rate, errors, latency, per endpoint. */
   readonly loadReports = new LoadReportStore();
-  readonly #pilot: PilotMetrics;
-  readonly #options: ControlPlaneOptions;
-  readonly #log: ControlPlaneLogger;
-  readonly #rpc: Server;
-  readonly #admin: AdminServer;
-  readonly #dataDir: DataDir | undefined;
+  private readonly pilot: PilotMetrics;
+  private readonly options: ControlPlaneOptions;
+  private readonly log: ControlPlaneLogger;
+  private readonly rpc: Server;
+  private readonly admin: AdminServer;
+  private readonly dataDir: DataDir | undefined;
   /** The admin API's bearer token. */
   readonly adminToken: string;
   /** Tokens workloads prove their identity with to the CA. */
   readonly tokens: TokenStore;
   /** The newest certificate the CA issued per client. */
   readonly issued = new IssuedCertificates();
-  #ca: CertificateAuthority | undefined;
+  private caValue: CertificateAuthority | undefined;
   /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
-  #xdsTls: XdsPortTls | undefined;
-  readonly #unsubscribe: (() => void)[] = [];
-  #configDir: ConfigDirectorySource | undefined;
-  #pending: NodeJS.Immediate | undefined;
-  #addresses: ControlPlaneAddresses | undefined;
-  #started = false;
+  private xdsTls: XdsPortTls | undefined;
+  private readonly unsubscribe: (() => void)[] = [];
+  private configDir: ConfigDirectorySource | undefined;
+  private pending: NodeJS.Immediate | undefined;
+  private addressesValue: ControlPlaneAddresses | undefined;
+  private started = false;
   /** Only a registry made here is closed on stop; one passed in belongs to the caller. */
-  readonly #ownsRegistry: boolean;
+  private readonly ownsRegistry: boolean;
 
   constructor(options: ControlPlaneOptions = {}) {
-    this.#options = options;
-    this.#log = options.log ?? (() => {});
-    this.#dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    this.options = options;
+    this.log = options.log ?? (() => {});
+    this.dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
     this.adminToken =
       options.adminToken ??
-      this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
+      this.dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
       newSecret();
-    this.tokens = new TokenStore(this.#dataDir);
-    const dataDir = this.#dataDir;
+    this.tokens = new TokenStore(this.dataDir);
+    const dataDir = this.dataDir;
     const stores = options.backends ?? registerStoreBackends();
     const context = {
       ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
@@ -211,7 +211,7 @@ export class ControlPlane {
       ...(dataDir && { dataDir }),
       ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
       log: (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
-        this.#log(level, message, fields),
+        this.log(level, message, fields),
     };
     const storeUrl = options.store || 'memory';
     this.backend = stores.create(storeUrl, context);
@@ -223,13 +223,13 @@ export class ControlPlane {
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
-    this.#ownsRegistry = options.registry === undefined;
+    this.ownsRegistry = options.registry === undefined;
     const { registrations, sources } = this.registryBackend;
-    this.#baseRegistry =
+    this.baseRegistry =
       options.registry ??
       new InMemoryRegistry({ store: this.store, registrations, ...(sources && { sources }) });
     // Dubbo's configurators (disabled: true) take instances out as `shoal instance disable` does.
-    this.instances = new InstanceHealth(this.#baseRegistry, { rules: new ConfiguratorRules(this.store) });
+    this.instances = new InstanceHealth(this.baseRegistry, { rules: new ConfiguratorRules(this.store) });
     this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
@@ -238,7 +238,7 @@ export class ControlPlane {
       node: { id: 'shoal-control-plane' },
     });
     const meter = this.telemetry.meterProvider.getMeter('shoal.control-plane');
-    this.#pilot = new PilotMetrics(
+    this.pilot = new PilotMetrics(
       meter,
       () => this.ads,
       () => this.registry,
@@ -246,24 +246,24 @@ export class ControlPlane {
     this.citadel = citadelMetrics(meter);
     this.ads = new AdsServer({
       cache: this.cache,
-      lease: (node, peer, cert) => this.#lease(node, peer, cert),
-      metrics: this.#pilot,
+      lease: (node, peer, cert) => this.lease(node, peer, cert),
+      metrics: this.pilot,
     });
-    this.#rpc = new Server({
+    this.rpc = new Server({
       // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
       maxSendMessageBytes: 64 * 1024 * 1024,
       maxReceiveMessageBytes: 16 * 1024 * 1024,
-      onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
-      transportSecurity: () => this.#xdsTls?.policy ?? { plaintext: true },
+      onError: (err, where) => this.log('error', `xds server: ${where}`, { error: String(err) }),
+      transportSecurity: () => this.xdsTls?.policy ?? { plaintext: true },
     });
-    this.ads.register(this.#rpc);
-    this.#rpc.register(
+    this.ads.register(this.rpc);
+    this.rpc.register(
       IstioCertificateService,
       certificateService({
-        ca: () => this.#ca,
+        ca: () => this.caValue,
         tokens: this.tokens,
         issued: this.issued,
-        log: (level, message, fields) => this.#log(level, message, fields),
+        log: (level, message, fields) => this.log(level, message, fields),
         metrics: this.citadel,
         peerIdentity: (ctx) => {
           const cert = ctx.security?.peerCertificate;
@@ -272,8 +272,8 @@ export class ControlPlane {
         },
       }),
     );
-    new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.#rpc);
-    this.#admin = new AdminServer({
+    new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.rpc);
+    this.admin = new AdminServer({
       store: this.store,
       registry: this.registry,
       instances: this.instances,
@@ -281,7 +281,7 @@ export class ControlPlane {
       routes: securityEndpoints({
         tokens: this.tokens,
         issued: this.issued,
-        ca: () => this.#ca,
+        ca: () => this.caValue,
         ads: this.ads,
       }),
       guard: new AdminGuard({
@@ -289,34 +289,34 @@ export class ControlPlane {
         ...(options.adminHostNames && { hostNames: options.adminHostNames }),
       }),
       ...(options.adminTls && { tls: options.adminTls }),
-      ca: () => this.#ca,
+      ca: () => this.caValue,
       history: this.history,
       consoleDir: options.consoleDir,
       traffic:
         options.traffic ??
         (options.prometheus ? new PrometheusTraffic({ url: options.prometheus }) : this.loadReports),
       xdsAddress: () => {
-        const xds = this.#addresses?.xds;
+        const xds = this.addressesValue?.xds;
         if (!xds) return undefined;
         const host = xds.host === '0.0.0.0' || xds.host === '::' ? '127.0.0.1' : xds.host;
         return host.includes(':') ? `[${host}]:${xds.port}` : `${host}:${xds.port}`;
       },
       status: () => ({
-        ...this.#addresses,
-        configDir: this.#options.configDir,
-        dataDir: this.#dataDir?.path,
+        ...this.addressesValue,
+        configDir: this.options.configDir,
+        dataDir: this.dataDir?.path,
         store: this.store.description,
         registrations: this.registryBackend.registrations.description,
-        ...(this.#leadership && {
+        ...(this.leadership && {
           replica: {
-            id: this.#leadership.id,
-            leader: this.#leadership.isLeader,
-            current: this.#healths.every((h) => h.current),
+            id: this.leadership.id,
+            leader: this.leadership.isLeader,
+            current: this.healths.every((h) => h.current),
           },
         }),
         snapshot: this.cache.version,
       }),
-      onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
+      onError: (err) => this.log('error', 'admin API request failed', { error: String(err) }),
       observability: {
         metrics: () => this.telemetry.prometheus(),
         loadReports: (window) => this.loadReports.view(window),
@@ -325,30 +325,30 @@ export class ControlPlane {
   }
 
   /** The elected leader among replicas, of the store or else of the registry. */
-  get #leadership() {
+  private get leadership() {
     return this.backend.leadership ?? this.registryBackend.leadership;
   }
 
   /** Whether the shared state this replica serves from is current (the store's and the registry's). */
-  get #healths(): StoreHealth[] {
+  private get healths(): StoreHealth[] {
     const healths = [this.backend.health, this.registryBackend.health];
     return [...new Set(healths.filter((h): h is StoreHealth => h !== undefined))];
   }
 
   /** Where it listens, once started. */
   get addresses(): ControlPlaneAddresses | undefined {
-    return this.#addresses;
+    return this.addressesValue;
   }
 
   /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
   async start(): Promise<ControlPlaneAddresses> {
-    if (this.#started) throw new Error('control plane already started');
-    const adminHost = this.#options.adminHost ?? '127.0.0.1';
-    if (!isLoopback(adminHost) && !this.#options.adminTls && !this.#options.adminInsecure)
+    if (this.started) throw new Error('control plane already started');
+    const adminHost = this.options.adminHost ?? '127.0.0.1';
+    if (!isLoopback(adminHost) && !this.options.adminTls && !this.options.adminInsecure)
       throw new Error(
         `the admin API would listen on ${adminHost} without TLS: give it a certificate (--admin-tls-cert/--admin-tls-key), or pass --admin-insecure to accept plaintext (writes still need the admin token)`,
       );
-    this.#started = true;
+    this.started = true;
     try {
       await this.backend.start();
       await this.registryBackend.start();
@@ -358,69 +358,69 @@ export class ControlPlane {
       await this.stop(0);
       throw err;
     }
-    this.#ca = await CertificateAuthority.create({
-      ...(this.#options.trustDomain && { trustDomain: this.#options.trustDomain }),
-      ...(this.#dataDir && { dataDir: this.#dataDir }),
-      ...(this.#options.caDir && { caDir: this.#options.caDir }),
-      ...(this.#options.workloadCertTtlSeconds && {
-        workloadTtlSeconds: this.#options.workloadCertTtlSeconds,
+    this.caValue = await CertificateAuthority.create({
+      ...(this.options.trustDomain && { trustDomain: this.options.trustDomain }),
+      ...(this.dataDir && { dataDir: this.dataDir }),
+      ...(this.options.caDir && { caDir: this.options.caDir }),
+      ...(this.options.workloadCertTtlSeconds && {
+        workloadTtlSeconds: this.options.workloadCertTtlSeconds,
       }),
     });
     this.citadel.expiries(
-      this.#ca.root.notAfter.getTime() / 1000,
-      this.#ca.signing.notAfter.getTime() / 1000,
+      this.caValue.root.notAfter.getTime() / 1000,
+      this.caValue.signing.notAfter.getTime() / 1000,
     );
     this.history.start();
-    this.#unsubscribe.push(() => this.history.stop());
-    for (const health of this.#healths) {
-      this.#unsubscribe.push(
+    this.unsubscribe.push(() => this.history.stop());
+    for (const health of this.healths) {
+      this.unsubscribe.push(
         health.onChange(() => {
-          if (this.#healths.every((h) => h.current)) {
-            this.#rebuild();
+          if (this.healths.every((h) => h.current)) {
+            this.rebuild();
             this.ads.resume();
-            this.#log('info', 'store reachable and resynced: serving again');
+            this.log('info', 'store reachable and resynced: serving again');
           } else {
             this.ads.refuse(
               `this control plane lost its store (${this.store.description}); use another replica`,
             );
-            this.#log('warn', 'store unreachable: ADS streams ended and refused until it is back');
+            this.log('warn', 'store unreachable: ADS streams ended and refused until it is back');
           }
         }),
       );
     }
-    this.#unsubscribe.push(
+    this.unsubscribe.push(
       this.store.subscribe((event) => {
-        this.#pilot.configChanged(event);
-        this.#schedule();
+        this.pilot.configChanged(event);
+        this.schedule();
       }),
     );
-    this.#unsubscribe.push(this.registry.subscribe(() => this.#schedule()));
+    this.unsubscribe.push(this.registry.subscribe(() => this.schedule()));
     let config: DirectoryLoadResult | undefined;
-    if (this.#options.configDir) {
-      this.#configDir = new ConfigDirectorySource(this.store, this.#options.configDir, {
+    if (this.options.configDir) {
+      this.configDir = new ConfigDirectorySource(this.store, this.options.configDir, {
         onReload: (r) =>
           r.ok
-            ? this.#log('info', 'config directory reloaded', {
+            ? this.log('info', 'config directory reloaded', {
                 version: r.version,
                 changes: r.changes.length,
               })
-            : this.#log('warn', 'config directory rejected', { errors: r.errors }),
+            : this.log('warn', 'config directory rejected', { errors: r.errors }),
       });
-      config = await this.#configDir.start();
+      config = await this.configDir.start();
     }
-    const registry = await this.#waitForRegistry();
-    this.#rebuild();
-    const host = this.#options.host ?? '127.0.0.1';
-    this.#xdsTls = new XdsPortTls(this.#ca, host, this.#options.xdsServerNames ?? [], (err) =>
-      this.#log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) }),
+    const registry = await this.waitForRegistry();
+    this.rebuild();
+    const host = this.options.host ?? '127.0.0.1';
+    this.xdsTls = new XdsPortTls(this.caValue, host, this.options.xdsServerNames ?? [], (err) =>
+      this.log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) }),
     );
-    await this.#xdsTls.start();
+    await this.xdsTls.start();
     try {
-      const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
-      const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, adminHost);
-      this.#addresses = {
+      const xds = await this.rpc.listen(this.options.xdsPort ?? 15010, host);
+      const admin = await this.admin.listen(this.options.adminPort ?? 15000, adminHost);
+      this.addressesValue = {
         xds,
-        admin: { ...admin, scheme: this.#admin.scheme },
+        admin: { ...admin, scheme: this.admin.scheme },
         ...(config ? { config } : {}),
         ...(registry ? { registry } : {}),
       };
@@ -428,89 +428,92 @@ export class ControlPlane {
       await this.stop(0);
       throw err;
     }
-    const { xds, admin } = this.#addresses;
-    this.#log('info', 'control plane started', {
+    const { xds, admin } = this.addressesValue;
+    this.log('info', 'control plane started', {
       xds,
       admin,
       store: this.store.description,
-      ca: `${this.#ca.source}, trust domain ${this.#ca.trustDomain}`,
-      ...(this.#dataDir && { dataDir: this.#dataDir.path }),
+      ca: `${this.caValue.source}, trust domain ${this.caValue.trustDomain}`,
+      ...(this.dataDir && { dataDir: this.dataDir.path }),
     });
-    return this.#addresses;
+    return this.addressesValue;
   }
 
   /** The CA, once started. */
   get ca(): CertificateAuthority | undefined {
-    return this.#ca;
+    return this.caValue;
   }
 
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
-    this.#xdsTls?.stop();
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    if (this.#pending) clearImmediate(this.#pending);
-    this.#pending = undefined;
-    this.#configDir?.close();
+    this.xdsTls?.stop();
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
+    if (this.pending) clearImmediate(this.pending);
+    this.pending = undefined;
+    this.configDir?.close();
     this.ads.closeAll();
-    await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
+    await Promise.all([this.rpc.close(graceMs).catch(() => {}), this.admin.close()]);
     await this.telemetry.close();
     await this.instances.close();
-    if (this.#ownsRegistry) await this.#baseRegistry.close();
+    if (this.ownsRegistry) await this.baseRegistry.close();
     await this.store.close();
     await this.registryBackend.close();
     await this.backend.close();
-    this.#log('info', 'control plane stopped');
+    this.log('info', 'control plane stopped');
   }
 
   /** Waits a little for a registry that serves without its server (ZooKeeper); says whether it came. */
-  async #waitForRegistry(): Promise<string | undefined> {
+  private async waitForRegistry(): Promise<string | undefined> {
     const ready = this.registryBackend.ready?.();
     if (!ready) return undefined;
     const waited = await Promise.race([
       ready.then(() => true),
-      new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+      new Promise<false>((r) => setTimeout(() => r(false), this.options.registryWaitMs ?? 5000).unref()),
     ]);
     if (!waited)
-      this.#log(
+      this.log(
         'warn',
-        `${schemeOf(this.#options.registryUrl ?? '')} not reached yet; serving without it meanwhile`,
+        `${schemeOf(this.options.registryUrl ?? '')} not reached yet; serving without it meanwhile`,
         {
-          registry: this.#options.registryUrl,
+          registry: this.options.registryUrl,
         },
       );
     return waited ? 'connected' : 'not connected yet';
   }
 
   /** Coalesces bursts of store and registry events into one snapshot. */
-  #schedule(): void {
-    this.#pending ??= setImmediate(() => {
-      this.#pending = undefined;
-      this.#rebuild();
+  private schedule(): void {
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
+      this.rebuild();
     });
   }
 
-  #rebuild(): void {
+  private rebuild(): void {
     try {
-      const translator = new Translator(buildMeshInput(this.store, this.registry, this.#ca?.trustDomain), {
-        onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
-      });
+      const translator = new Translator(
+        buildMeshInput(this.store, this.registry, this.caValue?.trustDomain),
+        {
+          onFailure: (f) => this.log('error', 'resource left out: it could not be built', { ...f }),
+        },
+      );
       const snapshot = new Snapshot(translator, {
-        onInconsistency: (i) => this.#log('warn', i.message, { snapshot: snapshot.version }),
+        onInconsistency: (i) => this.log('warn', i.message, { snapshot: snapshot.version }),
       });
       this.cache.setSnapshot(snapshot);
     } catch (err) {
       // A translation bug must not take the control plane down: clients keep the last snapshot.
-      this.#log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
+      this.log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
     }
   }
 
-  #lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
+  private lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
     const result = parseNodeRegistration(
       { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
       { peerAddress: peerIp(peer) },
     );
     if (result.errors.length > 0)
-      this.#log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
+      this.log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
     if (!result.registration) return undefined;
     const announced = result.registration;
     const strict =
@@ -525,8 +528,8 @@ export class ControlPlane {
       registration = checkRegistrationIdentity(
         announced,
         cert && spiffeIdentityOf(cert),
-        this.#ca?.trustDomain ?? 'cluster.local',
-        this.#options.requireRegistrationIdentity
+        this.caValue?.trustDomain ?? 'cluster.local',
+        this.options.requireRegistrationIdentity
           ? 'this control plane requires registrations over mutual TLS'
           : strict
             ? 'PeerAuthentication STRICT applies to the workload, so it registers only over mutual TLS'
@@ -539,7 +542,7 @@ export class ControlPlane {
         ),
       );
     } catch (err) {
-      this.#log('warn', 'node registration refused', { node: node.id, error: (err as Error).message });
+      this.log('warn', 'node registration refused', { node: node.id, error: (err as Error).message });
       throw err;
     }
     let ended = false;
@@ -548,13 +551,13 @@ export class ControlPlane {
       (l) => {
         if (ended) l.end();
         else lease = l;
-        this.#log('info', 'instance registered', {
+        this.log('info', 'instance registered', {
           node: node.id,
           host: registration.hostname,
           port: registration.port,
         });
       },
-      (err) => this.#log('error', 'registration failed', { node: node.id, error: String(err) }),
+      (err) => this.log('error', 'registration failed', { node: node.id, error: String(err) }),
     );
     return () => {
       ended = true;

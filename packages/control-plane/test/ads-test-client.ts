@@ -6,105 +6,105 @@ import { type Client, createClient, GrpcTransport } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 
 class Pushable<T> implements AsyncIterable<T> {
-  readonly #items: T[] = [];
-  #wake: (() => void) | undefined;
-  #ended = false;
+  private readonly items: T[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
 
   push(item: T): void {
-    this.#items.push(item);
-    this.#wake?.();
+    this.items.push(item);
+    this.wake?.();
   }
 
   end(): void {
-    this.#ended = true;
-    this.#wake?.();
+    this.ended = true;
+    this.wake?.();
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
-      const item = this.#items.shift();
+      const item = this.items.shift();
       if (item !== undefined) {
         yield item;
         continue;
       }
-      if (this.#ended) return;
+      if (this.ended) return;
       await new Promise<void>((resolve) => {
-        this.#wake = resolve;
+        this.wake = resolve;
       });
-      this.#wake = undefined;
+      this.wake = undefined;
     }
   }
 }
 
 export class TestStream<Req, Res> {
-  readonly #requests = new Pushable<Req>();
-  readonly #responses: Res[] = [];
-  #waiter: (() => void) | undefined;
-  #error: unknown;
-  #done = false;
-  readonly #abort = new AbortController();
+  private readonly requests = new Pushable<Req>();
+  private readonly responses: Res[] = [];
+  private waiter: (() => void) | undefined;
+  private error: unknown;
+  private done = false;
+  private readonly abort = new AbortController();
 
   constructor(open: (requests: AsyncIterable<Req>, signal: AbortSignal) => AsyncIterable<Res>) {
     void (async () => {
       try {
-        for await (const res of open(this.#requests, this.#abort.signal)) {
-          this.#responses.push(res);
-          this.#waiter?.();
+        for await (const res of open(this.requests, this.abort.signal)) {
+          this.responses.push(res);
+          this.waiter?.();
         }
       } catch (err) {
-        this.#error = err;
+        this.error = err;
       } finally {
-        this.#done = true;
-        this.#waiter?.();
+        this.done = true;
+        this.waiter?.();
       }
     })();
   }
 
   send(req: Req): void {
-    this.#requests.push(req);
+    this.requests.push(req);
   }
 
   /** The next response, failing after `timeoutMs`. */
   async recv(timeoutMs = 2000): Promise<Res> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const res = this.#responses.shift();
+      const res = this.responses.shift();
       if (res !== undefined) return res;
-      if (this.#error) throw this.#error;
-      if (this.#done) throw new Error('stream ended');
+      if (this.error) throw this.error;
+      if (this.done) throw new Error('stream ended');
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no response within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.#waiter = () => {
+        this.waiter = () => {
           clearTimeout(timer);
           resolve();
         };
       });
-      this.#waiter = undefined;
+      this.waiter = undefined;
     }
   }
 
   /** Resolves if nothing arrives for `ms`; fails with what arrived otherwise. */
   async expectNone(ms = 150): Promise<void> {
     await new Promise((r) => setTimeout(r, ms));
-    if (this.#responses.length > 0)
-      throw new Error(`unexpected response: ${JSON.stringify(this.#responses[0], replacer)}`);
+    if (this.responses.length > 0)
+      throw new Error(`unexpected response: ${JSON.stringify(this.responses[0], replacer)}`);
   }
 
   /** The error the stream ended with. */
   async ended(timeoutMs = 2000): Promise<unknown> {
     const deadline = Date.now() + timeoutMs;
-    while (!this.#done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    return this.#error;
+    while (!this.done && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    return this.error;
   }
 
   close(): void {
-    this.#requests.end();
+    this.requests.end();
   }
 
   cancel(): void {
-    this.#abort.abort();
+    this.abort.abort();
   }
 }
 

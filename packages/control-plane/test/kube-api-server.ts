@@ -64,22 +64,22 @@ export class KubeApiServer {
   readonly token = randomUUID();
   /** Every request: `METHOD path?query`. */
   readonly requests: string[] = [];
-  readonly #tls = selfSignedCertificate();
-  readonly #server = https.createServer({ key: this.#tls.key, cert: this.#tls.cert }, (req, res) =>
-    this.#handle(req, res),
+  private readonly tls = selfSignedCertificate();
+  private readonly server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) =>
+    this.handle(req, res),
   );
-  readonly #objects = new Map<string, Map<string, KubeObject>>();
-  readonly #events: Event[] = [];
-  readonly #watchers = new Set<Watcher>();
-  #rv = 1000;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly events: Event[] = [];
+  private readonly watchers = new Set<Watcher>();
+  private rv = 1000;
   /** Watches from a resourceVersion at or below this are answered 410 Expired. */
-  #compacted = 0;
+  private compacted = 0;
   url = '';
 
   async start(): Promise<this> {
-    this.#server.listen(0, '127.0.0.1');
-    await once(this.#server, 'listening');
-    this.url = `https://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.url = `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -89,7 +89,7 @@ export class KubeApiServer {
       'apiVersion: v1',
       'kind: Config',
       'clusters:',
-      `- name: test\n  cluster:\n    server: ${this.url}\n    certificate-authority-data: ${Buffer.from(this.#tls.cert).toString('base64')}`,
+      `- name: test\n  cluster:\n    server: ${this.url}\n    certificate-authority-data: ${Buffer.from(this.tls.cert).toString('base64')}`,
       'users:',
       `- name: test\n  user:\n    token: ${this.token}`,
       'contexts:',
@@ -101,68 +101,68 @@ export class KubeApiServer {
 
   /** Creates or replaces objects (as a controller would), with their watch events. */
   put(...objects: KubeObject[]): void {
-    for (const o of objects) this.#upsert(structuredClone(o));
+    for (const o of objects) this.upsert(structuredClone(o));
   }
 
   remove(kind: string, namespace: string, name: string): void {
     const r = RESOURCES.find((x) => x.kind === kind)!;
-    const map = this.#objects.get(resourceKey(r));
+    const map = this.objects.get(resourceKey(r));
     const o = map?.get(`${namespace}/${name}`);
     if (!o || !map) return;
     map.delete(`${namespace}/${name}`);
-    o.metadata.resourceVersion = String(++this.#rv);
-    this.#emit({ rv: this.#rv, type: 'DELETED', resource: resourceKey(r), object: o });
+    o.metadata.resourceVersion = String(++this.rv);
+    this.emit({ rv: this.rv, type: 'DELETED', resource: resourceKey(r), object: o });
   }
 
   /** Forgets the event history (as etcd compaction does) and ends every watch: clients resume and get 410. */
   compact(): void {
-    this.#compacted = this.#rv;
-    this.#events.length = 0;
-    for (const w of this.#watchers) w.res.end();
-    this.#watchers.clear();
+    this.compacted = this.rv;
+    this.events.length = 0;
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
   }
 
   /** Ends every watch without compacting (as an API server restarting does): clients resume where they were. */
   dropWatches(): void {
-    for (const w of this.#watchers) w.res.end();
-    this.#watchers.clear();
+    for (const w of this.watchers) w.res.end();
+    this.watchers.clear();
   }
 
   /** The current resourceVersion of the whole store. */
   get resourceVersion(): string {
-    return String(this.#rv);
+    return String(this.rv);
   }
 
   /** Sends a BOOKMARK at the current resourceVersion to every watch that asked for bookmarks. */
   bookmark(): void {
-    for (const w of this.#watchers) {
+    for (const w of this.watchers) {
       if (!w.bookmarks) continue;
       const r = RESOURCES.find((x) => resourceKey(x) === w.resource)!;
       w.res.write(
-        `${JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: gv(r), metadata: { resourceVersion: String(this.#rv) } } })}\n`,
+        `${JSON.stringify({ type: 'BOOKMARK', object: { kind: r.kind, apiVersion: gv(r), metadata: { resourceVersion: String(this.rv) } } })}\n`,
       );
     }
   }
 
   get watchCount(): number {
-    return this.#watchers.size;
+    return this.watchers.size;
   }
 
   async stop(): Promise<void> {
-    for (const w of this.#watchers) w.res.destroy();
-    this.#server.closeAllConnections();
-    await new Promise((r) => this.#server.close(r));
+    for (const w of this.watchers) w.res.destroy();
+    this.server.closeAllConnections();
+    await new Promise((r) => this.server.close(r));
   }
 
-  #upsert(o: KubeObject): KubeObject {
+  private upsert(o: KubeObject): KubeObject {
     const r = RESOURCES.find((x) => x.kind === o.kind && gv(x) === o.apiVersion);
     if (!r) throw new Error(`the test server does not serve ${o.apiVersion} ${o.kind}`);
     const key = resourceKey(r);
-    let map = this.#objects.get(key);
-    if (!map) this.#objects.set(key, (map = new Map()));
+    let map = this.objects.get(key);
+    if (!map) this.objects.set(key, (map = new Map()));
     const id = `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const previous = map.get(id);
-    o.metadata.resourceVersion = String(++this.#rv);
+    o.metadata.resourceVersion = String(++this.rv);
     o.metadata.uid = previous?.metadata.uid ?? o.metadata.uid ?? randomUUID();
     o.metadata.creationTimestamp =
       previous?.metadata.creationTimestamp ??
@@ -174,19 +174,19 @@ export class KubeApiServer {
       o.metadata.generation = changed ? generation + 1 : generation;
     } else if ('spec' in o) o.metadata.generation ??= 1;
     map.set(id, o);
-    this.#emit({ rv: this.#rv, type: previous ? 'MODIFIED' : 'ADDED', resource: key, object: o });
+    this.emit({ rv: this.rv, type: previous ? 'MODIFIED' : 'ADDED', resource: key, object: o });
     return o;
   }
 
-  #emit(e: Event): void {
-    this.#events.push(e);
-    for (const w of this.#watchers) {
+  private emit(e: Event): void {
+    this.events.push(e);
+    for (const w of this.watchers) {
       if (w.resource === e.resource && (!w.namespace || w.namespace === e.object.metadata.namespace))
         w.res.write(`${JSON.stringify({ type: e.type, object: e.object })}\n`);
     }
   }
 
-  #handle(req: http.IncomingMessage, res: http.ServerResponse): undefined {
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): undefined {
     const url = new URL(req.url ?? '/', this.url);
     this.requests.push(`${req.method} ${url.pathname}${url.search}`);
     if (req.headers.authorization !== `Bearer ${this.token}`)
@@ -224,15 +224,15 @@ export class KubeApiServer {
         'NotFound',
         `the server could not find the requested resource (${url.pathname})`,
       );
-    const map = this.#objects.get(resourceKey(r)) ?? new Map<string, KubeObject>();
+    const map = this.objects.get(resourceKey(r)) ?? new Map<string, KubeObject>();
     if (req.method === 'GET' && !name && url.searchParams.get('watch') === 'true')
-      return this.#watch(r, namespace, url, res);
+      return this.watch(r, namespace, url, res);
     if (req.method === 'GET' && !name) {
       const items = [...map.values()].filter((o) => !namespace || o.metadata.namespace === namespace);
       return json(res, 200, {
         kind: `${r.kind}List`,
         apiVersion: gv(r),
-        metadata: { resourceVersion: String(this.#rv) },
+        metadata: { resourceVersion: String(this.rv) },
         items,
       });
     }
@@ -241,7 +241,7 @@ export class KubeApiServer {
       return o ? json(res, 200, o) : status(res, 404, 'NotFound', `${r.plural} "${name}" not found`);
     }
     if (req.method === 'PATCH' && name) {
-      this.#apply(r, namespace ?? '', name, req, res, url);
+      this.apply(r, namespace ?? '', name, req, res, url);
       return;
     }
     if (req.method === 'DELETE' && name) {
@@ -259,11 +259,11 @@ export class KubeApiServer {
     status(res, 405, 'MethodNotAllowed', `${req.method} is not supported here`);
   }
 
-  #watch(r: Resource, namespace: string | undefined, url: URL, res: http.ServerResponse): undefined {
+  private watch(r: Resource, namespace: string | undefined, url: URL, res: http.ServerResponse): undefined {
     const from = Number(url.searchParams.get('resourceVersion') ?? '0');
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     res.flushHeaders(); // the API server answers a watch at once, before any event
-    if (from > 0 && from <= this.#compacted) {
+    if (from > 0 && from <= this.compacted) {
       // The real server answers 200 and sends one ERROR event carrying the 410 status.
       res.end(
         `${JSON.stringify({
@@ -273,7 +273,7 @@ export class KubeApiServer {
             apiVersion: 'v1',
             metadata: {},
             status: 'Failure',
-            message: `too old resource version: ${from} (${this.#compacted + 1})`,
+            message: `too old resource version: ${from} (${this.compacted + 1})`,
             reason: 'Expired',
             code: 410,
           },
@@ -287,9 +287,9 @@ export class KubeApiServer {
       res,
       bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true',
     };
-    this.#watchers.add(w);
-    res.on('close', () => this.#watchers.delete(w));
-    for (const e of this.#events) {
+    this.watchers.add(w);
+    res.on('close', () => this.watchers.delete(w));
+    for (const e of this.events) {
       if (
         e.rv > from &&
         e.resource === w.resource &&
@@ -299,7 +299,7 @@ export class KubeApiServer {
     }
   }
 
-  #apply(
+  private apply(
     r: Resource,
     namespace: string,
     name: string,
@@ -332,13 +332,13 @@ export class KubeApiServer {
       }
       if (patch.kind !== r.kind || patch.metadata?.name !== name)
         return status(res, 400, 'BadRequest', 'kind or name does not match the URL');
-      const existing = this.#objects.get(resourceKey(r))?.get(`${namespace}/${name}`);
+      const existing = this.objects.get(resourceKey(r))?.get(`${namespace}/${name}`);
       const merged: KubeObject = {
         ...(existing ?? {}),
         ...patch,
         metadata: { ...(existing?.metadata ?? {}), ...patch.metadata, namespace, name },
       };
-      json(res, existing ? 200 : 201, this.#upsert(merged));
+      json(res, existing ? 200 : 201, this.upsert(merged));
     });
   }
 }

@@ -177,24 +177,24 @@ export async function startProvider(
 /** A mesh consumer calling greet.v1.GreeterService by interface name, `concurrency` calls at a time. */
 export class LoadingConsumer {
   readonly xds: XdsClient;
-  readonly #client: MeshClient<typeof GreeterService>;
+  private readonly client: MeshClient<typeof GreeterService>;
   ok = 0;
   readonly failures: string[] = [];
   readonly servedBy = new Map<string, number>();
-  #running = true;
-  #loops: Promise<void>[] = [];
+  private running = true;
+  private loops: Promise<void>[] = [];
 
   constructor(servers: string[], concurrency = 4) {
     const bootstrap = replicaBootstrap('replica-test-consumer', servers);
     this.xds = createXdsClient({ bootstrap });
-    this.#client = createMeshClient(GreeterService, 'greet.v1.GreeterService', { xds: this.xds, bootstrap });
-    this.#loops = Array.from({ length: concurrency }, () => this.#loop());
+    this.client = createMeshClient(GreeterService, 'greet.v1.GreeterService', { xds: this.xds, bootstrap });
+    this.loops = Array.from({ length: concurrency }, () => this.loop());
   }
 
-  async #loop(): Promise<void> {
-    while (this.#running) {
+  private async loop(): Promise<void> {
+    while (this.running) {
       try {
-        const res = await this.#client.greet({ name: 'load' }, { timeoutMs: 3000 });
+        const res = await this.client.greet({ name: 'load' }, { timeoutMs: 3000 });
         this.ok++;
         this.servedBy.set(res.servedBy, (this.servedBy.get(res.servedBy) ?? 0) + 1);
       } catch (err) {
@@ -205,9 +205,9 @@ export class LoadingConsumer {
   }
 
   async close(): Promise<void> {
-    this.#running = false;
-    await Promise.all(this.#loops);
-    meshTransportOf(this.#client).close();
+    this.running = false;
+    await Promise.all(this.loops);
+    meshTransportOf(this.client).close();
     await this.xds.close();
   }
 }

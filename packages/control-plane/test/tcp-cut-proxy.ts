@@ -4,8 +4,8 @@
 import net from 'node:net';
 
 export class CutProxy {
-  readonly #sockets = new Set<net.Socket>();
-  #cut = false;
+  private readonly sockets = new Set<net.Socket>();
+  private cutValue = false;
 
   private constructor(
     private readonly server: net.Server,
@@ -15,12 +15,12 @@ export class CutProxy {
   static async start(targetPort: number): Promise<CutProxy> {
     let proxy: CutProxy | undefined;
     const server = net.createServer((client) => {
-      if (!proxy || proxy.#cut) {
+      if (!proxy || proxy.cutValue) {
         client.destroy();
         return;
       }
       const upstream = net.connect(targetPort, '127.0.0.1');
-      const sockets = proxy.#sockets;
+      const sockets = proxy.sockets;
       for (const s of [client, upstream]) {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
@@ -41,12 +41,12 @@ export class CutProxy {
 
   /** Drops every connection and refuses new ones until restore(). */
   cut(): void {
-    this.#cut = true;
-    for (const s of this.#sockets) s.destroy();
+    this.cutValue = true;
+    for (const s of this.sockets) s.destroy();
   }
 
   restore(): void {
-    this.#cut = false;
+    this.cutValue = false;
   }
 
   close(): Promise<void> {

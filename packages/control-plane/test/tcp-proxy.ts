@@ -6,50 +6,50 @@ import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export class TcpProxy {
-  readonly #server: Server;
-  readonly #sockets = new Set<Socket>();
-  #cut = false;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private cutValue = false;
   port = 0;
 
   constructor(
     private readonly targetHost: string,
     private readonly targetPort: number,
   ) {
-    this.#server = createServer((client) => this.#accept(client));
+    this.server = createServer((client) => this.accept(client));
   }
 
   async listen(): Promise<this> {
-    this.#server.listen(0, '127.0.0.1');
-    await once(this.#server, 'listening');
-    const a = this.#server.address();
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    const a = this.server.address();
     this.port = typeof a === 'object' && a ? a.port : 0;
     return this;
   }
 
   /** Stops forwarding in both directions; nothing is closed, so peers notice only by timeouts. */
   cut(): void {
-    this.#cut = true;
-    for (const s of this.#sockets) s.pause();
+    this.cutValue = true;
+    for (const s of this.sockets) s.pause();
   }
 
   heal(): void {
-    this.#cut = false;
-    for (const s of [...this.#sockets]) s.destroy();
+    this.cutValue = false;
+    for (const s of [...this.sockets]) s.destroy();
   }
 
   async close(): Promise<void> {
-    for (const s of this.#sockets) s.destroy();
-    await new Promise((r) => this.#server.close(r));
+    for (const s of this.sockets) s.destroy();
+    await new Promise((r) => this.server.close(r));
   }
 
-  #accept(client: Socket): void {
-    this.#track(client);
-    if (this.#cut) {
+  private accept(client: Socket): void {
+    this.track(client);
+    if (this.cutValue) {
       client.pause();
       return;
     }
     const upstream = createConnection(this.targetPort, this.targetHost);
-    this.#track(upstream);
+    this.track(upstream);
     client.pipe(upstream);
     upstream.pipe(client);
     const end = () => {
@@ -60,8 +60,8 @@ export class TcpProxy {
     upstream.on('error', end).on('close', end);
   }
 
-  #track(s: Socket): void {
-    this.#sockets.add(s);
-    s.on('close', () => this.#sockets.delete(s));
+  private track(s: Socket): void {
+    this.sockets.add(s);
+    s.on('close', () => this.sockets.delete(s));
   }
 }

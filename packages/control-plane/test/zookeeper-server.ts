@@ -38,8 +38,8 @@ function serving(port: number): Promise<boolean> {
 }
 
 export class ZooKeeperServer {
-  #process: ChildProcess | undefined;
-  #output = '';
+  private process: ChildProcess | undefined;
+  private output = '';
 
   private constructor(
     readonly port: number,
@@ -74,7 +74,7 @@ export class ZooKeeperServer {
 
   /** Starts the server (again) on the same port and data. */
   async resume(): Promise<void> {
-    this.#output = '';
+    this.output = '';
     const child = spawn(
       'java',
       [
@@ -85,7 +85,7 @@ export class ZooKeeperServer {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    this.#process = child;
+    this.process = child;
     // A test process that ends early (a timeout, a signal) takes its ZooKeeper with it.
     const kill = () => child.kill('SIGKILL');
     process.once('exit', kill);
@@ -95,20 +95,20 @@ export class ZooKeeperServer {
         process.exit(1);
       });
     child.once('exit', () => process.off('exit', kill));
-    child.stdout!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
-    child.stderr!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
+    child.stdout!.on('data', (c) => (this.output = (this.output + c).slice(-4000)));
+    child.stderr!.on('data', (c) => (this.output = (this.output + c).slice(-4000)));
     const until = Date.now() + 30_000;
     while (!(await serving(this.port))) {
-      if (child.exitCode !== null) throw new Error(`zookeeper exited: ${this.#output}`);
-      if (Date.now() > until) throw new Error(`zookeeper did not serve on ${this.port}: ${this.#output}`);
+      if (child.exitCode !== null) throw new Error(`zookeeper exited: ${this.output}`);
+      if (Date.now() > until) throw new Error(`zookeeper did not serve on ${this.port}: ${this.output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   /** Stops the server (SIGKILL: as a crash, no goodbye to its clients). */
   async halt(): Promise<void> {
-    const child = this.#process;
-    this.#process = undefined;
+    const child = this.process;
+    this.process = undefined;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');

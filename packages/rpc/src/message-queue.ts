@@ -25,14 +25,14 @@ const ignore = () => {};
 
 export class MessageQueue<T> implements AsyncIterableIterator<T> {
   /** Messages read but not yet taken; made on the first one. */
-  #queue: (T | Promise<T>)[] | undefined;
-  #resolve: ((result: IteratorResult<T> | Promise<IteratorResult<T>>) => void) | undefined;
-  #reject: ((error: unknown) => void) | undefined;
+  private queue: (T | Promise<T>)[] | undefined;
+  private resolve: ((result: IteratorResult<T> | Promise<IteratorResult<T>>) => void) | undefined;
+  private reject: ((error: unknown) => void) | undefined;
   /** No more messages: the stream ended or failed. */
-  #ended = false;
-  #error: unknown;
-  #abandoned = false;
-  #paused = false;
+  private ended = false;
+  private error: unknown;
+  private abandoned = false;
+  private paused = false;
 
   constructor(
     private readonly hooks: MessageQueueHooks,
@@ -41,74 +41,74 @@ export class MessageQueue<T> implements AsyncIterableIterator<T> {
 
   /** False once the queue has ended, failed or been abandoned: nothing more is taken. */
   get open(): boolean {
-    return !this.#ended && !this.#abandoned;
+    return !this.ended && !this.abandoned;
   }
 
   push(message: T | Promise<T>): void {
     if (!this.open) return;
     // Nobody may take a failed decompression for a while: it must not count as unhandled.
     if (message instanceof Promise) message.catch(ignore);
-    if (this.#resolve) {
-      this.#settle(result(message));
+    if (this.resolve) {
+      this.settle(result(message));
       return;
     }
-    this.#queue ??= [];
-    this.#queue.push(message);
-    if (this.#queue.length >= this.highWater && !this.#paused) {
-      this.#paused = true;
+    this.queue ??= [];
+    this.queue.push(message);
+    if (this.queue.length >= this.highWater && !this.paused) {
+      this.paused = true;
       this.hooks.pause();
     }
   }
 
   /** The stream ended: the consumer gets what is queued, then done. */
   end(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    if (this.#resolve && !this.#queue?.length) this.#settle(DONE);
+    if (this.ended) return;
+    this.ended = true;
+    if (this.resolve && !this.queue?.length) this.settle(DONE);
   }
 
   /** The stream failed (a bad frame, the call was cancelled): after what is queued, `error`. */
   fail(error: unknown): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.#error = error;
-    const reject = this.#reject;
+    if (this.ended) return;
+    this.ended = true;
+    this.error = error;
+    const reject = this.reject;
     if (reject) {
-      this.#resolve = undefined;
-      this.#reject = undefined;
+      this.resolve = undefined;
+      this.reject = undefined;
       reject(error);
     }
   }
 
   next(): Promise<IteratorResult<T>> {
-    const queue = this.#queue;
+    const queue = this.queue;
     if (queue && queue.length > 0) {
       const message = queue.shift()!;
-      if (this.#paused && queue.length < this.highWater / 2) {
-        this.#paused = false;
+      if (this.paused && queue.length < this.highWater / 2) {
+        this.paused = false;
         this.hooks.resume();
       }
       return Promise.resolve(result(message));
     }
-    if (this.#abandoned) return Promise.resolve(DONE);
-    if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#ended) return Promise.resolve(DONE);
+    if (this.abandoned) return Promise.resolve(DONE);
+    if (this.error !== undefined) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve(DONE);
     return new Promise((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
+      this.resolve = resolve;
+      this.reject = reject;
     });
   }
 
   /** The consumer stopped early: what is left is dropped, and the owner told if the stream is still open. */
   return(): Promise<IteratorResult<T>> {
-    if (!this.#abandoned) {
-      this.#abandoned = true;
-      this.#queue = undefined;
-      if (this.#paused) {
-        this.#paused = false;
+    if (!this.abandoned) {
+      this.abandoned = true;
+      this.queue = undefined;
+      if (this.paused) {
+        this.paused = false;
         this.hooks.resume();
       }
-      if (!this.#ended) this.hooks.abandoned?.();
+      if (!this.ended) this.hooks.abandoned?.();
     }
     return Promise.resolve(DONE);
   }
@@ -117,10 +117,10 @@ export class MessageQueue<T> implements AsyncIterableIterator<T> {
     return this;
   }
 
-  #settle(value: IteratorResult<T> | Promise<IteratorResult<T>>): void {
-    const resolve = this.#resolve!;
-    this.#resolve = undefined;
-    this.#reject = undefined;
+  private settle(value: IteratorResult<T> | Promise<IteratorResult<T>>): void {
+    const resolve = this.resolve!;
+    this.resolve = undefined;
+    this.reject = undefined;
     resolve(value);
   }
 }

@@ -22,11 +22,11 @@ export interface AdminEndpointOptions {
 }
 
 export class AdminEndpoint {
-  readonly #server: http.Server;
-  #address: { host: string; port: number } | undefined;
+  private readonly server: http.Server;
+  private addressValue: { host: string; port: number } | undefined;
 
   constructor(options: AdminEndpointOptions) {
-    this.#server = http.createServer((req, res) => {
+    this.server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?', 1)[0];
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('use GET\n');
@@ -55,26 +55,26 @@ export class AdminEndpoint {
 
   /** Where it listens, once listening. */
   get address(): { host: string; port: number } | undefined {
-    return this.#address;
+    return this.addressValue;
   }
 
   listen(port: number, host: string): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        const a = this.#server.address() as AddressInfo;
-        this.#address = { host: a.address, port: a.port };
-        resolve(this.#address);
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const a = this.server.address() as AddressInfo;
+        this.addressValue = { host: a.address, port: a.port };
+        resolve(this.addressValue);
       });
     });
   }
 
   close(): Promise<void> {
-    if (!this.#server.listening) return Promise.resolve();
+    if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
     });
   }
 }

@@ -39,8 +39,8 @@ export interface ClientTelemetryShared {
 
 /** The telemetry of the calls to one target. */
 export class ClientTelemetry {
-  readonly #methods = new WeakMap<DescMethod, MethodSeries>();
-  readonly #mxValue: string;
+  private readonly methods = new WeakMap<DescMethod, MethodSeries>();
+  private readonly mxValue: string;
   readonly sourceSeries: SourceSeries;
 
   constructor(
@@ -49,7 +49,7 @@ export class ClientTelemetry {
     readonly target: string,
     readonly workload: WorkloadIdentity,
   ) {
-    this.#mxValue = encodePeerMetadata(workload);
+    this.mxValue = encodePeerMetadata(workload);
     this.sourceSeries = new SourceSeries(shared.istio.table, shared.peerIds, workload, target);
   }
 
@@ -58,7 +58,7 @@ export class ClientTelemetry {
     return (next) => (request) => {
       const call = new ClientCallRecord(this, request.method);
       request.header.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
-      request.header.set(PEER_METADATA_HEADER, this.#mxValue);
+      request.header.set(PEER_METADATA_HEADER, this.mxValue);
       call.span?.inject(request.header);
       let response: Promise<CallResponse>;
       try {
@@ -82,14 +82,14 @@ export class ClientTelemetry {
   }
 
   methodSeries(method: DescMethod): MethodSeries {
-    let series = this.#methods.get(method);
+    let series = this.methods.get(method);
     if (series === undefined) {
       series = new MethodSeries(
         this.shared.istio.table,
         `${method.parent.typeName}/${method.name}`,
         this.target,
       );
-      this.#methods.set(method, series);
+      this.methods.set(method, series);
     }
     return series;
   }
@@ -97,53 +97,53 @@ export class ClientTelemetry {
 
 /** One client call: A66's CallTracer. */
 class ClientCallRecord implements ClientCallTracer {
-  readonly #t: ClientTelemetry;
-  readonly #series: MethodSeries;
-  readonly #start = performance.now();
-  #attempts = 0;
-  #last: AttemptRecord | undefined;
-  #ended = false;
+  private readonly t: ClientTelemetry;
+  private readonly series: MethodSeries;
+  private readonly start = performance.now();
+  private attempts = 0;
+  private last: AttemptRecord | undefined;
+  private ended = false;
   readonly span: ClientSpan | undefined;
 
   constructor(t: ClientTelemetry, method: DescMethod) {
-    this.#t = t;
-    this.#series = t.methodSeries(method);
-    this.span = t.shared.tracing?.startClient(this.#series.method);
+    this.t = t;
+    this.series = t.methodSeries(method);
+    this.span = t.shared.tracing?.startClient(this.series.method);
   }
 
   startAttempt(): ClientAttemptTracer {
-    this.#attempts++;
-    this.#t.shared.grpc.attemptStarted.add(this.#series.base);
-    const attempt = new AttemptRecord(this.#t.shared.grpc, this.#series, this.span);
-    this.#last = attempt;
+    this.attempts++;
+    this.t.shared.grpc.attemptStarted.add(this.series.base);
+    const attempt = new AttemptRecord(this.t.shared.grpc, this.series, this.span);
+    this.last = attempt;
     return attempt;
   }
 
   end(code: Code): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    const ms = performance.now() - this.#start;
-    const { grpc, istio, peers } = this.#t.shared;
-    grpc.callDuration.record(ms / 1000, this.#series.status(code), ROOT_CONTEXT);
-    const last = this.#last;
+    if (this.ended) return;
+    this.ended = true;
+    const ms = performance.now() - this.start;
+    const { grpc, istio, peers } = this.t.shared;
+    grpc.callDuration.record(ms / 1000, this.series.status(code), ROOT_CONTEXT);
+    const last = this.last;
     const mx = last?.header?.getString(PEER_METADATA_HEADER);
     const peer = mx === undefined ? undefined : peers.get(mx);
     const cluster = last?.destination?.cluster;
     const responded = last?.header !== undefined;
-    const series = this.#t.sourceSeries.get(peer, cluster, code, responded);
+    const series = this.t.sourceSeries.get(peer, cluster, code, responded);
     istio.record(
       series,
       ms,
       (last?.sentBytes ?? 0) + 5 * (last?.sentMessages ?? 0),
       (last?.rcvdBytes ?? 0) + 5 * (last?.rcvdMessages ?? 0),
     );
-    this.span?.end(code, this.#attempts);
+    this.span?.end(code, this.attempts);
   }
 }
 
 /** One attempt: A66's CallAttemptTracer. */
 class AttemptRecord implements ClientAttemptTracer {
-  readonly #start = performance.now();
+  private readonly start = performance.now();
   sentBytes = 0;
   sentMessages = 0;
   rcvdBytes = 0;
@@ -178,7 +178,7 @@ class AttemptRecord implements ClientAttemptTracer {
 
   onEnd(code: Code): void {
     const attrs = this.series.status(code);
-    this.grpc.attemptDuration.record((performance.now() - this.#start) / 1000, attrs, ROOT_CONTEXT);
+    this.grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs, ROOT_CONTEXT);
     this.grpc.attemptSentSize.record(this.sentBytes, attrs, ROOT_CONTEXT);
     this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs, ROOT_CONTEXT);
   }

@@ -131,26 +131,26 @@ export function destinationReport(
 
 /** The four instruments, recorded together per call. */
 export class IstioInstruments {
-  readonly #requests: Tally;
-  readonly #duration: Histogram;
-  readonly #requestBytes: Histogram;
-  readonly #responseBytes: Histogram;
+  private readonly requests: Tally;
+  private readonly duration: Histogram;
+  private readonly requestBytes: Histogram;
+  private readonly responseBytes: Histogram;
 
   constructor(
     meter: Meter,
     readonly table: SeriesTable,
   ) {
     const buckets = { advice: { explicitBucketBoundaries: ENVOY_DEFAULT_BUCKETS } };
-    this.#requests = new Tally(meter, ISTIO.requestsTotal);
-    this.#duration = meter.createHistogram(ISTIO.requestDuration.name, {
+    this.requests = new Tally(meter, ISTIO.requestsTotal);
+    this.duration = meter.createHistogram(ISTIO.requestDuration.name, {
       description: ISTIO.requestDuration.description,
       ...buckets,
     });
-    this.#requestBytes = meter.createHistogram(ISTIO.requestBytes.name, {
+    this.requestBytes = meter.createHistogram(ISTIO.requestBytes.name, {
       description: ISTIO.requestBytes.description,
       ...buckets,
     });
-    this.#responseBytes = meter.createHistogram(ISTIO.responseBytes.name, {
+    this.responseBytes = meter.createHistogram(ISTIO.responseBytes.name, {
       description: ISTIO.responseBytes.description,
       ...buckets,
     });
@@ -158,10 +158,10 @@ export class IstioInstruments {
 
   /** Records one call under an interned label set (see SeriesTable). */
   record(series: Attributes, durationMs: number, requestBytes: number, responseBytes: number): void {
-    this.#requests.add(series);
-    this.#duration.record(durationMs, series, ROOT_CONTEXT);
-    this.#requestBytes.record(requestBytes, series, ROOT_CONTEXT);
-    this.#responseBytes.record(responseBytes, series, ROOT_CONTEXT);
+    this.requests.add(series);
+    this.duration.record(durationMs, series, ROOT_CONTEXT);
+    this.requestBytes.record(requestBytes, series, ROOT_CONTEXT);
+    this.responseBytes.record(responseBytes, series, ROOT_CONTEXT);
   }
 }
 
@@ -170,7 +170,7 @@ export class IstioInstruments {
  * status without building a key string (the table's key is built once per new label set).
  */
 export class SourceSeries {
-  readonly #byPeer = new Map<PeerWorkload | undefined, Map<string, Attributes[]>>();
+  private readonly byPeer = new Map<PeerWorkload | undefined, Map<string, Attributes[]>>();
 
   constructor(
     private readonly table: SeriesTable,
@@ -185,8 +185,8 @@ export class SourceSeries {
     code: Code,
     responded: boolean,
   ): Attributes {
-    let byCluster = this.#byPeer.get(peer);
-    if (byCluster === undefined) this.#byPeer.set(peer, (byCluster = new Map()));
+    let byCluster = this.byPeer.get(peer);
+    if (byCluster === undefined) this.byPeer.set(peer, (byCluster = new Map()));
     const c = cluster ?? '';
     let byOutcome = byCluster.get(c);
     if (byOutcome === undefined) byCluster.set(c, (byOutcome = []));
@@ -209,13 +209,13 @@ export class SourceSeries {
 
 /** Small ids for peers, so a label set's key stays short. */
 export class PeerIds {
-  readonly #ids = new WeakMap<PeerWorkload, string>();
-  #next = 0;
+  private readonly ids = new WeakMap<PeerWorkload, string>();
+  private next = 0;
 
   of(peer: PeerWorkload | undefined): string {
     if (peer === undefined) return '-';
-    let id = this.#ids.get(peer);
-    if (id === undefined) this.#ids.set(peer, (id = String(this.#next++)));
+    let id = this.ids.get(peer);
+    if (id === undefined) this.ids.set(peer, (id = String(this.next++)));
     return id;
   }
 }

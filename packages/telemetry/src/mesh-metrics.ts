@@ -16,10 +16,10 @@ export interface MeshMetrics {
 }
 
 export class MeshInstruments {
-  readonly #ejections: Counter;
-  readonly #rejections: Counter;
-  readonly #retries: Counter;
-  readonly #faults: Counter;
+  private readonly ejections: Counter;
+  private readonly rejections: Counter;
+  private readonly retries: Counter;
+  private readonly faults: Counter;
 
   constructor(
     meter: Meter,
@@ -27,10 +27,10 @@ export class MeshInstruments {
   ) {
     const counter = (d: { name: string; unit: string; description: string }) =>
       meter.createCounter(d.name, { unit: d.unit, description: d.description });
-    this.#ejections = counter(MESH.ejections);
-    this.#rejections = counter(MESH.circuitBreakerRejections);
-    this.#retries = counter(MESH.retries);
-    this.#faults = counter(MESH.faults);
+    this.ejections = counter(MESH.ejections);
+    this.rejections = counter(MESH.circuitBreakerRejections);
+    this.retries = counter(MESH.retries);
+    this.faults = counter(MESH.faults);
   }
 
   recorder(target: string): MeshMetrics {
@@ -43,24 +43,24 @@ export class MeshInstruments {
       this.table.series(`mesh|${target}|${key}`, build);
     return {
       ejected: (cluster, endpoint, reason) =>
-        this.#ejections.add(
+        this.ejections.add(
           1,
           series(`e|${cluster}|${endpoint}|${reason}`, () =>
             labels(cluster, { 'shoal.endpoint': endpoint, 'shoal.reason': reason }),
           ),
         ),
       circuitBreakerRejected: (cluster) =>
-        this.#rejections.add(
+        this.rejections.add(
           1,
           series(`cb|${cluster}`, () => labels(cluster)),
         ),
       retried: (cluster, code) =>
-        this.#retries.add(
+        this.retries.add(
           1,
           series(`r|${cluster}|${code}`, () => labels(cluster, { 'grpc.status': codeName(code) })),
         ),
       faultInjected: (cluster, kind) =>
-        this.#faults.add(
+        this.faults.add(
           1,
           series(`f|${cluster}|${kind}`, () => labels(cluster, { 'shoal.fault': kind })),
         ),

@@ -83,37 +83,37 @@ const UNREADABLE: PeerWorkload = Object.freeze({
  * once. Bounded like Envoy's per-thread cache (a quarter is dropped when full).
  */
 export class PeerMetadataCache {
-  readonly #peers = new Map<string, PeerWorkload>();
+  private readonly peers = new Map<string, PeerWorkload>();
   /** The last value and its peer: most calls in a row are to the same workload. */
-  #lastValue = '';
-  #lastPeer: PeerWorkload = UNREADABLE;
+  private lastValue = '';
+  private lastPeer: PeerWorkload = UNREADABLE;
 
   constructor(private readonly limit = 1000) {}
 
   /** The peer a header value names; an unreadable value is an unknown peer (as in Envoy). */
   get(value: string): PeerWorkload {
-    if (value === this.#lastValue) return this.#lastPeer;
-    let peer = this.#peers.get(value);
-    if (peer !== undefined) return this.#remember(value, peer);
+    if (value === this.lastValue) return this.lastPeer;
+    let peer = this.peers.get(value);
+    if (peer !== undefined) return this.remember(value, peer);
     try {
       peer = decodePeerMetadata(value);
     } catch {
       peer = UNREADABLE;
     }
-    if (this.#peers.size >= this.limit) {
+    if (this.peers.size >= this.limit) {
       let drop = Math.ceil(this.limit / 4);
-      for (const key of this.#peers.keys()) {
-        this.#peers.delete(key);
+      for (const key of this.peers.keys()) {
+        this.peers.delete(key);
         if (--drop === 0) break;
       }
     }
-    this.#peers.set(value, peer);
-    return this.#remember(value, peer);
+    this.peers.set(value, peer);
+    return this.remember(value, peer);
   }
 
-  #remember(value: string, peer: PeerWorkload): PeerWorkload {
-    this.#lastValue = value;
-    this.#lastPeer = peer;
+  private remember(value: string, peer: PeerWorkload): PeerWorkload {
+    this.lastValue = value;
+    this.lastPeer = peer;
     return peer;
   }
 }

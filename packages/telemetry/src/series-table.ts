@@ -14,14 +14,14 @@ export const SERIES_ATTRIBUTE = 'shoal.series';
 const DEFAULT_LIMIT = 20_000;
 
 export class SeriesTable {
-  readonly #byKey = new Map<string, Attributes>();
-  readonly #labels = new Map<string, Attributes>();
-  readonly #limit: number;
-  readonly #overflow: Attributes = { [SERIES_ATTRIBUTE]: 'overflow' };
+  private readonly byKey = new Map<string, Attributes>();
+  private readonly labelsValue = new Map<string, Attributes>();
+  private readonly limit: number;
+  private readonly overflow: Attributes = { [SERIES_ATTRIBUTE]: 'overflow' };
 
   constructor(limit = DEFAULT_LIMIT) {
-    this.#limit = limit;
-    this.#labels.set('overflow', { 'otel.metric.overflow': true });
+    this.limit = limit;
+    this.labelsValue.set('overflow', { 'otel.metric.overflow': true });
   }
 
   /**
@@ -29,23 +29,23 @@ export class SeriesTable {
    * first time the key is seen. Callers keep the returned object: it is the same for the same key.
    */
   series(key: string, labels: () => Attributes): Attributes {
-    const known = this.#byKey.get(key);
+    const known = this.byKey.get(key);
     if (known !== undefined) return known;
-    if (this.#byKey.size >= this.#limit) return this.#overflow;
-    const id = String(this.#byKey.size);
+    if (this.byKey.size >= this.limit) return this.overflow;
+    const id = String(this.byKey.size);
     const handle = { [SERIES_ATTRIBUTE]: id };
-    this.#byKey.set(key, handle);
-    this.#labels.set(id, labels());
+    this.byKey.set(key, handle);
+    this.labelsValue.set(id, labels());
     return handle;
   }
 
   /** The full labels of a series id. */
   labels(id: string): Attributes | undefined {
-    return this.#labels.get(id);
+    return this.labelsValue.get(id);
   }
 
   get size(): number {
-    return this.#byKey.size;
+    return this.byKey.size;
   }
 }
 
@@ -55,7 +55,7 @@ export class SeriesTable {
  * recording, the hot path's largest cost besides the histograms.
  */
 export class Tally {
-  readonly #counts = new Map<Attributes, number>();
+  private readonly counts = new Map<Attributes, number>();
 
   constructor(
     meter: Meter,
@@ -64,12 +64,12 @@ export class Tally {
     meter
       .createObservableCounter(d.name, { description: d.description, ...(d.unit && { unit: d.unit }) })
       .addCallback((result) => {
-        for (const [series, count] of this.#counts) result.observe(count, series);
+        for (const [series, count] of this.counts) result.observe(count, series);
       });
   }
 
   add(series: Attributes, n = 1): void {
-    this.#counts.set(series, (this.#counts.get(series) ?? 0) + n);
+    this.counts.set(series, (this.counts.get(series) ?? 0) + n);
   }
 }
 

@@ -36,19 +36,19 @@ export interface ServerTelemetryShared {
 export type PrincipalOf = (context: HandlerContext) => string | undefined;
 
 export class ServerTelemetry {
-  readonly #series = new Map<string, MethodSeries>();
-  readonly #other: MethodSeries;
-  readonly #mxValue: string;
+  private readonly series = new Map<string, MethodSeries>();
+  private readonly other: MethodSeries;
+  private readonly mxValue: string;
   /** The span of each call in flight, for the interceptor that makes it current. */
-  readonly #spans = new WeakMap<HandlerContext, Context>();
+  private readonly spans = new WeakMap<HandlerContext, Context>();
 
   constructor(
     readonly shared: ServerTelemetryShared,
     readonly workload: WorkloadIdentity,
     readonly principalOf: PrincipalOf = () => undefined,
   ) {
-    this.#mxValue = encodePeerMetadata(workload);
-    this.#other = new MethodSeries(shared.istio.table, 'other', undefined);
+    this.mxValue = encodePeerMetadata(workload);
+    this.other = new MethodSeries(shared.istio.table, 'other', undefined);
   }
 
   /** For ServerOptions.callTracer. */
@@ -60,17 +60,17 @@ export class ServerTelemetry {
   interceptor(): Interceptor {
     return (next) => (request) => {
       const tracing = this.shared.tracing;
-      const span = request.context && this.#spans.get(request.context);
+      const span = request.context && this.spans.get(request.context);
       return tracing && span ? tracing.run(span, () => next(request)) : next(request);
     };
   }
 
   seriesOf(path: string, registered: boolean): MethodSeries {
-    if (!registered) return this.#other;
-    let series = this.#series.get(path);
+    if (!registered) return this.other;
+    let series = this.series.get(path);
     if (series === undefined) {
       series = new MethodSeries(this.shared.istio.table, methodName(path), undefined);
-      this.#series.set(path, series);
+      this.series.set(path, series);
     }
     return series;
   }
@@ -82,24 +82,24 @@ export class ServerTelemetry {
     if (header.has(PEER_METADATA_ID_HEADER))
       context.responseHeader.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
     if (mx === undefined) return undefined;
-    context.responseHeader.set(PEER_METADATA_HEADER, this.#mxValue);
+    context.responseHeader.set(PEER_METADATA_HEADER, this.mxValue);
     return this.shared.peers.get(mx);
   }
 
   trackSpan(context: HandlerContext, span: Context): void {
-    this.#spans.set(context, span);
+    this.spans.set(context, span);
   }
 }
 
 class ServerCallRecord implements ServerCallTracer {
-  readonly #start = performance.now();
-  readonly #series: MethodSeries;
-  readonly #peer: PeerWorkload | undefined;
-  readonly #span: { end(code: Code): void } | undefined;
-  #rcvd = 0;
-  #rcvdMessages = 0;
-  #sent = 0;
-  #sentMessages = 0;
+  private readonly start = performance.now();
+  private readonly series: MethodSeries;
+  private readonly peer: PeerWorkload | undefined;
+  private readonly span: { end(code: Code): void } | undefined;
+  private rcvd = 0;
+  private rcvdMessages = 0;
+  private sent = 0;
+  private sentMessages = 0;
 
   constructor(
     private readonly t: ServerTelemetry,
@@ -107,40 +107,40 @@ class ServerCallRecord implements ServerCallTracer {
     private readonly context: HandlerContext,
     registered: boolean,
   ) {
-    this.#series = t.seriesOf(path, registered);
-    t.shared.grpc.callStarted.add(this.#series.base);
-    this.#peer = t.exchange(context);
+    this.series = t.seriesOf(path, registered);
+    t.shared.grpc.callStarted.add(this.series.base);
+    this.peer = t.exchange(context);
     const tracing = t.shared.tracing;
     if (tracing) {
       const span = tracing.startServer(registered ? methodName(path) : 'other', context.requestHeader);
       t.trackSpan(context, span.context);
-      this.#span = span;
+      this.span = span;
     }
   }
 
   onMessageReceived(bytes: number): void {
-    this.#rcvd += bytes;
-    this.#rcvdMessages++;
+    this.rcvd += bytes;
+    this.rcvdMessages++;
   }
 
   onMessageSent(bytes: number): void {
-    this.#sent += bytes;
-    this.#sentMessages++;
+    this.sent += bytes;
+    this.sentMessages++;
   }
 
   onEnd(code: Code): void {
-    const ms = performance.now() - this.#start;
+    const ms = performance.now() - this.start;
     const { grpc, istio, peerIds } = this.t.shared;
-    const attrs = this.#series.status(code);
+    const attrs = this.series.status(code);
     grpc.callDuration.record(ms / 1000, attrs, ROOT_CONTEXT);
-    grpc.callSentSize.record(this.#sent, attrs, ROOT_CONTEXT);
-    grpc.callRcvdSize.record(this.#rcvd, attrs, ROOT_CONTEXT);
+    grpc.callSentSize.record(this.sent, attrs, ROOT_CONTEXT);
+    grpc.callRcvdSize.record(this.rcvd, attrs, ROOT_CONTEXT);
     const principal = this.t.principalOf(this.context);
-    const key = `dst|${peerIds.of(this.#peer)}|${principal ?? ''}|${code}`;
+    const key = `dst|${peerIds.of(this.peer)}|${principal ?? ''}|${code}`;
     const series = istio.table.series(key, () =>
       destinationReport(
         this.t.workload,
-        this.#peer,
+        this.peer,
         { principal },
         {
           code,
@@ -149,7 +149,7 @@ class ServerCallRecord implements ServerCallTracer {
         },
       ),
     );
-    istio.record(series, ms, this.#rcvd + 5 * this.#rcvdMessages, this.#sent + 5 * this.#sentMessages);
-    this.#span?.end(code);
+    istio.record(series, ms, this.rcvd + 5 * this.rcvdMessages, this.sent + 5 * this.sentMessages);
+    this.span?.end(code);
   }
 }

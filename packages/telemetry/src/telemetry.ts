@@ -104,24 +104,24 @@ export class Telemetry {
   /** Traces, when configured. */
   readonly tracing: Tracing | undefined;
   readonly workload: WorkloadIdentity;
-  readonly #reader = new ScrapeReader();
-  readonly #serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
-  readonly #tracerProvider: TracerProvider | undefined;
-  readonly #options: TelemetryOptions;
-  readonly #peers = new PeerMetadataCache();
-  readonly #peerIds = new PeerIds();
-  #grpcClient: GrpcClientInstruments | undefined;
-  #grpcServer: GrpcServerInstruments | undefined;
-  #istio: IstioInstruments | undefined;
-  #xds: XdsClientInstruments | undefined;
-  #mesh: MeshInstruments | undefined;
-  #admin: AdminEndpoint | undefined;
+  private readonly reader = new ScrapeReader();
+  private readonly serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+  private readonly tracerProvider: TracerProvider | undefined;
+  private readonly options: TelemetryOptions;
+  private readonly peers = new PeerMetadataCache();
+  private readonly peerIds = new PeerIds();
+  private grpcClient: GrpcClientInstruments | undefined;
+  private grpcServer: GrpcServerInstruments | undefined;
+  private istio: IstioInstruments | undefined;
+  private xds: XdsClientInstruments | undefined;
+  private mesh: MeshInstruments | undefined;
+  private admin: AdminEndpoint | undefined;
 
   constructor(options: TelemetryOptions = {}) {
-    this.#options = options;
+    this.options = options;
     const env = options.env ?? process.env;
     this.workload = workloadFromNode(options.node ?? { id: `shoal-${process.pid}` });
-    this.meterProvider = new MeterProvider({ readers: [this.#reader] });
+    this.meterProvider = new MeterProvider({ readers: [this.reader] });
     const url = otlpTracesUrl(env);
     const exporter = options.spanExporter ?? (url === undefined ? undefined : new OTLPTraceExporter({ url }));
     if (exporter !== undefined) {
@@ -129,7 +129,7 @@ export class Telemetry {
         options.spanProcessor === 'simple'
           ? new SimpleSpanProcessor({ exporter })
           : new BatchSpanProcessor({ exporter });
-      this.#tracerProvider = new TracerProvider({
+      this.tracerProvider = new TracerProvider({
         resource: resourceFromAttributes({
           'service.name':
             options.serviceName ?? env.OTEL_SERVICE_NAME ?? (this.workload.canonicalService || 'shoal'),
@@ -138,23 +138,23 @@ export class Telemetry {
         sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
         spanProcessors: [processor],
       });
-      this.tracing = new Tracing(this.#tracerProvider.getTracer('shoal', VERSION));
+      this.tracing = new Tracing(this.tracerProvider.getTracer('shoal', VERSION));
     }
   }
 
-  get #meter() {
+  private get meter() {
     return this.meterProvider.getMeter('shoal', VERSION);
   }
 
   /** Telemetry for the calls of one client to `target` (A66's grpc.target), as `workload`. */
   client(target: string, workload: WorkloadIdentity = this.workload): ClientTelemetry {
-    this.#grpcClient ??= new GrpcClientInstruments(this.#meter);
+    this.grpcClient ??= new GrpcClientInstruments(this.meter);
     return new ClientTelemetry(
       {
-        grpc: this.#grpcClient,
-        istio: this.#istioInstruments(),
-        peers: this.#peers,
-        peerIds: this.#peerIds,
+        grpc: this.grpcClient,
+        istio: this.istioInstruments(),
+        peers: this.peers,
+        peerIds: this.peerIds,
         tracing: this.tracing,
       },
       target,
@@ -164,13 +164,13 @@ export class Telemetry {
 
   /** Telemetry for a server, as `workload`; `principalOf` reads a caller's mTLS identity. */
   server(workload: WorkloadIdentity = this.workload, principalOf?: PrincipalOf): ServerTelemetry {
-    this.#grpcServer ??= new GrpcServerInstruments(this.#meter);
+    this.grpcServer ??= new GrpcServerInstruments(this.meter);
     return new ServerTelemetry(
       {
-        grpc: this.#grpcServer,
-        istio: this.#istioInstruments(),
-        peers: this.#peers,
-        peerIds: this.#peerIds,
+        grpc: this.grpcServer,
+        istio: this.istioInstruments(),
+        peers: this.peers,
+        peerIds: this.peerIds,
         tracing: this.tracing,
       },
       workload,
@@ -180,32 +180,32 @@ export class Telemetry {
 
   /** gRFC A78 hooks for an XdsClient serving `target` (`#server` for a server's). */
   xdsClientMetrics(target: string): XdsClientMetrics {
-    this.#xds ??= new XdsClientInstruments(this.#meter, this.series);
-    return this.#xds.recorder(target);
+    this.xds ??= new XdsClientInstruments(this.meter, this.series);
+    return this.xds.recorder(target);
   }
 
   /** The mesh's resilience counters for a mesh client of `target`. */
   meshMetrics(target: string): MeshMetrics {
-    this.#mesh ??= new MeshInstruments(this.#meter, this.series);
-    return this.#mesh.recorder(target);
+    this.mesh ??= new MeshInstruments(this.meter, this.series);
+    return this.mesh.recorder(target);
   }
 
   /** Everything recorded so far, in Prometheus' text format. */
   async prometheus(): Promise<string> {
-    const { resourceMetrics, errors } = await this.#reader.collect();
+    const { resourceMetrics, errors } = await this.reader.collect();
     if (errors.length > 0) throw errors[0];
-    const text = this.#serializer.serialize(expandSeries(resourceMetrics, this.series));
-    if (this.#options.counterSuffixes !== false) return text;
+    const text = this.serializer.serialize(expandSeries(resourceMetrics, this.series));
+    if (this.options.counterSuffixes !== false) return text;
     return withoutCounterSuffixes(text, suffixedCounters(resourceMetrics));
   }
 
   /** Opens the admin port (`/stats/prometheus`), where the options or SHOAL_ADMIN_PORT say. */
   async listen(port?: number, host?: string): Promise<{ host: string; port: number } | undefined> {
-    const env = this.#options.env ?? process.env;
-    const p = port ?? this.#options.adminPort ?? adminPortFromEnv(env);
+    const env = this.options.env ?? process.env;
+    const p = port ?? this.options.adminPort ?? adminPortFromEnv(env);
     if (p === undefined) return undefined;
-    this.#admin ??= new AdminEndpoint({ metrics: () => this.prometheus() });
-    return this.#admin.listen(p, host ?? this.#options.adminHost ?? '0.0.0.0');
+    this.admin ??= new AdminEndpoint({ metrics: () => this.prometheus() });
+    return this.admin.listen(p, host ?? this.options.adminHost ?? '0.0.0.0');
   }
 
   /**
@@ -222,24 +222,24 @@ export class Telemetry {
 
   /** The admin port's address, once listening. */
   get adminAddress(): { host: string; port: number } | undefined {
-    return this.#admin?.address;
+    return this.admin?.address;
   }
 
   /** Sends the spans ended so far. */
   async flush(): Promise<void> {
-    await this.#tracerProvider?.forceFlush();
+    await this.tracerProvider?.forceFlush();
   }
 
   /** Closes the admin port and exports what is left. */
   async close(): Promise<void> {
-    await this.#admin?.close();
-    await this.#tracerProvider?.shutdown();
+    await this.admin?.close();
+    await this.tracerProvider?.shutdown();
     await this.meterProvider.shutdown();
   }
 
-  #istioInstruments(): IstioInstruments {
-    this.#istio ??= new IstioInstruments(this.meterProvider.getMeter('shoal.istio', VERSION), this.series);
-    return this.#istio;
+  private istioInstruments(): IstioInstruments {
+    this.istio ??= new IstioInstruments(this.meterProvider.getMeter('shoal.istio', VERSION), this.series);
+    return this.istio;
   }
 }
 

@@ -57,35 +57,35 @@ function finish(span: Span, code: Code): void {
 }
 
 export class Tracing {
-  readonly #tracer: Tracer;
-  readonly #propagator: TextMapPropagator;
-  readonly #current = new AsyncLocalStorage<Context>();
+  private readonly tracer: Tracer;
+  private readonly propagator: TextMapPropagator;
+  private readonly currentValue = new AsyncLocalStorage<Context>();
 
   constructor(tracer: Tracer, propagator: TextMapPropagator = tracePropagator()) {
-    this.#tracer = tracer;
-    this.#propagator = propagator;
+    this.tracer = tracer;
+    this.propagator = propagator;
   }
 
   /** The context calls made now are children of (a server span's, while its handler runs). */
   current(): Context {
-    return this.#current.getStore() ?? ROOT_CONTEXT;
+    return this.currentValue.getStore() ?? ROOT_CONTEXT;
   }
 
   /** Runs `fn` with `context` current. */
   run<T>(context: Context, fn: () => T): T {
-    return this.#current.run(context, fn);
+    return this.currentValue.run(context, fn);
   }
 
   /** A client span, child of the current context. `method` is `package.Service/Method`. */
   startClient(method: string): ClientSpan {
     const parent = this.current();
-    const span = this.#tracer.startSpan(
+    const span = this.tracer.startSpan(
       method,
       { kind: SpanKind.CLIENT, attributes: rpcAttributes(method) },
       parent,
     );
     const context = trace.setSpan(parent, span);
-    const propagator = this.#propagator;
+    const propagator = this.propagator;
     return {
       span,
       inject: (header) => propagator.inject(context, header, setter),
@@ -109,8 +109,8 @@ export class Tracing {
 
   /** A server span, child of the trace context in the request's headers (W3C or B3). */
   startServer(method: string, header: Metadata): { context: Context; end(code: Code): void } {
-    const parent = this.#propagator.extract(ROOT_CONTEXT, header, getter);
-    const span = this.#tracer.startSpan(
+    const parent = this.propagator.extract(ROOT_CONTEXT, header, getter);
+    const span = this.tracer.startSpan(
       method,
       { kind: SpanKind.SERVER, attributes: rpcAttributes(method) },
       parent,

@@ -23,7 +23,7 @@ export class XdsClientInstruments {
   readonly valid: Counter;
   readonly invalid: Counter;
   readonly failures: Counter;
-  readonly #clients = new Map<XdsClientGauges, string>();
+  private readonly clients = new Map<XdsClientGauges, string>();
 
   constructor(
     meter: Meter,
@@ -36,8 +36,8 @@ export class XdsClientInstruments {
     this.failures = counter(A78.serverFailure);
     const gauge = (d: { name: string; unit: string; description: string }): ObservableGauge =>
       meter.createObservableGauge(d.name, { unit: d.unit, description: d.description });
-    gauge(A78.connected).addCallback((r) => this.#observeConnected(r));
-    gauge(A78.resources).addCallback((r) => this.#observeResources(r));
+    gauge(A78.connected).addCallback((r) => this.observeConnected(r));
+    gauge(A78.resources).addCallback((r) => this.observeResources(r));
   }
 
   /** The hooks for one XdsClient serving `target`. */
@@ -61,22 +61,22 @@ export class XdsClientInstruments {
         );
       },
       attach: (client) => {
-        this.#clients.set(client, target);
-        return () => this.#clients.delete(client);
+        this.clients.set(client, target);
+        return () => this.clients.delete(client);
       },
     };
   }
 
   // Gauges are observed rarely (per scrape): full attribute sets are fine here.
-  #observeConnected(result: ObservableResult): void {
-    for (const [client, target] of this.#clients) {
+  private observeConnected(result: ObservableResult): void {
+    for (const [client, target] of this.clients) {
       for (const { server, connected } of client.serverConnections())
         result.observe(connected ? 1 : 0, { [GRPC_TARGET]: target, [XDS_SERVER]: server });
     }
   }
 
-  #observeResources(result: ObservableResult): void {
-    for (const [client, target] of this.#clients) {
+  private observeResources(result: ObservableResult): void {
+    for (const [client, target] of this.clients) {
       for (const r of client.resourceCounts()) {
         result.observe(r.count, {
           [GRPC_TARGET]: target,

@@ -44,13 +44,13 @@ const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly requests: { path: string; contentType: string }[] = [];
-  readonly #type = loadRequestType();
-  readonly #server = http.createServer((req, res) => {
+  private readonly type = loadRequestType();
+  private readonly server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       this.requests.push({ path: req.url ?? '', contentType: req.headers['content-type'] ?? '' });
-      const message = this.#type.decode(Buffer.concat(chunks)) as unknown as {
+      const message = this.type.decode(Buffer.concat(chunks)) as unknown as {
         resourceSpans: {
           resource: { attributes: { key: string; value: AnyValue }[] };
           scopeSpans: {
@@ -88,11 +88,11 @@ export class OtlpReceiver {
   });
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

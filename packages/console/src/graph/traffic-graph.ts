@@ -16,11 +16,11 @@ export function edgeLabel(report: TrafficReport, e: TrafficReport['edges'][numbe
 }
 
 export class TrafficGraph {
-  readonly #cy: cytoscape.Core;
-  #shape = '';
+  private readonly cy: cytoscape.Core;
+  private shape = '';
 
   constructor(container: HTMLElement, handlers: GraphHandlers) {
-    this.#cy = cytoscape({
+    this.cy = cytoscape({
       container,
       wheelSensitivity: 0.3,
       minZoom: 0.3,
@@ -79,22 +79,22 @@ export class TrafficGraph {
         },
       ],
     });
-    this.#cy.on('tap', 'node', (e) => handlers.onSelect({ node: e.target.id() }));
-    this.#cy.on('tap', 'edge', (e) => handlers.onSelect({ edge: e.target.id() }));
-    this.#cy.on('tap', (e) => {
-      if (e.target === this.#cy) handlers.onSelect(null);
+    this.cy.on('tap', 'node', (e) => handlers.onSelect({ node: e.target.id() }));
+    this.cy.on('tap', 'edge', (e) => handlers.onSelect({ edge: e.target.id() }));
+    this.cy.on('tap', (e) => {
+      if (e.target === this.cy) handlers.onSelect(null);
     });
   }
 
   update(report: TrafficReport): void {
-    const cy = this.#cy;
+    const cy = this.cy;
     const apps = new Set(report.nodes.filter((n) => n.kind === 'service' && n.version).map((n) => n.app));
     const shape = JSON.stringify([
       report.nodes.map((n) => n.id).sort(),
       report.edges.map((e) => edgeId(e.source, e.destination)).sort(),
     ]);
     cy.batch(() => {
-      if (shape !== this.#shape) {
+      if (shape !== this.shape) {
         cy.elements().remove();
         for (const app of apps)
           cy.add({ group: 'nodes', data: { id: `app:${app}`, label: app, kind: 'app' } });
@@ -126,8 +126,8 @@ export class TrafficGraph {
         });
       }
     });
-    if (shape !== this.#shape) {
-      this.#shape = shape;
+    if (shape !== this.shape) {
+      this.shape = shape;
       cy.layout({
         name: 'breadthfirst',
         directed: true,
@@ -142,11 +142,11 @@ export class TrafficGraph {
   }
 
   select(id: string | null): void {
-    this.#cy.elements().unselect();
-    if (id) this.#cy.getElementById(id).select();
+    this.cy.elements().unselect();
+    if (id) this.cy.getElementById(id).select();
   }
 
   destroy(): void {
-    this.#cy.destroy();
+    this.cy.destroy();
   }
 }

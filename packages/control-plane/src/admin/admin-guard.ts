@@ -31,45 +31,45 @@ export interface AdminGuardOptions {
 }
 
 export class AdminGuard {
-  readonly #token: Buffer;
-  readonly #hostNames: readonly string[];
+  private readonly token: Buffer;
+  private readonly hostNames: readonly string[];
   /** `host:port` authorities accepted in Host and Origin, lower case; set once listening. */
-  #authorities: ReadonlySet<string> = new Set();
+  private authorities: ReadonlySet<string> = new Set();
 
   constructor(options: AdminGuardOptions) {
-    this.#token = Buffer.from(options.token);
-    this.#hostNames = options.hostNames ?? [];
+    this.token = Buffer.from(options.token);
+    this.hostNames = options.hostNames ?? [];
   }
 
   /** Called once the server is bound: the names and addresses this admin API answers to. */
   bound(host: string, port: number): void {
-    const names = new Set<string>(this.#hostNames.map((n) => n.toLowerCase()));
+    const names = new Set<string>(this.hostNames.map((n) => n.toLowerCase()));
     const wildcard = host === '0.0.0.0' || host === '::';
     if (wildcard || isLoopback(host)) for (const n of ['localhost', '127.0.0.1', '::1']) names.add(n);
     if (wildcard) {
       for (const list of Object.values(networkInterfaces()))
         for (const a of list ?? []) names.add(a.address.toLowerCase());
     } else names.add(host.toLowerCase());
-    this.#authorities = new Set([...names].map((n) => `${isIP(n) === 6 ? `[${n}]` : n}:${port}`));
+    this.authorities = new Set([...names].map((n) => `${isIP(n) === 6 ? `[${n}]` : n}:${port}`));
   }
 
   /** Throws the HttpError to answer with when the request may not go on. */
   check(req: http.IncomingMessage): void {
     const host = (req.headers.host ?? '').toLowerCase();
-    if (!this.#authorities.has(host))
+    if (!this.authorities.has(host))
       throw new HttpError(
         403,
-        `Host ${JSON.stringify(req.headers.host ?? '')} is not this admin API (expected one of ${[...this.#authorities].join(', ')})`,
+        `Host ${JSON.stringify(req.headers.host ?? '')} is not this admin API (expected one of ${[...this.authorities].join(', ')})`,
       );
     const origin = req.headers.origin;
-    if (origin !== undefined && !this.#sameOrigin(origin))
+    if (origin !== undefined && !this.sameOrigin(origin))
       throw new HttpError(
         403,
         `cross-origin request refused: Origin ${JSON.stringify(origin)} is not this admin API`,
       );
     const method = req.method ?? 'GET';
     const write = !READ_METHODS.has(method);
-    if (write || !isLoopback(req.socket.remoteAddress ?? '')) this.#authorize(req, write);
+    if (write || !isLoopback(req.socket.remoteAddress ?? '')) this.authorize(req, write);
     if (hasBody(req)) {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!BODY_TYPES.has(type))
@@ -80,21 +80,21 @@ export class AdminGuard {
     }
   }
 
-  #sameOrigin(origin: string): boolean {
+  private sameOrigin(origin: string): boolean {
     try {
       const url = new URL(origin);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-      return this.#authorities.has(url.host.toLowerCase());
+      return this.authorities.has(url.host.toLowerCase());
     } catch {
       return false; // `null` (sandboxed frames, file:) and anything unparsable
     }
   }
 
-  #authorize(req: http.IncomingMessage, write: boolean): void {
+  private authorize(req: http.IncomingMessage, write: boolean): void {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const given = match ? Buffer.from(match[1]!) : undefined;
-    if (given && given.length === this.#token.length && timingSafeEqual(given, this.#token)) return;
+    if (given && given.length === this.token.length && timingSafeEqual(given, this.token)) return;
     const what = write ? 'writes need' : 'reads from another machine need';
     throw new HttpError(
       401,

@@ -91,31 +91,31 @@ export interface AdminServerOptions {
 }
 
 export class AdminServer {
-  readonly #options: AdminServerOptions;
-  readonly #server: http.Server;
-  readonly #console: ConsoleFiles;
-  readonly #events: EventStream;
-  readonly #caller: TestCaller;
-  #protoRegistry: ProtoRegistry | undefined;
-  #address: { host: string; port: number } | undefined;
+  private readonly options: AdminServerOptions;
+  private readonly server: http.Server;
+  private readonly console: ConsoleFiles;
+  private readonly events: EventStream;
+  private readonly caller: TestCaller;
+  private protoRegistry: ProtoRegistry | undefined;
+  private address: { host: string; port: number } | undefined;
 
   constructor(options: AdminServerOptions) {
-    this.#options = options;
-    this.#console = new ConsoleFiles(options.consoleDir);
-    this.#events = new EventStream({
+    this.options = options;
+    this.console = new ConsoleFiles(options.consoleDir);
+    this.events = new EventStream({
       store: options.store,
       registry: options.registry,
       clients: () => options.ads.clients(),
-      status: () => this.#status(),
+      status: () => this.status(),
       traffic: options.traffic,
     });
-    this.#caller = new TestCaller({
+    this.caller = new TestCaller({
       registry: options.registry,
       xdsAddress: options.xdsAddress ?? (() => undefined),
       ...(options.ca && { ca: options.ca }),
     });
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
-      this.#handle(req, res).catch((err) => {
+      this.handle(req, res).catch((err) => {
         if (err instanceof HttpError) {
           sendJson(res, err.status, { error: err.message, ...err.body }, err.headers);
           return;
@@ -124,47 +124,47 @@ export class AdminServer {
         if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
       });
     };
-    this.#server = options.tls
+    this.server = options.tls
       ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler)
       : http.createServer(handler);
   }
 
   /** `http` or `https`. */
   get scheme(): 'http' | 'https' {
-    return this.#options.tls ? 'https' : 'http';
+    return this.options.tls ? 'https' : 'http';
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        const a = this.#server.address() as AddressInfo;
-        this.#options.guard.bound(a.address, a.port);
-        this.#address = { host: a.address, port: a.port };
-        resolve(this.#address);
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const a = this.server.address() as AddressInfo;
+        this.options.guard.bound(a.address, a.port);
+        this.address = { host: a.address, port: a.port };
+        resolve(this.address);
       });
     });
   }
 
   close(): Promise<void> {
-    this.#events.close();
-    this.#caller.close();
+    this.events.close();
+    this.caller.close();
     return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
     });
   }
 
-  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    this.#options.guard.check(req);
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.options.guard.check(req);
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const route = `${method} /${parts.slice(0, 2).join('/')}`;
-    const { store, registry, ads, history } = this.#options;
+    const { store, registry, ads, history } = this.options;
     if ((method === 'GET' || method === 'HEAD') && ConsoleFiles.owns(url.pathname)) {
-      return this.#console.serve(url.pathname, req, res);
+      return this.console.serve(url.pathname, req, res);
     }
     const yaml = url.searchParams.get('output') === 'yaml';
     const reply = (body: unknown) =>
@@ -174,9 +174,9 @@ export class AdminServer {
       case 'GET /healthz':
         return sendJson(res, 200, { ok: true } satisfies HealthAnswer);
       case 'GET /api/status':
-        return sendJson(res, 200, this.#status());
+        return sendJson(res, 200, this.status());
       case 'GET /api/events':
-        return this.#events.open(req, res);
+        return this.events.open(req, res);
       case 'POST /api/apply': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'admin API';
@@ -214,7 +214,7 @@ export class AdminServer {
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
       case 'GET /api/traffic': {
-        const traffic: TrafficReport = (await this.#options.traffic?.report()) ?? noTraffic();
+        const traffic: TrafficReport = (await this.options.traffic?.report()) ?? noTraffic();
         // The source (Prometheus) did not answer: a bad gateway, with the reason in the body.
         return sendJson(res, traffic.error ? 502 : 200, traffic);
       }
@@ -225,12 +225,12 @@ export class AdminServer {
           return sendJson(
             res,
             200,
-            await this.#caller.methods(target, url.searchParams.get('endpoint') ?? undefined),
+            await this.caller.methods(target, url.searchParams.get('endpoint') ?? undefined),
           );
         }
         break;
       case 'POST /api/call':
-        return sendJson(res, 200, await this.#caller.call((await readJson(req)) as TestCallRequest));
+        return sendJson(res, 200, await this.caller.call((await readJson(req)) as TestCallRequest));
       case 'POST /api/validate': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
@@ -251,7 +251,7 @@ export class AdminServer {
       }
       case 'GET /api/config':
       case 'DELETE /api/config':
-        return this.#config(method, parts.slice(2), url, reply, res);
+        return this.config(method, parts.slice(2), url, reply, res);
       case 'GET /api/registry': {
         if (parts[2] === 'services')
           return reply({ items: registry.services() } satisfies RegistryServicesAnswer);
@@ -270,27 +270,27 @@ export class AdminServer {
       }
       case 'GET /api/instances':
       case 'POST /api/instances': {
-        const instances = this.#options.instances;
+        const instances = this.options.instances;
         if (!instances) break;
         return handleInstances(method, parts[2], url, req, res, { registry, instances });
       }
       case 'GET /debug/syncz':
         return sendJson(res, 200, { clients: ads.clients() } satisfies SynczAnswer);
       case 'GET /debug/config_dump':
-        return this.#configDump(url, res);
+        return this.configDump(url, res);
     }
-    const observability = this.#options.observability;
+    const observability = this.options.observability;
     if (observability) {
-      const options = { ...observability, ads, adminAddress: () => this.#address };
+      const options = { ...observability, ads, adminAddress: () => this.address };
       if (await handleObservability(options, route, url, res)) return;
     }
-    const extra = this.#options.routes?.[route];
+    const extra = this.options.routes?.[route];
     if (extra) return extra({ req, res, url, parts });
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
   }
 
-  #status(): StatusAnswer {
-    const { store, registry, ads } = this.#options;
+  private status(): StatusAnswer {
+    const { store, registry, ads } = this.options;
     return {
       configVersion: store.version,
       registryVersion: registry.version,
@@ -298,21 +298,21 @@ export class AdminServer {
       services: registry.services().length,
       endpoints: registry.endpoints().length,
       clients: ads.clients().length,
-      traffic: this.#options.traffic ? 'on' : 'off',
+      traffic: this.options.traffic ? 'on' : 'off',
       // The console asks for the admin token before it writes.
       auth: { writes: 'token', reads: 'open on localhost' },
-      ...this.#options.status?.(),
+      ...this.options.status?.(),
     };
   }
 
-  async #config(
+  private async config(
     method: string,
     rest: string[],
     url: URL,
     reply: (b: unknown) => void,
     res: http.ServerResponse,
   ): Promise<void> {
-    const { store } = this.#options;
+    const { store } = this.options;
     const kindText = rest[0] ?? url.searchParams.get('kind') ?? undefined;
     let kind: ConfigKind | undefined;
     if (kindText !== undefined) {
@@ -342,13 +342,13 @@ export class AdminServer {
     reply({ items } satisfies ConfigListAnswer);
   }
 
-  #configDump(url: URL, res: http.ServerResponse): void {
+  private configDump(url: URL, res: http.ServerResponse): void {
     const proxy = url.searchParams.get('proxy') ?? url.searchParams.get('proxyID');
     if (!proxy) throw new HttpError(400, 'config_dump needs ?proxy=NODE_ID');
-    const streams = this.#options.ads.clientConfig(proxy);
+    const streams = this.options.ads.clientConfig(proxy);
     if (streams.length === 0) throw new HttpError(404, `no connected client with node id "${proxy}"`);
-    this.#protoRegistry ??= createXdsRegistry();
-    const registry = this.#protoRegistry;
+    this.protoRegistry ??= createXdsRegistry();
+    const registry = this.protoRegistry;
     const answer: ConfigDumpAnswer = {
       proxy,
       streams: streams.map(({ status, resources }) => ({

@@ -31,10 +31,10 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Shoal console</ti
 The admin API answers under <a href="/api/status">/api/status</a>.</p>`;
 
 export class ConsoleFiles {
-  readonly #root: string | undefined;
+  private readonly root: string | undefined;
 
   constructor(root: string | undefined) {
-    this.#root = root ? normalize(root) : undefined;
+    this.root = root ? normalize(root) : undefined;
   }
 
   /** True when `path` is one the console answers (`/`, `/index.html`, `/assets/…`, `/favicon.svg`). */
@@ -49,12 +49,12 @@ export class ConsoleFiles {
 
   async serve(pathname: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1));
-    if (!this.#root) {
+    if (!this.root) {
       if (relative === 'index.html') return sendText(res, 200, NOT_BUILT, 'text/html');
       throw new HttpError(404, `no such file: ${pathname} (the console is not configured)`);
     }
-    const file = normalize(join(this.#root, relative));
-    if (!file.startsWith(this.#root + sep)) throw new HttpError(404, `no such file: ${pathname}`);
+    const file = normalize(join(this.root, relative));
+    if (!file.startsWith(this.root + sep)) throw new HttpError(404, `no such file: ${pathname}`);
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
       if (relative === 'index.html') return sendText(res, 200, NOT_BUILT, 'text/html');

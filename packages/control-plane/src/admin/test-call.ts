@@ -70,24 +70,24 @@ const IDENTITY = { namespace: 'istio-system', serviceAccount: 'shoal-console' };
 const MAX_STREAMED = 100;
 
 export class TestCaller {
-  readonly #options: TestCallerOptions;
-  #xds: XdsClient | undefined;
-  #identity: LocalCaProvider | undefined;
+  private readonly options: TestCallerOptions;
+  private xds: XdsClient | undefined;
+  private identity: LocalCaProvider | undefined;
   /** Instances that refused plaintext: called over mTLS from then on. */
-  readonly #mtlsOnly = new Set<string>();
-  readonly #mesh = new Map<
+  private readonly mtlsOnly = new Set<string>();
+  private readonly mesh = new Map<
     string,
     { transport: MeshTransport; queue: Promise<unknown>; sink: CallDecision[] }
   >();
 
   constructor(options: TestCallerOptions) {
-    this.#options = options;
+    this.options = options;
   }
 
   /** The methods of `target` (or of one instance), from server reflection on an instance. */
   async methods(target: string, endpoint?: string) {
-    const address = endpoint ?? this.#instanceOf(target);
-    return this.#direct(address, async (transport) => {
+    const address = endpoint ?? this.instanceOf(target);
+    return this.direct(address, async (transport) => {
       const reflection = new ReflectionClient(transport, { timeoutMs: 5000 });
       const names = (await reflection.listServices()).filter((n) => !n.startsWith('grpc.reflection.'));
       const services = [];
@@ -105,19 +105,19 @@ export class TestCaller {
    * Runs `fn` on a transport to one instance: plaintext, or, when the instance refuses plaintext
    * (mutual TLS is required), over mTLS with this control plane's certificate.
    */
-  async #direct<T>(address: string, fn: (transport: Transport) => Promise<T>): Promise<T> {
-    if (!this.#mtlsOnly.has(address)) {
+  private async direct<T>(address: string, fn: (transport: Transport) => Promise<T>): Promise<T> {
+    if (!this.mtlsOnly.has(address)) {
       const plain = new GrpcTransport({ address });
       try {
         return await fn(plain);
       } catch (err) {
         if (!/plaintext connection refused/.test(RpcError.from(err).rawMessage)) throw err;
-        this.#mtlsOnly.add(address);
+        this.mtlsOnly.add(address);
       } finally {
         plain.close();
       }
     }
-    const material = await this.#identityProvider().ready(10_000);
+    const material = await this.identityProvider().ready(10_000);
     const secure = new GrpcTransport({
       address,
       tls: {
@@ -135,18 +135,18 @@ export class TestCaller {
     }
   }
 
-  #identityProvider(): LocalCaProvider {
-    const ca = this.#options.ca?.();
+  private identityProvider(): LocalCaProvider {
+    const ca = this.options.ca?.();
     if (!ca) throw new HttpError(503, 'the CA is not ready yet');
-    this.#identity ??= new LocalCaProvider(ca, IDENTITY);
-    return this.#identity;
+    this.identity ??= new LocalCaProvider(ca, IDENTITY);
+    return this.identity;
   }
 
   async call(req: TestCallRequest) {
     checkRequest(req);
-    const address = req.endpoint ?? this.#instanceOf(req.target);
+    const address = req.endpoint ?? this.instanceOf(req.target);
     const [serviceName, methodName] = splitMethod(req.method);
-    const registry: FileRegistry = await this.#direct(address, (t) =>
+    const registry: FileRegistry = await this.direct(address, (t) =>
       new ReflectionClient(t, { timeoutMs: 5000 }).registryFor(serviceName),
     ).catch((err) => unreachable(address, err));
     const service = registry.getService(serviceName);
@@ -155,12 +155,12 @@ export class TestCaller {
     const messages = requestMessages(req, method, registry);
 
     if (req.endpoint !== undefined) {
-      const result = await this.#direct(req.endpoint, (t) =>
+      const result = await this.direct(req.endpoint, (t) =>
         invoke(t, service, method, registry, messages, req),
       );
       return { via: 'direct', ...result, decisions: [] };
     }
-    const mesh = await this.#meshFor(req.target);
+    const mesh = await this.meshFor(req.target);
     const run = mesh.queue.then(async () => {
       mesh.sink.length = 0;
       const result = await invoke(mesh.transport, service, method, registry, messages, req);
@@ -172,16 +172,16 @@ export class TestCaller {
 
   /** Ends the mesh client (the admin server is closing). */
   close(): void {
-    for (const m of this.#mesh.values()) m.transport.close();
-    this.#mesh.clear();
-    void this.#xds?.close();
-    this.#xds = undefined;
-    this.#identity?.close();
+    for (const m of this.mesh.values()) m.transport.close();
+    this.mesh.clear();
+    void this.xds?.close();
+    this.xds = undefined;
+    this.identity?.close();
   }
 
   /** A healthy instance serving `target`, for reflection (and the default of a direct call). */
-  #instanceOf(target: string): string {
-    const { registry } = this.#options;
+  private instanceOf(target: string): string {
+    const { registry } = this.options;
     const xds = /^xds:\/\/\/([^:/]+):(\d+)$/.exec(target);
     const hosts = xds
       ? registry.services().filter((s) => s.hostname === xds[1] || s.hostname.startsWith(`${xds[1]}.`))
@@ -195,10 +195,10 @@ export class TestCaller {
     return pick.address.includes(':') ? `[${pick.address}]:${pick.port}` : `${pick.address}:${pick.port}`;
   }
 
-  async #meshFor(target: string) {
-    let mesh = this.#mesh.get(target);
+  private async meshFor(target: string) {
+    let mesh = this.mesh.get(target);
     if (mesh) return mesh;
-    const address = this.#options.xdsAddress();
+    const address = this.options.xdsAddress();
     if (!address) throw new HttpError(503, 'the control plane is not serving xDS yet');
     const [{ MeshTransport }, { createXdsClient, parseBootstrap }] = await Promise.all([
       import('@shoal/mesh'),
@@ -212,19 +212,19 @@ export class TestCaller {
       // The identity for clusters with an UpstreamTlsContext (mutual TLS).
       certificate_providers: { default: { plugin_name: LOCAL_CA_PLUGIN, config: {} } },
     });
-    this.#xds ??= createXdsClient({
+    this.xds ??= createXdsClient({
       bootstrap,
-      certificateProviderRegistry: localCaRegistry(() => this.#identityProvider()),
+      certificateProviderRegistry: localCaRegistry(() => this.identityProvider()),
     });
     const sink: CallDecision[] = [];
     const transport = new MeshTransport({
-      xds: this.#xds,
+      xds: this.xds,
       bootstrap,
       target,
       onDecision: (d) => sink.push(d),
     });
     mesh = { transport, queue: Promise.resolve(), sink };
-    this.#mesh.set(target, mesh);
+    this.mesh.set(target, mesh);
     return mesh;
   }
 }

@@ -16,63 +16,63 @@ export interface EtcdLeadershipOptions {
 
 export class EtcdLeadership implements Leadership {
   readonly id: string;
-  readonly #election: Election;
-  readonly #log: BackendLogger;
-  readonly #listeners = new Set<(leader: boolean) => void>();
-  #campaign: Campaign | undefined;
-  #leader = false;
-  #retry: NodeJS.Timeout | undefined;
-  #closed = false;
+  private readonly election: Election;
+  private readonly log: BackendLogger;
+  private readonly listeners = new Set<(leader: boolean) => void>();
+  private campaign: Campaign | undefined;
+  private leader = false;
+  private retry: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(session: EtcdSession, options: EtcdLeadershipOptions) {
     this.id = session.replicaId;
-    this.#log = options.log;
-    this.#election = session.client
+    this.log = options.log;
+    this.election = session.client
       .namespace(`${session.prefix}/election/`)
       .election('leader', options.ttlSeconds ?? 5);
   }
 
   get isLeader(): boolean {
-    return this.#leader;
+    return this.leader;
   }
 
   onChange(listener: (leader: boolean) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Campaigns until closed; a failed campaign (its lease lost) is started again after a second. */
   start(): void {
-    if (this.#closed || this.#campaign) return;
-    const campaign = this.#election.campaign(this.id);
-    this.#campaign = campaign;
+    if (this.closed || this.campaign) return;
+    const campaign = this.election.campaign(this.id);
+    this.campaign = campaign;
     campaign.on('elected', () => {
-      if (this.#campaign !== campaign) return;
-      this.#log('info', 'elected leader of the control-plane replicas', { replica: this.id });
-      this.#set(true);
+      if (this.campaign !== campaign) return;
+      this.log('info', 'elected leader of the control-plane replicas', { replica: this.id });
+      this.set(true);
     });
     campaign.on('error', (err) => {
-      if (this.#campaign !== campaign) return;
-      this.#log('warn', 'leader campaign failed; campaigning again', { error: String(err) });
-      this.#campaign = undefined;
-      this.#set(false);
-      this.#retry = setTimeout(() => this.start(), 1000);
-      this.#retry.unref();
+      if (this.campaign !== campaign) return;
+      this.log('warn', 'leader campaign failed; campaigning again', { error: String(err) });
+      this.campaign = undefined;
+      this.set(false);
+      this.retry = setTimeout(() => this.start(), 1000);
+      this.retry.unref();
     });
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retry);
-    const campaign = this.#campaign;
-    this.#campaign = undefined;
-    this.#set(false);
+    this.closed = true;
+    clearTimeout(this.retry);
+    const campaign = this.campaign;
+    this.campaign = undefined;
+    this.set(false);
     await campaign?.resign().catch(() => {});
   }
 
-  #set(leader: boolean): void {
-    if (this.#leader === leader) return;
-    this.#leader = leader;
-    for (const listener of [...this.#listeners]) listener(leader);
+  private set(leader: boolean): void {
+    if (this.leader === leader) return;
+    this.leader = leader;
+    for (const listener of [...this.listeners]) listener(leader);
   }
 }

@@ -27,24 +27,24 @@ export interface PrefixListener {
 }
 
 export class EtcdPrefixWatch {
-  readonly #client: Etcd3;
-  readonly #prefix: string;
-  readonly #listener: PrefixListener;
-  readonly #waiters: { revision: number; resolve: () => void }[] = [];
-  #watcher: Watcher | undefined;
-  #revision = 0;
-  #closed = false;
-  #resyncing: Promise<void> | undefined;
+  private readonly client: Etcd3;
+  private readonly prefix: string;
+  private readonly listener: PrefixListener;
+  private readonly waiters: { revision: number; resolve: () => void }[] = [];
+  private watcher: Watcher | undefined;
+  private revisionValue = 0;
+  private closed = false;
+  private resyncing: Promise<void> | undefined;
 
   constructor(client: Etcd3, prefix: string, listener: PrefixListener) {
-    this.#client = client;
-    this.#prefix = prefix;
-    this.#listener = listener;
+    this.client = client;
+    this.prefix = prefix;
+    this.listener = listener;
   }
 
   /** The newest revision whose changes under the prefix have been handed over. */
   get revision(): number {
-    return this.#revision;
+    return this.revisionValue;
   }
 
   start(): Promise<void> {
@@ -53,63 +53,63 @@ export class EtcdPrefixWatch {
 
   /** Lists the prefix again and watches from there (one at a time). */
   resync(): Promise<void> {
-    this.#resyncing ??= this.#resync().finally(() => {
-      this.#resyncing = undefined;
+    this.resyncing ??= this.resyncValue().finally(() => {
+      this.resyncing = undefined;
     });
-    return this.#resyncing;
+    return this.resyncing;
   }
 
   /** Resolves once the changes up to `revision` have been handed over. */
   caughtUp(revision: number): Promise<void> {
-    if (this.#revision >= revision) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ revision, resolve }));
+    if (this.revisionValue >= revision) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ revision, resolve }));
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    const w = this.#watcher;
-    this.#watcher = undefined;
+    this.closed = true;
+    const w = this.watcher;
+    this.watcher = undefined;
     await w?.cancel().catch(() => {});
   }
 
-  async #resync(): Promise<void> {
-    const old = this.#watcher;
-    this.#watcher = undefined;
+  private async resyncValue(): Promise<void> {
+    const old = this.watcher;
+    this.watcher = undefined;
     await old?.cancel().catch(() => {});
-    const res = await this.#client.getAll().prefix(this.#prefix).exec();
+    const res = await this.client.getAll().prefix(this.prefix).exec();
     const revision = Number(res.header.revision);
-    if (this.#closed) return;
-    this.#listener.reset(
+    if (this.closed) return;
+    this.listener.reset(
       revision,
-      res.kvs.map((kv) => this.#kv(kv)),
+      res.kvs.map((kv) => this.kv(kv)),
     );
-    this.#advance(revision);
-    const watcher = await this.#client
+    this.advance(revision);
+    const watcher = await this.client
       .watch()
-      .prefix(this.#prefix)
+      .prefix(this.prefix)
       .startRevision(String(revision + 1))
       .create();
-    if (this.#closed) {
+    if (this.closed) {
       await watcher.cancel().catch(() => {});
       return;
     }
-    this.#watcher = watcher;
-    watcher.on('data', (r: IWatchResponse) => this.#onData(r));
+    this.watcher = watcher;
+    watcher.on('data', (r: IWatchResponse) => this.onData(r));
     watcher.on('error', (err) => {
       // Unrecoverable for this watcher (compacted past us, cancelled by etcd): list again.
-      if (this.#watcher !== watcher || this.#closed) return;
-      this.#listener.onError(err);
-      void this.resync().catch((e) => this.#listener.onError(e));
+      if (this.watcher !== watcher || this.closed) return;
+      this.listener.onError(err);
+      void this.resync().catch((e) => this.listener.onError(e));
     });
   }
 
-  #onData(res: IWatchResponse): void {
+  private onData(res: IWatchResponse): void {
     let batch: PrefixChange[] = [];
     let batchRevision = 0;
     const flush = () => {
-      if (batch.length > 0 && batchRevision > this.#revision) {
-        this.#listener.changes(batchRevision, batch);
-        this.#advance(batchRevision);
+      if (batch.length > 0 && batchRevision > this.revisionValue) {
+        this.listener.changes(batchRevision, batch);
+        this.advance(batchRevision);
       }
       batch = [];
     };
@@ -119,27 +119,27 @@ export class EtcdPrefixWatch {
         flush();
         batchRevision = revision;
       }
-      const key = e.kv.key.toString().slice(this.#prefix.length);
-      batch.push({ key, kv: e.type === 'Put' ? this.#kv(e.kv) : undefined });
+      const key = e.kv.key.toString().slice(this.prefix.length);
+      batch.push({ key, kv: e.type === 'Put' ? this.kv(e.kv) : undefined });
     }
     flush();
   }
 
-  #kv(kv: IKeyValue): PrefixKv {
+  private kv(kv: IKeyValue): PrefixKv {
     return {
-      key: kv.key.toString().slice(this.#prefix.length),
+      key: kv.key.toString().slice(this.prefix.length),
       value: kv.value,
       modRevision: Number(kv.mod_revision),
       lease: String(kv.lease),
     };
   }
 
-  #advance(revision: number): void {
-    if (revision > this.#revision) this.#revision = revision;
-    for (let i = this.#waiters.length - 1; i >= 0; i--) {
-      const w = this.#waiters[i]!;
-      if (w.revision <= this.#revision) {
-        this.#waiters.splice(i, 1);
+  private advance(revision: number): void {
+    if (revision > this.revisionValue) this.revisionValue = revision;
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.revision <= this.revisionValue) {
+        this.waiters.splice(i, 1);
         w.resolve();
       }
     }

@@ -49,24 +49,24 @@ export class EtcdSession implements StoreHealth {
   readonly prefix: string;
   /** This replica's id: host, pid and a random part. */
   readonly replicaId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  readonly #ttl: number;
-  readonly #probeMs: number;
-  readonly #log: BackendLogger;
-  readonly #healthListeners = new Set<(current: boolean) => void>();
-  readonly #resyncHooks: (() => Promise<void>)[] = [];
-  readonly #leaseHooks: ((leaseId: string) => Promise<void>)[] = [];
-  #lease: Lease | undefined;
-  #leaseId: Promise<string> | undefined;
-  #current = false;
-  #failures = 0;
-  #probeTimer: NodeJS.Timeout | undefined;
-  #closed = false;
+  private readonly ttl: number;
+  private readonly probeMs: number;
+  private readonly log: BackendLogger;
+  private readonly healthListeners = new Set<(current: boolean) => void>();
+  private readonly resyncHooks: (() => Promise<void>)[] = [];
+  private readonly leaseHooks: ((leaseId: string) => Promise<void>)[] = [];
+  private lease: Lease | undefined;
+  private leaseIdValue: Promise<string> | undefined;
+  private currentValue = false;
+  private failures = 0;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(options: EtcdSessionOptions) {
     this.prefix = options.prefix;
-    this.#ttl = options.leaseTtlSeconds ?? 10;
-    this.#probeMs = options.probeMs ?? 1000;
-    this.#log = options.log;
+    this.ttl = options.leaseTtlSeconds ?? 10;
+    this.probeMs = options.probeMs ?? 1000;
+    this.log = options.log;
     this.client = new Etcd3({
       hosts: options.endpoints,
       dialTimeout: 3000,
@@ -87,29 +87,29 @@ export class EtcdSession implements StoreHealth {
 
   /** Whether a quorum answered this replica's last probes. */
   get current(): boolean {
-    return this.#current;
+    return this.currentValue;
   }
 
   onChange(listener: (current: boolean) => void): () => void {
-    this.#healthListeners.add(listener);
-    return () => this.#healthListeners.delete(listener);
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
   }
 
   /** Runs after etcd answers again and before the replica counts as current (relists, re-puts). */
   onResync(hook: () => Promise<void>): void {
-    this.#resyncHooks.push(hook);
+    this.resyncHooks.push(hook);
   }
 
   /** Runs whenever a new replica lease is granted (the first, and any after a loss). */
   onLease(hook: (leaseId: string) => Promise<void>): void {
-    this.#leaseHooks.push(hook);
+    this.leaseHooks.push(hook);
   }
 
   /** The id of the replica's lease, granted on first use and again after it was lost. */
   leaseId(): Promise<string> {
-    if (this.#closed) return Promise.reject(new Error('etcd session is closed'));
-    this.#leaseId ??= this.#grant();
-    return this.#leaseId;
+    if (this.closed) return Promise.reject(new Error('etcd session is closed'));
+    this.leaseIdValue ??= this.grant();
+    return this.leaseIdValue;
   }
 
   /** Waits for etcd to answer (up to `timeoutMs`), then probes every `probeMs`. */
@@ -117,102 +117,102 @@ export class EtcdSession implements StoreHealth {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await this.#probe();
+        await this.probe();
         break;
       } catch (err) {
         if (Date.now() > deadline)
-          throw new Error(`etcd does not answer at ${this.#endpointsText()}: ${(err as Error).message}`);
+          throw new Error(`etcd does not answer at ${this.endpointsText()}: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
     await this.leaseId();
-    this.#setCurrent(true);
-    this.#schedule();
+    this.setCurrent(true);
+    this.schedule();
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#probeTimer);
-    const lease = this.#lease;
-    this.#lease = undefined;
+    this.closed = true;
+    clearTimeout(this.probeTimer);
+    const lease = this.lease;
+    this.lease = undefined;
     // Not revoked: this replica's registrations stay until the lease expires, time enough for their
     // instances to reconnect to another replica, which takes them over without a gap.
     lease?.release();
     this.client.close();
   }
 
-  #endpointsText(): string {
+  private endpointsText(): string {
     return (this.client as unknown as { pool?: { hosts?: string[] } }).pool?.hosts?.join(',') ?? 'etcd';
   }
 
-  #grant(): Promise<string> {
-    const lease = this.client.lease(this.#ttl, { autoKeepAlive: true });
-    this.#lease = lease;
+  private grant(): Promise<string> {
+    const lease = this.client.lease(this.ttl, { autoKeepAlive: true });
+    this.lease = lease;
     lease.on('lost', (err) => {
-      if (this.#lease !== lease) return;
-      this.#log('warn', 'etcd lease of this replica lost: its registrations are gone until re-put', {
+      if (this.lease !== lease) return;
+      this.log('warn', 'etcd lease of this replica lost: its registrations are gone until re-put', {
         error: String(err),
       });
-      this.#lease = undefined;
-      this.#leaseId = undefined;
-      this.#failures = Math.max(this.#failures, 3);
-      this.#setCurrent(false);
+      this.lease = undefined;
+      this.leaseIdValue = undefined;
+      this.failures = Math.max(this.failures, 3);
+      this.setCurrent(false);
     });
     return lease.grant().then(async (id) => {
-      for (const hook of this.#leaseHooks) await hook(id);
+      for (const hook of this.leaseHooks) await hook(id);
       return id;
     });
   }
 
-  #probe(): Promise<unknown> {
+  private probe(): Promise<unknown> {
     // A linearizable read: only a member in the quorum can answer it.
     return this.client
       .get(`${this.prefix}/config-version`)
-      .options({ deadline: Date.now() + this.#probeMs })
+      .options({ deadline: Date.now() + this.probeMs })
       .exec();
   }
 
-  #schedule(): void {
-    if (this.#closed) return;
-    this.#probeTimer = setTimeout(() => void this.#tick(), this.#probeMs);
-    this.#probeTimer.unref();
+  private schedule(): void {
+    if (this.closed) return;
+    this.probeTimer = setTimeout(() => void this.tick(), this.probeMs);
+    this.probeTimer.unref();
   }
 
-  async #tick(): Promise<void> {
+  private async tick(): Promise<void> {
     try {
-      await this.#probe();
-      this.#failures = 0;
-      if (!this.#current) await this.#recover();
+      await this.probe();
+      this.failures = 0;
+      if (!this.currentValue) await this.recover();
     } catch (err) {
-      this.#failures++;
-      if (this.#failures >= 3 && this.#current) {
-        this.#log('warn', 'etcd unreachable: this replica stops serving until it is back', {
+      this.failures++;
+      if (this.failures >= 3 && this.currentValue) {
+        this.log('warn', 'etcd unreachable: this replica stops serving until it is back', {
           error: String(err),
         });
-        this.#setCurrent(false);
+        this.setCurrent(false);
       }
     } finally {
-      this.#schedule();
+      this.schedule();
     }
   }
 
   /** etcd answers again: a lease (new if it was lost), fresh views, then serving. */
-  async #recover(): Promise<void> {
+  private async recover(): Promise<void> {
     try {
       await this.leaseId();
-      for (const hook of this.#resyncHooks) await hook();
-      if (this.#closed) return;
-      this.#log('info', 'etcd reachable again: views resynced, serving');
-      this.#setCurrent(true);
+      for (const hook of this.resyncHooks) await hook();
+      if (this.closed) return;
+      this.log('info', 'etcd reachable again: views resynced, serving');
+      this.setCurrent(true);
     } catch (err) {
-      this.#leaseId = this.#lease ? this.#leaseId : undefined;
-      this.#log('warn', 'etcd answered but resync failed; retrying', { error: String(err) });
+      this.leaseIdValue = this.lease ? this.leaseIdValue : undefined;
+      this.log('warn', 'etcd answered but resync failed; retrying', { error: String(err) });
     }
   }
 
-  #setCurrent(current: boolean): void {
-    if (this.#current === current) return;
-    this.#current = current;
-    for (const listener of [...this.#healthListeners]) listener(current);
+  private setCurrent(current: boolean): void {
+    if (this.currentValue === current) return;
+    this.currentValue = current;
+    for (const listener of [...this.healthListeners]) listener(current);
   }
 }

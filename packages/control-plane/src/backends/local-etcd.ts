@@ -40,43 +40,43 @@ interface Member {
 }
 
 export class LocalEtcdCluster {
-  readonly #dir = mkdtempSync(join(tmpdir(), 'shoal-etcd-'));
-  readonly #members: Member[] = [];
+  private readonly dir = mkdtempSync(join(tmpdir(), 'shoal-etcd-'));
+  private readonly members: Member[] = [];
 
   /** Starts `size` members and waits until the cluster answers. */
   static async start(size = 3): Promise<LocalEtcdCluster> {
     const cluster = new LocalEtcdCluster();
     for (let i = 1; i <= size; i++) {
-      cluster.#members.push({
+      cluster.members.push({
         name: `m${i}`,
         clientPort: await freePort(),
         peerPort: await freePort(),
         log: '',
       });
     }
-    for (const m of cluster.#members) cluster.#spawn(m);
+    for (const m of cluster.members) cluster.spawn(m);
     await cluster.ready();
     return cluster;
   }
 
   /** `http://127.0.0.1:PORT` of every member. */
   get endpoints(): string[] {
-    return this.#members.map((m) => `http://127.0.0.1:${m.clientPort}`);
+    return this.members.map((m) => `http://127.0.0.1:${m.clientPort}`);
   }
 
   /** `etcd://127.0.0.1:P1,127.0.0.1:P2,...`: the `--store` value for a control plane. */
   get storeUrl(): string {
-    return `etcd://${this.#members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
+    return `etcd://${this.members.map((m) => `127.0.0.1:${m.clientPort}`).join(',')}`;
   }
 
   member(i: number): { name: string; clientPort: number; running: boolean } {
-    const m = this.#members[i]!;
+    const m = this.members[i]!;
     return { name: m.name, clientPort: m.clientPort, running: m.process?.exitCode === null };
   }
 
   /** Kills member `i` (SIGKILL: no goodbye to its peers). */
   async kill(i: number): Promise<void> {
-    const p = this.#members[i]?.process;
+    const p = this.members[i]?.process;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     p.kill('SIGKILL');
     await once(p, 'exit');
@@ -84,7 +84,7 @@ export class LocalEtcdCluster {
 
   /** Starts member `i` again on its data (it rejoins the cluster). */
   async restart(i: number): Promise<void> {
-    this.#spawn(this.#members[i]!);
+    this.spawn(this.members[i]!);
     await this.ready();
   }
 
@@ -92,7 +92,7 @@ export class LocalEtcdCluster {
   async ready(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      for (const m of this.#members) {
+      for (const m of this.members) {
         if (m.process?.exitCode !== null) continue;
         try {
           const res = await fetch(`http://127.0.0.1:${m.clientPort}/health`, {
@@ -105,24 +105,24 @@ export class LocalEtcdCluster {
       }
       if (Date.now() > deadline)
         throw new Error(
-          `etcd cluster not healthy after ${timeoutMs} ms:\n${this.#members.map((m) => `${m.name}: ${m.log.slice(-2000)}`).join('\n')}`,
+          `etcd cluster not healthy after ${timeoutMs} ms:\n${this.members.map((m) => `${m.name}: ${m.log.slice(-2000)}`).join('\n')}`,
         );
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#members.map((_, i) => this.kill(i)));
-    rmSync(this.#dir, { recursive: true, force: true });
+    await Promise.all(this.members.map((_, i) => this.kill(i)));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
-  #spawn(m: Member): void {
-    const peers = this.#members.map((x) => `${x.name}=http://127.0.0.1:${x.peerPort}`).join(',');
+  private spawn(m: Member): void {
+    const peers = this.members.map((x) => `${x.name}=http://127.0.0.1:${x.peerPort}`).join(',');
     const child = spawn(
       etcdBin(),
       [
         `--name=${m.name}`,
-        `--data-dir=${join(this.#dir, m.name)}`,
+        `--data-dir=${join(this.dir, m.name)}`,
         `--listen-client-urls=http://127.0.0.1:${m.clientPort}`,
         `--advertise-client-urls=http://127.0.0.1:${m.clientPort}`,
         `--listen-peer-urls=http://127.0.0.1:${m.peerPort}`,

@@ -47,12 +47,12 @@ export type RegistryBackendFactory = (context: RegistryContext) => RegistryBacke
 
 /** The registry backends a control plane can use, by URL scheme. Owned by whoever builds control planes. */
 export class RegistryBackends {
-  readonly #factories = new Map<string, { factory: RegistryBackendFactory; usage: string }>();
+  private readonly factories = new Map<string, { factory: RegistryBackendFactory; usage: string }>();
 
   /** Adds a backend for `scheme`; `usage` is how its URL is written, for errors (`etcd://HOST:PORT`). */
   register(scheme: string, usage: string, factory: RegistryBackendFactory): this {
-    if (this.#factories.has(scheme)) throw new Error(`registry backend "${scheme}" is registered twice`);
-    this.#factories.set(scheme, { factory, usage });
+    if (this.factories.has(scheme)) throw new Error(`registry backend "${scheme}" is registered twice`);
+    this.factories.set(scheme, { factory, usage });
     return this;
   }
 
@@ -63,9 +63,9 @@ export class RegistryBackends {
   ): RegistryBackend {
     const text = registry === undefined || registry === '' ? context.storeUrl : registry;
     const scheme = schemeOf(text);
-    const entry = scheme === undefined ? undefined : this.#factories.get(scheme);
+    const entry = scheme === undefined ? undefined : this.factories.get(scheme);
     if (!entry || scheme === undefined) {
-      const usages = [...this.#factories.values()].map((e) => e.usage);
+      const usages = [...this.factories.values()].map((e) => e.usage);
       const last = usages.pop();
       throw new Error(
         `--registry ${JSON.stringify(text)}: expected ${usages.length > 0 ? `${usages.join(', ')} or ${last}` : last}`,

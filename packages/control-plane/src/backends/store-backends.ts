@@ -71,24 +71,24 @@ export interface CreateBackendOptions extends Omit<BackendContext, 'store' | 'sc
 
 /** The backends a control plane can use, by URL scheme. Owned by whoever builds control planes. */
 export class StoreBackends {
-  readonly #factories = new Map<string, StoreBackendFactory>();
+  private readonly factories = new Map<string, StoreBackendFactory>();
 
   /** Adds a backend for `scheme` (without the colon). */
   register(scheme: string, factory: StoreBackendFactory): this {
-    if (this.#factories.has(scheme)) throw new Error(`store backend "${scheme}" is registered twice`);
-    this.#factories.set(scheme, factory);
+    if (this.factories.has(scheme)) throw new Error(`store backend "${scheme}" is registered twice`);
+    this.factories.set(scheme, factory);
     return this;
   }
 
   get schemes(): string[] {
-    return [...this.#factories.keys()].sort();
+    return [...this.factories.keys()].sort();
   }
 
   /** The backend for `store` (`memory`, `etcd://host:2379,host:2379`, ...; default memory). */
   create(store: string | undefined, options: CreateBackendOptions): StoreBackend {
     const text = store === undefined || store === '' ? 'memory' : store;
     const scheme = schemeOf(text);
-    const factory = scheme === undefined ? undefined : this.#factories.get(scheme);
+    const factory = scheme === undefined ? undefined : this.factories.get(scheme);
     if (!factory || scheme === undefined)
       throw new Error(
         `--store ${JSON.stringify(text)}: no such store (known: ${this.schemes.join(', ')}; e.g. etcd://127.0.0.1:2379)`,

@@ -50,14 +50,14 @@ const BACKDATE_MS = 60_000;
 export class CertificateAuthority {
   readonly trustDomain: string;
   /** The signing certificate. */
-  readonly #cert: X509Certificate;
-  readonly #key: SigningKey;
+  private readonly cert: X509Certificate;
+  private readonly key: SigningKey;
   /** PEM: the signing certificate up to (not including) the root; empty for a self-signed root. */
-  readonly #intermediates: string[];
+  private readonly intermediates: string[];
   /** PEM root-cert.pem. */
   readonly rootPem: string;
-  readonly #ttl: number;
-  readonly #maxTtl: number;
+  private readonly ttl: number;
+  private readonly maxTtl: number;
   /** Where the CA came from, for logs. */
   readonly source: string;
 
@@ -72,12 +72,12 @@ export class CertificateAuthority {
     source: string;
   }) {
     this.trustDomain = init.trustDomain;
-    this.#cert = init.cert;
-    this.#key = init.key;
-    this.#intermediates = init.intermediates;
+    this.cert = init.cert;
+    this.key = init.key;
+    this.intermediates = init.intermediates;
     this.rootPem = init.rootPem;
-    this.#ttl = init.ttl;
-    this.#maxTtl = init.maxTtl;
+    this.ttl = init.ttl;
+    this.maxTtl = init.maxTtl;
     this.source = init.source;
   }
 
@@ -108,7 +108,7 @@ export class CertificateAuthority {
 
   /** The certificate that signs (the root itself, or a plug-in CA's intermediate). */
   get signing(): CertificateSummary {
-    return summarize(this.#cert);
+    return summarize(this.cert);
   }
 
   /**
@@ -145,9 +145,8 @@ export class CertificateAuthority {
         Code.PERMISSION_DENIED,
         `${id} is not in this CA's trust domain ${this.trustDomain}`,
       );
-    const seconds =
-      ttlSeconds !== undefined && ttlSeconds > 0 ? Math.min(ttlSeconds, this.#maxTtl) : this.#ttl;
-    return this.#issue(csr.publicKey, { uris: [id] }, seconds);
+    const seconds = ttlSeconds !== undefined && ttlSeconds > 0 ? Math.min(ttlSeconds, this.maxTtl) : this.ttl;
+    return this.issue(csr.publicKey, { uris: [id] }, seconds);
   }
 
   /** A server certificate for this control plane's own ports (TLS on xDS and the CA API). */
@@ -156,7 +155,7 @@ export class CertificateAuthority {
     ttlSeconds: number,
   ): Promise<IssuedCertificate & { privateKey: string }> {
     const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
-    const issued = await this.#issue(keys.publicKey, { dns: names.dns, ips: names.ips }, ttlSeconds);
+    const issued = await this.issue(keys.publicKey, { dns: names.dns, ips: names.ips }, ttlSeconds);
     const privateKey = toPem(
       new Uint8Array(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)),
       'PRIVATE KEY',
@@ -164,16 +163,16 @@ export class CertificateAuthority {
     return { ...issued, privateKey };
   }
 
-  async #issue(
+  private async issue(
     publicKey: webcrypto.CryptoKey | import('@peculiar/x509').PublicKey,
     names: { uris?: string[]; dns?: string[]; ips?: string[] },
     ttlSeconds: number,
   ): Promise<IssuedCertificate> {
     const x509 = await loadX509();
     const now = Date.now();
-    const caEnd = new Date(this.#cert.validTo).getTime();
+    const caEnd = new Date(this.cert.validTo).getTime();
     const notAfter = new Date(Math.min(now + ttlSeconds * 1000, caEnd));
-    const ca = new x509.X509Certificate(this.#cert.raw);
+    const ca = new x509.X509Certificate(this.cert.raw);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject: '',
@@ -181,8 +180,8 @@ export class CertificateAuthority {
       notBefore: new Date(now - BACKDATE_MS),
       notAfter,
       publicKey,
-      signingKey: this.#key.key,
-      signingAlgorithm: this.#key.algorithm,
+      signingKey: this.key.key,
+      signingAlgorithm: this.key.algorithm,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(
@@ -207,7 +206,7 @@ export class CertificateAuthority {
     });
     const pem = cert.toString('pem');
     return {
-      chain: [`${pem}\n`, ...this.#intermediates, this.rootPem],
+      chain: [`${pem}\n`, ...this.intermediates, this.rootPem],
       summary: summarize(new X509Certificate(pem)),
     };
   }

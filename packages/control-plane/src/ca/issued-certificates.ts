@@ -15,21 +15,21 @@ export interface IssuedRecord {
 }
 
 export class IssuedCertificates {
-  readonly #byNode = new Map<string, IssuedRecord>();
+  private readonly byNode = new Map<string, IssuedRecord>();
 
   constructor(private readonly limit = 10_000) {}
 
   record(entry: IssuedRecord): void {
-    this.#byNode.delete(entry.nodeId);
-    this.#byNode.set(entry.nodeId, entry);
-    if (this.#byNode.size > this.limit) this.#byNode.delete(this.#byNode.keys().next().value!);
+    this.byNode.delete(entry.nodeId);
+    this.byNode.set(entry.nodeId, entry);
+    if (this.byNode.size > this.limit) this.byNode.delete(this.byNode.keys().next().value!);
   }
 
   get(nodeId: string): IssuedRecord | undefined {
-    return this.#byNode.get(nodeId);
+    return this.byNode.get(nodeId);
   }
 
   get size(): number {
-    return this.#byNode.size;
+    return this.byNode.size;
   }
 }

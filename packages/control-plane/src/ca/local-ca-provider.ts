@@ -18,22 +18,22 @@ export const LOCAL_CA_PLUGIN = 'shoal_control_plane';
 const LIFETIME_SECONDS = 24 * 3600;
 
 export class LocalCaProvider extends ProviderBase {
-  #timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ca: CertificateAuthority,
     private readonly identity: Omit<WorkloadIdentity, 'trustDomain'>,
   ) {
     super('default', LOCAL_CA_PLUGIN);
-    void this.#renew();
+    void this.renew();
   }
 
   override close(): void {
     super.close();
-    clearTimeout(this.#timer);
+    clearTimeout(this.timer);
   }
 
-  async #renew(): Promise<void> {
+  private async renew(): Promise<void> {
     if (this.closed) return;
     const id = { ...this.identity, trustDomain: this.ca.trustDomain };
     try {
@@ -46,12 +46,12 @@ export class LocalCaProvider extends ProviderBase {
           `certificate provider ${LOCAL_CA_PLUGIN}`,
         ),
       );
-      this.#timer = setTimeout(() => void this.#renew(), (summary.notAfter.getTime() - Date.now()) / 2);
+      this.timer = setTimeout(() => void this.renew(), (summary.notAfter.getTime() - Date.now()) / 2);
     } catch (err) {
       this.fail((err as Error).message);
-      this.#timer = setTimeout(() => void this.#renew(), 5000);
+      this.timer = setTimeout(() => void this.renew(), 5000);
     }
-    this.#timer.unref();
+    this.timer.unref();
   }
 }
 

@@ -25,11 +25,11 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const SERVICE_ACCOUNT = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 export class TokenStore {
-  readonly #dir: DataDir | undefined;
-  readonly #tokens = new Map<string, StoredToken>();
+  private readonly dir: DataDir | undefined;
+  private readonly tokens = new Map<string, StoredToken>();
 
   constructor(dir?: DataDir) {
-    this.#dir = dir;
+    this.dir = dir;
     const text = dir?.read(FILE);
     if (text === undefined) return;
     let saved: unknown;
@@ -38,7 +38,7 @@ export class TokenStore {
     } catch (err) {
       throw new Error(`${dir!.file(FILE)} is not valid JSON: ${(err as Error).message}`);
     }
-    for (const t of (saved as { tokens?: StoredToken[] }).tokens ?? []) this.#tokens.set(t.id, t);
+    for (const t of (saved as { tokens?: StoredToken[] }).tokens ?? []) this.tokens.set(t.id, t);
   }
 
   /** Makes a token; the text is returned once and never stored. Throws on a bad name or TTL. */
@@ -64,21 +64,19 @@ export class TokenStore {
       ...(request.ttlMs !== undefined && { expiresAt: new Date(now + request.ttlMs).toISOString() }),
       sha256: hash(secret),
     };
-    this.#tokens.set(id, record);
-    this.#save();
+    this.tokens.set(id, record);
+    this.save();
     return { token: `shoal.${id}.${secret}`, record: publicRecord(record) };
   }
 
   list(): TokenRecord[] {
-    return [...this.#tokens.values()]
-      .map(publicRecord)
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return [...this.tokens.values()].map(publicRecord).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /** True when the token existed. */
   revoke(id: string): boolean {
-    const had = this.#tokens.delete(id);
-    if (had) this.#save();
+    const had = this.tokens.delete(id);
+    if (had) this.save();
     return had;
   }
 
@@ -87,7 +85,7 @@ export class TokenStore {
     const m = /^shoal\.([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(token.trim());
     if (!m)
       return { error: 'the token is not a Shoal token (shoal.<id>.<secret>, from `shoal token create`)' };
-    const stored = this.#tokens.get(m[1]!);
+    const stored = this.tokens.get(m[1]!);
     const given = Buffer.from(hash(m[2]!), 'hex');
     if (!stored || !timingSafeEqual(given, Buffer.from(stored.sha256, 'hex')))
       return { error: `token ${m[1]} is unknown or revoked` };
@@ -96,8 +94,8 @@ export class TokenStore {
     return { record: publicRecord(stored) };
   }
 
-  #save(): void {
-    this.#dir?.write(FILE, `${JSON.stringify({ tokens: [...this.#tokens.values()] }, null, 2)}\n`);
+  private save(): void {
+    this.dir?.write(FILE, `${JSON.stringify({ tokens: [...this.tokens.values()] }, null, 2)}\n`);
   }
 }
 

@@ -15,7 +15,7 @@ const RETRY_MS = 60_000;
 export class XdsPortTls {
   /** What a new connection to the xDS port may be; plaintext only until the first certificate. */
   policy: ConnectionPolicy = { plaintext: true };
-  #timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ca: CertificateAuthority,
@@ -43,12 +43,12 @@ export class XdsPortTls {
     } catch (err) {
       this.onError(err);
     }
-    this.#timer = setTimeout(() => void this.start(), next);
-    this.#timer.unref();
+    this.timer = setTimeout(() => void this.start(), next);
+    this.timer.unref();
   }
 
   stop(): void {
-    clearTimeout(this.#timer);
+    clearTimeout(this.timer);
   }
 }
 

@@ -39,32 +39,32 @@ export interface ConfigDirectoryOptions {
 export class ConfigDirectorySource {
   readonly dir: string;
   readonly owner: string;
-  readonly #store: ConfigStore;
-  readonly #debounceMs: number;
-  readonly #onReload: (result: DirectoryLoadResult) => void;
-  #watcher: FSWatcher | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #chain: Promise<unknown> = Promise.resolve();
-  #closed = false;
+  private readonly store: ConfigStore;
+  private readonly debounceMs: number;
+  private readonly onReload: (result: DirectoryLoadResult) => void;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(store: ConfigStore, dir: string, options: ConfigDirectoryOptions = {}) {
-    this.#store = store;
+    this.store = store;
     this.dir = resolve(dir);
     this.owner = `dir:${this.dir}`;
-    this.#debounceMs = options.debounceMs ?? 100;
-    this.#onReload = options.onReload ?? (() => {});
+    this.debounceMs = options.debounceMs ?? 100;
+    this.onReload = options.onReload ?? (() => {});
   }
 
   /** Loads the directory once and starts watching it. Resolves with the first load's result. */
   async start(): Promise<DirectoryLoadResult> {
     const first = await this.reload();
-    if (!this.#closed && !this.#watcher) {
+    if (!this.closed && !this.watcher) {
       try {
-        this.#watcher = watch(this.dir, { persistent: false }, (_event, file) => {
-          if (file === null || CONFIG_FILE.test(String(file))) this.#schedule();
+        this.watcher = watch(this.dir, { persistent: false }, (_event, file) => {
+          if (file === null || CONFIG_FILE.test(String(file))) this.schedule();
         });
-        this.#watcher.on('error', (err) =>
-          this.#onReload(failure(this.#store.version, [], `watching ${this.dir} failed: ${err.message}`)),
+        this.watcher.on('error', (err) =>
+          this.onReload(failure(this.store.version, [], `watching ${this.dir} failed: ${err.message}`)),
         );
       } catch (err) {
         first.errors.push(issue(this.dir, `cannot watch the config directory: ${(err as Error).message}`));
@@ -75,32 +75,32 @@ export class ConfigDirectorySource {
 
   /** Reads every config file and applies them as one set. Reloads never overlap. */
   reload(): Promise<DirectoryLoadResult> {
-    const run = this.#chain.then(() => this.#load());
-    this.#chain = run.catch(() => undefined);
+    const run = this.chain.then(() => this.load());
+    this.chain = run.catch(() => undefined);
     return run;
   }
 
   close(): void {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#watcher?.close();
-    this.#watcher = undefined;
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
   }
 
-  #schedule(): void {
-    if (this.#closed) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (this.#closed) return;
+  private schedule(): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.closed) return;
       void this.reload().then((result) => {
-        if (!this.#closed) this.#onReload(result);
+        if (!this.closed) this.onReload(result);
       });
-    }, this.#debounceMs);
+    }, this.debounceMs);
   }
 
-  async #load(): Promise<DirectoryLoadResult> {
+  private async load(): Promise<DirectoryLoadResult> {
     let files: string[];
     try {
       files = (await readdir(this.dir, { withFileTypes: true }))
@@ -109,7 +109,7 @@ export class ConfigDirectorySource {
         .sort();
     } catch (err) {
       return failure(
-        this.#store.version,
+        this.store.version,
         [],
         `cannot read the config directory ${this.dir}: ${(err as Error).message}`,
       );
@@ -125,7 +125,7 @@ export class ConfigDirectorySource {
         all.errors.push(issue(file, `cannot read: ${(err as Error).message}`));
         continue;
       }
-      const loaded = loadConfigText(text, { source: file, validator: this.#store.validator });
+      const loaded = loadConfigText(text, { source: file, validator: this.store.validator });
       const path = join(this.dir, file);
       all.objects.push(...loaded.objects.map((o) => markFile(o, path)));
       all.skipped.push(...loaded.skipped);
@@ -133,9 +133,9 @@ export class ConfigDirectorySource {
       all.warnings.push(...loaded.warnings);
     }
     if (all.errors.length > 0)
-      return { ...failure(this.#store.version, files), errors: all.errors, warnings: all.warnings };
+      return { ...failure(this.store.version, files), errors: all.errors, warnings: all.warnings };
     try {
-      const r = await this.#store.replaceOwned(this.owner, all);
+      const r = await this.store.replaceOwned(this.owner, all);
       return {
         ok: true,
         version: r.version,
@@ -148,7 +148,7 @@ export class ConfigDirectorySource {
     } catch (err) {
       if (!(err instanceof ConfigRejectedError)) throw err;
       const errors = err.issues.filter((i) => i.severity === 'error');
-      return { ...failure(this.#store.version, files), errors, warnings: all.warnings };
+      return { ...failure(this.store.version, files), errors, warnings: all.warnings };
     }
   }
 }

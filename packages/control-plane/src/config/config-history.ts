@@ -32,35 +32,35 @@ export interface ConfigHistoryOptions {
 }
 
 export class ConfigHistory {
-  readonly #store: ConfigStore;
-  readonly #limit: number;
-  readonly #now: () => Date;
-  readonly #entries: HistoryEntry[] = [];
-  #unsubscribe: (() => void) | undefined;
+  private readonly store: ConfigStore;
+  private readonly limit: number;
+  private readonly now: () => Date;
+  private readonly entriesValue: HistoryEntry[] = [];
+  private unsubscribe: (() => void) | undefined;
 
   constructor(store: ConfigStore, options: ConfigHistoryOptions = {}) {
-    this.#store = store;
-    this.#limit = options.limit ?? 200;
-    this.#now = options.now ?? (() => new Date());
+    this.store = store;
+    this.limit = options.limit ?? 200;
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Starts recording; changes made before are not in the history. */
   start(): void {
-    this.#unsubscribe ??= this.#store.subscribe((e) => this.#record(e));
+    this.unsubscribe ??= this.store.subscribe((e) => this.record(e));
   }
 
   stop(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
   }
 
   /** Newest first. */
   entries(): readonly HistoryEntry[] {
-    return [...this.#entries].reverse();
+    return [...this.entriesValue].reverse();
   }
 
   get(version: number): HistoryEntry | undefined {
-    return this.#entries.find((e) => e.version === version);
+    return this.entriesValue.find((e) => e.version === version);
   }
 
   /**
@@ -68,9 +68,9 @@ export class ConfigHistory {
    * it are no longer kept (or it is in the future). Rolling back to the current version is empty.
    */
   rollbackPlan(version: number): RollbackPlan | undefined {
-    const current = this.#store.version;
+    const current = this.store.version;
     if (!Number.isInteger(version) || version < 0 || version > current) return undefined;
-    const later = this.#entries.filter((e) => e.version > version);
+    const later = this.entriesValue.filter((e) => e.version > version);
     const oldest = later[0]?.version;
     if (version < current && oldest !== version + 1) return undefined;
     // The first change of each object after `version` holds the object as it was at `version`.
@@ -84,7 +84,7 @@ export class ConfigHistory {
     const plan: RollbackPlan = { version, restore: [], remove: [] };
     for (const [key, was] of before) {
       const [kind, namespace, name] = key.split('/') as [ConfigKind, string, string];
-      const now = this.#store.get(kind, namespace, name);
+      const now = this.store.get(kind, namespace, name);
       if (was === undefined) {
         if (now) plan.remove.push({ kind, namespace, name });
       } else plan.restore.push(userFields(was));
@@ -92,14 +92,15 @@ export class ConfigHistory {
     return plan;
   }
 
-  #record(event: ConfigEvent): void {
-    this.#entries.push({
+  private record(event: ConfigEvent): void {
+    this.entriesValue.push({
       version: event.version,
-      at: this.#now().toISOString(),
+      at: this.now().toISOString(),
       ...(event.source !== undefined ? { source: event.source } : {}),
       changes: event.changes,
     });
-    if (this.#entries.length > this.#limit) this.#entries.splice(0, this.#entries.length - this.#limit);
+    if (this.entriesValue.length > this.limit)
+      this.entriesValue.splice(0, this.entriesValue.length - this.limit);
   }
 }
 

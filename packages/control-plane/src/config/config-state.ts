@@ -41,23 +41,23 @@ export interface StagedChange {
 
 export class ConfigState {
   readonly validator: ConfigValidator;
-  readonly #entries = new Map<string, HeldEntry>();
-  readonly #listeners = new Set<ConfigListener>();
-  readonly #onListenerError: (err: unknown) => void;
-  readonly #now: () => Date;
-  readonly #pending: ConfigEvent[] = [];
-  #notifying = false;
-  #version = 0;
+  private readonly entriesValue = new Map<string, HeldEntry>();
+  private readonly listeners = new Set<ConfigListener>();
+  private readonly onListenerError: (err: unknown) => void;
+  private readonly now: () => Date;
+  private readonly pending: ConfigEvent[] = [];
+  private notifying = false;
+  private versionValue = 0;
 
   constructor(options: ConfigStateOptions = {}) {
     this.validator = options.validator ?? new ConfigValidator();
-    this.#onListenerError =
+    this.onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`config listener failed: ${String(err)}`));
-    this.#now = options.now ?? (() => new Date());
+    this.now = options.now ?? (() => new Date());
   }
 
   get version(): number {
-    return this.#version;
+    return this.versionValue;
   }
 
   /** Parses and validates input (nothing is stored). */
@@ -91,7 +91,7 @@ export class ConfigState {
     const updates: EntryUpdate[] = [];
     for (const o of loaded.objects) {
       const key = objectKey(o.kind, o.metadata.namespace, o.metadata.name);
-      const prev = this.#entries.get(key);
+      const prev = this.entriesValue.get(key);
       if (prev && prev.fingerprint === fingerprintOf(o)) {
         if (prev.owner !== owner) updates.push([key, { object: prev.object, owner }]);
         continue;
@@ -102,13 +102,13 @@ export class ConfigState {
         metadata: {
           ...metadata,
           generation: (prev?.object.metadata.generation ?? 0) + 1,
-          creationTimestamp: prev?.object.metadata.creationTimestamp ?? this.#now().toISOString(),
+          creationTimestamp: prev?.object.metadata.creationTimestamp ?? this.now().toISOString(),
         },
       } as AnyConfigObject;
       updates.push([key, { object, owner }]);
     }
     if (replace) {
-      for (const [key, entry] of this.#entries) {
+      for (const [key, entry] of this.entriesValue) {
         if (entry.owner === owner && !seen.has(key)) updates.push([key, undefined]);
       }
     }
@@ -127,7 +127,7 @@ export class ConfigState {
   stage(version: number, updates: readonly EntryUpdate[]): StagedChange {
     const staged: StagedChange = { version, sets: [], deletes: [], changes: [] };
     for (const [key, entry] of updates) {
-      const prev = this.#entries.get(key);
+      const prev = this.entriesValue.get(key);
       if (!entry) {
         if (!prev) continue;
         staged.deletes.push(key);
@@ -159,7 +159,7 @@ export class ConfigState {
 
   /** Every entry as it will be once `staged` is committed (to persist it first). */
   entriesAfter(staged: StagedChange): StoredEntry[] {
-    const next = new Map<string, StoredEntry>(this.#entries);
+    const next = new Map<string, StoredEntry>(this.entriesValue);
     for (const [key, entry] of staged.sets) next.set(key, entry);
     for (const key of staged.deletes) next.delete(key);
     return [...next.values()].map(({ object, owner }) => ({ object, owner }));
@@ -167,17 +167,17 @@ export class ConfigState {
 
   /** The version the store has once `staged` is committed. */
   versionAfter(staged: StagedChange): number {
-    return staged.changes.length > 0 ? Math.max(staged.version, this.#version + 1) : this.#version;
+    return staged.changes.length > 0 ? Math.max(staged.version, this.versionValue + 1) : this.versionValue;
   }
 
   /** Installs what was staged; listeners hear of the changes with `source` (where they came from). */
   commit(staged: StagedChange, source?: string): ConfigChange[] {
-    for (const [key, entry] of staged.sets) this.#entries.set(key, entry);
-    for (const key of staged.deletes) this.#entries.delete(key);
+    for (const [key, entry] of staged.sets) this.entriesValue.set(key, entry);
+    for (const key of staged.deletes) this.entriesValue.delete(key);
     if (staged.changes.length > 0) {
-      this.#version = this.versionAfter(staged);
-      this.#emit({
-        version: this.#version,
+      this.versionValue = this.versionAfter(staged);
+      this.emit({
+        version: this.versionValue,
         changes: staged.changes,
         ...(source !== undefined && { source }),
       });
@@ -187,17 +187,17 @@ export class ConfigState {
 
   /** Replaces everything without events, before anyone listens (a backend's first load). */
   restore(version: number, entries: Iterable<StoredEntry>): void {
-    this.#entries.clear();
+    this.entriesValue.clear();
     for (const { object, owner } of entries) {
       const key = objectKey(object.kind, object.metadata.namespace, object.metadata.name);
-      this.#entries.set(key, { object: deepFreeze(object), owner, fingerprint: fingerprintOf(object) });
+      this.entriesValue.set(key, { object: deepFreeze(object), owner, fingerprint: fingerprintOf(object) });
     }
-    this.#version = version;
+    this.versionValue = version;
   }
 
   /** Every entry, by key (for a backend that persists or resyncs them). */
   entries(): ReadonlyMap<string, StoredEntry> {
-    return this.#entries;
+    return this.entriesValue;
   }
 
   get<K extends ConfigKind>(
@@ -205,14 +205,14 @@ export class ConfigState {
     namespace: string,
     name: string,
   ): Extract<AnyConfigObject, { kind: K }> | undefined {
-    return this.#entries.get(objectKey(kind, namespace, name))?.object as
+    return this.entriesValue.get(objectKey(kind, namespace, name))?.object as
       | Extract<AnyConfigObject, { kind: K }>
       | undefined;
   }
 
   list<K extends ConfigKind>(kind?: K, namespace?: string): Extract<AnyConfigObject, { kind: K }>[] {
     const out: AnyConfigObject[] = [];
-    for (const [, entry] of [...this.#entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [, entry] of [...this.entriesValue].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (kind && entry.object.kind !== kind) continue;
       if (namespace && entry.object.metadata.namespace !== namespace) continue;
       out.push(entry.object);
@@ -221,33 +221,33 @@ export class ConfigState {
   }
 
   ownerOf(kind: ConfigKind, namespace: string, name: string): string | undefined {
-    return this.#entries.get(objectKey(kind, namespace, name))?.owner;
+    return this.entriesValue.get(objectKey(kind, namespace, name))?.owner;
   }
 
   subscribe(listener: ConfigListener): () => void {
-    this.#listeners.add(listener);
+    this.listeners.add(listener);
     return () => {
-      this.#listeners.delete(listener);
+      this.listeners.delete(listener);
     };
   }
 
   /** Delivers events in version order even when a listener applies more config from its callback. */
-  #emit(event: ConfigEvent): void {
-    this.#pending.push(event);
-    if (this.#notifying) return;
-    this.#notifying = true;
+  private emit(event: ConfigEvent): void {
+    this.pending.push(event);
+    if (this.notifying) return;
+    this.notifying = true;
     try {
-      for (let e = this.#pending.shift(); e; e = this.#pending.shift()) {
-        for (const listener of [...this.#listeners]) {
+      for (let e = this.pending.shift(); e; e = this.pending.shift()) {
+        for (const listener of [...this.listeners]) {
           try {
             listener(e);
           } catch (err) {
-            this.#onListenerError(err);
+            this.onListenerError(err);
           }
         }
       }
     } finally {
-      this.#notifying = false;
+      this.notifying = false;
     }
   }
 }

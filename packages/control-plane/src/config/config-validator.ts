@@ -58,9 +58,14 @@ export interface ValidatedDocument {
 
 export class ConfigValidator {
   // Unoptimised code compiles about twice as fast, and these documents are small.
-  readonly #ajv = new Ajv({ allErrors: true, verbose: true, strict: false, code: { optimize: false } });
-  readonly #compiled = new Map<ConfigKind, ValidateFunction>();
-  #definitionsAdded = false;
+  private readonly ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    strict: false,
+    code: { optimize: false },
+  });
+  private readonly compiled = new Map<ConfigKind, ValidateFunction>();
+  private definitionsAdded = false;
 
   validate(raw: unknown, origin: DocumentOrigin): ValidatedDocument {
     const where = { source: origin.source, line: origin.line };
@@ -124,7 +129,7 @@ export class ConfigValidator {
     }
 
     const c = new IssueCollector();
-    const check = this.#schema(kind);
+    const check = this.schema(kind);
     const schemaErrors = check(doc) ? [] : (check.errors ?? []);
     for (const err of schemaErrors) schemaIssue(c, err);
     // Unknown fields leave the known ones well typed, so the rules can still report their problems.
@@ -170,15 +175,15 @@ export class ConfigValidator {
     return { object, issues };
   }
 
-  #schema(kind: ConfigKind): ValidateFunction {
-    let fn = this.#compiled.get(kind);
+  private schema(kind: ConfigKind): ValidateFunction {
+    let fn = this.compiled.get(kind);
     if (!fn) {
-      if (!this.#definitionsAdded) {
-        this.#ajv.addSchema(definitionsSchema());
-        this.#definitionsAdded = true;
+      if (!this.definitionsAdded) {
+        this.ajv.addSchema(definitionsSchema());
+        this.definitionsAdded = true;
       }
-      fn = this.#ajv.compile(documentSchema(kind));
-      this.#compiled.set(kind, fn);
+      fn = this.ajv.compile(documentSchema(kind));
+      this.compiled.set(kind, fn);
     }
     return fn;
   }

@@ -31,47 +31,47 @@ const MAX_ATTEMPTS = 8;
 
 export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
   readonly description: string;
-  readonly #client: Etcd3;
-  readonly #marker: string;
-  readonly #objects: string;
-  readonly #watch: EtcdPrefixWatch;
+  private readonly client: Etcd3;
+  private readonly marker: string;
+  private readonly objects: string;
+  private readonly watch: EtcdPrefixWatch;
   /** The revision each object key was last written at (content or owner). */
-  readonly #modRevisions = new Map<string, number>();
+  private readonly modRevisions = new Map<string, number>();
   /** Changes installed per revision, kept until the apply that made them picks them up. */
-  readonly #installed = new Map<number, ConfigChange[]>();
-  #markerRevision = 0;
+  private readonly installed = new Map<number, ConfigChange[]>();
+  private markerRevision = 0;
   /** Writes of this replica go one at a time: only other replicas can then race them. */
-  #writes: Promise<unknown> = Promise.resolve();
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(options: EtcdConfigStoreOptions) {
     super(options);
-    this.#client = options.client;
+    this.client = options.client;
     this.description = options.description;
-    this.#marker = `${options.prefix}/config-version`;
-    this.#objects = `${options.prefix}/config/`;
-    this.#watch = new EtcdPrefixWatch(this.#client, `${options.prefix}/config`, {
-      reset: (revision, kvs) => this.#reset(revision, kvs),
-      changes: (revision, changes) => this.#install(revision, changes),
+    this.marker = `${options.prefix}/config-version`;
+    this.objects = `${options.prefix}/config/`;
+    this.watch = new EtcdPrefixWatch(this.client, `${options.prefix}/config`, {
+      reset: (revision, kvs) => this.reset(revision, kvs),
+      changes: (revision, changes) => this.install(revision, changes),
       onError: (err) => process.emitWarning(`etcd config watch: ${String(err)}`),
     });
   }
 
   start(): Promise<void> {
-    return this.#watch.start();
+    return this.watch.start();
   }
 
   /** Lists every object again (after this replica was cut off from etcd). */
   resync(): Promise<void> {
-    return this.#watch.resync();
+    return this.watch.resync();
   }
 
   close(): Promise<void> {
-    return this.#watch.close();
+    return this.watch.close();
   }
 
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
     const loaded = this.state.load(input, options);
-    return this.#serialize(() => this.#commit(loaded, options.owner ?? 'api', false, options));
+    return this.serialize(() => this.commit(loaded, options.owner ?? 'api', false, options));
   }
 
   replaceOwned(
@@ -80,7 +80,7 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
     const loaded = this.state.load(input, options);
-    return this.#serialize(() => this.#commit(loaded, owner, true, options));
+    return this.serialize(() => this.commit(loaded, owner, true, options));
   }
 
   delete(
@@ -90,17 +90,17 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
     options: { source?: string } = {},
   ): Promise<boolean> {
     const key = objectKey(kind, namespace, name);
-    return this.#serialize(async () => {
+    return this.serialize(async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         if (!this.state.get(kind, namespace, name)) return false;
-        if ((await this.#write([[key, undefined]], options.source)) !== undefined) return true;
+        if ((await this.write([[key, undefined]], options.source)) !== undefined) return true;
         await lostRace();
       }
       throw conflict();
     });
   }
 
-  async #commit(
+  private async commit(
     loaded: LoadedConfig,
     owner: string,
     replace: boolean,
@@ -114,16 +114,16 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
         const staged = this.state.stage(this.state.version + 1, updates);
         return { version: this.state.versionAfter(staged), changes: staged.changes, warnings, skipped };
       }
-      const changes = updates.length === 0 ? [] : await this.#write(updates, options.source);
+      const changes = updates.length === 0 ? [] : await this.write(updates, options.source);
       if (changes !== undefined) return { version: this.state.version, changes, warnings, skipped };
       await lostRace();
     }
     throw conflict();
   }
 
-  #serialize<T>(write: () => Promise<T>): Promise<T> {
-    const run = this.#writes.then(write);
-    this.#writes = run.catch(() => undefined);
+  private serialize<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(write);
+    this.writes = run.catch(() => undefined);
     return run;
   }
 
@@ -132,26 +132,23 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
    * changes once this replica's view has them, or undefined when another write came first (the
    * view is then caught up, so the caller can plan again).
    */
-  async #write(updates: readonly EntryUpdate[], source?: string): Promise<ConfigChange[] | undefined> {
+  private async write(updates: readonly EntryUpdate[], source?: string): Promise<ConfigChange[] | undefined> {
     const content = this.state.stage(0, updates).changes.length > 0;
-    const txn = this.#client.if(this.#marker, 'Mod', '==', this.#markerRevision);
-    for (const [key] of updates) txn.and(this.#objects + key, 'Mod', '==', this.#modRevisions.get(key) ?? 0);
+    const txn = this.client.if(this.marker, 'Mod', '==', this.markerRevision);
+    for (const [key] of updates) txn.and(this.objects + key, 'Mod', '==', this.modRevisions.get(key) ?? 0);
     txn.then(
       ...updates.map(([key, entry]) =>
         entry
           ? // A changed object is stored without resourceVersion (the write's revision is); an owner
             // change keeps the object as it was, resourceVersion included.
-            this.#client.put(this.#objects + key).value(JSON.stringify(entry))
-          : this.#client.delete().key(this.#objects + key),
+            this.client.put(this.objects + key).value(JSON.stringify(entry))
+          : this.client.delete().key(this.objects + key),
       ),
-      ...(content ? [this.#client.put(this.#marker).value(JSON.stringify({ source }))] : []),
+      ...(content ? [this.client.put(this.marker).value(JSON.stringify({ source }))] : []),
     );
     // When another write came first, these say which revision of the config the view must reach
     // (the cluster's revision may be a write elsewhere, which this prefix's watch never sees).
-    txn.else(
-      this.#client.get(this.#marker),
-      ...updates.map(([key]) => this.#client.get(this.#objects + key)),
-    );
+    txn.else(this.client.get(this.marker), ...updates.map(([key]) => this.client.get(this.objects + key)));
     let res: Awaited<ReturnType<typeof txn.commit>>;
     try {
       res = await txn.commit();
@@ -170,65 +167,65 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
       let newest = 0;
       for (const r of res.responses)
         for (const kv of r.response_range?.kvs ?? []) newest = Math.max(newest, Number(kv.mod_revision));
-      await this.#watch.caughtUp(newest);
+      await this.watch.caughtUp(newest);
       return undefined;
     }
     const revision = Number(res.header.revision);
-    await this.#watch.caughtUp(revision);
-    const changes = this.#installed.get(revision) ?? [];
-    this.#installed.delete(revision);
+    await this.watch.caughtUp(revision);
+    const changes = this.installed.get(revision) ?? [];
+    this.installed.delete(revision);
     return changes;
   }
 
-  #reset(revision: number, kvs: PrefixKv[]): void {
+  private reset(revision: number, kvs: PrefixKv[]): void {
     const present = new Set<string>();
     const updates: EntryUpdate[] = [];
-    this.#markerRevision = 0;
+    this.markerRevision = 0;
     for (const kv of kvs) {
       if (kv.key === '-version') {
-        this.#markerRevision = kv.modRevision;
+        this.markerRevision = kv.modRevision;
         continue;
       }
       const key = kv.key.slice(1);
       present.add(key);
-      updates.push([key, this.#entry(key, kv)]);
+      updates.push([key, this.entry(key, kv)]);
     }
     for (const key of this.state.entries().keys()) if (!present.has(key)) updates.push([key, undefined]);
     if (this.state.version === 0 && this.state.entries().size === 0) {
       // The first load: objects as stored, at the marker's revision, without events.
       this.state.restore(
-        this.#markerRevision,
+        this.markerRevision,
         updates.flatMap(([, e]) => (e ? [e] : [])),
       );
     } else {
-      this.state.install(this.#markerRevision || revision, updates);
+      this.state.install(this.markerRevision || revision, updates);
     }
-    this.#modRevisions.clear();
-    for (const kv of kvs) if (kv.key !== '-version') this.#modRevisions.set(kv.key.slice(1), kv.modRevision);
+    this.modRevisions.clear();
+    for (const kv of kvs) if (kv.key !== '-version') this.modRevisions.set(kv.key.slice(1), kv.modRevision);
   }
 
-  #install(revision: number, changes: PrefixChange[]): void {
+  private install(revision: number, changes: PrefixChange[]): void {
     const updates: EntryUpdate[] = [];
     let source: string | undefined;
     for (const { key: raw, kv } of changes) {
       if (raw === '-version') {
-        this.#markerRevision = revision;
+        this.markerRevision = revision;
         source = kv ? sourceOf(kv) : undefined;
         continue;
       }
       const key = raw.slice(1);
-      if (kv) this.#modRevisions.set(key, kv.modRevision);
-      else this.#modRevisions.delete(key);
-      updates.push([key, kv ? this.#entry(key, kv) : undefined]);
+      if (kv) this.modRevisions.set(key, kv.modRevision);
+      else this.modRevisions.delete(key);
+      updates.push([key, kv ? this.entry(key, kv) : undefined]);
     }
     const installed = this.state.install(revision, updates, source);
-    this.#installed.set(revision, installed);
+    this.installed.set(revision, installed);
     // Changes no apply of this replica waits for (another replica's) are not kept.
-    for (const r of this.#installed.keys()) if (r < revision - 1000) this.#installed.delete(r);
+    for (const r of this.installed.keys()) if (r < revision - 1000) this.installed.delete(r);
   }
 
   /** A stored value back into an entry: resourceVersion is the revision unless the value keeps an older one. */
-  #entry(key: string, kv: PrefixKv): StoredEntry | undefined {
+  private entry(key: string, kv: PrefixKv): StoredEntry | undefined {
     try {
       const { owner, object } = JSON.parse(kv.value.toString()) as StoredEntry;
       const resourceVersion = object.metadata.resourceVersion ?? String(kv.modRevision);
@@ -237,7 +234,7 @@ export class EtcdConfigStore extends StateBackedStore implements ConfigStore {
         object: { ...object, metadata: { ...object.metadata, resourceVersion } } as AnyConfigObject,
       };
     } catch (err) {
-      process.emitWarning(`etcd config: ignoring ${this.#objects}${key}: ${(err as Error).message}`);
+      process.emitWarning(`etcd config: ignoring ${this.objects}${key}: ${(err as Error).message}`);
       return undefined;
     }
   }

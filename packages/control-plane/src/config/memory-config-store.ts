@@ -28,17 +28,17 @@ interface ConfigFile {
 }
 
 export class MemoryConfigStore extends StateBackedStore implements ConfigStore {
-  readonly #dataDir: DataDir | undefined;
+  private readonly dataDir: DataDir | undefined;
 
   constructor(options: MemoryConfigStoreOptions = {}) {
     super(options);
-    this.#dataDir = options.dataDir;
-    const saved = this.#dataDir ? readConfigFile(this.#dataDir) : undefined;
+    this.dataDir = options.dataDir;
+    const saved = this.dataDir ? readConfigFile(this.dataDir) : undefined;
     if (saved) this.state.restore(saved.version, saved.entries);
   }
 
   get description(): string {
-    return this.#dataDir ? `memory, saved in ${this.#dataDir.file(CONFIG_FILE)}` : 'memory (not saved)';
+    return this.dataDir ? `memory, saved in ${this.dataDir.file(CONFIG_FILE)}` : 'memory (not saved)';
   }
 
   async start(): Promise<void> {}
@@ -46,7 +46,7 @@ export class MemoryConfigStore extends StateBackedStore implements ConfigStore {
   async close(): Promise<void> {}
 
   async apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.#applySync(this.state.load(input, options), options.owner ?? 'api', false, options);
+    return this.applySync(this.state.load(input, options), options.owner ?? 'api', false, options);
   }
 
   async replaceOwned(
@@ -54,7 +54,7 @@ export class MemoryConfigStore extends StateBackedStore implements ConfigStore {
     input: string | readonly unknown[] | LoadedConfig,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    return this.#applySync(this.state.load(input, options), owner, true, options);
+    return this.applySync(this.state.load(input, options), owner, true, options);
   }
 
   async delete(
@@ -64,32 +64,37 @@ export class MemoryConfigStore extends StateBackedStore implements ConfigStore {
     options: { source?: string } = {},
   ): Promise<boolean> {
     if (!this.get(kind, namespace, name)) return false;
-    this.#write([[objectKey(kind, namespace, name), undefined]], options.source);
+    this.write([[objectKey(kind, namespace, name), undefined]], options.source);
     return true;
   }
 
   /** Runs without awaiting, so applies made from a listener's callback keep their order. */
-  #applySync(loaded: LoadedConfig, owner: string, replace: boolean, options: ApplyOptions): ApplyResult {
+  private applySync(
+    loaded: LoadedConfig,
+    owner: string,
+    replace: boolean,
+    options: ApplyOptions,
+  ): ApplyResult {
     const updates = this.state.plan(loaded, owner, replace);
     const { warnings, skipped } = loaded;
     if (options.dryRun) {
       const staged = this.state.stage(this.state.version + 1, updates);
       return { version: this.state.versionAfter(staged), changes: staged.changes, warnings, skipped };
     }
-    const changes = this.#write(updates, options.source);
+    const changes = this.write(updates, options.source);
     return { version: this.state.version, changes, warnings, skipped };
   }
 
-  #write(updates: readonly EntryUpdate[], source?: string) {
+  private write(updates: readonly EntryUpdate[], source?: string) {
     const staged = this.state.stage(this.state.version + 1, updates);
-    if (this.#dataDir && staged.sets.length + staged.deletes.length > 0) {
+    if (this.dataDir && staged.sets.length + staged.deletes.length > 0) {
       const file: ConfigFile = {
         format: FORMAT,
         version: this.state.versionAfter(staged),
         entries: this.state.entriesAfter(staged),
       };
       // Written before the change is applied: an apply that cannot be saved is not accepted.
-      this.#dataDir.write(CONFIG_FILE, `${JSON.stringify(file)}\n`);
+      this.dataDir.write(CONFIG_FILE, `${JSON.stringify(file)}\n`);
     }
     return this.state.commit(staged, source);
   }

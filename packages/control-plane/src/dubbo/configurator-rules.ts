@@ -13,20 +13,20 @@ import { configuratorOut } from './configurator-effects.js';
 import { DubboRuleIndex } from './dubbo-rule-index.js';
 
 export class ConfiguratorRules implements InstanceRules {
-  readonly #store: ConfigStore;
-  #index: { version: number; rules: DubboRuleIndex } | undefined;
+  private readonly store: ConfigStore;
+  private index: { version: number; rules: DubboRuleIndex } | undefined;
 
   constructor(store: ConfigStore) {
-    this.#store = store;
+    this.store = store;
   }
 
   /** The store's version: the configurators can only change with it. */
   get version(): number {
-    return this.#store.version;
+    return this.store.version;
   }
 
   disabledBy(endpoint: RegistryEndpoint, interfaces: () => readonly string[]): RuleDisable | undefined {
-    const rules = this.#rules();
+    const rules = this.rules();
     if (rules.configItems.length === 0) return undefined;
     const out = configuratorOut(endpoint, rules, interfaces());
     if (!out) return undefined;
@@ -35,16 +35,16 @@ export class ConfiguratorRules implements InstanceRules {
   }
 
   subscribe(listener: () => void): () => void {
-    return this.#store.subscribe((event) => {
+    return this.store.subscribe((event) => {
       if (event.changes.some((c) => c.kind === 'DynamicConfig')) listener();
     });
   }
 
-  #rules(): DubboRuleIndex {
-    const version = this.#store.version;
-    if (this.#index?.version !== version) {
-      const dynamicConfigs = this.#store.list('DynamicConfig');
-      this.#index = {
+  private rules(): DubboRuleIndex {
+    const version = this.store.version;
+    if (this.index?.version !== version) {
+      const dynamicConfigs = this.store.list('DynamicConfig');
+      this.index = {
         version,
         rules: new DubboRuleIndex({
           conditionRoutes: [],
@@ -55,6 +55,6 @@ export class ConfiguratorRules implements InstanceRules {
         }),
       };
     }
-    return this.#index.rules;
+    return this.index.rules;
   }
 }

@@ -56,26 +56,26 @@ export interface IndexedConfigItem {
 export const DEFAULT_SUBSET_WEIGHT = 100;
 
 export class DubboRuleIndex {
-  readonly #conditionsByService = new Map<string, IndexedConditionRule[]>();
-  readonly #conditionsByApp = new Map<string, IndexedConditionRule>();
-  readonly #conditionsByRef = new Map<string, IndexedConditionRule>();
-  readonly #tagsByApp = new Map<string, ConfigObject<'TagRoute'>>();
-  readonly #configItems: IndexedConfigItem[] = [];
+  private readonly conditionsByService = new Map<string, IndexedConditionRule[]>();
+  private readonly conditionsByApp = new Map<string, IndexedConditionRule>();
+  private readonly conditionsByRef = new Map<string, IndexedConditionRule>();
+  private readonly tagsByApp = new Map<string, ConfigObject<'TagRoute'>>();
+  private readonly configItemsValue: IndexedConfigItem[] = [];
 
   constructor(rules: DubboRules | undefined) {
     for (const o of rules?.conditionRoutes ?? []) {
       if (o.spec.enabled === false) continue;
       const indexed = indexCondition(o);
       if (!indexed) continue;
-      this.#conditionsByRef.set(indexed.ref, indexed);
+      this.conditionsByRef.set(indexed.ref, indexed);
       if (indexed.serviceKey) {
-        const list = this.#conditionsByService.get(indexed.serviceKey.interface) ?? [];
+        const list = this.conditionsByService.get(indexed.serviceKey.interface) ?? [];
         list.push(indexed);
-        this.#conditionsByService.set(indexed.serviceKey.interface, list);
-      } else this.#conditionsByApp.set(o.spec.key ?? '', indexed);
+        this.conditionsByService.set(indexed.serviceKey.interface, list);
+      } else this.conditionsByApp.set(o.spec.key ?? '', indexed);
     }
     for (const o of rules?.tagRoutes ?? []) {
-      if (o.spec.enabled !== false) this.#tagsByApp.set(o.spec.key ?? '', o);
+      if (o.spec.enabled !== false) this.tagsByApp.set(o.spec.key ?? '', o);
     }
     for (const rule of rules?.dynamicConfigs ?? []) {
       if (rule.spec.enabled === false) continue;
@@ -84,7 +84,7 @@ export class DubboRuleIndex {
       for (const item of rule.spec.configs) {
         // Dubbo: an item of a typed config (weight, balancing) has its own switch; others the rule's.
         if (item.type !== undefined && item.type !== 'general' && item.enabled === false) continue;
-        this.#configItems.push(
+        this.configItemsValue.push(
           scope === 'service'
             ? { rule, item, scope, serviceKey: parseServiceKey(key) }
             : { rule, item, scope, app: key },
@@ -98,37 +98,37 @@ export class DubboRuleIndex {
    * is (its application, address and locality), and only then must each client get its own.
    */
   get routesByConsumer(): boolean {
-    return this.#conditionsByRef.size > 0 || this.#tagsByApp.size > 0;
+    return this.conditionsByRef.size > 0 || this.tagsByApp.size > 0;
   }
 
   /** Service-scope condition rules for an interface (each with its version and group). */
   serviceConditions(iface: string): readonly IndexedConditionRule[] {
-    return this.#conditionsByService.get(iface) ?? [];
+    return this.conditionsByService.get(iface) ?? [];
   }
 
   /** Every interface some service-scope condition rule names. */
   conditionInterfaces(): string[] {
-    return [...this.#conditionsByService.keys()];
+    return [...this.conditionsByService.keys()];
   }
 
   appConditions(app: string): IndexedConditionRule | undefined {
-    return this.#conditionsByApp.get(app);
+    return this.conditionsByApp.get(app);
   }
 
   conditionByRef(ref: string): IndexedConditionRule | undefined {
-    return this.#conditionsByRef.get(ref);
+    return this.conditionsByRef.get(ref);
   }
 
   tagRule(app: string): ConfigObject<'TagRoute'> | undefined {
-    return this.#tagsByApp.get(app);
+    return this.tagsByApp.get(app);
   }
 
   get configItems(): readonly IndexedConfigItem[] {
-    return this.#configItems;
+    return this.configItemsValue;
   }
 
   get empty(): boolean {
-    return this.#conditionsByRef.size === 0 && this.#tagsByApp.size === 0 && this.#configItems.length === 0;
+    return this.conditionsByRef.size === 0 && this.tagsByApp.size === 0 && this.configItemsValue.length === 0;
   }
 }
 

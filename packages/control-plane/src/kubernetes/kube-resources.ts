@@ -99,8 +99,8 @@ export async function startInformers(
 }
 
 export class RunningInformers {
-  #closed = false;
-  readonly #timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[],
@@ -108,14 +108,14 @@ export class RunningInformers {
   ) {
     for (const informer of informers) {
       informer.on('error', (err) => {
-        if (this.#closed) return;
+        if (this.closed) return;
         handlers.error(err);
         const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          if (!this.#closed) void this.startOne(informer);
+          this.timers.delete(timer);
+          if (!this.closed) void this.startOne(informer);
         }, 1000);
         timer.unref();
-        this.#timers.add(timer);
+        this.timers.add(timer);
       });
     }
   }
@@ -129,8 +129,8 @@ export class RunningInformers {
   }
 
   async stop(): Promise<void> {
-    this.#closed = true;
-    for (const t of this.#timers) clearTimeout(t);
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
     await Promise.all(this.informers.map((i) => i.stop()));
   }
 }

@@ -59,43 +59,43 @@ export interface KubernetesConfigStoreOptions extends ConfigStateOptions {
 
 export class KubernetesConfigStore extends StateBackedStore implements ConfigStore {
   readonly description: string;
-  readonly #options: KubernetesConfigStoreOptions;
-  readonly #api: KubernetesObjectApi;
-  readonly #informers: RunningInformers[] = [];
+  private readonly options: KubernetesConfigStoreOptions;
+  private readonly api: KubernetesObjectApi;
+  private readonly informers: RunningInformers[] = [];
   /** API object (`Kind/ns/name`) → the store keys made from it (an HTTPRoute may make several). */
-  readonly #made = new Map<string, string[]>();
-  readonly #waiters = new Set<() => void>();
-  #version = 0;
+  private readonly made = new Map<string, string[]>();
+  private readonly waiters = new Set<() => void>();
+  private versionValue = 0;
 
   constructor(options: KubernetesConfigStoreOptions) {
     super(options);
-    this.#options = options;
-    this.#api = KubernetesObjectApi.makeApiClient(options.kubeconfig);
+    this.options = options;
+    this.api = KubernetesObjectApi.makeApiClient(options.kubeconfig);
     const server = options.kubeconfig.getCurrentCluster()?.server ?? 'no cluster';
     const ns = options.namespaces.length > 0 ? options.namespaces.join(', ') : 'all namespaces';
     this.description = `Kubernetes API server ${server} (${ns})`;
   }
 
   async start(): Promise<void> {
-    const { kubeconfig, namespaces } = this.#options;
+    const { kubeconfig, namespaces } = this.options;
     for (const r of [...ISTIO_RESOURCES, HTTP_ROUTES]) {
-      this.#informers.push(
+      this.informers.push(
         await startInformers(kubeconfig, r, namespaces, {
-          upsert: (o) => this.#received(o, false),
-          delete: (o) => this.#received(o, true),
+          upsert: (o) => this.received(o, false),
+          delete: (o) => this.received(o, true),
           error: (err) =>
-            this.#options.warn?.(`watching ${r.plural} failed; listing again in 1 s`, { error: String(err) }),
+            this.options.warn?.(`watching ${r.plural} failed; listing again in 1 s`, { error: String(err) }),
         }),
       );
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#informers.splice(0).map((i) => i.stop()));
+    await Promise.all(this.informers.splice(0).map((i) => i.stop()));
   }
 
   apply(input: string | readonly unknown[], options: ApplyOptions = {}): Promise<ApplyResult> {
-    return this.#write(this.state.load(input, options), options.owner ?? 'api', false, options);
+    return this.write(this.state.load(input, options), options.owner ?? 'api', false, options);
   }
 
   replaceOwned(
@@ -103,20 +103,20 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
     input: string | readonly unknown[] | LoadedConfig,
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
-    return this.#write(this.state.load(input, options), owner, true, options);
+    return this.write(this.state.load(input, options), owner, true, options);
   }
 
   async delete(kind: ConfigKind, namespace: string, name: string): Promise<boolean> {
     const object = this.state.get(kind, namespace, name);
     if (!object) return false;
-    await this.#call(`delete ${objectKey(kind, namespace, name)}`, () =>
-      this.#api.delete({ apiVersion: object.apiVersion, kind, metadata: { name, namespace } }),
+    await this.call(`delete ${objectKey(kind, namespace, name)}`, () =>
+      this.api.delete({ apiVersion: object.apiVersion, kind, metadata: { name, namespace } }),
     );
-    await this.#settle(() => !this.state.get(kind, namespace, name));
+    await this.settle(() => !this.state.get(kind, namespace, name));
     return true;
   }
 
-  async #write(
+  private async write(
     loaded: LoadedConfig,
     owner: string,
     replace: boolean,
@@ -145,11 +145,11 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
         },
         spec: object.spec,
       };
-      await this.#call(`apply ${key}`, () =>
-        this.#api.patch(body, undefined, undefined, 'shoal', true, PatchStrategy.ServerSideApply),
+      await this.call(`apply ${key}`, () =>
+        this.api.patch(body, undefined, undefined, 'shoal', true, PatchStrategy.ServerSideApply),
       );
     }
-    await this.#settle(() =>
+    await this.settle(() =>
       staged.changes.every((c) => {
         const now = this.state.get(c.kind, c.namespace, c.name);
         return c.type === 'deleted' ? !now : JSON.stringify(now?.spec) === JSON.stringify(c.object?.spec);
@@ -159,29 +159,29 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
   }
 
   /** An object from the API server (or its deletion) into the store. */
-  #received(o: KubernetesObject, deleted: boolean): void {
+  private received(o: KubernetesObject, deleted: boolean): void {
     const apiKey = objectKey(o.kind ?? '', o.metadata?.namespace ?? 'default', o.metadata?.name ?? '');
-    const before = this.#made.get(apiKey) ?? [];
-    const entries = deleted ? [] : this.#convert(o);
+    const before = this.made.get(apiKey) ?? [];
+    const entries = deleted ? [] : this.convert(o);
     const updates: EntryUpdate[] = entries.map((e) => [
       objectKey(e.kind, e.metadata.namespace, e.metadata.name),
       { object: e, owner: ownerOf(e) },
     ]);
     const now = new Set(updates.map(([k]) => k));
     for (const key of before) if (!now.has(key)) updates.push([key, undefined]);
-    if (now.size > 0) this.#made.set(apiKey, [...now]);
-    else this.#made.delete(apiKey);
-    this.state.install(++this.#version, updates, 'kubernetes');
-    for (const wake of [...this.#waiters]) wake();
+    if (now.size > 0) this.made.set(apiKey, [...now]);
+    else this.made.delete(apiKey);
+    this.state.install(++this.versionValue, updates, 'kubernetes');
+    for (const wake of [...this.waiters]) wake();
   }
 
   /** Validated store objects for one API object: the object itself, or an HTTPRoute's VirtualServices. */
-  #convert(o: KubernetesObject): AnyConfigObject[] {
+  private convert(o: KubernetesObject): AnyConfigObject[] {
     const documents: unknown[] = [];
     if (o.kind === 'HTTPRoute') {
-      const converted = virtualServicesFromHttpRoute(o as never, this.#options.domainSuffix);
+      const converted = virtualServicesFromHttpRoute(o as never, this.options.domainSuffix);
       for (const w of converted.warnings)
-        this.#options.warn?.(`HTTPRoute ${o.metadata?.namespace}/${o.metadata?.name}: ${w}`);
+        this.options.warn?.(`HTTPRoute ${o.metadata?.namespace}/${o.metadata?.name}: ${w}`);
       documents.push(...converted.documents);
     } else documents.push(o);
     const out: AnyConfigObject[] = [];
@@ -189,7 +189,7 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
       const result = this.state.validator.validate(doc, { index, source: 'kubernetes' });
       const errors = result.issues.filter((i) => i.severity === 'error');
       if (!result.object || errors.length > 0) {
-        this.#options.warn?.('invalid object in the API server left out', {
+        this.options.warn?.('invalid object in the API server left out', {
           object: `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`,
           errors: errors.map((e) => `${e.path}: ${e.message}`),
         });
@@ -211,29 +211,29 @@ export class KubernetesConfigStore extends StateBackedStore implements ConfigSto
   }
 
   /** Waits until `done()` holds after informer events, or the settle time passes. */
-  #settle(done: () => boolean): Promise<void> {
+  private settle(done: () => boolean): Promise<void> {
     if (done()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#waiters.delete(check);
+        this.waiters.delete(check);
         reject(
           new RpcError(
             Code.DEADLINE_EXCEEDED,
             'the API server took the change, but the watch did not show it in time',
           ),
         );
-      }, this.#options.settleMs ?? 10_000);
+      }, this.options.settleMs ?? 10_000);
       const check = () => {
         if (!done()) return;
         clearTimeout(timer);
-        this.#waiters.delete(check);
+        this.waiters.delete(check);
         resolve();
       };
-      this.#waiters.add(check);
+      this.waiters.add(check);
     });
   }
 
-  async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (err) {

@@ -48,87 +48,87 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export class KubernetesServices implements DiscoverySource {
   readonly description: string;
-  readonly #options: KubernetesServicesOptions;
-  readonly #services = new Map<string, ServiceObject>();
-  readonly #slices = new Map<string, SliceObject>();
-  readonly #pods = new Map<string, PodObject>();
-  readonly #informers: RunningInformers[] = [];
-  #onChange: (hostnames: string[]) => void = () => {};
-  #view: { services: RegistryService[]; endpoints: RegistryEndpoint[] } | undefined;
-  #version = 0;
-  #started = false;
+  private readonly options: KubernetesServicesOptions;
+  private readonly servicesValue = new Map<string, ServiceObject>();
+  private readonly slices = new Map<string, SliceObject>();
+  private readonly pods = new Map<string, PodObject>();
+  private readonly informers: RunningInformers[] = [];
+  private onChange: (hostnames: string[]) => void = () => {};
+  private view: { services: RegistryService[]; endpoints: RegistryEndpoint[] } | undefined;
+  private versionValue = 0;
+  private started = false;
 
   constructor(options: KubernetesServicesOptions) {
-    this.#options = options;
+    this.options = options;
     const ns =
       options.namespaces.length > 0 ? `namespaces ${options.namespaces.join(', ')}` : 'all namespaces';
     this.description = `Kubernetes Services, EndpointSlices and Pods (${ns})`;
   }
 
   get version(): number {
-    return this.#version;
+    return this.versionValue;
   }
 
   async start(onChange: (hostnames: string[]) => void): Promise<void> {
-    const { kubeconfig, namespaces } = this.#options;
+    const { kubeconfig, namespaces } = this.options;
     const track = <T extends KubernetesObject>(map: Map<string, T>, host: (o: T) => string | undefined) => ({
       upsert: (o: KubernetesObject) => {
         map.set(keyOf(o), o as T);
-        this.#changed(host(o as T));
+        this.changed(host(o as T));
       },
       delete: (o: KubernetesObject) => {
         map.delete(keyOf(o));
-        this.#changed(host(o as T));
+        this.changed(host(o as T));
       },
       error: (err: unknown) =>
-        this.#options.onError?.(`watching ${map === this.#pods ? 'pods' : 'services'}`, err),
+        this.options.onError?.(`watching ${map === this.pods ? 'pods' : 'services'}`, err),
     });
     // Pods first, so that the first view of each slice has its pods' labels.
     const watched = [
-      { resource: PODS, handlers: track(this.#pods, () => undefined) },
-      { resource: SERVICES, handlers: track(this.#services, (s) => this.#host(s)) },
-      { resource: ENDPOINT_SLICES, handlers: track(this.#slices, (s) => this.#host(s)) },
+      { resource: PODS, handlers: track(this.pods, () => undefined) },
+      { resource: SERVICES, handlers: track(this.servicesValue, (s) => this.host(s)) },
+      { resource: ENDPOINT_SLICES, handlers: track(this.slices, (s) => this.host(s)) },
     ];
     for (const { resource, handlers } of watched)
-      this.#informers.push(await startInformers(kubeconfig, resource, namespaces, handlers));
-    this.#onChange = onChange;
-    this.#started = true;
+      this.informers.push(await startInformers(kubeconfig, resource, namespaces, handlers));
+    this.onChange = onChange;
+    this.started = true;
   }
 
   services(): readonly RegistryService[] {
-    return this.#current().services;
+    return this.current().services;
   }
 
   endpoints(): readonly RegistryEndpoint[] {
-    return this.#current().endpoints;
+    return this.current().endpoints;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.#informers.splice(0).map((i) => i.stop()));
+    await Promise.all(this.informers.splice(0).map((i) => i.stop()));
   }
 
-  #changed(host: string | undefined): void {
-    this.#view = undefined;
-    this.#version++;
+  private changed(host: string | undefined): void {
+    this.view = undefined;
+    this.versionValue++;
     // A pod's change reaches every host it backs: tell them all (the view is rebuilt anyway).
-    if (this.#started)
-      this.#onChange(host ? [host] : [...new Set(this.#current().services.map((s) => s.hostname))]);
+    if (this.started)
+      this.onChange(host ? [host] : [...new Set(this.current().services.map((s) => s.hostname))]);
   }
 
   /** The host of a Service, or of the Service an EndpointSlice belongs to. */
-  #host(o: ServiceObject | SliceObject): string | undefined {
+  private host(o: ServiceObject | SliceObject): string | undefined {
     const name = o.kind === 'EndpointSlice' ? o.metadata?.labels?.[SERVICE_NAME_LABEL] : o.metadata?.name;
     return name
-      ? kubernetesServiceHost(name, o.metadata?.namespace ?? 'default', this.#options.domainSuffix)
+      ? kubernetesServiceHost(name, o.metadata?.namespace ?? 'default', this.options.domainSuffix)
       : undefined;
   }
 
-  #current(): { services: RegistryService[]; endpoints: RegistryEndpoint[] } {
-    if (this.#view) return this.#view;
+  private current(): { services: RegistryService[]; endpoints: RegistryEndpoint[] } {
+    if (this.view) return this.view;
     const services: RegistryService[] = [];
     const byKey = new Map<string, { service: RegistryService; names: string[] }>();
-    for (const [key, s] of this.#services) {
-      const hostname = this.#host(s);
+    for (const [key, s] of this.servicesValue) {
+      const hostname = this.host(s);
       if (!hostname || s.spec?.type === 'ExternalName') continue;
       const ports: RegistryServicePort[] = (s.spec?.ports ?? []).map((p) => {
         const protocol = protocolOf(p.appProtocol ?? p.name);
@@ -151,7 +151,7 @@ export class KubernetesServices implements DiscoverySource {
       byKey.set(key, { service, names: (s.spec?.ports ?? []).map((p) => p.name ?? '') });
     }
     const endpoints: RegistryEndpoint[] = [];
-    for (const slice of this.#slices.values()) {
+    for (const slice of this.slices.values()) {
       const namespace = slice.metadata?.namespace ?? 'default';
       const serviceName = slice.metadata?.labels?.[SERVICE_NAME_LABEL];
       const found = serviceName ? byKey.get(`${namespace}/${serviceName}`) : undefined;
@@ -160,7 +160,7 @@ export class KubernetesServices implements DiscoverySource {
       for (const ep of slice.endpoints ?? []) {
         const pod =
           ep.targetRef?.kind === 'Pod'
-            ? this.#pods.get(`${ep.targetRef.namespace ?? namespace}/${ep.targetRef.name}`)
+            ? this.pods.get(`${ep.targetRef.namespace ?? namespace}/${ep.targetRef.name}`)
             : undefined;
         const labels = { ...(pod?.metadata?.labels ?? {}) };
         const locality = formatLocality({
@@ -194,8 +194,8 @@ export class KubernetesServices implements DiscoverySource {
       }
     }
     services.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
-    this.#view = { services, endpoints };
-    return this.#view;
+    this.view = { services, endpoints };
+    return this.view;
   }
 }
 

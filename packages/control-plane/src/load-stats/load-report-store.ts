@@ -81,18 +81,18 @@ function latencyOf(metrics: readonly envoy.EndpointLoadMetricStats[]): { ms: num
 const GRAPH_WINDOW_SECONDS = 10;
 
 export class LoadReportStore implements TrafficSource {
-  readonly #series = new Map<string, Series>();
-  readonly #dropped = new Map<string, { at: number; count: number }[]>();
-  readonly #reporters = new Map<number, { node: ProxyNode; lastReport: number }>();
+  private readonly series = new Map<string, Series>();
+  private readonly dropped = new Map<string, { at: number; count: number }[]>();
+  private readonly reporters = new Map<number, { node: ProxyNode; lastReport: number }>();
 
   /** A reporter's stream opened (`stream` identifies it) or reported. */
   reporting(stream: number, node: ProxyNode, now = Date.now()): void {
-    this.#reporters.set(stream, { node, lastReport: now });
+    this.reporters.set(stream, { node, lastReport: now });
   }
 
   /** A reporter's stream ended. */
   closed(stream: number): void {
-    this.#reporters.delete(stream);
+    this.reporters.delete(stream);
   }
 
   /** Adds one LoadStatsRequest's cluster stats from `node`. */
@@ -104,9 +104,9 @@ export class LoadReportStore implements TrafficSource {
       const destination = destinationOf(c.clusterName);
       if (c.totalDroppedRequests > 0n) {
         const key = `${node.id}\u0000${c.clusterName}`;
-        const list = this.#dropped.get(key) ?? [];
+        const list = this.dropped.get(key) ?? [];
         list.push({ at: now, count: n(c.totalDroppedRequests) });
-        this.#dropped.set(key, list);
+        this.dropped.set(key, list);
       }
       for (const l of c.upstreamLocalityStats) {
         const locality = `${l.locality?.region ?? ''}/${l.locality?.zone ?? ''}/${l.locality?.subZone ?? ''}`;
@@ -116,10 +116,10 @@ export class LoadReportStore implements TrafficSource {
             : [{ address: '', s: l }];
         for (const { address, s } of rows) {
           const key = `${node.id}\u0000${c.clusterName}\u0000${locality}\u0000${address}`;
-          let series = this.#series.get(key);
+          let series = this.series.get(key);
           if (series === undefined) {
             series = { source, destination, address, locality, samples: [] };
-            this.#series.set(key, series);
+            this.series.set(key, series);
           }
           const latency = latencyOf(s.loadMetricStats);
           series.samples.push({
@@ -135,7 +135,7 @@ export class LoadReportStore implements TrafficSource {
         }
       }
     }
-    this.#prune(now);
+    this.prune(now);
   }
 
   /** The edges over the last `windowSeconds`. */
@@ -145,13 +145,13 @@ export class LoadReportStore implements TrafficSource {
       string,
       { source: LoadReportSource; destination: LoadReportDestination; endpoints: Weighed[]; dropped: number }
     >();
-    for (const s of this.#series.values()) {
+    for (const s of this.series.values()) {
       const samples = s.samples.filter((x) => x.at > since);
       if (samples.length === 0) continue;
       const key = `${s.source.node}\u0000${s.destination.cluster}`;
       let edge = edges.get(key);
       if (edge === undefined) {
-        const dropped = (this.#dropped.get(key) ?? [])
+        const dropped = (this.dropped.get(key) ?? [])
           .filter((x) => x.at > since)
           .reduce((a, x) => a + x.count, 0);
         edge = { source: s.source, destination: s.destination, endpoints: [], dropped };
@@ -175,7 +175,7 @@ export class LoadReportStore implements TrafficSource {
       window: windowSeconds,
       generatedAt: new Date(now).toISOString(),
       edges: out,
-      reporters: [...this.#reporters.values()].map((r) => ({
+      reporters: [...this.reporters.values()].map((r) => ({
         node: r.node.id,
         userAgent: r.node.userAgent,
         lastReport: new Date(r.lastReport).toISOString(),
@@ -231,15 +231,15 @@ export class LoadReportStore implements TrafficSource {
     };
   }
 
-  #prune(now: number): void {
+  private prune(now: number): void {
     const oldest = now - KEEP_MS;
-    for (const [key, s] of this.#series) {
+    for (const [key, s] of this.series) {
       while (s.samples.length > 0 && s.samples[0]!.at <= oldest) s.samples.shift();
-      if (s.samples.length === 0) this.#series.delete(key);
+      if (s.samples.length === 0) this.series.delete(key);
     }
-    for (const [key, list] of this.#dropped) {
+    for (const [key, list] of this.dropped) {
       while (list.length > 0 && list[0]!.at <= oldest) list.shift();
-      if (list.length === 0) this.#dropped.delete(key);
+      if (list.length === 0) this.dropped.delete(key);
     }
   }
 }

@@ -9,7 +9,7 @@ import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import type { LoadReportStore } from './load-report-store.js';
 
 export class LrsServer {
-  #streams = 0;
+  private streams = 0;
 
   constructor(
     private readonly store: LoadReportStore,
@@ -19,15 +19,15 @@ export class LrsServer {
 
   register(server: Server): void {
     server.register(envoy.LoadReportingService, {
-      streamLoadStats: (requests, ctx) => this.#serve(requests, ctx),
+      streamLoadStats: (requests, ctx) => this.serve(requests, ctx),
     });
   }
 
-  async *#serve(
+  private async *serve(
     requests: AsyncIterable<envoy.LoadStatsRequest>,
     ctx: HandlerContext,
   ): AsyncGenerator<envoy.LoadStatsResponse> {
-    const stream = ++this.#streams;
+    const stream = ++this.streams;
     const it = requests[Symbol.asyncIterator]();
     try {
       const first = await it.next();

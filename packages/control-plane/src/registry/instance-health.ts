@@ -94,72 +94,72 @@ const endpointKey = (e: Pick<RegistryEndpoint, 'hostname' | 'address' | 'port'>)
   `${e.hostname}|${hostPort(e.address, e.port)}`;
 
 export class InstanceHealth implements Registry {
-  readonly #inner: Registry;
-  readonly #rules: InstanceRules | undefined;
-  #ruled: RuledView | undefined;
+  private readonly inner: Registry;
+  private readonly rules: InstanceRules | undefined;
+  private ruled: RuledView | undefined;
   /** What rules took out when subscribers were last told. */
-  #announced: Map<string, DisabledInstance> | undefined;
-  readonly #disabled = new Map<string, Disabled>();
-  readonly #listeners = new Set<RegistryListener>();
-  #unsubscribe: (() => void) | undefined;
+  private announced: Map<string, DisabledInstance> | undefined;
+  private readonly disabledValue = new Map<string, Disabled>();
+  private readonly listeners = new Set<RegistryListener>();
+  private unsubscribe: (() => void) | undefined;
   /** Counts this view's own changes; added to the inner version, both only grow. */
-  #changes = 0;
+  private changes = 0;
 
   constructor(inner: Registry, options: { rules?: InstanceRules } = {}) {
-    this.#inner = inner;
-    this.#rules = options.rules;
+    this.inner = inner;
+    this.rules = options.rules;
   }
 
   get version(): number {
-    return this.#inner.version + this.#changes;
+    return this.inner.version + this.changes;
   }
 
   start(): Promise<void> {
-    return this.#inner.start();
+    return this.inner.start();
   }
 
   leases(): LeaseState[] {
-    return this.#inner.leases?.() ?? [];
+    return this.inner.leases?.() ?? [];
   }
 
   services(): readonly RegistryService[] {
-    return this.#inner.services();
+    return this.inner.services();
   }
 
   service(hostname: string): RegistryService | undefined {
-    return this.#inner.service(hostname);
+    return this.inner.service(hostname);
   }
 
   endpoints(hostname?: string, servicePort?: number): readonly RegistryEndpoint[] {
-    const all = this.#inner.endpoints(hostname, servicePort);
-    const ruled = this.#ruledView().byEndpoint;
-    if (this.#disabled.size === 0 && ruled.size === 0) return all;
-    return all.map((e) => (this.#find(e) || ruled.has(endpointKey(e)) ? { ...e, health: 'UNHEALTHY' } : e));
+    const all = this.inner.endpoints(hostname, servicePort);
+    const ruled = this.ruledView().byEndpoint;
+    if (this.disabledValue.size === 0 && ruled.size === 0) return all;
+    return all.map((e) => (this.find(e) || ruled.has(endpointKey(e)) ? { ...e, health: 'UNHEALTHY' } : e));
   }
 
   resolveInterface(name: string): InterfaceTarget[] {
-    return this.#inner.resolveInterface(name);
+    return this.inner.resolveInterface(name);
   }
 
   interfaces(): string[] {
-    return this.#inner.interfaces();
+    return this.inner.interfaces();
   }
 
   register(registration: RegisteredInstance): Promise<RegistrationLease> {
-    return this.#inner.register(registration);
+    return this.inner.register(registration);
   }
 
   /** What disables this endpoint, if anything: a disable by hand, else a rule. */
   disabledFor(e: Pick<RegistryEndpoint, 'hostname' | 'address' | 'port'>): DisabledInstance | undefined {
-    const record = this.#find(e)?.record ?? this.#ruledView().byEndpoint.get(endpointKey(e));
+    const record = this.find(e)?.record ?? this.ruledView().byEndpoint.get(endpointKey(e));
     return record && { ...record };
   }
 
   /** Every address disabled by hand now, then every instance a rule takes out. */
   disabled(): DisabledInstance[] {
     const byRule = new Map<string, DisabledInstance>();
-    for (const d of this.#ruledView().byEndpoint.values()) byRule.set(`${d.address}|${d.rule}`, d);
-    return [...this.#disabled.values()].map((d) => ({ ...d.record })).concat([...byRule.values()]);
+    for (const d of this.ruledView().byEndpoint.values()) byRule.set(`${d.address}|${d.rule}`, d);
+    return [...this.disabledValue.values()].map((d) => ({ ...d.record })).concat([...byRule.values()]);
   }
 
   /**
@@ -168,11 +168,11 @@ export class InstanceHealth implements Registry {
    */
   disable(address: string, options: { forMs?: number; reason?: string } = {}): DisabledInstance {
     const { ip, port } = parseInstanceAddress(address);
-    const hosts = this.#hostsAt(ip, port);
+    const hosts = this.hostsAt(ip, port);
     if (hosts.length === 0)
       throw new RpcError(Code.NOT_FOUND, `no instance at ${address}: see \`shoal instance list\``);
     const key = port === undefined ? ip : hostPort(ip, port);
-    clearTimeout(this.#disabled.get(key)?.timer);
+    clearTimeout(this.disabledValue.get(key)?.timer);
     const now = Date.now();
     const record: DisabledInstance = {
       address: key,
@@ -183,14 +183,14 @@ export class InstanceHealth implements Registry {
     const entry: Disabled = { record, ip, port };
     if (options.forMs !== undefined) {
       entry.timer = setTimeout(() => {
-        if (this.#disabled.get(key) !== entry) return;
-        this.#disabled.delete(key);
-        this.#changed(this.#hostsAt(ip, port));
+        if (this.disabledValue.get(key) !== entry) return;
+        this.disabledValue.delete(key);
+        this.changed(this.hostsAt(ip, port));
       }, options.forMs);
       entry.timer.unref();
     }
-    this.#disabled.set(key, entry);
-    this.#changed(hosts);
+    this.disabledValue.set(key, entry);
+    this.changed(hosts);
     return { ...record };
   }
 
@@ -198,9 +198,9 @@ export class InstanceHealth implements Registry {
   enable(address: string): DisabledInstance {
     const { ip, port } = parseInstanceAddress(address);
     const key = port === undefined ? ip : hostPort(ip, port);
-    const entry = this.#disabled.get(key);
+    const entry = this.disabledValue.get(key);
     if (!entry) {
-      const ruled = [...this.#ruledView().byEndpoint.values()].find((d) => d.address === key);
+      const ruled = [...this.ruledView().byEndpoint.values()].find((d) => d.address === key);
       if (ruled)
         throw new RpcError(
           Code.FAILED_PRECONDITION,
@@ -209,61 +209,61 @@ export class InstanceHealth implements Registry {
       throw new RpcError(Code.NOT_FOUND, `${key} is not disabled`);
     }
     clearTimeout(entry.timer);
-    this.#disabled.delete(key);
-    this.#changed(this.#hostsAt(ip, port));
+    this.disabledValue.delete(key);
+    this.changed(this.hostsAt(ip, port));
     return { ...entry.record };
   }
 
   subscribe(listener: RegistryListener): () => void {
-    this.#listeners.add(listener);
-    if (!this.#unsubscribe) {
-      const fromInner = this.#inner.subscribe((e) => this.#emit({ ...e, version: this.version }));
-      this.#announced = this.#ruledView().byEndpoint;
-      const fromRules = this.#rules?.subscribe(() => this.#rulesChanged());
-      this.#unsubscribe = () => {
+    this.listeners.add(listener);
+    if (!this.unsubscribe) {
+      const fromInner = this.inner.subscribe((e) => this.emit({ ...e, version: this.version }));
+      this.announced = this.ruledView().byEndpoint;
+      const fromRules = this.rules?.subscribe(() => this.rulesChanged());
+      this.unsubscribe = () => {
         fromInner();
         fromRules?.();
       };
     }
     return () => {
-      this.#listeners.delete(listener);
+      this.listeners.delete(listener);
     };
   }
 
   /** Stops the expiry timers; the inner registry belongs to whoever made it. */
   async close(): Promise<void> {
-    for (const d of this.#disabled.values()) clearTimeout(d.timer);
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.#listeners.clear();
+    for (const d of this.disabledValue.values()) clearTimeout(d.timer);
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.listeners.clear();
   }
 
   /** The endpoints rules take out now (computed once per version of the backend and the rules). */
-  #ruledView(): RuledView {
-    const rules = this.#rules;
-    const key = `${this.#inner.version}|${rules?.version ?? 0}`;
-    if (this.#ruled?.key === key) return this.#ruled;
+  private ruledView(): RuledView {
+    const rules = this.rules;
+    const key = `${this.inner.version}|${rules?.version ?? 0}`;
+    if (this.ruled?.key === key) return this.ruled;
     const byEndpoint = new Map<string, DisabledInstance>();
     if (rules) {
-      const interfacesOf = this.#hostInterfaces();
-      for (const e of this.#inner.endpoints()) {
+      const interfacesOf = this.hostInterfaces();
+      for (const e of this.inner.endpoints()) {
         const by = rules.disabledBy(e, () => interfacesOf(e.hostname));
         if (by) byEndpoint.set(endpointKey(e), { address: hostPort(e.address, e.port), ...by });
       }
     }
-    this.#ruled = { key, byEndpoint };
-    return this.#ruled;
+    this.ruled = { key, byEndpoint };
+    return this.ruled;
   }
 
   /** The interfaces each host serves: its own list, and those resolved to it (read on first use). */
-  #hostInterfaces(): (hostname: string) => string[] {
+  private hostInterfaces(): (hostname: string) => string[] {
     let byHost: Map<string, Set<string>> | undefined;
     const read = () => {
       const map = new Map<string, Set<string>>();
       const add = (host: string, name: string) => map.set(host, (map.get(host) ?? new Set()).add(name));
-      for (const s of this.#inner.services()) for (const i of s.interfaces) add(s.hostname, i);
-      for (const i of this.#inner.interfaces())
-        for (const t of this.#inner.resolveInterface(i)) add(t.hostname, i);
+      for (const s of this.inner.services()) for (const i of s.interfaces) add(s.hostname, i);
+      for (const i of this.inner.interfaces())
+        for (const t of this.inner.resolveInterface(i)) add(t.hostname, i);
       return map;
     };
     return (hostname) => {
@@ -273,33 +273,33 @@ export class InstanceHealth implements Registry {
   }
 
   /** A rule changed: a change event for the hosts whose instances it takes out or puts back. */
-  #rulesChanged(): void {
-    const before = this.#announced ?? new Map<string, DisabledInstance>();
-    const after = this.#ruledView().byEndpoint;
-    this.#announced = after;
+  private rulesChanged(): void {
+    const before = this.announced ?? new Map<string, DisabledInstance>();
+    const after = this.ruledView().byEndpoint;
+    this.announced = after;
     const hosts = new Set<string>();
     for (const [k, d] of after) if (before.get(k)?.rule !== d.rule) hosts.add(k.split('|')[0]!);
     for (const k of before.keys()) if (!after.has(k)) hosts.add(k.split('|')[0]!);
-    if (hosts.size > 0) this.#changed([...hosts].sort());
+    if (hosts.size > 0) this.changed([...hosts].sort());
   }
 
-  #find(e: Pick<RegistryEndpoint, 'address' | 'port'>): Disabled | undefined {
-    return this.#disabled.get(hostPort(e.address, e.port)) ?? this.#disabled.get(e.address);
+  private find(e: Pick<RegistryEndpoint, 'address' | 'port'>): Disabled | undefined {
+    return this.disabledValue.get(hostPort(e.address, e.port)) ?? this.disabledValue.get(e.address);
   }
 
-  #hostsAt(ip: string, port: number | undefined): string[] {
-    const at = this.#inner
+  private hostsAt(ip: string, port: number | undefined): string[] {
+    const at = this.inner
       .endpoints()
       .filter((e) => e.address === ip && (port === undefined || e.port === port));
     return [...new Set(at.map((e) => e.hostname))].sort();
   }
 
-  #changed(hostnames: string[]): void {
-    this.#changes++;
-    this.#emit({ version: this.version, reason: 'health', hostnames });
+  private changed(hostnames: string[]): void {
+    this.changes++;
+    this.emit({ version: this.version, reason: 'health', hostnames });
   }
 
-  #emit(event: RegistryEvent): void {
-    for (const listener of [...this.#listeners]) listener(event);
+  private emit(event: RegistryEvent): void {
+    for (const listener of [...this.listeners]) listener(event);
   }
 }

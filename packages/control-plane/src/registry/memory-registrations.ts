@@ -37,133 +37,133 @@ interface SavedFile {
 }
 
 export class MemoryRegistrations implements RegistrationStore {
-  readonly #graceMs: number;
-  readonly #dataDir: DataDir | undefined;
-  readonly #onSaveError: (err: unknown) => void;
-  readonly #held = new Map<string, Held>();
-  #onChange: (change: RegistrationChange) => void = () => {};
-  #version = 0;
-  #saveTimer: NodeJS.Immediate | undefined;
-  #closed = false;
+  private readonly graceMs: number;
+  private readonly dataDir: DataDir | undefined;
+  private readonly onSaveError: (err: unknown) => void;
+  private readonly held = new Map<string, Held>();
+  private onChange: (change: RegistrationChange) => void = () => {};
+  private versionValue = 0;
+  private saveTimer: NodeJS.Immediate | undefined;
+  private closed = false;
 
   constructor(options: MemoryRegistrationsOptions = {}) {
-    this.#graceMs = options.graceMs ?? 10_000;
-    this.#dataDir = options.dataDir;
-    this.#onSaveError =
+    this.graceMs = options.graceMs ?? 10_000;
+    this.dataDir = options.dataDir;
+    this.onSaveError =
       options.onSaveError ?? ((err) => process.emitWarning(`saving registrations failed: ${String(err)}`));
-    const saved = this.#dataDir ? readSaved(this.#dataDir) : undefined;
+    const saved = this.dataDir ? readSaved(this.dataDir) : undefined;
     if (saved) {
-      this.#version = saved.version;
+      this.versionValue = saved.version;
       for (const registration of saved.registrations) {
         const held: Held = { registration, token: Symbol(registration.nodeId), registeredAt: Date.now() };
-        this.#held.set(registration.nodeId, held);
+        this.held.set(registration.nodeId, held);
       }
     }
   }
 
   get description(): string {
-    return this.#dataDir ? `memory, saved in ${this.#dataDir.file(REGISTRATIONS_FILE)}` : 'memory';
+    return this.dataDir ? `memory, saved in ${this.dataDir.file(REGISTRATIONS_FILE)}` : 'memory';
   }
 
   get version(): number {
-    return this.#version;
+    return this.versionValue;
   }
 
   async start(onChange: (change: RegistrationChange) => void): Promise<void> {
-    this.#onChange = onChange;
+    this.onChange = onChange;
     // Loaded registrations are leases whose stream ended with the last process.
-    for (const held of this.#held.values()) this.#endLease(held);
+    for (const held of this.held.values()) this.endLease(held);
   }
 
   registrations(): readonly RegisteredInstance[] {
-    return [...this.#held.values()].map((h) => h.registration);
+    return [...this.held.values()].map((h) => h.registration);
   }
 
   leases(): LeaseState[] {
-    return [...this.#held.values()].map((h) => ({
+    return [...this.held.values()].map((h) => ({
       nodeId: h.registration.nodeId,
       registeredAt: h.registeredAt,
-      ...(h.endedAt !== undefined && { endedAt: h.endedAt, expiresAt: h.endedAt + this.#graceMs }),
+      ...(h.endedAt !== undefined && { endedAt: h.endedAt, expiresAt: h.endedAt + this.graceMs }),
     }));
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
-    if (this.#closed) throw new Error('registry is closed');
+    if (this.closed) throw new Error('registry is closed');
     const nodeId = registration.nodeId;
-    const previous = this.#held.get(nodeId);
+    const previous = this.held.get(nodeId);
     clearTimeout(previous?.timer);
     const held: Held = {
       registration: structuredClone(registration),
       token: Symbol(nodeId),
       registeredAt: Date.now(),
     };
-    this.#held.set(nodeId, held);
+    this.held.set(nodeId, held);
     // The same instance back (a reconnect, a control-plane restart): nothing changed.
     if (!previous || canonicalJson(previous.registration) !== canonicalJson(registration)) {
       const hostnames = [...new Set([previous?.registration.hostname, registration.hostname])].filter(
         (h) => h !== undefined,
       );
-      this.#changed({ reason: 'registered', nodeId, hostnames });
+      this.changed({ reason: 'registered', nodeId, hostnames });
     }
     const current = () => {
-      const h = this.#held.get(nodeId);
+      const h = this.held.get(nodeId);
       return h && h.token === held.token ? h : undefined;
     };
     return {
       nodeId,
       end: () => {
         const h = current();
-        if (h && !h.timer && !this.#closed) this.#endLease(h);
+        if (h && !h.timer && !this.closed) this.endLease(h);
       },
       remove: () => {
         const h = current();
-        if (h) this.#remove(h, 'deregistered');
+        if (h) this.remove(h, 'deregistered');
       },
     };
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    for (const h of this.#held.values()) clearTimeout(h.timer);
-    if (this.#saveTimer) {
-      clearImmediate(this.#saveTimer);
-      this.#saveTimer = undefined;
-      this.#save();
+    this.closed = true;
+    for (const h of this.held.values()) clearTimeout(h.timer);
+    if (this.saveTimer) {
+      clearImmediate(this.saveTimer);
+      this.saveTimer = undefined;
+      this.save();
     }
   }
 
-  #endLease(held: Held): void {
+  private endLease(held: Held): void {
     held.endedAt = Date.now();
     held.timer = setTimeout(() => {
-      if (this.#held.get(held.registration.nodeId) === held) this.#remove(held, 'expired');
-    }, this.#graceMs);
+      if (this.held.get(held.registration.nodeId) === held) this.remove(held, 'expired');
+    }, this.graceMs);
     held.timer.unref();
   }
 
-  #remove(held: Held, reason: 'deregistered' | 'expired'): void {
+  private remove(held: Held, reason: 'deregistered' | 'expired'): void {
     clearTimeout(held.timer);
-    this.#held.delete(held.registration.nodeId);
-    this.#changed({ reason, nodeId: held.registration.nodeId, hostnames: [held.registration.hostname] });
+    this.held.delete(held.registration.nodeId);
+    this.changed({ reason, nodeId: held.registration.nodeId, hostnames: [held.registration.hostname] });
   }
 
-  #changed(change: RegistrationChange): void {
-    this.#version++;
-    if (this.#dataDir) this.#saveTimer ??= setImmediate(() => this.#save());
-    this.#onChange(change);
+  private changed(change: RegistrationChange): void {
+    this.versionValue++;
+    if (this.dataDir) this.saveTimer ??= setImmediate(() => this.save());
+    this.onChange(change);
   }
 
   /** Saves after a burst of changes (thousands of instances registering at start) in one write. */
-  #save(): void {
-    this.#saveTimer = undefined;
+  private save(): void {
+    this.saveTimer = undefined;
     const file: SavedFile = {
       format: FORMAT,
-      version: this.#version,
+      version: this.versionValue,
       registrations: this.registrations() as RegisteredInstance[],
     };
     try {
-      this.#dataDir?.write(REGISTRATIONS_FILE, `${JSON.stringify(file)}\n`);
+      this.dataDir?.write(REGISTRATIONS_FILE, `${JSON.stringify(file)}\n`);
     } catch (err) {
-      this.#onSaveError(err);
+      this.onSaveError(err);
     }
   }
 }

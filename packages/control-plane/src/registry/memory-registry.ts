@@ -44,40 +44,40 @@ interface View {
 }
 
 export class InMemoryRegistry implements Registry {
-  readonly #domainSuffix: string;
-  readonly #listeners = new Set<RegistryListener>();
-  readonly #registrations: RegistrationStore;
-  readonly #sources: readonly DiscoverySource[];
-  readonly #onListenerError: (err: unknown) => void;
-  #config: ConfigView = { services: [], endpoints: [] };
+  private readonly domainSuffix: string;
+  private readonly listeners = new Set<RegistryListener>();
+  private readonly registrationsValue: RegistrationStore;
+  private readonly sources: readonly DiscoverySource[];
+  private readonly onListenerError: (err: unknown) => void;
+  private config: ConfigView = { services: [], endpoints: [] };
   /** The store's version when the view last followed it, or the count of syncConfig changes. */
-  #configVersion = 0;
+  private configVersion = 0;
   /** Per host, a fingerprint of what config defines for it, to tell which hosts a config change touched. */
-  #configPrints = new Map<string, string>();
-  #view: View | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #followStore: (() => void) | undefined;
-  #started: Promise<void> | undefined;
-  #closed = false;
+  private configPrints = new Map<string, string>();
+  private view: View | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private followStore: (() => void) | undefined;
+  private started: Promise<void> | undefined;
+  private closed = false;
 
   constructor(options: InMemoryRegistryOptions = {}) {
-    this.#registrations =
+    this.registrationsValue =
       options.registrations ??
       new MemoryRegistrations(options.graceMs !== undefined ? { graceMs: options.graceMs } : {});
-    this.#sources = options.sources ?? [];
-    this.#domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
-    this.#onListenerError =
+    this.sources = options.sources ?? [];
+    this.domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
+    this.onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
     const store = options.store;
     if (store) {
-      this.#followStore = () => {
-        const hostnames = this.#setConfig(store.list());
-        this.#configVersion = store.version;
-        if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+      this.followStore = () => {
+        const hostnames = this.setConfig(store.list());
+        this.configVersion = store.version;
+        if (hostnames.length > 0) this.changed({ reason: 'config', hostnames });
       };
-      this.#setConfig(store.list());
-      this.#configVersion = store.version;
-      this.#unsubscribe = store.subscribe(this.#followStore);
+      this.setConfig(store.list());
+      this.configVersion = store.version;
+      this.unsubscribe = store.subscribe(this.followStore);
     }
   }
 
@@ -86,52 +86,52 @@ export class InMemoryRegistry implements Registry {
    * after a restart and on every replica that has seen the same changes.
    */
   get version(): number {
-    let version = this.#configVersion + this.#registrations.version;
-    for (const source of this.#sources) version += source.version;
+    let version = this.configVersion + this.registrationsValue.version;
+    for (const source of this.sources) version += source.version;
     return version;
   }
 
   /** Loads the registrations and follows their changes; the first call starts, later ones wait for it. */
   start(): Promise<void> {
     // A store that loads on start (etcd) fills itself without events: take what it holds now.
-    this.#followStore?.();
-    this.#started ??= Promise.all([
-      this.#registrations.start((change) => this.#registrationChanged(change)),
-      ...this.#sources.map((source) =>
+    this.followStore?.();
+    this.started ??= Promise.all([
+      this.registrationsValue.start((change) => this.registrationChanged(change)),
+      ...this.sources.map((source) =>
         source.start((hostnames) => {
-          if (!this.#closed) this.#changed({ reason: 'source', hostnames });
+          if (!this.closed) this.changed({ reason: 'source', hostnames });
         }),
       ),
     ]).then(() => undefined);
-    return this.#started;
+    return this.started;
   }
 
   /** Replaces the config-defined part (for callers without a store, e.g. offline validation). */
   syncConfig(objects: readonly AnyConfigObject[]): void {
-    const hostnames = this.#setConfig(objects);
+    const hostnames = this.setConfig(objects);
     if (hostnames.length === 0) return;
-    this.#configVersion++;
-    this.#changed({ reason: 'config', hostnames });
+    this.configVersion++;
+    this.changed({ reason: 'config', hostnames });
   }
 
   /** Installs a new config view; returns the hosts whose services or endpoints differ. */
-  #setConfig(objects: readonly AnyConfigObject[]): string[] {
-    this.#config = servicesFromConfig(objects, this.#domainSuffix);
-    const { prints, changed } = diffHosts(this.#config, this.#configPrints);
-    this.#configPrints = prints;
+  private setConfig(objects: readonly AnyConfigObject[]): string[] {
+    this.config = servicesFromConfig(objects, this.domainSuffix);
+    const { prints, changed } = diffHosts(this.config, this.configPrints);
+    this.configPrints = prints;
     return changed;
   }
 
   services(): readonly RegistryService[] {
-    return this.#current().services;
+    return this.current().services;
   }
 
   service(hostname: string): RegistryService | undefined {
-    return this.#current().byHost.get(hostname.toLowerCase());
+    return this.current().byHost.get(hostname.toLowerCase());
   }
 
   endpoints(hostname?: string, servicePort?: number): readonly RegistryEndpoint[] {
-    const all = this.#current().endpoints;
+    const all = this.current().endpoints;
     if (hostname === undefined) return all;
     const host = hostname.toLowerCase();
     return all.filter(
@@ -140,74 +140,74 @@ export class InMemoryRegistry implements Registry {
   }
 
   resolveInterface(name: string): InterfaceTarget[] {
-    return this.#current().interfaces.get(name) ?? [];
+    return this.current().interfaces.get(name) ?? [];
   }
 
   interfaces(): string[] {
-    return [...this.#current().interfaces.keys()].sort();
+    return [...this.current().interfaces.keys()].sort();
   }
 
   /** The live registrations (including those in their grace period). */
   registrations(): readonly RegisteredInstance[] {
-    return this.#registrations.registrations();
+    return this.registrationsValue.registrations();
   }
 
   leases(): LeaseState[] {
-    return this.#registrations.leases?.() ?? [];
+    return this.registrationsValue.leases?.() ?? [];
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
-    if (this.#closed) throw new Error('registry is closed');
+    if (this.closed) throw new Error('registry is closed');
     await this.start();
-    return this.#registrations.register(registration);
+    return this.registrationsValue.register(registration);
   }
 
   subscribe(listener: RegistryListener): () => void {
-    this.#listeners.add(listener);
+    this.listeners.add(listener);
     return () => {
-      this.#listeners.delete(listener);
+      this.listeners.delete(listener);
     };
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    await this.#registrations.close();
-    await Promise.all(this.#sources.map((s) => s.close()));
-    this.#listeners.clear();
+    this.closed = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    await this.registrationsValue.close();
+    await Promise.all(this.sources.map((s) => s.close()));
+    this.listeners.clear();
   }
 
-  #registrationChanged(change: RegistrationChange): void {
-    if (!this.#closed) this.#changed(change);
+  private registrationChanged(change: RegistrationChange): void {
+    if (!this.closed) this.changed(change);
   }
 
-  #changed(event: Omit<RegistryEvent, 'version'>): void {
-    this.#view = undefined;
+  private changed(event: Omit<RegistryEvent, 'version'>): void {
+    this.view = undefined;
     const full: RegistryEvent = { version: this.version, ...event };
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...this.listeners]) {
       try {
         listener(full);
       } catch (err) {
-        this.#onListenerError(err);
+        this.onListenerError(err);
       }
     }
   }
 
   /** Config-defined services and endpoints merged with the registered instances, built lazily. */
-  #current(): View {
-    if (this.#view) return this.#view;
+  private current(): View {
+    if (this.view) return this.view;
     const byHost = new Map<string, RegistryService>();
     const services: RegistryService[] = [];
-    const sourced = [this.#config.services, ...this.#sources.map((source) => source.services())];
+    const sourced = [this.config.services, ...this.sources.map((source) => source.services())];
     for (const s of sourced.flat()) {
       if (byHost.has(s.hostname)) continue; // first definition wins, as in istiod
       const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
       byHost.set(s.hostname, copy);
       services.push(copy);
     }
-    const endpoints = [...this.#config.endpoints, ...this.#sources.flatMap((s) => s.endpoints())];
-    for (const r of this.#registrations.registrations()) {
+    const endpoints = [...this.config.endpoints, ...this.sources.flatMap((s) => s.endpoints())];
+    for (const r of this.registrationsValue.registrations()) {
       let service = byHost.get(r.hostname);
       if (!service) {
         service = {
@@ -262,7 +262,7 @@ export class InMemoryRegistry implements Registry {
     for (const s of services)
       for (const i of s.interfaces) if (!interfaces.has(i)) add(i, s, s.ports[0]?.number);
     services.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
-    this.#view = { services, byHost, endpoints, interfaces };
-    return this.#view;
+    this.view = { services, byHost, endpoints, interfaces };
+    return this.view;
   }
 }

@@ -7,37 +7,37 @@ import type { SnapshotSource, SnapshotWatcher } from '../xds-server/snapshot-sou
 import { Snapshot } from './snapshot.js';
 
 export class SnapshotCache implements SnapshotSource {
-  #snapshot: Snapshot;
-  readonly #watchers = new Set<SnapshotWatcher>();
+  private snapshotValue: Snapshot;
+  private readonly watchers = new Set<SnapshotWatcher>();
 
   constructor(initial: Snapshot = Snapshot.empty()) {
-    this.#snapshot = initial;
+    this.snapshotValue = initial;
   }
 
   get snapshot(): Snapshot {
-    return this.#snapshot;
+    return this.snapshotValue;
   }
 
   get version(): string {
-    return this.#snapshot.version;
+    return this.snapshotValue.version;
   }
 
   /** Installs a new snapshot and tells every watcher. */
   setSnapshot(snapshot: Snapshot): void {
-    this.#snapshot = snapshot;
-    for (const watcher of this.#watchers) watcher.onUpdate();
+    this.snapshotValue = snapshot;
+    for (const watcher of this.watchers) watcher.onUpdate();
   }
 
   watch(watcher: SnapshotWatcher): () => void {
-    this.#watchers.add(watcher);
+    this.watchers.add(watcher);
     return () => this.unwatch(watcher);
   }
 
   unwatch(watcher: SnapshotWatcher): void {
-    this.#watchers.delete(watcher);
+    this.watchers.delete(watcher);
   }
 
   get watcherCount(): number {
-    return this.#watchers.size;
+    return this.watchers.size;
   }
 }

@@ -32,17 +32,17 @@ export class Snapshot implements ServedSnapshot {
   readonly version: string;
   /** Broken references found so far, each once. */
   readonly inconsistencies: SnapshotInconsistency[] = [];
-  readonly #translator: Translator;
-  readonly #onInconsistency: ((inconsistency: SnapshotInconsistency) => void) | undefined;
-  readonly #sets = new Map<string, ResourceSet>();
+  private readonly translator: Translator;
+  private readonly onInconsistency: ((inconsistency: SnapshotInconsistency) => void) | undefined;
+  private readonly sets = new Map<string, ResourceSet>();
   /** Set hash → response version_info: one string shared by every stream. */
-  readonly #responseVersions = new Map<string, string>();
-  readonly #reported = new Set<string>();
+  private readonly responseVersions = new Map<string, string>();
+  private readonly reported = new Set<string>();
 
   constructor(translator: Translator, options: SnapshotOptions = {}) {
     this.version = translator.version;
-    this.#translator = translator;
-    this.#onInconsistency = options.onInconsistency;
+    this.translator = translator;
+    this.onInconsistency = options.onInconsistency;
   }
 
   /** The snapshot of a mesh with nothing in it (what a control plane serves before its first build). */
@@ -52,49 +52,49 @@ export class Snapshot implements ServedSnapshot {
 
   /** Resources the translation could not build (left out of every set). */
   get failures(): readonly TranslationFailure[] {
-    return this.#translator.failures;
+    return this.translator.failures;
   }
 
   resources(typeUrl: string, subscription: Subscription, node: ProxyNode): ResourceSet {
     const names = [...subscription.names].filter((n) => n !== '*').sort();
-    const context = this.#translator.clientContext(typeUrl, node);
+    const context = this.translator.clientContext(typeUrl, node);
     const key = `${typeUrl}\u0000${context}\u0000${subscription.wildcard ? '*' : ''}\u0000${names.join('\u0000')}`;
-    let set = this.#sets.get(key);
+    let set = this.sets.get(key);
     if (!set) {
-      set = this.#build(typeUrl, names, subscription.wildcard, node);
-      this.#sets.set(key, set);
+      set = this.build(typeUrl, names, subscription.wildcard, node);
+      this.sets.set(key, set);
     }
     return set;
   }
 
   responseVersion(setHash: string): string {
-    let version = this.#responseVersions.get(setHash);
+    let version = this.responseVersions.get(setHash);
     if (version === undefined) {
       version = `${this.version}-${setHash.slice(0, 8)}`;
-      this.#responseVersions.set(setHash, version);
+      this.responseVersions.set(setHash, version);
     }
     return version;
   }
 
-  #build(typeUrl: string, names: string[], wildcard: boolean, node: ProxyNode): ResourceSet {
+  private build(typeUrl: string, names: string[], wildcard: boolean, node: ProxyNode): ResourceSet {
     const all = new Set(names);
-    if (wildcard) for (const name of this.#translator.wildcardNames(typeUrl, node)) all.add(name);
-    const lookup = (ref: ResourceReference) => this.#translator.resource(ref.typeUrl, ref.name, node);
+    if (wildcard) for (const name of this.translator.wildcardNames(typeUrl, node)) all.add(name);
+    const lookup = (ref: ResourceReference) => this.translator.resource(ref.typeUrl, ref.name, node);
     const resources = new Map<string, BuiltResource>();
     for (const name of [...all].sort()) {
-      const built = this.#translator.resource(typeUrl, name, node);
+      const built = this.translator.resource(typeUrl, name, node);
       if (!built) continue;
       resources.set(name, built);
-      for (const broken of checkReferences(built, lookup)) this.#report(broken);
+      for (const broken of checkReferences(built, lookup)) this.report(broken);
     }
     return { resources, version: setVersion(resources.values()) };
   }
 
-  #report(inconsistency: SnapshotInconsistency): void {
+  private report(inconsistency: SnapshotInconsistency): void {
     const key = `${inconsistency.typeUrl}\u0000${inconsistency.name}\u0000${inconsistency.missing.typeUrl}\u0000${inconsistency.missing.name}`;
-    if (this.#reported.has(key)) return;
-    this.#reported.add(key);
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
     this.inconsistencies.push(inconsistency);
-    this.#onInconsistency?.(inconsistency);
+    this.onInconsistency?.(inconsistency);
   }
 }

@@ -31,26 +31,26 @@ function proxyVersion(node: ProxyNode): string {
 const EVENTS = { added: 'add', updated: 'update', deleted: 'delete' } as const;
 
 export class PilotMetrics implements XdsServerMetrics {
-  readonly #pushes: Counter;
-  readonly #pushTime: Histogram;
-  readonly #convergence: Histogram;
-  readonly #rejects: Counter;
-  readonly #configEvents: Counter;
+  private readonly pushes: Counter;
+  private readonly pushTime: Histogram;
+  private readonly convergence: Histogram;
+  private readonly rejects: Counter;
+  private readonly configEvents: Counter;
 
   constructor(meter: Meter, ads: () => AdsServer, registry: () => Registry) {
-    this.#pushes = meter.createCounter(PILOT.pushes.name, { description: PILOT.pushes.description });
-    this.#pushTime = meter.createHistogram(PILOT.pushTime.name, {
+    this.pushes = meter.createCounter(PILOT.pushes.name, { description: PILOT.pushes.description });
+    this.pushTime = meter.createHistogram(PILOT.pushTime.name, {
       description: PILOT.pushTime.description,
       advice: { explicitBucketBoundaries: [...PILOT.pushTime.buckets] },
     });
-    this.#convergence = meter.createHistogram(PILOT.convergence.name, {
+    this.convergence = meter.createHistogram(PILOT.convergence.name, {
       description: PILOT.convergence.description,
       advice: { explicitBucketBoundaries: [...PILOT.convergence.buckets] },
     });
-    this.#rejects = meter.createCounter(PILOT.totalRejects.name, {
+    this.rejects = meter.createCounter(PILOT.totalRejects.name, {
       description: PILOT.totalRejects.description,
     });
-    this.#configEvents = meter.createCounter(PILOT.configEvents.name, {
+    this.configEvents = meter.createCounter(PILOT.configEvents.name, {
       description: PILOT.configEvents.description,
     });
     meter
@@ -84,20 +84,20 @@ export class PilotMetrics implements XdsServerMetrics {
 
   pushed(typeUrl: string, seconds: number): void {
     const attrs = { type: metricType(typeUrl) };
-    this.#pushes.add(1, attrs);
-    this.#pushTime.record(seconds, attrs);
+    this.pushes.add(1, attrs);
+    this.pushTime.record(seconds, attrs);
   }
 
   rejected(typeUrl: string): void {
-    this.#rejects.add(1, { type: metricType(typeUrl) });
+    this.rejects.add(1, { type: metricType(typeUrl) });
   }
 
   converged(seconds: number): void {
-    this.#convergence.record(seconds);
+    this.convergence.record(seconds);
   }
 
   /** Counts a config store change set (pilot_k8s_cfg_events{type=Kind, event=add|update|delete}). */
   configChanged(event: ConfigEvent): void {
-    for (const c of event.changes) this.#configEvents.add(1, { type: c.kind, event: EVENTS[c.type] });
+    for (const c of event.changes) this.configEvents.add(1, { type: c.kind, event: EVENTS[c.type] });
   }
 }

@@ -91,26 +91,26 @@ function finite(s: Sample | undefined): number | undefined {
 }
 
 export class PrometheusTraffic implements TrafficSource {
-  readonly #base: string;
-  readonly #window: number;
-  readonly #timeoutMs: number;
-  readonly #reuseMs: number;
-  #last: { at: number; report: TrafficReport } | undefined;
-  #pending: Promise<TrafficReport> | undefined;
+  private readonly base: string;
+  private readonly window: number;
+  private readonly timeoutMs: number;
+  private readonly reuseMs: number;
+  private last: { at: number; report: TrafficReport } | undefined;
+  private pending: Promise<TrafficReport> | undefined;
 
   constructor(options: PrometheusTrafficOptions) {
     const url = new URL(options.url);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw new Error(`Prometheus URL ${JSON.stringify(options.url)}: expected http:// or https://`);
-    this.#base = url.href.replace(/\/+$/, '');
-    this.#window = options.windowSeconds ?? 60;
-    this.#timeoutMs = options.timeoutMs ?? 5000;
-    this.#reuseMs = options.reuseMs ?? 1000;
+    this.base = url.href.replace(/\/+$/, '');
+    this.window = options.windowSeconds ?? 60;
+    this.timeoutMs = options.timeoutMs ?? 5000;
+    this.reuseMs = options.reuseMs ?? 1000;
   }
 
   /** The queries this source asks, in order: requests, p50, p99, mesh-wide p99. */
   queries(): string[] {
-    const w = `[${this.#window}s]`;
+    const w = `[${this.window}s]`;
     const by = EDGE_LABELS.join(', ');
     const latency = (q: number, labels: string) =>
       `histogram_quantile(${q}, sum(rate(istio_request_duration_milliseconds_bucket{reporter="source"}${w})) by (${labels}))`;
@@ -125,36 +125,36 @@ export class PrometheusTraffic implements TrafficSource {
   /** Resolves to the graph, or to an empty one whose `error` says why Prometheus did not answer. */
   report(): Promise<TrafficReport> {
     const now = Date.now();
-    if (this.#last && now - this.#last.at < this.#reuseMs) return Promise.resolve(this.#last.report);
-    this.#pending ??= this.#read().then((report) => {
-      this.#last = { at: Date.now(), report };
-      this.#pending = undefined;
+    if (this.last && now - this.last.at < this.reuseMs) return Promise.resolve(this.last.report);
+    this.pending ??= this.read().then((report) => {
+      this.last = { at: Date.now(), report };
+      this.pending = undefined;
       return report;
     });
-    return this.#pending;
+    return this.pending;
   }
 
-  async #read(): Promise<TrafficReport> {
+  private async read(): Promise<TrafficReport> {
     const at = new Date().toISOString();
     try {
-      const [requests, p50, p99, meshP99] = await Promise.all(this.queries().map((q) => this.#query(q)));
-      return { ...this.#graph(requests!, p50!, p99!, meshP99![0]), at };
+      const [requests, p50, p99, meshP99] = await Promise.all(this.queries().map((q) => this.query(q)));
+      return { ...this.graph(requests!, p50!, p99!, meshP99![0]), at };
     } catch (err) {
       return {
         source: 'prometheus',
-        windowSeconds: this.#window,
+        windowSeconds: this.window,
         at,
         nodes: [],
         edges: [],
         totals: { requestsPerSecond: 0, errorRate: 0 },
-        error: `Prometheus at ${this.#base}: ${(err as Error).message}`,
+        error: `Prometheus at ${this.base}: ${(err as Error).message}`,
       };
     }
   }
 
-  async #query(query: string): Promise<Sample[]> {
-    const res = await fetch(`${this.#base}/api/v1/query?query=${encodeURIComponent(query)}`, {
-      signal: AbortSignal.timeout(this.#timeoutMs),
+  private async query(query: string): Promise<Sample[]> {
+    const res = await fetch(`${this.base}/api/v1/query?query=${encodeURIComponent(query)}`, {
+      signal: AbortSignal.timeout(this.timeoutMs),
     }).catch((err: Error) => {
       const cause = (err.cause as Error | undefined)?.message;
       throw new Error(cause ? `${err.message} (${cause})` : err.message);
@@ -172,7 +172,7 @@ export class PrometheusTraffic implements TrafficSource {
     return body.data.result ?? [];
   }
 
-  #graph(
+  private graph(
     requests: Sample[],
     p50: Sample[],
     p99: Sample[],
@@ -207,7 +207,7 @@ export class PrometheusTraffic implements TrafficSource {
       edge.errorsPerSecond += failed;
       // Calls in the window by status, as the LRS and demo sources count them.
       const status = statusName(s.metric);
-      edge.byStatus![status] = (edge.byStatus![status] ?? 0) + Math.round(rps * this.#window);
+      edge.byStatus![status] = (edge.byStatus![status] ?? 0) + Math.round(rps * this.window);
       total += rps;
       errors += failed;
     }
@@ -224,7 +224,7 @@ export class PrometheusTraffic implements TrafficSource {
     const p99Ms = finite(meshP99);
     return {
       source: 'prometheus',
-      windowSeconds: this.#window,
+      windowSeconds: this.window,
       nodes: [...nodes.values()],
       edges: [...edges.values()].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond),
       totals: {

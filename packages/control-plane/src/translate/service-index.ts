@@ -22,62 +22,62 @@ export interface ResolvedTarget {
 }
 
 export class ServiceIndex implements SubsetLookup {
-  readonly #byHost = new Map<string, MeshService>();
-  readonly #byInterface = new Map<string, { service: MeshService; port?: number }>();
-  readonly #endpoints = new Map<string, MeshEndpoint[]>();
-  readonly #input: MeshInput;
-  readonly #interfacesOf = new Map<string, string[]>();
+  private readonly byHost = new Map<string, MeshService>();
+  private readonly byInterface = new Map<string, { service: MeshService; port?: number }>();
+  private readonly endpointsValue = new Map<string, MeshEndpoint[]>();
+  private readonly input: MeshInput;
+  private readonly interfacesOfValue = new Map<string, string[]>();
   /** Istio's DestinationRules, then Dubbo's (an Istio rule wins a tie). */
-  readonly #destinationRules: readonly ConfigObject<'DestinationRule'>[];
+  private readonly destinationRules: readonly ConfigObject<'DestinationRule'>[];
   /** Istio's VirtualServices, then Dubbo's (built on first use: their fallbacks read instances). */
-  #virtualServices: readonly ConfigObject<'VirtualService'>[] | undefined;
+  private virtualServices: readonly ConfigObject<'VirtualService'>[] | undefined;
   /** Dubbo's rules of this input. */
   readonly dubbo: DubboRuleIndex;
 
   constructor(input: MeshInput) {
-    this.#input = input;
+    this.input = input;
     this.dubbo = new DubboRuleIndex(input.dubbo);
-    this.#destinationRules = [
+    this.destinationRules = [
       ...input.destinationRules,
       ...(input.dubbo?.destinationRules ?? []).map(dubboDestinationRuleAsIstio),
     ];
     for (const service of input.services) {
       const host = service.hostname.toLowerCase();
-      if (!this.#byHost.has(host)) this.#byHost.set(host, service);
+      if (!this.byHost.has(host)) this.byHost.set(host, service);
     }
     for (const target of input.interfaces ?? []) {
-      const service = this.#byHost.get(target.hostname.toLowerCase());
-      if (service && !this.#byInterface.has(target.interface)) {
-        this.#byInterface.set(target.interface, { service, port: target.port });
+      const service = this.byHost.get(target.hostname.toLowerCase());
+      if (service && !this.byInterface.has(target.interface)) {
+        this.byInterface.set(target.interface, { service, port: target.port });
       }
     }
     for (const service of input.services) {
       for (const name of service.interfaces ?? [])
-        if (!this.#byInterface.has(name)) this.#byInterface.set(name, { service });
+        if (!this.byInterface.has(name)) this.byInterface.set(name, { service });
     }
     for (const endpoint of input.endpoints) {
       const key = endpointKey(endpoint.hostname, endpoint.servicePort);
-      const list = this.#endpoints.get(key);
+      const list = this.endpointsValue.get(key);
       if (list) list.push(endpoint);
-      else this.#endpoints.set(key, [endpoint]);
+      else this.endpointsValue.set(key, [endpoint]);
     }
   }
 
   get services(): readonly MeshService[] {
-    return this.#input.services;
+    return this.input.services;
   }
 
   service(host: string): MeshService | undefined {
-    return this.#byHost.get(host.toLowerCase());
+    return this.byHost.get(host.toLowerCase());
   }
 
   /** The host serving an interface, and the port its registrations announced (if any). */
   serviceForInterface(name: string): { service: MeshService; port?: number } | undefined {
-    return this.#byInterface.get(name);
+    return this.byInterface.get(name);
   }
 
   interfaces(): string[] {
-    return [...this.#byInterface.keys()];
+    return [...this.byInterface.keys()];
   }
 
   /**
@@ -85,7 +85,7 @@ export class ServiceIndex implements SubsetLookup {
    * out, the registry's InstanceHealth already sends UNHEALTHY).
    */
   endpoints(host: string, port: number): readonly MeshEndpoint[] {
-    const raw = this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
+    const raw = this.endpointsValue.get(endpointKey(host.toLowerCase(), port)) ?? [];
     return this.dubbo.configItems.length === 0
       ? raw
       : configuredEndpoints(raw, this.dubbo, this.interfacesOf(host));
@@ -106,19 +106,19 @@ export class ServiceIndex implements SubsetLookup {
   /** The interfaces a host serves (its own list and the registrations that map to it). */
   interfacesOf(host: string): string[] {
     const key = host.toLowerCase();
-    let list = this.#interfacesOf.get(key);
+    let list = this.interfacesOfValue.get(key);
     if (!list) {
-      list = this.#collectInterfaces(key);
-      this.#interfacesOf.set(key, list);
+      list = this.collectInterfaces(key);
+      this.interfacesOfValue.set(key, list);
     }
     return list;
   }
 
-  #collectInterfaces(host: string): string[] {
+  private collectInterfaces(host: string): string[] {
     const service = this.service(host);
     const out = new Set(service?.interfaces ?? []);
-    for (const [name, target] of this.#byInterface) if (target.service === service) out.add(name);
-    for (const t of this.#input.interfaces ?? []) if (t.hostname.toLowerCase() === host) out.add(t.interface);
+    for (const [name, target] of this.byInterface) if (target.service === service) out.add(name);
+    for (const t of this.input.interfaces ?? []) if (t.hostname.toLowerCase() === host) out.add(t.interface);
     return [...out];
   }
 
@@ -144,7 +144,7 @@ export class ServiceIndex implements SubsetLookup {
 
   /** An Istio VirtualService by name and namespace (a delegate's target: Istio's delegation). */
   virtualServiceNamed(name: string, namespace: string): ConfigObject<'VirtualService'> | undefined {
-    return this.#input.virtualServices.find(
+    return this.input.virtualServices.find(
       (vs) => vs.metadata.name === name && vs.metadata.namespace === namespace,
     );
   }
@@ -152,11 +152,11 @@ export class ServiceIndex implements SubsetLookup {
   /** The VirtualService for a host: one naming it exactly, else the most specific wildcard. */
   virtualServiceFor(host: string): ConfigObject<'VirtualService'> | undefined {
     let best: { vs: ConfigObject<'VirtualService'>; rank: number } | undefined;
-    this.#virtualServices ??= [
-      ...this.#input.virtualServices,
-      ...(this.#input.dubbo?.virtualServices ?? []).map((o) => dubboVirtualServiceAsIstio(o, this)),
+    this.virtualServices ??= [
+      ...this.input.virtualServices,
+      ...(this.input.dubbo?.virtualServices ?? []).map((o) => dubboVirtualServiceAsIstio(o, this)),
     ];
-    for (const vs of this.#virtualServices) {
+    for (const vs of this.virtualServices) {
       if ((vs.spec.gateways?.length ?? 0) > 0 && !vs.spec.gateways?.includes('mesh')) continue;
       for (const h of vs.spec.hosts ?? []) {
         const resolved = resolveShortName(h, vs.metadata.namespace);
@@ -172,7 +172,7 @@ export class ServiceIndex implements SubsetLookup {
   /** The DestinationRule for a host, preferring one in the client's namespace among equals. */
   destinationRuleFor(host: string, clientNamespace?: string): ConfigObject<'DestinationRule'> | undefined {
     let best: { dr: ConfigObject<'DestinationRule'>; rank: number } | undefined;
-    for (const dr of this.#destinationRules) {
+    for (const dr of this.destinationRules) {
       if (dr.spec.workloadSelector) continue; // applies to sidecars of selected workloads only
       const resolved = resolveShortName(dr.spec.host, dr.metadata.namespace);
       if (!hostMatches(resolved, host)) continue;

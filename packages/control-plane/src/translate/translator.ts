@@ -59,47 +59,47 @@ interface ListenerTarget extends ResolvedTarget {
 
 export class Translator {
   readonly index: ServiceIndex;
-  readonly #memo = new Map<string, BuiltResource | null>();
+  private readonly memo = new Map<string, BuiltResource | null>();
   readonly version: string;
   /** Resources that failed to build (left out of every response). */
   readonly failures: TranslationFailure[] = [];
 
-  readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
-  readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
-  readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
-  readonly #trustDomain: string;
-  readonly #sidecar: SidecarTranslator;
+  private readonly peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
+  private readonly authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
+  private readonly onFailure: ((failure: TranslationFailure) => void) | undefined;
+  private readonly trustDomain: string;
+  private readonly sidecar: SidecarTranslator;
 
   constructor(input: MeshInput, options: TranslatorOptions = {}) {
-    this.#onFailure = options.onFailure;
+    this.onFailure = options.onFailure;
     this.version = input.version;
-    this.#peerAuthentications = input.peerAuthentications ?? [];
-    this.#authorizationPolicies = input.authorizationPolicies ?? [];
-    this.#trustDomain = input.trustDomain ?? 'cluster.local';
+    this.peerAuthentications = input.peerAuthentications ?? [];
+    this.authorizationPolicies = input.authorizationPolicies ?? [];
+    this.trustDomain = input.trustDomain ?? 'cluster.local';
     this.index = new ServiceIndex(input);
-    this.#sidecar = new SidecarTranslator(
+    this.sidecar = new SidecarTranslator(
       this.index,
-      { peerAuthentications: this.#peerAuthentications, authorizationPolicies: this.#authorizationPolicies },
-      { trustDomain: this.#trustDomain, ...options.sidecar },
+      { peerAuthentications: this.peerAuthentications, authorizationPolicies: this.authorizationPolicies },
+      { trustDomain: this.trustDomain, ...options.sidecar },
     );
   }
 
   /** One resource by name, or undefined when it does not exist. */
   resource(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
     const key = `${typeUrl}\u0000${this.clientContext(typeUrl, node, name)}\u0000${name}`;
-    let built = this.#memo.get(key);
+    let built = this.memo.get(key);
     if (built === undefined) {
       try {
-        built = this.#build(typeUrl, name, node) ?? null;
+        built = this.build(typeUrl, name, node) ?? null;
       } catch (err) {
         // A bug or an input the validator let through must not end every client's stream:
         // the resource is left out and the failure kept for the logs.
         const failure = { typeUrl, name, error: String((err as Error)?.message ?? err) };
         this.failures.push(failure);
-        this.#onFailure?.(failure);
+        this.onFailure?.(failure);
         built = null;
       }
-      this.#memo.set(key, built);
+      this.memo.set(key, built);
     }
     return built ?? undefined;
   }
@@ -109,7 +109,7 @@ export class Translator {
    * sidecar, its listeners and clusters (see SidecarTranslator.wildcardNames).
    */
   wildcardNames(typeUrl: string, node?: ProxyNode): string[] {
-    if (node?.kind === 'sidecar') return this.#sidecar.wildcardNames(typeUrl, node);
+    if (node?.kind === 'sidecar') return this.sidecar.wildcardNames(typeUrl, node);
     const out: string[] = [];
     if (typeUrl === LISTENER_TYPE_URL) {
       for (const s of this.index.services) for (const p of s.ports) out.push(`${s.hostname}:${p.number}`);
@@ -127,7 +127,7 @@ export class Translator {
    */
   clientContext(typeUrl: string, node: ProxyNode, name?: string): string {
     if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
-      return this.#sidecar.context(typeUrl, node);
+      return this.sidecar.context(typeUrl, node);
     }
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
@@ -143,43 +143,43 @@ export class Translator {
     return context;
   }
 
-  #build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
+  private build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
     if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
-      return this.#sidecar.build(typeUrl, name, node);
+      return this.sidecar.build(typeUrl, name, node);
     }
     switch (typeUrl) {
       case LISTENER_TYPE_URL:
-        return this.#listener(name, node);
+        return this.listener(name, node);
       case ROUTE_CONFIGURATION_TYPE_URL:
-        return this.#routeConfig(name, node);
+        return this.routeConfig(name, node);
       case CLUSTER_TYPE_URL:
-        return this.#cluster(name, node);
+        return this.cluster(name, node);
       case CLUSTER_LOAD_ASSIGNMENT_TYPE_URL:
-        return this.#loadAssignment(name, node);
+        return this.loadAssignment(name, node);
       default:
         return undefined;
     }
   }
 
-  #listener(name: string, node: ProxyNode): BuiltResource | undefined {
+  private listener(name: string, node: ProxyNode): BuiltResource | undefined {
     const inbound = parseInboundListenerName(name);
     if (inbound) {
-      const mode = explicitMtlsMode(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
-      const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
+      const mode = explicitMtlsMode(this.peerAuthentications, node.namespace, node.labels, inbound.port);
+      const policies = applicablePolicies(this.authorizationPolicies, node.namespace, node.labels);
       // Only Shoal servers can serve PERMISSIVE's two chains; gRPC servers get plaintext, as from istiod.
       const permissive = mode === 'PERMISSIVE' && node.userAgent.startsWith(SHOAL_USER_AGENT);
       const listener = buildInboundListener(name, inbound.ip, inbound.port, {
         mtls: mode === 'STRICT' ? 'STRICT' : permissive ? 'PERMISSIVE' : 'DISABLE',
-        filters: buildRbacFilters(policies, this.#trustDomain),
+        filters: buildRbacFilters(policies, this.trustDomain),
       });
       return buildResource(envoy.ListenerSchema, name, listener);
     }
-    if (!this.#target(name, node)) return undefined;
+    if (!this.target(name, node)) return undefined;
     return buildResource(envoy.ListenerSchema, name, buildClientListener(name));
   }
 
-  #routeConfig(name: string, node: ProxyNode): BuiltResource | undefined {
-    const target = this.#target(name, node);
+  private routeConfig(name: string, node: ProxyNode): BuiltResource | undefined {
+    const target = this.target(name, node);
     if (!target) return undefined;
     const config = buildRouteConfiguration({
       name,
@@ -198,8 +198,8 @@ export class Translator {
   }
 
   /** A listener/route name → the service and port it stands for, and the domains it answers to. */
-  #target(name: string, node: ProxyNode): ListenerTarget | undefined {
-    const byInterface = this.#interfaceTarget(name);
+  private target(name: string, node: ProxyNode): ListenerTarget | undefined {
+    const byInterface = this.interfaceTarget(name);
     if (byInterface) return byInterface;
     const resolved = this.index.resolveDialled(name, node.namespace);
     if (!resolved) return undefined;
@@ -210,7 +210,7 @@ export class Translator {
   }
 
   /** `greet.v1.GreeterService` (or with `:port`) → the host serving that interface. */
-  #interfaceTarget(name: string): ListenerTarget | undefined {
+  private interfaceTarget(name: string): ListenerTarget | undefined {
     const hp = splitHostPort(name);
     const found = hp ? this.index.serviceForInterface(hp.host) : undefined;
     if (!hp || !found) return undefined;
@@ -220,14 +220,14 @@ export class Translator {
     return { service, port, domains: [name, hp.host], iface: hp.host };
   }
 
-  #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
+  private cluster(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
     const policy = clusterPolicy(this.index, target);
     const tls = upstreamTlsSettings(policy.tls, clusterEndpoints(this.index, target), {
-      peerAuthentications: this.#peerAuthentications,
+      peerAuthentications: this.peerAuthentications,
       namespace: target.service.namespace,
-      trustDomain: this.#trustDomain,
+      trustDomain: this.trustDomain,
     });
     const cluster = buildCluster(
       name,
@@ -241,7 +241,7 @@ export class Translator {
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
-  #loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
+  private loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
     const endpoints = clusterEndpoints(this.index, target);

@@ -34,17 +34,17 @@ type AdsImpl = ServiceImpl<typeof envoy.AggregatedDiscoveryService>;
 
 export class AdsServer {
   /** Shared by every session of this server. */
-  readonly #server: SessionServer;
-  readonly #sessions = new Set<LiveSession>();
-  #streamIds = 0;
+  private readonly server: SessionServer;
+  private readonly sessions = new Set<LiveSession>();
+  private streamIds = 0;
   /** Set while the server must not serve (its view may be stale): every stream fails with it. */
-  #refusal: RpcError | undefined;
+  private refusal: RpcError | undefined;
 
   constructor(options: AdsServerOptions) {
-    this.#server = {
+    this.server = {
       cache: options.cache,
       names: new SharedNameSets(),
-      onClose: (session) => this.#sessions.delete(session),
+      onClose: (session) => this.sessions.delete(session),
       ...(options.lease ? { lease: options.lease } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     };
@@ -58,16 +58,16 @@ export class AdsServer {
   implementation(): AdsImpl {
     return {
       streamAggregatedResources: (requests, ctx) =>
-        this.#serve(new SotwSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
+        this.serve(new SotwSession(this.sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
       deltaAggregatedResources: (requests, ctx) =>
-        this.#serve(new DeltaSession(this.#sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
+        this.serve(new DeltaSession(this.sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
     };
   }
 
   /** Status of every client with a live stream, by node id then stream. */
   clients(): ClientStatus[] {
     const out: ClientStatus[] = [];
-    for (const s of this.#sessions) {
+    for (const s of this.sessions) {
       const status = s.status; // built on each read
       if (status) out.push(status);
     }
@@ -77,7 +77,7 @@ export class AdsServer {
   /** The node and peer (`ip:port`) of every live stream that has sent its first request. */
   nodes(): { node: ProxyNode; peer: string }[] {
     const out: { node: ProxyNode; peer: string }[] = [];
-    for (const s of this.#sessions) {
+    for (const s of this.sessions) {
       const node = s.node;
       if (node) out.push({ node, peer: s.peer });
     }
@@ -87,7 +87,7 @@ export class AdsServer {
   /** What each live stream of a node was sent (newest stream first). */
   clientConfig(nodeId: string): ClientConfig[] {
     const out: ClientConfig[] = [];
-    for (const s of this.#sessions) {
+    for (const s of this.sessions) {
       const status = s.status;
       if (!status || status.nodeId !== nodeId) continue;
       out.push({ status, resources: s.clientResources() });
@@ -96,12 +96,12 @@ export class AdsServer {
   }
 
   get streamCount(): number {
-    return this.#sessions.size;
+    return this.sessions.size;
   }
 
   /** Ends every stream (the server's shutdown then completes them). */
   closeAll(): void {
-    for (const s of [...this.#sessions]) s.close();
+    for (const s of [...this.sessions]) s.close();
   }
 
   /**
@@ -109,18 +109,18 @@ export class AdsServer {
    * move to another control plane (gRFC A71 fallback) rather than take this one's view as current.
    */
   refuse(reason: string): void {
-    this.#refusal = new RpcError(Code.UNAVAILABLE, reason);
-    for (const s of [...this.#sessions]) s.close(this.#refusal);
+    this.refusal = new RpcError(Code.UNAVAILABLE, reason);
+    for (const s of [...this.sessions]) s.close(this.refusal);
   }
 
   resume(): void {
-    this.#refusal = undefined;
+    this.refusal = undefined;
   }
 
-  #sessionOptions(ctx: HandlerContext): SessionOptions {
-    const streamId = ++this.#streamIds;
+  private sessionOptions(ctx: HandlerContext): SessionOptions {
+    const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
-    return { server: this.#server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
+    return { server: this.server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
   }
 
   /**
@@ -129,16 +129,16 @@ export class AdsServer {
    * response side stops (the call ended), or with the error of a bad request. No per-stream async
    * function or generator waits here: an idle stream holds one pending read and one pending send.
    */
-  #serve<Req, S extends LiveSession>(
+  private serve<Req, S extends LiveSession>(
     session: S,
     requests: AsyncIterable<Req>,
     receive: (session: S, req: Req) => void,
   ): S {
-    if (this.#refusal) {
-      session.close(this.#refusal);
+    if (this.refusal) {
+      session.close(this.refusal);
       return session;
     }
-    this.#sessions.add(session);
+    this.sessions.add(session);
     readRequests(session, requests, receive);
     return session;
   }

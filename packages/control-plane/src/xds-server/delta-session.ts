@@ -79,7 +79,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       this.types.set(typeUrl, st);
       if (req.resourceNamesSubscribe.length === 0 && allowsWildcard(typeUrl)) st.wildcard = true;
     }
-    if (req.responseNonce !== '') this.#settle(st, req);
+    if (req.responseNonce !== '') this.settle(st, req);
     for (const name of req.resourceNamesSubscribe) {
       if (name === '*') st.wildcard = true;
       else st.names.add(name);
@@ -100,7 +100,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     }
   }
 
-  #settle(st: DeltaTypeState, req: envoy.DeltaDiscoveryRequest): void {
+  private settle(st: DeltaTypeState, req: envoy.DeltaDiscoveryRequest): void {
     const pending = st.pending?.get(req.responseNonce);
     if (!st.pending || !pending) {
       st.staleRequests++;

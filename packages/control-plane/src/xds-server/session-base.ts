@@ -89,18 +89,18 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 {
   /** Per subscribed type URL. */
   protected readonly types = new Map<string, St>();
-  #node: ProxyNode | undefined;
-  #connectedAt = 0;
+  private nodeValue: ProxyNode | undefined;
+  private connectedAt = 0;
   /** Types to answer: bit i is PUSH_ORDER[i]. */
-  #dirty = 0;
+  private dirty = 0;
   /** Resolves the pending `next()` (with the promise of the response computed then). */
-  #wake: ((next: Promise<IteratorResult<Res>>) => void) | undefined;
-  #closed = false;
-  #error: unknown;
-  #release: (() => void) | undefined;
-  #nonce = 0;
+  private wake: ((next: Promise<IteratorResult<Res>>) => void) | undefined;
+  private closedValue = false;
+  private error: unknown;
+  private release: (() => void) | undefined;
+  private nonce = 0;
   /** When the snapshot whose changes are still being sent was made (for convergence time). */
-  #updateAt: number | undefined;
+  private updateAt: number | undefined;
 
   constructor(
     protected readonly options: SessionOptions,
@@ -112,12 +112,12 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   }
 
   get node(): ProxyNode | undefined {
-    return this.#node;
+    return this.nodeValue;
   }
 
   /** The client's status, built now from the session's state; undefined before its first request. */
   get status(): ClientStatus | undefined {
-    const node = this.#node;
+    const node = this.nodeValue;
     if (!node) return undefined;
     const types: Partial<Record<string, TypeStatus>> = {};
     for (const [typeUrl, st] of this.types) {
@@ -125,11 +125,11 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
       if (short) types[short] = typeStatus(typeUrl, st, st, this.sentNames(st));
     }
     const { streamId, peer, peerCertificate } = this.options;
-    return clientStatus(streamId, this.protocol, peer, this.#connectedAt, node, types, peerCertificate);
+    return clientStatus(streamId, this.protocol, peer, this.connectedAt, node, types, peerCertificate);
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.closedValue;
   }
 
   get peer(): string {
@@ -138,20 +138,20 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** Reads the node from the first request; later requests may omit it. */
   protected nodeFrom(node: NodeLike | undefined): ProxyNode {
-    if (this.#node) return this.#node;
+    if (this.nodeValue) return this.nodeValue;
     if (!node || node.id === '') {
       throw new RpcError(Code.INVALID_ARGUMENT, 'the first request of an ADS stream must carry node.id');
     }
     const proxy = proxyNodeOf(node);
-    this.#node = proxy;
-    this.#connectedAt = Date.now();
-    this.#release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
+    this.nodeValue = proxy;
+    this.connectedAt = Date.now();
+    this.release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
     this.cache.watch(this);
     return proxy;
   }
 
   protected nextNonce(): string {
-    return String(++this.#nonce);
+    return String(++this.nonce);
   }
 
   /** The version_info of a response: the snapshot's version and the hash of the set sent. */
@@ -218,7 +218,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** A new snapshot: every type the client watches may have changed. */
   onUpdate(): void {
-    if (this.options.server.metrics) this.#updateAt ??= performance.now();
+    if (this.options.server.metrics) this.updateAt ??= performance.now();
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
   }
 
@@ -231,18 +231,18 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   protected markDirty(typeUrl: string): void {
     const i = PUSH_ORDER.indexOf(typeUrl);
     if (i < 0) return;
-    this.#dirty |= 1 << i;
-    this.#wakeUp();
+    this.dirty |= 1 << i;
+    this.wakeUp();
   }
 
   /**
    * Answers a waiting `next()`. On a later microtask: the caller may mark more types dirty in
    * the same turn (a snapshot update marks all), and they must go out in push order.
    */
-  #wakeUp(): void {
-    const wake = this.#wake;
+  private wakeUp(): void {
+    const wake = this.wake;
     if (!wake) return;
-    this.#wake = undefined;
+    this.wake = undefined;
     queueMicrotask(() => wake(this.next()));
   }
 
@@ -250,21 +250,21 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   next(): Promise<IteratorResult<Res>> {
     try {
       for (;;) {
-        if (this.#error) return Promise.reject(this.#error);
-        if (this.#closed) return Promise.resolve(DONE);
-        if (this.#dirty === 0) {
-          if (this.#updateAt !== undefined) {
-            this.options.server.metrics?.converged((performance.now() - this.#updateAt) / 1000);
-            this.#updateAt = undefined;
+        if (this.error) return Promise.reject(this.error);
+        if (this.closedValue) return Promise.resolve(DONE);
+        if (this.dirty === 0) {
+          if (this.updateAt !== undefined) {
+            this.options.server.metrics?.converged((performance.now() - this.updateAt) / 1000);
+            this.updateAt = undefined;
           }
           return new Promise((resolve) => {
-            this.#wake = resolve;
+            this.wake = resolve;
           });
         }
         for (let i = 0; i < PUSH_ORDER.length; i++) {
           const bit = 1 << i;
-          if ((this.#dirty & bit) === 0) continue;
-          this.#dirty &= ~bit;
+          if ((this.dirty & bit) === 0) continue;
+          this.dirty &= ~bit;
           const metrics = this.options.server.metrics;
           const started = metrics ? performance.now() : 0;
           const res = this.respond(PUSH_ORDER[i]!);
@@ -291,12 +291,12 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
 
   /** Ends the session; with an error, the stream ends with it. */
   close(error?: unknown): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    if (error) this.#error = error;
-    if (this.#node) this.cache.unwatch(this);
-    this.#release?.();
+    if (this.closedValue) return;
+    this.closedValue = true;
+    if (error) this.error = error;
+    if (this.nodeValue) this.cache.unwatch(this);
+    this.release?.();
     this.options.server.onClose?.(this);
-    this.#wakeUp();
+    this.wakeUp();
   }
 }

@@ -14,7 +14,7 @@ const MAX_SHARED_NAME_SETS = 4096;
 
 /** One Set per distinct subscription, handed to every stream that names the same resources. */
 export class SharedNameSets {
-  #sets = new Map<string, ReadonlySet<string>>();
+  private sets = new Map<string, ReadonlySet<string>>();
 
   /**
    * The Set shared by the streams subscribed to exactly `names` (`names` itself if it is the
@@ -24,10 +24,10 @@ export class SharedNameSets {
    */
   share(names: Set<string>): ReadonlySet<string> {
     const key = [...names].sort().join('\u0000');
-    const shared = this.#sets.get(key);
+    const shared = this.sets.get(key);
     if (shared) return shared;
-    if (this.#sets.size >= MAX_SHARED_NAME_SETS) this.#sets = new Map();
-    this.#sets.set(key, names);
+    if (this.sets.size >= MAX_SHARED_NAME_SETS) this.sets = new Map();
+    this.sets.set(key, names);
     return names;
   }
 }

@@ -47,9 +47,9 @@ export class EndpointLoad {
 }
 
 export class ClusterLoad {
-  readonly #endpoints = new Map<string, EndpointLoad>();
-  readonly #dropped = new Map<string, number>();
-  #since = performance.now();
+  private readonly endpoints = new Map<string, EndpointLoad>();
+  private readonly droppedValue = new Map<string, number>();
+  private since = performance.now();
 
   constructor(
     readonly cluster: string,
@@ -58,27 +58,27 @@ export class ClusterLoad {
   ) {}
 
   endpoint(ep: MeshEndpoint): EndpointLoad {
-    let load = this.#endpoints.get(ep.key);
+    let load = this.endpoints.get(ep.key);
     if (load === undefined || load.endpoint !== ep) {
       const fresh = new EndpointLoad(ep);
       if (load !== undefined) fresh.inProgress = load.inProgress; // a new snapshot's endpoint object
-      this.#endpoints.set(ep.key, (load = fresh));
+      this.endpoints.set(ep.key, (load = fresh));
     }
     return load;
   }
 
   dropped(category: string): void {
-    this.#dropped.set(category, (this.#dropped.get(category) ?? 0) + 1);
+    this.droppedValue.set(category, (this.droppedValue.get(category) ?? 0) + 1);
   }
 
   /** The report since the last one (undefined when nothing happened), and a new interval begins. */
   report(withEndpoints: boolean): ClusterStats | undefined {
     const now = performance.now();
-    const ms = now - this.#since;
-    this.#since = now;
+    const ms = now - this.since;
+    this.since = now;
     const localities = new Map<string, UpstreamLocalityStats>();
     let any = false;
-    for (const [key, load] of this.#endpoints) {
+    for (const [key, load] of this.endpoints) {
       if (load.issued === 0 && load.inProgress === 0 && load.finished === 0) continue;
       any = true;
       const l = load.endpoint.locality;
@@ -127,12 +127,12 @@ export class ClusterLoad {
       load.errored = 0;
       load.latencyMs = 0;
       load.finished = 0;
-      if (load.inProgress === 0) this.#endpoints.delete(key);
+      if (load.inProgress === 0) this.endpoints.delete(key);
     }
-    const dropped = [...this.#dropped].map(([category, n]) =>
+    const dropped = [...this.droppedValue].map(([category, n]) =>
       create(ClusterStats_DroppedRequestsSchema, { category, droppedCount: BigInt(n) }),
     );
-    this.#dropped.clear();
+    this.droppedValue.clear();
     if (!any && dropped.length === 0) return undefined;
     return create(ClusterStatsSchema, {
       clusterName: this.cluster,

@@ -10,7 +10,7 @@ import { TlsMaterial, type TlsParts } from './tls-material.js';
 
 export class DownstreamTls {
   readonly material: TlsMaterial;
-  #policy: { parts: TlsParts; policy: TlsPolicy } | undefined;
+  private policyValue: { parts: TlsParts; policy: TlsPolicy } | undefined;
 
   /** Throws FAILED_PRECONDITION when the context names an instance the bootstrap lacks. */
   constructor(
@@ -23,14 +23,14 @@ export class DownstreamTls {
   /** The policy for a new connection; throws UNAVAILABLE while a provider has no certificate. */
   policy(): TlsPolicy {
     const parts = this.material.parts();
-    if (this.#policy?.parts === parts) return this.#policy.policy;
+    if (this.policyValue?.parts === parts) return this.policyValue.policy;
     const policy: TlsPolicy = {
       cert: parts.cert ?? '',
       key: parts.key ?? '',
       ...(parts.ca !== undefined && { ca: parts.ca }),
       requireCert: this.context.requireClientCertificate,
     };
-    this.#policy = { parts, policy };
+    this.policyValue = { parts, policy };
     return policy;
   }
 }

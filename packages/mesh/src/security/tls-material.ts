@@ -20,9 +20,9 @@ export interface TlsParts {
 }
 
 export class TlsMaterial {
-  readonly #identity: CertificateProvider | undefined;
-  readonly #roots: CertificateProvider | undefined;
-  #cached:
+  private readonly identityValue: CertificateProvider | undefined;
+  private readonly roots: CertificateProvider | undefined;
+  private cached:
     | {
         identity?: CertificateMaterial;
         roots?: CertificateMaterial;
@@ -36,13 +36,14 @@ export class TlsMaterial {
     readonly context: XdsTlsContext,
     providers: CertificateProviders,
   ) {
-    this.#identity = context.identityCertificate && providers.get(context.identityCertificate.instanceName);
-    this.#roots = context.rootCertificate && providers.get(context.rootCertificate.instanceName);
+    this.identityValue =
+      context.identityCertificate && providers.get(context.identityCertificate.instanceName);
+    this.roots = context.rootCertificate && providers.get(context.rootCertificate.instanceName);
   }
 
   /** The providers, for watching rotations. */
   get providers(): CertificateProvider[] {
-    return [this.#identity, this.#roots].filter((p) => p !== undefined);
+    return [this.identityValue, this.roots].filter((p) => p !== undefined);
   }
 
   /** Resolves when every named provider has material (or rejects after timeoutMs). */
@@ -56,29 +57,29 @@ export class TlsMaterial {
 
   /** The current PEM parts; throws UNAVAILABLE naming the provider that has none. */
   parts(): TlsParts {
-    return this.#current().parts;
+    return this.current().parts;
   }
 
   /** A node:tls context of the current parts (made once per material). */
   secureContext(): tls.SecureContext {
-    const current = this.#current();
+    const current = this.current();
     current.context ??= tls.createSecureContext({ ...current.parts });
     return current.context;
   }
 
   /** The workload certificate in use, for logs and status. */
   get identity(): CertificateMaterial['identity'] {
-    return this.#identity?.current()?.identity;
+    return this.identityValue?.current()?.identity;
   }
 
-  #current() {
-    const identity = this.#identity?.current();
-    const roots = this.#roots?.current();
-    const c = this.#cached;
+  private current() {
+    const identity = this.identityValue?.current();
+    const roots = this.roots?.current();
+    const c = this.cached;
     if (c && c.identity === identity && c.roots === roots) return c;
     for (const [provider, material] of [
-      [this.#identity, identity],
-      [this.#roots, roots],
+      [this.identityValue, identity],
+      [this.roots, roots],
     ] as const) {
       if (provider && !material)
         throw new RpcError(
@@ -90,8 +91,8 @@ export class TlsMaterial {
       ...(identity?.certChain && { cert: identity.certChain, key: identity.privateKey }),
       ...(roots?.roots && { ca: roots.roots }),
     };
-    this.#cached = { ...(identity && { identity }), ...(roots && { roots }), parts };
-    return this.#cached;
+    this.cached = { ...(identity && { identity }), ...(roots && { roots }), parts };
+    return this.cached;
   }
 }
 

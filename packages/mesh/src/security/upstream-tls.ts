@@ -20,7 +20,7 @@ import { TlsMaterial, tlsContextKey } from './tls-material.js';
 export class UpstreamTls {
   readonly key: string;
   readonly material: TlsMaterial;
-  readonly #matchers: readonly ((value: string) => boolean)[];
+  private readonly matchers: readonly ((value: string) => boolean)[];
 
   constructor(
     readonly context: XdsTlsContext,
@@ -28,22 +28,22 @@ export class UpstreamTls {
   ) {
     this.key = tlsContextKey(context);
     this.material = new TlsMaterial(context, providers);
-    this.#matchers = context.sanMatchers.map(stringMatcherPredicate);
+    this.matchers = context.sanMatchers.map(stringMatcherPredicate);
   }
 
   /** Options for one new connection; throws UNAVAILABLE while a provider has no certificate. */
   options(): ClientTlsOptions {
     return {
       secureContext: this.material.secureContext(),
-      checkServerIdentity: (_host, cert) => this.#checkSans(cert),
+      checkServerIdentity: (_host, cert) => this.checkSans(cert),
     };
   }
 
-  #checkSans(cert: PeerCertificate): Error | undefined {
-    if (this.#matchers.length === 0) return undefined;
+  private checkSans(cert: PeerCertificate): Error | undefined {
+    if (this.matchers.length === 0) return undefined;
     const sans = sanEntries(cert.subjectaltname);
     const values = [...sans.uri, ...sans.dns, ...sans.ip];
-    if (values.some((v) => this.#matchers.some((m) => m(v)))) return undefined;
+    if (values.some((v) => this.matchers.some((m) => m(v)))) return undefined;
     return new Error(
       `the server's certificate SANs [${cert.subjectaltname ?? 'none'}] match none of the cluster's match_subject_alt_names [${this.context.sanMatchers.map(describeMatcher).join(', ')}]`,
     );

@@ -14,7 +14,7 @@ import { tlsContextKey } from '../security/tls-material.js';
 
 /** The TLS of the chains being served, kept per context so an unchanged one keeps its certificates. */
 export class InboundTls {
-  #current = new Map<string, DownstreamTls>();
+  private current = new Map<string, DownstreamTls>();
 
   constructor(private readonly providers: () => CertificateProviders) {}
 
@@ -29,13 +29,13 @@ export class InboundTls {
       if (context === undefined) continue;
       const key = tlsContextKey(context);
       if (!next.has(key))
-        next.set(key, this.#current.get(key) ?? new DownstreamTls(context, this.providers()));
+        next.set(key, this.current.get(key) ?? new DownstreamTls(context, this.providers()));
     }
     return next;
   }
 
   keep(resolved: Map<string, DownstreamTls>): void {
-    this.#current = resolved;
+    this.current = resolved;
   }
 }
 

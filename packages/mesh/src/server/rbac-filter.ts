@@ -32,7 +32,7 @@ export const rbacFilter: HttpFilterPlugin = Object.freeze({
 
 /** What RBAC sees of a call; the connection's addresses are read when first asked for. */
 class ConnectionFacts implements RbacRequest {
-  #addresses: CallAddresses | null | undefined;
+  private addressesValue: CallAddresses | null | undefined;
 
   constructor(
     readonly path: string,
@@ -61,7 +61,7 @@ class ConnectionFacts implements RbacRequest {
   }
 
   private addresses(): CallAddresses | null {
-    if (this.#addresses === undefined) this.#addresses = this.request.context?.addresses ?? null;
-    return this.#addresses;
+    if (this.addressesValue === undefined) this.addressesValue = this.request.context?.addresses ?? null;
+    return this.addressesValue;
   }
 }

@@ -23,29 +23,29 @@ function toMessage(schema: DescMessage, value: unknown): unknown {
  * sizeable part of a server's memory per idle stream.
  */
 class ResponseMessages implements AsyncIterableIterator<unknown> {
-  readonly #values: AsyncIterator<unknown>;
+  private readonly values: AsyncIterator<unknown>;
 
   constructor(
     private readonly schema: DescMessage,
     values: AsyncIterable<unknown>,
   ) {
-    this.#values = values[Symbol.asyncIterator]();
+    this.values = values[Symbol.asyncIterator]();
   }
 
-  readonly #toResult = (r: IteratorResult<unknown>): IteratorResult<unknown> => {
+  private readonly toResult = (r: IteratorResult<unknown>): IteratorResult<unknown> => {
     if (r.done) return r;
     try {
       return { value: toMessage(this.schema, r.value), done: false };
     } catch (err) {
       // As a for-await over the implementation's iterator would: it is told to stop.
-      void Promise.resolve(this.#values.return?.()).catch(() => {});
+      void Promise.resolve(this.values.return?.()).catch(() => {});
       throw err;
     }
   };
 
   next(): Promise<IteratorResult<unknown>> {
     try {
-      return this.#values.next().then(this.#toResult);
+      return this.values.next().then(this.toResult);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -54,7 +54,7 @@ class ResponseMessages implements AsyncIterableIterator<unknown> {
   /** The call ended first (cancelled, failed to send): the implementation's iterator is told. */
   return(value?: unknown): Promise<IteratorResult<unknown>> {
     try {
-      const done = this.#values.return?.(value);
+      const done = this.values.return?.(value);
       return done
         ? Promise.resolve(done).then(() => ({ value, done: true }))
         : Promise.resolve({ value, done: true });

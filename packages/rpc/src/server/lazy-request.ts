@@ -13,7 +13,7 @@ import type { CallRequest, CallResponse } from '../interceptor.js';
 import type { Metadata } from '../metadata.js';
 
 class LazyRequest {
-  readonly #context: HandlerContext;
+  private readonly contextValue: HandlerContext;
   readonly method: DescMethod;
 
   constructor(
@@ -22,20 +22,20 @@ class LazyRequest {
     readonly message: unknown,
     readonly timeoutMs: number | undefined,
   ) {
-    this.#context = context;
+    this.contextValue = context;
     this.method = context.method;
   }
 
   get header(): Metadata {
-    return this.#context.requestHeader;
+    return this.contextValue.requestHeader;
   }
 
   get signal(): AbortSignal {
-    return this.#context.signal;
+    return this.contextValue.signal;
   }
 
   get context(): HandlerContext {
-    return this.#context;
+    return this.contextValue;
   }
 }
 
@@ -60,22 +60,22 @@ export function serverRequest(
 }
 
 class LazyResponse {
-  readonly #context: HandlerContext;
+  private readonly context: HandlerContext;
 
   constructor(
     context: HandlerContext,
     readonly stream: boolean,
     readonly message: unknown,
   ) {
-    this.#context = context;
+    this.context = context;
   }
 
   get header(): Metadata {
-    return this.#context.responseHeader;
+    return this.context.responseHeader;
   }
 
   get trailer(): Metadata {
-    return this.#context.responseTrailer;
+    return this.context.responseTrailer;
   }
 }
 

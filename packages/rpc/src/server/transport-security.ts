@@ -45,14 +45,14 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
  * object, never listening), so verification, `authorized` and the handshake timeout are node's own.
  */
 export class TlsAcceptor {
-  readonly #servers = new WeakMap<TlsPolicy, tls.Server>();
+  private readonly servers = new WeakMap<TlsPolicy, tls.Server>();
 
   /** `refusal` says why the connection may not make calls (a missing or untrusted client certificate). */
   constructor(private readonly onSecure: (socket: tls.TLSSocket, refusal: string | undefined) => void) {}
 
   /** Starts the handshake on a socket whose first bytes are buffered; onSecure gets it when done. */
   accept(socket: net.Socket, policy: TlsPolicy): void {
-    let server = this.#servers.get(policy);
+    let server = this.servers.get(policy);
     if (!server) {
       server = tls.createServer(
         {
@@ -76,7 +76,7 @@ export class TlsAcceptor {
       );
       // A failed handshake (no or an untrusted client certificate, a timeout) ends that connection.
       server.on('tlsClientError', () => {});
-      this.#servers.set(policy, server);
+      this.servers.set(policy, server);
     }
     server.emit('connection', socket);
   }

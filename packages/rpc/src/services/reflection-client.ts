@@ -24,50 +24,50 @@ export interface ReflectionClientOptions {
 }
 
 export class ReflectionClient {
-  readonly #transport: Transport;
-  readonly #timeoutMs: number;
+  private readonly transport: Transport;
+  private readonly timeoutMs: number;
   /** Every file descriptor received so far, by file name. */
-  readonly #files = new Map<string, FileDescriptorProto>();
+  private readonly files = new Map<string, FileDescriptorProto>();
 
   constructor(transport: Transport, options: ReflectionClientOptions = {}) {
-    this.#transport = transport;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.transport = transport;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** The server's service names, sorted. UNIMPLEMENTED when it offers no reflection. */
   async listServices(): Promise<string[]> {
-    const res = await this.#ask({ case: 'listServices', value: '' });
+    const res = await this.ask({ case: 'listServices', value: '' });
     if (res.messageResponse.case !== 'listServicesResponse') throw answerError(res);
     return (res.messageResponse.value as { service: { name: string }[] }).service.map((s) => s.name).sort();
   }
 
   /** A registry holding `symbol` (a service, method or message) and everything it needs. NOT_FOUND if unknown. */
   async registryFor(symbol: string): Promise<FileRegistry> {
-    const res = await this.#ask({ case: 'fileContainingSymbol', value: symbol });
+    const res = await this.ask({ case: 'fileContainingSymbol', value: symbol });
     if (res.messageResponse.case !== 'fileDescriptorResponse') {
       throw new RpcError(Code.NOT_FOUND, `the server knows no symbol "${symbol}"`);
     }
-    this.#keep(res);
+    this.keep(res);
     // Servers should answer the transitive imports too; ask for any one they left out.
-    for (let missing = this.#missing(); missing.length > 0; missing = this.#missing()) {
+    for (let missing = this.missing(); missing.length > 0; missing = this.missing()) {
       for (const name of missing) {
-        const dep = await this.#ask({ case: 'fileByFilename', value: name });
+        const dep = await this.ask({ case: 'fileByFilename', value: name });
         if (dep.messageResponse.case !== 'fileDescriptorResponse') {
           throw new RpcError(Code.NOT_FOUND, `the server cannot answer "${name}", which "${symbol}" imports`);
         }
-        this.#keep(dep);
+        this.keep(dep);
       }
     }
-    return registryFromFiles([...this.#files.values()]);
+    return registryFromFiles([...this.files.values()]);
   }
 
-  async #ask(messageRequest: { case: string; value: string }): Promise<ReflectionAnswer> {
+  private async ask(messageRequest: { case: string; value: string }): Promise<ReflectionAnswer> {
     for (const service of [ServerReflection, ServerReflectionV1Alpha]) {
-      const client = createClient(service, this.#transport);
+      const client = createClient(service, this.transport);
       try {
         // biome-ignore lint/suspicious/noExplicitAny: v1 and v1alpha share one wire shape.
         for await (const res of (client.serverReflectionInfo as any)(single({ messageRequest }), {
-          timeoutMs: this.#timeoutMs,
+          timeoutMs: this.timeoutMs,
         })) {
           return res as ReflectionAnswer;
         }
@@ -79,17 +79,17 @@ export class ReflectionClient {
     throw new RpcError(Code.UNIMPLEMENTED, 'the server does not offer server reflection');
   }
 
-  #keep(res: ReflectionAnswer): void {
+  private keep(res: ReflectionAnswer): void {
     for (const bytes of (res.messageResponse.value as { fileDescriptorProto: Uint8Array[] })
       .fileDescriptorProto) {
       const proto = fromBinary(FileDescriptorProtoSchema, bytes);
-      this.#files.set(proto.name, proto);
+      this.files.set(proto.name, proto);
     }
   }
 
-  #missing(): string[] {
+  private missing(): string[] {
     const out = new Set<string>();
-    for (const f of this.#files.values()) for (const d of f.dependency) if (!this.#files.has(d)) out.add(d);
+    for (const f of this.files.values()) for (const d of f.dependency) if (!this.files.has(d)) out.add(d);
     return [...out];
   }
 }

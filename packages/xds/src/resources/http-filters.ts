@@ -41,24 +41,24 @@ export interface HttpFilterType {
  * creator; `T` is what is registered (the mesh registers plug-ins that also build interceptors).
  */
 export class HttpFilterRegistry<T extends HttpFilterType = HttpFilterType> {
-  readonly #types = new Map<string, T>();
+  private readonly types = new Map<string, T>();
 
-  readonly #overrides = new Map<string, T>();
+  private readonly overrides = new Map<string, T>();
 
   register(type: T): this {
-    this.#types.set(type.typeUrl, type);
-    this.#overrides.set(type.overrideTypeUrl ?? type.typeUrl, type);
+    this.types.set(type.typeUrl, type);
+    this.overrides.set(type.overrideTypeUrl ?? type.typeUrl, type);
     return this;
   }
 
   /** The filter type whose top-level config has this type URL. */
   get(typeUrl: string): T | undefined {
-    return this.#types.get(typeUrl);
+    return this.types.get(typeUrl);
   }
 
   /** The filter type whose per-route override has this type URL. */
   forOverride(typeUrl: string): T | undefined {
-    return this.#overrides.get(typeUrl);
+    return this.overrides.get(typeUrl);
   }
 }
 

@@ -61,10 +61,10 @@ export function certificateMaterial(
 
 /** Watchers, first-material waiters and the last error, for providers to extend. */
 export abstract class ProviderBase implements CertificateProvider {
-  #material: CertificateMaterial | undefined;
-  readonly #listeners = new Set<(m: CertificateMaterial) => void>();
-  readonly #waiters = new Set<{ resolve: (m: CertificateMaterial) => void }>();
-  #error: string | undefined;
+  private material: CertificateMaterial | undefined;
+  private readonly listeners = new Set<(m: CertificateMaterial) => void>();
+  private readonly waiters = new Set<{ resolve: (m: CertificateMaterial) => void }>();
+  private error: string | undefined;
   protected closed = false;
 
   constructor(
@@ -73,28 +73,28 @@ export abstract class ProviderBase implements CertificateProvider {
   ) {}
 
   current(): CertificateMaterial | undefined {
-    return this.#material;
+    return this.material;
   }
 
   get lastError(): string | undefined {
-    return this.#error;
+    return this.error;
   }
 
   watch(listener: (material: CertificateMaterial) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   ready(timeoutMs = 10_000): Promise<CertificateMaterial> {
-    if (this.#material) return Promise.resolve(this.#material);
+    if (this.material) return Promise.resolve(this.material);
     return new Promise((resolve, reject) => {
       const waiter = { resolve };
-      this.#waiters.add(waiter);
+      this.waiters.add(waiter);
       const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
+        this.waiters.delete(waiter);
         reject(
           new Error(
-            `certificate provider ${JSON.stringify(this.instanceName)} (${this.pluginName}) has no certificate after ${timeoutMs} ms${this.#error ? `: ${this.#error}` : ''}`,
+            `certificate provider ${JSON.stringify(this.instanceName)} (${this.pluginName}) has no certificate after ${timeoutMs} ms${this.error ? `: ${this.error}` : ''}`,
           ),
         );
       }, timeoutMs);
@@ -107,20 +107,20 @@ export abstract class ProviderBase implements CertificateProvider {
 
   close(): void {
     this.closed = true;
-    this.#listeners.clear();
+    this.listeners.clear();
   }
 
   /** Publishes new material to watchers and waiters. */
   protected publish(material: CertificateMaterial): void {
-    this.#material = material;
-    this.#error = undefined;
-    for (const w of [...this.#waiters]) w.resolve(material);
-    this.#waiters.clear();
-    for (const l of [...this.#listeners]) l(material);
+    this.material = material;
+    this.error = undefined;
+    for (const w of [...this.waiters]) w.resolve(material);
+    this.waiters.clear();
+    for (const l of [...this.listeners]) l(material);
   }
 
   protected fail(message: string): void {
-    this.#error = message;
+    this.error = message;
   }
 }
 

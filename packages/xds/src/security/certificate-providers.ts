@@ -24,19 +24,19 @@ export type CertificateProviderFactory = (
 ) => CertificateProvider;
 
 export class CertificateProviderRegistry {
-  readonly #factories = new Map<string, CertificateProviderFactory>();
+  private readonly factories = new Map<string, CertificateProviderFactory>();
 
   register(pluginName: string, factory: CertificateProviderFactory): this {
-    this.#factories.set(pluginName, factory);
+    this.factories.set(pluginName, factory);
     return this;
   }
 
   get(pluginName: string): CertificateProviderFactory | undefined {
-    return this.#factories.get(pluginName);
+    return this.factories.get(pluginName);
   }
 
   get names(): string[] {
-    return [...this.#factories.keys()];
+    return [...this.factories.keys()];
   }
 }
 
@@ -61,59 +61,59 @@ export interface CertificateProvidersOptions {
 
 /** The instances of one bootstrap. */
 export class CertificateProviders {
-  readonly #bootstrap: XdsBootstrap;
-  readonly #registry: CertificateProviderRegistry;
-  readonly #env: Readonly<Record<string, string | undefined>>;
-  readonly #instances = new Map<string, CertificateProvider>();
-  #closed = false;
+  private readonly bootstrap: XdsBootstrap;
+  private readonly registry: CertificateProviderRegistry;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly instances = new Map<string, CertificateProvider>();
+  private closed = false;
 
   constructor(bootstrap: XdsBootstrap, options: CertificateProvidersOptions = {}) {
-    this.#bootstrap = bootstrap;
-    this.#registry = options.registry ?? createDefaultCertificateProviderRegistry();
-    this.#env = options.env ?? process.env;
+    this.bootstrap = bootstrap;
+    this.registry = options.registry ?? createDefaultCertificateProviderRegistry();
+    this.env = options.env ?? process.env;
   }
 
   /** The names the bootstrap defines. */
   get instanceNames(): string[] {
-    return Object.keys(this.#bootstrap.certificateProviders);
+    return Object.keys(this.bootstrap.certificateProviders);
   }
 
   /** The started instances. */
   get started(): CertificateProvider[] {
-    return [...this.#instances.values()];
+    return [...this.instances.values()];
   }
 
   /** The instance, made on first use. Throws FAILED_PRECONDITION saying what is missing. */
   get(instanceName: string): CertificateProvider {
-    const existing = this.#instances.get(instanceName);
+    const existing = this.instances.get(instanceName);
     if (existing) return existing;
-    if (this.#closed) throw new RpcError(Code.FAILED_PRECONDITION, 'certificate providers are closed');
-    const entry = this.#bootstrap.certificateProviders[instanceName];
+    if (this.closed) throw new RpcError(Code.FAILED_PRECONDITION, 'certificate providers are closed');
+    const entry = this.bootstrap.certificateProviders[instanceName];
     if (!entry)
       throw new RpcError(
         Code.FAILED_PRECONDITION,
         `certificate provider instance ${JSON.stringify(instanceName)} is not in the bootstrap's certificate_providers${this.instanceNames.length ? ` (it has ${this.instanceNames.join(', ')})` : ' (it has none)'}`,
       );
-    const factory = this.#registry.get(entry.pluginName);
+    const factory = this.registry.get(entry.pluginName);
     const where = `certificate_providers[${JSON.stringify(instanceName)}].config`;
     if (!factory)
       throw new RpcError(
         Code.FAILED_PRECONDITION,
-        `certificate provider instance ${JSON.stringify(instanceName)}: unknown plugin_name ${JSON.stringify(entry.pluginName)} (known: ${this.#registry.names.join(', ')})`,
+        `certificate provider instance ${JSON.stringify(instanceName)}: unknown plugin_name ${JSON.stringify(entry.pluginName)} (known: ${this.registry.names.join(', ')})`,
       );
     let provider: CertificateProvider;
     try {
-      provider = factory(instanceName, entry.config, { bootstrap: this.#bootstrap, env: this.#env }, where);
+      provider = factory(instanceName, entry.config, { bootstrap: this.bootstrap, env: this.env }, where);
     } catch (err) {
       throw new RpcError(Code.FAILED_PRECONDITION, (err as Error).message);
     }
-    this.#instances.set(instanceName, provider);
+    this.instances.set(instanceName, provider);
     return provider;
   }
 
   close(): void {
-    this.#closed = true;
-    for (const p of this.#instances.values()) p.close();
-    this.#instances.clear();
+    this.closed = true;
+    for (const p of this.instances.values()) p.close();
+    this.instances.clear();
   }
 }

@@ -51,24 +51,24 @@ const RETRY_MS = 100;
 const MAX_RETRIES = 20;
 
 export class FileWatcherProvider extends ProviderBase {
-  readonly #config: FileWatcherConfig;
-  readonly #watchers: FSWatcher[] = [];
-  #interval: NodeJS.Timeout | undefined;
-  #retry: NodeJS.Timeout | undefined;
-  #retries = 0;
+  private readonly config: FileWatcherConfig;
+  private readonly watchers: FSWatcher[] = [];
+  private interval: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private retries = 0;
 
   constructor(instanceName: string, config: FileWatcherConfig) {
     super(instanceName, FILE_WATCHER_PLUGIN);
-    this.#config = config;
-    this.#read();
-    this.#interval = setInterval(() => this.#read(), config.refreshIntervalMs);
-    this.#interval.unref();
+    this.config = config;
+    this.read();
+    this.interval = setInterval(() => this.read(), config.refreshIntervalMs);
+    this.interval.unref();
     const files = [config.certificateFile, config.privateKeyFile, config.caCertificateFile];
     for (const dir of new Set(files.filter((f) => f !== undefined).map((f) => dirname(f)))) {
       try {
-        const w = watch(dir, { persistent: false }, () => this.#soon());
+        const w = watch(dir, { persistent: false }, () => this.soon());
         w.on('error', () => {}); // the folder went away: the interval keeps trying
-        this.#watchers.push(w);
+        this.watchers.push(w);
       } catch {
         // No folder yet (an agent will write it): the interval reads it once it is there.
       }
@@ -77,23 +77,23 @@ export class FileWatcherProvider extends ProviderBase {
 
   override close(): void {
     super.close();
-    clearInterval(this.#interval);
-    clearTimeout(this.#retry);
-    for (const w of this.#watchers) w.close();
+    clearInterval(this.interval);
+    clearTimeout(this.retry);
+    for (const w of this.watchers) w.close();
   }
 
   /** Coalesces a burst of file events (an agent writes three files) into one read. */
-  #soon(): void {
+  private soon(): void {
     if (this.closed) return;
-    clearTimeout(this.#retry);
-    this.#retries = 0;
-    this.#retry = setTimeout(() => this.#read(), 20);
-    this.#retry.unref();
+    clearTimeout(this.retry);
+    this.retries = 0;
+    this.retry = setTimeout(() => this.read(), 20);
+    this.retry.unref();
   }
 
-  #read(): void {
+  private read(): void {
     if (this.closed) return;
-    const c = this.#config;
+    const c = this.config;
     const where = `certificate provider ${JSON.stringify(this.instanceName)} (file_watcher)`;
     try {
       const read = (file: string | undefined) =>
@@ -106,14 +106,14 @@ export class FileWatcherProvider extends ProviderBase {
         },
         where,
       );
-      this.#retries = 0;
+      this.retries = 0;
       if (!sameMaterial(this.current(), material)) this.publish(material);
     } catch (err) {
       this.fail((err as Error).message);
-      if (++this.#retries > MAX_RETRIES) return;
-      clearTimeout(this.#retry);
-      this.#retry = setTimeout(() => this.#read(), RETRY_MS);
-      this.#retry.unref();
+      if (++this.retries > MAX_RETRIES) return;
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.read(), RETRY_MS);
+      this.retry.unref();
     }
   }
 }

@@ -78,12 +78,12 @@ const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 
 export class ShoalCaProvider extends ProviderBase {
-  readonly #config: ShoalCaConfig;
-  readonly #env: Readonly<Record<string, string | undefined>>;
-  readonly #transport: Transport;
-  #timer: NodeJS.Timeout | undefined;
-  #retryMs = MIN_RETRY_MS;
-  readonly #abort = new AbortController();
+  private readonly config: ShoalCaConfig;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly transport: Transport;
+  private timer: NodeJS.Timeout | undefined;
+  private retryMs = MIN_RETRY_MS;
+  private readonly abort = new AbortController();
 
   constructor(
     instanceName: string,
@@ -91,21 +91,21 @@ export class ShoalCaProvider extends ProviderBase {
     env: Readonly<Record<string, string | undefined>> = process.env,
   ) {
     super(instanceName, SHOAL_CA_PLUGIN);
-    this.#config = config;
-    this.#env = env;
-    this.#transport = createServerTransport(config.server, () => {});
-    void this.#renew();
+    this.config = config;
+    this.env = env;
+    this.transport = createServerTransport(config.server, () => {});
+    void this.renew();
   }
 
   override close(): void {
     super.close();
-    clearTimeout(this.#timer);
-    this.#abort.abort();
-    this.#transport.close();
+    clearTimeout(this.timer);
+    this.abort.abort();
+    this.transport.close();
   }
 
-  #token(): string {
-    const file = this.#config.tokenFile;
+  private token(): string {
+    const file = this.config.tokenFile;
     if (file !== undefined) {
       try {
         return readFileSync(file, 'utf8').trim();
@@ -113,22 +113,22 @@ export class ShoalCaProvider extends ProviderBase {
         throw new Error(`cannot read token_file ${file}: ${(err as Error).message}`);
       }
     }
-    const token = this.#env.SHOAL_TOKEN?.trim();
+    const token = this.env.SHOAL_TOKEN?.trim();
     if (!token)
       throw new Error("no token: set SHOAL_TOKEN (from `shoal token create`) or the provider's token_file");
     return token;
   }
 
-  async #renew(): Promise<void> {
+  private async renew(): Promise<void> {
     if (this.closed) return;
     try {
       const key = await createWorkloadKey();
-      const chain = await createCertificate(this.#transport, {
+      const chain = await createCertificate(this.transport, {
         csr: key.csr,
-        token: this.#token(),
-        validitySeconds: this.#config.lifetimeSeconds,
-        metadata: { NODE_ID: this.#config.nodeId },
-        signal: this.#abort.signal,
+        token: this.token(),
+        validitySeconds: this.config.lifetimeSeconds,
+        metadata: { NODE_ID: this.config.nodeId },
+        signal: this.abort.signal,
       });
       if (chain.length === 0) throw new Error('the CA answered with an empty chain');
       const material = certificateMaterial(
@@ -141,24 +141,24 @@ export class ShoalCaProvider extends ProviderBase {
       );
       if (this.closed) return;
       this.publish(material);
-      this.#retryMs = MIN_RETRY_MS;
+      this.retryMs = MIN_RETRY_MS;
       // Istio's agent renews at half the lifetime, counted from now: the CA backdates notBefore
       // for clocks behind its own, which would make a short-lived certificate look half gone.
       const now = Date.now();
       const { notBefore, notAfter } = material.identity!;
       const start = Math.max(notBefore.getTime(), now);
-      this.#schedule(Math.max(0, start + (notAfter.getTime() - start) / 2 - now));
+      this.schedule(Math.max(0, start + (notAfter.getTime() - start) / 2 - now));
     } catch (err) {
       if (this.closed) return;
       this.fail((err as Error).message);
-      this.#schedule(this.#retryMs);
-      this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
+      this.schedule(this.retryMs);
+      this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
     }
   }
 
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#renew(), ms);
-    this.#timer.unref();
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.renew(), ms);
+    this.timer.unref();
   }
 }

@@ -8,40 +8,40 @@ import type { RegisteredInstance, RegistrationLease } from '../registry-types.js
 import type { ZooKeeperSource } from './zookeeper-source.js';
 
 export class ZooKeeperRegistrations implements RegistrationStore {
-  readonly #inner: RegistrationStore;
-  readonly #zookeeper: ZooKeeperSource;
+  private readonly inner: RegistrationStore;
+  private readonly zookeeper: ZooKeeperSource;
 
   constructor(inner: RegistrationStore, zookeeper: ZooKeeperSource) {
-    this.#inner = inner;
-    this.#zookeeper = zookeeper;
+    this.inner = inner;
+    this.zookeeper = zookeeper;
   }
 
   get description(): string {
-    return `${this.#inner.description}, published to ${this.#zookeeper.description}`;
+    return `${this.inner.description}, published to ${this.zookeeper.description}`;
   }
 
   get version(): number {
-    return this.#inner.version;
+    return this.inner.version;
   }
 
   start(onChange: (change: RegistrationChange) => void): Promise<void> {
-    return this.#inner.start((change) => {
-      if (change.reason !== 'registered') void this.#zookeeper.unpublish(change.nodeId);
+    return this.inner.start((change) => {
+      if (change.reason !== 'registered') void this.zookeeper.unpublish(change.nodeId);
       onChange(change);
     });
   }
 
   registrations(): readonly RegisteredInstance[] {
-    return this.#inner.registrations();
+    return this.inner.registrations();
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
-    const lease = await this.#inner.register(registration);
-    await this.#zookeeper.publish(registration);
+    const lease = await this.inner.register(registration);
+    await this.zookeeper.publish(registration);
     return lease;
   }
 
   close(): Promise<void> {
-    return this.#inner.close();
+    return this.inner.close();
   }
 }

@@ -17,11 +17,11 @@ export const RULES_PATH = '/dubbo/config/dubbo';
 const OWNER = 'zookeeper:/dubbo/config/dubbo';
 
 export class ZooKeeperRules {
-  readonly #texts = new Map<string, string>();
-  #pending: NodeJS.Immediate | undefined;
+  private readonly texts = new Map<string, string>();
+  private pending: NodeJS.Immediate | undefined;
   /** The applies to the store, one after another. */
-  #applying: Promise<void> = Promise.resolve();
-  #closed = false;
+  private applying: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly store: ConfigStore,
@@ -34,42 +34,42 @@ export class ZooKeeperRules {
     const reads: Promise<void>[] = [];
     await this.watches.children(RULES_PATH, session, (names) => {
       const present = new Set(names ?? []);
-      for (const name of [...this.#texts.keys()]) if (!present.has(name)) this.#texts.delete(name);
+      for (const name of [...this.texts.keys()]) if (!present.has(name)) this.texts.delete(name);
       for (const name of present) {
         reads.push(
           this.watches.data(`${RULES_PATH}/${name}`, session, (data) => {
-            if (data === undefined) this.#texts.delete(name);
-            else this.#texts.set(name, data.toString('utf8'));
-            this.#schedule();
+            if (data === undefined) this.texts.delete(name);
+            else this.texts.set(name, data.toString('utf8'));
+            this.schedule();
           }),
         );
       }
-      this.#schedule();
+      this.schedule();
     });
     await Promise.allSettled(reads);
   }
 
   /** Forgets what an expired session read (the rules stay in the store until read again). */
   reset(): void {
-    this.#texts.clear();
+    this.texts.clear();
   }
 
   close(): void {
-    this.#closed = true;
-    if (this.#pending) clearImmediate(this.#pending);
+    this.closed = true;
+    if (this.pending) clearImmediate(this.pending);
   }
 
-  #schedule(): void {
-    if (this.#closed) return;
-    this.#pending ??= setImmediate(() => {
-      this.#pending = undefined;
+  private schedule(): void {
+    if (this.closed) return;
+    this.pending ??= setImmediate(() => {
+      this.pending = undefined;
       // One apply at a time, each with the rules as read when it starts: the last read wins.
-      this.#applying = this.#applying.then(() => this.#apply());
+      this.applying = this.applying.then(() => this.apply());
     });
   }
 
   /** Each rule node as documents Shoal stores, or undefined when it is not a rule Shoal knows. */
-  #documents(name: string, text: string): unknown[] | undefined {
+  private documents(name: string, text: string): unknown[] | undefined {
     if (name.endsWith('.MESHAPPRULE')) return parseDocuments(text, name).documents.map((d) => d.value);
     const rule = parseDubboRuleName(name);
     if (!rule) return undefined;
@@ -85,10 +85,10 @@ export class ZooKeeperRules {
     return [{ apiVersion: DUBBO_RULE_API_VERSION, kind: rule.kind, metadata: { name }, spec }];
   }
 
-  async #apply(): Promise<void> {
+  private async apply(): Promise<void> {
     const objects: AnyConfigObject[] = [];
-    for (const [name, text] of [...this.#texts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const docs = this.#documents(name, text);
+    for (const [name, text] of [...this.texts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const docs = this.documents(name, text);
       if (!docs) continue;
       const loaded = this.store.validator;
       const results = docs.map((d, index) =>

@@ -23,72 +23,74 @@ const NODE_EXISTS = zookeeper.Exception.NODE_EXISTS;
 const code = (err: unknown) => (err as { getCode?: () => number }).getCode?.();
 
 export class ZooKeeperSession {
-  #client: zookeeper.Client | undefined;
+  private client: zookeeper.Client | undefined;
   /** Increases with every new session; results of an older one are dropped. */
-  #session = 0;
-  #connectedOnce = false;
-  #expiryTimer: NodeJS.Timeout | undefined;
-  #closed = false;
-  readonly #options: ZooKeeperSessionOptions;
+  private sessionValue = 0;
+  private connectedOnce = false;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly options: ZooKeeperSessionOptions;
 
   constructor(options: ZooKeeperSessionOptions) {
-    this.#options = options;
+    this.options = options;
   }
 
   get session(): number {
-    return this.#session;
+    return this.sessionValue;
   }
 
   get connected(): boolean {
-    return this.#client?.getState() === zookeeper.State.SYNC_CONNECTED;
+    return this.client?.getState() === zookeeper.State.SYNC_CONNECTED;
   }
 
   start(): void {
-    if (this.#closed) return;
-    const timeout = this.#options.sessionTimeoutMs ?? 10_000;
-    const client = zookeeper.createClient(this.#options.connect, {
+    if (this.closed) return;
+    const timeout = this.options.sessionTimeoutMs ?? 10_000;
+    const client = zookeeper.createClient(this.options.connect, {
       sessionTimeout: timeout,
       spinDelay: 200,
       retries: 2,
     });
-    this.#client = client;
-    const session = ++this.#session;
-    this.#connectedOnce = false;
+    this.client = client;
+    const session = ++this.sessionValue;
+    this.connectedOnce = false;
     client.on('state', (state) => {
-      if (this.#closed || client !== this.#client) return;
+      if (this.closed || client !== this.client) return;
       if (state === zookeeper.State.SYNC_CONNECTED || state === zookeeper.State.CONNECTED_READ_ONLY) {
-        clearTimeout(this.#expiryTimer);
-        this.#expiryTimer = undefined;
-        this.#options.onState(this.#connectedOnce ? 'resumed' : 'connected', session);
-        this.#connectedOnce = true;
+        clearTimeout(this.expiryTimer);
+        this.expiryTimer = undefined;
+        this.options.onState(this.connectedOnce ? 'resumed' : 'connected', session);
+        this.connectedOnce = true;
       } else if (state === zookeeper.State.DISCONNECTED) {
-        this.#options.onState('disconnected', session);
+        this.options.onState('disconnected', session);
         // The server expires a session it has not heard from for its timeout; so do we, since a
         // server we cannot reach cannot tell us.
-        this.#expiryTimer ??= setTimeout(
-          () => this.#expire(client, session),
+        this.expiryTimer ??= setTimeout(
+          () => this.expire(client, session),
           client.getSessionTimeout() || timeout,
         );
-        this.#expiryTimer.unref();
+        this.expiryTimer.unref();
       } else if (state === zookeeper.State.EXPIRED) {
-        this.#expire(client, session);
+        this.expire(client, session);
       }
     });
     client.connect();
   }
 
-  #expire(client: zookeeper.Client, session: number): void {
-    if (this.#closed || client !== this.#client) return;
-    clearTimeout(this.#expiryTimer);
-    this.#expiryTimer = undefined;
+  private expire(client: zookeeper.Client, session: number): void {
+    if (this.closed || client !== this.client) return;
+    clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
     client.close();
-    this.#options.onState('expired', session);
+    this.options.onState('expired', session);
     this.start();
   }
 
-  #call<T>(run: (client: zookeeper.Client, done: (err: unknown, value?: T) => void) => void): Promise<T> {
-    const client = this.#client;
-    if (!client || this.#closed) return Promise.reject(new Error('ZooKeeper session is closed'));
+  private call<T>(
+    run: (client: zookeeper.Client, done: (err: unknown, value?: T) => void) => void,
+  ): Promise<T> {
+    const client = this.client;
+    if (!client || this.closed) return Promise.reject(new Error('ZooKeeper session is closed'));
     return new Promise((resolve, reject) =>
       run(client, (err, value) => (err ? reject(err) : resolve(value as T))),
     );
@@ -97,7 +99,7 @@ export class ZooKeeperSession {
   /** Children of a node, watched (one shot); undefined when it does not exist (then its creation is watched). */
   async children(path: string, watch: () => void): Promise<string[] | undefined> {
     try {
-      return await this.#call<string[]>((c, done) =>
+      return await this.call<string[]>((c, done) =>
         c.getChildren(
           path,
           () => watch(),
@@ -106,7 +108,7 @@ export class ZooKeeperSession {
       );
     } catch (err) {
       if (code(err) !== NO_NODE) throw err;
-      const stat = await this.#call<unknown>((c, done) =>
+      const stat = await this.call<unknown>((c, done) =>
         c.exists(
           path,
           () => watch(),
@@ -121,7 +123,7 @@ export class ZooKeeperSession {
   /** A node's data, watched (one shot); undefined when it does not exist. */
   async data(path: string, watch: () => void): Promise<Buffer | undefined> {
     try {
-      return await this.#call<Buffer>((c, done) =>
+      return await this.call<Buffer>((c, done) =>
         c.getData(
           path,
           () => watch(),
@@ -136,7 +138,7 @@ export class ZooKeeperSession {
 
   /** Creates the persistent parents of `path` as needed. */
   async mkdirs(path: string): Promise<void> {
-    await this.#call<string>((c, done) => c.mkdirp(path, (e, p) => done(e, p)));
+    await this.call<string>((c, done) => c.mkdirp(path, (e, p) => done(e, p)));
   }
 
   /** Creates an ephemeral node (its parents persistent); an existing one is replaced. */
@@ -144,13 +146,13 @@ export class ZooKeeperSession {
     const parent = path.slice(0, path.lastIndexOf('/'));
     if (parent) await this.mkdirs(parent);
     try {
-      await this.#call<string>((c, done) =>
+      await this.call<string>((c, done) =>
         c.create(path, data, zookeeper.CreateMode.EPHEMERAL, (e, p) => done(e, p)),
       );
     } catch (err) {
       if (code(err) !== NODE_EXISTS) throw err;
       await this.remove(path);
-      await this.#call<string>((c, done) =>
+      await this.call<string>((c, done) =>
         c.create(path, data, zookeeper.CreateMode.EPHEMERAL, (e, p) => done(e, p)),
       );
     }
@@ -159,22 +161,22 @@ export class ZooKeeperSession {
   /** Writes a persistent node, creating it (and its parents) if needed. */
   async put(path: string, data: Buffer): Promise<void> {
     await this.mkdirs(path);
-    await this.#call<unknown>((c, done) => c.setData(path, data, (e, s) => done(e, s)));
+    await this.call<unknown>((c, done) => c.setData(path, data, (e, s) => done(e, s)));
   }
 
   /** Removes a node; a missing one is fine. */
   async remove(path: string): Promise<void> {
     try {
-      await this.#call<void>((c, done) => c.remove(path, (e) => done(e)));
+      await this.call<void>((c, done) => c.remove(path, (e) => done(e)));
     } catch (err) {
       if (code(err) !== NO_NODE) throw err;
     }
   }
 
   close(): void {
-    this.#closed = true;
-    clearTimeout(this.#expiryTimer);
-    this.#client?.close();
-    this.#client = undefined;
+    this.closed = true;
+    clearTimeout(this.expiryTimer);
+    this.client?.close();
+    this.client = undefined;
   }
 }

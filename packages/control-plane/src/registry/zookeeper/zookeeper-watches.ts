@@ -6,7 +6,7 @@
 import type { ZooKeeperSession } from './zookeeper-session.js';
 
 export class ZooKeeperWatches {
-  readonly #active = new Set<string>();
+  private readonly active = new Set<string>();
 
   constructor(
     private readonly session: ZooKeeperSession,
@@ -15,7 +15,7 @@ export class ZooKeeperWatches {
 
   /** Forgets the loops of an ended session (its watches are gone with it). */
   reset(): void {
-    this.#active.clear();
+    this.active.clear();
   }
 
   /**
@@ -29,37 +29,37 @@ export class ZooKeeperWatches {
   ): Promise<void> {
     const key = `children:${path}`;
     const read = async (): Promise<void> => {
-      onChildren(await this.session.children(path, () => this.#again(key, session, read)));
+      onChildren(await this.session.children(path, () => this.again(key, session, read)));
     };
-    return this.#start(key, session, read);
+    return this.start(key, session, read);
   }
 
   /** Calls `onData` with the node's data now and after every change; undefined once it is gone. */
   data(path: string, session: number, onData: (data: Buffer | undefined) => void): Promise<void> {
     const key = `data:${path}`;
     const read = async (): Promise<void> => {
-      const data = await this.session.data(path, () => this.#again(key, session, read));
+      const data = await this.session.data(path, () => this.again(key, session, read));
       // A missing node leaves no watch: the loop ends, and the parent's children start a new one.
-      if (data === undefined) this.#active.delete(key);
+      if (data === undefined) this.active.delete(key);
       onData(data);
     };
-    return this.#start(key, session, read);
+    return this.start(key, session, read);
   }
 
-  #start(key: string, session: number, read: () => Promise<void>): Promise<void> {
-    if (this.#active.has(key) || session !== this.session.session) return Promise.resolve();
-    this.#active.add(key);
-    return read().catch((err) => this.#fail(key, err));
+  private start(key: string, session: number, read: () => Promise<void>): Promise<void> {
+    if (this.active.has(key) || session !== this.session.session) return Promise.resolve();
+    this.active.add(key);
+    return read().catch((err) => this.fail(key, err));
   }
 
-  #again(key: string, session: number, read: () => Promise<void>): void {
-    if (session !== this.session.session || !this.#active.has(key)) return;
-    read().catch((err) => this.#fail(key, err));
+  private again(key: string, session: number, read: () => Promise<void>): void {
+    if (session !== this.session.session || !this.active.has(key)) return;
+    read().catch((err) => this.fail(key, err));
   }
 
-  #fail(key: string, err: unknown): void {
+  private fail(key: string, err: unknown): void {
     // A read cut off by a disconnect is read again by the next session's sync.
-    this.#active.delete(key);
+    this.active.delete(key);
     this.onError(err, key);
   }
 }

@@ -68,11 +68,11 @@ interface PortPlan {
 }
 
 export class SidecarTranslator {
-  readonly #index: ServiceIndex;
-  readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
-  readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
-  readonly #options: SidecarOptions;
-  #ports: Map<number, PortPlan> | undefined;
+  private readonly index: ServiceIndex;
+  private readonly peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
+  private readonly authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
+  private readonly options: SidecarOptions;
+  private ports: Map<number, PortPlan> | undefined;
 
   constructor(
     index: ServiceIndex,
@@ -82,16 +82,16 @@ export class SidecarTranslator {
     },
     options: SidecarOptions = {},
   ) {
-    this.#index = index;
-    this.#peerAuthentications = security.peerAuthentications;
-    this.#authorizationPolicies = security.authorizationPolicies;
-    this.#options = options;
+    this.index = index;
+    this.peerAuthentications = security.peerAuthentications;
+    this.authorizationPolicies = security.authorizationPolicies;
+    this.options = options;
   }
 
   /** The part of a sidecar that resources of one type depend on (see Translator.clientContext). */
   context(typeUrl: string, node: ProxyNode): string {
     const labels = JSON.stringify(node.labels);
-    const routes = routeClientKey(this.#index, node);
+    const routes = routeClientKey(this.index, node);
     switch (typeUrl) {
       case LISTENER_TYPE_URL:
         return `sidecar|${node.namespace}|${labels}|${node.ips.join(',')}`;
@@ -99,7 +99,7 @@ export class SidecarTranslator {
         return `sidecar|${node.namespace}|${routes}|${node.dnsDomain}`;
       case CLUSTER_TYPE_URL:
         // Wildcard CDS holds the Dubbo subsets the sidecar's routes name (see wildcardNames).
-        return `sidecar|${node.namespace}|${node.ips.join(',')}${this.#index.dubbo.empty ? '' : `|${routes}|${node.dnsDomain}`}`;
+        return `sidecar|${node.namespace}|${node.ips.join(',')}${this.index.dubbo.empty ? '' : `|${routes}|${node.dnsDomain}`}`;
       default:
         return `sidecar|${node.id}`;
     }
@@ -107,15 +107,15 @@ export class SidecarTranslator {
 
   wildcardNames(typeUrl: string, node: ProxyNode): string[] {
     if (typeUrl === LISTENER_TYPE_URL) {
-      return [VIRTUAL_OUTBOUND, VIRTUAL_INBOUND, ...[...this.#portPlans().keys()].map(portListenerName)];
+      return [VIRTUAL_OUTBOUND, VIRTUAL_INBOUND, ...[...this.portPlans().keys()].map(portListenerName)];
     }
     if (typeUrl === CLUSTER_TYPE_URL) {
-      const inbound = this.#workloadPorts(node).map((p) => inboundClusterName(p.targetPort));
+      const inbound = this.workloadPorts(node).map((p) => inboundClusterName(p.targetPort));
       return [
-        ...outboundClusterNames(this.#index),
+        ...outboundClusterNames(this.index),
         ...inbound,
         ...CATCH_ALL_CLUSTERS,
-        ...this.#dubboClusters(node),
+        ...this.dubboClusters(node),
       ];
     }
     return [];
@@ -126,11 +126,11 @@ export class SidecarTranslator {
    * client asks for the clusters its routes name; Envoy takes every cluster from wildcard CDS, so
    * they must be in it.
    */
-  #dubboClusters(node: ProxyNode): string[] {
-    if (this.#index.dubbo.empty) return [];
+  private dubboClusters(node: ProxyNode): string[] {
+    if (this.index.dubbo.empty) return [];
     const out = new Set<string>();
-    for (const [port, plan] of this.#portPlans()) {
-      const config = plan.http ? buildPortRouteConfiguration(this.#index, port, node) : undefined;
+    for (const [port, plan] of this.portPlans()) {
+      const config = plan.http ? buildPortRouteConfiguration(this.index, port, node) : undefined;
       for (const name of config ? referencedClusters(config) : []) {
         if (isDubboSubset(parseClusterName(name)?.subset ?? '')) out.add(name);
       }
@@ -141,23 +141,23 @@ export class SidecarTranslator {
   build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
     switch (typeUrl) {
       case LISTENER_TYPE_URL: {
-        const listener = this.#listener(name, node);
+        const listener = this.listener(name, node);
         return listener && buildResource(envoy.ListenerSchema, name, listener);
       }
       case ROUTE_CONFIGURATION_TYPE_URL: {
         const port = parsePortRouteName(name);
         const config =
-          port !== undefined && this.#portPlans().get(port)?.http
-            ? buildPortRouteConfiguration(this.#index, port, node)
+          port !== undefined && this.portPlans().get(port)?.http
+            ? buildPortRouteConfiguration(this.index, port, node)
             : undefined;
         return config && buildResource(envoy.RouteConfigurationSchema, name, config);
       }
       case CLUSTER_TYPE_URL: {
-        const cluster = this.#cluster(name, node);
+        const cluster = this.cluster(name, node);
         return cluster && buildResource(envoy.ClusterSchema, name, cluster);
       }
       case SECRET_TYPE_URL: {
-        const material = SECRET_NAMES.includes(name) ? this.#options.certificates?.(node) : undefined;
+        const material = SECRET_NAMES.includes(name) ? this.options.certificates?.(node) : undefined;
         const secret = material && buildSecret(name, material);
         return secret && buildResource(envoy.SecretSchema, name, secret);
       }
@@ -166,29 +166,29 @@ export class SidecarTranslator {
     }
   }
 
-  #listener(name: string, node: ProxyNode): envoy.Listener | undefined {
+  private listener(name: string, node: ProxyNode): envoy.Listener | undefined {
     if (name === VIRTUAL_OUTBOUND) return buildVirtualOutbound();
     if (name === VIRTUAL_INBOUND) {
       const modeFor = (port: number) =>
-        mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, port);
-      const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
+        mtlsModeFor(this.peerAuthentications, node.namespace, node.labels, port);
+      const policies = applicablePolicies(this.authorizationPolicies, node.namespace, node.labels);
       // istiod names every RBAC filter alike: Envoy, unlike gRPC, accepts repeated names.
-      const rbac = buildRbacFilters(policies, this.#options.trustDomain).map((f) =>
+      const rbac = buildRbacFilters(policies, this.options.trustDomain).map((f) =>
         create(envoy.HttpFilterSchema, { ...f, name: RBAC_FILTER_NAME }),
       );
       return buildVirtualInbound({
-        ports: this.#workloadPorts(node).map((p) => ({ ...p, mode: modeFor(p.targetPort) })),
+        ports: this.workloadPorts(node).map((p) => ({ ...p, mode: modeFor(p.targetPort) })),
         passthroughMode: modeFor(0),
         rbac,
-        trustDomain: this.#options.trustDomain ?? 'cluster.local',
+        trustDomain: this.options.trustDomain ?? 'cluster.local',
       });
     }
     const port = parsePortListenerName(name);
-    const plan = port === undefined ? undefined : this.#portPlans().get(port);
+    const plan = port === undefined ? undefined : this.portPlans().get(port);
     return plan && buildPortListener({ port: port!, ...plan });
   }
 
-  #cluster(name: string, node: ProxyNode): envoy.Cluster | undefined {
+  private cluster(name: string, node: ProxyNode): envoy.Cluster | undefined {
     switch (name) {
       case PASSTHROUGH_CLUSTER:
         return buildPassthroughCluster();
@@ -197,14 +197,14 @@ export class SidecarTranslator {
       case INBOUND_PASSTHROUGH_CLUSTER:
         return buildInboundPassthroughCluster();
     }
-    const inbound = this.#workloadPorts(node).find((p) => inboundClusterName(p.targetPort) === name);
+    const inbound = this.workloadPorts(node).find((p) => inboundClusterName(p.targetPort) === name);
     if (inbound) return buildInboundCluster(inbound.targetPort, inbound.host, inbound.protocol);
-    const target = resolveOutboundCluster(this.#index, name, node.namespace);
+    const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
     const configSource = destinationRulePath(target.destinationRule);
     return buildSidecarOutboundCluster(name, target.key, {
       protocol: portProtocol(target.port),
-      policy: clusterPolicy(this.#index, target),
+      policy: clusterPolicy(this.index, target),
       ...(configSource ? { configSource } : {}),
     });
   }
@@ -214,10 +214,10 @@ export class SidecarTranslator {
    * share (they are then reached through the passthrough); a TCP or sniffed service alone on a
    * port takes its other traffic, the first by host name when several do.
    */
-  #portPlans(): Map<number, PortPlan> {
-    if (this.#ports) return this.#ports;
+  private portPlans(): Map<number, PortPlan> {
+    if (this.ports) return this.ports;
     const byPort = new Map<number, { host: string; protocol: PortProtocol }[]>();
-    const services = [...this.#index.services].sort((a, b) => (a.hostname < b.hostname ? -1 : 1));
+    const services = [...this.index.services].sort((a, b) => (a.hostname < b.hostname ? -1 : 1));
     for (const s of services) {
       for (const p of s.ports) {
         const list = byPort.get(p.number) ?? [];
@@ -236,18 +236,18 @@ export class SidecarTranslator {
         ...(tcpOwner ? { tcpCluster: clusterName(tcpOwner.host, port) } : {}),
       });
     }
-    this.#ports = plans;
+    this.ports = plans;
     return plans;
   }
 
   /** The service ports the sidecar's workload serves: endpoints at its addresses, first service per target port. */
-  #workloadPorts(node: ProxyNode): Omit<InboundPort, 'mode'>[] {
+  private workloadPorts(node: ProxyNode): Omit<InboundPort, 'mode'>[] {
     const ips = new Set(node.ips);
     const byTarget = new Map<number, Omit<InboundPort, 'mode'>>();
     if (ips.size === 0) return [];
-    for (const service of this.#index.services) {
+    for (const service of this.index.services) {
       for (const port of service.ports) {
-        for (const ep of this.#index.endpoints(service.hostname, port.number)) {
+        for (const ep of this.index.endpoints(service.hostname, port.number)) {
           if (!ips.has(ep.address) || byTarget.has(ep.port)) continue;
           byTarget.set(ep.port, {
             targetPort: ep.port,
