@@ -9,6 +9,7 @@ export type * from './admin/api/config.js';
 export type * from './admin/api/errors.js';
 export type * from './admin/api/events.js';
 export type * from './admin/api/history.js';
+export type * from './admin/api/load-reports.js';
 export type * from './admin/api/registry.js';
 export type * from './admin/api/status.js';
 export type * from './admin/api/traffic.js';

@@ -1,13 +1,10 @@
-// Public API of @shoal/control-plane. Everything not exported here is internal.
+// Public API of @shoal/control-plane: what an application or tool that runs or feeds a control
+// plane needs. The admin API's answer types are `@shoal/control-plane/admin-api`; the backends a
+// control plane can be given (a registry, a traffic source) are `@shoal/control-plane/plugins`.
+// Everything else is internal.
 
-// Admin API: JSON over HTTP (see ADMIN-API.md).
-export { AdminServer, type AdminServerOptions } from './admin/admin-server.js';
-// The admin API's config diffs (apply previews, history).
-export type { ObjectDiff } from './admin/config-diff.js';
-// Observability: load reports (GET /api/load-reports, and the default traffic source), the CA's
-// metric hooks, the Prometheus http_sd_config answer.
-export type { HttpSdTarget } from './admin/observability-routes.js';
-// Config: Istio object model, parsing and validation.
+// Config: Istio's and Dubbo's object model (each kind's spec is `SpecByKind[kind]`), validation
+// and analysis as `shoal validate` does them, and the issues they report.
 export {
   type AnalysisResult,
   type AnalyzeOptions,
@@ -16,65 +13,17 @@ export {
   validateConfig,
 } from './config/analyze.js';
 export {
-  type ConfigDirectoryOptions,
-  ConfigDirectorySource,
-  type DirectoryLoadResult,
-} from './config/config-dir.js';
-export {
-  ConfigHistory,
-  type ConfigHistoryOptions,
-  type HistoryEntry,
-  type RollbackPlan,
-} from './config/config-history.js';
-export {
   type AnyConfigObject,
   CONFIG_KINDS,
   type ConfigKind,
   type ConfigObject,
-  DEFAULT_NAMESPACE,
-  isConfigKind,
-  KIND_VERSIONS,
-  type KubernetesServiceSpec,
-  normalizeKind,
   type ObjectMeta,
-  objectKey,
   type SpecByKind,
 } from './config/config-object.js';
-export { ConfigRejectedError } from './config/config-rejected-error.js';
-export {
-  type ApplyOptions,
-  type ApplyResult,
-  type ChangeType,
-  type ConfigChange,
-  type ConfigEvent,
-  type ConfigListener,
-  ConfigStore,
-  type ConfigStoreOptions,
-} from './config/config-store.js';
-export {
-  ConfigValidator,
-  type DocumentOrigin,
-  type SkippedDocument,
-  type ValidatedDocument,
-} from './config/config-validator.js';
-export { checkDuration, parseDurationMs, parseDurationNanos } from './config/durations.js';
-export {
-  DEFAULT_DOMAIN_SUFFIX,
-  hostMatches,
-  kubernetesServiceHost,
-  resolveShortName,
-} from './config/hostnames.js';
 export { type ConfigIssue, formatIssue, type Severity } from './config/issues.js';
-export {
-  type LoadedConfig,
-  type LoadOptions,
-  loadConfigText,
-  validateDocuments,
-} from './config/load-config.js';
-export type * from './config/networking-types.js';
-export { type ParsedText, parseDocuments, type RawDocument } from './config/parse-documents.js';
-export type * from './config/security-types.js';
-// The control plane: store + registry → translator → snapshot cache → ADS server, and the admin API.
+export { type LoadedConfig, type LoadOptions, loadConfigText } from './config/load-config.js';
+// The control plane: config store and registry → translator → snapshot → ADS server, the CA, LRS
+// and the admin API with the console, on the ports its options give.
 export {
   ControlPlane,
   type ControlPlaneAddresses,
@@ -82,89 +31,3 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
-// Dubbo's rules: names and kinds (the rules themselves are config objects like Istio's).
-export {
-  DUBBO_MESH_API_VERSION,
-  DUBBO_RULE_API_VERSION,
-  dubboRuleName,
-  parseDubboRuleName,
-} from './dubbo/rule-names.js';
-export type * from './dubbo/rule-types.js';
-export { LoadReportStore } from './load-stats/load-report-store.js';
-export type {
-  LoadReportDestination,
-  LoadReportEdge,
-  LoadReportEndpoint,
-  LoadReportLoad,
-  LoadReportSource,
-  LoadReportStream,
-  LoadReportView,
-} from './load-stats/load-report-types.js';
-export { LrsServer } from './load-stats/lrs-server.js';
-// Registry: services and endpoints from config and self-registration; interface-level discovery.
-export { INTERFACES_ANNOTATION, protocolOf } from './registry/config-services.js';
-export { InMemoryRegistry, type InMemoryRegistryOptions } from './registry/memory-registry.js';
-export {
-  type NodeInfo,
-  type NodeRegistrationOptions,
-  type NodeRegistrationResult,
-  parseNodeRegistration,
-} from './registry/node-registration.js';
-export type {
-  EndpointHealth,
-  InterfaceTarget,
-  RegisteredInstance,
-  RegistrationLease,
-  Registry,
-  RegistryEndpoint,
-  RegistryEvent,
-  RegistryListener,
-  RegistryService,
-  RegistryServicePort,
-  ServiceSource,
-} from './registry/registry-types.js';
-// Dubbo's ZooKeeper as the registry (`shoal cp --registry zookeeper://HOST:PORT`).
-export {
-  type ZooKeeperLog,
-  ZooKeeperRegistry,
-  type ZooKeeperRegistryOptions,
-} from './registry/zookeeper/zookeeper-registry.js';
-// Snapshots: what one version of the config gives every client, checked for consistency, and the
-// cache that holds the current one for the ADS server.
-export { Snapshot, type SnapshotOptions } from './snapshot/snapshot.js';
-export { SnapshotCache } from './snapshot/snapshot-cache.js';
-export type { SnapshotInconsistency } from './snapshot/snapshot-consistency.js';
-export type { CitadelMetrics } from './telemetry/citadel-metrics.js';
-// Traffic: the picture behind GET /api/traffic and the console's graph, and where it comes from.
-export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';
-// Translator: Istio config + registry → Envoy LDS/RDS/CDS/EDS with istiod's resource names.
-export type { BuiltResource } from './translate/built-resource.js';
-export type {
-  MeshEndpoint,
-  MeshInput,
-  MeshInterface,
-  MeshService,
-  MeshServicePort,
-} from './translate/mesh-input.js';
-export { buildMeshInput } from './translate/mesh-input-builder.js';
-export {
-  clusterName,
-  INBOUND_LISTENER_PREFIX,
-  parseClusterName,
-  parseInboundListenerName,
-} from './translate/resource-names.js';
-export { type TranslationFailure, Translator } from './translate/translator.js';
-// ADS server (SotW and delta), what it needs from a snapshot cache, and per-client status.
-export { AdsServer, type AdsServerOptions, type ClientConfig } from './xds-server/ads-server.js';
-export type { ClientStatus, NackInfo, SyncState, TypeStatus } from './xds-server/client-status.js';
-export { type ProxyNode, proxyNodeOf } from './xds-server/proxy-node.js';
-export type { LeaseHandler } from './xds-server/session-base.js';
-export type {
-  ResourceSet,
-  ServedSnapshot,
-  SnapshotSource,
-  SnapshotWatcher,
-} from './xds-server/snapshot-source.js';
-export type { Subscription } from './xds-server/subscription.js';
-export type { ShortType } from './xds-server/type-names.js';
-export type { XdsServerMetrics } from './xds-server/xds-server-metrics.js';

@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
+/** A metadata value: text, or bytes for `-bin` keys. */
 export type MetadataValue = string | Uint8Array;
 
 /** Headers that belong to the transport, not to the application. */
@@ -34,6 +35,7 @@ export function isReservedHeader(key: string): boolean {
 
 const validKey = /^[0-9a-z_.-]+$/;
 
+/** gRPC metadata: headers or trailers, with `-bin` keys carried as bytes. */
 export class Metadata {
   private store: Map<string, MetadataValue[]> | undefined;
   /** HTTP headers not read yet: most calls never look at their response headers or trailers. */

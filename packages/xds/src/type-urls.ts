@@ -13,9 +13,13 @@ export function typeNameOfUrl(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 }
 
+/** The type URL of LDS resources. */
 export const LISTENER_TYPE_URL = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+/** The type URL of RDS resources. */
 export const ROUTE_CONFIGURATION_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+/** The type URL of CDS resources. */
 export const CLUSTER_TYPE_URL = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+/** The type URL of EDS resources. */
 export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
   'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
 export const HTTP_CONNECTION_MANAGER_TYPE_URL =

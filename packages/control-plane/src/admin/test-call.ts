@@ -15,7 +15,6 @@ import {
 } from '@bufbuild/protobuf';
 import type { CallDecision, MeshTransport } from '@shoal/mesh';
 import {
-  type CallDestination,
   Code,
   codeName,
   createClient,
@@ -25,6 +24,7 @@ import {
   RpcError,
   type Transport,
 } from '@shoal/rpc';
+import type { CallDestination } from '@shoal/rpc/plugins';
 import type { XdsClient } from '@shoal/xds';
 import type { Registry } from '../registry/registry-types.js';
 import { HttpError } from './http-json.js';

@@ -14,6 +14,7 @@ import { joinPath } from './issues.js';
 import { type LoadedConfig, type LoadOptions, loadConfigText } from './load-config.js';
 import type { Destination } from './networking-types.js';
 
+/** What analyzeConfig may know beyond the objects themselves. */
 export interface AnalyzeOptions {
   /** Hosts known from elsewhere (the registry, other config) that count as services. */
   knownHosts?: Iterable<string>;
@@ -22,11 +23,13 @@ export interface AnalyzeOptions {
   domainSuffix?: string;
 }
 
+/** What analyzeConfig found: errors (config that cannot work) and warnings (config that may not do what was meant), each with its object and field path. */
 export interface AnalysisResult {
   errors: ConfigIssue[];
   warnings: ConfigIssue[];
 }
 
+/** Checks valid objects against each other, as `istioctl analyze` does: references to hosts, subsets and gateways that do not exist, rules that shadow each other, Dubbo rules that lose to Istio ones. */
 export function analyzeConfig(
   objects: readonly AnyConfigObject[],
   options: AnalyzeOptions = {},
@@ -140,6 +143,7 @@ export function analyzeConfig(
   return out;
 }
 
+/** What validateConfig found: the valid objects, the skipped documents and every issue with its field path. */
 export interface ValidationReport extends LoadedConfig {}
 
 /**

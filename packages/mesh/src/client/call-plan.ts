@@ -4,13 +4,8 @@
 // request hashing (A42, from the route's hash policies), the HTTP filters that run on this route
 // and cluster (A39) and the cluster's drop_overloads. Internal to the mesh client.
 
-import type {
-  XdsClusterLoadAssignment,
-  XdsClusterWeight,
-  XdsRetryPolicy,
-  XdsRoute,
-  XdsVirtualHost,
-} from '@shoal/xds/client';
+import type { XdsClusterLoadAssignment } from '@shoal/xds/client';
+import type { XdsClusterWeight, XdsRetryPolicy, XdsRoute, XdsVirtualHost } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import { clientFilterChain } from '../filters/filter-chain.js';
 import type { FilterContext, FilterInterceptor, HttpFilterPlugins } from '../filters/http-filter.js';

@@ -2,12 +2,8 @@
 // GrpcTransport on the shared SessionPool unless the options say otherwise, made on first use and
 // closed once no cluster of the config has that endpoint (calls in flight keep theirs).
 
-import {
-  GrpcTransport,
-  type GrpcTransportOptions,
-  type SessionPool,
-  type Transport,
-} from '@shoal/rpc/client';
+import { GrpcTransport, type GrpcTransportOptions, type Transport } from '@shoal/rpc/client';
+import type { SessionPool } from '@shoal/rpc/plugins';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 
 export interface EndpointTransportOptions {

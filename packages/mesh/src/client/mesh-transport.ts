@@ -12,7 +12,8 @@
 // telemetry (attempt-telemetry.ts) and load reporting (../load-report/) what it did.
 
 import type { CallOptions, CallRequest, CallResponse, Transport } from '@shoal/rpc/client';
-import { Code, RpcError, SessionPool } from '@shoal/rpc/client';
+import { Code, RpcError } from '@shoal/rpc/client';
+import { SessionPool } from '@shoal/rpc/plugins';
 import { createXdsClient, XdsClient } from '@shoal/xds/client';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
@@ -44,6 +45,7 @@ function channelId(random: Random): bigint {
   return (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
 }
 
+/** The mesh-aware transport: for each call, route match, cluster, endpoint, HTTP filters and retries, over the endpoint's own transport. */
 export class MeshTransport implements Transport {
   readonly target: MeshTarget;
   private readonly manager: XdsDependencyManager;

@@ -4,7 +4,7 @@
 // provider need: register services, listen, serve when the control plane says so.
 
 import type { ListenAddress } from '@shoal/rpc';
-import { workloadFromNode } from '@shoal/telemetry';
+import { workloadFromNode } from '@shoal/telemetry/plugins';
 import {
   createXdsClient,
   loadBootstrap,
@@ -15,6 +15,7 @@ import {
 import { registrationLabels, withRegistration } from './node-registration.js';
 import { XdsEnabledServer, type XdsEnabledServerOptions } from './xds-enabled-server.js';
 
+/** A MeshServer's options: the xDS-enabled server's, with the bootstrap optional and what to register. */
 export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootstrap'> {
   /** The bootstrap; default: from GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG. */
   readonly bootstrap?: XdsBootstrap;
@@ -29,6 +30,7 @@ export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootst
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
+/** A server in the mesh: xDS-enabled serving (gRFC A36) on its own xDS client, and self-registration of its services in node metadata while its ADS stream lives. */
 export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
 

@@ -11,12 +11,14 @@ import net from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import { ConnectionKeepalive } from './connection-keepalive.js';
 
+/** TLS for a client: node's secure context options and the name to verify. */
 export interface ClientTlsOptions extends SecureContextOptions {
   /** Name to verify the server certificate against, when it differs from the host dialled. */
   servername?: string;
   rejectUnauthorized?: boolean;
 }
 
+/** A session pool's TLS, keepalive and limits. */
 export interface SessionPoolOptions {
   tls?: ClientTlsOptions;
   /**
@@ -52,6 +54,7 @@ interface PooledSession {
 const maxKeepaliveTimeMs = 2 ** 31 - 1;
 const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
+/** HTTP/2 sessions per address, shared by transports: reconnects, keepalive (backing off after too_many_pings), and more sessions when one reaches its stream limit. */
 export class SessionPool {
   private readonly byAddress = new Map<string, PooledSession[]>();
   /** The last SETTINGS_MAX_CONCURRENT_STREAMS each address announced. */

@@ -23,6 +23,7 @@ import { MethodRouter, type RegisterOptions } from './method-router.js';
 import type { ServerCore } from './server-core.js';
 import { SessionKeepalive } from './session-keepalive.js';
 
+/** A server's certificate, key, and the CAs it checks client certificates against (mTLS). */
 export interface ServerTlsOptions {
   key: string | Buffer;
   cert: string | Buffer;
@@ -31,6 +32,7 @@ export interface ServerTlsOptions {
   requestCert?: boolean;
 }
 
+/** A server's interceptors, TLS, limits, keepalive, compression and call tracer. */
 export interface ServerOptions {
   interceptors?: Interceptor[];
   compressions?: Compression[];
@@ -79,11 +81,13 @@ export interface ServerOptions {
   callTracer?: ServerCallTracerFactory;
 }
 
+/** Where a server listens. */
 export interface ListenAddress {
   host: string;
   port: number;
 }
 
+/** A server for gRPC, Triple over HTTP/2 and Triple's HTTP/1.1 mode on one port: register services, then listen. */
 export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;
@@ -342,6 +346,7 @@ function headerListSize(headers: http2.IncomingHttpHeaders): number {
   return size;
 }
 
+/** A new Server. */
 export function createServer(options?: ServerOptions): Server {
   return new Server(options);
 }

@@ -18,11 +18,13 @@ import { RpcError } from '../rpc-error.js';
 
 type ReflectionAnswer = { messageResponse: { case: string | undefined; value: unknown } };
 
+/** A ReflectionClient's deadline per call. */
 export interface ReflectionClientOptions {
   /** Deadline of each reflection call (default 10 s). */
   timeoutMs?: number;
 }
 
+/** A server reflection client: lists a server's services and loads their descriptors, to call a method with JSON. */
 export class ReflectionClient {
   readonly #transport: Transport;
   readonly #timeoutMs: number;

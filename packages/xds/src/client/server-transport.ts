@@ -3,15 +3,8 @@
 // is up, because gRFC A57 starts does-not-exist timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
 import type http2 from 'node:http2';
-import {
-  type ClientTlsOptions,
-  Code,
-  GrpcTransport,
-  RpcError,
-  SessionPool,
-  type SessionPoolOptions,
-  type Transport,
-} from '@shoal/rpc/client';
+import { type ClientTlsOptions, Code, GrpcTransport, RpcError, type Transport } from '@shoal/rpc/client';
+import { SessionPool, type SessionPoolOptions } from '@shoal/rpc/plugins';
 import type { XdsServerConfig } from '../bootstrap.js';
 
 /**
@@ -57,6 +50,7 @@ class PooledTransport implements Transport {
   }
 }
 
+/** The transport to one xDS server from its bootstrap entry, credentials included (for ADS and LRS). */
 export const createServerTransport: XdsTransportFactory = (server, onConnected) => {
   const { address } = server;
   const tls = address.kind === 'tcp' ? tlsOptions(server) : undefined;

@@ -1,0 +1,19 @@
+// Public API of the `@shoal/control-plane/plugins` entry point: the backends a control plane can
+// be given in its options (an application needs only `@shoal/control-plane`).
+
+// Registry: where services and endpoints come from (ControlPlaneOptions.registry).
+export type {
+  EndpointHealth,
+  InterfaceTarget,
+  RegisteredInstance,
+  RegistrationLease,
+  Registry,
+  RegistryEndpoint,
+  RegistryEvent,
+  RegistryListener,
+  RegistryService,
+  RegistryServicePort,
+  ServiceSource,
+} from './registry/registry-types.js';
+// Traffic: the picture behind GET /api/traffic and the console's graph (ControlPlaneOptions.traffic).
+export type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from './traffic/traffic-source.js';

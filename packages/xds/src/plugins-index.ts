@@ -1,0 +1,87 @@
+// Public API of the `@shoal/xds/plugins` entry point: what libraries built on the xDS client need
+// (the mesh, the control plane, telemetry); an application needs only `@shoal/xds`. It loads no
+// more than `@shoal/xds/client` does, so a data plane's client side can import it.
+
+// Listener names a client and a server ask for (gRFC A27, A36).
+export { clientListenerResourceName, serverListenerResourceName } from './bootstrap.js';
+// Hooks of the client: its metrics (gRFC A78), resource types as plug-ins, and the transport to an
+// xDS server from its bootstrap entry (credentials included), for LRS too.
+export type {
+  XdsCacheState,
+  XdsClientGauges,
+  XdsClientMetrics,
+  XdsResourceCount,
+  XdsServerConnection,
+} from './client/client-metrics.js';
+export type { XdsDecodeResult, XdsResourceType } from './client/resource-type.js';
+export { createServerTransport, type XdsTransportFactory } from './client/server-transport.js';
+// Dubbo's arguments[N] conditions: the pseudo-header routes match them with (control plane and mesh).
+export { dubboArgumentHeader, parseDubboArgumentHeader } from './dubbo-arguments.js';
+/** Envoy's Node (config.core.v3.Node): who an xDS client says it is. */
+export type { Node } from './gen/envoy/config/core/v3/base_pb.js';
+/** Envoy's load report messages (LRS), for a client that reports load (gRFC A27). */
+export {
+  type ClusterStats,
+  ClusterStats_DroppedRequestsSchema,
+  ClusterStatsSchema,
+  type EndpointLoadMetricStats,
+  EndpointLoadMetricStatsSchema,
+  UpstreamEndpointStatsSchema,
+  type UpstreamLocalityStats,
+  UpstreamLocalityStatsSchema,
+} from './gen/envoy/config/endpoint/v3/load_report_pb.js';
+/** Envoy's load reporting service (envoy.service.load_stats.v3.LoadReportingService). */
+export {
+  LoadReportingService,
+  type LoadStatsRequest,
+  LoadStatsRequestSchema,
+  type LoadStatsResponse,
+} from './gen/envoy/service/load_stats/v3/lrs_pb.js';
+// Decoders and validators into plain models, and the models' parts.
+export { decodeCluster, type XdsCircuitBreakers } from './resources/cluster.js';
+export {
+  decodeClusterLoadAssignment,
+  type XdsEndpoint,
+  type XdsHealthStatus,
+} from './resources/cluster-load-assignment.js';
+export { type DecodeResult, Problems } from './resources/decode-result.js';
+export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
+export type { XdsCidr, XdsFilterChain } from './resources/filter-chain.js';
+export type { XdsHeaderMatcher } from './resources/header-matcher.js';
+// HTTP filter types as plug-ins (gRFC A39): each parses its config; router, fault and RBAC built in.
+export {
+  createDefaultHttpFilterRegistry,
+  faultFilterType,
+  HttpFilterRegistry,
+  type HttpFilterType,
+  rbacFilterType,
+  routerFilterType,
+  type XdsFilterOverride,
+  type XdsHttpFilter,
+} from './resources/http-filters.js';
+export { decodeListener, type XdsClientListener } from './resources/listener.js';
+export type { XdsOutlierDetection } from './resources/outlier-detection.js';
+export type {
+  RbacFilterConfig,
+  XdsRbacPermission,
+  XdsRbacPrincipal,
+} from './resources/rbac-filter.js';
+// Matchers as the data plane applies them: RE2 regexes and string matchers.
+export { compileRe2, re2Substitution } from './resources/regex.js';
+export type { XdsRetryPolicy } from './resources/retry-policy.js';
+export type {
+  XdsClusterWeight,
+  XdsForwardingAction,
+  XdsHashPolicy,
+} from './resources/route-action.js';
+export {
+  decodeRouteConfiguration,
+  type HttpDecodeOptions,
+  referencedClusters,
+  type XdsRoute,
+  type XdsVirtualHost,
+} from './resources/route-configuration.js';
+export type { XdsRouteMatch } from './resources/route-match.js';
+export { stringMatcherPredicate } from './resources/string-matcher.js';
+// The type URL of any message, as a resource or an Any carries it.
+export { typeUrlOf } from './type-urls.js';
