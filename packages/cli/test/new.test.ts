@@ -162,7 +162,9 @@ describe('shoal new', () => {
     const again = await shoal(['new', dir]);
     assert.equal(again.code, 2);
     assert.match(again.stderr, /exists and is not empty/);
-    const badName = await shoal(['new', join(tmpdir(), 'x'), '--name', 'Bad_Name']);
+    // A folder of our own that does not exist yet, so only the name can be refused.
+    const fresh = join(mkdtempSync(join(tmpdir(), 'shoal-new-')), 'app');
+    const badName = await shoal(['new', fresh, '--name', 'Bad_Name']);
     assert.equal(badName.code, 2);
     assert.match(badName.stderr, /lower-case letters, digits and dashes/);
   });
