@@ -2,16 +2,6 @@
 // answers a LoadReportView (the mesh's edges from Envoy LRS reports: who calls whom, rate, errors,
 // latency), which `shoal top` reads.
 
-import type {
-  LoadReportDestination,
-  LoadReportEdge,
-  LoadReportEndpoint,
-  LoadReportLoad,
-  LoadReportSource,
-  LoadReportStream,
-  LoadReportView,
-} from '../../load-stats/load-report-types.js';
-
 export type {
   LoadReportDestination,
   LoadReportEdge,
@@ -20,4 +10,4 @@ export type {
   LoadReportSource,
   LoadReportStream,
   LoadReportView,
-};
+} from '../../load-stats/load-report-types.js';
