@@ -2,8 +2,8 @@
 // - every `exports` target exists in dist/, and `files` ships it;
 // - every package that dist/ imports (JavaScript, declarations, and `resolve('pkg/…')` lookups)
 //   is declared in `dependencies` (or `peerDependencies`), and every declared one is imported;
-// - every name an entry point exports has a doc comment where it is declared (generated code:
-//   on the entry's `export … from` statement).
+// - every name an entry point exports has a doc comment, where it is declared or on the entry's
+//   `export … from` statement.
 // `npm test` runs it; `--counts` also prints how many names each entry exports.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -77,6 +77,12 @@ function entriesOf(dir, manifest) {
     entries.push({ name, source });
   }
   if (!(manifest.files ?? []).includes('dist')) problems.push(`${manifest.name}: "files" does not ship dist`);
+  const maps = existsSync(join(dir, 'dist')) && files(join(dir, 'dist'), ['.map']).next().done === false;
+  if (maps && !(manifest.files ?? []).includes('!dist/**/*.map')) {
+    problems.push(
+      `${manifest.name}: "files" ships source maps of sources it does not ship (add "!dist/**/*.map")`,
+    );
+  }
   return entries;
 }
 
@@ -86,12 +92,10 @@ function declared(checker, symbol) {
 }
 
 /**
- * Generated code (protoc-gen-es, under gen/) carries the .proto's comments or none: its names are
- * documented where the entry exports them, by a doc comment on the `export … from` statement.
+ * A name is documented where it is declared, or where an entry exports it: a doc comment on the
+ * `export … from` statement (how generated code, under gen/, gets one).
  */
-function generatedWithExportDoc(symbol, target) {
-  const file = target.declarations?.[0]?.getSourceFile().fileName ?? '';
-  if (!file.includes('/gen/')) return false;
+function documentedAtExport(symbol) {
   const statement = symbol.declarations?.[0]?.parent?.parent;
   return statement !== undefined && ts.getJSDocCommentsAndTags(statement).length > 0;
 }
@@ -120,7 +124,7 @@ function checkDocComments(entries) {
     for (const symbol of names) {
       const target = declared(checker, symbol);
       if (target.flags & ts.SymbolFlags.ValueModule) continue; // `export * as ns`: the namespace's own header says what it is
-      if (target.getDocumentationComment(checker).length === 0 && !generatedWithExportDoc(symbol, target)) {
+      if (target.getDocumentationComment(checker).length === 0 && !documentedAtExport(symbol)) {
         const where = target.declarations?.[0];
         const file = where ? relative(root, where.getSourceFile().fileName) : '?';
         problems.push(`${entry.name}: ${symbol.name} (${file}) has no doc comment`);
