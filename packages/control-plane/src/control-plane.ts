@@ -80,7 +80,10 @@ export interface ControlPlaneAddresses {
   registry?: string;
 }
 
-/** Shoal's control plane in one process: config store, registry, translator, snapshots, ADS server, CA, LRS server and the admin API with the console. `start()` listens, `stop()` closes. */
+/**
+ * Shoal's control plane in one process: config store, registry, translator, snapshots, ADS server, CA, LRS
+ * server and the admin API with the console. `start()` listens, `stop()` closes.
+ */
 export class ControlPlane {
   readonly store = new ConfigStore();
   /** Every change applied since start, for diffs and rollback. */

@@ -2,7 +2,9 @@
 
 import type { Metadata, MetadataValue } from './metadata.js';
 
-/** Options of one call: timeout, metadata, abort signal, compression and callbacks for headers and trailers. */
+/**
+ * Options of one call: timeout, metadata, abort signal, compression and callbacks for headers and trailers.
+ */
 export interface CallOptions {
   /** Time budget of the call in ms; sent as `grpc-timeout` and `tri-service-timeout`. */
   timeoutMs?: number;
@@ -26,7 +28,10 @@ export interface CallOptions {
   onDestination?(destination: CallDestination): void;
 }
 
-/** Where a call went: the endpoint, and under a mesh its cluster, route and why (for tracers and the test call). */
+/**
+ * Where a call went: the endpoint, and under a mesh its cluster, route and why (for tracers and the test
+ * call).
+ */
 export interface CallDestination {
   /** `host:port` the call was sent to. */
   endpoint: string;

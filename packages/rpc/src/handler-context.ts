@@ -17,7 +17,10 @@ export interface CallAddresses {
   readonly localPort: number;
 }
 
-/** What a method handler sees of its call: method, metadata, deadline, peer and protocol, and the trailers it sends. */
+/**
+ * What a method handler sees of its call: method, metadata, deadline, peer and protocol, and the trailers it
+ * sends.
+ */
 export interface HandlerContext {
   readonly method: DescMethod;
   readonly protocol: ServerProtocol;

@@ -30,7 +30,10 @@ export interface ServerTelemetryShared {
 /** Reads the caller's certificate identity, once the rpc layer exposes it (issue 11). */
 export type PrincipalOf = (context: HandlerContext) => string | undefined;
 
-/** A server's telemetry: the A66 call tracer factory, Istio's server metrics and an interceptor that makes each call's span current. */
+/**
+ * A server's telemetry: the A66 call tracer factory, Istio's server metrics and an interceptor that makes
+ * each call's span current.
+ */
 export class ServerTelemetry {
   readonly #series = new Map<string, MethodSeries>();
   readonly #other: MethodSeries;

@@ -100,7 +100,10 @@ class ScrapeReader extends MetricReader {
   }
 }
 
-/** A process's telemetry: its MeterProvider, tracer and Prometheus endpoint, and the hooks that plug into clients, servers and the xDS client. */
+/**
+ * A process's telemetry: its MeterProvider, tracer and Prometheus endpoint, and the hooks that plug into
+ * clients, servers and the xDS client.
+ */
 export class Telemetry {
   readonly meterProvider: MeterProvider;
   readonly series = new SeriesTable();

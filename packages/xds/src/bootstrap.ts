@@ -54,7 +54,10 @@ export interface XdsAuthority {
   readonly xdsServers: readonly XdsServerConfig[];
 }
 
-/** A parsed, validated bootstrap (gRFC A27): xDS servers, node, authorities, certificate providers and listener name templates. */
+/**
+ * A parsed, validated bootstrap (gRFC A27): xDS servers, node, authorities, certificate providers and
+ * listener name templates.
+ */
 export interface XdsBootstrap {
   readonly xdsServers: readonly XdsServerConfig[];
   readonly node: XdsNodeConfig;

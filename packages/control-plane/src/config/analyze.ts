@@ -23,13 +23,20 @@ export interface AnalyzeOptions {
   domainSuffix?: string;
 }
 
-/** What analyzeConfig found: errors (config that cannot work) and warnings (config that may not do what was meant), each with its object and field path. */
+/**
+ * What analyzeConfig found: errors (config that cannot work) and warnings (config that may not do what was
+ * meant), each with its object and field path.
+ */
 export interface AnalysisResult {
   errors: ConfigIssue[];
   warnings: ConfigIssue[];
 }
 
-/** Checks valid objects against each other, as `istioctl analyze` does: references to hosts, subsets and gateways that do not exist, rules that shadow each other, Dubbo rules that lose to Istio ones. */
+/**
+ * Checks valid objects against each other, as `istioctl analyze` does: references to subsets and hosts
+ * that nothing defines, two VirtualServices or DestinationRules for one host, Dubbo rules that an Istio
+ * rule overrides.
+ */
 export function analyzeConfig(
   objects: readonly AnyConfigObject[],
   options: AnalyzeOptions = {},
@@ -143,7 +150,9 @@ export function analyzeConfig(
   return out;
 }
 
-/** What validateConfig found: the valid objects, the skipped documents and every issue with its field path. */
+/**
+ * What validateConfig found: the valid objects, the skipped documents and every issue with its field path.
+ */
 export interface ValidationReport extends LoadedConfig {}
 
 /**

@@ -115,7 +115,10 @@ export interface RegistryEvent {
 /** Called after each change of the registry's view. */
 export type RegistryListener = (event: RegistryEvent) => void;
 
-/** Where services and endpoints come from: read by the translator, written by registrations, watched for changes. The plug-in point for registry backends. */
+/**
+ * Where services and endpoints come from: read by the translator, written by registrations, watched for
+ * changes. The plug-in point for registry backends.
+ */
 export interface Registry {
   readonly version: number;
   services(): readonly RegistryService[];

@@ -36,7 +36,10 @@ export interface TypeStatus {
   state: SyncState;
 }
 
-/** One connected xDS client as the control plane sees it: node, stream, and per resource type what was sent and ACKed. */
+/**
+ * One connected xDS client as the control plane sees it: node, stream, and per resource type what was sent
+ * and ACKed.
+ */
 export interface ClientStatus {
   /** Unique per stream: a node may reconnect while its old stream drains. */
   streamId: number;

@@ -10,7 +10,10 @@ import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { clusterStep, type RoutedCall, routeStep } from './routed-call.js';
 
-/** What the mesh decided for one call: config version, virtual host, route, cluster, endpoint and why (the admin API's test call shows it). */
+/**
+ * What the mesh decided for one call: config version, virtual host, route, cluster, endpoint and why (the
+ * admin API's test call shows it).
+ */
 export interface CallDecision {
   readonly target: string;
   /** The snapshot the decision was made on (MeshConfig.version); 0 when there was none. */

@@ -11,7 +11,10 @@ import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 /** Where a mesh client keeps its transport (for lastDecision, ready(), close()). */
 export const MESH_TRANSPORT: unique symbol = Symbol('shoal.meshTransport');
 
-/** A typed client of a service whose calls go through the mesh; its MeshTransport is reachable with meshTransportOf(). */
+/**
+ * A typed client of a service whose calls go through the mesh; its MeshTransport is reachable with
+ * meshTransportOf().
+ */
 export type MeshClient<S extends DescService> = Client<S> & { readonly [MESH_TRANSPORT]: MeshTransport };
 
 /** createMeshClient's options: the transport's, plus interceptors and default call options. */

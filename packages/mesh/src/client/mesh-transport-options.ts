@@ -16,7 +16,10 @@ import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 
-/** What a MeshTransport needs: its target, xDS client or bootstrap, and optional telemetry, filters and policies. */
+/**
+ * What a MeshTransport needs: its target, xDS client or bootstrap, and optional telemetry, filters and
+ * policies.
+ */
 export interface MeshTransportOptions {
   /**
    * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any

@@ -45,7 +45,10 @@ function channelId(random: Random): bigint {
   return (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
 }
 
-/** The mesh-aware transport: for each call, route match, cluster, endpoint, HTTP filters and retries, over the endpoint's own transport. */
+/**
+ * The mesh-aware transport: for each call, route match, cluster, endpoint, HTTP filters and retries, over the
+ * endpoint's own transport.
+ */
 export class MeshTransport implements Transport {
   readonly target: MeshTarget;
   private readonly manager: XdsDependencyManager;

@@ -52,7 +52,10 @@ function emptySlot<T>(): Slot<T> {
   return { value: undefined, missing: false, error: undefined, cancel: () => {} };
 }
 
-/** Watches LDS → RDS → CDS → EDS for one target and publishes one complete, immutable MeshConfig each time the set is whole (gRFC A74). */
+/**
+ * Watches LDS → RDS → CDS → EDS for one target and publishes one complete, immutable MeshConfig each time the
+ * set is whole (gRFC A74).
+ */
 export class XdsDependencyManager {
   private readonly source: ResourceWatcherSource;
   private readonly listenerName: string;

@@ -27,7 +27,10 @@ export type ClusterConfig =
       readonly reason: string;
     };
 
-/** One complete snapshot of a target's config: listener, route configuration and every cluster with its endpoints. */
+/**
+ * One complete snapshot of a target's config: listener, route configuration and every cluster with its
+ * endpoints.
+ */
 export interface MeshConfig {
   /** Counts published snapshots of one dependency manager, from 1. */
   readonly version: number;

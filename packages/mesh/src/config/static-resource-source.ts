@@ -35,7 +35,10 @@ function decodersWith(options: HttpDecodeOptions): Decoders {
 
 const key = (typeUrl: string, name: string) => `${typeUrl} ${name}`;
 
-/** Resources held in memory as a watch source: config assembly without an xDS server (tools, benchmarks, tests). */
+/**
+ * Resources held in memory as a watch source: config assembly without an xDS server (tools, benchmarks,
+ * tests).
+ */
 export class StaticResourceSource implements ResourceWatcherSource {
   private readonly decoders: Decoders;
   private readonly values = new Map<string, unknown>();

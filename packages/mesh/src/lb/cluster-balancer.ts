@@ -17,7 +17,10 @@ import {
 } from './outlier-detector.js';
 import type { LbPolicy, Pick, PickContext } from './picker.js';
 
-/** A ClusterBalancer's policy, outlier detection, overprovisioning and panic threshold, and its clock and random source. */
+/**
+ * A ClusterBalancer's policy, outlier detection, overprovisioning and panic threshold, and its clock and
+ * random source.
+ */
 export interface ClusterBalancerOptions {
   readonly policy: LbPolicy;
   readonly random?: Random;
@@ -30,7 +33,10 @@ export interface ClusterBalancerOptions {
   readonly onEjection?: (events: readonly EjectionEvent[]) => void;
 }
 
-/** The balancer of one cluster: priorities and localities, the cluster's LB policy per locality, outlier ejection. */
+/**
+ * The balancer of one cluster: priorities and localities, the cluster's LB policy per locality, outlier
+ * ejection.
+ */
 export class ClusterBalancer {
   private picker: LocalityPicker;
   private endpoints: readonly MeshEndpoint[] = [];

@@ -28,7 +28,10 @@ export interface Picker {
   readonly endpoints: readonly MeshEndpoint[];
 }
 
-/** What a policy gets when it builds a picker: its random source, the picker it replaces, and a clock for response times. */
+/**
+ * What a policy gets when it builds a picker: its random source, the picker it replaces, and a clock for
+ * response times.
+ */
 export interface BuildOptions {
   readonly random: Random;
   /** The picker this one replaces, if any; policies carry state across (outstanding counts). */

@@ -88,7 +88,10 @@ function compileRoute(route: XdsRoute, index: number): RouteEntry {
   };
 }
 
-/** A virtual host's routes compiled for matching: the first route whose path, headers and fraction match (gRFC A28). */
+/**
+ * A virtual host's routes compiled for matching: the first route whose path, headers and fraction match (gRFC
+ * A28).
+ */
 export class RouteTable {
   readonly routes: readonly RouteEntry[];
   /** Some route matches Dubbo's arguments (`:dubbo-argument-N`): calls need their message looked at. */

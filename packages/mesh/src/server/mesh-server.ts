@@ -30,7 +30,10 @@ export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootst
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
-/** A server in the mesh: xDS-enabled serving (gRFC A36) on its own xDS client, and self-registration of its services in node metadata while its ADS stream lives. */
+/**
+ * A server in the mesh: xDS-enabled serving (gRFC A36) on its own xDS client, and self-registration of its
+ * services in node metadata while its ADS stream lives.
+ */
 export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
 

@@ -91,7 +91,10 @@ interface ServingConfig {
   readonly filters: Map<RouteEntry, readonly FilterInterceptor[] | string>;
 }
 
-/** An xDS-enabled server (gRFC A36): serves only once its Listener arrives, and applies its filter chains, mTLS and HTTP filters to each connection and call. */
+/**
+ * An xDS-enabled server (gRFC A36): serves only once its Listener arrives, and applies its filter chains,
+ * mTLS and HTTP filters to each connection and call.
+ */
 export class XdsEnabledServer {
   readonly server: Server;
   private serving: ServingConfig | undefined;

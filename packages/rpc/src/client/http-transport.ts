@@ -18,7 +18,10 @@ export interface HttpTransportOptions {
   maxReceiveMessageBytes?: number;
 }
 
-/** Triple's unary HTTP mode over HTTP/1.1 (node:http): JSON or proto bodies, as curl sends them; streaming methods answer UNIMPLEMENTED. */
+/**
+ * Triple's unary HTTP mode over HTTP/1.1 (node:http): JSON or proto bodies, as curl sends them; streaming
+ * methods answer UNIMPLEMENTED.
+ */
 export class HttpTransport implements Transport {
   private readonly agent = new http.Agent({ keepAlive: true });
 

@@ -54,7 +54,10 @@ interface PooledSession {
 const maxKeepaliveTimeMs = 2 ** 31 - 1;
 const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
-/** HTTP/2 sessions per address, shared by transports: reconnects, keepalive (backing off after too_many_pings), and more sessions when one reaches its stream limit. */
+/**
+ * HTTP/2 sessions per address, shared by transports: reconnects, keepalive (backing off after
+ * too_many_pings), and more sessions when one reaches its stream limit.
+ */
 export class SessionPool {
   private readonly byAddress = new Map<string, PooledSession[]>();
   /** The last SETTINGS_MAX_CONCURRENT_STREAMS each address announced. */

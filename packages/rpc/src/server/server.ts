@@ -87,7 +87,10 @@ export interface ListenAddress {
   port: number;
 }
 
-/** A server for gRPC, Triple over HTTP/2 and Triple's HTTP/1.1 mode on one port: register services, then listen. */
+/**
+ * A server for gRPC, Triple over HTTP/2 and Triple's HTTP/1.1 mode on one port: register services, then
+ * listen.
+ */
 export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;

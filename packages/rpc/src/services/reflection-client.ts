@@ -24,7 +24,10 @@ export interface ReflectionClientOptions {
   timeoutMs?: number;
 }
 
-/** A server reflection client: lists a server's services and loads their descriptors, to call a method with JSON. */
+/**
+ * A server reflection client: lists a server's services and loads their descriptors, to call a method with
+ * JSON.
+ */
 export class ReflectionClient {
   readonly #transport: Transport;
   readonly #timeoutMs: number;

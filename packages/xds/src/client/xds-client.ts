@@ -64,7 +64,10 @@ export interface XdsClientOptions extends NodeOptions {
   readonly metrics?: XdsClientMetrics;
 }
 
-/** The xDS client: one ADS stream per server, watchers per resource, a cache that survives disconnects, ACK/NACK. */
+/**
+ * The xDS client: one ADS stream per server, watchers per resource, a cache that survives disconnects,
+ * ACK/NACK.
+ */
 export class XdsClient implements XdsClientGauges {
   readonly bootstrap: XdsBootstrap;
   /** The Node sent on every ADS stream (CSDS reports it too). */
