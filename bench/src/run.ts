@@ -7,6 +7,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   rpc: async () => (await import('./rpc/rpc-suite.js')).rpcSuite,
   cp: async () => (await import('./cp/cp-suite.js')).cpSuite,
   mesh: async () => (await import('./mesh/mesh-suite.js')).meshSuite,
+  proxy: async () => (await import('./proxy/proxy-suite.js')).proxySuite,
 };
 
 async function main(argv: string[]): Promise<void> {

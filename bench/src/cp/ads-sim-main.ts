@@ -4,7 +4,8 @@
 //   arm     → route arrivals from now on are counted;
 //   collect → waits until every stream received a new RouteConfiguration, then checks each one
 //             against the expected weights and returns the arrival times.
-// Argument: JSON {xdsPort, streams, listener, idPrefix}.
+// Argument: JSON {xdsPort, streams, listener, idPrefix}; with `xdsPorts`, stream j dials
+// xdsPorts[j % n] (control-plane replicas).
 
 import { createClient, GrpcTransport } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
@@ -13,6 +14,7 @@ import { decodeRoute, routeWeights, SimStream } from './sim-stream.js';
 
 interface Settings {
   xdsPort: number;
+  xdsPorts?: number[];
   streams: number;
   listener: string;
   idPrefix: string;
@@ -48,7 +50,8 @@ async function main(settings: Settings): Promise<void> {
     for (let i = 0; i < settings.streams; i += BATCH) {
       const batch: SimStream[] = [];
       for (let j = i; j < Math.min(settings.streams, i + BATCH); j++) {
-        const transport = new GrpcTransport({ address: `127.0.0.1:${settings.xdsPort}` });
+        const port = settings.xdsPorts ? settings.xdsPorts[j % settings.xdsPorts.length]! : settings.xdsPort;
+        const transport = new GrpcTransport({ address: `127.0.0.1:${port}` });
         transports.push(transport);
         const s = new SimStream(
           createClient(envoy.AggregatedDiscoveryService, transport),

@@ -1,7 +1,9 @@
 // Child-process entry: Shoal's control plane alone in a process, so its memory and CPU are
 // measured without the load that drives it. The parent applies config and reads the process's
 // RSS, heap and CPU time over IPC. Run with --expose-gc for steadier memory readings.
+// Arguments: [--store URL] (a replica on a shared store) [--xds-port N] (to come back on the same port).
 
+import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
 import { ControlPlane } from '@shoal/control-plane';
 import { serveParent, wallMs } from './ipc.js';
@@ -20,16 +22,25 @@ export interface ApplyAnswer {
 }
 
 async function main(): Promise<void> {
-  const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, host: '127.0.0.1', leaseGraceMs: 0 });
+  const { values } = parseArgs({
+    options: { store: { type: 'string' }, 'xds-port': { type: 'string', default: '0' } },
+  });
+  const cp = new ControlPlane({
+    xdsPort: Number(values['xds-port']),
+    adminPort: 0,
+    host: '127.0.0.1',
+    leaseGraceMs: 0,
+    ...(values.store !== undefined && { store: values.store }),
+  });
   await serveParent(
     async () => {
       const { xds, admin } = await cp.start();
       return { xdsPort: xds.port, adminPort: admin.port } satisfies ControlPlaneReady;
     },
     {
-      apply: (yaml: string): ApplyAnswer => {
+      apply: async (yaml: string): Promise<ApplyAnswer> => {
         const at = wallMs();
-        const r = cp.store.apply(yaml);
+        const r = await cp.store.apply(yaml);
         return { at, version: r.version, changes: r.changes.length };
       },
       /** Writes a V8 heap snapshot (to find what each stream costs); returns its path. */

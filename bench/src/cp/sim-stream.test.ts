@@ -18,7 +18,7 @@ describe('SimStream against the control plane', () => {
 
   before(async () => {
     const { xds } = await cp.start();
-    cp.store.apply(`${REGISTRY_YAML}---\n${weightsYaml(90)}`);
+    await cp.store.apply(`${REGISTRY_YAML}---\n${weightsYaml(90)}`);
     transport = new GrpcTransport({ address: `127.0.0.1:${xds.port}` });
   });
 
@@ -44,7 +44,7 @@ describe('SimStream against the control plane', () => {
       assert.deepEqual(states(), ['SYNCED', 'SYNCED', 'SYNCED', 'SYNCED']);
 
       stream.routes = [];
-      cp.store.apply(weightsYaml(60));
+      await cp.store.apply(weightsYaml(60));
       while (stream.routes.length === 0 && Date.now() < until + 2000)
         await new Promise((r) => setTimeout(r, 10));
       const arrival = stream.routes[0];

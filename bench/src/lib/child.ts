@@ -7,6 +7,8 @@ export interface ChildServer {
   readonly port: number;
   /** CPU time (user + system, µs) the server process has used so far. */
   cpuMicros(): Promise<number>;
+  /** Its RSS and JS heap in bytes, after a full GC when it runs with --expose-gc. */
+  memory(): Promise<{ rss: number; heap: number }>;
   stop(): Promise<void>;
 }
 
@@ -26,8 +28,29 @@ export async function startServer(
       child.send({ cpu: true });
       return (await answer).cpuMicros;
     },
+    async memory() {
+      const answer = firstMessage<{ rss: number; heap: number }>(child, timeoutMs, script);
+      child.send({ memory: true });
+      return answer;
+    },
     stop: () => stopChild(child),
   };
+}
+
+/** Starts `script`, which keeps running after it sends its one ready message; stop() ends it. */
+export async function startHelper<T>(
+  script: URL,
+  args: string[],
+  timeoutMs = 120_000,
+): Promise<{ ready: T; stop(): Promise<void> }> {
+  const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    const ready = await firstMessage<T>(child, timeoutMs, script);
+    return { ready, stop: () => stopChild(child) };
+  } catch (err) {
+    await stopChild(child);
+    throw err;
+  }
 }
 
 /** Runs `script` to its end and returns the one result it sends. */
@@ -83,12 +106,17 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** In a child: answers the parent's questions about its CPU time (see ChildServer.cpuMicros). */
+/** In a child: answers the parent's questions about its CPU time and memory (see ChildServer). */
 export function answerCpuQueries(): void {
-  process.on('message', (message: { cpu?: boolean }) => {
-    if (!message.cpu) return;
-    const { user, system } = process.cpuUsage();
-    void reply({ cpuMicros: user + system });
+  process.on('message', (message: { cpu?: boolean; memory?: boolean }) => {
+    if (message.cpu) {
+      const { user, system } = process.cpuUsage();
+      void reply({ cpuMicros: user + system });
+    } else if (message.memory) {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      void reply({ rss: m.rss, heap: m.heapUsed });
+    }
   });
 }
 

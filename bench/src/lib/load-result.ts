@@ -6,6 +6,8 @@ export interface LoadResult {
   requestsPerSecond: number;
   meanMs: number;
   p99Ms: number;
+  /** Median latency, where a section compares it. */
+  p50Ms?: number;
   /**
    * CPU time the measured process spent per request (µs, user + system). Unlike req/s it barely
    * moves when other work shares the machine, so it is the steadier figure on a busy host.

@@ -22,13 +22,22 @@ interface SubsetSpec {
 interface PathSpec {
   readonly kind: 'path';
 }
-type Spec = IntSpec | PositiveSpec | SubsetSpec | PathSpec;
+interface ChoiceSpec {
+  readonly kind: 'choice';
+  readonly names: readonly string[];
+}
+interface FlagSpec {
+  readonly kind: 'flag';
+}
+type Spec = IntSpec | PositiveSpec | SubsetSpec | PathSpec | ChoiceSpec | FlagSpec;
 
 type Value<S extends Spec> = S extends IntSpec | PositiveSpec
   ? number
   : S extends SubsetSpec
     ? Set<string>
-    : string | undefined;
+    : S extends FlagSpec
+      ? boolean
+      : string | undefined;
 
 /** An integer from 1 (to `max`, when given). */
 export const int = (fallback: number, max?: number): IntSpec => ({ kind: 'int', fallback, max });
@@ -38,25 +47,38 @@ export const positive = (fallback: number): PositiveSpec => ({ kind: 'positive',
 export const subset = (what: string, ...names: string[]): SubsetSpec => ({ kind: 'subset', what, names });
 /** A path, unset by default. */
 export const path = (): PathSpec => ({ kind: 'path' });
+/** One of `names`, unset by default. */
+export const choice = (...names: string[]): ChoiceSpec => ({ kind: 'choice', names });
+/** A flag without a value, false by default. */
+export const flag = (): FlagSpec => ({ kind: 'flag' });
 
 /** Reads `args` by `specs`; throws an Error naming the first bad option. */
 export function parseOptions<T extends Record<string, Spec>>(
   args: string[],
   specs: T,
 ): { [K in keyof T]: Value<T[K]> } {
-  const options = Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      { type: spec.kind === 'flag' ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
   const { values } = parseArgs({ args, options });
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
-    const raw = values[name] as string | undefined;
-    out[name] = read(name, spec, raw);
+    const raw = values[name];
+    out[name] = spec.kind === 'flag' ? raw === true : read(name, spec, raw as string | undefined);
   }
   return out as { [K in keyof T]: Value<T[K]> };
 }
 
-function read(name: string, spec: Spec, raw: string | undefined): unknown {
+function read(name: string, spec: Exclude<Spec, FlagSpec>, raw: string | undefined): unknown {
   switch (spec.kind) {
     case 'path':
+      return raw;
+    case 'choice':
+      if (raw !== undefined && !spec.names.includes(raw))
+        throw new Error(`--${name}: expected ${spec.names.join(' or ')}, got "${raw}"`);
       return raw;
     case 'subset': {
       const chosen = new Set(raw === undefined ? spec.names : raw.split(','));

@@ -9,12 +9,29 @@ export interface Comparison {
   subjectResult: LoadResult;
   peer: string;
   peerResult: LoadResult;
-  /** The subject must reach at least this multiple of the peer's requests per second; none for a reference figure. */
+  /** The subject must reach at least this multiple of the peer's figure; none for a reference figure. */
   target?: number;
+  /**
+   * What the target is on: requests per second (default), requests per CPU second (`cpu`: CPU
+   * per request, the peer's over the subject's), or median latency (`p50`: the peer's over the
+   * subject's, so 2x means half the latency).
+   */
+  basis?: 'rps' | 'cpu' | 'p50';
 }
 
 export function ratio(c: Comparison): number {
   return c.subjectResult.requestsPerSecond / c.peerResult.requestsPerSecond;
+}
+
+/** The ratio the target is on. */
+export function targetRatio(c: Comparison): number | undefined {
+  if (c.basis === 'cpu') return cpuRatio(c);
+  if (c.basis === 'p50') {
+    const subject = c.subjectResult.p50Ms;
+    const peer = c.peerResult.p50Ms;
+    return subject && peer ? peer / subject : undefined;
+  }
+  return ratio(c);
 }
 
 /** Requests per CPU second relative to the peer's: the peer's CPU per request over the subject's. */
@@ -26,8 +43,13 @@ export function cpuRatio(c: Comparison): number | undefined {
 
 /** Whether the target is met; undefined for a reference figure. */
 export function passed(c: Comparison): boolean | undefined {
-  return c.target === undefined ? undefined : ratio(c) >= c.target;
+  if (c.target === undefined) return undefined;
+  const r = targetRatio(c);
+  return r !== undefined && r >= c.target;
 }
+
+const basisName = (c: Comparison) =>
+  c.basis === 'cpu' ? ' per CPU second' : c.basis === 'p50' ? ' by p50 latency' : '';
 
 const verdict = (c: Comparison) => {
   const ok = passed(c);
@@ -58,10 +80,20 @@ export function printSection(title: string, rows: [string, LoadResult][], compar
     const cpu = cpuRatio(c);
     const line = columns([`${c.subject} / ${c.peer}`, `${ratio(c).toFixed(2)}x`], width);
     const perCpu = cpu === undefined ? '' : `  (per CPU second: ${cpu.toFixed(2)}x)`;
-    const target = c.target === undefined ? '' : `  target >= ${c.target}x`;
+    const p50 =
+      c.basis === 'p50'
+        ? `  (p50 ${fmt(c.subjectResult.p50Ms ?? 0, 3)} vs ${fmt(c.peerResult.p50Ms ?? 0, 3)} ms: ${targetRatio(c)?.toFixed(2)}x)`
+        : '';
+    const target = c.target === undefined ? '' : `${p50}  target >= ${c.target}x${basisName(c)}`;
     console.log(`${line}${target}  ${verdict(c)}${perCpu}`);
   }
 }
+
+/** mean / p99 ms, or p50 / p99 where the comparison is on the median. */
+const latencyCell = (c: Comparison, r: LoadResult) =>
+  c.basis === 'p50'
+    ? `p50 ${fmt(r.p50Ms ?? 0, 3)} / ${fmt(r.p99Ms, 2)}`
+    : `${fmt(r.meanMs, 2)} / ${fmt(r.p99Ms, 2)}`;
 
 export function printSummary(comparisons: Comparison[]): void {
   console.log(
@@ -75,10 +107,10 @@ export function printSummary(comparisons: Comparison[]): void {
       `${c.name}: ${c.subject} vs ${c.peer}`,
       fmt(s.requestsPerSecond),
       fmt(p.requestsPerSecond),
-      `${fmt(s.meanMs, 2)} / ${fmt(s.p99Ms, 2)}`,
-      `${fmt(p.meanMs, 2)} / ${fmt(p.p99Ms, 2)}`,
+      latencyCell(c, s),
+      latencyCell(c, p),
       `${ratio(c).toFixed(2)}x`,
-      c.target === undefined ? '' : `>= ${c.target}x`,
+      c.target === undefined ? '' : `>= ${c.target}x${basisName(c)}`,
       verdict(c),
       `${cpuCell(s)} (${cpuCell(p)})`,
       `${cpuRatio(c)?.toFixed(2) ?? '-'}x`,

@@ -18,6 +18,9 @@ export const PROVIDERS = [
 /** Percent of calls the weighted route sends to subset v1 (two endpoints); the rest go to v2. */
 export const V1_WEIGHT = 70;
 
+/** A request header the first route matches (`true` → subset v2). */
+export const CANARY_HEADER = 'x-canary';
+
 export const ROUTING_YAML = `
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -35,7 +38,7 @@ spec:
   hosts: [${HOST}]
   http:
   - name: canary-header
-    match: [{ headers: { x-canary: { exact: "true" } } }]
+    match: [{ headers: { ${CANARY_HEADER}: { exact: "true" } } }]
     route: [{ destination: { host: ${HOST}, subset: v2 } }]
   - name: admin-methods
     match: [{ uri: { prefix: /shoal.bench.v1.AdminService/ } }]

@@ -8,6 +8,9 @@ import { type EchoRequest, EchoRequestSchema } from '../gen/shoal/bench/v1/bench
 
 export const echoPath = '/shoal.bench.v1.BenchService/Echo';
 
+/** Responses per server-streaming call in the stream section. */
+export const STREAM_MESSAGES = 100;
+
 /** The .proto that @grpc/proto-loader reads; protoc-gen-es generated ../gen from the same file. */
 export const protoPath = fileURLToPath(new URL('../../proto/shoal/bench/v1/bench.proto', import.meta.url));
 

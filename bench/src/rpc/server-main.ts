@@ -8,7 +8,8 @@ import { startRawHttp2Server } from './servers/raw-http2-server.js';
 import { startShoalServer } from './servers/shoal-server.js';
 
 const servers: Record<string, () => Promise<number>> = {
-  shoal: startShoalServer,
+  shoal: () => startShoalServer('shoal'),
+  'shoal-node-http2': () => startShoalServer('node-http2'),
   'grpc-js': startGrpcJsServer,
   'raw-http2': startRawHttp2Server,
   'raw-http1': startRawHttp1Server,

@@ -147,6 +147,15 @@ describe("Dubbo's traffic tasks through shoal cp, with Dubbo's YAML", () => {
     const { address } = mesh.providers.find((p) => p.id === 'user-1')!;
     await mesh.apply(kickOut(address));
     await settle(20, call, (n) => only(n, 'user-2'), 'user-1 kicked out');
+    // One way to take an instance out: `shoal instance list` shows it as a disable by hand, with the
+    // rule as the reason, and only the rule puts it back.
+    const rule = 'DynamicConfig/default/org.apache.dubbo.samples.UserService::.configurators';
+    const row = (await mesh.instance('list')).split('\n').find((l) => l.includes(address));
+    assert.match(row ?? '', new RegExp(`UNHEALTHY .*disabled: true in ${rule.replace(/\./g, '\\.')}`));
+    await assert.rejects(
+      mesh.instance('enable', address),
+      /taken out by DynamicConfig.*change or delete that rule/,
+    );
     await mesh.delete('dc', 'org.apache.dubbo.samples.UserService::.configurators');
     await settle(20, call, (n) => only(n, 'user-1', 'user-2'), 'user-1 back');
   });

@@ -4,8 +4,6 @@
 // consumers (mesh clients that dial interface names, with an app and labels of their own).
 // Internal to tests.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { DescService } from '@bufbuild/protobuf';
 import {
   createMeshClient,
@@ -22,8 +20,7 @@ import {
   OrderService,
   UserService,
 } from '../gen/org/apache/dubbo/samples/shop_pb.js';
-
-export const SHOAL_BIN = fileURLToPath(new URL('../../../packages/cli/bin/shoal.js', import.meta.url));
+import { ShoalCpProcess } from '../shoal-cp-process.js';
 
 export const SERVICES = { UserService, OrderService, DetailService, CommentService } as const;
 export type ServiceName = keyof typeof SERVICES;
@@ -46,36 +43,19 @@ export class ShopMesh {
   readonly #ports = new Map<string, number>();
   #nextIp = 20;
 
-  private constructor(
-    private readonly cp: ChildProcess,
-    readonly xds: string,
-    readonly admin: string,
-    private readonly log: () => string,
-  ) {}
+  private constructor(private readonly cp: ShoalCpProcess) {}
 
-  /** `shoal cp --xds-port 0 --admin-port 0`, once it prints where it listens. */
+  /** `shoal cp --xds-port 0 --admin-port 0` on a data dir of its own, once it prints where it listens. */
   static async start(): Promise<ShopMesh> {
-    const cp = spawn(process.execPath, [
-      SHOAL_BIN,
-      'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--log-level',
-      'warn',
-    ]);
-    let output = '';
-    cp.stderr!.on('data', (c) => (output += c));
-    const [xds, admin] = await new Promise<[string, string]>((resolve, reject) => {
-      cp.stdout!.on('data', (chunk) => {
-        output += chunk;
-        const m = /xDS \(ADS\) on ([\d.]+:\d+), admin API on http:\/\/([\d.]+:\d+)/.exec(output);
-        if (m) resolve([m[1]!, m[2]!]);
-      });
-      cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
-    });
-    return new ShopMesh(cp, xds, admin, () => output);
+    return new ShopMesh(await ShoalCpProcess.start(['--log-level', 'warn']));
+  }
+
+  get xds(): string {
+    return this.cp.xds;
+  }
+
+  get admin(): string {
+    return this.cp.admin;
   }
 
   /** `shoal apply -f - --admin …` with YAML on stdin; throws with its output when it fails. */
@@ -93,17 +73,15 @@ export class ShopMesh {
     return this.#shoal(['delete', kind, name]);
   }
 
-  #shoal(args: string[], input?: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const child = execFile(
-        process.execPath,
-        [SHOAL_BIN, ...args, '--admin', this.admin],
-        { timeout: 20_000 },
-        (error, stdout, stderr) =>
-          error ? reject(new Error(`shoal ${args.join(' ')}: ${stdout}${stderr}`)) : resolve(stdout),
-      );
-      child.stdin!.end(input ?? '');
-    });
+  /** `shoal instance …` (its output). */
+  instance(...args: string[]): Promise<string> {
+    return this.#shoal(['instance', ...args]);
+  }
+
+  async #shoal(args: string[], input?: string): Promise<string> {
+    const r = await this.cp.shoal(args, input);
+    if (r.code !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return r.stdout;
   }
 
   bootstrap(id: string, metadata: Record<string, unknown>, zone?: string): XdsBootstrap {
@@ -182,8 +160,7 @@ export class ShopMesh {
   async stop(): Promise<void> {
     for (const c of this.#consumers) c.close();
     await Promise.all(this.#providers.map((p) => p.server.close(100)));
-    this.cp.kill('SIGTERM');
-    if (this.cp.exitCode === null) await new Promise((r) => this.cp.once('exit', r));
+    await this.cp.stop();
   }
 
   get providers(): readonly ShopProvider[] {
@@ -191,7 +168,7 @@ export class ShopMesh {
   }
 
   get output(): string {
-    return this.log();
+    return this.cp.output;
   }
 }
 

@@ -2,9 +2,9 @@
 // and AuthorizationPolicy enforced by grpc-js-xds's RBAC filter (gRFC A41).
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { freePort } from '../free-port.js';
 import { bootstrapJson, ControlPlane, callWho, eventually, stopBackend, WHO_PATH } from './harness.js';
 
 const NODE_ID = 'sidecar~127.0.0.1~server.default~default.svc.cluster.local';
@@ -125,14 +125,3 @@ spec:
     await remove('/api/config/AuthorizationPolicy/default/allow-team');
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}

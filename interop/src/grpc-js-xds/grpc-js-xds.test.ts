@@ -4,10 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
+import { freePort } from '../free-port.js';
 import {
   type Backend,
   bootstrapJson,
@@ -266,15 +266,4 @@ function whoMethod(_name: string) {
     responseSerialize: (b: Buffer) => b,
     responseDeserialize: (b: Buffer) => b,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }

@@ -2,21 +2,27 @@
 // that answer with their own name, and a grpc-js-xds client, all on 127.0.0.1.
 // gRPC: xDS bootstrap (gRFC A27), `xds:///host:port` targets.
 
+import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { ControlPlane } from '@shoal/control-plane';
 
 /** One unary method with raw bytes in and out, so no generated code is needed on either side. */
 export const WHO_PATH = '/shoal.interop.v1.Who/Name';
 
-const raw = {
-  path: WHO_PATH,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: (b: Buffer) => b,
-  requestDeserialize: (b: Buffer) => b,
-  responseSerialize: (b: Buffer) => b,
-  responseDeserialize: (b: Buffer) => b,
-} as const;
+/** A grpc-js method definition for `path` whose requests and responses are raw bytes. */
+export function rawUnaryMethod(path: string) {
+  return {
+    path,
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Buffer) => b,
+    responseDeserialize: (b: Buffer) => b,
+  } as const;
+}
+
+const raw = rawUnaryMethod(WHO_PATH);
 
 export interface Backend {
   name: string;
@@ -24,11 +30,17 @@ export interface Backend {
   server: grpc.Server;
 }
 
-/** A plain grpc-js server answering every call with `name`. */
+/** Request metadata that makes a backend wait this many milliseconds before it answers. */
+export const DELAY_HEADER = 'x-delay-ms';
+
+/** A plain grpc-js server answering every call with `name` (after `x-delay-ms`, when sent). */
 export async function startBackend(name: string, server = new grpc.Server()): Promise<Backend> {
   server.addService({ Name: raw } as unknown as grpc.ServiceDefinition, {
-    Name: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
-      callback(null, Buffer.from(name)),
+    Name: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
+      const delay = Number(call.metadata.get(DELAY_HEADER)[0] ?? 0);
+      if (delay > 0) setTimeout(() => callback(null, Buffer.from(name)), delay).unref();
+      else callback(null, Buffer.from(name));
+    },
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
@@ -145,6 +157,18 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A port free on 127.0.0.1 now, for servers (such as an XdsServer) that bind an explicit port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 export { ControlPlane };

@@ -14,7 +14,10 @@ export interface HarnessProcess {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `shoal-xds-interop-<kind>` and waits (up to 10 s) for its start-up line. */
+/** How long a harness process may take to print its start-up line: 4–7 s on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 30_000;
+
+/** Spawns `shoal-xds-interop-<kind>` and waits for its start-up line. */
 export function startHarnessProcess(
   kind: 'server' | 'client',
   args: readonly string[],
@@ -24,6 +27,10 @@ export function startHarnessProcess(
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // A test file that ends early (the runner's timeout) takes its harness processes with it.
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
   let out = '';
   child.stdout?.on('data', (chunk) => (out += chunk));
   child.stderr?.on('data', (chunk) => (out += chunk));
@@ -42,8 +49,10 @@ export function startHarnessProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`shoal-xds-interop-${kind} did not start within 10 s:\n${out}`));
-    }, 10_000);
+      reject(
+        new Error(`shoal-xds-interop-${kind} did not start within ${START_TIMEOUT_MS / 1000} s:\n${out}`),
+      );
+    }, START_TIMEOUT_MS);
     const onData = () => {
       const line = out
         .split('\n')

@@ -103,8 +103,8 @@ spec:
 }
 
 /** Applies YAML to the control plane's store; fails on anything skipped. */
-export function apply(cp: ControlPlane, yaml: string): void {
-  const result = cp.store.apply(yaml, { source: 'xds-interop-test' });
+export async function apply(cp: ControlPlane, yaml: string): Promise<void> {
+  const result = await cp.store.apply(yaml, { source: 'xds-interop-test' });
   if (result.skipped.length > 0) throw new Error(`config skipped: ${JSON.stringify(result.skipped)}`);
 }
 
@@ -175,18 +175,20 @@ export async function startShoalClientProcess(
 
 /**
  * Polls GetClientStats (windows of numRpcs calls) until `accept` holds for a window, or throws
- * with the last window after timeoutMs: config changes take a moment to reach the client.
+ * with the last window after timeoutMs: config changes take a moment to reach the client. A
+ * window may take 30 s: on a loaded machine the client falls well behind its QPS, and calls still
+ * running when a window closes would count as failures.
  */
 export async function statsWhen(
   stats: StatsClient,
   numRpcs: number,
   accept: (r: LoadBalancerStatsResponse) => boolean,
-  timeoutMs = 15_000,
+  timeoutMs = 45_000,
 ): Promise<LoadBalancerStatsResponse> {
   const deadline = Date.now() + timeoutMs;
   let last: LoadBalancerStatsResponse | undefined;
   while (Date.now() < deadline) {
-    last = await stats.getClientStats({ numRpcs, timeoutSec: 10 });
+    last = await stats.getClientStats({ numRpcs, timeoutSec: 30 });
     if (accept(last)) return last;
   }
   throw new Error(`stats never matched; last window: ${JSON.stringify(summary(last))}`);
@@ -428,8 +430,8 @@ export class ScenarioEnv {
     return c;
   }
 
-  apply(yaml: string): void {
-    apply(this.cp, yaml);
+  apply(yaml: string): Promise<void> {
+    return apply(this.cp, yaml);
   }
 
   async stop(): Promise<void> {

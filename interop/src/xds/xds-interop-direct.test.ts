@@ -2,9 +2,9 @@
 // client's stats and configure services, the server's rpc-behavior, health and reflection.
 
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Code, createClient, Health, HealthCheckResponse_ServingStatus as Serving } from '@shoal/rpc';
+import { freePort } from '../free-port.js';
 import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
 import {
   LoadBalancerStatsService,
@@ -155,14 +155,3 @@ describe('xds interop server on one port', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}

@@ -77,7 +77,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   };
 
   it('round_robin: both spread evenly over three backends', async () => {
-    apply(
+    await apply(
       cp,
       serviceYaml(
         'rr',
@@ -89,7 +89,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   });
 
   it('traffic_splitting: both split 70/20/10 by VirtualService weights', async () => {
-    apply(
+    await apply(
       cp,
       [
         serviceYaml('split', 8080, [
@@ -112,7 +112,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   });
 
   it('header_matching: both send matching calls to v2 only, others to v1', async () => {
-    apply(
+    await apply(
       cp,
       [
         serviceYaml('hdr', 8080, [
@@ -133,7 +133,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   });
 
   it('path_matching: both send EmptyCall to v2 and UnaryCall to v1 by exact and prefix paths', async () => {
-    apply(
+    await apply(
       cp,
       [
         serviceYaml('path', 8080, [
@@ -182,7 +182,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   });
 
   it('timeout: both end calls the backend holds at the VirtualService timeout with DEADLINE_EXCEEDED', async () => {
-    apply(
+    await apply(
       cp,
       [
         serviceYaml('to', 8080, [{ backend: backend('a3') }]),
@@ -209,7 +209,7 @@ describe('xDS interop scenarios: grpc-js-xds and Shoal on the same config', () =
   });
 
   it('fault_injection: both abort about 30% of calls with UNAVAILABLE', async () => {
-    apply(
+    await apply(
       cp,
       [
         serviceYaml('fault', 8080, [{ backend: backend('a1') }]),

@@ -57,19 +57,19 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
 
   it('gentle_failover: same-zone backends first; the other zone serves when the zone empties, then traffic returns', async () => {
     const local = { backend: env.backend('a3') };
-    env.apply(serviceYaml('fo', 8080, [local, { backend: env.backend('b1'), locality: 'r1/z2' }]));
+    await env.apply(serviceYaml('fo', 8080, [local, { backend: env.backend('b1'), locality: 'r1/z2' }]));
     const c = await env.client('xds:///fo:8080');
     await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a3 === 50);
     const failedBefore = await failedCalls(c.stats);
-    env.cp.store.delete('WorkloadEntry', 'default', 'fo-a3');
+    await env.cp.store.delete('WorkloadEntry', 'default', 'fo-a3');
     await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.b1 === 50);
-    env.apply(workloadEntryYaml('fo', local));
+    await env.apply(workloadEntryYaml('fo', local));
     await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a3 === 50);
     assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed during failover');
   });
 
   it('gentle_failover by outlier ejection: failing same-zone backends are ejected, the other zone serves, then they return', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('od', 8080, [
           { backend: env.backend('a1') },
@@ -108,7 +108,9 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
   });
 
   it('remove_instance_group: removing a backend moves its traffic to the rest without a failed call', async () => {
-    env.apply(serviceYaml('rig', 8080, [{ backend: env.backend('a1') }, { backend: env.backend('a2') }]));
+    await env.apply(
+      serviceYaml('rig', 8080, [{ backend: env.backend('a1') }, { backend: env.backend('a2') }]),
+    );
     const c = await env.client('xds:///rig:8080');
     await statsWhen(
       c.stats,
@@ -116,13 +118,13 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
       (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 20 && s.rpcsByPeer.a2 === 20,
     );
     const failedBefore = await failedCalls(c.stats);
-    env.cp.store.delete('WorkloadEntry', 'default', 'rig-a2');
+    await env.cp.store.delete('WorkloadEntry', 'default', 'rig-a2');
     await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 40);
     assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed while the backend was removed');
   });
 
   it('change_backend_service: pointing the route at another service moves traffic without a failed call', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('cbs', 8080, [{ backend: env.backend('a1') }]),
         serviceYaml('cbs-alt', 8080, [{ backend: env.backend('a2') }]),
@@ -132,14 +134,14 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
     const c = await env.client('xds:///cbs:8080');
     await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 40);
     const failedBefore = await failedCalls(c.stats);
-    env.apply(virtualService('cbs', '    - route: [{ destination: { host: cbs-alt } }]'));
+    await env.apply(virtualService('cbs', '    - route: [{ destination: { host: cbs-alt } }]'));
     await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.a2 === 40);
     assert.equal(await failedCalls(c.stats), failedBefore, 'calls failed while the route changed');
   });
 
   it('circuit_breaking: http2MaxRequests caps calls in flight; the rest fail UNAVAILABLE; raising it takes effect', async () => {
     const pool = (n: number) => `    connectionPool: { http: { http2MaxRequests: ${n} } }`;
-    env.apply(
+    await env.apply(
       [serviceYaml('cb', 8080, [{ backend: env.backend('a3') }]), subsetsRule('cb', ['v1'], pool(10))].join(
         '\n---\n',
       ),
@@ -155,7 +157,7 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
     );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(await inFlight(c.stats, 'UNARY_CALL'), 10);
-    env.apply(subsetsRule('cb', ['v1'], pool(25)));
+    await env.apply(subsetsRule('cb', ['v1'], pool(25)));
     await eventually(async () => (await inFlight(c.stats, 'UNARY_CALL')) === 25, '25 calls in flight');
   });
 
@@ -215,7 +217,7 @@ describe('xDS interop scenarios (failover and resilience): Shoal client, Shoal c
       async () => /shoal-xds-interop-server: serving/.test(server.process.output()),
       'serving',
     );
-    env.apply(serviceYaml('xsm', 8080, [{ backend: server }]));
+    await env.apply(serviceYaml('xsm', 8080, [{ backend: server }]));
     const c = await env.client('xds:///xsm:8080', { types: ['EmptyCall', 'UnaryCall'] });
     const r = await statsWhen(c.stats, 40, (s) => s.numFailures === 0 && s.rpcsByPeer.xs1 === 40);
     assert.deepEqual(Object.keys(r.rpcsByMethod).sort(), ['EmptyCall', 'UnaryCall']);

@@ -26,7 +26,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   after(() => env.stop());
 
   it('ping_pong: every call reaches the one backend (client as a process)', async () => {
-    env.apply(serviceYaml('pingpong', 8080, [{ backend: env.backend('a1') }]));
+    await env.apply(serviceYaml('pingpong', 8080, [{ backend: env.backend('a1') }]));
     const c = await startShoalClientProcess(env.xdsPort, ['--server=xds:///pingpong:8080', '--qps=50']);
     env.track(c);
     const r = await statsWhen(c.stats, 50, (s) => s.numFailures === 0 && s.rpcsByPeer.a1 === 50);
@@ -44,7 +44,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('round_robin: calls spread evenly over three backends, with one channel or three', async () => {
-    env.apply(
+    await env.apply(
       serviceYaml(
         'rr',
         8080,
@@ -73,7 +73,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('traffic_splitting: a weighted VirtualService splits 80/20 between subsets', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('split', 8080, [
           { backend: env.backend('a1'), labels: { version: 'v1' } },
@@ -98,7 +98,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('path_matching: an exact path route sends EmptyCall to v2, the rest to v1', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('path', 8080, [
           { backend: env.backend('a1'), labels: { version: 'v1' } },
@@ -128,7 +128,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('header_matching: calls with a matching header go to v2, others to v1; no route is UNAVAILABLE', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('hdr', 8080, [
           { backend: env.backend('a1'), labels: { version: 'v1' } },
@@ -180,7 +180,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('timeout: the VirtualService timeout ends calls the backend holds, and only those', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('to', 8080, [{ backend: env.backend('a1') }]),
         virtualService('to', '    - route: [{ destination: { host: to } }]\n      timeout: 1s'),
@@ -202,7 +202,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
   });
 
   it('fault_injection: abort by percentage with a gRPC status, and a delay past the deadline', async () => {
-    env.apply(
+    await env.apply(
       [
         serviceYaml('fault', 8080, [{ backend: env.backend('a2') }]),
         virtualService(
@@ -231,7 +231,7 @@ describe('xDS interop scenarios (routing): Shoal client, Shoal control plane', (
     const percent = (100 * aborted) / (aborted + ok);
     assert.ok(Math.abs(percent - 50) <= 10, `aborted ${aborted} of ${aborted + ok}`);
     await c.configure.configure({ types: [RpcType.UNARY_CALL], timeoutSec: 1 });
-    env.apply(
+    await env.apply(
       virtualService(
         'fault',
         `    - fault: { delay: { fixedDelay: 3s, percentage: { value: 100 } } }

@@ -7,6 +7,7 @@ import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCp } from './commands/cp.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGen } from './commands/gen.js';
+import { registerInstanceCommands } from './commands/instance-commands.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
 import { registerProxyCommands } from './commands/proxy-commands.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerCp(program);
   registerConfigCommands(program);
+  registerInstanceCommands(program);
   registerProxyCommands(program);
   registerTop(program);
   registerDemo(program);

@@ -2,91 +2,37 @@
 // against a real control plane, with a real xDS client (@shoal/xds) connected to it.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
-import { shoal, shoalBin } from './run-shoal.js';
+import { reviewsRegistry, reviewsSplit } from './reviews-config.js';
+import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
 
-const serviceEntry = `apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {grpc: 50071}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {grpc: 50072}, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews}
-spec:
-  host: reviews.default.svc.cluster.local
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-`;
-
-const split = `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: reviews}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  http:
-  - route:
-    - {destination: {host: reviews.default.svc.cluster.local, subset: v1}, weight: 80}
-    - {destination: {host: reviews.default.svc.cluster.local, subset: v2}, weight: 20}
-`;
+const split = reviewsSplit(80);
 
 describe('shoal cp and the config and proxy verbs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
-  let cp: ChildProcess;
+  let cp: RunningCp;
   let admin = '';
   let xds = '';
   let client: XdsClient | undefined;
-  let output = '';
 
   before(async () => {
     const configDir = join(dir, 'config');
     mkdirSync(configDir);
-    writeFileSync(join(configDir, 'reviews.yaml'), serviceEntry);
+    writeFileSync(join(configDir, 'reviews.yaml'), reviewsRegistry);
     writeFileSync(join(dir, 'split.yaml'), split);
-    cp = spawn(process.execPath, [
-      shoalBin,
-      'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      '--config',
-      configDir,
-    ]);
-    cp.stderr!.on('data', (c) => (output += c));
-    await new Promise<void>((resolve, reject) => {
-      cp.stdout!.on('data', (chunk) => {
-        output += chunk;
-        const m = /xDS \(ADS\) on ([\d.]+:\d+), admin API on http:\/\/([\d.]+:\d+)/.exec(output);
-        if (m && /config .*: 1 file\(s\), 2 object\(s\)/.test(output)) {
-          xds = m[1]!;
-          admin = m[2]!;
-          resolve();
-        }
-      });
-      cp.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
-    });
+    cp = await startShoalCp(['--config', configDir, '--data-dir', join(dir, 'data')], (out) =>
+      /config .*: 1 file\(s\), 2 object\(s\)/.test(out),
+    );
+    ({ xds, admin } = cp);
   });
 
   after(async () => {
     client?.close();
-    if (cp.exitCode === null) {
-      cp.kill('SIGTERM');
-      await once(cp, 'exit');
-    }
+    await cp.stop();
   });
 
   it('applies config atomically and reports every error of a bad file', async () => {
@@ -123,7 +69,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(list.code, 0, list.stderr);
     assert.match(
       list.stdout,
-      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local/,
+      /^NAME\s+NAMESPACE\s+KIND\s+HOSTS\s+VERSION\s+SOURCE\nreviews\s+default\s+DestinationRule\s+reviews\.default\.svc\.cluster\.local\s+\d+\s+file reviews\.yaml\n/,
     );
     const missing = await shoal(['delete', 'vs', 'nope', '--admin', admin]);
     assert.equal(missing.code, 1);
@@ -166,7 +112,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(
       status.stdout,
-      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\ncli-test-client\s+SYNCED\s+SYNCED\s+/m,
+      /^NAME\s+CDS\s+LDS\s+EDS\s+RDS\s+VERSION\s+PROTOCOL\s+TYPE\s+CLIENT\ncli-test-client\s+SYNCED\s+SYNCED\s+.*\s+PROXYLESS\s+Shoal \d+\.\d+\.\d+$/m,
     );
     const listeners = await shoal(['proxy-config', 'listeners', 'cli-test', '--admin', admin]);
     assert.equal(listeners.code, 0, listeners.stderr);
@@ -197,9 +143,7 @@ describe('shoal cp and the config and proxy verbs', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    cp.kill('SIGTERM');
-    const [code] = await once(cp, 'exit');
-    assert.equal(code, 0, output);
-    assert.match(output, /stopped/);
+    assert.equal(await cp.stop(), 0, cp.output());
+    assert.match(cp.output(), /stopped/);
   });
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { lastFrameText, until } from './demo-output.js';
 import { shoal, shoalBin } from './run-shoal.js';
 
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
@@ -24,8 +25,7 @@ interface Frame {
 
 /** Reads the last complete table the demo printed (non-TTY mode prints one per second). */
 function lastFrame(output: string): Frame | undefined {
-  const frames = output.split(/\n(?=\d{4}-\d\d-\d\dT[\d:.]+Z\n)/).filter((f) => f.includes('ZONE'));
-  const text = frames.at(-1);
+  const text = lastFrameText(output);
   if (!text) return undefined;
   const providers = new Map<string, { pid: number; state: string; rate: number }>();
   for (const m of text.matchAll(
@@ -37,16 +37,6 @@ function lastFrame(output: string): Frame | undefined {
   const subsetTable = text.split('SUBSET')[1]?.split('ZONE')[0] ?? '';
   for (const m of subsetTable.matchAll(/^(v\d|failed)\s+([\d.]+)\s+/gm)) subsets.set(m[1]!, Number(m[2]));
   return { providers, subsets };
-}
-
-async function until<T>(read: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 function portIsFree(port: number, host: string): Promise<boolean> {

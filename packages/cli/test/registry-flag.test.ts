@@ -3,16 +3,25 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { describe, it } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { shoal, shoalBin } from './run-shoal.js';
 
 describe('shoal cp --registry', () => {
+  // State goes to a folder of the test's own, not ./.shoal of the repository.
+  const dataDir = mkdtempSync(join(tmpdir(), 'shoal-registry-flag-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
   it('refuses a registry that is not zookeeper://HOST:PORT', async () => {
     const r = await shoal([
       'cp',
       '--registry',
       'nacos://127.0.0.1:8848',
+      '--data-dir',
+      dataDir,
       '--xds-port',
       '0',
       '--admin-port',
@@ -36,6 +45,8 @@ describe('shoal cp --registry', () => {
       'cp',
       '--registry',
       `zookeeper://127.0.0.1:${port}`,
+      '--data-dir',
+      dataDir,
       '--xds-port',
       '0',
       '--admin-port',

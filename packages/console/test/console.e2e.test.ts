@@ -1,6 +1,6 @@
 // The web console in a real browser (Debian's Chromium, driven by playwright-core) against a
 // running `shoal demo` that this test starts on ports it picks: every view renders, the three
-// instances are found, a weight shift made in the wizard moves ~20 % of the consumer's calls to
+// instances are found, one is disabled and enabled from the Instances view, a weight shift made in the wizard moves ~20 % of the consumer's calls to
 // v2, an invalid YAML field is marked where it is, a test call answers with its route decision,
 // a client's config dump downloads, every control is reachable by keyboard and named for screen
 // readers, and the browser logs no error. Screenshots of each view go to screenshots/ (ignored by
@@ -164,6 +164,42 @@ describe('the console in Chromium against shoal demo', {
     const versions = (await page.locator('tbody tr td:nth-child(3)').allTextContents()).sort();
     assert.deepEqual(versions, ['v1', 'v1', 'v2']);
     await shot('instances');
+  });
+
+  it('disables an instance with a reason, sees it UNHEALTHY, enables it; a disable for 2s ends on its own', async () => {
+    await view('#/instances', 'Instances');
+    // One of the two v1 instances, so v1 keeps serving the demo's calls meanwhile.
+    const v1 = page.locator('tbody tr', { has: page.getByRole('cell', { name: 'v1', exact: true }) }).first();
+    const address = ((await v1.locator('td').first().textContent()) ?? '').trim();
+    const row = page.locator(`tr[data-instance="${address}"]`);
+    const healthIs = (state: string) =>
+      row.locator('.badge', { hasText: new RegExp(`^${state}$`) }).waitFor();
+    const apiHealth = async () =>
+      (await api('/api/instances')).items.find((i: Json) => i.address === address) as Json;
+
+    await page.getByRole('button', { name: `Disable ${address}` }).click();
+    const form = page.getByRole('form', { name: `Disable ${address}` });
+    await form.getByLabel('Reason').fill('console test');
+    await form.getByRole('button', { name: 'Disable', exact: true }).click();
+    await healthIs('UNHEALTHY');
+    await row.getByText('disabled', { exact: true }).waitFor();
+    await row.getByText(/“console test”, until enabled/).waitFor();
+    const disabled = await apiHealth();
+    assert.equal(disabled.health, 'UNHEALTHY');
+    assert.equal(disabled.disabled.reason, 'console test');
+    await shot('instances-disabled');
+    await page.getByRole('button', { name: `Enable ${address}` }).click();
+    await healthIs('HEALTHY');
+    assert.equal((await apiHealth()).disabled, undefined);
+
+    // With a duration, the instance comes back without a click when it ends.
+    await page.getByRole('button', { name: `Disable ${address}` }).click();
+    await form.getByLabel('For (optional)').fill('2s');
+    await form.getByRole('button', { name: 'Disable', exact: true }).click();
+    await healthIs('UNHEALTHY');
+    assert.match((await row.textContent()) ?? '', /by hand, until /);
+    await healthIs('HEALTHY');
+    assert.equal((await apiHealth()).health, 'HEALTHY');
   });
 
   it('shows the live traffic graph with the consumer calling greeter v1', async () => {

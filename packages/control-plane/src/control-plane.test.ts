@@ -142,12 +142,21 @@ spec: { trafficPolicy: {} }
     assert.equal((await api('GET', '/api/config/nosuchkind')).status, 400);
     assert.equal((await api('GET', '/api/config/vs/default/nope')).status, 404);
     const vs = sample('samples-bookinfo-networking-virtual-service-reviews-jason-v2-v3.yaml');
-    const alone = await api('POST', '/api/validate', vs);
-    assert.equal(alone.status, 200);
-    assert.equal(alone.body.valid, false, 'the subsets are defined by no DestinationRule in the file');
+    // Validated with the stored config, like istioctl analyze on a cluster: the stored
+    // DestinationRule defines v2 and v3.
+    const withStore = await api('POST', '/api/validate', vs);
+    assert.equal(withStore.status, 200);
+    assert.equal(withStore.body.valid, true, JSON.stringify(withStore.body.errors));
+    const nope = await api('POST', '/api/validate', vs.replace('subset: v2', 'subset: v9'));
+    assert.equal(nope.body.valid, false);
+    assert.match(JSON.stringify(nope.body.errors), /reviews\+v9/);
+    // A file's DestinationRule replaces the stored one: without v3 the route breaks.
     const dr = sample('samples-bookinfo-networking-destination-rule-all.yaml');
-    const v = await api('POST', '/api/validate', `${dr}\n---\n${vs}`);
-    assert.equal(v.body.valid, true, JSON.stringify(v.body.errors));
+    const noV3 = dr.replace(/\n {2}- name: v3\n {4}labels:\n {6}version: v3/, '');
+    assert.notEqual(noV3, dr);
+    const v = await api('POST', '/api/validate', `${noV3}\n---\n${vs}`);
+    assert.equal(v.body.valid, false);
+    assert.match(JSON.stringify(v.body.errors), /reviews\+v3/);
     assert.equal((await api('DELETE', '/api/config/dr/default/details')).status, 200);
     assert.equal((await api('DELETE', '/api/config/dr/default/details')).status, 404);
     assert.equal((await api('GET', '/no/such/thing')).status, 404);

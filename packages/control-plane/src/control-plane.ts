@@ -8,17 +8,27 @@ import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { parseLocality } from '@shoal/xds';
 import { AdminServer } from './admin/admin-server.js';
+import { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
+import type { RegistryBackend, RegistryBackends } from './backends/registry-backends.js';
+import {
+  type StoreBackend,
+  type StoreBackends,
+  type StoreHealth,
+  schemeOf,
+} from './backends/store-backends.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
-import { ConfigStore } from './config/config-store.js';
+import type { ConfigStore } from './config/config-store.js';
+import { ConfiguratorRules } from './dubbo/configurator-rules.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
 import { LrsServer } from './load-stats/lrs-server.js';
+import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
-import { ZooKeeperRegistry } from './registry/zookeeper/zookeeper-registry.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
+import { DataDir } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
@@ -44,16 +54,32 @@ export interface ControlPlaneOptions {
   adminHost?: string;
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
-  /** A registry of your own; default an in-memory registry fed by the store. */
+  /**
+   * Where applied config and registrations live: `memory` (default; saved in `dataDir` when there is
+   * one) or a shared store such as `etcd://host:2379,host:2379` for replicas.
+   */
+  store?: string;
+  /** Key prefix in a shared store (default `/shoal`). */
+  storePrefix?: string;
+  /**
+   * Where the registry's services, endpoints and registrations come from besides config:
+   * `zookeeper://host:port` (Dubbo's ZooKeeper), `etcd://...`, `kubernetes` or `memory`. Default:
+   * the store's own (registrations where config is, and Kubernetes' Services with `kubernetes`).
+   */
+  registryUrl?: string;
+  /** With `kubernetes` as store or registry: the kubeconfig file and the namespaces to read (default all). */
+  kubernetes?: { kubeconfig?: string; namespaces?: string[] };
+  /** The store backends to choose from (default the built-in ones). */
+  backends?: StoreBackends;
+  /** The registry backends to choose from (default the built-in ones). */
+  registryBackends?: RegistryBackends;
+  /** Where state survives restarts (the applied config and registrations with the memory store). */
+  dataDir?: string;
+  /** A registry of your own; default an in-memory registry fed by the store and the registry backend. */
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
   leaseGraceMs?: number;
-  /**
-   * Dubbo's ZooKeeper (`host:port[,host:port][/chroot]`): its registrations and rules are read
-   * and watched, and this control plane's registrations are written there (ZooKeeperRegistry).
-   */
-  zookeeper?: string;
-  /** How long start() waits for the ZooKeeper registry's first read (default 5 s). */
+  /** How long start() waits for a registry backend's first read, such as ZooKeeper's (default 5 s). */
   registryWaitMs?: number;
   /** Structured logs; nothing is printed by default. */
   log?: ControlPlaneLogger;
@@ -76,7 +102,7 @@ export interface ControlPlaneAddresses {
   admin: { host: string; port: number };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
-  /** `connected` once an external registry (ZooKeeper) was read, else `not connected yet`. */
+  /** With a registry that serves without its server (ZooKeeper): `connected` once read, else `not connected yet`. */
   registry?: string;
 }
 
@@ -85,10 +111,20 @@ export interface ControlPlaneAddresses {
  * server and the admin API with the console. `start()` listens, `stop()` closes.
  */
 export class ControlPlane {
-  readonly store = new ConfigStore();
+  /** Where applied config lives. */
+  readonly store: ConfigStore;
   /** Every change applied since start, for diffs and rollback. */
   readonly history: ConfigHistory;
+  /** The registry as clients see it: the backend's, with instances disabled by hand UNHEALTHY. */
   readonly registry: Registry;
+  /** The store backend: config, registrations and, with replicas, the store's health and the leader. */
+  readonly backend: StoreBackend;
+  /** Where the registry's registrations and sources come from (by default the store backend's own). */
+  readonly registryBackend: RegistryBackend;
+  /** Instances taken out of service, by hand (`shoal instance disable`) or by a rule (Dubbo's configurators). */
+  readonly instances: InstanceHealth;
+  /** The registry under InstanceHealth: the registry backend's registrations and sources, or the one given. */
+  readonly #baseRegistry: Registry;
   readonly cache = new SnapshotCache();
   readonly ads: AdsServer;
   /** The control plane's metrics (istiod's names, `/metrics` on the admin port). */
@@ -113,21 +149,34 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
+    const dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    const stores = options.backends ?? registerStoreBackends();
+    const context = {
+      ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
+      ...(options.kubernetes && { kubernetes: options.kubernetes }),
+      ...(dataDir && { dataDir }),
+      ...(options.leaseGraceMs !== undefined && { graceMs: options.leaseGraceMs }),
+      log: (level: LogLevel, message: string, fields?: Record<string, unknown>) =>
+        this.#log(level, message, fields),
+    };
+    const storeUrl = options.store || 'memory';
+    this.backend = stores.create(storeUrl, context);
+    this.registryBackend = (options.registryBackends ?? registerRegistryBackends()).create(
+      options.registryUrl,
+      { ...context, storeUrl, storeBackend: this.backend, createStore: (url) => stores.create(url, context) },
+    );
+    this.store = this.backend.config;
     this.history = new ConfigHistory(this.store, {
       ...(options.historyLimit !== undefined ? { limit: options.historyLimit } : {}),
     });
     this.#ownsRegistry = options.registry === undefined;
-    const graceMs = options.leaseGraceMs !== undefined ? { graceMs: options.leaseGraceMs } : {};
-    this.registry =
+    const { registrations, sources } = this.registryBackend;
+    this.#baseRegistry =
       options.registry ??
-      (options.zookeeper
-        ? new ZooKeeperRegistry({
-            connect: options.zookeeper,
-            store: this.store,
-            ...graceMs,
-            log: (level, message, fields) => this.#log(level, message, fields),
-          })
-        : new InMemoryRegistry({ store: this.store, ...graceMs }));
+      new InMemoryRegistry({ store: this.store, registrations, ...(sources && { sources }) });
+    // Dubbo's configurators (disabled: true) take instances out as `shoal instance disable` does.
+    this.instances = new InstanceHealth(this.#baseRegistry, { rules: new ConfiguratorRules(this.store) });
+    this.registry = this.instances;
     // istiod's names have no `_total` suffix; the control plane's telemetry keeps them so.
     this.telemetry = createTelemetry({
       env: {},
@@ -157,6 +206,7 @@ export class ControlPlane {
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
+      instances: this.instances,
       ads: this.ads,
       history: this.history,
       consoleDir: options.consoleDir,
@@ -170,6 +220,15 @@ export class ControlPlane {
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
+        store: this.store.description,
+        registrations: this.registryBackend.registrations.description,
+        ...(this.#leadership && {
+          replica: {
+            id: this.#leadership.id,
+            leader: this.#leadership.isLeader,
+            current: this.#healths.every((h) => h.current),
+          },
+        }),
         snapshot: this.cache.version,
       }),
       onError: (err) => this.#log('error', 'admin API request failed', { error: String(err) }),
@@ -178,6 +237,17 @@ export class ControlPlane {
         loadReports: (window) => this.loadReports.view(window),
       },
     });
+  }
+
+  /** The elected leader among replicas, of the store or else of the registry. */
+  get #leadership() {
+    return this.backend.leadership ?? this.registryBackend.leadership;
+  }
+
+  /** Whether the shared state this replica serves from is current (the store's and the registry's). */
+  get #healths(): StoreHealth[] {
+    const healths = [this.backend.health, this.registryBackend.health];
+    return [...new Set(healths.filter((h): h is StoreHealth => h !== undefined))];
   }
 
   /** Where it listens, once started. */
@@ -189,8 +259,33 @@ export class ControlPlane {
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');
     this.#started = true;
+    try {
+      await this.backend.start();
+      await this.registryBackend.start();
+      await this.store.start();
+      await this.registry.start();
+    } catch (err) {
+      await this.stop(0);
+      throw err;
+    }
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
+    for (const health of this.#healths) {
+      this.#unsubscribe.push(
+        health.onChange(() => {
+          if (this.#healths.every((h) => h.current)) {
+            this.#rebuild();
+            this.ads.resume();
+            this.#log('info', 'store reachable and resynced: serving again');
+          } else {
+            this.ads.refuse(
+              `this control plane lost its store (${this.store.description}); use another replica`,
+            );
+            this.#log('warn', 'store unreachable: ADS streams ended and refused until it is back');
+          }
+        }),
+      );
+    }
     this.#unsubscribe.push(
       this.store.subscribe((event) => {
         this.#pilot.configChanged(event);
@@ -211,19 +306,7 @@ export class ControlPlane {
       });
       config = await this.#configDir.start();
     }
-    let registry: string | undefined;
-    if (this.registry instanceof ZooKeeperRegistry) {
-      // Serve without ZooKeeper if it is not there yet; its view arrives when it is.
-      const waited = await Promise.race([
-        this.registry.ready().then(() => true),
-        new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
-      ]);
-      registry = waited ? 'connected' : 'not connected yet';
-      if (!waited)
-        this.#log('warn', 'zookeeper not reached yet; serving without it meanwhile', {
-          connect: this.#options.zookeeper,
-        });
-    }
+    const registry = await this.#waitForRegistry();
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
     try {
@@ -238,7 +321,7 @@ export class ControlPlane {
       throw err;
     }
     const { xds, admin } = this.#addresses;
-    this.#log('info', 'control plane started', { xds, admin });
+    this.#log('info', 'control plane started', { xds, admin, store: this.store.description });
     return this.#addresses;
   }
 
@@ -251,8 +334,31 @@ export class ControlPlane {
     this.ads.closeAll();
     await Promise.all([this.#rpc.close(graceMs).catch(() => {}), this.#admin.close()]);
     await this.telemetry.close();
-    if (this.#ownsRegistry) await this.registry.close();
+    await this.instances.close();
+    if (this.#ownsRegistry) await this.#baseRegistry.close();
+    await this.store.close();
+    await this.registryBackend.close();
+    await this.backend.close();
     this.#log('info', 'control plane stopped');
+  }
+
+  /** Waits a little for a registry that serves without its server (ZooKeeper); says whether it came. */
+  async #waitForRegistry(): Promise<string | undefined> {
+    const ready = this.registryBackend.ready?.();
+    if (!ready) return undefined;
+    const waited = await Promise.race([
+      ready.then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), this.#options.registryWaitMs ?? 5000).unref()),
+    ]);
+    if (!waited)
+      this.#log(
+        'warn',
+        `${schemeOf(this.#options.registryUrl ?? '')} not reached yet; serving without it meanwhile`,
+        {
+          registry: this.#options.registryUrl,
+        },
+      );
+    return waited ? 'connected' : 'not connected yet';
   }
 
   /** Coalesces bursts of store and registry events into one snapshot. */

@@ -3,12 +3,15 @@
 // control plane can be given (a registry, a traffic source) are `@shoal/control-plane/plugins`.
 // Everything else is internal.
 
+/** A throwaway local etcd cluster (Debian's etcd-server) for demos and tests (`--store etcd://`). */
+export { etcdAvailable, LocalEtcdCluster } from './backends/local-etcd.js';
 // Config: Istio's and Dubbo's object model (each kind's spec is `SpecByKind[kind]`), validation
 // and analysis as `shoal validate` does them, and the issues they report.
 export {
   type AnalysisResult,
   type AnalyzeOptions,
   analyzeConfig,
+  analyzeWithLive,
   type ValidationReport,
   validateConfig,
 } from './config/analyze.js';
@@ -31,3 +34,5 @@ export {
   type ControlPlaneOptions,
   type LogLevel,
 } from './control-plane.js';
+/** The data dir (`--data-dir`, SHOAL_DATA_DIR): what survives a restart. */
+export { resolveDataDir } from './state/data-dir.js';

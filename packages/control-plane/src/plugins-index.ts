@@ -1,6 +1,26 @@
 // Public API of the `@shoal/control-plane/plugins` entry point: the backends a control plane can
 // be given in its options (an application needs only `@shoal/control-plane`).
 
+// Store and registry backends: where config and registrations live (`--store`), where services
+// and endpoints come from (`--registry`); ControlPlaneOptions.backends and .registryBackends.
+export { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
+export {
+  type RegistryBackend,
+  type RegistryBackendFactory,
+  RegistryBackends,
+  type RegistryContext,
+  storeRegistry,
+} from './backends/registry-backends.js';
+export {
+  type BackendContext,
+  type BackendLogger,
+  type CreateBackendOptions,
+  type Leadership,
+  type StoreBackend,
+  type StoreBackendFactory,
+  StoreBackends,
+  type StoreHealth,
+} from './backends/store-backends.js';
 // Registry: where services and endpoints come from (ControlPlaneOptions.registry).
 export type {
   EndpointHealth,

@@ -74,8 +74,10 @@ for (const protocol of ['sotw', 'delta'] as const) {
 
     before(async () => {
       const { xds } = await cp.start();
-      cp.store.apply(`${REGISTRY}---\n${sample('samples-bookinfo-networking-destination-rule-all.yaml')}`);
-      cp.store.apply(sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml'));
+      await cp.store.apply(
+        `${REGISTRY}---\n${sample('samples-bookinfo-networking-destination-rule-all.yaml')}`,
+      );
+      await cp.store.apply(sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml'));
       client = createXdsClient({
         protocol,
         bootstrap: {
@@ -130,7 +132,7 @@ for (const protocol of ['sotw', 'delta'] as const) {
         'reviews:9080',
         (r) => weights(r)[0]?.[1] === 35,
       );
-      cp.store.apply(
+      await cp.store.apply(
         sample('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml')
           .replace('80', '35')
           .replace('20', '65'),

@@ -17,7 +17,8 @@ const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
 
 export const node = {
   id: 'sidecar~10.1.0.1~client.default~default.svc.cluster.local',
-  metadata: { NAMESPACE: 'default' },
+  // As Istio's grpc-agent writes it: the gRPC generator, so the node is a proxyless client.
+  metadata: { NAMESPACE: 'default', GENERATOR: 'grpc' },
 };
 
 /** The snapshot of one mesh input, as ControlPlane builds it. */

@@ -114,7 +114,37 @@ export function clientNode(
 ): ProxyNode {
   return proxyNodeOf({
     id: `sidecar~10.1.0.1~client.${namespace}~${namespace}.svc.cluster.local`,
-    metadata: { NAMESPACE: namespace, INSTANCE_IPS: '10.1.0.1' },
+    metadata: { NAMESPACE: namespace, INSTANCE_IPS: '10.1.0.1', GENERATOR: 'grpc' },
     ...(locality ? { locality } : {}),
   });
+}
+
+/**
+ * An Envoy sidecar's node as Istio's agent writes it: `sidecar~IP~pod.ns~ns.svc.cluster.local`,
+ * user agent `envoy`, no GENERATOR. The Bookinfo endpoints start at 10.0.0.10 (productpage v1).
+ */
+export function sidecarNode(
+  ip = '10.0.0.10',
+  labels: Record<string, string> = { app: 'productpage', version: 'v1' },
+  namespace = 'default',
+): ProxyNode {
+  return proxyNodeOf({
+    id: `sidecar~${ip}~${labels.app ?? 'app'}-abc.${namespace}~${namespace}.svc.cluster.local`,
+    metadata: { NAMESPACE: namespace, INSTANCE_IPS: ip, LABELS: labels, ISTIO_VERSION: '1.27.0' },
+    userAgentName: 'envoy',
+    userAgentVersionType: { case: 'userAgentVersion', value: '1.35.3' },
+  });
+}
+
+/** A gRPC service beside Bookinfo (port named `grpc`), with one endpoint at `ip`. */
+export function greeterService(ip = '10.0.0.20'): { services: MeshService[]; endpoints: MeshEndpoint[] } {
+  const hostname = fqdn('greeter');
+  return {
+    services: [
+      { hostname, namespace: 'default', ports: [{ name: 'grpc', number: 50051, protocol: 'GRPC' }] },
+    ],
+    endpoints: [
+      { hostname, servicePort: 50051, address: ip, port: 50051, labels: { app: 'greeter', version: 'v1' } },
+    ],
+  };
 }

@@ -42,7 +42,7 @@ describe('control plane: /metrics and /api/prometheus/targets', () => {
   });
 
   it('counts clients, pushes, NACKs and config events under istiod’s names', async () => {
-    cp.store.apply(CONFIG);
+    await cp.store.apply(CONFIG);
     const stream = sotwStream(conn.client);
     const node = {
       id: 'reviews-v1-7f',
@@ -89,7 +89,7 @@ describe('control plane: /metrics and /api/prometheus/targets', () => {
 
     // A new snapshot reaches the client: its convergence time is recorded.
     const before = find(m, 'pilot_proxy_convergence_time_count')[0]?.value ?? 0;
-    cp.store.apply(`
+    await cp.store.apply(`
 apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: { name: reviews }

@@ -106,7 +106,12 @@ describe("Shoal on Dubbo's ZooKeeper, end to end", {
       const node = `/dubbo/${USER}/providers/${providerNode(ip, port, `&region=${region}`)}`;
       await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
     }
-    cp = new ControlPlane({ xdsPort: 0, adminPort: 0, zookeeper: zk.connect, leaseGraceMs: 0 });
+    cp = new ControlPlane({
+      xdsPort: 0,
+      adminPort: 0,
+      registryUrl: `zookeeper://${zk.connect}`,
+      leaseGraceMs: 0,
+    });
     const addresses = await cp.start();
     assert.equal(addresses.registry, 'connected');
   });

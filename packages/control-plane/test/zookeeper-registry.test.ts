@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import zookeeper from 'node-zookeeper-client';
-import { ConfigStore } from '../src/config/config-store.js';
+import { memoryBackend } from '../src/backends/memory-backend.js';
+import { MemoryConfigStore } from '../src/config/memory-config-store.js';
+import { InMemoryRegistry } from '../src/registry/memory-registry.js';
 import type { RegisteredInstance } from '../src/registry/registry-types.js';
 import { decodeDubbo, parseDubboUrl } from '../src/registry/zookeeper/dubbo-url.js';
-import { ZooKeeperRegistry } from '../src/registry/zookeeper/zookeeper-registry.js';
+import { type ZooKeeperBackend, zookeeperBackend } from '../src/registry/zookeeper/zookeeper-backend.js';
 import { CutProxy } from './tcp-cut-proxy.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
 
@@ -127,9 +129,10 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
 }, () => {
   let zk: ZooKeeperServer;
   let dubbo: Awaited<ReturnType<typeof dubboWriter>>;
-  let registry: ZooKeeperRegistry;
+  let registry: InMemoryRegistry;
+  let zookeeper: ZooKeeperBackend;
   let proxy: CutProxy;
-  const store = new ConfigStore();
+  const store = new MemoryConfigStore();
   const host = (app: string) => `${app}.default.svc.cluster.local`;
 
   before(async () => {
@@ -145,8 +148,34 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
     await dubbo.mkdirp(`/dubbo/config/dubbo/${USER}::.condition-router`, rule);
     // The registry reaches ZooKeeper through a proxy that can cut it off; Dubbo's writer does not.
     proxy = await CutProxy.start(zk.port);
-    registry = new ZooKeeperRegistry({ connect: proxy.connect, store, sessionTimeoutMs: 2000, graceMs: 0 });
-    await within(registry.ready(), 'the registry reading ZooKeeper for the first time');
+    // The registry as the control plane makes it for --registry zookeeper:// on the memory store.
+    const log = () => {};
+    const storeBackend = {
+      ...memoryBackend({ store: 'memory', scheme: 'memory', prefix: '/shoal', graceMs: 0, log }),
+      config: store,
+    };
+    zookeeper = zookeeperBackend(
+      {
+        registry: `zookeeper://${proxy.connect}`,
+        scheme: 'zookeeper',
+        storeUrl: 'memory',
+        storeBackend,
+        createStore: () => storeBackend,
+        prefix: '/shoal',
+        log,
+      },
+      { sessionTimeoutMs: 2000 },
+    );
+    registry = new InMemoryRegistry({
+      store,
+      registrations: zookeeper.registrations,
+      sources: zookeeper.sources ?? [],
+    });
+    await registry.start();
+    await within(
+      zookeeper.ready?.() ?? Promise.resolve(),
+      'the registry reading ZooKeeper for the first time',
+    );
   });
 
   after(async () => {
@@ -276,13 +305,13 @@ describe('the ZooKeeper registry against a real ZooKeeper', {
     );
     const before = registry.endpoints().length;
     proxy.cut();
-    await until(() => !registry.connected, 'the disconnect');
+    await until(() => !zookeeper.source.connected, 'the disconnect');
     const path = `/dubbo/${USER}/providers/${userTri2(50065)}`;
     await dubbo.ephemeral(path, '127.0.0.53');
     await new Promise((r) => setTimeout(r, 800));
     assert.equal(registry.endpoints().length, before, 'nothing dropped while disconnected');
     proxy.restore();
-    await until(() => registry.connected, 'the session to resume', 5000);
+    await until(() => zookeeper.source.connected, 'the session to resume', 5000);
     // The same session: ZooKeeper's watches carried over and fire for what changed.
     await until(
       () => registry.endpoints(host('shop-user')).some((e) => e.port === 50065),

@@ -20,14 +20,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function portOpen(port: number): Promise<boolean> {
+/**
+ * Whether ZooKeeper serves sessions yet: its `srvr` command names the server's mode once it does.
+ * A listening port is not enough: until then it closes new sessions, and a client under load
+ * could wait out its connect timeout over and over.
+ */
+function serving(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
+    let answer = '';
+    socket.setTimeout(2000, () => socket.destroy());
+    socket.once('connect', () => socket.end('srvr'));
+    socket.on('data', (chunk) => (answer += chunk));
+    socket.once('close', () => resolve(answer.includes('Mode:')));
+    socket.once('error', () => undefined);
   });
 }
 
@@ -52,6 +58,7 @@ export class ZooKeeperServer {
         `clientPort=${port}`,
         'clientPortAddress=127.0.0.1',
         'admin.enableServer=false',
+        '4lw.commands.whitelist=srvr',
         'maxClientCnxns=0',
         '',
       ].join('\n'),
@@ -91,9 +98,9 @@ export class ZooKeeperServer {
     child.stdout!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
     child.stderr!.on('data', (c) => (this.#output = (this.#output + c).slice(-4000)));
     const until = Date.now() + 30_000;
-    while (!(await portOpen(this.port))) {
+    while (!(await serving(this.port))) {
       if (child.exitCode !== null) throw new Error(`zookeeper exited: ${this.#output}`);
-      if (Date.now() > until) throw new Error(`zookeeper did not listen on ${this.port}: ${this.#output}`);
+      if (Date.now() > until) throw new Error(`zookeeper did not serve on ${this.port}: ${this.#output}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

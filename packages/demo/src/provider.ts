@@ -4,6 +4,9 @@
 // port announced to the control plane (which lists it for Prometheus), and load reports.
 //   node packages/demo/dist/provider.js --name v1-zone-a --version v1 --zone zone-a \
 //     --ip 127.0.0.11 --port 50051 --xds 127.0.0.1:15010 [--admin-port 15020]
+// With control-plane replicas, --xds lists them (comma-separated): the bootstrap then has several
+// xds_servers with fallback_on_reachability_only (gRFC A71/A95), so the provider's stream, and its
+// registration, move to another replica as soon as the one it uses is unreachable.
 
 import { parseArgs } from 'node:util';
 import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
@@ -26,10 +29,14 @@ const { values } = parseArgs({
 });
 const port = Number(values.port);
 const locality = { region: values.region, zone: values.zone };
+const servers = values.xds.split(',').filter((s) => s !== '');
 const bootstrap = parseBootstrap({
-  xds_servers: [
-    { server_uri: values.xds, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
-  ],
+  xds_servers: servers.map((uri) => ({
+    server_uri: uri,
+    channel_creds: [{ type: 'insecure' }],
+    server_features: ['xds_v3'],
+  })),
+  ...(servers.length > 1 && { fallback_on_reachability_only: true }),
   node: { id: `greeter-${values.name}`, locality, metadata: { NAMESPACE: 'default' } },
   server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
 });

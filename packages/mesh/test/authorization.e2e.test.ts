@@ -26,7 +26,7 @@ describe('e2e: AuthorizationPolicy on a self-registered provider', () => {
         ),
       'the first route',
     );
-    mesh.apply(`
+    await mesh.apply(`
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: hello-only, namespace: default }
@@ -50,7 +50,7 @@ spec:
   });
 
   it("checks the caller's address: remoteIpBlocks allows 127.0.0.0/8, ipBlocks denies it", async () => {
-    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'hello-only');
+    await mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'hello-only');
     const c = mesh.consumer(); // calls from 127.0.0.1 to the provider on 127.0.0.2
     const outcome = () =>
       c.sayHello({}).then(
@@ -74,14 +74,14 @@ spec:
 `);
     // Another range first: its PERMISSION_DENIED shows the policy arrived, so that the allow
     // below comes from the address matching (an address the server could not see would deny).
-    allowFrom('10.0.0.0/8');
+    await allowFrom('10.0.0.0/8');
     await waitFor(async () => (await outcome()).startsWith('PERMISSION_DENIED'), 'the 10.0.0.0/8 policy');
-    allowFrom('127.0.0.0/8');
+    await allowFrom('127.0.0.0/8');
     await waitFor(async () => (await outcome()) === 'p1', 'the 127.0.0.0/8 policy to allow the call');
     assert.equal((await c.farewell({})).server, 'p1');
 
     // A DENY policy beside the ALLOW one (two RBAC filters, DENY first): the DENY wins.
-    mesh.apply(`
+    await mesh.apply(`
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
 metadata: { name: deny-loopback, namespace: default }
@@ -94,8 +94,8 @@ spec:
 `);
     await waitFor(async () => (await outcome()) !== 'p1', 'the DENY policy');
     assert.match(await outcome(), /^PERMISSION_DENIED: RBAC: access denied by policy .*deny-loopback/);
-    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'deny-loopback');
+    await mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'deny-loopback');
     await waitFor(async () => (await outcome()) === 'p1', 'the ALLOW policy alone again');
-    mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'from-range');
+    await mesh.controlPlane.store.delete('AuthorizationPolicy', 'default', 'from-range');
   });
 });

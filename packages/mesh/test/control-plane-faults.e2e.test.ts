@@ -38,7 +38,7 @@ describe('e2e: control-plane faults', () => {
     // consumer may see that empty state, so traffic is checked again once config is back.
     await mesh.restartControlPlane();
     // The new control plane knows the providers again once they re-register on reconnect.
-    mesh.apply(`
+    await mesh.apply(`
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: { name: greeter, namespace: default }

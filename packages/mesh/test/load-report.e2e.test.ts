@@ -19,7 +19,7 @@ describe('e2e: load reports to the control plane', () => {
     mesh = await MeshHarness.start({ loadReportingIntervalMs: 200 });
     const v1 = await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
     const v2 = await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
-    mesh.apply(config);
+    await mesh.apply(config);
     const c = mesh.consumer();
     await waitFor(async () => {
       const counts = await tally(c, 20);

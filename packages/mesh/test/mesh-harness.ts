@@ -79,15 +79,16 @@ export class MeshHarness {
   }
 
   /** Applies Istio YAML to the control plane's store; throws with the store's errors. */
-  apply(yaml: string): void {
-    const r = this.controlPlane.store.apply(yaml) as { ok?: boolean; errors?: unknown };
-    if (r.ok === false) throw new Error(`apply failed: ${JSON.stringify(r.errors)}`);
+  async apply(yaml: string): Promise<void> {
+    await this.controlPlane.store.apply(yaml);
   }
 
   /** Starts a provider of the test Greeter that registers itself as app `greeter`. */
   async provider(id: string, o: ProviderOptions): Promise<Provider> {
     const server = createMeshServer({
       bootstrap: this.bootstrap(id, o.zone),
+      // No client waits for these to drain; the drain itself is tested in interop/.
+      drainNoticeMs: 0,
       registration: {
         app: 'greeter',
         labels: o.labels ?? {},

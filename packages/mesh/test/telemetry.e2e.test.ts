@@ -38,7 +38,7 @@ describe('e2e: telemetry in the mesh', () => {
     mesh = await MeshHarness.start();
     await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' }, telemetry: tv1 });
     const v2 = await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' }, telemetry: tv2 });
-    mesh.apply(config);
+    await mesh.apply(config);
     const c = mesh.consumer({ telemetry: tc });
     await waitFor(async () => {
       const counts = await tally(c, 20);
@@ -99,7 +99,7 @@ describe('e2e: telemetry in the mesh', () => {
     mesh = await MeshHarness.start();
     await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
     const v2 = await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
-    mesh.apply(config);
+    await mesh.apply(config);
     const c = mesh.consumer({ telemetry: tc });
     await waitFor(async () => (await tally(c, 1))['v1-a'] !== undefined, 'routes');
     v2.failWith = Code.UNAVAILABLE;

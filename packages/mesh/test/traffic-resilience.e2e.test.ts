@@ -31,7 +31,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     mesh = await MeshHarness.start();
     const local = await mesh.provider('zone-a', { ip: '127.0.0.2', zone: 'zone-a' });
     await mesh.provider('zone-b', { ip: '127.0.0.3', zone: 'zone-b' });
-    mesh.apply(
+    await mesh.apply(
       destinationRule(`
     loadBalancer:
       localityLbSetting: { enabled: true }
@@ -77,7 +77,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (resilience)'
     await mesh.provider('p1', { ip: '127.0.0.2' });
     await mesh.provider('p2', { ip: '127.0.0.3' });
     const bad = await mesh.provider('p3', { ip: '127.0.0.4' });
-    mesh.apply(
+    await mesh.apply(
       destinationRule(`
     outlierDetection:
       consecutive5xxErrors: 2

@@ -31,7 +31,7 @@ ${http}
 async function addTwoVersions(mesh: MeshHarness): Promise<void> {
   await mesh.provider('v1-a', { ip: '127.0.0.2', labels: { version: 'v1' } });
   await mesh.provider('v2-a', { ip: '127.0.0.3', labels: { version: 'v2' } });
-  mesh.apply(subsets(['v1', { version: 'v1' }], ['v2', { version: 'v2' }]));
+  await mesh.apply(subsets(['v1', { version: 'v1' }], ['v2', { version: 'v2' }]));
 }
 
 describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', () => {
@@ -41,7 +41,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
   it('(1) adjusts traffic by weight', async () => {
     mesh = await MeshHarness.start();
     await addTwoVersions(mesh);
-    mesh.apply(
+    await mesh.apply(
       virtualService(`
   - route:
     - destination: { host: greeter, subset: v1 }
@@ -58,7 +58,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
     assert.equal((counts['v1-a'] ?? 0) + (counts['v2-a'] ?? 0), 400, JSON.stringify(counts));
     assert.ok(counts['v1-a']! > 280 && counts['v1-a']! < 360, JSON.stringify(counts));
     // Shift everything to v2 at run time.
-    mesh.apply(
+    await mesh.apply(
       virtualService(`
   - route:
     - destination: { host: greeter, subset: v2 }
@@ -71,7 +71,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
     mesh = await MeshHarness.start();
     const p = await mesh.provider('p1', { ip: '127.0.0.2' });
     p.delayMs = 150;
-    mesh.apply(virtualService(`  - timeout: 5s\n    route:\n    - destination: { host: greeter }`));
+    await mesh.apply(virtualService(`  - timeout: 5s\n    route:\n    - destination: { host: greeter }`));
     const c = mesh.consumer();
     await waitFor(
       () =>
@@ -81,7 +81,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
         ),
       'the first route',
     );
-    mesh.apply(virtualService(`  - timeout: 50ms\n    route:\n    - destination: { host: greeter }`));
+    await mesh.apply(virtualService(`  - timeout: 50ms\n    route:\n    - destination: { host: greeter }`));
     await waitFor(
       () =>
         c.sayHello({}).then(
@@ -103,7 +103,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
   it('(3) routes by request header and by method', async () => {
     mesh = await MeshHarness.start();
     await addTwoVersions(mesh);
-    mesh.apply(
+    await mesh.apply(
       virtualService(`
   - name: beta-users
     match:
@@ -136,8 +136,8 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
     await mesh.provider('stable-1', { ip: '127.0.0.2', labels: { version: 'stable' } });
     await mesh.provider('stable-2', { ip: '127.0.0.3', labels: { version: 'stable' } });
     await mesh.provider('gray-1', { ip: '127.0.0.4', labels: { version: 'gray' } });
-    mesh.apply(subsets(['stable', { version: 'stable' }], ['gray', { version: 'gray' }]));
-    mesh.apply(
+    await mesh.apply(subsets(['stable', { version: 'stable' }], ['gray', { version: 'gray' }]));
+    await mesh.apply(
       virtualService(`
   - match:
     - headers: { x-group: { prefix: gray } }
@@ -156,7 +156,7 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
     assert.equal(stable['gray-1'], undefined, 'nobody else reaches the gray instance');
     assert.equal((stable['stable-1'] ?? 0) + (stable['stable-2'] ?? 0), 20);
     // Widen the release: 50% of the rest go gray.
-    mesh.apply(
+    await mesh.apply(
       virtualService(`
   - route:
     - destination: { host: greeter, subset: stable }
@@ -172,8 +172,8 @@ describe('e2e: Dubbo traffic tasks through Shoal’s control plane (routing)', (
     await mesh.provider('untagged', { ip: '127.0.0.2' });
     const g1 = await mesh.provider('tagged-1', { ip: '127.0.0.3', labels: { tag: 'gray' } });
     const g2 = await mesh.provider('tagged-2', { ip: '127.0.0.4', labels: { tag: 'gray' } });
-    mesh.apply(subsets(['gray', { tag: 'gray' }]));
-    mesh.apply(
+    await mesh.apply(subsets(['gray', { tag: 'gray' }]));
+    await mesh.apply(
       virtualService(`
   - name: tag-gray
     match:

@@ -26,6 +26,13 @@ interface RequestCommon {
   readonly tracer?: ClientCallTracer | undefined;
   /** Client side: the attempt already started for this request by a transport above (the mesh). */
   readonly attempt?: ClientAttemptTracer | undefined;
+  /**
+   * Client side: sent as `:path` instead of the method's own `/package.Service/Method` (a mesh
+   * route's path rewrite). The message types stay the method's.
+   */
+  readonly path?: string | undefined;
+  /** Client side: sent as `:authority` instead of the transport's (a mesh route's host rewrite). */
+  readonly authority?: string | undefined;
 }
 
 /** A unary call's request: method, message and metadata. */

@@ -29,6 +29,7 @@ const reservedHeaders = new Set([
   'triple-timeout-ms',
 ]);
 
+/** Whether a header belongs to the call's protocol (HTTP/2, gRPC, Triple): metadata edits leave it alone. */
 export function isReservedHeader(key: string): boolean {
   return key.startsWith(':') || reservedHeaders.has(key);
 }
@@ -74,6 +75,11 @@ export class Metadata {
 
   get size(): number {
     return this.map.size;
+  }
+
+  /** @internal Nothing to write: known without building the map. */
+  get isEmpty(): boolean {
+    return this.unread === undefined && (this.store === undefined || this.store.size === 0);
   }
 
   get(key: string): MetadataValue | undefined {

@@ -16,3 +16,6 @@ export type {
 export { SessionPool, type SessionPoolOptions } from './client/session-pool.js';
 export { trackStream } from './client/track-stream.js';
 export { codeFromHttpStatus, httpStatusFromCode } from './code.js';
+// Metadata rules for libraries that edit headers (route header operations): `-bin` values and the
+// headers a call's own protocol owns.
+export { decodeBinaryHeader, isReservedHeader } from './metadata.js';

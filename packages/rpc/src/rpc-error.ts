@@ -2,6 +2,7 @@
 // rich details (google.rpc.Status carried in `grpc-status-details-bin`, gRPC: error model).
 
 import { BinaryReader, BinaryWriter } from '@bufbuild/protobuf/wire';
+import { Http2Error } from '@shoal/http2';
 import { Code, codeName } from './code.js';
 import { Metadata } from './metadata.js';
 
@@ -35,6 +36,11 @@ export class RpcError extends Error {
   /** Turns anything thrown into an RpcError, mapping Node's network errors to gRPC codes. */
   static from(err: unknown, fallback: Code = Code.UNKNOWN): RpcError {
     if (err instanceof RpcError) return err;
+    if (err instanceof Http2Error) {
+      // A connection that failed is UNAVAILABLE; a stream reset maps by its code.
+      const code = err.scope === 'connection' ? Code.UNAVAILABLE : codeFromRstCode(err.code);
+      return new RpcError(code, err.message, { cause: err });
+    }
     if (err instanceof Error) {
       if (err.name === 'AbortError')
         return new RpcError(Code.CANCELLED, err.message || 'call cancelled', { cause: err });

@@ -1,8 +1,10 @@
 // Connection-level limits: a server's SETTINGS_MAX_CONCURRENT_STREAMS makes the client's session
 // pool open more connections instead of failing calls; an oversized header block is refused
-// without harming later calls; GOAWAY on close lets calls in flight finish.
+// without harming later calls; GOAWAY on close lets calls in flight finish, and close() ends on
+// time even when a client keeps its connection open after GOAWAY.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from '../src/client/create-client.js';
 import { SessionPool } from '../src/client/session-pool.js';
@@ -52,6 +54,9 @@ describe('connection limits', () => {
     local.register(EchoService, echoImpl());
     const port = (await local.listen(0)).port;
     const client = createClient(EchoService, `127.0.0.1:${port}`);
+    // Connected first: a connection still in the listener's backlog when it closes is reset,
+    // which under load the 50 ms below did not always cover.
+    await client.echo({});
     const slow = client.echo({ text: 'slow', delayMs: 300 });
     await new Promise((r) => setTimeout(r, 50));
     const closing = local.close(5000);
@@ -61,5 +66,28 @@ describe('connection limits', () => {
       client.echo({}),
       (err: unknown) => err instanceof RpcError && err.code === Code.UNAVAILABLE,
     );
+  });
+
+  it('ends close() after graceMs even if a client keeps its connection open after GOAWAY', async () => {
+    const local = new Server();
+    local.register(EchoService, echoImpl());
+    const port = (await local.listen(0)).port;
+    // An HTTP/2 client that keeps its side of the socket open after the server's GOAWAY and FIN,
+    // as grpc-js-xds does when its ADS stream ends at the same time: node:http2 would wait for
+    // that socket forever.
+    const peer = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    peer.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), settings]));
+    await new Promise((r) => peer.once('data', r)); // the server's SETTINGS: the session exists
+    peer.on('data', () => {});
+    try {
+      const outcome = await Promise.race([
+        local.close(200).then(() => 'closed'),
+        new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000).unref()),
+      ]);
+      assert.equal(outcome, 'closed');
+    } finally {
+      peer.destroy();
+    }
   });
 });

@@ -1,4 +1,4 @@
-// gRFC A27/A47/A53/A65 bootstrap: Istio's real files, every source, and the error for each bad field.
+// gRFC A27/A47/A53/A65/A95 bootstrap: Istio's real files, every source, and the error for each bad field.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -119,6 +119,7 @@ describe('bootstrap', () => {
       authorities: {
         'mesh.example': {
           xds_servers: [{ server_uri: '[::1]:18000', channel_creds: [{ type: 'insecure' }] }],
+          fallback_on_reachability_only: true,
         },
         shoal: {},
       },
@@ -130,6 +131,17 @@ describe('bootstrap', () => {
     assert.deepEqual(b.node.locality, { region: 'r', zone: 'z', subZone: 's' });
     assert.equal(b.authorities['mesh.example']?.xdsServers[0]?.address.address, '[::1]:18000');
     assert.deepEqual(b.authorities.shoal?.xdsServers, []);
+    assert.equal(b.authorities['mesh.example']?.fallbackOnReachabilityOnly, true);
+    assert.equal(b.authorities.shoal?.fallbackOnReachabilityOnly, false);
+    assert.equal(b.fallbackOnReachabilityOnly, false);
+    assert.equal(
+      parseBootstrap({ ...minimal, fallback_on_reachability_only: true }).fallbackOnReachabilityOnly,
+      true,
+    );
+    throwsAt(
+      () => parseBootstrap({ ...minimal, fallback_on_reachability_only: 'yes' }),
+      /fallback_on_reachability_only: must be true or false, got the string "yes"/,
+    );
     assert.equal(
       clientListenerResourceName(b, 'greeter:50051'),
       'xdstp://shoal/envoy.config.listener.v3.Listener/greeter:50051',

@@ -1,5 +1,5 @@
 // gRPC's xDS bootstrap file (gRFC A27; authorities and templates gRFC A47; ignore_resource_deletion
-// gRFC A53; tls channel creds gRFC A65), as Istio's grpc-agent writes it. Unknown fields are ignored,
+// gRFC A53; tls channel creds gRFC A65; fallback_on_reachability_only gRFC A95), as Istio's grpc-agent writes it. Unknown fields are ignored,
 // as gRPC does; known fields of the wrong shape are errors that name the field.
 import { readFileSync } from 'node:fs';
 import type { JsonObject, JsonValue } from '@bufbuild/protobuf';
@@ -52,6 +52,11 @@ export interface XdsAuthority {
   readonly clientListenerResourceNameTemplate: string;
   /** Servers of this authority; empty means the top-level `xds_servers`. */
   readonly xdsServers: readonly XdsServerConfig[];
+  /**
+   * `fallback_on_reachability_only` (gRFC A95): fall back to the next server whenever the one in use
+   * is unreachable, even if every resource is cached (A71 alone falls back only for uncached ones).
+   */
+  readonly fallbackOnReachabilityOnly: boolean;
 }
 
 /**
@@ -60,6 +65,11 @@ export interface XdsAuthority {
  */
 export interface XdsBootstrap {
   readonly xdsServers: readonly XdsServerConfig[];
+  /**
+   * gRFC A95's `fallback_on_reachability_only` for the top-level servers (Shoal reads it at the top
+   * level too): several equal control-plane replicas, any of which may serve.
+   */
+  readonly fallbackOnReachabilityOnly: boolean;
   readonly node: XdsNodeConfig;
   readonly certificateProviders: Readonly<Record<string, XdsCertificateProviderConfig>>;
   readonly serverListenerResourceNameTemplate?: string;
@@ -103,6 +113,12 @@ class Reader {
     return v;
   }
 
+  boolean(v: unknown, path: string): boolean {
+    if (v === undefined || v === null) return false;
+    if (typeof v !== 'boolean') fail(this.source, path, `must be true or false, got ${describe(v)}`);
+    return v;
+  }
+
   strings(v: unknown, path: string): string[] {
     return (this.array(v, path) ?? []).map((s, i) => this.string(s, `${path}[${i}]`) ?? '');
   }
@@ -133,6 +149,10 @@ export function parseBootstrap(json: unknown, source = 'config'): XdsBootstrap {
   );
   return {
     xdsServers: servers,
+    fallbackOnReachabilityOnly: r.boolean(
+      root.fallback_on_reachability_only,
+      'fallback_on_reachability_only',
+    ),
     node: parseNode(r, root.node),
     certificateProviders: parseCertificateProviders(r, root.certificate_providers),
     ...(template !== undefined && { serverListenerResourceNameTemplate: template }),
@@ -242,6 +262,10 @@ function parseAuthorities(r: Reader, v: unknown): Record<string, XdsAuthority> {
     out[name] = {
       clientListenerResourceNameTemplate: template,
       xdsServers: parseServers(r, authority.xds_servers, `${p}.xds_servers`),
+      fallbackOnReachabilityOnly: r.boolean(
+        authority.fallback_on_reachability_only,
+        `${p}.fallback_on_reachability_only`,
+      ),
     };
   }
   return out;

@@ -4,6 +4,8 @@
 
 // Listener names a client and a server ask for (gRFC A27, A36).
 export { clientListenerResourceName, serverListenerResourceName } from './bootstrap.js';
+/** The ADS reconnect backoff (gRFC A6's shape, capped at 4 s), for tools that must retry the same way. */
+export { Backoff, type BackoffOptions, DEFAULT_MAX_BACKOFF_MS } from './client/backoff.js';
 // Hooks of the client: its metrics (gRFC A78), resource types as plug-ins, and the transport to an
 // xDS server from its bootstrap entry (credentials included), for LRS too.
 export type {
@@ -48,6 +50,13 @@ export { type DecodeResult, Problems } from './resources/decode-result.js';
 export type { FaultFilterConfig, XdsFraction } from './resources/fault-filter.js';
 export type { XdsCidr, XdsFilterChain } from './resources/filter-chain.js';
 export type { XdsHeaderMatcher } from './resources/header-matcher.js';
+/** Route and virtual host header operations (Envoy's request/response headers to add and remove). */
+export type {
+  XdsHeaderAddition,
+  XdsHeaderAppend,
+  XdsHeaderMutations,
+  XdsHeaderRules,
+} from './resources/header-mutations.js';
 // HTTP filter types as plug-ins (gRFC A39): each parses its config; router, fault and RBAC built in.
 export {
   createDefaultHttpFilterRegistry,
@@ -73,6 +82,7 @@ export type {
   XdsClusterWeight,
   XdsForwardingAction,
   XdsHashPolicy,
+  XdsMirrorPolicy,
 } from './resources/route-action.js';
 export {
   decodeRouteConfiguration,
@@ -83,5 +93,6 @@ export {
 } from './resources/route-configuration.js';
 export type { XdsRouteMatch } from './resources/route-match.js';
 export { stringMatcherPredicate } from './resources/string-matcher.js';
-// The type URL of any message, as a resource or an Any carries it.
-export { typeUrlOf } from './type-urls.js';
+// The type URL of any message, as a resource or an Any carries it, and those of the resources a
+// sidecar's listeners embed or fetch (HttpConnectionManager, SDS Secret).
+export { HTTP_CONNECTION_MANAGER_TYPE_URL, SECRET_TYPE_URL, typeUrlOf } from './type-urls.js';

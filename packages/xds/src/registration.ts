@@ -22,6 +22,8 @@ export const RegistrationKeys = {
   labels: 'SHOAL_LABELS',
   /** Load-balancing weight (positive integer; default 1). */
   weight: 'SHOAL_WEIGHT',
+  /** The instance is shutting down: `true` (or "true") sends it as DRAINING (no new calls). */
+  draining: 'SHOAL_DRAINING',
   /** Istio: the namespace (default `default`). */
   namespace: 'NAMESPACE',
   /** Istio: the instance's IPs, comma-separated; the first is the registered address. */
@@ -49,4 +51,6 @@ export interface Registration {
   readonly instanceIps?: readonly string[];
   /** Where the instance runs (sent as the Node's locality). */
   readonly locality?: Partial<XdsLocality>;
+  /** The instance is shutting down: the control plane sends it as DRAINING (no new calls). */
+  readonly draining?: boolean;
 }

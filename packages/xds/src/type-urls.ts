@@ -22,6 +22,7 @@ export const CLUSTER_TYPE_URL = 'type.googleapis.com/envoy.config.cluster.v3.Clu
 /** The type URL of EDS resources. */
 export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
   'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+/** The type URL of an HttpConnectionManager (a listener's HTTP filter, in an Any). */
 export const HTTP_CONNECTION_MANAGER_TYPE_URL =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
@@ -36,6 +37,8 @@ export const UPSTREAM_TLS_CONTEXT_TYPE_URL =
 export const DOWNSTREAM_TLS_CONTEXT_TYPE_URL =
   'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext';
 export const FILTER_CONFIG_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.FilterConfig';
+/** SDS: what an Envoy sidecar fetches by name (`default`, `ROOTCA`); proxyless clients never ask. */
+export const SECRET_TYPE_URL = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 /** The four resource types of the ADS stream, in dependency order. */
 export const RESOURCE_TYPE_URLS = [

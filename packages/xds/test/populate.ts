@@ -17,7 +17,11 @@ export function populate<T extends Message>(schema: DescMessage, variant = 0, de
   }
   for (const oneof of schema.oneofs) {
     const member = oneof.fields[variant % oneof.fields.length]!;
-    const value = valueFor(member, variant, depth);
+    let value = valueFor(member, variant, depth);
+    // protobuf-es unboxes wrapper fields, except as members of a oneof.
+    if (member.fieldKind === 'message' && isWrapper(member.message) && value !== undefined) {
+      value = create(member.message, { value });
+    }
     if (value !== undefined) init[oneof.localName] = { case: member.localName, value };
   }
   return create(schema, init) as T;
@@ -65,7 +69,7 @@ function message(desc: DescMessage, variant: number, depth: number, seed: number
     case 'google.protobuf.Timestamp':
       return create(desc, { seconds: BigInt(1_700_000_000 + seed), nanos: 5 });
   }
-  if (desc.typeName.startsWith('google.protobuf.') && desc.typeName.endsWith('Value')) {
+  if (isWrapper(desc)) {
     return scalar(desc.fields[0]!.scalar ?? ScalarType.STRING, seed); // wrappers are unboxed
   }
   if (depth >= MAX_DEPTH) return undefined;
@@ -97,4 +101,8 @@ function scalar(type: ScalarType | undefined, seed: number): unknown {
     default:
       return seed * 7 + 1;
   }
+}
+
+function isWrapper(desc: DescMessage): boolean {
+  return desc.typeName.startsWith('google.protobuf.') && desc.typeName.endsWith('Value');
 }

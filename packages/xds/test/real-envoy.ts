@@ -36,6 +36,15 @@ const ENTRY_FILES = [
   'envoy/extensions/load_balancing_policies/wrr_locality/v3/wrr_locality.proto',
   'envoy/extensions/load_balancing_policies/pick_first/v3/pick_first.proto',
   'envoy/type/matcher/v3/node.proto',
+  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
+  'envoy/extensions/filters/listener/http_inspector/v3/http_inspector.proto',
+  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/http/cors/v3/cors.proto',
+  'envoy/extensions/filters/http/grpc_stats/v3/config.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
+  'envoy/extensions/transport_sockets/tls/v3/secret.proto',
+  'envoy/extensions/transport_sockets/raw_buffer/v3/raw_buffer.proto',
 ];
 
 /** Loads Envoy's own protos (with their imports) into a fresh protobufjs Root, names as written. */
@@ -208,7 +217,9 @@ function compareValue(
     if (mine === undefined || theirs === undefined) {
       if (mine !== theirs) diffs.push(`${path}: ours ${show(mine)}, theirs ${show(theirs)}`);
     } else if (WRAPPERS.has(message.typeName)) {
-      compareScalar(wrapperScalar(message), mine, (theirs as Plain).value, path, diffs);
+      // Unboxed, except as a oneof member.
+      const value = isMessage(mine) ? (mine as unknown as Plain).value : mine;
+      compareScalar(wrapperScalar(message), value, (theirs as Plain).value, path, diffs);
     } else if (message.typeName === 'google.protobuf.Struct') {
       const theirsJson = structToJson(theirs as Plain);
       if (JSON.stringify(mine) !== JSON.stringify(theirsJson)) {

@@ -28,6 +28,20 @@ export function startGrpcJsServer(): Promise<number> {
       const { text, id, payload } = call.request;
       callback(null, { text, id, payload });
     },
+    serverStream: async (
+      call: grpc.ServerWritableStream<{ count: number; echo: EchoMessage }, EchoMessage>,
+    ) => {
+      const { text, id, payload } = call.request.echo;
+      const response = { text, id, payload };
+      for (let i = 0; i < call.request.count; i++) {
+        if (!call.write(response)) await new Promise((r) => call.once('drain', r));
+      }
+      call.end();
+    },
+    bidi: (call: grpc.ServerDuplexStream<EchoMessage, EchoMessage>) => {
+      call.on('data', ({ text, id, payload }: EchoMessage) => call.write({ text, id, payload }));
+      call.on('end', () => call.end());
+    },
   });
   return new Promise((resolve, reject) => {
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) =>

@@ -1,9 +1,11 @@
 // `shoal apply`, `shoal get`, `shoal delete`: the control plane's config store, over its admin API.
 
+import { basename } from 'node:path';
 import {
   type AnyConfigObject,
   type ApplyAnswer,
   type ApplyRejectedAnswer,
+  CONFIG_FILE_ANNOTATION,
   type ConfigListAnswer,
   type ConfigObjectAnswer,
   type DeleteAnswer,
@@ -22,6 +24,12 @@ import { readConfigInput } from './config-input.js';
 /** `Kind/namespace/name` of a document apply skipped, as far as it has them. */
 function skippedName(s: SkippedDocument): string {
   return [s.kind, s.namespace, s.name].filter(Boolean).join('/');
+}
+
+/** Where an object came from: a config directory's file (as `shoal cp --config` marks it), or the API. */
+function sourceOf(object: AnyConfigObject): string {
+  const file = object.metadata.annotations?.[CONFIG_FILE_ANNOTATION];
+  return file ? `file ${basename(file)}` : 'api';
 }
 
 /** The hosts a config object is about: Istio kinds name their hosts, Dubbo's rules their service or application key. */
@@ -110,13 +118,14 @@ export function registerConfigCommands(program: Command): void {
           items.length === 0
             ? `no ${kind} in ${flags.allNamespaces ? 'any namespace' : `namespace ${flags.namespace}`}`
             : renderTable(
-                ['NAME', 'NAMESPACE', 'KIND', 'HOSTS', 'VERSION'],
+                ['NAME', 'NAMESPACE', 'KIND', 'HOSTS', 'VERSION', 'SOURCE'],
                 items.map((i) => [
                   i.metadata.name,
                   i.metadata.namespace ?? 'default',
                   i.kind,
                   hostsOf(i).join(',') || '-',
                   i.metadata.resourceVersion ?? '-',
+                  sourceOf(i),
                 ]),
               ),
         );

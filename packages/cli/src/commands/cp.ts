@@ -1,5 +1,8 @@
 // `shoal cp`: runs Shoal's control plane (ADS on --xds-port, admin API on --admin-port) with an
-// in-memory registry and an optional watched config directory, until SIGINT/SIGTERM.
+// optional watched config directory, until SIGINT/SIGTERM. Applied config and registrations live in
+// --store: in this process and saved in --data-dir by default, or in etcd shared by replicas.
+// --registry adds where services come from (Dubbo's ZooKeeper, Kubernetes) or keeps registrations
+// elsewhere (etcd); by default it is the store's own.
 
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,7 +36,7 @@ export function createLogger(
   };
 }
 
-function port(value: string, flag: string): number {
+export function port(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliError(`${flag} must be a port number, got "${value}"`, ExitCode.usage);
@@ -48,17 +51,14 @@ export interface CpFlags {
   registry?: string;
   logLevel: string;
   logFormat: string;
-}
-
-/** `--registry zookeeper://HOST:PORT[,HOST:PORT][/chroot]` → the connect string. */
-export function zookeeperConnect(url: string): string {
-  const m = /^zookeeper:\/\/([^?#]+)$/.exec(url);
-  if (!m || m[1]!.startsWith('/'))
-    throw new CliError(
-      `--registry ${JSON.stringify(url)}: expected zookeeper://HOST:PORT (Dubbo's ZooKeeper; Nacos is not supported)`,
-      ExitCode.usage,
-    );
-  return m[1]!;
+  /** Where state survives restarts; without it (the demo), nothing is saved. */
+  dataDir?: string;
+  store?: string;
+  storePrefix?: string;
+  /** `--kubernetes`: config and services from a Kubernetes API server. */
+  kubernetes?: boolean;
+  kubeconfig?: string;
+  namespace?: string[];
 }
 
 /**
@@ -89,16 +89,45 @@ export async function startControlPlane(
   const held: string[] = [];
   let holding = true;
   const log = (line: string) => (holding ? held.push(line) : write(line));
-  const cp = new ControlPlane({
-    xdsPort: port(flags.xdsPort, '--xds-port'),
-    adminPort: port(flags.adminPort, '--admin-port'),
-    host: flags.host,
-    configDir: flags.config,
-    ...(flags.registry ? { zookeeper: zookeeperConnect(flags.registry) } : {}),
-    log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
-    ...(ui ? { consoleDir: ui } : {}),
-    ...extra,
-  });
+  if (flags.kubernetes && flags.store !== undefined && flags.store !== 'kubernetes')
+    throw new CliError(
+      `--kubernetes and --store ${flags.store} do not go together: choose one store`,
+      ExitCode.usage,
+    );
+  const store = flags.kubernetes ? 'kubernetes' : flags.store;
+  const kubernetes = store === 'kubernetes' || flags.registry === 'kubernetes';
+  if (!kubernetes && (flags.kubeconfig !== undefined || flags.namespace !== undefined))
+    throw new CliError(
+      '--kubeconfig and --namespace need --kubernetes (or --registry kubernetes)',
+      ExitCode.usage,
+    );
+  const xdsPort = port(flags.xdsPort, '--xds-port');
+  const adminPort = port(flags.adminPort, '--admin-port');
+  let cp: ControlPlane;
+  try {
+    // Fails on a bad --store or an unreadable --data-dir before anything listens.
+    cp = new ControlPlane({
+      xdsPort,
+      adminPort,
+      host: flags.host,
+      configDir: flags.config,
+      ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
+      ...(store !== undefined && { store }),
+      ...(flags.registry !== undefined && { registryUrl: flags.registry }),
+      ...(kubernetes && {
+        kubernetes: {
+          ...(flags.kubeconfig !== undefined && { kubeconfig: flags.kubeconfig }),
+          ...(flags.namespace !== undefined && { namespaces: flags.namespace }),
+        },
+      }),
+      ...(flags.storePrefix !== undefined && { storePrefix: flags.storePrefix }),
+      log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
+      ...(ui ? { consoleDir: ui } : {}),
+      ...extra,
+    });
+  } catch (err) {
+    throw new CliError(`the control plane cannot start: ${(err as Error).message}`, ExitCode.usage);
+  }
   let addresses: Awaited<ReturnType<ControlPlane['start']>>;
   try {
     addresses = await cp.start();
@@ -120,6 +149,7 @@ export async function startControlPlane(
   write(
     `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
+  write(`store: ${cp.store.description}; registrations: ${cp.registryBackend.registrations.description}`);
   const loaded = addresses.config;
   if (loaded) {
     write(
@@ -142,13 +172,32 @@ export function registerCp(program: Command): void {
     .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
     .option(
       '--registry <url>',
-      "Dubbo's ZooKeeper (zookeeper://HOST:PORT): its providers, instances, mapping and rules are read and watched; Shoal's providers are written there",
+      "where services and registrations come from besides config (default: the store's own): Dubbo's ZooKeeper (zookeeper://HOST:PORT; its providers, instances, mapping and rules are read and watched, Shoal's providers written there), etcd://HOST:PORT[,...] (registrations under etcd leases), kubernetes (Services, EndpointSlices, Pods) or memory",
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
+    .option(
+      '--data-dir <dir>',
+      'where applied config and registrations are saved (default $SHOAL_DATA_DIR or ./.shoal)',
+    )
+    .option(
+      '--store <url>',
+      'memory (default, saved in --data-dir), or etcd://HOST:PORT[,HOST:PORT...] shared by replicas',
+    )
+    .option('--store-prefix <prefix>', 'key prefix in a shared store', '/shoal')
+    .option(
+      '--kubernetes',
+      'read Istio CRDs, HTTPRoutes (GAMMA), Services, EndpointSlices and Pods from a Kubernetes API server; shoal apply writes CRDs there',
+    )
+    .option(
+      '--kubeconfig <file>',
+      'with --kubernetes: the kubeconfig (default: in-cluster, $KUBECONFIG or ~/.kube/config)',
+    )
+    .option('--namespace <ns...>', 'with --kubernetes: the namespaces to read (default: all)')
     .action(async (flags: CpFlags) => {
       const write = (line: string) => process.stdout.write(`${line}\n`);
-      const cp = await startControlPlane(flags, write);
+      const { resolveDataDir } = await import('@shoal/control-plane');
+      const cp = await startControlPlane({ ...flags, dataDir: resolveDataDir(flags.dataDir) }, write);
       await new Promise<void>((resolve) => {
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => {

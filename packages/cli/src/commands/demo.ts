@@ -6,9 +6,12 @@
 // Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
 // port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
 // writes a prometheus.yml for that and says how to run it.
+// With --replicas N the control plane runs as N `shoal cp` processes on a shared etcd (--store, or
+// a local 3-member etcd the demo starts), and every provider and the consumer list all of them.
 
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { ControlPlane, LocalEtcdCluster } from '@shoal/control-plane';
 import type { DemoFiles } from '@shoal/demo';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
@@ -17,9 +20,10 @@ import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
+import { type DemoReplica, replicaConfigVersion, startReplicas } from '../demo/replica-set.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
-import { startControlPlane } from './cp.js';
+import { port, startControlPlane } from './cp.js';
 
 interface DemoFlags {
   xdsPort: string;
@@ -29,6 +33,8 @@ interface DemoFlags {
   duration?: string;
   metricsPort: string;
   prometheus?: string | boolean;
+  replicas: string;
+  store?: string;
 }
 
 const providers = [
@@ -87,6 +93,15 @@ export function registerDemo(program: Command): void {
       '15020',
     )
     .option('--prometheus [file]', 'write a prometheus.yml that scrapes the mesh (default ./prometheus.yml)')
+    .option(
+      '--replicas <n>',
+      'control-plane replicas, as processes on consecutive ports from --xds-port/--admin-port (0: each picks free ones)',
+      '1',
+    )
+    .option(
+      '--store <url>',
+      "the replicas' shared store, etcd://HOST:PORT[,...] (default with --replicas: a local etcd the demo starts)",
+    )
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -96,6 +111,10 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const rate = Number(flags.rate);
   if (!(rate > 0 && rate <= 5000))
     throw new CliError(`--rate must be 1..5000 calls per second`, ExitCode.usage);
+  const replicaCount = Number(flags.replicas);
+  if (!(Number.isInteger(replicaCount) && replicaCount >= 1 && replicaCount <= 9))
+    throw new CliError(`--replicas must be 1..9`, ExitCode.usage);
+  const shared = replicaCount > 1 || flags.store !== undefined;
   const events: string[] = [];
   const note = (line: string) => {
     events.push(line);
@@ -106,25 +125,63 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   // Loaded on use, like the mesh: other verbs need none of it.
   const demo = await import('@shoal/demo');
   const files = demo.demoFiles();
-  const cp = await startControlPlane(
-    {
-      xdsPort: flags.xdsPort,
-      adminPort: flags.adminPort,
-      host: '127.0.0.1',
-      config: files.config,
-      logLevel: 'warn',
-      logFormat: 'text',
-    },
-    (line) =>
-      process.stdout.isTTY && !line.startsWith('shoal console:')
-        ? note(line)
-        : process.stdout.write(`${line}\n`),
-    { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
+  // A replica's lines are worth seeing in logs: on a terminal they go to the events under the table.
+  const group = new ProcessGroup((line) =>
+    !process.stdout.isTTY && line.startsWith('[cp-') ? process.stdout.write(`${line}\n`) : note(line),
   );
+  const configDir = files.config;
+  let cp: ControlPlane | undefined;
+  let etcd: LocalEtcdCluster | undefined;
+  let replicas: DemoReplica[] = [];
+  if (!shared) {
+    cp = await startControlPlane(
+      {
+        xdsPort: flags.xdsPort,
+        adminPort: flags.adminPort,
+        host: '127.0.0.1',
+        config: configDir,
+        logLevel: 'warn',
+        logFormat: 'text',
+      },
+      (line) =>
+        process.stdout.isTTY && !line.startsWith('shoal console:')
+          ? note(line)
+          : process.stdout.write(`${line}\n`),
+      { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
+    );
+  } else {
+    let store = flags.store;
+    if (store === undefined) {
+      const { etcdAvailable, LocalEtcdCluster } = await import('@shoal/control-plane');
+      if (!etcdAvailable())
+        throw new CliError(
+          '--replicas needs a shared store: pass --store etcd://HOST:PORT, or install etcd (Debian: etcd-server) for a local one',
+          ExitCode.usage,
+        );
+      etcd = await LocalEtcdCluster.start(3);
+      store = etcd.storeUrl;
+      process.stdout.write(`started a local 3-member etcd for the demo: ${store} (removed on exit)\n`);
+    }
+    try {
+      replicas = await startReplicas(group, {
+        count: replicaCount,
+        store,
+        xdsPort: port(flags.xdsPort, '--xds-port'),
+        adminPort: port(flags.adminPort, '--admin-port'),
+        configDir,
+      });
+    } catch (err) {
+      await group.stopAll(1000);
+      await etcd?.stop();
+      throw new CliError(`the control-plane replicas cannot start: ${(err as Error).message}`);
+    }
+    process.stdout.write(
+      `${replicaCount} control-plane replicas on ${store}: ${replicas.map((r) => `${r.name} xDS ${r.xds} admin ${r.admin}`).join('; ')}\n`,
+    );
+  }
   // The ports bound (the flags may say 0: pick free ones).
-  const { xds: xdsBound, admin: adminBound } = cp.addresses!;
-  const xdsAddress = `127.0.0.1:${xdsBound.port}`;
-  const group = new ProcessGroup(note);
+  const xdsServers = cp ? [`127.0.0.1:${cp.addresses!.xds.port}`] : replicas.map((r) => r.xds);
+  const adminAddress = cp ? `127.0.0.1:${cp.addresses!.admin.port}` : replicas[0]!.admin;
   const { GreeterService } = demo;
   const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { createTelemetry }] =
     await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/telemetry')]);
@@ -144,12 +201,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     consumer?.close();
     await closeTelemetry?.();
     await group.stopAll(3000);
-    await cp.stop(1000);
+    await cp?.stop(1000);
+    await etcd?.stop();
     process.stdout.write('demo stopped: control plane, providers and consumer are all gone\n');
   };
 
   try {
-    for (const p of providers) {
+    providers.forEach((p, i) => {
+      // Each provider prefers another replica, so each replica serves someone.
+      const order = xdsServers.map((_, k) => xdsServers[(i + k) % xdsServers.length]!);
       const child = group.start({
         name: p.name,
         args: [
@@ -159,7 +219,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--zone=${p.zone}`,
           `--ip=${p.ip}`,
           `--port=${flags.providerPort}`,
-          `--xds=${xdsAddress}`,
+          `--xds=${order.join(',')}`,
           `--admin-port=${flags.metricsPort}`,
         ],
         readyPattern: /^serving:/,
@@ -170,13 +230,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         note(`${p.name} exited (${signal ?? code})`);
       });
       void child.ready.then(() => state.set(p.name, 'serving'));
-    }
+    });
     await Promise.all([...children.values()].map((c) => c.ready));
 
     const bootstrap = parseBootstrap({
-      xds_servers: [
-        { server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
-      ],
+      xds_servers: xdsServers.map((uri) => ({
+        server_uri: uri,
+        channel_creds: [{ type: 'insecure' }],
+        server_features: ['xds_v3'],
+      })),
+      ...(xdsServers.length > 1 && { fallback_on_reachability_only: true }),
       node: {
         id: 'demo-consumer',
         locality: { region: 'local', zone: 'zone-a' },
@@ -237,16 +300,27 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         .finally(() => inFlight--);
     }, 1000 / rate);
 
-    process.stdout.write(`${tryNext(`127.0.0.1:${adminBound.port}`, files)}\n\n`);
+    process.stdout.write(`${tryNext(adminAddress, files)}\n\n`);
     if (flags.prometheus !== undefined) {
       const file = typeof flags.prometheus === 'string' ? flags.prometheus : 'prometheus.yml';
-      writeFileSync(file, prometheusConfig({ admin: `127.0.0.1:${adminBound.port}` }));
+      writeFileSync(file, prometheusConfig({ admin: adminAddress }));
       process.stdout.write(`${prometheusHowTo(file)}\n\n`);
     }
+    let storeVersion = '';
     redraw = setInterval(() => {
+      if (!cp)
+        void replicaConfigVersion(replicas).then((v) => {
+          storeVersion = v;
+        });
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
       const table = renderView({
-        configVersion: `control plane ${cp.store.version}, consumer routes ${routesVersion}`,
+        configVersion: `control plane ${cp ? cp.store.version : storeVersion}, consumer routes ${routesVersion}`,
+        replicas: replicas.map((r) => ({
+          name: r.name,
+          pid: r.child.process.pid,
+          address: r.xds,
+          state: r.state,
+        })),
         providers: providers.map((p) => ({
           name: p.name,
           pid: children.get(p.name)?.process.pid,

@@ -34,6 +34,8 @@ export function registerProxyCommands(program: Command): void {
             ...typeOrder.map((t) => stateCell(c.types[t])),
             versions.at(-1)?.split('-')[0] ?? '-',
             c.protocol,
+            c.proxyType === 'sidecar' ? 'SIDECAR' : 'PROXYLESS',
+            c.client.description,
           ];
         });
         const nacks = clients.flatMap((c) =>
@@ -44,7 +46,7 @@ export function registerProxyCommands(program: Command): void {
           ),
         );
         return [
-          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL'], rows),
+          renderTable(['NAME', 'CDS', 'LDS', 'EDS', 'RDS', 'VERSION', 'PROTOCOL', 'TYPE', 'CLIENT'], rows),
           ...nacks,
         ].join('\n');
       });

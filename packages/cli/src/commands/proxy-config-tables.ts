@@ -61,6 +61,64 @@ function routeClusters(route: Json): string {
   return '-';
 }
 
+/**
+ * One row per listener, and for a socket listener one per filter chain (as istioctl lists a
+ * sidecar's): the chain's match and where it sends traffic (an RDS route config, an inline route
+ * config's cluster, or a TCP proxy's cluster).
+ */
+function listenerRows(name: string, resource: Json): string[][] {
+  if (resource.apiListener) {
+    const hcm = obj(obj(resource.apiListener).apiListener);
+    return [[name, 'CLIENT', '-', 'ALL', destinationOf([hcm])]];
+  }
+  const socket = obj(obj(resource.address).socketAddress);
+  const address = socket.address ? `${socket.address}:${socket.portValue}` : '-';
+  const direction = resource.trafficDirection === 'OUTBOUND' ? 'OUTBOUND' : 'INBOUND';
+  // A sidecar's listeners are virtualOutbound/virtualInbound and 0.0.0.0_PORT; a proxyless
+  // server's is its own inbound listener.
+  const type =
+    resource.useOriginalDst || /^(virtual|0\.0\.0\.0_)/.test(name)
+      ? `SIDECAR ${direction}`
+      : 'SERVER (inbound)';
+  const chains = [
+    ...arr(resource.filterChains),
+    ...(resource.defaultFilterChain ? [obj(resource.defaultFilterChain)] : []),
+  ];
+  return chains.map((chain) => [
+    chain.name ? `${name} ${chain.name}` : name,
+    type,
+    address,
+    chainMatch(obj(chain.filterChainMatch), chain === resource.defaultFilterChain),
+    destinationOf(arr(chain.filters).map((f) => obj(f.typedConfig))),
+  ]);
+}
+
+function chainMatch(match: Json, isDefault: boolean): string {
+  const parts = [
+    match.destinationPort !== undefined ? `port=${match.destinationPort}` : '',
+    typeof match.transportProtocol === 'string' ? match.transportProtocol : '',
+    Array.isArray(match.applicationProtocols)
+      ? `alpn=${(match.applicationProtocols as string[]).join(',')}`
+      : '',
+  ].filter(Boolean);
+  return parts.join(' ') || (isDefault ? 'ALL (default)' : 'ALL');
+}
+
+/** The last filter that sends traffic somewhere: an HCM's routes, or a TCP proxy's cluster. */
+function destinationOf(configs: Json[]): string {
+  for (const c of [...configs].reverse()) {
+    if (c.rds) return `Route: ${obj(c.rds).routeConfigName}`;
+    if (c.routeConfig) {
+      const clusters = arr(obj(c.routeConfig).virtualHosts).flatMap((vh) =>
+        arr(vh.routes).map(routeClusters),
+      );
+      return `Inline Route: ${[...new Set(clusters)].join(', ') || '-'}`;
+    }
+    if (typeof c.cluster === 'string') return `Cluster: ${c.cluster}`;
+  }
+  return '-';
+}
+
 export function resourceRows(
   kind: ResourceKind,
   resources: DumpedResource[],
@@ -86,19 +144,8 @@ export function resourceRows(
       };
     case 'listener':
       return {
-        headers: ['NAME', 'TYPE', 'ADDRESS', 'ROUTE'],
-        rows: resources.map(({ name, resource }) => {
-          const api = obj(resource.apiListener);
-          const hcm = obj(api.apiListener);
-          const socket = obj(obj(resource.address).socketAddress);
-          const route = obj(hcm.rds).routeConfigName ?? (hcm.routeConfig ? '(inline)' : '-');
-          return [
-            name,
-            resource.apiListener ? 'CLIENT' : 'SERVER (inbound)',
-            socket.address ? `${socket.address}:${socket.portValue}` : '-',
-            String(route),
-          ];
-        }),
+        headers: ['NAME', 'TYPE', 'ADDRESS', 'MATCH', 'DESTINATION'],
+        rows: resources.flatMap(({ name, resource }) => listenerRows(name, resource)),
       };
     case 'route':
       return {

@@ -6,6 +6,8 @@ import type { GroupStats } from './traffic-stats.js';
 
 export interface DemoView {
   configVersion: string;
+  /** Control-plane replicas, when the demo runs several. */
+  replicas?: { name: string; pid: number | undefined; address: string; state: string }[];
   providers: {
     name: string;
     pid: number | undefined;
@@ -31,9 +33,19 @@ function statsTable(title: string, rows: GroupStats[]): string {
 }
 
 export function renderView(view: DemoView): string {
+  const replicas = view.replicas?.length
+    ? [
+        renderTable(
+          ['CONTROL PLANE', 'PID', 'XDS', 'STATE'],
+          view.replicas.map((r) => [r.name, r.pid ?? '-', r.address, r.state]),
+        ),
+        '',
+      ]
+    : [];
   return [
     `config version ${view.configVersion}`,
     '',
+    ...replicas,
     renderTable(
       ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S'],
       view.providers.map((p) => [p.name, p.pid ?? '-', p.address, p.state, p.callsPerSecond.toFixed(1)]),

@@ -1,7 +1,7 @@
 // The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
-// `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
-// `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in ./api/ (the
-// `@shoal/control-plane/admin-api` entry) are built as those types.
+// `shoal instance`, `shoal proxy-status`, `shoal proxy-config` and the web console, whose built
+// files it serves at `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in
+// ./api/ (the `@shoal/control-plane/admin-api` entry) are built as those types.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
@@ -15,11 +15,12 @@ import { type ConfigKind, normalizeKind } from '../config/config-object.js';
 import { ConfigRejectedError } from '../config/config-rejected-error.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { locateFields } from '../config/field-positions.js';
+import type { InstanceHealth } from '../registry/instance-health.js';
 import type { Registry } from '../registry/registry-types.js';
 import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
-import { liveAnalysis } from './analysis-api.js';
+import { liveAnalysis, registryFacts } from './analysis-api.js';
 import type {
   ApplyAnswer,
   ApplyRejectedAnswer,
@@ -41,12 +42,15 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { handleInstances } from './instance-routes.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 
 export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
+  /** Instances disabled by hand; without it the instance endpoints answer 404. */
+  instances?: InstanceHealth;
   ads: AdsServer;
   history: ConfigHistory;
   /** Extra fields for GET /api/status (addresses, config directory, snapshot). */
@@ -143,7 +147,7 @@ export class AdminServer {
         const source = url.searchParams.get('source') ?? 'admin API';
         const dryRun = ['1', 'true'].includes(url.searchParams.get('dryRun') ?? '');
         try {
-          const result = store.apply(body, { source, dryRun });
+          const result = await store.apply(body, { source, dryRun });
           return sendJson(res, 200, {
             version: result.version,
             ...(dryRun ? { dryRun: true } : {}),
@@ -170,7 +174,7 @@ export class AdminServer {
         break;
       case 'POST /api/history':
         if (parts.length === 4 && parts[3] === 'rollback')
-          return sendJson(res, 200, rollback(history, store, parts[2]!));
+          return sendJson(res, 200, await rollback(history, store, parts[2]!));
         break;
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
@@ -192,8 +196,9 @@ export class AdminServer {
       case 'POST /api/validate': {
         const body = await readBody(req);
         const source = url.searchParams.get('source') ?? 'input';
-        const knownHosts = registry.services().map((s) => s.hostname);
-        const report = validateConfig(body, { source, validator: store.validator, knownHosts });
+        const live = store.list();
+        const facts = registryFacts(registry);
+        const report = validateConfig(body, { source, validator: store.validator, ...facts, live });
         return sendJson(res, 200, {
           valid: report.errors.length === 0,
           errors: locateFields(body, report.errors),
@@ -223,6 +228,12 @@ export class AdminServer {
         }
         break;
       }
+      case 'GET /api/instances':
+      case 'POST /api/instances': {
+        const instances = this.#options.instances;
+        if (!instances) break;
+        return handleInstances(method, parts[2], url, req, res, { registry, instances });
+      }
       case 'GET /debug/syncz':
         return sendJson(res, 200, { clients: ads.clients() } satisfies SynczAnswer);
       case 'GET /debug/config_dump':
@@ -250,13 +261,13 @@ export class AdminServer {
     };
   }
 
-  #config(
+  async #config(
     method: string,
     rest: string[],
     url: URL,
     reply: (b: unknown) => void,
     res: http.ServerResponse,
-  ): void {
+  ): Promise<void> {
     const { store } = this.#options;
     const kindText = rest[0] ?? url.searchParams.get('kind') ?? undefined;
     let kind: ConfigKind | undefined;
@@ -269,7 +280,7 @@ export class AdminServer {
     if (method === 'DELETE') {
       if (!kind || !namespace || !name)
         throw new HttpError(400, 'DELETE needs /api/config/KIND/NAMESPACE/NAME');
-      if (!store.delete(kind, namespace, name))
+      if (!(await store.delete(kind, namespace, name)))
         throw new HttpError(404, `${kind} ${namespace}/${name} not found`);
       sendJson(res, 200, {
         deleted: { kind, namespace, name },

@@ -32,7 +32,11 @@ export function historyEntry(history: ConfigHistory, versionText: string): Histo
 }
 
 /** Restores the store to its state right after `version`: one apply, then the deletes. */
-export function rollback(history: ConfigHistory, store: ConfigStore, versionText: string): RollbackAnswer {
+export async function rollback(
+  history: ConfigHistory,
+  store: ConfigStore,
+  versionText: string,
+): Promise<RollbackAnswer> {
   const version = parseVersion(versionText);
   const plan = history.rollbackPlan(version);
   if (!plan) {
@@ -42,11 +46,11 @@ export function rollback(history: ConfigHistory, store: ConfigStore, versionText
     );
   }
   const source = `rollback to version ${version}`;
-  const applied = plan.restore.length > 0 ? store.apply(plan.restore, { source }) : undefined;
+  const applied = plan.restore.length > 0 ? await store.apply(plan.restore, { source }) : undefined;
   const changes = [...(applied?.changes ?? [])];
   for (const r of plan.remove) {
     const previous = store.get(r.kind, r.namespace, r.name);
-    if (previous && store.delete(r.kind, r.namespace, r.name, { source })) {
+    if (previous && (await store.delete(r.kind, r.namespace, r.name, { source }))) {
       changes.push({ type: 'deleted', ...r, previous });
     }
   }

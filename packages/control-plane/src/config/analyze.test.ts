@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { validateConfig } from './analyze.js';
+import type { AnyConfigObject } from './config-object.js';
 import { ConfigValidator } from './config-validator.js';
 import { formatIssue } from './issues.js';
 
@@ -23,6 +24,34 @@ spec:
     assert.deepEqual(report.errors.map(formatIssue), [
       'vs.yaml: VirtualService/default/reviews: spec.http[0].route[1].destination.subset: Referenced host+subset in destinationrule not found: "reviews+v2" (DestinationRule DestinationRule/default/reviews for host reviews.default.svc.cluster.local defines v1)',
     ]);
+  });
+
+  it('warns about a missing delegate, a directResponse body and transport headers', () => {
+    const report = validateConfig(
+      `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - match: [{headers: {end-user: {exact: jason}}}]
+    delegate: {name: reviews-jason}
+  - match: [{headers: {end-user: {exact: blocked}}}]
+    directResponse: {status: 403, body: {string: denied}}
+  - headers: {request: {set: {grpc-timeout: 1S}}}
+    route: [{destination: {host: reviews}}]
+`,
+      { validator, knownHosts: ['reviews.default.svc.cluster.local'] },
+    );
+    assert.deepEqual(report.errors, []);
+    assert.deepEqual(
+      report.warnings.map((w) => `${w.path}: ${w.message}`.slice(0, 90)),
+      [
+        'spec.http[1].directResponse.body: a gRPC client gets the status as its gRPC code (503 UNAV',
+        'spec.http[2].headers.request.set[grpc-timeout]: "grpc-timeout" belongs to the gRPC transpo',
+        'spec.http[0].delegate: delegate VirtualService default/reviews-jason not found: this route',
+      ],
+    );
   });
 
   it('errors when there is no DestinationRule at all, and warns about hosts with no service', () => {
@@ -97,6 +126,42 @@ spec:
       report.warnings.some((w) =>
         /multiple DestinationRules for host reviews\.default\.svc\.cluster\.local/.test(w.message),
       ),
+    );
+  });
+});
+
+describe('validateConfig together with the live config (like istioctl analyze on a cluster)', () => {
+  const live = (text: string) => validateConfig(text, { validator }).objects as AnyConfigObject[];
+  const dr = read('samples-bookinfo-networking-destination-rule-all.yaml');
+
+  it('a route to a subset the live DestinationRule defines is valid; offline it is an error', () => {
+    const vs = read('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml');
+    assert.equal(validateConfig(vs, { validator }).errors.length, 2, 'no DestinationRule for v1 and v2');
+    const report = validateConfig(vs, { validator, live: live(dr), knownHosts: ['*'] });
+    assert.deepEqual([report.errors, report.warnings], [[], []]);
+  });
+
+  it('reports what the file breaks in live objects, and not what was already wrong', () => {
+    const brokenBefore = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ratings}
+spec:
+  hosts: [ratings]
+  http: [{route: [{destination: {host: ratings, subset: nope}}]}]`;
+    const liveObjects = live(
+      `${dr}\n---\n${read('samples-bookinfo-networking-virtual-service-reviews-80-20.yaml')}\n---\n${brokenBefore}`,
+    );
+    // The file replaces the live reviews DestinationRule with one that has no v2.
+    const file = `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}]`;
+    const report = validateConfig(file, { validator, live: liveObjects, knownHosts: ['*'] });
+    assert.deepEqual(
+      report.errors.map((e) => `${e.document} ${e.path}`),
+      ['VirtualService/default/reviews spec.http[0].route[1].destination.subset'],
     );
   });
 });

@@ -3,7 +3,8 @@
 // service is known for is a warning (normal before workloads start); two VirtualServices or two
 // DestinationRules for one host are warnings (IST0109 / IST0174-like conflicts); a Dubbo rule that
 // an Istio rule on the same service overrides is a warning.
-// Used by `shoal validate -f FILE` through `validateConfig`.
+// Used by `shoal validate -f FILE` through `validateConfig`, offline or together with a running
+// control plane's config (`analyzeWithLive`), as istioctl analyze reads a cluster's.
 
 import { analyzeDubbo } from '../dubbo/analyze-dubbo.js';
 import type { AnyConfigObject, ConfigObject } from './config-object.js';
@@ -121,6 +122,7 @@ export function analyzeConfig(
     };
     vs.spec.http?.forEach((r, i) => {
       const p = joinPath('spec.http', i);
+      if (r.delegate?.name) checkDelegate(vs, joinPath(p, 'delegate'), r.delegate.name, r.delegate.namespace);
       r.route?.forEach((d, j) => {
         checkDest(joinPath(joinPath(joinPath(p, 'route'), j), 'destination'), d.destination);
       });
@@ -140,6 +142,23 @@ export function analyzeConfig(
       });
     }
   }
+  /** Istio: the delegate must exist and have no hosts, or the root route matches nothing. */
+  function checkDelegate(vs: ConfigObject<'VirtualService'>, path: string, name: string, namespace?: string) {
+    const ns = namespace || vs.metadata.namespace;
+    const target = virtualServices.find((o) => o.metadata.name === name && o.metadata.namespace === ns);
+    const why = !target
+      ? `delegate VirtualService ${ns}/${name} not found`
+      : target.spec.hosts?.length
+        ? `VirtualService ${ns}/${name} has hosts, so it cannot be a delegate`
+        : undefined;
+    if (why)
+      out.warnings.push({
+        severity: 'warning',
+        document: docName(vs),
+        path,
+        message: `${why}: this route gives no routes until it is`,
+      });
+  }
   // Dubbo's rules next to Istio's: which one wins (dubbo/analyze-dubbo.ts).
   out.warnings.push(
     ...analyzeDubbo(objects, {
@@ -151,17 +170,45 @@ export function analyzeConfig(
 }
 
 /**
+ * Analysis of new objects together with the config already live (a running control plane's), as
+ * `istioctl analyze -f FILE` does against a cluster: each new object replaces the live one with
+ * the same key. The issues are those of the new objects, and those the new objects cause in live
+ * ones; what was already wrong in the live config alone is not repeated.
+ */
+export function analyzeWithLive(
+  objects: readonly AnyConfigObject[],
+  live: readonly AnyConfigObject[],
+  options: AnalyzeOptions = {},
+): AnalysisResult {
+  const key = (o: AnyConfigObject) => objectKey(o.kind, o.metadata.namespace, o.metadata.name);
+  const added = new Set(objects.map(key));
+  const merged = [...live.filter((o) => !added.has(key(o))), ...objects];
+  const issueKey = (i: ConfigIssue) => `${i.document}\u0000${i.path}\u0000${i.message}`;
+  const before = analyzeConfig(live, options);
+  const existing = new Set([...before.errors, ...before.warnings].map(issueKey));
+  const relevant = (i: ConfigIssue) => added.has(i.document) || !existing.has(issueKey(i));
+  const after = analyzeConfig(merged, options);
+  return { errors: after.errors.filter(relevant), warnings: after.warnings.filter(relevant) };
+}
+
+/**
  * What validateConfig found: the valid objects, the skipped documents and every issue with its field path.
  */
 export interface ValidationReport extends LoadedConfig {}
 
 /**
- * Offline validation of a file, like `istioctl analyze`: every document's own errors, then the
- * cross-object errors and warnings among the documents of the file (and `knownHosts`).
+ * Validation of a file, like `istioctl analyze`: every document's own errors, then the
+ * cross-object errors and warnings among the documents of the file (and `knownHosts`), together
+ * with `live` config when given.
  */
-export function validateConfig(text: string, options: LoadOptions & AnalyzeOptions = {}): ValidationReport {
+export function validateConfig(
+  text: string,
+  options: LoadOptions & AnalyzeOptions & { live?: readonly AnyConfigObject[] } = {},
+): ValidationReport {
   const loaded = loadConfigText(text, options);
-  const analysis = analyzeConfig(loaded.objects, options);
+  const analysis = options.live
+    ? analyzeWithLive(loaded.objects, options.live, options)
+    : analyzeConfig(loaded.objects, options);
   const src = options.source ? { source: options.source } : {};
   return {
     ...loaded,

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config-dir.js';
-import { ConfigStore } from './config-store.js';
 import { ConfigValidator } from './config-validator.js';
 import { formatIssue } from './issues.js';
+import { MemoryConfigStore } from './memory-config-store.js';
 
 const validator = new ConfigValidator();
 
@@ -65,7 +65,7 @@ describe('ConfigDirectorySource', () => {
       }),
     );
     await writeFile(join(dir, 'notes.txt'), 'not config');
-    const store = new ConfigStore({ validator });
+    const store = new MemoryConfigStore({ validator });
     const r = reloads();
     const source = new ConfigDirectorySource(store, dir, { debounceMs: 20, onReload: r.onReload });
     try {
@@ -120,7 +120,7 @@ describe('ConfigDirectorySource', () => {
   });
 
   it('reports a directory that does not exist', async () => {
-    const store = new ConfigStore({ validator });
+    const store = new MemoryConfigStore({ validator });
     const source = new ConfigDirectorySource(store, join(dir, 'missing'));
     const result = await source.start();
     source.close();
@@ -131,8 +131,8 @@ describe('ConfigDirectorySource', () => {
   it('does not delete config applied through the API, and stops reloading once closed', async () => {
     const sub = await mkdtemp(join(tmpdir(), 'shoal-config-'));
     try {
-      const store = new ConfigStore({ validator });
-      store.apply(dr('from-api', ['v1']));
+      const store = new MemoryConfigStore({ validator });
+      await store.apply(dr('from-api', ['v1']));
       let reloaded = 0;
       const source = new ConfigDirectorySource(store, sub, { debounceMs: 10, onReload: () => reloaded++ });
       const first = await source.start();

@@ -1,10 +1,13 @@
 // A directory of config files (`shoal cp --config DIR`): every *.yaml, *.yml and *.json in it is
 // the config, applied as one atomic set and watched for changes. A file with any error is reported
-// with its name and leaves the last good config in place.
+// with its name and leaves the last good config in place. Each object is marked with the file it
+// came from (annotation shoal.io/config-file), and the directory owns them in the store.
 
 import { type FSWatcher, watch } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { CONFIG_FILE_ANNOTATION } from './config-file-annotation.js';
+import type { AnyConfigObject } from './config-object.js';
 import { ConfigRejectedError } from './config-rejected-error.js';
 import type { ConfigChange, ConfigStore } from './config-store.js';
 import type { SkippedDocument } from './config-validator.js';
@@ -123,7 +126,8 @@ export class ConfigDirectorySource {
         continue;
       }
       const loaded = loadConfigText(text, { source: file, validator: this.#store.validator });
-      all.objects.push(...loaded.objects);
+      const path = join(this.dir, file);
+      all.objects.push(...loaded.objects.map((o) => markFile(o, path)));
       all.skipped.push(...loaded.skipped);
       all.errors.push(...loaded.errors);
       all.warnings.push(...loaded.warnings);
@@ -131,7 +135,7 @@ export class ConfigDirectorySource {
     if (all.errors.length > 0)
       return { ...failure(this.#store.version, files), errors: all.errors, warnings: all.warnings };
     try {
-      const r = this.#store.replaceOwned(this.owner, all);
+      const r = await this.#store.replaceOwned(this.owner, all);
       return {
         ok: true,
         version: r.version,
@@ -147,6 +151,11 @@ export class ConfigDirectorySource {
       return { ...failure(this.#store.version, files), errors, warnings: all.warnings };
     }
   }
+}
+
+function markFile(o: AnyConfigObject, path: string): AnyConfigObject {
+  const annotations = { ...o.metadata.annotations, [CONFIG_FILE_ANNOTATION]: path };
+  return { ...o, metadata: { ...o.metadata, annotations } } as AnyConfigObject;
 }
 
 function issue(source: string, message: string): ConfigIssue {

@@ -155,8 +155,59 @@ const cases: RejectCase[] = [
   ],
 ];
 
+const doc = (apiVersion: string, kind: string) =>
+  `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x}\nspec: {}`;
+
 describe('ConfigValidator rules', () => {
   itRejects(cases);
+
+  itRejects([
+    [
+      'a kind that is not in its Istio API group (a typo)',
+      doc('networking.istio.io/v1', 'VirtualHighway'),
+      'VirtualHighway/default/x: kind: Unsupported value: "VirtualHighway": networking.istio.io has the kinds "DestinationRule", "EnvoyFilter", "Gateway", "ProxyConfig", "ServiceEntry", "Sidecar", "VirtualService", "WorkloadEntry", "WorkloadGroup"',
+    ],
+    [
+      'a kind of another Istio group',
+      doc('security.istio.io/v1', 'Gateway'),
+      'apiVersion: Unsupported value: "security.istio.io/v1": Gateway is in networking.istio.io',
+    ],
+    [
+      'an Istio group that does not exist',
+      doc('networkin.istio.io/v1', 'Gateway'),
+      'apiVersion: Unsupported value: "networkin.istio.io": Istio\'s API groups are "networking.istio.io", "security.istio.io", "telemetry.istio.io", "extensions.istio.io"',
+    ],
+    [
+      'a Kubernetes Service in an Istio group',
+      doc('networking.istio.io/v1', 'Service'),
+      'kind: Unsupported value: "Service": networking.istio.io has the kinds',
+    ],
+  ]);
+
+  it('skips Istio kinds it does not use with a warning, and other APIs silently', () => {
+    for (const [apiVersion, kind] of [
+      ['networking.istio.io/v1', 'Gateway'],
+      ['networking.istio.io/v1alpha3', 'Sidecar'],
+      ['networking.istio.io/v1alpha3', 'EnvoyFilter'],
+      ['telemetry.istio.io/v1', 'Telemetry'],
+      ['security.istio.io/v1', 'RequestAuthentication'],
+      ['extensions.istio.io/v1alpha1', 'WasmPlugin'],
+    ] as const) {
+      const loaded = loadConfigText(doc(apiVersion, kind), { validator });
+      assert.deepEqual(loaded.errors, [], kind);
+      assert.match(
+        loaded.warnings[0]?.message ?? '',
+        new RegExp(`^${kind} \\(${apiVersion}\\) is not used by Shoal; skipped$`),
+      );
+    }
+    const other = loadConfigText(
+      `${doc('apps/v1', 'Deployment')}\n---\n${doc('install.istio.io/v1alpha1', 'IstioOperator')}`,
+      {
+        validator,
+      },
+    );
+    assert.deepEqual([other.errors, other.warnings, other.skipped.length], [[], [], 2]);
+  });
 
   it('still runs the rules when the only shape errors are unknown fields', () => {
     const errors = errorsOf(se('  hosts: ["*"]\n  hostz: [a]'));

@@ -16,6 +16,7 @@ import {
   objectKey,
 } from './config-object.js';
 import { type ConfigIssue, IssueCollector, joinPath, showValue } from './issues.js';
+import { checkIstioKind } from './istio-kinds.js';
 import { definitionsSchema, documentSchema } from './istio-schemas.js';
 import type {
   DestinationRuleSpec,
@@ -55,13 +56,6 @@ export interface ValidatedDocument {
   issues: ConfigIssue[];
 }
 
-const ISTIO_GROUPS = [
-  'networking.istio.io/',
-  'security.istio.io/',
-  'telemetry.istio.io/',
-  'extensions.istio.io/',
-];
-
 export class ConfigValidator {
   // Unoptimised code compiles about twice as fast, and these documents are small.
   readonly #ajv = new Ajv({ allErrors: true, verbose: true, strict: false, code: { optimize: false } });
@@ -95,8 +89,14 @@ export class ConfigValidator {
     const document =
       typeof name === 'string' && name !== '' ? objectKey(kind, namespace, name) : fallbackName;
 
+    // A typo in an Istio kind or group must not pass as "a kind Shoal does not use".
+    const { istio, problem } = checkIstioKind(apiVersion, kind);
+    if (problem && !(isConfigKind(kind) && kind !== 'Service')) {
+      return {
+        issues: [{ severity: 'error', document, path: problem.field, message: problem.message, ...where }],
+      };
+    }
     if (!isConfigKind(kind) || (kind === 'Service' && apiVersion !== 'v1')) {
-      const istio = ISTIO_GROUPS.some((g) => apiVersion.startsWith(g));
       const skipped: SkippedDocument = {
         apiVersion,
         kind,

@@ -202,6 +202,12 @@ export function checkFault(c: IssueCollector, path: string, f: HTTPFaultInjectio
 }
 
 /** Header names in set/add/remove: not pseudo-headers, not Host (Istio: ValidateHTTPHeaderOperationName). */
+/** Headers a gRPC client's transport writes itself (content-type, te, user-agent, grpc-*). */
+function isGrpcTransportHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return ['content-type', 'te', 'user-agent', 'content-length'].includes(lower) || lower.startsWith('grpc-');
+}
+
 export function checkHeaderOps(
   c: IssueCollector,
   path: string,
@@ -222,6 +228,11 @@ export function checkHeaderOps(
     for (const [name, value] of Object.entries(ops[field] ?? {})) {
       const p = joinPath(joinPath(path, field), name);
       check(p, name, request);
+      if (isGrpcTransportHeader(name))
+        c.warn(
+          p,
+          `${JSON.stringify(name)} belongs to the gRPC transport: proxyless clients do not change it`,
+        );
       // biome-ignore lint/suspicious/noControlCharactersInRegex: header values may not carry control characters
       if (/[\u0000-\u0008\u000A-\u001F\u007F]/.test(value))
         c.invalid(p, value, 'header value contains control characters');

@@ -201,6 +201,12 @@ function validateHTTPRoute(c: IssueCollector, path: string, r: HTTPRoute, delega
         s,
         `HTTP status ${s} is not in range 200-599`,
       );
+    const body = r.directResponse.body;
+    if (body?.string || body?.bytes)
+      c.warn(
+        joinPath(joinPath(path, 'directResponse'), 'body'),
+        'a gRPC client gets the status as its gRPC code (503 UNAVAILABLE, 403 PERMISSION_DENIED, …); the body is not sent to proxyless clients',
+      );
   }
   checkDestination(c, joinPath(path, 'mirror'), r.mirror);
   r.mirrors?.forEach((m, i) => {

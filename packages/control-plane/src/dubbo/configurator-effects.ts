@@ -1,5 +1,7 @@
-// Dynamic configuration (configurators) turned into what xDS carries. Provider-side `weight` and
-// `disabled` change the instances (EDS weight, health UNHEALTHY: Dubbo's way to kick one out);
+// Dynamic configuration (configurators) turned into what xDS carries. Provider-side `weight`
+// changes the instances' EDS weight; `disabled: true` (Dubbo's way to kick one out) and `weight: 0`
+// take an instance out of service, which the registry's InstanceHealth applies (UNHEALTHY, with the
+// rule as its reason: configurator-rules.ts), as it does for `shoal instance disable`;
 // `timeout` and `retries` become the route's timeout and retry policy (a consumer-side item
 // overrides a provider-side one, a service-scope one an application-scope one); `loadbalance`
 // becomes the cluster's policy. Dubbo's weights are absolute with a default of 100, so once a
@@ -7,6 +9,7 @@
 // Dubbo: ConfigParser, AbstractConfigurator.configureIfMatch / isV27ConditionMatchOrUnset,
 // ConditionMatch.isMatch, OverrideConfigurator (parameters override the URL), LoadBalance SPI names.
 
+import type { ConfigObject } from '../config/config-object.js';
 import type { LoadBalancerSettings } from '../config/networking-types.js';
 import type { MeshEndpoint } from '../translate/mesh-input.js';
 import { addressMatches, stringMatches } from './dubbo-matches.js';
@@ -64,43 +67,51 @@ export function providerItemMatches(
   return (m.param ?? []).every((p) => stringMatches(p.value, providerParam(ep, p.key)));
 }
 
-/** Provider-side weight and disabled applied to the instances of a host. */
+/** Provider-side items that set `param`, application scope first: the later one wins (Dubbo's order). */
+function providerItems(rules: DubboRuleIndex, param: 'weight' | 'disabled'): IndexedConfigItem[] {
+  const items = rules.configItems.filter(
+    (e) => e.item.side === 'provider' && e.item.parameters[param] !== undefined,
+  );
+  return [...items.filter((e) => e.scope === 'application'), ...items.filter((e) => e.scope === 'service')];
+}
+
+/** Provider-side weights applied to the instances of a host (weight 0 takes one out: configuratorOut). */
 export function configuredEndpoints(
   endpoints: readonly MeshEndpoint[],
   rules: DubboRuleIndex,
   interfaces: readonly string[],
 ): readonly MeshEndpoint[] {
-  const items = rules.configItems.filter(
-    (e) =>
-      e.item.side === 'provider' &&
-      (e.item.parameters.weight !== undefined || e.item.parameters.disabled !== undefined),
-  );
+  const items = providerItems(rules, 'weight');
   if (items.length === 0 || endpoints.length === 0) return endpoints;
-  // Service-scope items after application-scope ones: the later one wins (Dubbo's order).
-  const ordered = [
-    ...items.filter((e) => e.scope === 'application'),
-    ...items.filter((e) => e.scope === 'service'),
-  ];
-  const matched = endpoints.map((ep) => ordered.filter((e) => providerItemMatches(e, ep, interfaces)));
-  const weighted = matched.some((list) => list.some((e) => e.item.parameters.weight !== undefined));
+  const matched = endpoints.map((ep) => items.filter((e) => providerItemMatches(e, ep, interfaces)));
+  if (!matched.some((list) => list.length > 0)) return endpoints;
   return endpoints.map((ep, i) => {
-    let weight =
-      weighted && !ep.origin?.startsWith('zookeeper:') ? (ep.weight ?? 1) * DUBBO_DEFAULT_WEIGHT : ep.weight;
-    let health = ep.health;
-    for (const e of matched[i]!) {
-      const p = e.item.parameters;
-      if (p.weight !== undefined) weight = Number(p.weight);
-      if (p.disabled !== undefined) health = String(p.disabled) === 'true' ? 'UNHEALTHY' : ep.health;
-    }
-    // Dubbo sends a weight-0 instance nothing; xDS weights are at least 1, so it is unhealthy.
-    if (weight === 0) {
-      weight = 1;
-      health = 'UNHEALTHY';
-    }
-    return weight === ep.weight && health === ep.health
-      ? ep
-      : { ...ep, weight: weight ?? 1, ...(health ? { health } : {}) };
+    let weight = ep.origin?.startsWith('zookeeper:') ? ep.weight : (ep.weight ?? 1) * DUBBO_DEFAULT_WEIGHT;
+    for (const e of matched[i]!) weight = Number(e.item.parameters.weight);
+    // xDS weights are at least 1; a weight-0 instance is out of service instead.
+    weight = Math.max(weight ?? 1, 1);
+    return weight === ep.weight ? ep : { ...ep, weight };
   });
+}
+
+/** What takes an instance out: the last matching `disabled` (when true), else a last `weight` of 0. */
+export function configuratorOut(
+  ep: MeshEndpoint,
+  rules: DubboRuleIndex,
+  interfaces: readonly string[],
+): { rule: ConfigObject<'DynamicConfig'>; reason: string } | undefined {
+  const last = (param: 'weight' | 'disabled') =>
+    providerItems(rules, param)
+      .filter((e) => providerItemMatches(e, ep, interfaces))
+      .at(-1);
+  const disabled = last('disabled');
+  if (disabled && String(disabled.item.parameters.disabled) === 'true')
+    return { rule: disabled.rule, reason: 'disabled: true' };
+  // Dubbo sends a weight-0 instance nothing.
+  const weight = last('weight');
+  if (weight && Number(weight.item.parameters.weight) === 0)
+    return { rule: weight.rule, reason: 'weight: 0' };
+  return undefined;
 }
 
 /**

@@ -7,8 +7,21 @@ import {
   FileDescriptorProtoSchema,
 } from '@bufbuild/protobuf/wkt';
 import * as docs from '../../test/dubbo-doc-rules.js';
-import { appInput, type Call, callOutcome, consumer, reachable } from '../../test/dubbo-harness.js';
+import {
+  appInput,
+  type Call,
+  callOutcome,
+  consumer,
+  host,
+  PORT,
+  reachable,
+} from '../../test/dubbo-harness.js';
+import { MemoryConfigStore } from '../config/memory-config-store.js';
+import { InstanceHealth } from '../registry/instance-health.js';
+import { InMemoryRegistry } from '../registry/memory-registry.js';
+import { buildMeshInput } from '../translate/mesh-input-builder.js';
 import { Translator } from '../translate/translator.js';
+import { ConfiguratorRules } from './configurator-rules.js';
 
 const T = FieldDescriptorProto_Type;
 const file = create(FileDescriptorProtoSchema, {
@@ -372,13 +385,55 @@ describe("Dubbo's dynamic configuration", () => {
     assert.deepEqual(out.clusters[0]!.endpoints, [`${ep(1)} w100`, `${ep(2)} w25`]);
   });
 
-  it('disabled: true on an address kicks that instance out', () => {
-    const t = new Translator(
-      appInput('shop-user', [I('UserService')], [{ labels: {} }, { labels: {} }], docs.KICK_OUT(ep(2))),
+  it('disabled: true on an address kicks that instance out, through the registry as a disable by hand is', async () => {
+    // The control plane's wiring: the store's configurators are rules of the registry's InstanceHealth.
+    const store = new MemoryConfigStore();
+    const backend = new InMemoryRegistry({ store, graceMs: 0 });
+    for (const n of [1, 2]) {
+      await backend.register({
+        nodeId: `shop-user-${n}`,
+        app: 'shop-user',
+        namespace: 'default',
+        hostname: host('shop-user'),
+        address: `10.0.0.${n}`,
+        port: PORT,
+        interfaces: [I('UserService')],
+        labels: {},
+        weight: 1,
+      });
+    }
+    const health = new InstanceHealth(backend, { rules: new ConfiguratorRules(store) });
+    const events: string[] = [];
+    health.subscribe((e) => events.push(`${e.reason} ${e.hostnames.join(',')}`));
+    const login = () =>
+      reachable(new Translator(buildMeshInput(store, health)), I('UserService'), frontend, {
+        path: path('UserService', 'login'),
+      });
+    assert.deepEqual(login(), [ep(1), ep(2)]);
+
+    assert.equal((await store.apply(docs.KICK_OUT(ep(2)))).changes.length, 1);
+    assert.deepEqual(login(), [ep(1)]);
+    const rule = store.list('DynamicConfig')[0]!.metadata;
+    const expected = {
+      address: ep(2),
+      rule: `DynamicConfig/${rule.namespace}/${rule.name}`,
+      reason: 'disabled: true',
+    };
+    assert.deepEqual(
+      health.disabledFor({ hostname: host('shop-user'), address: '10.0.0.2', port: PORT }),
+      expected,
     );
-    assert.deepEqual(reachable(t, I('UserService'), frontend, { path: path('UserService', 'login') }), [
-      ep(1),
-    ]);
+    assert.deepEqual(health.disabled(), [expected]);
+    assert.deepEqual(events, [`health ${host('shop-user')}`]);
+    // Only the rule puts it back: enable says which rule to change.
+    assert.throws(() => health.enable(ep(2)), /taken out by DynamicConfig\/.*: change or delete that rule/);
+
+    await store.delete('DynamicConfig', rule.namespace, rule.name);
+    assert.deepEqual(login(), [ep(1), ep(2)]);
+    assert.deepEqual(health.disabled(), []);
+    assert.equal(events.length, 2);
+    await health.close();
+    await backend.close();
   });
 
   it("timeout and retries become the route's; consumer side over provider side", () => {

@@ -1,37 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigStore } from '../config/config-store.js';
+import { registration as reg } from '../../test/registration-fixture.js';
+import { until } from '../../test/until.js';
 import { ConfigValidator } from '../config/config-validator.js';
+import { MemoryConfigStore } from '../config/memory-config-store.js';
 import { InMemoryRegistry } from './memory-registry.js';
-import type { RegisteredInstance, RegistryEvent } from './registry-types.js';
+import type { RegistryEvent } from './registry-types.js';
 
 const validator = new ConfigValidator();
 
-const reg = (over: Partial<RegisteredInstance> = {}): RegisteredInstance => ({
-  nodeId: 'n1',
-  app: 'greeter',
-  namespace: 'default',
-  hostname: 'greeter.default.svc.cluster.local',
-  address: '127.0.0.1',
-  port: 50051,
-  interfaces: ['greet.v1.GreeterService'],
-  labels: { version: 'v1' },
-  weight: 1,
-  ...over,
-});
-
-const waitFor = async (pred: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('InMemoryRegistry from config', () => {
   it('builds services and endpoints from ServiceEntry endpoints and selected WorkloadEntries', async () => {
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: networking.istio.io/v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: reviews, namespace: shop, annotations: {shoal.io/interfaces: "reviews.v1.Reviews"}}
 spec:
@@ -97,7 +78,7 @@ spec:
       // Config changes flow in through the store subscription.
       const events: RegistryEvent[] = [];
       registry.subscribe((e) => events.push(e));
-      store.delete('WorkloadEntry', 'shop', 'reviews-v2');
+      await store.delete('WorkloadEntry', 'shop', 'reviews-v2');
       assert.equal(registry.endpoints('reviews.shop.svc.cluster.local').length, 1);
       assert.deepEqual(
         events.map((e) => e.reason),
@@ -108,14 +89,14 @@ spec:
     }
     // After close, store changes no longer reach it.
     const v = registry.version;
-    store.delete('ServiceEntry', 'default', 'ext');
+    await store.delete('ServiceEntry', 'default', 'ext');
     assert.equal(registry.version, v);
   });
 
-  it('uses Kubernetes Services (selector → WorkloadEntries) and app-labelled WorkloadEntries alone', () => {
+  it('uses Kubernetes Services (selector → WorkloadEntries) and app-labelled WorkloadEntries alone', async () => {
     const registry = new InMemoryRegistry();
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: v1
 kind: Service
 metadata: {name: ratings}
 spec: {selector: {app: ratings}, ports: [{name: grpc-api, port: 9080, targetPort: 50051}]}
@@ -191,7 +172,7 @@ describe('InMemoryRegistry self-registration', () => {
       );
       lease.end();
       assert.equal(registry.endpoints().length, 2, 'still there during the grace period');
-      await waitFor(() => registry.endpoints().length === 1);
+      await until('removal', () => registry.endpoints().length === 1);
       assert.deepEqual(registry.resolveInterface('greet.v1.GreeterService').length, 1);
       assert.deepEqual(
         events.map((e) => [e.reason, e.nodeId, e.hostnames]),
@@ -234,10 +215,28 @@ describe('InMemoryRegistry self-registration', () => {
     }
   });
 
+  it('sends a draining instance as DRAINING; its new registration replaces the serving one at once', async () => {
+    const registry = new InMemoryRegistry({ graceMs: 20 });
+    try {
+      const serving = await registry.register(reg());
+      assert.equal(registry.endpoints()[0]?.health, 'HEALTHY');
+      const draining = await registry.register(reg({ draining: true }));
+      serving.end(); // the old stream closing does not remove the draining registration
+      assert.deepEqual(
+        registry.endpoints().map((e) => e.health),
+        ['DRAINING'],
+      );
+      draining.end();
+      await until('the draining instance leaves', () => registry.endpoints().length === 0);
+    } finally {
+      await registry.close();
+    }
+  });
+
   it('adds registered instances to a service that config defines, on the matching port', async () => {
     const registry = new InMemoryRegistry();
-    const store = new ConfigStore({ validator });
-    store.apply(`apiVersion: v1
+    const store = new MemoryConfigStore({ validator });
+    await store.apply(`apiVersion: v1
 kind: Service
 metadata: {name: greeter}
 spec: {ports: [{name: grpc, port: 80, targetPort: 50051}]}

@@ -1,13 +1,16 @@
-// The in-memory registry: services and endpoints from config (ServiceEntry, WorkloadEntry,
-// Kubernetes Service) plus self-registered instances whose lease is their live ADS stream.
-// When a lease ends, the instance stays for a grace period (it may reconnect), then goes.
+// The registry's view, held in memory: services and endpoints from config (ServiceEntry,
+// WorkloadEntry, Kubernetes Service) plus self-registered instances, which live in a
+// RegistrationStore (this process's memory by default, etcd leases with replicas).
 // Istio: WorkloadGroup auto-registration (the connection is the lease, cleanup after a grace period).
 
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
-import { canonicalJson } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
 import { type ConfigView, servicesFromConfig } from './config-services.js';
+import type { DiscoverySource } from './discovery-source.js';
+import { diffHosts } from './host-prints.js';
+import { MemoryRegistrations } from './memory-registrations.js';
+import type { RegistrationChange, RegistrationStore } from './registration-store.js';
 import type {
   InterfaceTarget,
   RegisteredInstance,
@@ -22,17 +25,14 @@ import type {
 export interface InMemoryRegistryOptions {
   /** Feed config from this store (and follow its changes) until `close`. */
   store?: ConfigStore;
-  /** How long an instance whose lease ended stays registered. Default 10 s. */
+  /** How long an instance whose lease ended stays registered (default registrations only). Default 10 s. */
   graceMs?: number;
+  /** Where registrations live; default this process's memory. */
+  registrations?: RegistrationStore;
+  /** More services and endpoints (Kubernetes, ...); config-defined services of the same host win. */
+  sources?: readonly DiscoverySource[];
   domainSuffix?: string;
   onListenerError?: (err: unknown) => void;
-}
-
-interface Registered {
-  registration: RegisteredInstance;
-  /** Changes on every register(), so a superseded lease cannot remove the new one. */
-  token: symbol;
-  timer?: NodeJS.Timeout;
 }
 
 interface View {
@@ -43,42 +43,74 @@ interface View {
 }
 
 export class InMemoryRegistry implements Registry {
-  readonly #graceMs: number;
   readonly #domainSuffix: string;
   readonly #listeners = new Set<RegistryListener>();
-  readonly #registered = new Map<string, Registered>();
+  readonly #registrations: RegistrationStore;
+  readonly #sources: readonly DiscoverySource[];
   readonly #onListenerError: (err: unknown) => void;
   #config: ConfigView = { services: [], endpoints: [] };
+  /** The store's version when the view last followed it, or the count of syncConfig changes. */
+  #configVersion = 0;
   /** Per host, a fingerprint of what config defines for it, to tell which hosts a config change touched. */
   #configPrints = new Map<string, string>();
-  /** Services and endpoints another registry feeds in (ZooKeeper), by source, after config's. */
-  readonly #external = new Map<string, ConfigView>();
-  readonly #externalPrints = new Map<string, Map<string, string>>();
   #view: View | undefined;
-  #version = 0;
   #unsubscribe: (() => void) | undefined;
+  #followStore: (() => void) | undefined;
+  #started: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: InMemoryRegistryOptions = {}) {
-    this.#graceMs = options.graceMs ?? 10_000;
+    this.#registrations =
+      options.registrations ??
+      new MemoryRegistrations(options.graceMs !== undefined ? { graceMs: options.graceMs } : {});
+    this.#sources = options.sources ?? [];
     this.#domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
     this.#onListenerError =
       options.onListenerError ?? ((err) => process.emitWarning(`registry listener failed: ${String(err)}`));
     const store = options.store;
     if (store) {
+      this.#followStore = () => {
+        const hostnames = this.#setConfig(store.list());
+        this.#configVersion = store.version;
+        if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+      };
       this.#setConfig(store.list());
-      this.#unsubscribe = store.subscribe(() => this.syncConfig(store.list()));
+      this.#configVersion = store.version;
+      this.#unsubscribe = store.subscribe(this.#followStore);
     }
   }
 
+  /**
+   * The sum of the versions of what the view is made of (config, registrations), so it is the same
+   * after a restart and on every replica that has seen the same changes.
+   */
   get version(): number {
-    return this.#version;
+    let version = this.#configVersion + this.#registrations.version;
+    for (const source of this.#sources) version += source.version;
+    return version;
+  }
+
+  /** Loads the registrations and follows their changes; the first call starts, later ones wait for it. */
+  start(): Promise<void> {
+    // A store that loads on start (etcd) fills itself without events: take what it holds now.
+    this.#followStore?.();
+    this.#started ??= Promise.all([
+      this.#registrations.start((change) => this.#registrationChanged(change)),
+      ...this.#sources.map((source) =>
+        source.start((hostnames) => {
+          if (!this.#closed) this.#changed({ reason: 'source', hostnames });
+        }),
+      ),
+    ]).then(() => undefined);
+    return this.#started;
   }
 
   /** Replaces the config-defined part (for callers without a store, e.g. offline validation). */
   syncConfig(objects: readonly AnyConfigObject[]): void {
     const hostnames = this.#setConfig(objects);
-    if (hostnames.length > 0) this.#changed({ reason: 'config', hostnames });
+    if (hostnames.length === 0) return;
+    this.#configVersion++;
+    this.#changed({ reason: 'config', hostnames });
   }
 
   /** Installs a new config view; returns the hosts whose services or endpoints differ. */
@@ -87,18 +119,6 @@ export class InMemoryRegistry implements Registry {
     const { prints, changed } = diffHosts(this.#config, this.#configPrints);
     this.#configPrints = prints;
     return changed;
-  }
-
-  /**
-   * Replaces what the external source `source` (a ZooKeeper registry, ...) says; config's
-   * definitions of a host come first. Tells the listeners which hosts changed.
-   */
-  setExternal(source: string, view: ConfigView): void {
-    if (this.#closed) return;
-    this.#external.set(source, view);
-    const { prints, changed } = diffHosts(view, this.#externalPrints.get(source) ?? new Map());
-    this.#externalPrints.set(source, prints);
-    if (changed.length > 0) this.#changed({ reason: 'external', hostnames: changed });
   }
 
   services(): readonly RegistryService[] {
@@ -127,45 +147,14 @@ export class InMemoryRegistry implements Registry {
   }
 
   /** The live registrations (including those in their grace period). */
-  registrations(): RegisteredInstance[] {
-    return [...this.#registered.values()].map((r) => r.registration);
+  registrations(): readonly RegisteredInstance[] {
+    return this.#registrations.registrations();
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     if (this.#closed) throw new Error('registry is closed');
-    const nodeId = registration.nodeId;
-    const previous = this.#registered.get(nodeId);
-    clearTimeout(previous?.timer);
-    const token = Symbol(nodeId);
-    this.#registered.set(nodeId, { registration: structuredClone(registration), token });
-    const hostnames = [...new Set([previous?.registration.hostname, registration.hostname])].filter(
-      (h) => h !== undefined,
-    );
-    this.#changed({ reason: 'registered', nodeId, hostnames });
-    const current = () => {
-      const r = this.#registered.get(nodeId);
-      return r && r.token === token ? r : undefined;
-    };
-    return {
-      nodeId,
-      end: () => {
-        const r = current();
-        if (!r || r.timer || this.#closed) return;
-        r.timer = setTimeout(() => {
-          if (current() !== r) return;
-          this.#registered.delete(nodeId);
-          this.#changed({ reason: 'expired', nodeId, hostnames: [r.registration.hostname] });
-        }, this.#graceMs);
-        r.timer.unref();
-      },
-      remove: () => {
-        const r = current();
-        if (!r) return;
-        clearTimeout(r.timer);
-        this.#registered.delete(nodeId);
-        this.#changed({ reason: 'deregistered', nodeId, hostnames: [r.registration.hostname] });
-      },
-    };
+    await this.start();
+    return this.#registrations.register(registration);
   }
 
   subscribe(listener: RegistryListener): () => void {
@@ -179,14 +168,18 @@ export class InMemoryRegistry implements Registry {
     this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
-    for (const r of this.#registered.values()) clearTimeout(r.timer);
+    await this.#registrations.close();
+    await Promise.all(this.#sources.map((s) => s.close()));
     this.#listeners.clear();
+  }
+
+  #registrationChanged(change: RegistrationChange): void {
+    if (!this.#closed) this.#changed(change);
   }
 
   #changed(event: Omit<RegistryEvent, 'version'>): void {
     this.#view = undefined;
-    this.#version++;
-    const full: RegistryEvent = { version: this.#version, ...event };
+    const full: RegistryEvent = { version: this.version, ...event };
     for (const listener of [...this.#listeners]) {
       try {
         listener(full);
@@ -201,15 +194,15 @@ export class InMemoryRegistry implements Registry {
     if (this.#view) return this.#view;
     const byHost = new Map<string, RegistryService>();
     const services: RegistryService[] = [];
-    const external = [...this.#external.values()];
-    for (const s of [...this.#config.services, ...external.flatMap((v) => v.services)]) {
+    const sourced = [this.#config.services, ...this.#sources.map((source) => source.services())];
+    for (const s of sourced.flat()) {
       if (byHost.has(s.hostname)) continue; // first definition wins, as in istiod
       const copy = { ...s, ports: [...s.ports], interfaces: [...s.interfaces] };
       byHost.set(s.hostname, copy);
       services.push(copy);
     }
-    const endpoints = [...this.#config.endpoints, ...external.flatMap((v) => v.endpoints)];
-    for (const { registration: r } of this.#registered.values()) {
+    const endpoints = [...this.#config.endpoints, ...this.#sources.flatMap((s) => s.endpoints())];
+    for (const r of this.#registrations.registrations()) {
       let service = byHost.get(r.hostname);
       if (!service) {
         service = {
@@ -241,7 +234,7 @@ export class InMemoryRegistry implements Registry {
         labels: { ...r.labels },
         ...(r.locality ? { locality: r.locality } : {}),
         weight: r.weight,
-        health: 'HEALTHY',
+        health: r.draining ? 'DRAINING' : 'HEALTHY',
         interfaces: [...r.interfaces],
         origin: `node:${r.nodeId}`,
         namespace: r.namespace,
@@ -267,24 +260,4 @@ export class InMemoryRegistry implements Registry {
     this.#view = { services, byHost, endpoints, interfaces };
     return this.#view;
   }
-}
-
-/** Fingerprints a view by host; which hosts differ from `before`. */
-function diffHosts(
-  view: ConfigView,
-  before: ReadonlyMap<string, string>,
-): { prints: Map<string, string>; changed: string[] } {
-  const parts = new Map<string, unknown[]>();
-  const add = (host: string, item: unknown) => {
-    const list = parts.get(host);
-    if (list) list.push(item);
-    else parts.set(host, [item]);
-  };
-  for (const s of view.services) add(s.hostname, s);
-  for (const e of view.endpoints) add(e.hostname, e);
-  const prints = new Map([...parts].map(([host, items]) => [host, canonicalJson(items)]));
-  const changed = new Set<string>();
-  for (const [host, print] of prints) if (before.get(host) !== print) changed.add(host);
-  for (const host of before.keys()) if (!prints.has(host)) changed.add(host);
-  return { prints, changed: [...changed].sort() };
 }

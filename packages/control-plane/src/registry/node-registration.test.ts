@@ -57,6 +57,21 @@ describe('parseNodeRegistration', () => {
     assert.equal(registration?.address, '127.0.0.1');
     assert.equal(registration?.locality, 'eu/eu-1');
     assert.equal(registration?.weight, 1);
+    assert.equal(registration?.draining, undefined);
+  });
+
+  it('reads SHOAL_DRAINING: an instance shutting down', () => {
+    const node = (draining: unknown) =>
+      parseNodeRegistration({
+        id: 'n3',
+        metadata: { SHOAL_APP: 'greeter', SHOAL_PORT: 1, INSTANCE_IPS: '10.0.0.1', SHOAL_DRAINING: draining },
+      });
+    assert.equal(node(true).registration?.draining, true);
+    assert.equal(node('true').registration?.draining, true);
+    assert.equal(node(false).registration?.draining, undefined);
+    assert.deepEqual(node('soon').errors, [
+      'node metadata SHOAL_DRAINING: Invalid value: "soon": must be true or false',
+    ]);
   });
 
   it('reads istiod-style metadata: app label, namespace and IP from the sidecar id', () => {

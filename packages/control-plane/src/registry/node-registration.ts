@@ -136,6 +136,14 @@ export function parseNodeRegistration(
       `node metadata ${K.instanceIps}: Required value: no instance IP announced and no peer address known`,
     );
 
+  const drainingRaw = md[K.draining];
+  let draining = false;
+  if (drainingRaw !== undefined) {
+    if (drainingRaw === true || drainingRaw === 'true') draining = true;
+    else if (drainingRaw !== false && drainingRaw !== 'false')
+      bad(K.draining, drainingRaw, 'must be true or false');
+  }
+
   const serviceAccount = md[K.serviceAccount];
   if (serviceAccount !== undefined && typeof serviceAccount !== 'string')
     bad(K.serviceAccount, serviceAccount, 'must be a string');
@@ -162,6 +170,7 @@ export function parseNodeRegistration(
     weight,
     ...(locality ? { locality } : {}),
     ...(typeof serviceAccount === 'string' ? { serviceAccount } : {}),
+    ...(draining ? { draining } : {}),
   };
   return { registration, errors };
 }

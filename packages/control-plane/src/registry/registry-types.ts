@@ -4,7 +4,7 @@
 //
 // Reads are synchronous views of the registry's current state; a backend that lives elsewhere
 // (etcd, Kubernetes) keeps a local cache fed by its watch and answers from it. Writes and the
-// lifecycle (`register`, `close`) are async so such backends fit the same interface.
+// lifecycle (`start`, `register`, `close`) are async so such backends fit the same interface.
 
 /** A port of a service. */
 export interface RegistryServicePort {
@@ -89,6 +89,8 @@ export interface RegisteredInstance {
   locality?: string;
   weight: number;
   serviceAccount?: string;
+  /** The instance is shutting down (SHOAL_DRAINING): its endpoint is DRAINING, not HEALTHY. */
+  draining?: boolean;
 }
 
 /** The handle of one registration, held by whoever owns the client's stream. */
@@ -104,8 +106,11 @@ export interface RegistrationLease {
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
-  /** `external`: a registry feeding the in-memory one (ZooKeeper) changed. */
-  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'external';
+  /**
+   * `source`: a discovery source (Kubernetes, ZooKeeper) changed.
+   * `health`: an instance was disabled or enabled, by hand or by a rule (instance-health.ts).
+   */
+  reason: 'config' | 'registered' | 'deregistered' | 'expired' | 'source' | 'health';
   /** Node id for registration changes. */
   nodeId?: string;
   /** Hosts whose service or endpoints changed, so a server can push only to the clients that watch them. */
@@ -116,11 +121,14 @@ export interface RegistryEvent {
 export type RegistryListener = (event: RegistryEvent) => void;
 
 /**
- * Where services and endpoints come from: read by the translator, written by registrations, watched for
- * changes. The plug-in point for registry backends.
+ * The registry's contract. A registry may be fed from elsewhere (registrations in etcd, Kubernetes),
+ * so `start` loads and follows those before the control plane serves.
  */
 export interface Registry {
+  /** Strictly increasing with every change of the view. */
   readonly version: number;
+  /** Loads what the registry's backends hold and follows their changes. Safe to call more than once. */
+  start(): Promise<void>;
   services(): readonly RegistryService[];
   service(hostname: string): RegistryService | undefined;
   /** Endpoints of one host (and service port), or all endpoints. */

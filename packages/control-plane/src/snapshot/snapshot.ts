@@ -78,7 +78,7 @@ export class Snapshot implements ServedSnapshot {
 
   #build(typeUrl: string, names: string[], wildcard: boolean, node: ProxyNode): ResourceSet {
     const all = new Set(names);
-    if (wildcard) for (const name of this.#translator.wildcardNames(typeUrl)) all.add(name);
+    if (wildcard) for (const name of this.#translator.wildcardNames(typeUrl, node)) all.add(name);
     const lookup = (ref: ResourceReference) => this.#translator.resource(ref.typeUrl, ref.name, node);
     const resources = new Map<string, BuiltResource>();
     for (const name of [...all].sort()) {

@@ -57,12 +57,26 @@ function cidr(value: string): envoy.CidrRange {
   return create(envoy.CidrRangeSchema, { addressPrefix: address, prefixLen });
 }
 
-function headerMatcher(name: string, value: string): envoy.HeaderMatcher {
-  return create(envoy.HeaderMatcherSchema, {
-    name,
-    headerMatchSpecifier: { case: 'stringMatch', value: globMatcher(value) },
-  });
+/**
+ * A header condition in HeaderMatcher's older fields, which every gRPC RBAC implementation reads
+ * (string_match came with gRFC A63: C-core's RBAC reads it only since 1.69, grpc-go's not at all).
+ * `ignoreCase` (for `:authority`) becomes an RE2 `(?i)` pattern.
+ */
+function headerMatcher(name: string, value: string, ignoreCase = false): envoy.HeaderMatcher {
+  const regex = (regex: string) =>
+    ({ case: 'safeRegexMatch', value: create(envoy.RegexMatcherSchema, { regex }) }) as const;
+  let spec: envoy.HeaderMatcher['headerMatchSpecifier'];
+  if (value === '*') spec = regex('.+');
+  else if (ignoreCase) {
+    const core = escapeRe2(value.replace(/^\*|\*$/g, ''));
+    spec = regex(`(?i)${value.startsWith('*') ? '.*' : ''}${core}${value.endsWith('*') ? '.*' : ''}`);
+  } else if (value.endsWith('*')) spec = { case: 'prefixMatch', value: value.slice(0, -1) };
+  else if (value.startsWith('*')) spec = { case: 'suffixMatch', value: value.slice(1) };
+  else spec = { case: 'exactMatch', value };
+  return create(envoy.HeaderMatcherSchema, { name, headerMatchSpecifier: spec });
 }
+
+const escapeRe2 = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Principal-side matchers by Istio field / condition key. Undefined: not supported here. */
 export function principalFor(
@@ -81,7 +95,7 @@ export function principalFor(
     }
     case 'namespaces':
     case 'source.namespace': {
-      const ns = value === '*' ? '[^/]+' : value.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
+      const ns = value === '*' ? '[^/]+' : escapeRe2(value).replaceAll('\\*', '.*');
       const name = create(envoy.StringMatcherSchema, {
         matchPattern: { case: 'safeRegex', value: { regex: `.*/ns/${ns}/.*` } },
       });
@@ -106,11 +120,8 @@ export function permissionFor(key: string, value: string): envoy.Permission | un
   switch (key) {
     case 'methods':
       return permission({ case: 'header', value: headerMatcher(':method', value) });
-    case 'hosts': {
-      const m = headerMatcher(':authority', value);
-      if (m.headerMatchSpecifier.case === 'stringMatch') m.headerMatchSpecifier.value.ignoreCase = true;
-      return permission({ case: 'header', value: m });
-    }
+    case 'hosts':
+      return permission({ case: 'header', value: headerMatcher(':authority', value, true) });
     case 'ports':
     case 'destination.port': {
       const port = Number(value);

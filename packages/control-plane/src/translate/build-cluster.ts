@@ -1,6 +1,7 @@
 // Clusters `outbound|port|subset|host`, discovered by EDS over ADS, with the DestinationRule's
 // load balancing, circuit breakers and outlier detection, reporting load to this control plane
-// (`lrs_server: self`: gRPC clients then stream LRS here, gRFC A27; Envoy does not read it).
+// (`lrs_server: self`: gRPC clients then stream LRS here, gRFC A27; Envoy does not read it). The
+// LB policy is the nearest one the client reads (client-identity.ts): gRPC NACKs one it does not know.
 // Envoy: config.cluster.v3.Cluster; Istio: networking.v1.DestinationRule (TrafficPolicy);
 // istiod's cluster builder (applyLoadBalancer, applyConnectionPool, applyOutlierDetection).
 
@@ -11,6 +12,7 @@ import type {
   LoadBalancerSettings,
   OutlierDetection,
 } from '../config/networking-types.js';
+import { type ClientCapabilities, type LbPolicyName, lbPolicyFor } from './client-identity.js';
 import { adsConfigSource, durationFromMs, durationOf } from './proto-values.js';
 import type { ClusterKey } from './resource-names.js';
 import { upstreamTransportSocket } from './tls-context.js';
@@ -21,13 +23,20 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Envoy's default ring size bounds; Istio's default minimum ring size is 1024. */
 const DEFAULT_MIN_RING_SIZE = 1024;
 
+export interface ClusterOptions {
+  /** What the client reads; without it the policy is sent as configured. */
+  capabilities?: ClientCapabilities;
+  /** The DestinationRule's path, as istiod writes it into `filter_metadata.istio.config`. */
+  configSource?: string | undefined;
+}
+
 export function buildCluster(
   name: string,
   key: ClusterKey,
   policy: EffectivePolicy,
-  /** The DestinationRule's path, as istiod writes it into `filter_metadata.istio.config`. */
-  configSource?: string,
+  options: ClusterOptions = {},
 ): envoy.Cluster {
+  const { configSource, capabilities } = options;
   const connectTimeout = policy.connectionPool?.tcp?.connectTimeout;
   const cluster = create(envoy.ClusterSchema, {
     name,
@@ -45,7 +54,7 @@ export function buildCluster(
       },
     },
   });
-  applyLoadBalancer(cluster, policy.loadBalancer);
+  applyLoadBalancer(cluster, policy.loadBalancer, capabilities);
   const transportSocket = upstreamTransportSocket(policy.tls, key.host);
   if (transportSocket) cluster.transportSocket = transportSocket;
   const breakers = circuitBreakers(policy.connectionPool);
@@ -63,32 +72,51 @@ export function buildCluster(
   return cluster;
 }
 
-function applyLoadBalancer(cluster: envoy.Cluster, lb: LoadBalancerSettings | undefined): void {
+/** The policy the DestinationRule asks for, by Envoy's name. */
+function wantedPolicy(lb: LoadBalancerSettings | undefined): LbPolicyName {
+  if (lb?.consistentHash) return lb.consistentHash.maglev ? 'MAGLEV' : 'RING_HASH';
+  switch (lb?.simple) {
+    case 'LEAST_CONN':
+    case 'LEAST_REQUEST':
+      return 'LEAST_REQUEST';
+    case 'RANDOM':
+      return 'RANDOM';
+    default:
+      return 'ROUND_ROBIN';
+  }
+}
+
+function applyLoadBalancer(
+  cluster: envoy.Cluster,
+  lb: LoadBalancerSettings | undefined,
+  capabilities: ClientCapabilities | undefined,
+): void {
   const P = envoy.Cluster_LbPolicy;
+  const wanted = wantedPolicy(lb);
+  const sent = capabilities ? lbPolicyFor(wanted, capabilities) : wanted;
   const hash = lb?.consistentHash;
-  if (hash) {
-    if (hash.maglev) {
+  switch (sent) {
+    case 'MAGLEV': {
       cluster.lbPolicy = P.MAGLEV;
-      const tableSize = hash.maglev.tableSize;
+      const tableSize = hash?.maglev?.tableSize;
       cluster.lbConfig = {
         case: 'maglevLbConfig',
         value: create(envoy.Cluster_MaglevLbConfigSchema, tableSize ? { tableSize: BigInt(tableSize) } : {}),
       };
       return;
     }
-    cluster.lbPolicy = P.RING_HASH;
-    const minimum = hash.ringHash?.minimumRingSize ?? hash.minimumRingSize ?? DEFAULT_MIN_RING_SIZE;
-    cluster.lbConfig = {
-      case: 'ringHashLbConfig',
-      value: create(envoy.Cluster_RingHashLbConfigSchema, {
-        minimumRingSize: BigInt(minimum),
-        hashFunction: envoy.Cluster_RingHashLbConfig_HashFunction.XX_HASH,
-      }),
-    };
-    return;
-  }
-  switch (lb?.simple) {
-    case 'LEAST_CONN':
+    case 'RING_HASH': {
+      cluster.lbPolicy = P.RING_HASH;
+      const minimum = hash?.ringHash?.minimumRingSize ?? hash?.minimumRingSize ?? DEFAULT_MIN_RING_SIZE;
+      cluster.lbConfig = {
+        case: 'ringHashLbConfig',
+        value: create(envoy.Cluster_RingHashLbConfigSchema, {
+          minimumRingSize: BigInt(minimum),
+          hashFunction: envoy.Cluster_RingHashLbConfig_HashFunction.XX_HASH,
+        }),
+      };
+      return;
+    }
     case 'LEAST_REQUEST':
       cluster.lbPolicy = P.LEAST_REQUEST;
       cluster.lbConfig = {

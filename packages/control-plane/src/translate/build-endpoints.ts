@@ -8,6 +8,7 @@ import { envoy, parseLocality, type XdsLocality } from '@shoal/xds';
 import type { LocalityLoadBalancerSetting } from '../config/networking-types.js';
 import { compactLevels, distributeWeights, failoverLevel } from './locality-priority.js';
 import type { MeshEndpoint } from './mesh-input.js';
+import { TLS_MODE_LABEL, TRANSPORT_SOCKET_MATCH_KEY } from './sidecar/sidecar-tls.js';
 
 export interface EndpointOptions {
   /** The client's locality (`region/zone/subzone`), '' when unknown. */
@@ -63,6 +64,7 @@ function lbEndpoint(ep: MeshEndpoint): envoy.LbEndpoint {
   const H = envoy.HealthStatus;
   const health = ep.health === 'UNHEALTHY' ? H.UNHEALTHY : ep.health === 'DRAINING' ? H.DRAINING : H.HEALTHY;
   const labels: JsonObject = { ...ep.labels };
+  const tlsMode = ep.labels[TLS_MODE_LABEL];
   return create(envoy.LbEndpointSchema, {
     hostIdentifier: {
       case: 'endpoint',
@@ -81,6 +83,9 @@ function lbEndpoint(ep: MeshEndpoint): envoy.LbEndpoint {
       filterMetadata: {
         istio: { labels, ...(ep.origin ? { workload: ep.origin } : {}) },
         'envoy.lb': labels,
+        // Auto mTLS: a sidecar cluster's transport_socket_matches select on this (istiod's
+        // security.istio.io/tlsMode label of workloads that run a mesh proxy).
+        ...(tlsMode ? { [TRANSPORT_SOCKET_MATCH_KEY]: { tlsMode } } : {}),
       },
     },
   });

@@ -91,6 +91,36 @@ describe('AuthorizationPolicy → RBAC filters', () => {
     assert.deepEqual(allow.policies, {});
   });
 
+  it('header conditions use the HeaderMatcher fields every gRPC RBAC reads (no string_match)', () => {
+    const [allow] = buildRbacFilters([
+      policy('headers', {
+        rules: [
+          {
+            to: [{ operation: { methods: ['GET*'], hosts: ['*.Example.com'] } }],
+            when: [{ key: 'request.headers[x-tenant]', values: ['acme', '*'] }],
+          },
+        ],
+      }),
+    ]);
+    const rule = rbacOf(allow).policies['ns[foo]-policy[headers]-rule[0]']!;
+    const found: [string, string, string][] = [];
+    JSON.stringify([rule.permissions, rule.principals], (_k, v) => {
+      const spec = (v as envoy.HeaderMatcher | undefined)?.headerMatchSpecifier;
+      if (spec) {
+        const value = spec.case === 'safeRegexMatch' ? spec.value.regex : String(spec.value);
+        found.push([(v as envoy.HeaderMatcher).name, spec.case ?? '', value]);
+      }
+      return v;
+    });
+    assert.deepEqual(found, [
+      [':method', 'prefixMatch', 'GET'],
+      // :authority is case-insensitive: an RE2 (?i) pattern with the dots escaped.
+      [':authority', 'safeRegexMatch', '(?i).*\\.Example\\.com'],
+      ['x-tenant', 'exactMatch', 'acme'],
+      ['x-tenant', 'safeRegexMatch', '.+'],
+    ]);
+  });
+
   it('DENY and ALLOW together: distinct filter names, so a client accepts the listener', () => {
     const t = new Translator({
       ...bookinfoInput([]),

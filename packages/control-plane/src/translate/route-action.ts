@@ -1,8 +1,10 @@
 // Istio HTTPRoute → Envoy RouteAction: destinations (one cluster or weighted clusters with
-// subsets), timeout as max_stream_duration, retries, and hash policies from the destination's
-// DestinationRule consistentHash.
-// Envoy: config.route.v3.RouteAction, WeightedCluster, RetryPolicy, HashPolicy;
-// Istio: translateRoute, consistentHashToHashPolicy.
+// subsets, each with its header operations), timeout as max_stream_duration, retries, rewrites
+// (uri → prefix_rewrite, uriRegexRewrite → regex_rewrite, authority → host_rewrite_literal),
+// mirrors (request_mirror_policies) and hash policies from the destination's DestinationRule
+// consistentHash.
+// Envoy: config.route.v3.RouteAction, WeightedCluster, RetryPolicy, HashPolicy, RequestMirrorPolicy;
+// Istio: translateRoute, consistentHashToHashPolicy, mirror policies.
 
 import { create } from '@bufbuild/protobuf';
 import { envoy } from '@shoal/xds';
@@ -15,7 +17,8 @@ import type {
   HTTPRouteDestination,
 } from '../config/networking-types.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
-import { durationOf } from './proto-values.js';
+import { addHeaderOperations } from './header-operations.js';
+import { durationFromMs, durationOf } from './proto-values.js';
 import { clusterName } from './resource-names.js';
 import type { ServiceIndex } from './service-index.js';
 import { effectivePolicy } from './traffic-policy.js';
@@ -30,10 +33,27 @@ export interface RouteContext {
   clientNamespace: string;
   /** The client's workload labels, for `sourceLabels` matches. */
   clientLabels: Readonly<Record<string, string>>;
+  /**
+   * For an Envoy sidecar: a route without a VirtualService timeout gets none (Envoy's default is
+   * 15 s, which would cut long streams), and the caller's grpc-timeout is honoured uncapped.
+   */
+  sidecar?: boolean;
   /** The client itself, for Dubbo's rules (its application, address and labels). */
   client?: ProxyNode;
   /** The interface the client dialled, when the listener is named after one. */
   iface?: string;
+}
+
+/**
+ * What a client's routes depend on, as a cache key: its labels (`sourceLabels`), and where Dubbo's
+ * routers read the consumer, its application, address and locality too.
+ */
+export function routeClientKey(index: ServiceIndex, node: ProxyNode): string {
+  return JSON.stringify(
+    index.dubbo.routesByConsumer
+      ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
+      : node.labels,
+  );
 }
 
 export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction | undefined {
@@ -46,12 +66,16 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
     action.clusterSpecifier = {
       case: 'weightedClusters',
       value: create(envoy.WeightedClusterSchema, {
-        clusters: destinations.map((d: HTTPRouteDestination) =>
-          create(envoy.WeightedCluster_ClusterWeightSchema, {
+        clusters: destinations.map((d: HTTPRouteDestination) => {
+          const cw = create(envoy.WeightedCluster_ClusterWeightSchema, {
             name: clusterFor(d.destination, ctx),
             weight: d.weight ?? 0,
-          }),
-        ),
+          });
+          const authority = addHeaderOperations(cw, d.headers);
+          if (authority !== undefined)
+            cw.hostRewriteSpecifier = { case: 'hostRewriteLiteral', value: authority };
+          return cw;
+        }),
       }),
     };
   }
@@ -63,15 +87,56 @@ export function buildRouteAction(route: HTTPRoute, ctx: RouteContext): envoy.Rou
       grpcTimeoutHeaderMax: timeout,
     });
     action.timeout = timeout;
+  } else if (ctx.sidecar) {
+    // istiod: no timeout, and max_grpc_timeout 0 (here its replacement) so grpc-timeout applies.
+    action.timeout = durationFromMs(0);
+    action.maxStreamDuration = create(envoy.RouteAction_MaxStreamDurationSchema, {
+      grpcTimeoutHeaderMax: durationFromMs(0),
+    });
   }
   // Envoy replaces the matched prefix (or the whole path of an exact match) with this.
-  if (route.rewrite?.uri !== undefined) action.prefixRewrite = route.rewrite.uri;
+  const rw = route.rewrite;
+  if (rw?.uri !== undefined) action.prefixRewrite = rw.uri;
+  else if (rw?.uriRegexRewrite?.match !== undefined) {
+    action.regexRewrite = create(envoy.RegexMatchAndSubstituteSchema, {
+      pattern: { regex: rw.uriRegexRewrite.match },
+      substitution: rw.uriRegexRewrite.rewrite ?? '',
+    });
+  }
+  if (rw?.authority !== undefined)
+    action.hostRewriteSpecifier = { case: 'hostRewriteLiteral', value: rw.authority };
+  action.requestMirrorPolicies = mirrorPolicies(route, ctx);
   const retryPolicy = buildRetryPolicy(route.retries);
   if (retryPolicy) action.retryPolicy = retryPolicy;
   const first = destinations[0]!.destination;
   const hash = consistentHashFor(first, ctx);
   if (hash) action.hashPolicy = hashPolicies(hash);
   return action;
+}
+
+/**
+ * `mirrors` (each with its own percentage), else the older `mirror` with `mirrorPercentage`;
+ * no percentage mirrors every call (Envoy: runtime_fraction unset).
+ */
+function mirrorPolicies(route: HTTPRoute, ctx: RouteContext): envoy.RouteAction_RequestMirrorPolicy[] {
+  const mirrors = route.mirrors?.length
+    ? route.mirrors
+    : route.mirror
+      ? [{ destination: route.mirror, percentage: route.mirrorPercentage }]
+      : [];
+  return mirrors.map((m) =>
+    create(envoy.RouteAction_RequestMirrorPolicySchema, {
+      cluster: clusterFor(m.destination, ctx),
+      ...(m.percentage !== undefined && {
+        runtimeFraction: {
+          defaultValue: {
+            numerator: Math.round(m.percentage.value * 10_000),
+            denominator: envoy.FractionalPercent_DenominatorType.MILLION,
+          },
+        },
+      }),
+    }),
+  );
 }
 
 /** Istio's default for routes that say nothing about retries (retry.DefaultPolicy). */

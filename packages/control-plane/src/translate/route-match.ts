@@ -1,6 +1,12 @@
 // Istio HTTPMatchRequest → Envoy RouteMatch: uri exact/prefix/regex, headers exact/prefix/regex/
 // present (and withoutHeaders inverted), method/authority/scheme as pseudo-headers, query params.
 // Envoy: config.route.v3.RouteMatch, HeaderMatcher, QueryParameterMatcher; Istio: translateRouteMatch.
+//
+// Header matchers use HeaderMatcher's exact_match / prefix_match / safe_regex_match, not
+// string_match: gRPC reads string_match only since gRFC A63 (C-core and Go 1.56, Java 1.53,
+// grpc-js-xds 1.9), and older clients NACK the whole RouteConfiguration ("Invalid route header
+// matcher specified" from C-core 1.51). Every gRPC version, Envoy and Shoal read the older fields,
+// and A63 keeps them supported.
 
 import { create } from '@bufbuild/protobuf';
 import { envoy } from '@shoal/xds';
@@ -40,16 +46,24 @@ export function buildRouteMatch(match: HTTPMatchRequest | undefined): envoy.Rout
 
 /** One header condition (an empty StringMatch: the header is present). */
 export function headerMatcher(name: string, m: StringMatch, invert: boolean): envoy.HeaderMatcher {
-  const sm = stringMatcher(m);
   return create(envoy.HeaderMatcherSchema, {
     name,
-    headerMatchSpecifier: sm ? { case: 'stringMatch', value: sm } : { case: 'presentMatch', value: true },
+    headerMatchSpecifier: headerSpecifier(m),
     invertMatch: invert,
   });
 }
 
+/** An empty match (`{}`), like an empty prefix, is Istio's "present". */
+function headerSpecifier(m: StringMatch): envoy.HeaderMatcher['headerMatchSpecifier'] {
+  if (m.exact !== undefined) return { case: 'exactMatch', value: m.exact };
+  if (m.prefix) return { case: 'prefixMatch', value: m.prefix };
+  if (m.regex !== undefined)
+    return { case: 'safeRegexMatch', value: create(envoy.RegexMatcherSchema, { regex: m.regex }) };
+  return { case: 'presentMatch', value: true };
+}
+
 /** Undefined for an empty match (`{}`), which Istio reads as "present". */
-export function stringMatcher(m: StringMatch): envoy.StringMatcher | undefined {
+function stringMatcher(m: StringMatch): envoy.StringMatcher | undefined {
   if (m.exact !== undefined)
     return create(envoy.StringMatcherSchema, { matchPattern: { case: 'exact', value: m.exact } });
   if (m.prefix !== undefined) {

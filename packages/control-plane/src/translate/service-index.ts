@@ -80,7 +80,10 @@ export class ServiceIndex implements SubsetLookup {
     return [...this.#byInterface.keys()];
   }
 
-  /** The instances of a host and port, with Dubbo's configurators (weight, disabled) applied. */
+  /**
+   * The instances of a host and port, with Dubbo's configurators' weights applied (those they take
+   * out, the registry's InstanceHealth already sends UNHEALTHY).
+   */
   endpoints(host: string, port: number): readonly MeshEndpoint[] {
     const raw = this.#endpoints.get(endpointKey(host.toLowerCase(), port)) ?? [];
     return this.dubbo.configItems.length === 0
@@ -137,6 +140,13 @@ export class ServiceIndex implements SubsetLookup {
       return service.ports.some((p) => p.number === hp.port) ? { service, port: hp.port } : undefined;
     }
     return undefined;
+  }
+
+  /** An Istio VirtualService by name and namespace (a delegate's target: Istio's delegation). */
+  virtualServiceNamed(name: string, namespace: string): ConfigObject<'VirtualService'> | undefined {
+    return this.#input.virtualServices.find(
+      (vs) => vs.metadata.name === name && vs.metadata.namespace === namespace,
+    );
   }
 
   /** The VirtualService for a host: one naming it exactly, else the most specific wildcard. */

@@ -7,10 +7,49 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, CLUSTER_TYPE_URL, type envoy } from '@shoal/xds';
 import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
+import { proxyNodeOf } from '../xds-server/proxy-node.js';
 import { Translator } from './translator.js';
 
 const node = clientNode();
 const DR = 'samples-bookinfo-networking-destination-rule-all.yaml';
+
+/** Reviews with LEAST_REQUEST at the top, ring hash for v1 and maglev for v2. */
+function reviewsPolicies() {
+  const input = bookinfoInput([]);
+  input.destinationRules = [
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'reviews', namespace: 'default' },
+      spec: {
+        host: 'reviews',
+        trafficPolicy: {
+          loadBalancer: { simple: 'LEAST_REQUEST' },
+          connectionPool: { http: { http2MaxRequests: 100, http1MaxPendingRequests: 10, maxRetries: 3 } },
+          outlierDetection: {
+            consecutive5xxErrors: 5,
+            interval: '10s',
+            baseEjectionTime: '30s',
+            maxEjectionPercent: 50,
+          },
+        },
+        subsets: [
+          {
+            name: 'v1',
+            labels: { version: 'v1' },
+            trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x' } } },
+          },
+          {
+            name: 'v2',
+            labels: { version: 'v2' },
+            trafficPolicy: { loadBalancer: { consistentHash: { maglev: { tableSize: 65537 } } } },
+          },
+        ],
+      },
+    },
+  ];
+  return input;
+}
 
 describe('translator: clusters and endpoints', () => {
   it('subset clusters exist only for subsets the DestinationRule defines; EDS via ADS', () => {
@@ -30,39 +69,7 @@ describe('translator: clusters and endpoints', () => {
 
   it('load balancing, circuit breakers and outlier detection; the subset policy overrides', async () => {
     const { envoy: e } = await import('@shoal/xds');
-    const input = bookinfoInput([]);
-    input.destinationRules = [
-      {
-        apiVersion: 'networking.istio.io/v1',
-        kind: 'DestinationRule',
-        metadata: { name: 'reviews', namespace: 'default' },
-        spec: {
-          host: 'reviews',
-          trafficPolicy: {
-            loadBalancer: { simple: 'LEAST_REQUEST' },
-            connectionPool: { http: { http2MaxRequests: 100, http1MaxPendingRequests: 10, maxRetries: 3 } },
-            outlierDetection: {
-              consecutive5xxErrors: 5,
-              interval: '10s',
-              baseEjectionTime: '30s',
-              maxEjectionPercent: 50,
-            },
-          },
-          subsets: [
-            {
-              name: 'v1',
-              labels: { version: 'v1' },
-              trafficPolicy: { loadBalancer: { consistentHash: { httpHeaderName: 'x' } } },
-            },
-            {
-              name: 'v2',
-              labels: { version: 'v2' },
-              trafficPolicy: { loadBalancer: { consistentHash: { maglev: { tableSize: 65537 } } } },
-            },
-          ],
-        },
-      },
-    ];
+    const input = reviewsPolicies();
     const t = new Translator(input);
     const get = (subset: string) =>
       t.resource(CLUSTER_TYPE_URL, `outbound|9080|${subset}|${fqdn('reviews')}`, node)
@@ -93,6 +100,33 @@ describe('translator: clusters and endpoints', () => {
     const v2 = get('v2');
     assert.equal(v2.lbPolicy, e.Cluster_LbPolicy.MAGLEV);
     assert.equal((v2.lbConfig.value as envoy.Cluster_MaglevLbConfig).tableSize, 65537n);
+  });
+
+  it('each client gets the nearest LB policy it reads (C-core 1.51, grpc-js-xds, Shoal)', async () => {
+    const { envoy: e } = await import('@shoal/xds');
+    const P = e.Cluster_LbPolicy;
+    const t = new Translator(reviewsPolicies());
+    const as = (userAgentName: string, version: string) =>
+      proxyNodeOf({
+        id: `${userAgentName}-client`,
+        metadata: { NAMESPACE: 'default' },
+        userAgentName,
+        userAgentVersionType: { case: 'userAgentVersion', value: version },
+      });
+    const policies = (client: ReturnType<typeof as>) =>
+      ['', 'v1', 'v2'].map((subset) => {
+        const c = t.resource(CLUSTER_TYPE_URL, `outbound|9080|${subset}|${fqdn('reviews')}`, client)
+          ?.message as envoy.Cluster;
+        return P[c.lbPolicy];
+      });
+    // C-core 1.51 NACKs LEAST_REQUEST and MAGLEV and crashes on RING_HASH: round robin for all.
+    assert.deepEqual(policies(as('gRPC C-core linux Python', 'C-core 29.0.0 Python 1.51.1')), [
+      'ROUND_ROBIN',
+      'ROUND_ROBIN',
+      'ROUND_ROBIN',
+    ]);
+    assert.deepEqual(policies(as('gRPC Node Pure JS', '1.14.1')), ['ROUND_ROBIN', 'RING_HASH', 'RING_HASH']);
+    assert.deepEqual(policies(as('shoal-node', '0.1.0')), ['LEAST_REQUEST', 'RING_HASH', 'MAGLEV']);
   });
 
   it('endpoints: subset filtering, locality weights, labels as metadata', () => {

@@ -3,6 +3,8 @@
 // reused across clients, so a push to many clients costs one translation. A Snapshot
 // (../snapshot/snapshot.ts) hands the resources out, by subscription.
 // Istio: grpcgen (LDS/RDS/CDS/EDS for proxyless gRPC), resource names per ../shared/DESIGN.md.
+// Envoy sidecars get istiod's sidecar resources from sidecar/sidecar-translator.ts instead
+// (endpoints are the same for both).
 
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
@@ -12,8 +14,6 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
-import { withConfiguredLoadBalancer } from '../dubbo/cluster-policy.js';
-import { decodeDubboSubset, dubboSubsetEndpoints, isDubboSubset } from '../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
@@ -21,16 +21,30 @@ import { buildClientListener, buildInboundListener } from './build-listener.js';
 import { applicablePolicies, buildRbacFilters } from './build-rbac.js';
 import { buildRouteConfiguration } from './build-route-config.js';
 import { type BuiltResource, buildResource } from './built-resource.js';
+import {
+  clusterEndpoints,
+  clusterPolicy,
+  destinationRulePath,
+  outboundClusterNames,
+  resolveOutboundCluster,
+} from './cluster-target.js';
 import type { MeshInput } from './mesh-input.js';
 import { mtlsModeFor } from './peer-authentication.js';
-import { clusterName, parseClusterName, parseInboundListenerName, splitHostPort } from './resource-names.js';
+import { parseInboundListenerName, splitHostPort } from './resource-names.js';
+import { routeClientKey } from './route-action.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
-import { effectivePolicy } from './traffic-policy.js';
+import { type SidecarOptions, SidecarTranslator } from './sidecar/sidecar-translator.js';
 
 export interface TranslationFailure {
   typeUrl: string;
   name: string;
   error: string;
+}
+
+export interface TranslatorOptions {
+  onFailure?: (failure: TranslationFailure) => void;
+  /** What Envoy sidecars need besides the mesh view (certificates for SDS, the trust domain). */
+  sidecar?: SidecarOptions;
 }
 
 interface ListenerTarget extends ResolvedTarget {
@@ -49,13 +63,19 @@ export class Translator {
   readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
   readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+  readonly #sidecar: SidecarTranslator;
 
-  constructor(input: MeshInput, options: { onFailure?: (failure: TranslationFailure) => void } = {}) {
+  constructor(input: MeshInput, options: TranslatorOptions = {}) {
     this.#onFailure = options.onFailure;
     this.version = input.version;
     this.#peerAuthentications = input.peerAuthentications ?? [];
     this.#authorizationPolicies = input.authorizationPolicies ?? [];
     this.index = new ServiceIndex(input);
+    this.#sidecar = new SidecarTranslator(
+      this.index,
+      { peerAuthentications: this.#peerAuthentications, authorizationPolicies: this.#authorizationPolicies },
+      options.sidecar,
+    );
   }
 
   /** One resource by name, or undefined when it does not exist. */
@@ -78,20 +98,18 @@ export class Translator {
     return built ?? undefined;
   }
 
-  /** Names a wildcard subscription covers: every host:port listener and every cluster. */
-  wildcardNames(typeUrl: string): string[] {
+  /**
+   * Names a wildcard subscription covers: every host:port listener and every cluster; for a
+   * sidecar, its listeners and clusters (see SidecarTranslator.wildcardNames).
+   */
+  wildcardNames(typeUrl: string, node?: ProxyNode): string[] {
+    if (node?.kind === 'sidecar') return this.#sidecar.wildcardNames(typeUrl, node);
     const out: string[] = [];
     if (typeUrl === LISTENER_TYPE_URL) {
       for (const s of this.index.services) for (const p of s.ports) out.push(`${s.hostname}:${p.number}`);
       out.push(...this.index.interfaces());
     } else if (typeUrl === CLUSTER_TYPE_URL) {
-      for (const s of this.index.services) {
-        const subsets = this.index.destinationRuleFor(s.hostname)?.spec.subsets ?? [];
-        for (const p of s.ports) {
-          out.push(clusterName(s.hostname, p.number));
-          for (const subset of subsets) out.push(clusterName(s.hostname, p.number, subset.name));
-        }
-      }
+      out.push(...outboundClusterNames(this.index));
     }
     return out;
   }
@@ -102,24 +120,26 @@ export class Translator {
    * without one, it covers every name of the type.
    */
   clientContext(typeUrl: string, node: ProxyNode, name?: string): string {
+    if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
+      return this.#sidecar.context(typeUrl, node);
+    }
     let context = node.namespace;
     if (typeUrl === CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) context += `|${node.locality}`;
+    // Clusters depend on which LB policies the client reads (client-identity.ts).
+    else if (typeUrl === CLUSTER_TYPE_URL) context += `|${node.capabilities.key}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
     // (sourceLabels) depend on the workload's labels.
     else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
       context += `|${JSON.stringify(node.labels)}`;
-    // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer's application,
-    // address and locality (their conditions read them).
-    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL)
-      context += `|${JSON.stringify(
-        this.index.dubbo.routesByConsumer
-          ? [node.labels, node.metadata.SHOAL_APP, node.ips[0], node.locality]
-          : node.labels,
-      )}`;
+    // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer.
+    else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${routeClientKey(this.index, node)}`;
     return context;
   }
 
   #build(typeUrl: string, name: string, node: ProxyNode): BuiltResource | undefined {
+    if (node.kind === 'sidecar' && typeUrl !== CLUSTER_LOAD_ASSIGNMENT_TYPE_URL) {
+      return this.#sidecar.build(typeUrl, name, node);
+    }
     switch (typeUrl) {
       case LISTENER_TYPE_URL:
         return this.#listener(name, node);
@@ -192,42 +212,20 @@ export class Translator {
   }
 
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
-    const key = parseClusterName(name);
-    if (key?.direction !== 'outbound') return undefined;
-    const service = this.index.service(key.host);
-    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
-    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    const dubbo = key.subset !== '' && isDubboSubset(key.subset);
-    if (dubbo && !decodeDubboSubset(key.subset)) return undefined;
-    if (key.subset && !dubbo && !dr?.spec.subsets?.some((s) => s.name === key.subset)) return undefined;
-    // istiod names the DestinationRule a cluster came from; `shoal proxy-config cluster` shows it.
-    const source =
-      dr &&
-      `/apis/networking.istio.io/v1/namespaces/${dr.metadata.namespace}/destination-rule/${dr.metadata.name}`;
-    const policy = withConfiguredLoadBalancer(
-      effectivePolicy(dr, key.port, dubbo ? '' : key.subset),
-      service.hostname,
-      this.index,
-    );
-    const cluster = buildCluster(name, key, policy, source);
+    const target = resolveOutboundCluster(this.index, name, node.namespace);
+    if (!target) return undefined;
+    const cluster = buildCluster(name, target.key, clusterPolicy(this.index, target), {
+      capabilities: node.capabilities,
+      configSource: destinationRulePath(target.destinationRule),
+    });
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 
   #loadAssignment(name: string, node: ProxyNode): BuiltResource | undefined {
-    const key = parseClusterName(name);
-    if (key?.direction !== 'outbound') return undefined;
-    const service = this.index.service(key.host);
-    if (!service?.ports.some((p) => p.number === key.port)) return undefined;
-    const dr = this.index.destinationRuleFor(service.hostname, node.namespace);
-    const steps = decodeDubboSubset(key.subset);
-    const subset = key.subset && !steps ? dr?.spec.subsets?.find((s) => s.name === key.subset) : undefined;
-    if (key.subset && !subset && !steps) return undefined;
-    const selector = Object.entries(subset?.labels ?? {});
-    const all = this.index.endpoints(service.hostname, key.port);
-    const endpoints = steps
-      ? dubboSubsetEndpoints(steps, all, this.index.dubbo, service.hostname)
-      : all.filter((ep) => selector.every(([k, v]) => ep.labels[k] === v));
-    const localityLb = effectivePolicy(dr, key.port, steps ? '' : key.subset).loadBalancer?.localityLbSetting;
+    const target = resolveOutboundCluster(this.index, name, node.namespace);
+    if (!target) return undefined;
+    const endpoints = clusterEndpoints(this.index, target);
+    const localityLb = clusterPolicy(this.index, target).loadBalancer?.localityLbSetting;
     const cla = buildLoadAssignment(name, endpoints, {
       clientLocality: node.locality,
       ...(localityLb ? { localityLb } : {}),

@@ -3,7 +3,7 @@
 // with every live client's status for the admin API.
 // Envoy: service.discovery.v3.AggregatedDiscoveryService.
 
-import type { HandlerContext, Server, ServiceImpl } from '@shoal/rpc';
+import { Code, type HandlerContext, RpcError, type Server, type ServiceImpl } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
 import type { ClientStatus } from './client-status.js';
@@ -37,6 +37,8 @@ export class AdsServer {
   readonly #server: SessionServer;
   readonly #sessions = new Set<LiveSession>();
   #streamIds = 0;
+  /** Set while the server must not serve (its view may be stale): every stream fails with it. */
+  #refusal: RpcError | undefined;
 
   constructor(options: AdsServerOptions) {
     this.#server = {
@@ -102,6 +104,19 @@ export class AdsServer {
     for (const s of [...this.#sessions]) s.close();
   }
 
+  /**
+   * Ends every stream with UNAVAILABLE and fails new ones the same way until `resume()`: clients
+   * move to another control plane (gRFC A71 fallback) rather than take this one's view as current.
+   */
+  refuse(reason: string): void {
+    this.#refusal = new RpcError(Code.UNAVAILABLE, reason);
+    for (const s of [...this.#sessions]) s.close(this.#refusal);
+  }
+
+  resume(): void {
+    this.#refusal = undefined;
+  }
+
   #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
     return { server: this.#server, streamId, peer: ctx.peer };
@@ -118,6 +133,10 @@ export class AdsServer {
     requests: AsyncIterable<Req>,
     receive: (session: S, req: Req) => void,
   ): S {
+    if (this.#refusal) {
+      session.close(this.#refusal);
+      return session;
+    }
     this.#sessions.add(session);
     readRequests(session, requests, receive);
     return session;

@@ -2,7 +2,8 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
-import type { ProxyNode } from './proxy-node.js';
+import { type ClientIdentity, describeClient } from '../translate/client-identity.js';
+import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
 /** Whether a client has ACKed the latest version of a resource type. */
@@ -50,6 +51,10 @@ export interface ClientStatus {
   namespace: string;
   locality: string;
   userAgent: string;
+  /** `sidecar`: an Envoy sidecar, sent istiod's sidecar resources; `proxyless` otherwise. */
+  proxyType: ProxyKind;
+  /** The implementation and release read from the user agent, with `description` for people. */
+  client: ClientIdentity & { description: string };
   types: Partial<Record<ShortType, TypeStatus>>;
 }
 
@@ -116,6 +121,8 @@ export function clientStatus(
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
+    proxyType: node.kind,
+    client: { ...node.client, description: describeClient(node.client) },
     types,
   };
 }

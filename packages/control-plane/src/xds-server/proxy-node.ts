@@ -1,14 +1,30 @@
 // The client of an ADS stream, read from the Node of its first request the way istiod reads it:
-// its id, namespace, locality, addresses and labels (what the translator builds its resources for).
+// its id, namespace, locality, addresses and labels (what the translator builds its resources for),
+// and whether it is an Envoy sidecar or a proxyless client.
 // Envoy: config.core.v3.Node; Istio: node id `sidecar~IP~pod.ns~ns.svc.cluster.local`,
-// metadata NAMESPACE and INSTANCE_IPS.
+// metadata NAMESPACE, INSTANCE_IPS and GENERATOR (`grpc` for proxyless gRPC, as grpc-agent writes).
 
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { XdsLocality } from '@shoal/xds';
 import { DEFAULT_NAMESPACE } from '../config/config-object.js';
+import {
+  type ClientCapabilities,
+  type ClientIdentity,
+  clientCapabilities,
+  identifyClient,
+} from '../translate/client-identity.js';
+
+/**
+ * What the node is sent: `sidecar` gets istiod's sidecar resources (socket listeners on 15001
+ * and 15006, per-port routes), `proxyless` the API listeners gRPC reads.
+ */
+export type ProxyKind = 'sidecar' | 'proxyless';
 
 export interface ProxyNode {
   id: string;
+  kind: ProxyKind;
+  /** The workload's DNS domain (`ns.svc.cluster.local`, the node id's last part), for route domains. */
+  dnsDomain: string;
   namespace: string;
   /** `region/zone/subzone` (every part, even empty ones), or '' when the client did not say. */
   locality: string;
@@ -17,6 +33,10 @@ export interface ProxyNode {
   /** Workload labels: metadata LABELS (Istio) merged with SHOAL_LABELS. */
   labels: Record<string, string>;
   userAgent: string;
+  /** The implementation and release, from the user agent. */
+  client: ClientIdentity;
+  /** What the client reads where clients differ (see client-identity.ts). */
+  capabilities: ClientCapabilities;
 }
 
 export interface NodeLike {
@@ -38,8 +58,11 @@ export function proxyNodeOf(node: NodeLike): ProxyNode {
     loc && (loc.region || loc.zone || loc.subZone) ? `${loc.region}/${loc.zone}/${loc.subZone}` : '';
   const version =
     node.userAgentVersionType?.case === 'userAgentVersion' ? node.userAgentVersionType.value : '';
+  const client = identifyClient(node.userAgentName ?? '', version);
   return {
     id: node.id,
+    kind: proxyKind(parts[0], metadata, node.userAgentName ?? ''),
+    dnsDomain: (parts.length === 4 && parts[3]) || `${namespace}.svc.cluster.local`,
     namespace,
     locality,
     ips: ipsText
@@ -49,7 +72,19 @@ export function proxyNodeOf(node: NodeLike): ProxyNode {
     metadata,
     labels: { ...labelsField(metadata.LABELS), ...labelsField(metadata.SHOAL_LABELS) },
     userAgent: [node.userAgentName ?? '', version].filter(Boolean).join('/'),
+    client,
+    capabilities: clientCapabilities(client),
   };
+}
+
+/**
+ * istiod's rule: a `sidecar~…` node is an Envoy sidecar unless it asks for the gRPC generator.
+ * gRPC's and Shoal's clients are proxyless even when their bootstrap leaves GENERATOR out (the
+ * user agent says what they are), so older bootstraps keep working.
+ */
+function proxyKind(type: string | undefined, metadata: JsonObject, userAgentName: string): ProxyKind {
+  if (type !== 'sidecar' || metadata.GENERATOR === 'grpc') return 'proxyless';
+  return /^(grpc|shoal)/i.test(userAgentName.trim()) ? 'proxyless' : 'sidecar';
 }
 
 /** An object of strings, or that object as a JSON string; anything else gives no labels. */

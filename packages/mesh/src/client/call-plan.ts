@@ -2,7 +2,9 @@
 // snapshot and cluster instead of on every call: the cluster's runtime (balancer, circuit breaker)
 // or why it cannot take calls, the retry policy (gRFC A44: the route's, else the virtual host's),
 // request hashing (A42, from the route's hash policies), the HTTP filters that run on this route
-// and cluster (A39) and the cluster's drop_overloads. Internal to the mesh client.
+// and cluster (A39), the cluster's drop_overloads, and the router's route-level work (Envoy):
+// header mutations of every level, path and host rewrites, and the mirror clusters' plans.
+// Internal to the mesh client.
 
 import type { XdsClusterLoadAssignment } from '@shoal/xds/client';
 import type { XdsClusterWeight, XdsRetryPolicy, XdsRoute, XdsVirtualHost } from '@shoal/xds/plugins';
@@ -10,6 +12,8 @@ import type { MeshConfig } from '../config/mesh-config.js';
 import { clientFilterChain } from '../filters/filter-chain.js';
 import type { FilterContext, FilterInterceptor, HttpFilterPlugins } from '../filters/http-filter.js';
 import { RequestHasher } from '../lb/request-hash.js';
+import { type RouteHeaderMutations, routeHeaderMutations } from '../routing/header-mutation.js';
+import { compilePathRewrite, hostRewriteOf, type PathRewrite } from '../routing/route-rewrite.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import type { ClusterRuntimes } from './cluster-runtimes.js';
@@ -24,6 +28,21 @@ export interface CallPlan {
   /** The route's HTTP filters, router excluded; empty for most routes. */
   readonly filters: readonly FilterInterceptor[];
   readonly drops: XdsClusterLoadAssignment['dropOverloads'];
+  /** Header mutations of the weighted cluster, route, virtual host and route configuration. */
+  readonly headers: RouteHeaderMutations;
+  /** The upstream `:path`, when the route rewrites it. */
+  readonly rewritePath: PathRewrite | undefined;
+  /** The upstream `:authority`, when the route or weighted cluster rewrites it. */
+  readonly authority: string | undefined;
+  /** The route's request_mirror_policies: the share mirrored and the mirror cluster's plan. */
+  readonly mirrors: readonly MirrorTarget[];
+}
+
+export interface MirrorTarget {
+  readonly cluster: string;
+  readonly perMillion: number;
+  /** The mirror cluster's plan, or why it takes no calls; made on first use. */
+  plan(): CallPlan | string;
 }
 
 /** A44: the route's retry policy, else the virtual host's, as decoded. */
@@ -74,6 +93,8 @@ export class CallPlans {
       { ...this.filterContext, cluster: name },
     );
     if (typeof filters === 'string') return filters;
+    const action = route.action;
+    const forwarding = action.kind === 'route' ? action : undefined;
     return {
       entry,
       weighted,
@@ -82,6 +103,21 @@ export class CallPlans {
       hasher: requestHasherOf(route),
       filters,
       drops: cc.assignment?.dropOverloads ?? [],
+      headers: routeHeaderMutations([
+        weighted.headers,
+        route.headers,
+        vh.headers,
+        this.config.routeConfig.headers,
+      ]),
+      rewritePath: forwarding && compilePathRewrite(route.match, forwarding),
+      authority: forwarding && hostRewriteOf(forwarding, weighted),
+      mirrors: (forwarding?.mirrors ?? []).map((m) => this.mirrorTarget(entry, m.cluster, m.perMillion)),
     };
+  }
+
+  private mirrorTarget(entry: RouteEntry, cluster: string, perMillion: number): MirrorTarget {
+    // The mirror cluster's own plan, under the same route: its runtime, breaker and rewrites.
+    const weighted: XdsClusterWeight = { name: cluster, weight: 0, filterOverrides: {}, headers: {} };
+    return { cluster, perMillion, plan: () => this.get(entry, weighted) };
   }
 }

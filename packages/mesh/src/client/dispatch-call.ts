@@ -1,16 +1,24 @@
 // Step 3 of a call, the router's work: a circuit-breaker slot of the cluster (gRFC A32, failing
 // fast at max_requests), then the attempts, with retries (A44) for calls with one request message.
 // The slot is held until the call ends; a streamed response holds it until the stream ends
-// (attempt-call.ts releases it then). Internal to the mesh client.
+// (attempt-call.ts releases it then). Before the attempts, the router's route-level work (Envoy):
+// the upstream request with its header mutations and rewrites (router-request.ts), the shadow
+// calls of mirror policies (mirror-call.ts); the response headers get their mutations. Internal.
 
 import { type CallOptions, type CallResponse, Code } from '@shoal/rpc/client';
 import type { Release } from '../resilience/circuit-breaker.js';
 import { runWithRetries } from '../resilience/retry-policy.js';
 import { attemptCall } from './attempt-call.js';
 import type { CallEnv } from './call-env.js';
+import { mirrorCall } from './mirror-call.js';
 import type { RoutedCall } from './routed-call.js';
+import { prepareUpstream, responseHeaderRules } from './router-request.js';
 
-export function dispatchCall(call: RoutedCall, options: CallOptions, env: CallEnv): Promise<CallResponse> {
+export function dispatchCall(
+  call: RoutedCall,
+  callOptions: CallOptions,
+  env: CallEnv,
+): Promise<CallResponse> {
   const { runtime } = call.plan;
   let release: Release;
   try {
@@ -20,6 +28,10 @@ export function dispatchCall(call: RoutedCall, options: CallOptions, env: CallEn
     return Promise.reject(err);
   }
   call.release = release;
+  prepareUpstream(call);
+  mirrorCall(call, env);
+  const responseRules = responseHeaderRules(call, callOptions);
+  const options = responseRules?.options ?? callOptions;
   const retry = call.request.stream ? undefined : call.plan.retry;
   const result =
     retry === undefined
@@ -40,7 +52,7 @@ export function dispatchCall(call: RoutedCall, options: CallOptions, env: CallEn
   return result.then(
     (response) => {
       if (!response.stream) release();
-      return response;
+      return responseRules ? responseRules.response(response) : response;
     },
     (err: unknown) => {
       release();

@@ -1,10 +1,11 @@
 // Step 1 of a call: on the current snapshot, the route (gRFC A28: virtual host, then the first
 // matching route), the cluster drawn by weight, that cluster's plan, the drop_overloads draw, and
 // the time budget (A31). A call that cannot be routed is refused with UNAVAILABLE and its decision
-// says why. Internal to the mesh client.
+// says why; a route with a direct_response answers it here (routing/direct-response.ts). Internal.
 
 import { type CallRequest, methodPath } from '@shoal/rpc/client';
 import type { MeshConfig } from '../config/mesh-config.js';
+import { directResponseError } from '../routing/direct-response.js';
 import { withDubboArguments } from '../routing/dubbo-arguments.js';
 import type { CallEnv } from './call-env.js';
 import type { CallPlans } from './call-plan.js';
@@ -41,6 +42,11 @@ export function routeCall(
       `no route in virtual host ${JSON.stringify(vh.name)} matches ${path}`,
     );
   const action = entry.route.action;
+  if (action.kind === 'direct_response') {
+    const error = directResponseError(action.status, action.body, entry.name);
+    decisions.refuse(config, path, `direct response ${action.status}: ${error.message}`, entry);
+    throw error;
+  }
   if (action.kind !== 'route') {
     const what = action.kind === 'non_forwarding' ? 'non_forwarding' : action.action;
     throw decisions.refuse(

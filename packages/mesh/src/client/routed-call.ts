@@ -17,6 +17,8 @@ export class RoutedCall implements FilterCall {
   notes: string[] | undefined = undefined;
   /** The circuit-breaker slot, held until the call (or its response stream) ends. */
   release: Release | undefined = undefined;
+  /** The request as the router forwards it (header mutations, rewrites: router-request.ts). */
+  upstream: CallRequest;
 
   constructor(
     readonly config: MeshConfig,
@@ -28,7 +30,9 @@ export class RoutedCall implements FilterCall {
     readonly timeoutMs: number | undefined,
     /** The call's deadline on the transport's clock, when it has a time budget. */
     readonly deadline: number | undefined,
-  ) {}
+  ) {
+    this.upstream = request;
+  }
 
   note(step: string): void {
     (this.notes ??= []).push(step);
@@ -46,7 +50,7 @@ export class RoutedCall implements FilterCall {
 
   /** The request as attempt `n` sends it (at clock time `now`): retries say so, and the time left is recomputed. */
   attemptRequest(n: number, now: number): CallRequest {
-    const request = this.request;
+    const request = this.upstream;
     const remaining = this.deadline === undefined ? undefined : Math.max(0, this.deadline - now);
     if (n === 1 && remaining === request.timeoutMs) return request;
     let header = request.header;

@@ -211,8 +211,12 @@ export class XdsDependencyManager {
     const vh = selectVirtualHost(routeConfig.virtualHosts, this.authority);
     const roots = new Set<string>();
     if (vh)
-      for (const r of vh.routes)
-        if (r.action.kind === 'route') for (const c of r.action.clusters) roots.add(c.name);
+      for (const r of vh.routes) {
+        if (r.action.kind !== 'route') continue;
+        for (const c of r.action.clusters) roots.add(c.name);
+        // Mirror clusters are watched too (route-mirror.ts shadows calls to them).
+        for (const m of r.action.mirrors) roots.add(m.cluster);
+      }
     // Aggregate clusters (A37) bring their children in, as far as they are known so far.
     const wanted = clusterClosure(roots, (n) => this.clusters.get(n)?.value);
     this.syncWatches(this.clusters, wanted, CLUSTER_TYPE_URL);

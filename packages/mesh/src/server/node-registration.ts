@@ -41,6 +41,7 @@ export function registrationMetadata(r: Registration): JsonObject {
     ...(services.length > 0 && { [RegistrationKeys.services]: [...new Set(services)] }),
     ...(r.labels && Object.keys(r.labels).length > 0 && { [RegistrationKeys.labels]: { ...r.labels } }),
     ...(r.weight !== undefined && { [RegistrationKeys.weight]: r.weight }),
+    ...(r.draining && { [RegistrationKeys.draining]: true }),
     ...(r.namespace !== undefined && { [RegistrationKeys.namespace]: r.namespace }),
     ...(r.instanceIps &&
       r.instanceIps.length > 0 && { [RegistrationKeys.instanceIps]: r.instanceIps.join(',') }),

@@ -3,16 +3,16 @@
 // (ACK or any other byte) arrives within `timeout` after it; with no call in flight, and unless
 // permitted, the connection is left alone. Internal to the session pool.
 //
-// node:http2 reports no event per received frame, so received bytes are read from the socket's
+// No event is raised per received frame, so received bytes are read from the socket's
 // byte counter at each timer tick (cheap, and nothing runs per call or per frame). A change seen
 // at a tick means bytes came some time since the previous tick, so the tick's time stands for the
 // last read: pings are never sooner than `time` after the last byte, and at most a tick later.
 // Exact times come from the peer's SETTINGS and from PING ACKs.
 
-import type http2 from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import { Code } from '../code.js';
 import { RpcError } from '../rpc-error.js';
+import type { CallConnection } from '../wire.js';
 
 /** Ticks per keepalive time: pings go out between 1 and 1.25 × time after the last byte. */
 const ticksPerTime = 4;
@@ -30,7 +30,7 @@ export class ConnectionKeepalive {
   private stopped = false;
 
   constructor(
-    private readonly session: http2.ClientHttp2Session,
+    private readonly session: CallConnection,
     /** The keepalive time this connection was opened with. */
     readonly timeMs: number,
     private readonly timeoutMs: number,
@@ -75,9 +75,9 @@ export class ConnectionKeepalive {
   private readonly tick = (): void => {
     this.timer = undefined;
     const { session } = this;
-    if (this.stopped || session.destroyed || session.closed) return;
+    if (this.stopped || session.destroyed || session.closing) return;
     const now = performance.now();
-    const read = session.socket.bytesRead;
+    const read = session.socket?.bytesRead ?? this.lastRead;
     if (read !== this.lastRead) {
       // Any byte received shows the connection alive, an ACK or not (A8's timeout).
       this.lastRead = read;
@@ -115,14 +115,14 @@ export class ConnectionKeepalive {
     try {
       sent = session.ping(this.onAck);
     } catch {
-      // The session is closing; its own events retire it.
+      // The connection is closing; its own events retire it.
     }
     if (sent) this.pingSentAt = now;
     this.schedule(sent ? Math.min(this.timeoutMs, this.tickMs) : this.tickMs);
   };
 
   private readonly onAck = (err: Error | null): void => {
-    // A cancelled ping means the session is closing; the timeout path handles real silence.
+    // A cancelled ping means the connection is closing; the timeout path handles real silence.
     if (!err && !this.session.destroyed) this.received();
   };
 }

@@ -90,15 +90,65 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
   }
 }
 
-async function* responses(call: CallFn, request: CallRequest): AsyncGenerator<unknown> {
-  const response = await call(request);
-  if (response.stream) yield* response.message;
-  else yield response.message;
+/**
+ * The responses of a streaming call, as the caller iterates them. Hand-written rather than
+ * async generators: a generator layer costs several promises per message, and a bidi stream
+ * passes every message through this and mapStream(). The call starts on the first next().
+ */
+function responses(call: CallFn, request: CallRequest): AsyncIterableIterator<unknown> {
+  let inner: AsyncIterator<unknown> | undefined;
+  let starting: Promise<AsyncIterator<unknown>> | undefined;
+  const start = () =>
+    (starting ??= call(request).then((response) => {
+      inner = response.stream ? response.message[Symbol.asyncIterator]() : once(response.message);
+      return inner;
+    }));
+  return {
+    next: () => (inner ? inner.next() : start().then((it) => it.next())),
+    return: (value?: unknown) => {
+      if (inner) return inner.return ? inner.return(value) : Promise.resolve({ value, done: true as const });
+      if (!starting) return Promise.resolve({ value, done: true as const });
+      return starting.then((it) => (it.return ? it.return(value) : { value, done: true as const }));
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
-async function* mapStream(
+/** One value, then done. */
+function once(value: unknown): AsyncIterator<unknown> {
+  let taken = false;
+  return {
+    next: () => {
+      const result = taken ? { value: undefined, done: true as const } : { value, done: false as const };
+      taken = true;
+      return Promise.resolve(result);
+    },
+  };
+}
+
+/** `values` with `fn` applied to each; an error in `fn` ends `values` as for-await would. */
+function mapStream(
   values: AsyncIterable<unknown>,
   fn: (v: unknown) => unknown,
-): AsyncGenerator<unknown> {
-  for await (const value of values) yield fn(value);
+): AsyncIterableIterator<unknown> {
+  const it = values[Symbol.asyncIterator]();
+  const map = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (result.done) return result;
+    try {
+      return { value: fn(result.value), done: false };
+    } catch (err) {
+      void Promise.resolve(it.return?.()).catch(() => {});
+      throw err;
+    }
+  };
+  return {
+    next: () => it.next().then(map),
+    return: (value?: unknown) =>
+      it.return ? it.return(value) : Promise.resolve({ value, done: true as const }),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

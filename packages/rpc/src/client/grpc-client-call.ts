@@ -1,8 +1,10 @@
 // One gRPC call from the client side over an HTTP/2 stream (gRPC: PROTOCOL-HTTP2): request
 // headers with deadline and Triple headers, messages out with backpressure, then response
-// headers, messages and the status from trailers (or a Trailers-Only response).
+// headers, messages and the status from trailers (or a Trailers-Only response). The request
+// headers a method always sends are one HeaderBlock, encoded once by the transport; a call adds
+// only what is its own (deadline, compression, Triple version and group, metadata).
 
-import http2 from 'node:http2';
+import { ErrorCode, type Http2Error } from '@shoal/http2';
 import type { ClientAttemptTracer } from '../call-tracer.js';
 import { Code, codeFromHttpStatus, parseCode } from '../code.js';
 import { type Compression, findCompression } from '../compression.js';
@@ -11,30 +13,28 @@ import type { CallRequest, CallResponse } from '../interceptor.js';
 import { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
-import { isStreamingResponse, methodPath } from '../method-types.js';
+import { isStreamingResponse } from '../method-types.js';
 import { codeFromRstCode, decodeGrpcMessage, decodeStatusDetails, RpcError } from '../rpc-error.js';
 import { codecFromGrpcContentType, type Serialization } from '../serialization.js';
 import { formatGrpcTimeout } from '../timeout.js';
+import type { CallStream, HeaderBlock, IncomingHeaders, OutgoingHeaders, StreamHandler } from '../wire.js';
 import { cannotAbort } from './never-aborted.js';
 import type { SessionPool } from './session-pool.js';
-
-const { NGHTTP2_CANCEL } = http2.constants;
 
 export interface GrpcCallSettings {
   pool: SessionPool;
   /** `host:port` of the server. */
   address: string;
-  /** `:authority`; defaults to the address. */
-  authority?: string;
-  scheme: 'http' | 'https';
-  contentType: string;
+  /**
+   * What every request of the method sends: :method, :scheme, :path, :authority,
+   * content-type, te, user-agent, grpc-accept-encoding.
+   */
+  requestHeaders: HeaderBlock;
   compressions: readonly Compression[];
-  acceptEncoding: string;
   /** Compression for request messages, or undefined for identity. */
   requestCompression: Compression | undefined;
   maxReceiveMessageBytes: number;
   maxSendMessageBytes: number;
-  userAgent: string;
   version?: string;
   group?: string;
   serializers: { request: Serialization<unknown>; response: Serialization<unknown> };
@@ -49,8 +49,8 @@ export function grpcCall(settings: GrpcCallSettings, request: CallRequest): Prom
   return new Promise((resolve, reject) => new ClientCall(settings, request, resolve, reject).start());
 }
 
-class ClientCall {
-  private stream: http2.ClientHttp2Stream | undefined;
+class ClientCall implements StreamHandler {
+  private stream: CallStream | undefined;
   private release: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private header: Metadata | undefined; // set by the response headers
@@ -59,7 +59,7 @@ class ClientCall {
   private messages: unknown[] = [];
   private queue: MessageQueue<unknown> | undefined;
   private decoding: Promise<void> | undefined;
-  private streamError: Error | undefined;
+  private drainWaiter: (() => void) | undefined;
   private settled = false;
   private closed = false;
   private attemptEnded = false;
@@ -78,49 +78,41 @@ class ClientCall {
       this.fail(abortError(request.signal));
       return;
     }
-    const headers: http2.OutgoingHttpHeaders = {
-      ':method': 'POST',
-      ':path': methodPath(request.method),
-      ':scheme': s.scheme,
-      ':authority': s.authority ?? s.address,
-      'content-type': s.contentType,
-      te: 'trailers',
-      'user-agent': s.userAgent,
-      'grpc-accept-encoding': s.acceptEncoding,
-    };
-    if (s.requestCompression) headers['grpc-encoding'] = s.requestCompression.name;
+    // Only what this call adds to the method's block; most calls add nothing.
+    let extra: OutgoingHeaders | undefined;
+    if (s.requestCompression) extra = { 'grpc-encoding': s.requestCompression.name };
     if (request.timeoutMs !== undefined) {
       if (request.timeoutMs <= 0) {
         this.fail(new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded before the call started'));
         return;
       }
-      headers['grpc-timeout'] = formatGrpcTimeout(request.timeoutMs);
-      headers['tri-service-timeout'] = String(Math.ceil(request.timeoutMs));
+      extra ??= {};
+      extra['grpc-timeout'] = formatGrpcTimeout(request.timeoutMs);
+      extra['tri-service-timeout'] = String(Math.ceil(request.timeoutMs));
       this.timer = setTimeout(
         () =>
           this.cancel(new RpcError(Code.DEADLINE_EXCEEDED, `deadline exceeded after ${request.timeoutMs}ms`)),
         request.timeoutMs,
       );
     }
-    if (s.version) headers['tri-service-version'] = s.version;
-    if (s.group) headers['tri-service-group'] = s.group;
-    request.header.writeTo(headers);
-    let stream: http2.ClientHttp2Stream;
+    if (s.version) (extra ??= {})['tri-service-version'] = s.version;
+    if (s.group) (extra ??= {})['tri-service-group'] = s.group;
+    if (!request.header.isEmpty) request.header.writeTo((extra ??= {}) as never);
+    let stream: CallStream;
     try {
       const acquired = s.pool.acquire(s.address);
       this.release = acquired.release;
-      stream = acquired.session.request(headers, { endStream: false });
+      stream = acquired.session.request(s.requestHeaders, { extra });
     } catch (err) {
+      this.release?.();
+      this.release = undefined;
+      clearTimeout(this.timer);
       this.fail(RpcError.from(err, Code.UNAVAILABLE));
       return;
     }
     this.stream = stream;
     if (!cannotAbort(request.signal)) request.signal.addEventListener('abort', this.onAbort, { once: true });
-    stream.on('response', (h) => this.onResponse(h));
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
-    stream.on('trailers', (t) => this.onStatus(t));
-    stream.on('error', (err) => (this.streamError = err)); // reported in onClose
-    stream.on('close', () => this.onClose());
+    stream.setHandler(this);
     if (request.stream) void this.pump(request.message);
     else this.writeAndEnd(request.message);
   }
@@ -129,12 +121,12 @@ class ClientCall {
     try {
       const frame = this.frame(message);
       if (!(frame instanceof Promise)) {
-        this.stream!.end(frame);
+        this.stream!.write(frame, true);
         return;
       }
       frame.then(
         (f) => {
-          if (!this.stream!.destroyed) this.stream!.end(f);
+          if (!this.stream!.closed) this.stream!.write(f, true);
         },
         (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
       );
@@ -169,31 +161,39 @@ class ClientCall {
     try {
       for await (const message of messages) {
         // Not `settled`: a bidi call settles on response headers and keeps sending after.
-        if (stream.destroyed || this.status !== undefined) return;
+        if (stream.closed || this.status !== undefined) return;
         const framed = this.frame(message);
         const frame = framed instanceof Promise ? await framed : framed;
+        if (stream.closed) return;
         if (!stream.write(frame)) {
           await new Promise<void>((r) => {
-            stream.once('drain', r);
-            stream.once('close', r);
+            this.drainWaiter = r;
           });
         }
       }
-      if (!stream.destroyed) stream.end();
+      if (!stream.closed) stream.end();
     } catch (err) {
       this.cancel(RpcError.from(err, Code.INTERNAL));
     }
   }
 
-  private onResponse(h: http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader): void {
-    const status = h[':status'] ?? 0;
-    const contentType = h['content-type'];
+  // ---- the stream's events ----
+
+  onDrain(): void {
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.();
+  }
+
+  onHeaders(h: IncomingHeaders): void {
+    const status = Number(h[':status']);
+    const contentType = h['content-type'] as string | undefined;
     if (h['grpc-status'] !== undefined) {
       // Trailers-Only: headers and status in one frame.
-      this.header = Metadata.fromHttpHeaders(h);
+      this.header = Metadata.fromHttpHeaders(h as never);
       this.s.onHeader?.(this.header);
       this.s.attempt?.onHeader?.(this.header);
-      this.onStatus(h);
+      this.onTrailers(h);
       return;
     }
     if (status !== 200) {
@@ -214,7 +214,7 @@ class ClientCall {
       this.cancel(new RpcError(Code.INTERNAL, `server used unsupported grpc-encoding "${encoding}"`));
       return;
     }
-    this.header = Metadata.fromHttpHeaders(h);
+    this.header = Metadata.fromHttpHeaders(h as never);
     const attempt = this.s.attempt;
     this.reader = new MessageReader(
       this.s.maxReceiveMessageBytes,
@@ -245,7 +245,7 @@ class ClientCall {
     }
   }
 
-  private onData(chunk: Buffer): void {
+  onData(chunk: Buffer): void {
     if (!this.reader) {
       this.cancel(new RpcError(Code.INTERNAL, 'received data before response headers'));
       return;
@@ -279,9 +279,9 @@ class ClientCall {
     else this.messages.push(message);
   }
 
-  private onStatus(h: http2.IncomingHttpHeaders): void {
+  onTrailers(h: IncomingHeaders): void {
     if (this.status !== undefined) return;
-    Metadata.fromHttpHeaders(h, this.trailer);
+    Metadata.fromHttpHeaders(h as never, this.trailer);
     const code = parseCode(h['grpc-status'] as string | undefined);
     if (code === undefined) {
       this.status = new RpcError(Code.INTERNAL, 'server closed the stream without a grpc-status', {
@@ -301,18 +301,20 @@ class ClientCall {
     // The call is over once its status is in. If we are still sending, close our side now: the
     // server may never reset the stream, and the call must not wait for requests nobody reads.
     const stream = this.stream;
-    if (stream && !stream.writableEnded && !stream.destroyed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    if (stream && !stream.localEnded && !stream.closed) stream.close(ErrorCode.NO_ERROR);
+    this.onDrain();
   }
 
-  private onClose(): void {
+  onClose(error?: Http2Error): void {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
     if (!cannotAbort(this.request.signal)) this.request.signal.removeEventListener('abort', this.onAbort);
     this.release?.();
     this.release = undefined;
+    this.onDrain();
     let status = this.status;
-    if (status === undefined) status = this.closedWithoutStatus();
+    if (status === undefined) status = this.closedWithoutStatus(error);
     if (status === null) {
       try {
         this.reader?.end();
@@ -333,19 +335,27 @@ class ClientCall {
   }
 
   /** The stream closed before trailers: a connection failure (UNAVAILABLE) or a reset by the peer. */
-  private closedWithoutStatus(): RpcError {
-    // A pending stream cancelled because its connection failed carries the socket error as cause.
-    const error = this.streamError?.cause instanceof Error ? this.streamError.cause : this.streamError;
-    const sysCode = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (error && sysCode !== 'ERR_HTTP2_STREAM_ERROR') {
-      const mapped = RpcError.from(error, Code.UNAVAILABLE);
-      return new RpcError(mapped.code, `${this.s.address}: ${mapped.rawMessage}`, { cause: error });
+  private closedWithoutStatus(error: Http2Error | undefined): RpcError {
+    if (error?.scope === 'stream' && !error.local) {
+      const unprocessed = error.code === ErrorCode.REFUSED_STREAM;
+      return new RpcError(
+        codeFromRstCode(error.code),
+        unprocessed
+          ? `${this.s.address} did not process the call: ${error.message}`
+          : `stream reset by ${this.s.address} (RST_STREAM code ${error.code})`,
+      );
     }
-    const rst = this.stream?.rstCode;
-    if (rst === undefined || rst === 0) {
-      return new RpcError(Code.UNAVAILABLE, `connection to ${this.s.address} closed before the call ended`);
+    // A stream failed with its connection carries the socket's (or keepalive's) error as cause.
+    const cause = error?.cause;
+    if (cause instanceof Error) {
+      const mapped = RpcError.from(cause, Code.UNAVAILABLE);
+      return new RpcError(mapped.code, `${this.s.address}: ${mapped.rawMessage}`, { cause });
     }
-    return new RpcError(codeFromRstCode(rst), `stream reset by ${this.s.address} (RST_STREAM code ${rst})`);
+    const why = error ? `: ${error.message}` : '';
+    return new RpcError(
+      Code.UNAVAILABLE,
+      `connection to ${this.s.address} closed before the call ended${why}`,
+    );
   }
 
   private complete(status: RpcError | null): void {
@@ -395,8 +405,8 @@ class ClientCall {
   private cancel(status: RpcError): void {
     if (this.status === undefined || this.status === null) this.status = status;
     const stream = this.stream;
-    if (stream && !stream.destroyed) {
-      stream.close(NGHTTP2_CANCEL);
+    if (stream && !stream.closed) {
+      stream.reset(ErrorCode.CANCEL);
       // The call is over now. node:http2 does not always emit 'close' for a stream reset right
       // after it opened (seen with cancel-after-begin), so the call ends here, not on that event.
       this.onClose();

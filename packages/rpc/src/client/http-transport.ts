@@ -47,6 +47,7 @@ export class HttpTransport implements Transport {
       headers['tri-service-timeout'] = String(Math.ceil(request.timeoutMs));
     if (options.version) headers['tri-service-version'] = options.version;
     if (options.group) headers['tri-service-group'] = options.group;
+    if (request.authority !== undefined) headers.host = request.authority;
     const [host, port] = splitAddress(this.options.address);
     const limit = this.options.maxReceiveMessageBytes ?? 4 * 1024 * 1024;
     return new Promise((resolve, reject) => {
@@ -55,7 +56,7 @@ export class HttpTransport implements Transport {
           host,
           port,
           method: 'POST',
-          path: methodPath(request.method),
+          path: request.path ?? methodPath(request.method),
           headers,
           agent: this.agent,
           signal: request.signal,

@@ -249,7 +249,7 @@ describe('session pool keepalive (gRFC A8)', () => {
     });
     await new Promise<void>((r) => tlsServer.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise((r) => tlsServer.close(r)));
-    // A TCP relay that holds each connection 400 ms before passing it on: the client's TLS
+    // A TCP relay that holds each connection 600 ms before passing it on: the client's TLS
     // handshake (and so the HTTP/2 connection) takes that long.
     const relayed = new Set<net.Socket>();
     const relay = net.createServer((down) => {
@@ -262,22 +262,24 @@ describe('session pool keepalive (gRFC A8)', () => {
         up.on('error', () => {});
         down.pipe(up).pipe(down);
         down.resume();
-      }, 400);
+      }, 600);
     });
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
     cleanups.push(() => {
       for (const s of relayed) s.destroy();
       return new Promise((r) => relay.close(r));
     });
-    const pool = new SessionPool({ tls: { ca: certs.ca }, keepalive: { timeMs: 50, timeoutMs: 1000 } });
+    const pool = new SessionPool({ tls: { ca: certs.ca }, keepalive: { timeMs: 250, timeoutMs: 1000 } });
     cleanups.push(() => pool.close());
     const port = (relay.address() as net.AddressInfo).port;
     const echo = createClient(
       EchoService,
       new GrpcTransport({ address: `127.0.0.1:${port}`, pool, tls: { ca: certs.ca } }),
     );
-    // The call waits 400 ms for its connection. Keepalive time counts from when the connection
-    // is up, so the server's SETTINGS and the answer come well before a ping is due.
+    // The call waits 600 ms for its connection. Keepalive time (250 ms: due during the handshake
+    // if it counted from the dial) counts from when the connection is up, so the server's
+    // SETTINGS and the answer come before a ping is due (at 50 ms, a loaded machine sometimes
+    // took longer than that to answer).
     assert.equal((await collect(echo.echoServerStream({ repeat: 1 }))).length, 1);
     assert.deepEqual(events, []);
   });

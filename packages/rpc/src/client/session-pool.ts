@@ -4,12 +4,14 @@
 // pool at once; idle ones close after idleTimeoutMs. Keepalive pings follow gRFC A8: see
 // connection-keepalive.ts; a GOAWAY ENHANCE_YOUR_CALM "too_many_pings" doubles the keepalive time
 // of the pool's later connections to that address (A8; per address as grpc-go's addrConn and
-// grpc-js's subchannel, so one strict server does not slow the pings to others).
+// grpc-js's subchannel, so one strict server does not slow the pings to others). A connection
+// whose stream ids run out drains like one told GOAWAY, and the next call opens a new one.
 
-import http2 from 'node:http2';
-import net from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
+import { ErrorCode, Watchdog } from '@shoal/http2';
+import { type CallConnection, chooseTransport, type Http2Transport } from '../wire.js';
 import { ConnectionKeepalive } from './connection-keepalive.js';
+import { dial } from './dial.js';
 
 /** TLS for a client: node's secure context options and the name to verify. */
 export interface ClientTlsOptions extends SecureContextOptions {
@@ -39,10 +41,15 @@ export interface SessionPoolOptions {
   idleTimeoutMs?: number;
   /** Upper bound of connections per address. Default 8. */
   maxConnectionsPerAddress?: number;
+  /**
+   * The HTTP/2 implementation: `shoal` (@shoal/http2, the default) or `node-http2` (an opt-in).
+   * Default: the SHOAL_RPC_TRANSPORT environment variable, else `shoal`.
+   */
+  transport?: Http2Transport;
 }
 
 interface PooledSession {
-  session: http2.ClientHttp2Session;
+  session: CallConnection;
   /** True once the server's SETTINGS arrived; until then remoteSettings holds defaults, not limits. */
   settingsKnown?: boolean;
   active: number;
@@ -65,8 +72,12 @@ export class SessionPool {
   /** Keepalive times doubled for an address after its GOAWAY too_many_pings. */
   private readonly keepaliveTimes = new Map<string, number>();
   private closed = false;
+  private readonly transport: Http2Transport;
+  /** One timer for the HTTP/2 deadlines of every connection of the pool. */
+  private readonly watchdog = new Watchdog(1000);
 
   constructor(private readonly options: SessionPoolOptions = {}) {
+    this.transport = chooseTransport(options.transport);
     const ka = options.keepalive;
     if (!ka) return;
     if (Number.isNaN(ka.timeMs)) throw new RangeError('keepalive.timeMs: must be a number, got NaN');
@@ -79,11 +90,11 @@ export class SessionPool {
   }
 
   /** A connection to `address` (`host:port`, `[v6]:port`) with room for one more stream; counts it as taken. */
-  acquire(address: string): { session: http2.ClientHttp2Session; release: () => void } {
+  acquire(address: string): { session: CallConnection; release: () => void } {
     if (this.closed) throw new Error('session pool is closed');
     let list = this.byAddress.get(address);
     if (!list) this.byAddress.set(address, (list = []));
-    let entry = list.find((e) => e.active < this.capacity(address, e));
+    let entry = list.find((e) => e.active < this.capacity(address, e) && e.session.canRequest);
     if (!entry) {
       const max = this.options.maxConnectionsPerAddress ?? 8;
       entry =
@@ -120,7 +131,7 @@ export class SessionPool {
    * not overfill a new connection and get REFUSED_STREAM.
    */
   private capacity(address: string, entry: PooledSession): number {
-    if (entry.settingsKnown) return entry.session.remoteSettings.maxConcurrentStreams ?? 100;
+    if (entry.settingsKnown) return entry.session.remoteSettings.maxConcurrentStreams;
     return this.knownLimits.get(address) ?? 100;
   }
 
@@ -132,12 +143,7 @@ export class SessionPool {
   }
 
   private open(address: string, list: PooledSession[]): PooledSession {
-    const tls = this.options.tls;
-    // `unix:/path` (gRPC naming) dials a Unix domain socket, plaintext, e.g. Istio's agent at unix:///etc/istio/XDS.
-    const socketPath = address.startsWith('unix:') ? address.slice('unix:'.length) : undefined;
-    const session = socketPath
-      ? http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) })
-      : http2.connect(`${tls ? 'https' : 'http'}://${address}`, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
+    const session = dial(address, this.transport, this.options.tls, this.watchdog);
     const entry: PooledSession = { session, active: 0 };
     list.push(entry);
     const remove = () => {
@@ -146,17 +152,16 @@ export class SessionPool {
       if (list.length === 0 && this.byAddress.get(address) === list) this.byAddress.delete(address);
       this.retire(entry, false);
     };
-    session.on('error', remove); // the streams on it fail by themselves and report the cause
-    session.on('goaway', (code: number, _lastStreamId: number, data?: Buffer) => {
-      if (code === http2.constants.NGHTTP2_ENHANCE_YOUR_CALM && data?.equals(tooManyPings)) {
+    // GOAWAY, stream ids used up, or closing: no new calls here; those in flight finish.
+    session.on('draining', remove);
+    session.on('goaway', (code: number, _lastStreamId: number, data: Buffer) => {
+      if (code === ErrorCode.ENHANCE_YOUR_CALM && data.equals(tooManyPings))
         this.slowKeepalive(address, entry);
-      }
-      remove();
     });
-    session.on('remoteSettings', (settings) => {
+    session.on('remoteSettings', (settings: { maxConcurrentStreams: number }) => {
       entry.keepalive?.received();
       entry.settingsKnown = true;
-      if (settings.maxConcurrentStreams !== undefined)
+      if (Number.isFinite(settings.maxConcurrentStreams))
         this.knownLimits.set(address, settings.maxConcurrentStreams);
     });
     session.on('close', remove);
@@ -216,6 +221,6 @@ export class SessionPool {
   private retire(entry: PooledSession, graceful: boolean): void {
     clearTimeout(entry.idleTimer);
     entry.keepalive?.stop();
-    if (graceful && !entry.session.closed) entry.session.close();
+    if (graceful && !entry.session.closing) entry.session.close();
   }
 }

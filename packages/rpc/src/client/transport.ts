@@ -1,6 +1,8 @@
 // A transport carries one call to a server. The gRPC transport talks HTTP/2 to one address;
 // the mesh supplies transports that pick the address per call.
 
+import type { DescMethod } from '@bufbuild/protobuf';
+import { encodeHeaderBlock } from '@shoal/http2';
 import type { CallOptions } from '../call-options.js';
 import { Code } from '../code.js';
 import {
@@ -10,9 +12,11 @@ import {
   findCompression,
 } from '../compression.js';
 import type { CallRequest, CallResponse } from '../interceptor.js';
+import { methodPath } from '../method-types.js';
 import { RpcError } from '../rpc-error.js';
 import type { Codec } from '../serialization.js';
 import { type SerializerLookup, serializerCache } from '../serializer-cache.js';
+import type { HeaderBlock } from '../wire.js';
 import { grpcCall } from './grpc-client-call.js';
 import { type ClientTlsOptions, SessionPool, type SessionPoolOptions } from './session-pool.js';
 
@@ -58,6 +62,8 @@ export class GrpcTransport implements Transport {
   private readonly serializers: SerializerLookup;
   private readonly codec: Codec;
   private readonly contentType: string;
+  /** Each method's request headers, encoded once (HPACK) for every call of it. */
+  private readonly requestHeaders = new Map<DescMethod, HeaderBlock>();
 
   constructor(private readonly options: GrpcTransportOptions) {
     this.ownsPool = !options.pool;
@@ -91,15 +97,14 @@ export class GrpcTransport implements Transport {
       {
         pool: this.pool,
         address: this.options.address,
-        authority: this.options.authority,
-        scheme: this.options.tls ? 'https' : 'http',
-        contentType: this.contentType,
+        requestHeaders:
+          request.path === undefined && request.authority === undefined
+            ? this.requestHeadersOf(request.method)
+            : this.encodeRequestHeaders(request.path ?? methodPath(request.method), request.authority),
         compressions: this.compressions,
-        acceptEncoding: this.acceptEncoding,
         requestCompression: compression === 'identity' ? undefined : compression,
         maxReceiveMessageBytes: this.options.maxReceiveMessageBytes ?? 4 * 1024 * 1024,
         maxSendMessageBytes: this.options.maxSendMessageBytes ?? 4 * 1024 * 1024,
-        userAgent: this.options.userAgent ?? userAgent,
         version: options.version,
         group: options.group,
         serializers: this.serializers(request.method, this.codec),
@@ -113,6 +118,29 @@ export class GrpcTransport implements Transport {
 
   close(): void {
     if (this.ownsPool) this.pool.close();
+  }
+
+  private requestHeadersOf(method: DescMethod): HeaderBlock {
+    let block = this.requestHeaders.get(method);
+    if (block === undefined) {
+      block = this.encodeRequestHeaders(methodPath(method), undefined);
+      this.requestHeaders.set(method, block);
+    }
+    return block;
+  }
+
+  /** A call's fixed headers; `path`/`authority` other than the method's come from a mesh route's rewrite. */
+  private encodeRequestHeaders(path: string, authority: string | undefined): HeaderBlock {
+    return encodeHeaderBlock({
+      ':method': 'POST',
+      ':scheme': this.options.tls ? 'https' : 'http',
+      ':path': path,
+      ':authority': authority ?? this.options.authority ?? this.options.address,
+      'content-type': this.contentType,
+      te: 'trailers',
+      'user-agent': this.options.userAgent ?? userAgent,
+      'grpc-accept-encoding': this.acceptEncoding,
+    });
   }
 }
 

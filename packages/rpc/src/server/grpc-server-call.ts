@@ -2,8 +2,9 @@
 // headers, deadline, (de)compression, messages in and out with backpressure, then trailers,
 // or a Trailers-Only response when the call fails before any message was sent.
 
-import http2 from 'node:http2';
+import type net from 'node:net';
 import type { DescMethod } from '@bufbuild/protobuf';
+import { ErrorCode } from '@shoal/http2';
 import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
@@ -18,18 +19,27 @@ import { encodeGrpcMessage, encodeStatusDetails, RpcError } from '../rpc-error.j
 import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
+import type { CallStream, IncomingHeaders, OutgoingHeaders, StreamHandler } from '../wire.js';
 import { callAddresses } from './call-addresses.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
-import { readRequestMessages } from './request-messages.js';
+import { RequestMessages } from './request-messages.js';
 import type { ServerCore } from './server-core.js';
-
-const { NGHTTP2_NO_ERROR } = http2.constants;
 
 const ignore = () => {};
 
-export class GrpcServerCall implements HandlerContext {
+/** Reads the one request message of a unary or server-streaming call. */
+interface UnaryRead {
+  reader: MessageReader<unknown>;
+  count: number;
+  message: unknown;
+  resolve(message: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The call is its stream's handler: DATA and the end go to the request reader of the moment. */
+export class GrpcServerCall implements HandlerContext, StreamHandler {
   readonly protocol = 'grpc' as const;
   readonly deadline: number | undefined;
   readonly version: string;
@@ -47,10 +57,12 @@ export class GrpcServerCall implements HandlerContext {
   private abortController: AbortController | undefined;
   /** Why the call was cancelled (client gone, deadline, failure); the signal reports it. */
   private cancelReason: RpcError | undefined;
-  /** Runs once if the call is cancelled while the unary request is still being read. */
-  private onCancel: (() => void) | undefined;
+  /** The unary request being read, if it is. */
+  private unary: UnaryRead | undefined;
+  /** Waiting for the stream to drain (or close). */
+  private drainWaiter: (() => void) | undefined;
   /** The request messages of a streaming call: they end with the reason when it is cancelled. */
-  private requests: MessageQueue<unknown> | undefined;
+  private requests: RequestMessages<unknown> | undefined;
   private readonly timeout: number | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
@@ -61,8 +73,10 @@ export class GrpcServerCall implements HandlerContext {
 
   constructor(
     private readonly core: ServerCore,
-    private readonly stream: http2.ServerHttp2Stream,
-    private headers: http2.IncomingHttpHeaders,
+    private readonly stream: CallStream,
+    private headers: IncomingHeaders,
+    /** The connection's socket: the peer and addresses are read from it when asked. */
+    private readonly socket: net.Socket | undefined,
   ) {
     const contentType = headers['content-type'] as string;
     const semicolon = contentType.indexOf(';');
@@ -91,18 +105,15 @@ export class GrpcServerCall implements HandlerContext {
 
   get peer(): string {
     if (this.peerAddress === undefined) {
-      try {
-        const socket = this.stream.session?.socket;
-        this.peerAddress = socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
-      } catch {
-        return 'unknown'; // the connection is already gone
-      }
+      const a = callAddresses(this.socket);
+      if (a === undefined) return 'unknown'; // the connection is already gone
+      this.peerAddress = `${a.remoteIp}:${a.remotePort}`;
     }
     return this.peerAddress;
   }
 
   get addresses(): CallAddresses | undefined {
-    return callAddresses(this.stream.session?.socket);
+    return callAddresses(this.socket);
   }
 
   /** The method called; known once the path has been resolved, before any handler runs. */
@@ -129,15 +140,85 @@ export class GrpcServerCall implements HandlerContext {
     this.cancelReason = reason;
     this.abortController?.abort(reason);
     this.requests?.fail(reason);
-    const onCancel = this.onCancel;
-    this.onCancel = undefined;
-    onCancel?.();
+    const unary = this.unary;
+    this.unary = undefined;
+    if (unary) {
+      discard(unary.message);
+      unary.reject(reason);
+    }
+  }
+
+  // ---- the stream's events ----
+
+  onData(chunk: Buffer): void {
+    const unary = this.unary;
+    if (unary) {
+      try {
+        for (const envelope of unary.reader.envelopes(chunk)) {
+          // Only the first is decoded: a second one fails the call anyway.
+          if (unary.count++ === 0) unary.message = unary.reader.message(envelope);
+        }
+      } catch (err) {
+        this.failUnary(err);
+      }
+      return;
+    }
+    this.requests?.onData(chunk);
+  }
+
+  onEnd(): void {
+    const unary = this.unary;
+    if (!unary) {
+      this.requests?.onEnd();
+      return;
+    }
+    this.unary = undefined;
+    try {
+      unary.reader.end();
+    } catch (err) {
+      discard(unary.message);
+      unary.reject(err);
+      return;
+    }
+    if (unary.count !== 1) {
+      discard(unary.message);
+      unary.reject(
+        new RpcError(
+          Code.INTERNAL,
+          `protocol violation: a unary request carries exactly one message, got ${unary.count}`,
+        ),
+      );
+      return;
+    }
+    unary.resolve(unary.message); // a compressed message is still a promise here; resolve adopts it
+  }
+
+  onDrain(): void {
+    const waiter = this.drainWaiter;
+    this.drainWaiter = undefined;
+    waiter?.();
+  }
+
+  onClose(): void {
+    clearTimeout(this.deadlineTimer);
+    this.onDrain();
+    if (!this.finished) {
+      this.finished = true;
+      this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
+      this.tracer?.onEnd(Code.CANCELLED);
+    }
+  }
+
+  private failUnary(err: unknown): void {
+    const unary = this.unary;
+    if (!unary) return;
+    this.unary = undefined;
+    discard(unary.message);
+    unary.reject(err);
   }
 
   async start(): Promise<void> {
-    // 'close' fires once: on() spares the wrapper that once() keeps for the stream's whole life.
-    this.stream.on('close', this.onStreamClose);
-    this.stream.on('error', ignore); // surfaced through 'close' and the abort signal
+    this.stream.setHandler(this);
     const path = this.headers[':path'] as string;
     this.tracer = this.core.callTracer?.(path, this, this.core.router.has(path));
     try {
@@ -232,74 +313,28 @@ export class GrpcServerCall implements HandlerContext {
   private readUnary(reader: MessageReader<unknown>): Promise<unknown> {
     if (this.cancelReason) return Promise.reject(this.cancelReason);
     return new Promise((resolve, reject) => {
-      let count = 0;
-      let message: unknown;
-      const fail = (err: unknown) => {
-        stop();
-        discard(message);
-        reject(err);
-      };
-      const onData = (chunk: Buffer) => {
-        try {
-          for (const envelope of reader.envelopes(chunk)) {
-            // Only the first is decoded: a second one fails the call anyway.
-            if (count++ === 0) message = reader.message(envelope);
-          }
-        } catch (err) {
-          fail(err);
-        }
-      };
-      const onEnd = () => {
-        this.onCancel = undefined; // the stream is done: its listeners need no removal
-        try {
-          reader.end();
-        } catch (err) {
-          return fail(err);
-        }
-        if (count !== 1) {
-          return fail(
-            new RpcError(
-              Code.INTERNAL,
-              `protocol violation: a unary request carries exactly one message, got ${count}`,
-            ),
-          );
-        }
-        resolve(message); // a compressed message is still a promise here; resolve adopts it
-      };
-      const stop = () => {
-        this.stream.off('data', onData);
-        this.stream.off('end', onEnd);
-        this.onCancel = undefined;
-      };
-      this.onCancel = () => fail(this.cancelReason);
-      this.stream.on('data', onData);
-      this.stream.on('end', onEnd);
+      this.unary = { reader, count: 0, message: undefined, resolve, reject };
     });
   }
 
   /** The request messages of a client- or bidi-streaming call. */
   private readStream(reader: MessageReader<unknown>): MessageQueue<unknown> {
-    const requests = readRequestMessages(this.stream, reader);
+    const requests = new RequestMessages(this.stream, reader);
     this.requests = requests;
     if (this.cancelReason) requests.fail(this.cancelReason);
-    return requests;
+    return requests.messages;
   }
 
   private sendHeaders(): void {
     if (this.headersSent) return;
     this.headersSent = true;
-    const headers: http2.OutgoingHttpHeaders = {
-      ':status': 200,
-      'content-type': this.contentType,
-      'grpc-accept-encoding': this.core.acceptEncoding,
-    };
-    if (this.responseCompression) headers['grpc-encoding'] = this.responseCompression.name;
-    this.responseMetadata?.writeTo(headers);
-    this.stream.respond(headers, { waitForTrailers: true });
+    const encoding = this.responseCompression?.name;
+    const block = this.core.responseBlocks.responseHeaders(this.contentType, encoding);
+    this.stream.sendHeaders(block, false, this.responseMetadata && metadataFields(this.responseMetadata));
   }
 
   private async send(message: unknown, serializers: MethodSerializers): Promise<void> {
-    if (this.finished || this.stream.destroyed) return;
+    if (this.finished || this.stream.closed) return;
     const bytes = serializers.response.serialize(message);
     if (bytes.byteLength > this.core.maxSendMessageBytes) {
       throw new RpcError(
@@ -328,14 +363,9 @@ export class GrpcServerCall implements HandlerContext {
   }
 
   private drained(): Promise<void> {
+    if (this.stream.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => {
-        this.stream.off('drain', done);
-        this.stream.off('close', done);
-        resolve();
-      };
-      this.stream.on('drain', done);
-      this.stream.on('close', done);
+      this.drainWaiter = resolve;
     });
   }
 
@@ -347,50 +377,42 @@ export class GrpcServerCall implements HandlerContext {
     if (error) this.cancel(error);
     this.tracer?.onEnd(error ? error.code : Code.OK);
     const stream = this.stream;
-    if (stream.destroyed || stream.closed) return;
+    if (stream.closed) return;
     const trailers = this.statusTrailers(error);
     if (!this.headersSent) {
       // Trailers-Only: one HEADERS frame with END_STREAM carrying the status.
       this.headersSent = true;
-      const headers: http2.OutgoingHttpHeaders = {
-        ':status': 200,
-        'content-type': this.contentType,
-        'grpc-accept-encoding': this.core.acceptEncoding,
-      };
-      this.responseMetadata?.writeTo(headers);
-      stream.respond(Object.assign(headers, trailers), { endStream: true });
-      // The client may still be sending: RST_STREAM NO_ERROR tells it to stop (gRPC: PROTOCOL-HTTP2).
-      if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+      const block = this.core.responseBlocks.responseHeaders(this.contentType, undefined);
+      const fields = this.responseMetadata ? metadataFields(this.responseMetadata) : undefined;
+      stream.sendHeaders(block, true, fields ? Object.assign(fields, trailers.fields) : trailers.fields);
+    } else if (trailers.fields === undefined) {
+      stream.end(this.core.responseBlocks.ok);
     } else {
-      stream.once('wantTrailers', () => {
-        stream.sendTrailers(trailers);
-        // The client may still be sending: RST_STREAM NO_ERROR tells it to stop, but only once the
-        // trailers are out. 'wantTrailers' fires while node:http2 is writing frames, and a reset
-        // submitted now would overtake the trailers, which the peer then never sees.
-        if (!stream.readableEnded) {
-          setImmediate(() => {
-            if (!stream.destroyed && !stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
-          });
-        }
-      });
-      stream.end();
+      stream.end(trailers.fields);
     }
+    // The client may still be sending: RST_STREAM NO_ERROR, once the status is out, tells it to
+    // stop (gRPC: PROTOCOL-HTTP2, RFC 9113 §8.1).
+    if (!stream.remoteEnded) stream.close(ErrorCode.NO_ERROR);
   }
 
-  private statusTrailers(error: RpcError | undefined): http2.OutgoingHttpHeaders {
-    const trailers: http2.OutgoingHttpHeaders = {};
-    this.trailerMetadata?.writeTo(trailers);
+  /** The status as trailer fields; undefined fields for a plain OK (the shared block is sent). */
+  private statusTrailers(error: RpcError | undefined): { fields: OutgoingHeaders | undefined } {
+    const metadata = this.trailerMetadata;
     if (!error) {
-      trailers['grpc-status'] = '0';
-      return trailers;
+      if (!metadata || metadata.size === 0)
+        return { fields: this.headersSent ? undefined : { 'grpc-status': '0' } };
+      const fields = metadataFields(metadata);
+      fields['grpc-status'] = '0';
+      return { fields };
     }
-    error.metadata.writeTo(trailers);
-    trailers['grpc-status'] = String(error.code);
-    if (error.rawMessage) trailers['grpc-message'] = encodeGrpcMessage(error.rawMessage);
+    const fields: OutgoingHeaders = metadata ? metadataFields(metadata) : {};
+    error.metadata.writeTo(fields as never);
+    fields['grpc-status'] = String(error.code);
+    if (error.rawMessage) fields['grpc-message'] = encodeGrpcMessage(error.rawMessage);
     if (error.details.length > 0) {
-      trailers['grpc-status-details-bin'] = Buffer.from(encodeStatusDetails(error)).toString('base64');
+      fields['grpc-status-details-bin'] = Buffer.from(encodeStatusDetails(error)).toString('base64');
     }
-    return trailers;
+    return { fields };
   }
 
   private startDeadline(timeoutMs: number): void {
@@ -398,18 +420,14 @@ export class GrpcServerCall implements HandlerContext {
       this.finish(new RpcError(Code.DEADLINE_EXCEEDED, 'deadline exceeded'));
     }, timeoutMs);
   }
-
-  private readonly onStreamClose = () => {
-    clearTimeout(this.deadlineTimer);
-    if (!this.finished) {
-      this.finished = true;
-      this.cancel(new RpcError(Code.CANCELLED, 'call cancelled by the client'));
-      this.tracer?.onEnd(Code.CANCELLED);
-    }
-  };
 }
 
 /** A message promise that nobody will await must not become an unhandled rejection. */
 function discard(message: unknown): void {
   if (message instanceof Promise) message.catch(ignore);
+}
+
+/** Metadata as header fields (reserved ones left out, `-bin` values base64). */
+function metadataFields(metadata: Metadata): OutgoingHeaders {
+  return metadata.writeTo({}) as OutgoingHeaders;
 }

@@ -28,7 +28,8 @@ export interface HttpExchange {
   readonly headers: IncomingHttpHeaders;
   /** The connection's socket; the call's peer and addresses are read from it only when asked. */
   readonly socket: net.Socket | undefined;
-  readonly body: Readable;
+  /** The whole request body; past `limit` bytes it fails with RESOURCE_EXHAUSTED. */
+  readAll(limit: number): Promise<Buffer>;
   respond(status: number, headers: OutgoingHttpHeaders, body: Uint8Array): void;
   onClose(listener: () => void): void;
 }
@@ -69,7 +70,9 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     codec = found;
     const version = (exchange.headers['tri-service-version'] as string | undefined) ?? '';
     const group = (exchange.headers['tri-service-group'] as string | undefined) ?? '';
-    const registered = core.router.resolve(exchange.path.split('?')[0]!, version, group);
+    const query = exchange.path.indexOf('?');
+    const path = query < 0 ? exchange.path : exchange.path.slice(0, query);
+    const registered = core.router.resolve(path, version, group);
     const { method } = registered;
     context.method = method;
     context.version = registered.version;
@@ -129,10 +132,10 @@ function sendError(exchange: HttpExchange, status: number, error: RpcError, extr
 }
 
 function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8').trim();
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let value: JsonValue;
   try {
-    value = text === '' ? {} : (JSON.parse(text) as JsonValue);
+    value = text.trim() === '' ? {} : (JSON.parse(text) as JsonValue);
   } catch (err) {
     throw new RpcError(Code.INVALID_ARGUMENT, `invalid JSON request body: ${(err as Error).message}`);
   }
@@ -160,18 +163,23 @@ async function readBody(core: ServerCore, exchange: HttpExchange): Promise<Uint8
   const declared = Number(exchange.headers['content-length'] ?? 0);
   if (declared > limit)
     throw new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (${declared} vs. ${limit})`);
-  const body = await readAll(exchange.body, limit);
+  const body = await exchange.readAll(limit);
   const encoding = exchange.headers['content-encoding'];
   const compression = findCompression(core.compressions, encoding);
   if (!compression) throw new RpcError(Code.UNIMPLEMENTED, `unsupported content-encoding "${encoding}"`);
   return compression === 'identity' ? body : compression.decompress(body, limit);
 }
 
+/** Past `limit` bytes of request body. */
+export function bodyTooLarge(limit: number): RpcError {
+  return new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (more than ${limit} bytes)`);
+}
+
 /**
- * The whole body, read with listeners rather than an async iterator (which cost a few
- * microseconds per call to set up). Past `limit` it stops and destroys the body, as before.
+ * The whole body of an HTTP/1.1 request, read with listeners rather than an async iterator
+ * (which cost a few microseconds per call to set up). Past `limit` it stops and destroys the body.
  */
-function readAll(body: Readable, limit: number): Promise<Buffer> {
+export function readAll(body: Readable, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -180,9 +188,7 @@ function readAll(body: Readable, limit: number): Promise<Buffer> {
       if (size > limit) {
         cleanup();
         body.destroy();
-        reject(
-          new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (more than ${limit} bytes)`),
-        );
+        reject(bodyTooLarge(limit));
         return;
       }
       chunks.push(chunk);

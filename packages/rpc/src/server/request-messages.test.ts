@@ -7,15 +7,18 @@ import { encodeEnvelope } from '../envelope.js';
 import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { RpcError } from '../rpc-error.js';
-import { readRequestMessages } from './request-messages.js';
+import { RequestMessages } from './request-messages.js';
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 const frame = (s: string) => encodeEnvelope(Buffer.from(s, 'utf8'));
 
+/** The messages, fed the way a call feeds them (DATA chunks, then the end) from a Readable. */
 function setup(maxBytes = 1024) {
   const stream = new PassThrough();
-  const messages = readRequestMessages(stream, new MessageReader(maxBytes, gzip, text));
-  return { stream, messages };
+  const requests = new RequestMessages(stream, new MessageReader(maxBytes, gzip, text));
+  stream.on('data', (chunk: Buffer) => requests.onData(chunk));
+  stream.on('end', () => requests.onEnd());
+  return { stream, requests, messages: requests.messages };
 }
 
 async function take(messages: MessageQueue<string>, n: number): Promise<string[]> {
@@ -28,7 +31,7 @@ async function take(messages: MessageQueue<string>, n: number): Promise<string[]
   return out;
 }
 
-describe('readRequestMessages', () => {
+describe('RequestMessages', () => {
   it('delivers messages in order across chunks, then done when the stream ends', async () => {
     const { stream, messages } = setup();
     const pending = messages.next(); // waiting before anything arrives
@@ -98,20 +101,20 @@ describe('readRequestMessages', () => {
   });
 
   it('fail() (the call was cancelled) rejects a pending read with the reason; later reads too', async () => {
-    const { messages } = setup();
+    const { requests, messages } = setup();
     const pending = messages.next();
     const reason = new RpcError(Code.CANCELLED, 'call cancelled by the client');
-    messages.fail(reason);
+    requests.fail(reason);
     await assert.rejects(pending, (err) => err === reason);
     await assert.rejects(messages.next(), (err) => err === reason);
   });
 
   it('fail() after the request side ended changes nothing', async () => {
-    const { stream, messages } = setup();
+    const { stream, requests, messages } = setup();
     stream.end(frame('last'));
     assert.deepEqual(await take(messages, 1), ['last']);
     assert.equal((await messages.next()).done, true);
-    messages.fail(new RpcError(Code.CANCELLED, 'late'));
+    requests.fail(new RpcError(Code.CANCELLED, 'late'));
     assert.equal((await messages.next()).done, true);
   });
 

@@ -1,40 +1,59 @@
-// The request messages of a client- or bidi-streaming call, read off the stream's 'data' events
-// (gRPC: PROTOCOL-HTTP2, Length-Prefixed-Message) into a MessageQueue: the stream is paused while
-// the handler lags, and when the handler stops reading, what is left keeps flowing to the
-// stream's end and is dropped (node:http2 destroys a stream only once its readable side has
-// ended, and resetting it would lose the status). Internal.
+// The request messages of a client- or bidi-streaming call, read off the HTTP/2 stream's DATA
+// (gRPC: PROTOCOL-HTTP2, Length-Prefixed-Message), which the call hands to onData() and onEnd(),
+// into a MessageQueue: the stream is paused while the handler lags, and when the handler stops
+// reading, what is left keeps flowing to the stream's end and is dropped (resetting the stream
+// would lose the status). Internal.
 
-import type { Readable } from 'node:stream';
 import { Code } from '../code.js';
 import { MessageQueue } from '../message-queue.js';
 import type { MessageReader } from '../message-reader.js';
 import { RpcError } from '../rpc-error.js';
+import type { CallStream } from '../wire.js';
 
 /** Messages read ahead of the handler before the stream is paused (HTTP/2 flow control then applies). */
 const HIGH_WATER = 16;
 
-export function readRequestMessages<T>(stream: Readable, reader: MessageReader<T>): MessageQueue<T> {
-  const queue = new MessageQueue<T>(
-    { pause: () => stream.pause(), resume: () => stream.resume() },
-    HIGH_WATER,
-  );
-  stream.on('data', (chunk: Buffer) => {
+export class RequestMessages<T> {
+  /** What the handler iterates. */
+  readonly messages: MessageQueue<T>;
+
+  constructor(
+    stream: Pick<CallStream, 'pause' | 'resume'>,
+    private readonly reader: MessageReader<T>,
+  ) {
+    this.messages = new MessageQueue<T>(
+      { pause: () => stream.pause(), resume: () => stream.resume() },
+      HIGH_WATER,
+    );
+  }
+
+  onData(chunk: Buffer): void {
+    const queue = this.messages;
     if (!queue.open) return;
     try {
-      for (const envelope of reader.envelopes(chunk)) queue.push(reader.message(envelope));
+      for (const envelope of this.reader.envelopes(chunk)) queue.push(this.reader.message(envelope));
     } catch (err) {
       queue.fail(RpcError.from(err, Code.INTERNAL));
     }
-  });
-  stream.on('end', () => {
+  }
+
+  onEnd(): void {
+    const queue = this.messages;
     if (!queue.open) return;
     try {
-      reader.end();
+      this.reader.end();
     } catch (err) {
       queue.fail(RpcError.from(err, Code.INTERNAL));
       return;
     }
     queue.end();
-  });
-  return queue;
+  }
+
+  /**
+   * Ends the messages with an error, after those already read: the call was cancelled (the client
+   * reset the stream or went away, the deadline passed) before the request side ended.
+   */
+  fail(error: unknown): void {
+    this.messages.fail(error);
+  }
 }

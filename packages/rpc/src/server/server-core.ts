@@ -8,6 +8,7 @@ import type { Interceptor } from '../interceptor.js';
 import type { Codec } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
 import type { MethodRouter } from './method-router.js';
+import type { ResponseBlocks } from './response-blocks.js';
 
 export interface ServerCore {
   readonly router: MethodRouter;
@@ -23,4 +24,6 @@ export interface ServerCore {
   serializers(method: DescMethod, codec: Codec): MethodSerializers;
   /** Makes the tracer of each gRPC call (stats, traces), when set. */
   readonly callTracer: ServerCallTracerFactory | undefined;
+  /** Header blocks every gRPC response shares, encoded once. */
+  readonly responseBlocks: ResponseBlocks;
 }

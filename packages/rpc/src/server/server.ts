@@ -1,9 +1,9 @@
-// A Triple/gRPC server on node:http2 and node:http: gRPC over HTTP/2, and Triple's HTTP mode
-// (unary JSON/proto) over HTTP/1.1 or HTTP/2, all on one port. Plaintext connections are told
-// apart by the HTTP/2 preface; TLS connections by ALPN.
+// A Triple/gRPC server: gRPC over HTTP/2, and Triple's HTTP mode (unary JSON/proto) over
+// HTTP/1.1 (node:http) or HTTP/2, all on one port. Plaintext connections are told apart by their
+// first bytes (protocol-sniffer.ts), TLS connections by ALPN. HTTP/2 is @shoal/http2, or
+// node:http2 with `transport: 'node-http2'`.
 
 import http from 'node:http';
-import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
@@ -13,15 +13,22 @@ import { acceptEncodingHeader, type Compression, defaultCompressions } from '../
 import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
 import type { ServiceImpl } from '../method-types.js';
+import { NodeServerTransport } from '../node-http2/node-server-transport.js';
 import { isGrpcContentType } from '../serialization.js';
 import { serializerCache } from '../serializer-cache.js';
 import { HealthStatus, healthImpl, ServingStatus } from '../services/health.js';
 import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from '../services/reflection.js';
+import { type CallStream, chooseTransport, type Http2Transport, type IncomingHeaders } from '../wire.js';
 import { GrpcServerCall } from './grpc-server-call.js';
-import { type HttpExchange, handleHttpCall } from './http-server-call.js';
+import type { H2ServerTransport } from './h2-server-transport.js';
+import { type HttpExchange, handleHttpCall, readAll } from './http-server-call.js';
 import { MethodRouter, type RegisterOptions } from './method-router.js';
+import { sniff } from './protocol-sniffer.js';
+import { ResponseBlocks } from './response-blocks.js';
 import type { ServerCore } from './server-core.js';
 import { SessionKeepalive } from './session-keepalive.js';
+import { ShoalServerTransport } from './shoal-server-transport.js';
+import { StreamExchange } from './stream-exchange.js';
 
 /** A server's certificate, key, and the CAs it checks client certificates against (mTLS). */
 export interface ServerTlsOptions {
@@ -79,6 +86,11 @@ export interface ServerOptions {
    * the status. How @shoal/telemetry records metrics and spans.
    */
   callTracer?: ServerCallTracerFactory;
+  /**
+   * The HTTP/2 implementation: `shoal` (@shoal/http2, the default) or `node-http2` (node's, an
+   * opt-in while Shoal's matures). Default: the SHOAL_RPC_TRANSPORT environment variable, else `shoal`.
+   */
+  transport?: Http2Transport;
 }
 
 /** Where a server listens. */
@@ -95,10 +107,9 @@ export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;
   private readonly shutdown = new AbortController();
-  private readonly h2: http2.Http2Server;
+  private readonly h2: H2ServerTransport;
   private readonly h1: http.Server;
   private readonly listener: net.Server;
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
@@ -120,6 +131,7 @@ export class Server {
       onError,
       serializers: serializerCache(options.jsonRegistry),
       callTracer: options.callTracer,
+      responseBlocks: new ResponseBlocks(acceptEncodingHeader(compressions)),
     };
     this.keepalive = new SessionKeepalive({
       timeMs: options.keepalive?.timeMs ?? 2 * 3600_000,
@@ -130,21 +142,32 @@ export class Server {
     });
     const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
     this.maxHeaderListBytes = maxHeaderListBytes;
-    this.h2 = http2.createServer({
-      settings: {
-        maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
-        maxHeaderListSize: maxHeaderListBytes,
-      },
-      maxSessionMemory: 64,
-    });
-    this.h2.on('session', (session) => this.trackSession(session));
-    this.h2.on('stream', (stream, headers) => this.onStream(stream, headers));
+    const h2Settings = {
+      maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
+      maxHeaderListBytes,
+      keepalive: this.keepalive,
+      onError,
+    };
+    const sink = {
+      onStream: (stream: CallStream, headers: IncomingHeaders, socket: net.Socket | undefined) =>
+        this.onStream(stream, headers, socket),
+      onHeadersTooLarge: (stream: CallStream, headers: IncomingHeaders, size: number) =>
+        this.refuseHeaders(
+          stream,
+          headers,
+          `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
+        ),
+    };
+    this.h2 =
+      chooseTransport(options.transport) === 'node-http2'
+        ? new NodeServerTransport(h2Settings, sink)
+        : new ShoalServerTransport(h2Settings, sink);
     this.h1 = http.createServer({ maxHeaderSize: maxHeaderListBytes, keepAliveTimeout: 30_000 }, (req, res) =>
       this.onHttp1Request(req, res),
     );
     this.listener = options.tls
       ? this.tlsListener(options.tls)
-      : net.createServer((socket) => this.sniff(socket));
+      : net.createServer((socket) => sniff(socket, (kind, head) => this.route(socket, kind, head)));
     this.listener.on('error', (err) => onError(err, 'listener'));
     if (options.standardServices) this.registerStandardServices();
   }
@@ -198,12 +221,11 @@ export class Server {
   async close(graceMs = 5000): Promise<void> {
     this.health.shutdown();
     const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
-    for (const session of this.sessions) session.close();
+    const drained = this.h2.closeAll();
     this.h1.closeIdleConnections();
-    const drained = Promise.all([...this.sessions].map((s) => new Promise((r) => s.once('close', r))));
     const timer = setTimeout(() => {
       this.shutdown.abort();
-      for (const session of this.sessions) session.destroy();
+      this.h2.destroyAll();
       this.h1.closeAllConnections();
     }, graceMs);
     await drained;
@@ -213,71 +235,33 @@ export class Server {
     if (this.listener.listening) await closed;
   }
 
-  private trackSession(session: http2.ServerHttp2Session): void {
-    this.sessions.add(session);
-    this.keepalive.watch(session);
-    session.on('error', (err: NodeJS.ErrnoException) => {
-      // A peer that went away (reset, broken pipe) is routine for a server, not an error to report.
-      if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return;
-      this.core.onError(err, 'http2 session');
-    });
-    session.once('close', () => this.sessions.delete(session));
-  }
-
-  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
-    // node:http2 advertises SETTINGS_MAX_HEADER_LIST_SIZE but does not enforce it on requests.
-    const size = headerListSize(headers);
-    if (size > this.maxHeaderListBytes) {
-      this.refuseHeaders(
-        stream,
-        headers,
-        `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
-      );
+  private onStream(stream: CallStream, headers: IncomingHeaders, socket: net.Socket | undefined): void {
+    if (isGrpcContentType(headers['content-type'] as string | undefined)) {
+      void new GrpcServerCall(this.core, stream, headers, socket).start();
       return;
     }
-    if (isGrpcContentType(headers['content-type'])) {
-      void new GrpcServerCall(this.core, stream, headers).start();
-      return;
-    }
-    const exchange: HttpExchange = {
-      method: headers[':method'] as string,
-      path: headers[':path'] as string,
-      headers,
-      socket: stream.session?.socket,
-      body: stream,
-      respond(status, responseHeaders, body) {
-        if (stream.destroyed) return;
-        stream.respond({ ...responseHeaders, ':status': status, 'content-length': body.byteLength });
-        stream.end(body);
-      },
-      onClose: (listener) => stream.once('close', listener),
-    };
-    stream.on('error', () => {});
+    const exchange = new StreamExchange(stream, headers, socket);
     void handleHttpCall(this.core, exchange);
   }
 
   /** RESOURCE_EXHAUSTED as a Trailers-Only response for gRPC, 431 for plain HTTP. */
-  private refuseHeaders(
-    stream: http2.ServerHttp2Stream,
-    headers: http2.IncomingHttpHeaders,
-    message: string,
-  ): void {
-    stream.on('error', () => {});
-    if (isGrpcContentType(headers['content-type'])) {
-      const status = String(Code.RESOURCE_EXHAUSTED);
-      stream.respond(
+  private refuseHeaders(stream: CallStream, headers: IncomingHeaders, message: string): void {
+    stream.setHandler({});
+    if (isGrpcContentType(headers['content-type'] as string | undefined)) {
+      stream.sendHeaders(
         {
           ':status': 200,
           'content-type': 'application/grpc',
-          'grpc-status': status,
+          'grpc-status': String(Code.RESOURCE_EXHAUSTED),
           'grpc-message': message,
         },
-        { endStream: true },
+        true,
       );
     } else {
-      stream.respond({ ':status': 431, 'content-type': 'text/plain' });
-      stream.end(message);
+      stream.sendHeaders({ ':status': 431, 'content-type': 'text/plain' });
+      stream.write(Buffer.from(message), true);
     }
+    if (!stream.remoteEnded) stream.close();
   }
 
   private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -286,34 +270,31 @@ export class Server {
       path: req.url ?? '/',
       headers: req.headers,
       socket: req.socket,
-      body: req,
+      readAll: (limit) => readAll(req, limit),
       respond(status, headers, body) {
         if (res.destroyed) return;
-        res.writeHead(status, { ...headers, 'content-length': body.byteLength });
+        headers['content-length'] = body.byteLength; // the caller's object, made for this response
+        res.writeHead(status, headers);
         res.end(body);
       },
-      onClose: (listener) => res.once('close', listener),
+      onClose: (listener) => res.on('close', listener), // 'close' comes once; once() would wrap it
     };
     void handleHttpCall(this.core, exchange);
   }
 
   /**
-   * Plaintext: HTTP/2 connections open with the preface "PRI * HTTP/2.0"; anything else is HTTP/1.
-   * The first chunk goes back into the socket: node:http2 reads what a socket has buffered when a
-   * session starts (on the next tick), and node:http parses it once the socket flows again.
+   * A plaintext connection, told apart by its first bytes: HTTP/2 with prior knowledge, or
+   * HTTP/1.1 (node:http parses the first bytes once they are back in the socket). TLS on the
+   * plaintext port is not served: node:http answers it as a bad request.
    */
-  private sniff(socket: net.Socket): void {
-    socket.on('error', () => {}); // a peer that resets before speaking is not our error
-    socket.once('data', (chunk: Buffer) => {
-      socket.pause();
-      socket.unshift(chunk);
-      if (chunk.subarray(0, 3).toString('latin1') === 'PRI') {
-        this.h2.emit('connection', socket);
-      } else {
-        this.h1.emit('connection', socket);
-        socket.resume();
-      }
-    });
+  private route(socket: net.Socket, kind: 'h2c' | 'tls' | 'http1', head: Buffer): void {
+    if (kind === 'h2c') {
+      this.h2.accept(socket, head);
+      return;
+    }
+    socket.unshift(head);
+    this.h1.emit('connection', socket);
+    socket.resume();
   }
 
   private tlsListener(options: ServerTlsOptions): net.Server {
@@ -328,25 +309,11 @@ export class Server {
       },
       (socket) => {
         socket.on('error', () => {});
-        if (socket.alpnProtocol === 'h2') this.h2.emit('connection', socket);
+        if (socket.alpnProtocol === 'h2') this.h2.accept(socket, undefined);
         else this.h1.emit('connection', socket);
       },
     );
   }
-}
-
-/** HPACK's measure of a header list (RFC 7541 §4.1): name + value + 32 per field. */
-function headerListSize(headers: http2.IncomingHttpHeaders): number {
-  let size = 0;
-  // for-in and no per-header array: this runs for every request, on a prototype-less dictionary
-  // object where Object.entries costs several microseconds.
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) size += name.length + String(v).length + 32;
-    else size += name.length + String(value).length + 32;
-  }
-  return size;
 }
 
 /** A new Server. */

@@ -163,6 +163,34 @@ describe('keepalive enforcement (gRFC A8)', () => {
     assert.equal(closedPeers.length, 1);
   });
 
+  it('forgives strikes each time the server sends a message on a long-lived stream (C-core BDP pings)', async () => {
+    // gRPC C-core pings after DATA it receives (BDP estimation). On an xDS stream that gets a push
+    // every few seconds that is one ping per push, far below a 5-minute policy, and legal: A8
+    // resets the strikes whenever the server sends DATA.
+    const { port, closedPeers } = await start({ minPingIntervalMs: 60_000, permitWithoutCalls: true });
+    const peer = await connect(port);
+    const stream = peer.session.request({
+      ':method': 'POST',
+      ':path': '/shoal.testing.v1.EchoService/EchoBidi',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    stream.on('error', () => {});
+    const body = toBinary(EchoRequestSchema, create(EchoRequestSchema, { text: 'push' }));
+    const frame = Buffer.concat([Buffer.from([0, 0, 0, 0, body.length]), body]);
+    for (let i = 0; i < 6; i++) {
+      const answered = new Promise((r) => stream.once('data', r));
+      stream.write(frame);
+      await Promise.race([answered, peer.closed]);
+      assert.deepEqual(peer.goaways, [], `no GOAWAY before message ${i + 1}`);
+      assert.equal(await peer.ping(), true, `ping after message ${i + 1} answered`);
+    }
+    assert.deepEqual(peer.goaways, []);
+    assert.deepEqual(closedPeers, []);
+    stream.close();
+    peer.session.close();
+  });
+
   it('rejects a minPingIntervalMs that is negative or not a number', () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(

@@ -7,8 +7,9 @@
 //   ENHANCE_YOUR_CALM with debug data "too_many_pings" and the connection is closed at once,
 //   failing calls in flight so that the client's author notices the misconfiguration.
 
-import http2 from 'node:http2';
 import { performance } from 'node:perf_hooks';
+import { ErrorCode } from '@shoal/http2';
+import type { KeepaliveConnection } from '../wire.js';
 
 export interface SessionKeepaliveOptions {
   /** Interval of the server's own pings; not finite or <= 0 turns them off. */
@@ -27,85 +28,124 @@ export interface SessionKeepaliveOptions {
 const maxPingStrikes = 2;
 /** A8: with no calls (and none permitted), pings as rare as TCP keepalive's default (RFC 1122). */
 const idlePingIntervalMs = 2 * 3600_000;
-const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
+/** What keepalive knows of one connection. */
+interface Watch {
+  /** A8's ping strikes, and when the last valid ping came. */
+  strikes: number;
+  lastValidPingAt: number;
+  /** The connection's count of HEADERS and DATA sent when last looked at. */
+  framesSeen: number;
+  /** When our next ping is due, and when the unanswered one went out. */
+  nextPingAt: number;
+  pingSentAt: number | undefined;
+}
+
+/**
+ * One timer and one pair of listeners for every connection of a server: a server holds many
+ * connections, most of them idle, and a timer and closures each would be much of what one costs.
+ * The listeners are called with the connection as `this`.
+ */
 export class SessionKeepalive {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly watched = new Map<KeepaliveConnection, Watch>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly tickMs: number;
+  private readonly pinging: boolean;
+  private readonly onPing: (this: KeepaliveConnection) => void;
+  private readonly onClose: (this: KeepaliveConnection) => void;
 
   constructor(private readonly options: SessionKeepaliveOptions) {
-    const { minPingIntervalMs } = options;
+    const { minPingIntervalMs, timeMs, timeoutMs } = options;
     if (!(minPingIntervalMs >= 0) || minPingIntervalMs === Number.POSITIVE_INFINITY) {
       throw new RangeError(
         `keepalive.minPingIntervalMs: must be a finite number >= 0, got ${String(minPingIntervalMs)}`,
       );
     }
+    this.pinging = Number.isFinite(timeMs) && timeMs > 0;
+    // Pings go out at most a tick late; an unanswered one is seen within a tick of its timeout.
+    this.tickMs = Math.max(5, Math.min(timeMs, timeoutMs, 240_000) / 4);
+    const keepalive = this;
+    this.onPing = function (this: KeepaliveConnection) {
+      keepalive.pinged(this);
+    };
+    this.onClose = function (this: KeepaliveConnection) {
+      keepalive.watched.delete(this);
+    };
   }
 
-  watch(session: http2.ServerHttp2Session): void {
-    this.enforcePingPolicy(session);
-    const { timeMs, timeoutMs } = this.options;
-    if (!Number.isFinite(timeMs) || timeMs <= 0) return;
-    const timer = setInterval(() => {
-      if (session.destroyed || session.closed) return;
-      const deadline = setTimeout(() => session.destroy(), timeoutMs);
-      deadline.unref();
-      const sent = session.ping((err) => {
-        clearTimeout(deadline);
-        if (err && !session.destroyed) session.destroy();
-      });
-      if (!sent) clearTimeout(deadline);
-    }, timeMs);
-    timer.unref();
-    this.timers.add(timer);
-    session.once('close', () => {
-      clearInterval(timer);
-      this.timers.delete(timer);
+  watch(connection: KeepaliveConnection): void {
+    this.watched.set(connection, {
+      strikes: 0,
+      lastValidPingAt: Number.NEGATIVE_INFINITY, // A8's "epoch": the first ping is always valid
+      framesSeen: connection.framesSent,
+      nextPingAt: performance.now() + this.options.timeMs,
+      pingSentAt: undefined,
     });
+    connection.on('ping', this.onPing);
+    connection.on('close', this.onClose); // 'close' comes once; once() would wrap the listener
+    if (this.pinging && !this.timer) {
+      this.timer = setInterval(this.tick, this.tickMs);
+      this.timer.unref();
+    }
   }
 
   close(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers.clear();
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.watched.clear();
   }
 
-  /**
-   * A8's suggested algorithm. It resets when the server sends HEADERS or DATA; node:http2 reports
-   * no frame it sends, so this resets when a stream opens (its response headers follow) and when
-   * a stream that was answered closes. DATA inside a long-lived stream does not reset it.
-   */
-  private enforcePingPolicy(session: http2.ServerHttp2Session): void {
-    const { minPingIntervalMs, permitWithoutCalls } = this.options;
-    let activeStreams = 0;
-    let strikes = 0;
-    let lastValidPingAt = Number.NEGATIVE_INFINITY; // A8's "epoch": the first ping is always valid
-    const reset = () => {
-      strikes = 0;
-      lastValidPingAt = Number.NEGATIVE_INFINITY;
-    };
-    // One close handler per session, not a closure per stream: this runs on every call.
-    const onStreamClose = function (this: http2.ServerHttp2Stream) {
-      activeStreams--;
-      if (this.headersSent) reset();
-    };
-    session.on('stream', (stream: http2.ServerHttp2Stream) => {
-      activeStreams++;
-      reset();
-      stream.on('close', onStreamClose);
-    });
-    session.on('ping', () => {
-      const now = performance.now(); // monotonic, as A8 asks
-      const allowed = activeStreams === 0 && !permitWithoutCalls ? idlePingIntervalMs : minPingIntervalMs;
-      if (now - lastValidPingAt >= allowed) {
-        lastValidPingAt = now;
-        return;
+  /** Pings each connection every timeMs; closes one whose ping goes unanswered for timeoutMs. */
+  private readonly tick = (): void => {
+    const now = performance.now();
+    const { timeMs, timeoutMs } = this.options;
+    for (const [connection, watch] of this.watched) {
+      if (connection.destroyed) {
+        this.watched.delete(connection);
+        continue;
       }
-      if (++strikes <= maxPingStrikes || session.destroyed) return;
-      const { remoteAddress, remotePort } = session.socket;
-      session.goaway(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, tooManyPings);
-      // destroy() flushes the queued GOAWAY before the socket closes; lastStreamID 0 makes node
-      // send the last stream it processed.
-      session.destroy();
-      this.options.onTooManyPings?.(`${remoteAddress}:${remotePort}`);
-    });
+      if (watch.pingSentAt !== undefined) {
+        if (now - watch.pingSentAt > timeoutMs) connection.destroy();
+        continue;
+      }
+      if (now < watch.nextPingAt) continue;
+      watch.nextPingAt = now + timeMs;
+      const sent = connection.ping((err) => {
+        watch.pingSentAt = undefined;
+        if (err && !connection.destroyed) connection.destroy();
+      });
+      if (sent) watch.pingSentAt = now;
+    }
+    if (this.watched.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  };
+
+  /**
+   * A8's suggested algorithm, for a PING from the client. Strikes reset when the server has sent
+   * HEADERS or DATA since the last ping (the connection counts the frames it sends).
+   */
+  private pinged(connection: KeepaliveConnection): void {
+    const watch = this.watched.get(connection);
+    if (!watch) return;
+    const { minPingIntervalMs, permitWithoutCalls } = this.options;
+    if (connection.framesSent !== watch.framesSeen) {
+      watch.framesSeen = connection.framesSent;
+      watch.strikes = 0;
+      watch.lastValidPingAt = Number.NEGATIVE_INFINITY;
+    }
+    const now = performance.now(); // monotonic, as A8 asks
+    const idle = connection.streamCount === 0 && !permitWithoutCalls;
+    const allowed = idle ? idlePingIntervalMs : minPingIntervalMs;
+    if (now - watch.lastValidPingAt >= allowed) {
+      watch.lastValidPingAt = now;
+      return;
+    }
+    if (++watch.strikes <= maxPingStrikes || connection.destroyed) return;
+    const socket = connection.socket;
+    const peer = `${socket?.remoteAddress}:${socket?.remotePort}`;
+    connection.goaway(ErrorCode.ENHANCE_YOUR_CALM, 'too_many_pings');
+    this.options.onTooManyPings?.(peer);
   }
 }

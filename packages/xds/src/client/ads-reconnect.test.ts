@@ -1,8 +1,8 @@
-// gRFC A57 and gRPC connection backoff on a real ADS server: a control plane restarted five times
+// gRFC A57 and the reconnect backoff on a real ADS server: a control plane restarted five times
 // in a row (in place, and with downtimes up to 0.9 s) is found again within 1 s of coming back each
 // time, with the default backoff (it resets after every stream that received a response and probes
 // quickly for one base delay, so it never grows across restarts), while watchers keep
-// their cached values; a vanished control plane is a connectivity error reported to watchers, values
+// their cached values; after 8 s down, a changed config arrives within 5 s of the return; a vanished control plane is a connectivity error reported to watchers, values
 // kept, with backoff growing between attempts; re-subscription carries the last versions.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
@@ -49,7 +49,7 @@ describe('ADS reconnect', () => {
     server = await new AdsTestServer().start();
     server.set(EDS, '7', { reviews: endpointsAny('reviews', '10.0.0.1:9080') });
     server.set(CDS, 'c1', { reviews: clusterAny('reviews') });
-    const c = makeClient(server); // default backoff: 1 s, ×1.6, ±20%
+    const c = makeClient(server); // default backoff: 1 s, ×1.6, up to 4 s, full jitter
     client = c;
     const eds = new WatchRecorder<TestEndpoints>();
     c.watch(EDS, 'reviews', eds);
@@ -126,6 +126,29 @@ describe('ADS reconnect', () => {
     server.set(EDS, '2', { a: endpointsAny('a', '10.0.0.2:80') });
     const next = await w.event(w.events.length);
     assert.equal(next.kind, 'update');
+  });
+
+  it('picks up a config changed during a long outage within 5 s of the control plane coming back', async () => {
+    // 8 s down: long enough for the default backoff to reach its 4 s cap (1 + 1.6 + 2.56 s).
+    server = await new AdsTestServer().start();
+    server.set(EDS, '1', { a: endpointsAny('a', '10.0.0.1:80') });
+    const c = makeClient(server); // default backoff
+    client = c;
+    const w = new WatchRecorder<TestEndpoints>();
+    c.watch(EDS, 'a', w);
+    await w.event(0);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 8000));
+    server.set(EDS, '2', { a: endpointsAny('a', '10.0.0.2:80') });
+    await server.start();
+    const backAt = Date.now();
+    for (let i = w.events.length; ; i++) {
+      const e = await w.event(i, 6000);
+      if (e.kind === 'update') break;
+    }
+    const elapsed = Date.now() - backAt;
+    assert.ok(elapsed < 5000, `the new config arrived ${elapsed} ms after the control plane came back`);
+    assert.equal(c.dump()[0]?.version, '2');
   });
 
   it('starts does-not-exist timers only once the connection is up (gRFC A57)', async () => {

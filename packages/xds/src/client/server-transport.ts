@@ -2,7 +2,6 @@
 // gRFC A65 `tls` credentials: CA, optional client certificate for mTLS). It says when a connection
 // is up, because gRFC A57 starts does-not-exist timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
-import type http2 from 'node:http2';
 import { type ClientTlsOptions, Code, GrpcTransport, RpcError, type Transport } from '@shoal/rpc/client';
 import { SessionPool, type SessionPoolOptions } from '@shoal/rpc/plugins';
 import type { XdsServerConfig } from '../bootstrap.js';
@@ -24,7 +23,7 @@ class ConnectionReportingPool extends SessionPool {
     super(options);
   }
 
-  override acquire(address: string): { session: http2.ClientHttp2Session; release: () => void } {
+  override acquire(address: string): ReturnType<SessionPool['acquire']> {
     const acquired = super.acquire(address);
     const { session } = acquired;
     if (!session.connecting && !session.destroyed) queueMicrotask(this.onConnected);

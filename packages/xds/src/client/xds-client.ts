@@ -144,7 +144,7 @@ export class XdsClient implements XdsClientGauges {
         this.queue.push(() => (registration.active ? watcher.onError(servers.error) : undefined));
         return () => (registration.active = false);
       }
-      entry = this.cache.create(typeUrl, name, this.streamFor(servers.servers));
+      entry = this.cache.create(typeUrl, name, this.streamFor(servers.servers, servers.reachabilityOnly));
       entry.watchers.add(registration);
       entry.stream.subscribe(type.typeUrl, name);
     } else {
@@ -190,9 +190,12 @@ export class XdsClient implements XdsClientGauges {
     this.streams.clear();
   }
 
-  /** One stream per server list: a plain one, or a gRFC A71 fallback group for several servers. */
-  private streamFor(servers: readonly XdsServerConfig[]): XdsStream {
-    const key = servers.map((s) => `${s.serverUri}|${JSON.stringify(s.channelCredentials)}`).join(',');
+  /**
+   * One stream per server list: a plain one, or a gRFC A71 fallback group for several servers, which
+   * falls back for uncached resources only, or whenever the server is unreachable (gRFC A95).
+   */
+  private streamFor(servers: readonly XdsServerConfig[], reachabilityOnly: boolean): XdsStream {
+    const key = `${reachabilityOnly ? 'reachability:' : ''}${servers.map((s) => `${s.serverUri}|${JSON.stringify(s.channelCredentials)}`).join(',')}`;
     const existing = this.streams.get(key);
     if (existing) return existing.stream;
     let stream: XdsStream;
@@ -206,6 +209,7 @@ export class XdsClient implements XdsClientGauges {
         servers,
         (server, index) => this.serverStream(server, () => group, { group, index }),
         () =>
+          reachabilityOnly ||
           [...this.cache.entries()].some(
             (e) => e.stream === group && !e.hasValue && e.status === 'requested',
           ),

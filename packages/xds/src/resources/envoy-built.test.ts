@@ -180,8 +180,12 @@ describe('decoding resources built with the real Envoy protos', () => {
     const route = r.value.virtualHosts[0]?.routes[0];
     assert.ok(route?.action.kind === 'route');
     assert.deepEqual(route.action.clusters, [
-      { name: 'outbound|7070||echo.default.svc.cluster.local', weight: 1, filterOverrides: {} },
+      { name: 'outbound|7070||echo.default.svc.cluster.local', weight: 1, filterOverrides: {}, headers: {} },
     ]);
+    // Envoy's deprecated `append` unset: APPEND_IF_EXISTS_OR_ADD.
+    assert.deepEqual(route.headers, {
+      request: { remove: [], add: [{ name: 'x-a', value: 'b', append: 'append', keepEmptyValue: false }] },
+    });
     assert.equal(route.action.timeoutMs, 0);
     assert.equal(route.action.maxStreamDurationMs, 5000);
     assert.deepEqual(route.action.retryPolicy?.retryOn, [14, 1]);

@@ -354,6 +354,86 @@ describe('decodeRouteConfiguration', () => {
     );
   });
 
+  it('decodes header mutations, rewrites, mirrors and direct responses, and names bad ones', () => {
+    const A = envoy.HeaderValueOption_HeaderAppendAction;
+    const v = ok(
+      rc([
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/a.' } },
+          requestHeadersToAdd: [
+            { header: { key: 'X-A', value: '1' }, append: false },
+            { header: { key: 'x-b', value: '2' }, appendAction: A.ADD_IF_ABSENT },
+          ],
+          responseHeadersToRemove: ['x-c'],
+          action: {
+            case: 'route',
+            value: {
+              clusterSpecifier: { case: 'cluster', value: 'c' },
+              prefixRewrite: '/b.',
+              hostRewriteSpecifier: { case: 'hostRewriteLiteral', value: 'b.example' },
+              requestMirrorPolicies: [
+                { cluster: 'm', runtimeFraction: { defaultValue: { numerator: 5, denominator: 0 } } },
+              ],
+            },
+          },
+        },
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: { case: 'directResponse', value: { status: 503 } },
+        },
+      ]),
+    );
+    const [r0, r1] = v.virtualHosts[0]!.routes;
+    assert.deepEqual(
+      r0!.headers.request?.add.map((a) => [a.name, a.append]),
+      [
+        ['x-a', 'overwrite'],
+        ['x-b', 'add_if_absent'],
+      ],
+    );
+    assert.deepEqual(r0!.headers.response, { remove: ['x-c'], add: [] });
+    assert.ok(r0!.action.kind === 'route');
+    assert.equal(r0!.action.prefixRewrite, '/b.');
+    assert.equal(r0!.action.hostRewrite, 'b.example');
+    assert.deepEqual(r0!.action.mirrors, [{ cluster: 'm', perMillion: 50_000 }]);
+    assert.deepEqual(r1!.action, { kind: 'direct_response', status: 503 });
+    assert.deepEqual([...referencedClusters(v)], ['c', 'm']);
+    const bad = errors(
+      rc([
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          requestHeadersToAdd: [{ header: { key: ':path', value: '/x' } }],
+          requestHeadersToRemove: ['host'],
+          action: {
+            case: 'route',
+            value: {
+              clusterSpecifier: { case: 'cluster', value: 'c' },
+              prefixRewrite: '/x',
+              regexRewrite: { pattern: { regex: '(?=a)' }, substitution: '' },
+              requestMirrorPolicies: [{ clusterHeader: 'x-mirror' }],
+            },
+          },
+        },
+        {
+          match: { pathSpecifier: { case: 'prefix', value: '/' } },
+          action: { case: 'directResponse', value: { status: 99 } },
+        },
+      ]),
+    );
+    for (const want of [
+      /routes\[0\]\.request_headers_to_add\[0\]\.header\.key: ":path": pseudo-headers and host cannot be modified/,
+      /routes\[0\]\.request_headers_to_remove\[0\]: "host"/,
+      /routes\[0\]\.route\.regex_rewrite: only one of prefix_rewrite and regex_rewrite/,
+      /routes\[0\]\.route\.regex_rewrite\.pattern\.regex: look-around/,
+      /routes\[0\]\.route\.request_mirror_policies\[0\]\.cluster: cluster_header is not supported/,
+      /routes\[1\]\.direct_response\.status: 99 is not in \[200, 600\)/,
+    ])
+      assert.ok(
+        bad.some((e) => want.test(e)),
+        `${want} in\n${bad.join('\n')}`,
+      );
+  });
+
   it('fails cleanly on a wrong type URL or garbage bytes', () => {
     const wrong = decodeRouteConfiguration(
       anyPack(envoy.ClusterSchema, create(envoy.ClusterSchema, { name: 'c' })),

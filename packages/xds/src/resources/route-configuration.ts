@@ -1,10 +1,16 @@
 // RDS: Envoy's route.v3.RouteConfiguration decoded and validated into a plain model
-// (gRFC A28 routing, A31 timeouts, A39 filter overrides, A44 retries, A36 non-forwarding routes).
+// (gRFC A28 routing, A31 timeouts, A39 filter overrides, A44 retries, A36 non-forwarding routes;
+// Envoy's header mutations at each level and direct_response, which Shoal's mesh client applies).
 import type { JsonObject } from '@bufbuild/protobuf';
 import type { Any } from '@bufbuild/protobuf/wkt';
-import type { Route, VirtualHost } from '../gen/envoy/config/route/v3/route_components_pb.js';
+import type {
+  DirectResponseAction,
+  Route,
+  VirtualHost,
+} from '../gen/envoy/config/route/v3/route_components_pb.js';
 import { type RouteConfiguration, RouteConfigurationSchema } from '../gen/envoy/config/route/v3/route_pb.js';
 import { at, type DecodeResult, finish, index, Problems, resourceMessage } from './decode-result.js';
+import { decodeHeaderRules, type XdsHeaderRules } from './header-mutations.js';
 import {
   createDefaultHttpFilterRegistry,
   decodeFilterOverrides,
@@ -23,6 +29,8 @@ export interface XdsRoute {
   readonly action: XdsRouteAction;
   readonly filterOverrides: Readonly<Record<string, XdsFilterOverride>>;
   readonly metadata: Readonly<Record<string, JsonObject>>;
+  /** Header mutations of this route (after the weighted cluster's, before the virtual host's). */
+  readonly headers: XdsHeaderRules;
 }
 
 /** A virtual host: the routes for a set of domains (`*`, `*.suffix`, `prefix.*` or exact). */
@@ -33,12 +41,15 @@ export interface XdsVirtualHost {
   /** Applies to routes without their own retry policy. */
   readonly retryPolicy?: XdsRetryPolicy;
   readonly filterOverrides: Readonly<Record<string, XdsFilterOverride>>;
+  readonly headers: XdsHeaderRules;
 }
 
 /** A validated RouteConfiguration. */
 export interface XdsRouteConfiguration {
   readonly name: string;
   readonly virtualHosts: readonly XdsVirtualHost[];
+  /** Header mutations for every route (applied last). */
+  readonly headers: XdsHeaderRules;
 }
 
 /** Options shared by the decoders that read HTTP filter configs. */
@@ -83,7 +94,8 @@ export function validateRouteConfiguration(
     if (vh.domains.length === 0) problems.add(at(p, 'domains'), 'at least one domain is required');
     return decodeVirtualHost(vh, registry, p, problems);
   });
-  return { name: rc.name, virtualHosts };
+  const headers = decodeHeaderRules(rc, path, problems);
+  return { name: rc.name, virtualHosts, headers };
 }
 
 function domainProblem(d: string): string | undefined {
@@ -117,6 +129,7 @@ function decodeVirtualHost(vh: VirtualHost, registry: HttpFilterRegistry, path: 
     routes,
     ...(retryPolicy && { retryPolicy }),
     filterOverrides,
+    headers: decodeHeaderRules(vh, path, problems),
   };
 }
 
@@ -139,13 +152,12 @@ function decodeRoute(
     case 'nonForwardingAction':
       action = { kind: 'non_forwarding' };
       break;
-    case 'redirect':
     case 'directResponse':
+      action = decodeDirectResponse(a.value, at(path, 'direct_response'), problems);
+      break;
+    case 'redirect':
     case 'filterAction':
-      action = {
-        kind: 'unsupported',
-        action: a.case === 'directResponse' ? 'direct_response' : snake(a.case),
-      };
+      action = { kind: 'unsupported', action: snake(a.case) };
       break;
     default:
       problems.add(path, 'action is required (route or non_forwarding_action)');
@@ -156,8 +168,30 @@ function decodeRoute(
     at(path, 'typed_per_filter_config'),
     problems,
   );
+  const headers = decodeHeaderRules(r, path, problems);
   if (!match || !action) return undefined;
-  return { name: r.name, match, action, filterOverrides, metadata: metadataToModel(r.metadata) };
+  return { name: r.name, match, action, filterOverrides, metadata: metadataToModel(r.metadata), headers };
+}
+
+/** Envoy: status in [200, 600); an inline body is kept, a file or environment body is an error. */
+function decodeDirectResponse(
+  d: DirectResponseAction,
+  path: string,
+  problems: Problems,
+): XdsRouteAction | undefined {
+  if (d.status < 200 || d.status >= 600) {
+    problems.add(at(path, 'status'), `${d.status} is not in [200, 600)`);
+    return undefined;
+  }
+  const b = d.body?.specifier;
+  let body: string | undefined;
+  if (b?.case === 'inlineString') body = b.value;
+  else if (b?.case === 'inlineBytes') body = new TextDecoder().decode(b.value);
+  else if (b?.case !== undefined) {
+    problems.add(at(path, 'body'), `a ${snake(b.case)} body cannot be read by a client (inline only)`);
+    return undefined;
+  }
+  return { kind: 'direct_response', status: d.status, ...(body !== undefined && { body }) };
 }
 
 function snake(s: string): string {
@@ -169,7 +203,9 @@ export function referencedClusters(rc: XdsRouteConfiguration): Set<string> {
   const names = new Set<string>();
   for (const vh of rc.virtualHosts) {
     for (const r of vh.routes) {
-      if (r.action.kind === 'route') for (const c of r.action.clusters) names.add(c.name);
+      if (r.action.kind !== 'route') continue;
+      for (const c of r.action.clusters) names.add(c.name);
+      for (const m of r.action.mirrors) names.add(m.cluster);
     }
   }
   return names;

@@ -62,7 +62,7 @@ describe('xDS protos against the real Envoy protos', () => {
     assert.equal(xdsFiles().length, generated.length);
   });
 
-  it('covers the messages the control plane and client exchange', () => {
+  it('covers the messages the control plane sends to proxyless clients and sidecars', () => {
     const names = new Set(allMessages().map((m) => m.typeName));
     for (const name of [
       'envoy.service.discovery.v3.DiscoveryRequest',
@@ -74,6 +74,17 @@ describe('xDS protos against the real Envoy protos', () => {
       'envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
       'envoy.service.status.v3.ClientStatusResponse',
       'google.rpc.Status',
+      // What a sidecar is sent besides (socket listeners, TCP proxying, upstream protocols, SDS).
+      'envoy.config.listener.v3.ListenerFilter',
+      'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+      'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+      'envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector',
+      'envoy.extensions.filters.listener.http_inspector.v3.HttpInspector',
+      'envoy.extensions.filters.http.cors.v3.Cors',
+      'envoy.extensions.filters.http.grpc_stats.v3.FilterConfig',
+      'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+      'envoy.extensions.transport_sockets.tls.v3.Secret',
+      'envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig',
     ]) {
       assert.ok(names.has(name), name);
     }

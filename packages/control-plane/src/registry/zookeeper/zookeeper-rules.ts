@@ -10,7 +10,7 @@ import type { ConfigStore } from '../../config/config-store.js';
 import { formatIssue } from '../../config/issues.js';
 import { parseDocuments } from '../../config/parse-documents.js';
 import { DUBBO_RULE_API_VERSION, parseDubboRuleName } from '../../dubbo/rule-names.js';
-import type { ZooKeeperLog } from './zookeeper-registry.js';
+import type { ZooKeeperLog } from './zookeeper-source.js';
 import type { ZooKeeperWatches } from './zookeeper-watches.js';
 
 export const RULES_PATH = '/dubbo/config/dubbo';
@@ -19,6 +19,8 @@ const OWNER = 'zookeeper:/dubbo/config/dubbo';
 export class ZooKeeperRules {
   readonly #texts = new Map<string, string>();
   #pending: NodeJS.Immediate | undefined;
+  /** The applies to the store, one after another. */
+  #applying: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(
@@ -61,7 +63,8 @@ export class ZooKeeperRules {
     if (this.#closed) return;
     this.#pending ??= setImmediate(() => {
       this.#pending = undefined;
-      this.#apply();
+      // One apply at a time, each with the rules as read when it starts: the last read wins.
+      this.#applying = this.#applying.then(() => this.#apply());
     });
   }
 
@@ -82,7 +85,7 @@ export class ZooKeeperRules {
     return [{ apiVersion: DUBBO_RULE_API_VERSION, kind: rule.kind, metadata: { name }, spec }];
   }
 
-  #apply(): void {
+  async #apply(): Promise<void> {
     const objects: AnyConfigObject[] = [];
     for (const [name, text] of [...this.#texts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const docs = this.#documents(name, text);
@@ -99,7 +102,7 @@ export class ZooKeeperRules {
       for (const r of results) if (r.object) objects.push(r.object);
     }
     try {
-      this.store.replaceOwned(
+      await this.store.replaceOwned(
         OWNER,
         { objects, skipped: [], errors: [], warnings: [] },
         { source: `zookeeper ${RULES_PATH}` },

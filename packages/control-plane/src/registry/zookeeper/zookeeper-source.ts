@@ -1,28 +1,22 @@
-// The registry on Dubbo's ZooKeeper (`shoal cp --registry zookeeper://HOST:PORT`). It reads what
-// Dubbo writes there, watched: interface-level provider URLs (`/dubbo/<iface>/providers/<url>`),
-// application-level instances (`/services/<app>/<ip:port>`) and the interface → application
-// mapping (`/dubbo/mapping/<iface>`); Dubbo's rules (`/dubbo/config/dubbo/<rule>`) go into the
-// config store. It writes Shoal's own providers as Dubbo does: an ephemeral provider URL per
-// interface, plus the mapping, removed when the instance's lease ends. Config (ServiceEntry, ...)
-// and Shoal's registrations are kept by an in-memory registry, which ZooKeeper's view feeds.
+// Dubbo's ZooKeeper as a discovery source (`shoal cp --registry zookeeper://HOST:PORT`, plugged in
+// by zookeeper-backend.ts). It reads what Dubbo writes there, watched: interface-level provider URLs
+// (`/dubbo/<iface>/providers/<url>`), application-level instances (`/services/<app>/<ip:port>`) and
+// the interface → application mapping (`/dubbo/mapping/<iface>`); Dubbo's rules
+// (`/dubbo/config/dubbo/<rule>`) go into the config store. It writes Shoal's own providers as Dubbo
+// does: an ephemeral provider URL per interface, plus the mapping, removed when the instance's lease
+// ends. The registry merges its view with config and Shoal's registrations.
 // A disconnected session keeps what it read; an expired one drops it, and a new session reads
 // everything again and writes Shoal's providers again.
 // Dubbo: ZookeeperRegistry, ZookeeperServiceDiscovery, ZookeeperMetadataReport (mapping),
 // ZookeeperDynamicConfiguration (rules); Istio: external service registries feeding istiod.
 
+import type { BackendLogger } from '../../backends/store-backends.js';
 import type { ConfigStore } from '../../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../../config/hostnames.js';
 import type { ConfigView } from '../config-services.js';
-import { InMemoryRegistry } from '../memory-registry.js';
-import type {
-  InterfaceTarget,
-  RegisteredInstance,
-  RegistrationLease,
-  Registry,
-  RegistryEndpoint,
-  RegistryListener,
-  RegistryService,
-} from '../registry-types.js';
+import type { DiscoverySource } from '../discovery-source.js';
+import { diffHosts } from '../host-prints.js';
+import type { RegisteredInstance, RegistryEndpoint, RegistryService } from '../registry-types.js';
 import {
   endpointOfProviderUrl,
   endpointsOfServiceInstance,
@@ -35,23 +29,18 @@ import { ZooKeeperRules } from './zookeeper-rules.js';
 import { type SessionState, ZooKeeperSession } from './zookeeper-session.js';
 import { ZooKeeperWatches } from './zookeeper-watches.js';
 
-export type ZooKeeperLog = (
-  level: 'debug' | 'info' | 'warn' | 'error',
-  message: string,
-  fields?: Record<string, unknown>,
-) => void;
+/** How the source logs: the backends' logger. */
+export type ZooKeeperLog = BackendLogger;
 
-export interface ZooKeeperRegistryOptions {
+export interface ZooKeeperSourceOptions {
   /** `host:port[,host:port...][/chroot]` (the part after `zookeeper://`). */
   connect: string;
-  /** Config for the in-memory part; Dubbo's rules read from ZooKeeper are applied to it. */
+  /** Where Dubbo's rules read from ZooKeeper are applied. */
   store?: ConfigStore;
   /** The namespace Dubbo's applications are hosts in (`<app>.<namespace>.svc.<suffix>`). Default `default`. */
   namespace?: string;
   /** Default 10 s. */
   sessionTimeoutMs?: number;
-  /** Grace period of ended leases (default 10 s). */
-  graceMs?: number;
   domainSuffix?: string;
   /** Shoal's release, written as the provider URLs' `release`. */
   release?: string;
@@ -59,14 +48,16 @@ export interface ZooKeeperRegistryOptions {
 }
 
 const RESERVED = new Set(['config', 'mapping', 'metadata']);
-const SOURCE = 'zookeeper';
-
-export class ZooKeeperRegistry implements Registry {
-  readonly #local: InMemoryRegistry;
+export class ZooKeeperSource implements DiscoverySource {
+  readonly description: string;
+  #version = 0;
+  #view: ConfigView = { services: [], endpoints: [] };
+  #prints = new Map<string, string>();
+  #onChange: ((hostnames: string[]) => void) | undefined;
   readonly #session: ZooKeeperSession;
   readonly #watches: ZooKeeperWatches;
   readonly #rules: ZooKeeperRules | undefined;
-  readonly #options: ZooKeeperRegistryOptions;
+  readonly #options: ZooKeeperSourceOptions;
   readonly #log: ZooKeeperLog;
   /** What ZooKeeper holds, as last read. */
   #providers = new Map<string, Map<string, DubboUrl>>();
@@ -84,17 +75,10 @@ export class ZooKeeperRegistry implements Registry {
   readonly #ready: Promise<void>;
   #closed = false;
 
-  constructor(options: ZooKeeperRegistryOptions) {
+  constructor(options: ZooKeeperSourceOptions) {
     this.#options = options;
+    this.description = `zookeeper://${options.connect}`;
     this.#log = options.log ?? (() => {});
-    this.#local = new InMemoryRegistry({
-      ...(options.store ? { store: options.store } : {}),
-      ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
-      ...(options.domainSuffix ? { domainSuffix: options.domainSuffix } : {}),
-    });
-    this.#local.subscribe((e) => {
-      if ((e.reason === 'expired' || e.reason === 'deregistered') && e.nodeId) void this.#unpublish(e.nodeId);
-    });
     this.#ready = new Promise((resolve) => (this.#readyResolve = resolve));
     this.#session = new ZooKeeperSession({
       connect: options.connect,
@@ -105,6 +89,14 @@ export class ZooKeeperRegistry implements Registry {
       this.#log('warn', 'zookeeper read failed', { path, error: String(err) }),
     );
     this.#rules = options.store ? new ZooKeeperRules(options.store, this.#watches, this.#log) : undefined;
+  }
+
+  /**
+   * Connects and returns at once: a ZooKeeper not there yet must not keep the control plane from
+   * serving. `ready()` says when the first session has read it.
+   */
+  async start(onChange: (hostnames: string[]) => void): Promise<void> {
+    this.#onChange = onChange;
     this.#session.start();
   }
 
@@ -118,38 +110,26 @@ export class ZooKeeperRegistry implements Registry {
   }
 
   get version(): number {
-    return this.#local.version;
+    return this.#version;
   }
 
   services(): readonly RegistryService[] {
-    return this.#local.services();
+    return this.#view.services;
   }
 
-  service(hostname: string): RegistryService | undefined {
-    return this.#local.service(hostname);
+  endpoints(): readonly RegistryEndpoint[] {
+    return this.#view.endpoints;
   }
 
-  endpoints(hostname?: string, servicePort?: number): readonly RegistryEndpoint[] {
-    return this.#local.endpoints(hostname, servicePort);
-  }
-
-  resolveInterface(name: string): InterfaceTarget[] {
-    return this.#local.resolveInterface(name);
-  }
-
-  interfaces(): string[] {
-    return this.#local.interfaces();
-  }
-
-  async register(registration: RegisteredInstance): Promise<RegistrationLease> {
-    const lease = await this.#local.register(registration);
+  /** Writes a registered Shoal instance's providers (again, when it changed) and leaves its URLs out of the view. */
+  async publish(registration: RegisteredInstance): Promise<void> {
     await this.#publish(registration);
     this.#schedule(); // its own URLs, read back, are left out
-    return lease;
   }
 
-  subscribe(listener: RegistryListener): () => void {
-    return this.#local.subscribe(listener);
+  /** Removes an ended instance's providers from ZooKeeper. */
+  unpublish(nodeId: string): Promise<void> {
+    return this.#unpublish(nodeId);
   }
 
   async close(): Promise<void> {
@@ -158,7 +138,6 @@ export class ZooKeeperRegistry implements Registry {
     // Ephemeral nodes go with the session.
     this.#session.close();
     this.#rules?.close();
-    await this.#local.close();
   }
 
   #onState(state: SessionState, session: number): void {
@@ -250,12 +229,18 @@ export class ZooKeeperRegistry implements Registry {
     if (this.#closed) return;
     this.#pending ??= setImmediate(() => {
       this.#pending = undefined;
-      if (!this.#closed) this.#local.setExternal(SOURCE, this.#view());
+      if (this.#closed) return;
+      this.#view = this.#read();
+      const { prints, changed } = diffHosts(this.#view, this.#prints);
+      this.#prints = prints;
+      if (changed.length === 0) return;
+      this.#version++;
+      this.#onChange?.(changed);
     });
   }
 
   /** ZooKeeper's providers and instances as services and endpoints (Shoal's own left out). */
-  #view(): ConfigView {
+  #read(): ConfigView {
     const namespace = this.#options.namespace ?? 'default';
     const suffix = this.#options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
     const own = new Set([...this.#published.keys(), ...this.#departed]);

@@ -1,0 +1,112 @@
+// Child-process entry for the reconnect-stampede measurement: `count` simulated clients that come
+// back to a control plane exactly as @shoal/xds does, at a fraction of its CPU, so that thousands of
+// them in one process behave like thousands of processes. Each holds a SotW ADS stream (SimStream);
+// when it ends, the client retries on @shoal/xds's own Backoff schedule (reset after a stream that
+// worked, as gRFC A57 says), each try a plain TCP connect (refused while the control plane is down),
+// and once one connects, a new ADS stream. Argument: JSON {xdsPort, count, listener, idPrefix}.
+
+import { connect as tcpConnect } from 'node:net';
+import { createClient, GrpcTransport } from '@shoal/rpc';
+import { envoy } from '@shoal/xds';
+import { Backoff } from '@shoal/xds/plugins';
+import { serveParent, wallMs } from './ipc.js';
+import { SimStream } from './sim-stream.js';
+
+interface Settings {
+  xdsPort: number;
+  count: number;
+  listener: string;
+  idPrefix: string;
+}
+
+/** Resolves true when a TCP connection to the port opens, false when it is refused. */
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tcpConnect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+class Client {
+  /** wallMs() of the first try that found the control plane after each outage. */
+  readonly found: number[] = [];
+  readonly #backoff = new Backoff();
+  #transport: GrpcTransport | undefined;
+  #stream: SimStream | undefined;
+  #closed = false;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly id: string,
+  ) {}
+
+  /** Opens a stream; resolves once it is synced, and follows it with reconnects afterwards. */
+  async open(): Promise<void> {
+    this.#transport = new GrpcTransport({ address: `127.0.0.1:${this.settings.xdsPort}` });
+    const stream = new SimStream(
+      createClient(envoy.AggregatedDiscoveryService, this.#transport),
+      this.id,
+      this.settings.listener,
+    );
+    this.#stream = stream;
+    const ended = stream.start();
+    await stream.synced;
+    void ended.then(() => this.#reconnect());
+  }
+
+  async #reconnect(): Promise<void> {
+    this.#transport?.close();
+    this.#backoff.resetAfterHealthy(); // the stream had responses: retry at once, then back off
+    while (!this.#closed) {
+      const started = Date.now();
+      if (await reachable(this.settings.xdsPort)) {
+        this.found.push(wallMs());
+        try {
+          await this.open();
+          return;
+        } catch {
+          // the stream failed before it synced: back off as for a refused connection
+        }
+      }
+      const delay = this.#backoff.next();
+      await new Promise((r) => setTimeout(r, Math.max(0, started + delay - Date.now())));
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#stream?.close();
+    this.#transport?.close();
+  }
+}
+
+async function main(settings: Settings): Promise<void> {
+  const clients: Client[] = [];
+  const connect = async (): Promise<number> => {
+    for (let i = 0; i < settings.count; i += 50) {
+      const batch: Promise<void>[] = [];
+      for (let j = i; j < Math.min(settings.count, i + 50); j++) {
+        const c = new Client(settings, `${settings.idPrefix}-${j}`);
+        clients.push(c);
+        batch.push(c.open());
+      }
+      await Promise.all(batch);
+    }
+    return clients.length;
+  };
+  const close = (): void => {
+    for (const c of clients) c.close();
+  };
+  /** When each client first found the control plane again (wallMs), after the last outage. */
+  const found = (): number[] => clients.flatMap((c) => c.found.slice(0, 1));
+  await serveParent(async () => ({ pid: process.pid }), { connect, close, found });
+}
+
+main(JSON.parse(process.argv[2] ?? '{}') as Settings).catch((err: Error) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});

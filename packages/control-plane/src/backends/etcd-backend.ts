@@ -1,0 +1,55 @@
+// `--store etcd://HOST:PORT[,HOST:PORT...]`: config and registrations in etcd, shared by every
+// control-plane replica on the same prefix. Each replica watches etcd and serves its own clients;
+// the elected leader sweeps ended registrations; a replica cut off from etcd reports itself not
+// current (the control plane then stops serving until it has resynced).
+
+import { EtcdConfigStore } from '../config/etcd-config-store.js';
+import { EtcdRegistrations } from '../registry/etcd-registrations.js';
+import { EtcdLeadership } from './etcd-leadership.js';
+import { EtcdSession, parseEtcdStore } from './etcd-session.js';
+import type { BackendContext, StoreBackend } from './store-backends.js';
+
+/** How often the leader looks for registrations whose grace period ended. */
+const SWEEP_MS = 1000;
+
+export function etcdBackend(context: BackendContext): StoreBackend {
+  const { prefix, log, validator, graceMs } = context;
+  const session = new EtcdSession({ endpoints: parseEtcdStore(context.store), prefix, log });
+  const config = new EtcdConfigStore({
+    client: session.client,
+    prefix,
+    description: `${context.store} (prefix ${prefix})`,
+    ...(validator && { validator }),
+  });
+  session.onResync(() => config.resync());
+  const registrations = new EtcdRegistrations({ session, log, ...(graceMs !== undefined && { graceMs }) });
+  const leadership = new EtcdLeadership(session, { log });
+  let sweeper: NodeJS.Timeout | undefined;
+  leadership.onChange((leader) => {
+    clearInterval(sweeper);
+    sweeper = undefined;
+    if (!leader) return;
+    sweeper = setInterval(() => {
+      if (!session.current) return;
+      registrations
+        .sweep()
+        .catch((err) => log('warn', 'sweeping ended registrations failed', { error: String(err) }));
+    }, SWEEP_MS);
+    sweeper.unref();
+  });
+  return {
+    config,
+    registrations,
+    health: session,
+    leadership,
+    start: async () => {
+      await session.start();
+      leadership.start();
+    },
+    close: async () => {
+      clearInterval(sweeper);
+      await leadership.close();
+      await session.close();
+    },
+  };
+}

@@ -1,0 +1,189 @@
+// The HPACK encoder, RFC 7541 §6. It never inserts into the dynamic table (§2.3.2 lets an
+// encoder choose): a field matching the static table is indexed (§6.1), anything else is a
+// literal without indexing (§6.2.2), never indexed (§6.2.3) for credentials, so a block depends
+// on no connection's state and can be built once and sent on any connection. Huffman coding
+// (§5.2) is used where shorter in blocks built once; per-call fields go out raw (cheaper to
+// write than to code). When the peer lowers SETTINGS_HEADER_TABLE_SIZE, the next block starts
+// with a size update (§4.2, RFC 9113 §4.3.1).
+
+import { checkOutgoingValue, outgoingName } from '../field-rules.js';
+import { WriteBuffer } from '../write-buffer.js';
+import { huffmanEncode, huffmanLength } from './huffman.js';
+import { staticLookup } from './static-table.js';
+
+export type HeaderValue = string | number | readonly string[];
+/** Headers to send: lower-case names (others are lower-cased), pseudo-headers in any order. */
+export type OutgoingHeaders = Record<string, HeaderValue | undefined>;
+
+/** Fields whose values stay out of every table on the way (§7.1.3). */
+const SENSITIVE = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/**
+ * A header block encoded once and sent as is on any connection: the fixed part of every request
+ * of a method, or of every response. Build it with encodeHeaderBlock().
+ */
+export class HeaderBlock {
+  /** @internal */
+  constructor(
+    /** The encoded fields. */
+    readonly bytes: Buffer,
+    /** The fields it holds. */
+    readonly headers: Readonly<OutgoingHeaders>,
+    /** Whether it holds pseudo-headers (they must come first in a block). */
+    readonly hasPseudo: boolean,
+  ) {}
+}
+
+/** Encodes `headers` once (validated, pseudo-headers first, Huffman-coded where shorter). */
+export function encodeHeaderBlock(headers: OutgoingHeaders): HeaderBlock {
+  const out = new WriteBuffer();
+  const copy: OutgoingHeaders = {};
+  const hasPseudo = writeFields(out, headers, true, copy);
+  const taken = out.take();
+  const bytes = taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+  return new HeaderBlock(Buffer.from(bytes), Object.freeze(copy), hasPseudo);
+}
+
+/** The encoder of one connection's outgoing blocks. */
+export class HpackEncoder {
+  /** The dynamic table size our blocks promise the peer (we keep the table empty). */
+  private tableSize = 4096;
+  private pendingSizeUpdate = -1;
+
+  /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived. */
+  peerTableSize(size: number): void {
+    if (size < this.tableSize) {
+      this.tableSize = size;
+      this.pendingSizeUpdate = size;
+    }
+  }
+
+  /** Bytes the block of `block` and `headers` takes at most. */
+  bound(block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): number {
+    let n = 6 + (block ? block.bytes.length : 0);
+    if (headers) {
+      for (const name in headers) {
+        const value = headers[name];
+        if (value === undefined) continue;
+        if (typeof value === 'string') n += name.length + value.length + 11;
+        else if (typeof value === 'number') n += name.length + 32;
+        else for (const v of value) n += name.length + v.length + 11;
+      }
+    }
+    return n;
+  }
+
+  /** Writes one header block: the size update if one is due, `block`, then `headers`. */
+  encode(out: WriteBuffer, block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): void {
+    if (this.pendingSizeUpdate >= 0) {
+      writeInteger(out, this.pendingSizeUpdate, 5, 0x20);
+      this.pendingSizeUpdate = -1;
+    }
+    if (block) {
+      const bytes = block.bytes;
+      const buf = out.ensure(bytes.length);
+      bytes.copy(buf, out.pos);
+      out.pos += bytes.length;
+      out.length += bytes.length;
+    }
+    if (headers) writeFields(out, headers, false, undefined, block?.hasPseudo);
+  }
+}
+
+/**
+ * Writes every field of `headers`, pseudo-headers first. Returns whether there were any. With
+ * `copy`, records the validated fields there. `afterPseudo` refuses pseudo-headers (they would
+ * follow fields already written).
+ */
+function writeFields(
+  out: WriteBuffer,
+  headers: OutgoingHeaders,
+  huffman: boolean,
+  copy: OutgoingHeaders | undefined,
+  afterPseudo = false,
+): boolean {
+  let pseudo = false;
+  let regular = false;
+  for (const name in headers) {
+    if (name.charCodeAt(0) !== 0x3a) {
+      regular = true;
+      continue;
+    }
+    if (afterPseudo) throw new TypeError(`pseudo-header "${name}" after a block of regular fields`);
+    pseudo = true;
+    writeNamed(out, name, headers[name], huffman, copy);
+  }
+  if (regular) {
+    for (const name in headers) {
+      if (name.charCodeAt(0) !== 0x3a) writeNamed(out, name, headers[name], huffman, copy);
+    }
+  }
+  return pseudo;
+}
+
+function writeNamed(
+  out: WriteBuffer,
+  rawName: string,
+  value: HeaderValue | undefined,
+  huffman: boolean,
+  copy: OutgoingHeaders | undefined,
+): void {
+  if (value === undefined) return;
+  const name = outgoingName(rawName);
+  if (typeof value === 'string') writeField(out, name, value, huffman);
+  else if (typeof value === 'number') writeField(out, name, String(value), huffman);
+  else for (const v of value) writeField(out, name, v, huffman);
+  if (copy) copy[name] = typeof value === 'object' ? [...value] : value;
+}
+
+function writeField(out: WriteBuffer, name: string, value: string, huffman: boolean): void {
+  checkOutgoingValue(name, value);
+  const { byName, byField } = staticLookup();
+  const nameIndex = byName.get(name);
+  if (nameIndex !== undefined) {
+    const full = byField.get(`${name}\0${value}`);
+    if (full !== undefined) {
+      writeInteger(out, full, 7, 0x80); // §6.1
+      return;
+    }
+  }
+  const flags = SENSITIVE.has(name) ? 0x10 : 0x00; // §6.2.3 never indexed, §6.2.2 without indexing
+  if (nameIndex !== undefined) writeInteger(out, nameIndex, 4, flags);
+  else {
+    out.u8(flags);
+    writeString(out, name, huffman);
+  }
+  writeString(out, value, huffman);
+}
+
+/** §5.1: `value` with an N-bit prefix, the first byte's high bits set to `flags`. */
+export function writeInteger(out: WriteBuffer, value: number, prefixBits: number, flags: number): void {
+  const max = (1 << prefixBits) - 1;
+  if (value < max) {
+    out.u8(flags | value);
+    return;
+  }
+  out.u8(flags | max);
+  let rest = value - max;
+  while (rest >= 128) {
+    out.u8((rest % 128) | 0x80);
+    rest = Math.floor(rest / 128);
+  }
+  out.u8(rest);
+}
+
+/** §5.2: a string literal, Huffman-coded when asked and shorter. */
+function writeString(out: WriteBuffer, text: string, huffman: boolean): void {
+  if (huffman) {
+    const coded = huffmanLength(text);
+    if (coded < text.length) {
+      writeInteger(out, coded, 7, 0x80);
+      const buf = out.ensure(coded);
+      out.pos = huffmanEncode(text, buf, out.pos);
+      out.length += coded;
+      return;
+    }
+  }
+  writeInteger(out, text.length, 7, 0);
+  out.latin1(text);
+}
