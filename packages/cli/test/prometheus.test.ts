@@ -2,7 +2,9 @@
 // it finds every process of the running demo through the control plane's HTTP service discovery,
 // scrapes them, and answers Kiali's graph query with the demo's edges split by version once the
 // canary moves 20% to v2; gRFC A66's histograms have their buckets. `shoal top` shows the
-// consumer's edges from its load reports meanwhile. Ports are picked here; both
+// consumer's edges from its load reports meanwhile. The demo runs with --prometheus-url, so the
+// console's traffic picture (GET /api/traffic) is read from that Prometheus: first an error that
+// says it is not there, then the same edges with their split. Ports are picked here; both
 // processes are stopped at the end.
 
 import assert from 'node:assert/strict';
@@ -99,6 +101,7 @@ describe('Prometheus scrapes a running Shoal mesh', {
         `--metrics-port=${ports.metrics}`,
         '--duration=140s',
         `--prometheus=${config}`,
+        `--prometheus-url=http://127.0.0.1:${ports.prometheus}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -109,6 +112,12 @@ describe('Prometheus scrapes a running Shoal mesh', {
     await until(async () => (output.includes(`wrote ${config}`) ? true : undefined), 'the demo', 60_000);
     assert.match(output, /prometheus --config\.file=/, 'it says how to run Prometheus');
     const admin = `127.0.0.1:${ports.admin}`;
+    // Before Prometheus runs, the console's traffic picture says so (502) rather than showing nothing.
+    const down = await fetch(`http://${admin}/api/traffic`);
+    assert.equal(down.status, 502);
+    const downBody = (await down.json()) as { source: string; error?: string; edges: unknown[] };
+    assert.equal(downBody.source, 'prometheus');
+    assert.match(downBody.error ?? '', /^Prometheus at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
     const applied = await shoal(['apply', '-f', canary, '--admin', admin]);
     assert.equal(applied.code, 0, applied.stderr);
     // `shoal top` shows the same edges from the consumer's load reports (LRS), no Prometheus needed.
@@ -183,6 +192,51 @@ describe('Prometheus scrapes a running Shoal mesh', {
     }
     const rate = (v: string) => Number(edges.find((s) => s.metric.destination_version === v)!.value[1]);
     assert.ok(rate('v1') > rate('v2') && rate('v2') > 0, `v1 ${rate('v1')}/s, v2 ${rate('v2')}/s`);
+
+    // The console's graph from the same Prometheus: the demo's edges with their split and p99.
+    type Report = {
+      source: string;
+      windowSeconds: number;
+      nodes: { id: string; kind: string }[];
+      edges: {
+        source: string;
+        destination: string;
+        requestsPerSecond: number;
+        errorRate: number;
+        p99Ms?: number;
+        byStatus?: Record<string, number>;
+      }[];
+      totals: { requestsPerSecond: number; p99Ms?: number };
+    };
+    const traffic = await until(
+      async () => {
+        const res = await fetch(`http://${admin}/api/traffic`);
+        const r = (await res.json()) as Report;
+        return res.status === 200 && r.edges.length === 2 ? r : undefined;
+      },
+      'the console’s traffic from Prometheus',
+      30_000,
+    );
+    assert.equal(traffic.source, 'prometheus');
+    assert.equal(traffic.windowSeconds, 60);
+    assert.deepEqual(traffic.edges.map((e) => `${e.source}->${e.destination}`).sort(), [
+      'demo-consumer->greeter:v1',
+      'demo-consumer->greeter:v2',
+    ]);
+    assert.deepEqual(traffic.nodes.find((n) => n.id === 'demo-consumer')?.kind, 'workload');
+    const edge = (v: string) => traffic.edges.find((e) => e.destination === `greeter:${v}`)!;
+    const share =
+      edge('v2').requestsPerSecond / (edge('v1').requestsPerSecond + edge('v2').requestsPerSecond);
+    assert.ok(share > 0 && share < 0.5, `v2 share ${share}`);
+    for (const e of traffic.edges) {
+      assert.equal(e.errorRate, 0);
+      assert.ok(e.p99Ms !== undefined && e.p99Ms > 0 && e.p99Ms < 1000, `p99 ${e.p99Ms} ms`);
+      assert.ok((e.byStatus?.OK ?? 0) > 0);
+    }
+    assert.ok(traffic.totals.requestsPerSecond > 0 && (traffic.totals.p99Ms ?? 0) > 0);
+    console.log(
+      `console traffic from Prometheus: v1 ${edge('v1').requestsPerSecond.toFixed(1)}/s, v2 ${edge('v2').requestsPerSecond.toFixed(1)}/s (v2 share ${(100 * share).toFixed(0)} %, 1-min rate since the canary), p99 ${traffic.totals.p99Ms?.toFixed(1)} ms`,
+    );
 
     // A66's histograms: A66's bucket boundaries, and a median latency that makes sense.
     const buckets = await query('grpc_client_attempt_duration_bucket{grpc_status="OK"}');

@@ -2,8 +2,10 @@
 // running `shoal demo` that this test starts on ports it picks: every view renders, the three
 // instances are found, one is disabled and enabled from the Instances view, a weight shift made in the wizard moves ~20 % of the consumer's calls to
 // v2, an invalid YAML field is marked where it is, a test call answers with its route decision,
-// a client's config dump downloads, every control is reachable by keyboard and named for screen
-// readers, and the browser logs no error. Screenshots of each view go to screenshots/ (ignored by
+// a client's config dump downloads, Dubbo's rules are listed beside Istio's and edited with
+// their errors at the field, each instance shows its lease's age, every control of every view is
+// reachable by keyboard and named for screen readers (Chromium's accessibility tree), and the
+// browser logs no error. Screenshots of each view go to screenshots/ (ignored by
 // git); the first view's render time is printed.
 
 import assert from 'node:assert/strict';
@@ -74,6 +76,24 @@ describe('the console in Chromium against shoal demo', {
   const api = async (path: string) =>
     (await fetch(new URL(path, url))).json() as Promise<Record<string, Json>>;
 
+  /** Replaces `from` with `to` in the YAML editor and waits for `value` to be marked and `path` listed. */
+  const breakField = async (from: string, to: string, value: string, path: RegExp) => {
+    const editor = page.locator('.cm-content');
+    await editor.waitFor();
+    await page.waitForFunction((t) => document.querySelector('.cm-content')?.textContent?.includes(t), from);
+    // innerText keeps the editor's line breaks (textContent does not).
+    // biome-ignore lint/performance/useDomNodeTextContent: see above.
+    const text = (await editor.innerText()).replace(from, to);
+    await editor.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(text);
+    const marked = page.locator('.cm-line', { hasText: to }).locator('.cm-lintRange-error');
+    await marked.first().waitFor({ timeout: 10_000 });
+    // Highlighting may split the marked value into several spans.
+    assert.equal((await marked.allTextContents()).join(''), value);
+    await page.getByText(path).first().waitFor();
+  };
+
   before(async () => {
     mkdirSync(shots, { recursive: true });
     const port = await providerPort();
@@ -88,6 +108,9 @@ describe('the console in Chromium against shoal demo', {
         '0',
         '--provider-port',
         String(port),
+        // Not the default 15020: other sessions on this machine may run a demo at the same time.
+        '--metrics-port',
+        '0',
         '--duration',
         '150s',
       ],
@@ -139,6 +162,8 @@ describe('the console in Chromium against shoal demo', {
       return performance.now() - nav.startTime;
     });
     console.log(`first view (overview heading) rendered ${ms.toFixed(0)} ms after navigation start`);
+    // The goal is 1 s on a quiet machine; this one is shared, so only a generous bound is asserted.
+    assert.ok(ms < 5000, `first view after ${ms.toFixed(0)} ms`);
     await until(
       async () => ((await page.locator('.tile .value').nth(1).textContent()) === '3' ? true : undefined),
       '3 instances',
@@ -157,6 +182,10 @@ describe('the console in Chromium against shoal demo', {
     await page.getByRole('heading', { level: 1, name: HOST }).waitFor();
     for (const ip of ['127.0.0.11', '127.0.0.12', '127.0.0.13'])
       await page.getByRole('cell', { name: new RegExp(`^${ip}:`) }).waitFor();
+    // Each self-registered instance shows its lease's age and when its stream last spoke.
+    const leases = await page.locator('td.lease').allTextContents();
+    assert.equal(leases.length, 3);
+    for (const l of leases) assert.match(l, /^\d+[smh] \(heard \d+[smh] ago\)$/);
     await shot('service');
     await view('#/instances', 'Instances');
     const rows = page.locator('tbody tr');
@@ -250,26 +279,7 @@ describe('the console in Chromium against shoal demo', {
 
   it('marks an invalid YAML field where it is', async () => {
     await view('#/rules/edit/VirtualService/default/greeter', 'Traffic rules');
-    const editor = page.locator('.cm-content');
-    await editor.waitFor();
-    await page.waitForFunction(() =>
-      document.querySelector('.cm-content')?.textContent?.includes('weight: 20'),
-    );
-    await editor.click();
-    await page.keyboard.press('Control+End');
-    // innerText keeps the editor's line breaks (textContent does not).
-    // biome-ignore lint/performance/useDomNodeTextContent: see above.
-    const text = (await editor.innerText()).replace('weight: 20', 'weight: -5');
-    await page.keyboard.press('Control+A');
-    await page.keyboard.insertText(text);
-    const marked = page.locator('.cm-line', { hasText: 'weight: -5' }).locator('.cm-lintRange-error');
-    await marked.first().waitFor({ timeout: 10_000 });
-    // Highlighting may split the marked value into several spans.
-    assert.equal((await marked.allTextContents()).join(''), '-5');
-    await page
-      .getByText(/spec\.http\[0\]\.route\[1\]\.weight/)
-      .first()
-      .waitFor();
+    await breakField('weight: 20', 'weight: -5', '-5', /spec\.http\[0\]\.route\[1\]\.weight/);
     await shot('rules-yaml-error');
   });
 
@@ -293,6 +303,38 @@ describe('the console in Chromium against shoal demo', {
     );
   });
 
+  it("lists Dubbo's rules beside Istio's and marks an invalid field of one in the YAML editor", async () => {
+    // A condition rule as Dubbo Admin would write it (Dubbo's YAML), for an interface the demo
+    // does not serve, so the demo's traffic is not touched.
+    const rule = [
+      'configVersion: v3.0',
+      'scope: service',
+      'force: false',
+      'enabled: true',
+      'key: org.apache.dubbo.samples.CommentService',
+      'conditions:',
+      '  - method=getComment => region=Hangzhou',
+      '',
+    ].join('\n');
+    const applied = await fetch(new URL('/api/apply', url), { method: 'POST', body: rule });
+    assert.equal(applied.status, 200, await applied.text());
+    const name = 'org.apache.dubbo.samples.CommentService::.condition-router';
+    await view('#/rules', 'Traffic rules');
+    const dubbo = page.getByRole('region', { name: 'Dubbo rules' });
+    await dubbo.getByRole('link', { name }).waitFor();
+    assert.match(
+      (await dubbo.locator('tbody tr').first().textContent()) ?? '',
+      /ConditionRoute.*service.*CommentService/,
+    );
+    const istio = page.getByRole('region', { name: 'Istio objects' });
+    await istio.getByRole('link', { name: 'greeter' }).first().waitFor();
+    await shot('rules-list');
+    await dubbo.getByRole('link', { name }).click();
+    await page.getByRole('heading', { level: 2, name: `ConditionRoute default/${name}` }).waitFor();
+    await breakField('force: false', 'force: maybe', 'maybe', /spec\.force/);
+    await shot('rules-dubbo-error');
+  });
+
   it('runs a test call through the mesh and shows the route decision', async () => {
     await view('#/call', 'Test call');
     const method = page.getByLabel('Method');
@@ -312,6 +354,11 @@ describe('the console in Chromium against shoal demo', {
 
   it("opens a client's config dump and downloads it as JSON", async () => {
     await view('#/proxies', 'Proxies');
+    // The SDS column says what the control plane does: secrets per client, or that it serves none.
+    const syncz = await api('/debug/syncz');
+    const sds = syncz.clients.find((c: Json) => c.nodeId === 'demo-consumer')?.types?.SDS;
+    const row = page.locator('tr', { has: page.getByRole('link', { name: 'demo-consumer' }) });
+    assert.equal((await row.locator('td').nth(5).textContent())?.trim(), sds ? sds.state : 'not served');
     await page.getByRole('link', { name: 'demo-consumer' }).click();
     await page.getByRole('heading', { level: 1, name: 'demo-consumer' }).waitFor();
     await page.getByRole('tab', { name: /Routes/ }).click();
@@ -330,43 +377,68 @@ describe('the console in Chromium against shoal demo', {
   });
 
   it('reaches every control by keyboard, each with a name for screen readers', async () => {
+    // Chromium's own accessibility tree names the focused element, as a screen reader hears it.
+    const cdp = await page.context().newCDPSession(page);
+    const focused = async () => {
+      const { result } = await cdp.send('Runtime.evaluate', { expression: 'document.activeElement' });
+      const { nodes } = await cdp.send('Accessibility.getPartialAXTree', {
+        objectId: result.objectId!,
+        fetchRelatives: false,
+      });
+      const ax = nodes.find((n) => !n.ignored) ?? nodes[0];
+      const [tag, path] = await page.evaluate(() => {
+        const e = document.activeElement as HTMLElement;
+        const path: number[] = [];
+        for (let n: Element | null = e; n?.parentElement; n = n.parentElement)
+          path.unshift([...n.parentElement.children].indexOf(n));
+        return [`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}.${e.className}`, path.join('.')];
+      });
+      return {
+        tag,
+        path,
+        role: String(ax?.role?.value ?? ''),
+        name: String(ax?.name?.value ?? '').trim(),
+        inEditor: tag.includes('cm-content'),
+      };
+    };
     for (const [hash, heading] of [
       ['#/overview', 'Overview'],
+      ['#/services', 'Services'],
+      [`#/services/${HOST}`, HOST],
+      ['#/traffic', 'Traffic graph'],
+      ['#/rules', 'Traffic rules'],
       [`#/rules/wizard/${HOST}/weights`, 'Traffic rules'],
+      ['#/rules/edit', 'Traffic rules'],
+      ['#/rules/history', 'Traffic rules'],
       ['#/call', 'Test call'],
       ['#/proxies', 'Proxies'],
+      ['#/proxies/demo-consumer', 'demo-consumer'],
     ] as const) {
       await view(hash, heading);
-      await page.waitForTimeout(300);
-      const snapshot = await page.locator('body').ariaSnapshot();
-      const unnamed = snapshot
-        .split('\n')
-        .filter((l) =>
-          /^\s*- (button|link|textbox|combobox|slider|spinbutton|checkbox|tab|searchbox)\s*(\[[^\]]*\])?:?\s*$/.test(
-            l,
-          ),
-        );
-      assert.deepEqual(unnamed, [], `controls without a name on ${hash}`);
-      // Tab from the top of the page through every control of the view.
+      await page.waitForTimeout(500);
       const controls = await page.evaluate(() => {
         const all = [
           ...document.querySelectorAll<HTMLElement>(
-            'a[href], button, input, select, textarea, [tabindex="0"]',
+            'a[href], button, input, select, textarea, [tabindex="0"], [contenteditable="true"]',
           ),
         ];
         return all.filter((e) => !(e as HTMLButtonElement).disabled && e.offsetParent !== null).length;
       });
       await page.locator('body').focus();
-      const seen = new Set<string>();
+      const seen = new Map<string, { role: string; name: string }>();
+      const unnamed: string[] = [];
       for (let i = 0; i < controls + 5; i++) {
+        const before = await focused().catch(() => undefined);
+        // CodeMirror keeps Tab for indenting; Esc, then Tab, leaves it (as the page says).
+        if (before?.inEditor) await page.keyboard.press('Escape');
         await page.keyboard.press('Tab');
-        seen.add(
-          await page.evaluate(() => {
-            const e = document.activeElement as HTMLElement;
-            return `${e.tagName}|${e.id}|${e.getAttribute('aria-label') ?? ''}|${e.textContent?.slice(0, 40)}|${[...(e.parentElement?.children ?? [])].indexOf(e)}`;
-          }),
-        );
+        const f = await focused();
+        // Past the last control focus leaves the page for a moment (body); Tab goes on from there.
+        if (f.tag.startsWith('body')) continue;
+        seen.set(f.path, f);
+        if (!f.name) unnamed.push(`${f.tag} (${f.role})`);
       }
+      assert.deepEqual(unnamed, [], `focusable controls without an accessible name on ${hash}`);
       assert.ok(seen.size >= controls - 1, `${hash}: reached ${seen.size} of ${controls} controls by Tab`);
     }
   });

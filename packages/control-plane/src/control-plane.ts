@@ -31,6 +31,7 @@ import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { DataDir } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
+import { PrometheusTraffic } from './traffic/prometheus-traffic.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import { Translator } from './translate/translator.js';
@@ -87,6 +88,11 @@ export interface ControlPlaneOptions {
   consoleDir?: string;
   /** Where the admin API's traffic picture (`GET /api/traffic`, the console's graph) comes from. */
   traffic?: TrafficSource;
+  /**
+   * A Prometheus that scrapes the mesh (`http://HOST:9090`): the traffic picture is read from
+   * Istio's standard metrics there with Kiali's queries (PrometheusTraffic), unless `traffic` is set.
+   */
+  prometheus?: string;
   /** Config versions kept for the history and rollback (default 200). */
   historyLimit?: number;
   /**
@@ -210,7 +216,9 @@ export class ControlPlane {
       ads: this.ads,
       history: this.history,
       consoleDir: options.consoleDir,
-      traffic: options.traffic ?? this.loadReports,
+      traffic:
+        options.traffic ??
+        (options.prometheus ? new PrometheusTraffic({ url: options.prometheus }) : this.loadReports),
       xdsAddress: () => {
         const xds = this.#addresses?.xds;
         if (!xds) return undefined;

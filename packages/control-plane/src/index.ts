@@ -36,3 +36,5 @@ export {
 } from './control-plane.js';
 /** The data dir (`--data-dir`, SHOAL_DATA_DIR): what survives a restart. */
 export { resolveDataDir } from './state/data-dir.js';
+/** The traffic picture from a Prometheus that scrapes Istio's standard metrics (Kiali's queries). */
+export { PrometheusTraffic, type PrometheusTrafficOptions } from './traffic/prometheus-traffic.js';

@@ -25,6 +25,7 @@ export {
 export type {
   EndpointHealth,
   InterfaceTarget,
+  LeaseState,
   RegisteredInstance,
   RegistrationLease,
   Registry,

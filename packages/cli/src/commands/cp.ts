@@ -49,6 +49,7 @@ export interface CpFlags {
   host: string;
   config?: string;
   registry?: string;
+  prometheus?: string;
   logLevel: string;
   logFormat: string;
   /** Where state survives restarts; without it (the demo), nothing is saved. */
@@ -59,6 +60,20 @@ export interface CpFlags {
   kubernetes?: boolean;
   kubeconfig?: string;
   namespace?: string[];
+}
+
+/** `--prometheus URL`: an http(s) URL, else a usage error. */
+export function prometheusUrl(url: string, flag = '--prometheus'): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+    throw new CliError(
+      `${flag} ${JSON.stringify(url)}: expected Prometheus's URL, http://HOST:PORT`,
+      ExitCode.usage,
+    );
+  return url;
 }
 
 /**
@@ -121,6 +136,7 @@ export async function startControlPlane(
         },
       }),
       ...(flags.storePrefix !== undefined && { storePrefix: flags.storePrefix }),
+      ...(flags.prometheus !== undefined && { prometheus: prometheusUrl(flags.prometheus) }),
       log: createLogger(flags.logLevel as LogLevel, flags.logFormat === 'json', log),
       ...(ui ? { consoleDir: ui } : {}),
       ...extra,
@@ -159,6 +175,8 @@ export async function startControlPlane(
     for (const w of loaded.warnings) write(`  warning: ${formatIssue(w)}`);
   }
   if (flags.registry) write(`registry ${flags.registry}: ${addresses.registry ?? 'connecting'}`);
+  if (flags.prometheus)
+    write(`traffic graph: read from Prometheus at ${flags.prometheus} (Istio's standard metrics)`);
   return cp;
 }
 
@@ -173,6 +191,10 @@ export function registerCp(program: Command): void {
     .option(
       '--registry <url>',
       "where services and registrations come from besides config (default: the store's own): Dubbo's ZooKeeper (zookeeper://HOST:PORT; its providers, instances, mapping and rules are read and watched, Shoal's providers written there), etcd://HOST:PORT[,...] (registrations under etcd leases), kubernetes (Services, EndpointSlices, Pods) or memory",
+    )
+    .option(
+      '--prometheus <url>',
+      "read the console's traffic graph from this Prometheus (Istio's standard metrics, Kiali's queries) instead of the load reports",
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')

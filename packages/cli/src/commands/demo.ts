@@ -8,6 +8,7 @@
 // writes a prometheus.yml for that and says how to run it.
 // With --replicas N the control plane runs as N `shoal cp` processes on a shared etcd (--store, or
 // a local 3-member etcd the demo starts), and every provider and the consumer list all of them.
+// `--prometheus-url` makes that Prometheus the console's traffic source.
 
 import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -23,7 +24,7 @@ import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js'
 import { type DemoReplica, replicaConfigVersion, startReplicas } from '../demo/replica-set.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
-import { port, startControlPlane } from './cp.js';
+import { port, prometheusUrl, startControlPlane } from './cp.js';
 
 interface DemoFlags {
   xdsPort: string;
@@ -35,6 +36,7 @@ interface DemoFlags {
   prometheus?: string | boolean;
   replicas: string;
   store?: string;
+  prometheusUrl?: string;
 }
 
 const providers = [
@@ -102,6 +104,10 @@ export function registerDemo(program: Command): void {
       '--store <url>',
       "the replicas' shared store, etcd://HOST:PORT[,...] (default with --replicas: a local etcd the demo starts)",
     )
+    .option(
+      '--prometheus-url <url>',
+      "read the console's traffic graph from the Prometheus at this URL (as shoal cp --prometheus) instead of the consumer's own counts",
+    )
     .action(async (flags: DemoFlags) => {
       await runDemo(flags);
     });
@@ -142,12 +148,15 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         config: configDir,
         logLevel: 'warn',
         logFormat: 'text',
+        ...(flags.prometheusUrl
+          ? { prometheus: prometheusUrl(flags.prometheusUrl, '--prometheus-url') }
+          : {}),
       },
       (line) =>
         process.stdout.isTTY && !line.startsWith('shoal console:')
           ? note(line)
           : process.stdout.write(`${line}\n`),
-      { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
+      flags.prometheusUrl ? {} : { traffic: demoTraffic(stats, 'demo-consumer', 'greeter') },
     );
   } else {
     let store = flags.store;

@@ -36,6 +36,8 @@ export function prometheusHowTo(file: string, listen = '127.0.0.1:9090'): string
   prometheus --config.file=${file} --web.listen-address=${listen} --storage.tsdb.path=$(mktemp -d)
 then open http://${listen}/graph and try Kiali's graph query:
   sum(rate(istio_requests_total{reporter="source"}[1m])) by (source_workload, destination_service_name, destination_version, response_code)
+The console draws its traffic graph from it when the demo runs with --prometheus-url http://${listen}
+(shoal cp --prometheus http://${listen}).
 Grafana: add Prometheus (http://${listen}) as a data source and import Istio's dashboards;
 Kiali: set external_services.prometheus.url to http://${listen}.`;
 }

@@ -8,7 +8,8 @@ import type {
 import { get } from './http.js';
 
 export type {
-  RegistryEndpoint as Endpoint,
+  InstanceLease,
+  RegistryEndpointAnswer as Endpoint,
   RegistryService as Service,
 } from '@shoal/control-plane/admin-api';
 

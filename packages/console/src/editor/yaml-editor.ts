@@ -13,6 +13,8 @@ import type { Issue } from '../api/config.js';
 export interface EditorOptions {
   doc: string;
   label: string;
+  /** The id of the text that says how to leave the editor by keyboard (Esc, then Tab). */
+  describedBy?: string;
   /** Validates the text; the issues are shown at their line and column. */
   validate(text: string): Promise<Issue[]>;
   onChange(text: string): void;
@@ -57,7 +59,10 @@ export function createYamlEditor(parent: HTMLElement, options: EditorOptions): E
         EditorView.updateListener.of((u) => {
           if (u.docChanged) options.onChange(u.state.doc.toString());
         }),
-        EditorView.contentAttributes.of({ 'aria-label': options.label }),
+        EditorView.contentAttributes.of({
+          'aria-label': options.label,
+          ...(options.describedBy ? { 'aria-describedby': options.describedBy } : {}),
+        }),
       ],
     }),
   });

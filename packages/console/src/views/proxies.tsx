@@ -44,7 +44,17 @@ function ProxyStatus() {
                 <a href={href('proxies', c.nodeId)}>{c.nodeId}</a>
               </td>
               {TYPES.map((t) => (
-                <td key={t}>{c.types[t] ? <Badge state={c.types[t]!.state} /> : '–'}</td>
+                <td key={t}>
+                  {c.types[t] ? (
+                    <Badge state={c.types[t]!.state} />
+                  ) : t === 'SDS' ? (
+                    <span class="muted" title={NO_SDS}>
+                      not served
+                    </span>
+                  ) : (
+                    '–'
+                  )}
+                </td>
               ))}
               <td>
                 <code>{c.types.CDS?.sentVersion ?? c.types.LDS?.sentVersion ?? '–'}</code>
@@ -60,6 +70,10 @@ function ProxyStatus() {
     </>
   );
 }
+
+/** Why a client has no SDS status: this client never asked for secrets over its ADS stream. */
+const NO_SDS =
+  'this client was sent no secrets over xDS (SDS); its certificates, if any, come from files (file_watcher) or the CA API';
 
 const TABS = [
   { type: 'LDS', label: 'Listeners' },
@@ -156,7 +170,12 @@ function ResourceList(props: {
   resources: DumpResource[];
   status: { state: string; ackedVersion?: string } | undefined;
 }) {
-  if (props.resources.length === 0) return <p>No {props.type} resources were sent to this client.</p>;
+  if (props.resources.length === 0)
+    return props.type === 'SDS' && !props.status ? (
+      <p>Not served: {NO_SDS}</p>
+    ) : (
+      <p>No {props.type} resources were sent to this client.</p>
+    );
   return (
     <>
       <p>

@@ -1,13 +1,15 @@
-// Traffic rules: the stored VirtualServices and DestinationRules, the wizards for one host, the
-// YAML editor, and the history with rollback. Routes: #/rules, #/rules/wizard/HOST[/WIZARD],
+// Traffic rules: the stored Istio objects and Dubbo's own rules (condition, tag, dynamic
+// configuration) beside them, the wizards for one host, the YAML editor, and the history with
+// rollback. Routes: #/rules, #/rules/wizard/HOST[/WIZARD],
 // #/rules/edit[/KIND/NAMESPACE/NAME], #/rules/history.
 
-import { listConfig } from '../api/config.js';
+import { type ConfigObject, listConfig } from '../api/config.js';
 import { lastChange, registryVersion } from '../api/live.js';
 import { listServices } from '../api/registry.js';
 import { useLoad } from '../components/use-load.js';
 import { ErrorLine, Loading, Section, TableHead } from '../components/widgets.js';
 import { href } from '../router.js';
+import { familyOf } from '../rules/templates.js';
 import { HistoryView } from './history.js';
 import { WIZARDS, Wizard } from './rule-wizards.js';
 import { YamlEdit } from './yaml-edit.js';
@@ -55,31 +57,64 @@ function RuleList() {
           ))}
         </ul>
       </Section>
-      <Section title="Stored objects" id="stored">
-        <ErrorLine error={objects.error} />
-        {!objects.data ? (
-          <Loading what="config" />
-        ) : (
-          <table>
-            <TableHead columns={['Kind', 'Namespace', 'Name', 'Version']} />
-            <tbody>
-              {objects.data.map((o) => (
-                <tr key={`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`}>
-                  <td>{o.kind}</td>
-                  <td>{o.metadata.namespace}</td>
-                  <td>
-                    <a href={href('rules', 'edit', o.kind, o.metadata.namespace, o.metadata.name)}>
-                      {o.metadata.name}
-                    </a>
-                  </td>
-                  <td>{o.metadata.resourceVersion}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Section>
+      <ErrorLine error={objects.error} />
+      {!objects.data ? (
+        <Loading what="config" />
+      ) : (
+        <>
+          <Section title="Istio objects" id="stored-istio">
+            <ObjectTable objects={objects.data.filter((o) => familyOf(o.apiVersion) === 'Istio')} />
+          </Section>
+          <Section title="Dubbo rules" id="stored-dubbo">
+            <p class="muted">
+              Condition routes, tag routes and dynamic configuration, under Dubbo's rule names (as Dubbo Admin
+              writes them); new ones from the YAML editor.
+            </p>
+            <ObjectTable objects={objects.data.filter((o) => familyOf(o.apiVersion) === 'Dubbo')} dubbo />
+          </Section>
+        </>
+      )}
     </>
+  );
+}
+
+function ObjectTable({ objects, dubbo }: { objects: ConfigObject[]; dubbo?: boolean }) {
+  if (objects.length === 0) return <p class="muted">None stored.</p>;
+  const columns = dubbo
+    ? ['Kind', 'Name', 'Scope', 'Key', 'Enabled', 'Version']
+    : ['Kind', 'Namespace', 'Name', 'Version'];
+  return (
+    <table>
+      <TableHead columns={columns} />
+      <tbody>
+        {objects.map((o) => {
+          const link = (
+            <a href={href('rules', 'edit', o.kind, o.metadata.namespace, o.metadata.name)}>
+              {o.metadata.name}
+            </a>
+          );
+          return (
+            <tr key={`${o.kind}/${o.metadata.namespace}/${o.metadata.name}`}>
+              <td>{o.kind}</td>
+              {dubbo ? (
+                <>
+                  <td>{link}</td>
+                  <td>{String(o.spec.scope ?? (o.kind === 'TagRoute' ? 'application' : ''))}</td>
+                  <td>{String(o.spec.key ?? '')}</td>
+                  <td>{o.spec.enabled === false ? 'no' : 'yes'}</td>
+                </>
+              ) : (
+                <>
+                  <td>{o.metadata.namespace}</td>
+                  <td>{link}</td>
+                </>
+              )}
+              <td>{o.metadata.resourceVersion}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
 

@@ -4,9 +4,19 @@
 import { useState } from 'preact/hooks';
 import { listConfig } from '../api/config.js';
 import { clients, lastChange, registryVersion, traffic } from '../api/live.js';
-import { appOf, listEndpoints, listServices, type Service } from '../api/registry.js';
+import { appOf, type InstanceLease, listEndpoints, listServices, type Service } from '../api/registry.js';
 import { useLoad } from '../components/use-load.js';
-import { Badge, ErrorLine, Loading, ms, percent, rate, Section, TableHead } from '../components/widgets.js';
+import {
+  Badge,
+  ErrorLine,
+  Loading,
+  ms,
+  percent,
+  rate,
+  Section,
+  since,
+  TableHead,
+} from '../components/widgets.js';
 import { href } from '../router.js';
 import { defaultWeights, subsetsOf } from '../rules/rule-builders.js';
 
@@ -127,7 +137,7 @@ function ServicePage({ host }: { host: string }) {
           </Section>
           <Section title="Instances" id="svc-instances">
             <table>
-              <TableHead columns={['Address', 'Version', 'Zone', 'Labels', 'Health', 'From']} />
+              <TableHead columns={['Address', 'Version', 'Zone', 'Labels', 'Health', 'Lease', 'From']} />
               <tbody>
                 {d.endpoints.map((e) => (
                   <tr key={`${e.address}:${e.port}`}>
@@ -143,6 +153,9 @@ function ServicePage({ host }: { host: string }) {
                     </td>
                     <td>
                       <Badge state={e.health} />
+                    </td>
+                    <td class="lease">
+                      <LeaseAge lease={e.lease} />
                     </td>
                     <td>{e.origin}</td>
                   </tr>
@@ -197,5 +210,29 @@ function ServicePage({ host }: { host: string }) {
         </>
       )}
     </>
+  );
+}
+
+/** How old a self-registered instance's lease is, and when its stream last spoke (or when it goes). */
+function LeaseAge({ lease }: { lease: InstanceLease | undefined }) {
+  if (!lease) return <span class="muted">none (config)</span>;
+  const age = since(lease.registeredAt);
+  if (lease.state === 'ended') {
+    const left = lease.expiresAt
+      ? Math.max(0, Math.round((Date.parse(lease.expiresAt) - Date.now()) / 1000))
+      : 0;
+    return (
+      <span title={`registered ${lease.registeredAt}; stream ended, kept until ${lease.expiresAt}`}>
+        ended, goes in {left}s
+      </span>
+    );
+  }
+  return (
+    <span
+      title={`registered ${lease.registeredAt}${lease.lastHeardAt ? `; last heard ${lease.lastHeardAt}` : ''}`}
+    >
+      {age}
+      {lease.lastHeardAt ? ` (heard ${since(lease.lastHeardAt)} ago)` : ''}
+    </span>
   );
 }

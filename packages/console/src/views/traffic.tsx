@@ -49,6 +49,7 @@ export function TrafficView(_: { params: string[] }) {
           ? `Measured by ${report.source} over the last ${report.windowSeconds}s; updated ${new Date(report.at).toLocaleTimeString()}.`
           : 'No traffic data: the control plane has no traffic source yet.'}
       </p>
+      {report?.error && <p class="error">The traffic source did not answer: {report.error}</p>}
       {error && <p class="error">{error}</p>}
       <div class="graph-row">
         <div

@@ -42,6 +42,7 @@ import { ConsoleFiles } from './console-files.js';
 import { EventStream } from './event-stream.js';
 import { historyEntry, historyList, rollback } from './history-api.js';
 import { HttpError, readBody, readJson, sendJson, sendText } from './http-json.js';
+import { endpointsWithLeases } from './instance-leases.js';
 import { handleInstances } from './instance-routes.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
@@ -178,8 +179,11 @@ export class AdminServer {
         break;
       case 'GET /api/analysis':
         return sendJson(res, 200, liveAnalysis(store, registry, ads.clients()));
-      case 'GET /api/traffic':
-        return sendJson(res, 200, (this.#options.traffic?.report() ?? noTraffic()) satisfies TrafficReport);
+      case 'GET /api/traffic': {
+        const traffic: TrafficReport = (await this.#options.traffic?.report()) ?? noTraffic();
+        // The source (Prometheus) did not answer: a bad gateway, with the reason in the body.
+        return sendJson(res, traffic.error ? 502 : 200, traffic);
+      }
       case 'GET /api/call':
         if (parts[2] === 'methods') {
           const target = url.searchParams.get('target');
@@ -219,7 +223,9 @@ export class AdminServer {
           return reply({ items: registry.services() } satisfies RegistryServicesAnswer);
         if (parts[2] === 'endpoints') {
           const host = url.searchParams.get('host') ?? undefined;
-          return reply({ items: registry.endpoints(host) } satisfies RegistryEndpointsAnswer);
+          return reply({
+            items: endpointsWithLeases(registry, ads.clients(), host),
+          } satisfies RegistryEndpointsAnswer);
         }
         if (parts[2] === 'interfaces') {
           return reply({

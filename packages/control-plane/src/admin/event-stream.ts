@@ -1,7 +1,7 @@
 // Live updates for the console: `GET /api/events` as server-sent events (WHATWG HTML, "Server-sent
 // events"). Config and registry changes are sent as they happen; the xDS clients' status and the
-// traffic report are read once a second, and sent only when they changed. Nothing is watched or
-// read while no one is connected.
+// traffic report are read once a second (one traffic read at a time: a remote source may be slow),
+// and sent only when they changed. Nothing is watched or read while no one is connected.
 
 import type http from 'node:http';
 import type { ConfigStore } from '../config/config-store.js';
@@ -30,6 +30,8 @@ export class EventStream {
   #keepalive: NodeJS.Timeout | undefined;
   #lastClients = '';
   #lastTraffic = '';
+  /** A traffic report being read (a remote source may take longer than a sample's second). */
+  #readingTraffic = false;
 
   constructor(sources: EventSources) {
     this.#sources = sources;
@@ -53,8 +55,11 @@ export class EventStream {
     });
     send(res, 'status', this.#sources.status());
     send(res, 'clients', { clients: this.#sources.clients() });
-    const traffic = this.#sources.traffic?.report();
-    if (traffic) send(res, 'traffic', traffic);
+    const traffic = this.#sources.traffic;
+    if (traffic)
+      void Promise.resolve(traffic.report()).then((t) => {
+        if (this.#subscribers.has(res)) send(res, 'traffic', t);
+      });
   }
 
   get subscriberCount(): number {
@@ -113,14 +118,18 @@ export class EventStream {
       this.#broadcast('clients', { clients });
       this.#broadcast('status', this.#sources.status());
     }
-    const traffic = this.#sources.traffic?.report();
-    if (traffic) {
-      const t = JSON.stringify(traffic);
-      if (t !== this.#lastTraffic) {
-        this.#lastTraffic = t;
-        this.#broadcast('traffic', traffic);
-      }
-    }
+    const source = this.#sources.traffic;
+    if (!source || this.#readingTraffic) return;
+    this.#readingTraffic = true;
+    void Promise.resolve(source.report())
+      .then((traffic) => {
+        const t = JSON.stringify(traffic);
+        if (t !== this.#lastTraffic && this.#subscribers.size > 0) {
+          this.#lastTraffic = t;
+          this.#broadcast('traffic', traffic);
+        }
+      })
+      .finally(() => (this.#readingTraffic = false));
   }
 }
 

@@ -11,6 +11,7 @@ import { isIP } from 'node:net';
 import { Code, RpcError } from '@shoal/rpc';
 import type {
   InterfaceTarget,
+  LeaseState,
   RegisteredInstance,
   RegistrationLease,
   Registry,
@@ -115,6 +116,10 @@ export class InstanceHealth implements Registry {
 
   start(): Promise<void> {
     return this.#inner.start();
+  }
+
+  leases(): LeaseState[] {
+    return this.#inner.leases?.() ?? [];
   }
 
   services(): readonly RegistryService[] {

@@ -6,7 +6,7 @@
 import { canonicalJson } from '../config/canonical-json.js';
 import type { DataDir } from '../state/data-dir.js';
 import type { RegistrationChange, RegistrationStore } from './registration-store.js';
-import type { RegisteredInstance, RegistrationLease } from './registry-types.js';
+import type { LeaseState, RegisteredInstance, RegistrationLease } from './registry-types.js';
 
 export const REGISTRATIONS_FILE = 'registrations.json';
 const FORMAT = 'shoal.registrations/v1';
@@ -25,6 +25,9 @@ interface Held {
   /** Changes on every register(), so a superseded lease cannot remove the new one. */
   token: symbol;
   timer?: NodeJS.Timeout;
+  /** Epoch ms: when it registered (loaded ones: when this process started), and when its lease ended. */
+  registeredAt: number;
+  endedAt?: number;
 }
 
 interface SavedFile {
@@ -52,7 +55,7 @@ export class MemoryRegistrations implements RegistrationStore {
     if (saved) {
       this.#version = saved.version;
       for (const registration of saved.registrations) {
-        const held: Held = { registration, token: Symbol(registration.nodeId) };
+        const held: Held = { registration, token: Symbol(registration.nodeId), registeredAt: Date.now() };
         this.#held.set(registration.nodeId, held);
       }
     }
@@ -76,12 +79,24 @@ export class MemoryRegistrations implements RegistrationStore {
     return [...this.#held.values()].map((h) => h.registration);
   }
 
+  leases(): LeaseState[] {
+    return [...this.#held.values()].map((h) => ({
+      nodeId: h.registration.nodeId,
+      registeredAt: h.registeredAt,
+      ...(h.endedAt !== undefined && { endedAt: h.endedAt, expiresAt: h.endedAt + this.#graceMs }),
+    }));
+  }
+
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {
     if (this.#closed) throw new Error('registry is closed');
     const nodeId = registration.nodeId;
     const previous = this.#held.get(nodeId);
     clearTimeout(previous?.timer);
-    const held: Held = { registration: structuredClone(registration), token: Symbol(nodeId) };
+    const held: Held = {
+      registration: structuredClone(registration),
+      token: Symbol(nodeId),
+      registeredAt: Date.now(),
+    };
     this.#held.set(nodeId, held);
     // The same instance back (a reconnect, a control-plane restart): nothing changed.
     if (!previous || canonicalJson(previous.registration) !== canonicalJson(registration)) {
@@ -118,6 +133,7 @@ export class MemoryRegistrations implements RegistrationStore {
   }
 
   #endLease(held: Held): void {
+    held.endedAt = Date.now();
     held.timer = setTimeout(() => {
       if (this.#held.get(held.registration.nodeId) === held) this.#remove(held, 'expired');
     }, this.#graceMs);

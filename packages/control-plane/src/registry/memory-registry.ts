@@ -13,6 +13,7 @@ import { MemoryRegistrations } from './memory-registrations.js';
 import type { RegistrationChange, RegistrationStore } from './registration-store.js';
 import type {
   InterfaceTarget,
+  LeaseState,
   RegisteredInstance,
   RegistrationLease,
   Registry,
@@ -149,6 +150,10 @@ export class InMemoryRegistry implements Registry {
   /** The live registrations (including those in their grace period). */
   registrations(): readonly RegisteredInstance[] {
     return this.#registrations.registrations();
+  }
+
+  leases(): LeaseState[] {
+    return this.#registrations.leases?.() ?? [];
   }
 
   async register(registration: RegisteredInstance): Promise<RegistrationLease> {

@@ -3,7 +3,7 @@
 // by every control-plane replica. Backends are registered in ../backends/store-backends.ts.
 // Istio: WorkloadGroup auto-registration (the connection is the lease, cleanup after a grace period).
 
-import type { RegisteredInstance, RegistrationLease } from './registry-types.js';
+import type { LeaseState, RegisteredInstance, RegistrationLease } from './registry-types.js';
 
 export interface RegistrationChange {
   reason: 'registered' | 'deregistered' | 'expired';
@@ -21,6 +21,8 @@ export interface RegistrationStore {
   start(onChange: (change: RegistrationChange) => void): Promise<void>;
   /** The instances registered now, those in their grace period included. */
   registrations(): readonly RegisteredInstance[];
+  /** How each registration's lease stands, where the store knows it (for the console). */
+  leases?(): LeaseState[];
   /**
    * Registers a live client's instance, held until its lease ends and the grace period passes; a
    * second call for the same node id (on this replica or another) takes the registration over.

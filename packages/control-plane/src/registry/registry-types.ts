@@ -102,6 +102,16 @@ export interface RegistrationLease {
   remove(): void;
 }
 
+/** How one registration's lease stands: when it began, and whether its stream still lives. */
+export interface LeaseState {
+  nodeId: string;
+  /** When the instance (last) registered, epoch ms. */
+  registeredAt: number;
+  /** When its stream ended, epoch ms: it stays registered until `expiresAt` unless it re-registers. */
+  endedAt?: number;
+  expiresAt?: number;
+}
+
 /** A change of the registry's view. */
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
@@ -137,6 +147,8 @@ export interface Registry {
   resolveInterface(name: string): InterfaceTarget[];
   /** Every interface some instance or service announces. */
   interfaces(): string[];
+  /** The leases of the instances registered here (not those of config or an external registry). */
+  leases?(): LeaseState[];
   /** Registers a live client's instance; a second call for the same node id replaces it. */
   register(registration: RegisteredInstance): Promise<RegistrationLease>;
   subscribe(listener: RegistryListener): () => void;

@@ -43,12 +43,14 @@ export interface TrafficReport {
   edges: TrafficEdge[];
   /** Mesh-wide figures over the same window. */
   totals: { requestsPerSecond: number; errorRate: number; p99Ms?: number };
+  /** Why the graph is empty: the source could not be read (Prometheus down, a bad answer). */
+  error?: string;
 }
 
 /** Where the console's traffic graph comes from (ControlPlaneOptions.traffic); by default, load reports. */
 export interface TrafficSource {
-  /** The current picture; cheap enough to call once a second. */
-  report(): TrafficReport;
+  /** The current picture; cheap enough to call once a second (a remote source answers later). */
+  report(): TrafficReport | Promise<TrafficReport>;
 }
 
 /** The answer when no source is configured. */
