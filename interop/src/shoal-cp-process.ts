@@ -3,7 +3,7 @@
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ export class ShoalCpProcess {
     /** `127.0.0.1:PORT` of the admin API. */
     readonly admin: string,
     private readonly log: () => string,
+    /** Its data dir, where its admin token is. */
+    readonly dataDir: string,
   ) {}
 
   /**
@@ -52,7 +54,7 @@ export class ShoalCpProcess {
       });
       child.once('exit', () => reject(new Error(`shoal cp exited: ${output}`)));
     });
-    return new ShoalCpProcess(child, ...addresses, () => output);
+    return new ShoalCpProcess(child, ...addresses, () => output, dataDir);
   }
 
   /** Everything it printed so far. */
@@ -66,8 +68,17 @@ export class ShoalCpProcess {
 
   /** Applies YAML through the admin API; throws with the control plane's errors. */
   async apply(yaml: string): Promise<void> {
-    const res = await fetch(`http://${this.admin}/api/apply?source=interop`, { method: 'POST', body: yaml });
+    const res = await fetch(`http://${this.admin}/api/apply?source=interop`, {
+      method: 'POST',
+      body: yaml,
+      headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/yaml' },
+    });
     if (res.status !== 200) throw new Error(`apply failed (${res.status}): ${await res.text()}`);
+  }
+
+  /** The admin token writes need, which it keeps in its data dir. */
+  get adminToken(): string {
+    return readFileSync(join(this.dataDir, 'admin-token'), 'utf8').trim();
   }
 
   /** Runs `shoal ARGS --admin ADDR` (with `input` on stdin); resolves with its exit code and output. */
@@ -76,7 +87,7 @@ export class ShoalCpProcess {
       const child = execFile(
         process.execPath,
         [SHOAL, ...args, '--admin', this.admin],
-        { timeout: 30_000 },
+        { timeout: 30_000, env: { ...process.env, SHOAL_DATA_DIR: this.dataDir } },
         (err, stdout, stderr) =>
           resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );

@@ -113,7 +113,14 @@ export class DrainMesh {
 
   /** Applies YAML through the admin API, or posts JSON to an admin endpoint; throws on 4xx/5xx. */
   async post(path: string, body: string): Promise<unknown> {
-    const res = await fetch(`${this.admin}${path}`, { method: 'POST', body });
+    const res = await fetch(`${this.admin}${path}`, {
+      method: 'POST',
+      body,
+      headers: {
+        authorization: `Bearer ${this.cp.adminToken}`,
+        'content-type': body.trimStart().startsWith('{') ? 'application/json' : 'application/yaml',
+      },
+    });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`POST ${path}: ${res.status} ${text}`);
     return JSON.parse(text);

@@ -16,11 +16,23 @@ describe('grpc-js-xds XdsServer against the Shoal control plane', () => {
   let client: grpc.Client;
 
   const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, { method: 'POST', body: yaml });
+    const res = await fetch(`${admin}/api/apply?source=interop`, {
+      method: 'POST',
+      body: yaml,
+      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
+    });
     assert.equal(res.status, 200, await res.text());
   };
   const remove = async (path: string) =>
-    assert.equal((await fetch(`${admin}${path}`, { method: 'DELETE' })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${admin}${path}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${cp.adminToken}` },
+        })
+      ).status,
+      200,
+    );
 
   before(async () => {
     const { xds, admin: a } = await cp.start();

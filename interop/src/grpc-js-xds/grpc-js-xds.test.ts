@@ -37,7 +37,11 @@ describe('grpc-js-xds against the Shoal control plane', () => {
   let client: grpc.Client;
 
   const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, { method: 'POST', body: yaml });
+    const res = await fetch(`${admin}/api/apply?source=interop`, {
+      method: 'POST',
+      body: yaml,
+      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
+    });
     assert.equal(res.status, 200, await res.text());
   };
   const syncz = async () =>

@@ -106,7 +106,11 @@ describe('VirtualService header operations, rewrites, mirrors, directResponse an
   let shoal: MeshClient<typeof TestService>;
 
   const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, { method: 'POST', body: yaml });
+    const res = await fetch(`${admin}/api/apply?source=interop`, {
+      method: 'POST',
+      body: yaml,
+      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
+    });
     assert.equal(res.status, 200, await res.text());
   };
   const backend = (name: string) => backends.find((b) => b.name === name)!;

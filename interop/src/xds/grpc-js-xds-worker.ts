@@ -19,8 +19,8 @@ const clients = new Map<string, ReturnType<typeof grpcJsTestClient>>();
 process.on('message', (message: Request) => {
   let client = clients.get(message.target);
   if (!client) clients.set(message.target, (client = grpcJsTestClient(message.target)));
-  void grpcJsCounts(client, message.calls, message.metadata, message.method).then((result) =>
-    process.send?.({ id: message.id, ...result }),
+  void grpcJsCounts(client, message.calls, message.metadata, message.method).then(
+    ({ firstError: _, ...result }) => process.send?.({ id: message.id, ...result }),
   );
 });
 process.on('disconnect', () => process.exit(0));

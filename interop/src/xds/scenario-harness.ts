@@ -221,13 +221,21 @@ export function withinPoints(
 
 const protoDir = fileURLToPath(new URL('../../proto/', import.meta.url));
 
-/** A grpc-js client of grpc.testing.TestService (load it after `@grpc/grpc-js-xds`'s register()). */
-export function grpcJsTestClient(target: string): grpc.Client & Record<string, Function> {
+/** grpc.testing's services as grpc-js loads them from the proto (load after `@grpc/grpc-js-xds`'s register()). */
+export function grpcJsTestPackage(): { TestService: grpc.ServiceClientConstructor } {
   const definition = protoLoader.loadSync('grpc/testing/test.proto', { includeDirs: [protoDir] });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     grpc: { testing: { TestService: grpc.ServiceClientConstructor } };
   };
-  return new pkg.grpc.testing.TestService(target, grpc.credentials.createInsecure()) as never;
+  return pkg.grpc.testing;
+}
+
+/** A grpc-js client of grpc.testing.TestService (insecure unless `credentials` say otherwise). */
+export function grpcJsTestClient(
+  target: string,
+  credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure(),
+): grpc.Client & Record<string, Function> {
+  return new (grpcJsTestPackage().TestService)(target, credentials) as never;
 }
 
 /**
@@ -240,10 +248,16 @@ export async function grpcJsCounts(
   metadata: Record<string, string> = {},
   method: 'UnaryCall' | 'EmptyCall' = 'UnaryCall',
   concurrency = 10,
-): Promise<{ counts: Record<string, number>; failures: number; codes: Record<number, number> }> {
+): Promise<{
+  counts: Record<string, number>;
+  failures: number;
+  codes: Record<number, number>;
+  firstError?: string;
+}> {
   const counts: Record<string, number> = {};
   const codes: Record<number, number> = {};
   let failures = 0;
+  let firstError: string | undefined;
   let started = 0;
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata)) md.set(k, v);
@@ -260,6 +274,7 @@ export async function grpcJsCounts(
       const pending = call.call(client, {}, md, { deadline: Date.now() + 5000 }, (err, res) => {
         if (err || !res) {
           failures++;
+          firstError ??= err?.message;
           const code = err?.code ?? -1;
           codes[code] = (codes[code] ?? 0) + 1;
         } else {
@@ -277,7 +292,7 @@ export async function grpcJsCounts(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { counts, failures, codes };
+  return { counts, failures, codes, ...(firstError !== undefined && { firstError }) };
 }
 
 export { ControlPlane };

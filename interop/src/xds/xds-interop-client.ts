@@ -44,6 +44,11 @@ export interface XdsInteropClientOptions {
    * interop client closes it.
    */
   readonly xds?: XdsClient;
+  /**
+   * gRPC's --secure_mode: apply the clusters' UpstreamTlsContext (XdsChannelCredentials, gRFC
+   * A29). Default false: plaintext, as gRPC's interop client with insecure credentials.
+   */
+  readonly secureMode?: boolean;
   /** Address the stats server binds (default 127.0.0.1). */
   readonly host?: string;
   /** Print each response (--print_response). */
@@ -104,7 +109,12 @@ export class XdsInteropClient {
     for (let i = 0; i < count; i++) {
       const { server, xds } = this.options;
       const transport = xds
-        ? new MeshTransport({ xds, target: server, bootstrap: xds.bootstrap })
+        ? new MeshTransport({
+            xds,
+            target: server,
+            bootstrap: xds.bootstrap,
+            xdsCredentials: this.options.secureMode ?? false,
+          })
         : new GrpcTransport({ address: server });
       this.transports.push(transport);
       this.channels.push(createClient(TestService, transport));

@@ -33,6 +33,11 @@ export interface XdsInteropServerOptions {
   readonly xds?: XdsMode;
   /** xDS mode: told when the test port starts or stops serving, and why. */
   readonly onServingStatus?: (serving: boolean, reason: string) => void;
+  /**
+   * gRPC's --secure_mode: apply the inbound listener's DownstreamTlsContext (XdsServerCredentials,
+   * gRFC A29). Default false: plaintext, as gRPC's interop server with insecure credentials.
+   */
+  readonly secureMode?: boolean;
   readonly onError?: (error: unknown, where: string) => void;
 }
 
@@ -79,6 +84,7 @@ export class XdsInteropServer {
       ? xdsEnabledServer(options.xds, (c) => (this.xdsClient = c), {
           ...onError,
           onServingStatus: options.onServingStatus,
+          secureMode: options.secureMode ?? false,
         })
       : plainServer(shared ? maintenance : createServer(onError));
     this.test = test;
@@ -128,10 +134,12 @@ function xdsEnabledServer(
   options: {
     onError?: (error: unknown, where: string) => void;
     onServingStatus?: ((serving: boolean, reason: string) => void) | undefined;
+    secureMode: boolean;
   },
 ): TestPortServer {
   const server = createXdsEnabledServer({
     bootstrap: xds.bootstrap,
+    xdsCredentials: options.secureMode,
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.onServingStatus ? { onServingStatus: options.onServingStatus } : {}),
   });

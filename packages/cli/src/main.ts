@@ -2,11 +2,13 @@
 
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode } from './cli-error.js';
+import { registerAgent } from './commands/agent.js';
 import { registerCall } from './commands/call.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerCp } from './commands/cp.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGen } from './commands/gen.js';
+import { registerIdentityCommands } from './commands/identity-commands.js';
 import { registerInstanceCommands } from './commands/instance-commands.js';
 import { registerList } from './commands/list.js';
 import { registerNew } from './commands/new.js';
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerConfigCommands(program);
   registerInstanceCommands(program);
   registerProxyCommands(program);
+  registerIdentityCommands(program);
+  registerAgent(program);
   registerTop(program);
   registerDemo(program);
   return program;

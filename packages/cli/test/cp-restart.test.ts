@@ -70,7 +70,15 @@ describe('shoal cp restarted on its data dir', () => {
     const common = ['--config', configDir, '--data-dir', dataDir];
     cp = await startCp(['--xds-port', '0', '--admin-port', '0', ...common]);
     assert.match(cp.output(), /store: memory, saved in .*config\.json/);
-    const applied = await shoal(['apply', '-f', join(dir, 'split.yaml'), '--admin', cp.admin]);
+    const applied = await shoal([
+      'apply',
+      '-f',
+      join(dir, 'split.yaml'),
+      '--admin',
+      cp.admin,
+      '--data-dir',
+      dataDir,
+    ]);
     assert.equal(applied.code, 0, applied.stderr);
     const before = JSON.parse(
       (await shoal(['get', 'vs', 'reviews', '-o', 'json', '--admin', cp.admin])).stdout,

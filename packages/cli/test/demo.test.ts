@@ -3,7 +3,7 @@
 // leaves no process and no port behind.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -11,15 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { lastFrameText, until } from './demo-output.js';
 import { shoal, shoalBin } from './run-shoal.js';
 
+const run = promisify(execFile);
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
 const demoBootstrap = fileURLToPath(new URL('../../../demo/tour/bootstrap.json', import.meta.url));
-const ports = { xds: 25310, admin: 25300, provider: 50931 };
+/** The demo's ports, all picked with 0 and read from its output: the control plane's and the providers' one port. */
+const ports = { xds: 0, admin: 0, provider: 0 };
 
 interface Frame {
-  providers: Map<string, { pid: number; state: string; rate: number }>;
+  providers: Map<string, { pid: number; address: string; state: string; rate: number; identity: string }>;
   subsets: Map<string, number>;
 }
 
@@ -27,11 +30,18 @@ interface Frame {
 function lastFrame(output: string): Frame | undefined {
   const text = lastFrameText(output);
   if (!text) return undefined;
-  const providers = new Map<string, { pid: number; state: string; rate: number }>();
+  const providers: Frame['providers'] = new Map();
   for (const m of text.matchAll(
-    /^(v\d-zone-\w)\s+(\d+)\s+\S+\s+(serving|starting|exited \(\w+\))\s+([\d.]+)$/gm,
+    /^(v\d-zone-\w)\s+(\d+)\s+(\S+)\s+(serving|starting|exited \(\w+\))\s+([\d.]+)\s+(.*)$/gm,
   )) {
-    providers.set(m[1]!, { pid: Number(m[2]), state: m[3]!, rate: Number(m[4]) });
+    const [, name, pid, address, state, rate, identity] = m;
+    providers.set(name!, {
+      pid: Number(pid),
+      address: address!,
+      state: state!,
+      rate: Number(rate),
+      identity: identity!,
+    });
   }
   const subsets = new Map<string, number>();
   const subsetTable = text.split('SUBSET')[1]?.split('ZONE')[0] ?? '';
@@ -59,29 +69,48 @@ function alive(pid: number): boolean {
 describe('shoal demo', () => {
   let demo: ChildProcess | undefined;
   let output = '';
+  const home = mkdtempSync(join(tmpdir(), 'shoal-demo-'));
 
   after(async () => {
     if (demo && demo.exitCode === null) {
-      demo.kill('SIGKILL');
+      // SIGINT first: the demo stops its providers; SIGKILL only if it does not exit.
+      demo.kill('SIGINT');
+      const timer = setTimeout(() => demo?.kill('SIGKILL'), 5000);
       await once(demo, 'exit');
+      clearTimeout(timer);
     }
   });
 
   it('routes, shifts by weight, fails over, and stops cleanly', { timeout: 180_000 }, async () => {
-    demo = spawn(process.execPath, [
-      shoalBin,
-      'demo',
-      '--xds-port',
-      String(ports.xds),
-      '--admin-port',
-      String(ports.admin),
-      '--provider-port',
-      String(ports.provider),
-      '--rate',
-      '100',
-    ]);
+    demo = spawn(
+      process.execPath,
+      [
+        shoalBin,
+        'demo',
+        '--xds-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--metrics-port',
+        '0',
+        '--provider-port',
+        '0', // one port free on all three provider addresses, shown in the table
+        '--rate',
+        '100',
+      ],
+      { cwd: home },
+    ); // the data dir is ./.shoal there, where `shoal apply` below finds the token
     demo.stdout!.on('data', (c) => (output += c));
     demo.stderr!.on('data', (c) => (output += c));
+    const bound = await until(
+      () =>
+        /xDS \(ADS\) on 127\.0\.0\.1:(\d+), admin API on http:\/\/127\.0\.0\.1:(\d+)/.exec(output) ??
+        undefined,
+      'the control plane',
+      60_000,
+    );
+    ports.xds = Number(bound[1]);
+    ports.admin = Number(bound[2]);
     const admin = `127.0.0.1:${ports.admin}`;
 
     // All on v1, in the consumer's own zone.
@@ -94,13 +123,51 @@ describe('shoal demo', () => {
       60_000,
     );
     assert.equal(first.providers.size, 3);
+    // --provider-port 0: one port, free on all three addresses.
+    const addresses = [...first.providers.values()].map((p) => p.address).sort();
+    ports.provider = Number(addresses[0]!.split(':')[1]);
+    assert.ok(ports.provider > 0, addresses.join(' '));
+    assert.deepEqual(
+      addresses,
+      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((ip) => `${ip}:${ports.provider}`),
+    );
     assert.ok(
       [...first.providers.values()].every((p) => p.state === 'serving'),
       output.slice(-2000),
     );
 
+    // mTLS STRICT: the table says so, every provider is on the wire as its own identity, and a
+    // plaintext call to one is refused with the reason.
+    assert.match(output, /mTLS STRICT \(PeerAuthentication default in istio-system\)/);
+    assert.match(
+      output,
+      /consumer: spiffe:\/\/cluster\.local\/ns\/default\/sa\/demo-consumer, certificate until/,
+    );
+    await until(
+      () => {
+        const f = lastFrame(output);
+        return f &&
+          [...f.providers.values()].every((p) =>
+            /^ns\/default\/sa\/greeter until \d{4}-\d\d-\d\d \d\d:\d\dZ$/.test(p.identity),
+          )
+          ? f
+          : undefined;
+      },
+      'the providers on mTLS',
+      10_000,
+    );
+    const plain = await run('curl', [
+      '-s',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"name":"curl"}',
+      `http://127.0.0.11:${ports.provider}/greet.v1.GreeterService/Greet`,
+    ]);
+    assert.match(plain.stdout, /plaintext connection refused: the inbound listener requires mutual TLS/);
+
     // Gray release: about 20% to v2 once the 5 s window holds only the new split.
-    const applied = await shoal(['apply', '-f', canary, '--admin', admin]);
+    const applied = await shoal(['apply', '-f', canary, '--admin', admin], { cwd: home });
     assert.equal(applied.code, 0, applied.stderr);
     await new Promise((r) => setTimeout(r, 7000));
     const split = lastFrame(output)!;
@@ -116,20 +183,24 @@ describe('shoal demo', () => {
       bootstrap,
       readFileSync(demoBootstrap, 'utf8').replace('127.0.0.1:15010', `127.0.0.1:${ports.xds}`),
     );
-    const load = await shoal([
-      'call',
-      'greet.v1.GreeterService',
-      'greet.v1.GreeterService/Greet',
-      '--bootstrap',
-      bootstrap,
-      '--count',
-      '400',
-      '--concurrency',
-      '10',
-      '-o',
-      'json',
-    ]);
-    assert.equal(load.code, 0, load.stderr);
+    // Over mTLS, with the CLI's token the demo left in .shoal/demo (relative paths: cwd).
+    const load = await shoal(
+      [
+        'call',
+        'greet.v1.GreeterService',
+        'greet.v1.GreeterService/Greet',
+        '--bootstrap',
+        bootstrap,
+        '--count',
+        '400',
+        '--concurrency',
+        '10',
+        '-o',
+        'json',
+      ],
+      { cwd: home },
+    );
+    assert.equal(load.code, 0, load.stderr || load.stdout);
     const summary = JSON.parse(load.stdout) as {
       ok: number;
       byCluster: { cluster: string; share: number }[];

@@ -12,7 +12,8 @@ import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
 
 describe('shoal instance', () => {
   let cp: RunningCp;
-  const run = (...args: string[]) => shoal([...args, '--admin', cp.admin]);
+  const run = (...args: string[]) =>
+    shoal([...args, '--admin', cp.admin], { env: { ...process.env, SHOAL_DATA_DIR: cp.dataDir } });
   /** Read from the admin API directly: a CLI process takes about a second to start here. */
   const healthOf = async () => {
     const list = (await (await fetch(`http://${cp.admin}/api/instances`)).json()) as {

@@ -99,13 +99,18 @@ describe('shoal new', () => {
 
     assert.deepEqual(await consumerSplit(dir, 100), { v1: 100 });
 
-    const canary = await shoal(['apply', '-f', join(dir, 'rollout/canary-20.yaml'), '--admin', admin!]);
+    // From the app's folder, where `npm run cp` keeps the admin token (./.shoal).
+    const canary = await shoal(['apply', '-f', join(dir, 'rollout/canary-20.yaml'), '--admin', admin!], {
+      cwd: dir,
+    });
     assert.equal(canary.code, 0, canary.stderr);
     // 80/20 over 200 calls: v2 expects 40 (sd 5.7); 10..90 is more than 5 sd either way.
     const split = await consumerSplit(dir, 200);
     assert.ok(split.v2! >= 10 && split.v2! <= 90 && split.v1! >= 110, JSON.stringify(split));
 
-    const allV2 = await shoal(['apply', '-f', join(dir, 'rollout/all-v2.yaml'), '--admin', admin!]);
+    const allV2 = await shoal(['apply', '-f', join(dir, 'rollout/all-v2.yaml'), '--admin', admin!], {
+      cwd: dir,
+    });
     assert.equal(allV2.code, 0, allV2.stderr);
     assert.deepEqual(await consumerSplit(dir, 50), { v2: 50 });
   });

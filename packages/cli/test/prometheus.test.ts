@@ -102,6 +102,7 @@ describe('Prometheus scrapes a running Shoal mesh', {
         '--duration=140s',
         `--prometheus=${config}`,
         `--prometheus-url=http://127.0.0.1:${ports.prometheus}`,
+        `--data-dir=${join(dir, '.shoal')}`, // not the repository's ./.shoal
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -118,7 +119,7 @@ describe('Prometheus scrapes a running Shoal mesh', {
     const downBody = (await down.json()) as { source: string; error?: string; edges: unknown[] };
     assert.equal(downBody.source, 'prometheus');
     assert.match(downBody.error ?? '', /^Prometheus at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/);
-    const applied = await shoal(['apply', '-f', canary, '--admin', admin]);
+    const applied = await shoal(['apply', '-f', canary, '--admin', admin, '--data-dir', join(dir, '.shoal')]);
     assert.equal(applied.code, 0, applied.stderr);
     // `shoal top` shows the same edges from the consumer's load reports (LRS), no Prometheus needed.
     const top = await until(

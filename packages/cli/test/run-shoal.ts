@@ -38,6 +38,8 @@ export interface RunningCp {
   /** `127.0.0.1:PORT` of the ADS server and of the admin API. */
   xds: string;
   admin: string;
+  /** Its data dir, where the admin token is (`SHOAL_DATA_DIR` for the CLI's writes). */
+  dataDir: string;
   /** Everything it printed so far. */
   output(): string;
   /** SIGTERM; resolves with the exit code (undefined when it had already exited). */
@@ -52,6 +54,8 @@ export async function startShoalCp(
   args: string[],
   ready: (output: string) => boolean = () => true,
 ): Promise<RunningCp> {
+  const named = args.indexOf('--data-dir');
+  const dataDir = named >= 0 ? args[named + 1]! : mkdtempSync(join(tmpdir(), 'shoal-cp-data-'));
   const cp: ChildProcess = spawn(process.execPath, [
     shoalBin,
     'cp',
@@ -60,7 +64,7 @@ export async function startShoalCp(
     '--admin-port',
     '0',
     // A data dir of its own unless the test names one: ./.shoal would hold another run's state.
-    ...(args.includes('--data-dir') ? [] : ['--data-dir', mkdtempSync(join(tmpdir(), 'shoal-cp-data-'))]),
+    ...(args.includes('--data-dir') ? [] : ['--data-dir', dataDir]),
     ...args,
   ]);
   let output = '';
@@ -76,6 +80,7 @@ export async function startShoalCp(
   return {
     xds,
     admin,
+    dataDir,
     output: () => output,
     async stop() {
       if (cp.exitCode !== null || cp.signalCode !== null) return undefined;

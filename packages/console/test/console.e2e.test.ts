@@ -1,18 +1,20 @@
 // The web console in a real browser (Debian's Chromium, driven by playwright-core) against a
 // running `shoal demo` that this test starts on ports it picks: every view renders, the three
-// instances are found, one is disabled and enabled from the Instances view, a weight shift made in the wizard moves ~20 % of the consumer's calls to
-// v2, an invalid YAML field is marked where it is, a test call answers with its route decision,
-// a client's config dump downloads, Dubbo's rules are listed beside Istio's and edited with
-// their errors at the field, each instance shows its lease's age, every control of every view is
-// reachable by keyboard and named for screen readers (Chromium's accessibility tree), and the
-// browser logs no error. Screenshots of each view go to screenshots/ (ignored by
-// git); the first view's render time is printed.
+// instances are found, one is disabled and enabled from the Instances view, a weight shift made in
+// the wizard moves ~20 % of the consumer's calls to v2, an invalid YAML field is marked where it
+// is, a test call answers with its route decision, a client's config dump downloads, Dubbo's rules
+// are listed beside Istio's and edited with their errors at the field, each instance shows its
+// lease's age, every control of every view is reachable by keyboard and named for screen readers
+// (Chromium's accessibility tree), a tab without the admin token is read-only until given one
+// (kept in sessionStorage), and the browser logs no error. Screenshots of each view go to
+// screenshots/ (ignored by git); the first view's render time is printed.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -23,26 +25,6 @@ const CHROMIUM = '/usr/bin/chromium';
 // biome-ignore lint/suspicious/noExplicitAny: the suite reads JSON answers loosely.
 type Json = any;
 const HOST = 'greeter.default.svc.cluster.local';
-
-function portFreeOn(port: number, host: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-}
-
-/** A port free on all three provider addresses (the demo's providers share one port). */
-async function providerPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = 20000 + Math.floor(Math.random() * 30000);
-    const free = await Promise.all(
-      ['127.0.0.11', '127.0.0.12', '127.0.0.13'].map((h) => portFreeOn(port, h)),
-    );
-    if (free.every(Boolean)) return port;
-  }
-  throw new Error('no free provider port');
-}
 
 async function until<T>(
   read: () => Promise<T | undefined> | T | undefined,
@@ -65,6 +47,7 @@ describe('the console in Chromium against shoal demo', {
   let browser: Browser;
   let page: Page;
   let url = '';
+  let tokenFragment = '';
   let output = '';
   const errors: string[] = [];
 
@@ -96,7 +79,6 @@ describe('the console in Chromium against shoal demo', {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    const port = await providerPort();
     demo = spawn(
       process.execPath,
       [
@@ -107,18 +89,27 @@ describe('the console in Chromium against shoal demo', {
         '--admin-port',
         '0',
         '--provider-port',
-        String(port),
-        // Not the default 15020: other sessions on this machine may run a demo at the same time.
-        '--metrics-port',
         '0',
         '--duration',
         '150s',
+        // Not the default 15020: another demo (the CLI's suite) may hold it on the same addresses.
+        '--metrics-port',
+        '0',
+        '--data-dir',
+        mkdtempSync(join(tmpdir(), 'shoal-console-demo-')),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     demo.stdout!.on('data', (d: Buffer) => (output += d));
     demo.stderr!.on('data', (d: Buffer) => (output += d));
-    url = await until(() => /shoal console: (http:\/\/\S+\/)\n/.exec(output)?.[1], 'the console URL', 60_000);
+    // The URL carries the admin token in its fragment; the console keeps it for the tab.
+    const printed = await until(
+      () => /shoal console: (http:\/\/\S+\/)(#token=\S+)\n/.exec(output) ?? undefined,
+      'the console URL',
+      60_000,
+    );
+    url = printed[1]!;
+    tokenFragment = printed[2]!;
     await until(() => (output.includes('Open the console') ? true : undefined), 'the consumer', 60_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -155,7 +146,7 @@ describe('the console in Chromium against shoal demo', {
   });
 
   it('renders the overview first, fast, and fits 1280x800', async () => {
-    await page.goto(url);
+    await page.goto(`${url}${tokenFragment}`);
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     const ms = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -173,6 +164,36 @@ describe('the console in Chromium against shoal demo', {
       'no horizontal scroll at 1280 px',
     );
     await shot('overview');
+  });
+
+  it('is read-only without the admin token, and takes one for this tab only', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(url);
+      await fresh.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+      const badge = fresh.locator('.access .badge');
+      await until(async () => ((await badge.textContent()) === 'read-only' ? true : undefined), 'read-only');
+      await fresh.getByRole('button', { name: 'Admin token' }).click();
+      assert.match(
+        (await fresh.locator('form.token p').first().textContent()) ?? '',
+        /writes need the admin token/,
+      );
+      const token = decodeURIComponent(tokenFragment.replace(/^#token=/, ''));
+      await fresh.getByLabel('Admin token').fill(token);
+      await fresh.getByRole('button', { name: 'Use token' }).click();
+      await until(
+        async () => ((await badge.textContent()) === 'writes allowed' ? true : undefined),
+        'writes',
+      );
+      const kept = await fresh.evaluate(() => ({
+        session: sessionStorage.getItem('shoal-admin-token'),
+        local: localStorage.length,
+      }));
+      assert.deepEqual(kept, { session: token, local: 0 }, 'kept in sessionStorage, not localStorage');
+    } finally {
+      await context.close();
+    }
   });
 
   it('finds the three instances by interface, on the service page and in Instances', async () => {
@@ -316,7 +337,12 @@ describe('the console in Chromium against shoal demo', {
       '  - method=getComment => region=Hangzhou',
       '',
     ].join('\n');
-    const applied = await fetch(new URL('/api/apply', url), { method: 'POST', body: rule });
+    const token = decodeURIComponent(tokenFragment.replace(/^#token=/, ''));
+    const applied = await fetch(new URL('/api/apply', url), {
+      method: 'POST',
+      body: rule,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/yaml' },
+    });
     assert.equal(applied.status, 200, await applied.text());
     const name = 'org.apache.dubbo.samples.CommentService::.condition-router';
     await view('#/rules', 'Traffic rules');

@@ -12,6 +12,7 @@ export type * from './admin/api/history.js';
 export type * from './admin/api/instances.js';
 export type * from './admin/api/load-reports.js';
 export type * from './admin/api/registry.js';
+export type * from './admin/api/security.js';
 export type * from './admin/api/status.js';
 export type * from './admin/api/traffic.js';
 export type * from './admin/api/xds-clients.js';

@@ -42,7 +42,8 @@ describe('ControlPlane: admin API + ADS end to end', () => {
   let admin = '';
   let conn: { client: AdsClient; close: () => void };
   const api = async (method: string, path: string, body?: string) => {
-    const res = await fetch(admin + path, { method, ...(body !== undefined ? { body } : {}) });
+    const headers = { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' };
+    const res = await fetch(admin + path, { method, headers, ...(body !== undefined ? { body } : {}) });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 

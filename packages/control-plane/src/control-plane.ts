@@ -4,10 +4,13 @@
 // self-registering clients hold a registry lease for as long as their ADS stream lives (Istio:
 // WorkloadGroup auto-registration).
 
+import type { X509Certificate } from 'node:crypto';
 import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
-import { parseLocality } from '@shoal/xds';
+import { IstioCertificateService, parseLocality } from '@shoal/xds';
+import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
+import { securityEndpoints } from './admin/security-endpoints.js';
 import { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
 import type { RegistryBackend, RegistryBackends } from './backends/registry-backends.js';
 import {
@@ -16,6 +19,11 @@ import {
   type StoreHealth,
   schemeOf,
 } from './backends/store-backends.js';
+import { CertificateAuthority } from './ca/certificate-authority.js';
+import { certificateService } from './ca/certificate-service.js';
+import { IssuedCertificates } from './ca/issued-certificates.js';
+import { TokenStore } from './ca/token-store.js';
+import { spiffeIdentityOf, XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import type { ConfigStore } from './config/config-store.js';
@@ -25,15 +33,17 @@ import { LrsServer } from './load-stats/lrs-server.js';
 import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
 import { parseNodeRegistration } from './registry/node-registration.js';
+import { checkRegistrationIdentity } from './registry/registration-identity.js';
 import type { RegistrationLease, Registry } from './registry/registry-types.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
-import { DataDir } from './state/data-dir.js';
+import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import { PrometheusTraffic } from './traffic/prometheus-traffic.js';
 import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
+import { mtlsModeFor } from './translate/peer-authentication.js';
 import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import type { ProxyNode } from './xds-server/proxy-node.js';
@@ -51,8 +61,40 @@ export interface ControlPlaneOptions {
   adminPort?: number;
   /** Address the ADS server listens on (default 127.0.0.1). */
   host?: string;
-  /** Address the admin API listens on (default 127.0.0.1: it has no authentication). */
+  /**
+   * Address the admin API listens on (default 127.0.0.1). Any other than loopback needs `adminTls`
+   * or `adminInsecure`.
+   */
   adminHost?: string;
+  /** Serve the admin API over HTTPS with this certificate and key (PEM). */
+  adminTls?: { cert: string | Buffer; key: string | Buffer };
+  /** Allow a non-loopback admin address without TLS (the token still guards writes). */
+  adminInsecure?: boolean;
+  /** DNS names the admin API is reached by, besides its address (for the Host check). */
+  adminHostNames?: string[];
+  /**
+   * The admin API's bearer token. Default: `<dataDir>/admin-token`, created on first start, or,
+   * without a data dir, a new random token per process (read it from `adminToken`).
+   */
+  adminToken?: string;
+  /**
+   * Where state survives restarts (admin token, CA, tokens, and the applied config and
+   * registrations with the memory store); without it, state is in memory.
+   */
+  dataDir?: string;
+  /** SPIFFE trust domain of the certificates the CA issues (default `cluster.local`). */
+  trustDomain?: string;
+  /** Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */
+  caDir?: string;
+  /** Lifetime of workload certificates unless a request asks for less (default 24 h). */
+  workloadCertTtlSeconds?: number;
+  /**
+   * Refuse every self-registration that does not come over mutual TLS with the workload's own
+   * identity. Default: only workloads under PeerAuthentication STRICT must.
+   */
+  requireRegistrationIdentity?: boolean;
+  /** DNS names in the xDS port's certificate besides istiod.istio-system.svc and localhost. */
+  xdsServerNames?: string[];
   /** A directory of YAML/JSON config files, loaded at start and watched. */
   configDir?: string;
   /**
@@ -74,8 +116,6 @@ export interface ControlPlaneOptions {
   backends?: StoreBackends;
   /** The registry backends to choose from (default the built-in ones). */
   registryBackends?: RegistryBackends;
-  /** Where state survives restarts (the applied config and registrations with the memory store). */
-  dataDir?: string;
   /** A registry of your own; default an in-memory registry fed by the store and the registry backend. */
   registry?: Registry;
   /** Grace period of the in-memory registry for ended leases (default 10 s). */
@@ -105,7 +145,7 @@ export interface ControlPlaneOptions {
 /** Where a started control plane listens, and what it loaded. */
 export interface ControlPlaneAddresses {
   xds: { host: string; port: number };
-  admin: { host: string; port: number };
+  admin: { host: string; port: number; scheme: 'http' | 'https' };
   /** The first load of the config directory, when one is configured. */
   config?: DirectoryLoadResult;
   /** With a registry that serves without its server (ZooKeeper): `connected` once read, else `not connected yet`. */
@@ -144,6 +184,16 @@ export class ControlPlane {
   readonly #log: ControlPlaneLogger;
   readonly #rpc: Server;
   readonly #admin: AdminServer;
+  readonly #dataDir: DataDir | undefined;
+  /** The admin API's bearer token. */
+  readonly adminToken: string;
+  /** Tokens workloads prove their identity with to the CA. */
+  readonly tokens: TokenStore;
+  /** The newest certificate the CA issued per client. */
+  readonly issued = new IssuedCertificates();
+  #ca: CertificateAuthority | undefined;
+  /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
+  #xdsTls: XdsPortTls | undefined;
   readonly #unsubscribe: (() => void)[] = [];
   #configDir: ConfigDirectorySource | undefined;
   #pending: NodeJS.Immediate | undefined;
@@ -155,7 +205,13 @@ export class ControlPlane {
   constructor(options: ControlPlaneOptions = {}) {
     this.#options = options;
     this.#log = options.log ?? (() => {});
-    const dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    this.#dataDir = options.dataDir === undefined ? undefined : new DataDir(options.dataDir).ensure();
+    this.adminToken =
+      options.adminToken ??
+      this.#dataDir?.readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`).trim() ??
+      newSecret();
+    this.tokens = new TokenStore(this.#dataDir);
+    const dataDir = this.#dataDir;
     const stores = options.backends ?? registerStoreBackends();
     const context = {
       ...(options.storePrefix !== undefined && { prefix: options.storePrefix }),
@@ -198,7 +254,7 @@ export class ControlPlane {
     this.citadel = citadelMetrics(meter);
     this.ads = new AdsServer({
       cache: this.cache,
-      lease: (node, peer) => this.#lease(node, peer),
+      lease: (node, peer, cert) => this.#lease(node, peer, cert),
       metrics: this.#pilot,
     });
     this.#rpc = new Server({
@@ -206,14 +262,42 @@ export class ControlPlane {
       maxSendMessageBytes: 64 * 1024 * 1024,
       maxReceiveMessageBytes: 16 * 1024 * 1024,
       onError: (err, where) => this.#log('error', `xds server: ${where}`, { error: String(err) }),
+      transportSecurity: () => this.#xdsTls?.policy ?? { plaintext: true },
     });
     this.ads.register(this.#rpc);
+    this.#rpc.register(
+      IstioCertificateService,
+      certificateService({
+        ca: () => this.#ca,
+        tokens: this.tokens,
+        issued: this.issued,
+        log: (level, message, fields) => this.#log(level, message, fields),
+        metrics: this.citadel,
+        peerIdentity: (ctx) => {
+          const cert = ctx.security?.peerCertificate;
+          const identity = cert && spiffeIdentityOf(cert);
+          return identity && { identity, serial: cert.serialNumber.toLowerCase() };
+        },
+      }),
+    );
     new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.#rpc);
     this.#admin = new AdminServer({
       store: this.store,
       registry: this.registry,
       instances: this.instances,
       ads: this.ads,
+      routes: securityEndpoints({
+        tokens: this.tokens,
+        issued: this.issued,
+        ca: () => this.#ca,
+        ads: this.ads,
+      }),
+      guard: new AdminGuard({
+        token: this.adminToken,
+        ...(options.adminHostNames && { hostNames: options.adminHostNames }),
+      }),
+      ...(options.adminTls && { tls: options.adminTls }),
+      ca: () => this.#ca,
       history: this.history,
       consoleDir: options.consoleDir,
       traffic:
@@ -228,6 +312,7 @@ export class ControlPlane {
       status: () => ({
         ...this.#addresses,
         configDir: this.#options.configDir,
+        dataDir: this.#dataDir?.path,
         store: this.store.description,
         registrations: this.registryBackend.registrations.description,
         ...(this.#leadership && {
@@ -266,6 +351,11 @@ export class ControlPlane {
   /** Loads the config directory, then listens; resolves with the addresses bound. Prints nothing. */
   async start(): Promise<ControlPlaneAddresses> {
     if (this.#started) throw new Error('control plane already started');
+    const adminHost = this.#options.adminHost ?? '127.0.0.1';
+    if (!isLoopback(adminHost) && !this.#options.adminTls && !this.#options.adminInsecure)
+      throw new Error(
+        `the admin API would listen on ${adminHost} without TLS: give it a certificate (--admin-tls-cert/--admin-tls-key), or pass --admin-insecure to accept plaintext (writes still need the admin token)`,
+      );
     this.#started = true;
     try {
       await this.backend.start();
@@ -276,6 +366,18 @@ export class ControlPlane {
       await this.stop(0);
       throw err;
     }
+    this.#ca = await CertificateAuthority.create({
+      ...(this.#options.trustDomain && { trustDomain: this.#options.trustDomain }),
+      ...(this.#dataDir && { dataDir: this.#dataDir }),
+      ...(this.#options.caDir && { caDir: this.#options.caDir }),
+      ...(this.#options.workloadCertTtlSeconds && {
+        workloadTtlSeconds: this.#options.workloadCertTtlSeconds,
+      }),
+    });
+    this.citadel.expiries(
+      this.#ca.root.notAfter.getTime() / 1000,
+      this.#ca.signing.notAfter.getTime() / 1000,
+    );
     this.history.start();
     this.#unsubscribe.push(() => this.history.stop());
     for (const health of this.#healths) {
@@ -317,24 +419,42 @@ export class ControlPlane {
     const registry = await this.#waitForRegistry();
     this.#rebuild();
     const host = this.#options.host ?? '127.0.0.1';
+    this.#xdsTls = new XdsPortTls(this.#ca, host, this.#options.xdsServerNames ?? [], (err) =>
+      this.#log('error', 'the xDS port has no TLS certificate (plaintext only)', { error: String(err) }),
+    );
+    await this.#xdsTls.start();
     try {
       const xds = await this.#rpc.listen(this.#options.xdsPort ?? 15010, host);
-      const admin = await this.#admin.listen(
-        this.#options.adminPort ?? 15000,
-        this.#options.adminHost ?? '127.0.0.1',
-      );
-      this.#addresses = { xds, admin, ...(config ? { config } : {}), ...(registry ? { registry } : {}) };
+      const admin = await this.#admin.listen(this.#options.adminPort ?? 15000, adminHost);
+      this.#addresses = {
+        xds,
+        admin: { ...admin, scheme: this.#admin.scheme },
+        ...(config ? { config } : {}),
+        ...(registry ? { registry } : {}),
+      };
     } catch (err) {
       await this.stop(0);
       throw err;
     }
     const { xds, admin } = this.#addresses;
-    this.#log('info', 'control plane started', { xds, admin, store: this.store.description });
+    this.#log('info', 'control plane started', {
+      xds,
+      admin,
+      store: this.store.description,
+      ca: `${this.#ca.source}, trust domain ${this.#ca.trustDomain}`,
+      ...(this.#dataDir && { dataDir: this.#dataDir.path }),
+    });
     return this.#addresses;
+  }
+
+  /** The CA, once started. */
+  get ca(): CertificateAuthority | undefined {
+    return this.#ca;
   }
 
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
+    this.#xdsTls?.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     if (this.#pending) clearImmediate(this.#pending);
     this.#pending = undefined;
@@ -379,7 +499,7 @@ export class ControlPlane {
 
   #rebuild(): void {
     try {
-      const translator = new Translator(buildMeshInput(this.store, this.registry), {
+      const translator = new Translator(buildMeshInput(this.store, this.registry, this.#ca?.trustDomain), {
         onFailure: (f) => this.#log('error', 'resource left out: it could not be built', { ...f }),
       });
       const snapshot = new Snapshot(translator, {
@@ -392,15 +512,44 @@ export class ControlPlane {
     }
   }
 
-  #lease(node: ProxyNode, peer: string): (() => void) | undefined {
+  #lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
     const result = parseNodeRegistration(
       { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
       { peerAddress: peerIp(peer) },
     );
     if (result.errors.length > 0)
       this.#log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
-    const registration = result.registration;
-    if (!registration) return undefined;
+    if (!result.registration) return undefined;
+    const announced = result.registration;
+    const strict =
+      mtlsModeFor(
+        this.store.list('PeerAuthentication'),
+        announced.namespace,
+        announced.labels,
+        announced.port,
+      ) === 'STRICT';
+    let registration: typeof announced;
+    try {
+      registration = checkRegistrationIdentity(
+        announced,
+        cert && spiffeIdentityOf(cert),
+        this.#ca?.trustDomain ?? 'cluster.local',
+        this.#options.requireRegistrationIdentity
+          ? 'this control plane requires registrations over mutual TLS'
+          : strict
+            ? 'PeerAuthentication STRICT applies to the workload, so it registers only over mutual TLS'
+            : undefined,
+        new Set(
+          this.registry
+            .endpoints(announced.hostname)
+            .filter((e) => e.origin !== `node:${node.id}` && e.serviceAccount !== undefined)
+            .map((e) => e.serviceAccount!),
+        ),
+      );
+    } catch (err) {
+      this.#log('warn', 'node registration refused', { node: node.id, error: (err as Error).message });
+      throw err;
+    }
     let ended = false;
     let lease: RegistrationLease | undefined;
     this.registry.register(registration).then(

@@ -5,6 +5,17 @@
 
 /** A throwaway local etcd cluster (Debian's etcd-server) for demos and tests (`--store etcd://`). */
 export { etcdAvailable, LocalEtcdCluster } from './backends/local-etcd.js';
+// Workload identity: the CA (Istio's CA API), its tokens and what it issued.
+/** The mesh's CA (Istio's CA API): signs workload certificates for SPIFFE identities, and its options. */
+export {
+  CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type IssuedCertificate,
+} from './ca/certificate-authority.js';
+/** The certificates the CA issued (GET /api/security/certificates), one record each. */
+export { IssuedCertificates, type IssuedRecord } from './ca/issued-certificates.js';
+/** The bearer tokens workloads present to the CA and the admin API, one record each. */
+export { type TokenRecord, TokenStore } from './ca/token-store.js';
 // Config: Istio's and Dubbo's object model (each kind's spec is `SpecByKind[kind]`), validation
 // and analysis as `shoal validate` does them, and the issues they report.
 export {

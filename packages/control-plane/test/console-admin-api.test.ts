@@ -68,7 +68,9 @@ describe('admin API for the console', () => {
   const server = new Server({ standardServices: true });
   let admin = '';
   const api = async (method: string, path: string, body?: string) => {
-    const res = await fetch(admin + path, { method, ...(body !== undefined ? { body } : {}) });
+    const type = body?.trimStart().startsWith('{') ? 'application/json' : 'application/yaml';
+    const headers = { authorization: `Bearer ${cp.adminToken}`, 'content-type': type };
+    const res = await fetch(admin + path, { method, headers, ...(body !== undefined ? { body } : {}) });
     return { status: res.status, body: (await res.json()) as Record<string, Json> };
   };
 

@@ -3,6 +3,7 @@
 // an in-process mesh consumer under steady load, and reads of each replica's admin API.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ import { createXdsClient, parseBootstrap, type XdsClient } from '@shoal/xds';
 export { until } from './until.js';
 
 const replicaMain = fileURLToPath(new URL('./replica-main.js', import.meta.url));
+/** The admin token every replica of a test run takes (writes need one). */
+const adminToken = randomBytes(16).toString('hex');
 const providerMain = demoFiles().provider;
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -78,6 +81,8 @@ export class Replica {
         String(this.adminPort),
         '--grace-ms',
         String(this.graceMs),
+        '--admin-token',
+        adminToken,
       ],
       /ready /,
     );
@@ -108,7 +113,7 @@ export class Replica {
   async apply(yaml: string): Promise<{ version: number }> {
     const res = await fetch(`http://127.0.0.1:${this.adminPort}/api/apply`, {
       method: 'POST',
-      headers: { 'content-type': 'application/yaml' },
+      headers: { 'content-type': 'application/yaml', authorization: `Bearer ${adminToken}` },
       body: yaml,
       signal: AbortSignal.timeout(5000),
     });

@@ -12,6 +12,7 @@ const { values } = parseArgs({
     'xds-port': { type: 'string', default: '0' },
     'admin-port': { type: 'string', default: '0' },
     'grace-ms': { type: 'string', default: '10000' },
+    'admin-token': { type: 'string' },
   },
 });
 const cp = new ControlPlane({
@@ -20,6 +21,7 @@ const cp = new ControlPlane({
   xdsPort: Number(values['xds-port']),
   adminPort: Number(values['admin-port']),
   leaseGraceMs: Number(values['grace-ms']),
+  ...(values['admin-token'] !== undefined && { adminToken: values['admin-token'] }),
   log: (level, message, fields) => {
     if (level !== 'debug') console.error(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   },

@@ -4,6 +4,9 @@
 // with an XdsClient of their own). Providers listen on distinct loopback IPs (127.0.0.N) with one shared port, so they
 // are endpoints of one service port, as pods are. Internal to tests.
 
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Telemetry } from '@shoal/telemetry';
@@ -18,6 +21,12 @@ export interface ProviderOptions {
   readonly ip: string;
   readonly labels?: Record<string, string>;
   readonly zone?: string;
+  /** With a secure harness: the service account its token grants (default `greeter`). */
+  readonly serviceAccount?: string;
+  /** The namespace it registers in (default `default`). */
+  readonly namespace?: string;
+  /** With a secure harness: the lifetime its certificates are requested with. */
+  readonly lifetimeSeconds?: number;
   /** Metrics and traces of this provider (as if it were a process of its own). */
   readonly telemetry?: Telemetry;
 }
@@ -31,6 +40,8 @@ export interface Provider {
   failWith: Code | undefined;
   /** Added to every call (ms). */
   delayMs: number;
+  /** Serial numbers of the client certificates calls came with (mutual TLS). */
+  readonly peerSerials: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -48,7 +59,12 @@ export class MeshHarness {
     private readonly xdsPort: number,
   ) {}
 
-  static async start(options: { loadReportingIntervalMs?: number } = {}): Promise<MeshHarness> {
+  /** Where token and root files of a secure harness go. */
+  private readonly dir = mkdtempSync(join(tmpdir(), 'shoal-mesh-'));
+
+  static async start(
+    options: { loadReportingIntervalMs?: number; workloadCertTtlSeconds?: number } = {},
+  ): Promise<MeshHarness> {
     const cp = new ControlPlane({ xdsPort: 0, adminPort: 0, leaseGraceMs: 0, ...options });
     const addresses = await cp.start();
     return new MeshHarness(cp, addresses.xds.port);
@@ -70,10 +86,42 @@ export class MeshHarness {
     return `xds:///greeter.default.svc.cluster.local:${this.port}`;
   }
 
-  bootstrap(id: string, zone?: string): XdsBootstrap {
+  /**
+   * A bootstrap; with `identity`, a workload of that namespace and service account: a token from
+   * the control plane for its built-in `shoal_ca` certificate provider, and mTLS to the xDS port.
+   */
+  bootstrap(
+    id: string,
+    zone?: string,
+    identity?: { namespace: string; serviceAccount: string; lifetimeSeconds?: number },
+  ): XdsBootstrap {
+    const namespace = identity?.namespace ?? 'default';
+    let creds: object = { type: 'insecure' };
+    let providers: object | undefined;
+    if (identity) {
+      const { token } = this.controlPlane.tokens.create(identity);
+      const tokenFile = join(this.dir, `${id}.token`);
+      const rootFile = join(this.dir, 'root-cert.pem');
+      writeFileSync(tokenFile, token);
+      writeFileSync(rootFile, this.controlPlane.ca!.rootPem);
+      creds = {
+        type: 'tls',
+        config: { ca_certificate_file: rootFile, certificate_provider_instance: 'default' },
+      };
+      providers = {
+        default: {
+          plugin_name: 'shoal_ca',
+          config: {
+            token_file: tokenFile,
+            ...(identity.lifetimeSeconds && { certificate_lifetime: `${identity.lifetimeSeconds}s` }),
+          },
+        },
+      };
+    }
     return parseBootstrap({
-      xds_servers: [{ server_uri: `127.0.0.1:${this.xdsPort}`, channel_creds: [{ type: 'insecure' }] }],
-      node: { id, ...(zone && { locality: { region: REGION, zone } }), metadata: { NAMESPACE: 'default' } },
+      xds_servers: [{ server_uri: `127.0.0.1:${this.xdsPort}`, channel_creds: [creds] }],
+      node: { id, ...(zone && { locality: { region: REGION, zone } }), metadata: { NAMESPACE: namespace } },
+      ...(providers && { certificate_providers: providers }),
       server_listener_resource_name_template: 'xds.istio.io/grpc/lds/inbound/%s',
     });
   }
@@ -84,9 +132,16 @@ export class MeshHarness {
   }
 
   /** Starts a provider of the test Greeter that registers itself as app `greeter`. */
-  async provider(id: string, o: ProviderOptions): Promise<Provider> {
+  async provider(id: string, o: ProviderOptions, secure = false): Promise<Provider> {
+    const identity = secure
+      ? {
+          namespace: o.namespace ?? 'default',
+          serviceAccount: o.serviceAccount ?? 'greeter',
+          ...(o.lifetimeSeconds && { lifetimeSeconds: o.lifetimeSeconds }),
+        }
+      : undefined;
     const server = createMeshServer({
-      bootstrap: this.bootstrap(id, o.zone),
+      bootstrap: this.bootstrap(id, o.zone, identity),
       // No client waits for these to drain; the drain itself is tested in interop/.
       drainNoticeMs: 0,
       registration: {
@@ -103,6 +158,7 @@ export class MeshHarness {
       calls: 0,
       failWith: undefined,
       delayMs: 0,
+      peerSerials: new Set(),
       stop: () => server.close(100),
     };
     const answer = async (req: { delayMs: number }, headers: Record<string, string>) => {
@@ -113,7 +169,11 @@ export class MeshHarness {
       return { server: id, headers };
     };
     server.register(Greeter, {
-      sayHello: (req, ctx) => answer(req, ctx.requestHeader.toJSON() as Record<string, string>),
+      sayHello: (req, ctx) => {
+        const serial = ctx.security?.peerCertificate?.serialNumber;
+        if (serial) p.peerSerials.add(serial);
+        return answer(req, ctx.requestHeader.toJSON() as Record<string, string>);
+      },
       farewell: (req, ctx) => answer(req, ctx.requestHeader.toJSON() as Record<string, string>),
     });
     const address = await server.listen(this.port, o.ip);
@@ -124,8 +184,24 @@ export class MeshHarness {
   }
 
   /** A mesh client of the service (or of `target`), in `zone`, with an XdsClient of its own. */
-  consumer(o: { zone?: string; target?: string; telemetry?: Telemetry } = {}): Consumer {
-    const bootstrap = this.bootstrap(`consumer-${this.consumers.length}`, o.zone);
+  consumer(
+    o: {
+      zone?: string;
+      target?: string;
+      serviceAccount?: string;
+      lifetimeSeconds?: number;
+      telemetry?: Telemetry;
+    } = {},
+  ): Consumer {
+    const identity =
+      o.serviceAccount !== undefined
+        ? {
+            namespace: 'default',
+            serviceAccount: o.serviceAccount,
+            ...(o.lifetimeSeconds && { lifetimeSeconds: o.lifetimeSeconds }),
+          }
+        : undefined;
+    const bootstrap = this.bootstrap(`consumer-${this.consumers.length}`, o.zone, identity);
     const decisions: CallDecision[] = [];
     const client = createMeshClient(Greeter, o.target ?? this.target, {
       bootstrap,

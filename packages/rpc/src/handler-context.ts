@@ -1,5 +1,6 @@
 // What a service implementation sees of its call besides the request message(s).
 
+import type { X509Certificate } from 'node:crypto';
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { Compression } from './compression.js';
 import type { Metadata } from './metadata.js';
@@ -15,6 +16,20 @@ export interface CallAddresses {
   /** This server's IP on the connection: the real one, also on a wildcard listener. */
   readonly localIp: string;
   readonly localPort: number;
+}
+
+/** The TLS of the connection a call came on. */
+export interface CallSecurity {
+  /** `TLSv1.3`, `TLSv1.2`. */
+  readonly protocol: string;
+  /** `h2` or `http/1.1`. */
+  readonly alpn: string;
+  /** True when the peer presented a certificate the server's CA verified. */
+  readonly authorized: boolean;
+  /** The peer's certificate, present only when `authorized` (mutual TLS). */
+  readonly peerCertificate?: X509Certificate;
+  /** The server name the client asked for (SNI); '' when it sent none. */
+  readonly serverName: string;
 }
 
 /**
@@ -41,6 +56,8 @@ export interface HandlerContext {
    * undefined when the connection is already gone or is not IP (a Unix socket).
    */
   readonly addresses: CallAddresses | undefined;
+  /** The connection's TLS, read once per connection; undefined for plaintext. */
+  readonly security: CallSecurity | undefined;
   /** Triple service version and group the call was routed by ('' when none). */
   readonly version: string;
   readonly group: string;

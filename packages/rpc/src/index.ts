@@ -14,6 +14,7 @@ export { Health, HealthCheckResponse_ServingStatus } from './gen/health/v1/healt
 // The server: one port for gRPC, Triple over HTTP/2 and HTTP/1.1, handlers and what they see.
 export {
   type CallAddresses,
+  type CallSecurity,
   type HandlerContext,
   type ServerProtocol,
   timeRemaining,
@@ -27,4 +28,11 @@ export {
   type ServerOptions,
   type ServerTlsOptions,
 } from './server/server.js';
+/** What a server accepts on a connection: TLS versions, client certificates, plaintext. */
+export type {
+  ConnectionPolicy,
+  TlsPolicy,
+  TransportSecurity,
+} from './server/transport-security.js';
+/** A server reflection client: service names, and a registry of descriptors to call a method with JSON. */
 export { ReflectionClient, type ReflectionClientOptions } from './services/reflection-client.js';

@@ -15,6 +15,11 @@ export type XdsChannelCredentials =
       readonly caCertificateFile?: string;
       readonly certificateFile?: string;
       readonly privateKeyFile?: string;
+      /**
+       * Shoal's extension: the client certificate (and, without ca_certificate_file, the roots)
+       * from this bootstrap certificate provider instance, e.g. a `shoal_ca` one.
+       */
+      readonly certificateProviderInstance?: string;
     };
 
 /** An xDS server of the bootstrap: its URI, credentials and features. */
@@ -147,6 +152,16 @@ export function parseBootstrap(json: unknown, source = 'config'): XdsBootstrap {
     root.server_listener_resource_name_template,
     'server_listener_resource_name_template',
   );
+  const certificateProviders = parseCertificateProviders(r, root.certificate_providers);
+  servers.forEach((server, i) => {
+    const creds = server.channelCredentials;
+    const instance = creds.type === 'tls' ? creds.certificateProviderInstance : undefined;
+    if (instance !== undefined && !certificateProviders[instance])
+      r.fail(
+        `xds_servers[${i}].channel_creds`,
+        `certificate_provider_instance ${JSON.stringify(instance)} is not in certificate_providers`,
+      );
+  });
   return {
     xdsServers: servers,
     fallbackOnReachabilityOnly: r.boolean(
@@ -154,7 +169,7 @@ export function parseBootstrap(json: unknown, source = 'config'): XdsBootstrap {
       'fallback_on_reachability_only',
     ),
     node: parseNode(r, root.node),
-    certificateProviders: parseCertificateProviders(r, root.certificate_providers),
+    certificateProviders,
     ...(template !== undefined && { serverListenerResourceNameTemplate: template }),
     clientDefaultListenerResourceNameTemplate:
       r.string(
@@ -207,9 +222,13 @@ function parseChannelCreds(r: Reader, v: unknown, path: string): XdsChannelCrede
         r.fail(`${p}.config`, 'certificate_file and private_key_file must be set together');
       }
       const caCertificateFile = file('ca_certificate_file');
+      const certificateProviderInstance = file('certificate_provider_instance');
+      if (certificateProviderInstance !== undefined && certificateFile !== undefined)
+        r.fail(`${p}.config`, 'certificate_provider_instance and certificate_file are alternatives');
       return {
         type,
         ...(caCertificateFile !== undefined && { caCertificateFile }),
+        ...(certificateProviderInstance !== undefined && { certificateProviderInstance }),
         ...(certificateFile !== undefined && { certificateFile }),
         ...(privateKeyFile !== undefined && { privateKeyFile }),
       };

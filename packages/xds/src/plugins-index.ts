@@ -68,7 +68,7 @@ export {
   type XdsFilterOverride,
   type XdsHttpFilter,
 } from './resources/http-filters.js';
-export { decodeListener, type XdsClientListener } from './resources/listener.js';
+export { decodeListener, type XdsClientListener, type XdsServerListener } from './resources/listener.js';
 export type { XdsOutlierDetection } from './resources/outlier-detection.js';
 export type {
   RbacFilterConfig,
@@ -92,7 +92,50 @@ export {
   type XdsVirtualHost,
 } from './resources/route-configuration.js';
 export type { XdsRouteMatch } from './resources/route-match.js';
-export { stringMatcherPredicate } from './resources/string-matcher.js';
+export { stringMatcherPredicate, type XdsStringMatcher } from './resources/string-matcher.js';
+export type { XdsTlsContext } from './resources/tls-context.js';
+// Workload identity (gRFC A29): certificate providers from the bootstrap, Istio's CA API client,
+// SPIFFE IDs and X.509 helpers (the mesh's mTLS, the control plane's CA).
+/** Istio's CA API client: a CSR for a workload, answered with its certificate chain. */
+export { type CertificateRequest, createCertificate } from './security/ca-client.js';
+/** A source of certificates and keys (gRFC A29's certificate provider plug-in) and what it gives. */
+export {
+  type CertificateMaterial,
+  type CertificateProvider,
+  certificateMaterial,
+  ProviderBase,
+} from './security/certificate-provider.js';
+/** The bootstrap's certificate provider instances, and the registry of plug-ins that makes them. */
+export {
+  type CertificateProviderContext,
+  type CertificateProviderFactory,
+  CertificateProviderRegistry,
+  CertificateProviders,
+  type CertificateProvidersOptions,
+  createDefaultCertificateProviderRegistry,
+} from './security/certificate-providers.js';
+/** gRFC A29's `file_watcher` plug-in: certificate files re-read as they change. */
+export { FILE_WATCHER_PLUGIN, FileWatcherProvider } from './security/file-watcher-provider.js';
+/** Shoal's `shoal_ca` plug-in: a workload certificate from the mesh CA, renewed before it expires. */
+export {
+  parseShoalCaConfig,
+  SHOAL_CA_PLUGIN,
+  type ShoalCaConfig,
+  ShoalCaProvider,
+} from './security/shoal-ca-provider.js';
+/** A workload's key pair and its PEM encoding, for a CSR. */
+export { createWorkloadKey, toPem, type WorkloadKey } from './security/workload-csr.js';
+/** SPIFFE IDs and X.509 helpers: parse chains, read SANs, summarise a certificate. */
+export {
+  type CertificateSummary,
+  loadX509,
+  parsePemChain,
+  parseSpiffeId,
+  sanEntries,
+  spiffeId,
+  summarize,
+  type WorkloadIdentity,
+} from './security/x509.js';
 // The type URL of any message, as a resource or an Any carries it, and those of the resources a
 // sidecar's listeners embed or fetch (HttpConnectionManager, SDS Secret).
 export { HTTP_CONNECTION_MANAGER_TYPE_URL, SECRET_TYPE_URL, typeUrlOf } from './type-urls.js';

@@ -15,7 +15,11 @@ const specs = {
   rpc_timeout_sec: { type: 'int', default: 20, min: 1, help: 'deadline of each call' },
   print_response: { type: 'bool', default: false, help: 'print each response' },
   fail_on_failed_rpc: { type: 'bool', default: false, help: 'exit 1 when a call fails after one succeeded' },
-  secure_mode: { type: 'bool', default: false, help: 'xDS mTLS (not supported yet)' },
+  secure_mode: {
+    type: 'bool',
+    default: false,
+    help: "apply xDS security (gRFC A29, certificates from the bootstrap's certificate_providers); false: plaintext",
+  },
   stats_host: { type: 'string', default: '0.0.0.0', help: 'address the stats server binds' },
   help: { type: 'bool', default: false, help: 'print this help' },
 } as const;
@@ -39,10 +43,6 @@ async function main(): Promise<number> {
     console.log(`usage: shoal-xds-interop-client [flags]\n${flagHelp(specs)}`);
     return 0;
   }
-  if (flags.secure_mode) {
-    console.error('shoal-xds-interop-client: --secure_mode=true is not supported yet (mTLS)');
-    return 2;
-  }
   let xds: XdsClient | undefined;
   if (flags.server.startsWith('xds:')) {
     try {
@@ -65,6 +65,7 @@ async function main(): Promise<number> {
     host: flags.stats_host,
     printResponse: flags.print_response,
     ...(xds ? { xds } : {}),
+    secureMode: flags.secure_mode,
     log: (line) => console.log(line),
     ...(flags.fail_on_failed_rpc
       ? {

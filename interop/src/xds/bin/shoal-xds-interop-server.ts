@@ -17,7 +17,11 @@ const specs = {
   server_id: { type: 'string', default: 'shoal_server', help: 'SimpleResponse.server_id and hostname' },
   hostname: { type: 'string', help: 'hostname reported to clients (default: the server id)' },
   host: { type: 'string', default: '0.0.0.0', help: 'address to bind' },
-  secure_mode: { type: 'bool', default: false, help: 'xDS mTLS (not supported yet)' },
+  secure_mode: {
+    type: 'bool',
+    default: false,
+    help: "apply xDS security (gRFC A29, certificates from the bootstrap's certificate_providers); false: plaintext",
+  },
   register_app: {
     type: 'string',
     help: 'xDS mode: register this server as an instance of APP through its xDS node (no WorkloadEntry needed)',
@@ -43,10 +47,6 @@ async function main(): Promise<number> {
   if (flags.help) {
     console.log(`usage: shoal-xds-interop-server [flags]\n${flagHelp(specs)}`);
     return 0;
-  }
-  if (flags.secure_mode) {
-    console.error('shoal-xds-interop-server: --secure_mode=true is not supported yet (mTLS)');
-    return 2;
   }
   const xdsMode =
     flags.xds_server_mode ??
@@ -78,6 +78,7 @@ async function main(): Promise<number> {
     serverId: flags.server_id,
     host: flags.host,
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
+    secureMode: flags.secure_mode,
     ...(xds
       ? {
           xds,

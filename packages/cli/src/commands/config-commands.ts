@@ -15,7 +15,7 @@ import {
 } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { AdminClient, defaultAdminAddress } from '../admin-client.js';
+import { adminClientFor, withAdminOptions } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseOutputFormat, printData } from '../output/print.js';
 import { renderTable } from '../output/table.js';
@@ -39,15 +39,13 @@ function hostsOf(object: AnyConfigObject): string[] {
 }
 
 export function registerConfigCommands(program: Command): void {
-  program
-    .command('apply')
+  withAdminOptions(program.command('apply'))
     .description("apply Istio config and Dubbo's rules to the control plane (atomic: all documents or none)")
     .requiredOption('-f, --filename <file>', 'a YAML/JSON file, a folder of them, or - for stdin')
-    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
     .option('-o, --output <format>', 'json or yaml')
-    .action(async (flags: { filename: string; admin: string; output?: string }) => {
+    .action(async (flags: { filename: string; admin: string; dataDir?: string; output?: string }) => {
       const format = parseOutputFormat(flags.output);
-      const admin = new AdminClient(flags.admin);
+      const admin = adminClientFor(flags);
       const inputs = readConfigInput(flags.filename);
       // One request, so a folder applies atomically too.
       const body = inputs.map((i) => i.text.replace(/\n*$/, '\n')).join('---\n');
@@ -82,8 +80,7 @@ export function registerConfigCommands(program: Command): void {
       );
     });
 
-  program
-    .command('get')
+  withAdminOptions(program.command('get'))
     .description('list config objects of a kind (vs, dr, se, we, cr, tr, dc, ...) or show one')
     .argument(
       '<kind>',
@@ -92,16 +89,21 @@ export function registerConfigCommands(program: Command): void {
     .argument('[name]', 'one object')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('-A, --all-namespaces', 'every namespace')
-    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
     .option('-o, --output <format>', 'json or yaml')
     .action(
       async (
         kind: string,
         name: string | undefined,
-        flags: { namespace: string; allNamespaces?: boolean; admin: string; output?: string },
+        flags: {
+          namespace: string;
+          allNamespaces?: boolean;
+          admin: string;
+          dataDir?: string;
+          output?: string;
+        },
       ) => {
         const format = parseOutputFormat(flags.output);
-        const admin = new AdminClient(flags.admin);
+        const admin = adminClientFor(flags);
         const path = name
           ? `/api/config/${encodeURIComponent(kind)}/${encodeURIComponent(flags.namespace)}/${encodeURIComponent(name)}`
           : `/api/config/${encodeURIComponent(kind)}${flags.allNamespaces ? '' : `/${encodeURIComponent(flags.namespace)}`}`;
@@ -132,22 +134,23 @@ export function registerConfigCommands(program: Command): void {
       },
     );
 
-  program
-    .command('delete')
+  withAdminOptions(program.command('delete'))
     .description('delete a config object')
     .argument('<kind>', 'e.g. VirtualService or vs')
     .argument('<name>')
     .option('-n, --namespace <ns>', 'namespace', 'default')
-    .option('--admin <address>', 'control plane admin API', defaultAdminAddress)
-    .action(async (kind: string, name: string, flags: { namespace: string; admin: string }) => {
-      const admin = new AdminClient(flags.admin);
-      const path = `/api/config/${encodeURIComponent(kind)}/${encodeURIComponent(flags.namespace)}/${encodeURIComponent(name)}`;
-      const res = await admin.request<DeleteAnswer>('DELETE', path);
-      if (res.status === 404)
-        throw new CliError(`${kind} "${name}" not found in namespace ${flags.namespace}`);
-      if (!res.ok) throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
-      process.stdout.write(
-        `${kind.toLowerCase()}/${flags.namespace}/${name} deleted (config version ${res.body.version})\n`,
-      );
-    });
+    .action(
+      async (kind: string, name: string, flags: { namespace: string; admin: string; dataDir?: string }) => {
+        const admin = adminClientFor(flags);
+        const path = `/api/config/${encodeURIComponent(kind)}/${encodeURIComponent(flags.namespace)}/${encodeURIComponent(name)}`;
+        const res = await admin.request<DeleteAnswer>('DELETE', path);
+        if (res.status === 404)
+          throw new CliError(`${kind} "${name}" not found in namespace ${flags.namespace}`);
+        if (!res.ok) throw new CliError(res.body.error ?? `admin API answered ${res.status}`, ExitCode.usage);
+        process.stdout.write(
+          `${kind.toLowerCase()}/${flags.namespace}/${name} deleted (config version ${res.body.version})
+`,
+        );
+      },
+    );
 }

@@ -4,7 +4,7 @@
 // --registry adds where services come from (Dubbo's ZooKeeper, Kubernetes) or keeps registrations
 // elsewhere (etcd); by default it is the store's own.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
@@ -12,6 +12,7 @@ import { formatIssue } from '@shoal/control-plane/admin-api';
 import type { TrafficSource } from '@shoal/control-plane/plugins';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
+import { parseDuration } from '../duration.js';
 
 const levels: LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
@@ -36,7 +37,8 @@ export function createLogger(
   };
 }
 
-export function port(value: string, flag: string): number {
+/** A port flag's value (0: pick a free port). */
+export function parsePort(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new CliError(`${flag} must be a port number, got "${value}"`, ExitCode.usage);
@@ -47,13 +49,22 @@ export interface CpFlags {
   xdsPort: string;
   adminPort: string;
   host: string;
+  adminHost?: string;
+  adminTlsCert?: string;
+  adminTlsKey?: string;
+  adminInsecure?: boolean;
+  adminHostName?: string;
+  dataDir?: string;
+  trustDomain?: string;
+  caDir?: string;
+  workloadCertTtl?: string;
+  requireRegistrationMtls?: boolean;
+  xdsServerName?: string;
   config?: string;
   registry?: string;
   prometheus?: string;
   logLevel: string;
   logFormat: string;
-  /** Where state survives restarts; without it (the demo), nothing is saved. */
-  dataDir?: string;
   store?: string;
   storePrefix?: string;
   /** `--kubernetes`: config and services from a Kubernetes API server. */
@@ -75,6 +86,27 @@ export function prometheusUrl(url: string, flag = '--prometheus'): string {
     );
   return url;
 }
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new CliError(`${flag}: cannot read ${file}: ${(err as Error).message}`, ExitCode.usage);
+  }
+}
+
+/** --admin-tls-cert and --admin-tls-key, which go together. */
+function adminTls(flags: CpFlags): { cert: Buffer; key: Buffer } | undefined {
+  if (flags.adminTlsCert === undefined && flags.adminTlsKey === undefined) return undefined;
+  if (flags.adminTlsCert === undefined || flags.adminTlsKey === undefined)
+    throw new CliError('--admin-tls-cert and --admin-tls-key go together', ExitCode.usage);
+  return {
+    cert: readPem(flags.adminTlsCert, '--admin-tls-cert'),
+    key: readPem(flags.adminTlsKey, '--admin-tls-key'),
+  };
+}
+
+const names = (list: string) => list.split(',').map((n) => n.trim());
 
 /**
  * The web console's built files (@shoal/console's dist/), found as a package beside the CLI. The
@@ -98,7 +130,9 @@ export async function startControlPlane(
   if (!levels.includes(flags.logLevel as LogLevel)) {
     throw new CliError(`--log-level must be one of ${levels.join(', ')}`, ExitCode.usage);
   }
-  const { ControlPlane } = await import('@shoal/control-plane');
+  const { ControlPlane, resolveDataDir } = await import('@shoal/control-plane');
+  const tls = adminTls(flags);
+  const dataDir = resolveDataDir(flags.dataDir);
   const ui = consoleDir();
   // Lines logged while starting wait, so that the console's URL is the first thing printed.
   const held: string[] = [];
@@ -116,8 +150,8 @@ export async function startControlPlane(
       '--kubeconfig and --namespace need --kubernetes (or --registry kubernetes)',
       ExitCode.usage,
     );
-  const xdsPort = port(flags.xdsPort, '--xds-port');
-  const adminPort = port(flags.adminPort, '--admin-port');
+  const xdsPort = parsePort(flags.xdsPort, '--xds-port');
+  const adminPort = parsePort(flags.adminPort, '--admin-port');
   let cp: ControlPlane;
   try {
     // Fails on a bad --store or an unreadable --data-dir before anything listens.
@@ -125,8 +159,19 @@ export async function startControlPlane(
       xdsPort,
       adminPort,
       host: flags.host,
+      adminHost: flags.adminHost ?? '127.0.0.1',
+      ...(tls && { adminTls: tls }),
+      ...(flags.adminInsecure && { adminInsecure: true }),
+      ...(flags.adminHostName && { adminHostNames: names(flags.adminHostName) }),
+      dataDir,
+      ...(flags.trustDomain && { trustDomain: flags.trustDomain }),
+      ...(flags.caDir && { caDir: flags.caDir }),
+      ...(flags.workloadCertTtl && {
+        workloadCertTtlSeconds: parseDuration(flags.workloadCertTtl, '--workload-cert-ttl') / 1000,
+      }),
+      ...(flags.requireRegistrationMtls && { requireRegistrationIdentity: true }),
+      ...(flags.xdsServerName && { xdsServerNames: names(flags.xdsServerName) }),
       configDir: flags.config,
-      ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
       ...(store !== undefined && { store }),
       ...(flags.registry !== undefined && { registryUrl: flags.registry }),
       ...(kubernetes && {
@@ -158,13 +203,17 @@ export async function startControlPlane(
         : undefined,
     );
   }
-  const admin = `http://${addresses.admin.host}:${addresses.admin.port}`;
-  write(`shoal console: ${admin}/${ui ? '' : ' (not built: run npm run build)'}`);
+  const a = addresses.admin;
+  const admin = `${a.scheme}://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+  // The console takes the admin token from the URL's fragment (never sent to the server).
+  write(`shoal console: ${admin}/${ui ? `#token=${cp.adminToken}` : ' (not built: run npm run build)'}`);
   holding = false;
   for (const line of held.splice(0)) write(line);
   write(
     `shoal control plane: xDS (ADS) on ${addresses.xds.host}:${addresses.xds.port}, admin API on ${admin}`,
   );
+  write(`data dir ${dataDir} (admin token in ${dataDir}/admin-token)`);
+  if (cp.ca) write(`CA: ${cp.ca.source}, trust domain ${cp.ca.trustDomain}`);
   write(`store: ${cp.store.description}; registrations: ${cp.registryBackend.registrations.description}`);
   const loaded = addresses.config;
   if (loaded) {
@@ -186,7 +235,26 @@ export function registerCp(program: Command): void {
     .description("run Shoal's control plane: Envoy v3 xDS from Istio config and a registry")
     .option('--xds-port <port>', 'ADS (gRPC) port', '15010')
     .option('--admin-port <port>', 'admin API (HTTP JSON) port', '15000')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address the xDS port listens on', '127.0.0.1')
+    .option(
+      '--data-dir <dir>',
+      'state that survives restarts: admin token, CA, tokens, applied config and registrations (default $SHOAL_DATA_DIR or ./.shoal)',
+    )
+    .option(
+      '--admin-host <host>',
+      'address the admin API listens on (not loopback: needs TLS or --admin-insecure)',
+      '127.0.0.1',
+    )
+    .option('--admin-tls-cert <file>', 'serve the admin API over HTTPS with this certificate (PEM)')
+    .option('--admin-tls-key <file>', 'the private key of --admin-tls-cert (PEM)')
+    .option(
+      '--admin-insecure',
+      'allow a non-loopback --admin-host without TLS (writes still need the admin token)',
+    )
+    .option(
+      '--admin-host-name <names>',
+      'DNS names the admin API is reached by, comma-separated (Host check)',
+    )
     .option('--config <dir>', 'a folder of Istio YAML/JSON (and Dubbo rules), loaded and watched')
     .option(
       '--registry <url>',
@@ -196,12 +264,19 @@ export function registerCp(program: Command): void {
       '--prometheus <url>',
       "read the console's traffic graph from this Prometheus (Istio's standard metrics, Kiali's queries) instead of the load reports",
     )
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of workload certificates', 'cluster.local')
+    .option(
+      '--ca-dir <dir>',
+      "Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem) instead of the data dir's root",
+    )
+    .option('--workload-cert-ttl <duration>', 'lifetime of workload certificates', '24h')
+    .option(
+      '--require-registration-mtls',
+      'accept self-registrations only over mutual TLS from the identity they register',
+    )
+    .option('--xds-server-name <names>', "DNS names in the xDS port's TLS certificate, comma-separated")
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .option('--log-format <format>', 'text or json', 'text')
-    .option(
-      '--data-dir <dir>',
-      'where applied config and registrations are saved (default $SHOAL_DATA_DIR or ./.shoal)',
-    )
     .option(
       '--store <url>',
       'memory (default, saved in --data-dir), or etcd://HOST:PORT[,HOST:PORT...] shared by replicas',

@@ -2,7 +2,10 @@
 // (in this process, default ports, config from @shoal/demo's config/), three greeter providers
 // (child processes on 127.0.0.11-13, each registered over xDS with its version and zone), and a
 // consumer in zone-a that calls `greet.v1.GreeterService` through the mesh at a steady rate.
-// A live table shows calls per second by subset and by zone. Ctrl-C stops everything.
+// With mutual TLS STRICT (@shoal/demo's tour/mtls-strict.yaml; `--no-mtls` leaves it out):
+// every workload gets its certificate from the control plane's CA with a token, registers and
+// calls over mTLS. A live table shows calls per second by subset and by zone, and who is who on
+// the wire. Ctrl-C stops everything.
 // Every process has telemetry on: Istio's and gRPC's metrics at /stats/prometheus on its admin
 // port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
 // writes a prometheus.yml for that and says how to run it.
@@ -10,21 +13,24 @@
 // a local 3-member etcd the demo starts), and every provider and the consumer list all of them.
 // `--prometheus-url` makes that Prometheus the console's traffic source.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ControlPlane, LocalEtcdCluster } from '@shoal/control-plane';
+import { resolveDataDir } from '@shoal/control-plane/data-dir';
 import type { DemoFiles } from '@shoal/demo';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
+import { demoIdentity, secureBootstrapParts } from '../demo/demo-identity.js';
 import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
+import { sharedFreePort } from '../demo/provider-port.js';
 import { type DemoReplica, replicaConfigVersion, startReplicas } from '../demo/replica-set.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
-import { port, prometheusUrl, startControlPlane } from './cp.js';
+import { parsePort, prometheusUrl, startControlPlane } from './cp.js';
 
 interface DemoFlags {
   xdsPort: string;
@@ -32,6 +38,8 @@ interface DemoFlags {
   providerPort: string;
   rate: string;
   duration?: string;
+  dataDir?: string;
+  mtls: boolean;
   metricsPort: string;
   prometheus?: string | boolean;
   replicas: string;
@@ -84,11 +92,16 @@ export function registerDemo(program: Command): void {
     .option('--admin-port <port>', 'control plane admin API port', '15000')
     .option(
       '--provider-port <port>',
-      'the port every provider serves on (each on its own 127.0.0.x)',
+      'the port every provider serves on (each on its own 127.0.0.x; 0: one free on all three)',
       '50051',
     )
     .option('--rate <calls>', 'calls per second the consumer makes', '50')
+    .option(
+      '--data-dir <dir>',
+      "the control plane's state: admin token, CA (default $SHOAL_DATA_DIR or ./.shoal)",
+    )
     .option('--duration <duration>', 'stop by itself after this long (default: until Ctrl-C)')
+    .option('--no-mtls', 'leave out PeerAuthentication STRICT: plaintext everywhere')
     .option(
       '--metrics-port <port>',
       "every process's admin port for /stats/prometheus (each on its own IP; the consumer on 127.0.0.1)",
@@ -117,10 +130,14 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   const rate = Number(flags.rate);
   if (!(rate > 0 && rate <= 5000))
     throw new CliError(`--rate must be 1..5000 calls per second`, ExitCode.usage);
+  const requestedPort = parsePort(flags.providerPort, '--provider-port');
+  const providerPort = requestedPort || (await sharedFreePort(providers.map((p) => p.ip)));
   const replicaCount = Number(flags.replicas);
   if (!(Number.isInteger(replicaCount) && replicaCount >= 1 && replicaCount <= 9))
     throw new CliError(`--replicas must be 1..9`, ExitCode.usage);
   const shared = replicaCount > 1 || flags.store !== undefined;
+  // Replicas each keep their own CA (in their own data dir): the demo runs them plaintext.
+  const mtls = flags.mtls && !shared;
   const events: string[] = [];
   const note = (line: string) => {
     events.push(line);
@@ -145,6 +162,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         xdsPort: flags.xdsPort,
         adminPort: flags.adminPort,
         host: '127.0.0.1',
+        ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
         config: configDir,
         logLevel: 'warn',
         logFormat: 'text',
@@ -175,8 +193,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       replicas = await startReplicas(group, {
         count: replicaCount,
         store,
-        xdsPort: port(flags.xdsPort, '--xds-port'),
-        adminPort: port(flags.adminPort, '--admin-port'),
+        xdsPort: parsePort(flags.xdsPort, '--xds-port'),
+        adminPort: parsePort(flags.adminPort, '--admin-port'),
         configDir,
       });
     } catch (err) {
@@ -191,6 +209,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   // The ports bound (the flags may say 0: pick free ones).
   const xdsServers = cp ? [`127.0.0.1:${cp.addresses!.xds.port}`] : replicas.map((r) => r.xds);
   const adminAddress = cp ? `127.0.0.1:${cp.addresses!.admin.port}` : replicas[0]!.admin;
+  const identity = cp && demoIdentity(cp, resolveDataDir(flags.dataDir));
+  identity?.tokenFile('shoal-cli'); // for the tour's bootstrap.json (`shoal call` through the mesh)
+  if (mtls && cp) await cp.store.apply(readFileSync(join(files.tour, 'mtls-strict.yaml'), 'utf8'));
   const { GreeterService } = demo;
   const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { createTelemetry }] =
     await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/telemetry')]);
@@ -227,10 +248,12 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--version=${p.version}`,
           `--zone=${p.zone}`,
           `--ip=${p.ip}`,
-          `--port=${flags.providerPort}`,
+          `--port=${providerPort}`,
           `--xds=${order.join(',')}`,
           `--admin-port=${flags.metricsPort}`,
+          ...(mtls && identity ? [`--root-cert=${identity.rootFile}`] : []),
         ],
+        ...(mtls && identity && { env: { SHOAL_TOKEN: identity.token('greeter') } }),
         readyPattern: /^serving:/,
       });
       children.set(p.name, child);
@@ -243,12 +266,18 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     await Promise.all([...children.values()].map((c) => c.ready));
 
     const bootstrap = parseBootstrap({
-      xds_servers: xdsServers.map((uri) => ({
-        server_uri: uri,
-        channel_creds: [{ type: 'insecure' }],
-        server_features: ['xds_v3'],
-      })),
-      ...(xdsServers.length > 1 && { fallback_on_reachability_only: true }),
+      ...(mtls && identity
+        ? secureBootstrapParts(xdsServers[0]!, identity.rootFile, {
+            token_file: identity.tokenFile('demo-consumer'),
+          })
+        : {
+            xds_servers: xdsServers.map((uri) => ({
+              server_uri: uri,
+              channel_creds: [{ type: 'insecure' }],
+              server_features: ['xds_v3'],
+            })),
+            ...(xdsServers.length > 1 && { fallback_on_reachability_only: true }),
+          }),
       node: {
         id: 'demo-consumer',
         locality: { region: 'local', zone: 'zone-a' },
@@ -322,21 +351,38 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           storeVersion = v;
         });
       const byProvider = new Map(stats.by('provider').map((r) => [r.group, r.callsPerSecond]));
+      const clients = new Map(cp?.ads.clients().map((c) => [c.nodeId, c.transport]));
+      const own = xds.certificateProviders.started[0]?.current()?.identity;
       const table = renderView({
         configVersion: `control plane ${cp ? cp.store.version : storeVersion}, consumer routes ${routesVersion}`,
+        security: [
+          mtls
+            ? 'mTLS STRICT (PeerAuthentication default in istio-system): plaintext calls are refused'
+            : shared
+              ? 'plaintext (replicas: each has its own CA)'
+              : 'plaintext (--no-mtls)',
+          `consumer: ${own ? `${own.uriSans[0]}, certificate until ${own.notAfter.toISOString().slice(0, 16).replace('T', ' ')}Z` : 'no certificate'}`,
+        ],
         replicas: replicas.map((r) => ({
           name: r.name,
           pid: r.child.process.pid,
           address: r.xds,
           state: r.state,
         })),
-        providers: providers.map((p) => ({
-          name: p.name,
-          pid: children.get(p.name)?.process.pid,
-          address: `${p.ip}:${flags.providerPort}`,
-          state: state.get(p.name) ?? '?',
-          callsPerSecond: byProvider.get(p.name) ?? 0,
-        })),
+        providers: providers.map((p) => {
+          const t = clients.get(`greeter-${p.name}`);
+          return {
+            name: p.name,
+            pid: children.get(p.name)?.process.pid,
+            address: `${p.ip}:${providerPort}`,
+            state: state.get(p.name) ?? '?',
+            callsPerSecond: byProvider.get(p.name) ?? 0,
+            identity:
+              t?.security === 'mTLS'
+                ? `${t.identity?.replace(/^spiffe:\/\/[^/]+\//, '')} until ${t.notAfter?.slice(0, 16).replace('T', ' ')}Z`
+                : (t?.security ?? '-'),
+          };
+        }),
         byVersion: stats.by('version'),
         byZone: stats.by('zone'),
       });

@@ -6,6 +6,8 @@ import type { GroupStats } from './traffic-stats.js';
 
 export interface DemoView {
   configVersion: string;
+  /** How calls are secured (mTLS mode, the consumer's identity), one line each. */
+  security: string[];
   /** Control-plane replicas, when the demo runs several. */
   replicas?: { name: string; pid: number | undefined; address: string; state: string }[];
   providers: {
@@ -14,6 +16,8 @@ export interface DemoView {
     address: string;
     state: string;
     callsPerSecond: number;
+    /** Its xDS connection's identity (mTLS) and when that certificate expires, or `plaintext`. */
+    identity: string;
   }[];
   byVersion: GroupStats[];
   byZone: GroupStats[];
@@ -44,11 +48,19 @@ export function renderView(view: DemoView): string {
     : [];
   return [
     `config version ${view.configVersion}`,
+    ...view.security,
     '',
     ...replicas,
     renderTable(
-      ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S'],
-      view.providers.map((p) => [p.name, p.pid ?? '-', p.address, p.state, p.callsPerSecond.toFixed(1)]),
+      ['PROVIDER', 'PID', 'ADDRESS', 'STATE', 'CALLS/S', 'IDENTITY (mTLS)'],
+      view.providers.map((p) => [
+        p.name,
+        p.pid ?? '-',
+        p.address,
+        p.state,
+        p.callsPerSecond.toFixed(1),
+        p.identity,
+      ]),
     ),
     '',
     statsTable('SUBSET', view.byVersion),

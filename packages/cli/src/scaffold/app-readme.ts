@@ -29,7 +29,10 @@ npm run consumer         # 20 calls to ${n.interfaceName}: all answered by v1
 \`\`\`
 
 Running Shoal's demo already (\`npm start\` in the Shoal repository)? Its control plane listens on
-the same ports: skip \`npm run cp\` and send this app's config to it with \`npx shoal apply -f mesh/\`.
+the same ports: skip \`npm run cp\` and send this app's config to it with
+\`npx shoal apply -f mesh/ --data-dir <the Shoal repository>/.shoal\` (where its admin token is). The
+demo runs mutual TLS STRICT, which this app's plaintext bootstrap does not pass: start it with
+\`npm start -- --no-mtls\` for that.
 
 Each provider registers itself (\`createMeshServer\` in \`src/provider.ts\`): app \`${n.app}\`, its
 address, port and interfaces, and the labels \`version\` (from \`VERSION\`) and \`zone\` (from

@@ -37,14 +37,13 @@ export function onUnauthorized(message: string): void {
 
 /** Whether this console can write, and if not, why. */
 export const writeAccess = computed(() => {
-  const writes = (status.value?.auth as { writes?: string } | undefined)?.writes ?? 'open';
+  // Until the status arrives, assume what every Shoal control plane says: writes need the token.
+  const writes = status.value?.auth.writes ?? 'token';
   if (refusal.value) return { canWrite: false, why: `the control plane refused a write: ${refusal.value}` };
-  if (writes === 'open') return { canWrite: true, why: 'this control plane takes writes without a token' };
   if (writes === 'token' && !token.value)
     return {
       canWrite: false,
       why: "read-only: writes need the admin token (the admin-token file in the control plane's --data-dir)",
     };
-  if (writes === 'token') return { canWrite: true, why: 'writes use the admin token you gave' };
-  return { canWrite: false, why: `read-only: the control plane takes no writes (${writes})` };
+  return { canWrite: true, why: 'writes use the admin token you gave' };
 });

@@ -7,8 +7,8 @@ import type { ConfigChangeEvent, StatusAnswer } from '@shoal/control-plane/admin
 import type { ClientStatus } from './proxies.js';
 import type { TrafficReport } from './traffic.js';
 
-/** The admin API's status, and the admin access mode that its hardening adds (read by auth.ts). */
-export type Status = StatusAnswer & { auth?: unknown };
+/** The admin API's status, with who may write (`auth`, read by auth.ts). */
+export type Status = StatusAnswer;
 export type { ConfigChangeEvent };
 
 export const status = signal<Status | null>(null);

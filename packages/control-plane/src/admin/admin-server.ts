@@ -1,14 +1,17 @@
-// The admin API: JSON over HTTP on localhost for `shoal apply/get/delete/validate`,
-// `shoal instance`, `shoal proxy-status`, `shoal proxy-config` and the web console, whose built
-// files it serves at `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in
-// ./api/ (the `@shoal/control-plane/admin-api` entry) are built as those types.
+// The admin API: JSON over HTTP (HTTPS with a certificate) for `shoal apply/get/delete/validate`,
+// `shoal instance`, `shoal proxy-status`, `shoal proxy-config` and the web console, whose built files it serves at
+// `/`. Endpoints are documented in ../../ADMIN-API.md; the answers typed in ./api/ (the
+// `@shoal/control-plane/admin-api` entry) are built as those types. Every request passes the
+// AdminGuard first (Host, Origin, content type, the bearer token), the console's files too.
 // Istio: istiod's debug endpoints (/debug/syncz, /debug/config_dump?proxyID=).
 
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { type Registry as ProtoRegistry, toJson } from '@bufbuild/protobuf';
 import { createXdsRegistry } from '@shoal/xds';
 import { stringify } from 'yaml';
+import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import { validateConfig } from '../config/analyze.js';
 import type { ConfigHistory } from '../config/config-history.js';
 import { type ConfigKind, normalizeKind } from '../config/config-object.js';
@@ -20,6 +23,7 @@ import type { Registry } from '../registry/registry-types.js';
 import { noTraffic, type TrafficSource } from '../traffic/traffic-source.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import { SHORT_TYPES } from '../xds-server/type-names.js';
+import type { AdminGuard } from './admin-guard.js';
 import { liveAnalysis, registryFacts } from './analysis-api.js';
 import type {
   ApplyAnswer,
@@ -47,6 +51,17 @@ import { handleInstances } from './instance-routes.js';
 import { handleObservability, type ObservabilityOptions } from './observability-routes.js';
 import { TestCaller, type TestCallRequest } from './test-call.js';
 
+/** One endpoint of a concern kept in a file of its own (`METHOD /first/second` as the key). */
+export type AdminHandler = (call: AdminCall) => Promise<void> | void;
+
+export interface AdminCall {
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
+  readonly url: URL;
+  /** The path's segments, decoded. */
+  readonly parts: readonly string[];
+}
+
 export interface AdminServerOptions {
   store: ConfigStore;
   registry: Registry;
@@ -54,6 +69,14 @@ export interface AdminServerOptions {
   instances?: InstanceHealth;
   ads: AdsServer;
   history: ConfigHistory;
+  /** More endpoints, by `METHOD /first/second` of their path (after the guard, like all). */
+  routes?: Readonly<Record<string, AdminHandler>>;
+  /** Checks every request before it reaches an endpoint. */
+  guard: AdminGuard;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** The CA, for test calls under mutual TLS. */
+  ca?: () => CertificateAuthority | undefined;
   /** Extra fields for GET /api/status (addresses, config directory, snapshot). */
   status?: () => ServerStatus;
   /** The built console (packages/console/dist), served at `/`. */
@@ -89,17 +112,26 @@ export class AdminServer {
     this.#caller = new TestCaller({
       registry: options.registry,
       xdsAddress: options.xdsAddress ?? (() => undefined),
+      ...(options.ca && { ca: options.ca }),
     });
-    this.#server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.#handle(req, res).catch((err) => {
         if (err instanceof HttpError) {
-          sendJson(res, err.status, { error: err.message, ...err.body });
+          sendJson(res, err.status, { error: err.message, ...err.body }, err.headers);
           return;
         }
         options.onError?.(err);
         if (!res.headersSent) sendJson(res, 500, { error: String((err as Error)?.message ?? err) });
       });
-    });
+    };
+    this.#server = options.tls
+      ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler)
+      : http.createServer(handler);
+  }
+
+  /** `http` or `https`. */
+  get scheme(): 'http' | 'https' {
+    return this.#options.tls ? 'https' : 'http';
   }
 
   listen(port: number, host = '127.0.0.1'): Promise<{ host: string; port: number }> {
@@ -108,6 +140,7 @@ export class AdminServer {
       this.#server.listen(port, host, () => {
         this.#server.off('error', reject);
         const a = this.#server.address() as AddressInfo;
+        this.#options.guard.bound(a.address, a.port);
         this.#address = { host: a.address, port: a.port };
         resolve(this.#address);
       });
@@ -124,6 +157,7 @@ export class AdminServer {
   }
 
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.#options.guard.check(req);
     const url = new URL(req.url ?? '/', 'http://admin');
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
@@ -250,6 +284,8 @@ export class AdminServer {
       const options = { ...observability, ads, adminAddress: () => this.#address };
       if (await handleObservability(options, route, url, res)) return;
     }
+    const extra = this.#options.routes?.[route];
+    if (extra) return extra({ req, res, url, parts });
     throw new HttpError(404, `no such endpoint: ${method} ${url.pathname}`);
   }
 
@@ -263,6 +299,8 @@ export class AdminServer {
       endpoints: registry.endpoints().length,
       clients: ads.clients().length,
       traffic: this.#options.traffic ? 'on' : 'off',
+      // The console asks for the admin token before it writes.
+      auth: { writes: 'token', reads: 'open on localhost' },
       ...this.#options.status?.(),
     };
   }

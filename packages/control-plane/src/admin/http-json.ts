@@ -8,6 +8,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly body?: Record<string, unknown>,
+    /** Extra response headers (WWW-Authenticate). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -42,9 +44,15 @@ export async function readJson(req: http.IncomingMessage, limit = 1024 * 1024): 
   }
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text),
   });

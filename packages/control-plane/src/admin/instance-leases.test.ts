@@ -18,6 +18,7 @@ function client(nodeId: string, connectedSince: string, ackedAt: string): Client
     locality: '',
     userAgent: 'shoal',
     client: { implementation: 'shoal', version: '0.1.0', description: 'Shoal 0.1.0' },
+    transport: { security: 'plaintext' },
     types: {
       LDS: {
         typeUrl: 'type.googleapis.com/envoy.config.listener.v3.Listener',

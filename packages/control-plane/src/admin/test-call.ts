@@ -2,7 +2,10 @@
 // method of a registered interface with a JSON body, either through the mesh, as a proxyless
 // client of this control plane would (route, cluster and endpoint picked by @shoal/mesh, every
 // decision returned), or straight to one chosen instance. Message types come from the instance's
-// server reflection (gRPC doc server-reflection.md), so no generated code is needed.
+// server reflection (gRPC doc server-reflection.md), so no generated code is needed. Under mutual
+// TLS (PeerAuthentication STRICT) the calls carry a certificate of the control plane's own CA
+// (`spiffe://<td>/ns/istio-system/sa/shoal-console`): through the mesh from its xDS security,
+// direct ones retried over mTLS when the instance refuses plaintext.
 
 import {
   create,
@@ -26,6 +29,8 @@ import {
 } from '@shoal/rpc';
 import type { CallDestination } from '@shoal/rpc/plugins';
 import type { XdsClient } from '@shoal/xds';
+import type { CertificateAuthority } from '../ca/certificate-authority.js';
+import { LOCAL_CA_PLUGIN, LocalCaProvider, localCaRegistry } from '../ca/local-ca-provider.js';
 import type { Registry } from '../registry/registry-types.js';
 import { HttpError } from './http-json.js';
 
@@ -55,13 +60,21 @@ export interface TestCallerOptions {
   registry: Registry;
   /** `host:port` of this control plane's ADS server, once it listens. */
   xdsAddress: () => string | undefined;
+  /** The control plane's CA, for the test calls' own certificate under mutual TLS. */
+  ca?: () => CertificateAuthority | undefined;
 }
+
+/** The test caller's identity in the mesh. */
+const IDENTITY = { namespace: 'istio-system', serviceAccount: 'shoal-console' };
 
 const MAX_STREAMED = 100;
 
 export class TestCaller {
   readonly #options: TestCallerOptions;
   #xds: XdsClient | undefined;
+  #identity: LocalCaProvider | undefined;
+  /** Instances that refused plaintext: called over mTLS from then on. */
+  readonly #mtlsOnly = new Set<string>();
   readonly #mesh = new Map<
     string,
     { transport: MeshTransport; queue: Promise<unknown>; sink: CallDecision[] }
@@ -74,12 +87,9 @@ export class TestCaller {
   /** The methods of `target` (or of one instance), from server reflection on an instance. */
   async methods(target: string, endpoint?: string) {
     const address = endpoint ?? this.#instanceOf(target);
-    const transport = new GrpcTransport({ address });
-    try {
+    return this.#direct(address, async (transport) => {
       const reflection = new ReflectionClient(transport, { timeoutMs: 5000 });
-      const names = (await reflection.listServices().catch((err) => unreachable(address, err))).filter(
-        (n) => !n.startsWith('grpc.reflection.'),
-      );
+      const names = (await reflection.listServices()).filter((n) => !n.startsWith('grpc.reflection.'));
       const services = [];
       for (const name of names) {
         const registry = await reflection.registryFor(name);
@@ -88,40 +98,67 @@ export class TestCaller {
         services.push({ name, methods: service.methods.map((m) => methodInfo(m, registry)) });
       }
       return { address, services };
-    } finally {
-      transport.close();
+    }).catch((err) => unreachable(address, err));
+  }
+
+  /**
+   * Runs `fn` on a transport to one instance: plaintext, or, when the instance refuses plaintext
+   * (mutual TLS is required), over mTLS with this control plane's certificate.
+   */
+  async #direct<T>(address: string, fn: (transport: Transport) => Promise<T>): Promise<T> {
+    if (!this.#mtlsOnly.has(address)) {
+      const plain = new GrpcTransport({ address });
+      try {
+        return await fn(plain);
+      } catch (err) {
+        if (!/plaintext connection refused/.test(RpcError.from(err).rawMessage)) throw err;
+        this.#mtlsOnly.add(address);
+      } finally {
+        plain.close();
+      }
     }
+    const material = await this.#identityProvider().ready(10_000);
+    const secure = new GrpcTransport({
+      address,
+      tls: {
+        cert: material.certChain!,
+        key: material.privateKey!,
+        ca: material.roots!,
+        // Any certificate of this mesh's CA: the instance was picked from the registry.
+        checkServerIdentity: () => undefined,
+      },
+    });
+    try {
+      return await fn(secure);
+    } finally {
+      secure.close();
+    }
+  }
+
+  #identityProvider(): LocalCaProvider {
+    const ca = this.#options.ca?.();
+    if (!ca) throw new HttpError(503, 'the CA is not ready yet');
+    this.#identity ??= new LocalCaProvider(ca, IDENTITY);
+    return this.#identity;
   }
 
   async call(req: TestCallRequest) {
     checkRequest(req);
     const address = req.endpoint ?? this.#instanceOf(req.target);
     const [serviceName, methodName] = splitMethod(req.method);
-    const reflectVia = new GrpcTransport({ address });
-    let registry: FileRegistry;
-    try {
-      registry = await new ReflectionClient(reflectVia, { timeoutMs: 5000 })
-        .registryFor(serviceName)
-        .catch((err) => unreachable(address, err));
-    } finally {
-      reflectVia.close();
-    }
+    const registry: FileRegistry = await this.#direct(address, (t) =>
+      new ReflectionClient(t, { timeoutMs: 5000 }).registryFor(serviceName),
+    ).catch((err) => unreachable(address, err));
     const service = registry.getService(serviceName);
     const method = service?.methods.find((m) => m.name === methodName);
     if (!service || !method) throw new HttpError(404, `${address} has no method ${req.method}`);
     const messages = requestMessages(req, method, registry);
 
     if (req.endpoint !== undefined) {
-      const transport = new GrpcTransport({ address: req.endpoint });
-      try {
-        return {
-          via: 'direct',
-          ...(await invoke(transport, service, method, registry, messages, req)),
-          decisions: [],
-        };
-      } finally {
-        transport.close();
-      }
+      const result = await this.#direct(req.endpoint, (t) =>
+        invoke(t, service, method, registry, messages, req),
+      );
+      return { via: 'direct', ...result, decisions: [] };
     }
     const mesh = await this.#meshFor(req.target);
     const run = mesh.queue.then(async () => {
@@ -139,6 +176,7 @@ export class TestCaller {
     this.#mesh.clear();
     void this.#xds?.close();
     this.#xds = undefined;
+    this.#identity?.close();
   }
 
   /** A healthy instance serving `target`, for reflection (and the default of a direct call). */
@@ -170,9 +208,14 @@ export class TestCaller {
       xds_servers: [
         { server_uri: address, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] },
       ],
-      node: { id: 'shoal-console', metadata: { NAMESPACE: 'default' } },
+      node: { id: 'shoal-console', metadata: { NAMESPACE: IDENTITY.namespace } },
+      // The identity for clusters with an UpstreamTlsContext (mutual TLS).
+      certificate_providers: { default: { plugin_name: LOCAL_CA_PLUGIN, config: {} } },
     });
-    this.#xds ??= createXdsClient({ bootstrap });
+    this.#xds ??= createXdsClient({
+      bootstrap,
+      certificateProviderRegistry: localCaRegistry(() => this.#identityProvider()),
+    });
     const sink: CallDecision[] = [];
     const transport = new MeshTransport({
       xds: this.#xds,

@@ -8,7 +8,6 @@ import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { envoy } from '@shoal/xds';
 
 export const SPIFFE = 'spiffe://';
-const TRUST_DOMAIN = 'cluster.local';
 
 export function globMatcher(value: string): envoy.StringMatcher {
   const S = envoy.StringMatcherSchema;
@@ -83,6 +82,7 @@ export function principalFor(
   key: string,
   value: string,
   policyNamespace: string,
+  trustDomain = 'cluster.local',
 ): envoy.Principal | undefined {
   switch (key) {
     case 'principals':
@@ -90,7 +90,7 @@ export function principalFor(
       return principal({ case: 'authenticated', value: { principalName: principalMatcher(value) } });
     case 'serviceAccounts': {
       const [ns, sa] = value.includes('/') ? value.split('/', 2) : [policyNamespace, value];
-      const name = globMatcher(`${SPIFFE}${TRUST_DOMAIN}/ns/${ns}/sa/${sa}`);
+      const name = globMatcher(`${SPIFFE}${trustDomain}/ns/${ns}/sa/${sa}`);
       return principal({ case: 'authenticated', value: { principalName: name } });
     }
     case 'namespaces':

@@ -1,6 +1,10 @@
 // Client listeners (an api_listener whose HttpConnectionManager gets its routes by RDS over ADS,
 // with the fault filter and the router last) and server-side inbound listeners for xDS-enabled
-// servers (a filter chain whose inline route carries non_forwarding_action).
+// servers (a filter chain whose inline route carries non_forwarding_action). Mutual TLS: STRICT
+// puts a DownstreamTlsContext requiring client certificates on the chain; PERMISSIVE (for Shoal
+// servers, which tell TLS from plaintext by the first bytes) adds a chain matching
+// transport_protocol "tls" with it before the plaintext one, as Envoy's inbound listeners do;
+// gRPC servers ignore that chain (gRFC A36) and serve plaintext, as istiod gives them.
 // Envoy: config.listener.v3.Listener, ApiListener, FilterChain;
 // extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 // Istio: grpcgen's LDS (buildOutboundListeners, buildInboundListeners).
@@ -51,8 +55,11 @@ export function buildClientListener(name: string): envoy.Listener {
 }
 
 export interface InboundOptions {
-  /** STRICT mutual TLS: client certificates required. */
-  mtls?: boolean;
+  /**
+   * STRICT: client certificates required; PERMISSIVE: mutual TLS and plaintext side by side;
+   * DISABLE (default): plaintext.
+   */
+  mtls?: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
   /** Filters before the router (RBAC from AuthorizationPolicy). */
   filters?: envoy.HttpFilter[];
 }
@@ -64,7 +71,7 @@ export function buildInboundListener(
   port: number,
   options: InboundOptions = {},
 ): envoy.Listener {
-  const mtls = options.mtls ?? false;
+  const mtls = options.mtls ?? 'DISABLE';
   const routeConfig = create(envoy.RouteConfigurationSchema, {
     name: `inbound|${port}`,
     virtualHosts: [
@@ -96,16 +103,28 @@ export function buildInboundListener(
     },
     trafficDirection: envoy.TrafficDirection.INBOUND,
     filterChains: [
+      ...(mtls === 'PERMISSIVE'
+        ? [
+            create(envoy.FilterChainSchema, {
+              name: `inbound|${port}|tls`,
+              filterChainMatch: { transportProtocol: 'tls' },
+              transportSocket: downstreamMutualTls(),
+              filters: [hcmFilter(hcm)],
+            }),
+          ]
+        : []),
       create(envoy.FilterChainSchema, {
         name: `inbound|${port}`,
-        ...(mtls ? { transportSocket: downstreamMutualTls() } : {}),
-        filters: [
-          create(envoy.FilterSchema, {
-            name: HCM_FILTER_NAME,
-            configType: { case: 'typedConfig', value: anyPack(envoy.HttpConnectionManagerSchema, hcm) },
-          }),
-        ],
+        ...(mtls === 'STRICT' ? { transportSocket: downstreamMutualTls() } : {}),
+        filters: [hcmFilter(hcm)],
       }),
     ],
+  });
+}
+
+function hcmFilter(hcm: envoy.HttpConnectionManager): envoy.Filter {
+  return create(envoy.FilterSchema, {
+    name: HCM_FILTER_NAME,
+    configType: { case: 'typedConfig', value: anyPack(envoy.HttpConnectionManagerSchema, hcm) },
   });
 }

@@ -46,7 +46,10 @@ export function applicablePolicies(
 }
 
 /** The RBAC filters (DENY first, then ALLOW) for a server; empty when no policy applies. */
-export function buildRbacFilters(policies: readonly Policy[]): envoy.HttpFilter[] {
+export function buildRbacFilters(
+  policies: readonly Policy[],
+  trustDomain = 'cluster.local',
+): envoy.HttpFilter[] {
   const deny = new Map<string, envoy.Policy>();
   const allow = new Map<string, envoy.Policy>();
   let anyAllow = false;
@@ -56,7 +59,7 @@ export function buildRbacFilters(policies: readonly Policy[]): envoy.HttpFilter[
     const isAllow = action === 'ALLOW';
     if (isAllow) anyAllow = true;
     (p.spec.rules ?? []).forEach((rule, i) => {
-      const built = buildPolicy(rule, p.metadata.namespace, isAllow);
+      const built = buildPolicy(rule, p.metadata.namespace, isAllow, trustDomain);
       const name = `ns[${p.metadata.namespace}]-policy[${p.metadata.name}]-rule[${i}]`;
       if (built) (isAllow ? allow : deny).set(name, built);
     });
@@ -95,7 +98,12 @@ const NOT_FIELDS: Record<string, string> = {
 };
 
 /** Undefined when an ALLOW rule needs something unsupported (it must never match). */
-function buildPolicy(rule: AuthorizationRule, namespace: string, isAllow: boolean): envoy.Policy | undefined {
+function buildPolicy(
+  rule: AuthorizationRule,
+  namespace: string,
+  isAllow: boolean,
+  trustDomain: string,
+): envoy.Policy | undefined {
   let unsupported = false;
   // Each value becomes a matcher; one that cannot be built marks the rule and is left out.
   const collect = <T>(values: readonly string[], make: (v: string) => T | undefined): T[] => {
@@ -112,7 +120,7 @@ function buildPolicy(rule: AuthorizationRule, namespace: string, isAllow: boolea
     const parts: envoy.Principal[] = [];
     for (const [field, values] of Object.entries(f.source ?? {}) as [string, string[]][]) {
       const negated = NOT_FIELDS[field];
-      const matchers = collect(values, (v) => principalFor(negated ?? field, v, namespace));
+      const matchers = collect(values, (v) => principalFor(negated ?? field, v, namespace, trustDomain));
       if (matchers.length === 0) continue;
       parts.push(negated ? notPrincipal(orPrincipals(matchers)) : orPrincipals(matchers));
     }
@@ -132,8 +140,8 @@ function buildPolicy(rule: AuthorizationRule, namespace: string, isAllow: boolea
   const whenPermissions: envoy.Permission[] = [];
   for (const c of rule.when ?? []) {
     if (isPrincipalKey(c.key)) {
-      const yes = collect(c.values ?? [], (v) => principalFor(c.key, v, namespace));
-      const no = collect(c.notValues ?? [], (v) => principalFor(c.key, v, namespace));
+      const yes = collect(c.values ?? [], (v) => principalFor(c.key, v, namespace, trustDomain));
+      const no = collect(c.notValues ?? [], (v) => principalFor(c.key, v, namespace, trustDomain));
       if (yes.length) whenPrincipals.push(orPrincipals(yes));
       if (no.length) whenPrincipals.push(notPrincipal(orPrincipals(no)));
     } else {

@@ -5,7 +5,7 @@ import type { ConfigStore } from '../config/config-store.js';
 import type { Registry } from '../registry/registry-types.js';
 import type { MeshInput, MeshInterface } from './mesh-input.js';
 
-export function buildMeshInput(store: ConfigStore, registry: Registry): MeshInput {
+export function buildMeshInput(store: ConfigStore, registry: Registry, trustDomain?: string): MeshInput {
   const interfaces: MeshInterface[] = [];
   for (const name of registry.interfaces()) {
     for (const target of registry.resolveInterface(name)) {
@@ -34,12 +34,14 @@ export function buildMeshInput(store: ConfigStore, registry: Registry): MeshInpu
       weight: e.weight,
       health: e.health,
       origin: e.origin,
+      ...(e.serviceAccount ? { serviceAccount: e.serviceAccount } : {}),
     })),
     virtualServices: store.list('VirtualService'),
     destinationRules: store.list('DestinationRule'),
     peerAuthentications: store.list('PeerAuthentication'),
     authorizationPolicies: store.list('AuthorizationPolicy'),
     interfaces,
+    ...(trustDomain ? { trustDomain } : {}),
     dubbo: {
       conditionRoutes: store.list('ConditionRoute'),
       tagRoutes: store.list('TagRoute'),

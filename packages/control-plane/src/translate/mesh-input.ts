@@ -39,6 +39,8 @@ export interface MeshEndpoint {
   health?: EndpointHealth;
   /** Where the endpoint came from (`WorkloadEntry/default/r1`, a node id), for debugging. */
   origin?: string;
+  /** The workload's service account, when known (its SPIFFE ID for mutual TLS). */
+  serviceAccount?: string;
 }
 
 export interface MeshInput {
@@ -54,6 +56,8 @@ export interface MeshInput {
   authorizationPolicies?: readonly ConfigObject<'AuthorizationPolicy'>[];
   /** Interface → host and port (from registrations); MeshService.interfaces is used as well. */
   interfaces?: readonly MeshInterface[];
+  /** SPIFFE trust domain of workload identities (default `cluster.local`). */
+  trustDomain?: string;
   /** Dubbo's rules: condition and tag routers, dynamic configuration, mesh rules. */
   dubbo?: DubboRules;
 }

@@ -15,6 +15,7 @@ import {
 } from '@shoal/xds';
 import type { ConfigObject } from '../config/config-object.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
+import { upstreamTlsSettings } from './auto-mtls.js';
 import { buildCluster } from './build-cluster.js';
 import { buildLoadAssignment } from './build-endpoints.js';
 import { buildClientListener, buildInboundListener } from './build-listener.js';
@@ -29,11 +30,14 @@ import {
   resolveOutboundCluster,
 } from './cluster-target.js';
 import type { MeshInput } from './mesh-input.js';
-import { mtlsModeFor } from './peer-authentication.js';
+import { explicitMtlsMode } from './peer-authentication.js';
 import { parseInboundListenerName, splitHostPort } from './resource-names.js';
 import { routeClientKey } from './route-action.js';
 import { type ResolvedTarget, ServiceIndex } from './service-index.js';
 import { type SidecarOptions, SidecarTranslator } from './sidecar/sidecar-translator.js';
+
+/** The user_agent_name of Shoal's xDS client (its Node), which can serve PERMISSIVE listeners. */
+const SHOAL_USER_AGENT = 'shoal-node';
 
 export interface TranslationFailure {
   typeUrl: string;
@@ -63,6 +67,7 @@ export class Translator {
   readonly #peerAuthentications: readonly ConfigObject<'PeerAuthentication'>[];
   readonly #authorizationPolicies: readonly ConfigObject<'AuthorizationPolicy'>[];
   readonly #onFailure: ((failure: TranslationFailure) => void) | undefined;
+  readonly #trustDomain: string;
   readonly #sidecar: SidecarTranslator;
 
   constructor(input: MeshInput, options: TranslatorOptions = {}) {
@@ -70,11 +75,12 @@ export class Translator {
     this.version = input.version;
     this.#peerAuthentications = input.peerAuthentications ?? [];
     this.#authorizationPolicies = input.authorizationPolicies ?? [];
+    this.#trustDomain = input.trustDomain ?? 'cluster.local';
     this.index = new ServiceIndex(input);
     this.#sidecar = new SidecarTranslator(
       this.index,
       { peerAuthentications: this.#peerAuthentications, authorizationPolicies: this.#authorizationPolicies },
-      options.sidecar,
+      { trustDomain: this.#trustDomain, ...options.sidecar },
     );
   }
 
@@ -128,9 +134,10 @@ export class Translator {
     // Clusters depend on which LB policies the client reads (client-identity.ts).
     else if (typeUrl === CLUSTER_TYPE_URL) context += `|${node.capabilities.key}`;
     // Inbound listeners (PeerAuthentication, AuthorizationPolicy selectors) and routes
-    // (sourceLabels) depend on the workload's labels.
+    // (sourceLabels) depend on the workload's labels; inbound ones also on whether a Shoal
+    // server (PERMISSIVE's TLS chain) or a gRPC one asks.
     else if (typeUrl === LISTENER_TYPE_URL && (name === undefined || name.includes('/')))
-      context += `|${JSON.stringify(node.labels)}`;
+      context += `|${JSON.stringify(node.labels)}|${node.userAgent.startsWith(SHOAL_USER_AGENT)}`;
     // Routes: sourceLabels, and where Dubbo's routers are in force, the consumer.
     else if (typeUrl === ROUTE_CONFIGURATION_TYPE_URL) context += `|${routeClientKey(this.index, node)}`;
     return context;
@@ -157,11 +164,13 @@ export class Translator {
   #listener(name: string, node: ProxyNode): BuiltResource | undefined {
     const inbound = parseInboundListenerName(name);
     if (inbound) {
-      const mode = mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
+      const mode = explicitMtlsMode(this.#peerAuthentications, node.namespace, node.labels, inbound.port);
       const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
+      // Only Shoal servers can serve PERMISSIVE's two chains; gRPC servers get plaintext, as from istiod.
+      const permissive = mode === 'PERMISSIVE' && node.userAgent.startsWith(SHOAL_USER_AGENT);
       const listener = buildInboundListener(name, inbound.ip, inbound.port, {
-        mtls: mode === 'STRICT',
-        filters: buildRbacFilters(policies),
+        mtls: mode === 'STRICT' ? 'STRICT' : permissive ? 'PERMISSIVE' : 'DISABLE',
+        filters: buildRbacFilters(policies, this.#trustDomain),
       });
       return buildResource(envoy.ListenerSchema, name, listener);
     }
@@ -214,10 +223,21 @@ export class Translator {
   #cluster(name: string, node: ProxyNode): BuiltResource | undefined {
     const target = resolveOutboundCluster(this.index, name, node.namespace);
     if (!target) return undefined;
-    const cluster = buildCluster(name, target.key, clusterPolicy(this.index, target), {
-      capabilities: node.capabilities,
-      configSource: destinationRulePath(target.destinationRule),
+    const policy = clusterPolicy(this.index, target);
+    const tls = upstreamTlsSettings(policy.tls, clusterEndpoints(this.index, target), {
+      peerAuthentications: this.#peerAuthentications,
+      namespace: target.service.namespace,
+      trustDomain: this.#trustDomain,
     });
+    const cluster = buildCluster(
+      name,
+      target.key,
+      { ...policy, ...(tls && { tls }) },
+      {
+        capabilities: node.capabilities,
+        configSource: destinationRulePath(target.destinationRule),
+      },
+    );
     return buildResource(envoy.ClusterSchema, name, cluster);
   }
 

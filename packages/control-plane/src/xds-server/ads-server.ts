@@ -119,7 +119,8 @@ export class AdsServer {
 
   #sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.#streamIds;
-    return { server: this.#server, streamId, peer: ctx.peer };
+    const peerCertificate = ctx.security?.peerCertificate;
+    return { server: this.#server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
   }
 
   /**

@@ -2,6 +2,8 @@
 // ACKed and the last NACK with its message. The admin API and `shoal proxy-status` read it.
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
+import type { X509Certificate } from 'node:crypto';
+import { sanEntries } from '@shoal/xds/plugins';
 import { type ClientIdentity, describeClient } from '../translate/client-identity.js';
 import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
@@ -51,6 +53,8 @@ export interface ClientStatus {
   namespace: string;
   locality: string;
   userAgent: string;
+  /** How the stream's connection is secured: plaintext, or mTLS with the client's identity. */
+  transport: { security: 'plaintext' | 'mTLS'; identity?: string; serialNumber?: string; notAfter?: string };
   /** `sidecar`: an Envoy sidecar, sent istiod's sidecar resources; `proxyless` otherwise. */
   proxyType: ProxyKind;
   /** The implementation and release read from the user agent, with `description` for people. */
@@ -111,6 +115,7 @@ export function clientStatus(
   connectedAt: number,
   node: ProxyNode,
   types: Partial<Record<ShortType, TypeStatus>>,
+  peerCertificate?: X509Certificate,
 ): ClientStatus {
   return {
     streamId,
@@ -121,6 +126,14 @@ export function clientStatus(
     namespace: node.namespace,
     locality: node.locality,
     userAgent: node.userAgent,
+    transport: peerCertificate
+      ? {
+          security: 'mTLS',
+          identity: sanEntries(peerCertificate.subjectAltName).uri[0] ?? peerCertificate.subject,
+          serialNumber: peerCertificate.serialNumber.toLowerCase(),
+          notAfter: new Date(peerCertificate.validTo).toISOString(),
+        }
+      : { security: 'plaintext' },
     proxyType: node.kind,
     client: { ...node.client, description: describeClient(node.client) },
     types,

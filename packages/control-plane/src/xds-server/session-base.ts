@@ -7,6 +7,7 @@
 // is built when read, and the send loop waits on one promise rather than async-function frames.
 // Envoy: xDS protocol (ADS, "eventual consistency considerations").
 
+import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
@@ -25,8 +26,16 @@ import type { SharedNameSets, Subscription } from './subscription.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 import type { XdsServerMetrics } from './xds-server-metrics.js';
 
-/** Called when a client's stream starts; the returned function is called when it ends. */
-export type LeaseHandler = (node: ProxyNode, peer: string) => (() => void) | undefined;
+/**
+ * Called when a client's stream starts; the returned function is called when it ends. Throwing
+ * (an RpcError) ends the stream with that status. `peerCertificate` is the client certificate
+ * the xDS port verified (mutual TLS), if any.
+ */
+export type LeaseHandler = (
+  node: ProxyNode,
+  peer: string,
+  peerCertificate: X509Certificate | undefined,
+) => (() => void) | undefined;
 
 /** What every session of one ADS server shares (one object, so a session holds one reference). */
 export interface SessionServer {
@@ -44,6 +53,8 @@ export interface SessionOptions {
   server: SessionServer;
   streamId: number;
   peer: string;
+  /** The verified client certificate of the stream's connection (mutual TLS). */
+  peerCertificate?: X509Certificate;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */
@@ -113,8 +124,8 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
       const short = SHORT_TYPES[typeUrl];
       if (short) types[short] = typeStatus(typeUrl, st, st, this.sentNames(st));
     }
-    const { streamId, peer } = this.options;
-    return clientStatus(streamId, this.protocol, peer, this.#connectedAt, node, types);
+    const { streamId, peer, peerCertificate } = this.options;
+    return clientStatus(streamId, this.protocol, peer, this.#connectedAt, node, types, peerCertificate);
   }
 
   get closed(): boolean {
@@ -134,7 +145,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.#node = proxy;
     this.#connectedAt = Date.now();
-    this.#release = this.options.server.lease?.(proxy, this.options.peer);
+    this.#release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
     this.cache.watch(this);
     return proxy;
   }

@@ -1,7 +1,7 @@
 // Step 4 of a call, once per attempt: an endpoint picked by the cluster's LB policy (with the
 // request hash, gRFC A42; localities, priorities and outlier ejections, A27/A50), the attempt's
 // request (retries say so, the time left is recomputed), then the call on that endpoint's
-// transport. Its outcome goes back to the balancer: least_request's count, outlier detection. A
+// transport (mutual TLS for a cluster with an UpstreamTlsContext). Its outcome goes back to the balancer: least_request's count, outlier detection. A
 // streamed response commits the call (no retry after it) and reports when it ends. Telemetry's
 // attempt (gRFC A66) starts before the pick, so an attempt that finds no endpoint counts; a
 // reporting cluster counts the call per endpoint (load reports, gRFC A27). Internal.
@@ -52,7 +52,7 @@ export function attemptCall(
       }
     : options;
   return env.endpoints
-    .get(ep)
+    .get(ep, weighted.name, call.plan.tls)
     .call(request, endpointOptions)
     .then(
       (response) => {

@@ -2,9 +2,9 @@
 // snapshot and cluster instead of on every call: the cluster's runtime (balancer, circuit breaker)
 // or why it cannot take calls, the retry policy (gRFC A44: the route's, else the virtual host's),
 // request hashing (A42, from the route's hash policies), the HTTP filters that run on this route
-// and cluster (A39), the cluster's drop_overloads, and the router's route-level work (Envoy):
-// header mutations of every level, path and host rewrites, and the mirror clusters' plans.
-// Internal to the mesh client.
+// and cluster (A39), the cluster's drop_overloads and its TLS (A29), and the router's route-level
+// work (Envoy): header mutations of every level, path and host rewrites, and the mirror clusters'
+// plans. Internal to the mesh client.
 
 import type { XdsClusterLoadAssignment } from '@shoal/xds/client';
 import type { XdsClusterWeight, XdsRetryPolicy, XdsRoute, XdsVirtualHost } from '@shoal/xds/plugins';
@@ -15,8 +15,10 @@ import { RequestHasher } from '../lb/request-hash.js';
 import { type RouteHeaderMutations, routeHeaderMutations } from '../routing/header-mutation.js';
 import { compilePathRewrite, hostRewriteOf, type PathRewrite } from '../routing/route-rewrite.js';
 import type { RouteEntry } from '../routing/route-table.js';
+import type { UpstreamTls } from '../security/upstream-tls.js';
 import type { ClusterRuntime } from './cluster-runtime.js';
 import type { ClusterRuntimes } from './cluster-runtimes.js';
+import type { EndpointTransports } from './endpoint-transports.js';
 
 export interface CallPlan {
   readonly entry: RouteEntry;
@@ -36,6 +38,8 @@ export interface CallPlan {
   readonly authority: string | undefined;
   /** The route's request_mirror_policies: the share mirrored and the mirror cluster's plan. */
   readonly mirrors: readonly MirrorTarget[];
+  /** The cluster's UpstreamTlsContext in force; undefined: plaintext. */
+  readonly tls: UpstreamTls | undefined;
 }
 
 export interface MirrorTarget {
@@ -64,6 +68,7 @@ export class CallPlans {
   constructor(
     readonly config: MeshConfig,
     private readonly runtimes: ClusterRuntimes,
+    private readonly endpoints: EndpointTransports,
     private readonly plugins: HttpFilterPlugins,
     private readonly filterContext: Omit<FilterContext, 'name'>,
   ) {}
@@ -84,6 +89,8 @@ export class CallPlans {
     if (cc.status !== 'ok') return cc.reason;
     const runtime = this.runtimes.get(name);
     if (typeof runtime === 'string') return runtime;
+    const tls = this.endpoints.tlsOf(name);
+    if (typeof tls === 'string') return tls;
     const route = entry.route;
     const vh = this.config.virtualHost!;
     const filters = clientFilterChain(
@@ -112,6 +119,7 @@ export class CallPlans {
       rewritePath: forwarding && compilePathRewrite(route.match, forwarding),
       authority: forwarding && hostRewriteOf(forwarding, weighted),
       mirrors: (forwarding?.mirrors ?? []).map((m) => this.mirrorTarget(entry, m.cluster, m.perMillion)),
+      tls,
     };
   }
 

@@ -50,10 +50,10 @@ export class ClusterRuntimes {
     return this.errors.get(name) ?? this.runtimes.get(name) ?? `cluster ${JSON.stringify(name)} is not ready`;
   }
 
-  /** Every endpoint key of every cluster. */
-  endpointKeys(): Set<string> {
+  /** Every endpoint key of every cluster, as `keyOf` makes it (default: the endpoint's). */
+  endpointKeys(keyOf: (cluster: string, endpoint: string) => string = (_c, e) => e): Set<string> {
     const keys = new Set<string>();
-    for (const r of this.runtimes.values()) for (const e of r.endpoints) keys.add(e.key);
+    for (const [name, r] of this.runtimes) for (const e of r.endpoints) keys.add(keyOf(name, e.key));
     return keys;
   }
 

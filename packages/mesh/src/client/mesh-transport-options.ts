@@ -6,6 +6,7 @@ import type { GrpcTransportOptions, Transport } from '@shoal/rpc/client';
 import type { SessionPool } from '@shoal/rpc/plugins';
 import type { Telemetry } from '@shoal/telemetry';
 import type { XdsBootstrap } from '@shoal/xds/client';
+import type { CertificateProviders } from '@shoal/xds/plugins';
 import type { MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
@@ -38,8 +39,16 @@ export interface MeshTransportOptions {
   /**
    * How a call reaches a picked endpoint (`host:port`, with the target's `:authority`). Default:
    * a GrpcTransport on the shared pool, made once per endpoint and closed when it leaves the config.
+   * Endpoints of clusters with an UpstreamTlsContext are always reached by a GrpcTransport over it.
    */
   readonly endpointTransport?: (address: string, authority: string) => Transport;
+  /**
+   * Apply the clusters' UpstreamTlsContext (gRFC A29's XdsChannelCredentials). Default true;
+   * false ignores it and dials plaintext (A29's fallback credentials).
+   */
+  readonly xdsCredentials?: boolean;
+  /** Certificate providers; default: the XdsClient's (from its bootstrap). */
+  readonly certificateProviders?: CertificateProviders;
   /** LB policies by name; defaults to the built-in ones. */
   readonly lbPolicies?: LbPolicyRegistry;
   /**

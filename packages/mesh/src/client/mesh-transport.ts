@@ -6,8 +6,9 @@
 //   filter-call.ts    the route's HTTP filters (A39; fault injection, A33), ending in the router:
 //   dispatch-call.ts  circuit breaker (A32), retries (A44) for single-request calls
 //   attempt-call.ts   endpoint by the cluster's LB policy (A42/A48, localities and priorities,
-//                     outlier ejections A50) → that endpoint's transport (endpoint-transports.ts),
-//                     and the result back to the balancer and outlier detection.
+//                     outlier ejections A50) → that endpoint's transport (endpoint-transports.ts:
+//                     mutual TLS for clusters with an UpstreamTlsContext, A29), and the result
+//                     back to the balancer and outlier detection.
 // Each step records its decision (call-decision.ts) for onDecision and lastDecision, and tells
 // telemetry (attempt-telemetry.ts) and load reporting (../load-report/) what it did.
 
@@ -15,6 +16,7 @@ import type { CallOptions, CallRequest, CallResponse, Transport } from '@shoal/r
 import { Code, RpcError } from '@shoal/rpc/client';
 import { SessionPool } from '@shoal/rpc/plugins';
 import { createXdsClient, XdsClient } from '@shoal/xds/client';
+import { CertificateProviders } from '@shoal/xds/plugins';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
@@ -65,6 +67,8 @@ export class MeshTransport implements Transport {
   private plans: CallPlans | undefined;
   /** The load reporter made here when none was given (on the first cluster that reports). */
   private ownReporter: LoadReporter | undefined;
+  /** Certificate providers made here when neither the options nor the XdsClient have them. */
+  private ownProviders: CertificateProviders | undefined;
   private closed = false;
 
   constructor(private readonly options: MeshTransportOptions) {
@@ -102,6 +106,8 @@ export class MeshTransport implements Transport {
         authority: this.target.authority,
         grpc: options.grpc,
         make: options.endpointTransport,
+        xdsCredentials: options.xdsCredentials !== false,
+        providers: () => this.providers(),
       }),
     };
     this.runtimes = new ClusterRuntimes(
@@ -163,6 +169,7 @@ export class MeshTransport implements Transport {
     this.env.endpoints.close();
     if (this.ownsPool) this.pool.close();
     this.ownReporter?.close();
+    this.ownProviders?.close();
   }
 
   /** One call on one snapshot, down its steps: route → HTTP filters → router (dispatch, attempts). */
@@ -184,7 +191,23 @@ export class MeshTransport implements Transport {
 
   private makePlans(config: MeshConfig): CallPlans {
     const { clock, random, metrics } = this.env;
-    return new CallPlans(config, this.runtimes, this.httpFilters, { clock, random, metrics });
+    return new CallPlans(config, this.runtimes, this.env.endpoints, this.httpFilters, {
+      clock,
+      random,
+      metrics,
+    });
+  }
+
+  /** The certificate providers of this transport's bootstrap. */
+  private providers(): CertificateProviders {
+    if (this.options.certificateProviders) return this.options.certificateProviders;
+    const source = (this.options.xds ?? this.ownXds) as Partial<XdsClient> | undefined;
+    if (source?.certificateProviders) return source.certificateProviders;
+    const bootstrap = this.options.bootstrap ?? this.ownXds?.bootstrap;
+    if (!bootstrap)
+      throw new RpcError(Code.FAILED_PRECONDITION, 'no bootstrap to read certificate_providers from');
+    this.ownProviders ??= new CertificateProviders(bootstrap);
+    return this.ownProviders;
   }
 
   /** Where clusters with lrs_server report: the given reporter, or one made here on first need. */
@@ -203,7 +226,9 @@ export class MeshTransport implements Transport {
     }
     const config = update.config;
     this.runtimes.apply(config);
-    this.env.endpoints.keepOnly(this.runtimes.endpointKeys());
+    const endpoints = this.env.endpoints;
+    endpoints.update(config);
+    endpoints.keepOnly(this.runtimes.endpointKeys((cluster, ep) => endpoints.keyOf(cluster, ep)));
     // The swap: from here on every call sees the new routes, clusters and endpoints together.
     this.plans = this.makePlans(config);
     this.gate.publish(config);

@@ -48,8 +48,6 @@ export interface ServerFacts {
   /** The local IP, when the listener is bound to one (not a wildcard). */
   readonly localIp: string | undefined;
   readonly localPort: number;
-  /** True when connections are TLS. */
-  readonly tls: boolean;
 }
 
 /** What a filter sees when it builds a server interceptor: the client-side context and the server's facts. */

@@ -20,7 +20,9 @@ export function clusterLoad(
 /** A reporter to the XdsClient's first server, as its Node; undefined without an XdsClient. */
 export function reporterFor(xds: XdsClient | undefined): LoadReporter | undefined {
   const server = xds?.bootstrap.xdsServers[0];
-  return xds && server ? new LoadReporter({ server, node: xds.node }) : undefined;
+  return xds && server
+    ? new LoadReporter({ server, node: xds.node, certificateProviders: xds.certificateProviders })
+    : undefined;
 }
 
 /** Counts one call to `ep` as started; the function it returns counts it as ended. */

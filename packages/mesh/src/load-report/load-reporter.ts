@@ -8,6 +8,7 @@ import { create } from '@bufbuild/protobuf';
 import { createClient } from '@shoal/rpc/client';
 import type { XdsServerConfig } from '@shoal/xds/client';
 import {
+  type CertificateProviders,
   type ClusterStats,
   createServerTransport,
   LoadReportingService,
@@ -21,6 +22,8 @@ import { ClusterLoad } from './load-store.js';
 export interface LoadReporterOptions {
   /** The xDS server to report to (the bootstrap's, for `lrs_server: self`). */
   readonly server: XdsServerConfig;
+  /** The bootstrap's certificate providers, for a server whose channel_creds name one (mTLS). */
+  readonly certificateProviders?: CertificateProviders;
   /** The Node this client sends on its ADS stream. */
   readonly node: Node;
   /** Wait before reconnecting after the stream ends (default 1000 ms). */
@@ -94,7 +97,10 @@ export class LoadReporter {
   }
 
   #connect(): void {
-    const transport = createServerTransport(this.#options.server, () => {});
+    const { certificateProviders } = this.#options;
+    const transport = createServerTransport(this.#options.server, () => {}, {
+      ...(certificateProviders && { certificateProviders }),
+    });
     const client = createClient(LoadReportingService, transport);
     const feed = new RequestFeed();
     const abort = new AbortController();

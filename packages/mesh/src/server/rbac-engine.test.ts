@@ -29,7 +29,7 @@ function rbac(init: RbacInit): RbacFilterConfig {
   return chain!.http.httpFilters[0]!.config as RbacFilterConfig;
 }
 
-const plaintext: ServerFacts = { localIp: '127.0.0.1', localPort: 8080, tls: false };
+const plaintext: ServerFacts = { localIp: '127.0.0.1', localPort: 8080 };
 const path = (exact: string) => ({
   rule: {
     case: 'urlPath' as const,
@@ -142,6 +142,15 @@ describe('compileRbac (gRFC A41)', () => {
       denyUnauth(call('/a.B/C')).allowed,
       true,
       'plaintext peers are known not to be authenticated',
+    );
+    const peer = {
+      principals: ['spiffe://cluster.local/ns/default/sa/web'],
+      uriSans: ['spiffe://cluster.local/ns/default/sa/web'],
+    };
+    assert.equal(
+      denyUnauth({ ...call('/a.B/C'), peer }).allowed,
+      false,
+      'a verified client certificate is authenticated',
     );
     const allowLoopbackDestination = rbac({
       rules: {
@@ -271,5 +280,54 @@ describe('compileRbac (gRFC A41)', () => {
 
   it('lets everything through without rules', () => {
     assert.equal(compileRbac(rbac({}), plaintext)(call('/a.B/C')).allowed, true);
+  });
+
+  it('matches principal_name against the verified peer: URI SANs (Istio principals, namespaces)', () => {
+    const byName = (regex: string) => ({
+      permissions: [{ rule: { case: 'any' as const, value: true } }],
+      principals: [
+        {
+          identifier: {
+            case: 'authenticated' as const,
+            value: { principalName: { matchPattern: { case: 'safeRegex' as const, value: { regex } } } },
+          },
+        },
+      ],
+    });
+    const engine = compileRbac(
+      rbac({ rules: { action: envoy.RBAC_Action.ALLOW, policies: { ns: byName('.*/ns/prod/.*') } } }),
+      plaintext,
+    );
+    const as = (uri: string) => ({ ...call('/a.B/C'), peer: { principals: [uri], uriSans: [uri] } });
+    assert.equal(engine(as('spiffe://cluster.local/ns/prod/sa/api')).allowed, true);
+    assert.equal(engine(as('spiffe://cluster.local/ns/dev/sa/api')).allowed, false);
+    assert.equal(engine(call('/a.B/C')).allowed, false, 'no certificate: not authenticated');
+  });
+
+  it('matches requested_server_name against the TLS SNI (Istio connection.sni), "" without one', () => {
+    const engine = compileRbac(
+      rbac({
+        rules: {
+          action: envoy.RBAC_Action.ALLOW,
+          policies: {
+            sni: {
+              permissions: [
+                {
+                  rule: {
+                    case: 'requestedServerName' as const,
+                    value: { matchPattern: { case: 'exact' as const, value: 'api.example' } },
+                  },
+                },
+              ],
+              principals: [{ identifier: { case: 'any' as const, value: true } }],
+            },
+          },
+        },
+      }),
+      plaintext,
+    );
+    assert.equal(engine({ ...call('/a.B/C'), serverName: 'api.example' }).allowed, true);
+    assert.equal(engine({ ...call('/a.B/C'), serverName: 'other.example' }).allowed, false);
+    assert.equal(engine(call('/a.B/C')).allowed, false, 'plaintext: no SNI');
   });
 });

@@ -4,10 +4,13 @@
 //
 // What a server-side interceptor cannot see is evaluated as "unknown" (three-valued logic), and
 // unknown always resolves towards denying: the peer's address (remote_ip) and the connection's
-// local address on a wildcard listener unless the request carries them, the TLS peer's identity
-// on a TLS server (authenticated). On a plaintext server `authenticated` is known to be false, as
-// in Istio without mTLS. So a rule Shoal cannot evaluate never lets a call through that Envoy
-// would stop. Addresses compare as hosts: an IPv4-mapped IPv6 address is its IPv4 address.
+// local address on a wildcard listener unless the request carries them. `authenticated` matches
+// a connection whose client certificate the handshake verified (mutual TLS); with a
+// principal_name, one of its URI SANs (else DNS SANs, else its subject) must match, so Istio's
+// `principals`, `source.principal` and `source.namespace` see the caller's SPIFFE ID. Without a
+// verified certificate it is known to be false, as in Istio without mTLS. So a rule Shoal cannot
+// evaluate never lets a call through that Envoy would stop. Addresses compare as hosts: an
+// IPv4-mapped IPv6 address is its IPv4 address.
 
 import { isIP } from 'node:net';
 import {
@@ -19,6 +22,7 @@ import {
 } from '@shoal/xds/plugins';
 import type { ServerFacts } from '../filters/http-filter.js';
 import { compileHeaderMatcher, type HeaderLookup } from '../routing/header-match.js';
+import type { PeerIdentity } from '../security/peer-identity.js';
 
 /** true, false, or unknown (undefined). */
 type Tri = boolean | undefined;
@@ -30,6 +34,10 @@ export interface RbacRequest {
   readonly localIp?: string | undefined;
   /** The peer's IP (socket.remoteAddress), for source_ip, direct_remote_ip and remote_ip. */
   readonly remoteIp?: string | undefined;
+  /** The verified client certificate's identity; undefined without mutual TLS. */
+  readonly peer?: PeerIdentity | undefined;
+  /** The TLS server name (SNI) the client sent; undefined or '' without one. */
+  readonly serverName?: string | undefined;
 }
 
 type Check = (r: RbacRequest) => Tri;
@@ -144,7 +152,6 @@ function addressCheck(
 
 const always: Check = () => true;
 const never: Check = () => false;
-const unknown: Check = () => undefined;
 
 /** The rule kinds permissions and principals share: they check the call the same way. */
 type SharedRule = Extract<
@@ -193,8 +200,9 @@ function permission(p: XdsRbacPermission, facts: ServerFacts): Check {
       return () => hit;
     }
     case 'requested_server_name': {
-      const hit = stringMatcherPredicate(p.matcher)('');
-      return () => hit;
+      // Envoy matches the TLS SNI, '' for plaintext or a client that sent none.
+      const matches = stringMatcherPredicate(p.matcher);
+      return (r) => matches(r.serverName ?? '');
     }
   }
 }
@@ -212,8 +220,14 @@ function principal(p: XdsRbacPrincipal, facts: ServerFacts): Check {
       return or(p.ids.map((x) => principal(x, facts)));
     case 'not':
       return not(principal(p.id, facts));
-    case 'authenticated':
-      return facts.tls ? unknown : never;
+    case 'authenticated': {
+      const name = p.principalName && stringMatcherPredicate(p.principalName);
+      return (r) => {
+        const peer = r.peer;
+        if (peer === undefined) return false;
+        return name === undefined || peer.principals.some(name);
+      };
+    }
     case 'remote_ip':
       return addressCheck(cidrMatcher(p.cidr), (r) => r.remoteIp);
   }

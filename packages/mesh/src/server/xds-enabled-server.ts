@@ -6,16 +6,19 @@
 // Listener. Each call is matched against the chosen filter chain's routes (RDS or inline): only a
 // route with non_forwarding_action lets it through; any other match, or none, is UNAVAILABLE.
 // The chain's HTTP filters then run, built per route by their plug-ins with the route's
-// overrides (gRFC A39): RBAC (A41) among them, denying with PERMISSION_DENIED.
+// overrides (gRFC A39): RBAC (A41) among them, denying with PERMISSION_DENIED; it sees the
+// verified client certificate's identity (mutual TLS).
 //
-// Filter chain choice is once per Listener, not per connection (filter_chain_match is not
-// evaluated): the first chain without source or destination conditions, else the default chain,
-// else the first chain. (Istio's proxyless inbound listeners carry one such chain.)
+// Filter chains are chosen once per Listener (inbound-chains.ts): one for plaintext connections
+// and, when the Listener has one matching transport_protocol "tls", one for TLS connections.
+// Transport security (gRFC A29) follows the chains' DownstreamTlsContext per new connection
+// (inbound-tls.ts); `xdsCredentials: false` ignores the TLS contexts (A29's fallback credentials).
 
 import type { DescService } from '@bufbuild/protobuf';
 import {
   type CallRequest,
   Code,
+  type ConnectionPolicy,
   createServer,
   type Interceptor,
   type ListenAddress,
@@ -33,10 +36,12 @@ import {
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
   type XdsBootstrap,
+  type XdsClient,
   type XdsListener,
   type XdsRouteConfiguration,
 } from '@shoal/xds/client';
 import {
+  CertificateProviders,
   serverListenerResourceName,
   type XdsFilterChain,
   type XdsHttpFilter,
@@ -52,8 +57,12 @@ import type {
 } from '../filters/http-filter.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { type RouteEntry, RouteTable } from '../routing/route-table.js';
+import type { DownstreamTls } from '../security/downstream-tls.js';
+import { tlsContextKey } from '../security/tls-material.js';
 import { systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
+import { type InboundChains, inboundChains } from './inbound-chains.js';
+import { connectionPolicy, InboundTls } from './inbound-tls.js';
 import { createServerHttpFilterRegistry } from './server-filter-registry.js';
 
 /** istiod's server listener name template, used when the bootstrap has none (gRFC A36). */
@@ -75,20 +84,34 @@ export interface XdsEnabledServerOptions extends ServerOptions {
    * XdsClient that feeds this server the same registry when it has filters of its own.
    */
   readonly httpFilters?: HttpFilterPlugins;
+  /**
+   * Apply the chains' DownstreamTlsContext (gRFC A29's XdsServerCredentials). Default true; false
+   * serves plaintext whatever the Listener says (A29's fallback credentials).
+   */
+  readonly xdsCredentials?: boolean;
+  /** Certificate providers; default: the watched XdsClient's (from its bootstrap). */
+  readonly certificateProviders?: CertificateProviders;
   /** Records gRFC A66's server metrics, Istio's reporter="destination" metrics and server spans. */
   readonly telemetry?: Telemetry;
   /** Who this server is in Istio's labels; default: the bootstrap's node. */
   readonly workload?: WorkloadIdentity;
 }
 
-interface ServingConfig {
-  readonly listener: string;
+/** What one filter chain serves with: its routes, filters and TLS. */
+interface ChainServing {
   readonly routeConfig: XdsRouteConfiguration;
   readonly tables: ReadonlyMap<XdsVirtualHost, RouteTable>;
   /** The chain's HTTP filters, router last. */
   readonly httpFilters: readonly XdsHttpFilter[];
   /** Per route, its built filters (or why calls on it cannot be filtered), made on first use. */
   readonly filters: Map<RouteEntry, readonly FilterInterceptor[] | string>;
+  readonly tls: DownstreamTls | undefined;
+}
+
+interface ServingConfig {
+  readonly listener: string;
+  readonly plaintext?: ChainServing;
+  readonly tls?: ChainServing;
 }
 
 /**
@@ -100,14 +123,13 @@ export class XdsEnabledServer {
   private serving: ServingConfig | undefined;
   private reason = 'waiting for the inbound listener from the control plane';
   private listenerName: string | undefined;
-  private rds:
-    | {
-        name: string;
-        cancel: () => void;
-        value: XdsRouteConfiguration | undefined;
-        httpFilters: readonly XdsHttpFilter[];
-      }
-    | undefined;
+  /** The chains of the current Listener, waiting for or served with their routes. */
+  private chains: { listener: string; chains: InboundChains } | undefined;
+  /** RDS watches of the chains' route configs, by name. */
+  private readonly rds = new Map<string, { cancel: () => void; value: XdsRouteConfiguration | undefined }>();
+  private readonly inboundTls = new InboundTls(() => this.providers());
+  private source: ResourceWatcherSource | undefined;
+  private ownProviders: CertificateProviders | undefined;
   private cancelListener: (() => void) | undefined;
   private boundHost: string | undefined;
   private boundPort = 0;
@@ -125,6 +147,7 @@ export class XdsEnabledServer {
       ...options,
       ...(t && { callTracer: t.callTracer() }),
       interceptors: [this.gate(), ...(t ? [t.interceptor()] : []), ...(options.interceptors ?? [])],
+      transportSecurity: () => this.connectionPolicy(),
     });
   }
 
@@ -180,6 +203,7 @@ export class XdsEnabledServer {
     if (name === undefined)
       throw new RpcError(Code.FAILED_PRECONDITION, 'xDS-enabled server: call listen() before watch()');
     this.cancelListener?.();
+    this.source = source;
     this.cancelListener = source.watch<XdsListener>(LISTENER_TYPE_URL, name, {
       onUpdate: (l) => this.onListener(source, l),
       onError: () => {}, // A36: keep serving with the last good Listener
@@ -194,6 +218,7 @@ export class XdsEnabledServer {
     this.cancelListener?.();
     this.dropRds();
     await this.server.close(graceMs);
+    this.ownProviders?.close();
   }
 
   private onListener(source: ResourceWatcherSource, l: XdsListener): void {
@@ -211,58 +236,104 @@ export class XdsEnabledServer {
       this.setServing(undefined, `listener ${JSON.stringify(l.name)} ${mismatch}`);
       return;
     }
-    const chain = l.filterChains.find((c) => isUnconditional(c)) ?? l.defaultFilterChain ?? l.filterChains[0];
-    if (chain === undefined) {
+    const chains = inboundChains(l);
+    if (chains.plaintext === undefined && chains.tls === undefined) {
       this.setServing(undefined, `listener ${JSON.stringify(l.name)} has no usable filter chain`);
       return;
     }
-    const r = chain.http.route;
-    if (r.kind === 'inline') {
-      this.dropRds();
-      this.apply(l.name, r.routeConfig, chain.http.httpFilters);
-      return;
+    this.chains = { listener: l.name, chains };
+    const wanted = new Set<string>();
+    for (const chain of [chains.plaintext, chains.tls]) {
+      const r = chain?.http.route;
+      if (r?.kind === 'rds') wanted.add(r.routeConfigName);
     }
-    if (this.rds?.name === r.routeConfigName) {
-      this.rds.httpFilters = chain.http.httpFilters;
-      if (this.rds.value) this.apply(l.name, this.rds.value, chain.http.httpFilters);
-      return;
+    for (const [name, watch] of this.rds) {
+      if (wanted.has(name)) continue;
+      watch.cancel();
+      this.rds.delete(name);
     }
-    this.dropRds();
-    const rds: NonNullable<XdsEnabledServer['rds']> = {
-      name: r.routeConfigName,
+    for (const name of wanted) if (!this.rds.has(name)) this.watchRds(source, name);
+    this.rebuild();
+  }
+
+  private watchRds(source: ResourceWatcherSource, name: string): void {
+    const watch: { cancel: () => void; value: XdsRouteConfiguration | undefined } = {
       cancel: () => {},
       value: undefined,
-      httpFilters: chain.http.httpFilters,
     };
-    this.rds = rds;
-    rds.cancel = source.watch<XdsRouteConfiguration>(ROUTE_CONFIGURATION_TYPE_URL, rds.name, {
+    this.rds.set(name, watch);
+    watch.cancel = source.watch<XdsRouteConfiguration>(ROUTE_CONFIGURATION_TYPE_URL, name, {
       onUpdate: (rc) => {
-        if (this.rds !== rds) return;
-        rds.value = rc;
-        this.apply(l.name, rc, rds.httpFilters);
+        if (this.rds.get(name) !== watch) return;
+        watch.value = rc;
+        this.rebuild();
       },
       onError: () => {},
       onDoesNotExist: () => {
-        if (this.rds !== rds) return;
-        rds.value = undefined;
-        this.setServing(undefined, `route configuration ${JSON.stringify(rds.name)} does not exist`);
+        if (this.rds.get(name) !== watch) return;
+        watch.value = undefined;
+        this.setServing(undefined, `route configuration ${JSON.stringify(name)} does not exist`);
       },
     });
   }
 
-  private apply(
-    listener: string,
-    routeConfig: XdsRouteConfiguration,
-    httpFilters: readonly XdsHttpFilter[],
-  ): void {
-    const tables = new Map<XdsVirtualHost, RouteTable>();
-    for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
-    this.setServing({ listener, routeConfig, tables, httpFilters, filters: new Map() }, 'serving');
+  /** Serves the current chains once each has its routes. */
+  private rebuild(): void {
+    const current = this.chains;
+    if (current === undefined) return;
+    const { plaintext, tls } = current.chains;
+    const secure = this.options.xdsCredentials !== false;
+    let downstream: ReturnType<InboundTls['resolve']>;
+    try {
+      downstream = this.inboundTls.resolve(secure ? [plaintext?.tls, tls?.tls] : []);
+    } catch (err) {
+      this.setServing(undefined, `listener ${JSON.stringify(current.listener)}: ${(err as Error).message}`);
+      return;
+    }
+    const serve = (chain: XdsFilterChain | undefined): ChainServing | null | undefined => {
+      if (chain === undefined) return undefined;
+      const r = chain.http.route;
+      const routeConfig = r.kind === 'inline' ? r.routeConfig : this.rds.get(r.routeConfigName)?.value;
+      if (routeConfig === undefined) return null; // its RDS has not arrived yet
+      const tables = new Map<XdsVirtualHost, RouteTable>();
+      for (const vh of routeConfig.virtualHosts) tables.set(vh, new RouteTable(vh));
+      const tlsOf = secure && chain.tls ? downstream.get(tlsContextKey(chain.tls)) : undefined;
+      return { routeConfig, tables, httpFilters: chain.http.httpFilters, filters: new Map(), tls: tlsOf };
+    };
+    const plain = serve(plaintext);
+    const encrypted = serve(tls);
+    if (plain === null || encrypted === null) return;
+    this.inboundTls.keep(downstream);
+    this.setServing(
+      {
+        listener: current.listener,
+        ...(plain && { plaintext: plain }),
+        ...(encrypted && { tls: encrypted }),
+      },
+      'serving',
+    );
+  }
+
+  /** The certificate providers of this server's bootstrap. */
+  private providers(): CertificateProviders {
+    if (this.options.certificateProviders) return this.options.certificateProviders;
+    const fromSource = (this.source as Partial<XdsClient> | undefined)?.certificateProviders;
+    if (fromSource) return fromSource;
+    const bootstrap = this.options.bootstrap;
+    if (!bootstrap)
+      throw new RpcError(Code.FAILED_PRECONDITION, 'no bootstrap to read certificate_providers from');
+    this.ownProviders ??= new CertificateProviders(bootstrap);
+    return this.ownProviders;
+  }
+
+  /** What a new connection may be, from the chains being served. */
+  private connectionPolicy(): ConnectionPolicy {
+    return this.serving === undefined ? { plaintext: true } : connectionPolicy(this.serving);
   }
 
   /** The HTTP filters that run on a route, with its overrides (A39: route, then virtual host). */
   private filtersFor(
-    config: ServingConfig,
+    config: ChainServing,
     vh: XdsVirtualHost,
     route: RouteEntry,
   ): readonly FilterInterceptor[] | string {
@@ -282,16 +353,13 @@ export class XdsEnabledServer {
   private facts(): ServerFacts {
     const host = this.boundHost;
     const wildcard = host === undefined || host === '0.0.0.0' || host === '::';
-    return {
-      localIp: wildcard ? undefined : host,
-      localPort: this.boundPort,
-      tls: this.options.tls !== undefined,
-    };
+    return { localIp: wildcard ? undefined : host, localPort: this.boundPort };
   }
 
   private dropRds(): void {
-    this.rds?.cancel();
-    this.rds = undefined;
+    for (const watch of this.rds.values()) watch.cancel();
+    this.rds.clear();
+    this.chains = undefined;
   }
 
   private setServing(config: ServingConfig | undefined, reason: string): void {
@@ -318,9 +386,18 @@ export class XdsEnabledServer {
           new RpcError(Code.UNAVAILABLE, `xDS-enabled server is not serving: ${this.reason}`),
         );
       }
+      // The chain that took this connection: TLS ones go to a TLS-matching chain when there is one.
+      const chain = (request.context?.security !== undefined && config.tls) || config.plaintext;
+      if (chain === undefined)
+        return Promise.reject(
+          new RpcError(
+            Code.UNAVAILABLE,
+            `inbound listener ${JSON.stringify(config.listener)} takes only TLS connections`,
+          ),
+        );
       const authority = request.header.getString(':authority') ?? request.header.getString('host') ?? '';
-      const vh = selectVirtualHost(config.routeConfig.virtualHosts, authority);
-      const table = vh && config.tables.get(vh);
+      const vh = selectVirtualHost(chain.routeConfig.virtualHosts, authority);
+      const table = vh && chain.tables.get(vh);
       const route = table?.match(path, request.header, this.random);
       if (route?.route.action.kind !== 'non_forwarding')
         return Promise.reject(
@@ -331,7 +408,7 @@ export class XdsEnabledServer {
               : `route ${JSON.stringify(route.name)} of inbound listener ${JSON.stringify(config.listener)} is not a non_forwarding route`,
           ),
         );
-      const filters = this.filtersFor(config, vh!, route);
+      const filters = this.filtersFor(chain, vh!, route);
       if (typeof filters === 'string')
         return Promise.reject(new RpcError(Code.UNAVAILABLE, `xDS-enabled server: ${filters}`));
       if (filters.length === 0) return next(request);
@@ -363,16 +440,6 @@ function addressMismatch(
   if (boundHost === undefined || WILDCARDS.has(address.host) || WILDCARDS.has(boundHost)) return undefined;
   if (address.host !== boundHost) return `is for ${address.host}, but this server listens on ${boundHost}`;
   return undefined;
-}
-
-function isUnconditional(c: XdsFilterChain): boolean {
-  const m = c.match;
-  return (
-    m.prefixRanges.length === 0 &&
-    m.sourcePrefixRanges.length === 0 &&
-    m.sourcePorts.length === 0 &&
-    m.sourceType === 'any'
-  );
 }
 
 /** Creates an xDS-enabled server (gRFC A36). */

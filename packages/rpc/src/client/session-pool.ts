@@ -7,7 +7,7 @@
 // grpc-js's subchannel, so one strict server does not slow the pings to others). A connection
 // whose stream ids run out drains like one told GOAWAY, and the next call opens a new one.
 
-import type { SecureContextOptions } from 'node:tls';
+import type { PeerCertificate, SecureContext, SecureContextOptions } from 'node:tls';
 import { ErrorCode, Watchdog } from '@shoal/http2';
 import { type CallConnection, chooseTransport, type Http2Transport } from '../wire.js';
 import { ConnectionKeepalive } from './connection-keepalive.js';
@@ -18,11 +18,19 @@ export interface ClientTlsOptions extends SecureContextOptions {
   /** Name to verify the server certificate against, when it differs from the host dialled. */
   servername?: string;
   rejectUnauthorized?: boolean;
+  /** A ready context (certificate, key, roots), instead of the PEM options. */
+  secureContext?: SecureContext;
+  /** Replaces the host name check (a mesh checks SPIFFE SANs instead); an Error refuses the server. */
+  checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
 /** A session pool's TLS, keepalive and limits. */
 export interface SessionPoolOptions {
-  tls?: ClientTlsOptions;
+  /**
+   * TLS for every connection; a function is asked for each new connection, so rotated
+   * certificates are used from the next connection on while open ones keep theirs.
+   */
+  tls?: ClientTlsOptions | (() => ClientTlsOptions);
   /**
    * Keepalive (gRFC A8). A connection that has received nothing for timeMs is pinged, and closed
    * (its calls fail UNAVAILABLE) when nothing arrives within timeoutMs (default 20 s). Only while
@@ -143,7 +151,8 @@ export class SessionPool {
   }
 
   private open(address: string, list: PooledSession[]): PooledSession {
-    const session = dial(address, this.transport, this.options.tls, this.watchdog);
+    const tls = typeof this.options.tls === 'function' ? this.options.tls() : this.options.tls;
+    const session = dial(address, this.transport, tls, this.watchdog);
     const entry: PooledSession = { session, active: 0 };
     list.push(entry);
     const remove = () => {

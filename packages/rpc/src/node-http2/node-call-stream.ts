@@ -6,6 +6,9 @@
 //   'wantTrailers' fires while node writes frames, and a reset submitted then would overtake the
 //   trailers, which the peer would never see.
 // - node does not say who reset a stream, so resets of ours are remembered.
+// - node emits a client's 'response' on the next tick but 'data' at once: when HEADERS and DATA
+//   arrive in one read (likelier over TLS, whose records carry both), DATA would reach the call
+//   before its headers, and the call would fail INTERNAL. Such DATA waits for the headers here.
 
 import type http2 from 'node:http2';
 import { ErrorCode, Http2Error } from '@shoal/http2';
@@ -57,12 +60,20 @@ export class NodeCallStream implements CallStream {
     if (this.listening) return;
     this.listening = true;
     const stream = this.stream;
+    // Client: DATA that came before node emitted the response headers (undefined once they have).
+    let early: Buffer[] | undefined = this.client ? [] : undefined;
     if (this.client) {
       stream.on('response', (headers: http2.IncomingHttpHeaders, flags: number) => {
+        const held = early;
+        early = undefined;
         this.handler?.onHeaders?.(incoming(headers), (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
+        for (const chunk of held ?? []) this.handler?.onData?.(chunk);
       });
     }
-    stream.on('data', (chunk: Buffer) => this.handler?.onData?.(chunk));
+    stream.on('data', (chunk: Buffer) => {
+      if (early) early.push(chunk);
+      else this.handler?.onData?.(chunk);
+    });
     stream.on('trailers', (trailers: http2.IncomingHttpHeaders) =>
       this.handler?.onTrailers?.(incoming(trailers)),
     );
@@ -165,7 +176,10 @@ export class NodeCallStream implements CallStream {
       });
     }
     const rst = stream.rstCode;
-    if (rst !== undefined && rst !== NGHTTP2_NO_ERROR) {
+    // node:http2 marks the streams of a connection that went away CANCEL: that is no reset by the
+    // peer but a lost connection (a TLS server that got plaintext closes it, for one).
+    const lost = rst === NGHTTP2_CANCEL && !this.resetByUs && (stream.session?.destroyed ?? true);
+    if (rst !== undefined && rst !== NGHTTP2_NO_ERROR && !lost) {
       return new Http2Error(
         rst,
         this.resetByUs ? 'stream reset by us' : 'stream reset by the peer',

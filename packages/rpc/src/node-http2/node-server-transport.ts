@@ -38,7 +38,10 @@ export class NodeServerTransport implements H2ServerTransport {
       const call = new NodeCallStream(stream, false, this.connections.get(stream.session!));
       const size = headerListSize(headers);
       if (size > max) sink.onHeadersTooLarge(call, headers as IncomingHeaders, size);
-      else sink.onStream(call, headers as IncomingHeaders, stream.session?.socket as net.Socket | undefined);
+      else {
+        const socket = stream.session?.socket as net.Socket | undefined;
+        sink.onStream(call, headers as IncomingHeaders, socket, () => stream.session?.close());
+      }
     });
   }
 

@@ -9,7 +9,7 @@ import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
 import { encodeEnvelope } from '../envelope.js';
-import type { CallAddresses, HandlerContext } from '../handler-context.js';
+import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
@@ -21,6 +21,7 @@ import type { MethodSerializers } from '../serializer-cache.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import type { CallStream, IncomingHeaders, OutgoingHeaders, StreamHandler } from '../wire.js';
 import { callAddresses } from './call-addresses.js';
+import { callSecurity } from './call-security.js';
 import { invokeMethod } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
@@ -114,6 +115,10 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
 
   get addresses(): CallAddresses | undefined {
     return callAddresses(this.socket);
+  }
+
+  get security(): CallSecurity | undefined {
+    return callSecurity(this.socket);
   }
 
   /** The method called; known once the path has been resolved, before any handler runs. */

@@ -6,8 +6,13 @@ import type { CallStream, IncomingHeaders } from '../wire.js';
 import type { SessionKeepalive } from './session-keepalive.js';
 
 export interface StreamSink {
-  /** A request: gRPC, or Triple's HTTP mode over HTTP/2. */
-  onStream(stream: CallStream, headers: IncomingHeaders, socket: net.Socket | undefined): void;
+  /** A request: gRPC, or Triple's HTTP mode over HTTP/2; `goaway` closes its connection gracefully. */
+  onStream(
+    stream: CallStream,
+    headers: IncomingHeaders,
+    socket: net.Socket | undefined,
+    goaway: () => void,
+  ): void;
   /** A request whose header list is over the limit; `headers` holds what fit. */
   onHeadersTooLarge(stream: CallStream, headers: IncomingHeaders, size: number): void;
 }

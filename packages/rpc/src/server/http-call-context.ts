@@ -5,10 +5,11 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type net from 'node:net';
 import type { DescMethod } from '@bufbuild/protobuf';
-import type { CallAddresses, HandlerContext } from '../handler-context.js';
+import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import { Metadata } from '../metadata.js';
 import type { RpcError } from '../rpc-error.js';
 import { callAddresses } from './call-addresses.js';
+import { callSecurity } from './call-security.js';
 
 export class HttpCallContext implements HandlerContext {
   readonly protocol = 'http' as const;
@@ -36,6 +37,10 @@ export class HttpCallContext implements HandlerContext {
 
   get addresses(): CallAddresses | undefined {
     return callAddresses(this.socket);
+  }
+
+  get security(): CallSecurity | undefined {
+    return callSecurity(this.socket);
   }
 
   get method(): DescMethod {

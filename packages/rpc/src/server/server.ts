@@ -1,11 +1,11 @@
 // A Triple/gRPC server: gRPC over HTTP/2, and Triple's HTTP mode (unary JSON/proto) over
-// HTTP/1.1 (node:http) or HTTP/2, all on one port. Plaintext connections are told apart by their
-// first bytes (protocol-sniffer.ts), TLS connections by ALPN. HTTP/2 is @shoal/http2, or
-// node:http2 with `transport: 'node-http2'`.
+// HTTP/1.1 (node:http) or HTTP/2, all on one port. Each connection's first bytes
+// (protocol-sniffer.ts) say TLS, HTTP/2 with prior knowledge or HTTP/1.1, and its policy
+// (transport-security.ts) whether that is accepted; TLS connections are then told apart by ALPN.
+// HTTP/2 is @shoal/http2, or node:http2 with `transport: 'node-http2'`; TLS is node:tls under either.
 
 import http from 'node:http';
 import net from 'node:net';
-import tls from 'node:tls';
 import type { DescService, Registry } from '@bufbuild/protobuf';
 import type { ServerCallTracerFactory } from '../call-tracer.js';
 import { Code } from '../code.js';
@@ -14,6 +14,7 @@ import { Health } from '../gen/health/v1/health_pb.js';
 import type { Interceptor } from '../interceptor.js';
 import type { ServiceImpl } from '../method-types.js';
 import { NodeServerTransport } from '../node-http2/node-server-transport.js';
+import { encodeGrpcMessage } from '../rpc-error.js';
 import { isGrpcContentType } from '../serialization.js';
 import { serializerCache } from '../serializer-cache.js';
 import { HealthStatus, healthImpl, ServingStatus } from '../services/health.js';
@@ -29,6 +30,7 @@ import type { ServerCore } from './server-core.js';
 import { SessionKeepalive } from './session-keepalive.js';
 import { ShoalServerTransport } from './shoal-server-transport.js';
 import { StreamExchange } from './stream-exchange.js';
+import { fixedTlsPolicy, PLAINTEXT, TlsAcceptor, type TransportSecurity } from './transport-security.js';
 
 /** A server's certificate, key, and the CAs it checks client certificates against (mTLS). */
 export interface ServerTlsOptions {
@@ -72,6 +74,13 @@ export interface ServerOptions {
     onTooManyPings?: (peer: string) => void;
   };
   tls?: ServerTlsOptions;
+  /**
+   * Decides per connection whether it may be plaintext, TLS (with which certificate, and whether
+   * a client certificate is required) or either (told apart by its first bytes); read for each
+   * new connection, so a rotated certificate or a new mode applies from the next one. Wins over
+   * `tls`. Default: plaintext only (or `tls` alone when given).
+   */
+  transportSecurity?: TransportSecurity;
   /** Resolves google.protobuf.Any in JSON bodies. */
   jsonRegistry?: Registry;
   /**
@@ -99,6 +108,10 @@ export interface ListenAddress {
   port: number;
 }
 
+/** Marks a connection the policy refused, with why (read back through node:http2's socket proxy). */
+const REFUSAL = Symbol('shoal.connectionRefusal');
+type MarkedSocket = net.Socket & { [REFUSAL]?: string };
+
 /**
  * A server for gRPC, Triple over HTTP/2 and Triple's HTTP/1.1 mode on one port: register services, then
  * listen.
@@ -113,6 +126,12 @@ export class Server {
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
+  private readonly security: TransportSecurity;
+  private readonly tls = new TlsAcceptor((secure, refusal) => {
+    if (refusal !== undefined) markRefused(secure, refusal);
+    if (secure.alpnProtocol === 'h2') this.h2.accept(secure, undefined);
+    else this.h1.emit('connection', secure);
+  });
   /** Health statuses this server reports; every registered service starts SERVING. */
   readonly health = new HealthStatus();
 
@@ -149,13 +168,19 @@ export class Server {
       onError,
     };
     const sink = {
-      onStream: (stream: CallStream, headers: IncomingHeaders, socket: net.Socket | undefined) =>
-        this.onStream(stream, headers, socket),
+      onStream: (
+        stream: CallStream,
+        headers: IncomingHeaders,
+        socket: net.Socket | undefined,
+        goaway: () => void,
+      ) => this.onStream(stream, headers, socket, goaway),
       onHeadersTooLarge: (stream: CallStream, headers: IncomingHeaders, size: number) =>
-        this.refuseHeaders(
+        this.refuse(
           stream,
           headers,
+          Code.RESOURCE_EXHAUSTED,
           `request headers larger than max (${size} vs. ${this.maxHeaderListBytes} bytes)`,
+          431,
         ),
     };
     this.h2 =
@@ -165,9 +190,12 @@ export class Server {
     this.h1 = http.createServer({ maxHeaderSize: maxHeaderListBytes, keepAliveTimeout: 30_000 }, (req, res) =>
       this.onHttp1Request(req, res),
     );
-    this.listener = options.tls
-      ? this.tlsListener(options.tls)
-      : net.createServer((socket) => sniff(socket, (kind, head) => this.route(socket, kind, head)));
+    if (options.transportSecurity) this.security = options.transportSecurity;
+    else {
+      const fixed = options.tls ? fixedTlsPolicy(options.tls) : PLAINTEXT;
+      this.security = () => fixed;
+    }
+    this.listener = net.createServer((socket) => this.accept(socket));
     this.listener.on('error', (err) => onError(err, 'listener'));
     if (options.standardServices) this.registerStandardServices();
   }
@@ -235,7 +263,19 @@ export class Server {
     if (this.listener.listening) await closed;
   }
 
-  private onStream(stream: CallStream, headers: IncomingHeaders, socket: net.Socket | undefined): void {
+  private onStream(
+    stream: CallStream,
+    headers: IncomingHeaders,
+    socket: net.Socket | undefined,
+    goaway: () => void,
+  ): void {
+    const refusal = (socket as MarkedSocket | undefined)?.[REFUSAL];
+    if (refusal !== undefined) {
+      // Answered, then GOAWAY: the client's next call dials again and meets the policy of then.
+      this.refuse(stream, headers, Code.UNAVAILABLE, refusal, 403);
+      goaway();
+      return;
+    }
     if (isGrpcContentType(headers['content-type'] as string | undefined)) {
       void new GrpcServerCall(this.core, stream, headers, socket).start();
       return;
@@ -244,27 +284,39 @@ export class Server {
     void handleHttpCall(this.core, exchange);
   }
 
-  /** RESOURCE_EXHAUSTED as a Trailers-Only response for gRPC, 431 for plain HTTP. */
-  private refuseHeaders(stream: CallStream, headers: IncomingHeaders, message: string): void {
+  /** A status as a Trailers-Only response for gRPC, `httpStatus` for plain HTTP. */
+  private refuse(
+    stream: CallStream,
+    headers: IncomingHeaders,
+    code: Code,
+    message: string,
+    httpStatus: number,
+  ): void {
     stream.setHandler({});
     if (isGrpcContentType(headers['content-type'] as string | undefined)) {
       stream.sendHeaders(
         {
           ':status': 200,
           'content-type': 'application/grpc',
-          'grpc-status': String(Code.RESOURCE_EXHAUSTED),
-          'grpc-message': message,
+          'grpc-status': String(code),
+          'grpc-message': encodeGrpcMessage(message),
         },
         true,
       );
     } else {
-      stream.sendHeaders({ ':status': 431, 'content-type': 'text/plain' });
+      stream.sendHeaders({ ':status': httpStatus, 'content-type': 'text/plain' });
       stream.write(Buffer.from(message), true);
     }
     if (!stream.remoteEnded) stream.close();
   }
 
   private onHttp1Request(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const refusal = (req.socket as MarkedSocket)[REFUSAL];
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
+      res.end(`${refusal}\n`);
+      return;
+    }
     const exchange: HttpExchange = {
       method: req.method ?? 'GET',
       path: req.url ?? '/',
@@ -282,38 +334,38 @@ export class Server {
     void handleHttpCall(this.core, exchange);
   }
 
-  /**
-   * A plaintext connection, told apart by its first bytes: HTTP/2 with prior knowledge, or
-   * HTTP/1.1 (node:http parses the first bytes once they are back in the socket). TLS on the
-   * plaintext port is not served: node:http answers it as a bad request.
-   */
-  private route(socket: net.Socket, kind: 'h2c' | 'tls' | 'http1', head: Buffer): void {
-    if (kind === 'h2c') {
-      this.h2.accept(socket, head);
-      return;
-    }
-    socket.unshift(head);
-    this.h1.emit('connection', socket);
-    socket.resume();
+  /** A new connection: its policy, its first bytes, then TLS or plaintext HTTP. */
+  private accept(socket: net.Socket): void {
+    const policy = this.security();
+    sniff(socket, (kind, head) => {
+      if (kind === 'tls') {
+        if (!policy.tls) {
+          socket.destroy(); // TLS is not offered: the client sees its handshake fail
+          return;
+        }
+        socket.unshift(head);
+        this.tls.accept(socket, policy.tls);
+        return;
+      }
+      if (!policy.plaintext)
+        markRefused(
+          socket,
+          `plaintext connection refused: ${policy.plaintextRefusal ?? 'this server accepts TLS connections only'}`,
+        );
+      if (kind === 'h2c') {
+        this.h2.accept(socket, head);
+        return;
+      }
+      socket.unshift(head);
+      this.h1.emit('connection', socket);
+      socket.resume();
+    });
   }
+}
 
-  private tlsListener(options: ServerTlsOptions): net.Server {
-    return tls.createServer(
-      {
-        key: options.key,
-        cert: options.cert,
-        ca: options.ca,
-        requestCert: options.requestCert ?? false,
-        rejectUnauthorized: options.requestCert ?? false,
-        ALPNProtocols: ['h2', 'http/1.1'],
-      },
-      (socket) => {
-        socket.on('error', () => {});
-        if (socket.alpnProtocol === 'h2') this.h2.accept(socket, undefined);
-        else this.h1.emit('connection', socket);
-      },
-    );
-  }
+/** The connection makes no calls: each is answered with `why`. */
+function markRefused(socket: net.Socket, why: string): void {
+  (socket as MarkedSocket)[REFUSAL] = why;
 }
 
 /** A new Server. */

@@ -13,7 +13,8 @@ export class ShoalServerTransport implements H2ServerTransport {
         maxConcurrentStreams: settings.maxConcurrentStreams,
         maxHeaderListSize: settings.maxHeaderListBytes,
       },
-      onStream: (stream, headers, connection) => sink.onStream(stream, headers, connection.socket),
+      onStream: (stream, headers, connection) =>
+        sink.onStream(stream, headers, connection.socket, () => connection.close()),
       onHeadersTooLarge: (stream, headers, size) => sink.onHeadersTooLarge(stream, headers, size),
     });
     // A peer that breaks the protocol (or a limit) is worth a report: it got GOAWAY. One

@@ -14,6 +14,7 @@ import type {
   DeltaDiscoveryResponse,
   DiscoveryResponse,
 } from '../gen/envoy/service/discovery/v3/discovery_pb.js';
+import { type CertificateProviderRegistry, CertificateProviders } from '../security/certificate-providers.js';
 import { AdsStream } from './ads-stream.js';
 import { applyDeltaResponse } from './apply-delta-response.js';
 import { type ApplyContext, applyResponse, type WatcherNotifier } from './apply-response.js';
@@ -60,6 +61,8 @@ export interface XdsClientOptions extends NodeOptions {
   readonly log?: XdsLogger;
   /** Where exceptions thrown by watcher callbacks go. Default: the log hook at `warn`. */
   readonly onWatcherError?: (error: unknown) => void;
+  /** Certificate provider plug-ins (gRFC A29); default file_watcher and shoal_ca. */
+  readonly certificateProviderRegistry?: CertificateProviderRegistry;
   /** Told of resource updates and server failures, and given the gauges (gRFC A78). */
   readonly metrics?: XdsClientMetrics;
 }
@@ -72,6 +75,8 @@ export class XdsClient implements XdsClientGauges {
   readonly bootstrap: XdsBootstrap;
   /** The Node sent on every ADS stream (CSDS reports it too). */
   readonly node: Node;
+  /** The bootstrap's certificate provider instances (gRFC A29), made on first use, closed with the client. */
+  readonly certificateProviders: CertificateProviders;
   private readonly types = new XdsResourceTypeRegistry();
   private readonly cache = new ResourceCache();
   private readonly streams = new Map<string, { stream: XdsStream; dispose: () => void }>();
@@ -87,6 +92,9 @@ export class XdsClient implements XdsClientGauges {
     const b = options.bootstrap;
     this.bootstrap = b && 'xdsServers' in b ? b : loadBootstrap(b);
     this.node = buildNode(this.bootstrap, options);
+    this.certificateProviders = new CertificateProviders(this.bootstrap, {
+      ...(options.certificateProviderRegistry && { registry: options.certificateProviderRegistry }),
+    });
     this.log = options.log ?? silentLogger;
     this.queue = new CallbackQueue(
       options.onWatcherError ??
@@ -176,6 +184,7 @@ export class XdsClient implements XdsClientGauges {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.certificateProviders.close();
     this.detachMetrics?.();
     for (const entry of [...this.cache.entries()]) {
       for (const r of entry.watchers) r.active = false;
@@ -229,8 +238,10 @@ export class XdsClient implements XdsClientGauges {
     fallback?: { group: FallbackHooks; index: number },
   ): InnerStream {
     let stream!: XdsStream; // set below, before any call can report a connection
-    const transport = (this.options.createTransport ?? createServerTransport)(server, () =>
-      stream.connectionUp(),
+    const transport = (this.options.createTransport ?? createServerTransport)(
+      server,
+      () => stream.connectionUp(),
+      { certificateProviders: this.certificateProviders },
     );
     const client: Client<typeof AggregatedDiscoveryService> = createClient(
       AggregatedDiscoveryService,

@@ -1,5 +1,7 @@
 // gRFC A36 xDS-enabled servers (filter chain match rules): Envoy's listener.v3.FilterChain and
 // FilterChainMatch as plain models. Each chain holds exactly one filter, an HttpConnectionManager.
+// Unlike gRPC, a chain matching `transport_protocol: "tls"` is kept: a Shoal server tells TLS
+// from plaintext by the first bytes and serves it TLS connections (Envoy's PERMISSIVE split).
 import type { FilterChain } from '../gen/envoy/config/listener/v3/listener_components_pb.js';
 import { HTTP_CONNECTION_MANAGER_TYPE_URL } from '../type-urls.js';
 import { cidrKey, decodeCidrs, type XdsCidr } from './cidr.js';
@@ -14,6 +16,8 @@ export interface XdsFilterChainMatch {
   readonly sourceType: 'any' | 'same_ip_or_loopback' | 'external';
   readonly sourcePrefixRanges: readonly XdsCidr[];
   readonly sourcePorts: readonly number[];
+  /** `tls` takes TLS connections only, `raw_buffer` plaintext only, `` both. */
+  readonly transportProtocol: '' | 'raw_buffer' | 'tls';
 }
 
 /** A server filter chain: its match, its HTTP handling and (for mTLS) its TLS context. */
@@ -29,9 +33,9 @@ export type { XdsCidr } from './cidr.js';
 const SOURCE_TYPES = ['any', 'same_ip_or_loopback', 'external'] as const;
 
 /**
- * Decodes one chain. Returns `null` for a chain that can never be chosen by gRPC (it matches on
- * destination port, server names, a transport protocol other than raw_buffer, or ALPN), which
- * A36 says to ignore rather than reject.
+ * Decodes one chain. Returns `null` for a chain that can never be chosen (it matches on
+ * destination port, server names, a transport protocol other than raw_buffer or tls, or ALPN),
+ * which A36 says to ignore rather than reject.
  */
 export function decodeFilterChain(
   fc: FilterChain,
@@ -45,7 +49,7 @@ export function decodeFilterChain(
     m &&
     (m.destinationPort !== undefined ||
       m.serverNames.length > 0 ||
-      (m.transportProtocol !== '' && m.transportProtocol !== 'raw_buffer') ||
+      !['', 'raw_buffer', 'tls'].includes(m.transportProtocol) ||
       m.applicationProtocols.length > 0)
   ) {
     return null;
@@ -56,6 +60,7 @@ export function decodeFilterChain(
     sourceType: SOURCE_TYPES[m?.sourceType ?? 0] ?? 'any',
     sourcePrefixRanges: decodeCidrs(m?.sourcePrefixRanges ?? [], at(mp, 'source_prefix_ranges'), problems),
     sourcePorts: [...(m?.sourcePorts ?? [])],
+    transportProtocol: (m?.transportProtocol ?? '') as XdsFilterChainMatch['transportProtocol'],
   };
   let http: XdsHttpConnectionManager | undefined;
   const fp = at(path, 'filters');
@@ -91,5 +96,7 @@ export function filterChainMatchLeaves(m: XdsFilterChainMatch): string[] {
   const dest = m.prefixRanges.length > 0 ? m.prefixRanges.map(cidrKey) : ['*'];
   const sources = m.sourcePrefixRanges.length > 0 ? m.sourcePrefixRanges.map(cidrKey) : ['*'];
   const ports = m.sourcePorts.length > 0 ? m.sourcePorts.map(String) : ['*'];
-  return dest.flatMap((d) => sources.flatMap((s) => ports.map((p) => `${d}|${m.sourceType}|${s}|${p}`)));
+  return dest.flatMap((d) =>
+    sources.flatMap((s) => ports.map((p) => `${d}|${m.sourceType}|${s}|${p}|${m.transportProtocol}`)),
+  );
 }

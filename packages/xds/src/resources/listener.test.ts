@@ -245,6 +245,9 @@ describe('decodeListener: server (A36)', () => {
           },
         }),
         serverChain({ filterChainMatch: { serverNames: ['ignored.example'] } }),
+        // gRPC drops TLS-matching chains; Shoal keeps them for TLS connections (PERMISSIVE).
+        serverChain({ name: 'tls', filterChainMatch: { transportProtocol: 'tls' } }),
+        serverChain({ filterChainMatch: { transportProtocol: 'quic' } }),
       ],
       defaultFilterChain: serverChain({ name: 'default' }),
     });
@@ -252,13 +255,16 @@ describe('decodeListener: server (A36)', () => {
     assert.ok(r.value.kind === 'server');
     assert.deepEqual(JSON.parse(JSON.stringify(r.value)), r.value);
     assert.deepEqual(r.value.address, { host: '0.0.0.0', port: 8080 });
-    assert.equal(r.value.filterChains.length, 1);
+    assert.equal(r.value.filterChains.length, 2);
     assert.deepEqual(r.value.filterChains[0]?.match, {
       prefixRanges: [{ address: '10.0.0.0', prefixLen: 8 }],
       sourceType: 'same_ip_or_loopback',
       sourcePrefixRanges: [],
       sourcePorts: [1234],
+      transportProtocol: '',
     });
+    assert.equal(r.value.filterChains[1]?.name, 'tls');
+    assert.equal(r.value.filterChains[1]?.match.transportProtocol, 'tls');
     assert.equal(r.value.defaultFilterChain?.name, 'default');
     assert.deepEqual(r.value.defaultFilterChain?.http.route, {
       kind: 'rds',

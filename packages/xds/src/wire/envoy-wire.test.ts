@@ -58,7 +58,10 @@ describe('xDS protos against the real Envoy protos', () => {
 
   it('re-exports every generated file from envoy.ts', () => {
     const gen = fileURLToPath(new URL('../gen', import.meta.url));
-    const generated = readdirSync(gen, { recursive: true }).filter((f) => String(f).endsWith('_pb.js'));
+    // Istio's CA API (gen/istio) is not Envoy's and has an entry of its own.
+    const generated = readdirSync(gen, { recursive: true }).filter(
+      (f) => String(f).endsWith('_pb.js') && !String(f).startsWith('istio'),
+    );
     assert.equal(xdsFiles().length, generated.length);
   });
 

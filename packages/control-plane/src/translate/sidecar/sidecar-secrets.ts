@@ -1,7 +1,7 @@
 // SDS secrets for a sidecar, as Istio's agent serves them on `sds-grpc`: `default` holds the
 // workload's certificate chain and private key, `ROOTCA` the mesh root to validate peers with.
-// Shoal builds them from a WorkloadCertificates source (the control plane's CA, once the security
-// work lands on main); without one, no secret exists and mTLS chains wait for them.
+// Shoal builds them from a WorkloadCertificates source (not yet wired to the control plane's CA,
+// which issues asynchronously); without one, no secret exists and mTLS chains wait for them.
 // Istio: security/pkg/nodeagent/sds (sdsservice toEnvoySecret); Envoy: extensions.transport_sockets.tls.v3.Secret.
 
 import { create } from '@bufbuild/protobuf';

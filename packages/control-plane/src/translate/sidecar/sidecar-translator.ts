@@ -168,7 +168,7 @@ export class SidecarTranslator {
         mtlsModeFor(this.#peerAuthentications, node.namespace, node.labels, port);
       const policies = applicablePolicies(this.#authorizationPolicies, node.namespace, node.labels);
       // istiod names every RBAC filter alike: Envoy, unlike gRPC, accepts repeated names.
-      const rbac = buildRbacFilters(policies).map((f) =>
+      const rbac = buildRbacFilters(policies, this.#options.trustDomain).map((f) =>
         create(envoy.HttpFilterSchema, { ...f, name: RBAC_FILTER_NAME }),
       );
       return buildVirtualInbound({

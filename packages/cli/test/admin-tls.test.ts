@@ -1,0 +1,92 @@
+// `shoal cp` with an HTTPS admin API (--admin-tls-cert/--admin-tls-key), reached by the config
+// verbs at https://… with SHOAL_ADMIN_CA; and a non-loopback --admin-host refused without TLS.
+
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { shoal, shoalBin } from './run-shoal.js';
+
+describe('shoal cp with an HTTPS admin API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-admin-tls-'));
+  let cp: ChildProcess | undefined;
+  after(async () => {
+    if (cp && cp.exitCode === null) {
+      cp.kill('SIGTERM');
+      await once(cp, 'exit');
+    }
+  });
+
+  it('serves the config verbs over HTTPS, verified with SHOAL_ADMIN_CA', async () => {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=shoal-admin',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        'key.pem',
+        '-out',
+        'cert.pem',
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    );
+    cp = spawn(
+      process.execPath,
+      [
+        shoalBin,
+        'cp',
+        '--xds-port',
+        '0',
+        '--admin-port',
+        '0',
+        '--admin-tls-cert',
+        'cert.pem',
+        '--admin-tls-key',
+        'key.pem',
+      ],
+      { cwd: dir },
+    );
+    let out = '';
+    const admin = await new Promise<string>((resolve, reject) => {
+      cp!.stdout!.on('data', (c) => {
+        out += c;
+        const m = /admin API on (https:\/\/[\d.]+:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      cp!.once('exit', (code) => reject(new Error(`shoal cp exited ${code}: ${out}`)));
+    });
+    const env = { ...process.env, SHOAL_ADMIN_CA: join(dir, 'cert.pem') };
+    const get = await shoal(['get', 'vs', '--admin', admin], { cwd: dir, env });
+    assert.equal(get.code, 0, get.stderr);
+    const token = await shoal(
+      ['token', 'create', '-n', 'default', '--service-account', 'x', '--admin', admin],
+      { cwd: dir, env },
+    );
+    assert.equal(token.code, 0, token.stderr);
+    const untrusted = await shoal(['get', 'vs', '--admin', admin], { cwd: dir });
+    assert.equal(untrusted.code, 1);
+    assert.match(untrusted.stderr, /cannot reach the control plane's admin API .*(SELF_SIGNED|DEPTH_ZERO)/);
+  });
+
+  it('refuses a non-loopback --admin-host without TLS or --admin-insecure', async () => {
+    const r = await shoal(['cp', '--xds-port', '0', '--admin-port', '0', '--admin-host', '0.0.0.0'], {
+      cwd: dir,
+    });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the admin API would listen on 0\.0\.0\.0 without TLS/);
+  });
+});
