@@ -7,7 +7,8 @@
 
 import { connect as tcpConnect } from 'node:net';
 import { createClient, GrpcTransport } from '@shoal/rpc';
-import { Backoff, envoy } from '@shoal/xds';
+import { envoy } from '@shoal/xds';
+import { Backoff } from '@shoal/xds/plugins';
 import { serveParent, wallMs } from './ipc.js';
 import { SimStream } from './sim-stream.js';
 

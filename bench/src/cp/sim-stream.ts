@@ -10,15 +10,17 @@ import type { Client } from '@shoal/rpc';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
-  decodeCluster,
-  decodeListener,
-  decodeRouteConfiguration,
   envoy,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
-  referencedClusters,
   type XdsRouteConfiguration,
 } from '@shoal/xds';
+import {
+  decodeCluster,
+  decodeListener,
+  decodeRouteConfiguration,
+  referencedClusters,
+} from '@shoal/xds/plugins';
 import { wallMs } from './ipc.js';
 
 type Ads = Client<typeof envoy.AggregatedDiscoveryService>;

@@ -58,7 +58,8 @@ async function shoalCaller(settings: Settings): Promise<Call> {
   const { createMeshClient, meshTransportOf } = await import('@shoal/mesh');
   let telemetry: import('@shoal/telemetry').Telemetry | undefined;
   if (settings.kind === 'shoal-mesh-metrics') {
-    const { createTelemetry, parsePrometheusText } = await import('@shoal/telemetry');
+    const { createTelemetry } = await import('@shoal/telemetry');
+    const { parsePrometheusText } = await import('@shoal/telemetry/plugins');
     const { loadBootstrap } = await import('@shoal/xds');
     const t = createTelemetry({ env: {}, node: loadBootstrap().node });
     telemetry = t;

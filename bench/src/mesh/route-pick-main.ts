@@ -7,13 +7,13 @@
 // Argument: JSON {target}; the bootstrap comes from GRPC_XDS_BOOTSTRAP_CONFIG.
 
 import { performance } from 'node:perf_hooks';
+import { parseMeshTarget } from '@shoal/mesh/client';
 import {
   ClusterBalancer,
   createLbPolicyRegistry,
   type MeshConfig,
-  parseMeshTarget,
   XdsDependencyManager,
-} from '@shoal/mesh';
+} from '@shoal/mesh/plugins';
 import { Metadata } from '@shoal/rpc';
 import { createXdsClient } from '@shoal/xds';
 import { reply, runToEnd } from '../lib/child.js';

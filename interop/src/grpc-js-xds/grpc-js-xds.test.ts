@@ -85,7 +85,7 @@ describe('grpc-js-xds against the Shoal control plane', () => {
   it('reports its load over LRS: the traffic graph shows its edges to reviews v1 and v2', async () => {
     // The clusters say lrs_server: self, so grpc-js-xds streams load reports to the control plane.
     await spread(client, 200);
-    type View = import('@shoal/control-plane').LoadReportView;
+    type View = import('@shoal/control-plane/admin-api').LoadReportView;
     let view: View | undefined;
     await eventually(
       async () => {

@@ -17,6 +17,7 @@ import { registerTop } from './commands/top.js';
 import { registerValidate } from './commands/validate.js';
 import { cliVersion } from './version.js';
 
+/** The `shoal` program (commander) with every command registered, for embedding and tests. */
 export function buildProgram(): Command {
   const program = new Command('shoal')
     .description('Shoal: a proxyless service mesh for TypeScript')

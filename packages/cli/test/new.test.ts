@@ -5,15 +5,14 @@
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { ProcessGroup } from '../src/demo/process-group.js';
+import { freePort } from './free-port.js';
 import { shoal, shoalBin } from './run-shoal.js';
 
 const run = promisify(execFile);
@@ -43,15 +42,6 @@ async function consumerSplit(dir: string, count: number): Promise<Record<string,
     `every call answered by a provider:\n${stdout}`,
   );
   return split;
-}
-
-/** A port free on `host` now (the kernel's pick), for two providers on two loopback addresses. */
-async function freePort(host: string): Promise<number> {
-  const server = createServer().listen(0, host);
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
 }
 
 describe('shoal new', () => {

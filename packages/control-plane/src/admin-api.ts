@@ -10,6 +10,7 @@ export type * from './admin/api/errors.js';
 export type * from './admin/api/events.js';
 export type * from './admin/api/history.js';
 export type * from './admin/api/instances.js';
+export type * from './admin/api/load-reports.js';
 export type * from './admin/api/registry.js';
 export type * from './admin/api/security.js';
 export type * from './admin/api/status.js';

@@ -48,9 +48,12 @@ import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import type { ProxyNode } from './xds-server/proxy-node.js';
 
+/** The level of a log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+/** Receives the control plane's log lines, with structured fields. */
 export type ControlPlaneLogger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
 
+/** Ports, config folder, registry and the other choices of a control plane; every field has a default. */
 export interface ControlPlaneOptions {
   /** ADS port (default 15010; 0 picks a free one). */
   xdsPort?: number;
@@ -139,6 +142,7 @@ export interface ControlPlaneOptions {
   loadReportingIntervalMs?: number;
 }
 
+/** Where a started control plane listens, and what it loaded. */
 export interface ControlPlaneAddresses {
   xds: { host: string; port: number };
   admin: { host: string; port: number; scheme: 'http' | 'https' };
@@ -148,6 +152,10 @@ export interface ControlPlaneAddresses {
   registry?: string;
 }
 
+/**
+ * Shoal's control plane in one process: config store, registry, translator, snapshots, ADS server, CA, LRS
+ * server and the admin API with the console. `start()` listens, `stop()` closes.
+ */
 export class ControlPlane {
   /** Where applied config lives. */
   readonly store: ConfigStore;

@@ -8,13 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { GrpcTransport } from '@shoal/rpc';
-import {
-  createCertificate,
-  createWorkloadKey,
-  IstioCertificateRequestSchema,
-  IstioCertificateResponseSchema,
-  sanEntries,
-} from '@shoal/xds';
+import { IstioCertificateRequestSchema, IstioCertificateResponseSchema } from '@shoal/xds';
+import { createCertificate, createWorkloadKey, sanEntries } from '@shoal/xds/plugins';
 import { ControlPlane } from '../src/control-plane.js';
 
 describe('IstioCertificateService/CreateCertificate on the xDS port', () => {

@@ -5,13 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { create, type DescMessage } from '@bufbuild/protobuf';
-import { RouteTable, withDubboArguments } from '@shoal/mesh';
-import {
-  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
-  decodeClusterLoadAssignment,
-  decodeRouteConfiguration,
-  ROUTE_CONFIGURATION_TYPE_URL,
-} from '@shoal/xds';
+import { RouteTable, withDubboArguments } from '@shoal/mesh/plugins';
+import { CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { decodeClusterLoadAssignment, decodeRouteConfiguration } from '@shoal/xds/plugins';
 import type { AnyConfigObject, ConfigObject } from '../src/config/config-object.js';
 import { ConfigValidator } from '../src/config/config-validator.js';
 import { loadConfigText } from '../src/config/load-config.js';

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parsePrometheusText, type Sample } from '@shoal/telemetry';
+import { parsePrometheusText, type Sample } from '@shoal/telemetry/plugins';
 import { LISTENER_TYPE_URL as LDS, ROUTE_CONFIGURATION_TYPE_URL as RDS } from '@shoal/xds';
 import { ControlPlane } from '../src/control-plane.js';
 import { type AdsClient, adsClient, sotwAck, sotwRequest, sotwStream } from './ads-test-client.js';

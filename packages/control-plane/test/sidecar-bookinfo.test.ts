@@ -18,8 +18,8 @@ import {
   envoy,
   LISTENER_TYPE_URL as LDS,
   ROUTE_CONFIGURATION_TYPE_URL as RDS,
-  SECRET_TYPE_URL as SDS,
 } from '@shoal/xds';
+import { SECRET_TYPE_URL as SDS } from '@shoal/xds/plugins';
 import type protobuf from 'protobufjs';
 import type { ConfigObject } from '../src/config/config-object.js';
 import { loadConfigText } from '../src/config/load-config.js';

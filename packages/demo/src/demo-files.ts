@@ -4,6 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 
+/** Where the demo's files are, wherever the package is installed. */
 export interface DemoFiles {
   /** The folder of config the demo's control plane loads and watches. */
   readonly config: string;
@@ -13,6 +14,7 @@ export interface DemoFiles {
   readonly provider: string;
 }
 
+/** The paths of the demo's config, tour files and provider process. */
 export function demoFiles(): DemoFiles {
   const root = new URL('../', import.meta.url); // this file is in dist/
   return {

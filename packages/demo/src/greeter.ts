@@ -4,6 +4,7 @@ import { timestampNow } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@shoal/rpc';
 import { GreeterService } from './gen/greet/v1/greet_pb.js';
 
+/** The greeter's implementation; every answer names the instance that served it. */
 export function greeterImpl(servedBy: string): ServiceImpl<typeof GreeterService> {
   return {
     greet(request) {

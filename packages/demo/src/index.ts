@@ -2,5 +2,8 @@
 
 /** Where the demo's config, tour files and provider process are. */
 export { type DemoFiles, demoFiles } from './demo-files.js';
-/** The greeter: the example service of the tour and the demo, and its implementation. */
+/**
+ * The greeter (greet.v1.GreeterService): the example service of the tour and the demo, and its
+ * implementation.
+ */
 export { GreeterService, greeterImpl } from './greeter.js';

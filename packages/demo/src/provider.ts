@@ -15,7 +15,8 @@
 
 import { parseArgs } from 'node:util';
 import { createXdsEnabledServer, withRegistration } from '@shoal/mesh';
-import { createTelemetry, workloadFromNode } from '@shoal/telemetry';
+import { createTelemetry } from '@shoal/telemetry';
+import { workloadFromNode } from '@shoal/telemetry/plugins';
 import { createXdsClient, parseBootstrap } from '@shoal/xds';
 import { GreeterService, greeterImpl } from './greeter.js';
 

@@ -1,22 +1,13 @@
-// Public API of @shoal/mesh. Everything not exported here is internal.
+// Public API of @shoal/mesh: what an application needs to call and serve through the mesh.
+// Everything not exported here or by `@shoal/mesh/plugins` (for libraries that extend the data
+// plane) is internal.
 
-// The contract's keys and type are @shoal/xds's (the control plane reads with them), named here too.
-export { type Registration, RegistrationKeys } from '@shoal/xds/client';
-// The client side and the data plane under it, also an entry point of its own
-// (`@shoal/mesh/client`, which lists them).
+// The mesh-aware client, also an entry point of its own (`@shoal/mesh/client`, which lists it).
 export * from './client-index.js';
-// The mesh-aware server: xDS-enabled serving (gRFC A36) and self-registration in node metadata.
+// The mesh-aware server: serving with the mesh's policies, and self-registration in node metadata.
 export { createMeshServer, MeshServer, type MeshServerOptions } from './server/mesh-server.js';
 export { registrationMetadata, withRegistration } from './server/node-registration.js';
-export {
-  compileRbac,
-  type RbacDecision,
-  type RbacEngine,
-  type RbacRequest,
-} from './server/rbac-engine.js';
-// HTTP filters on the server side: RBAC (gRFC A41) and the server's registry (router, fault, RBAC).
-export { rbacFilter } from './server/rbac-filter.js';
-export { createServerHttpFilterRegistry } from './server/server-filter-registry.js';
+// xDS-enabled serving (gRFC A36): listeners, filter chains and mTLS from the control plane.
 export {
   createXdsEnabledServer,
   DEFAULT_SERVER_LISTENER_TEMPLATE,

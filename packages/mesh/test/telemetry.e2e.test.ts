@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { Code } from '@shoal/rpc';
-import { createTelemetry, parsePrometheusText, type Sample, type Telemetry } from '@shoal/telemetry';
+import { createTelemetry, type Telemetry } from '@shoal/telemetry';
+import { parsePrometheusText, type Sample } from '@shoal/telemetry/plugins';
 import { greeterSplit } from './greeter-split.js';
 import { MeshHarness, tally, waitFor } from './mesh-harness.js';
 

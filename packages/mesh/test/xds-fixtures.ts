@@ -3,7 +3,8 @@
 
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import { type Any, anyPack, durationFromMs } from '@bufbuild/protobuf/wkt';
-import { decodeCluster, envoy, type XdsCluster } from '@shoal/xds';
+import { envoy, type XdsCluster } from '@shoal/xds';
+import { decodeCluster } from '@shoal/xds/plugins';
 
 export type RouteInit = MessageInitShape<typeof envoy.RouteSchema>;
 export type VirtualHostInit = MessageInitShape<typeof envoy.VirtualHostSchema>;

@@ -2,6 +2,9 @@
 
 import type { Metadata, MetadataValue } from './metadata.js';
 
+/**
+ * Options of one call: timeout, metadata, abort signal, compression and callbacks for headers and trailers.
+ */
 export interface CallOptions {
   /** Time budget of the call in ms; sent as `grpc-timeout` and `tri-service-timeout`. */
   timeoutMs?: number;
@@ -25,6 +28,10 @@ export interface CallOptions {
   onDestination?(destination: CallDestination): void;
 }
 
+/**
+ * Where a call went: the endpoint, and under a mesh its cluster, route and why (for tracers and the test
+ * call).
+ */
 export interface CallDestination {
   /** `host:port` the call was sent to. */
   endpoint: string;

@@ -1,6 +1,7 @@
 // gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html) and the
 // Triple HTTP mode's code → HTTP status mapping (Dubbo Triple spec, same table as Connect's).
 
+/** gRPC status codes. */
 export enum Code {
   OK = 0,
   CANCELLED = 1,
@@ -36,6 +37,7 @@ export function codeFromName(name: string): Code | undefined {
   return typeof value === 'number' ? (value as Code) : undefined;
 }
 
+/** The code's name (`NOT_FOUND`), as gRPC and Triple's HTTP mode spell it. */
 export function codeName(code: Code): string {
   return Code[code] ?? `CODE_${code}`;
 }

@@ -6,6 +6,7 @@ import zlib from 'node:zlib';
 import { Code } from './code.js';
 import { RpcError } from './rpc-error.js';
 
+/** A message compression (grpc-encoding): its name and how to compress and decompress. */
 export interface Compression {
   readonly name: string;
   compress(data: Uint8Array): Promise<Uint8Array>;
@@ -35,7 +36,9 @@ function zlibCompression(
   };
 }
 
+/** gzip compression. */
 export const gzip: Compression = zlibCompression('gzip', promisify(zlib.gzip), promisify(zlib.gunzip));
+/** deflate compression. */
 export const deflate: Compression = zlibCompression(
   'deflate',
   promisify(zlib.deflate),

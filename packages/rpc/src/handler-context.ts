@@ -5,6 +5,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import type { Compression } from './compression.js';
 import type { Metadata } from './metadata.js';
 
+/** The protocol a call came in on: gRPC (and Triple) framing, or Triple's unary HTTP mode. */
 export type ServerProtocol = 'grpc' | 'http';
 
 /** The two ends of the connection a call came on, as node's socket reports them. */
@@ -31,6 +32,10 @@ export interface CallSecurity {
   readonly serverName: string;
 }
 
+/**
+ * What a method handler sees of its call: method, metadata, deadline, peer and protocol, and the trailers it
+ * sends.
+ */
 export interface HandlerContext {
   readonly method: DescMethod;
   readonly protocol: ServerProtocol;

@@ -35,16 +35,19 @@ interface RequestCommon {
   readonly authority?: string | undefined;
 }
 
+/** A unary call's request: method, message and metadata. */
 export interface UnaryRequest extends RequestCommon {
   readonly stream: false;
   readonly message: unknown;
 }
 
+/** A streaming call's request: the messages as an async iterable. */
 export interface StreamRequest extends RequestCommon {
   readonly stream: true;
   readonly message: AsyncIterable<unknown>;
 }
 
+/** A unary call's response: headers, message and trailers. */
 export interface UnaryResponse {
   readonly stream: false;
   readonly header: Metadata;
@@ -52,6 +55,7 @@ export interface UnaryResponse {
   readonly trailer: Metadata;
 }
 
+/** A streaming call's response: headers, messages as an async iterable, then trailers. */
 export interface StreamResponse {
   readonly stream: true;
   readonly header: Metadata;
@@ -60,9 +64,13 @@ export interface StreamResponse {
   readonly trailer: Metadata;
 }
 
+/** A call's request, unary or streaming. */
 export type CallRequest = UnaryRequest | StreamRequest;
+/** A call's response, unary or streaming. */
 export type CallResponse = UnaryResponse | StreamResponse;
+/** The next step of a call, as an interceptor calls it. */
 export type CallFn = (request: CallRequest) => Promise<CallResponse>;
+/** Wraps calls: takes the next step and returns one that does more around it. */
 export type Interceptor = (next: CallFn) => CallFn;
 
 /** Wraps `last` in the interceptors so that the first one listed runs first. */

@@ -3,6 +3,7 @@
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
+/** A metadata value: text, or bytes for `-bin` keys. */
 export type MetadataValue = string | Uint8Array;
 
 /** Headers that belong to the transport, not to the application. */
@@ -28,12 +29,14 @@ const reservedHeaders = new Set([
   'triple-timeout-ms',
 ]);
 
+/** Whether a header belongs to the call's protocol (HTTP/2, gRPC, Triple): metadata edits leave it alone. */
 export function isReservedHeader(key: string): boolean {
   return key.startsWith(':') || reservedHeaders.has(key);
 }
 
 const validKey = /^[0-9a-z_.-]+$/;
 
+/** gRPC metadata: headers or trailers, with `-bin` keys carried as bytes. */
 export class Metadata {
   private store: Map<string, MetadataValue[]> | undefined;
   /** HTTP headers not read yet: most calls never look at their response headers or trailers. */

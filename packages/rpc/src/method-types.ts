@@ -15,6 +15,7 @@ import type { HandlerContext } from './handler-context.js';
 
 type Awaitable<T> = T | Promise<T>;
 
+/** The handler of one method, typed by its kind (unary, server, client or bidi streaming). */
 export type MethodImpl<M> =
   M extends DescMethodUnary<infer I, infer O>
     ? (request: MessageShape<I>, context: HandlerContext) => Awaitable<MessageInitShape<O>>
@@ -37,6 +38,7 @@ export type ServiceImpl<S extends DescService> = {
   [K in keyof S['method']]: MethodImpl<S['method'][K]>;
 };
 
+/** A client's function for one method, typed by its kind. */
 export type ClientMethod<M> =
   M extends DescMethodUnary<infer I, infer O>
     ? (request: MessageInitShape<I>, options?: CallOptions) => Promise<MessageShape<O>>

@@ -12,6 +12,7 @@ export interface ErrorDetail {
   value: Uint8Array;
 }
 
+/** The one error type: a gRPC code, a message, metadata and error details. */
 export class RpcError extends Error {
   override name = 'RpcError';
   readonly code: Code;

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Where a process serves its metrics in Prometheus' text format, as Envoy and Istio do. */
 export const PROMETHEUS_PATH = '/stats/prometheus';
 /** The env var that sets a process's admin port (0 picks one). */
 export const ADMIN_PORT_ENV = 'SHOAL_ADMIN_PORT';

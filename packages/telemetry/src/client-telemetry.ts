@@ -6,17 +6,13 @@
 
 import type { DescMethod } from '@bufbuild/protobuf';
 import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import { type CallResponse, Code, type Interceptor, type Metadata, RpcError } from '@shoal/rpc/client';
 import {
   type AttemptDestination,
-  type CallResponse,
   type ClientAttemptTracer,
   type ClientCallTracer,
-  Code,
-  type Interceptor,
-  type Metadata,
-  RpcError,
   trackStream,
-} from '@shoal/rpc/client';
+} from '@shoal/rpc/plugins';
 import { type GrpcClientInstruments, MethodSeries } from './grpc-metrics.js';
 import { type IstioInstruments, type PeerIds, SourceSeries } from './istio-metrics.js';
 import {

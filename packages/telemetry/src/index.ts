@@ -1,14 +1,9 @@
-// Public API of @shoal/telemetry. Everything not exported here is internal.
+// Public API of @shoal/telemetry: what an application needs for its metrics and traces. What
+// libraries that report into it need (the mesh, the control plane) is `@shoal/telemetry/plugins`.
+// Everything else is internal.
 
 /** The admin port: `/stats/prometheus` and SHOAL_ADMIN_PORT. */
-export {
-  ADMIN_PORT_ENV,
-  ADMIN_PORT_METADATA_KEY,
-  adminPortFromEnv,
-  PROMETHEUS_PATH,
-} from './admin-endpoint.js';
-/** The client side: an interceptor and A66 call tracer per target. */
-export { ClientTelemetry } from './client-telemetry.js';
+export { ADMIN_PORT_ENV, adminPortFromEnv, PROMETHEUS_PATH } from './admin-endpoint.js';
 /** Metric names, units and buckets (the contract other tools read). */
 export {
   A66,
@@ -23,23 +18,7 @@ export {
   MESH,
   PILOT,
 } from './instrument-names.js';
-/** The mesh's resilience counters. */
-export type { MeshMetrics } from './mesh-metrics.js';
-/** Istio's metadata exchange headers, in Envoy's encoding. */
-export {
-  decodePeerMetadata,
-  encodePeerMetadata,
-  PEER_METADATA_HEADER,
-  PEER_METADATA_ID_HEADER,
-  type PeerWorkload,
-} from './peer-metadata.js';
-/** Reads Prometheus' text format (a process's /stats/prometheus). */
-export { type Sample, samples as parsePrometheusText } from './prometheus-text.js';
-/** The server side: a call tracer factory and an interceptor that makes spans current. */
-export { type PrincipalOf, ServerTelemetry } from './server-telemetry.js';
+/** Istio's metadata exchange headers. */
+export { PEER_METADATA_HEADER, PEER_METADATA_ID_HEADER } from './peer-metadata.js';
 /** A process's telemetry: its MeterProvider, tracer, Prometheus endpoint and the hooks it plugs in. */
 export { createTelemetry, otlpTracesUrl, Telemetry, type TelemetryOptions } from './telemetry.js';
-/** Trace context propagation (W3C and B3). */
-export { Tracing, tracePropagator } from './tracing.js';
-/** Who this process is in Istio's labels, from its xDS node. */
-export { type NodeLike, type WorkloadIdentity, workloadFromNode } from './workload-identity.js';

@@ -175,6 +175,7 @@ export const ISTIO_LABELS = [
   'response_flags',
   'connection_security_policy',
 ] as const;
+/** A label of Istio's standard metrics. */
 export type IstioLabel = (typeof ISTIO_LABELS)[number];
 
 /** istiod's control-plane metrics (pilot/pkg/xds/monitoring.go), with its bucket boundaries. */

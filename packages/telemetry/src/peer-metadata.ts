@@ -11,7 +11,9 @@ import { fromBinary, fromJson, type JsonObject, toBinary, toJson } from '@bufbui
 import { StructSchema } from '@bufbuild/protobuf/wkt';
 import type { WorkloadIdentity } from './workload-identity.js';
 
+/** Istio's metadata exchange header: the peer's workload, in Envoy's encoding. */
 export const PEER_METADATA_HEADER = 'x-envoy-peer-metadata';
+/** Istio's metadata exchange id header: the peer's node id. */
 export const PEER_METADATA_ID_HEADER = 'x-envoy-peer-metadata-id';
 
 /** What a peer told about itself: the workload fields metadata exchange carries ('' when unknown). */

@@ -1,6 +1,7 @@
 // A small reader of Prometheus' text exposition format (version 0.0.4): every sample with its
 // labels. For tools and tests that read a process's `/stats/prometheus`.
 
+/** One sample of Prometheus' text format: name, labels and value. */
 export interface Sample {
   name: string;
   labels: Record<string, string>;

@@ -5,13 +5,8 @@
 // on a server span whose context is current while the handler runs (the interceptor).
 
 import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
-import type {
-  Code,
-  HandlerContext,
-  Interceptor,
-  ServerCallTracer,
-  ServerCallTracerFactory,
-} from '@shoal/rpc';
+import type { Code, HandlerContext, Interceptor } from '@shoal/rpc';
+import type { ServerCallTracer, ServerCallTracerFactory } from '@shoal/rpc/plugins';
 import { type GrpcServerInstruments, MethodSeries, methodName } from './grpc-metrics.js';
 import { destinationReport, type IstioInstruments, type PeerIds } from './istio-metrics.js';
 import {
@@ -35,6 +30,10 @@ export interface ServerTelemetryShared {
 /** Reads the caller's certificate identity, once the rpc layer exposes it (issue 11). */
 export type PrincipalOf = (context: HandlerContext) => string | undefined;
 
+/**
+ * A server's telemetry: the A66 call tracer factory, Istio's server metrics and an interceptor that makes
+ * each call's span current.
+ */
 export class ServerTelemetry {
   private readonly series = new Map<string, MethodSeries>();
   private readonly other: MethodSeries;

@@ -16,7 +16,8 @@ import {
   type SpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import type { XdsBootstrap, XdsClientMetrics } from '@shoal/xds/client';
+import type { XdsBootstrap } from '@shoal/xds/client';
+import type { XdsClientMetrics } from '@shoal/xds/plugins';
 import { ADMIN_PORT_METADATA_KEY, AdminEndpoint, adminPortFromEnv } from './admin-endpoint.js';
 import { ClientTelemetry } from './client-telemetry.js';
 import { GrpcClientInstruments, GrpcServerInstruments } from './grpc-metrics.js';
@@ -31,6 +32,7 @@ import { XdsClientInstruments } from './xds-client-metrics.js';
 
 const VERSION = '0.1.0';
 
+/** Who the process is (its xDS node), where metrics are served and traces sent. */
 export interface TelemetryOptions {
   /** This process's xDS node (its bootstrap's `node`): its identity in Istio's labels. */
   readonly node?: NodeLike;
@@ -98,6 +100,10 @@ class ScrapeReader extends MetricReader {
   }
 }
 
+/**
+ * A process's telemetry: its MeterProvider, tracer and Prometheus endpoint, and the hooks that plug into
+ * clients, servers and the xDS client.
+ */
 export class Telemetry {
   readonly meterProvider: MeterProvider;
   readonly series = new SeriesTable();

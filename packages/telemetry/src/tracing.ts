@@ -20,7 +20,8 @@ import {
 } from '@opentelemetry/api';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { B3InjectEncoding, B3Propagator } from '@opentelemetry/propagator-b3';
-import { type AttemptDestination, type Code, codeName, type Metadata } from '@shoal/rpc/client';
+import { type Code, codeName, type Metadata } from '@shoal/rpc/client';
+import type { AttemptDestination } from '@shoal/rpc/plugins';
 import type { ClientSpan } from './client-telemetry.js';
 
 const getter: TextMapGetter<Metadata> = {
@@ -56,6 +57,7 @@ function finish(span: Span, code: Code): void {
   span.end();
 }
 
+/** Trace context propagation over metadata (W3C and B3) and spans per call. */
 export class Tracing {
   private readonly tracer: Tracer;
   private readonly propagator: TextMapPropagator;

@@ -29,6 +29,7 @@ export interface WorkloadIdentity {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** The parts of an xDS node that say who a process is. */
 export interface NodeLike {
   readonly id: string;
   readonly metadata?: Readonly<Record<string, unknown>> | undefined;

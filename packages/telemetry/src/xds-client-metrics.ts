@@ -5,7 +5,7 @@
 // type URL without `type.googleapis.com/`.
 
 import type { Attributes, Counter, Meter, ObservableGauge, ObservableResult } from '@opentelemetry/api';
-import type { XdsClientGauges, XdsClientMetrics } from '@shoal/xds/client';
+import type { XdsClientGauges, XdsClientMetrics } from '@shoal/xds/plugins';
 import {
   A78,
   GRPC_TARGET,

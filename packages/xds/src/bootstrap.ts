@@ -7,6 +7,7 @@ import { Code, RpcError } from '@shoal/rpc/client';
 import { parseServerUri, type XdsServerAddress } from './client/server-uri.js';
 import type { XdsLocality } from './locality.js';
 
+/** Channel credentials to an xDS server: insecure, or TLS with optional files. */
 export type XdsChannelCredentials =
   | { readonly type: 'insecure' }
   | {
@@ -21,6 +22,7 @@ export type XdsChannelCredentials =
       readonly certificateProviderInstance?: string;
     };
 
+/** An xDS server of the bootstrap: its URI, credentials and features. */
 export interface XdsServerConfig {
   /** As written in the bootstrap, e.g. `unix:///etc/istio/XDS` or `istiod.istio-system.svc:15010`. */
   readonly serverUri: string;
@@ -35,6 +37,7 @@ export interface XdsServerConfig {
 /** The Node's locality (`node.locality`, its `sub_zone` read as `subZone`). */
 export type XdsNodeLocality = XdsLocality;
 
+/** The node the client announces: id, cluster, locality and metadata. */
 export interface XdsNodeConfig {
   readonly id: string;
   readonly cluster: string;
@@ -42,11 +45,13 @@ export interface XdsNodeConfig {
   readonly locality: XdsNodeLocality;
 }
 
+/** A certificate provider instance of the bootstrap (`file_watcher`, as Istio's agent writes). */
 export interface XdsCertificateProviderConfig {
   readonly pluginName: string;
   readonly config: JsonObject;
 }
 
+/** An xDS authority of the bootstrap (gRFC A47): its servers and listener name template. */
 export interface XdsAuthority {
   /** Always starts with `xdstp://<authority name>/`. */
   readonly clientListenerResourceNameTemplate: string;
@@ -59,6 +64,10 @@ export interface XdsAuthority {
   readonly fallbackOnReachabilityOnly: boolean;
 }
 
+/**
+ * A parsed, validated bootstrap (gRFC A27): xDS servers, node, authorities, certificate providers and
+ * listener name templates.
+ */
 export interface XdsBootstrap {
   readonly xdsServers: readonly XdsServerConfig[];
   /**

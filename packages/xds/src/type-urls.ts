@@ -13,11 +13,16 @@ export function typeNameOfUrl(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('/') + 1);
 }
 
+/** The type URL of LDS resources. */
 export const LISTENER_TYPE_URL = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+/** The type URL of RDS resources. */
 export const ROUTE_CONFIGURATION_TYPE_URL = 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration';
+/** The type URL of CDS resources. */
 export const CLUSTER_TYPE_URL = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+/** The type URL of EDS resources. */
 export const CLUSTER_LOAD_ASSIGNMENT_TYPE_URL =
   'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+/** The type URL of an HttpConnectionManager (a listener's HTTP filter, in an Any). */
 export const HTTP_CONNECTION_MANAGER_TYPE_URL =
   'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 export const ROUTER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';

@@ -1,7 +1,7 @@
 // `shoal-xds-interop-server`: gRPC's xDS interop server, with gRPC's flags (see XDS-INTEROP.md).
 
-import { type Registration, withRegistration } from '@shoal/mesh';
-import { createXdsClient, loadBootstrap, parseLocality } from '@shoal/xds';
+import { withRegistration } from '@shoal/mesh';
+import { createXdsClient, loadBootstrap, parseLocality, type Registration } from '@shoal/xds';
 import { TestService } from '../../gen/grpc/testing/test_pb.js';
 import { FlagError, flagHelp, parseFlags } from '../flags.js';
 import { XdsInteropServer, type XdsMode } from '../xds-interop-server.js';

@@ -6,7 +6,7 @@
 
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CertificateMaterial } from '@shoal/xds';
+import type { CertificateMaterial } from '@shoal/xds/plugins';
 import { CERT_FILES } from './agent-bootstrap.js';
 
 export function writeCertFiles(dir: string, material: CertificateMaterial): void {

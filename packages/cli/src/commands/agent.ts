@@ -69,9 +69,8 @@ export function registerAgent(program: Command): void {
       const lifetimeSeconds = parseDuration(flags.certLifetime, '--cert-lifetime') / 1000;
       const certDir = resolve(flags.certDir);
       const write = (line: string) => process.stdout.write(`shoal agent: ${line}\n`);
-      const { parseBootstrap, parseShoalCaConfig, parseSpiffeId, ShoalCaProvider } = await import(
-        '@shoal/xds'
-      );
+      const { parseBootstrap } = await import('@shoal/xds/client');
+      const { parseShoalCaConfig, parseSpiffeId, ShoalCaProvider } = await import('@shoal/xds/plugins');
       const base = { xdsAddress: flags.xdsAddress, certDir, namespace, serviceAccount, labels };
       const node = { name: flags.name ?? hostname(), ip: flags.ip };
       const forCa = parseBootstrap(

@@ -2,7 +2,8 @@
 // reflection or from --proto files. With --count it becomes a small load run with a summary.
 
 import { type DescMethod, type FileRegistry, toJson } from '@bufbuild/protobuf';
-import { type CallDestination, type CallOptions, Code, createClient, Metadata, RpcError } from '@shoal/rpc';
+import { type CallOptions, Code, createClient, Metadata, RpcError } from '@shoal/rpc';
+import type { CallDestination } from '@shoal/rpc/plugins';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { fileSource, findMethod } from '../descriptors/descriptor-source.js';

@@ -7,8 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { ControlPlane, ControlPlaneLogger, LogLevel, TrafficSource } from '@shoal/control-plane';
+import type { ControlPlane, ControlPlaneLogger, LogLevel } from '@shoal/control-plane';
 import { formatIssue } from '@shoal/control-plane/admin-api';
+import type { TrafficSource } from '@shoal/control-plane/plugins';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
 import { parseDuration } from '../duration.js';

@@ -2,7 +2,7 @@
 // control plane's load reports (GET /api/load-reports), redrawn every interval; `--once` prints one
 // table (or JSON/YAML with -o) and exits.
 
-import type { LoadReportEdge, LoadReportView } from '@shoal/control-plane';
+import type { LoadReportEdge, LoadReportView } from '@shoal/control-plane/admin-api';
 import type { Command } from 'commander';
 import { AdminClient, defaultAdminAddress } from '../admin-client.js';
 import { CliError, ExitCode } from '../cli-error.js';

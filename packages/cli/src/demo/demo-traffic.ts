@@ -2,7 +2,7 @@
 // consumer's own calls (TrafficStats), as edges from the consumer to each greeter version. It
 // stands where load reports (LRS) will feed the control plane, in the same TrafficReport shape.
 
-import type { TrafficReport, TrafficSource } from '@shoal/control-plane';
+import type { TrafficReport, TrafficSource } from '@shoal/control-plane/plugins';
 import type { TrafficStats } from './traffic-stats.js';
 
 export function demoTraffic(stats: TrafficStats, consumer: string, app: string): TrafficSource {

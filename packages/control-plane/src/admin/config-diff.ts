@@ -7,6 +7,9 @@ import { userFields } from '../config/config-history.js';
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigChange } from '../config/config-store.js';
 
+/**
+ * One object's change between two config versions, with a unified diff of its YAML (apply previews, history).
+ */
 export interface ObjectDiff {
   type: ConfigChange['type'];
   kind: string;

@@ -8,7 +8,8 @@
 // path per target).
 
 import type http from 'node:http';
-import { ADMIN_PORT_METADATA_KEY, PROMETHEUS_PATH } from '@shoal/telemetry';
+import { PROMETHEUS_PATH } from '@shoal/telemetry';
+import { ADMIN_PORT_METADATA_KEY } from '@shoal/telemetry/plugins';
 import type { LoadReportView } from '../load-stats/load-report-types.js';
 import type { AdsServer } from '../xds-server/ads-server.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';

@@ -1,7 +1,7 @@
 // Admin API endpoints of the CA and its tokens: `shoal token create|list|revoke`, `shoal ca root`
 // and `shoal proxy-config secret`. Documented in ../../ADMIN-API.md ("Identity").
 
-import type { CertificateSummary } from '@shoal/xds';
+import type { CertificateSummary } from '@shoal/xds/plugins';
 import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import type { IssuedCertificates } from '../ca/issued-certificates.js';
 import type { TokenStore } from '../ca/token-store.js';

@@ -18,7 +18,6 @@ import {
 } from '@bufbuild/protobuf';
 import type { CallDecision, MeshTransport } from '@shoal/mesh';
 import {
-  type CallDestination,
   Code,
   codeName,
   createClient,
@@ -28,6 +27,7 @@ import {
   RpcError,
   type Transport,
 } from '@shoal/rpc';
+import type { CallDestination } from '@shoal/rpc/plugins';
 import type { XdsClient } from '@shoal/xds';
 import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import { LOCAL_CA_PLUGIN, LocalCaProvider, localCaRegistry } from '../ca/local-ca-provider.js';

@@ -13,6 +13,7 @@ import {
   schemeOf,
 } from './store-backends.js';
 
+/** A registry backend (`--registry`): where registrations live, and what it discovers besides. */
 export interface RegistryBackend {
   /** Where self-registrations live. */
   readonly registrations: RegistrationStore;
@@ -32,6 +33,7 @@ export interface RegistryBackend {
   close(): Promise<void>;
 }
 
+/** What a registry backend is made with: a store backend's context, and a way to make one. */
 export interface RegistryContext extends CreateBackendOptions {
   /** The `--registry` value as given; the factory parses what follows the scheme. */
   registry: string;
@@ -43,6 +45,7 @@ export interface RegistryContext extends CreateBackendOptions {
   createStore(url: string): StoreBackend;
 }
 
+/** Makes a registry backend of one URL scheme. */
 export type RegistryBackendFactory = (context: RegistryContext) => RegistryBackend;
 
 /** The registry backends a control plane can use, by URL scheme. Owned by whoever builds control planes. */

@@ -9,6 +9,7 @@ import type { ConfigValidator } from '../config/config-validator.js';
 import type { DataDir } from '../state/data-dir.js';
 import type { RegistryBackend } from './registry-backends.js';
 
+/** How a backend logs: the control plane's logger. */
 export type BackendLogger = (
   level: 'debug' | 'info' | 'warn' | 'error',
   message: string,
@@ -63,8 +64,10 @@ export interface StoreBackend extends Omit<RegistryBackend, 'ready'> {
   close(): Promise<void>;
 }
 
+/** Makes a store backend of one URL scheme. */
 export type StoreBackendFactory = (context: BackendContext) => StoreBackend;
 
+/** What StoreBackends.create takes besides the URL: a BackendContext with the prefix optional. */
 export interface CreateBackendOptions extends Omit<BackendContext, 'store' | 'scheme' | 'prefix'> {
   prefix?: string;
 }

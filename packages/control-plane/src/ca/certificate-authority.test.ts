@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
-import { createWorkloadKey, spiffeId } from '@shoal/xds';
+import { createWorkloadKey, spiffeId } from '@shoal/xds/plugins';
 import { DataDir } from '../state/data-dir.js';
 import { CertificateAuthority } from './certificate-authority.js';
 

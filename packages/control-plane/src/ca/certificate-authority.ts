@@ -18,7 +18,7 @@ import {
   summarize,
   toPem,
   type WorkloadIdentity,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import type { DataDir } from '../state/data-dir.js';
 import { importSigningKey, type SigningKey } from './ca-keys.js';
 

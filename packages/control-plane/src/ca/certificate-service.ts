@@ -4,7 +4,8 @@
 // Istio: security/pkg/server/ca (CreateCertificate, authenticators).
 
 import { Code, type HandlerContext, RpcError, type ServiceImpl } from '@shoal/rpc';
-import { type IstioCertificateService, spiffeId, type WorkloadIdentity } from '@shoal/xds';
+import type { IstioCertificateService } from '@shoal/xds';
+import { spiffeId, type WorkloadIdentity } from '@shoal/xds/plugins';
 import type { CitadelMetrics } from '../telemetry/citadel-metrics.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { IssuedCertificates } from './issued-certificates.js';

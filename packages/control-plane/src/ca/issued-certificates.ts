@@ -3,7 +3,7 @@
 // client's certificate can be found by the name proxy-status shows. Bounded: the oldest entries
 // go first.
 
-import type { CertificateSummary, WorkloadIdentity } from '@shoal/xds';
+import type { CertificateSummary, WorkloadIdentity } from '@shoal/xds/plugins';
 
 export interface IssuedRecord {
   readonly nodeId: string;

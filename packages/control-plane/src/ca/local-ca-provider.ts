@@ -11,7 +11,7 @@ import {
   ProviderBase,
   spiffeId,
   type WorkloadIdentity,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import type { CertificateAuthority } from './certificate-authority.js';
 
 export const LOCAL_CA_PLUGIN = 'shoal_control_plane';

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataDir } from '../state/data-dir.js';
 
+/** A token as the store keeps it (its secret never leaves the store). */
 export interface TokenRecord {
   readonly id: string;
   readonly namespace: string;

@@ -6,7 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { ConnectionPolicy } from '@shoal/rpc';
-import { parseSpiffeId, sanEntries, type WorkloadIdentity } from '@shoal/xds';
+import { parseSpiffeId, sanEntries, type WorkloadIdentity } from '@shoal/xds/plugins';
 import type { CertificateAuthority } from './certificate-authority.js';
 
 const LIFETIME_SECONDS = 30 * 24 * 3600;

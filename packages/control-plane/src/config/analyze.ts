@@ -15,6 +15,7 @@ import { joinPath } from './issues.js';
 import { type LoadedConfig, type LoadOptions, loadConfigText } from './load-config.js';
 import type { Destination } from './networking-types.js';
 
+/** What analyzeConfig may know beyond the objects themselves. */
 export interface AnalyzeOptions {
   /** Hosts known from elsewhere (the registry, other config) that count as services. */
   knownHosts?: Iterable<string>;
@@ -23,11 +24,20 @@ export interface AnalyzeOptions {
   domainSuffix?: string;
 }
 
+/**
+ * What analyzeConfig found: errors (config that cannot work) and warnings (config that may not do what was
+ * meant), each with its object and field path.
+ */
 export interface AnalysisResult {
   errors: ConfigIssue[];
   warnings: ConfigIssue[];
 }
 
+/**
+ * Checks valid objects against each other, as `istioctl analyze` does: references to subsets and hosts
+ * that nothing defines, two VirtualServices or DestinationRules for one host, Dubbo rules that an Istio
+ * rule overrides.
+ */
 export function analyzeConfig(
   objects: readonly AnyConfigObject[],
   options: AnalyzeOptions = {},
@@ -181,6 +191,9 @@ export function analyzeWithLive(
   return { errors: after.errors.filter(relevant), warnings: after.warnings.filter(relevant) };
 }
 
+/**
+ * What validateConfig found: the valid objects, the skipped documents and every issue with its field path.
+ */
 export interface ValidationReport extends LoadedConfig {}
 
 /**

@@ -15,6 +15,7 @@ import type {
 } from './networking-types.js';
 import type { AuthorizationPolicySpec, PeerAuthenticationSpec } from './security-types.js';
 
+/** An object's Kubernetes metadata: name, namespace, labels, annotations and the store's versions. */
 export interface ObjectMeta {
   name: string;
   /** Defaults to `default`. */
@@ -42,6 +43,7 @@ export interface KubernetesServiceSpec {
   clusterIP?: string;
 }
 
+/** The spec type of each kind (`SpecByKind['VirtualService']`). */
 export interface SpecByKind {
   VirtualService: VirtualServiceSpec;
   DestinationRule: DestinationRuleSpec;
@@ -62,8 +64,10 @@ export interface SpecByKind {
   DubboDestinationRule: DestinationRuleSpec;
 }
 
+/** A kind the config store accepts (Istio's, Gateway API's HTTPRoute, Kubernetes' Service, Dubbo's rules). */
 export type ConfigKind = keyof SpecByKind;
 
+/** A config object as Kubernetes writes it: apiVersion, kind, metadata and the spec of its kind. */
 export interface ConfigObject<K extends ConfigKind = ConfigKind> {
   apiVersion: string;
   kind: K;
@@ -71,6 +75,7 @@ export interface ConfigObject<K extends ConfigKind = ConfigKind> {
   spec: SpecByKind[K];
 }
 
+/** A config object of any kind, narrowed by its `kind`. */
 export type AnyConfigObject = { [K in ConfigKind]: ConfigObject<K> }[ConfigKind];
 
 /** The API groups and versions accepted for each kind. The first is the one we write back. */
@@ -89,6 +94,7 @@ export const KIND_VERSIONS: Readonly<Record<ConfigKind, readonly string[]>> = {
   DubboDestinationRule: ['service.dubbo.apache.org/v1alpha1'],
 };
 
+/** Every kind the config store accepts. */
 export const CONFIG_KINDS: readonly ConfigKind[] = Object.keys(KIND_VERSIONS) as ConfigKind[];
 
 export const DEFAULT_NAMESPACE = 'default';

@@ -9,6 +9,7 @@ import type { ConfigValidator, SkippedDocument } from './config-validator.js';
 import type { ConfigIssue } from './issues.js';
 import type { LoadedConfig } from './load-config.js';
 
+/** What happened to an object in the config store. */
 export type ChangeType = 'added' | 'updated' | 'deleted';
 
 export interface ConfigChange {

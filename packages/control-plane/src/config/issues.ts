@@ -1,6 +1,7 @@
 // Validation issues with Kubernetes-style field paths (`spec.http[0].route[1].weight`), as Istio's
 // validating webhook and CRD schema report them (Istio: pkg/config/validation; Kubernetes: field.Error).
 
+/** How bad an issue is: an error rejects the object, a warning only tells. */
 export type Severity = 'error' | 'warning';
 
 /** One problem found in one document. `document` names it (kind/namespace/name, or its index). */

@@ -6,6 +6,7 @@ import { ConfigValidator, type SkippedDocument } from './config-validator.js';
 import type { ConfigIssue } from './issues.js';
 import { parseDocuments } from './parse-documents.js';
 
+/** YAML or JSON text read into config objects: the valid ones, the skipped documents and the issues. */
 export interface LoadedConfig {
   /** The valid Istio (and Kubernetes Service) objects, in document order. */
   objects: AnyConfigObject[];
@@ -15,6 +16,7 @@ export interface LoadedConfig {
   warnings: ConfigIssue[];
 }
 
+/** Where the text came from, and a validator to reuse. */
 export interface LoadOptions {
   /** File name or other origin, carried into every issue. */
   source?: string;

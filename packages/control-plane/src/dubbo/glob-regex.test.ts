@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileRe2 } from '@shoal/xds';
+import { compileRe2 } from '@shoal/xds/plugins';
 import { globMatches, patternMatches } from './condition-expression.js';
 import { globIntersectionRegex, globRegex, globStringMatch, intRangeRegex } from './glob-regex.js';
 

@@ -7,7 +7,7 @@
 // Dubbo: VirtualServiceRule, DubboRoute, DubboRouteDetail, DubboMatchRequest, DubboMethodArg,
 // DubboDestination.fallback (StandardMeshRuleRouter).
 
-import { dubboArgumentHeader } from '@shoal/xds';
+import { dubboArgumentHeader } from '@shoal/xds/plugins';
 import type { ConfigObject } from '../config/config-object.js';
 import { resolveShortName } from '../config/hostnames.js';
 import type {

@@ -6,7 +6,7 @@
 // Dubbo: TagStateRouter (order 100), ServiceStateRouter (140), ProviderAppStateRouter (145),
 // AppStateRouter (150); ConditionStateRouter.doRoute, MultiDestConditionRouter.doRoute.
 
-import { dubboArgumentHeader } from '@shoal/xds';
+import { dubboArgumentHeader } from '@shoal/xds/plugins';
 import type { MeshEndpoint } from '../translate/mesh-input.js';
 import { type KeyCondition, keyConditionMatches } from './condition-expression.js';
 import { classifyRequestKey } from './condition-keys.js';

@@ -3,7 +3,7 @@
 // and divides by the time the reports in the window cover (so a client that just connected is not
 // diluted over the whole window). Envoy config.endpoint.v3.ClusterStats in; LoadReportView out.
 
-import { workloadFromNode } from '@shoal/telemetry';
+import { workloadFromNode } from '@shoal/telemetry/plugins';
 import type { envoy } from '@shoal/xds';
 import type { TrafficEdge, TrafficNode, TrafficReport, TrafficSource } from '../traffic/traffic-source.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';

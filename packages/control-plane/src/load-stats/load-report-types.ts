@@ -39,6 +39,7 @@ export interface LoadReportLoad {
   readonly inProgress: number;
 }
 
+/** Load reported for one endpoint of a destination. */
 export interface LoadReportEndpoint extends LoadReportLoad {
   /** `ip:port`; empty when the reporter gives only locality totals. */
   readonly address: string;
@@ -55,12 +56,14 @@ export interface LoadReportEdge extends LoadReportLoad {
   readonly dropped: number;
 }
 
+/** One client streaming load reports (LRS) to the control plane. */
 export interface LoadReportStream {
   readonly node: string;
   readonly userAgent: string;
   readonly lastReport: string;
 }
 
+/** The mesh's load from LRS reports over a recent window: streams, and edges from source to destination. */
 export interface LoadReportView {
   /** Seconds the rates are over. */
   readonly window: number;

@@ -7,7 +7,7 @@
 // Istio: WorkloadGroup auto-registration checks the proxy's identity against the group.
 
 import { Code, RpcError } from '@shoal/rpc';
-import { spiffeId, type WorkloadIdentity } from '@shoal/xds';
+import { spiffeId, type WorkloadIdentity } from '@shoal/xds/plugins';
 import type { RegisteredInstance } from './registry-types.js';
 
 /**

@@ -6,6 +6,7 @@
 // (etcd, Kubernetes) keeps a local cache fed by its watch and answers from it. Writes and the
 // lifecycle (`start`, `register`, `close`) are async so such backends fit the same interface.
 
+/** A port of a service. */
 export interface RegistryServicePort {
   /** Port name (`grpc`, `http`, ...). */
   name: string;
@@ -16,8 +17,10 @@ export interface RegistryServicePort {
   targetPort?: number;
 }
 
+/** Which input a service or endpoint came from. */
 export type ServiceSource = 'ServiceEntry' | 'Service' | 'WorkloadEntry' | 'registration' | 'zookeeper';
 
+/** A service the registry knows: its host, ports, the interfaces it serves and where it came from. */
 export interface RegistryService {
   /** Fully qualified host (`reviews.default.svc.cluster.local`, `api.example.com`). */
   hostname: string;
@@ -33,8 +36,10 @@ export interface RegistryService {
   addresses?: string[];
 }
 
+/** The health an endpoint is published with in EDS. */
 export type EndpointHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
 
+/** One instance of a service: address, port, labels, locality, weight and health. */
 export interface RegistryEndpoint {
   /** The host this endpoint serves. */
   hostname: string;
@@ -107,6 +112,7 @@ export interface LeaseState {
   expiresAt?: number;
 }
 
+/** A change of the registry's view. */
 export interface RegistryEvent {
   /** Strictly increasing with every change of the registry's view. */
   version: number;
@@ -121,6 +127,7 @@ export interface RegistryEvent {
   hostnames: string[];
 }
 
+/** Called after each change of the registry's view. */
 export type RegistryListener = (event: RegistryEvent) => void;
 
 /**

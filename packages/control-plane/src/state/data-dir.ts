@@ -21,6 +21,7 @@ export function resolveDataDir(
   return resolve(flag ?? (env[DATA_DIR_ENV] || DEFAULT_DATA_DIR));
 }
 
+/** The control plane's data dir (`--data-dir`): the files that survive a restart. */
 export class DataDir {
   readonly path: string;
 

@@ -5,6 +5,7 @@
 // Where the numbers come from is a TrafficSource: load reports (LRS) sent to the control plane, a
 // Prometheus query, or a process that watches its own calls (the demo's consumer).
 
+/** An app (or app:version) in the traffic graph. */
 export interface TrafficNode {
   /** `app` or `app:version`; unique in the report. */
   id: string;
@@ -15,6 +16,7 @@ export interface TrafficNode {
   kind: 'workload' | 'service' | 'unknown';
 }
 
+/** Calls from one node to another: rate, errors and latency. */
 export interface TrafficEdge {
   /** Node ids. */
   source: string;
@@ -30,6 +32,7 @@ export interface TrafficEdge {
   byStatus?: Record<string, number>;
 }
 
+/** The traffic graph over a recent window, and what measured it. */
 export interface TrafficReport {
   /** What measured it: `lrs`, `prometheus`, `demo`, … */
   source: string;
@@ -44,6 +47,7 @@ export interface TrafficReport {
   error?: string;
 }
 
+/** Where the console's traffic graph comes from (ControlPlaneOptions.traffic); by default, load reports. */
 export interface TrafficSource {
   /** The current picture; cheap enough to call once a second (a remote source answers later). */
   report(): TrafficReport | Promise<TrafficReport>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
-import { CLUSTER_TYPE_URL, decodeListener, envoy, LISTENER_TYPE_URL } from '@shoal/xds';
+import { CLUSTER_TYPE_URL, envoy, LISTENER_TYPE_URL } from '@shoal/xds';
+import { decodeListener } from '@shoal/xds/plugins';
 import { bookinfoEndpoints, bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
 import { proxyNodeOf } from '../xds-server/proxy-node.js';

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { type DescMessage, type MessageShape, toBinary } from '@bufbuild/protobuf';
-import { typeUrlOf } from '@shoal/xds';
+import { typeUrlOf } from '@shoal/xds/plugins';
 
 export interface BuiltResource {
   name: string;

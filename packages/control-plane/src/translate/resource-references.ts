@@ -12,11 +12,10 @@ import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
   envoy,
-  HTTP_CONNECTION_MANAGER_TYPE_URL,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
-  typeUrlOf,
 } from '@shoal/xds';
+import { HTTP_CONNECTION_MANAGER_TYPE_URL, typeUrlOf } from '@shoal/xds/plugins';
 import type { BuiltResource } from './built-resource.js';
 
 export interface ResourceReference {

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anyPack } from '@bufbuild/protobuf/wkt';
-import { decodeRouteConfiguration, envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { decodeRouteConfiguration } from '@shoal/xds/plugins';
 import { bookinfoInput, clientNode, fqdn } from '../../test/bookinfo-fixture.js';
 import type { HTTPRoute } from '../config/networking-types.js';
 import { Translator } from './translator.js';

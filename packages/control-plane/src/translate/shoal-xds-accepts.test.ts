@@ -6,13 +6,15 @@ import { describe, it } from 'node:test';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from '@shoal/xds';
+import {
   decodeCluster,
   decodeClusterLoadAssignment,
   decodeListener,
   decodeRouteConfiguration,
-  LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import { bookinfoInput, clientNode } from '../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../config/config-object.js';
 import { Snapshot } from '../snapshot/snapshot.js';

@@ -3,13 +3,15 @@
 // Istio: istioctl proxy-status (SYNCED / STALE / NACKED / NOT SENT); Envoy: CSDS ClientResourceStatus.
 
 import type { X509Certificate } from 'node:crypto';
-import { sanEntries } from '@shoal/xds';
+import { sanEntries } from '@shoal/xds/plugins';
 import { type ClientIdentity, describeClient } from '../translate/client-identity.js';
 import type { ProxyKind, ProxyNode } from './proxy-node.js';
 import type { ShortType } from './type-names.js';
 
+/** Whether a client has ACKed the latest version of a resource type. */
 export type SyncState = 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT';
 
+/** The last NACK of a resource type: version, nonce, the client's message and when. */
 export interface NackInfo {
   version: string;
   nonce: string;
@@ -18,6 +20,7 @@ export interface NackInfo {
   at: string;
 }
 
+/** A client's state for one resource type. */
 export interface TypeStatus {
   typeUrl: string;
   wildcard: boolean;
@@ -36,6 +39,10 @@ export interface TypeStatus {
   state: SyncState;
 }
 
+/**
+ * One connected xDS client as the control plane sees it: node, stream, and per resource type what was sent
+ * and ACKed.
+ */
 export interface ClientStatus {
   /** Unique per stream: a node may reconnect while its old stream drains. */
   streamId: number;

@@ -10,6 +10,7 @@ import {
   ROUTE_CONFIGURATION_TYPE_URL,
 } from '@shoal/xds';
 
+/** The four resource types by their discovery service names. */
 export type ShortType = 'LDS' | 'RDS' | 'CDS' | 'EDS';
 
 export const SHORT_TYPES: Readonly<Record<string, ShortType>> = {

@@ -6,7 +6,8 @@
 // attempt (gRFC A66) starts before the pick, so an attempt that finds no endpoint counts; a
 // reporting cluster counts the call per endpoint (load reports, gRFC A27). Internal.
 
-import { type CallOptions, type CallResponse, Code, RpcError, trackStream } from '@shoal/rpc/client';
+import { type CallOptions, type CallResponse, Code, RpcError } from '@shoal/rpc/client';
+import { trackStream } from '@shoal/rpc/plugins';
 import { startCall } from '../load-report/cluster-load-hook.js';
 import type { AttemptContext } from '../resilience/retry-policy.js';
 import { tracedAttempt } from './attempt-telemetry.js';

@@ -2,8 +2,9 @@
 // attempt went (the route decision, for spans and A66's attempt) and the outlier ejections. Kept
 // apart so the call path stays readable and metrics stay optional.
 
-import type { CallRequest, ClientAttemptTracer } from '@shoal/rpc/client';
-import type { MeshMetrics } from '@shoal/telemetry';
+import type { CallRequest } from '@shoal/rpc/client';
+import type { ClientAttemptTracer } from '@shoal/rpc/plugins';
+import type { MeshMetrics } from '@shoal/telemetry/plugins';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { RoutedCall } from './routed-call.js';

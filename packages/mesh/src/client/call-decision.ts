@@ -4,12 +4,16 @@
 // one listening, built only when lastDecision is read. Internal to the mesh client but the type.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import type { XdsClusterWeight } from '@shoal/xds/client';
+import type { XdsClusterWeight } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { clusterStep, type RoutedCall, routeStep } from './routed-call.js';
 
+/**
+ * What the mesh decided for one call: config version, virtual host, route, cluster, endpoint and why (the
+ * admin API's test call shows it).
+ */
 export interface CallDecision {
   readonly target: string;
   /** The snapshot the decision was made on (MeshConfig.version); 0 when there was none. */

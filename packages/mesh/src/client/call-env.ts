@@ -1,7 +1,7 @@
 // What the steps of a call (route-call.ts → filter-call.ts → dispatch-call.ts → attempt-call.ts)
 // use besides the call itself: one per transport, made when it is made. Internal to the mesh client.
 
-import type { MeshMetrics } from '@shoal/telemetry';
+import type { MeshMetrics } from '@shoal/telemetry/plugins';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 import type { DecisionLog } from './call-decision.js';

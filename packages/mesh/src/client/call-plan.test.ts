@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, Metadata } from '@shoal/rpc';
-import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds';
+import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds/plugins';
 import { prefix, type RouteInit, route, routeConfiguration } from '../../test/xds-fixtures.js';
 import { requestHasherOf, retryPolicyOf } from './call-plan.js';
 

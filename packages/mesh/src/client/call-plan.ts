@@ -6,13 +6,8 @@
 // work (Envoy): header mutations of every level, path and host rewrites, and the mirror clusters'
 // plans. Internal to the mesh client.
 
-import type {
-  XdsClusterLoadAssignment,
-  XdsClusterWeight,
-  XdsRetryPolicy,
-  XdsRoute,
-  XdsVirtualHost,
-} from '@shoal/xds/client';
+import type { XdsClusterLoadAssignment } from '@shoal/xds/client';
+import type { XdsClusterWeight, XdsRetryPolicy, XdsRoute, XdsVirtualHost } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import { clientFilterChain } from '../filters/filter-chain.js';
 import type { FilterContext, FilterInterceptor, HttpFilterPlugins } from '../filters/http-filter.js';

@@ -6,7 +6,7 @@ import {
   type XdsForwardingAction,
   type XdsRoute,
   type XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import { prefix, type RouteInit, route, routeConfiguration } from '../../test/xds-fixtures.js';
 import { effectiveTimeoutMs } from './call-timeout.js';
 

@@ -2,7 +2,7 @@
 // max_stream_duration, else the listener's default; the call gets the smaller of its own deadline
 // and that, 0 meaning no limit.
 
-import type { XdsForwardingAction } from '@shoal/xds/client';
+import type { XdsForwardingAction } from '@shoal/xds/plugins';
 
 /** The call's time budget, given its own (undefined = none). */
 export function effectiveTimeoutMs(

@@ -4,15 +4,20 @@
 
 import type { DescService } from '@bufbuild/protobuf';
 import { type Client, type ClientOptions, createClient } from '@shoal/rpc/client';
-import { workloadFromNode } from '@shoal/telemetry';
+import { workloadFromNode } from '@shoal/telemetry/plugins';
 import { XdsClient } from '@shoal/xds/client';
 import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 
 /** Where a mesh client keeps its transport (for lastDecision, ready(), close()). */
 export const MESH_TRANSPORT: unique symbol = Symbol('shoal.meshTransport');
 
+/**
+ * A typed client of a service whose calls go through the mesh; its MeshTransport is reachable with
+ * meshTransportOf().
+ */
 export type MeshClient<S extends DescService> = Client<S> & { readonly [MESH_TRANSPORT]: MeshTransport };
 
+/** createMeshClient's options: the transport's, plus interceptors and default call options. */
 export interface MeshClientOptions extends Omit<MeshTransportOptions, 'target'> {
   /** Interceptors and default call options, as for createClient. */
   readonly client?: ClientOptions;

@@ -5,8 +5,9 @@
 // per TLS context whose connections take the certificate providers' current certificate
 // (upstream-tls-transport.ts); those transports go by context, cluster and address.
 
-import { GrpcTransport, type GrpcTransportOptions, SessionPool, type Transport } from '@shoal/rpc/client';
-import type { CertificateProviders } from '@shoal/xds/client';
+import { GrpcTransport, type GrpcTransportOptions, type Transport } from '@shoal/rpc/client';
+import { SessionPool } from '@shoal/rpc/plugins';
+import type { CertificateProviders } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { UpstreamTls } from '../security/upstream-tls.js';

@@ -2,9 +2,11 @@
 // connections, LB policies, HTTP filters, and the listeners and plug-ins (telemetry, load
 // reporting) it tells.
 
-import type { GrpcTransportOptions, SessionPool, Transport } from '@shoal/rpc/client';
+import type { GrpcTransportOptions, Transport } from '@shoal/rpc/client';
+import type { SessionPool } from '@shoal/rpc/plugins';
 import type { Telemetry } from '@shoal/telemetry';
-import type { CertificateProviders, XdsBootstrap } from '@shoal/xds/client';
+import type { XdsBootstrap } from '@shoal/xds/client';
+import type { CertificateProviders } from '@shoal/xds/plugins';
 import type { MeshConfigUpdate } from '../config/mesh-config.js';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
@@ -15,6 +17,10 @@ import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 
+/**
+ * What a MeshTransport needs: its target, xDS client or bootstrap, and optional telemetry, filters and
+ * policies.
+ */
 export interface MeshTransportOptions {
   /**
    * Where xDS resources come from: an XdsClient from @shoal/xds (shared by many clients), or any

@@ -13,8 +13,10 @@
 // telemetry (attempt-telemetry.ts) and load reporting (../load-report/) what it did.
 
 import type { CallOptions, CallRequest, CallResponse, Transport } from '@shoal/rpc/client';
-import { Code, RpcError, SessionPool } from '@shoal/rpc/client';
-import { CertificateProviders, createXdsClient, XdsClient } from '@shoal/xds/client';
+import { Code, RpcError } from '@shoal/rpc/client';
+import { SessionPool } from '@shoal/rpc/plugins';
+import { createXdsClient, XdsClient } from '@shoal/xds/client';
+import { CertificateProviders } from '@shoal/xds/plugins';
 import { XdsDependencyManager } from '../config/dependency-manager.js';
 import type { MeshConfig, MeshConfigUpdate } from '../config/mesh-config.js';
 import type { HttpFilterPlugins } from '../filters/http-filter.js';
@@ -45,6 +47,10 @@ function channelId(random: Random): bigint {
   return (BigInt(Math.floor(random() * 2 ** 32)) << 32n) | BigInt(Math.floor(random() * 2 ** 32));
 }
 
+/**
+ * The mesh-aware transport: for each call, route match, cluster, endpoint, HTTP filters and retries, over the
+ * endpoint's own transport.
+ */
 export class MeshTransport implements Transport {
   readonly target: MeshTarget;
   private readonly manager: XdsDependencyManager;

@@ -5,7 +5,7 @@
 // strings on every call would cost more than routing it. Internal to the mesh client.
 
 import { type CallRequest, Metadata } from '@shoal/rpc/client';
-import type { XdsClusterWeight } from '@shoal/xds/client';
+import type { XdsClusterWeight } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { FilterCall } from '../filters/http-filter.js';
 import type { Release } from '../resilience/circuit-breaker.js';

@@ -4,8 +4,10 @@
 // discovery). The listener name follows the bootstrap's client listener template when one is given.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import { clientListenerResourceName, type XdsBootstrap } from '@shoal/xds/client';
+import type { XdsBootstrap } from '@shoal/xds/client';
+import { clientListenerResourceName } from '@shoal/xds/plugins';
 
+/** A parsed mesh target: `xds:///host:port` or a Dubbo-style interface name. */
 export interface MeshTarget {
   /** What the caller wrote. */
   readonly target: string;

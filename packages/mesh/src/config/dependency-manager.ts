@@ -19,8 +19,8 @@ import {
   type XdsClusterLoadAssignment,
   type XdsListener,
   type XdsRouteConfiguration,
-  type XdsVirtualHost,
 } from '@shoal/xds/client';
+import type { XdsVirtualHost } from '@shoal/xds/plugins';
 import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 import { selectVirtualHost } from '../routing/domain-match.js';
 import { RouteTable } from '../routing/route-table.js';
@@ -29,6 +29,7 @@ import { endpointsFromAssignment } from './endpoints.js';
 import type { ClusterConfig, MeshConfig, MeshConfigUpdate } from './mesh-config.js';
 import type { ResourceWatcherSource } from './watch-source.js';
 
+/** Where an XdsDependencyManager watches resources, which listener, and who receives each snapshot. */
 export interface DependencyManagerOptions {
   readonly source: ResourceWatcherSource;
   /** The client Listener to watch: `host:port` as dialled, or an interface name. */
@@ -51,6 +52,10 @@ function emptySlot<T>(): Slot<T> {
   return { value: undefined, missing: false, error: undefined, cancel: () => {} };
 }
 
+/**
+ * Watches LDS → RDS → CDS → EDS for one target and publishes one complete, immutable MeshConfig each time the
+ * set is whole (gRFC A74).
+ */
 export class XdsDependencyManager {
   private readonly source: ResourceWatcherSource;
   private readonly listenerName: string;

@@ -4,7 +4,8 @@
 // failing that, from `envoy.lb`; a `hash_key` in `envoy.lb` replaces the address for ring hash.
 
 import type { JsonObject } from '@bufbuild/protobuf';
-import type { XdsClusterLoadAssignment, XdsEndpoint } from '@shoal/xds/client';
+import type { XdsClusterLoadAssignment } from '@shoal/xds/client';
+import type { XdsEndpoint } from '@shoal/xds/plugins';
 import { createEndpoint, type MeshEndpoint } from '../lb/endpoint.js';
 
 function stringRecord(v: unknown): Record<string, string> | undefined {

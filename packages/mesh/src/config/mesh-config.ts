@@ -4,13 +4,8 @@
 // only built once all of it has arrived (or is known not to exist), and replaces the previous one
 // in a single assignment, so no call ever sees half of an update.
 
-import type {
-  XdsCluster,
-  XdsClusterLoadAssignment,
-  XdsHttpFilter,
-  XdsRouteConfiguration,
-  XdsVirtualHost,
-} from '@shoal/xds/client';
+import type { XdsCluster, XdsClusterLoadAssignment, XdsRouteConfiguration } from '@shoal/xds/client';
+import type { XdsHttpFilter, XdsVirtualHost } from '@shoal/xds/plugins';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { RouteTable } from '../routing/route-table.js';
 
@@ -32,6 +27,10 @@ export type ClusterConfig =
       readonly reason: string;
     };
 
+/**
+ * One complete snapshot of a target's config: listener, route configuration and every cluster with its
+ * endpoints.
+ */
 export interface MeshConfig {
   /** Counts published snapshots of one dependency manager, from 1. */
   readonly version: number;

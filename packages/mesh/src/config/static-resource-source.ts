@@ -9,15 +9,17 @@ import { Code, RpcError } from '@shoal/rpc/client';
 import {
   CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
   CLUSTER_TYPE_URL,
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+} from '@shoal/xds/client';
+import {
   type DecodeResult,
   decodeCluster,
   decodeClusterLoadAssignment,
   decodeListener,
   decodeRouteConfiguration,
   type HttpDecodeOptions,
-  LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL,
-} from '@shoal/xds/client';
+} from '@shoal/xds/plugins';
 import type { ResourceWatcher, ResourceWatcherSource } from './watch-source.js';
 
 type Decoders = Readonly<Record<string, (any: Any) => DecodeResult<unknown>>>;
@@ -33,6 +35,10 @@ function decodersWith(options: HttpDecodeOptions): Decoders {
 
 const key = (typeUrl: string, name: string) => `${typeUrl} ${name}`;
 
+/**
+ * Resources held in memory as a watch source: config assembly without an xDS server (tools, benchmarks,
+ * tests).
+ */
 export class StaticResourceSource implements ResourceWatcherSource {
   private readonly decoders: Decoders;
   private readonly values = new Map<string, unknown>();

@@ -7,7 +7,7 @@
 
 import { create } from '@bufbuild/protobuf';
 import { type CallRequest, type CallResponse, Metadata } from '@shoal/rpc/client';
-import { type FaultFilterConfig, faultFilterType } from '@shoal/xds/client';
+import { type FaultFilterConfig, faultFilterType } from '@shoal/xds/plugins';
 import { FaultGauge, FaultInjector } from '../resilience/fault-injector.js';
 import { compileHeaderMatchers } from '../routing/header-match.js';
 import type { HttpFilterPlugin } from './http-filter.js';

@@ -3,17 +3,17 @@ import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import { type CallResponse, Code, Metadata, RpcError } from '@shoal/rpc';
+import { envoy } from '@shoal/xds';
 import {
   decodeListener,
   decodeRouteConfiguration,
-  envoy,
   HttpFilterRegistry,
   type XdsClientListener,
   type XdsForwardingAction,
   type XdsHttpFilter,
   type XdsRoute,
   type XdsVirtualHost,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import { Greeter } from '../../test/gen/shoal/meshtest/v1/greeter_pb.js';
 import {
   clientListener,

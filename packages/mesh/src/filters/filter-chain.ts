@@ -6,7 +6,7 @@
 // (and cluster) of a config, run per call, in listener order, the router last.
 
 import type { CallResponse } from '@shoal/rpc/client';
-import type { XdsFilterOverride, XdsHttpFilter } from '@shoal/xds/client';
+import type { XdsFilterOverride, XdsHttpFilter } from '@shoal/xds/plugins';
 import type {
   FilterCall,
   FilterContext,

@@ -3,11 +3,12 @@
 // (../server/server-filter-registry.ts); applications register their own plug-ins on either.
 // Each call makes a new registry, owned by whoever holds it (no module state).
 
-import { HttpFilterRegistry } from '@shoal/xds/client';
+import { HttpFilterRegistry } from '@shoal/xds/plugins';
 import { faultFilter } from './fault-filter.js';
 import type { HttpFilterPlugin, HttpFilterPlugins } from './http-filter.js';
 import { routerFilter } from './router-filter.js';
 
+/** A client-side HTTP filter registry with the router and fault filters registered. */
 export function createHttpFilterRegistry(): HttpFilterPlugins {
   return new HttpFilterRegistry<HttpFilterPlugin>().register(routerFilter).register(faultFilter());
 }

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { create, fromBinary } from '@bufbuild/protobuf';
 import { anyPack } from '@bufbuild/protobuf/wkt';
 import { Code, createClient, RpcError } from '@shoal/rpc';
-import { LISTENER_TYPE_URL, type Problems } from '@shoal/xds';
+import { LISTENER_TYPE_URL } from '@shoal/xds';
+import type { Problems } from '@shoal/xds/plugins';
 import {
   Greeter,
   type HelloRequest,

@@ -7,8 +7,8 @@
 // ../server/server-filter-registry.ts); nothing else in the mesh knows a filter's type URL.
 
 import type { CallRequest, CallResponse } from '@shoal/rpc/client';
-import type { MeshMetrics } from '@shoal/telemetry';
-import type { HttpFilterRegistry, HttpFilterType } from '@shoal/xds/client';
+import type { MeshMetrics } from '@shoal/telemetry/plugins';
+import type { HttpFilterRegistry, HttpFilterType } from '@shoal/xds/plugins';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 
@@ -50,6 +50,7 @@ export interface ServerFacts {
   readonly localPort: number;
 }
 
+/** What a filter sees when it builds a server interceptor: the client-side context and the server's facts. */
 export interface ServerFilterContext extends FilterContext {
   readonly server: ServerFacts;
 }

@@ -4,7 +4,7 @@
 // of a call (gRFC A27 priority/locality, A50 outlier detection; Envoy's cluster load balancer).
 
 import type { Code } from '@shoal/rpc/client';
-import type { XdsOutlierDetection } from '@shoal/xds/client';
+import type { XdsOutlierDetection } from '@shoal/xds/plugins';
 import type { Clock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
@@ -17,6 +17,10 @@ import {
 } from './outlier-detector.js';
 import type { LbPolicy, Pick, PickContext } from './picker.js';
 
+/**
+ * A ClusterBalancer's policy, outlier detection, overprovisioning and panic threshold, and its clock and
+ * random source.
+ */
 export interface ClusterBalancerOptions {
   readonly policy: LbPolicy;
   readonly random?: Random;
@@ -29,6 +33,10 @@ export interface ClusterBalancerOptions {
   readonly onEjection?: (events: readonly EjectionEvent[]) => void;
 }
 
+/**
+ * The balancer of one cluster: priorities and localities, the cluster's LB policy per locality, outlier
+ * ejection.
+ */
 export class ClusterBalancer {
   private picker: LocalityPicker;
   private endpoints: readonly MeshEndpoint[] = [];

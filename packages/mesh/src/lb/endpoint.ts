@@ -1,7 +1,7 @@
 // The mesh-level endpoint: what the load balancers pick from. A later assembly step fills it from
 // the EDS model (Envoy: endpoint.v3.ClusterLoadAssignment → LocalityLbEndpoints → LbEndpoint).
 
-import { Problems, type XdsHealthStatus } from '@shoal/xds/client';
+import { Problems, type XdsHealthStatus } from '@shoal/xds/plugins';
 import { refuseIfAny } from './plain-config.js';
 
 const healthStatuses: ReadonlySet<string> = new Set<XdsHealthStatus>([
@@ -20,6 +20,7 @@ export interface Locality {
   readonly subZone: string;
 }
 
+/** An endpoint as pickers see it: address, locality, weight, health and metadata. */
 export interface MeshEndpoint {
   /** `address:port` (IPv6 in brackets): the identity used by outlier detection and hashing. */
   readonly key: string;

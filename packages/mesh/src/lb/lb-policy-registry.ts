@@ -12,6 +12,10 @@ import { ringHashPolicy } from './ring-hash.js';
 import { roundRobinPolicy } from './round-robin.js';
 import { shortestResponsePolicy } from './shortest-response.js';
 
+/**
+ * LB policies by their xDS type name; a cluster's policy list is resolved to the first one registered (gRFC
+ * A52).
+ */
 export class LbPolicyRegistry {
   private readonly factories = new Map<string, LbPolicyFactory>();
 

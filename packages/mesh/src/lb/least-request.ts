@@ -4,7 +4,7 @@
 // Outstanding counts live in counter objects keyed by endpoint; a rebuilt picker takes them over,
 // so calls in flight during an EDS update still release the right count.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import { type Random, randomIndex } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';

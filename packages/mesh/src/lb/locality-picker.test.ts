@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { XdsHealthStatus } from '@shoal/xds';
+import type { XdsHealthStatus } from '@shoal/xds/plugins';
 import { seededRandom } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import { createEndpoint } from './endpoint.js';

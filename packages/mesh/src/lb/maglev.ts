@@ -4,7 +4,7 @@
 // weight skips turns in proportion. A call takes table[request hash mod size]. Endpoints are
 // ordered by hash key first, so the table does not depend on EDS order.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';

@@ -16,8 +16,9 @@
 // else, client errors included (INVALID_ARGUMENT, NOT_FOUND, CANCELLED, …), is a success for
 // the endpoint. Connection failures reach us as UNAVAILABLE, so they are gateway failures.
 
-import { Code, httpStatusFromCode } from '@shoal/rpc/client';
-import type { XdsOutlierDetection } from '@shoal/xds/client';
+import { Code } from '@shoal/rpc/client';
+import { httpStatusFromCode } from '@shoal/rpc/plugins';
+import type { XdsOutlierDetection } from '@shoal/xds/plugins';
 import type { Clock, TimerHandle } from '../support/clock.js';
 import { systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';

@@ -4,11 +4,13 @@
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 
+/** What a picker may look at for one call. */
 export interface PickContext {
   /** The request hash from the route's hash policies (gRFC A42); hash policies pick randomly without it. */
   readonly requestHash?: bigint;
 }
 
+/** A picker's answer: the endpoint, and a callback told how the call ended. */
 export interface Pick {
   readonly endpoint: MeshEndpoint;
   /**
@@ -18,6 +20,7 @@ export interface Pick {
   readonly done: ((ok?: boolean) => void) | undefined;
 }
 
+/** Picks an endpoint for each call from one set of endpoints. */
 export interface Picker {
   /** An endpoint for this call, or undefined when the set is empty. Never throws. */
   pick(ctx?: PickContext): Pick | undefined;
@@ -25,6 +28,10 @@ export interface Picker {
   readonly endpoints: readonly MeshEndpoint[];
 }
 
+/**
+ * What a policy gets when it builds a picker: its random source, the picker it replaces, and a clock for
+ * response times.
+ */
 export interface BuildOptions {
   readonly random: Random;
   /** The picker this one replaces, if any; policies carry state across (outstanding counts). */

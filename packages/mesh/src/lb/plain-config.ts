@@ -5,7 +5,7 @@
 // type, decoders collect every error).
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import type { Problems } from '@shoal/xds/client';
+import type { Problems } from '@shoal/xds/plugins';
 
 /** Throws INVALID_ARGUMENT listing every problem, when there is one. */
 export function refuseIfAny(problems: Problems, what: string): void {

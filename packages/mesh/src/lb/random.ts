@@ -1,7 +1,7 @@
 // random (Envoy: load_balancing_policies.random; gRPC has none built in): each call picks an
 // endpoint at random, with probability proportional to its weight.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';

@@ -8,7 +8,7 @@
 // produced a hash ends the walk. No hash at all means "pick at random" (undefined).
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import { compileRe2, re2Substitution, type XdsHashPolicy } from '@shoal/xds/client';
+import { compileRe2, re2Substitution, type XdsHashPolicy } from '@shoal/xds/plugins';
 import { xxHash64 } from './xxhash64.js';
 
 /** Request headers (e.g. @shoal/rpc Metadata). */

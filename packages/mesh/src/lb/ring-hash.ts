@@ -3,7 +3,7 @@
 // scaled to the ring size; a call takes the first entry at or after its request hash (wrapping).
 // A call without a request hash gets a random one, as in gRPC.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';

@@ -3,7 +3,7 @@
 // differ it is weighted round robin by earliest deadline first, as Envoy's EDF scheduler: each
 // endpoint is due every 1/weight, and the one due first is picked.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import { randomIndex } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';

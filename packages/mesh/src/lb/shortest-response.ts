@@ -4,7 +4,7 @@
 // (Dubbo's default 30 s) so old latencies fade. Endpoints with no timed call yet expect 0 and get
 // tried first. Cost is O(endpoints) per pick, as in Dubbo; stats survive rebuilds like least_request.
 
-import { Problems } from '@shoal/xds/client';
+import { Problems } from '@shoal/xds/plugins';
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import type { BuildOptions, LbPolicy, Pick, Picker } from './picker.js';

@@ -6,6 +6,7 @@
 
 import { create } from '@bufbuild/protobuf';
 import { createClient } from '@shoal/rpc/client';
+import type { XdsServerConfig } from '@shoal/xds/client';
 import {
   type CertificateProviders,
   type ClusterStats,
@@ -15,8 +16,7 @@ import {
   LoadStatsRequestSchema,
   type LoadStatsResponse,
   type Node,
-  type XdsServerConfig,
-} from '@shoal/xds/client';
+} from '@shoal/xds/plugins';
 import { ClusterLoad } from './load-store.js';
 
 export interface LoadReporterOptions {

@@ -15,7 +15,7 @@ import {
   UpstreamEndpointStatsSchema,
   type UpstreamLocalityStats,
   UpstreamLocalityStatsSchema,
-} from '@shoal/xds/client';
+} from '@shoal/xds/plugins';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 
 /** The load metric Shoal reports latency under (sum of milliseconds over finished calls). */

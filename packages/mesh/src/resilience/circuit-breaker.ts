@@ -7,7 +7,7 @@
 // "pending" is a call waiting for a connection, "retries" an outstanding retry attempt.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import type { XdsCircuitBreakers } from '@shoal/xds/client';
+import type { XdsCircuitBreakers } from '@shoal/xds/plugins';
 
 /** The limits a breaker enforces, as @shoal/xds decodes them (Envoy's defaults set there). */
 export type CircuitBreakerThresholds = Pick<

@@ -12,8 +12,9 @@
 // is the filter's as @shoal/xds decodes it (statuses checked, HTTP ones mapped, fractions in parts
 // per million).
 
-import { Code, codeFromHttpStatus, RpcError } from '@shoal/rpc/client';
-import type { FaultFilterConfig, XdsFraction } from '@shoal/xds/client';
+import { Code, RpcError } from '@shoal/rpc/client';
+import { codeFromHttpStatus } from '@shoal/rpc/plugins';
+import type { FaultFilterConfig, XdsFraction } from '@shoal/xds/plugins';
 import type { Clock } from '../support/clock.js';
 import { sleep, systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';

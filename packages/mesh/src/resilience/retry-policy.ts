@@ -10,7 +10,7 @@
 // retried, even a later retryable status, because the application may have seen the data.
 
 import { Code, RpcError } from '@shoal/rpc/client';
-import type { XdsRetryPolicy } from '@shoal/xds/client';
+import type { XdsRetryPolicy } from '@shoal/xds/plugins';
 import type { Clock } from '../support/clock.js';
 import { sleep, systemClock } from '../support/clock.js';
 import type { Random } from '../support/random-source.js';

@@ -5,7 +5,8 @@
 // there is one, as its message. The same code the route's fault-abort form gives every gRPC client
 // (control plane: direct-response.ts). Internal.
 
-import { codeFromHttpStatus, RpcError } from '@shoal/rpc/client';
+import { RpcError } from '@shoal/rpc/client';
+import { codeFromHttpStatus } from '@shoal/rpc/plugins';
 
 export function directResponseError(status: number, body: string | undefined, route: string): RpcError {
   const message = body !== undefined && body !== '' ? body : `direct response ${status} from route ${route}`;

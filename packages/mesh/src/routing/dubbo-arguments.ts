@@ -5,7 +5,7 @@
 // Dubbo: ArgumentConditionMatcher (String.valueOf of the argument).
 
 import type { DescField, DescMessage } from '@bufbuild/protobuf';
-import { parseDubboArgumentHeader } from '@shoal/xds/client';
+import { parseDubboArgumentHeader } from '@shoal/xds/plugins';
 import type { HeaderLookup } from './header-match.js';
 
 /** Whether any route of a table reads an argument (only then are messages looked at). */

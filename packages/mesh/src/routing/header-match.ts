@@ -5,7 +5,7 @@
 // values of one header are joined with `,`. An absent header fails every matcher except
 // `present: false`, and `invert_match` does not turn that failure into a match.
 
-import { stringMatcherPredicate, type XdsHeaderMatcher } from '@shoal/xds/client';
+import { stringMatcherPredicate, type XdsHeaderMatcher } from '@shoal/xds/plugins';
 
 /** Request headers as the matchers read them; @shoal/rpc's Metadata fits. */
 export interface HeaderLookup {

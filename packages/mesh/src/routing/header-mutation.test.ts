@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@shoal/rpc/client';
-import type { XdsHeaderAddition, XdsHeaderRules } from '@shoal/xds/client';
+import type { XdsHeaderAddition, XdsHeaderRules } from '@shoal/xds/plugins';
 import { applyHeaderMutations, mutatedCopy, routeHeaderMutations } from './header-mutation.js';
 
 const add = (

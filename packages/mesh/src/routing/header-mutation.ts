@@ -6,8 +6,9 @@
 // (content-type, te, user-agent, grpc-timeout, …; Metadata's reserved set) and names metadata
 // cannot carry are left alone; `-bin` values are base64, as gRPC carries them. Internal.
 
-import { decodeBinaryHeader, isReservedHeader, Metadata, type MetadataValue } from '@shoal/rpc/client';
-import type { XdsHeaderAddition, XdsHeaderMutations, XdsHeaderRules } from '@shoal/xds/client';
+import { Metadata, type MetadataValue } from '@shoal/rpc/client';
+import { decodeBinaryHeader, isReservedHeader } from '@shoal/rpc/plugins';
+import type { XdsHeaderAddition, XdsHeaderMutations, XdsHeaderRules } from '@shoal/xds/plugins';
 
 /** One direction's mutations, in the order they apply; empty for most routes. */
 export type HeaderMutationList = readonly XdsHeaderMutations[];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { XdsForwardingAction, XdsRouteMatch } from '@shoal/xds/client';
+import type { XdsForwardingAction, XdsRouteMatch } from '@shoal/xds/plugins';
 import { compilePathRewrite, hostRewriteOf } from './route-rewrite.js';
 
 const match = (path: XdsRouteMatch['path']): XdsRouteMatch => ({

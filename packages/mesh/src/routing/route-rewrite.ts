@@ -5,8 +5,8 @@
 // does. regex_rewrite replaces every match of its RE2 pattern (re2::GlobalReplace). A gRPC call
 // has no query string, so the whole `:path` is rewritten. Compiled once per route. Internal.
 
-import type { XdsClusterWeight, XdsForwardingAction, XdsRouteMatch } from '@shoal/xds/client';
-import { compileRe2, re2Substitution } from '@shoal/xds/client';
+import type { XdsClusterWeight, XdsForwardingAction, XdsRouteMatch } from '@shoal/xds/plugins';
+import { compileRe2, re2Substitution } from '@shoal/xds/plugins';
 
 /** The upstream `:path` for a call's path, or undefined when the route rewrites none. */
 export type PathRewrite = (path: string) => string;

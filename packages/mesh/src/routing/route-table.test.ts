@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@shoal/rpc';
-import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds';
+import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds/plugins';
 import {
   type HeaderMatcherInit,
   type RouteInit,

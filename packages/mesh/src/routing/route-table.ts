@@ -5,12 +5,13 @@
 // sides for prefix and path. Routes with query-parameter matchers never match, since gRPC calls
 // have no query string (as gRPC does). runtime_fraction matches that share of calls, per million.
 
-import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds/client';
-import { compileRe2 } from '@shoal/xds/client';
+import type { XdsClusterWeight, XdsRoute, XdsRouteMatch, XdsVirtualHost } from '@shoal/xds/plugins';
+import { compileRe2 } from '@shoal/xds/plugins';
 import type { Random } from '../support/random-source.js';
 import { readsDubboArguments } from './dubbo-arguments.js';
 import { compileHeaderMatchers, type HeaderLookup } from './header-match.js';
 
+/** A compiled route: its match predicates and action. */
 export interface RouteEntry {
   /** Position in the virtual host's route list. */
   readonly index: number;
@@ -87,6 +88,10 @@ function compileRoute(route: XdsRoute, index: number): RouteEntry {
   };
 }
 
+/**
+ * A virtual host's routes compiled for matching: the first route whose path, headers and fraction match (gRFC
+ * A28).
+ */
 export class RouteTable {
   readonly routes: readonly RouteEntry[];
   /** Some route matches Dubbo's arguments (`:dubbo-argument-N`): calls need their message looked at. */

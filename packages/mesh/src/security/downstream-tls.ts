@@ -5,7 +5,7 @@
 // Envoy: extensions.transport_sockets.tls.v3.DownstreamTlsContext.
 
 import type { TlsPolicy } from '@shoal/rpc';
-import type { CertificateProviders, XdsTlsContext } from '@shoal/xds/client';
+import type { CertificateProviders, XdsTlsContext } from '@shoal/xds/plugins';
 import { TlsMaterial, type TlsParts } from './tls-material.js';
 
 export class DownstreamTls {

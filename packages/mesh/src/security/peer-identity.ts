@@ -3,7 +3,7 @@
 // certificate object (one per connection).
 
 import type { X509Certificate } from 'node:crypto';
-import { sanEntries } from '@shoal/xds/client';
+import { sanEntries } from '@shoal/xds/plugins';
 
 export interface PeerIdentity {
   /** What principal_name matchers are applied to, in Envoy's order of preference. */

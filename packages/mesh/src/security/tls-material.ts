@@ -9,7 +9,7 @@ import type {
   CertificateProvider,
   CertificateProviders,
   XdsTlsContext,
-} from '@shoal/xds/client';
+} from '@shoal/xds/plugins';
 
 export interface TlsParts {
   /** PEM chain and key: ours. */

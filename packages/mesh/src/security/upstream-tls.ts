@@ -14,7 +14,7 @@ import {
   stringMatcherPredicate,
   type XdsStringMatcher,
   type XdsTlsContext,
-} from '@shoal/xds/client';
+} from '@shoal/xds/plugins';
 import { TlsMaterial, tlsContextKey } from './tls-material.js';
 
 export class UpstreamTls {

@@ -5,7 +5,7 @@
 // handshake); Shoal tells them apart by the first bytes, so one port serves Istio's PERMISSIVE mode.
 // Chains are chosen once per Listener, not per connection (no filter_chain_match on addresses).
 
-import type { XdsFilterChain, XdsServerListener } from '@shoal/xds/client';
+import type { XdsFilterChain, XdsServerListener } from '@shoal/xds/plugins';
 
 export interface InboundChains {
   /** The chain of plaintext connections (also of TLS ones when `tls` is absent). */

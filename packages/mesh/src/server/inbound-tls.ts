@@ -8,7 +8,7 @@
 // Envoy: extensions.transport_sockets.tls.v3.DownstreamTlsContext.
 
 import type { ConnectionPolicy } from '@shoal/rpc';
-import type { CertificateProviders, XdsTlsContext } from '@shoal/xds/client';
+import type { CertificateProviders, XdsTlsContext } from '@shoal/xds/plugins';
 import { DownstreamTls } from '../security/downstream-tls.js';
 import { tlsContextKey } from '../security/tls-material.js';
 

@@ -5,7 +5,7 @@
 // without failing a call: close() drains (REGISTRATION.md, "Shutting down").
 
 import type { ListenAddress } from '@shoal/rpc';
-import { workloadFromNode } from '@shoal/telemetry';
+import { workloadFromNode } from '@shoal/telemetry/plugins';
 import {
   createXdsClient,
   LISTENER_TYPE_URL,
@@ -20,6 +20,7 @@ import { XdsEnabledServer, type XdsEnabledServerOptions } from './xds-enabled-se
 /** How long close() waits for the control plane to take the draining registration. */
 const DRAIN_ANNOUNCE_MS = 2000;
 
+/** A MeshServer's options: the xDS-enabled server's, with the bootstrap optional and what to register. */
 export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootstrap'> {
   /** The bootstrap; default: from GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG. */
   readonly bootstrap?: XdsBootstrap;
@@ -39,6 +40,10 @@ export interface MeshServerOptions extends Omit<XdsEnabledServerOptions, 'bootst
   readonly createClient?: (bootstrap: XdsBootstrap) => XdsClient;
 }
 
+/**
+ * A server in the mesh: xDS-enabled serving (gRFC A36) on its own xDS client, and self-registration of its
+ * services in node metadata while its ADS stream lives.
+ */
 export class MeshServer extends XdsEnabledServer {
   private client: XdsClient | undefined;
   private registered: Registration | undefined;

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { Metadata } from '@shoal/rpc';
-import { decodeListener, envoy, type RbacFilterConfig } from '@shoal/xds';
+import { envoy } from '@shoal/xds';
+import { decodeListener, type RbacFilterConfig } from '@shoal/xds/plugins';
 import {
   nonForwardingRoute,
   prefix,

@@ -19,7 +19,7 @@ import {
   type XdsCidr,
   type XdsRbacPermission,
   type XdsRbacPrincipal,
-} from '@shoal/xds';
+} from '@shoal/xds/plugins';
 import type { ServerFacts } from '../filters/http-filter.js';
 import { compileHeaderMatcher, type HeaderLookup } from '../routing/header-match.js';
 import type { PeerIdentity } from '../security/peer-identity.js';

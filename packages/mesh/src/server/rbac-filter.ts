@@ -8,11 +8,12 @@
 // principals, source.principals and source.namespaces).
 
 import { type CallAddresses, type CallRequest, Code, type Metadata, RpcError } from '@shoal/rpc';
-import { type RbacFilterConfig, rbacFilterType } from '@shoal/xds/client';
+import { type RbacFilterConfig, rbacFilterType } from '@shoal/xds/plugins';
 import type { HttpFilterPlugin } from '../filters/http-filter.js';
 import { type PeerIdentity, peerIdentity } from '../security/peer-identity.js';
 import { compileRbac, type RbacRequest } from './rbac-engine.js';
 
+/** The RBAC filter (envoy.filters.http.rbac, gRFC A41): allows or denies each call on the server. */
 export const rbacFilter: HttpFilterPlugin = Object.freeze({
   ...rbacFilterType,
   buildServerInterceptor: (config, override, { server }) => {

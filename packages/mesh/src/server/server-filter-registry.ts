@@ -7,6 +7,7 @@ import type { HttpFilterPlugins } from '../filters/http-filter.js';
 import { createHttpFilterRegistry } from '../filters/http-filter-registry.js';
 import { rbacFilter } from './rbac-filter.js';
 
+/** A server-side HTTP filter registry: router, fault and RBAC. */
 export function createServerHttpFilterRegistry(): HttpFilterPlugins {
   return createHttpFilterRegistry().register(rbacFilter);
 }

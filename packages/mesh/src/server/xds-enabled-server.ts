@@ -30,20 +30,23 @@ import {
   type ServiceImpl,
   HealthCheckResponse_ServingStatus as ServingStatus,
 } from '@shoal/rpc';
-import { type Telemetry, type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry';
+import type { Telemetry } from '@shoal/telemetry';
+import { type WorkloadIdentity, workloadFromNode } from '@shoal/telemetry/plugins';
 import {
-  CertificateProviders,
   LISTENER_TYPE_URL,
   ROUTE_CONFIGURATION_TYPE_URL,
-  serverListenerResourceName,
   type XdsBootstrap,
   type XdsClient,
-  type XdsFilterChain,
-  type XdsHttpFilter,
   type XdsListener,
   type XdsRouteConfiguration,
-  type XdsVirtualHost,
 } from '@shoal/xds/client';
+import {
+  CertificateProviders,
+  serverListenerResourceName,
+  type XdsFilterChain,
+  type XdsHttpFilter,
+  type XdsVirtualHost,
+} from '@shoal/xds/plugins';
 import type { ResourceWatcherSource } from '../config/watch-source.js';
 import { type FilterOverrides, runFilters, serverFilterChain } from '../filters/filter-chain.js';
 import type {
@@ -62,8 +65,10 @@ import { type InboundChains, inboundChains } from './inbound-chains.js';
 import { connectionPolicy, InboundTls } from './inbound-tls.js';
 import { createServerHttpFilterRegistry } from './server-filter-registry.js';
 
+/** istiod's server listener name template, used when the bootstrap has none (gRFC A36). */
 export const DEFAULT_SERVER_LISTENER_TEMPLATE = 'xds.istio.io/grpc/lds/inbound/%s';
 
+/** An xDS-enabled server's options: a server's, plus the xDS client, bootstrap and filter registry. */
 export interface XdsEnabledServerOptions extends ServerOptions {
   /** For server_listener_resource_name_template; without it istiod's template is used. */
   readonly bootstrap?: XdsBootstrap;
@@ -109,6 +114,10 @@ interface ServingConfig {
   readonly tls?: ChainServing;
 }
 
+/**
+ * An xDS-enabled server (gRFC A36): serves only once its Listener arrives, and applies its filter chains,
+ * mTLS and HTTP filters to each connection and call.
+ */
 export class XdsEnabledServer {
   readonly server: Server;
   private serving: ServingConfig | undefined;

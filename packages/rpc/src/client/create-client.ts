@@ -8,6 +8,7 @@ import type { Client } from '../method-types.js';
 import { neverAborted } from './never-aborted.js';
 import { GrpcTransport, type Transport } from './transport.js';
 
+/** A client's interceptors and the call options every call starts from. */
 export interface ClientOptions {
   interceptors?: Interceptor[];
   /** Options every call starts from; per-call options override them. */

@@ -11,12 +11,17 @@ import { methodPath } from '../method-types.js';
 import { RpcError } from '../rpc-error.js';
 import type { Transport } from './transport.js';
 
+/** Where an HttpTransport sends, and how. */
 export interface HttpTransportOptions {
   /** `host:port`. */
   address: string;
   maxReceiveMessageBytes?: number;
 }
 
+/**
+ * Triple's unary HTTP mode over HTTP/1.1 (node:http): JSON or proto bodies, as curl sends them; streaming
+ * methods answer UNIMPLEMENTED.
+ */
 export class HttpTransport implements Transport {
   private readonly agent = new http.Agent({ keepAlive: true });
 

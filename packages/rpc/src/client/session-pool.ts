@@ -13,6 +13,7 @@ import { type CallConnection, chooseTransport, type Http2Transport } from '../wi
 import { ConnectionKeepalive } from './connection-keepalive.js';
 import { dial } from './dial.js';
 
+/** TLS for a client: node's secure context options and the name to verify. */
 export interface ClientTlsOptions extends SecureContextOptions {
   /** Name to verify the server certificate against, when it differs from the host dialled. */
   servername?: string;
@@ -23,6 +24,7 @@ export interface ClientTlsOptions extends SecureContextOptions {
   checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 }
 
+/** A session pool's TLS, keepalive and limits. */
 export interface SessionPoolOptions {
   /**
    * TLS for every connection; a function is asked for each new connection, so rotated
@@ -67,6 +69,10 @@ interface PooledSession {
 const maxKeepaliveTimeMs = 2 ** 31 - 1;
 const tooManyPings = Buffer.from('too_many_pings', 'ascii');
 
+/**
+ * HTTP/2 sessions per address, shared by transports: reconnects, keepalive (backing off after
+ * too_many_pings), and more sessions when one reaches its stream limit.
+ */
 export class SessionPool {
   private readonly byAddress = new Map<string, PooledSession[]>();
   /** The last SETTINGS_MAX_CONCURRENT_STREAMS each address announced. */

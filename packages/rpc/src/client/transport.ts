@@ -20,12 +20,14 @@ import type { HeaderBlock } from '../wire.js';
 import { grpcCall } from './grpc-client-call.js';
 import { type ClientTlsOptions, SessionPool, type SessionPoolOptions } from './session-pool.js';
 
+/** What a client sends its calls through; interceptors and the mesh wrap it. */
 export interface Transport {
   call(request: CallRequest, options: CallOptions): Promise<CallResponse>;
   /** Releases connections the transport owns. */
   close(): void;
 }
 
+/** Where a GrpcTransport connects, with which protocol, and its session pool's options. */
 export interface GrpcTransportOptions extends SessionPoolOptions {
   /** `host:port` (IPv6 as `[::1]:port`). */
   address: string;
@@ -51,6 +53,7 @@ export interface GrpcTransportOptions extends SessionPoolOptions {
 
 const userAgent = `shoal-rpc/0.1 node/${process.versions.node}`;
 
+/** gRPC and Triple over HTTP/2 to one address. */
 export class GrpcTransport implements Transport {
   private readonly pool: SessionPool;
   private readonly ownsPool: boolean;

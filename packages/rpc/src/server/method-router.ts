@@ -13,6 +13,7 @@ export interface RegisteredMethod {
   readonly group: string;
 }
 
+/** How a service is registered: its Dubbo version and group (tri-service-version, tri-service-group). */
 export interface RegisterOptions {
   version?: string;
   group?: string;

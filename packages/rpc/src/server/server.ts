@@ -32,6 +32,7 @@ import { ShoalServerTransport } from './shoal-server-transport.js';
 import { StreamExchange } from './stream-exchange.js';
 import { fixedTlsPolicy, PLAINTEXT, TlsAcceptor, type TransportSecurity } from './transport-security.js';
 
+/** A server's certificate, key, and the CAs it checks client certificates against (mTLS). */
 export interface ServerTlsOptions {
   key: string | Buffer;
   cert: string | Buffer;
@@ -40,6 +41,7 @@ export interface ServerTlsOptions {
   requestCert?: boolean;
 }
 
+/** A server's interceptors, TLS, limits, keepalive, compression and call tracer. */
 export interface ServerOptions {
   interceptors?: Interceptor[];
   compressions?: Compression[];
@@ -100,6 +102,7 @@ export interface ServerOptions {
   transport?: Http2Transport;
 }
 
+/** Where a server listens. */
 export interface ListenAddress {
   host: string;
   port: number;
@@ -109,6 +112,10 @@ export interface ListenAddress {
 const REFUSAL = Symbol('shoal.connectionRefusal');
 type MarkedSocket = net.Socket & { [REFUSAL]?: string };
 
+/**
+ * A server for gRPC, Triple over HTTP/2 and Triple's HTTP/1.1 mode on one port: register services, then
+ * listen.
+ */
 export class Server {
   private readonly router = new MethodRouter();
   private readonly core: ServerCore;
@@ -361,6 +368,7 @@ function markRefused(socket: net.Socket, why: string): void {
   (socket as MarkedSocket)[REFUSAL] = why;
 }
 
+/** A new Server. */
 export function createServer(options?: ServerOptions): Server {
   return new Server(options);
 }

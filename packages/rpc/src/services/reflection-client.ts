@@ -18,11 +18,16 @@ import { RpcError } from '../rpc-error.js';
 
 type ReflectionAnswer = { messageResponse: { case: string | undefined; value: unknown } };
 
+/** A ReflectionClient's deadline per call. */
 export interface ReflectionClientOptions {
   /** Deadline of each reflection call (default 10 s). */
   timeoutMs?: number;
 }
 
+/**
+ * A server reflection client: lists a server's services and loads their descriptors, to call a method with
+ * JSON.
+ */
 export class ReflectionClient {
   private readonly transport: Transport;
   private readonly timeoutMs: number;

@@ -8,6 +8,7 @@ import type { DecodeResult } from '../resources/decode-result.js';
 /** The outcome of decoding one resource: its name and value, or every error with its field path. */
 export type XdsDecodeResult<T> = DecodeResult<T>;
 
+/** A resource type as a plug-in: its type URL and how to decode and validate a resource. */
 export interface XdsResourceType<T = unknown> {
   /** `type.googleapis.com/envoy.config.listener.v3.Listener`, etc. */
   readonly typeUrl: string;

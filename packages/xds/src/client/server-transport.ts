@@ -5,15 +5,8 @@
 // timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import {
-  type ClientTlsOptions,
-  Code,
-  GrpcTransport,
-  RpcError,
-  SessionPool,
-  type SessionPoolOptions,
-  type Transport,
-} from '@shoal/rpc/client';
+import { type ClientTlsOptions, Code, GrpcTransport, RpcError, type Transport } from '@shoal/rpc/client';
+import { SessionPool, type SessionPoolOptions } from '@shoal/rpc/plugins';
 import type { XdsServerConfig } from '../bootstrap.js';
 import type { CertificateProviders } from '../security/certificate-providers.js';
 
@@ -70,6 +63,7 @@ class PooledTransport implements Transport {
   }
 }
 
+/** The transport to one xDS server from its bootstrap entry, credentials included (for ADS and LRS). */
 export const createServerTransport: XdsTransportFactory = (server, onConnected, context) => {
   const { address, channelCredentials: creds } = server;
   const tls = address.kind === 'tcp' ? tlsOptions(server, context?.certificateProviders) : undefined;

@@ -43,6 +43,7 @@ import { type XdsResourceType, XdsResourceTypeRegistry } from './resource-type.j
 import { serversFor } from './server-selection.js';
 import { createServerTransport, type XdsTransportFactory } from './server-transport.js';
 
+/** An xDS client's bootstrap, protocol (SotW or delta), timeouts, and its node, metrics and logger. */
 export interface XdsClientOptions extends NodeOptions {
   /** The bootstrap, or where to load it from (default: the environment, see loadBootstrap). */
   readonly bootstrap?: XdsBootstrap | LoadBootstrapOptions;
@@ -66,6 +67,10 @@ export interface XdsClientOptions extends NodeOptions {
   readonly metrics?: XdsClientMetrics;
 }
 
+/**
+ * The xDS client: one ADS stream per server, watchers per resource, a cache that survives disconnects,
+ * ACK/NACK.
+ */
 export class XdsClient implements XdsClientGauges {
   readonly bootstrap: XdsBootstrap;
   /** The Node sent on every ADS stream (CSDS reports it too). */

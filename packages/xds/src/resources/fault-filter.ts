@@ -2,7 +2,7 @@
 // plain model. HTTP abort statuses are mapped to gRPC codes as A33 requires, by gRPC's table
 // (doc/http-grpc-status-mapping.md, @shoal/rpc's codeFromHttpStatus). An unset percentage is 0 %
 // (Envoy's proto default); a numerator above its denominator is 100 %.
-import { codeFromHttpStatus } from '@shoal/rpc/client';
+import { codeFromHttpStatus } from '@shoal/rpc/plugins';
 import { HTTPFaultSchema } from '../gen/envoy/extensions/filters/http/fault/v3/fault_pb.js';
 import type { FractionalPercent } from '../gen/envoy/type/v3/percent_pb.js';
 import { at, index, type Problems, parse } from './decode-result.js';

@@ -28,6 +28,9 @@ export interface XdsServerListener {
   readonly defaultFilterChain?: XdsFilterChain;
 }
 
+/**
+ * A decoded Listener: a client listener (an HTTP connection manager) or a server listener (filter chains).
+ */
 export type XdsListener = XdsClientListener | XdsServerListener;
 
 /** Decodes an LDS resource (an Any or the message bytes). */

@@ -14,6 +14,7 @@ export function loadX509(): Promise<X509Module> {
   return x509;
 }
 
+/** A workload's SPIFFE identity: trust domain, namespace and service account. */
 export interface WorkloadIdentity {
   readonly trustDomain: string;
   readonly namespace: string;

@@ -2,7 +2,7 @@
 // (`shoal token create|list|revoke`), its root (`shoal ca root`) and the certificate a client
 // holds (`shoal proxy-config secret`).
 
-import type { WorkloadIdentity } from '@shoal/xds';
+import type { WorkloadIdentity } from '@shoal/xds/plugins';
 import type { TokenRecord } from '../../ca/token-store.js';
 
 export type { TokenRecord, WorkloadIdentity };

@@ -4,13 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
-import {
-  CLUSTER_TYPE_URL,
-  envoy,
-  LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL,
-  SECRET_TYPE_URL,
-} from '@shoal/xds';
+import { CLUSTER_TYPE_URL, envoy, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { bookinfoInput, fqdn, greeterService, sidecarNode } from '../../../test/bookinfo-fixture.js';
 import type { ConfigObject } from '../../config/config-object.js';
 import { Snapshot } from '../../snapshot/snapshot.js';

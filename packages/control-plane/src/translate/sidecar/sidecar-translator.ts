@@ -5,13 +5,8 @@
 // Istio: ConfigGeneratorImpl.BuildListeners/BuildClusters/BuildHTTPRoutes for sidecar proxies.
 
 import { create } from '@bufbuild/protobuf';
-import {
-  CLUSTER_TYPE_URL,
-  envoy,
-  LISTENER_TYPE_URL,
-  ROUTE_CONFIGURATION_TYPE_URL,
-  SECRET_TYPE_URL,
-} from '@shoal/xds';
+import { CLUSTER_TYPE_URL, envoy, LISTENER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import type { ConfigObject } from '../../config/config-object.js';
 import { isDubboSubset } from '../../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../../xds-server/proxy-node.js';

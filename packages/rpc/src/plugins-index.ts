@@ -1,0 +1,21 @@
+// Public API of the `@shoal/rpc/plugins` entry point: what libraries that build transports,
+// interceptors and call tracers on @shoal/rpc need (an application needs only `@shoal/rpc`). It
+// loads no more than `@shoal/rpc/client` does, so a client-side library can import it.
+
+// Call tracers (gRFC A66): how stats and tracing plug-ins see each call and attempt.
+export type { CallDestination } from './call-options.js';
+export type {
+  AttemptDestination,
+  ClientAttemptTracer,
+  ClientCallTracer,
+  ServerCallTracer,
+  ServerCallTracerFactory,
+} from './call-tracer.js';
+// Transports built on the client's: HTTP/2 sessions, a response stream that reports its end, and
+// the mapping of HTTP statuses to codes (gRPC's HTTP-to-gRPC status mapping).
+export { SessionPool, type SessionPoolOptions } from './client/session-pool.js';
+export { trackStream } from './client/track-stream.js';
+export { codeFromHttpStatus, httpStatusFromCode } from './code.js';
+// Metadata rules for libraries that edit headers (route header operations): `-bin` values and the
+// headers a call's own protocol owns.
+export { decodeBinaryHeader, isReservedHeader } from './metadata.js';
