@@ -51,7 +51,8 @@ describe('e2e: load reports to the control plane', () => {
     assert.equal(e1.source.namespace, 'default');
     assert.ok(e1.succeeded > 0 && e1.errored === 0, JSON.stringify(e1));
     assert.ok(e2.errored > 0 && e2.succeeded >= 0 && e2.errorRate > 0, JSON.stringify(e2));
-    assert.ok(e1.latencyMs !== null && e1.latencyMs >= 5, `v1 latency ${e1.latencyMs} ms (5 ms delay added)`);
+    // A 5 ms timer may fire up to a millisecond early on the clock the latency is measured with.
+    assert.ok(e1.latencyMs !== null && e1.latencyMs >= 4, `v1 latency ${e1.latencyMs} ms (5 ms delay added)`);
     assert.ok(e1.requestsPerSecond > 0);
     assert.deepEqual(
       e1.endpoints.map((x) => x.address.replace(/:\d+$/, '')),
