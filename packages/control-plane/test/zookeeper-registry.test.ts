@@ -14,6 +14,7 @@ import type { RegisteredInstance } from '../src/registry/registry-types.js';
 import { decodeDubbo, parseDubboUrl } from '../src/registry/zookeeper/dubbo-url.js';
 import { type ZooKeeperBackend, zookeeperBackend } from '../src/registry/zookeeper/zookeeper-backend.js';
 import { CutProxy } from './tcp-cut-proxy.js';
+import { until as pollUntil } from './until.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
 
 const USER = 'org.apache.dubbo.samples.UserService';
@@ -115,14 +116,9 @@ function within<T>(step: Promise<T>, what: string, timeoutMs = 30_000): Promise<
   return Promise.race([step, timeout]).finally(() => clearTimeout(timer));
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<number> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return Date.now() - start;
-}
+/** The suite's waits, at most 5 s each unless said: the shared poll of test/until.ts. */
+const until = (check: () => boolean, what: string, timeoutMs = 5000): Promise<number> =>
+  pollUntil(what, check, timeoutMs);
 
 describe('the ZooKeeper registry against a real ZooKeeper', {
   skip: !haveZooKeeper && 'Debian package zookeeper not installed',
