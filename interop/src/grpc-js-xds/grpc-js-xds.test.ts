@@ -190,10 +190,14 @@ spec:
       md.set('x-user', user);
       return md;
     };
+    // The route and the ring-hash cluster arrive in separate responses; until both have, calls
+    // with one header still spread round robin over the three backends.
     await eventually(
-      async () => Object.keys((await spread(client, 30, 10)).counts).length === 3,
+      async () =>
+        Object.keys((await spread(client, 30, 10)).counts).length === 3 &&
+        Object.keys((await spread(client, 20, 5, as('probe'))).counts).length === 1,
       5000,
-      'the route to the whole service',
+      'the route to the whole service, hashed by x-user',
     );
     const seen = new Set<string>();
     for (let u = 0; u < 12; u++) {
