@@ -12,17 +12,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
+import { freePort, ShoalCpProcess } from '@shoal/testing';
 import {
   type Backend,
   bootstrapJson,
   DELAY_HEADER,
   eventually,
-  freePort,
   registryYaml,
   startBackend,
   stopBackend,
 } from '../grpc-js-xds/harness.js';
-import { ShoalCpProcess } from '../shoal-cp-process.js';
 import { CoreXdsPeer, grpcioVersion } from './core-xds-peer.js';
 import { corePeer, grpcJsPeer, share, type XdsPeer } from './xds-peers.js';
 

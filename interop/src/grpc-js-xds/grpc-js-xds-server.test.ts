@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { freePort } from '../free-port.js';
+import { freePort } from '@shoal/testing';
 import { bootstrapJson, ControlPlane, callWho, eventually, stopBackend, WHO_PATH } from './harness.js';
 
 const NODE_ID = 'sidecar~127.0.0.1~server.default~default.svc.cluster.local';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
-import { freePort } from '../free-port.js';
+import { freePort } from '@shoal/testing';
 import {
   type Backend,
   bootstrapJson,

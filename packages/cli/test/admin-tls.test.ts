@@ -2,13 +2,13 @@
 // verbs at https://… with SHOAL_ADMIN_CA; and a non-loopback --admin-host refused without TLS.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { shoal, shoalBin } from './run-shoal.js';
+import { selfSignedCertificate, shoal, shoalBin } from '@shoal/testing';
 
 describe('shoal cp with an HTTPS admin API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-admin-tls-'));
@@ -21,29 +21,11 @@ describe('shoal cp with an HTTPS admin API', () => {
   });
 
   it('serves the config verbs over HTTPS, verified with SHOAL_ADMIN_CA', async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=shoal-admin',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'cert.pem',
-      ],
-      { cwd: dir, stdio: 'pipe' },
-    );
+    const cert = selfSignedCertificate(dir, 'admin', {
+      subject: '/CN=shoal-admin',
+      keyType: 'ec',
+      extensions: 'subjectAltName=IP:127.0.0.1',
+    });
     cp = spawn(
       process.execPath,
       [
@@ -54,9 +36,9 @@ describe('shoal cp with an HTTPS admin API', () => {
         '--admin-port',
         '0',
         '--admin-tls-cert',
-        'cert.pem',
+        cert.certFile,
         '--admin-tls-key',
-        'key.pem',
+        cert.keyFile,
       ],
       { cwd: dir },
     );
@@ -69,7 +51,7 @@ describe('shoal cp with an HTTPS admin API', () => {
       });
       cp!.once('exit', (code) => reject(new Error(`shoal cp exited ${code}: ${out}`)));
     });
-    const env = { ...process.env, SHOAL_ADMIN_CA: join(dir, 'cert.pem') };
+    const env = { ...process.env, SHOAL_ADMIN_CA: cert.certFile };
     const get = await shoal(['get', 'vs', '--admin', admin], { cwd: dir, env });
     assert.equal(get.code, 0, get.stderr);
     const token = await shoal(

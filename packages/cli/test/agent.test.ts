@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { shoal, shoalBin } from '@shoal/testing';
 import { CLUSTER_TYPE_URL, createXdsClient, type XdsClient } from '@shoal/xds';
-import { shoal, shoalBin } from './run-shoal.js';
 
 /** Spawns `shoal ARGS` and resolves once its output matches `ready`. */
 function start(

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { shoal, shoalBin } from '@shoal/testing';
 import {
   CLUSTER_TYPE_URL,
   createXdsClient,
@@ -17,7 +18,6 @@ import {
   type XdsClient,
 } from '@shoal/xds';
 import { REVIEWS_HOST, reviewsRegistry, reviewsSplit } from './reviews-config.js';
-import { shoal, shoalBin } from './run-shoal.js';
 
 const HOST = REVIEWS_HOST;
 const registry = reviewsRegistry;

@@ -5,20 +5,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { etcdAvailable, LocalEtcdCluster } from '@shoal/control-plane';
+import { freePort, shoalBin } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
-import { shoalBin } from './run-shoal.js';
-
-/** A port nothing listens on at `host` now (the OS's pick). */
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, host, r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Rows of the last CONTROL PLANE table, and the errors column of the last SUBSET table. */
 function lastFrame(output: string) {

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { shoal, shoalBin } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
-import { shoal, shoalBin } from './run-shoal.js';
 
 const run = promisify(execFile);
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));

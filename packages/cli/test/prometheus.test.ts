@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { A66_LATENCY_BUCKETS } from '@shoal/telemetry';
-import { shoal, shoalBin } from './run-shoal.js';
+import { shoal, shoalBin } from '@shoal/testing';
 
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
 const KIALI =
