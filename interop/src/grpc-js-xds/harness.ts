@@ -2,6 +2,7 @@
 // that answer with their own name, and a grpc-js-xds client, all on 127.0.0.1.
 // gRPC: xDS bootstrap (gRFC A27), `xds:///host:port` targets.
 
+import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { ControlPlane } from '@shoal/control-plane';
 import { waitFor } from '@shoal/testing';
@@ -143,6 +144,25 @@ spec: { address: 127.0.0.1, ports: { grpc: ${b.port} }, labels: { app: ${host.sp
     ),
   ];
   return docs.join('\n---\n');
+}
+
+/** The root VirtualService for reviews with these http routes (YAML list items, indented 2). */
+export const reviewsVs = (http: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews }
+spec:
+  hosts: [reviews]
+  http:
+${http}`;
+
+/** Applies YAML through a control plane's admin API (`admin`: its URL); fails with its answer. */
+export async function applyConfig(admin: string, adminToken: string, yaml: string): Promise<void> {
+  const res = await fetch(`${admin}/api/apply?source=interop`, {
+    method: 'POST',
+    body: yaml,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/yaml' },
+  });
+  assert.equal(res.status, 200, await res.text());
 }
 
 /** Polls `probe` (every 50 ms) until it returns true, or fails after `timeoutMs`. */

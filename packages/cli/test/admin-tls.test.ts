@@ -2,23 +2,16 @@
 // verbs at https://… with SHOAL_ADMIN_CA; and a non-loopback --admin-host refused without TLS.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { selfSignedCertificate, shoal, shoalBin } from '@shoal/testing';
+import { ShoalCpProcess, selfSignedCertificate, shoal } from '@shoal/testing';
 
 describe('shoal cp with an HTTPS admin API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-admin-tls-'));
-  let cp: ChildProcess | undefined;
-  after(async () => {
-    if (cp && cp.exitCode === null) {
-      cp.kill('SIGTERM');
-      await once(cp, 'exit');
-    }
-  });
+  let cp: ShoalCpProcess | undefined;
+  after(() => cp?.stop());
 
   it('serves the config verbs over HTTPS, verified with SHOAL_ADMIN_CA', async () => {
     const cert = selfSignedCertificate(dir, 'admin', {
@@ -26,31 +19,17 @@ describe('shoal cp with an HTTPS admin API', () => {
       keyType: 'ec',
       extensions: 'subjectAltName=IP:127.0.0.1',
     });
-    cp = spawn(
-      process.execPath,
-      [
-        shoalBin,
-        'cp',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--admin-tls-cert',
-        cert.certFile,
-        '--admin-tls-key',
-        cert.keyFile,
-      ],
-      { cwd: dir },
-    );
-    let out = '';
-    const admin = await new Promise<string>((resolve, reject) => {
-      cp!.stdout!.on('data', (c) => {
-        out += c;
-        const m = /admin API on (https:\/\/[\d.]+:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      cp!.once('exit', (code) => reject(new Error(`shoal cp exited ${code}: ${out}`)));
-    });
+    // Its data dir where the verbs below (run in dir) look for the admin token.
+    cp = await ShoalCpProcess.start([
+      '--data-dir',
+      join(dir, '.shoal'),
+      '--admin-tls-cert',
+      cert.certFile,
+      '--admin-tls-key',
+      cert.keyFile,
+    ]);
+    const admin = cp.adminUrl;
+    assert.match(admin, /^https:\/\//);
     const env = { ...process.env, SHOAL_ADMIN_CA: cert.certFile };
     const get = await shoal(['get', 'vs', '--admin', admin], { cwd: dir, env });
     assert.equal(get.code, 0, get.stderr);

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { shoal, shoalBin } from '@shoal/testing';
+import { shoal, shoalBin, systemPorts } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
 
 const run = promisify(execFile);
@@ -87,14 +87,8 @@ describe('shoal demo', () => {
       [
         shoalBin,
         'demo',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--provider-port',
-        '0', // one port free on all three provider addresses, shown in the table
+        // The provider port: one port free on all three provider addresses, shown in the table.
+        ...systemPorts('xds-port', 'admin-port', 'metrics-port', 'provider-port'),
         '--rate',
         '100',
       ],

@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { shoalBin, systemPorts } from '@shoal/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-const shoalBin = fileURLToPath(new URL('../../../cli/bin/shoal.js', import.meta.url));
 const shots = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 // biome-ignore lint/suspicious/noExplicitAny: the suite reads JSON answers loosely.
@@ -84,17 +84,11 @@ describe('the console in Chromium against shoal demo', {
       [
         shoalBin,
         'demo',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--provider-port',
-        '0',
+        // The metrics port not the default 15020: another demo (the CLI's suite) may hold it on
+        // the same addresses.
+        ...systemPorts('xds-port', 'admin-port', 'provider-port', 'metrics-port'),
         '--duration',
         '150s',
-        // Not the default 15020: another demo (the CLI's suite) may hold it on the same addresses.
-        '--metrics-port',
-        '0',
         '--data-dir',
         mkdtempSync(join(tmpdir(), 'shoal-console-demo-')),
       ],

@@ -36,7 +36,12 @@ export function shoal(
   });
 }
 
-const LISTENING = /xDS \(ADS\) on ([\d.]+:\d+), admin API on http:\/\/([\d.]+:\d+)/;
+/** `--<name> 0` for each name: ports the system picks (`xds-port`, `admin-port`, `metrics-port`...). */
+export function systemPorts(...names: string[]): string[] {
+  return names.flatMap((name) => [`--${name}`, '0']);
+}
+
+const LISTENING = /xDS \(ADS\) on ([\d.]+:\d+), admin API on (https?:\/\/)([\d.]+:\d+)/;
 
 export class ShoalCpProcess {
   private constructor(
@@ -45,6 +50,8 @@ export class ShoalCpProcess {
     readonly xds: string,
     /** `127.0.0.1:PORT` of the admin API. */
     readonly admin: string,
+    /** `http://` or, with --admin-tls-cert, `https://`. */
+    private readonly scheme: string,
     private readonly log: () => string,
     /** Its data dir, where its admin token is (`SHOAL_DATA_DIR` for the CLI's writes). */
     readonly dataDir: string,
@@ -65,17 +72,14 @@ export class ShoalCpProcess {
     const child = spawn(process.execPath, [
       shoalBin,
       'cp',
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
+      ...systemPorts('xds-port', 'admin-port'),
       ...(named >= 0 ? [] : ['--data-dir', dataDir]),
       ...args,
     ]);
     if (named < 0) child.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
     let output = '';
     child.stderr!.on('data', (c) => (output += c));
-    const addresses = await new Promise<[string, string]>((resolve, reject) => {
+    const addresses = await new Promise<[string, string, string]>((resolve, reject) => {
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`shoal cp did not start within ${timeoutMs} ms: ${output}`));
@@ -85,7 +89,7 @@ export class ShoalCpProcess {
         const m = LISTENING.exec(output);
         if (m && ready(output)) {
           clearTimeout(timer);
-          resolve([m[1]!, m[2]!]);
+          resolve([m[1]!, m[3]!, m[2]!]);
         }
       });
       child.once('exit', () => {
@@ -101,6 +105,11 @@ export class ShoalCpProcess {
     return this.log();
   }
 
+  /** The admin API's URL, `http(s)://127.0.0.1:PORT`. */
+  get adminUrl(): string {
+    return this.scheme + this.admin;
+  }
+
   get xdsPort(): number {
     return Number(this.xds.split(':')[1]);
   }
@@ -112,7 +121,7 @@ export class ShoalCpProcess {
 
   /** Applies YAML through the admin API; throws with the control plane's errors. */
   async apply(yaml: string): Promise<void> {
-    const res = await fetch(`http://${this.admin}/api/apply?source=interop`, {
+    const res = await fetch(`${this.adminUrl}/api/apply?source=interop`, {
       method: 'POST',
       body: yaml,
       headers: { authorization: `Bearer ${this.adminToken}`, 'content-type': 'application/yaml' },
