@@ -3,7 +3,7 @@
 // leaves no process and no port behind.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { shoal, shoalBin, systemPorts } from '@shoal/testing';
+import { shoal, spawnShoal, systemPorts } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
 
 const run = promisify(execFile);
@@ -82,10 +82,8 @@ describe('shoal demo', () => {
   });
 
   it('routes, shifts by weight, fails over, and stops cleanly', { timeout: 180_000 }, async () => {
-    demo = spawn(
-      process.execPath,
+    demo = spawnShoal(
       [
-        shoalBin,
         'demo',
         // The provider port: one port free on all three provider addresses, shown in the table.
         ...systemPorts('xds-port', 'admin-port', 'metrics-port', 'provider-port'),

@@ -10,14 +10,14 @@
 // screenshots/ (ignored by git); the first view's render time is printed.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { shoalBin, systemPorts } from '@shoal/testing';
+import { spawnShoal, systemPorts } from '@shoal/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 const shots = fileURLToPath(new URL('../../screenshots/', import.meta.url));
@@ -79,10 +79,8 @@ describe('the console in Chromium against shoal demo', {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    demo = spawn(
-      process.execPath,
+    demo = spawnShoal(
       [
-        shoalBin,
         'demo',
         // The metrics port not the default 15020: another demo (the CLI's suite) may hold it on
         // the same addresses.

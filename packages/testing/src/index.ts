@@ -7,7 +7,14 @@ export { Daemon, type DaemonOptions } from './daemon.js';
 /** Ports, temporary directories and polling. */
 export { freePort } from './free-port.js';
 /** The real `shoal` binary: one verb, or `shoal cp` in the background. */
-export { ShoalCpProcess, type ShoalResult, shoal, shoalBin, systemPorts } from './shoal-cp-process.js';
+export {
+  ShoalCpProcess,
+  type ShoalResult,
+  shoal,
+  shoalBin,
+  spawnShoal,
+  systemPorts,
+} from './shoal-cp-process.js';
 export { tempDir } from './temp-dir.js';
 /** Throwaway certificates made with the openssl CLI. */
 export {

@@ -2,7 +2,7 @@
 // one verb to its end, or `shoal cp` in the background on ports the system picks (addresses read
 // from what it prints, stopped with SIGTERM), on a data dir of its own unless the test names one.
 
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, type SpawnOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,11 @@ export function systemPorts(...names: string[]): string[] {
   return names.flatMap((name) => [`--${name}`, '0']);
 }
 
+/** `node shoal.js ARGS` in the background (stdio piped unless `options` say otherwise). */
+export function spawnShoal(args: readonly string[], options: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, [shoalBin, ...args], options);
+}
+
 const LISTENING = /xDS \(ADS\) on ([\d.]+:\d+), admin API on (https?:\/\/)([\d.]+:\d+)/;
 
 export class ShoalCpProcess {
@@ -69,8 +74,7 @@ export class ShoalCpProcess {
   ): Promise<ShoalCpProcess> {
     const named = args.indexOf('--data-dir');
     const dataDir = named >= 0 ? args[named + 1]! : mkdtempSync(join(tmpdir(), 'shoal-cp-'));
-    const child = spawn(process.execPath, [
-      shoalBin,
+    const child = spawnShoal([
       'cp',
       ...systemPorts('xds-port', 'admin-port'),
       ...(named >= 0 ? [] : ['--data-dir', dataDir]),
