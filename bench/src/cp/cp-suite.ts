@@ -244,6 +244,7 @@ export const cpSuite: Suite = {
         streams: settings.streams,
         services: settings.services,
         procs: settings.procs,
+        profileDir: settings.profileDir,
       });
     } else await run(settings);
   },
