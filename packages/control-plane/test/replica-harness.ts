@@ -59,6 +59,8 @@ export class Replica {
     readonly xdsPort: number,
     readonly adminPort: number,
     readonly graceMs = 5000,
+    /** `--registry` (shoal cp's): where services come from besides the store, e.g. `zookeeper://…`. */
+    readonly registry?: string,
   ) {}
 
   get xds(): string {
@@ -83,6 +85,7 @@ export class Replica {
         String(this.graceMs),
         '--admin-token',
         adminToken,
+        ...(this.registry ? ['--registry', this.registry] : []),
       ],
       /ready /,
     );
