@@ -4,6 +4,7 @@
 // Dubbo: ZooKeeper layout /dubbo/<interface>/providers/<url-encoded provider URL>.
 
 import { createServer, type Server } from '@shoal/rpc';
+import zookeeper from 'node-zookeeper-client';
 import { encodeDubbo } from '../src/registry/zookeeper/dubbo-url.js';
 import { UserService } from './shop-services.js';
 
@@ -30,6 +31,29 @@ export const providerNode = (ip: string, port: number, params: string) =>
 /** A node-zookeeper-client call as a promise. */
 export const zkCall = <T>(f: (done: (err: unknown, v?: T) => void) => void) =>
   new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v as T))));
+
+/** A ZooKeeper client, once connected. */
+export async function zooKeeperClient(connect: string): Promise<zookeeper.Client> {
+  const client = zookeeper.createClient(connect);
+  await new Promise<void>((resolve) => {
+    client.once('connected', () => resolve());
+    client.connect();
+  });
+  return client;
+}
+
+/** Registers the provider on each `[ip, region]` (all on `port`) as ephemeral nodes, as Dubbo does. */
+export async function registerProviders(
+  dubbo: zookeeper.Client,
+  port: number,
+  providers: readonly (readonly [ip: string, region: string])[],
+): Promise<void> {
+  await zkCall((done) => dubbo.mkdirp(`/dubbo/${USER}/providers`, done));
+  for (const [ip, region] of providers) {
+    const node = `/dubbo/${USER}/providers/${providerNode(ip, port, `&region=${region}`)}`;
+    await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
+  }
+}
 
 /** `n` calls in turn: how many each provider answered (failures by their message). */
 export async function tally(

@@ -9,9 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import { createMeshClient, meshTransportOf } from '@shoal/mesh';
 import type { Server } from '@shoal/rpc';
 import { parseBootstrap } from '@shoal/xds';
-import zookeeper from 'node-zookeeper-client';
+import type zookeeper from 'node-zookeeper-client';
 import { etcdAvailable, LocalEtcdCluster } from '../src/backends/local-etcd.js';
-import { providerNode, tally, tripleProvider, USER, zkCall } from './dubbo-zookeeper-providers.js';
+import {
+  registerProviders,
+  tally,
+  tripleProvider,
+  USER,
+  zkCall,
+  zooKeeperClient,
+} from './dubbo-zookeeper-providers.js';
 import { freePort, Replica, until } from './replica-harness.js';
 import { UserService } from './shop-services.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
@@ -49,22 +56,14 @@ describe('replicas on etcd with the registry in ZooKeeper', {
 
   before(async () => {
     [etcd, zk] = await Promise.all([LocalEtcdCluster.start(3), ZooKeeperServer.start()]);
-    dubbo = zookeeper.createClient(zk.connect);
-    await new Promise<void>((resolve) => {
-      dubbo.once('connected', () => resolve());
-      dubbo.connect();
-    });
+    dubbo = await zooKeeperClient(zk.connect);
     const hz = await tripleProvider('user-hz', '127.0.0.71', 0);
     const bj = await tripleProvider('user-bj', '127.0.0.72', hz.port);
     providers.push(hz.server, bj.server);
-    await zkCall((done) => dubbo.mkdirp(`/dubbo/${USER}/providers`, done));
-    for (const [ip, region] of [
+    await registerProviders(dubbo, hz.port, [
       ['127.0.0.71', 'hangzhou'],
       ['127.0.0.72', 'beijing'],
-    ] as const) {
-      const node = `/dubbo/${USER}/providers/${providerNode(ip, hz.port, `&region=${region}`)}`;
-      await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
-    }
+    ]);
     for (const name of ['cp-1', 'cp-2']) {
       const replica = new Replica(
         name,

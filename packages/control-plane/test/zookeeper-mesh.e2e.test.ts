@@ -13,7 +13,15 @@ import { parseBootstrap } from '@shoal/xds';
 import zookeeper from 'node-zookeeper-client';
 import { ControlPlane } from '../src/control-plane.js';
 import { decodeDubbo } from '../src/registry/zookeeper/dubbo-url.js';
-import { providerNode, tally, tripleProvider, USER, zkCall } from './dubbo-zookeeper-providers.js';
+import {
+  providerNode,
+  registerProviders,
+  tally,
+  tripleProvider,
+  USER,
+  zkCall,
+  zooKeeperClient,
+} from './dubbo-zookeeper-providers.js';
 import { UserService } from './shop-services.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
 
@@ -55,23 +63,15 @@ describe("Shoal on Dubbo's ZooKeeper, end to end", {
 
   before(async () => {
     zk = await ZooKeeperServer.start();
-    dubbo = zookeeper.createClient(zk.connect);
-    await new Promise<void>((resolve) => {
-      dubbo.once('connected', () => resolve());
-      dubbo.connect();
-    });
+    dubbo = await zooKeeperClient(zk.connect);
     const hz = await tripleProvider('user-hz', '127.0.0.61', 0);
     port = hz.port;
     const bj = await tripleProvider('user-bj', '127.0.0.62', port);
     providers.push(hz.server, bj.server);
-    await zkCall((done) => dubbo.mkdirp(`/dubbo/${USER}/providers`, done));
-    for (const [ip, region] of [
+    await registerProviders(dubbo, port, [
       ['127.0.0.61', 'hangzhou'],
       ['127.0.0.62', 'beijing'],
-    ] as const) {
-      const node = `/dubbo/${USER}/providers/${providerNode(ip, port, `&region=${region}`)}`;
-      await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
-    }
+    ]);
     cp = new ControlPlane({
       xdsPort: 0,
       adminPort: 0,
