@@ -237,7 +237,12 @@ export const cpSuite: Suite = {
     const settings = settingsFrom(args);
     console.log(machineLine('cp'));
     if (settings.stampede) {
-      await runStampede({ clients: settings.streams, procs: settings.procs, outageS: settings.outageS });
+      await runStampede({
+        clients: settings.streams,
+        procs: settings.procs,
+        outageS: settings.outageS,
+        profileDir: settings.profileDir,
+      });
     } else if (settings.replicas > 1) {
       await runReplicas({
         replicas: settings.replicas,
