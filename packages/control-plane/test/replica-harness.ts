@@ -50,6 +50,8 @@ export class Replica {
     readonly xdsPort: number,
     readonly adminPort: number,
     readonly graceMs = 5000,
+    /** `--registry` (shoal cp's): where services come from besides the store, e.g. `zookeeper://…`. */
+    readonly registry?: string,
   ) {}
 
   get xds(): string {
@@ -74,6 +76,7 @@ export class Replica {
         String(this.graceMs),
         '--admin-token',
         adminToken,
+        ...(this.registry ? ['--registry', this.registry] : []),
       ],
       /ready /,
     );
