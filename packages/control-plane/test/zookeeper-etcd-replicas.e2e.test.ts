@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMeshClient, meshTransportOf } from '@shoal/mesh';
 import type { Server } from '@shoal/rpc';
+import { freePort } from '@shoal/testing';
 import { parseBootstrap } from '@shoal/xds';
 import type zookeeper from 'node-zookeeper-client';
 import { etcdAvailable, LocalEtcdCluster } from '../src/backends/local-etcd.js';
@@ -19,7 +20,7 @@ import {
   zkCall,
   zooKeeperClient,
 } from './dubbo-zookeeper-providers.js';
-import { freePort, Replica, until } from './replica-harness.js';
+import { Replica, until } from './replica-harness.js';
 import { UserService } from './shop-services.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
 
