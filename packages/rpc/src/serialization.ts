@@ -17,6 +17,11 @@ export type Codec = 'proto' | 'json';
 export interface Serialization<T> {
   serialize(message: T): Uint8Array;
   parse(bytes: Uint8Array): T;
+  /**
+   * JSON only: the message as text, for a body that is written as a string (node:http then sends
+   * the head and a small body in one write, and nothing encodes the text in between).
+   */
+  serializeText?(message: T): string;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -47,12 +52,16 @@ export function createSerialization<Desc extends DescMessage>(
       },
     };
   }
+  // The options objects are made once per method: protobuf-es reads them on every call.
+  const writeOptions = { registry };
+  const readOptions = { registry, ignoreUnknownFields: true };
   return {
-    serialize: (message) => textEncoder.encode(toJsonString(schema, message, { registry })),
+    serialize: (message) => textEncoder.encode(toJsonString(schema, message, writeOptions)),
+    serializeText: (message) => toJsonString(schema, message, writeOptions),
     parse(bytes) {
       try {
         const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
-        return fromJsonString(schema, text, { registry, ignoreUnknownFields: true });
+        return fromJsonString(schema, text, readOptions);
       } catch (err) {
         throw new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
       }
