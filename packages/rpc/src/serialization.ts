@@ -11,6 +11,7 @@ import {
 } from '@bufbuild/protobuf';
 import type { Code } from './code.js';
 import { RpcError } from './rpc-error.js';
+import { simpleJsonWriter } from './simple-json-writer.js';
 
 export type Codec = 'proto' | 'json';
 
@@ -55,9 +56,12 @@ export function createSerialization<Desc extends DescMessage>(
   // The options objects are made once per method: protobuf-es reads them on every call.
   const writeOptions = { registry };
   const readOptions = { registry, ignoreUnknownFields: true };
+  const simple = simpleJsonWriter(schema);
+  const text = (message: MessageShape<Desc>) =>
+    simple?.(message) ?? toJsonString(schema, message, writeOptions);
   return {
-    serialize: (message) => textEncoder.encode(toJsonString(schema, message, writeOptions)),
-    serializeText: (message) => toJsonString(schema, message, writeOptions),
+    serialize: (message) => textEncoder.encode(text(message)),
+    serializeText: text,
     parse(bytes) {
       try {
         const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
