@@ -19,8 +19,8 @@ export interface Serialization<T> {
   serialize(message: T): Uint8Array;
   parse(bytes: Uint8Array): T;
   /**
-   * JSON only: the message as text, for a body that is written as a string (node:http then sends
-   * the head and a small body in one write, and nothing encodes the text in between).
+   * JSON only: the message as text, for a body that is written as a string (node:http then puts
+   * the head and the body in one chunk, and nothing encodes the text in between).
    */
   serializeText?(message: T): string;
 }
