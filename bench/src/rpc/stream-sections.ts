@@ -22,16 +22,15 @@ async function pairRun(
   calls: number,
   concurrency: number,
   warmup: number,
+  profileDir: string | undefined,
 ): Promise<LoadResult> {
   const before = await server.cpuMicros();
-  const result = await runChild<LoadResult & { messages: number }>(callLoadMain, [
-    kind,
-    scenario,
-    String(server.port),
-    String(calls),
-    String(concurrency),
-    String(warmup),
-  ]);
+  const execArgv = kind === 'shoal' && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const result = await runChild<LoadResult & { messages: number }>(
+    callLoadMain,
+    [kind, scenario, String(server.port), String(calls), String(concurrency), String(warmup)],
+    execArgv,
+  );
   const serverCpu = (await server.cpuMicros()) - before;
   // The server's CPU covers the warm-up's messages too: spread over all it handled.
   const perUnit = scenario === 'server-stream' ? STREAM_MESSAGES : 1;
@@ -53,7 +52,15 @@ async function pairSection(
   const warmup = Math.max(1, Math.round(options.calls / 4));
   const results = await withServers(pairs, settings, (servers) =>
     alternate(pairs, settings.runs, (kind) =>
-      pairRun(kind, servers.get(kind)!, options.scenario, options.calls, options.concurrency, warmup),
+      pairRun(
+        kind,
+        servers.get(kind)!,
+        options.scenario,
+        options.calls,
+        options.concurrency,
+        warmup,
+        settings.profileDir,
+      ),
     ),
   );
   const comparisons: Comparison[] = [

@@ -39,32 +39,55 @@ export class EnvelopeDecoder {
   /** Feeds a chunk; returns every envelope it completes. Throws RpcError on a bad frame. */
   push(chunk: Uint8Array): Envelope[] {
     if (chunk.byteLength === 0) return [];
-    this.pending.push(
-      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
-    );
-    this.pendingBytes += chunk.byteLength;
+    const buf = Buffer.isBuffer(chunk)
+      ? chunk
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const out: Envelope[] = [];
+    // Nothing left over from before (the usual case): whole envelopes are read off the chunk by
+    // offset, one view per message, and only a partial one at the end is kept.
+    const start = this.pendingBytes === 0 ? this.whole(buf, out) : 0;
+    if (start === buf.length) return out;
+    this.pending.push(start === 0 ? buf : buf.subarray(start));
+    this.pendingBytes += buf.length - start;
     while (this.pendingBytes >= envelopeHeaderLength) {
       const head = this.peekHeader();
       const flag = head[0]!;
-      if (flag > 1) {
-        throw new RpcError(
-          Code.INTERNAL,
-          `malformed message: invalid compressed flag ${flag} in length prefix`,
-        );
-      }
-      const length = head.readUInt32BE(1);
-      if (length > this.maxMessageBytes) {
-        throw new RpcError(
-          Code.RESOURCE_EXHAUSTED,
-          `received message larger than max (${length} vs. ${this.maxMessageBytes})`,
-        );
-      }
+      const length = this.checkHeader(flag, head.readUInt32BE(1));
       if (this.pendingBytes < envelopeHeaderLength + length) break;
       const frame = this.take(envelopeHeaderLength + length);
       out.push({ compressed: flag === 1, data: frame.subarray(envelopeHeaderLength) });
     }
     return out;
+  }
+
+  /** Reads the whole envelopes at the start of `buf` into `out`; returns where the rest begins. */
+  private whole(buf: Buffer, out: Envelope[]): number {
+    let at = 0;
+    while (buf.length - at >= envelopeHeaderLength) {
+      const length = this.checkHeader(buf[at]!, buf.readUInt32BE(at + 1));
+      const end = at + envelopeHeaderLength + length;
+      if (end > buf.length) break;
+      out.push({ compressed: buf[at] === 1, data: buf.subarray(at + envelopeHeaderLength, end) });
+      at = end;
+    }
+    return at;
+  }
+
+  /** The declared length, once the flag and the length are known to be acceptable. */
+  private checkHeader(flag: number, length: number): number {
+    if (flag > 1) {
+      throw new RpcError(
+        Code.INTERNAL,
+        `malformed message: invalid compressed flag ${flag} in length prefix`,
+      );
+    }
+    if (length > this.maxMessageBytes) {
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `received message larger than max (${length} vs. ${this.maxMessageBytes})`,
+      );
+    }
+    return length;
   }
 
   /** Throws if the stream ended inside an envelope. */

@@ -12,12 +12,18 @@ import {
 import type { Code } from './code.js';
 import { encodingOf } from './encoded-message.js';
 import { RpcError } from './rpc-error.js';
+import { simpleJsonWriter } from './simple-json-writer.js';
 
 export type Codec = 'proto' | 'json';
 
 export interface Serialization<T> {
   serialize(message: T): Uint8Array;
   parse(bytes: Uint8Array): T;
+  /**
+   * JSON only: the message as text, for a body that is written as a string (node:http then puts
+   * the head and the body in one chunk, and nothing encodes the text in between).
+   */
+  serializeText?(message: T): string;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -48,12 +54,19 @@ export function createSerialization<Desc extends DescMessage>(
       },
     };
   }
+  // The options objects are made once per method: protobuf-es reads them on every call.
+  const writeOptions = { registry };
+  const readOptions = { registry, ignoreUnknownFields: true };
+  const simple = simpleJsonWriter(schema);
+  const text = (message: MessageShape<Desc>) =>
+    simple?.(message) ?? toJsonString(schema, message, writeOptions);
   return {
-    serialize: (message) => textEncoder.encode(toJsonString(schema, message, { registry })),
+    serialize: (message) => textEncoder.encode(text(message)),
+    serializeText: text,
     parse(bytes) {
       try {
         const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
-        return fromJsonString(schema, text, { registry, ignoreUnknownFields: true });
+        return fromJsonString(schema, text, readOptions);
       } catch (err) {
         throw new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
       }

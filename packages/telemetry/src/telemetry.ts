@@ -152,6 +152,14 @@ export class Telemetry {
     return this.meterProvider.getMeter('shoal', VERSION);
   }
 
+  /**
+   * Who a process with this xDS node is in Istio's labels (the mesh names a client's own node
+   * through this, so a calling-only process need not load the plug-in entry for it).
+   */
+  workloadOf(node: NodeLike): WorkloadIdentity {
+    return workloadFromNode(node);
+  }
+
   /** Telemetry for the calls of one client to `target` (A66's grpc.target), as `workload`. */
   client(target: string, workload: WorkloadIdentity = this.workload): ClientTelemetry {
     this.grpcClient ??= new GrpcClientInstruments(this.meter);

@@ -4,7 +4,6 @@
 
 import type { DescService } from '@bufbuild/protobuf';
 import { type Client, type ClientOptions, createClient } from '@shoal/rpc/client';
-import { workloadFromNode } from '@shoal/telemetry/plugins';
 import { XdsClient } from '@shoal/xds/client';
 import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 
@@ -37,7 +36,7 @@ export function createMeshClient<S extends DescService>(
     // This process as Istio's labels name it: the bootstrap's node, or the shared client's.
     const node =
       options.bootstrap?.node ?? (options.xds instanceof XdsClient ? options.xds.bootstrap.node : undefined);
-    const calls = telemetry.client(target, node ? workloadFromNode(node) : telemetry.workload);
+    const calls = telemetry.client(target, node ? telemetry.workloadOf(node) : telemetry.workload);
     withTelemetry = {
       ...clientOptions,
       interceptors: [calls.interceptor(), ...(clientOptions?.interceptors ?? [])],

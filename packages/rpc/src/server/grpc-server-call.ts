@@ -303,7 +303,15 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
           Promise.resolve(it.return?.()).then(() => end(undefined), fail);
           return;
         }
-        this.send(next.value, serializers).then(pull, sendFailed);
+        let sending: Promise<void> | undefined;
+        try {
+          sending = this.sendNow(next.value, serializers);
+        } catch (err) {
+          return sendFailed(err);
+        }
+        // Written at once (the usual case): the next message is asked for without a promise hop.
+        if (sending === undefined) pull();
+        else sending.then(pull, sendFailed);
       };
       pull();
     });
@@ -339,7 +347,16 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
   }
 
   private async send(message: unknown, serializers: MethodSerializers): Promise<void> {
-    if (this.finished || this.stream.closed) return;
+    const sending = this.sendNow(message, serializers);
+    if (sending !== undefined) await sending;
+  }
+
+  /**
+   * Writes one response message. Returns undefined when it went out at once, or a promise when it
+   * must wait (compression, or the stream's buffer is full); throws when it cannot be sent.
+   */
+  private sendNow(message: unknown, serializers: MethodSerializers): Promise<void> | undefined {
+    if (this.finished || this.stream.closed) return undefined;
     const bytes = serializers.response.serialize(message);
     if (bytes.byteLength > this.core.maxSendMessageBytes) {
       throw new RpcError(
@@ -352,10 +369,16 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
         this.responseCompression = this.defaultResponseCompression();
       this.sendHeaders();
     }
-    const payload = this.responseCompression ? await this.responseCompression.compress(bytes) : bytes;
+    const compression = this.responseCompression;
+    if (compression) return compression.compress(bytes).then((payload) => this.write(payload, true));
+    return this.write(bytes, false);
+  }
+
+  /** Frames and writes one (compressed) message; a promise when the stream's buffer is full. */
+  private write(payload: Uint8Array, compressed: boolean): Promise<void> | undefined {
+    if (this.stream.closed) return undefined;
     this.tracer?.onMessageSent(payload.byteLength);
-    const frame = encodeEnvelope(payload, this.responseCompression !== undefined);
-    if (!this.stream.write(frame)) await this.drained();
+    return this.stream.write(encodeEnvelope(payload, compressed)) ? undefined : this.drained();
   }
 
   /** Compresses responses with the request's own encoding when the client accepts it, as gRPC servers do. */

@@ -30,11 +30,14 @@ export interface HttpExchange {
   readonly socket: net.Socket | undefined;
   /** The whole request body; past `limit` bytes it fails with RESOURCE_EXHAUSTED. */
   readAll(limit: number): Promise<Buffer>;
-  respond(status: number, headers: OutgoingHttpHeaders, body: Uint8Array): void;
+  /** A string body is UTF-8 (JSON); its content-length is counted here. */
+  respond(status: number, headers: OutgoingHttpHeaders, body: Uint8Array | string): void;
   onClose(listener: () => void): void;
 }
 
 const contentTypes: Record<Codec, string> = { json: 'application/json', proto: 'application/proto' };
+/** Made once: protobuf-es merges the options it is given on every call. */
+const jsonReadOptions = { ignoreUnknownFields: true };
 
 export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): Promise<void> {
   const context = new HttpCallContext(exchange.headers, exchange.socket);
@@ -109,10 +112,13 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     const invoked = invokeMethod(registered, context, core.interceptors, request);
     const response = await (deadlineExceeded ? Promise.race([invoked, deadlineExceeded]) : invoked);
     if (response.stream) throw new RpcError(Code.INTERNAL, 'unary handler produced a stream');
-    const bytes = core.serializers(method, codec).response.serialize(response.message);
+    const writer = core.serializers(method, codec).response;
+    const answer = writer.serializeText
+      ? writer.serializeText(response.message)
+      : writer.serialize(response.message);
     const headers: OutgoingHttpHeaders = { 'content-type': contentTypes[codec] };
     context.writeResponseMetadata(headers);
-    exchange.respond(200, headers, bytes);
+    exchange.respond(200, headers, answer);
   } catch (err) {
     const error = RpcError.from(err);
     const headers: OutgoingHttpHeaders = {};
@@ -128,7 +134,7 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
 /** Errors are JSON whatever the request's codec, so a person with curl can read them. */
 function sendError(exchange: HttpExchange, status: number, error: RpcError, extra: OutgoingHttpHeaders = {}) {
   const body = JSON.stringify({ status: error.code, code: codeName(error.code), message: error.rawMessage });
-  exchange.respond(status, { ...extra, 'content-type': 'application/json' }, Buffer.from(body));
+  exchange.respond(status, { ...extra, 'content-type': 'application/json' }, body);
 }
 
 function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
@@ -149,7 +155,7 @@ function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8
     value = value[0] ?? {};
   }
   try {
-    return fromJson(schema, value, { ignoreUnknownFields: true });
+    return fromJson(schema, value, jsonReadOptions);
   } catch (err) {
     throw new RpcError(
       Code.INVALID_ARGUMENT,

@@ -325,7 +325,8 @@ export class Server {
       readAll: (limit) => readAll(req, limit),
       respond(status, headers, body) {
         if (res.destroyed) return;
-        headers['content-length'] = body.byteLength; // the caller's object, made for this response
+        // The caller's object, made for this response.
+        headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
         res.writeHead(status, headers);
         res.end(body);
       },

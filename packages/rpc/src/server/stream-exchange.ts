@@ -43,9 +43,10 @@ export class StreamExchange implements HttpExchange {
     });
   }
 
-  respond(status: number, headers: OutgoingHeaders, body: Uint8Array): void {
+  respond(status: number, headers: OutgoingHeaders, content: Uint8Array | string): void {
     const stream = this.stream;
     if (stream.closed) return;
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
     stream.sendHeaders({ ...headers, ':status': status, 'content-length': body.byteLength });
     stream.write(body, true);
     // A client still sending is told to stop (RFC 9113 §8.1).
