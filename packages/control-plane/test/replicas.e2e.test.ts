@@ -104,6 +104,9 @@ describe('control-plane replicas on etcd, under faults', {
       return leaders;
     };
     await until('one leader', async () => (await leaderOf(replicas)).length === 1);
+    // Every client starts on its primary (the first server of its bootstrap).
+    const home = new Map<Replica, string[]>();
+    for (const r of replicas) home.set(r, await r.clients());
     const [leader] = await leaderOf(replicas);
     const order = [leader!, ...replicas.filter((r) => r !== leader)];
     for (const victim of order) {
@@ -128,8 +131,11 @@ describe('control-plane replicas on etcd, under faults', {
       // their next try of the primary: backoff up to 4 s, jittered, and a restart that shares two
       // cores with other suites. A bound, not a speed goal (bench cp --replicas measures that).
       await until(
-        `${victim.name} serves again`,
-        async () => (await victim.clients()).length >= moved.length,
+        `${victim.name} serves its own clients again (${home.get(victim)!.join(', ')})`,
+        async () => {
+          const now = new Set(await victim.clients());
+          return home.get(victim)!.every((id) => now.has(id));
+        },
         40_000,
       );
     }
