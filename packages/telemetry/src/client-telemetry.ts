@@ -5,7 +5,7 @@
 // client span carrying the route decision (route, cluster, endpoint, retries).
 
 import type { DescMethod } from '@bufbuild/protobuf';
-import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import { type CallResponse, Code, type Interceptor, type Metadata, RpcError } from '@shoal/rpc/client';
 import {
   type AttemptDestination,
@@ -120,7 +120,7 @@ class ClientCallRecord implements ClientCallTracer {
     this.ended = true;
     const ms = performance.now() - this.start;
     const { grpc, istio, peers } = this.t.shared;
-    grpc.callDuration.record(ms / 1000, this.series.status(code), ROOT_CONTEXT);
+    grpc.callDuration.record(ms / 1000, this.series.status(code));
     const last = this.last;
     const mx = last?.header?.getString(PEER_METADATA_HEADER);
     const peer = mx === undefined ? undefined : peers.get(mx);
@@ -174,9 +174,9 @@ class AttemptRecord implements ClientAttemptTracer {
 
   onEnd(code: Code): void {
     const attrs = this.series.status(code);
-    this.grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs, ROOT_CONTEXT);
-    this.grpc.attemptSentSize.record(this.sentBytes, attrs, ROOT_CONTEXT);
-    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs, ROOT_CONTEXT);
+    this.grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs);
+    this.grpc.attemptSentSize.record(this.sentBytes, attrs);
+    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs);
   }
 }
 
