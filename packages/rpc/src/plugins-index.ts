@@ -16,6 +16,8 @@ export type {
 export { SessionPool, type SessionPoolOptions } from './client/session-pool.js';
 export { trackStream } from './client/track-stream.js';
 export { codeFromHttpStatus, httpStatusFromCode } from './code.js';
+// A request passed on with a step's changes (tracers, headers, deadline, path), without a spread.
+export { type RequestChanges, withRequest } from './interceptor.js';
 // Metadata rules for libraries that edit headers (route header operations): `-bin` values and the
 // headers a call's own protocol owns.
 export { decodeBinaryHeader, isReservedHeader } from './metadata.js';

@@ -12,6 +12,7 @@ import {
   type ClientAttemptTracer,
   type ClientCallTracer,
   trackStream,
+  withRequest,
 } from '@shoal/rpc/plugins';
 import { type GrpcClientInstruments, MethodSeries } from './grpc-metrics.js';
 import { type IstioInstruments, type PeerIds, SourceSeries } from './istio-metrics.js';
@@ -58,10 +59,21 @@ export class ClientTelemetry {
       call.span?.inject(request.header);
       let response: Promise<CallResponse>;
       try {
-        response = next({ ...request, tracer: call });
+        response = next(withRequest(request, { tracer: call }));
       } catch (err) {
         call.end(RpcError.from(err).code);
         throw err;
+      }
+      if (request.method.methodKind === 'unary') {
+        // A reaction beside the caller's (registered first, so it runs first), and the caller
+        // gets the transport's own promise: wrapping it in a new one added a promise and a
+        // microtask hop per call, which under load kept calls alive across young-generation
+        // GCs (bench/README.md, issue 12's cost).
+        response.then(
+          () => call.end(Code.OK),
+          (err: unknown) => call.end(RpcError.from(err).code),
+        );
+        return response;
       }
       return response.then(
         (r) => {
