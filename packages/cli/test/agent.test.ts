@@ -4,15 +4,15 @@
 // mTLS with the agent's files).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { shoal, spawnShoal } from '@shoal/testing';
 import { CLUSTER_TYPE_URL, createXdsClient, type XdsClient } from '@shoal/xds';
-import { shoal, shoalBin } from './run-shoal.js';
 
 /** Spawns `shoal ARGS` and resolves once its output matches `ready`. */
 function start(
@@ -20,7 +20,7 @@ function start(
   ready: RegExp,
   cwd: string,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [shoalBin, ...args], { cwd });
+  const child = spawnShoal(args, { cwd });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));
@@ -108,6 +108,7 @@ describe('shoal agent', () => {
     assert.equal(leaf.subjectAltName, 'URI:spiffe://cluster.local/ns/default/sa/greeter');
     assert.ok(leaf.verify(new X509Certificate(readFileSync(join(certs, 'root-cert.pem'))).publicKey));
     assert.equal(statSync(join(certs, 'key.pem')).mode & 0o777, 0o600);
+    const key = readFileSync(join(certs, 'key.pem'), 'utf8');
     const bootstrap = JSON.parse(readFileSync(bootstrapFile, 'utf8'));
     assert.equal(bootstrap.node.id, 'sidecar~127.0.0.1~vm-1.default~default.svc.cluster.local');
     assert.deepEqual(bootstrap.node.metadata.LABELS, { app: 'greeter', version: 'v1' });
@@ -129,6 +130,10 @@ describe('shoal agent', () => {
     assert.match(started.output(), /renewed: spiffe:\/\/cluster\.local\/ns\/default\/sa\/greeter, serial/);
     const renewed = new X509Certificate(readFileSync(join(certs, 'cert-chain.pem')));
     assert.notEqual(renewed.serialNumber, leaf.serialNumber);
+    // The key is kept over renewals (--key-lifetime 24h), and the new pair was swapped in as one
+    // generation behind the ..data link.
+    assert.equal(readFileSync(join(certs, 'key.pem'), 'utf8'), key);
+    assert.equal(readlinkSync(join(certs, 'cert-chain.pem')), join('..data', 'cert-chain.pem'));
 
     // A client with this bootstrap: its xDS connection is mTLS with the agent's files.
     client = createXdsClient({ bootstrap: { config: bootstrap } });

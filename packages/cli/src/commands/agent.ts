@@ -3,6 +3,8 @@
 // writes cert-chain.pem, key.pem and root-cert.pem into --cert-dir and a gRPC bootstrap whose
 // `default` certificate provider watches them, and renews the certificate at half its lifetime
 // until stopped, so apps in any language (grpc-go, grpc-java, grpc-js-xds) join the secure mesh.
+// Renewals keep the key for --key-lifetime: grpc-js reads the files without checking that the
+// pair matches, so only a key change can hand it a mismatched pair (see agent/cert-files.ts).
 
 import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -24,6 +26,7 @@ interface AgentFlags {
   name?: string;
   ip: string;
   certLifetime: string;
+  keyLifetime: string;
 }
 
 function parseLabels(text: string | undefined): Record<string, string> {
@@ -58,6 +61,11 @@ export function registerAgent(program: Command): void {
     .option('--name <name>', "the workload's name in the node id (default: this host's name)")
     .option('--ip <ip>', "the workload's IP (node id and INSTANCE_IPS)", '127.0.0.1')
     .option('--cert-lifetime <duration>', 'lifetime to ask for', '24h')
+    .option(
+      '--key-lifetime <duration>',
+      'keep one key over renewals this long (grpc-js does not check that a key and certificate it reads match)',
+      '24h',
+    )
     .action(async (flags: AgentFlags) => {
       const [namespace, serviceAccount, extra] = flags.identity.split('/');
       if (!namespace || !serviceAccount || extra !== undefined)
@@ -67,6 +75,7 @@ export function registerAgent(program: Command): void {
         );
       const labels = parseLabels(flags.labels);
       const lifetimeSeconds = parseDuration(flags.certLifetime, '--cert-lifetime') / 1000;
+      const keyLifetimeSeconds = parseDuration(flags.keyLifetime, '--key-lifetime') / 1000;
       const certDir = resolve(flags.certDir);
       const write = (line: string) => process.stdout.write(`shoal agent: ${line}\n`);
       const { parseBootstrap } = await import('@shoal/xds/client');
@@ -77,9 +86,8 @@ export function registerAgent(program: Command): void {
         agentBootstrap({ ...base, ...node, refreshIntervalSeconds: 900 }),
         'agent',
       );
-      const provider = new ShoalCaProvider(
-        'default',
-        parseShoalCaConfig(
+      const provider = new ShoalCaProvider('default', {
+        ...parseShoalCaConfig(
           {
             server_uri: flags.xdsAddress,
             ...(flags.rootCert && { ca_certificate_file: resolve(flags.rootCert) }),
@@ -89,7 +97,8 @@ export function registerAgent(program: Command): void {
           forCa,
           'shoal agent',
         ),
-      );
+        keyLifetimeSeconds,
+      });
       if (!flags.rootCert)
         write('the CA is asked in plaintext: pass --root-cert (from `shoal ca root`) to verify it');
       try {

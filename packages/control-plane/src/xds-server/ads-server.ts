@@ -120,7 +120,14 @@ export class AdsServer {
   private sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
-    return { server: this.server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
+    const contentType = ctx.requestHeader.get('content-type');
+    return {
+      server: this.server,
+      streamId,
+      peer: ctx.peer,
+      ...(peerCertificate && { peerCertificate }),
+      encodedResources: typeof contentType !== 'string' || !contentType.includes('json'),
+    };
   }
 
   /**

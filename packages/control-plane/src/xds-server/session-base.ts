@@ -55,6 +55,11 @@ export interface SessionOptions {
   peer: string;
   /** The verified client certificate of the stream's connection (mutual TLS). */
   peerCertificate?: X509Certificate;
+  /**
+   * Responses carry resources encoded once for every stream (encoded-resources.ts); only for the
+   * binary codec, since JSON is written from the known fields alone.
+   */
+  encodedResources?: boolean;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */

@@ -16,7 +16,7 @@ import { createServerTransport } from '../client/server-transport.js';
 import { parseServerUri } from '../client/server-uri.js';
 import { createCertificate } from './ca-client.js';
 import { certificateMaterial, ProviderBase } from './certificate-provider.js';
-import { createWorkloadKey } from './workload-csr.js';
+import { createWorkloadKey, type WorkloadKey } from './workload-csr.js';
 
 export const SHOAL_CA_PLUGIN = 'shoal_ca';
 
@@ -27,6 +27,12 @@ export interface ShoalCaConfig {
   readonly lifetimeSeconds: number;
   /** Sent with each request, so the CA can tell which client holds the certificate. */
   readonly nodeId: string;
+  /**
+   * Keep one key over renewals for this long (default: a new key each renewal). For writers of
+   * file_watcher files: a reader cannot see a certificate and a key of different generations
+   * while the key stays the same.
+   */
+  readonly keyLifetimeSeconds?: number;
 }
 
 export function parseShoalCaConfig(
@@ -83,6 +89,7 @@ export class ShoalCaProvider extends ProviderBase {
   private readonly transport: Transport;
   private timer: NodeJS.Timeout | undefined;
   private retryMs = MIN_RETRY_MS;
+  private key: { readonly value: WorkloadKey; readonly createdAt: number } | undefined;
   private readonly abort = new AbortController();
 
   constructor(
@@ -122,7 +129,7 @@ export class ShoalCaProvider extends ProviderBase {
   private async renew(): Promise<void> {
     if (this.closed) return;
     try {
-      const key = await createWorkloadKey();
+      const key = await this.workloadKey();
       const chain = await createCertificate(this.transport, {
         csr: key.csr,
         token: this.token(),
@@ -154,6 +161,13 @@ export class ShoalCaProvider extends ProviderBase {
       this.schedule(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
     }
+  }
+
+  private async workloadKey(): Promise<WorkloadKey> {
+    const keepMs = (this.config.keyLifetimeSeconds ?? 0) * 1000;
+    if (this.key === undefined || Date.now() - this.key.createdAt >= keepMs)
+      this.key = { value: await createWorkloadKey(), createdAt: Date.now() };
+    return this.key.value;
   }
 
   private schedule(ms: number): void {
