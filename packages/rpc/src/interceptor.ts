@@ -73,6 +73,38 @@ export type CallFn = (request: CallRequest) => Promise<CallResponse>;
 /** Wraps calls: takes the next step and returns one that does more around it. */
 export type Interceptor = (next: CallFn) => CallFn;
 
+/** What a step of a call changes in the request it passes on (withRequest). */
+export interface RequestChanges {
+  readonly header?: Metadata;
+  /** Set even when undefined (a deadline that no longer applies); left alone when absent. */
+  readonly timeoutMs?: number | undefined;
+  readonly tracer?: ClientCallTracer;
+  readonly attempt?: ClientAttemptTracer;
+  readonly path?: string;
+  readonly authority?: string;
+}
+
+/**
+ * `request` with `changes`, built field by field. An object spread (`{ ...request, tracer }`)
+ * allocated about 440 bytes more per copy (V8's sampling heap profiler, Node 20), and the
+ * telemetry and mesh steps copy a request once or twice per call.
+ */
+export function withRequest(request: CallRequest, changes: RequestChanges): CallRequest {
+  return {
+    method: request.method,
+    header: changes.header ?? request.header,
+    signal: request.signal,
+    timeoutMs: 'timeoutMs' in changes ? changes.timeoutMs : request.timeoutMs,
+    context: request.context,
+    tracer: changes.tracer ?? request.tracer,
+    attempt: changes.attempt ?? request.attempt,
+    path: changes.path ?? request.path,
+    authority: changes.authority ?? request.authority,
+    stream: request.stream,
+    message: request.message,
+  } as CallRequest;
+}
+
 /** Wraps `last` in the interceptors so that the first one listed runs first. */
 export function applyInterceptors(last: CallFn, interceptors: readonly Interceptor[]): CallFn {
   let fn = last;

@@ -136,6 +136,11 @@ export class Metadata {
     if (this.store === undefined && this.unread === undefined) return headers;
     for (const [key, values] of this.map) {
       if (isReservedHeader(key)) continue;
+      const first = values[0];
+      if (values.length === 1 && typeof first === 'string') {
+        headers[key] = first; // the usual case: one text value, no array for it
+        continue;
+      }
       const encoded = values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64')));
       headers[key] = encoded.length === 1 ? encoded[0] : encoded;
     }

@@ -18,6 +18,8 @@ export { trackStream } from './client/track-stream.js';
 export { codeFromHttpStatus, httpStatusFromCode } from './code.js';
 // A message sent with the protobuf bytes its sender already encoded (one value to many streams).
 export { encodingOf, withEncoding } from './encoded-message.js';
+// A request passed on with a step's changes (tracers, headers, deadline, path), without a spread.
+export { type RequestChanges, withRequest } from './interceptor.js';
 // Metadata rules for libraries that edit headers (route header operations): `-bin` values and the
 // headers a call's own protocol owns.
 export { decodeBinaryHeader, isReservedHeader } from './metadata.js';

@@ -4,7 +4,7 @@
 // blow up the cardinality). Label sets are interned (series-table.ts): each (method, target) and
 // (method, target, status) is looked up in an array per method, not hashed per record.
 
-import type { Attributes, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import { Code, codeName } from '@shoal/rpc/client';
 import {
   A66,
@@ -14,6 +14,7 @@ import {
   GRPC_STATUS,
   GRPC_TARGET,
 } from './instrument-names.js';
+import type { SeriesHistogram, SeriesHistograms } from './series-histogram.js';
 import { type SeriesTable, Tally } from './series-table.js';
 
 const CODES = Object.values(Code).filter((c): c is Code => typeof c === 'number');
@@ -43,42 +44,50 @@ export class MethodSeries {
   }
 }
 
-const latency = { advice: { explicitBucketBoundaries: A66_LATENCY_BUCKETS } };
-const size = { advice: { explicitBucketBoundaries: A66_SIZE_BUCKETS } };
+/** The histograms of the meter `shoal` (series-histogram.ts). */
+export interface HistogramScope {
+  readonly histograms: SeriesHistograms;
+  readonly name: string;
+  readonly version: string;
+}
 
-function histogram(meter: Meter, d: { name: string; unit: string; description: string }, buckets: object) {
-  return meter.createHistogram(d.name, { unit: d.unit, description: d.description, ...buckets });
+function histogram(
+  scope: HistogramScope,
+  d: { name: string; unit: string; description: string },
+  buckets: readonly number[],
+): SeriesHistogram {
+  return scope.histograms.histogram(scope.name, scope.version, d, buckets);
 }
 
 /** The A66 client instruments. */
 export class GrpcClientInstruments {
   readonly attemptStarted: Tally;
-  readonly attemptDuration: Histogram;
-  readonly attemptSentSize: Histogram;
-  readonly attemptRcvdSize: Histogram;
-  readonly callDuration: Histogram;
+  readonly attemptDuration: SeriesHistogram;
+  readonly attemptSentSize: SeriesHistogram;
+  readonly attemptRcvdSize: SeriesHistogram;
+  readonly callDuration: SeriesHistogram;
 
-  constructor(meter: Meter) {
+  constructor(meter: Meter, scope: HistogramScope) {
     this.attemptStarted = new Tally(meter, A66.clientAttemptStarted);
-    this.attemptDuration = histogram(meter, A66.clientAttemptDuration, latency);
-    this.attemptSentSize = histogram(meter, A66.clientAttemptSentSize, size);
-    this.attemptRcvdSize = histogram(meter, A66.clientAttemptRcvdSize, size);
-    this.callDuration = histogram(meter, A66.clientCallDuration, latency);
+    this.attemptDuration = histogram(scope, A66.clientAttemptDuration, A66_LATENCY_BUCKETS);
+    this.attemptSentSize = histogram(scope, A66.clientAttemptSentSize, A66_SIZE_BUCKETS);
+    this.attemptRcvdSize = histogram(scope, A66.clientAttemptRcvdSize, A66_SIZE_BUCKETS);
+    this.callDuration = histogram(scope, A66.clientCallDuration, A66_LATENCY_BUCKETS);
   }
 }
 
 /** The A66 server instruments. */
 export class GrpcServerInstruments {
   readonly callStarted: Tally;
-  readonly callDuration: Histogram;
-  readonly callSentSize: Histogram;
-  readonly callRcvdSize: Histogram;
+  readonly callDuration: SeriesHistogram;
+  readonly callSentSize: SeriesHistogram;
+  readonly callRcvdSize: SeriesHistogram;
 
-  constructor(meter: Meter) {
+  constructor(meter: Meter, scope: HistogramScope) {
     this.callStarted = new Tally(meter, A66.serverCallStarted);
-    this.callDuration = histogram(meter, A66.serverCallDuration, latency);
-    this.callSentSize = histogram(meter, A66.serverCallSentSize, size);
-    this.callRcvdSize = histogram(meter, A66.serverCallRcvdSize, size);
+    this.callDuration = histogram(scope, A66.serverCallDuration, A66_LATENCY_BUCKETS);
+    this.callSentSize = histogram(scope, A66.serverCallSentSize, A66_SIZE_BUCKETS);
+    this.callRcvdSize = histogram(scope, A66.serverCallRcvdSize, A66_SIZE_BUCKETS);
   }
 }
 

@@ -5,10 +5,12 @@
 // the local side from this workload's node, the peer side from metadata exchange, `unknown` for
 // what is not known and `latest` for a missing canonical revision. Buckets are Envoy's defaults.
 
-import { type Attributes, type Histogram, type Meter, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Attributes, Meter } from '@opentelemetry/api';
 import type { Code } from '@shoal/rpc/client';
+import type { HistogramScope } from './grpc-metrics.js';
 import { ENVOY_DEFAULT_BUCKETS, ISTIO, type IstioLabel } from './instrument-names.js';
 import type { PeerWorkload } from './peer-metadata.js';
+import type { SeriesHistogram } from './series-histogram.js';
 import { type SeriesTable, Tally } from './series-table.js';
 import type { WorkloadIdentity } from './workload-identity.js';
 
@@ -132,36 +134,29 @@ export function destinationReport(
 /** The four instruments, recorded together per call. */
 export class IstioInstruments {
   private readonly requests: Tally;
-  private readonly duration: Histogram;
-  private readonly requestBytes: Histogram;
-  private readonly responseBytes: Histogram;
+  private readonly duration: SeriesHistogram;
+  private readonly requestBytes: SeriesHistogram;
+  private readonly responseBytes: SeriesHistogram;
 
   constructor(
     meter: Meter,
+    scope: HistogramScope,
     readonly table: SeriesTable,
   ) {
-    const buckets = { advice: { explicitBucketBoundaries: ENVOY_DEFAULT_BUCKETS } };
+    const histogram = (d: { name: string; description: string }) =>
+      scope.histograms.histogram(scope.name, scope.version, d, ENVOY_DEFAULT_BUCKETS);
     this.requests = new Tally(meter, ISTIO.requestsTotal);
-    this.duration = meter.createHistogram(ISTIO.requestDuration.name, {
-      description: ISTIO.requestDuration.description,
-      ...buckets,
-    });
-    this.requestBytes = meter.createHistogram(ISTIO.requestBytes.name, {
-      description: ISTIO.requestBytes.description,
-      ...buckets,
-    });
-    this.responseBytes = meter.createHistogram(ISTIO.responseBytes.name, {
-      description: ISTIO.responseBytes.description,
-      ...buckets,
-    });
+    this.duration = histogram(ISTIO.requestDuration);
+    this.requestBytes = histogram(ISTIO.requestBytes);
+    this.responseBytes = histogram(ISTIO.responseBytes);
   }
 
   /** Records one call under an interned label set (see SeriesTable). */
   record(series: Attributes, durationMs: number, requestBytes: number, responseBytes: number): void {
     this.requests.add(series);
-    this.duration.record(durationMs, series, ROOT_CONTEXT);
-    this.requestBytes.record(requestBytes, series, ROOT_CONTEXT);
-    this.responseBytes.record(responseBytes, series, ROOT_CONTEXT);
+    this.duration.record(durationMs, series);
+    this.requestBytes.record(requestBytes, series);
+    this.responseBytes.record(responseBytes, series);
   }
 }
 

@@ -4,7 +4,7 @@
 // the response headers when the request carried the exchange (as Envoy answers), and with tracing
 // on a server span whose context is current while the handler runs (the interceptor).
 
-import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import type { Code, HandlerContext, Interceptor } from '@shoal/rpc';
 import type { ServerCallTracer, ServerCallTracerFactory } from '@shoal/rpc/plugins';
 import { type GrpcServerInstruments, MethodSeries, methodName } from './grpc-metrics.js';
@@ -131,9 +131,9 @@ class ServerCallRecord implements ServerCallTracer {
     const ms = performance.now() - this.start;
     const { grpc, istio, peerIds } = this.t.shared;
     const attrs = this.series.status(code);
-    grpc.callDuration.record(ms / 1000, attrs, ROOT_CONTEXT);
-    grpc.callSentSize.record(this.sent, attrs, ROOT_CONTEXT);
-    grpc.callRcvdSize.record(this.rcvd, attrs, ROOT_CONTEXT);
+    grpc.callDuration.record(ms / 1000, attrs);
+    grpc.callSentSize.record(this.sent, attrs);
+    grpc.callRcvdSize.record(this.rcvd, attrs);
     const principal = this.t.principalOf(this.context);
     const key = `dst|${peerIds.of(this.peer)}|${principal ?? ''}|${code}`;
     const series = istio.table.series(key, () =>

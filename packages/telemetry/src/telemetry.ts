@@ -24,6 +24,7 @@ import { GrpcClientInstruments, GrpcServerInstruments } from './grpc-metrics.js'
 import { IstioInstruments, PeerIds } from './istio-metrics.js';
 import { MeshInstruments, type MeshMetrics } from './mesh-metrics.js';
 import { PeerMetadataCache } from './peer-metadata.js';
+import { SeriesHistograms } from './series-histogram.js';
 import { expandSeries, SeriesTable } from './series-table.js';
 import { type PrincipalOf, ServerTelemetry } from './server-telemetry.js';
 import { Tracing } from './tracing.js';
@@ -90,7 +91,7 @@ export function otlpTracesUrl(env: Record<string, string | undefined>): string |
   return base ? `${base.replace(/\/+$/, '')}/v1/traces` : undefined;
 }
 
-/** A pull reader: collects when Prometheus scrapes. */
+/** A pull reader: collects when Prometheus scrapes (the SDK's instruments and the series histograms). */
 class ScrapeReader extends MetricReader {
   protected override onForceFlush(): Promise<void> {
     return Promise.resolve();
@@ -110,7 +111,9 @@ export class Telemetry {
   /** Traces, when configured. */
   readonly tracing: Tracing | undefined;
   readonly workload: WorkloadIdentity;
-  private readonly reader = new ScrapeReader();
+  /** The per-call histograms, collected with the SDK's instruments (series-histogram.ts). */
+  private readonly histograms = new SeriesHistograms();
+  private readonly reader = new ScrapeReader({ metricProducers: [this.histograms] });
   private readonly serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   private readonly tracerProvider: TracerProvider | undefined;
   private readonly options: TelemetryOptions;
@@ -162,7 +165,7 @@ export class Telemetry {
 
   /** Telemetry for the calls of one client to `target` (A66's grpc.target), as `workload`. */
   client(target: string, workload: WorkloadIdentity = this.workload): ClientTelemetry {
-    this.grpcClient ??= new GrpcClientInstruments(this.meter);
+    this.grpcClient ??= new GrpcClientInstruments(this.meter, this.histogramScope('shoal'));
     return new ClientTelemetry(
       {
         grpc: this.grpcClient,
@@ -178,7 +181,7 @@ export class Telemetry {
 
   /** Telemetry for a server, as `workload`; `principalOf` reads a caller's mTLS identity. */
   server(workload: WorkloadIdentity = this.workload, principalOf?: PrincipalOf): ServerTelemetry {
-    this.grpcServer ??= new GrpcServerInstruments(this.meter);
+    this.grpcServer ??= new GrpcServerInstruments(this.meter, this.histogramScope('shoal'));
     return new ServerTelemetry(
       {
         grpc: this.grpcServer,
@@ -252,8 +255,16 @@ export class Telemetry {
   }
 
   private istioInstruments(): IstioInstruments {
-    this.istio ??= new IstioInstruments(this.meterProvider.getMeter('shoal.istio', VERSION), this.series);
+    this.istio ??= new IstioInstruments(
+      this.meterProvider.getMeter('shoal.istio', VERSION),
+      this.histogramScope('shoal.istio'),
+      this.series,
+    );
     return this.istio;
+  }
+
+  private histogramScope(name: string) {
+    return { histograms: this.histograms, name, version: VERSION };
   }
 }
 

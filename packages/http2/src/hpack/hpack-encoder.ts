@@ -1,13 +1,15 @@
-// The HPACK encoder, RFC 7541 §6. It never inserts into the dynamic table (§2.3.2 lets an
-// encoder choose): a field matching the static table is indexed (§6.1), anything else is a
-// literal without indexing (§6.2.2), never indexed (§6.2.3) for credentials, so a block depends
-// on no connection's state and can be built once and sent on any connection. Huffman coding
-// (§5.2) is used where shorter in blocks built once; per-call fields go out raw (cheaper to
-// write than to code). When the peer lowers SETTINGS_HEADER_TABLE_SIZE, the next block starts
-// with a size update (§4.2, RFC 9113 §4.3.1).
+// The HPACK encoder, RFC 7541 §6. A field matching the static table is indexed (§6.1); a
+// per-call field whose value repeats on the connection is inserted into the dynamic table once
+// (§6.2.1) and indexed from then on (encoder-table.ts); anything else is a literal without
+// indexing (§6.2.2), never indexed (§6.2.3) for credentials. A block built once (HeaderBlock)
+// never uses the dynamic table, so it depends on no connection's state and is sent as is on any
+// connection. Huffman coding (§5.2) is used where shorter in blocks built once; per-call fields
+// go out raw (cheaper to write than to code). When the peer lowers SETTINGS_HEADER_TABLE_SIZE,
+// the next block starts with a size update (§4.2, RFC 9113 §4.3.1).
 
 import { checkOutgoingValue, outgoingName } from '../field-rules.js';
 import { WriteBuffer } from '../write-buffer.js';
+import { EncoderTable } from './encoder-table.js';
 import { huffmanEncode, huffmanLength } from './huffman.js';
 import { staticLookup } from './static-table.js';
 
@@ -46,15 +48,17 @@ export function encodeHeaderBlock(headers: OutgoingHeaders): HeaderBlock {
 
 /** The encoder of one connection's outgoing blocks. */
 export class HpackEncoder {
-  /** The dynamic table size our blocks promise the peer (we keep the table empty). */
+  /** The dynamic table size our blocks keep to (RFC 7541's default, or less if the peer asks). */
   private tableSize = 4096;
   private pendingSizeUpdate = -1;
+  private readonly table = new EncoderTable(this.tableSize);
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived. */
   peerTableSize(size: number): void {
     if (size < this.tableSize) {
       this.tableSize = size;
       this.pendingSizeUpdate = size;
+      this.table.resize(size);
     }
   }
 
@@ -86,7 +90,7 @@ export class HpackEncoder {
       out.pos += bytes.length;
       out.length += bytes.length;
     }
-    if (headers) writeFields(out, headers, false, undefined, block?.hasPseudo);
+    if (headers) writeFields(out, headers, false, undefined, block?.hasPseudo, this.table);
   }
 }
 
@@ -101,6 +105,7 @@ function writeFields(
   huffman: boolean,
   copy: OutgoingHeaders | undefined,
   afterPseudo = false,
+  table?: EncoderTable,
 ): boolean {
   let pseudo = false;
   let regular = false;
@@ -115,7 +120,7 @@ function writeFields(
   }
   if (regular) {
     for (const name in headers) {
-      if (name.charCodeAt(0) !== 0x3a) writeNamed(out, name, headers[name], huffman, copy);
+      if (name.charCodeAt(0) !== 0x3a) writeNamed(out, name, headers[name], huffman, copy, table);
     }
   }
   return pseudo;
@@ -127,16 +132,28 @@ function writeNamed(
   value: HeaderValue | undefined,
   huffman: boolean,
   copy: OutgoingHeaders | undefined,
+  table?: EncoderTable,
 ): void {
   if (value === undefined) return;
   const name = outgoingName(rawName);
-  if (typeof value === 'string') writeField(out, name, value, huffman);
+  if (typeof value === 'string') writeField(out, name, value, huffman, table);
   else if (typeof value === 'number') writeField(out, name, String(value), huffman);
   else for (const v of value) writeField(out, name, v, huffman);
   if (copy) copy[name] = typeof value === 'object' ? [...value] : value;
 }
 
-function writeField(out: WriteBuffer, name: string, value: string, huffman: boolean): void {
+function writeField(
+  out: WriteBuffer,
+  name: string,
+  value: string,
+  huffman: boolean,
+  table?: EncoderTable,
+): void {
+  const dynamic = table?.indexOf(name, value) ?? 0;
+  if (dynamic > 0) {
+    writeInteger(out, dynamic, 7, 0x80); // §6.1, checked when it was inserted
+    return;
+  }
   checkOutgoingValue(name, value);
   const { byName, byField } = staticLookup();
   const nameIndex = byName.get(name);
@@ -146,6 +163,16 @@ function writeField(out: WriteBuffer, name: string, value: string, huffman: bool
       writeInteger(out, full, 7, 0x80); // §6.1
       return;
     }
+  }
+  if (table !== undefined && !SENSITIVE.has(name) && table.shouldInsert(name, value)) {
+    table.add(name, value); // §6.2.1 with incremental indexing
+    if (nameIndex !== undefined) writeInteger(out, nameIndex, 6, 0x40);
+    else {
+      out.u8(0x40);
+      writeString(out, name, huffman);
+    }
+    writeString(out, value, huffman);
+    return;
   }
   const flags = SENSITIVE.has(name) ? 0x10 : 0x00; // §6.2.3 never indexed, §6.2.2 without indexing
   if (nameIndex !== undefined) writeInteger(out, nameIndex, 4, flags);

@@ -118,6 +118,35 @@ describe('interop: our client -> node:http2 server', () => {
     connection.close();
   });
 
+  it('repeated metadata through both dynamic tables (ours indexes it, nghttp2 decodes), small tables too', async () => {
+    const mx = 'CgQKAmlkEhIKBExBQkVMUxIKKggKBmFwcBIA'.repeat(10);
+    for (const headerTableSize of [4096, 300, 0]) {
+      const server = http2.createServer({ settings: { headerTableSize } });
+      server.on('stream', (stream, headers) => {
+        stream.respond({
+          ':status': 200,
+          'x-peer': String(headers['x-peer']),
+          'x-n': String(headers['x-n']),
+        });
+        stream.end();
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const connection = connect({
+        host: '127.0.0.1',
+        port: (server.address() as { port: number }).port,
+        settings: { headerTableSize },
+      });
+      for (let i = 0; i < 20; i++) {
+        const peer = i % 7 === 6 ? `${mx}-other` : mx;
+        const r = await call(connection, { path: '/mx', headers: { 'x-peer': peer, 'x-n': String(i) } });
+        assert.equal(r.headers['x-peer'], peer, `call ${i}, table ${headerTableSize}`);
+        assert.equal(r.headers['x-n'], String(i));
+      }
+      connection.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('refuses a TLS server that does not choose h2', async () => {
     const https = await import('node:https');
     const h1 = https.createServer({ key: certs.key, cert: certs.cert }, (_req, res) => res.end('h1'));

@@ -3,7 +3,7 @@
 // apart so the call path stays readable and metrics stay optional.
 
 import type { CallRequest } from '@shoal/rpc/client';
-import type { ClientAttemptTracer } from '@shoal/rpc/plugins';
+import { type ClientAttemptTracer, withRequest } from '@shoal/rpc/plugins';
 import type { MeshMetrics } from '@shoal/telemetry/plugins';
 import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
@@ -36,5 +36,5 @@ export function tracedAttempt(
     route: call.plan.entry.name,
     locality: localityKey(ep.locality),
   });
-  return { ...request, attempt };
+  return withRequest(request, { attempt });
 }

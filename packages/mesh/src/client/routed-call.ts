@@ -5,6 +5,7 @@
 // strings on every call would cost more than routing it. Internal to the mesh client.
 
 import { type CallRequest, Metadata } from '@shoal/rpc/client';
+import { withRequest } from '@shoal/rpc/plugins';
 import type { XdsClusterWeight } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
 import type { FilterCall } from '../filters/http-filter.js';
@@ -58,7 +59,7 @@ export class RoutedCall implements FilterCall {
       header = new Metadata(request.header);
       header.set('grpc-previous-rpc-attempts', String(n - 1));
     }
-    return { ...request, header, timeoutMs: remaining } as CallRequest;
+    return withRequest(request, { header, timeoutMs: remaining });
   }
 }
 

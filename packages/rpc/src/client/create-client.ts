@@ -32,11 +32,19 @@ export function createClient<S extends DescService>(
   return client as Client<S>;
 }
 
+/** The options of a call made without any (shared, so its interceptor chain is built once). */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
 function methodCaller(method: DescMethod, transport: Transport, options: ClientOptions) {
-  const call = (callOptions: CallOptions): CallFn => {
+  const compose = (callOptions: CallOptions): CallFn => {
     const last: CallFn = (request) => transport.call(request, callOptions);
     return options.interceptors?.length ? applyInterceptors(last, options.interceptors) : last;
   };
+  // Calls without options (the usual case) share one chain: composing it per call allocated a
+  // closure per interceptor on every call.
+  let plain: CallFn | undefined;
+  const call = (callOptions: CallOptions): CallFn =>
+    callOptions === NO_OPTIONS ? (plain ??= compose(NO_OPTIONS)) : compose(callOptions);
   const common = (callOptions: CallOptions) => ({
     method,
     header: new Metadata(callOptions.headers as Metadata | undefined),
@@ -44,7 +52,7 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     timeoutMs: callOptions.timeoutMs,
   });
   const merge = (o?: CallOptions): CallOptions =>
-    options.defaults ? { ...options.defaults, ...o } : (o ?? {});
+    options.defaults ? { ...options.defaults, ...o } : (o ?? NO_OPTIONS);
   const input = (value: unknown) => create(method.input, value as never);
 
   switch (method.methodKind) {

@@ -196,7 +196,7 @@ describe('session pool keepalive (gRFC A8)', () => {
   });
 
   it('doubles once when several connections to one address get too_many_pings', async () => {
-    const sessions = new Set<http2.ServerHttp2Session>();
+    const sessions = new Set<http2.Http2Session>();
     const calm = Buffer.from('too_many_pings', 'ascii');
     // One stream per connection, so two calls open two connections; any PING is "too many".
     const server = http2.createServer({ settings: { maxConcurrentStreams: 1 } });
@@ -282,6 +282,33 @@ describe('session pool keepalive (gRFC A8)', () => {
     // took longer than that to answer).
     assert.equal((await collect(echo.echoServerStream({ repeat: 1 }))).length, 1);
     assert.deepEqual(events, []);
+  });
+
+  it('closes a connection idle for idleTimeoutMs, not one that took a call again in between', async () => {
+    const closed: number[] = [];
+    const sessions = new Set<http2.Http2Session>();
+    const started = performance.now();
+    const { port } = await rawServer((stream) => {
+      const session = stream.session;
+      if (session && !sessions.has(session)) {
+        sessions.add(session);
+        session.once('close', () => closed.push(performance.now() - started));
+      }
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(emptyMessage);
+    });
+    const echo = client(port, { idleTimeoutMs: 300 });
+    // Busy again every 150 ms for 600 ms: never idle for 300 ms, so the first connection stays.
+    for (let i = 0; i < 5; i++) {
+      await echo.echo({});
+      await wait(150);
+    }
+    assert.deepEqual(closed, [], 'closed while calls kept coming');
+    await wait(600);
+    assert.equal(sessions.size, 1, 'one connection carried every call');
+    assert.equal(closed.length, 1, `closed once idle for 300 ms (closed: ${closed.join(', ')})`);
+    assert.ok(closed[0]! >= 600 + 300, `closed at ${closed[0]} ms`);
   });
 
   it('rejects a NaN keepalive time and a timeout that is not a positive delay', () => {

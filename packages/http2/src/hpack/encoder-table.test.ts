@@ -1,0 +1,95 @@
+// A repeated field is inserted on its second block and indexed from the third (RFC 7541 §6.2.1,
+// §6.1); values that change are never inserted; eviction and a lowered table size keep the
+// encoder's indexes in step with a decoder (ours; node:http2's is in test/interop).
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { WriteBuffer } from '../write-buffer.js';
+import { HpackDecoder } from './hpack-decoder.js';
+import { HpackEncoder, type OutgoingHeaders } from './hpack-encoder.js';
+
+function block(encoder: HpackEncoder, headers: OutgoingHeaders): Buffer {
+  const out = new WriteBuffer();
+  encoder.encode(out, undefined, headers);
+  const taken = out.take();
+  return taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+}
+
+function decode(decoder: HpackDecoder, bytes: Buffer): [string, string, boolean][] {
+  const fields: [string, string, boolean][] = [];
+  decoder.decode(bytes, 0, bytes.length, 1 << 20, { field: (n, v, literal) => fields.push([n, v, literal]) });
+  return fields;
+}
+
+const mx = 'Cg0KB05BTUVTUEFDRRICGgA'.repeat(16);
+
+describe('HPACK encoder: repeated fields through the dynamic table', () => {
+  it('inserts a repeated value once, then sends one index byte; a changing value stays literal', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder(4096);
+    const sizes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const bytes = block(encoder, { 'x-envoy-peer-metadata': mx, traceparent: `00-${i}` });
+      sizes.push(bytes.length);
+      const fields = decode(decoder, bytes);
+      assert.deepEqual(
+        fields.map(([n, v]) => [n, v]),
+        [
+          ['x-envoy-peer-metadata', mx],
+          ['traceparent', `00-${i}`],
+        ],
+      );
+      assert.equal(fields[0]![2], i < 2, `block ${i}: the metadata is a literal only until indexed`);
+      assert.equal(fields[1]![2], true);
+      if (i === 1) assert.equal(bytes[0], 0x40, 'the second block inserts it (§6.2.1)');
+      if (i >= 2) assert.equal(bytes[0], 0x80 | 62, 'later blocks index it (§6.1)');
+    }
+    assert.ok(sizes[4]! < 20, `block of ${sizes[4]} bytes`);
+    assert.equal(decoder.tableSize, 'x-envoy-peer-metadata'.length + mx.length + 32);
+  });
+
+  it('keeps indexes right as entries are evicted and when the peer lowers the table size', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder(4096);
+    const value = (i: number) => `${i}`.padStart(600, 'v');
+    // Ten names of 600-byte values, each sent three times in turn: the 4096-byte table holds six.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 10; i++) {
+        const headers = { [`x-h${i}`]: value(i), 'x-fixed': 'same' };
+        const fields = decode(decoder, block(encoder, headers));
+        assert.deepEqual(
+          fields.map(([n, v]) => [n, v]),
+          Object.entries(headers),
+        );
+      }
+    }
+    encoder.peerTableSize(700);
+    const bytes = block(encoder, { 'x-h9': value(9), 'x-fixed': 'same' });
+    assert.equal(bytes[0]! & 0xe0, 0x20, 'the block starts with a size update (§6.3)');
+    const fields = decode(decoder, bytes);
+    assert.deepEqual(
+      fields.map(([n, v]) => [n, v]),
+      [
+        ['x-h9', value(9)],
+        ['x-fixed', 'same'],
+      ],
+    );
+    assert.ok(decoder.tableSize <= 700);
+    encoder.peerTableSize(0);
+    for (let i = 0; i < 3; i++) {
+      const again = decode(decoder, block(encoder, { 'x-fixed': 'same' }));
+      assert.deepEqual(again, [['x-fixed', 'same', true]], 'nothing is indexed in a table of size 0');
+    }
+  });
+
+  it('never inserts credentials (§7.1.3)', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder(4096);
+    for (let i = 0; i < 3; i++) {
+      const bytes = block(encoder, { authorization: 'Bearer token' });
+      assert.equal(bytes[0], 0x10 | 15, 'never indexed, name from the static table (index 23)');
+      decode(decoder, bytes);
+    }
+    assert.equal(decoder.tableSize, 0);
+  });
+});
