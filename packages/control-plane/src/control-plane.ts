@@ -8,6 +8,7 @@ import type { X509Certificate } from 'node:crypto';
 import { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
 import { IstioCertificateService, parseLocality } from '@shoal/xds';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
@@ -22,6 +23,7 @@ import {
 import { CertificateAuthority } from './ca/certificate-authority.js';
 import { certificateService } from './ca/certificate-service.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
+import { SidecarCertificates } from './ca/sidecar-certificates.js';
 import { TokenStore } from './ca/token-store.js';
 import { spiffeIdentityOf, XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
@@ -47,6 +49,7 @@ import { mtlsModeFor } from './translate/peer-authentication.js';
 import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import type { ProxyNode } from './xds-server/proxy-node.js';
+import type { StreamCaller } from './xds-server/session-base.js';
 
 /** The level of a log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -191,6 +194,8 @@ export class ControlPlane {
   readonly tokens: TokenStore;
   /** The newest certificate the CA issued per client. */
   readonly issued = new IssuedCertificates();
+  /** Envoy sidecars' workload certificates, served to them by SDS. */
+  private readonly sidecarCertificates: SidecarCertificates;
   private caValue: CertificateAuthority | undefined;
   /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
   private xdsTls: XdsPortTls | undefined;
@@ -254,7 +259,7 @@ export class ControlPlane {
     this.citadel = citadelMetrics(meter);
     this.ads = new AdsServer({
       cache: this.cache,
-      lease: (node, peer, cert) => this.lease(node, peer, cert),
+      lease: (node, caller) => this.onStream(node, caller),
       metrics: this.pilot,
     });
     this.rpc = new Server({
@@ -273,13 +278,15 @@ export class ControlPlane {
         issued: this.issued,
         log: (level, message, fields) => this.log(level, message, fields),
         metrics: this.citadel,
-        peerIdentity: (ctx) => {
-          const cert = ctx.security?.peerCertificate;
-          const identity = cert && spiffeIdentityOf(cert);
-          return identity && { identity, serial: cert.serialNumber.toLowerCase() };
-        },
       }),
     );
+    this.sidecarCertificates = new SidecarCertificates({
+      ca: () => this.caValue,
+      tokens: this.tokens,
+      issued: this.issued,
+      onChange: (nodeId) => this.ads.resourcesChanged(nodeId, SECRET_TYPE_URL),
+      log: (level, message, fields) => this.log(level, message, fields),
+    });
     new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.rpc);
     this.admin = new AdminServer({
       store: this.store,
@@ -455,6 +462,7 @@ export class ControlPlane {
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
     this.xdsTls?.stop();
+    this.sidecarCertificates.close();
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
@@ -503,6 +511,7 @@ export class ControlPlane {
         buildMeshInput(this.store, this.registry, this.caValue?.trustDomain),
         {
           onFailure: (f) => this.log('error', 'resource left out: it could not be built', { ...f }),
+          sidecar: { certificates: (node) => this.sidecarCertificates.get(node.id) },
         },
       );
       const snapshot = new Snapshot(translator, {
@@ -513,6 +522,17 @@ export class ControlPlane {
       // A translation bug must not take the control plane down: clients keep the last snapshot.
       this.log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
     }
+  }
+
+  /** A client's stream started: a sidecar's certificate, and a self-registration's lease. */
+  private onStream(node: ProxyNode, caller: StreamCaller): (() => void) | undefined {
+    const lease = this.lease(node, caller.peer, caller.peerCertificate);
+    if (node.kind !== 'sidecar') return lease;
+    const certificate = this.sidecarCertificates.attach(node, caller);
+    return () => {
+      certificate();
+      lease?.();
+    };
   }
 
   private lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {

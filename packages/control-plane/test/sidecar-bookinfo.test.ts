@@ -107,6 +107,7 @@ function strictVariant(): { input: MeshInput; options: TranslatorOptions; node: 
           certificateChain: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
           privateKey: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
           rootCertificates: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
+          serial: '01',
         }),
       },
     },

@@ -64,6 +64,11 @@ export class AdsServer {
     };
   }
 
+  /** Resources of one type changed for one node alone (its secrets): its streams answer again. */
+  resourcesChanged(nodeId: string, typeUrl: string): void {
+    for (const s of this.sessions) if (s.node?.id === nodeId) s.resourcesChanged(typeUrl);
+  }
+
   /** Status of every client with a live stream, by node id then stream. */
   clients(): ClientStatus[] {
     const out: ClientStatus[] = [];
@@ -120,7 +125,14 @@ export class AdsServer {
   private sessionOptions(ctx: HandlerContext): SessionOptions {
     const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
-    return { server: this.server, streamId, peer: ctx.peer, ...(peerCertificate && { peerCertificate }) };
+    const authorization = ctx.requestHeader.getString('authorization');
+    return {
+      server: this.server,
+      streamId,
+      peer: ctx.peer,
+      ...(peerCertificate && { peerCertificate }),
+      ...(authorization !== undefined && { authorization }),
+    };
   }
 
   /**

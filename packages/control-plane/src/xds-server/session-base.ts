@@ -26,16 +26,21 @@ import type { SharedNameSets, Subscription } from './subscription.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 import type { XdsServerMetrics } from './xds-server-metrics.js';
 
+/** Who opened a stream: its address, and what it presented to prove its identity. */
+export interface StreamCaller {
+  /** `ip:port`. */
+  readonly peer: string;
+  /** The client certificate the xDS port verified (mutual TLS), if any. */
+  readonly peerCertificate?: X509Certificate | undefined;
+  /** The stream's `authorization` header (a token from `shoal token create`), if any. */
+  readonly authorization?: string | undefined;
+}
+
 /**
  * Called when a client's stream starts; the returned function is called when it ends. Throwing
- * (an RpcError) ends the stream with that status. `peerCertificate` is the client certificate
- * the xDS port verified (mutual TLS), if any.
+ * (an RpcError) ends the stream with that status.
  */
-export type LeaseHandler = (
-  node: ProxyNode,
-  peer: string,
-  peerCertificate: X509Certificate | undefined,
-) => (() => void) | undefined;
+export type LeaseHandler = (node: ProxyNode, caller: StreamCaller) => (() => void) | undefined;
 
 /** What every session of one ADS server shares (one object, so a session holds one reference). */
 export interface SessionServer {
@@ -49,12 +54,9 @@ export interface SessionServer {
   readonly metrics?: XdsServerMetrics;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends StreamCaller {
   server: SessionServer;
   streamId: number;
-  peer: string;
-  /** The verified client certificate of the stream's connection (mutual TLS). */
-  peerCertificate?: X509Certificate;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */
@@ -67,6 +69,8 @@ export interface LiveSession {
   readonly closed: boolean;
   close(error?: unknown): void;
   clientResources(): Map<string, ReadonlyMap<string, BuiltResource>>;
+  /** Resources of one type changed for this client alone (its SDS secrets): answer it again. */
+  resourcesChanged(typeUrl: string): void;
 }
 
 /** A NACK's error_detail: google.rpc.Status. */
@@ -145,7 +149,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.nodeValue = proxy;
     this.connectedAt = Date.now();
-    this.release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
+    this.release = this.options.server.lease?.(proxy, this.options);
     this.cache.watch(this);
     return proxy;
   }
@@ -220,6 +224,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   onUpdate(): void {
     if (this.options.server.metrics) this.updateAt ??= performance.now();
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
+  }
+
+  resourcesChanged(typeUrl: string): void {
+    if (this.types.has(typeUrl)) this.markDirty(typeUrl);
   }
 
   /** For config dumps: type URL → resources the client was sent (SotW) or holds (delta). */

@@ -95,6 +95,9 @@ export class SidecarTranslator {
       case CLUSTER_TYPE_URL:
         // Wildcard CDS holds the Dubbo subsets the sidecar's routes name (see wildcardNames).
         return `sidecar|${node.namespace}|${node.ips.join(',')}${this.index.dubbo.empty ? '' : `|${routes}|${node.dnsDomain}`}`;
+      case SECRET_TYPE_URL:
+        // Per node, and per certificate: a renewed one is a new set to push.
+        return `sidecar|${node.id}|${this.options.certificates?.(node)?.serial ?? ''}`;
       default:
         return `sidecar|${node.id}`;
     }
