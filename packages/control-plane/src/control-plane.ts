@@ -366,6 +366,17 @@ export class ControlPlane {
     this.started = true;
     try {
       await this.backend.start();
+      if (this.backend.shared) {
+        const unused = await this.tokens.share(this.backend.shared);
+        if (unused > 0)
+          this.log(
+            'warn',
+            `the ${unused} tokens in the data dir are not used: replicas share theirs in the store`,
+            {
+              store: this.backend.shared.description,
+            },
+          );
+      }
       await this.registryBackend.start();
       await this.store.start();
       await this.registry.start();
@@ -376,6 +387,7 @@ export class ControlPlane {
     this.caValue = await CertificateAuthority.create({
       ...(this.options.trustDomain && { trustDomain: this.options.trustDomain }),
       ...(this.dataDir && { dataDir: this.dataDir }),
+      ...(this.backend.shared && { shared: this.backend.shared }),
       ...(this.options.caDir && { caDir: this.options.caDir }),
       ...(this.options.workloadCertTtlSeconds && {
         workloadTtlSeconds: this.options.workloadCertTtlSeconds,
@@ -470,6 +482,7 @@ export class ControlPlane {
     this.ads.closeAll();
     await Promise.all([this.rpc.close(graceMs).catch(() => {}), this.admin.close()]);
     await this.telemetry.close();
+    await this.tokens.close();
     await this.instances.close();
     if (this.ownsRegistry) await this.baseRegistry.close();
     await this.store.close();
