@@ -10,7 +10,12 @@ import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import type { ConfigObject } from '../../config/config-object.js';
 import { isDubboSubset } from '../../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../../xds-server/proxy-node.js';
-import { applicablePolicies, buildRbacFilters, RBAC_FILTER_NAME } from '../build-rbac.js';
+import {
+  applicablePolicies,
+  buildRbacFilters,
+  buildTcpRbacFilters,
+  RBAC_FILTER_NAME,
+} from '../build-rbac.js';
 import { type BuiltResource, buildResource } from '../built-resource.js';
 import {
   clusterPolicy,
@@ -178,6 +183,7 @@ export class SidecarTranslator {
         ports: this.workloadPorts(node).map((p) => ({ ...p, mode: modeFor(p.targetPort) })),
         passthroughMode: modeFor(0),
         rbac,
+        tcpRbac: buildTcpRbacFilters(policies, this.options.trustDomain),
         trustDomain: this.options.trustDomain ?? 'cluster.local',
       });
     }
