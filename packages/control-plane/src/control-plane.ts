@@ -539,7 +539,8 @@ export class ControlPlane {
 
   /** A client's stream started: a sidecar's certificate, and a self-registration's lease. */
   private onStream(node: ProxyNode, caller: StreamCaller): (() => void) | undefined {
-    const lease = this.lease(node, caller.peer, caller.peerCertificate);
+    // An SDS stream comes beside the node's ADS stream: the registration is the ADS stream's.
+    const lease = caller.secretsOnly ? undefined : this.lease(node, caller.peer, caller.peerCertificate);
     if (node.kind !== 'sidecar') return lease;
     const certificate = this.sidecarCertificates.attach(node, caller);
     return () => {

@@ -4,6 +4,7 @@
 // (the CA's root). Each secret decodes with Envoy's real protos and passes their validate.rules;
 // `openssl verify` accepts the chain against the root; renewal pushes a new certificate; a stream
 // with no proof, or proof of another identity, gets no secret; a revoked token gets no renewal.
+// Envoy's SecretDiscoveryService on the same port serves them too (secrets only).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { createClient, GrpcTransport } from '@shoal/rpc';
-import { envoy } from '@shoal/xds';
+import { envoy, LISTENER_TYPE_URL } from '@shoal/xds';
 import { SECRET_TYPE_URL as SDS } from '@shoal/xds/plugins';
 import type protobuf from 'protobufjs';
 import { ControlPlane } from '../src/control-plane.js';
@@ -136,6 +137,24 @@ describe('SDS for sidecars, issued by the CA', () => {
     assert.notEqual(renewed.key, workload.key);
     assert.ok(Date.parse(leaf.validTo) > Date.now(), 'renewed before the old one expired');
     assert.match(opensslCheck(renewed.chain!, rootPem).verified, /: OK$/);
+    s.close();
+  });
+
+  it("the same secrets on Envoy's SecretDiscoveryService (a bootstrap whose sds-grpc cluster points here)", async () => {
+    const { token } = cp.tokens.create({ namespace: 'default', serviceAccount: 'details' });
+    const client = createClient(envoy.SecretDiscoveryService, transport);
+    const s = new TestStream<envoy.DiscoveryRequest, envoy.DiscoveryResponse>((requests, signal) =>
+      client.streamSecrets(requests, { signal, headers: { authorization: `Bearer ${token}` } }),
+    );
+    s.send(sotwRequest({ node: sidecar('details', '10.0.0.6'), typeUrl: SDS, resourceNames: SECRETS }));
+    const secrets = decode(await untilSecrets(s, 2));
+    const leaf = new X509Certificate(secrets.get('default')!.chain!);
+    assert.equal(leaf.subjectAltName, 'URI:spiffe://cluster.local/ns/default/sa/details');
+    assert.equal(secrets.get('ROOTCA')?.trusted, cp.ca!.rootPem);
+    // Only secrets are served there: a listener request gets no answer (a renewal may come).
+    s.send(sotwRequest({ typeUrl: LISTENER_TYPE_URL }));
+    const next = await s.recv(300).catch(() => undefined);
+    assert.ok(next === undefined || next.typeUrl === SDS, next?.typeUrl);
     s.close();
   });
 

@@ -72,6 +72,7 @@ export {
 export * from './gen/envoy/service/discovery/v3/ads_pb.js';
 export * from './gen/envoy/service/discovery/v3/discovery_pb.js';
 export * from './gen/envoy/service/load_stats/v3/lrs_pb.js';
+export * from './gen/envoy/service/secret/v3/sds_pb.js';
 export * from './gen/envoy/service/status/v3/csds_pb.js';
 export * from './gen/envoy/type/matcher/v3/metadata_pb.js';
 export * from './gen/envoy/type/matcher/v3/node_pb.js';

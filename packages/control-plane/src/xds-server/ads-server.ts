@@ -1,7 +1,8 @@
 // The Aggregated Discovery Service on @shoal/rpc: one session per stream (state of the world or
 // delta), fed from a snapshot source (snapshot-source.ts: what it needs of the snapshot cache),
-// with every live client's status for the admin API.
-// Envoy: service.discovery.v3.AggregatedDiscoveryService.
+// with every live client's status for the admin API. The Secret Discovery Service beside it, for
+// an Envoy whose `sds-grpc` cluster points here: the same sessions, serving secrets only.
+// Envoy: service.discovery.v3.AggregatedDiscoveryService, service.secret.v3.SecretDiscoveryService.
 
 import { Code, type HandlerContext, RpcError, type Server, type ServiceImpl } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
@@ -53,6 +54,12 @@ export class AdsServer {
   /** Registers the ADS service on a @shoal/rpc server. */
   register(server: Server): void {
     server.register(envoy.AggregatedDiscoveryService, this.implementation());
+    server.register(envoy.SecretDiscoveryService, {
+      streamSecrets: (requests, ctx) =>
+        this.serve(new SotwSession(this.sessionOptions(ctx, true)), requests, (s, r) => s.receive(r)),
+      deltaSecrets: (requests, ctx) =>
+        this.serve(new DeltaSession(this.sessionOptions(ctx, true)), requests, (s, r) => s.receive(r)),
+    });
   }
 
   implementation(): AdsImpl {
@@ -122,7 +129,7 @@ export class AdsServer {
     this.refusal = undefined;
   }
 
-  private sessionOptions(ctx: HandlerContext): SessionOptions {
+  private sessionOptions(ctx: HandlerContext, secretsOnly = false): SessionOptions {
     const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
     const authorization = ctx.requestHeader.getString('authorization');
@@ -132,6 +139,7 @@ export class AdsServer {
       peer: ctx.peer,
       ...(peerCertificate && { peerCertificate }),
       ...(authorization !== undefined && { authorization }),
+      ...(secretsOnly && { secretsOnly }),
     };
   }
 

@@ -9,7 +9,7 @@ import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
-import { allowsWildcard, SHORT_TYPES } from './type-names.js';
+import { allowsWildcard } from './type-names.js';
 
 interface DeltaTypeState extends TypeState {
   /** Subscribed names, changed in place by (un)subscribe requests. */
@@ -59,7 +59,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
   receive(req: envoy.DeltaDiscoveryRequest): void {
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
-    if (!SHORT_TYPES[typeUrl]) return;
+    if (!this.serves(typeUrl)) return;
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {

@@ -10,6 +10,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
 import {
   type ClientStatus,
@@ -34,6 +35,8 @@ export interface StreamCaller {
   readonly peerCertificate?: X509Certificate | undefined;
   /** The stream's `authorization` header (a token from `shoal token create`), if any. */
   readonly authorization?: string | undefined;
+  /** A SecretDiscoveryService stream (Envoy's `sds-grpc`): secrets only, and no registration. */
+  readonly secretsOnly?: boolean;
 }
 
 /**
@@ -152,6 +155,11 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     this.release = this.options.server.lease?.(proxy, this.options);
     this.cache.watch(this);
     return proxy;
+  }
+
+  /** Whether this stream answers requests of a type (SDS streams: secrets only). */
+  protected serves(typeUrl: string): boolean {
+    return SHORT_TYPES[typeUrl] !== undefined && (!this.options.secretsOnly || typeUrl === SECRET_TYPE_URL);
   }
 
   protected nextNonce(): string {

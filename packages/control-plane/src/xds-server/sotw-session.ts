@@ -10,7 +10,7 @@ import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
-import { allowsWildcard, SHORT_TYPES } from './type-names.js';
+import { allowsWildcard } from './type-names.js';
 
 interface SotwTypeState extends TypeState {
   /** Wildcard from an empty first request (an empty list later keeps it). */
@@ -36,7 +36,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
   receive(req: envoy.DiscoveryRequest): void {
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
-    if (!SHORT_TYPES[typeUrl]) return; // a type we do not serve: nothing exists
+    if (!this.serves(typeUrl)) return; // a type we do not serve: nothing exists
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
