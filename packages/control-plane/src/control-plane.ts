@@ -49,7 +49,7 @@ import { mtlsModeFor } from './translate/peer-authentication.js';
 import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import type { ProxyNode } from './xds-server/proxy-node.js';
-import type { StreamCaller } from './xds-server/session-base.js';
+import type { StreamCaller, StreamLease } from './xds-server/session-base.js';
 
 /** The level of a log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -538,14 +538,17 @@ export class ControlPlane {
   }
 
   /** A client's stream started: a sidecar's certificate, and a self-registration's lease. */
-  private onStream(node: ProxyNode, caller: StreamCaller): (() => void) | undefined {
+  private onStream(node: ProxyNode, caller: StreamCaller): StreamLease | undefined {
     // An SDS stream comes beside the node's ADS stream: the registration is the ADS stream's.
     const lease = caller.secretsOnly ? undefined : this.lease(node, caller.peer, caller.peerCertificate);
-    if (node.kind !== 'sidecar') return lease;
+    if (node.kind !== 'sidecar') return lease && { release: lease };
     const certificate = this.sidecarCertificates.attach(node, caller);
-    return () => {
-      certificate();
-      lease?.();
+    return {
+      release: () => {
+        certificate.release();
+        lease?.();
+      },
+      secrets: certificate.proven,
     };
   }
 

@@ -3,7 +3,8 @@
 // `default` (its own key and a certificate the CA issued, with the SPIFFE URI SAN) and `ROOTCA`
 // (the CA's root). Each secret decodes with Envoy's real protos and passes their validate.rules;
 // `openssl verify` accepts the chain against the root; renewal pushes a new certificate; a stream
-// with no proof, or proof of another identity, gets no secret; a revoked token gets no renewal.
+// with no proof, or proof of another identity, gets no secret (even under the node id of a
+// sidecar that has one); a revoked token gets no renewal.
 // Envoy's SecretDiscoveryService on the same port serves them too (secrets only).
 
 import assert from 'node:assert/strict';
@@ -158,22 +159,23 @@ describe('SDS for sidecars, issued by the CA', () => {
     s.close();
   });
 
-  it('a sidecar without proof, or with a token for another service account, gets no secret', async () => {
-    const { token } = cp.tokens.create({ namespace: 'default', serviceAccount: 'reviews' });
-    for (const s of [stream(), stream(token)]) {
-      s.send(
-        sotwRequest({
-          node: sidecar('bookinfo-productpage', '10.0.0.8'),
-          typeUrl: SDS,
-          resourceNames: SECRETS,
-        }),
-      );
+  it('a stream without proof, or with a token for another service account, gets no secret, even under the node id of a sidecar that has them', async () => {
+    const { token: own } = cp.tokens.create({ namespace: 'default', serviceAccount: 'bookinfo-productpage' });
+    const { token: other } = cp.tokens.create({ namespace: 'default', serviceAccount: 'reviews' });
+    const node = sidecar('bookinfo-productpage', '10.0.0.8');
+    const owner = stream(own);
+    owner.send(sotwRequest({ node, typeUrl: SDS, resourceNames: SECRETS }));
+    await untilSecrets(owner, 2);
+    for (const s of [stream(), stream(other)]) {
+      s.send(sotwRequest({ node, typeUrl: SDS, resourceNames: SECRETS }));
       const res = await s.recv();
       assert.equal(res.resources.length, 0);
       s.send(sotwAck(SDS, SECRETS, res));
-      await s.expectNone(TTL_SECONDS * 500);
+      // Long enough for the owner's renewal, which is not pushed here either.
+      await s.expectNone(TTL_SECONDS * 600);
       s.close();
     }
+    owner.close();
   });
 
   it('a revoked token gets no renewal: the secrets are withdrawn', async () => {

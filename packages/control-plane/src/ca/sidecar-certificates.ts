@@ -57,34 +57,39 @@ export class SidecarCertificates {
 
   /**
    * A sidecar's stream started: issue its certificate (asynchronously) if the stream proved the
-   * node's identity. Returns what to call when the stream ends.
+   * node's identity. Returns what to call when the stream ends, and whether this stream proved it
+   * (only such streams may be sent the certificate: another stream may claim the same node id).
    */
-  attach(node: ProxyNode, credentials: CallerCredentials): () => void {
-    const existing = this.entries.get(node.id);
-    if (existing) {
-      existing.streams++;
-      return () => this.detach(node.id, existing);
-    }
+  attach(node: ProxyNode, credentials: CallerCredentials): { release: () => void; proven: boolean } {
+    const refused = { release: () => {}, proven: false };
     const ca = this.options.ca();
-    if (!ca) return () => {};
+    if (!ca) return refused;
     const claimed: WorkloadIdentity = {
       trustDomain: ca.trustDomain,
       namespace: node.namespace,
       serviceAccount: serviceAccountOf(node),
     };
-    const refusal = this.check(claimed, credentials, ca.trustDomain);
-    if (typeof refusal === 'string') {
+    const proof = this.check(claimed, credentials, ca.trustDomain);
+    if (typeof proof === 'string') {
       this.options.log?.('warn', 'sidecar gets no workload certificate (SDS default)', {
         node: node.id,
         identity: spiffeId(claimed),
-        reason: refusal,
+        reason: proof,
       });
-      return () => {};
+      return refused;
+    }
+    const existing = this.entries.get(node.id);
+    if (existing) {
+      // The node's other stream proved an identity too; this one shares its certificate only
+      // if it proved the same.
+      if (spiffeId(existing.identity) !== spiffeId(claimed)) return refused;
+      existing.streams++;
+      return { release: () => this.detach(node.id, existing), proven: true };
     }
     const entry: Entry = { streams: 1, identity: claimed, credentials, closed: false };
     this.entries.set(node.id, entry);
-    void this.issue(node.id, entry, refusal);
-    return () => this.detach(node.id, entry);
+    void this.issue(node.id, entry, proof);
+    return { release: () => this.detach(node.id, entry), proven: true };
   }
 
   /** Stops every renewal. */

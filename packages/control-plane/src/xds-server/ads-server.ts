@@ -19,7 +19,7 @@ import type { XdsServerMetrics } from './xds-server-metrics.js';
 export interface AdsServerOptions {
   /** Where the snapshots come from (a SnapshotCache). */
   cache: SnapshotSource;
-  /** Called when a client's stream starts (its first request); returns the lease's release. */
+  /** Called when a client's stream starts (its first request): the stream's lease. */
   lease?: LeaseHandler;
   /** Told of pushes, NACKs and convergence (pilot_* metrics). */
   metrics?: XdsServerMetrics;

@@ -39,11 +39,21 @@ export interface StreamCaller {
   readonly secretsOnly?: boolean;
 }
 
+/** What a stream's start gives: what to call when it ends, and whether it may get secrets. */
+export interface StreamLease {
+  readonly release?: () => void;
+  /**
+   * The stream proved the identity the node's secrets are for. Other streams, even with the same
+   * node id, are answered an empty SDS set: a node id alone proves nothing.
+   */
+  readonly secrets?: boolean;
+}
+
 /**
- * Called when a client's stream starts; the returned function is called when it ends. Throwing
+ * Called when a client's stream starts; the lease's release is called when it ends. Throwing
  * (an RpcError) ends the stream with that status.
  */
-export type LeaseHandler = (node: ProxyNode, caller: StreamCaller) => (() => void) | undefined;
+export type LeaseHandler = (node: ProxyNode, caller: StreamCaller) => StreamLease | undefined;
 
 /** What every session of one ADS server shares (one object, so a session holds one reference). */
 export interface SessionServer {
@@ -86,6 +96,8 @@ interface ErrorDetail {
 export interface TypeState extends Subscription, TypeRecord {}
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+/** The SDS answer to a stream that did not prove the node's identity. */
+const NO_SECRETS = Object.freeze({ resources: new Map<string, BuiltResource>(), hash: setVersion([]) });
 
 /**
  * `St` is the per-type state of one protocol. The session is the stream's response iterator:
@@ -105,6 +117,8 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   private closedValue = false;
   private error: unknown;
   private release: (() => void) | undefined;
+  /** May be sent the node's SDS secrets (see StreamLease.secrets). */
+  private secretsAllowed = false;
   private nonce = 0;
   /** When the snapshot whose changes are still being sent was made (for convergence time). */
   private updateAt: number | undefined;
@@ -152,7 +166,9 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.nodeValue = proxy;
     this.connectedAt = Date.now();
-    this.release = this.options.server.lease?.(proxy, this.options);
+    const lease = this.options.server.lease?.(proxy, this.options);
+    this.release = lease?.release;
+    this.secretsAllowed = lease?.secrets === true;
     this.cache.watch(this);
     return proxy;
   }
@@ -212,6 +228,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     st: St,
     node: ProxyNode,
   ): { resources: ReadonlyMap<string, BuiltResource>; hash: string } {
+    if (typeUrl === SECRET_TYPE_URL && !this.secretsAllowed) return NO_SECRETS;
     const set = this.cache.snapshot.resources(typeUrl, st, node);
     if (typeUrl !== CLUSTER_TYPE_URL || !st.wildcard) return { resources: set.resources, hash: set.version };
     const kept = withReferencedClusters(set.resources, this.routesClientMayHold(), this.clustersGiven(st));
