@@ -11,8 +11,6 @@ export type {
   WithPayload,
 } from './client/stub.js';
 export { runTestCase, testCaseNames } from './client/test-cases.js';
-export { type MeshCertificateFiles, makeMeshCertificates } from './proxies/mesh-certificates.js';
 export { type NghttpxOptions, startNghttpx } from './proxies/nghttpx.js';
 export { type NginxOptions, startNginx } from './proxies/nginx.js';
-export { freePort, type ProxyProcess, tempDir } from './proxies/proxy-process.js';
 export { createTestServer, testServiceImpl } from './server/test-service.js';

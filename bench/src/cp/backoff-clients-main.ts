@@ -2,10 +2,9 @@
 // back to a control plane exactly as @shoal/xds does, at a fraction of its CPU, so that thousands of
 // them in one process behave like thousands of processes. Each holds a SotW ADS stream (SimStream);
 // when it ends, the client retries on @shoal/xds's own Backoff schedule (reset after a stream that
-// worked, as gRFC A57 says), each try a plain TCP connect (refused while the control plane is down),
-// and once one connects, a new ADS stream. Argument: JSON {xdsPort, count, listener, idPrefix}.
+// worked, as gRFC A57 says), each try a new ADS stream on a new connection (refused while the
+// control plane is down). Argument: JSON {xdsPort, count, listener, idPrefix}.
 
-import { connect as tcpConnect } from 'node:net';
 import { createClient, GrpcTransport } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import { Backoff } from '@shoal/xds/plugins';
@@ -19,58 +18,49 @@ interface Settings {
   idPrefix: string;
 }
 
-/** Resolves true when a TCP connection to the port opens, false when it is refused. */
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = tcpConnect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 class Client {
-  /** wallMs() of the first try that found the control plane after each outage. */
+  /** wallMs() at the start of the first try that found the control plane after each outage. */
   readonly found: number[] = [];
   private readonly backoff = new Backoff();
-  private transport: GrpcTransport | undefined;
+  /** One transport for the client's life, as an XdsClient holds one per server: each try dials anew. */
+  private readonly transport: GrpcTransport;
+  private readonly ads: ReturnType<typeof createClient<typeof envoy.AggregatedDiscoveryService>>;
   private stream: SimStream | undefined;
   private closed = false;
 
   constructor(
     private readonly settings: Settings,
     private readonly id: string,
-  ) {}
+  ) {
+    this.transport = new GrpcTransport({ address: `127.0.0.1:${settings.xdsPort}` });
+    this.ads = createClient(envoy.AggregatedDiscoveryService, this.transport);
+  }
 
   /** Opens a stream; resolves once it is synced, and follows it with reconnects afterwards. */
   async open(): Promise<void> {
-    this.transport = new GrpcTransport({ address: `127.0.0.1:${this.settings.xdsPort}` });
-    const stream = new SimStream(
-      createClient(envoy.AggregatedDiscoveryService, this.transport),
-      this.id,
-      this.settings.listener,
-    );
+    const stream = new SimStream(this.ads, this.id, this.settings.listener);
     this.stream = stream;
     const ended = stream.start();
     await stream.synced;
     void ended.then(() => this.reconnect());
   }
 
+  /**
+   * Each try is what @shoal/xds does: a new ADS stream on a new connection, which fails at once
+   * while the port refuses connections. (A bare TCP probe first would cost the returning control
+   * plane a second connection per client.)
+   */
   private async reconnect(): Promise<void> {
-    this.transport?.close();
     this.backoff.resetAfterHealthy(); // the stream had responses: retry at once, then back off
     while (!this.closed) {
       const started = Date.now();
-      if (await reachable(this.settings.xdsPort)) {
-        this.found.push(wallMs());
-        try {
-          await this.open();
-          return;
-        } catch {
-          // the stream failed before it synced: back off as for a refused connection
-        }
+      const at = wallMs();
+      try {
+        await this.open();
+        this.found.push(at);
+        return;
+      } catch {
+        // refused, or the stream failed before it synced: back off
       }
       const delay = this.backoff.next();
       await new Promise((r) => setTimeout(r, Math.max(0, started + delay - Date.now())));
@@ -80,7 +70,7 @@ class Client {
   close(): void {
     this.closed = true;
     this.stream?.close();
-    this.transport?.close();
+    this.transport.close();
   }
 }
 

@@ -46,6 +46,9 @@ async function main(): Promise<void> {
       /** Writes a V8 heap snapshot (to find what each stream costs); returns its path. */
       heapSnapshot: ({ file }: { file: string }): string => writeHeapSnapshot(file),
       stats: ({ collect }: { collect?: boolean } = {}) => processStats(collect, cp.ads.streamCount),
+      /** The stream count alone: sampled every 100 ms while clients return, where reading the
+       * process's memory (/proc under gVisor) would be a measurable part of the work. */
+      streams: () => cp.ads.streamCount,
     },
   );
 }

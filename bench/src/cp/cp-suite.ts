@@ -237,13 +237,19 @@ export const cpSuite: Suite = {
     const settings = settingsFrom(args);
     console.log(machineLine('cp'));
     if (settings.stampede) {
-      await runStampede({ clients: settings.streams, procs: settings.procs, outageS: settings.outageS });
+      await runStampede({
+        clients: settings.streams,
+        procs: settings.procs,
+        outageS: settings.outageS,
+        profileDir: settings.profileDir,
+      });
     } else if (settings.replicas > 1) {
       await runReplicas({
         replicas: settings.replicas,
         streams: settings.streams,
         services: settings.services,
         procs: settings.procs,
+        profileDir: settings.profileDir,
       });
     } else await run(settings);
   },

@@ -28,6 +28,8 @@ export interface ReplicaSettings {
   streams: number;
   services: number;
   procs: number;
+  /** When set, every replica writes a V8 CPU profile here when it stops. */
+  profileDir: string | undefined;
 }
 
 /** `services` ServiceEntries with two endpoints each (besides the pushed service). */
@@ -65,11 +67,12 @@ export async function runReplicas(settings: ReplicaSettings): Promise<void> {
   const etcd = await LocalEtcdCluster.start(3);
   const replicas: ChildHandle<ControlPlaneReady>[] = [];
   const sims: ChildHandle<unknown>[] = [];
+  const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
   try {
     for (let i = 0; i < settings.replicas; i++)
       replicas.push(
         await spawnChild<ControlPlaneReady>(controlPlaneMain, ['--store', etcd.storeUrl], {
-          execArgv: ['--expose-gc'],
+          execArgv: ['--expose-gc', ...profile],
           readyTimeoutMs: 60_000,
         }),
       );

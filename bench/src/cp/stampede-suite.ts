@@ -12,7 +12,6 @@ import type { ControlPlaneReady } from './control-plane-main.js';
 import { LISTENER, REGISTRY_YAML, weightsYaml } from './cp-config.js';
 import { type Figure, printFigures } from './figures.js';
 import { type ChildHandle, spawnChild, wallMs } from './ipc.js';
-import type { ProcessStats } from './process-stats.js';
 
 const controlPlaneMain = new URL('./control-plane-main.js', import.meta.url);
 const clientsMain = new URL('./backoff-clients-main.js', import.meta.url);
@@ -21,11 +20,17 @@ export interface StampedeSettings {
   clients: number;
   procs: number;
   outageS: number;
+  /** When set, the returning control plane writes a V8 CPU profile here when it stops. */
+  profileDir: string | undefined;
 }
 
-async function startControlPlane(port: number): Promise<ChildHandle<ControlPlaneReady>> {
+async function startControlPlane(
+  port: number,
+  execArgv: string[] = [],
+): Promise<ChildHandle<ControlPlaneReady>> {
   const cp = await spawnChild<ControlPlaneReady>(controlPlaneMain, ['--xds-port', String(port)], {
     readyTimeoutMs: 60_000,
+    execArgv,
   });
   await cp.request('apply', `${REGISTRY_YAML}---\n${weightsYaml(90)}`);
   return cp;
@@ -53,13 +58,14 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
     await cp.stop();
     await new Promise((r) => setTimeout(r, settings.outageS * 1000));
     const started = performance.now();
-    cp = await startControlPlane(port);
+    const profile = settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`] : [];
+    cp = await startControlPlane(port, profile);
     const backAt = performance.now();
     const backWall = wallMs();
     const samples: { at: number; streams: number }[] = [];
     const deadline = backAt + 30_000;
     for (;;) {
-      const { streams } = await cp.request<ProcessStats>('stats');
+      const streams = await cp.request<number>('streams');
       samples.push({ at: performance.now() - backAt, streams });
       if (streams >= settings.clients || performance.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));

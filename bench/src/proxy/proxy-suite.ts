@@ -15,13 +15,8 @@
 // printed beside what is measured.
 
 import { rmSync } from 'node:fs';
-import {
-  type MeshCertificateFiles,
-  makeMeshCertificates,
-  type ProxyProcess,
-  startNghttpx,
-  tempDir,
-} from '@shoal/interop';
+import { startNghttpx } from '@shoal/interop';
+import { type Daemon, type MeshCertificateFiles, makeMeshCertificates, tempDir } from '@shoal/testing';
 import type { ControlPlaneReady } from '../cp/control-plane-main.js';
 import { type Figure, printFigures } from '../cp/figures.js';
 import { type ChildHandle, spawnChild } from '../cp/ipc.js';
@@ -79,12 +74,12 @@ interface KindRun {
 interface Path {
   providers: ChildHandle<ProvidersReady>;
   /** The sidecar pairs, plaintext and mTLS: [client side, server side] each. */
-  proxies: Record<'sidecars' | 'sidecars-mtls', [ProxyProcess, ProxyProcess]>;
+  proxies: Record<'sidecars' | 'sidecars-mtls', [Daemon, Daemon]>;
   targetUri: string;
   directAddress: string;
 }
 
-const sidecarsOf = (kind: ProxyBenchKind, path: Path): ProxyProcess[] =>
+const sidecarsOf = (kind: ProxyBenchKind, path: Path): Daemon[] =>
   kind === 'sidecars' || kind === 'sidecars-mtls' ? path.proxies[kind] : [];
 
 /** CPU µs so far of the server side and of the kind's proxies (the client measures its own). */
@@ -291,7 +286,7 @@ function medianOf(runs: KindRun[]): KindRun {
 async function run(settings: Settings): Promise<void> {
   const cp = await spawnChild<ControlPlaneReady>(controlPlaneMain, []);
   let providers: ChildHandle<ProvidersReady> | undefined;
-  const proxies: ProxyProcess[] = [];
+  const proxies: Daemon[] = [];
   const dir = tempDir('proxy-bench');
   try {
     await cp.request('apply', ROUTING_YAML);
@@ -299,7 +294,7 @@ async function run(settings: Settings): Promise<void> {
     const port = providers.ready.port;
     process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify(bootstrapJson(cp.ready.xdsPort, 'bench-client'));
     // Each pair: the server's sidecar in front of the provider, the client's sidecar in front of it.
-    const pair = async (tls?: MeshCertificateFiles): Promise<[ProxyProcess, ProxyProcess]> => {
+    const pair = async (tls?: MeshCertificateFiles): Promise<[Daemon, Daemon]> => {
       const serverSide = await startNghttpx({
         backendPort: port,
         backendHost: PROVIDER.ip,
@@ -336,7 +331,7 @@ async function run(settings: Settings): Promise<void> {
     printTable(results, settings);
     printFigures('Proxyless vs sidecars (targets from issue 17)', figures(results));
   } finally {
-    await Promise.all(proxies.map((p) => p.close()));
+    await Promise.all(proxies.map((p) => p.stop()));
     rmSync(dir, { recursive: true, force: true });
     await providers?.stop();
     await cp.stop();

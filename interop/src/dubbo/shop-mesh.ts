@@ -13,6 +13,7 @@ import {
   meshTransportOf,
 } from '@shoal/mesh';
 import { Code, RpcError } from '@shoal/rpc';
+import { ShoalCpProcess, waitFor } from '@shoal/testing';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import {
   CommentService,
@@ -20,7 +21,6 @@ import {
   OrderService,
   UserService,
 } from '../gen/org/apache/dubbo/samples/shop_pb.js';
-import { ShoalCpProcess } from '../shoal-cp-process.js';
 
 export const SERVICES = { UserService, OrderService, DetailService, CommentService } as const;
 export type ServiceName = keyof typeof SERVICES;
@@ -169,20 +169,6 @@ export class ShopMesh {
 
   get output(): string {
     return this.cp.output;
-  }
-}
-
-/** Polls `check` until it holds (every 20 ms, up to `timeoutMs`). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
   }
 }
 

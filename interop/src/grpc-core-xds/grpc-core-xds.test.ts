@@ -12,17 +12,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
+import { freePort, ShoalCpProcess } from '@shoal/testing';
 import {
   type Backend,
   bootstrapJson,
   DELAY_HEADER,
   eventually,
-  freePort,
   registryYaml,
+  reviewsVs,
   startBackend,
   stopBackend,
 } from '../grpc-js-xds/harness.js';
-import { ShoalCpProcess } from '../shoal-cp-process.js';
 import { CoreXdsPeer, grpcioVersion } from './core-xds-peer.js';
 import { corePeer, grpcJsPeer, share, type XdsPeer } from './xds-peers.js';
 
@@ -33,14 +33,6 @@ const TARGET = 'xds:///reviews:9080';
 const CORE_NODE = 'grpc-core-client';
 const CORE_SERVER_NODE = 'grpc-core-server';
 const JS_NODE = 'grpc-js-client';
-
-const virtualService = (http: string) => `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-${http}`;
 
 const destinationRule = (trafficPolicy: string) => `apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -142,9 +134,7 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
   });
 
   it('timeout: a route timeout of 4 s ends a call the backend holds for 10 s', async () => {
-    await cp.apply(
-      virtualService('  - timeout: 4s\n    route: [{ destination: { host: reviews, subset: v1 } }]'),
-    );
+    await cp.apply(reviewsVs('  - timeout: 4s\n    route: [{ destination: { host: reviews, subset: v1 } }]'));
     await synced();
     await onEveryPeer(async (p) => (await p.calls({ count: 3 })).ok.v1 === 3, 'the v1-only route');
     // The callers' own deadline is 30 s and the backend answers after 10 s: DEADLINE_EXCEEDED can
@@ -161,7 +151,7 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
 
   it('fault injection: a 503 abort for jason, and a 400 ms delay for everyone', async () => {
     await cp.apply(
-      virtualService(`  - match: [{ headers: { end-user: { exact: jason } } }]
+      reviewsVs(`  - match: [{ headers: { end-user: { exact: jason } } }]
     fault: { abort: { httpStatus: 503, percentage: { value: 100 } } }
     route: [{ destination: { host: reviews, subset: v1 } }]
   - fault: { delay: { fixedDelay: 400ms, percentage: { value: 100 } } }
@@ -182,7 +172,7 @@ describe('gRPC C-core (python3-grpcio) and grpc-js-xds against `shoal cp`', () =
   });
 
   it('LB policies: LEAST_CONN and consistent hashing reach each client as a policy it reads', async () => {
-    await cp.apply(virtualService('  - route: [{ destination: { host: reviews } }]'));
+    await cp.apply(reviewsVs('  - route: [{ destination: { host: reviews } }]'));
     await cp.apply(destinationRule('{ loadBalancer: { simple: LEAST_CONN } }'));
     // C-core 1.51 and grpc-js-xds NACK LEAST_REQUEST: both are sent ROUND_ROBIN and ACK.
     await synced();

@@ -4,8 +4,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { freePort } from '../free-port.js';
-import { bootstrapJson, ControlPlane, callWho, eventually, stopBackend, WHO_PATH } from './harness.js';
+import { freePort } from '@shoal/testing';
+import {
+  applyConfig,
+  bootstrapJson,
+  ControlPlane,
+  callWho,
+  eventually,
+  rawUnaryMethod,
+  stopBackend,
+  WHO_PATH,
+} from './harness.js';
 
 const NODE_ID = 'sidecar~127.0.0.1~server.default~default.svc.cluster.local';
 
@@ -15,14 +24,7 @@ describe('grpc-js-xds XdsServer against the Shoal control plane', () => {
   let server: grpc.Server;
   let client: grpc.Client;
 
-  const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, {
-      method: 'POST',
-      body: yaml,
-      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
-    });
-    assert.equal(res.status, 200, await res.text());
-  };
+  const apply = (yaml: string) => applyConfig(admin, cp.adminToken, yaml);
   const remove = async (path: string) =>
     assert.equal(
       (
@@ -46,15 +48,7 @@ describe('grpc-js-xds XdsServer against the Shoal control plane', () => {
     server = new XdsServer();
     server.addService(
       {
-        Name: {
-          path: WHO_PATH,
-          requestStream: false,
-          responseStream: false,
-          requestSerialize: (b: Buffer) => b,
-          requestDeserialize: (b: Buffer) => b,
-          responseSerialize: (b: Buffer) => b,
-          responseDeserialize: (b: Buffer) => b,
-        },
+        Name: rawUnaryMethod(WHO_PATH),
       } as unknown as grpc.ServiceDefinition,
       { Name: (_c: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from('xds-server')) },
     );

@@ -7,17 +7,20 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as xds from '@grpc/grpc-js-xds';
-import { freePort } from '../free-port.js';
+import { freePort } from '@shoal/testing';
 import {
+  applyConfig,
   type Backend,
   bootstrapJson,
   ControlPlane,
   callWho,
   eventually,
+  rawUnaryMethod,
   registryYaml,
   spread,
   startBackend,
   stopBackend,
+  WHO_PATH,
 } from './harness.js';
 
 const TESTDATA = new URL('../../../../shared/testdata/istio/', import.meta.url);
@@ -36,14 +39,7 @@ describe('grpc-js-xds against the Shoal control plane', () => {
   let admin = '';
   let client: grpc.Client;
 
-  const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, {
-      method: 'POST',
-      body: yaml,
-      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
-    });
-    assert.equal(res.status, 200, await res.text());
-  };
+  const apply = (yaml: string) => applyConfig(admin, cp.adminToken, yaml);
   const syncz = async () =>
     (
       (await (await fetch(`${admin}/debug/syncz`)).json()) as {
@@ -237,7 +233,7 @@ spec:
     const server = new xds.XdsServer();
     const backend = await new Promise<Backend>((resolve, reject) => {
       // XdsServer binds only an explicit IP:port; it serves once its Listener arrives.
-      server.addService({ Name: whoMethod('xds-server') } as unknown as grpc.ServiceDefinition, {
+      server.addService({ Name: rawUnaryMethod(WHO_PATH) } as unknown as grpc.ServiceDefinition, {
         Name: (_c: unknown, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from('xds-server')),
       });
       server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (err) =>
@@ -263,15 +259,3 @@ spec:
     }
   });
 });
-
-function whoMethod(_name: string) {
-  return {
-    path: '/shoal.interop.v1.Who/Name',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: (b: Buffer) => b,
-    requestDeserialize: (b: Buffer) => b,
-    responseSerialize: (b: Buffer) => b,
-    responseDeserialize: (b: Buffer) => b,
-  };
-}

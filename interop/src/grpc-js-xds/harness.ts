@@ -2,9 +2,10 @@
 // that answer with their own name, and a grpc-js-xds client, all on 127.0.0.1.
 // gRPC: xDS bootstrap (gRFC A27), `xds:///host:port` targets.
 
-import net from 'node:net';
+import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { ControlPlane } from '@shoal/control-plane';
+import { waitFor } from '@shoal/testing';
 
 /** One unary method with raw bytes in and out, so no generated code is needed on either side. */
 export const WHO_PATH = '/shoal.interop.v1.Who/Name';
@@ -145,30 +146,28 @@ spec: { address: 127.0.0.1, ports: { grpc: ${b.port} }, labels: { app: ${host.sp
   return docs.join('\n---\n');
 }
 
-/** Polls `probe` until it returns true, or fails after `timeoutMs`. */
-export async function eventually(
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The root VirtualService for reviews with these http routes (YAML list items, indented 2). */
+export const reviewsVs = (http: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: reviews }
+spec:
+  hosts: [reviews]
+  http:
+${http}`;
+
+/** Applies YAML through a control plane's admin API (`admin`: its URL); fails with its answer. */
+export async function applyConfig(admin: string, adminToken: string, yaml: string): Promise<void> {
+  const res = await fetch(`${admin}/api/apply?source=interop`, {
+    method: 'POST',
+    body: yaml,
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/yaml' },
+  });
+  assert.equal(res.status, 200, await res.text());
 }
 
-/** A port free on 127.0.0.1 now, for servers (such as an XdsServer) that bind an explicit port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
+/** Polls `probe` (every 50 ms) until it returns true, or fails after `timeoutMs`. */
+export function eventually(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  return waitFor(probe, what, timeoutMs, 50);
 }
 
 export { ControlPlane };

@@ -21,7 +21,15 @@ import {
   SimpleResponseSchema,
 } from '../gen/grpc/testing/messages_pb.js';
 import { TestService } from '../gen/grpc/testing/test_pb.js';
-import { bootstrapJson, ControlPlane, eventually, rawUnaryMethod, registryYaml } from './harness.js';
+import {
+  applyConfig,
+  bootstrapJson,
+  ControlPlane,
+  eventually,
+  rawUnaryMethod,
+  registryYaml,
+  reviewsVs,
+} from './harness.js';
 
 const TESTDATA = new URL('../../../../shared/testdata/istio/', import.meta.url);
 const HOST = 'reviews.default.svc.cluster.local';
@@ -72,15 +80,6 @@ async function startBackend(name: string): Promise<Backend> {
   return { name, port, server, seen };
 }
 
-/** The root VirtualService for reviews with these http routes (YAML list items, indented 2). */
-const reviewsVs = (http: string) => `apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: { name: reviews }
-spec:
-  hosts: [reviews]
-  http:
-${http}`;
-
 /** One grpc-js-xds call of UnaryCall: the backend's name, or the error's gRPC code. */
 function jsCall(client: grpc.Client, headers: Record<string, string> = {}): Promise<string | grpc.status> {
   const md = new grpc.Metadata();
@@ -105,14 +104,7 @@ describe('VirtualService header operations, rewrites, mirrors, directResponse an
   let js: grpc.Client;
   let shoal: MeshClient<typeof TestService>;
 
-  const apply = async (yaml: string) => {
-    const res = await fetch(`${admin}/api/apply?source=interop`, {
-      method: 'POST',
-      body: yaml,
-      headers: { authorization: `Bearer ${cp.adminToken}`, 'content-type': 'application/yaml' },
-    });
-    assert.equal(res.status, 200, await res.text());
-  };
+  const apply = (yaml: string) => applyConfig(admin, cp.adminToken, yaml);
   const backend = (name: string) => backends.find((b) => b.name === name)!;
   /** One Shoal call of UnaryCall: the backend's name (or the error's code) and the response headers. */
   const shoalCall = async (headers: Record<string, string> = {}) => {

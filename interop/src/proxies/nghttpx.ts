@@ -5,8 +5,7 @@
 // nghttpx: https://nghttp2.org/documentation/nghttpx.1.html
 
 import { join } from 'node:path';
-import type { MeshCertificateFiles } from './mesh-certificates.js';
-import { freePort, type ProxyProcess, spawnProxy, tempDir } from './proxy-process.js';
+import { Daemon, freePort, type MeshCertificateFiles, tempDir } from '@shoal/testing';
 
 export interface NghttpxOptions {
   /** Mutual TLS on the frontend: this certificate, and client certificates required from `ca`. */
@@ -23,7 +22,7 @@ export interface NghttpxOptions {
   frontendIdleTimeout?: number;
 }
 
-export async function startNghttpx(options: NghttpxOptions): Promise<ProxyProcess> {
+export async function startNghttpx(options: NghttpxOptions): Promise<Daemon> {
   const dir = tempDir('nghttpx');
   const port = await freePort();
   const log = join(dir, 'error.log');
@@ -47,5 +46,5 @@ export async function startNghttpx(options: NghttpxOptions): Promise<ProxyProces
   if (f) args.push('--verify-client', `--verify-client-cacert=${f.ca}`, f.key, f.cert);
   const b = options.backendTls;
   if (b) args.push(`--cacert=${b.ca}`, `--client-private-key-file=${b.key}`, `--client-cert-file=${b.cert}`);
-  return spawnProxy({ name: 'nghttpx', command: 'nghttpx', args, ports: [port], dir, log });
+  return Daemon.start({ command: 'nghttpx', args, ports: [port], dir, log });
 }

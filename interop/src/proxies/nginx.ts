@@ -6,7 +6,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, type ProxyProcess, spawnProxy, tempDir } from './proxy-process.js';
+import { Daemon, freePort, tempDir } from '@shoal/testing';
 
 export interface NginxOptions {
   /** The backend's HTTP/2 port (gRPC, Triple over HTTP/2). */
@@ -18,7 +18,7 @@ export interface NginxOptions {
 }
 
 /** Ports: [h2c with grpc_pass, HTTP/1.1 with proxy_pass]. */
-export async function startNginx(options: NginxOptions): Promise<ProxyProcess> {
+export async function startNginx(options: NginxOptions): Promise<Daemon> {
   const dir = tempDir('nginx');
   const [h2, h1] = [await freePort(), await freePort()];
   const log = join(dir, 'error.log');
@@ -67,5 +67,5 @@ http {
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, conf);
   const args = ['-p', dir, '-c', confPath, '-e', log];
-  return spawnProxy({ name: 'nginx', command: 'nginx', args, ports: [h2, h1], dir, log });
+  return Daemon.start({ command: 'nginx', args, ports: [h2, h1], dir, log });
 }

@@ -1,9 +1,9 @@
 // Test support: one or two real proxies of a kind between a client and a server, the shape of a
 // sidecar path (client → client's sidecar → server's sidecar → server) with two hops.
 
+import type { Daemon } from '@shoal/testing';
 import { startNghttpx } from './nghttpx.js';
 import { startNginx } from './nginx.js';
-import type { ProxyProcess } from './proxy-process.js';
 
 export type ProxyKind = 'nghttpx' | 'nginx';
 
@@ -14,7 +14,7 @@ export interface ProxyChain {
   /** Where a client connects for HTTP/1.1 (Triple's JSON mode). */
   readonly http1Port: number;
   /** The proxies, nearest the client first. */
-  readonly proxies: readonly ProxyProcess[];
+  readonly proxies: readonly Daemon[];
   close(): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function startChain(
   serverPort: number,
   options: ChainOptions = {},
 ): Promise<ProxyChain> {
-  const proxies: ProxyProcess[] = [];
+  const proxies: Daemon[] = [];
   try {
     let h2 = serverPort;
     let h1 = serverPort;
@@ -59,11 +59,11 @@ export async function startChain(
       http1Port: h1,
       proxies,
       close: async () => {
-        await Promise.all(proxies.map((p) => p.close()));
+        await Promise.all(proxies.map((p) => p.stop()));
       },
     };
   } catch (err) {
-    await Promise.all(proxies.map((p) => p.close()));
+    await Promise.all(proxies.map((p) => p.stop()));
     throw err;
   }
 }

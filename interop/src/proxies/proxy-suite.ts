@@ -25,6 +25,7 @@ import {
   type Server,
   type ServerOptions,
 } from '@shoal/rpc';
+import { tempDir } from '@shoal/testing';
 import { shoalStub } from '../client/shoal-stub.js';
 import type { InteropStub } from '../client/stub.js';
 import { runTestCase, testCaseNames } from '../client/test-cases.js';
@@ -32,7 +33,6 @@ import { SimpleRequestSchema } from '../gen/grpc/testing/messages_pb.js';
 import { TestService } from '../gen/grpc/testing/test_pb.js';
 import { testServiceImpl } from '../server/test-service.js';
 import { type ProxyChain, type ProxyKind, startChain } from './proxy-chain.js';
-import { tempDir } from './proxy-process.js';
 
 const run = promisify(execFile);
 const SERVICE = 'grpc.testing.TestService';

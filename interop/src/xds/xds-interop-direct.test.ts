@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Code, createClient, Health, HealthCheckResponse_ServingStatus as Serving } from '@shoal/rpc';
-import { freePort } from '../free-port.js';
+import { freePort } from '@shoal/testing';
 import { ClientConfigureRequest_RpcType as RpcType } from '../gen/grpc/testing/messages_pb.js';
 import {
   LoadBalancerStatsService,

@@ -2,74 +2,35 @@
 // verbs at https://… with SHOAL_ADMIN_CA; and a non-loopback --admin-host refused without TLS.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { shoal, shoalBin } from './run-shoal.js';
+import { ShoalCpProcess, selfSignedCertificate, shoal } from '@shoal/testing';
 
 describe('shoal cp with an HTTPS admin API', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-admin-tls-'));
-  let cp: ChildProcess | undefined;
-  after(async () => {
-    if (cp && cp.exitCode === null) {
-      cp.kill('SIGTERM');
-      await once(cp, 'exit');
-    }
-  });
+  let cp: ShoalCpProcess | undefined;
+  after(() => cp?.stop());
 
   it('serves the config verbs over HTTPS, verified with SHOAL_ADMIN_CA', async () => {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=shoal-admin',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        'key.pem',
-        '-out',
-        'cert.pem',
-      ],
-      { cwd: dir, stdio: 'pipe' },
-    );
-    cp = spawn(
-      process.execPath,
-      [
-        shoalBin,
-        'cp',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--admin-tls-cert',
-        'cert.pem',
-        '--admin-tls-key',
-        'key.pem',
-      ],
-      { cwd: dir },
-    );
-    let out = '';
-    const admin = await new Promise<string>((resolve, reject) => {
-      cp!.stdout!.on('data', (c) => {
-        out += c;
-        const m = /admin API on (https:\/\/[\d.]+:\d+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      cp!.once('exit', (code) => reject(new Error(`shoal cp exited ${code}: ${out}`)));
+    const cert = selfSignedCertificate(dir, 'admin', {
+      subject: '/CN=shoal-admin',
+      keyType: 'ec',
+      extensions: 'subjectAltName=IP:127.0.0.1',
     });
-    const env = { ...process.env, SHOAL_ADMIN_CA: join(dir, 'cert.pem') };
+    // Its data dir where the verbs below (run in dir) look for the admin token.
+    cp = await ShoalCpProcess.start([
+      '--data-dir',
+      join(dir, '.shoal'),
+      '--admin-tls-cert',
+      cert.certFile,
+      '--admin-tls-key',
+      cert.keyFile,
+    ]);
+    const admin = cp.adminUrl;
+    assert.match(admin, /^https:\/\//);
+    const env = { ...process.env, SHOAL_ADMIN_CA: cert.certFile };
     const get = await shoal(['get', 'vs', '--admin', admin], { cwd: dir, env });
     assert.equal(get.code, 0, get.stderr);
     const token = await shoal(

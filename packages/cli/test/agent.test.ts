@@ -4,15 +4,15 @@
 // mTLS with the agent's files).
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { shoal, spawnShoal } from '@shoal/testing';
 import { CLUSTER_TYPE_URL, createXdsClient, type XdsClient } from '@shoal/xds';
-import { shoal, shoalBin } from './run-shoal.js';
 
 /** Spawns `shoal ARGS` and resolves once its output matches `ready`. */
 function start(
@@ -20,7 +20,7 @@ function start(
   ready: RegExp,
   cwd: string,
 ): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, [shoalBin, ...args], { cwd });
+  const child = spawnShoal(args, { cwd });
   let out = '';
   child.stdout!.on('data', (c) => (out += c));
   child.stderr!.on('data', (c) => (out += c));

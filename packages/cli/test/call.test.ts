@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GreeterService, greeterImpl } from '@shoal/demo';
 import { Server } from '@shoal/rpc';
-import { shoal } from './run-shoal.js';
+import { shoal } from '@shoal/testing';
 
 describe('shoal call, list, describe', () => {
   const server = new Server({ standardServices: true });

@@ -6,15 +6,15 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ShoalCpProcess, shoal } from '@shoal/testing';
 import { CLUSTER_TYPE_URL, createXdsClient, LISTENER_TYPE_URL, type XdsClient } from '@shoal/xds';
 import { reviewsRegistry, reviewsSplit } from './reviews-config.js';
-import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
 
 const split = reviewsSplit(80);
 
 describe('shoal cp and the config and proxy verbs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cp-'));
-  let cp: RunningCp;
+  let cp: ShoalCpProcess;
   let admin = '';
   let xds = '';
   let client: XdsClient | undefined;
@@ -25,7 +25,7 @@ describe('shoal cp and the config and proxy verbs', () => {
     writeFileSync(join(configDir, 'reviews.yaml'), reviewsRegistry);
     writeFileSync(join(dir, 'split.yaml'), split);
     // Its data dir is dir/.shoal, the default seen from dir: the admin token is found there.
-    cp = await startShoalCp(['--config', configDir, '--data-dir', join(dir, '.shoal')], (out) =>
+    cp = await ShoalCpProcess.start(['--config', configDir, '--data-dir', join(dir, '.shoal')], (out) =>
       /config .*: 1 file\(s\), 2 object\(s\)/.test(out),
     );
     ({ xds, admin } = cp);
@@ -214,7 +214,7 @@ describe('shoal cp and the config and proxy verbs', () => {
   });
 
   it('stops cleanly on SIGTERM', async () => {
-    assert.equal(await cp.stop(), 0, cp.output());
-    assert.match(cp.output(), /stopped/);
+    assert.equal(await cp.stop(), 0, cp.output);
+    assert.match(cp.output, /stopped/);
   });
 });

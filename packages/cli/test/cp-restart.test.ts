@@ -3,12 +3,13 @@
 // client (@shoal/xds) reconnects to the same resources and versions: no watcher hears of a change.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { shoal, spawnShoal } from '@shoal/testing';
 import {
   CLUSTER_TYPE_URL,
   createXdsClient,
@@ -17,7 +18,6 @@ import {
   type XdsClient,
 } from '@shoal/xds';
 import { REVIEWS_HOST, reviewsRegistry, reviewsSplit } from './reviews-config.js';
-import { shoal, shoalBin } from './run-shoal.js';
 
 const HOST = REVIEWS_HOST;
 const registry = reviewsRegistry;
@@ -31,7 +31,7 @@ interface RunningCp {
 }
 
 function startCp(args: string[]): Promise<RunningCp> {
-  const child = spawn(process.execPath, [shoalBin, 'cp', ...args]);
+  const child = spawnShoal(['cp', ...args]);
   let output = '';
   child.stderr!.on('data', (c) => (output += c));
   return new Promise((resolve, reject) => {

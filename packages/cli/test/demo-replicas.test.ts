@@ -4,25 +4,15 @@
 // trusts: the same root) without an error in the table, and Ctrl-C leaves nothing running.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { etcdAvailable, LocalEtcdCluster } from '@shoal/control-plane';
+import { freePort, spawnShoal } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
-import { shoalBin } from './run-shoal.js';
-
-/** A port nothing listens on at `host` now (the OS's pick). */
-async function freePort(host: string): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, host, r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** Rows of the last CONTROL PLANE table, and the errors column of the last SUBSET table. */
 function lastFrame(output: string) {
@@ -60,10 +50,8 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
   it("serves through whichever replica is up: killing the consumer's replica costs no call", {
     timeout: 120_000,
   }, async () => {
-    demo = spawn(
-      process.execPath,
+    demo = spawnShoal(
       [
-        shoalBin,
         'demo',
         '--replicas',
         '3',

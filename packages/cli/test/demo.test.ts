@@ -3,7 +3,7 @@
 // leaves no process and no port behind.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { shoal, spawnShoal, systemPorts } from '@shoal/testing';
 import { lastFrameText, until } from './demo-output.js';
-import { shoal, shoalBin } from './run-shoal.js';
 
 const run = promisify(execFile);
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
@@ -82,19 +82,11 @@ describe('shoal demo', () => {
   });
 
   it('routes, shifts by weight, fails over, and stops cleanly', { timeout: 180_000 }, async () => {
-    demo = spawn(
-      process.execPath,
+    demo = spawnShoal(
       [
-        shoalBin,
         'demo',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--metrics-port',
-        '0',
-        '--provider-port',
-        '0', // one port free on all three provider addresses, shown in the table
+        // The provider port: one port free on all three provider addresses, shown in the table.
+        ...systemPorts('xds-port', 'admin-port', 'metrics-port', 'provider-port'),
         '--rate',
         '100',
       ],

@@ -7,11 +7,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ShoalCpProcess, shoal } from '@shoal/testing';
 import { reviewsRegistry } from './reviews-config.js';
-import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
 
 describe('shoal instance', () => {
-  let cp: RunningCp;
+  let cp: ShoalCpProcess;
   const run = (...args: string[]) =>
     shoal([...args, '--admin', cp.admin], { env: { ...process.env, SHOAL_DATA_DIR: cp.dataDir } });
   /** Read from the admin API directly: a CLI process takes about a second to start here. */
@@ -26,7 +26,7 @@ describe('shoal instance', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-instance-'));
     mkdirSync(join(dir, 'config'));
     writeFileSync(join(dir, 'config', 'reviews.yaml'), reviewsRegistry);
-    cp = await startShoalCp(['--config', join(dir, 'config')], (out) => /2 object\(s\)/.test(out));
+    cp = await ShoalCpProcess.start(['--config', join(dir, 'config')], (out) => /2 object\(s\)/.test(out));
   });
   after(() => cp.stop());
 

@@ -10,10 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { freePort, shoal, shoalBin } from '@shoal/testing';
 import { parseAllDocuments } from 'yaml';
 import { ProcessGroup } from '../src/demo/process-group.js';
-import { freePort } from './free-port.js';
-import { shoal, shoalBin } from './run-shoal.js';
 
 const run = promisify(execFile);
 

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { freePort } from '@shoal/testing';
 import { ProcessGroup } from '../src/demo/process-group.js';
-import { freePort } from './free-port.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { A66_LATENCY_BUCKETS } from '@shoal/telemetry';
-import { shoal, shoalBin } from './run-shoal.js';
+import { shoal, spawnShoal } from '@shoal/testing';
 
 const canary = fileURLToPath(new URL('../../../demo/tour/canary-20.yaml', import.meta.url));
 const KIALI =
@@ -90,10 +90,8 @@ describe('Prometheus scrapes a running Shoal mesh', {
       prometheus: await pickPort(local, used),
     };
     const config = join(dir, 'prometheus.yml');
-    const demo = spawn(
-      process.execPath,
+    const demo = spawnShoal(
       [
-        shoalBin,
         'demo',
         `--xds-port=${ports.xds}`,
         `--admin-port=${ports.admin}`,

@@ -2,13 +2,11 @@
 // error, and a ZooKeeper not there yet does not keep the control plane from serving.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { shoal, shoalBin } from './run-shoal.js';
+import { freePort, ShoalCpProcess, shoal } from '@shoal/testing';
 
 describe('shoal cp --registry', () => {
   // State goes to a folder of the test's own, not ./.shoal of the repository.
@@ -35,41 +33,17 @@ describe('shoal cp --registry', () => {
   });
 
   it('serves while ZooKeeper is not reachable yet, and says so', async () => {
-    // A port nothing listens on.
-    const server = net.createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((r) => server.close(r));
-    const cp = spawn(process.execPath, [
-      shoalBin,
-      'cp',
-      '--registry',
-      `zookeeper://127.0.0.1:${port}`,
-      '--data-dir',
-      dataDir,
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-    ]);
-    let output = '';
-    cp.stdout.on('data', (c) => (output += c));
-    cp.stderr.on('data', (c) => (output += c));
+    const port = await freePort(); // nothing listens on it
+    const cp = await ShoalCpProcess.start(
+      ['--registry', `zookeeper://127.0.0.1:${port}`, '--data-dir', dataDir],
+      (output) => /registry zookeeper:\/\/127\.0\.0\.1:\d+: not connected yet/.test(output),
+      20_000,
+    );
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no registry line: ${output}`)), 20_000);
-        cp.stdout.on('data', () => {
-          if (/registry zookeeper:\/\/127\.0\.0\.1:\d+: not connected yet/.test(output)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      assert.match(output, /shoal control plane: xDS \(ADS\) on 127\.0\.0\.1:\d+/);
-      assert.match(output, /zookeeper not reached yet; serving without it meanwhile/);
+      assert.match(cp.output, /shoal control plane: xDS \(ADS\) on 127\.0\.0\.1:\d+/);
+      assert.match(cp.output, /zookeeper not reached yet; serving without it meanwhile/);
     } finally {
-      cp.kill('SIGTERM');
-      if (cp.exitCode === null) await new Promise((r) => cp.once('exit', r));
+      await cp.stop();
     }
   });
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningCp, shoal, startShoalCp } from './run-shoal.js';
+import { ShoalCpProcess, shoal } from '@shoal/testing';
 
 const testdata = new URL('../../../../../shared/testdata/istio/', import.meta.url).pathname;
 
@@ -97,10 +97,12 @@ describe('shoal validate', () => {
 
 describe('shoal validate with the running control plane (the README tour)', () => {
   const demo = new URL('../../../../packages/demo/', import.meta.url).pathname;
-  let cp: RunningCp;
+  let cp: ShoalCpProcess;
 
   before(async () => {
-    cp = await startShoalCp(['--config', join(demo, 'config')], (out) => /config .*object\(s\)/.test(out));
+    cp = await ShoalCpProcess.start(['--config', join(demo, 'config')], (out) =>
+      /config .*object\(s\)/.test(out),
+    );
   });
   after(() => cp.stop());
 

@@ -10,16 +10,16 @@
 // screenshots/ (ignored by git); the first view's render time is printed.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { spawnShoal, systemPorts } from '@shoal/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
-const shoalBin = fileURLToPath(new URL('../../../cli/bin/shoal.js', import.meta.url));
 const shots = fileURLToPath(new URL('../../screenshots/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
 // biome-ignore lint/suspicious/noExplicitAny: the suite reads JSON answers loosely.
@@ -79,22 +79,14 @@ describe('the console in Chromium against shoal demo', {
 
   before(async () => {
     mkdirSync(shots, { recursive: true });
-    demo = spawn(
-      process.execPath,
+    demo = spawnShoal(
       [
-        shoalBin,
         'demo',
-        '--xds-port',
-        '0',
-        '--admin-port',
-        '0',
-        '--provider-port',
-        '0',
+        // The metrics port not the default 15020: another demo (the CLI's suite) may hold it on
+        // the same addresses.
+        ...systemPorts('xds-port', 'admin-port', 'provider-port', 'metrics-port'),
         '--duration',
         '150s',
-        // Not the default 15020: another demo (the CLI's suite) may hold it on the same addresses.
-        '--metrics-port',
-        '0',
         '--data-dir',
         mkdtempSync(join(tmpdir(), 'shoal-console-demo-')),
       ],

@@ -2,158 +2,50 @@
 // translator → snapshot → snapshot cache → ADS server on @shoal/rpc, plus the admin API. Changes
 // from either source are coalesced into one new snapshot, built here and set in the cache;
 // self-registering clients hold a registry lease for as long as their ADS stream lives (Istio:
-// WorkloadGroup auto-registration).
+// WorkloadGroup auto-registration; registry/stream-registration.ts). The xDS port's services are
+// wired in xds-server/xds-port.ts, the options are in control-plane-options.ts.
 
-import type { X509Certificate } from 'node:crypto';
-import { Server } from '@shoal/rpc';
+import type { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
-import { IstioCertificateService, parseLocality } from '@shoal/xds';
 import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
 import { registerRegistryBackends, registerStoreBackends } from './backends/builtin-backends.js';
-import type { RegistryBackend, RegistryBackends } from './backends/registry-backends.js';
-import {
-  type StoreBackend,
-  type StoreBackends,
-  type StoreHealth,
-  schemeOf,
-} from './backends/store-backends.js';
+import type { RegistryBackend } from './backends/registry-backends.js';
+import { type StoreBackend, type StoreHealth, schemeOf } from './backends/store-backends.js';
 import { CertificateAuthority } from './ca/certificate-authority.js';
-import { certificateService } from './ca/certificate-service.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
 import { SidecarCertificates } from './ca/sidecar-certificates.js';
 import { TokenStore } from './ca/token-store.js';
-import { spiffeIdentityOf, XdsPortTls } from './ca/xds-port-tls.js';
+import { XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
 import { ConfigHistory } from './config/config-history.js';
 import type { ConfigStore } from './config/config-store.js';
+import type {
+  ControlPlaneAddresses,
+  ControlPlaneLogger,
+  ControlPlaneOptions,
+  LogLevel,
+} from './control-plane-options.js';
 import { ConfiguratorRules } from './dubbo/configurator-rules.js';
 import { LoadReportStore } from './load-stats/load-report-store.js';
-import { LrsServer } from './load-stats/lrs-server.js';
 import { InstanceHealth } from './registry/instance-health.js';
 import { InMemoryRegistry } from './registry/memory-registry.js';
-import { parseNodeRegistration } from './registry/node-registration.js';
-import { checkRegistrationIdentity } from './registry/registration-identity.js';
-import type { RegistrationLease, Registry } from './registry/registry-types.js';
+import type { Registry } from './registry/registry-types.js';
+import { registerStream } from './registry/stream-registration.js';
 import { Snapshot } from './snapshot/snapshot.js';
 import { SnapshotCache } from './snapshot/snapshot-cache.js';
 import { ADMIN_TOKEN_FILE, DataDir, newSecret } from './state/data-dir.js';
 import { type CitadelMetrics, citadelMetrics } from './telemetry/citadel-metrics.js';
 import { PilotMetrics } from './telemetry/pilot-metrics.js';
 import { PrometheusTraffic } from './traffic/prometheus-traffic.js';
-import type { TrafficSource } from './traffic/traffic-source.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
-import { mtlsModeFor } from './translate/peer-authentication.js';
 import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
 import type { ProxyNode } from './xds-server/proxy-node.js';
 import type { StreamCaller, StreamLease } from './xds-server/session-base.js';
-
-/** The level of a log line. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-/** Receives the control plane's log lines, with structured fields. */
-export type ControlPlaneLogger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
-
-/** Ports, config folder, registry and the other choices of a control plane; every field has a default. */
-export interface ControlPlaneOptions {
-  /** ADS port (default 15010; 0 picks a free one). */
-  xdsPort?: number;
-  /** Admin API port (default 15000; 0 picks a free one). */
-  adminPort?: number;
-  /** Address the ADS server listens on (default 127.0.0.1). */
-  host?: string;
-  /**
-   * Address the admin API listens on (default 127.0.0.1). Any other than loopback needs `adminTls`
-   * or `adminInsecure`.
-   */
-  adminHost?: string;
-  /** Serve the admin API over HTTPS with this certificate and key (PEM). */
-  adminTls?: { cert: string | Buffer; key: string | Buffer };
-  /** Allow a non-loopback admin address without TLS (the token still guards writes). */
-  adminInsecure?: boolean;
-  /** DNS names the admin API is reached by, besides its address (for the Host check). */
-  adminHostNames?: string[];
-  /**
-   * The admin API's bearer token. Default: `<dataDir>/admin-token`, created on first start, or,
-   * without a data dir, a new random token per process (read it from `adminToken`).
-   */
-  adminToken?: string;
-  /**
-   * Where state survives restarts (admin token, CA, tokens, and the applied config and
-   * registrations with the memory store); without it, state is in memory.
-   */
-  dataDir?: string;
-  /** SPIFFE trust domain of the certificates the CA issues (default `cluster.local`). */
-  trustDomain?: string;
-  /** Istio plug-in CA files (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem). */
-  caDir?: string;
-  /** Lifetime of workload certificates unless a request asks for less (default 24 h). */
-  workloadCertTtlSeconds?: number;
-  /**
-   * Refuse every self-registration that does not come over mutual TLS with the workload's own
-   * identity. Default: only workloads under PeerAuthentication STRICT must.
-   */
-  requireRegistrationIdentity?: boolean;
-  /** DNS names in the xDS port's certificate besides istiod.istio-system.svc and localhost. */
-  xdsServerNames?: string[];
-  /** A directory of YAML/JSON config files, loaded at start and watched. */
-  configDir?: string;
-  /**
-   * Where applied config and registrations live: `memory` (default; saved in `dataDir` when there is
-   * one) or a shared store such as `etcd://host:2379,host:2379` for replicas.
-   */
-  store?: string;
-  /** Key prefix in a shared store (default `/shoal`). */
-  storePrefix?: string;
-  /**
-   * Where the registry's services, endpoints and registrations come from besides config:
-   * `zookeeper://host:port` (Dubbo's ZooKeeper), `etcd://...`, `kubernetes` or `memory`. Default:
-   * the store's own (registrations where config is, and Kubernetes' Services with `kubernetes`).
-   */
-  registryUrl?: string;
-  /** With `kubernetes` as store or registry: the kubeconfig file and the namespaces to read (default all). */
-  kubernetes?: { kubeconfig?: string; namespaces?: string[] };
-  /** The store backends to choose from (default the built-in ones). */
-  backends?: StoreBackends;
-  /** The registry backends to choose from (default the built-in ones). */
-  registryBackends?: RegistryBackends;
-  /** A registry of your own; default an in-memory registry fed by the store and the registry backend. */
-  registry?: Registry;
-  /** Grace period of the in-memory registry for ended leases (default 10 s). */
-  leaseGraceMs?: number;
-  /** How long start() waits for a registry backend's first read, such as ZooKeeper's (default 5 s). */
-  registryWaitMs?: number;
-  /** Structured logs; nothing is printed by default. */
-  log?: ControlPlaneLogger;
-  /** The web console's built files (packages/console/dist), served on the admin port at `/`. */
-  consoleDir?: string;
-  /** Where the admin API's traffic picture (`GET /api/traffic`, the console's graph) comes from. */
-  traffic?: TrafficSource;
-  /**
-   * A Prometheus that scrapes the mesh (`http://HOST:9090`): the traffic picture is read from
-   * Istio's standard metrics there with Kiali's queries (PrometheusTraffic), unless `traffic` is set.
-   */
-  prometheus?: string;
-  /** Config versions kept for the history and rollback (default 200). */
-  historyLimit?: number;
-  /**
-   * How often clients report load over LRS (default 2000 ms). The reports are served at
-   * `/api/load-reports` and, unless `traffic` says otherwise, are the console's traffic picture.
-   */
-  loadReportingIntervalMs?: number;
-}
-
-/** Where a started control plane listens, and what it loaded. */
-export interface ControlPlaneAddresses {
-  xds: { host: string; port: number };
-  admin: { host: string; port: number; scheme: 'http' | 'https' };
-  /** The first load of the config directory, when one is configured. */
-  config?: DirectoryLoadResult;
-  /** With a registry that serves without its server (ZooKeeper): `connected` once read, else `not connected yet`. */
-  registry?: string;
-}
+import { xdsPortServer } from './xds-server/xds-port.js';
 
 /**
  * Shoal's control plane in one process: config store, registry, translator, snapshots, ADS server, CA, LRS
@@ -262,24 +154,17 @@ export class ControlPlane {
       lease: (node, caller) => this.onStream(node, caller),
       metrics: this.pilot,
     });
-    this.rpc = new Server({
-      // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
-      maxSendMessageBytes: 64 * 1024 * 1024,
-      maxReceiveMessageBytes: 16 * 1024 * 1024,
-      onError: (err, where) => this.log('error', `xds server: ${where}`, { error: String(err) }),
-      transportSecurity: () => this.xdsTls?.policy ?? { plaintext: true },
+    this.rpc = xdsPortServer({
+      ads: this.ads,
+      ca: () => this.caValue,
+      tls: () => this.xdsTls?.policy,
+      tokens: this.tokens,
+      issued: this.issued,
+      citadel: this.citadel,
+      loadReports: this.loadReports,
+      loadReportingIntervalMs: options.loadReportingIntervalMs ?? 2000,
+      log: this.log,
     });
-    this.ads.register(this.rpc);
-    this.rpc.register(
-      IstioCertificateService,
-      certificateService({
-        ca: () => this.caValue,
-        tokens: this.tokens,
-        issued: this.issued,
-        log: (level, message, fields) => this.log(level, message, fields),
-        metrics: this.citadel,
-      }),
-    );
     this.sidecarCertificates = new SidecarCertificates({
       ca: () => this.caValue,
       tokens: this.tokens,
@@ -287,7 +172,6 @@ export class ControlPlane {
       onChange: (nodeId) => this.ads.resourcesChanged(nodeId, SECRET_TYPE_URL),
       log: (level, message, fields) => this.log(level, message, fields),
     });
-    new LrsServer(this.loadReports, options.loadReportingIntervalMs ?? 2000).register(this.rpc);
     this.admin = new AdminServer({
       store: this.store,
       registry: this.registry,
@@ -540,7 +424,20 @@ export class ControlPlane {
   /** A client's stream started: a sidecar's certificate, and a self-registration's lease. */
   private onStream(node: ProxyNode, caller: StreamCaller): StreamLease | undefined {
     // An SDS stream comes beside the node's ADS stream: the registration is the ADS stream's.
-    const lease = caller.secretsOnly ? undefined : this.lease(node, caller.peer, caller.peerCertificate);
+    const lease = caller.secretsOnly
+      ? undefined
+      : registerStream(
+          {
+            store: this.store,
+            registry: this.registry,
+            trustDomain: () => this.caValue?.trustDomain,
+            requireIdentity: this.options.requireRegistrationIdentity === true,
+            log: this.log,
+          },
+          node,
+          caller.peer,
+          caller.peerCertificate,
+        );
     if (node.kind !== 'sidecar') return lease && { release: lease };
     const certificate = this.sidecarCertificates.attach(node, caller);
     return {
@@ -551,68 +448,4 @@ export class ControlPlane {
       secrets: certificate.proven,
     };
   }
-
-  private lease(node: ProxyNode, peer: string, cert: X509Certificate | undefined): (() => void) | undefined {
-    const result = parseNodeRegistration(
-      { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
-      { peerAddress: peerIp(peer) },
-    );
-    if (result.errors.length > 0)
-      this.log('warn', 'node registration rejected', { node: node.id, errors: result.errors });
-    if (!result.registration) return undefined;
-    const announced = result.registration;
-    const strict =
-      mtlsModeFor(
-        this.store.list('PeerAuthentication'),
-        announced.namespace,
-        announced.labels,
-        announced.port,
-      ) === 'STRICT';
-    let registration: typeof announced;
-    try {
-      registration = checkRegistrationIdentity(
-        announced,
-        cert && spiffeIdentityOf(cert),
-        this.caValue?.trustDomain ?? 'cluster.local',
-        this.options.requireRegistrationIdentity
-          ? 'this control plane requires registrations over mutual TLS'
-          : strict
-            ? 'PeerAuthentication STRICT applies to the workload, so it registers only over mutual TLS'
-            : undefined,
-        new Set(
-          this.registry
-            .endpoints(announced.hostname)
-            .filter((e) => e.origin !== `node:${node.id}` && e.serviceAccount !== undefined)
-            .map((e) => e.serviceAccount!),
-        ),
-      );
-    } catch (err) {
-      this.log('warn', 'node registration refused', { node: node.id, error: (err as Error).message });
-      throw err;
-    }
-    let ended = false;
-    let lease: RegistrationLease | undefined;
-    this.registry.register(registration).then(
-      (l) => {
-        if (ended) l.end();
-        else lease = l;
-        this.log('info', 'instance registered', {
-          node: node.id,
-          host: registration.hostname,
-          port: registration.port,
-        });
-      },
-      (err) => this.log('error', 'registration failed', { node: node.id, error: String(err) }),
-    );
-    return () => {
-      ended = true;
-      lease?.end();
-    };
-  }
-}
-
-/** `1.2.3.4:5678`, `::ffff:1.2.3.4:5678` or `[::1]:5678` → the IP. */
-function peerIp(peer: string): string {
-  const host = peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : peer.slice(0, peer.lastIndexOf(':'));
-  return host.startsWith('::ffff:') ? host.slice(7) : host;
 }

@@ -38,13 +38,13 @@ export { type ConfigIssue, formatIssue, type Severity } from './config/issues.js
 export { type LoadedConfig, type LoadOptions, loadConfigText } from './config/load-config.js';
 // The control plane: config store and registry → translator → snapshot → ADS server, the CA, LRS
 // and the admin API with the console, on the ports its options give.
-export {
-  ControlPlane,
-  type ControlPlaneAddresses,
-  type ControlPlaneLogger,
-  type ControlPlaneOptions,
-  type LogLevel,
-} from './control-plane.js';
+export { ControlPlane } from './control-plane.js';
+export type {
+  ControlPlaneAddresses,
+  ControlPlaneLogger,
+  ControlPlaneOptions,
+  LogLevel,
+} from './control-plane-options.js';
 /** The data dir (`--data-dir`, SHOAL_DATA_DIR): what survives a restart. */
 export { resolveDataDir } from './state/data-dir.js';
 /** The traffic picture from a Prometheus that scrapes Istio's standard metrics (Kiali's queries). */

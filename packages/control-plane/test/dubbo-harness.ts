@@ -39,6 +39,11 @@ export function dubboRulesOf(objects: readonly AnyConfigObject[]): DubboRules {
 
 export const PORT = 50051;
 export const host = (app: string) => `${app}.default.svc.cluster.local`;
+/** An interface of Dubbo's shop sample, `org.apache.dubbo.samples.<name>`, and a method's path on it. */
+export const shopInterface = (name: string) => `org.apache.dubbo.samples.${name}`;
+export const shopPath = (service: string, method: string) => `/${shopInterface(service)}/${method}`;
+/** The address appInput gives its instance N (from 1). */
+export const instanceAddress = (n: number) => `10.0.0.${n}:${PORT}`;
 
 /** One app serving `interfaces`, with an endpoint per label set (addresses 10.0.0.1, .2, ...). */
 export function appInput(

@@ -6,15 +6,13 @@
 // application/apply-patch+yaml with fieldManager) and DELETE, behind a bearer token. It records
 // every request, so a test can check what a client asked.
 
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCertificate, tempDir } from '@shoal/testing';
 
 export interface KubeObject {
   apiVersion: string;
@@ -64,7 +62,7 @@ export class KubeApiServer {
   readonly token = randomUUID();
   /** Every request: `METHOD path?query`. */
   readonly requests: string[] = [];
-  private readonly tls = selfSignedCertificate();
+  private readonly tls = kubeCertificate();
   private readonly server = https.createServer({ key: this.tls.key, cert: this.tls.cert }, (req, res) =>
     this.handle(req, res),
   );
@@ -343,21 +341,16 @@ export class KubeApiServer {
   }
 }
 
-/** A self-signed certificate for 127.0.0.1, made with the openssl CLI (as API servers serve HTTPS). */
-function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'shoal-kube-tls-'));
+/** A self-signed certificate for 127.0.0.1 (as API servers serve HTTPS). */
+function kubeCertificate(): { key: string; cert: string } {
+  const dir = tempDir('kube-tls');
   try {
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
-        .concat(['-subj', '/CN=kube-apiserver', '-addext', 'subjectAltName=IP:127.0.0.1'])
-        .concat(['-keyout', 'key.pem', '-out', 'cert.pem']),
-      { cwd: dir, stdio: 'pipe' },
-    );
-    return {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
+    const { key, cert } = selfSignedCertificate(dir, 'apiserver', {
+      subject: '/CN=kube-apiserver',
+      keyType: 'ec',
+      extensions: 'subjectAltName=IP:127.0.0.1',
+    });
+    return { key, cert };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { demoFiles, GreeterService } from '@shoal/demo';
 import { createMeshClient, type MeshClient, meshTransportOf } from '@shoal/mesh';
@@ -18,14 +17,6 @@ const replicaMain = fileURLToPath(new URL('./replica-main.js', import.meta.url))
 /** The admin token every replica of a test run takes (writes need one). */
 const adminToken = randomBytes(16).toString('hex');
 const providerMain = demoFiles().provider;
-
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer().listen(0, host);
-  await once(server, 'listening');
-  const a = server.address();
-  await new Promise((r) => server.close(r));
-  return typeof a === 'object' && a ? a.port : 0;
-}
 
 /** Starts `node script args` and resolves once a stdout line matches `ready`. */
 function startProcess(
@@ -59,6 +50,8 @@ export class Replica {
     readonly xdsPort: number,
     readonly adminPort: number,
     readonly graceMs = 5000,
+    /** `--registry` (shoal cp's): where services come from besides the store, e.g. `zookeeper://…`. */
+    readonly registry?: string,
   ) {}
 
   get xds(): string {
@@ -83,6 +76,7 @@ export class Replica {
         String(this.graceMs),
         '--admin-token',
         adminToken,
+        ...(this.registry ? ['--registry', this.registry] : []),
       ],
       /ready /,
     );

@@ -1,6 +1,7 @@
 // Child-process entry for the replica tests: one control-plane replica on a shared store, on the
 // ports given, until SIGTERM (a clean stop) or SIGKILL (a crash). Prints `ready <xds> <admin>`.
 //   node replica-main.js --store etcd://127.0.0.1:2379 --xds-port 15010 --admin-port 15000
+//     [--registry zookeeper://127.0.0.1:2181]
 
 import { parseArgs } from 'node:util';
 import { ControlPlane } from '../src/index.js';
@@ -8,6 +9,7 @@ import { ControlPlane } from '../src/index.js';
 const { values } = parseArgs({
   options: {
     store: { type: 'string' },
+    registry: { type: 'string' },
     prefix: { type: 'string', default: '/shoal' },
     'xds-port': { type: 'string', default: '0' },
     'admin-port': { type: 'string', default: '0' },
@@ -17,6 +19,7 @@ const { values } = parseArgs({
 });
 const cp = new ControlPlane({
   ...(values.store !== undefined && { store: values.store }),
+  ...(values.registry !== undefined && { registryUrl: values.registry }),
   storePrefix: values.prefix,
   xdsPort: Number(values['xds-port']),
   adminPort: Number(values['admin-port']),

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
+import { freePort } from '@shoal/testing';
 import { createXdsClient, LISTENER_TYPE_URL } from '@shoal/xds';
 import { etcdAvailable, LocalEtcdCluster } from '../src/backends/local-etcd.js';
 import {
-  freePort,
   LoadingConsumer,
   type Provider,
   Replica,

@@ -1,6 +1,7 @@
-// Internal, for tests only: two of the Dubbo shop's services as protobuf descriptors made in code
-// (org.apache.dubbo.samples.UserService getInfo/login), so the control plane's suites can run
-// real @shoal/rpc providers and @shoal/mesh consumers of them without generated code.
+// Internal, for tests only: parts of the Dubbo shop sample as protobuf descriptors made in code
+// (org.apache.dubbo.samples.UserService getInfo/login, and DetailService's GetItemRequest, whose
+// fields Dubbo's argument conditions read), so the control plane's suites can run real @shoal/rpc
+// providers and @shoal/mesh consumers of them, and match arguments, without generated code.
 
 import { create, createFileRegistry, type DescMessage, type DescService } from '@bufbuild/protobuf';
 import {
@@ -26,6 +27,7 @@ const file = create(FileDescriptorProtoSchema, {
   messageType: [
     { name: 'GetInfoRequest', field: [field('username', 1, T.STRING)] },
     { name: 'Instance', field: [field('server', 1, T.STRING)] },
+    { name: 'GetItemRequest', field: [field('sku', 1, T.INT64), field('username', 2, T.STRING)] },
   ],
   service: [
     {
@@ -51,3 +53,4 @@ const registry = createFileRegistry(file, () => undefined);
 export const UserService = registry.getService('org.apache.dubbo.samples.UserService') as DescService;
 export const GetInfoRequest = registry.getMessage('org.apache.dubbo.samples.GetInfoRequest') as DescMessage;
 export const Instance = registry.getMessage('org.apache.dubbo.samples.Instance') as DescMessage;
+export const GetItemRequest = registry.getMessage('org.apache.dubbo.samples.GetItemRequest') as DescMessage;

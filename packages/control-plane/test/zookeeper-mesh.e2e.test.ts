@@ -8,33 +8,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMeshClient, createMeshServer, type MeshServer, meshTransportOf } from '@shoal/mesh';
-import { createServer, type Server } from '@shoal/rpc';
+import type { Server } from '@shoal/rpc';
 import { parseBootstrap } from '@shoal/xds';
 import zookeeper from 'node-zookeeper-client';
 import { ControlPlane } from '../src/control-plane.js';
-import { decodeDubbo, encodeDubbo } from '../src/registry/zookeeper/dubbo-url.js';
+import { decodeDubbo } from '../src/registry/zookeeper/dubbo-url.js';
+import {
+  providerNode,
+  registerProviders,
+  tally,
+  tripleProvider,
+  USER,
+  zkCall,
+  zooKeeperClient,
+} from './dubbo-zookeeper-providers.js';
 import { UserService } from './shop-services.js';
 import { haveZooKeeper, ZooKeeperServer } from './zookeeper-server.js';
-
-const USER = 'org.apache.dubbo.samples.UserService';
-
-/** A Triple provider answering with its id (a Dubbo Java provider's part, as far as the wire goes). */
-async function tripleProvider(
-  id: string,
-  ip: string,
-  port: number,
-): Promise<{ server: Server; port: number }> {
-  const server = createServer();
-  server.register(UserService, { getInfo: () => ({ server: id }), login: () => ({ server: id }) } as never);
-  const address = await server.listen(port, ip);
-  return { server, port: address.port };
-}
-
-/** The provider URL Dubbo 3 registers for a Triple service, as ZooKeeper's node name. */
-const providerNode = (ip: string, port: number, params: string) =>
-  encodeDubbo(
-    `tri://${ip}:${port}/${USER}?anyhost=true&application=shop-user&deprecated=false&dubbo=2.0.2&dynamic=true&generic=false&interface=${USER}&methods=getInfo,login&pid=4242&release=3.2.4&side=provider&timestamp=1722955607339${params}`,
-  );
 
 describe("Shoal on Dubbo's ZooKeeper, end to end", {
   skip: !haveZooKeeper && 'Debian package zookeeper not installed',
@@ -46,9 +35,6 @@ describe("Shoal on Dubbo's ZooKeeper, end to end", {
   let port = 0;
   let meshProvider: MeshServer | undefined;
   const closers: (() => void)[] = [];
-
-  const zkCall = <T>(f: (done: (err: unknown, v?: T) => void) => void) =>
-    new Promise<T>((resolve, reject) => f((err, v) => (err ? reject(err) : resolve(v as T))));
 
   const consumer = () => {
     const client = createMeshClient(UserService, USER, {
@@ -66,18 +52,6 @@ describe("Shoal on Dubbo's ZooKeeper, end to end", {
     };
   };
 
-  const tally = async (n: number, call: () => Promise<{ server: string }>) => {
-    const counts: Record<string, number> = {};
-    for (let i = 0; i < n; i++) {
-      const key = await call().then(
-        (r) => r.server,
-        (e: Error) => `error: ${e.message}`,
-      );
-      counts[key] = (counts[key] ?? 0) + 1;
-    }
-    return counts;
-  };
-
   const until = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 5000) => {
     const start = Date.now();
     while (!(await check())) {
@@ -89,23 +63,15 @@ describe("Shoal on Dubbo's ZooKeeper, end to end", {
 
   before(async () => {
     zk = await ZooKeeperServer.start();
-    dubbo = zookeeper.createClient(zk.connect);
-    await new Promise<void>((resolve) => {
-      dubbo.once('connected', () => resolve());
-      dubbo.connect();
-    });
+    dubbo = await zooKeeperClient(zk.connect);
     const hz = await tripleProvider('user-hz', '127.0.0.61', 0);
     port = hz.port;
     const bj = await tripleProvider('user-bj', '127.0.0.62', port);
     providers.push(hz.server, bj.server);
-    await zkCall((done) => dubbo.mkdirp(`/dubbo/${USER}/providers`, done));
-    for (const [ip, region] of [
+    await registerProviders(dubbo, port, [
       ['127.0.0.61', 'hangzhou'],
       ['127.0.0.62', 'beijing'],
-    ] as const) {
-      const node = `/dubbo/${USER}/providers/${providerNode(ip, port, `&region=${region}`)}`;
-      await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
-    }
+    ]);
     cp = new ControlPlane({
       xdsPort: 0,
       adminPort: 0,

@@ -7,18 +7,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@shoal/testing';
 
 /** Where Debian's package puts ZooKeeper; the suites skip without it (`.ci/run` installs it). */
 export const ZOOKEEPER_JAR = '/usr/share/java/zookeeper.jar';
 export const haveZooKeeper = existsSync(ZOOKEEPER_JAR);
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /**
  * Whether ZooKeeper serves sessions yet: its `srvr` command names the server's mode once it does.

@@ -90,9 +90,7 @@ export class ClientConnection extends Connection {
   markUp(): void {
     if (this.up) return;
     this.up = true;
-    const at = now();
-    this.handshakeDeadline = at + this.limits.handshakeTimeoutMs;
-    if (this.settingsAckDeadline !== 0) this.settingsAckDeadline = at + this.limits.settingsAckTimeoutMs;
+    this.deadlines.socketUp(now());
     this.emit('connect');
   }
 
@@ -151,7 +149,7 @@ export class ClientConnection extends Connection {
     return this.waiting.length === 0;
   }
 
-  protected override isConnecting(): boolean {
+  override isConnecting(): boolean {
     return !this.up;
   }
 

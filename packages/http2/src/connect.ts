@@ -26,6 +26,11 @@ export interface ConnectOptions {
   maxStreamId?: number;
   /** Shares one timer among many connections (a pool's); by default each connection has its own. */
   watchdog?: Watchdog;
+  /**
+   * Resolves `host` (default node:dns lookup). Every address it gives is tried in turn until one
+   * connects (node:net's autoSelectFamily, on by default since Node.js 20).
+   */
+  lookup?: net.LookupFunction;
 }
 
 /** Opens an HTTP/2 connection; requests may be made at once, they go out when it is up. */
@@ -75,6 +80,7 @@ function dial(options: ConnectOptions): net.Socket {
     return tls.connect({
       ...options.tls,
       ...(options.path !== undefined ? { path: options.path } : { host: options.host, port: options.port }),
+      ...(options.lookup && { lookup: options.lookup }),
       servername:
         options.tls.servername ?? (options.host && !net.isIP(options.host) ? options.host : undefined),
       ALPNProtocols: ['h2'],
@@ -82,7 +88,11 @@ function dial(options: ConnectOptions): net.Socket {
   }
   if (options.path !== undefined) return net.connect({ path: options.path });
   if (options.port === undefined) throw new TypeError('connect: a port (or a path, or a socket) is needed');
-  return net.connect({ host: options.host ?? 'localhost', port: options.port });
+  return net.connect({
+    host: options.host ?? 'localhost',
+    port: options.port,
+    ...(options.lookup && { lookup: options.lookup }),
+  });
 }
 
 function describe(options: ConnectOptions): string {

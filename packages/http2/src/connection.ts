@@ -2,7 +2,9 @@
 // exchange with its ACK timeout (§3.4, §6.5), frames in (§4, §6) and out, flow control with
 // automatic window updates (§5.2, §6.9), PING (§6.7), GOAWAY and graceful close (§6.8), and the
 // error handling of §5.4: a connection error sends GOAWAY and closes, a stream error resets one
-// stream. Header blocks and stream state live in header-blocks.ts and stream.ts.
+// stream. Frames in are dispatched by type in frame-dispatch.ts (DATA: data-frames.ts, header
+// blocks: header-blocks.ts, the rest: control-frames.ts); the deadlines the watchdog checks are in
+// connection-deadlines.ts, the flood limits in flood-guard.ts, stream state in stream.ts.
 //
 // Output is gathered in a WriteBuffer and written once per turn of the event loop
 // (setImmediate), so HEADERS, DATA and trailers of many streams leave in one write.
@@ -10,17 +12,19 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { now } from './clock.js';
+import { ConnectionDeadlines } from './connection-deadlines.js';
 import { ControlFrames } from './control-frames.js';
 import { DataFrames } from './data-frames.js';
-import { TokenBucket } from './flood-guard.js';
-import { FrameReader, type FrameSink } from './frame-reader.js';
+import { FloodGuard } from './flood-guard.js';
+import { FrameDispatch } from './frame-dispatch.js';
+import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { HeaderBlocks } from './header-blocks.js';
 import type { IncomingHeaders } from './header-collector.js';
 import { HeaderBlock, type OutgoingHeaders } from './hpack/hpack-encoder.js';
 import { connectionError, Http2Error } from './http2-error.js';
 import type { ConnectionLimits } from './limits.js';
-import { ErrorCode, errorCodeName, Flag, FrameType, MAX_STREAM_ID } from './protocol.js';
+import { ErrorCode, errorCodeName, MAX_STREAM_ID } from './protocol.js';
 import { SendFlow } from './send-flow.js';
 import { initialSettings, type Settings } from './settings.js';
 import type { Http2Stream } from './stream.js';
@@ -71,7 +75,7 @@ export interface Ping {
  * `protocolError` (Http2Error: the peer broke the protocol or a limit, and was sent GOAWAY),
  * `close` (error: Http2Error | Error | undefined).
  */
-export abstract class Connection extends EventEmitter implements FrameSink {
+export abstract class Connection extends EventEmitter {
   readonly socket: net.Socket;
   /** The SETTINGS we announced (in force from the start: they only ever loosen the RFC's defaults). */
   readonly localSettings: Readonly<Settings>;
@@ -95,18 +99,18 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   lastPeerStreamId = 0;
   /** @internal Peer-initiated streams open now. */
   peerStreams = 0;
-  /** Streams we reset lately; made when first needed, as are the rate limits and PING records. */
+  /** Streams we reset lately; made when first needed, as are the PING records. */
   private recentResets: Set<number> | undefined;
-  private resetBucket: TokenBucket | undefined;
-  private controlBucket: TokenBucket | undefined;
-  private emptyBucket: TokenBucket | undefined;
+  /** @internal The rate limits on frames that cost us work (flood-guard.ts). */
+  readonly flood: FloodGuard;
 
   /** @internal */
   readonly isClient: boolean;
   /** @internal The last stream id of our GOAWAY (peer streams above it are ignored). */
   goawaySent: number | undefined;
   protected readonly watchdog: Watchdog;
-  protected readonly headerBlocks: HeaderBlocks;
+  /** @internal HEADERS and CONTINUATION in. */
+  readonly headerBlocks: HeaderBlocks;
   protected readonly reader: FrameReader;
   /** @internal */
   peerSettingsReceived = false;
@@ -117,20 +121,13 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   readonly flow: SendFlow;
   /** @internal SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM and PRIORITY in. */
   readonly control: ControlFrames;
-  /** DATA in, with the connection's receive window (made with our SETTINGS, in start()). */
-  private data!: DataFrames;
+  /** @internal DATA in, with the connection's receive window (made with our SETTINGS, in start()). */
+  data!: DataFrames;
   /** @internal PINGs of ours not yet answered. */
   pings: Ping[] | undefined;
   private pingCount = 0;
-  /** @internal */
-  settingsAckDeadline = 0;
-  /** Deadline of the peer's first SETTINGS; a client sets it once its socket is up. */
-  protected handshakeDeadline: number;
-  /** When a partial frame or header block was first seen pending (0: none). */
-  private partialSince = 0;
-  private stallMark = -1;
-  private stallSince = 0;
-  private idleSince = now();
+  /** @internal The handshake, frame, stall and idle deadlines the watchdog checks. */
+  readonly deadlines: ConnectionDeadlines;
   /** @internal */
   closeError: Error | undefined;
   private endTimer: NodeJS.Timeout | undefined;
@@ -145,11 +142,12 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.localSettings = settings;
     this.streamWindowTarget = settings.initialWindowSize;
     this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
-    this.reader = new FrameReader(this, settings.maxFrameSize);
+    this.reader = new FrameReader(new FrameDispatch(this), settings.maxFrameSize);
     this.writer = new FrameWriter(socket);
     this.flow = new SendFlow(this);
     this.control = new ControlFrames(this);
-    this.handshakeDeadline = now() + limits.handshakeTimeoutMs;
+    this.flood = new FloodGuard(limits.flood);
+    this.deadlines = new ConnectionDeadlines(this);
     socket.setNoDelay(true);
     (socket as OwnedSocket)[CONNECTION] = this;
     socket.on('data', onSocketData);
@@ -164,7 +162,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   protected start(preface?: Buffer): void {
     if (preface) this.writer.bytes(preface);
     this.writer.settings(this.localSettings, this.isClient);
-    this.settingsAckDeadline = now() + this.limits.settingsAckTimeoutMs;
+    this.deadlines.settingsAck = now() + this.limits.settingsAckTimeoutMs;
     this.data = new DataFrames(this, this.limits.connectionWindowSize);
   }
 
@@ -213,9 +211,10 @@ export abstract class Connection extends EventEmitter implements FrameSink {
       this.onReadError(err);
       return;
     }
+    const deadlines = this.deadlines;
     if (this.reader.midFrame || this.headerBlocks.open) {
-      if (this.partialSince === 0) this.partialSince = now();
-    } else this.partialSince = 0;
+      if (deadlines.partialSince === 0) deadlines.partialSince = now();
+    } else deadlines.partialSince = 0;
   }
 
   /** The server first checks the client preface; both then read frames. */
@@ -233,53 +232,6 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     queueMicrotask(() => {
       throw err;
     });
-  }
-
-  /** @internal */
-  onFrame(type: number, flags: number, streamId: number, buf: Buffer, start: number, length: number): void {
-    if (this.headerBlocks.open && type !== FrameType.CONTINUATION) {
-      throw connectionError(
-        ErrorCode.PROTOCOL_ERROR,
-        `frame of type ${type} inside the header block of stream ${this.headerBlocks.streamId} (CONTINUATION expected, §6.10)`,
-      );
-    }
-    if (!this.peerSettingsReceived && (type !== FrameType.SETTINGS || flags & Flag.ACK)) {
-      throw connectionError(ErrorCode.PROTOCOL_ERROR, `first frame of type ${type}, not SETTINGS (§3.4)`);
-    }
-    switch (type) {
-      case FrameType.DATA:
-        this.data.onData(flags, streamId, buf, start, length);
-        return;
-      case FrameType.HEADERS:
-        this.headerBlocks.onHeaders(flags, streamId, buf, start, length);
-        return;
-      case FrameType.CONTINUATION:
-        this.headerBlocks.onContinuation(flags, streamId, buf, start, length);
-        return;
-      case FrameType.PRIORITY:
-        this.control.onPriority(streamId, buf, start, length);
-        return;
-      case FrameType.RST_STREAM:
-        this.control.onRstStream(streamId, buf, start, length);
-        return;
-      case FrameType.SETTINGS:
-        this.control.onSettings(flags, streamId, buf, start, length);
-        return;
-      case FrameType.PUSH_PROMISE:
-        // We announce SETTINGS_ENABLE_PUSH 0 (client), and a client never pushes (§8.4).
-        throw connectionError(ErrorCode.PROTOCOL_ERROR, 'PUSH_PROMISE, and push is disabled');
-      case FrameType.PING:
-        this.control.onPing(flags, streamId, buf, start, length);
-        return;
-      case FrameType.GOAWAY:
-        this.control.onGoaway(streamId, buf, start, length);
-        return;
-      case FrameType.WINDOW_UPDATE:
-        this.control.onWindowUpdate(streamId, buf, start, length);
-        return;
-      default:
-        return; // §5.5: unknown frame types are ignored
-    }
   }
 
   /** @internal The peer's SETTINGS were applied (a client may now open streams it held back). */
@@ -336,7 +288,8 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal A stream error we found on an open stream (§5.4.2). */
   failStream(stream: Http2Stream, code: number, message: string): void {
-    if (!this.isClient && !this.takeReset()) throw this.calm(`too many stream errors (last: ${message})`);
+    if (!this.isClient && !this.flood.takeReset())
+      throw this.calm(`too many stream errors (last: ${message})`);
     this.checkOutbound();
     stream.rstCode = code;
     this.writeRst(stream.id, code);
@@ -345,7 +298,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal A stream error on a stream we hold no state for (refused, or already closed). */
   resetUnknown(id: number, code: number): void {
-    if (!this.isClient && !this.takeReset()) throw this.calm('too many refused or reset streams');
+    if (!this.isClient && !this.flood.takeReset()) throw this.calm('too many refused or reset streams');
     this.checkOutbound();
     this.writeRst(id, code);
   }
@@ -365,7 +318,7 @@ export abstract class Connection extends EventEmitter implements FrameSink {
     this.streams.delete(id);
     this.flow.forget(stream);
     if ((id & 1) === (this.isClient ? 0 : 1)) this.peerStreams--;
-    if (this.streams.size === 0) this.idleSince = now();
+    if (this.streams.size === 0) this.deadlines.idleSince = now();
     this.afterStreamClosed();
   }
 
@@ -389,21 +342,6 @@ export abstract class Connection extends EventEmitter implements FrameSink {
   /** @internal Whether we reset stream `id` lately. */
   recentlyReset(id: number): boolean {
     return this.recentResets?.has(id) ?? false;
-  }
-
-  /** @internal One token of the rate limit on resets; false once the peer has used them up. */
-  takeReset(): boolean {
-    return (this.resetBucket ??= new TokenBucket(this.limits.flood.resets)).take();
-  }
-
-  /** @internal */
-  takeEmpty(): boolean {
-    return (this.emptyBucket ??= new TokenBucket(this.limits.flood.empty)).take();
-  }
-
-  /** @internal */
-  takeControl(): boolean {
-    return (this.controlBucket ??= new TokenBucket(this.limits.flood.control)).take();
   }
 
   /** @internal GOAWAY with the last peer stream we process. */
@@ -529,54 +467,11 @@ export abstract class Connection extends EventEmitter implements FrameSink {
 
   /** @internal Deadlines, checked by the watchdog. */
   checkTimeouts(now: number): void {
-    if (this.destroyed) return;
-    const { limits, socket } = this;
-    if (!this.peerSettingsReceived && now > this.handshakeDeadline && !this.isConnecting()) {
-      this.fail(
-        connectionError(
-          ErrorCode.PROTOCOL_ERROR,
-          `no SETTINGS from the peer within ${limits.handshakeTimeoutMs} ms`,
-        ),
-      );
-      return;
-    }
-    if (this.settingsAckDeadline !== 0 && now > this.settingsAckDeadline && !this.isConnecting()) {
-      this.fail(
-        connectionError(
-          ErrorCode.SETTINGS_TIMEOUT,
-          `SETTINGS not acknowledged within ${limits.settingsAckTimeoutMs} ms`,
-        ),
-      );
-      return;
-    }
-    if (this.partialSince !== 0 && now - this.partialSince > limits.frameTimeoutMs) {
-      this.fail(this.calm(`a frame or header block left incomplete for ${limits.frameTimeoutMs} ms`));
-      return;
-    }
-    if (socket.writableLength > 0) {
-      const written = socket.bytesWritten;
-      if (written !== this.stallMark) {
-        this.stallMark = written;
-        this.stallSince = now;
-      } else if (now - this.stallSince > limits.sendStallTimeoutMs) {
-        this.destroy(
-          connectionError(ErrorCode.CANCEL, `the peer read nothing for ${limits.sendStallTimeoutMs} ms`),
-        );
-        return;
-      }
-    } else this.stallMark = -1;
-    if (
-      limits.idleTimeoutMs > 0 &&
-      this.streams.size === 0 &&
-      !this.closing &&
-      now - this.idleSince > limits.idleTimeoutMs
-    ) {
-      this.close();
-    }
+    if (!this.destroyed) this.deadlines.check(now);
   }
 
-  /** A client's socket still connecting (deadlines start once it is up). */
-  protected isConnecting(): boolean {
+  /** @internal A client's socket still connecting (deadlines start once it is up). */
+  isConnecting(): boolean {
     return false;
   }
 }

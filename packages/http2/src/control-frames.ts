@@ -23,7 +23,7 @@ export class ControlFrames {
       return;
     }
     // RFC 9113 §5.3.2: priority signals may be ignored, and are.
-    if (!conn.takeEmpty()) throw conn.calm('a flood of PRIORITY frames');
+    if (!conn.flood.takeEmpty()) throw conn.calm('a flood of PRIORITY frames');
   }
 
   onRstStream(id: number, buf: Buffer, start: number, length: number): void {
@@ -37,7 +37,7 @@ export class ControlFrames {
     }
     const code = buf.readUInt32BE(start);
     // Rapid reset (CVE-2023-44487): streams the peer opens and cancels before we answer.
-    if (!conn.isClient && !stream.localEnded && !conn.takeReset()) {
+    if (!conn.isClient && !stream.localEnded && !conn.flood.takeReset()) {
       throw conn.calm('too many streams reset by the peer (rapid reset)');
     }
     stream.rstCode = code;
@@ -53,11 +53,11 @@ export class ControlFrames {
     if (id !== 0) throw connectionError(ErrorCode.PROTOCOL_ERROR, `SETTINGS on stream ${id}`);
     if (flags & Flag.ACK) {
       if (length !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, 'SETTINGS ACK with a payload');
-      conn.settingsAckDeadline = 0;
+      conn.deadlines.settingsAck = 0;
       return;
     }
     if (length % 6 !== 0) throw connectionError(ErrorCode.FRAME_SIZE_ERROR, `SETTINGS of ${length} bytes`);
-    if (conn.peerSettingsReceived && !conn.takeControl()) throw conn.calm('a flood of SETTINGS frames');
+    if (conn.peerSettingsReceived && !conn.flood.takeControl()) throw conn.calm('a flood of SETTINGS frames');
     conn.checkOutbound();
     const settings = conn.remoteSettings;
     const previousWindow = applySettings(settings, buf, start, length, conn.isClient);
@@ -91,7 +91,7 @@ export class ControlFrames {
       ping!.callback?.(null, performance.now() - ping!.sentAt);
       return;
     }
-    if (!conn.takeControl()) throw conn.calm('a flood of PING frames');
+    if (!conn.flood.takeControl()) throw conn.calm('a flood of PING frames');
     conn.checkOutbound();
     conn.writer.pingAck(buf.subarray(start, start + 8));
     if (conn.listenerCount('ping') > 0) conn.emit('ping', Buffer.from(buf.subarray(start, start + 8)));
@@ -120,7 +120,7 @@ export class ControlFrames {
       if (conn.flow.window + increment > MAX_WINDOW) {
         throw connectionError(ErrorCode.FLOW_CONTROL_ERROR, 'connection window over 2^31 - 1');
       }
-      if (!conn.flow.waiting && increment < 8192 && !conn.takeEmpty()) {
+      if (!conn.flow.waiting && increment < 8192 && !conn.flood.takeEmpty()) {
         throw conn.calm('a flood of WINDOW_UPDATE frames');
       }
       conn.flow.window += increment;
@@ -141,7 +141,7 @@ export class ControlFrames {
       conn.failStream(stream, ErrorCode.FLOW_CONTROL_ERROR, `stream ${id}'s window over 2^31 - 1`);
       return;
     }
-    if (!stream.hasQueue && increment < 8192 && !conn.takeEmpty())
+    if (!stream.hasQueue && increment < 8192 && !conn.flood.takeEmpty())
       throw conn.calm('a flood of WINDOW_UPDATE frames');
     stream.sendWindow += increment;
     if (stream.hasQueue && conn.flow.canWrite()) stream.flushQueue();

@@ -70,7 +70,7 @@ export class DataFrames {
     }
     stream.recvWindow -= length;
     const endStream = (flags & Flag.END_STREAM) !== 0;
-    if (size === 0 && !endStream && !conn.takeEmpty()) throw conn.calm('a flood of empty DATA frames');
+    if (size === 0 && !endStream && !conn.flood.takeEmpty()) throw conn.calm('a flood of empty DATA frames');
     if (length > size) stream.consumed(length - size); // padding is credited back at once
     stream.receivedLength += size;
     const expected = stream.expectedLength;

@@ -53,3 +53,27 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** The buckets of one connection, each made when first needed (most connections never use one). */
+export class FloodGuard {
+  private resets: TokenBucket | undefined;
+  private control: TokenBucket | undefined;
+  private empty: TokenBucket | undefined;
+
+  constructor(private readonly limits: FloodLimits) {}
+
+  /** One token of the rate limit on resets; false once the peer has used them up. */
+  takeReset(): boolean {
+    return (this.resets ??= new TokenBucket(this.limits.resets)).take();
+  }
+
+  /** One token for a SETTINGS or PING frame. */
+  takeControl(): boolean {
+    return (this.control ??= new TokenBucket(this.limits.control)).take();
+  }
+
+  /** One token for a frame that carries nothing. */
+  takeEmpty(): boolean {
+    return (this.empty ??= new TokenBucket(this.limits.empty)).take();
+  }
+}

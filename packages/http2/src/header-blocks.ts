@@ -126,7 +126,7 @@ export class HeaderBlocks {
         `header block over ${limits.maxHeaderBlockBytes} bytes`,
       );
     }
-    if (emptyFragment && !this.conn.takeEmpty()) {
+    if (emptyFragment && !this.conn.flood.takeEmpty()) {
       throw connectionError(ErrorCode.ENHANCE_YOUR_CALM, 'a flood of empty header fragments');
     }
   }

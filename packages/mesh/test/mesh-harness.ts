@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ControlPlane } from '@shoal/control-plane';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Telemetry } from '@shoal/telemetry';
+import { waitFor } from '@shoal/testing';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import type { CallDecision } from '../src/client/call-decision.js';
 import { createMeshClient, type MeshClient, meshTransportOf } from '../src/client/create-mesh-client.js';
@@ -219,19 +220,7 @@ export class MeshHarness {
   }
 }
 
-/** Polls `check` until it holds (every 10 ms, up to `timeoutMs`). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { waitFor };
 
 /** Calls `n` times and counts replies by server id (errors by code name). */
 export async function tally(

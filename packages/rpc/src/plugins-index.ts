@@ -16,6 +16,8 @@ export type {
 export { SessionPool, type SessionPoolOptions } from './client/session-pool.js';
 export { trackStream } from './client/track-stream.js';
 export { codeFromHttpStatus, httpStatusFromCode } from './code.js';
+// A message sent with the protobuf bytes its sender already encoded (one value to many streams).
+export { encodingOf, withEncoding } from './encoded-message.js';
 // Metadata rules for libraries that edit headers (route header operations): `-bin` values and the
 // headers a call's own protocol owns.
 export { decodeBinaryHeader, isReservedHeader } from './metadata.js';

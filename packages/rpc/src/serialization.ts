@@ -10,6 +10,7 @@ import {
   toJsonString,
 } from '@bufbuild/protobuf';
 import type { Code } from './code.js';
+import { encodingOf } from './encoded-message.js';
 import { RpcError } from './rpc-error.js';
 
 export type Codec = 'proto' | 'json';
@@ -34,7 +35,7 @@ export function createSerialization<Desc extends DescMessage>(
 ): Serialization<MessageShape<Desc>> {
   if (codec === 'proto') {
     return {
-      serialize: (message) => toBinary(schema, message),
+      serialize: (message) => encodingOf(message) ?? toBinary(schema, message),
       parse(bytes) {
         try {
           return fromBinary(schema, bytes);

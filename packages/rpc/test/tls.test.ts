@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { makeTestCertificates, type TestCertificates } from '@shoal/testing';
 import { createClient } from '../src/client/create-client.js';
 import { GrpcTransport } from '../src/client/transport.js';
 import { Code } from '../src/code.js';
@@ -14,7 +15,6 @@ import { RpcError } from '../src/rpc-error.js';
 import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
-import { makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 const run = promisify(execFile);
 

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type tls from 'node:tls';
 import { promisify } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { makeClientCertificate, makeTestCertificates, type TestCertificates } from '@shoal/testing';
 import { createClient } from '../src/client/create-client.js';
 import { GrpcTransport } from '../src/client/transport.js';
 import { Code } from '../src/code.js';
@@ -19,7 +20,6 @@ import { Server } from '../src/server/server.js';
 import type { ConnectionPolicy } from '../src/server/transport-security.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
-import { makeClientCertificate, makeTestCertificates, type TestCertificates } from './test-certificates.js';
 
 const run = promisify(execFile);
 

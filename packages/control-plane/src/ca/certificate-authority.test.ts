@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
+import { issueCertificate, selfSignedCertificate, tempDir } from '@shoal/testing';
 import { createWorkloadKey, spiffeId } from '@shoal/xds/plugins';
 import { DataDir } from '../state/data-dir.js';
 import { CertificateAuthority } from './certificate-authority.js';
@@ -96,62 +97,17 @@ describe('CertificateAuthority', () => {
   });
 
   it("loads Istio's plug-in CA files and chains through the intermediate", async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'shoal-plugin-ca-'));
-    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    writeFileSync(
-      join(dir, 'ext.cnf'),
-      'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
-    );
-    run(
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/O=Plug-in Root',
-      '-keyout',
-      'root-key.pem',
-      '-out',
-      'root-cert.pem',
-    );
-    run(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/O=Plug-in Intermediate',
-      '-keyout',
-      'ca-key.pem',
-      '-out',
-      'ca.csr',
-    );
-    run(
-      'x509',
-      '-req',
-      '-in',
-      'ca.csr',
-      '-CA',
-      'root-cert.pem',
-      '-CAkey',
-      'root-key.pem',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      'ext.cnf',
-      '-out',
-      'ca-cert.pem',
-    );
-    writeFileSync(
-      join(dir, 'cert-chain.pem'),
-      readFileSync(join(dir, 'ca-cert.pem'), 'utf8') + readFileSync(join(dir, 'root-cert.pem'), 'utf8'),
-    );
+    const dir = tempDir('plugin-ca');
+    const root = selfSignedCertificate(dir, 'root', { subject: '/O=Plug-in Root', keyType: 'ec', days: 2 });
+    const intermediate = issueCertificate(root, 'intermediate', {
+      subject: '/O=Plug-in Intermediate',
+      extensions: 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n',
+    });
+    // Istio's plug-in CA files.
+    writeFileSync(join(dir, 'root-cert.pem'), root.cert);
+    writeFileSync(join(dir, 'ca-cert.pem'), intermediate.cert);
+    writeFileSync(join(dir, 'ca-key.pem'), intermediate.key);
+    writeFileSync(join(dir, 'cert-chain.pem'), intermediate.cert + root.cert);
     const ca = await CertificateAuthority.create({ caDir: dir });
     assert.match(ca.source, /plug-in CA from/);
     assert.equal(ca.rootPem, readFileSync(join(dir, 'root-cert.pem'), 'utf8'));
@@ -161,7 +117,7 @@ describe('CertificateAuthority', () => {
     // Never past the signing certificate, whose lifetime is shorter than 24 h here.
     assert.ok(summary.notAfter.getTime() <= new Date(new X509Certificate(chain[1]!).validTo).getTime());
 
-    writeFileSync(join(dir, 'ca-key.pem'), readFileSync(join(dir, 'root-key.pem')));
+    writeFileSync(join(dir, 'ca-key.pem'), root.key);
     await assert.rejects(
       CertificateAuthority.create({ caDir: dir }),
       /ca-key\.pem is not the key of ca-cert\.pem/,

@@ -28,6 +28,9 @@ const PROTOCOL_PREFIXES = [
   'mysql',
 ];
 
+/** The kinds servicesFromConfig reads: a change to any other leaves the view as it was. */
+export const SERVICE_KINDS: ReadonlySet<string> = new Set(['ServiceEntry', 'Service', 'WorkloadEntry']);
+
 export interface ConfigView {
   services: RegistryService[];
   endpoints: RegistryEndpoint[];

@@ -6,7 +6,7 @@
 import type { AnyConfigObject } from '../config/config-object.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { DEFAULT_DOMAIN_SUFFIX } from '../config/hostnames.js';
-import { type ConfigView, servicesFromConfig } from './config-services.js';
+import { type ConfigView, SERVICE_KINDS, servicesFromConfig } from './config-services.js';
 import type { DiscoverySource } from './discovery-source.js';
 import { diffHosts } from './host-prints.js';
 import { MemoryRegistrations } from './memory-registrations.js';
@@ -77,7 +77,13 @@ export class InMemoryRegistry implements Registry {
       };
       this.setConfig(store.list());
       this.configVersion = store.version;
-      this.unsubscribe = store.subscribe(this.followStore);
+      // A change of routing rules alone (a VirtualService's weight) leaves the services as they
+      // were: rebuilding them from every object is the most a push to thousands of clients costs.
+      this.unsubscribe = store.subscribe((event) => {
+        if (event.changes.length === 0 || event.changes.some((c) => SERVICE_KINDS.has(c.kind)))
+          this.followStore?.();
+        else this.configVersion = store.version;
+      });
     }
   }
 

@@ -35,6 +35,8 @@ export class Snapshot implements ServedSnapshot {
   private readonly translator: Translator;
   private readonly onInconsistency: ((inconsistency: SnapshotInconsistency) => void) | undefined;
   private readonly sets = new Map<string, ResourceSet>();
+  /** The same sets, by the (never modified) Set of names a subscription holds, then type and context. */
+  private readonly setsByNames = new WeakMap<ReadonlySet<string>, Map<string, ResourceSet>>();
   /** Set hash → response version_info: one string shared by every stream. */
   private readonly responseVersions = new Map<string, string>();
   private readonly reported = new Set<string>();
@@ -56,14 +58,24 @@ export class Snapshot implements ServedSnapshot {
   }
 
   resources(typeUrl: string, subscription: Subscription, node: ProxyNode): ResourceSet {
+    // Streams subscribed alike share one Set of names (subscription.ts): found by that Set, a
+    // push to thousands of streams neither sorts nor joins their names once per stream.
+    const context = `${typeUrl}\u0000${this.translator.clientContext(typeUrl, node)}\u0000${subscription.wildcard ? '*' : ''}`;
+    let bySet = this.setsByNames.get(subscription.names);
+    if (!bySet) {
+      bySet = new Map();
+      this.setsByNames.set(subscription.names, bySet);
+    }
+    let set = bySet.get(context);
+    if (set) return set;
     const names = [...subscription.names].filter((n) => n !== '*').sort();
-    const context = this.translator.clientContext(typeUrl, node);
-    const key = `${typeUrl}\u0000${context}\u0000${subscription.wildcard ? '*' : ''}\u0000${names.join('\u0000')}`;
-    let set = this.sets.get(key);
+    const key = `${context}\u0000${names.join('\u0000')}`;
+    set = this.sets.get(key);
     if (!set) {
       set = this.build(typeUrl, names, subscription.wildcard, node);
       this.sets.set(key, set);
     }
+    bySet.set(context, set);
     return set;
   }
 

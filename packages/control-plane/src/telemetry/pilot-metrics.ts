@@ -31,14 +31,19 @@ function proxyVersion(node: ProxyNode): string {
 const EVENTS = { added: 'add', updated: 'update', deleted: 'delete' } as const;
 
 export class PilotMetrics implements XdsServerMetrics {
-  private readonly pushes: Counter;
+  /** Pushes per istiod type label, read when collected: thousands are counted per config change. */
+  private readonly pushCounts = new Map<string, number>();
   private readonly pushTime: Histogram;
   private readonly convergence: Histogram;
   private readonly rejects: Counter;
   private readonly configEvents: Counter;
 
   constructor(meter: Meter, ads: () => AdsServer, registry: () => Registry) {
-    this.pushes = meter.createCounter(PILOT.pushes.name, { description: PILOT.pushes.description });
+    meter
+      .createObservableCounter(PILOT.pushes.name, { description: PILOT.pushes.description })
+      .addCallback((result) => {
+        for (const [type, n] of this.pushCounts) result.observe(n, { type });
+      });
     this.pushTime = meter.createHistogram(PILOT.pushTime.name, {
       description: PILOT.pushTime.description,
       advice: { explicitBucketBoundaries: [...PILOT.pushTime.buckets] },
@@ -83,9 +88,9 @@ export class PilotMetrics implements XdsServerMetrics {
   }
 
   pushed(typeUrl: string, seconds: number): void {
-    const attrs = { type: metricType(typeUrl) };
-    this.pushes.add(1, attrs);
-    this.pushTime.record(seconds, attrs);
+    const type = metricType(typeUrl);
+    this.pushCounts.set(type, (this.pushCounts.get(type) ?? 0) + 1);
+    this.pushTime.record(seconds, { type });
   }
 
   rejected(typeUrl: string): void {

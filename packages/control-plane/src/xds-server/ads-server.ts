@@ -133,6 +133,7 @@ export class AdsServer {
     const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
     const authorization = ctx.requestHeader.getString('authorization');
+    const contentType = ctx.requestHeader.get('content-type');
     return {
       server: this.server,
       streamId,
@@ -140,6 +141,7 @@ export class AdsServer {
       ...(peerCertificate && { peerCertificate }),
       ...(authorization !== undefined && { authorization }),
       ...(secretsOnly && { secretsOnly }),
+      encodedResources: typeof contentType !== 'string' || !contentType.includes('json'),
     };
   }
 

@@ -8,12 +8,12 @@ import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
+import { controlPlane, deltaResourceField } from './encoded-resources.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
+import { NO_NAMES } from './subscription.js';
 import { allowsWildcard } from './type-names.js';
 
 interface DeltaTypeState extends TypeState {
-  /** Subscribed names, changed in place by (un)subscribe requests. */
-  names: Set<string>;
   /** name → version the client has (as far as we know; reverted on NACK). */
   known: Map<string, string>;
   /** Resources the client holds, for config dumps. */
@@ -64,7 +64,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     const first = !st;
     if (!st) {
       st = {
-        names: new Set(),
+        names: NO_NAMES,
         wildcard: false,
         known: new Map(Object.entries(req.initialResourceVersions)),
         held: new Map(),
@@ -80,14 +80,19 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
       if (req.resourceNamesSubscribe.length === 0 && allowsWildcard(typeUrl)) st.wildcard = true;
     }
     if (req.responseNonce !== '') this.settle(st, req);
+    // A changed subscription gets a new Set: one a snapshot has seen is never modified.
+    const names =
+      req.resourceNamesSubscribe.length > 0 || req.resourceNamesUnsubscribe.length > 0
+        ? new Set(st.names)
+        : undefined;
     for (const name of req.resourceNamesSubscribe) {
       if (name === '*') st.wildcard = true;
-      else st.names.add(name);
+      else names!.add(name);
     }
     for (const name of req.resourceNamesUnsubscribe) {
       if (name === '*') st.wildcard = false;
       else {
-        st.names.delete(name);
+        names!.delete(name);
         st.absentReported?.delete(name);
         if (!st.wildcard) {
           st.known.delete(name);
@@ -95,7 +100,8 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
         }
       }
     }
-    if (first || req.resourceNamesSubscribe.length > 0 || req.resourceNamesUnsubscribe.length > 0) {
+    if (names) st.names = names.size === 0 ? NO_NAMES : this.sharedNames(names);
+    if (first || names) {
       this.markDirty(typeUrl);
     }
   }
@@ -199,20 +205,23 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
     st.pending ??= new Map();
     st.pending.set(nonce, { version, changes });
     this.recordSent(st, version, nonce);
-    return create(envoy.DeltaDiscoveryResponseSchema, {
+    const res = create(envoy.DeltaDiscoveryResponseSchema, {
       systemVersionInfo: version,
       typeUrl,
       nonce,
-      resources: updates.map((r) =>
+      removedResources: removed,
+      controlPlane,
+    });
+    if (this.options.encodedResources) res.$unknown = updates.map(deltaResourceField);
+    else
+      res.resources = updates.map((r) =>
         create(envoy.ResourceSchema, {
           name: r.name,
           version: r.version,
           resource: create(AnySchema, { typeUrl: r.typeUrl, value: r.bytes }),
         }),
-      ),
-      removedResources: removed,
-      controlPlane: { identifier: 'shoal' },
-    });
+      );
+    return res;
   }
 }
 

@@ -70,6 +70,11 @@ export interface SessionServer {
 export interface SessionOptions extends StreamCaller {
   server: SessionServer;
   streamId: number;
+  /**
+   * Responses carry resources encoded once for every stream (encoded-resources.ts); only for the
+   * binary codec, since JSON is written from the known fields alone.
+   */
+  encodedResources?: boolean;
 }
 
 /** What the ADS server asks of a session, whatever its protocol and response type. */

@@ -9,7 +9,9 @@ import { create } from '@bufbuild/protobuf';
 import { AnySchema } from '@bufbuild/protobuf/wkt';
 import { envoy, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import type { BuiltResource } from '../translate/built-resource.js';
+import { controlPlane, encodedSotwResponse } from './encoded-resources.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
+import { NO_NAMES } from './subscription.js';
 import { allowsWildcard } from './type-names.js';
 
 interface SotwTypeState extends TypeState {
@@ -43,7 +45,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
       // Every field from the start: V8 then keeps them inside the object, with no separate
       // property array added when the first response sets the rest (thousands of these live).
       st = {
-        names: EMPTY_NAMES,
+        names: NO_NAMES,
         wildcard: false,
         legacyWildcard: false,
         sentHash: undefined,
@@ -85,7 +87,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
       const names = new Set(requested);
       names.delete('*');
       // Streams subscribed to the same names share one (never modified) Set.
-      st.names = names.size === 0 ? EMPTY_NAMES : this.sharedNames(names);
+      st.names = names.size === 0 ? NO_NAMES : this.sharedNames(names);
     }
     st.wildcard = wildcard;
     // The first request of a type always gets an answer; LDS/CDS answer every subscription change,
@@ -107,6 +109,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
     st.sentHash = hash;
     st.sent = resources;
     this.recordSent(st, version, nonce);
+    if (this.options.encodedResources) return encodedSotwResponse(typeUrl, version, nonce, resources);
     return create(envoy.DiscoveryResponseSchema, {
       versionInfo: version,
       typeUrl,
@@ -114,7 +117,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
       resources: [...resources.values()].map((r) =>
         create(AnySchema, { typeUrl: r.typeUrl, value: r.bytes }),
       ),
-      controlPlane: { identifier: 'shoal' },
+      controlPlane,
     });
   }
 
@@ -133,8 +136,6 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
   }
 }
 
-/** Shared by every type state that has none (never modified: a change installs a new Set). */
-const EMPTY_NAMES: ReadonlySet<string> = new Set();
 const EMPTY_RESOURCES: ReadonlyMap<string, BuiltResource> = new Map();
 
 /** Whether a request names exactly the subscribed names (`*` aside, which is the wildcard flag). */

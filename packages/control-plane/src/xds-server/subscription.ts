@@ -6,8 +6,12 @@
 /** What a client subscribed to for one type: everything (wildcard) and/or named resources. */
 export interface Subscription {
   wildcard: boolean;
+  /** Never modified once a subscription holds it: a change installs another Set (snapshots key on it). */
   names: ReadonlySet<string>;
 }
+
+/** The names of a subscription to none, shared by every such state. */
+export const NO_NAMES: ReadonlySet<string> = new Set();
 
 /** Distinct subscriptions remembered for sharing before the table starts over. */
 const MAX_SHARED_NAME_SETS = 4096;

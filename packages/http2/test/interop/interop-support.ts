@@ -1,18 +1,16 @@
-// What the interop suites share: an echo server of ours, a one-call client of ours, and the
-// handling of external tools (a free port, a command run to its end, a daemon started and
-// stopped by pid).
+// What the interop suites share: an echo server of ours, a one-call client of ours, and a
+// command run to its end (free ports and daemons come from @shoal/testing).
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { after, before } from 'node:test';
 import type tls from 'node:tls';
+import { makeTestCertificates, type TestCertificates } from '@shoal/testing';
 import {
   type ClientConnection,
   Http2Server,
   type IncomingHeaders,
   type OutgoingHeaders,
 } from '../../src/index.js';
-import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
 
 /**
  * Our server: answers 200 with the request body echoed (or `hello <path>` without one), the
@@ -100,18 +98,6 @@ export function call(
   });
 }
 
-/** A port free right now (for tools that cannot be told to pick one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Runs a command to its end (at most `timeoutMs`); resolves with its output and exit code. */
 export function run(
   command: string,
@@ -131,51 +117,5 @@ export function run(
       resolve({ code, stdout: Buffer.concat(out), stderr: err });
     });
     child.stdin.end(options.input);
-  });
-}
-
-/** A long-running tool: started, waited for until `port` accepts connections, stopped by its pid. */
-export class Daemon {
-  private output = '';
-  private constructor(private readonly child: ChildProcess) {
-    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-  }
-
-  static async start(command: string, args: string[], port: number, cwd?: string): Promise<Daemon> {
-    const daemon = new Daemon(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd }));
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      if (daemon.child.exitCode !== null) throw new Error(`${command} exited: ${daemon.output}`);
-      if (await accepts(port)) return daemon;
-      if (Date.now() > deadline) {
-        daemon.stop();
-        throw new Error(`${command} did not listen on ${port}: ${daemon.output}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  get log(): string {
-    return this.output;
-  }
-
-  stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.kill('SIGTERM');
-    const force = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    return exited.finally(() => clearTimeout(force));
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }

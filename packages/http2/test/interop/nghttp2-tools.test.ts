@@ -6,9 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Daemon, freePort, makeTestCertificates, type TestCertificates } from '@shoal/testing';
 import { connect } from '../../src/index.js';
-import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
-import { call, Daemon, echoServer, freePort, run } from './interop-support.js';
+import { call, echoServer, run } from './interop-support.js';
 
 describe('interop: nghttp and h2load -> our server', () => {
   const server = echoServer();
@@ -63,9 +63,9 @@ describe('interop: our client -> nghttpd', () => {
     writeFileSync(join(htdocs, 'index.html'), 'served by nghttpd');
     writeFileSync(join(htdocs, 'big.bin'), Buffer.alloc(2 * 1024 * 1024, 'q'));
     plainPort = await freePort();
-    plain = await Daemon.start(
-      'nghttpd',
-      [
+    plain = await Daemon.start({
+      command: 'nghttpd',
+      args: [
         '--no-tls',
         '-a',
         '127.0.0.1',
@@ -76,12 +76,12 @@ describe('interop: our client -> nghttpd', () => {
         'x-from: nghttpd',
         String(plainPort),
       ],
-      plainPort,
-    );
+      ports: [plainPort],
+    });
     tlsPort = await freePort();
-    secure = await Daemon.start(
-      'nghttpd',
-      [
+    secure = await Daemon.start({
+      command: 'nghttpd',
+      args: [
         '-a',
         '127.0.0.1',
         '-d',
@@ -90,8 +90,8 @@ describe('interop: our client -> nghttpd', () => {
         join(certs.dir, 'server.key'),
         join(certs.dir, 'server.pem'),
       ],
-      tlsPort,
-    );
+      ports: [tlsPort],
+    });
   });
   after(async () => {
     await plain?.stop();

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import http2 from 'node:http2';
 import { after, before, describe, it } from 'node:test';
+import { makeTestCertificates, type TestCertificates } from '@shoal/testing';
 import { connect } from '../../src/index.js';
-import { makeTestCertificates, type TestCertificates } from '../test-certificates.js';
 import { call, echoServers } from './interop-support.js';
 
 const big = Buffer.alloc(1024 * 1024);

@@ -8,8 +8,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Daemon, freePort } from '@shoal/testing';
 import { connect } from '../../src/index.js';
-import { call, Daemon, echoServer, freePort, run } from './interop-support.js';
+import { call, echoServer, run } from './interop-support.js';
 
 describe('interop: our client -> nghttpx -> our server', () => {
   const server = echoServer();
@@ -18,9 +19,9 @@ describe('interop: our client -> nghttpx -> our server', () => {
   before(async () => {
     const { port } = await server.listen(0);
     proxyPort = await freePort();
-    proxy = await Daemon.start(
-      'nghttpx',
-      [
+    proxy = await Daemon.start({
+      command: 'nghttpx',
+      args: [
         `-f127.0.0.1,${proxyPort};no-tls`,
         `-b127.0.0.1,${port};;proto=h2`,
         '-n1',
@@ -29,8 +30,8 @@ describe('interop: our client -> nghttpx -> our server', () => {
         'WARN',
         '--conf=/dev/null',
       ],
-      proxyPort,
-    );
+      ports: [proxyPort],
+    });
   });
   after(async () => {
     await proxy?.stop();
@@ -95,7 +96,7 @@ describe('interop: our client -> h2o -> node:http', () => {
         '',
       ].join('\n'),
     );
-    proxy = await Daemon.start('h2o', ['-c', conf], proxyPort, dir);
+    proxy = await Daemon.start({ command: 'h2o', args: ['-c', conf], ports: [proxyPort], cwd: dir, dir });
   });
   after(async () => {
     await proxy?.stop();

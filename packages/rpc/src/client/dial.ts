@@ -2,6 +2,7 @@
 // socket is plaintext, as Istio's agent serves xDS on one): @shoal/http2 by default, node:http2
 // with `transport: 'node-http2'`. Internal to the session pool.
 
+import type { LookupFunction } from 'node:net';
 import { connect, type Watchdog } from '@shoal/http2';
 import { NodeClientConnection } from '../node-http2/node-client-connection.js';
 import type { CallConnection, Http2Transport } from '../wire.js';
@@ -12,11 +13,13 @@ export function dial(
   transport: Http2Transport,
   tls: ClientTlsOptions | undefined,
   watchdog: Watchdog,
+  lookup?: LookupFunction,
 ): CallConnection {
-  if (transport === 'node-http2') return new NodeClientConnection({ address, tls });
+  if (transport === 'node-http2')
+    return new NodeClientConnection({ address, tls, ...(lookup && { lookup }) });
   if (address.startsWith('unix:')) return connect({ path: address.slice('unix:'.length), watchdog });
   const { host, port } = hostAndPort(address, tls ? 443 : 80);
-  return connect({ host, port, watchdog, ...(tls && { tls: { ...tls } }) });
+  return connect({ host, port, watchdog, ...(tls && { tls: { ...tls } }), ...(lookup && { lookup }) });
 }
 
 /** `host:port` or `[v6]:port` split; a missing port is the scheme's default. */

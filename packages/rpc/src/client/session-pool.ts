@@ -7,6 +7,7 @@
 // grpc-js's subchannel, so one strict server does not slow the pings to others). A connection
 // whose stream ids run out drains like one told GOAWAY, and the next call opens a new one.
 
+import type { LookupFunction } from 'node:net';
 import type { PeerCertificate, SecureContext, SecureContextOptions } from 'node:tls';
 import { ErrorCode, Watchdog } from '@shoal/http2';
 import { type CallConnection, chooseTransport, type Http2Transport } from '../wire.js';
@@ -54,6 +55,11 @@ export interface SessionPoolOptions {
    * Default: the SHOAL_RPC_TRANSPORT environment variable, else `shoal`.
    */
   transport?: Http2Transport;
+  /**
+   * Resolves host names (default node:dns lookup). Every address a name resolves to is tried in
+   * turn until one connects, on each new connection: one DNS name can stand for several servers.
+   */
+  lookup?: LookupFunction;
 }
 
 interface PooledSession {
@@ -152,7 +158,7 @@ export class SessionPool {
 
   private open(address: string, list: PooledSession[]): PooledSession {
     const tls = typeof this.options.tls === 'function' ? this.options.tls() : this.options.tls;
-    const session = dial(address, this.transport, tls, this.watchdog);
+    const session = dial(address, this.transport, tls, this.watchdog, this.options.lookup);
     const entry: PooledSession = { session, active: 0 };
     list.push(entry);
     const remove = () => {

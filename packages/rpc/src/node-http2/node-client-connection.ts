@@ -13,6 +13,8 @@ import { nodeHttp2 } from './node-http2.js';
 export interface NodeDialOptions {
   address: string;
   tls?: http2.SecureClientSessionOptions;
+  /** Resolves the host (default node:dns lookup); every address is tried in turn. */
+  lookup?: net.LookupFunction;
 }
 
 export class NodeClientConnection extends EventEmitter implements CallConnection {
@@ -22,13 +24,16 @@ export class NodeClientConnection extends EventEmitter implements CallConnection
 
   constructor(options: NodeDialOptions) {
     super();
-    const { address, tls } = options;
+    const { address, tls, lookup } = options;
     // `unix:/path` (gRPC naming) dials a Unix domain socket, plaintext.
     const socketPath = address.startsWith('unix:') ? address.slice('unix:'.length) : undefined;
     const http2 = nodeHttp2();
     const session = socketPath
       ? http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) })
-      : http2.connect(`${tls ? 'https' : 'http'}://${address}`, tls ? { ...tls, ALPNProtocols: ['h2'] } : {});
+      : http2.connect(`${tls ? 'https' : 'http'}://${address}`, {
+          ...(tls && { ...tls, ALPNProtocols: ['h2'] }),
+          ...(lookup && { lookup }),
+        });
     this.session = session;
     session.on('connect', () => this.emit('connect'));
     session.on('remoteSettings', (settings) =>

@@ -3,12 +3,13 @@
 // test, and the errors for unreadable credential files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
+import { makeTestCertificates } from '@shoal/testing';
 import { AdsTestServer } from '../../test/ads-test-server.js';
 import { endpointsAny, type TestEndpoints, testEndpointsType } from '../../test/test-resource-types.js';
 import { WatchRecorder } from '../../test/watch-recorder.js';
@@ -91,61 +92,11 @@ describe('xDS server transports', () => {
 
   describe('tls channel creds', { skip: hasOpenssl() ? false : 'the openssl CLI is not installed' }, () => {
     let ads: AdsTestServer;
+    let caFile = '';
     before(async () => {
-      const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-      openssl(
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=test-ca',
-        '-keyout',
-        'ca.key',
-        '-out',
-        'ca.pem',
-      );
-      openssl(
-        'req',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-subj',
-        '/CN=localhost',
-        '-keyout',
-        'server.key',
-        '-out',
-        'server.csr',
-      );
-      writeFileSync(join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-      openssl(
-        'x509',
-        '-req',
-        '-in',
-        'server.csr',
-        '-CA',
-        'ca.pem',
-        '-CAkey',
-        'ca.key',
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        'san.ext',
-        '-out',
-        'server.pem',
-      );
-      ads = await new AdsTestServer({
-        key: readFileSync(join(dir, 'server.key')),
-        cert: readFileSync(join(dir, 'server.pem')),
-      }).start();
+      const certs = makeTestCertificates({ keyType: 'ec' });
+      caFile = join(certs.dir, 'ca.pem');
+      ads = await new AdsTestServer({ key: certs.key, cert: certs.cert }).start();
       ads.set(EDS, '1', { a: endpointsAny('a', '10.0.0.2:80') });
     });
     after(() => ads.stop());
@@ -153,7 +104,7 @@ describe('xDS server transports', () => {
     it('connects with the CA from ca_certificate_file', async () => {
       const client = clientFor({
         server_uri: ads.address.replace('127.0.0.1', 'localhost'),
-        channel_creds: [{ type: 'tls', config: { ca_certificate_file: join(dir, 'ca.pem') } }],
+        channel_creds: [{ type: 'tls', config: { ca_certificate_file: caFile } }],
       });
       try {
         assert.equal(((await firstUpdate(client)) as { kind: string }).kind, 'update');

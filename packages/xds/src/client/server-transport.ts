@@ -4,7 +4,7 @@
 // certificate provider). It says when a connection is up, because gRFC A57 starts does-not-exist
 // timers only once a request can reach the server.
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { type ClientTlsOptions, Code, GrpcTransport, RpcError, type Transport } from '@shoal/rpc/client';
 import { SessionPool, type SessionPoolOptions } from '@shoal/rpc/plugins';
 import type { XdsServerConfig } from '../bootstrap.js';
@@ -19,7 +19,11 @@ import type { CertificateProviders } from '../security/certificate-providers.js'
 export type XdsTransportFactory = (
   server: XdsServerConfig,
   onConnected: () => void,
-  context?: { readonly certificateProviders?: CertificateProviders },
+  context?: {
+    readonly certificateProviders?: CertificateProviders;
+    /** Resolves the server's host name (XdsClientOptions.lookup); every address is tried in turn. */
+    readonly lookup?: LookupFunction;
+  },
 ) => Transport;
 
 /** A pool that reports each connection it hands out once that connection is up. */
@@ -72,7 +76,11 @@ export const createServerTransport: XdsTransportFactory = (server, onConnected, 
   // Keepalive pings (gRFC A8) find a control plane that vanished without closing the connection;
   // 5 min / 20 s as grpc-go's xDS client uses.
   const pool = new ConnectionReportingPool(
-    { keepalive: { timeMs: 5 * 60_000, timeoutMs: 20_000 }, ...(tls && { tls }) },
+    {
+      keepalive: { timeMs: 5 * 60_000, timeoutMs: 20_000 },
+      ...(tls && { tls }),
+      ...(context?.lookup && { lookup: context.lookup }),
+    },
     onConnected,
   );
   const transport = new GrpcTransport({

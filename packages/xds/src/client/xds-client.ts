@@ -1,6 +1,7 @@
 // The xDS client (gRFC A27 XdsClient; A46 partial NACK; A47 xdstp authorities; A53; A57 failure
 // modes): watchers per resource, one ADS stream per server, a cache that survives disconnects,
 // does-not-exist timers, and watcher callbacks run one at a time, in order.
+import type { LookupFunction } from 'node:net';
 import { type Client, Code, createClient, RpcError } from '@shoal/rpc/client';
 import {
   type LoadBootstrapOptions,
@@ -54,9 +55,18 @@ export interface XdsClientOptions extends NodeOptions {
   readonly protocol?: 'sotw' | 'delta';
   /** How long a requested resource may stay unanswered before it does not exist. Default 15 000 ms. */
   readonly doesNotExistTimeoutMs?: number;
-  /** Reconnect backoff; defaults to gRPC's (1 s, ×1.6, 120 s cap, ±20%). */
+  /**
+   * Reconnect backoff; default gRPC's connection backoff (1 s, ×1.6) but capped at 4 s with full
+   * jitter, so a returning control plane is found within 4 s of any outage (backoff.ts).
+   */
   readonly backoff?: BackoffOptions;
   readonly createTransport?: XdsTransportFactory;
+  /**
+   * Resolves the host names of `server_uri`s (default node:dns lookup). A name may stand for
+   * several control planes: each connection tries every address it resolves to, in turn, until
+   * one answers, so one DNS name with an address per replica fails over as `xds_servers` do.
+   */
+  readonly lookup?: LookupFunction;
   /** Debug log hook. Default: silent. */
   readonly log?: XdsLogger;
   /** Where exceptions thrown by watcher callbacks go. Default: the log hook at `warn`. */
@@ -241,7 +251,10 @@ export class XdsClient implements XdsClientGauges {
     const transport = (this.options.createTransport ?? createServerTransport)(
       server,
       () => stream.connectionUp(),
-      { certificateProviders: this.certificateProviders },
+      {
+        certificateProviders: this.certificateProviders,
+        ...(this.options.lookup && { lookup: this.options.lookup }),
+      },
     );
     const client: Client<typeof AggregatedDiscoveryService> = createClient(
       AggregatedDiscoveryService,
