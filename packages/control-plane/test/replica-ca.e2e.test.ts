@@ -58,7 +58,17 @@ describe('replicas share one CA through etcd', { skip: !etcdAvailable() && 'no /
     cluster = await LocalEtcdCluster.start(3);
   });
   after(async () => {
-    for (const cp of replicas) await cp.stop(0).catch(() => {});
+    // A follower's etcd election campaign watches the key of the candidate before it, and etcd3
+    // cannot cancel that watch: a follower stopped first would leave it retrying in this process
+    // for good. So the leader is stopped each time, once one of those left has taken over.
+    let left = [...replicas];
+    while (left.length > 0) {
+      const leader = () => left.find((cp) => cp.backend.leadership?.isLeader);
+      await until('a leader among the replicas left', () => leader() !== undefined, 10_000).catch(() => {});
+      const next = leader() ?? left[0]!;
+      await next.stop(0).catch(() => {});
+      left = left.filter((cp) => cp !== next);
+    }
     await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
