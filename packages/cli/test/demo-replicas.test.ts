@@ -1,10 +1,14 @@
 // `shoal demo --replicas 3 --store etcd://…` on a real 3-member etcd (Debian's etcd-server): three
-// `shoal cp` processes share the config and the registrations; killing the replica the consumer
-// uses moves it to another one without an error in the table, and Ctrl-C leaves nothing running.
+// `shoal cp` processes share the config, the registrations and one CA, so the demo runs mTLS
+// STRICT; killing the replica the consumer uses moves it to another one (whose xDS certificate it
+// trusts: the same root) without an error in the table, and Ctrl-C leaves nothing running.
 
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { etcdAvailable, LocalEtcdCluster } from '@shoal/control-plane';
 import { freePort, spawnShoal } from '@shoal/testing';
@@ -30,6 +34,7 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
   let etcd: LocalEtcdCluster;
   let demo: ChildProcess | undefined;
   let output = '';
+  const home = mkdtempSync(join(tmpdir(), 'shoal-demo-replicas-'));
   before(async () => {
     etcd = await LocalEtcdCluster.start(3);
   });
@@ -39,29 +44,33 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
       await once(demo, 'exit');
     }
     await etcd?.stop();
+    rmSync(home, { recursive: true, force: true });
   });
 
   it("serves through whichever replica is up: killing the consumer's replica costs no call", {
     timeout: 120_000,
   }, async () => {
-    demo = spawnShoal([
-      'demo',
-      '--replicas',
-      '3',
-      '--store',
-      etcd.storeUrl,
-      '--xds-port',
-      '0',
-      '--admin-port',
-      '0',
-      // Every provider listens on this port on its own IP (127.0.0.11, ...), as do their metrics.
-      '--provider-port',
-      String(await freePort('127.0.0.11')),
-      '--metrics-port',
-      String(await freePort('127.0.0.11')),
-      '--rate',
-      '100',
-    ]);
+    demo = spawnShoal(
+      [
+        'demo',
+        '--replicas',
+        '3',
+        '--store',
+        etcd.storeUrl,
+        '--xds-port',
+        '0',
+        '--admin-port',
+        '0',
+        // Every provider listens on this port on its own IP (127.0.0.11, ...), as do their metrics.
+        '--provider-port',
+        String(await freePort('127.0.0.11')),
+        '--metrics-port',
+        String(await freePort('127.0.0.11')),
+        '--rate',
+        '100',
+      ],
+      { cwd: home },
+    );
     demo.stdout!.on('data', (c) => (output += c));
     demo.stderr!.on('data', (c) => (output += c));
     const first = await until(
@@ -79,6 +88,15 @@ describe('shoal demo --replicas 3', { skip: !etcdAvailable() && 'no /usr/bin/etc
     assert.ok(
       first.replicas.every((r) => r.state === 'serving'),
       output.slice(-2000),
+    );
+    // mTLS STRICT with replicas: the consumer's certificate comes from the CA they share.
+    assert.match(
+      output,
+      /mTLS STRICT \(PeerAuthentication default in istio-system\)[^\n]*share one CA in etcd/,
+    );
+    assert.match(
+      output,
+      /consumer: spiffe:\/\/cluster\.local\/ns\/default\/sa\/demo-consumer, certificate until/,
     );
     // cp-1 is the consumer's first server: kill it.
     process.kill(first.replicas[0]!.pid, 'SIGKILL');

@@ -372,11 +372,11 @@ describe('the console in Chromium against shoal demo', {
 
   it("opens a client's config dump and downloads it as JSON", async () => {
     await view('#/proxies', 'Proxies');
-    // The SDS column says what the control plane does: secrets per client, or that it serves none.
+    // The SDS column: a client's secrets state, or that it asked for none (a proxyless client).
     const syncz = await api('/debug/syncz');
     const sds = syncz.clients.find((c: Json) => c.nodeId === 'demo-consumer')?.types?.SDS;
     const row = page.locator('tr', { has: page.getByRole('link', { name: 'demo-consumer' }) });
-    assert.equal((await row.locator('td').nth(5).textContent())?.trim(), sds ? sds.state : 'not served');
+    assert.equal((await row.locator('td').nth(5).textContent())?.trim(), sds ? sds.state : 'not asked');
     await page.getByRole('link', { name: 'demo-consumer' }).click();
     await page.getByRole('heading', { level: 1, name: 'demo-consumer' }).waitFor();
     await page.getByRole('tab', { name: /Routes/ }).click();

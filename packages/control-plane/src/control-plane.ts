@@ -7,6 +7,7 @@
 
 import type { Server } from '@shoal/rpc';
 import { createTelemetry, type Telemetry } from '@shoal/telemetry';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { AdminGuard, isLoopback } from './admin/admin-guard.js';
 import { AdminServer } from './admin/admin-server.js';
 import { securityEndpoints } from './admin/security-endpoints.js';
@@ -15,6 +16,7 @@ import type { RegistryBackend } from './backends/registry-backends.js';
 import { type StoreBackend, type StoreHealth, schemeOf } from './backends/store-backends.js';
 import { CertificateAuthority } from './ca/certificate-authority.js';
 import { IssuedCertificates } from './ca/issued-certificates.js';
+import { SidecarCertificates } from './ca/sidecar-certificates.js';
 import { TokenStore } from './ca/token-store.js';
 import { XdsPortTls } from './ca/xds-port-tls.js';
 import { ConfigDirectorySource, type DirectoryLoadResult } from './config/config-dir.js';
@@ -41,6 +43,8 @@ import { PrometheusTraffic } from './traffic/prometheus-traffic.js';
 import { buildMeshInput } from './translate/mesh-input-builder.js';
 import { Translator } from './translate/translator.js';
 import { AdsServer } from './xds-server/ads-server.js';
+import type { ProxyNode } from './xds-server/proxy-node.js';
+import type { StreamCaller, StreamLease } from './xds-server/session-base.js';
 import { xdsPortServer } from './xds-server/xds-port.js';
 
 /**
@@ -82,6 +86,8 @@ export class ControlPlane {
   readonly tokens: TokenStore;
   /** The newest certificate the CA issued per client. */
   readonly issued = new IssuedCertificates();
+  /** Envoy sidecars' workload certificates, served to them by SDS. */
+  private readonly sidecarCertificates: SidecarCertificates;
   private caValue: CertificateAuthority | undefined;
   /** The xDS port's TLS (its certificate from the CA): plaintext and TLS, client certificates asked for. */
   private xdsTls: XdsPortTls | undefined;
@@ -145,19 +151,7 @@ export class ControlPlane {
     this.citadel = citadelMetrics(meter);
     this.ads = new AdsServer({
       cache: this.cache,
-      lease: (node, peer, cert) =>
-        registerStream(
-          {
-            store: this.store,
-            registry: this.registry,
-            trustDomain: () => this.caValue?.trustDomain,
-            requireIdentity: this.options.requireRegistrationIdentity === true,
-            log: this.log,
-          },
-          node,
-          peer,
-          cert,
-        ),
+      lease: (node, caller) => this.onStream(node, caller),
       metrics: this.pilot,
     });
     this.rpc = xdsPortServer({
@@ -170,6 +164,13 @@ export class ControlPlane {
       loadReports: this.loadReports,
       loadReportingIntervalMs: options.loadReportingIntervalMs ?? 2000,
       log: this.log,
+    });
+    this.sidecarCertificates = new SidecarCertificates({
+      ca: () => this.caValue,
+      tokens: this.tokens,
+      issued: this.issued,
+      onChange: (nodeId) => this.ads.resourcesChanged(nodeId, SECRET_TYPE_URL),
+      log: (level, message, fields) => this.log(level, message, fields),
     });
     this.admin = new AdminServer({
       store: this.store,
@@ -249,6 +250,17 @@ export class ControlPlane {
     this.started = true;
     try {
       await this.backend.start();
+      if (this.backend.shared) {
+        const unused = await this.tokens.share(this.backend.shared);
+        if (unused > 0)
+          this.log(
+            'warn',
+            `the ${unused} tokens in the data dir are not used: replicas share theirs in the store`,
+            {
+              store: this.backend.shared.description,
+            },
+          );
+      }
       await this.registryBackend.start();
       await this.store.start();
       await this.registry.start();
@@ -259,6 +271,7 @@ export class ControlPlane {
     this.caValue = await CertificateAuthority.create({
       ...(this.options.trustDomain && { trustDomain: this.options.trustDomain }),
       ...(this.dataDir && { dataDir: this.dataDir }),
+      ...(this.backend.shared && { shared: this.backend.shared }),
       ...(this.options.caDir && { caDir: this.options.caDir }),
       ...(this.options.workloadCertTtlSeconds && {
         workloadTtlSeconds: this.options.workloadCertTtlSeconds,
@@ -345,6 +358,7 @@ export class ControlPlane {
   /** Stops listening, ends every ADS stream and releases the registry. */
   async stop(graceMs = 1000): Promise<void> {
     this.xdsTls?.stop();
+    this.sidecarCertificates.close();
     for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     if (this.pending) clearImmediate(this.pending);
     this.pending = undefined;
@@ -352,6 +366,7 @@ export class ControlPlane {
     this.ads.closeAll();
     await Promise.all([this.rpc.close(graceMs).catch(() => {}), this.admin.close()]);
     await this.telemetry.close();
+    await this.tokens.close();
     await this.instances.close();
     if (this.ownsRegistry) await this.baseRegistry.close();
     await this.store.close();
@@ -393,6 +408,7 @@ export class ControlPlane {
         buildMeshInput(this.store, this.registry, this.caValue?.trustDomain),
         {
           onFailure: (f) => this.log('error', 'resource left out: it could not be built', { ...f }),
+          sidecar: { certificates: (node) => this.sidecarCertificates.get(node.id) },
         },
       );
       const snapshot = new Snapshot(translator, {
@@ -403,5 +419,33 @@ export class ControlPlane {
       // A translation bug must not take the control plane down: clients keep the last snapshot.
       this.log('error', 'building the snapshot failed', { error: String((err as Error)?.stack ?? err) });
     }
+  }
+
+  /** A client's stream started: a sidecar's certificate, and a self-registration's lease. */
+  private onStream(node: ProxyNode, caller: StreamCaller): StreamLease | undefined {
+    // An SDS stream comes beside the node's ADS stream: the registration is the ADS stream's.
+    const lease = caller.secretsOnly
+      ? undefined
+      : registerStream(
+          {
+            store: this.store,
+            registry: this.registry,
+            trustDomain: () => this.caValue?.trustDomain,
+            requireIdentity: this.options.requireRegistrationIdentity === true,
+            log: this.log,
+          },
+          node,
+          caller.peer,
+          caller.peerCertificate,
+        );
+    if (node.kind !== 'sidecar') return lease && { release: lease };
+    const certificate = this.sidecarCertificates.attach(node, caller);
+    return {
+      release: () => {
+        certificate.release();
+        lease?.();
+      },
+      secrets: certificate.proven,
+    };
   }
 }

@@ -148,3 +148,12 @@ export function greeterService(ip = '10.0.0.20'): { services: MeshService[]; end
     ],
   };
 }
+
+/** A TCP service (`mysqldb`, port 3306) served at `ip`: a workload's TCP inbound chain. */
+export function tcpService(ip = '10.0.0.10'): { services: MeshService[]; endpoints: MeshEndpoint[] } {
+  const hostname = fqdn('mysqldb');
+  return {
+    services: [{ hostname, namespace: 'default', ports: [{ name: 'tcp', number: 3306, protocol: 'TCP' }] }],
+    endpoints: [{ hostname, servicePort: 3306, address: ip, port: 3306, labels: { app: 'mysqldb' } }],
+  };
+}

@@ -1,6 +1,7 @@
 // Proof for sidecar resources without an Envoy binary (none is available here): for the
 // Bookinfo sample and a stricter variant (PeerAuthentication STRICT, Istio's full-rule
-// AuthorizationPolicy, DestinationRule ISTIO_MUTUAL, a gRPC service, SDS secrets), every resource
+// AuthorizationPolicy, DestinationRule ISTIO_MUTUAL, a gRPC service, a TCP port with RBAC network
+// filters, SDS secrets), every resource
 // a sidecar gets (1) decodes with Envoy's own protos to the same values, field by field, and
 // loses nothing; (2) passes the PGV `validate.rules` of those protos, read from their annotations
 // (Envoy's first check of any resource); (3) only names resources the sidecar also gets; and
@@ -33,7 +34,7 @@ import { AdsServer } from '../src/xds-server/ads-server.js';
 import type { ProxyNode } from '../src/xds-server/proxy-node.js';
 import { sotwRequest, sotwStream } from './ads-test-client.js';
 import { servedOnLoopback } from './ads-test-fixtures.js';
-import { bookinfoInput, greeterService, sidecarNode, TESTDATA } from './bookinfo-fixture.js';
+import { bookinfoInput, greeterService, sidecarNode, TESTDATA, tcpService } from './bookinfo-fixture.js';
 import { type EnvoyProtoChecks, envoyProtoChecks } from './envoy-proto-checks.js';
 import {
   type ExpectedChain,
@@ -93,11 +94,13 @@ function strictVariant(): { input: MeshInput; options: TranslatorOptions; node: 
   ).map((pa) => ({ ...pa, metadata: { ...pa.metadata, namespace: 'foo' } }));
   const base = bookinfoInput(['samples-bookinfo-networking-destination-rule-all-mtls.yaml']);
   const greeter = greeterService('10.0.0.30');
+  // A TCP port on the same workload: its chains carry the RBAC network filters.
+  const tcp = tcpService('10.0.0.30');
   return {
     input: {
       ...base,
-      services: [...base.services, ...greeter.services],
-      endpoints: [...base.endpoints, ...greeter.endpoints],
+      services: [...base.services, ...greeter.services, ...tcp.services],
+      endpoints: [...base.endpoints, ...greeter.endpoints, ...tcp.endpoints],
       authorizationPolicies: policies,
       peerAuthentications: strict,
     },
@@ -107,6 +110,7 @@ function strictVariant(): { input: MeshInput; options: TranslatorOptions; node: 
           certificateChain: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
           privateKey: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n',
           rootCertificates: '-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n',
+          serial: '01',
         }),
       },
     },
@@ -158,6 +162,14 @@ describe("sidecar resources against Envoy's protos and istiod's structure", () =
         );
       }
       assert.ok(all.some((r) => r.typeUrl === SDS) || s.name.startsWith('Bookinfo'));
+      const tcpRbac = all.some(
+        (r) =>
+          r.typeUrl === LDS &&
+          (r.message as envoy.Listener).filterChains.some((c) =>
+            c.filters.some((f) => f.name === 'envoy.filters.network.rbac'),
+          ),
+      );
+      assert.ok(tcpRbac || s.name.startsWith('Bookinfo'), `${s.name}: RBAC network filters checked`);
     }
   });
 

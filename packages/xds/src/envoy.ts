@@ -43,6 +43,11 @@ export * from './gen/envoy/extensions/filters/listener/http_inspector/v3/http_in
 export * from './gen/envoy/extensions/filters/listener/original_dst/v3/original_dst_pb.js';
 export * from './gen/envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector_pb.js';
 export * from './gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+export {
+  file_envoy_extensions_filters_network_rbac_v3_rbac,
+  type RBAC as RbacNetworkFilter,
+  RBACSchema as RbacNetworkFilterSchema,
+} from './gen/envoy/extensions/filters/network/rbac/v3/rbac_pb.js';
 export * from './gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
 export * from './gen/envoy/extensions/load_balancing_policies/least_request/v3/least_request_pb.js';
 export * from './gen/envoy/extensions/load_balancing_policies/maglev/v3/maglev_pb.js';
@@ -67,6 +72,7 @@ export {
 export * from './gen/envoy/service/discovery/v3/ads_pb.js';
 export * from './gen/envoy/service/discovery/v3/discovery_pb.js';
 export * from './gen/envoy/service/load_stats/v3/lrs_pb.js';
+export * from './gen/envoy/service/secret/v3/sds_pb.js';
 export * from './gen/envoy/service/status/v3/csds_pb.js';
 export * from './gen/envoy/type/matcher/v3/metadata_pb.js';
 export * from './gen/envoy/type/matcher/v3/node_pb.js';

@@ -10,24 +10,30 @@
 // port (--metrics-port, on its own IP), listed by the control plane for Prometheus; `--prometheus`
 // writes a prometheus.yml for that and says how to run it.
 // With --replicas N the control plane runs as N `shoal cp` processes on a shared etcd (--store, or
-// a local 3-member etcd the demo starts), and every provider and the consumer list all of them.
+// a local 3-member etcd the demo starts), and every provider and the consumer list all of them;
+// the replicas share one CA and the tokens there, so mTLS STRICT holds with them too.
 // `--prometheus-url` makes that Prometheus the console's traffic source.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ControlPlane, LocalEtcdCluster } from '@shoal/control-plane';
-import { resolveDataDir } from '@shoal/control-plane/data-dir';
+import { ADMIN_TOKEN_FILE, DataDir, newSecret, resolveDataDir } from '@shoal/control-plane/data-dir';
 import type { DemoFiles } from '@shoal/demo';
 import { Code, RpcError } from '@shoal/rpc';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.js';
-import { demoIdentity, secureBootstrapParts } from '../demo/demo-identity.js';
+import {
+  type DemoIdentity,
+  demoIdentity,
+  replicaIdentity,
+  secureBootstrapParts,
+} from '../demo/demo-identity.js';
 import { demoTraffic } from '../demo/demo-traffic.js';
 import { LiveView, renderView } from '../demo/live-view.js';
 import { ProcessGroup, type RunningChild } from '../demo/process-group.js';
 import { prometheusConfig, prometheusHowTo } from '../demo/prometheus-config.js';
 import { sharedFreePort } from '../demo/provider-port.js';
-import { type DemoReplica, replicaConfigVersion, startReplicas } from '../demo/replica-set.js';
+import { type DemoReplica, replicaAdmin, replicaConfigVersion, startReplicas } from '../demo/replica-set.js';
 import { TrafficStats } from '../demo/traffic-stats.js';
 import { parseDuration } from '../duration.js';
 import { parsePort, prometheusUrl, startControlPlane } from './cp.js';
@@ -136,8 +142,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   if (!(Number.isInteger(replicaCount) && replicaCount >= 1 && replicaCount <= 9))
     throw new CliError(`--replicas must be 1..9`, ExitCode.usage);
   const shared = replicaCount > 1 || flags.store !== undefined;
-  // Replicas each keep their own CA (in their own data dir): the demo runs them plaintext.
-  const mtls = flags.mtls && !shared;
+  const mtls = flags.mtls;
+  const dataDir = resolveDataDir(flags.dataDir);
   const events: string[] = [];
   const note = (line: string) => {
     events.push(line);
@@ -156,6 +162,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   let cp: ControlPlane | undefined;
   let etcd: LocalEtcdCluster | undefined;
   let replicas: DemoReplica[] = [];
+  let replicaAdminToken = '';
   if (!shared) {
     cp = await startControlPlane(
       {
@@ -189,10 +196,16 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       store = etcd.storeUrl;
       process.stdout.write(`started a local 3-member etcd for the demo: ${store} (removed on exit)\n`);
     }
+    // The replicas share the demo's data dir, and its admin token made here before any starts.
+    const adminToken = new DataDir(dataDir)
+      .ensure()
+      .readOrCreate(ADMIN_TOKEN_FILE, () => `${newSecret()}\n`)
+      .trim();
     try {
       replicas = await startReplicas(group, {
         count: replicaCount,
         store,
+        dataDir,
         xdsPort: parsePort(flags.xdsPort, '--xds-port'),
         adminPort: parsePort(flags.adminPort, '--admin-port'),
         configDir,
@@ -202,6 +215,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       await etcd?.stop();
       throw new CliError(`the control-plane replicas cannot start: ${(err as Error).message}`);
     }
+    replicaAdminToken = adminToken;
     process.stdout.write(
       `${replicaCount} control-plane replicas on ${store}: ${replicas.map((r) => `${r.name} xDS ${r.xds} admin ${r.admin}`).join('; ')}\n`,
     );
@@ -209,9 +223,20 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   // The ports bound (the flags may say 0: pick free ones).
   const xdsServers = cp ? [`127.0.0.1:${cp.addresses!.xds.port}`] : replicas.map((r) => r.xds);
   const adminAddress = cp ? `127.0.0.1:${cp.addresses!.admin.port}` : replicas[0]!.admin;
-  const identity = cp && demoIdentity(cp, resolveDataDir(flags.dataDir));
-  identity?.tokenFile('shoal-cli'); // for the tour's bootstrap.json (`shoal call` through the mesh)
-  if (mtls && cp) await cp.store.apply(readFileSync(join(files.tour, 'mtls-strict.yaml'), 'utf8'));
+  let identity: DemoIdentity;
+  try {
+    const admin = replicaAdmin(adminAddress, replicaAdminToken);
+    identity = cp ? demoIdentity(cp, dataDir) : await replicaIdentity(admin, dataDir);
+    await identity.tokenFile('shoal-cli'); // for the tour's bootstrap.json (`shoal call` through the mesh)
+    const strict = readFileSync(join(files.tour, 'mtls-strict.yaml'), 'utf8');
+    if (mtls) await (cp ? cp.store.apply(strict) : admin('POST', '/api/apply', strict));
+  } catch (err) {
+    await group.stopAll(1000);
+    await cp?.stop(1000);
+    await etcd?.stop();
+    throw new CliError(`the demo's identities cannot be made: ${(err as Error).message}`);
+  }
+  const greeterToken = mtls ? await identity.token('greeter') : undefined;
   const { GreeterService } = demo;
   const [{ createMeshClient, meshTransportOf }, { createXdsClient, parseBootstrap }, { createTelemetry }] =
     await Promise.all([import('@shoal/mesh'), import('@shoal/xds'), import('@shoal/telemetry')]);
@@ -251,9 +276,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           `--port=${providerPort}`,
           `--xds=${order.join(',')}`,
           `--admin-port=${flags.metricsPort}`,
-          ...(mtls && identity ? [`--root-cert=${identity.rootFile}`] : []),
+          ...(greeterToken ? [`--root-cert=${identity.rootFile}`] : []),
         ],
-        ...(mtls && identity && { env: { SHOAL_TOKEN: identity.token('greeter') } }),
+        ...(greeterToken && { env: { SHOAL_TOKEN: greeterToken } }),
         readyPattern: /^serving:/,
       });
       children.set(p.name, child);
@@ -266,9 +291,9 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     await Promise.all([...children.values()].map((c) => c.ready));
 
     const bootstrap = parseBootstrap({
-      ...(mtls && identity
-        ? secureBootstrapParts(xdsServers[0]!, identity.rootFile, {
-            token_file: identity.tokenFile('demo-consumer'),
+      ...(mtls
+        ? secureBootstrapParts(xdsServers, identity.rootFile, {
+            token_file: await identity.tokenFile('demo-consumer'),
           })
         : {
             xds_servers: xdsServers.map((uri) => ({
@@ -357,10 +382,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         configVersion: `control plane ${cp ? cp.store.version : storeVersion}, consumer routes ${routesVersion}`,
         security: [
           mtls
-            ? 'mTLS STRICT (PeerAuthentication default in istio-system): plaintext calls are refused'
-            : shared
-              ? 'plaintext (replicas: each has its own CA)'
-              : 'plaintext (--no-mtls)',
+            ? `mTLS STRICT (PeerAuthentication default in istio-system): plaintext calls are refused${shared ? '; the replicas share one CA in etcd' : ''}`
+            : 'plaintext (--no-mtls)',
           `consumer: ${own ? `${own.uriSans[0]}, certificate until ${own.notAfter.toISOString().slice(0, 16).replace('T', ' ')}Z` : 'no certificate'}`,
         ],
         replicas: replicas.map((r) => ({

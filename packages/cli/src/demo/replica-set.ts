@@ -10,6 +10,8 @@ import type { ProcessGroup, RunningChild } from './process-group.js';
 export interface ReplicaSpec {
   count: number;
   store: string;
+  /** Shared by the replicas (their admin token; the CA and tokens themselves are in the store). */
+  dataDir: string;
   xdsPort: number;
   adminPort: number;
   configDir: string;
@@ -44,6 +46,8 @@ export async function startReplicas(group: ProcessGroup, spec: ReplicaSpec): Pro
         String(at(spec.adminPort)),
         '--config',
         spec.configDir,
+        '--data-dir',
+        spec.dataDir,
         '--log-level',
         'warn',
       ],
@@ -84,4 +88,23 @@ export async function replicaConfigVersion(replicas: readonly DemoReplica[]): Pr
     }
   }
   return 'store unreachable';
+}
+
+/** A call to a replica's admin API (`127.0.0.1:PORT`) with the admin token; fails on an error status. */
+export function replicaAdmin(
+  admin: string,
+  adminToken: string,
+): (method: string, path: string, body?: string | object) => Promise<Response> {
+  return async (method, path, body) => {
+    const res = await fetch(`http://${admin}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        'content-type': typeof body === 'string' ? 'application/yaml' : 'application/json',
+      },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new Error(`${method} http://${admin}${path}: ${res.status} ${await res.text()}`);
+    return res;
+  };
 }

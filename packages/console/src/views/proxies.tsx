@@ -49,7 +49,7 @@ function ProxyStatus() {
                     <Badge state={c.types[t]!.state} />
                   ) : t === 'SDS' ? (
                     <span class="muted" title={NO_SDS}>
-                      not served
+                      not asked
                     </span>
                   ) : (
                     '–'
@@ -71,9 +71,9 @@ function ProxyStatus() {
   );
 }
 
-/** Why a client has no SDS status: this client never asked for secrets over its ADS stream. */
+/** Why a client has no SDS status: it never asked for secrets over its ADS stream. */
 const NO_SDS =
-  'this client was sent no secrets over xDS (SDS); its certificates, if any, come from files (file_watcher) or the CA API';
+  'this client asked for no secrets over xDS (SDS). Envoy sidecars get their certificate (default) and root (ROOTCA) by SDS; a proxyless client takes its certificates from files (file_watcher) or the CA API';
 
 const TABS = [
   { type: 'LDS', label: 'Listeners' },
@@ -172,7 +172,7 @@ function ResourceList(props: {
 }) {
   if (props.resources.length === 0)
     return props.type === 'SDS' && !props.status ? (
-      <p>Not served: {NO_SDS}</p>
+      <p>Not asked: {NO_SDS}</p>
     ) : (
       <p>No {props.type} resources were sent to this client.</p>
     );

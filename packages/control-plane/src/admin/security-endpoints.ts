@@ -45,15 +45,18 @@ export function securityEndpoints(o: SecurityEndpointsOptions): Record<string, A
           serviceAccount,
           ...(ttlMs !== undefined && { ttlMs }),
         });
+        await saved(o.tokens);
         sendJson(res, 200, { token, ...record } satisfies TokenCreatedAnswer);
       } catch (err) {
+        if (err instanceof HttpError) throw err;
         fail(400, (err as Error).message);
       }
     },
     'GET /api/tokens': ({ res }) => sendJson(res, 200, { items: o.tokens.list() } satisfies TokenListAnswer),
-    'DELETE /api/tokens': ({ res, parts }) => {
+    'DELETE /api/tokens': async ({ res, parts }) => {
       const id = parts[2] ?? fail(400, 'DELETE needs /api/tokens/ID');
       if (!o.tokens.revoke(id)) fail(404, `token ${id} not found`);
+      await saved(o.tokens);
       sendJson(res, 200, { revoked: id } satisfies TokenRevokedAnswer);
     },
     'GET /api/ca': ({ res, parts, url }) => {
@@ -100,6 +103,15 @@ function view(c: CertificateSummary): CertificateView {
     uriSans: c.uriSans,
     dnsSans: c.dnsSans,
   };
+}
+
+/** Waits until the store every replica reads has the change; 503 when it could not be written. */
+async function saved(tokens: TokenStore): Promise<void> {
+  try {
+    await tokens.saved();
+  } catch (err) {
+    fail(503, (err as Error).message);
+  }
 }
 
 function fail(status: number, message: string): never {

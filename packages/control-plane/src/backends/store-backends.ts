@@ -53,9 +53,36 @@ export interface Leadership {
   onChange(listener: (leader: boolean) => void): () => void;
 }
 
+/**
+ * State the control plane keeps in a shared store, so that replicas agree on it (the CA's root,
+ * the workload tokens). A store that replicas do not share has none: the data dir keeps that state.
+ */
+export interface SharedState {
+  /** Where it is kept, for logs. */
+  readonly description: string;
+  /**
+   * The value stored under `name`; if no replica stored one yet, `make()`'s, stored in one
+   * transaction: the first writer wins and every other replica reads its value (`created` false).
+   */
+  createOnce(name: string, make: () => Promise<string>): Promise<{ value: string; created: boolean }>;
+  /** Stores `value` under `name`, or deletes it (undefined). */
+  put(name: string, value: string | undefined): Promise<void>;
+  /** Follows every value under `prefix` (names relative to it), whichever replica writes them. */
+  follow(prefix: string, listener: SharedListener): Promise<{ close(): Promise<void> }>;
+}
+
+/** Told what is under a followed prefix: all of it first (and after a resync), then each change. */
+export interface SharedListener {
+  reset(values: ReadonlyMap<string, string>): void;
+  /** A value put, or deleted (undefined). */
+  change(name: string, value: string | undefined): void;
+}
+
 /** A config store with the registry it keeps (registrations; sources, for Kubernetes). */
 export interface StoreBackend extends Omit<RegistryBackend, 'ready'> {
   readonly config: ConfigStore;
+  /** The state replicas share (a shared store only); read after `start()`. */
+  readonly shared?: SharedState;
   /**
    * Connects (a shared store: waits until it answers) and starts what the backend runs besides the
    * stores (the election). Called before `config.start()` and the registrations' start.

@@ -1,6 +1,7 @@
 // Shoal's CA: a root made on first start and kept in the data dir (`ca-cert.pem`, `ca-key.pem`,
-// like istiod's self-signed istio-ca-secret), or Istio's plug-in CA files from `--ca-dir`
-// (`ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem`). It signs workload CSRs with
+// like istiod's self-signed istio-ca-secret), or, for replicas, in their shared store (made by
+// the first replica in one transaction, loaded by the others: shared-ca-root.ts), or Istio's
+// plug-in CA files from `--ca-dir` (`ca-cert.pem`, `ca-key.pem`, `root-cert.pem`, `cert-chain.pem`). It signs workload CSRs with
 // the identity the caller proved as the only URI SAN (SPIFFE, `spiffe://<td>/ns/<ns>/sa/<sa>`),
 // 24 h by default, never past the signing certificate. Certificates are made by @peculiar/x509
 // with node:crypto's keys; nothing is encoded by hand.
@@ -19,14 +20,18 @@ import {
   toPem,
   type WorkloadIdentity,
 } from '@shoal/xds/plugins';
+import type { SharedState } from '../backends/store-backends.js';
 import type { DataDir } from '../state/data-dir.js';
 import { importSigningKey, type SigningKey } from './ca-keys.js';
+import { sharedRoot } from './shared-ca-root.js';
 
 export interface CertificateAuthorityOptions {
   /** Default `cluster.local`. */
   readonly trustDomain?: string;
   /** Where a made root is kept; without it, a new root per process. */
   readonly dataDir?: DataDir;
+  /** Replicas' shared store: the root is kept there (and the data dir's, if any, moved there first). */
+  readonly shared?: SharedState;
   /** Istio plug-in CA files; wins over the data dir. */
   readonly caDir?: string;
   /** Default lifetime of a workload certificate (24 h). */
@@ -88,6 +93,26 @@ export class CertificateAuthority {
     const common = { trustDomain, ttl, maxTtl };
     if (options.caDir) return new CertificateAuthority({ ...common, ...(await loadPluginCa(options.caDir)) });
     const dir = options.dataDir;
+    if (options.shared) {
+      const kept = dir?.read('ca-cert.pem') !== undefined && dir?.read('ca-key.pem') !== undefined;
+      const root = await sharedRoot(options.shared, async () =>
+        kept
+          ? { certPem: dir!.read('ca-cert.pem')!, keyPem: dir!.read('ca-key.pem')! }
+          : makeRoot(trustDomain),
+      );
+      const key = await importSigningKey(root.keyPem, `the CA root in ${options.shared.description}`);
+      const source = root.created
+        ? `self-signed root ${kept ? `moved from ${dir!.path} ` : 'made '}into ${options.shared.description}`
+        : `self-signed root shared in ${options.shared.description}`;
+      return new CertificateAuthority({
+        ...common,
+        cert: root.cert,
+        key,
+        intermediates: [],
+        rootPem: root.certPem,
+        source,
+      });
+    }
     let certPem = dir?.read('ca-cert.pem');
     let keyPem = dir?.read('ca-key.pem');
     let source = dir ? `self-signed root in ${dir.path}` : 'self-signed root (in memory)';

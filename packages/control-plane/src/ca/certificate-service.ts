@@ -1,12 +1,13 @@
 // istio.v1.auth.IstioCertificateService/CreateCertificate on the xDS port: the caller proves who
 // it is with a bearer token from `shoal token create` (or, renewing, with the workload certificate
-// it presents over mutual TLS), and gets a certificate for exactly that identity.
+// it presents over mutual TLS: caller-identity.ts), and gets a certificate for exactly that identity.
 // Istio: security/pkg/server/ca (CreateCertificate, authenticators).
 
-import { Code, type HandlerContext, RpcError, type ServiceImpl } from '@shoal/rpc';
+import { Code, RpcError, type ServiceImpl } from '@shoal/rpc';
 import type { IstioCertificateService } from '@shoal/xds';
-import { spiffeId, type WorkloadIdentity } from '@shoal/xds/plugins';
+import { spiffeId } from '@shoal/xds/plugins';
 import type { CitadelMetrics } from '../telemetry/citadel-metrics.js';
+import { authenticateCaller, type ProvenIdentity } from './caller-identity.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { IssuedCertificates } from './issued-certificates.js';
 import type { TokenStore } from './token-store.js';
@@ -16,8 +17,6 @@ export interface CertificateServiceOptions {
   readonly ca: () => CertificateAuthority | undefined;
   readonly tokens: TokenStore;
   readonly issued: IssuedCertificates;
-  /** The SPIFFE identity of a verified client certificate on the call's connection, if any. */
-  readonly peerIdentity?: (ctx: HandlerContext) => { identity: WorkloadIdentity; serial: string } | undefined;
   readonly log?: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
   /** istiod's citadel_server_* counters. */
   readonly metrics?: CitadelMetrics;
@@ -32,9 +31,16 @@ export function certificateService(
       if (!ca) throw new RpcError(Code.UNAVAILABLE, 'the CA is not ready yet');
       const m = options.metrics;
       m?.csrReceived();
-      let caller: ReturnType<typeof authenticate>;
+      let caller: ProvenIdentity;
       try {
-        caller = authenticate(ctx, ca, options);
+        caller = authenticateCaller(
+          {
+            authorization: ctx.requestHeader.getString('authorization'),
+            peerCertificate: ctx.security?.peerCertificate,
+          },
+          options.tokens,
+          ca.trustDomain,
+        );
       } catch (err) {
         m?.authenticationFailed();
         throw err;
@@ -74,33 +80,4 @@ export function certificateService(
       return { certChain: issued.chain };
     },
   };
-}
-
-function authenticate(
-  ctx: HandlerContext,
-  ca: CertificateAuthority,
-  options: CertificateServiceOptions,
-): { identity: WorkloadIdentity; by: string } {
-  const header = ctx.requestHeader.getString('authorization');
-  if (header !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!m) throw new RpcError(Code.UNAUTHENTICATED, 'authorization must be "Bearer <token>"');
-    const result = options.tokens.verify(m[1]!);
-    if ('error' in result) throw new RpcError(Code.UNAUTHENTICATED, result.error);
-    const { record } = result;
-    return {
-      identity: {
-        trustDomain: ca.trustDomain,
-        namespace: record.namespace,
-        serviceAccount: record.serviceAccount,
-      },
-      by: `token ${record.id}`,
-    };
-  }
-  const peer = options.peerIdentity?.(ctx);
-  if (peer) return { identity: peer.identity, by: `certificate ${peer.serial}` };
-  throw new RpcError(
-    Code.UNAUTHENTICATED,
-    'CreateCertificate needs a token from `shoal token create` (authorization: Bearer <token>), or a workload certificate over mutual TLS',
-  );
 }

@@ -18,9 +18,11 @@ describe('ADS server: stream lifetime', () => {
   const released: string[] = [];
   const ads = new AdsServer({
     cache,
-    lease: (n) => () => {
-      released.push(n.id);
-    },
+    lease: (n) => ({
+      release: () => {
+        released.push(n.id);
+      },
+    }),
   });
   const conn = servedOnLoopback(ads);
 

@@ -1,7 +1,8 @@
 // The Aggregated Discovery Service on @shoal/rpc: one session per stream (state of the world or
 // delta), fed from a snapshot source (snapshot-source.ts: what it needs of the snapshot cache),
-// with every live client's status for the admin API.
-// Envoy: service.discovery.v3.AggregatedDiscoveryService.
+// with every live client's status for the admin API. The Secret Discovery Service beside it, for
+// an Envoy whose `sds-grpc` cluster points here: the same sessions, serving secrets only.
+// Envoy: service.discovery.v3.AggregatedDiscoveryService, service.secret.v3.SecretDiscoveryService.
 
 import { Code, type HandlerContext, RpcError, type Server, type ServiceImpl } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
@@ -18,7 +19,7 @@ import type { XdsServerMetrics } from './xds-server-metrics.js';
 export interface AdsServerOptions {
   /** Where the snapshots come from (a SnapshotCache). */
   cache: SnapshotSource;
-  /** Called when a client's stream starts (its first request); returns the lease's release. */
+  /** Called when a client's stream starts (its first request): the stream's lease. */
   lease?: LeaseHandler;
   /** Told of pushes, NACKs and convergence (pilot_* metrics). */
   metrics?: XdsServerMetrics;
@@ -53,6 +54,12 @@ export class AdsServer {
   /** Registers the ADS service on a @shoal/rpc server. */
   register(server: Server): void {
     server.register(envoy.AggregatedDiscoveryService, this.implementation());
+    server.register(envoy.SecretDiscoveryService, {
+      streamSecrets: (requests, ctx) =>
+        this.serve(new SotwSession(this.sessionOptions(ctx, true)), requests, (s, r) => s.receive(r)),
+      deltaSecrets: (requests, ctx) =>
+        this.serve(new DeltaSession(this.sessionOptions(ctx, true)), requests, (s, r) => s.receive(r)),
+    });
   }
 
   implementation(): AdsImpl {
@@ -62,6 +69,11 @@ export class AdsServer {
       deltaAggregatedResources: (requests, ctx) =>
         this.serve(new DeltaSession(this.sessionOptions(ctx)), requests, (s, r) => s.receive(r)),
     };
+  }
+
+  /** Resources of one type changed for one node alone (its secrets): its streams answer again. */
+  resourcesChanged(nodeId: string, typeUrl: string): void {
+    for (const s of this.sessions) if (s.node?.id === nodeId) s.resourcesChanged(typeUrl);
   }
 
   /** Status of every client with a live stream, by node id then stream. */
@@ -117,15 +129,18 @@ export class AdsServer {
     this.refusal = undefined;
   }
 
-  private sessionOptions(ctx: HandlerContext): SessionOptions {
+  private sessionOptions(ctx: HandlerContext, secretsOnly = false): SessionOptions {
     const streamId = ++this.streamIds;
     const peerCertificate = ctx.security?.peerCertificate;
+    const authorization = ctx.requestHeader.getString('authorization');
     const contentType = ctx.requestHeader.get('content-type');
     return {
       server: this.server,
       streamId,
       peer: ctx.peer,
       ...(peerCertificate && { peerCertificate }),
+      ...(authorization !== undefined && { authorization }),
+      ...(secretsOnly && { secretsOnly }),
       encodedResources: typeof contentType !== 'string' || !contentType.includes('json'),
     };
   }

@@ -11,7 +11,7 @@ import type { BuiltResource } from '../translate/built-resource.js';
 import { controlPlane, deltaResourceField } from './encoded-resources.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
 import { NO_NAMES } from './subscription.js';
-import { allowsWildcard, SHORT_TYPES } from './type-names.js';
+import { allowsWildcard } from './type-names.js';
 
 interface DeltaTypeState extends TypeState {
   /** name → version the client has (as far as we know; reverted on NACK). */
@@ -59,7 +59,7 @@ export class DeltaSession extends SessionBase<envoy.DeltaDiscoveryResponse, Delt
   receive(req: envoy.DeltaDiscoveryRequest): void {
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
-    if (!SHORT_TYPES[typeUrl]) return;
+    if (!this.serves(typeUrl)) return;
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {

@@ -10,6 +10,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
+import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import { type BuiltResource, setVersion } from '../translate/built-resource.js';
 import {
   type ClientStatus,
@@ -26,16 +27,33 @@ import type { SharedNameSets, Subscription } from './subscription.js';
 import { PUSH_ORDER, SHORT_TYPES } from './type-names.js';
 import type { XdsServerMetrics } from './xds-server-metrics.js';
 
+/** Who opened a stream: its address, and what it presented to prove its identity. */
+export interface StreamCaller {
+  /** `ip:port`. */
+  readonly peer: string;
+  /** The client certificate the xDS port verified (mutual TLS), if any. */
+  readonly peerCertificate?: X509Certificate | undefined;
+  /** The stream's `authorization` header (a token from `shoal token create`), if any. */
+  readonly authorization?: string | undefined;
+  /** A SecretDiscoveryService stream (Envoy's `sds-grpc`): secrets only, and no registration. */
+  readonly secretsOnly?: boolean;
+}
+
+/** What a stream's start gives: what to call when it ends, and whether it may get secrets. */
+export interface StreamLease {
+  readonly release?: () => void;
+  /**
+   * The stream proved the identity the node's secrets are for. Other streams, even with the same
+   * node id, are answered an empty SDS set: a node id alone proves nothing.
+   */
+  readonly secrets?: boolean;
+}
+
 /**
- * Called when a client's stream starts; the returned function is called when it ends. Throwing
- * (an RpcError) ends the stream with that status. `peerCertificate` is the client certificate
- * the xDS port verified (mutual TLS), if any.
+ * Called when a client's stream starts; the lease's release is called when it ends. Throwing
+ * (an RpcError) ends the stream with that status.
  */
-export type LeaseHandler = (
-  node: ProxyNode,
-  peer: string,
-  peerCertificate: X509Certificate | undefined,
-) => (() => void) | undefined;
+export type LeaseHandler = (node: ProxyNode, caller: StreamCaller) => StreamLease | undefined;
 
 /** What every session of one ADS server shares (one object, so a session holds one reference). */
 export interface SessionServer {
@@ -49,12 +67,9 @@ export interface SessionServer {
   readonly metrics?: XdsServerMetrics;
 }
 
-export interface SessionOptions {
+export interface SessionOptions extends StreamCaller {
   server: SessionServer;
   streamId: number;
-  peer: string;
-  /** The verified client certificate of the stream's connection (mutual TLS). */
-  peerCertificate?: X509Certificate;
   /**
    * Responses carry resources encoded once for every stream (encoded-resources.ts); only for the
    * binary codec, since JSON is written from the known fields alone.
@@ -72,6 +87,8 @@ export interface LiveSession {
   readonly closed: boolean;
   close(error?: unknown): void;
   clientResources(): Map<string, ReadonlyMap<string, BuiltResource>>;
+  /** Resources of one type changed for this client alone (its SDS secrets): answer it again. */
+  resourcesChanged(typeUrl: string): void;
 }
 
 /** A NACK's error_detail: google.rpc.Status. */
@@ -84,6 +101,8 @@ interface ErrorDetail {
 export interface TypeState extends Subscription, TypeRecord {}
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ value: undefined, done: true });
+/** The SDS answer to a stream that did not prove the node's identity. */
+const NO_SECRETS = Object.freeze({ resources: new Map<string, BuiltResource>(), hash: setVersion([]) });
 
 /**
  * `St` is the per-type state of one protocol. The session is the stream's response iterator:
@@ -103,6 +122,8 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   private closedValue = false;
   private error: unknown;
   private release: (() => void) | undefined;
+  /** May be sent the node's SDS secrets (see StreamLease.secrets). */
+  private secretsAllowed = false;
   private nonce = 0;
   /** When the snapshot whose changes are still being sent was made (for convergence time). */
   private updateAt: number | undefined;
@@ -150,9 +171,16 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     const proxy = proxyNodeOf(node);
     this.nodeValue = proxy;
     this.connectedAt = Date.now();
-    this.release = this.options.server.lease?.(proxy, this.options.peer, this.options.peerCertificate);
+    const lease = this.options.server.lease?.(proxy, this.options);
+    this.release = lease?.release;
+    this.secretsAllowed = lease?.secrets === true;
     this.cache.watch(this);
     return proxy;
+  }
+
+  /** Whether this stream answers requests of a type (SDS streams: secrets only). */
+  protected serves(typeUrl: string): boolean {
+    return SHORT_TYPES[typeUrl] !== undefined && (!this.options.secretsOnly || typeUrl === SECRET_TYPE_URL);
   }
 
   protected nextNonce(): string {
@@ -205,6 +233,7 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
     st: St,
     node: ProxyNode,
   ): { resources: ReadonlyMap<string, BuiltResource>; hash: string } {
+    if (typeUrl === SECRET_TYPE_URL && !this.secretsAllowed) return NO_SECRETS;
     const set = this.cache.snapshot.resources(typeUrl, st, node);
     if (typeUrl !== CLUSTER_TYPE_URL || !st.wildcard) return { resources: set.resources, hash: set.version };
     const kept = withReferencedClusters(set.resources, this.routesClientMayHold(), this.clustersGiven(st));
@@ -225,6 +254,10 @@ export abstract class SessionBase<Res, St extends TypeState = TypeState>
   onUpdate(): void {
     if (this.options.server.metrics) this.updateAt ??= performance.now();
     for (const typeUrl of this.types.keys()) this.markDirty(typeUrl);
+  }
+
+  resourcesChanged(typeUrl: string): void {
+    if (this.types.has(typeUrl)) this.markDirty(typeUrl);
   }
 
   /** For config dumps: type URL → resources the client was sent (SotW) or holds (delta). */

@@ -12,7 +12,7 @@ import type { BuiltResource } from '../translate/built-resource.js';
 import { controlPlane, encodedSotwResponse } from './encoded-resources.js';
 import { SessionBase, type SessionOptions, type TypeState } from './session-base.js';
 import { NO_NAMES } from './subscription.js';
-import { allowsWildcard, SHORT_TYPES } from './type-names.js';
+import { allowsWildcard } from './type-names.js';
 
 interface SotwTypeState extends TypeState {
   /** Wildcard from an empty first request (an empty list later keeps it). */
@@ -38,7 +38,7 @@ export class SotwSession extends SessionBase<envoy.DiscoveryResponse, SotwTypeSt
   receive(req: envoy.DiscoveryRequest): void {
     this.nodeFrom(req.node);
     const typeUrl = req.typeUrl;
-    if (!SHORT_TYPES[typeUrl]) return; // a type we do not serve: nothing exists
+    if (!this.serves(typeUrl)) return; // a type we do not serve: nothing exists
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {

@@ -8,7 +8,6 @@ import type { CertificateAuthority } from '../ca/certificate-authority.js';
 import { certificateService } from '../ca/certificate-service.js';
 import type { IssuedCertificates } from '../ca/issued-certificates.js';
 import type { TokenStore } from '../ca/token-store.js';
-import { spiffeIdentityOf } from '../ca/xds-port-tls.js';
 import type { LoadReportStore } from '../load-stats/load-report-store.js';
 import { LrsServer } from '../load-stats/lrs-server.js';
 import type { CitadelMetrics } from '../telemetry/citadel-metrics.js';
@@ -47,11 +46,6 @@ export function xdsPortServer(options: XdsPortOptions): Server {
       issued: options.issued,
       log: (level, message, fields) => log(level, message, fields),
       metrics: options.citadel,
-      peerIdentity: (ctx) => {
-        const cert = ctx.security?.peerCertificate;
-        const identity = cert && spiffeIdentityOf(cert);
-        return identity && { identity, serial: cert.serialNumber.toLowerCase() };
-      },
     }),
   );
   new LrsServer(options.loadReports, options.loadReportingIntervalMs).register(server);

@@ -4,7 +4,9 @@
 // chains of each service port of the workload (named `0.0.0.0_PORT`, matched on the destination
 // port). Which chains a port gets depends on its mTLS mode (PeerAuthentication) and protocol:
 // STRICT serves only mutual TLS, PERMISSIVE tells TLS from plaintext (and Istio's ALPN from any
-// other), DISABLE serves plaintext. HTTP chains run the RBAC filters of AuthorizationPolicy.
+// other), DISABLE serves plaintext. HTTP chains run the RBAC HTTP filters of AuthorizationPolicy,
+// TCP chains (those of TCP ports, the TCP side of sniffed ones, and the passthrough's) its RBAC
+// network filters before the TCP proxy.
 // Istio: listener_inbound.go (buildInboundListeners, buildInboundPassthroughChains,
 // buildInboundBlackhole, populateListenerFilters, buildTLSInspector, buildHTTPInspector),
 // filterchain_options.go (the chain matches per mode and protocol).
@@ -57,6 +59,8 @@ export interface VirtualInboundOptions {
   passthroughMode: MtlsMode;
   /** RBAC HTTP filters from AuthorizationPolicy, for every HTTP chain. */
   rbac: readonly envoy.HttpFilter[];
+  /** RBAC network filters from AuthorizationPolicy, for every TCP chain. */
+  tcpRbac: readonly envoy.Filter[];
   trustDomain: string;
 }
 
@@ -138,7 +142,10 @@ function buildChains(
         transportProtocol: opt.transport,
         applicationProtocols: [...(opt.alpn ?? [])],
       },
-      filters: [opt.kind === 'http' ? inboundHttpFilter(target, options) : tcpProxyFilter(target.cluster)],
+      filters:
+        opt.kind === 'http'
+          ? [inboundHttpFilter(target, options)]
+          : [...options.tcpRbac, tcpProxyFilter(target.cluster)],
     });
     if (opt.mtls) chain.transportSocket = inboundMutualTls(opt.kind, options.trustDomain);
     return chain;

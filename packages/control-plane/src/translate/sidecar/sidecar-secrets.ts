@@ -1,7 +1,8 @@
 // SDS secrets for a sidecar, as Istio's agent serves them on `sds-grpc`: `default` holds the
 // workload's certificate chain and private key, `ROOTCA` the mesh root to validate peers with.
-// Shoal builds them from a WorkloadCertificates source (not yet wired to the control plane's CA,
-// which issues asynchronously); without one, no secret exists and mTLS chains wait for them.
+// Shoal builds them from a WorkloadCertificates source (the control plane's: ca/sidecar-
+// certificates.ts, issued by its CA for the node's proven identity); without a certificate for
+// the node, no secret exists and its mTLS chains wait for them.
 // Istio: security/pkg/nodeagent/sds (sdsservice toEnvoySecret); Envoy: extensions.transport_sockets.tls.v3.Secret.
 
 import { create } from '@bufbuild/protobuf';
@@ -15,9 +16,11 @@ export interface WorkloadCertificate {
   privateKey: string;
   /** The mesh root(s), PEM. */
   rootCertificates: string;
+  /** The certificate's serial number: a new one is a new version of the node's secrets. */
+  serial: string;
 }
 
-/** Issues (or looks up) the certificate of the workload a sidecar runs for. */
+/** The current certificate of the workload a sidecar runs for (a lookup: issuing happens elsewhere). */
 export type WorkloadCertificates = (node: ProxyNode) => WorkloadCertificate | undefined;
 
 export const SECRET_NAMES = [WORKLOAD_SECRET, ROOT_SECRET];

@@ -10,7 +10,12 @@ import { SECRET_TYPE_URL } from '@shoal/xds/plugins';
 import type { ConfigObject } from '../../config/config-object.js';
 import { isDubboSubset } from '../../dubbo/dubbo-subsets.js';
 import type { ProxyNode } from '../../xds-server/proxy-node.js';
-import { applicablePolicies, buildRbacFilters, RBAC_FILTER_NAME } from '../build-rbac.js';
+import {
+  applicablePolicies,
+  buildRbacFilters,
+  buildTcpRbacFilters,
+  RBAC_FILTER_NAME,
+} from '../build-rbac.js';
 import { type BuiltResource, buildResource } from '../built-resource.js';
 import {
   clusterPolicy,
@@ -95,6 +100,9 @@ export class SidecarTranslator {
       case CLUSTER_TYPE_URL:
         // Wildcard CDS holds the Dubbo subsets the sidecar's routes name (see wildcardNames).
         return `sidecar|${node.namespace}|${node.ips.join(',')}${this.index.dubbo.empty ? '' : `|${routes}|${node.dnsDomain}`}`;
+      case SECRET_TYPE_URL:
+        // Per node, and per certificate: a renewed one is a new set to push.
+        return `sidecar|${node.id}|${this.options.certificates?.(node)?.serial ?? ''}`;
       default:
         return `sidecar|${node.id}`;
     }
@@ -175,6 +183,7 @@ export class SidecarTranslator {
         ports: this.workloadPorts(node).map((p) => ({ ...p, mode: modeFor(p.targetPort) })),
         passthroughMode: modeFor(0),
         rbac,
+        tcpRbac: buildTcpRbacFilters(policies, this.options.trustDomain),
         trustDomain: this.options.trustDomain ?? 'cluster.local',
       });
     }
