@@ -2,8 +2,8 @@
 // @shoal/telemetry's call tracer over a transport that answers at once, driving the A66 call and
 // attempt tracers the way the mesh transport does (destination, a message each way, response
 // headers with Istio's metadata exchange, end), 50 calls in flight. Printed beside the same
-// client without the call tracer. What it leaves out on purpose (HTTP/2, GC of a real call's objects) is what
-// the mesh suite's figure (e) measures in separate processes.
+// client without the call tracer. What it leaves out on purpose (HTTP/2, GC of a real call's
+// objects) is what the mesh suite's figure (e) measures in separate processes.
 // Usage: node bench/dist/tools/telemetry-cost.js [calls per round, default 200000]
 
 import { type CallRequest, createClient, Metadata, type UnaryResponse } from '@shoal/rpc/client';

@@ -62,6 +62,9 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
   let plain: CallFn | undefined;
   const call = (callOptions: CallOptions): CallFn =>
     callOptions === NO_OPTIONS ? (plain ??= compose(NO_OPTIONS)) : compose(callOptions);
+  // Without interceptors, no per-call closure: the transport takes the request directly.
+  const send = (request: CallRequest, callOptions: CallOptions) =>
+    options.interceptors?.length ? call(callOptions)(request) : transport.call(request, callOptions);
   const common = (callOptions: CallOptions) => ({
     method,
     header: new Metadata(callOptions.headers as Metadata | undefined),
@@ -87,19 +90,11 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
           stream: false,
           message: input(value),
         };
-        // Without interceptors, no per-call closure: the transport takes the request directly.
-        if (tracer?.onEnd === undefined) {
-          const response = options.interceptors?.length
-            ? await call(opts)(request)
-            : await transport.call(request, opts);
-          return response.message;
-        }
-        // The tracer ends here, in this function's own continuation: a reaction or a wrapping
-        // promise per call kept calls alive across young-generation GCs (bench/README.md (e)).
+        if (tracer?.onEnd === undefined) return (await send(request, opts)).message;
+        // The tracer ends here, in this function's own continuation, not in a reaction or a
+        // promise wrapped around the response (bench/README.md (e)).
         try {
-          const response = options.interceptors?.length
-            ? await call(opts)(request)
-            : await transport.call(request, opts);
+          const response = await send(request, opts);
           tracer.onEnd(Code.OK);
           return response.message;
         } catch (err) {
