@@ -119,9 +119,13 @@ async function main(settings: Settings): Promise<void> {
   if (!call) throw new Error(`unknown client "${settings.kind}"`);
   // Warm-up until the JIT has seen the call path often (a time cap keeps a busy machine bounded).
   const warmup = await load(call, settings.warmupMs, settings.concurrency, settings.warmupCalls);
+  // Under the suite's --trace-gc, marks where the measured part of V8's GC trace starts and ends.
+  const traceGc = process.execArgv.includes('--trace-gc-nvp');
+  if (traceGc) console.log('# measured: start');
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const latencies = await load(call, settings.durationMs, settings.concurrency);
+  if (traceGc) console.log('# measured: end');
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
   const result: LoadRun = {

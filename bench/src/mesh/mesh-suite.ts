@@ -16,7 +16,7 @@ import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
 import { runChild } from '../lib/child.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
 import { machineLine } from '../lib/machine.js';
-import { int, parseOptions, path, subset } from '../lib/options.js';
+import { flag, int, parseOptions, path, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
@@ -74,6 +74,8 @@ interface Settings {
   profileDir: string | undefined;
   /** The client kinds the throughput section runs (default all). */
   kinds: readonly Kind[];
+  /** Shoal's load generators print V8's GC trace (`--trace-gc-nvp`) to this process's output. */
+  traceGc: boolean;
 }
 
 function settingsFrom(args: string[]): Settings {
@@ -85,10 +87,12 @@ function settingsFrom(args: string[]): Settings {
     only: subset('section', 'throughput', 'pick', 'start'),
     'cpu-prof-dir': path(),
     kinds: subset('client', ...KINDS),
+    'trace-gc': flag(),
   });
   const { runs, seconds, concurrency, starts } = o;
   const kinds = KINDS.filter((k) => o.kinds.has(k));
-  return { runs, seconds, concurrency, starts, sections: o.only, profileDir: o['cpu-prof-dir'], kinds };
+  const profileDir = o['cpu-prof-dir'];
+  return { runs, seconds, concurrency, starts, sections: o.only, profileDir, kinds, traceGc: o['trace-gc'] };
 }
 
 interface ProviderStats {
@@ -115,11 +119,13 @@ async function loadRun(
     warmupCalls: 8000,
     concurrency: settings.concurrency,
   };
-  const profile =
-    settings.profileDir && kind.startsWith('shoal-')
-      ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}/${kind}`]
-      : [];
-  const result = await runChild<LoadRun>(loadMain, [JSON.stringify(args)], profile, 180_000);
+  const shoal = kind.startsWith('shoal-');
+  const flags = [
+    ...(settings.profileDir && shoal ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}/${kind}`] : []),
+    ...(settings.traceGc && shoal ? ['--trace-gc-nvp'] : []),
+  ];
+  if (settings.traceGc && shoal) console.log(`# gc trace of a ${kind} run`);
+  const result = await runChild<LoadRun>(loadMain, [JSON.stringify(args)], flags, 180_000);
   const stats = await providers.request<ProviderStats>('stats');
   const total = Object.values(stats.calls).reduce((a, b) => a + b, 0);
   const share = (id: string) => (100 * (stats.calls[id] ?? 0)) / total;

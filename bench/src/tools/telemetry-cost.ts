@@ -1,12 +1,12 @@
-// Telemetry's own CPU per client call, without a network or a server: the telemetry interceptor
-// of @shoal/telemetry around a transport that answers at once, driving the A66 call and attempt
-// tracers the way the mesh transport does (destination, a message each way, response headers
-// with Istio's metadata exchange, end), 50 calls in flight. Printed beside the same loop without
-// the interceptor. What it leaves out on purpose (HTTP/2, GC of a real call's objects) is what
-// the mesh suite's figure (e) measures in separate processes.
+// Telemetry's own CPU per client call, without a network or a server: an @shoal/rpc client with
+// @shoal/telemetry's call tracer over a transport that answers at once, driving the A66 call and
+// attempt tracers the way the mesh transport does (destination, a message each way, response
+// headers with Istio's metadata exchange, end), 50 calls in flight. Printed beside the same
+// client without the call tracer. What it leaves out on purpose (HTTP/2, GC of a real call's
+// objects) is what the mesh suite's figure (e) measures in separate processes.
 // Usage: node bench/dist/tools/telemetry-cost.js [calls per round, default 200000]
 
-import { Metadata, type UnaryRequest, type UnaryResponse } from '@shoal/rpc/client';
+import { type CallRequest, createClient, Metadata, type UnaryResponse } from '@shoal/rpc/client';
 import type { AttemptDestination } from '@shoal/rpc/plugins';
 import { createTelemetry } from '@shoal/telemetry';
 import { encodePeerMetadata, workloadFromNode } from '@shoal/telemetry/plugins';
@@ -42,41 +42,36 @@ async function main(calls: number): Promise<void> {
     route: 'default',
     locality: 'region/zone/',
   };
-  const transport = (request: UnaryRequest | { tracer?: UnaryRequest['tracer'] }) => {
-    const attempt = request.tracer?.startAttempt();
-    if (attempt) {
-      attempt.onDestination?.(destination);
-      attempt.onMessageSent?.(105);
-      attempt.onHeader?.(responseHeader);
-      attempt.onMessageReceived?.(105);
-      attempt.onEnd(0);
-    }
-    return Promise.resolve(response);
+  const transport = {
+    call(request: CallRequest) {
+      const attempt = request.tracer?.startAttempt();
+      if (attempt) {
+        attempt.onDestination?.(destination);
+        attempt.onMessageSent(105);
+        attempt.onHeader?.(responseHeader);
+        attempt.onMessageReceived(105);
+        attempt.onEnd(0);
+      }
+      return Promise.resolve(response);
+    },
+    close() {},
   };
-  const traced = client.interceptor()(transport as never);
+  const plain = createClient(BenchService, transport);
+  const traced = createClient(BenchService, transport, { callTracer: client.callTracer() });
   const message = echoRequest();
-  const signal = new AbortController().signal;
-  const request = (): UnaryRequest => ({
-    method: BenchService.method.echo,
-    header: new Metadata(),
-    signal,
-    timeoutMs: undefined,
-    stream: false,
-    message,
-  });
-  const round = async (call: (r: UnaryRequest) => Promise<unknown>) => {
+  const round = async (call: (m: typeof message) => Promise<unknown>) => {
     const before = process.cpuUsage();
     for (let i = 0; i < calls; i += 50) {
       const inFlight: Promise<unknown>[] = [];
-      for (let j = 0; j < 50; j++) inFlight.push(call(request()));
+      for (let j = 0; j < 50; j++) inFlight.push(call(message));
       await Promise.all(inFlight);
     }
     const cpu = process.cpuUsage(before);
     return (cpu.user + cpu.system) / calls;
   };
   for (const [name, call] of [
-    ['without telemetry', transport],
-    ['with telemetry', traced],
+    ['without telemetry', plain.echo],
+    ['with telemetry', traced.echo],
   ] as const) {
     await round(call); // warm-up
     const runs = [await round(call), await round(call), await round(call)].sort((a, b) => a - b);

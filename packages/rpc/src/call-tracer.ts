@@ -2,8 +2,11 @@
 // call without @shoal/rpc knowing of it. gRFC A66's "CallTracer" design: a client call has a
 // ClientCallTracer that starts one ClientAttemptTracer per attempt (the mesh makes several when
 // it retries); a server call has a ServerCallTracer. Message sizes are reported by the framing
-// layer, compressed and without the 5-byte length prefix, as A66 defines them.
+// layer, compressed and without the 5-byte length prefix, as A66 defines them. Both sides take a
+// factory in their options (ClientOptions.callTracer, ServerOptions.callTracer), so a plug-in
+// observes calls without an interceptor and the extra promises one puts around each response.
 
+import type { DescMethod } from '@bufbuild/protobuf';
 import type { Code } from './code.js';
 import type { HandlerContext } from './handler-context.js';
 import type { Metadata } from './metadata.js';
@@ -32,11 +35,24 @@ export interface ClientAttemptTracer {
   onEnd(code: Code): void;
 }
 
-/** One client call; set on the request by an interceptor (`request.tracer`). */
+/** One client call (`request.tracer`): made by the client's ClientCallTracerFactory, or set by an interceptor. */
 export interface ClientCallTracer {
   /** A new attempt starts (before its endpoint is picked). */
   startAttempt(): ClientAttemptTracer;
+  /**
+   * The call ended with this status: the caller has its response or error (a streamed response
+   * when its stream ends, fails or is abandoned); once. The client calls it for tracers that
+   * its factory made.
+   */
+  onEnd?(code: Code): void;
 }
+
+/**
+ * Called by a client as a call starts, before its interceptors, with the method and the request
+ * headers, which it may add to (metadata exchange, trace context). Returns the call's tracer, or
+ * undefined to leave the call untraced.
+ */
+export type ClientCallTracerFactory = (method: DescMethod, header: Metadata) => ClientCallTracer | undefined;
 
 /** One server call, from its request headers until its status is sent or the stream is reset. */
 export interface ServerCallTracer {

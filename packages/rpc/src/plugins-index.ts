@@ -8,6 +8,7 @@ export type {
   AttemptDestination,
   ClientAttemptTracer,
   ClientCallTracer,
+  ClientCallTracerFactory,
   ServerCallTracer,
   ServerCallTracerFactory,
 } from './call-tracer.js';

@@ -1,12 +1,13 @@
 // Call tracers (gRFC A66's CallTracer hooks): the client attempt and the server call are told the
 // compressed size of every message (without the 5-byte prefix), the response headers and the
-// status, once. The server side is also driven by @grpc/grpc-js as the client.
+// status, once. A client's call-tracer factory (ClientOptions.callTracer) writes request headers
+// and its tracer is ended once per call. The server side is also driven by @grpc/grpc-js.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
-import type { ClientAttemptTracer, ServerCallTracer } from '../src/call-tracer.js';
+import type { ClientAttemptTracer, ClientCallTracerFactory, ServerCallTracer } from '../src/call-tracer.js';
 import { createClient } from '../src/client/create-client.js';
 import { GrpcTransport } from '../src/client/transport.js';
 import { Code } from '../src/code.js';
@@ -24,6 +25,8 @@ interface Recorded {
   ends: Array<{ code: Code }>;
   path?: string;
   registered?: boolean;
+  /** Server side: the request header the client's call-tracer factory wrote. */
+  traced?: string | undefined;
   destinations?: string[];
 }
 
@@ -34,6 +37,7 @@ describe('call tracers', () => {
   const server = new Server({
     callTracer: (path, context, registered): ServerCallTracer => {
       const r: Recorded = { ...recorder(), path, registered };
+      r.traced = context.requestHeader.get('x-call-traced') as string | undefined;
       serverCalls.push(r);
       context.responseHeader.set('x-traced', 'yes');
       return {
@@ -47,23 +51,26 @@ describe('call tracers', () => {
   let address = '';
   let transport: GrpcTransport;
   const attempts: Recorded[] = [];
-  const tracing: Interceptor = (next) => (request) =>
-    next({
-      ...request,
-      tracer: {
-        startAttempt: (): ClientAttemptTracer => {
-          const r: Recorded = { ...recorder(), destinations: [] };
-          attempts.push(r);
-          return {
-            onDestination: (d) => r.destinations!.push(d.endpoint),
-            onHeader: (h) => (r.header = h),
-            onMessageSent: (n) => r.sent.push(n),
-            onMessageReceived: (n) => r.received.push(n),
-            onEnd: (code) => r.ends.push({ code }),
-          };
-        },
-      },
-    });
+  const startAttempt = (): ClientAttemptTracer => {
+    const r: Recorded = { ...recorder(), destinations: [] };
+    attempts.push(r);
+    return {
+      onDestination: (d) => r.destinations!.push(d.endpoint),
+      onHeader: (h) => (r.header = h),
+      onMessageSent: (n) => r.sent.push(n),
+      onMessageReceived: (n) => r.received.push(n),
+      onEnd: (code) => r.ends.push({ code }),
+    };
+  };
+  // An interceptor may still set a call's tracer itself.
+  const tracing: Interceptor = (next) => (request) => next({ ...request, tracer: { startAttempt } });
+  const calls: Array<{ method: string; ends: Code[] }> = [];
+  const callTracer: ClientCallTracerFactory = (method, header) => {
+    header.set('x-call-traced', method.name);
+    const call = { method: method.name, ends: [] as Code[] };
+    calls.push(call);
+    return { startAttempt, onEnd: (code) => call.ends.push(code) };
+  };
 
   before(async () => {
     const a = await server.listen(0, '127.0.0.1');
@@ -78,6 +85,7 @@ describe('call tracers', () => {
   const reset = () => {
     serverCalls.length = 0;
     attempts.length = 0;
+    calls.length = 0;
   };
 
   it('reports message sizes, headers and OK for a unary call, on both sides', async () => {
@@ -115,7 +123,7 @@ describe('call tracers', () => {
 
   it('reports an error status once, with a server stream counted message by message', async () => {
     reset();
-    const client = createClient(EchoService, transport, { interceptors: [tracing] });
+    const client = createClient(EchoService, transport, { callTracer });
     await assert.rejects(client.echo({ failCode: Code.NOT_FOUND, failMessage: 'no' }), (e: RpcError) => {
       assert.equal(e.code, Code.NOT_FOUND);
       return true;
@@ -162,10 +170,35 @@ describe('call tracers', () => {
   it('ends the attempt UNAVAILABLE when nothing listens', async () => {
     reset();
     const dead = new GrpcTransport({ address: '127.0.0.1:1' });
-    const client = createClient(EchoService, dead, { interceptors: [tracing] });
+    const client = createClient(EchoService, dead, { callTracer });
     await assert.rejects(client.echo({ text: 'x' }), (e: RpcError) => e.code === Code.UNAVAILABLE);
     assert.deepEqual(attempts[0]!.ends, [{ code: Code.UNAVAILABLE }]);
+    assert.deepEqual(calls[0]!.ends, [Code.UNAVAILABLE]);
     assert.deepEqual(attempts[0]!.sent.length <= 1, true);
     dead.close();
+  });
+
+  it("a client's call-tracer factory writes request headers, and its tracer ends once per call before the caller resumes", async () => {
+    reset();
+    const client = createClient(EchoService, transport, { callTracer, interceptors: [] });
+    await client.echo({ text: 'one' });
+    assert.deepEqual(calls, [{ method: 'Echo', ends: [Code.OK] }]);
+    assert.equal(serverCalls[0]!.traced, 'Echo');
+    assert.deepEqual(attempts[0]!.ends, [{ code: Code.OK }]);
+    reset();
+    await assert.rejects(client.echo({ failCode: Code.NOT_FOUND, failMessage: 'no' }));
+    assert.deepEqual(calls[0]!.ends, [Code.NOT_FOUND]);
+    // A stream's call starts on the first read and ends with its stream, or when abandoned.
+    reset();
+    const stream = client.echoServerStream({ text: 's', repeat: 3 });
+    assert.equal(calls.length, 0);
+    let read = 0;
+    for await (const _ of stream) read++;
+    assert.equal(read, 3);
+    assert.deepEqual(calls[0]!.ends, [Code.OK]);
+    assert.equal(serverCalls[0]!.traced, 'EchoServerStream');
+    reset();
+    for await (const _ of client.echoServerStream({ text: 's', repeat: 3 })) break;
+    assert.deepEqual(calls[0]!.ends, [Code.CANCELLED]);
   });
 });

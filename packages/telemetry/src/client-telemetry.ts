@@ -1,18 +1,18 @@
-// The client side of a call, as telemetry sees it: an interceptor that sends Istio's metadata
-// exchange headers (and trace context), and a ClientCallTracer per call that records gRFC A66's
-// attempt and call instruments and, when the call ends, Istio's reporter="source" metrics with
-// the peer's labels from the response's `x-envoy-peer-metadata`. With tracing on, the call is a
-// client span carrying the route decision (route, cluster, endpoint, retries).
+// The client side of a call, as telemetry sees it: a ClientCallTracer per call, made by the
+// client's call-tracer factory, which also sends Istio's metadata exchange headers and the trace
+// context. It records gRFC A66's attempt and call instruments and, when the call ends, Istio's
+// reporter="source" metrics with the peer's labels from the response's `x-envoy-peer-metadata`.
+// With tracing on, the call is a client span carrying the route decision (route, cluster,
+// endpoint, retries).
 
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { Span } from '@opentelemetry/api';
-import { type CallResponse, Code, type Interceptor, type Metadata, RpcError } from '@shoal/rpc/client';
-import {
-  type AttemptDestination,
-  type ClientAttemptTracer,
-  type ClientCallTracer,
-  trackStream,
-  withRequest,
+import type { Code, Metadata } from '@shoal/rpc/client';
+import type {
+  AttemptDestination,
+  ClientAttemptTracer,
+  ClientCallTracer,
+  ClientCallTracerFactory,
 } from '@shoal/rpc/plugins';
 import { type GrpcClientInstruments, MethodSeries } from './grpc-metrics.js';
 import { type IstioInstruments, type PeerIds, SourceSeries } from './istio-metrics.js';
@@ -50,42 +50,17 @@ export class ClientTelemetry {
     this.sourceSeries = new SourceSeries(shared.istio.table, shared.peerIds, workload, target);
   }
 
-  /** The interceptor to put first in a client's chain. */
-  interceptor(): Interceptor {
-    return (next) => (request) => {
-      const call = new ClientCallRecord(this, request.method);
-      request.header.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
-      request.header.set(PEER_METADATA_HEADER, this.mxValue);
-      call.span?.inject(request.header);
-      let response: Promise<CallResponse>;
-      try {
-        response = next(withRequest(request, { tracer: call }));
-      } catch (err) {
-        call.end(RpcError.from(err).code);
-        throw err;
-      }
-      if (request.method.methodKind === 'unary') {
-        // A reaction beside the caller's (registered first, so it runs first), and the caller
-        // gets the transport's own promise: wrapping it in a new one added a promise and a
-        // microtask hop per call, which under load kept calls alive across young-generation
-        // GCs (bench/README.md, issue 12's cost).
-        response.then(
-          () => call.end(Code.OK),
-          (err: unknown) => call.end(RpcError.from(err).code),
-        );
-        return response;
-      }
-      return response.then(
-        (r) => {
-          if (r.stream) return trackStream(r, (code) => call.end(code));
-          call.end(Code.OK);
-          return r;
-        },
-        (err: unknown) => {
-          call.end(RpcError.from(err).code);
-          throw err;
-        },
-      );
+  /**
+   * For ClientOptions.callTracer: per call, sends the metadata exchange headers (and trace
+   * context) and returns the call's tracer, which the client ends when the caller has the result.
+   */
+  callTracer(): ClientCallTracerFactory {
+    return (method, header) => {
+      header.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
+      header.set(PEER_METADATA_HEADER, this.mxValue);
+      const call = new ClientCallRecord(this, method);
+      call.span?.inject(header);
+      return call;
     };
   }
 
@@ -127,7 +102,7 @@ class ClientCallRecord implements ClientCallTracer {
     return attempt;
   }
 
-  end(code: Code): void {
+  onEnd(code: Code): void {
     if (this.ended) return;
     this.ended = true;
     const ms = performance.now() - this.start;

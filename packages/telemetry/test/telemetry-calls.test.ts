@@ -52,7 +52,7 @@ describe('telemetry on real calls', () => {
     const transport = new GrpcTransport({ address });
     const target = `dns:///${address}`;
     const client = createClient(Health, transport, {
-      interceptors: [clientTelemetry.client(target).interceptor()],
+      callTracer: clientTelemetry.client(target).callTracer(),
     });
     for (let i = 0; i < 3; i++) await client.check({ service: '' });
     await assert.rejects(client.check({ service: 'nope' }), (e: RpcError) => e.code === Code.NOT_FOUND);

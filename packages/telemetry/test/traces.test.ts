@@ -58,7 +58,7 @@ describe('traces over OTLP/HTTP', () => {
     const toBackend = new GrpcTransport({ address: `127.0.0.1:${b.port}` });
     transports.push(toBackend);
     const backendClient = createClient(Health, toBackend, {
-      interceptors: [frontendT.client(`dns:///127.0.0.1:${b.port}`).interceptor()],
+      callTracer: frontendT.client(`dns:///127.0.0.1:${b.port}`).callTracer(),
     });
     const frontendServer = frontendT.server();
     const frontend = new Server({
@@ -94,7 +94,7 @@ describe('traces over OTLP/HTTP', () => {
     const transport = new GrpcTransport({ address: frontendAddress });
     transports.push(transport);
     const client = createClient(Health, transport, {
-      interceptors: [t.client(`dns:///${frontendAddress}`).interceptor()],
+      callTracer: t.client(`dns:///${frontendAddress}`).callTracer(),
     });
     backendHeaders.length = 0;
     await client.check({ service: '' });

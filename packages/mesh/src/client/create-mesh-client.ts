@@ -3,7 +3,7 @@
 // are routed, balanced and protected by the mesh.
 
 import type { DescService } from '@bufbuild/protobuf';
-import { type Client, type ClientOptions, createClient } from '@shoal/rpc/client';
+import { type Client, type ClientOptions, Code, createClient, RpcError } from '@shoal/rpc/client';
 import { XdsClient } from '@shoal/xds/client';
 import { MeshTransport, type MeshTransportOptions } from './mesh-transport.js';
 
@@ -33,14 +33,16 @@ export function createMeshClient<S extends DescService>(
   const telemetry = options.telemetry;
   let withTelemetry = clientOptions;
   if (telemetry !== undefined) {
+    if (clientOptions?.callTracer !== undefined)
+      throw new RpcError(
+        Code.INVALID_ARGUMENT,
+        'createMeshClient: options.telemetry brings its own call tracer; client.callTracer cannot be set beside it',
+      );
     // This process as Istio's labels name it: the bootstrap's node, or the shared client's.
     const node =
       options.bootstrap?.node ?? (options.xds instanceof XdsClient ? options.xds.bootstrap.node : undefined);
     const calls = telemetry.client(target, node ? telemetry.workloadOf(node) : telemetry.workload);
-    withTelemetry = {
-      ...clientOptions,
-      interceptors: [calls.interceptor(), ...(clientOptions?.interceptors ?? [])],
-    };
+    withTelemetry = { ...clientOptions, callTracer: calls.callTracer() };
   }
   const client = createClient(service, transport, withTelemetry);
   Object.defineProperty(client, MESH_TRANSPORT, { value: transport, enumerable: false });

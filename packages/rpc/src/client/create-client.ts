@@ -2,15 +2,30 @@
 
 import { create, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { CallOptions } from '../call-options.js';
-import { applyInterceptors, type CallFn, type CallRequest, type Interceptor } from '../interceptor.js';
+import type { ClientCallTracerFactory } from '../call-tracer.js';
+import { Code } from '../code.js';
+import {
+  applyInterceptors,
+  type CallFn,
+  type CallRequest,
+  type Interceptor,
+  withRequest,
+} from '../interceptor.js';
 import { Metadata } from '../metadata.js';
 import type { Client } from '../method-types.js';
+import { RpcError } from '../rpc-error.js';
 import { neverAborted } from './never-aborted.js';
+import { trackStream } from './track-stream.js';
 import { GrpcTransport, type Transport } from './transport.js';
 
-/** A client's interceptors and the call options every call starts from. */
+/** A client's interceptors, call tracer and the call options every call starts from. */
 export interface ClientOptions {
   interceptors?: Interceptor[];
+  /**
+   * Makes each call's tracer (gRFC A66; @shoal/telemetry's), before the interceptors run. The
+   * client ends it when the caller has the result, with no promise of its own around the call.
+   */
+  callTracer?: ClientCallTracerFactory;
   /** Options every call starts from; per-call options override them. */
   defaults?: CallOptions;
 }
@@ -36,15 +51,20 @@ export function createClient<S extends DescService>(
 const NO_OPTIONS: CallOptions = Object.freeze({});
 
 function methodCaller(method: DescMethod, transport: Transport, options: ClientOptions) {
+  const tracerOf = options.callTracer;
   const compose = (callOptions: CallOptions): CallFn => {
     const last: CallFn = (request) => transport.call(request, callOptions);
-    return options.interceptors?.length ? applyInterceptors(last, options.interceptors) : last;
+    const chain = options.interceptors?.length ? applyInterceptors(last, options.interceptors) : last;
+    return tracerOf === undefined || method.methodKind === 'unary' ? chain : tracedStream(chain, tracerOf);
   };
   // Calls without options (the usual case) share one chain: composing it per call allocated a
   // closure per interceptor on every call.
   let plain: CallFn | undefined;
   const call = (callOptions: CallOptions): CallFn =>
     callOptions === NO_OPTIONS ? (plain ??= compose(NO_OPTIONS)) : compose(callOptions);
+  // Without interceptors, no per-call closure: the transport takes the request directly.
+  const send = (request: CallRequest, callOptions: CallOptions) =>
+    options.interceptors?.length ? call(callOptions)(request) : transport.call(request, callOptions);
   const common = (callOptions: CallOptions) => ({
     method,
     header: new Metadata(callOptions.headers as Metadata | undefined),
@@ -59,19 +79,28 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'unary':
       return async (value: unknown, o?: CallOptions) => {
         const opts = merge(o);
+        const header = new Metadata(opts.headers as Metadata | undefined);
+        const tracer = tracerOf?.(method, header);
         const request: CallRequest = {
           method,
-          header: new Metadata(opts.headers as Metadata | undefined),
+          header,
           signal: opts.signal ?? neverAborted,
           timeoutMs: opts.timeoutMs,
+          tracer,
           stream: false,
           message: input(value),
         };
-        // Without interceptors, no per-call closure: the transport takes the request directly.
-        const response = options.interceptors?.length
-          ? await call(opts)(request)
-          : await transport.call(request, opts);
-        return response.message;
+        if (tracer?.onEnd === undefined) return (await send(request, opts)).message;
+        // The tracer ends here, in this function's own continuation, not in a reaction or a
+        // promise wrapped around the response (bench/README.md (e)).
+        try {
+          const response = await send(request, opts);
+          tracer.onEnd(Code.OK);
+          return response.message;
+        } catch (err) {
+          tracer.onEnd(RpcError.from(err).code);
+          throw err;
+        }
       };
     case 'server_streaming':
       return (value: unknown, o?: CallOptions) => {
@@ -96,6 +125,36 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
         return responses(call(opts), { ...common(opts), stream: true, message: mapStream(values, input) });
       };
   }
+}
+
+/**
+ * `call` with a tracer per call (streaming methods: the call starts when the caller first reads
+ * or writes), ended when the response stream ends, or with the error that ended the call.
+ */
+function tracedStream(call: CallFn, tracerOf: ClientCallTracerFactory): CallFn {
+  return (request) => {
+    const tracer = tracerOf(request.method, request.header);
+    if (tracer === undefined) return call(request);
+    const end = (code: Code) => tracer.onEnd?.(code);
+    let response: ReturnType<CallFn>;
+    try {
+      response = call(withRequest(request, { tracer }));
+    } catch (err) {
+      end(RpcError.from(err).code);
+      throw err;
+    }
+    return response.then(
+      (r) => {
+        if (r.stream) return trackStream(r, end);
+        end(Code.OK);
+        return r;
+      },
+      (err: unknown) => {
+        end(RpcError.from(err).code);
+        throw err;
+      },
+    );
+  };
 }
 
 /**
