@@ -13,7 +13,7 @@ import {
   meshTransportOf,
 } from '@shoal/mesh';
 import { Code, RpcError } from '@shoal/rpc';
-import { ShoalCpProcess, waitFor } from '@shoal/testing';
+import { ShoalCpProcess, tally as tallyCalls, waitFor } from '@shoal/testing';
 import { parseBootstrap, type XdsBootstrap } from '@shoal/xds';
 import {
   CommentService,
@@ -173,22 +173,8 @@ export class ShopMesh {
 }
 
 /** Runs `call` `n` times; counts answers by provider id (failures by status code name). */
-export async function tally(
-  n: number,
-  call: () => Promise<{ server: string }>,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    let key: string;
-    try {
-      key = (await call()).server;
-    } catch (err) {
-      key = Code[RpcError.from(err).code] ?? 'UNKNOWN';
-    }
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}
+export const tally = (n: number, call: () => Promise<{ server: string }>) =>
+  tallyCalls(n, call, (err) => Code[RpcError.from(err).code] ?? 'UNKNOWN');
 
 /** Waits until `n` calls all land as `expected` says (a rule applied reaches clients within a second). */
 export async function settle(

@@ -54,19 +54,3 @@ export async function registerProviders(
     await zkCall((done) => dubbo.create(node, Buffer.from(ip), zookeeper.CreateMode.EPHEMERAL, done));
   }
 }
-
-/** `n` calls in turn: how many each provider answered (failures by their message). */
-export async function tally(
-  n: number,
-  call: () => Promise<{ server: string }>,
-): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  for (let i = 0; i < n; i++) {
-    const key = await call().then(
-      (r) => r.server,
-      (e: Error) => `error: ${e.message}`,
-    );
-    counts[key] = (counts[key] ?? 0) + 1;
-  }
-  return counts;
-}

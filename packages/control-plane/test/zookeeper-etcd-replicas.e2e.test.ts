@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMeshClient, meshTransportOf } from '@shoal/mesh';
 import type { Server } from '@shoal/rpc';
-import { freePort } from '@shoal/testing';
+import { freePort, tally } from '@shoal/testing';
 import { parseBootstrap } from '@shoal/xds';
 import type zookeeper from 'node-zookeeper-client';
 import { etcdAvailable, LocalEtcdCluster } from '../src/backends/local-etcd.js';
 import {
   registerProviders,
-  tally,
   tripleProvider,
   USER,
   zkCall,

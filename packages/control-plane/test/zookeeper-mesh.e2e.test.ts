@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMeshClient, createMeshServer, type MeshServer, meshTransportOf } from '@shoal/mesh';
 import type { Server } from '@shoal/rpc';
+import { tally } from '@shoal/testing';
 import { parseBootstrap } from '@shoal/xds';
 import zookeeper from 'node-zookeeper-client';
 import { ControlPlane } from '../src/control-plane.js';
@@ -16,7 +17,6 @@ import { decodeDubbo } from '../src/registry/zookeeper/dubbo-url.js';
 import {
   providerNode,
   registerProviders,
-  tally,
   tripleProvider,
   USER,
   zkCall,

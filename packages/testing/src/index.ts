@@ -15,6 +15,8 @@ export {
   spawnShoal,
   systemPorts,
 } from './shoal-cp-process.js';
+/** Where calls landed, by provider. */
+export { tally } from './tally.js';
 export { tempDir } from './temp-dir.js';
 /** Throwaway certificates made with the openssl CLI. */
 export {
