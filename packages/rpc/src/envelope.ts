@@ -22,6 +22,16 @@ export function encodeEnvelope(data: Uint8Array, compressed = false): Buffer {
 }
 
 /**
+ * Fills in the length prefix of a message encoded behind a gap for it (Serialization's
+ * serializeFramed), and returns the framed message.
+ */
+export function closeEnvelope(framed: Buffer): Buffer {
+  framed[0] = 0;
+  framed.writeUInt32BE(framed.byteLength - envelopeHeaderLength, 1);
+  return framed;
+}
+
+/**
  * Splits a byte stream into envelopes, across chunk boundaries. Checks each declared length
  * against the receive limit before buffering it, so an oversized message costs nothing.
  */

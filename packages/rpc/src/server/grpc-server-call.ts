@@ -8,7 +8,7 @@ import { ErrorCode } from '@shoal/http2';
 import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
-import { encodeEnvelope } from '../envelope.js';
+import { closeEnvelope, encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
 import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import type { MessageQueue } from '../message-queue.js';
@@ -357,19 +357,27 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
    */
   private sendNow(message: unknown, serializers: MethodSerializers): Promise<void> | undefined {
     if (this.finished || this.stream.closed) return undefined;
-    const bytes = serializers.response.serialize(message);
-    if (bytes.byteLength > this.core.maxSendMessageBytes) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `sent message larger than max (${bytes.byteLength} vs. ${this.core.maxSendMessageBytes})`,
-      );
-    }
-    if (!this.headersSent) {
-      if (this.responseCompression === undefined)
-        this.responseCompression = this.defaultResponseCompression();
-      this.sendHeaders();
+    if (!this.headersSent && this.responseCompression === undefined) {
+      this.responseCompression = this.defaultResponseCompression();
     }
     const compression = this.responseCompression;
+    const response = serializers.response;
+    // Uncompressed (the usual case): encoded behind the length prefix, one buffer, no copy.
+    const framed = compression ? undefined : response.serializeFramed?.(message);
+    const bytes = framed ?? response.serialize(message);
+    const size = framed ? framed.byteLength - envelopeHeaderLength : bytes.byteLength;
+    if (size > this.core.maxSendMessageBytes) {
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `sent message larger than max (${size} vs. ${this.core.maxSendMessageBytes})`,
+      );
+    }
+    this.sendHeaders();
+    if (framed) {
+      if (this.stream.closed) return undefined;
+      this.tracer?.onMessageSent(size);
+      return this.stream.write(closeEnvelope(framed)) ? undefined : this.drained();
+    }
     if (compression) return compression.compress(bytes).then((payload) => this.write(payload, true));
     return this.write(bytes, false);
   }
