@@ -54,14 +54,14 @@ function compiledOnly(schema: DescMessage) {
   const decoder = compileDecoder(schema, new Map());
   return {
     encode(message: unknown): Uint8Array {
-      const state = { lengths: [], at: 0 };
+      const state = { lengths: [], top: 0, at: 0 };
       const buf = Buffer.alloc(encoder.size(message, state));
       encoder.write(buf, 0, message, state);
       return buf;
     },
     decode(bytes: Uint8Array): unknown {
       const message = decoder.create();
-      decoder.read(message, new WireReader(bytes), bytes.length, 1);
+      decoder.read(message, new WireReader().reset(bytes), bytes.length, 1);
       return message;
     },
   };

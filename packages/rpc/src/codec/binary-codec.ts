@@ -41,8 +41,13 @@ export class BinaryCodecs {
   private compiled(desc: DescMessage): BinaryCodec<unknown> {
     const encoder = compileEncoder(desc, this.encoders);
     const decoder = compileDecoder(desc, this.decoders);
+    // Encoding and decoding run no caller code and never re-enter: one state and one reader
+    // serve every call.
+    const reader = new WireReader();
+    const state: EncodeState = { lengths: [], top: 0, at: 0 };
     const encodeAfter = (prefix: number, message: unknown): Buffer => {
-      const state: EncodeState = { lengths: [], at: 0 };
+      state.top = 0;
+      state.at = 0;
       let size: number;
       try {
         size = encoder.size(message, state);
@@ -60,10 +65,12 @@ export class BinaryCodecs {
       decode(bytes) {
         const message = decoder.create();
         try {
-          decoder.read(message, new WireReader(bytes), bytes.length, 1);
+          decoder.read(message, reader.reset(bytes), bytes.length, 1);
         } catch {
           // Malformed, or only odd: protobuf-es reads it, or throws its own error.
           return fromBinary(desc, bytes);
+        } finally {
+          reader.reset(EMPTY);
         }
         return message;
       },
@@ -78,6 +85,8 @@ function protobufEs(desc: DescMessage): BinaryCodec<unknown> {
     decode: (bytes) => fromBinary(desc, bytes),
   };
 }
+
+const EMPTY = new Uint8Array(0);
 
 function after(prefix: number, bytes: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(prefix + bytes.byteLength);

@@ -93,11 +93,9 @@ function messageValue(fieldNo: number, child: MessageEncoder): ValueEncoder {
   return {
     size(value, state) {
       if (value === null || typeof value !== 'object') throw NOT_COVERED;
-      const lengths = state.lengths;
-      const slot = lengths.length;
-      lengths.push(0);
+      const slot = state.top++;
       const n = child.size(value, state);
-      lengths[slot] = n;
+      state.lengths[slot] = n;
       return tagSize + varint32Size(n) + n;
     },
     write(buf, pos, value, state) {
@@ -215,7 +213,7 @@ function scalarList(field: DescField & { fieldKind: 'list' }, scalar: ScalarEnco
       if (items.length === 0) return 0;
       let n = 0;
       for (let i = 0; i < items.length; i++) n += scalar.size(items[i], state);
-      state.lengths.push(n);
+      state.lengths[state.top++] = n;
       return tagSize + varint32Size(n) + n;
     },
     write(buf, pos, message, state) {
@@ -247,11 +245,9 @@ function mapField(
       if (record === null || typeof record !== 'object') throw NOT_COVERED;
       let n = 0;
       for (const k of Object.keys(record)) {
-        const lengths = state.lengths;
-        const slot = lengths.length;
-        lengths.push(0);
+        const slot = state.top++;
         const entry = key.size(toKey(k), state) + value.size(record[k], state);
-        lengths[slot] = entry;
+        state.lengths[slot] = entry;
         n += tagSize + varint32Size(entry) + entry;
       }
       return n;

@@ -49,16 +49,10 @@ function text(validate: boolean): ScalarDecoder {
       const n = r.varint32();
       const at = r.take(n);
       const buf = r.buf;
-      if (n <= 32) {
-        let s = '';
-        for (let i = at; i < at + n; i++) {
-          const c = buf[i]!;
-          if (c >= 0x80) return decoder.decode(buf.subarray(at, at + n));
-          s += String.fromCharCode(c);
-        }
-        return s;
-      }
-      return decoder.decode(buf.subarray(at, at + n));
+      const end = at + n;
+      // ASCII (the usual case) is its own UTF-8: sliced as latin1, with no decoder.
+      for (let i = at; i < end; i++) if (buf[i]! >= 0x80) return decoder.decode(buf.subarray(at, end));
+      return r.latin1(at, end);
     },
   };
 }

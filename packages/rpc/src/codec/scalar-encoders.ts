@@ -20,6 +20,9 @@ import {
 /** Byte lengths found by the sizing pass, in the order the writing pass needs them. */
 export interface EncodeState {
   lengths: number[];
+  /** Where the sizing pass notes the next length. */
+  top: number;
+  /** Where the writing pass reads the next length. */
   at: number;
 }
 
@@ -171,7 +174,7 @@ const encoders: Record<ScalarType, ScalarEncoder> = {
     size(value, state) {
       if (typeof value !== 'string') throw NOT_COVERED;
       const n = utf8Size(value);
-      state.lengths.push(n);
+      state.lengths[state.top++] = n;
       return varint32Size(n) + n;
     },
     write(buf, pos, value, state) {

@@ -2,13 +2,31 @@
 // strict: anything out of bounds or malformed throws, and the caller then lets protobuf-es read
 // the same bytes, so a malformed message fails (or is tolerated) exactly as protobuf-es decides.
 
+const EMPTY = Buffer.alloc(0);
+
 export class WireReader {
   pos = 0;
   /** The low and high 32 bits of the last varint64 read. */
   lo = 0;
   hi = 0;
 
-  constructor(readonly buf: Uint8Array) {}
+  buf: Uint8Array = EMPTY;
+  /** The input as a Buffer (for latin1 slices), made when it is a plain Uint8Array. */
+  private text: Buffer | undefined;
+
+  /** Starts on `buf` (EMPTY when done, so a reader kept for reuse holds no input). */
+  reset(buf: Uint8Array): this {
+    this.buf = buf;
+    this.pos = 0;
+    this.text = Buffer.isBuffer(buf) ? buf : undefined;
+    return this;
+  }
+
+  /** Bytes `start`..`end` as latin1 text (ASCII, as the caller checked). */
+  latin1(start: number, end: number): string {
+    this.text ??= Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    return this.text.latin1Slice(start, end);
+  }
 
   varint32(): number {
     const buf = this.buf;

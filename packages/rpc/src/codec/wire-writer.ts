@@ -80,17 +80,13 @@ export function int64Halves(value: bigint): { lo: number; hi: number } {
 
 /** UTF-8 length of `text`, as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
 export function utf8Size(text: string): number {
-  const n = text.length;
-  if (n > 64) return Buffer.byteLength(text, 'utf8');
-  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text, 'utf8');
-  return n;
+  return text.length === 0 ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
 /** Writes `text` (UTF-8, `size` bytes as utf8Size said) at `pos`. */
 export function writeUtf8(buf: Buffer, pos: number, text: string, size: number): number {
-  if (size === text.length && size <= 64) {
-    for (let i = 0; i < size; i++) buf[pos + i] = text.charCodeAt(i);
-    return pos + size;
-  }
+  if (size === 0) return pos;
+  // As many bytes as chars: ASCII, which latin1 writes as it is, without UTF-8's checks.
+  if (size === text.length) return pos + buf.latin1Write(text, pos, size);
   return pos + buf.write(text, pos, size, 'utf8');
 }
