@@ -29,6 +29,8 @@ export interface Serialization<T> {
    * framed message in one buffer, with no copy.
    */
   serializeFramed?(message: T): Buffer;
+  /** Parses a message where it lies in a larger buffer, with no view made for it. */
+  parseRange?(buf: Uint8Array, start: number, end: number): T;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -48,6 +50,16 @@ export function createSerialization<Desc extends DescMessage>(
 ): Serialization<MessageShape<Desc>> {
   if (codec === 'proto') {
     const compiled = binary.codec(schema);
+    const parseRange = (buf: Uint8Array, start: number, end: number) => {
+      try {
+        return compiled.decodeRange(buf, start, end);
+      } catch (err) {
+        throw new RpcError(
+          readCode,
+          `cannot decode ${schema.typeName} from protobuf: ${(err as Error).message}`,
+        );
+      }
+    };
     return {
       serialize: (message) => encodingOf(message) ?? compiled.encode(message),
       serializeFramed(message) {
@@ -57,16 +69,8 @@ export function createSerialization<Desc extends DescMessage>(
         framed.set(encoded, envelopeHeaderLength);
         return framed;
       },
-      parse(bytes) {
-        try {
-          return compiled.decode(bytes);
-        } catch (err) {
-          throw new RpcError(
-            readCode,
-            `cannot decode ${schema.typeName} from protobuf: ${(err as Error).message}`,
-          );
-        }
-      },
+      parse: (bytes) => parseRange(bytes, 0, bytes.length),
+      parseRange,
     };
   }
   // The options objects are made once per method: protobuf-es reads them on every call.

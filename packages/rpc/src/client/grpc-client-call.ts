@@ -225,6 +225,7 @@ class ClientCall implements StreamHandler {
       compression,
       this.s.serializers.response.parse,
       attempt && ((n) => attempt.onMessageReceived(n)),
+      this.s.serializers.response.parseRange,
     );
     this.s.onHeader?.(this.header);
     this.s.attempt?.onHeader?.(this.header);
@@ -255,28 +256,30 @@ class ClientCall implements StreamHandler {
       return;
     }
     try {
-      for (const envelope of this.reader.envelopes(chunk)) {
-        const decoded = this.reader.message(envelope);
-        if (this.decoding === undefined && !(decoded instanceof Promise)) {
-          this.deliver(decoded);
-          continue;
-        }
-        // A compressed message decodes asynchronously; later ones wait for it to keep order.
-        const chain: Promise<void> = (this.decoding ?? Promise.resolve())
-          .then(() => decoded)
-          .then((m) => this.deliver(m));
-        this.decoding = chain;
-        chain.then(
-          () => {
-            if (this.decoding === chain) this.decoding = undefined;
-          },
-          (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
-        );
-      }
+      this.reader.each(chunk, this.onMessage);
     } catch (err) {
       this.cancel(RpcError.from(err, Code.INTERNAL));
     }
   }
+
+  /** One message read: delivered now, or (compressed) after it and those before it decode. */
+  private readonly onMessage = (decoded: unknown): void => {
+    if (this.decoding === undefined && !(decoded instanceof Promise)) {
+      this.deliver(decoded);
+      return;
+    }
+    // A compressed message decodes asynchronously; later ones wait for it to keep order.
+    const chain: Promise<void> = (this.decoding ?? Promise.resolve())
+      .then(() => decoded)
+      .then((m) => this.deliver(m));
+    this.decoding = chain;
+    chain.then(
+      () => {
+        if (this.decoding === chain) this.decoding = undefined;
+      },
+      (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
+    );
+  };
 
   private deliver(message: unknown): void {
     if (this.queue) this.queue.push(message);

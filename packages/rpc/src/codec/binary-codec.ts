@@ -21,6 +21,8 @@ export interface BinaryCodec<T> {
    */
   encodeAfter(prefix: number, message: T): Buffer;
   decode(bytes: Uint8Array): T;
+  /** Decodes `buf` from `start` to `end` (a message inside a larger chunk), with no view made for it. */
+  decodeRange(buf: Uint8Array, start: number, end: number): T;
 }
 
 export class BinaryCodecs {
@@ -59,21 +61,23 @@ export class BinaryCodecs {
       encoder.write(buf, prefix, message, state);
       return buf;
     };
+    const decodeRange = (buf: Uint8Array, start: number, end: number): unknown => {
+      const message = decoder.create();
+      try {
+        decoder.read(message, reader.reset(buf, start, end), end, 1);
+      } catch {
+        // Malformed, or only odd: protobuf-es reads it, or throws its own error.
+        return fromBinary(desc, buf.subarray(start, end));
+      } finally {
+        reader.reset(EMPTY);
+      }
+      return message;
+    };
     return {
       encode: (message) => encodeAfter(0, message),
       encodeAfter,
-      decode(bytes) {
-        const message = decoder.create();
-        try {
-          decoder.read(message, reader.reset(bytes), bytes.length, 1);
-        } catch {
-          // Malformed, or only odd: protobuf-es reads it, or throws its own error.
-          return fromBinary(desc, bytes);
-        } finally {
-          reader.reset(EMPTY);
-        }
-        return message;
-      },
+      decode: (bytes) => decodeRange(bytes, 0, bytes.length),
+      decodeRange,
     };
   }
 }
@@ -83,6 +87,7 @@ function protobufEs(desc: DescMessage): BinaryCodec<unknown> {
     encode: (message) => toBinary(desc, message as MessageShape<DescMessage>),
     encodeAfter: (prefix, message) => after(prefix, toBinary(desc, message as MessageShape<DescMessage>)),
     decode: (bytes) => fromBinary(desc, bytes),
+    decodeRange: (buf, start, end) => fromBinary(desc, buf.subarray(start, end)),
   };
 }
 

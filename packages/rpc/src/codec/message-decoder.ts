@@ -152,7 +152,7 @@ function readNested(
   if (wireType !== LENGTH_DELIMITED) throw wrongWireType();
   const n = reader.varint32();
   const end = reader.pos + n;
-  if (end > reader.buf.length) throw new RangeError('premature EOF');
+  if (end > reader.end) throw new RangeError('premature EOF');
   child.read(value, reader, end, depth + 1);
 }
 
@@ -161,7 +161,7 @@ function listReader(name: string, scalar: ScalarDecoder, packable: boolean): Fie
     const items = message[name];
     if (packable && wireType === LENGTH_DELIMITED) {
       const end = reader.varint32() + reader.pos;
-      if (end > reader.buf.length) throw new RangeError('premature EOF');
+      if (end > reader.end) throw new RangeError('premature EOF');
       while (reader.pos < end) items.push(scalar.read(reader));
       if (reader.pos !== end) throw new RangeError('premature EOF');
       return;
@@ -201,7 +201,7 @@ function mapReader(
   return (message, reader, wireType, depth) => {
     if (wireType !== LENGTH_DELIMITED) throw wrongWireType();
     const end = reader.varint32() + reader.pos;
-    if (end > reader.buf.length) throw new RangeError('premature EOF');
+    if (end > reader.end) throw new RangeError('premature EOF');
     let k: unknown;
     let v: unknown;
     while (reader.pos < end) {

@@ -11,13 +11,19 @@ export class WireReader {
   hi = 0;
 
   buf: Uint8Array = EMPTY;
+  /** Where the input ends: nothing at or past it is read. */
+  end = 0;
   /** The input as a Buffer (for latin1 slices), made when it is a plain Uint8Array. */
   private text: Buffer | undefined;
 
-  /** Starts on `buf` (EMPTY when done, so a reader kept for reuse holds no input). */
-  reset(buf: Uint8Array): this {
+  /**
+   * Starts on `buf` from `start` to `end` (EMPTY when done, so a reader kept for reuse holds no
+   * input).
+   */
+  reset(buf: Uint8Array, start = 0, end = buf.length): this {
     this.buf = buf;
-    this.pos = 0;
+    this.pos = start;
+    this.end = end;
     this.text = Buffer.isBuffer(buf) ? buf : undefined;
     return this;
   }
@@ -33,7 +39,7 @@ export class WireReader {
     let pos = this.pos;
     let b = buf[pos++]!;
     if (b < 0x80) {
-      if (pos > buf.length) throw outOfBounds();
+      if (pos > this.end) throw outOfBounds();
       this.pos = pos;
       return b;
     }
@@ -42,7 +48,7 @@ export class WireReader {
       b = buf[pos++]!;
       value |= (b & 0x7f) << shift;
       if (b < 0x80) {
-        if (pos > buf.length) throw outOfBounds();
+        if (pos > this.end) throw outOfBounds();
         this.pos = pos;
         return value >>> 0;
       }
@@ -54,7 +60,7 @@ export class WireReader {
       if (i >= 10) throw new Error('invalid varint');
       b = buf[pos++]!;
     }
-    if (pos > buf.length) throw outOfBounds();
+    if (pos > this.end) throw outOfBounds();
     this.pos = pos;
     return value >>> 0;
   }
@@ -93,7 +99,7 @@ export class WireReader {
   }
 
   private done64(pos: number, lo: number, hi: number): void {
-    if (pos > this.buf.length) throw outOfBounds();
+    if (pos > this.end) throw outOfBounds();
     this.pos = pos;
     this.lo = lo;
     this.hi = hi;
@@ -102,7 +108,7 @@ export class WireReader {
   /** Advances by `n` bytes; returns where they start. */
   take(n: number): number {
     const start = this.pos;
-    if (start + n > this.buf.length) throw outOfBounds();
+    if (start + n > this.end) throw outOfBounds();
     this.pos = start + n;
     return start;
   }

@@ -253,6 +253,7 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
         requestCompression,
         serializers.request.parse,
         tracer && ((n) => tracer.onMessageReceived(n)),
+        serializers.request.parseRange,
       );
       const request = isStreamingRequest(registered.method)
         ? this.request(true, this.readStream(reader))
