@@ -13,6 +13,7 @@ import { NOT_COVERED } from './not-covered.js';
 import type { EncodeState } from './scalar-encoders.js';
 import { WireReader } from './wire-reader.js';
 
+/** The protobuf binary codec of one message type: protobuf-es's bytes and messages, faster. */
 export interface BinaryCodec<T> {
   encode(message: T): Uint8Array;
   /**
@@ -25,6 +26,7 @@ export interface BinaryCodec<T> {
   decodeRange(buf: Uint8Array, start: number, end: number): T;
 }
 
+/** Binary codecs compiled per message type, on first use; one set per client, server or library. */
 export class BinaryCodecs {
   private readonly encoders = new Map<DescMessage, MessageEncoder>();
   private readonly decoders = new Map<DescMessage, MessageDecoder>();

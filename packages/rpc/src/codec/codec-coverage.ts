@@ -10,6 +10,7 @@ import { type DescField, type DescMessage, protoInt64, ScalarType } from '@bufbu
 /** Edition.EDITION_PROTO3 of descriptor.proto. */
 const EDITION_PROTO3 = 999;
 
+/** Whether the binary codec handles `desc` (and every type it reaches) itself, not protobuf-es. */
 export function binaryCodecCovers(desc: DescMessage, seen = new Set<DescMessage>()): boolean {
   if (seen.has(desc)) return true;
   seen.add(desc);
