@@ -117,6 +117,8 @@ export abstract class Connection extends EventEmitter {
 
   /** @internal Frames out. */
   readonly writer: FrameWriter;
+  /** Streams with small writes gathered since the last flush. */
+  private gathered: Http2Stream[] | undefined;
   /** @internal The send windows, and the streams waiting on them or on the socket. */
   readonly flow: SendFlow;
   /** @internal SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM and PRIORITY in. */
@@ -144,6 +146,7 @@ export abstract class Connection extends EventEmitter {
     this.headerBlocks = new HeaderBlocks(this, settings.headerTableSize);
     this.reader = new FrameReader(new FrameDispatch(this), settings.maxFrameSize);
     this.writer = new FrameWriter(socket);
+    this.writer.beforeFlush = () => this.frameGathered();
     this.flow = new SendFlow(this);
     this.control = new ControlFrames(this);
     this.flood = new FloodGuard(limits.flood);
@@ -273,6 +276,20 @@ export abstract class Connection extends EventEmitter {
     if (!first && block?.hasPseudo) throw new TypeError('trailers may not hold pseudo-headers');
     this.framesSent++;
     this.writer.headers(id, block, fields, endStream, this.remoteSettings.maxFrameSize);
+  }
+
+  /** @internal `stream` holds small writes to frame at the next flush. */
+  gather(stream: Http2Stream): void {
+    (this.gathered ??= []).push(stream);
+    this.writer.schedule();
+  }
+
+  /** Frames the small writes each stream gathered since the last flush. */
+  private frameGathered(): void {
+    const gathered = this.gathered;
+    if (gathered === undefined) return;
+    this.gathered = undefined;
+    for (const stream of gathered) stream.sendGathered();
   }
 
   /** @internal WINDOW_UPDATE: we read `increment` more bytes on `id` (0: the connection). */

@@ -11,8 +11,9 @@ import { type Settings, writeSettings } from './settings.js';
 import { WriteBuffer } from './write-buffer.js';
 
 function flushWriter(writer: FrameWriter): void {
-  writer.scheduled = false;
+  // Still scheduled while beforeFlush frames gathered writes: they need no flush of their own.
   writer.flush();
+  writer.scheduled = false;
 }
 
 export class FrameWriter {
@@ -20,6 +21,8 @@ export class FrameWriter {
   readonly encoder = new HpackEncoder();
   /** @internal */
   scheduled = false;
+  /** Runs first at each flush: small writes gathered per stream become their DATA frames. */
+  beforeFlush: (() => void) | undefined;
 
   constructor(private readonly socket: net.Socket) {}
 
@@ -139,6 +142,7 @@ export class FrameWriter {
 
   /** Hands what was written to the socket: one write, or several corked into one writev. */
   flush(): void {
+    this.beforeFlush?.();
     const chunks = this.out.take();
     const socket = this.socket;
     if (chunks === undefined || socket.destroyed) return;

@@ -42,6 +42,8 @@ interface HeldBlock {
 type Inbound = Buffer | HeldBlock | typeof END;
 
 const emptyBuffer = Buffer.alloc(0);
+/** Writes under this size, and up to this much of them, are gathered until the flush. */
+const GATHER_LIMIT = 16 * 1024;
 
 export class Http2Stream {
   /** Bytes queued behind flow control past which write() returns false. */
@@ -78,6 +80,12 @@ export class Http2Stream {
   private closePending: { error: Http2Error | undefined } | undefined;
 
   private queue: Buffer[] | undefined;
+  /**
+   * Small writes made since the last flush, framed together when the connection flushes: a
+   * server streaming many small messages sends them in a few DATA frames, not one frame each.
+   */
+  private gathered: Buffer[] | undefined;
+  private gatheredBytes = 0;
   private queuedBytes = 0;
   private endQueued = false;
   private queuedTrailers: [HeaderBlock | OutgoingHeaders, OutgoingHeaders | undefined] | undefined;
@@ -100,7 +108,7 @@ export class Http2Stream {
 
   /** Bytes written but not yet sent (flow control or the socket hold them). */
   get writableLength(): number {
-    return this.queuedBytes;
+    return this.queuedBytes + this.gatheredBytes;
   }
 
   /** Sets the handler; events that arrived before are delivered to it, in order. */
@@ -126,6 +134,7 @@ export class Http2Stream {
     if (this.localEnded || this.endQueued)
       throw new Error(`stream ${this.id}: headers after the end of the stream`);
     this.headersSent = true;
+    this.sendGathered();
     this.connection.writeHeaders(this.id, headers, extra, endStream, true);
     if (endStream) this.sentEnd();
   }
@@ -140,6 +149,18 @@ export class Http2Stream {
       throw new Error(`stream ${this.id}: write after the end of the stream`);
     if (!this.headersSent) throw new Error(`stream ${this.id}: write before headers were sent`);
     let buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (this.queue === undefined && this.id !== 0 && !endStream && buf.length < GATHER_LIMIT) {
+      if (this.gatheredBytes + buf.length > GATHER_LIMIT) this.sendGathered();
+      // Sent at the flush, with whatever else this stream writes before it (sendGathered).
+      if (this.queue === undefined) {
+        if (this.gathered === undefined) {
+          this.gathered = [buf];
+          this.connection.gather(this);
+        } else this.gathered.push(buf);
+        this.gatheredBytes += buf.length;
+        return true;
+      }
+    } else this.sendGathered();
     if (this.queue === undefined && this.id !== 0) {
       const sent = this.connection.flow.sendData(this, buf, endStream);
       if (sent === buf.length) {
@@ -157,9 +178,30 @@ export class Http2Stream {
     return true;
   }
 
+  /**
+   * @internal Sends what small writes gathered, as DATA frames the windows allow (the rest waits
+   * in the queue, after what was queued before it).
+   */
+  sendGathered(): void {
+    const gathered = this.gathered;
+    if (gathered === undefined) return;
+    this.gathered = undefined;
+    const n = this.gatheredBytes;
+    this.gatheredBytes = 0;
+    if (this.closed) return;
+    let buf = gathered.length === 1 ? gathered[0]! : Buffer.concat(gathered, n);
+    if (this.queue === undefined) {
+      const sent = this.connection.flow.sendData(this, buf, false);
+      if (sent === n) return;
+      buf = buf.subarray(sent);
+    }
+    this.enqueue(buf);
+  }
+
   /** Ends our side: with trailers (a HEADERS frame with END_STREAM), or an empty END_STREAM. */
   end(trailers?: HeaderBlock | OutgoingHeaders, extra?: OutgoingHeaders): void {
     if (this.closed || this.localEnded || this.endQueued) return;
+    this.sendGathered();
     if (this.queue !== undefined || this.id === 0) {
       this.endQueued = true;
       if (trailers) this.queuedTrailers = [trailers, extra];
@@ -177,6 +219,7 @@ export class Http2Stream {
    */
   close(code: number = ErrorCode.NO_ERROR): void {
     if (this.closed) return;
+    this.sendGathered();
     if (this.queue !== undefined || this.id === 0) this.resetAfterQueue = code;
     else if (!(this.localEnded && this.remoteEnded)) this.reset(code);
   }
@@ -308,6 +351,8 @@ export class Http2Stream {
   private dropQueue(): void {
     this.queue = undefined;
     this.queuedBytes = 0;
+    this.gathered = undefined;
+    this.gatheredBytes = 0;
     this.queuedTrailers = undefined;
     this.endQueued = false;
   }

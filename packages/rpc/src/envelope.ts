@@ -12,6 +12,9 @@ export interface Envelope {
   data: Uint8Array;
 }
 
+/** Where one message lies in `buf`, and whether it is compressed. */
+export type OnEnvelope = (buf: Buffer, start: number, end: number, compressed: boolean) => void;
+
 /** Frames one message. Returns a Buffer so node:http2 writes it without another copy. */
 export function encodeEnvelope(data: Uint8Array, compressed = false): Buffer {
   const out = Buffer.allocUnsafe(envelopeHeaderLength + data.byteLength);
@@ -19,6 +22,16 @@ export function encodeEnvelope(data: Uint8Array, compressed = false): Buffer {
   out.writeUInt32BE(data.byteLength, 1);
   out.set(data, envelopeHeaderLength);
   return out;
+}
+
+/**
+ * Fills in the length prefix of a message encoded behind a gap for it (Serialization's
+ * serializeFramed), and returns the framed message.
+ */
+export function closeEnvelope(framed: Buffer): Buffer {
+  framed[0] = 0;
+  framed.writeUInt32BE(framed.byteLength - envelopeHeaderLength, 1);
+  return framed;
 }
 
 /**
@@ -38,15 +51,26 @@ export class EnvelopeDecoder {
 
   /** Feeds a chunk; returns every envelope it completes. Throws RpcError on a bad frame. */
   push(chunk: Uint8Array): Envelope[] {
-    if (chunk.byteLength === 0) return [];
+    const out: Envelope[] = [];
+    this.forEach(chunk, (buf, start, end, compressed) => {
+      out.push({ compressed, data: buf.subarray(start, end) });
+    });
+    return out;
+  }
+
+  /**
+   * Feeds a chunk; hands each envelope it completes to `onEnvelope` as where its message lies in
+   * a buffer (no view is made for it). Throws RpcError on a bad frame.
+   */
+  forEach(chunk: Uint8Array, onEnvelope: OnEnvelope): void {
+    if (chunk.byteLength === 0) return;
     const buf = Buffer.isBuffer(chunk)
       ? chunk
       : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const out: Envelope[] = [];
     // Nothing left over from before (the usual case): whole envelopes are read off the chunk by
-    // offset, one view per message, and only a partial one at the end is kept.
-    const start = this.pendingBytes === 0 ? this.whole(buf, out) : 0;
-    if (start === buf.length) return out;
+    // offset, and only a partial one at the end is kept.
+    const start = this.pendingBytes === 0 ? this.whole(buf, onEnvelope) : 0;
+    if (start === buf.length) return;
     this.pending.push(start === 0 ? buf : buf.subarray(start));
     this.pendingBytes += buf.length - start;
     while (this.pendingBytes >= envelopeHeaderLength) {
@@ -55,19 +79,18 @@ export class EnvelopeDecoder {
       const length = this.checkHeader(flag, head.readUInt32BE(1));
       if (this.pendingBytes < envelopeHeaderLength + length) break;
       const frame = this.take(envelopeHeaderLength + length);
-      out.push({ compressed: flag === 1, data: frame.subarray(envelopeHeaderLength) });
+      onEnvelope(frame, envelopeHeaderLength, frame.length, flag === 1);
     }
-    return out;
   }
 
-  /** Reads the whole envelopes at the start of `buf` into `out`; returns where the rest begins. */
-  private whole(buf: Buffer, out: Envelope[]): number {
+  /** Hands out the whole envelopes at the start of `buf`; returns where the rest begins. */
+  private whole(buf: Buffer, onEnvelope: OnEnvelope): number {
     let at = 0;
     while (buf.length - at >= envelopeHeaderLength) {
       const length = this.checkHeader(buf[at]!, buf.readUInt32BE(at + 1));
       const end = at + envelopeHeaderLength + length;
       if (end > buf.length) break;
-      out.push({ compressed: buf[at] === 1, data: buf.subarray(at + envelopeHeaderLength, end) });
+      onEnvelope(buf, at + envelopeHeaderLength, end, buf[at] === 1);
       at = end;
     }
     return at;

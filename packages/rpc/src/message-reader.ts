@@ -15,6 +15,8 @@ export class MessageReader<T> {
     private readonly parse: (bytes: Uint8Array) => T,
     /** Told the on-the-wire (compressed) size of each message, without its length prefix. */
     private readonly onMessage?: (compressedBytes: number) => void,
+    /** Parses a message where it lies in a chunk, with no view made for it (the binary codec). */
+    private readonly parseRange?: (buf: Uint8Array, start: number, end: number) => T,
   ) {
     this.decoder = new EnvelopeDecoder(maxBytes);
   }
@@ -25,6 +27,19 @@ export class MessageReader<T> {
     const onMessage = this.onMessage;
     if (onMessage !== undefined) for (const e of envelopes) onMessage(e.data.byteLength);
     return envelopes;
+  }
+
+  /**
+   * Reads every whole message of a chunk and hands each, in order, to `deliver`: parsed, or a
+   * promise while it is decompressed (synchronous otherwise; throws on a bad frame).
+   */
+  each(chunk: Uint8Array, deliver: (message: T | Promise<T>) => void): void {
+    this.decoder.forEach(chunk, (buf, start, end, compressed) => {
+      this.onMessage?.(end - start);
+      if (compressed) deliver(this.message({ compressed, data: buf.subarray(start, end) }));
+      else if (this.parseRange) deliver(this.parseRange(buf, start, end));
+      else deliver(this.parse(buf.subarray(start, end)));
+    });
   }
 
   end(): void {

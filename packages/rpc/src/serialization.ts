@@ -2,15 +2,15 @@
 
 import {
   type DescMessage,
-  fromBinary,
   fromJsonString,
   type MessageShape,
   type Registry,
-  toBinary,
   toJsonString,
 } from '@bufbuild/protobuf';
 import type { Code } from './code.js';
+import type { BinaryCodecs } from './codec/binary-codec.js';
 import { encodingOf } from './encoded-message.js';
+import { envelopeHeaderLength } from './envelope.js';
 import { RpcError } from './rpc-error.js';
 import { simpleJsonWriter } from './simple-json-writer.js';
 
@@ -24,6 +24,13 @@ export interface Serialization<T> {
    * the head and the body in one chunk, and nothing encodes the text in between).
    */
   serializeText?(message: T): string;
+  /**
+   * The encoding behind a gap of a gRPC length prefix's size (the caller writes the prefix): a
+   * framed message in one buffer, with no copy.
+   */
+  serializeFramed?(message: T): Buffer;
+  /** Parses a message where it lies in a larger buffer, with no view made for it. */
+  parseRange?(buf: Uint8Array, start: number, end: number): T;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -31,27 +38,39 @@ const textEncoder = new TextEncoder();
 
 /**
  * Builds a codec for one message type. `readCode` is the code a parse failure carries: a server
- * that cannot read a request answers INVALID_ARGUMENT; a client that cannot read a response, INTERNAL.
+ * that cannot read a request answers INVALID_ARGUMENT; a client that cannot read a response,
+ * INTERNAL. Protobuf binary goes through `binary`, the instance's compiled codecs.
  */
 export function createSerialization<Desc extends DescMessage>(
   schema: Desc,
   codec: Codec,
   readCode: Code,
+  binary: BinaryCodecs,
   registry?: Registry,
 ): Serialization<MessageShape<Desc>> {
   if (codec === 'proto') {
+    const compiled = binary.codec(schema);
+    const parseRange = (buf: Uint8Array, start: number, end: number) => {
+      try {
+        return compiled.decodeRange(buf, start, end);
+      } catch (err) {
+        throw new RpcError(
+          readCode,
+          `cannot decode ${schema.typeName} from protobuf: ${(err as Error).message}`,
+        );
+      }
+    };
     return {
-      serialize: (message) => encodingOf(message) ?? toBinary(schema, message),
-      parse(bytes) {
-        try {
-          return fromBinary(schema, bytes);
-        } catch (err) {
-          throw new RpcError(
-            readCode,
-            `cannot decode ${schema.typeName} from protobuf: ${(err as Error).message}`,
-          );
-        }
+      serialize: (message) => encodingOf(message) ?? compiled.encode(message),
+      serializeFramed(message) {
+        const encoded = encodingOf(message);
+        if (encoded === undefined) return compiled.encodeAfter(envelopeHeaderLength, message);
+        const framed = Buffer.allocUnsafe(envelopeHeaderLength + encoded.byteLength);
+        framed.set(encoded, envelopeHeaderLength);
+        return framed;
       },
+      parse: (bytes) => parseRange(bytes, 0, bytes.length),
+      parseRange,
     };
   }
   // The options objects are made once per method: protobuf-es reads them on every call.

@@ -3,6 +3,7 @@
 
 import type { DescMethod, Registry } from '@bufbuild/protobuf';
 import { Code } from './code.js';
+import { BinaryCodecs } from './codec/binary-codec.js';
 import { type Codec, createSerialization, type Serialization } from './serialization.js';
 
 export interface MethodSerializers {
@@ -14,6 +15,7 @@ export type SerializerLookup = (method: DescMethod, codec: Codec) => MethodSeria
 
 export function serializerCache(registry?: Registry): SerializerLookup {
   const cache = new Map<DescMethod, Partial<Record<Codec, MethodSerializers>>>();
+  const binary = new BinaryCodecs();
   return (method, codec) => {
     let byCodec = cache.get(method);
     if (!byCodec) cache.set(method, (byCodec = {}));
@@ -24,12 +26,14 @@ export function serializerCache(registry?: Registry): SerializerLookup {
           method.input,
           codec,
           Code.INVALID_ARGUMENT,
+          binary,
           registry,
         ) as Serialization<unknown>,
         response: createSerialization(
           method.output,
           codec,
           Code.INTERNAL,
+          binary,
           registry,
         ) as Serialization<unknown>,
       };

@@ -6,6 +6,8 @@
 export { Daemon, type DaemonOptions } from './daemon.js';
 /** Ports, temporary directories and polling. */
 export { freePort } from './free-port.js';
+/** Random protobuf-es messages of any schema, seeded, for codec property tests. */
+export { type RandomMessageOptions, randomMessage, seededRandom } from './random-message.js';
 /** The real `shoal` binary: one verb, or `shoal cp` in the background. */
 export {
   ShoalCpProcess,

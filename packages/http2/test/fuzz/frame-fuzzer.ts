@@ -5,17 +5,8 @@
 
 import { block, frame, hpackInt, indexedLiteral, settingsPayload, u32 } from '../raw-peer.js';
 
-/** mulberry32: a small seeded PRNG. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: a small seeded PRNG (@shoal/testing's, shared with the codec property tests). */
+export { seededRandom as random } from '@shoal/testing';
 
 export class FrameFuzzer {
   constructor(private readonly rand: () => number) {}

@@ -8,7 +8,7 @@ import { ErrorCode, type Http2Error } from '@shoal/http2';
 import type { ClientAttemptTracer } from '../call-tracer.js';
 import { Code, codeFromHttpStatus, parseCode } from '../code.js';
 import { type Compression, findCompression } from '../compression.js';
-import { encodeEnvelope } from '../envelope.js';
+import { closeEnvelope, encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
 import type { CallRequest, CallResponse } from '../interceptor.js';
 import { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
@@ -137,18 +137,22 @@ class ClientCall implements StreamHandler {
 
   /** Frames one request message; compressing makes it asynchronous. */
   private frame(message: unknown): Buffer | Promise<Buffer> {
-    const bytes = this.s.serializers.request.serialize(message);
-    if (bytes.byteLength > this.s.maxSendMessageBytes) {
+    const serialization = this.s.serializers.request;
+    const compression = this.s.requestCompression;
+    // Uncompressed (the usual case): encoded behind the length prefix, one buffer, no copy.
+    const framed = compression ? undefined : serialization.serializeFramed?.(message);
+    const bytes = framed ?? serialization.serialize(message);
+    const size = framed ? framed.byteLength - envelopeHeaderLength : bytes.byteLength;
+    if (size > this.s.maxSendMessageBytes) {
       throw new RpcError(
         Code.RESOURCE_EXHAUSTED,
-        `sent message larger than max (${bytes.byteLength} vs. ${this.s.maxSendMessageBytes})`,
+        `sent message larger than max (${size} vs. ${this.s.maxSendMessageBytes})`,
       );
     }
-    const compression = this.s.requestCompression;
     const attempt = this.s.attempt;
     if (!compression) {
-      attempt?.onMessageSent(bytes.byteLength);
-      return encodeEnvelope(bytes);
+      attempt?.onMessageSent(size);
+      return framed ? closeEnvelope(framed) : encodeEnvelope(bytes);
     }
     return compression.compress(bytes).then((compressed) => {
       attempt?.onMessageSent(compressed.byteLength);
@@ -221,6 +225,7 @@ class ClientCall implements StreamHandler {
       compression,
       this.s.serializers.response.parse,
       attempt && ((n) => attempt.onMessageReceived(n)),
+      this.s.serializers.response.parseRange,
     );
     this.s.onHeader?.(this.header);
     this.s.attempt?.onHeader?.(this.header);
@@ -251,28 +256,30 @@ class ClientCall implements StreamHandler {
       return;
     }
     try {
-      for (const envelope of this.reader.envelopes(chunk)) {
-        const decoded = this.reader.message(envelope);
-        if (this.decoding === undefined && !(decoded instanceof Promise)) {
-          this.deliver(decoded);
-          continue;
-        }
-        // A compressed message decodes asynchronously; later ones wait for it to keep order.
-        const chain: Promise<void> = (this.decoding ?? Promise.resolve())
-          .then(() => decoded)
-          .then((m) => this.deliver(m));
-        this.decoding = chain;
-        chain.then(
-          () => {
-            if (this.decoding === chain) this.decoding = undefined;
-          },
-          (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
-        );
-      }
+      this.reader.each(chunk, this.onMessage);
     } catch (err) {
       this.cancel(RpcError.from(err, Code.INTERNAL));
     }
   }
+
+  /** One message read: delivered now, or (compressed) after it and those before it decode. */
+  private readonly onMessage = (decoded: unknown): void => {
+    if (this.decoding === undefined && !(decoded instanceof Promise)) {
+      this.deliver(decoded);
+      return;
+    }
+    // A compressed message decodes asynchronously; later ones wait for it to keep order.
+    const chain: Promise<void> = (this.decoding ?? Promise.resolve())
+      .then(() => decoded)
+      .then((m) => this.deliver(m));
+    this.decoding = chain;
+    chain.then(
+      () => {
+        if (this.decoding === chain) this.decoding = undefined;
+      },
+      (err) => this.cancel(RpcError.from(err, Code.INTERNAL)),
+    );
+  };
 
   private deliver(message: unknown): void {
     if (this.queue) this.queue.push(message);

@@ -8,7 +8,7 @@ import { ErrorCode } from '@shoal/http2';
 import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
-import { encodeEnvelope } from '../envelope.js';
+import { closeEnvelope, encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
 import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import type { MessageQueue } from '../message-queue.js';
@@ -22,7 +22,7 @@ import { timeoutFromHeaders } from '../timeout.js';
 import type { CallStream, IncomingHeaders, OutgoingHeaders, StreamHandler } from '../wire.js';
 import { callAddresses } from './call-addresses.js';
 import { callSecurity } from './call-security.js';
-import { invokeMethod } from './invoke.js';
+import { invokeMethod, ResponseMessages } from './invoke.js';
 import { serverRequest } from './lazy-request.js';
 import type { RegisteredMethod } from './method-router.js';
 import { RequestMessages } from './request-messages.js';
@@ -253,6 +253,7 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
         requestCompression,
         serializers.request.parse,
         tracer && ((n) => tracer.onMessageReceived(n)),
+        serializers.request.parseRange,
       );
       const request = isStreamingRequest(registered.method)
         ? this.request(true, this.readStream(reader))
@@ -279,7 +280,10 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
     // its size, which counts when a server holds thousands of long-lived streams.
     this.headers = { ...this.headers };
     return new Promise<void>((resolve) => {
-      const it = messages[Symbol.asyncIterator]();
+      // The implementation's responses read directly, each made a message here: one promise per
+      // message fewer than through ResponseMessages' own next().
+      const direct = messages instanceof ResponseMessages ? messages : undefined;
+      const it = direct ? direct.values : messages[Symbol.asyncIterator]();
       const end = (error: RpcError | undefined) => {
         this.finish(error);
         resolve();
@@ -303,9 +307,17 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
           Promise.resolve(it.return?.()).then(() => end(undefined), fail);
           return;
         }
+        let message = next.value;
+        if (direct) {
+          try {
+            message = direct.convert(message); // tells the implementation to stop when it throws
+          } catch (err) {
+            return fail(err);
+          }
+        }
         let sending: Promise<void> | undefined;
         try {
-          sending = this.sendNow(next.value, serializers);
+          sending = this.sendNow(message, serializers);
         } catch (err) {
           return sendFailed(err);
         }
@@ -357,19 +369,27 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
    */
   private sendNow(message: unknown, serializers: MethodSerializers): Promise<void> | undefined {
     if (this.finished || this.stream.closed) return undefined;
-    const bytes = serializers.response.serialize(message);
-    if (bytes.byteLength > this.core.maxSendMessageBytes) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `sent message larger than max (${bytes.byteLength} vs. ${this.core.maxSendMessageBytes})`,
-      );
-    }
-    if (!this.headersSent) {
-      if (this.responseCompression === undefined)
-        this.responseCompression = this.defaultResponseCompression();
-      this.sendHeaders();
+    if (!this.headersSent && this.responseCompression === undefined) {
+      this.responseCompression = this.defaultResponseCompression();
     }
     const compression = this.responseCompression;
+    const response = serializers.response;
+    // Uncompressed (the usual case): encoded behind the length prefix, one buffer, no copy.
+    const framed = compression ? undefined : response.serializeFramed?.(message);
+    const bytes = framed ?? response.serialize(message);
+    const size = framed ? framed.byteLength - envelopeHeaderLength : bytes.byteLength;
+    if (size > this.core.maxSendMessageBytes) {
+      throw new RpcError(
+        Code.RESOURCE_EXHAUSTED,
+        `sent message larger than max (${size} vs. ${this.core.maxSendMessageBytes})`,
+      );
+    }
+    this.sendHeaders();
+    if (framed) {
+      if (this.stream.closed) return undefined;
+      this.tracer?.onMessageSent(size);
+      return this.stream.write(closeEnvelope(framed)) ? undefined : this.drained();
+    }
     if (compression) return compression.compress(bytes).then((payload) => this.write(payload, true));
     return this.write(bytes, false);
   }

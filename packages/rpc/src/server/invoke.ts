@@ -22,8 +22,9 @@ function toMessage(schema: DescMessage, value: unknown): unknown {
  * in `next()` for its whole life, and a generator's suspended state and promise chain are a
  * sizeable part of a server's memory per idle stream.
  */
-class ResponseMessages implements AsyncIterableIterator<unknown> {
-  private readonly values: AsyncIterator<unknown>;
+export class ResponseMessages implements AsyncIterableIterator<unknown> {
+  /** The implementation's own iterator: a sender may read it directly and convert() each value. */
+  readonly values: AsyncIterator<unknown>;
 
   constructor(
     private readonly schema: DescMessage,
@@ -32,16 +33,19 @@ class ResponseMessages implements AsyncIterableIterator<unknown> {
     this.values = values[Symbol.asyncIterator]();
   }
 
-  private readonly toResult = (r: IteratorResult<unknown>): IteratorResult<unknown> => {
-    if (r.done) return r;
+  /** One value of the implementation's as a message; when it is none, the implementation is told to stop. */
+  convert(value: unknown): unknown {
     try {
-      return { value: toMessage(this.schema, r.value), done: false };
+      return toMessage(this.schema, value);
     } catch (err) {
       // As a for-await over the implementation's iterator would: it is told to stop.
       void Promise.resolve(this.values.return?.()).catch(() => {});
       throw err;
     }
-  };
+  }
+
+  private readonly toResult = (r: IteratorResult<unknown>): IteratorResult<unknown> =>
+    r.done ? r : { value: this.convert(r.value), done: false };
 
   next(): Promise<IteratorResult<unknown>> {
     try {

@@ -27,11 +27,13 @@ export class RequestMessages<T> {
     );
   }
 
+  private readonly push = (message: T | Promise<T>) => this.messages.push(message);
+
   onData(chunk: Buffer): void {
     const queue = this.messages;
     if (!queue.open) return;
     try {
-      for (const envelope of this.reader.envelopes(chunk)) queue.push(this.reader.message(envelope));
+      this.reader.each(chunk, this.push);
     } catch (err) {
       queue.fail(RpcError.from(err, Code.INTERNAL));
     }
