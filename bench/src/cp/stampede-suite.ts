@@ -79,8 +79,10 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
     cp = await startControlPlane(port, dataDir, profile);
     const backAt = performance.now();
     const backWall = wallMs();
-    const cpuBack = (await cp.request<ProcessStats>('stats')).cpuMicros;
-    const clientsCpuBack = await clientsCpu();
+    // Asked now, awaited later: the client processes are busy retrying and answer late, and the
+    // stream count must be sampled from the start.
+    const cpuBack = cp.request<ProcessStats>('stats').then((s) => s.cpuMicros);
+    const clientsCpuBack = clientsCpu();
     const samples: { at: number; streams: number }[] = [];
     const deadline = backAt + 30_000;
     for (;;) {
@@ -97,8 +99,9 @@ export async function runStampede(settings: StampedeSettings): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
       synced = await syncedTimes();
     }
-    const cpuPerClient = ((await cp.request<ProcessStats>('stats')).cpuMicros - cpuBack) / settings.clients;
-    const clientsCpuPerClient = ((await clientsCpu()) - clientsCpuBack) / settings.clients;
+    const cpuPerClient =
+      ((await cp.request<ProcessStats>('stats')).cpuMicros - (await cpuBack)) / settings.clients;
+    const clientsCpuPerClient = ((await clientsCpu()) - (await clientsCpuBack)) / settings.clients;
     // When each client's own schedule found the control plane (it then connects and syncs, as fast as
     // the control plane takes new streams).
     const found = (await Promise.all(procs.map((p) => p.request<number[]>('found')))).flat();
