@@ -69,6 +69,7 @@ export class ElectionTerm {
     const { client, prefix, value, ttlSeconds } = this.options;
     const granting = Date.now();
     const id = await this.lease.grant();
+    if (this.ended) return;
     this.aliveUntil = granting + ttlSeconds * 1000;
     this.key = prefix + BigInt(id).toString(16);
     const res = await client
@@ -94,15 +95,17 @@ export class ElectionTerm {
     this.watcher = undefined;
     const work: Promise<unknown>[] = [];
     if (watcher) work.push(watcher.cancel());
-    if (resign && this.key !== '') {
+    if (resign) {
+      // The key first (fenced on its create revision), then the lease, even one still being granted.
       const { client } = this.options;
-      work.push(
-        client
-          .if(this.key, 'Create', '==', this.createRevision)
-          .then(client.delete().key(this.key))
-          .commit()
-          .finally(() => this.lease.revoke()),
-      );
+      const deleted =
+        this.createRevision === ''
+          ? Promise.resolve()
+          : client
+              .if(this.key, 'Create', '==', this.createRevision)
+              .then(client.delete().key(this.key))
+              .commit();
+      work.push(deleted.finally(() => this.lease.revoke()));
     } else this.lease.release();
     await bounded(Promise.allSettled(work), boundMs);
   }
@@ -125,20 +128,18 @@ export class ElectionTerm {
       this.updateLeading();
       return;
     }
-    const watcher = await client
+    // Made at once (not awaited until etcd confirms it), so that end() can always cancel it; from
+    // the revision just read, so a delete in between is not missed.
+    const watcher = client
       .watch()
       .key(previous.key)
       .startRevision(String(BigInt(before.header.revision) + 1n))
-      .create();
-    if (this.ended) {
-      void watcher.cancel();
-      return;
-    }
+      .watcher();
     this.watcher = watcher;
     const again = (): void => {
       if (this.watcher !== watcher) return;
       this.watcher = undefined;
-      void watcher.cancel();
+      watcher.cancel().catch(() => {});
       this.check().catch((err) => this.lose(`checking the election failed: ${String(err)}`));
     };
     watcher.on('delete', again);
