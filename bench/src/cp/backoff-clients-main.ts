@@ -18,9 +18,23 @@ interface Settings {
   idPrefix: string;
 }
 
+/** Why tries failed (connection refused while it is down, and anything else), by message. */
+class Failures {
+  readonly counts = new Map<string, number>();
+  add(err: unknown): void {
+    const text = String((err as Error)?.message ?? err)
+      .replace(/\d+/g, 'N')
+      .slice(0, 120);
+    this.counts.set(text, (this.counts.get(text) ?? 0) + 1);
+  }
+}
+const failures = new Failures();
+
 class Client {
   /** wallMs() at the start of the first try that found the control plane after each outage. */
   readonly found: number[] = [];
+  /** wallMs() when each of those tries had the whole config (listener to endpoints). */
+  readonly synced: number[] = [];
   private readonly backoff = new Backoff();
   /** One transport for the client's life, as an XdsClient holds one per server: each try dials anew. */
   private readonly transport: GrpcTransport;
@@ -58,9 +72,11 @@ class Client {
       try {
         await this.open();
         this.found.push(at);
+        this.synced.push(wallMs());
         return;
-      } catch {
+      } catch (err) {
         // refused, or the stream failed before it synced: back off
+        if (this.found.length === 0) failures.add(err);
       }
       const delay = this.backoff.next();
       await new Promise((r) => setTimeout(r, Math.max(0, started + delay - Date.now())));
@@ -93,7 +109,21 @@ async function main(settings: Settings): Promise<void> {
   };
   /** When each client first found the control plane again (wallMs), after the last outage. */
   const found = (): number[] => clients.flatMap((c) => c.found.slice(0, 1));
-  await serveParent(async () => ({ pid: process.pid }), { connect, close, found });
+  /** When each client had the config again (wallMs), after the last outage. */
+  const synced = (): number[] => clients.flatMap((c) => c.synced.slice(0, 1));
+  /** CPU time of this process so far, µs. */
+  const cpu = (): number => {
+    const { user, system } = process.cpuUsage();
+    return user + system;
+  };
+  await serveParent(async () => ({ pid: process.pid }), {
+    connect,
+    close,
+    found,
+    synced,
+    cpu,
+    failures: () => [...failures.counts],
+  });
 }
 
 main(JSON.parse(process.argv[2] ?? '{}') as Settings).catch((err: Error) => {

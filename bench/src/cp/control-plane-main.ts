@@ -1,7 +1,8 @@
 // Child-process entry: Shoal's control plane alone in a process, so its memory and CPU are
 // measured without the load that drives it. The parent applies config and reads the process's
 // RSS, heap and CPU time over IPC. Run with --expose-gc for steadier memory readings.
-// Arguments: [--store URL] (a replica on a shared store) [--xds-port N] (to come back on the same port).
+// Arguments: [--store URL] (a replica on a shared store) [--xds-port N] (to come back on the same port)
+// [--data-dir DIR] (to come back with what was applied, as `shoal cp` does).
 
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
@@ -23,7 +24,11 @@ export interface ApplyAnswer {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { store: { type: 'string' }, 'xds-port': { type: 'string', default: '0' } },
+    options: {
+      store: { type: 'string' },
+      'xds-port': { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+    },
   });
   const cp = new ControlPlane({
     xdsPort: Number(values['xds-port']),
@@ -31,6 +36,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     leaseGraceMs: 0,
     ...(values.store !== undefined && { store: values.store }),
+    ...(values['data-dir'] !== undefined && { dataDir: values['data-dir'] }),
   });
   await serveParent(
     async () => {

@@ -33,9 +33,10 @@ export function etcdBackend(context: BackendContext): StoreBackend {
     sweeper = undefined;
     if (!leader) return;
     sweeper = setInterval(() => {
-      if (!session.current) return;
+      const fence = leadership.fence();
+      if (!session.current || !fence) return;
       registrations
-        .sweep()
+        .sweep(fence)
         .catch((err) => log('warn', 'sweeping ended registrations failed', { error: String(err) }));
     }, SWEEP_MS);
     sweeper.unref();

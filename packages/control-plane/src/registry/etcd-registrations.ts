@@ -8,6 +8,7 @@
 // period has passed (sweep). Every replica watches the prefix and reports each change.
 // Istio: WorkloadGroup auto-registration with a grace period; etcd: leases, Txn (compare lease).
 
+import type { Fence } from '../backends/etcd-election-term.js';
 import { EtcdPrefixWatch, type PrefixKv } from '../backends/etcd-prefix-watch.js';
 import type { EtcdSession } from '../backends/etcd-session.js';
 import type { BackendLogger } from '../backends/store-backends.js';
@@ -120,12 +121,14 @@ export class EtcdRegistrations implements RegistrationStore {
    * The leader's duty: deletes registrations whose stream ended more than the grace period ago,
    * each only if it has not changed since (an instance that came back keeps its key).
    */
-  async sweep(now = Date.now()): Promise<number> {
+  async sweep(fence: Fence, now = Date.now()): Promise<number> {
     let removed = 0;
     for (const [nodeId, held] of this.held) {
       if (held.endedAt === undefined || now - held.endedAt < this.graceMs) continue;
+      // Fenced: etcd deletes only while the sweeping replica's election key is still the one it led with.
       const res = await this.session.client
         .if(this.key(nodeId), 'Mod', '==', held.modRevision)
+        .and(fence.key, 'Create', '==', fence.createRevision)
         .then(this.session.client.delete().key(this.key(nodeId)))
         .commit();
       if (res.succeeded) removed++;

@@ -37,6 +37,15 @@ export interface NodeRegistrationResult {
 const INTERFACE_NAME = /^[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)*$/;
 const ISTIO_ID = /^(?:sidecar|router)~([^~]*)~([^~]*)~([^~]*)$/;
 
+/** Whether a node's metadata announces anything to register (a pure client announces nothing). */
+export function announcesRegistration(metadata: Record<string, unknown> | undefined): boolean {
+  const K = RegistrationKeys;
+  return (
+    metadata !== undefined &&
+    (metadata[K.app] !== undefined || metadata[K.services] !== undefined || metadata[K.port] !== undefined)
+  );
+}
+
 export function parseNodeRegistration(
   node: NodeInfo,
   options: NodeRegistrationOptions = {},
@@ -44,8 +53,7 @@ export function parseNodeRegistration(
   const md = node.metadata ?? {};
   const K = RegistrationKeys;
   const errors: string[] = [];
-  const announces = md[K.app] !== undefined || md[K.services] !== undefined || md[K.port] !== undefined;
-  if (!announces) return { errors };
+  if (!announcesRegistration(md)) return { errors };
   const bad = (key: string, value: unknown, why: string) =>
     errors.push(`node metadata ${key}: Invalid value: ${JSON.stringify(value)}: ${why}`);
   if (!node.id) errors.push('node id: Required value: a registering node needs an id');

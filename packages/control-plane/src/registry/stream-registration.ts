@@ -9,7 +9,7 @@ import { spiffeIdentityOf } from '../ca/xds-port-tls.js';
 import type { ConfigStore } from '../config/config-store.js';
 import { mtlsModeFor } from '../translate/peer-authentication.js';
 import type { ProxyNode } from '../xds-server/proxy-node.js';
-import { parseNodeRegistration } from './node-registration.js';
+import { announcesRegistration, parseNodeRegistration } from './node-registration.js';
 import { checkRegistrationIdentity } from './registration-identity.js';
 import type { RegistrationLease, Registry } from './registry-types.js';
 
@@ -35,6 +35,8 @@ export function registerStream(
   cert: X509Certificate | undefined,
 ): (() => void) | undefined {
   const { registry, log } = options;
+  // Most streams are pure clients: nothing to parse, and no need of the peer's address (a syscall).
+  if (!announcesRegistration(node.metadata)) return undefined;
   const result = parseNodeRegistration(
     { id: node.id, metadata: node.metadata, locality: parseLocality(node.locality) },
     { peerAddress: peerIp(peer) },

@@ -137,7 +137,10 @@ export class AdsServer {
     return {
       server: this.server,
       streamId,
-      peer: ctx.peer,
+      // Read when needed (a registration, the admin API): each read of a socket's address is a syscall.
+      get peer() {
+        return ctx.peer;
+      },
       ...(peerCertificate && { peerCertificate }),
       ...(authorization !== undefined && { authorization }),
       ...(secretsOnly && { secretsOnly }),

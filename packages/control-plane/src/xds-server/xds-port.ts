@@ -34,6 +34,9 @@ export function xdsPortServer(options: XdsPortOptions): Server {
     // A full wildcard CDS or EDS answer for a large mesh is bigger than gRPC's 4 MiB default.
     maxSendMessageBytes: 64 * 1024 * 1024,
     maxReceiveMessageBytes: 16 * 1024 * 1024,
+    // Every client of a control plane that comes back reconnects within seconds: room for them to
+    // wait to be accepted (Linux's somaxconn default; istiod, in Go, listens with somaxconn).
+    listenBacklog: 4096,
     onError: (err, where) => log('error', `xds server: ${where}`, { error: String(err) }),
     transportSecurity: () => options.tls() ?? { plaintext: true },
   });

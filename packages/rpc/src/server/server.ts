@@ -84,6 +84,13 @@ export interface ServerOptions {
   /** Resolves google.protobuf.Any in JSON bodies. */
   jsonRegistry?: Registry;
   /**
+   * How many connections may wait to be accepted (listen(2)'s backlog; the kernel caps it at
+   * net.core.somaxconn). Default 511, Node's. A server that many clients reconnect to at once
+   * (a control plane coming back) wants more: a connection the queue has no room for is reset or
+   * left unanswered, and its client backs off.
+   */
+  listenBacklog?: number;
+  /**
    * Serve gRPC health checking (grpc.health.v1.Health) and server reflection (grpc.reflection.v1
    * and v1alpha), as grpcurl, `shoal list` and Kubernetes probes expect. Default false.
    */
@@ -126,6 +133,7 @@ export class Server {
   private readonly keepalive: SessionKeepalive;
   private address: ListenAddress | undefined;
   private readonly maxHeaderListBytes: number;
+  private readonly listenBacklog: number;
   private readonly security: TransportSecurity;
   private readonly tls = new TlsAcceptor((secure, refusal) => {
     if (refusal !== undefined) markRefused(secure, refusal);
@@ -161,6 +169,7 @@ export class Server {
     });
     const maxHeaderListBytes = options.maxHeaderListBytes ?? 16 * 1024;
     this.maxHeaderListBytes = maxHeaderListBytes;
+    this.listenBacklog = options.listenBacklog ?? 511;
     const h2Settings = {
       maxConcurrentStreams: options.maxConcurrentStreams ?? 1000,
       maxHeaderListBytes,
@@ -228,7 +237,7 @@ export class Server {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       this.listener.once('error', onError);
-      this.listener.listen(port, host, () => {
+      this.listener.listen({ port, host, backlog: this.listenBacklog }, () => {
         this.listener.off('error', onError);
         const bound = this.listener.address() as net.AddressInfo;
         this.address = { host: bound.address, port: bound.port };
