@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@shoal/rpc';
+import { seededRandom } from '@shoal/testing';
 import { envoy, type XdsCluster } from '@shoal/xds';
 import { decodeCluster, decodeClusterLoadAssignment } from '@shoal/xds/plugins';
 import { type ClusterOptions, edsCluster, loadAssignment } from '../../test/xds-fixtures.js';
 import { endpointsFromAssignment } from '../config/endpoints.js';
 import { createLbPolicyRegistry } from '../lb/lb-policy-registry.js';
 import { ManualClock } from '../support/clock.js';
-import { seededRandom } from '../support/random-source.js';
 import { ClusterRuntime } from './cluster-runtime.js';
 
 function cluster(o: ClusterOptions = {}): XdsCluster {

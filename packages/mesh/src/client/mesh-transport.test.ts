@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, type RpcError } from '@shoal/rpc';
+import { seededRandom } from '@shoal/testing';
 import { envoy, LISTENER_TYPE_URL } from '@shoal/xds';
 import { Greeter } from '../../test/gen/shoal/meshtest/v1/greeter_pb.js';
 import { type GreeterServer, startGreeters, stopAll } from '../../test/greeter-servers.js';
@@ -18,7 +19,6 @@ import {
   routeConfiguration,
 } from '../../test/xds-fixtures.js';
 import { StaticResourceSource } from '../config/static-resource-source.js';
-import { seededRandom } from '../support/random-source.js';
 import type { CallDecision } from './call-decision.js';
 import { createMeshClient, meshTransportOf } from './create-mesh-client.js';
 

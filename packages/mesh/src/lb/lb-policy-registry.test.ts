@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Code, RpcError } from '@shoal/rpc';
-import { seededRandom } from '../support/random-source.js';
+import { seededRandom } from '@shoal/testing';
 import { createEndpoint } from './endpoint.js';
 import { createLbPolicyRegistry, LbPolicyRegistry } from './lb-policy-registry.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RpcError } from '@shoal/rpc';
-import { seededRandom } from '../support/random-source.js';
+import { seededRandom } from '@shoal/testing';
 import { createEndpoint } from './endpoint.js';
 import { type LeastRequestPicker, leastRequestPolicy } from './least-request.js';
 import type { Pick } from './picker.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom } from '@shoal/testing';
 import type { XdsHealthStatus } from '@shoal/xds/plugins';
-import { seededRandom } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
 import { createEndpoint } from './endpoint.js';
 import { type LeastRequestPicker, leastRequestPolicy } from './least-request.js';

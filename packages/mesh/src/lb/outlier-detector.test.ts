@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code } from '@shoal/rpc';
+import { seededRandom } from '@shoal/testing';
 import { type ClusterOptions, decodedCluster } from '../../test/xds-fixtures.js';
 import { ManualClock } from '../support/clock.js';
-import { seededRandom } from '../support/random-source.js';
 import { type EjectionEvent, OutlierDetector, outcomeFromCode } from './outlier-detector.js';
 
 const keys = (n: number) => Array.from({ length: n }, (_, i) => `10.9.0.${i + 1}:80`);

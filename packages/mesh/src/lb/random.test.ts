@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { seededRandom } from '../support/random-source.js';
+import { seededRandom } from '@shoal/testing';
 import { createEndpoint } from './endpoint.js';
 import { randomPolicy } from './random.js';
 

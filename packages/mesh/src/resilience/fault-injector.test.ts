@@ -3,11 +3,11 @@ import { describe, it } from 'node:test';
 import { setImmediate as tick } from 'node:timers/promises';
 import { durationFromMs } from '@bufbuild/protobuf/wkt';
 import { Code, Metadata, RpcError } from '@shoal/rpc';
+import { seededRandom } from '@shoal/testing';
 import { envoy } from '@shoal/xds';
 import { decodeListener, type FaultFilterConfig } from '@shoal/xds/plugins';
 import { clientListener, type FaultInit, faultFilter } from '../../test/xds-fixtures.js';
 import { ManualClock } from '../support/clock.js';
-import { seededRandom } from '../support/random-source.js';
 import { FaultGauge, FaultInjector } from './fault-injector.js';
 
 const md = (h: Record<string, string>) => new Metadata(h);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@shoal/rpc';
+import { seededRandom } from '@shoal/testing';
 import { decodeRouteConfiguration, type XdsVirtualHost } from '@shoal/xds/plugins';
 import {
   type HeaderMatcherInit,
@@ -8,7 +9,6 @@ import {
   route,
   routeConfiguration,
 } from '../../test/xds-fixtures.js';
-import { seededRandom } from '../support/random-source.js';
 import { RouteTable } from './route-table.js';
 
 /** Decodes one virtual host with these routes through the real RDS decoder. */
