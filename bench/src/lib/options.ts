@@ -8,6 +8,7 @@ interface IntSpec {
   readonly kind: 'int';
   readonly fallback: number;
   readonly max: number | undefined;
+  readonly min?: number;
 }
 interface PositiveSpec {
   readonly kind: 'positive';
@@ -41,6 +42,8 @@ type Value<S extends Spec> = S extends IntSpec | PositiveSpec
 
 /** An integer from 1 (to `max`, when given). */
 export const int = (fallback: number, max?: number): IntSpec => ({ kind: 'int', fallback, max });
+/** An integer from 0. */
+export const count = (fallback: number): IntSpec => ({ kind: 'int', fallback, max: undefined, min: 0 });
 /** A number above 0. */
 export const positive = (fallback: number): PositiveSpec => ({ kind: 'positive', fallback });
 /** A comma-separated subset of `names` (the suite's sections, clients); all of them by default. */
@@ -94,10 +97,11 @@ function read(name: string, spec: Exclude<Spec, FlagSpec>, raw: string | undefin
     }
     case 'int': {
       const n = raw === undefined ? spec.fallback : Number(raw);
+      const min = spec.min ?? 1;
       const max = spec.max ?? Number.MAX_SAFE_INTEGER;
-      if (!Number.isInteger(n) || n < 1 || n > max)
+      if (!Number.isInteger(n) || n < min || n > max)
         throw new Error(
-          `--${name} must be ${spec.max === undefined ? 'a positive integer' : `an integer 1..${spec.max}`}, got "${raw}"`,
+          `--${name} must be ${spec.max !== undefined ? `an integer ${min}..${spec.max}` : min === 0 ? 'an integer from 0' : 'a positive integer'}, got "${raw}"`,
         );
       return n;
     }

@@ -9,7 +9,10 @@
 //   grpc-js-xds     @grpc/grpc-js with @grpc/grpc-js-xds on the same xds:/// target
 //   grpc-js-direct  @grpc/grpc-js on one provider's address
 // The xDS clients read the bootstrap from GRPC_XDS_BOOTSTRAP_CONFIG, set by the parent.
-// Argument: JSON {kind, target, direct, all, durationMs, warmupMs, concurrency}.
+// With appHeapMb > 0 the process first builds that much live application state (small objects
+// kept to the end), as an application has: a bare load generator holds only a few MB, and V8's
+// young-generation GC behaves differently in a heap that small (bench/README.md, (e)).
+// Argument: JSON {kind, target, direct, all, durationMs, warmupMs, concurrency, appHeapMb}.
 
 import { performance } from 'node:perf_hooks';
 import { reply, runToEnd } from '../lib/child.js';
@@ -30,6 +33,8 @@ interface Settings {
   warmupMs: number;
   warmupCalls: number;
   concurrency: number;
+  /** MB of live application state built before the client (0: none). */
+  appHeapMb?: number;
 }
 
 export interface LoadRun extends LoadResult {
@@ -37,6 +42,16 @@ export interface LoadRun extends LoadResult {
   calls: number;
   /** With metrics on: the calls istio_requests_total counted (must equal `calls`). */
   recorded?: number;
+  /** Objects of live application state the process held (appHeapMb). */
+  appObjects?: number;
+}
+
+/** About `mb` MB of live objects, as an application's state (~80 bytes per entry with its string). */
+function appState(mb: number): { id: number; name: string }[] {
+  return Array.from({ length: Math.round((mb * 1024 * 1024) / 80) }, (_, i) => ({
+    id: i,
+    name: `item-${i}`,
+  }));
 }
 
 /** The metrics of a shoal-mesh-metrics run, read back once the run is over. */
@@ -111,6 +126,7 @@ async function load(call: Call, ms: number, concurrency: number, maxCalls = Infi
 }
 
 async function main(settings: Settings): Promise<void> {
+  const state = appState(settings.appHeapMb ?? 0);
   const call = settings.kind.startsWith('shoal-')
     ? await shoalCaller(settings)
     : settings.kind.startsWith('grpc-js-')
@@ -135,6 +151,7 @@ async function main(settings: Settings): Promise<void> {
     cpuMicrosPerRequest: (cpu.user + cpu.system) / latencies.length,
     calls: warmup.length + latencies.length,
     ...(scrape && { recorded: await scrape() }),
+    ...(state.length > 0 && { appObjects: state.length }),
   };
   await reply(result);
 }

@@ -16,7 +16,7 @@ import { type ChildHandle, spawnChild, wallMs } from '../cp/ipc.js';
 import { runChild } from '../lib/child.js';
 import { type LoadResult, medianRun } from '../lib/load-result.js';
 import { machineLine } from '../lib/machine.js';
-import { flag, int, parseOptions, path, subset } from '../lib/options.js';
+import { count, flag, int, parseOptions, path, subset } from '../lib/options.js';
 import { type Comparison, printSection, printSummary } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import type { Suite } from '../lib/suite.js';
@@ -76,6 +76,8 @@ interface Settings {
   kinds: readonly Kind[];
   /** Shoal's load generators print V8's GC trace (`--trace-gc-nvp`) to this process's output. */
   traceGc: boolean;
+  /** MB of live application state every load generator holds (load-main.ts); 0 by default. */
+  appHeapMb: number;
 }
 
 function settingsFrom(args: string[]): Settings {
@@ -88,11 +90,22 @@ function settingsFrom(args: string[]): Settings {
     'cpu-prof-dir': path(),
     kinds: subset('client', ...KINDS),
     'trace-gc': flag(),
+    'app-heap-mb': count(0),
   });
   const { runs, seconds, concurrency, starts } = o;
   const kinds = KINDS.filter((k) => o.kinds.has(k));
   const profileDir = o['cpu-prof-dir'];
-  return { runs, seconds, concurrency, starts, sections: o.only, profileDir, kinds, traceGc: o['trace-gc'] };
+  return {
+    runs,
+    seconds,
+    concurrency,
+    starts,
+    sections: o.only,
+    profileDir,
+    kinds,
+    traceGc: o['trace-gc'],
+    appHeapMb: o['app-heap-mb'],
+  };
 }
 
 interface ProviderStats {
@@ -118,6 +131,7 @@ async function loadRun(
     warmupMs: 5000,
     warmupCalls: 8000,
     concurrency: settings.concurrency,
+    appHeapMb: settings.appHeapMb,
   };
   const shoal = kind.startsWith('shoal-');
   const flags = [
@@ -207,7 +221,7 @@ async function throughputSection(
       ...(basis !== undefined && { basis }),
     }));
   printSection(
-    `Unary Echo for ${settings.seconds} s (after 8,000 calls or 5 s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call`,
+    `Unary Echo for ${settings.seconds} s (after 8,000 calls or 5 s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call${settings.appHeapMb > 0 ? `; every client holds ${settings.appHeapMb} MB of live app state` : ''}`,
     settings.kinds.map((k) => [ROWS[k], r.get(k)!]),
     comparisons,
   );

@@ -5,7 +5,7 @@
 import type { CallRequest } from '@shoal/rpc/client';
 import { type ClientAttemptTracer, withRequest } from '@shoal/rpc/plugins';
 import type { MeshMetrics } from '@shoal/telemetry/plugins';
-import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
+import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { EjectionEvent } from '../lb/outlier-detector.js';
 import type { RoutedCall } from './routed-call.js';
 
@@ -34,7 +34,7 @@ export function tracedAttempt(
     endpoint: ep.key,
     cluster: call.plan.weighted.name,
     route: call.plan.entry.name,
-    locality: localityKey(ep.locality),
+    locality: ep.localityKey,
   });
   return withRequest(request, { attempt });
 }

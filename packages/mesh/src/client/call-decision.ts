@@ -6,7 +6,7 @@
 import { Code, RpcError } from '@shoal/rpc/client';
 import type { XdsClusterWeight } from '@shoal/xds/plugins';
 import type { MeshConfig } from '../config/mesh-config.js';
-import { localityKey, type MeshEndpoint } from '../lb/endpoint.js';
+import type { MeshEndpoint } from '../lb/endpoint.js';
 import type { RouteEntry } from '../routing/route-table.js';
 import { clusterStep, type RoutedCall, routeStep } from './routed-call.js';
 
@@ -154,7 +154,7 @@ function attemptFields(
   attempt: number,
   noteCount: number,
 ): Fields {
-  const locality = localityKey(endpoint.locality);
+  const locality = endpoint.localityKey;
   const hashed = call.plan.hasher !== undefined ? ', request hash' : '';
   return {
     ...routedFields(call),

@@ -12,6 +12,13 @@ describe('createEndpoint', () => {
     assert.equal(e.health, 'unknown');
     assert.equal(e.priority, 0);
     assert.deepEqual(e.locality, { region: '', zone: '', subZone: '' });
+    assert.equal(e.localityKey, '//');
+    const located = createEndpoint({
+      address: 'a',
+      port: 1,
+      locality: { region: 'r', zone: 'z', subZone: 's' },
+    });
+    assert.equal(located.localityKey, 'r/z/s');
     assert.equal(createEndpoint({ address: '::1', port: 443 }).key, '[::1]:443');
     assert.equal(createEndpoint({ address: 'a', port: 1, hashKey: 'pod-7' }).hashKey, 'pod-7');
     assert.ok(Object.isFrozen(e) && Object.isFrozen(e.labels));

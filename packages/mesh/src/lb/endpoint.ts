@@ -31,6 +31,8 @@ export interface MeshEndpoint {
   /** As @shoal/xds decodes it (Envoy: config.core.v3.HealthStatus). */
   readonly health: XdsHealthStatus;
   readonly locality: Locality;
+  /** `region/zone/subzone` (localityKey), made once: calls name it in decisions and telemetry. */
+  readonly localityKey: string;
   /** load_balancing_weight of the endpoint's LocalityLbEndpoints; 0 when the control plane sent none. */
   readonly localityWeight: number;
   /** Priority of the endpoint's LocalityLbEndpoints; 0 is the most preferred. */
@@ -85,17 +87,19 @@ export function createEndpoint(init: MeshEndpointInit, path = 'endpoint'): MeshE
     errors.add(`${path}.priority`, `must be an integer in [0, 127], got ${priority}`);
   refuseIfAny(errors, 'endpoint');
   const key = endpointKey(init.address, init.port);
+  const locality: Locality = Object.freeze({
+    region: init.locality?.region ?? '',
+    zone: init.locality?.zone ?? '',
+    subZone: init.locality?.subZone ?? '',
+  });
   return Object.freeze({
     key,
     address: init.address,
     port: init.port,
     weight,
     health,
-    locality: Object.freeze({
-      region: init.locality?.region ?? '',
-      zone: init.locality?.zone ?? '',
-      subZone: init.locality?.subZone ?? '',
-    }),
+    locality,
+    localityKey: localityKey(locality),
     localityWeight,
     priority,
     labels: Object.freeze({ ...init.labels }),

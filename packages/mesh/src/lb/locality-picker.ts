@@ -13,7 +13,7 @@
 
 import type { Random } from '../support/random-source.js';
 import type { MeshEndpoint } from './endpoint.js';
-import { isUsableHealth, localityKey } from './endpoint.js';
+import { isUsableHealth } from './endpoint.js';
 import type { LbPolicy, Pick, PickContext, Picker } from './picker.js';
 import { upperBound } from './random.js';
 
@@ -102,7 +102,7 @@ export class LocalityPicker implements Picker {
       if (weighted) {
         const byLocality = new Map<string, MeshEndpoint[]>();
         for (const e of all) {
-          const k = localityKey(e.locality);
+          const k = e.localityKey;
           const list = byLocality.get(k);
           if (list) list.push(e);
           else byLocality.set(k, [e]);
