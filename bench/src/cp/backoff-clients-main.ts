@@ -3,13 +3,15 @@
 // them in one process behave like thousands of processes. Each holds a SotW ADS stream (SimStream);
 // when it ends, the client retries on @shoal/xds's own Backoff schedule (reset after a stream that
 // worked, as gRFC A57 says), each try a new ADS stream on a new connection (refused while the
-// control plane is down). Argument: JSON {xdsPort, count, listener, idPrefix}.
+// control plane is down) that asks again at once for everything the last one held, with the
+// versions it accepted, as @shoal/xds's AdsStream does on a new stream. Argument: JSON
+// {xdsPort, count, listener, idPrefix}.
 
 import { createClient, GrpcTransport } from '@shoal/rpc';
 import { envoy } from '@shoal/xds';
 import { Backoff } from '@shoal/xds/plugins';
 import { serveParent, wallMs } from './ipc.js';
-import { SimStream } from './sim-stream.js';
+import { SimStream, type Subscriptions } from './sim-stream.js';
 
 interface Settings {
   xdsPort: number;
@@ -40,6 +42,8 @@ class Client {
   private readonly transport: GrpcTransport;
   private readonly ads: ReturnType<typeof createClient<typeof envoy.AggregatedDiscoveryService>>;
   private stream: SimStream | undefined;
+  /** What the last synced stream held, asked for again by the next. */
+  private held: Subscriptions | undefined;
   private closed = false;
 
   constructor(
@@ -52,11 +56,14 @@ class Client {
 
   /** Opens a stream; resolves once it is synced, and follows it with reconnects afterwards. */
   async open(): Promise<void> {
-    const stream = new SimStream(this.ads, this.id, this.settings.listener);
+    const stream = new SimStream(this.ads, this.id, this.settings.listener, this.held);
     this.stream = stream;
     const ended = stream.start();
     await stream.synced;
-    void ended.then(() => this.reconnect());
+    void ended.then(() => {
+      this.held = stream.subscriptions();
+      return this.reconnect();
+    });
   }
 
   /**

@@ -56,6 +56,29 @@ describe('SimStream against the control plane', () => {
     }
   });
 
+  it('resumes a stream: every type asked at once with the versions accepted, and synced again', async () => {
+    const ads = createClient(envoy.AggregatedDiscoveryService, transport);
+    const first = new SimStream(ads, 'sim-resume', LISTENER);
+    void first.start();
+    await first.synced;
+    first.close();
+    const held = first.subscriptions();
+    assert.equal(held.size, 4);
+    for (const { names, version } of held.values()) {
+      assert.ok(names.length > 0);
+      assert.notEqual(version, '');
+    }
+    const resumed = new SimStream(ads, 'sim-resume', LISTENER, held);
+    void resumed.start();
+    try {
+      await resumed.synced;
+      assert.deepEqual(resumed.subscriptions(), held); // same names, same versions: nothing changed
+      assert.equal(resumed.error, undefined);
+    } finally {
+      resumed.close();
+    }
+  });
+
   it('fails `synced` when the listener does not exist as a client listener', async () => {
     const stream = new SimStream(
       createClient(envoy.AggregatedDiscoveryService, transport),

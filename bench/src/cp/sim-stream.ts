@@ -1,7 +1,9 @@
 // One simulated proxyless client on a state-of-the-world ADS stream, as gRPC's xDS client walks a
 // target: LDS for `host:port`, then the RouteConfiguration its listener names, then the clusters
 // the routes reference, then their endpoints (EDS service name or the cluster name). Every
-// response is ACKed. Arrival times of RouteConfigurations are kept, raw, for the push benchmark:
+// response is ACKed. A stream that resumes an earlier one's subscriptions sends every type's
+// names at once with its last accepted version, as @shoal/xds and gRPC's xDS client do on a new
+// stream after a reconnect. Arrival times of RouteConfigurations are kept, raw, for the push benchmark:
 // decoding waits until the measurement ends, so one slow decode never delays another stream's clock.
 // Envoy: xDS protocol (SotW, ACK/NACK); gRFC A27 (resource walk).
 
@@ -24,6 +26,17 @@ import {
 import { wallMs } from './ipc.js';
 
 type Ads = Client<typeof envoy.AggregatedDiscoveryService>;
+
+/** What a stream was subscribed to, by type URL: names and the last version it accepted. */
+export type Subscriptions = Map<string, { names: string[]; version: string }>;
+
+/** The order a resource walk subscribes in, and the types a synced stream has had. */
+const WALK = [
+  LISTENER_TYPE_URL,
+  ROUTE_CONFIGURATION_TYPE_URL,
+  CLUSTER_TYPE_URL,
+  CLUSTER_LOAD_ASSIGNMENT_TYPE_URL,
+];
 
 /** An async iterable of requests the stream reads as they are pushed. */
 class RequestQueue implements AsyncIterable<envoy.DiscoveryRequest> {
@@ -66,10 +79,14 @@ export class SimStream {
   private readonly requests = new RequestQueue();
   private readonly abort = new AbortController();
   private readonly names = new Map<string, string[]>();
+  /** The version of each type's last response, ACKed. */
+  private readonly versions = new Map<string, string>();
+  /** Types answered on this stream; it is synced once every type of the walk has been. */
+  private readonly answered = new Set<string>();
   private nodeSent = false;
   private syncedValue: () => void = () => {};
   private failed: (err: unknown) => void = () => {};
-  /** Resolves once the stream holds listener, route, clusters and endpoints. */
+  /** Resolves once this stream has had listener, route, clusters and endpoints. */
   readonly synced: Promise<void>;
   /** RouteConfiguration responses received since the last take(). */
   routes: RouteArrival[] = [];
@@ -80,6 +97,8 @@ export class SimStream {
     private readonly ads: Ads,
     private readonly nodeId: string,
     private readonly listener: string,
+    /** An earlier stream's subscriptions, asked for again at once. */
+    private readonly resume?: Subscriptions,
   ) {
     this.synced = new Promise((resolve, reject) => {
       this.syncedValue = resolve;
@@ -88,9 +107,19 @@ export class SimStream {
     this.synced.catch(() => {}); // the error is also kept in `error`
   }
 
-  /** Opens the stream and subscribes to the listener; responses are handled as they come. */
+  /**
+   * Opens the stream and subscribes to the listener (or to everything `resume` holds); responses
+   * are handled as they come.
+   */
   start(): Promise<void> {
-    this.subscribe(LISTENER_TYPE_URL, [this.listener]);
+    if (this.resume) {
+      for (const typeUrl of WALK) {
+        const sub = this.resume.get(typeUrl);
+        if (!sub) continue;
+        this.names.set(typeUrl, sub.names);
+        this.request(typeUrl, sub.names, sub.version);
+      }
+    } else this.subscribe(LISTENER_TYPE_URL, [this.listener]);
     return (async () => {
       try {
         for await (const res of this.ads.streamAggregatedResources(this.requests, {
@@ -111,12 +140,21 @@ export class SimStream {
     this.abort.abort();
   }
 
-  private request(typeUrl: string, names: string[], ack?: envoy.DiscoveryResponse): void {
+  /** What this stream is subscribed to, with the versions it accepted: for the next stream. */
+  subscriptions(): Subscriptions {
+    const out: Subscriptions = new Map();
+    for (const [typeUrl, names] of this.names)
+      out.set(typeUrl, { names, version: this.versions.get(typeUrl) ?? '' });
+    return out;
+  }
+
+  /** A request for `names`; with `version` alone the last accepted one, with `ack` an ACK of it. */
+  private request(typeUrl: string, names: string[], version = '', ack?: envoy.DiscoveryResponse): void {
     this.requests.push(
       create(envoy.DiscoveryRequestSchema, {
         typeUrl,
         resourceNames: names,
-        versionInfo: ack?.versionInfo ?? '',
+        versionInfo: ack?.versionInfo ?? version,
         responseNonce: ack?.nonce ?? '',
         ...(this.nodeSent ? {} : { node: { id: this.nodeId, metadata: nodeMetadata() } }),
       }),
@@ -133,7 +171,10 @@ export class SimStream {
 
   private receive(res: envoy.DiscoveryResponse): void {
     const at = wallMs();
-    this.request(res.typeUrl, this.names.get(res.typeUrl) ?? [], res);
+    this.request(res.typeUrl, this.names.get(res.typeUrl) ?? [], undefined, res);
+    this.versions.set(res.typeUrl, res.versionInfo);
+    this.answered.add(res.typeUrl);
+    if (this.answered.size === WALK.length) this.syncedValue();
     switch (res.typeUrl) {
       case LISTENER_TYPE_URL: {
         const any = res.resources[0];
@@ -162,9 +203,6 @@ export class SimStream {
         this.subscribe(CLUSTER_LOAD_ASSIGNMENT_TYPE_URL, eds.sort());
         return;
       }
-      case CLUSTER_LOAD_ASSIGNMENT_TYPE_URL:
-        this.syncedValue();
-        return;
     }
   }
 }
