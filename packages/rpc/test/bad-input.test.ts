@@ -198,6 +198,28 @@ describe('bad input', () => {
     await stillServes();
   });
 
+  it('HTTP/1.1 mode: a chunked body past the limit ends the connection while it streams in', async () => {
+    // No content-length to check first: the server counts as the body arrives and stops reading.
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: echoPath,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      agent: false,
+    });
+    const ended = new Promise<string>((resolve) => {
+      req.on('response', (res) => resolve(`status ${res.statusCode}`));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    const chunk = 'x'.repeat(16 * 1024);
+    req.write(`{"text": "`);
+    for (let sent = 0; sent <= maxReceive; sent += chunk.length) req.write(chunk);
+    req.end('"}');
+    assert.match(await ended, /^(ECONNRESET|EPIPE|socket hang up)$/);
+    await stillServes();
+  });
+
   it('HTTP mode: wrong content type → 415, invalid JSON → 400, GET → 405', async () => {
     const text = await httpPost(port, echoPath, { 'content-type': 'text/plain' }, 'hello');
     assert.equal(text.status, 415);
