@@ -1,8 +1,8 @@
 // Triple's HTTP mode over HTTP/1.1: one node:http request and its response seen as an
-// HttpExchange (the HTTP/2 twin is stream-exchange.ts). One object per call, with its methods on
-// the prototype: the request's body is read with listeners that are never removed (the
-// request is dropped with the call), not an async iterator nor per-call closures, which cost
-// microseconds per call on a path whose peer is a bare node:http server.
+// HttpExchange (the HTTP/2 twin is stream-exchange.ts). One object per call with its methods on
+// the prototype, not an object of closures; the body is read with listeners that are never
+// removed (the request is dropped with the call). Each of these cost a fraction of a microsecond
+// per call on a path whose peer is a bare node:http server.
 
 import type http from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
