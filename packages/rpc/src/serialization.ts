@@ -3,7 +3,9 @@
 import {
   type DescMessage,
   fromBinary,
+  fromJson,
   fromJsonString,
+  type JsonValue,
   type MessageShape,
   type Registry,
   toBinary,
@@ -24,6 +26,8 @@ export interface Serialization<T> {
    * the head and the body in one chunk, and nothing encodes the text in between).
    */
   serializeText?(message: T): string;
+  /** JSON only: the message from an already parsed JSON value, with the same options as parse(). */
+  parseJson?(value: JsonValue): T;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -60,6 +64,8 @@ export function createSerialization<Desc extends DescMessage>(
   const simple = simpleJsonWriter(schema);
   const text = (message: MessageShape<Desc>) =>
     simple?.(message) ?? toJsonString(schema, message, writeOptions);
+  const readError = (err: unknown) =>
+    new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
   return {
     serialize: (message) => textEncoder.encode(text(message)),
     serializeText: text,
@@ -68,7 +74,14 @@ export function createSerialization<Desc extends DescMessage>(
         const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
         return fromJsonString(schema, text, readOptions);
       } catch (err) {
-        throw new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
+        throw readError(err);
+      }
+    },
+    parseJson(value) {
+      try {
+        return fromJson(schema, value, readOptions);
+      } catch (err) {
+        throw readError(err);
       }
     },
   };

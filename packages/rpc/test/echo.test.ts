@@ -2,7 +2,10 @@
 // protocol's edges (status, metadata, deadlines, cancellation, compression, limits, versions).
 
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { createRegistry } from '@bufbuild/protobuf';
+import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { createClient } from '../src/client/create-client.js';
 import { GrpcTransport } from '../src/client/transport.js';
 import { Code } from '../src/code.js';
@@ -141,5 +144,58 @@ describe('rpc end to end', () => {
   it('passes binary metadata and rejects bad keys early', () => {
     assert.throws(() => new Metadata().set('bad key', 'x'), /must match/);
     assert.throws(() => new Metadata().set('x-bin', 'text'), /-bin/);
+  });
+});
+
+/** POSTs `body` as JSON over HTTP/1.1 (Triple's HTTP mode). */
+function postJson(port: number, path: string, body: string): Promise<{ status: number; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        agent: false,
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe("Triple's HTTP mode reads google.protobuf.Any with the server's jsonRegistry", () => {
+  const path = '/shoal.testing.v1.EchoService/Echo';
+  const detail = { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' };
+  const servers: Server[] = [];
+  const start = async (server: Server) => {
+    servers.push(server.register(EchoService, echoImpl()));
+    return (await server.listen(0, '127.0.0.1')).port;
+  };
+  after(() => Promise.all(servers.map((s) => s.close())));
+
+  it('in the request and the response, as gRPC+JSON does', async () => {
+    const port = await start(new Server({ jsonRegistry: createRegistry(DurationSchema) }));
+    const res = await postJson(port, path, JSON.stringify({ text: 'any', detail }));
+    assert.equal(res.status, 200);
+    assert.deepEqual((res.json as { detail?: unknown }).detail, detail);
+    const array = await postJson(port, path, JSON.stringify([{ text: 'any', detail }]));
+    assert.deepEqual((array.json as { detail?: unknown }).detail, detail);
+  });
+
+  it('without the type in the registry: 400 INVALID_ARGUMENT naming the message', async () => {
+    const port = await start(new Server());
+    const res = await postJson(port, path, JSON.stringify({ text: 'any', detail }));
+    assert.equal(res.status, 400);
+    const error = res.json as { code: string; message: string };
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /^cannot decode shoal\.testing\.v1\.EchoRequest from JSON: /);
   });
 });

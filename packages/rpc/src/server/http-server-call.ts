@@ -7,13 +7,13 @@
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type net from 'node:net';
-import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { JsonValue } from '@bufbuild/protobuf';
 import { Code, codeName, httpStatusFromCode } from '../code.js';
 import { findCompression } from '../compression.js';
 import type { HandlerContext } from '../handler-context.js';
 import { isStreamingRequest, isStreamingResponse } from '../method-types.js';
 import { RpcError } from '../rpc-error.js';
-import { type Codec, codecFromHttpContentType } from '../serialization.js';
+import { type Codec, codecFromHttpContentType, type Serialization } from '../serialization.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import { HttpCallContext } from './http-call-context.js';
 import { invokeMethod } from './invoke.js';
@@ -35,8 +35,6 @@ export interface HttpExchange {
 }
 
 const contentTypes: Record<Codec, string> = { json: 'application/json', proto: 'application/proto' };
-/** Made once: protobuf-es merges the options it is given on every call. */
-const jsonReadOptions = { ignoreUnknownFields: true };
 
 export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): Promise<void> {
   const context = new HttpCallContext(exchange.headers, exchange.socket);
@@ -103,12 +101,14 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     }
     const reading = readBody(core, exchange);
     const body = await (deadlineExceeded ? Promise.race([reading, deadlineExceeded]) : reading);
-    const message =
-      codec === 'json'
-        ? parseJsonRequest(method.input, body)
-        : core.serializers(method, 'proto').request.parse(body);
-    const request = serverRequest(context, core.interceptors.length > 0, false, message, timeout);
-    const invoked = invokeMethod(registered, context, core.interceptors, request);
+    const reader = core.serializers(method, codec).request;
+    const message = codec === 'json' ? parseJsonRequest(method.input, reader, body) : reader.parse(body);
+    const invoked = invokeMethod(
+      registered,
+      context,
+      core.interceptors,
+      serverRequest(context, core.interceptors.length > 0, false, message, timeout),
+    );
     const response = await (deadlineExceeded ? Promise.race([invoked, deadlineExceeded]) : invoked);
     if (response.stream) throw new RpcError(Code.INTERNAL, 'unary handler produced a stream');
     const writer = core.serializers(method, codec).response;
@@ -136,7 +136,15 @@ function sendError(exchange: HttpExchange, status: number, error: RpcError, extr
   exchange.respond(status, { ...extra, 'content-type': 'application/json' }, body);
 }
 
-function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
+/**
+ * The request message from a JSON body: the message, or a one-element array holding it. Read with
+ * the method's codec, so the server's jsonRegistry resolves google.protobuf.Any as in gRPC+JSON.
+ */
+function parseJsonRequest(
+  schema: HandlerContext['method']['input'],
+  codec: Serialization<unknown>,
+  body: Uint8Array,
+): unknown {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let value: JsonValue;
   try {
@@ -153,14 +161,7 @@ function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8
     }
     value = value[0] ?? {};
   }
-  try {
-    return fromJson(schema, value, jsonReadOptions);
-  } catch (err) {
-    throw new RpcError(
-      Code.INVALID_ARGUMENT,
-      `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`,
-    );
-  }
+  return codec.parseJson!(value);
 }
 
 /** The request body, decompressed; checked before it is read. Not async: no extra promise per call. */
