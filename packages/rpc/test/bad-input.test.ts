@@ -18,6 +18,7 @@ import { Server } from '../src/server/server.js';
 import { chooseTransport } from '../src/wire.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoRequestSchema, EchoService } from './gen/shoal/testing/v1/echo_pb.js';
+import { httpPost } from './http-post.js';
 import { rawCall, statusOf } from './raw-h2.js';
 
 /** The HTTP/2 this run uses (npm test runs this suite on both). */
@@ -36,27 +37,6 @@ function prefix(flag: number, length: number): Buffer {
   head[0] = flag;
   head.writeUInt32BE(length, 1);
   return head;
-}
-
-function httpPost(
-  port: number,
-  path: string,
-  headers: http.OutgoingHttpHeaders,
-  body: string,
-  method = 'POST',
-) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
-    (resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    },
-  );
 }
 
 /** An HTTP/2 session over a socket the test holds, so it can drop the connection without a goodbye. */

@@ -2,7 +2,6 @@
 // protocol's edges (status, metadata, deadlines, cancellation, compression, limits, versions).
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createRegistry } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
@@ -14,6 +13,7 @@ import { RpcError } from '../src/rpc-error.js';
 import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
+import { httpPost } from './http-post.js';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;
@@ -147,28 +147,14 @@ describe('rpc end to end', () => {
   });
 });
 
-/** POSTs `body` as JSON over HTTP/1.1 (Triple's HTTP mode). */
-function postJson(port: number, path: string, body: string): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        agent: false,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** POSTs `body` as JSON over HTTP/1.1 (Triple's HTTP mode); the answer's body parsed. */
+async function postJson(
+  port: number,
+  path: string,
+  body: string,
+): Promise<{ status: number; json: unknown }> {
+  const res = await httpPost(port, path, { 'content-type': 'application/json' }, body);
+  return { status: res.status, json: JSON.parse(res.body) };
 }
 
 describe("Triple's HTTP mode reads google.protobuf.Any with the server's jsonRegistry", () => {
