@@ -2,7 +2,9 @@
 
 import {
   type DescMessage,
+  fromJson,
   fromJsonString,
+  type JsonValue,
   type MessageShape,
   type Registry,
   toJsonString,
@@ -31,6 +33,8 @@ export interface Serialization<T> {
   serializeFramed?(message: T): Buffer;
   /** Parses a message where it lies in a larger buffer, with no view made for it. */
   parseRange?(buf: Uint8Array, start: number, end: number): T;
+  /** JSON only: the message from an already parsed JSON value, with the same options as parse(). */
+  parseJson?(value: JsonValue): T;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -79,6 +83,8 @@ export function createSerialization<Desc extends DescMessage>(
   const simple = simpleJsonWriter(schema);
   const text = (message: MessageShape<Desc>) =>
     simple?.(message) ?? toJsonString(schema, message, writeOptions);
+  const readError = (err: unknown) =>
+    new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
   return {
     serialize: (message) => textEncoder.encode(text(message)),
     serializeText: text,
@@ -87,7 +93,14 @@ export function createSerialization<Desc extends DescMessage>(
         const text = bytes.byteLength === 0 ? '{}' : textDecoder.decode(bytes);
         return fromJsonString(schema, text, readOptions);
       } catch (err) {
-        throw new RpcError(readCode, `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`);
+        throw readError(err);
+      }
+    },
+    parseJson(value) {
+      try {
+        return fromJson(schema, value, readOptions);
+      } catch (err) {
+        throw readError(err);
       }
     },
   };

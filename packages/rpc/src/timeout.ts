@@ -39,13 +39,14 @@ function parseMillis(value: string | undefined): number | undefined {
 export function timeoutFromHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): number | undefined {
-  const first = (key: string) => {
-    const v = headers[key];
-    return Array.isArray(v) ? v[0] : v;
-  };
   return (
-    parseGrpcTimeout(first('grpc-timeout')) ??
-    parseMillis(first('tri-service-timeout')) ??
-    parseMillis(first('triple-timeout-ms'))
+    parseGrpcTimeout(first(headers, 'grpc-timeout')) ??
+    parseMillis(first(headers, 'tri-service-timeout')) ??
+    parseMillis(first(headers, 'triple-timeout-ms'))
   );
+}
+
+function first(headers: Record<string, string | string[] | undefined>, key: string): string | undefined {
+  const v = headers[key];
+  return Array.isArray(v) ? v[0] : v;
 }

@@ -18,6 +18,7 @@ import { Server } from '../src/server/server.js';
 import { chooseTransport } from '../src/wire.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoRequestSchema, EchoService } from './gen/shoal/testing/v1/echo_pb.js';
+import { httpPost } from './http-post.js';
 import { rawCall, statusOf } from './raw-h2.js';
 
 /** The HTTP/2 this run uses (npm test runs this suite on both). */
@@ -36,27 +37,6 @@ function prefix(flag: number, length: number): Buffer {
   head[0] = flag;
   head.writeUInt32BE(length, 1);
   return head;
-}
-
-function httpPost(
-  port: number,
-  path: string,
-  headers: http.OutgoingHttpHeaders,
-  body: string,
-  method = 'POST',
-) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
-    (resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    },
-  );
 }
 
 /** An HTTP/2 session over a socket the test holds, so it can drop the connection without a goodbye. */
@@ -195,6 +175,28 @@ describe('bad input', () => {
     );
     assert.equal(big.status, 429);
     assert.equal(JSON.parse(big.body).code, 'RESOURCE_EXHAUSTED');
+    await stillServes();
+  });
+
+  it('HTTP/1.1 mode: a chunked body past the limit ends the connection while it streams in', async () => {
+    // No content-length to check first: the server counts as the body arrives and stops reading.
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: echoPath,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      agent: false,
+    });
+    const ended = new Promise<string>((resolve) => {
+      req.on('response', (res) => resolve(`status ${res.statusCode}`));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    const chunk = 'x'.repeat(16 * 1024);
+    req.write(`{"text": "`);
+    for (let sent = 0; sent <= maxReceive; sent += chunk.length) req.write(chunk);
+    req.end('"}');
+    assert.match(await ended, /^(ECONNRESET|EPIPE|socket hang up)$/);
     await stillServes();
   });
 

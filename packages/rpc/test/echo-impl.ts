@@ -32,6 +32,7 @@ function reply(request: EchoRequest, context: HandlerContext, index = 0): Respon
     index,
     payload: request.payload,
     headers,
+    ...(request.detail && { detail: request.detail }),
     version: context.version,
     peer: context.peer,
   };

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createRegistry } from '@bufbuild/protobuf';
+import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import { createClient } from '../src/client/create-client.js';
 import { GrpcTransport } from '../src/client/transport.js';
 import { Code } from '../src/code.js';
@@ -11,6 +13,7 @@ import { RpcError } from '../src/rpc-error.js';
 import { Server } from '../src/server/server.js';
 import { echoImpl } from './echo-impl.js';
 import { EchoService } from './gen/shoal/testing/v1/echo_pb.js';
+import { httpPost } from './http-post.js';
 
 async function* from<T>(items: T[]): AsyncGenerator<T> {
   for (const item of items) yield item;
@@ -141,5 +144,44 @@ describe('rpc end to end', () => {
   it('passes binary metadata and rejects bad keys early', () => {
     assert.throws(() => new Metadata().set('bad key', 'x'), /must match/);
     assert.throws(() => new Metadata().set('x-bin', 'text'), /-bin/);
+  });
+});
+
+/** POSTs `body` as JSON over HTTP/1.1 (Triple's HTTP mode); the answer's body parsed. */
+async function postJson(
+  port: number,
+  path: string,
+  body: string,
+): Promise<{ status: number; json: unknown }> {
+  const res = await httpPost(port, path, { 'content-type': 'application/json' }, body);
+  return { status: res.status, json: JSON.parse(res.body) };
+}
+
+describe("Triple's HTTP mode reads google.protobuf.Any with the server's jsonRegistry", () => {
+  const path = '/shoal.testing.v1.EchoService/Echo';
+  const detail = { '@type': 'type.googleapis.com/google.protobuf.Duration', value: '1.500s' };
+  const servers: Server[] = [];
+  const start = async (server: Server) => {
+    servers.push(server.register(EchoService, echoImpl()));
+    return (await server.listen(0, '127.0.0.1')).port;
+  };
+  after(() => Promise.all(servers.map((s) => s.close())));
+
+  it('in the request and the response, as gRPC+JSON does', async () => {
+    const port = await start(new Server({ jsonRegistry: createRegistry(DurationSchema) }));
+    const res = await postJson(port, path, JSON.stringify({ text: 'any', detail }));
+    assert.equal(res.status, 200);
+    assert.deepEqual((res.json as { detail?: unknown }).detail, detail);
+    const array = await postJson(port, path, JSON.stringify([{ text: 'any', detail }]));
+    assert.deepEqual((array.json as { detail?: unknown }).detail, detail);
+  });
+
+  it('without the type in the registry: 400 INVALID_ARGUMENT naming the message', async () => {
+    const port = await start(new Server());
+    const res = await postJson(port, path, JSON.stringify({ text: 'any', detail }));
+    assert.equal(res.status, 400);
+    const error = res.json as { code: string; message: string };
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /^cannot decode shoal\.testing\.v1\.EchoRequest from JSON: /);
   });
 });

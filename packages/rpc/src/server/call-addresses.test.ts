@@ -2,12 +2,12 @@
 // HTTP mode over HTTP/1.1 and HTTP/2, and a dual-stack listener (IPv4 peers as ::ffff:a.b.c.d).
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import { afterEach, describe, it } from 'node:test';
 import { echoImpl } from '../../test/echo-impl.js';
 import { EchoService } from '../../test/gen/shoal/testing/v1/echo_pb.js';
+import { httpPost } from '../../test/http-post.js';
 import { createClient } from '../client/create-client.js';
 import { SessionPool } from '../client/session-pool.js';
 import { GrpcTransport } from '../client/transport.js';
@@ -56,27 +56,7 @@ function grpcEcho(port: number, host = '127.0.0.1') {
 async function httpEcho(port: number, version: 1 | 2): Promise<{ status: number; body: string }> {
   const path = '/shoal.testing.v1.EchoService/Echo';
   const body = JSON.stringify({ text: 'hi' });
-  if (version === 1) {
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          path,
-          method: 'POST',
-          agent: false,
-          headers: { 'content-type': 'application/json' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (c) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
+  if (version === 1) return httpPost(port, path, { 'content-type': 'application/json' }, body);
   const session = http2.connect(`http://127.0.0.1:${port}`);
   try {
     return await new Promise((resolve, reject) => {

@@ -7,14 +7,13 @@
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type net from 'node:net';
-import type { Readable } from 'node:stream';
-import { fromJson, type JsonValue } from '@bufbuild/protobuf';
+import type { JsonValue } from '@bufbuild/protobuf';
 import { Code, codeName, httpStatusFromCode } from '../code.js';
 import { findCompression } from '../compression.js';
 import type { HandlerContext } from '../handler-context.js';
 import { isStreamingRequest, isStreamingResponse } from '../method-types.js';
 import { RpcError } from '../rpc-error.js';
-import { type Codec, codecFromHttpContentType } from '../serialization.js';
+import { type Codec, codecFromHttpContentType, type Serialization } from '../serialization.js';
 import { timeoutFromHeaders } from '../timeout.js';
 import { HttpCallContext } from './http-call-context.js';
 import { invokeMethod } from './invoke.js';
@@ -36,8 +35,6 @@ export interface HttpExchange {
 }
 
 const contentTypes: Record<Codec, string> = { json: 'application/json', proto: 'application/proto' };
-/** Made once: protobuf-es merges the options it is given on every call. */
-const jsonReadOptions = { ignoreUnknownFields: true };
 
 export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): Promise<void> {
   const context = new HttpCallContext(exchange.headers, exchange.socket);
@@ -104,12 +101,14 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     }
     const reading = readBody(core, exchange);
     const body = await (deadlineExceeded ? Promise.race([reading, deadlineExceeded]) : reading);
-    const message =
-      codec === 'json'
-        ? parseJsonRequest(method.input, body)
-        : core.serializers(method, 'proto').request.parse(body);
-    const request = serverRequest(context, core.interceptors.length > 0, false, message, timeout);
-    const invoked = invokeMethod(registered, context, core.interceptors, request);
+    const reader = core.serializers(method, codec).request;
+    const message = codec === 'json' ? parseJsonRequest(method.input, reader, body) : reader.parse(body);
+    const invoked = invokeMethod(
+      registered,
+      context,
+      core.interceptors,
+      serverRequest(context, core.interceptors.length > 0, false, message, timeout),
+    );
     const response = await (deadlineExceeded ? Promise.race([invoked, deadlineExceeded]) : invoked);
     if (response.stream) throw new RpcError(Code.INTERNAL, 'unary handler produced a stream');
     const writer = core.serializers(method, codec).response;
@@ -137,7 +136,15 @@ function sendError(exchange: HttpExchange, status: number, error: RpcError, extr
   exchange.respond(status, { ...extra, 'content-type': 'application/json' }, body);
 }
 
-function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8Array): unknown {
+/**
+ * The request message from a JSON body: the message, or a one-element array holding it. Read with
+ * the method's codec, so the server's jsonRegistry resolves google.protobuf.Any as in gRPC+JSON.
+ */
+function parseJsonRequest(
+  schema: HandlerContext['method']['input'],
+  codec: Serialization<unknown>,
+  body: Uint8Array,
+): unknown {
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let value: JsonValue;
   try {
@@ -154,72 +161,23 @@ function parseJsonRequest(schema: HandlerContext['method']['input'], body: Uint8
     }
     value = value[0] ?? {};
   }
-  try {
-    return fromJson(schema, value, jsonReadOptions);
-  } catch (err) {
-    throw new RpcError(
-      Code.INVALID_ARGUMENT,
-      `cannot decode ${schema.typeName} from JSON: ${(err as Error).message}`,
-    );
-  }
+  return codec.parseJson!(value);
 }
 
-async function readBody(core: ServerCore, exchange: HttpExchange): Promise<Uint8Array> {
+/** The request body, decompressed; checked before it is read. Not async: no extra promise per call. */
+function readBody(core: ServerCore, exchange: HttpExchange): Promise<Uint8Array> {
   const limit = core.maxReceiveMessageBytes;
   const declared = Number(exchange.headers['content-length'] ?? 0);
   if (declared > limit)
     throw new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (${declared} vs. ${limit})`);
-  const body = await exchange.readAll(limit);
   const encoding = exchange.headers['content-encoding'];
   const compression = findCompression(core.compressions, encoding);
   if (!compression) throw new RpcError(Code.UNIMPLEMENTED, `unsupported content-encoding "${encoding}"`);
-  return compression === 'identity' ? body : compression.decompress(body, limit);
+  const body = exchange.readAll(limit);
+  return compression === 'identity' ? body : body.then((bytes) => compression.decompress(bytes, limit));
 }
 
 /** Past `limit` bytes of request body. */
 export function bodyTooLarge(limit: number): RpcError {
   return new RpcError(Code.RESOURCE_EXHAUSTED, `request body larger than max (more than ${limit} bytes)`);
-}
-
-/**
- * The whole body of an HTTP/1.1 request, read with listeners rather than an async iterator
- * (which cost a few microseconds per call to set up). Past `limit` it stops and destroys the body.
- */
-export function readAll(body: Readable, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        cleanup();
-        body.destroy();
-        reject(bodyTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new RpcError(Code.CANCELLED, 'client closed the connection before the request body ended'));
-    };
-    const cleanup = () => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', onError);
-      body.off('close', onClose);
-    };
-    body.on('data', onData);
-    body.on('end', onEnd);
-    body.on('error', onError);
-    body.on('close', onClose);
-  });
 }

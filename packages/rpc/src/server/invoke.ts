@@ -72,34 +72,33 @@ export class ResponseMessages implements AsyncIterableIterator<unknown> {
   }
 }
 
-/** The innermost call function: hands the request to the implementation. */
-function implementationCall(
+/** Hands the request to the implementation: the innermost call of the chain. */
+async function callImplementation(
   registered: RegisteredMethod,
   context: HandlerContext,
   hasInterceptors: boolean,
-): CallFn {
+  request: CallRequest,
+): Promise<CallResponse> {
   const { method, impl } = registered;
-  return async (request: CallRequest): Promise<CallResponse> => {
-    const output = method.output;
-    switch (method.methodKind) {
-      case 'unary':
-      case 'client_streaming': {
-        const message = toMessage(output, await impl(request.message, context));
-        return serverResponse(context, hasInterceptors, false, message);
-      }
-      case 'server_streaming':
-      case 'bidi_streaming': {
-        const produced = impl(request.message, context) as AsyncIterable<unknown>;
-        if (!produced || typeof produced[Symbol.asyncIterator] !== 'function') {
-          throw new RpcError(
-            Code.INTERNAL,
-            `${method.parent.typeName}.${method.name} must return an async iterable`,
-          );
-        }
-        return serverResponse(context, hasInterceptors, true, new ResponseMessages(output, produced));
-      }
+  const output = method.output;
+  switch (method.methodKind) {
+    case 'unary':
+    case 'client_streaming': {
+      const message = toMessage(output, await impl(request.message, context));
+      return serverResponse(context, hasInterceptors, false, message);
     }
-  };
+    case 'server_streaming':
+    case 'bidi_streaming': {
+      const produced = impl(request.message, context) as AsyncIterable<unknown>;
+      if (!produced || typeof produced[Symbol.asyncIterator] !== 'function') {
+        throw new RpcError(
+          Code.INTERNAL,
+          `${method.parent.typeName}.${method.name} must return an async iterable`,
+        );
+      }
+      return serverResponse(context, hasInterceptors, true, new ResponseMessages(output, produced));
+    }
+  }
 }
 
 export function invokeMethod(
@@ -108,6 +107,8 @@ export function invokeMethod(
   interceptors: readonly Interceptor[],
   request: CallRequest,
 ): Promise<CallResponse> {
-  const call = implementationCall(registered, context, interceptors.length > 0);
-  return (interceptors.length === 0 ? call : applyInterceptors(call, interceptors))(request);
+  // Without interceptors no call function is made for the call (most calls have none).
+  if (interceptors.length === 0) return callImplementation(registered, context, false, request);
+  const call: CallFn = (req) => callImplementation(registered, context, true, req);
+  return applyInterceptors(call, interceptors)(request);
 }

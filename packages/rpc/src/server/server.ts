@@ -22,7 +22,8 @@ import { reflectionServices, ServerReflectionV1, ServerReflectionV1Alpha } from 
 import { type CallStream, chooseTransport, type Http2Transport, type IncomingHeaders } from '../wire.js';
 import { GrpcServerCall } from './grpc-server-call.js';
 import type { H2ServerTransport } from './h2-server-transport.js';
-import { type HttpExchange, handleHttpCall, readAll } from './http-server-call.js';
+import { handleHttpCall } from './http-server-call.js';
+import { Http1Exchange } from './http1-exchange.js';
 import { MethodRouter, type RegisterOptions } from './method-router.js';
 import { sniff } from './protocol-sniffer.js';
 import { ResponseBlocks } from './response-blocks.js';
@@ -204,7 +205,8 @@ export class Server {
       const fixed = options.tls ? fixedTlsPolicy(options.tls) : PLAINTEXT;
       this.security = () => fixed;
     }
-    this.listener = net.createServer((socket) => this.accept(socket));
+    // No Nagle delay, as node:http's own listener sets: a response is written whole, at once.
+    this.listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.listener.on('error', (err) => onError(err, 'listener'));
     if (options.standardServices) this.registerStandardServices();
   }
@@ -326,21 +328,7 @@ export class Server {
       res.end(`${refusal}\n`);
       return;
     }
-    const exchange: HttpExchange = {
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      socket: req.socket,
-      readAll: (limit) => readAll(req, limit),
-      respond(status, headers, body) {
-        if (res.destroyed) return;
-        // The caller's object, made for this response.
-        headers['content-length'] = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-        res.writeHead(status, headers);
-        res.end(body);
-      },
-      onClose: (listener) => res.on('close', listener), // 'close' comes once; once() would wrap it
-    };
+    const exchange = new Http1Exchange(req, res);
     void handleHttpCall(this.core, exchange);
   }
 
