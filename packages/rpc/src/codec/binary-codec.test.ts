@@ -241,4 +241,19 @@ describe('binary codec: the same bytes and messages as protobuf-es', () => {
     Object.assign(loose, { fInt64: 5 });
     assertSameBytes(codec.encode(loose), toBinary(AllKindsSchema, loose), 'an int64 as a number');
   });
+
+  it('never sends unwritten buffer bytes: a message whose size changes between the passes goes to protobuf-es', () => {
+    const codec = new BinaryCodecs().codec(EchoRequestSchema);
+    // A getter that answers 1 (one byte) to the sizing pass and 100000 (three bytes) afterwards
+    // stands for any sizing bug: the write runs past the buffer sized for it, which is not zeroed.
+    let reads = 0;
+    const message = create(EchoRequestSchema, { text: 'hi' });
+    Object.defineProperty(message, 'repeat', { get: () => (++reads === 1 ? 1 : 100_000), enumerable: true });
+    const framed = codec.encodeAfter(5, message);
+    assert.equal(reads, 3, 'sized, written, then encoded again by protobuf-es');
+    const decoded = fromBinary(EchoRequestSchema, framed.subarray(5));
+    assert.equal(decoded.repeat, 100_000);
+    assert.equal(decoded.text, 'hi');
+    assert.equal(framed.length, 5 + toBinary(EchoRequestSchema, decoded).length);
+  });
 });

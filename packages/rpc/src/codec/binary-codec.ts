@@ -60,7 +60,10 @@ export class BinaryCodecs {
         return after(prefix, toBinary(desc, message as MessageShape<DescMessage>));
       }
       const buf = Buffer.allocUnsafe(prefix + size);
-      encoder.write(buf, prefix, message, state);
+      // The buffer is not zeroed: a write that ended anywhere but its end (a sizing bug) must not
+      // send the pool's old bytes, so protobuf-es encodes instead.
+      if (encoder.write(buf, prefix, message, state) !== buf.length)
+        return after(prefix, toBinary(desc, message as MessageShape<DescMessage>));
       return buf;
     };
     const decodeRange = (buf: Uint8Array, start: number, end: number): unknown => {
