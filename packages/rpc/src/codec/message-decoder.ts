@@ -51,7 +51,7 @@ export function compileDecoder(
         unknown ??= message.$unknown ?? [];
         unknown!.push({ no: fieldNo, wireType, data });
       }
-      if (reader.pos !== end) throw new RangeError('premature EOF');
+      reader.endedAt(end);
       if (unknown !== undefined) message.$unknown = unknown;
     },
   };
@@ -150,20 +150,16 @@ function readNested(
   depth: number,
 ): void {
   if (wireType !== LENGTH_DELIMITED) throw wrongWireType();
-  const n = reader.varint32();
-  const end = reader.pos + n;
-  if (end > reader.end) throw new RangeError('premature EOF');
-  child.read(value, reader, end, depth + 1);
+  child.read(value, reader, reader.delimitedEnd(), depth + 1);
 }
 
 function listReader(name: string, scalar: ScalarDecoder, packable: boolean): FieldReader {
   return (message, reader, wireType) => {
     const items = message[name];
     if (packable && wireType === LENGTH_DELIMITED) {
-      const end = reader.varint32() + reader.pos;
-      if (end > reader.end) throw new RangeError('premature EOF');
+      const end = reader.delimitedEnd();
       while (reader.pos < end) items.push(scalar.read(reader));
-      if (reader.pos !== end) throw new RangeError('premature EOF');
+      reader.endedAt(end);
       return;
     }
     if (wireType !== scalar.wireType) throw wrongWireType();
@@ -200,8 +196,7 @@ function mapReader(
   }
   return (message, reader, wireType, depth) => {
     if (wireType !== LENGTH_DELIMITED) throw wrongWireType();
-    const end = reader.varint32() + reader.pos;
-    if (end > reader.end) throw new RangeError('premature EOF');
+    const end = reader.delimitedEnd();
     let k: unknown;
     let v: unknown;
     while (reader.pos < end) {
@@ -213,7 +208,7 @@ function mapReader(
       } else if (no === 2) v = readValue(reader, tag & 7, depth, v);
       else reader.skip(tag & 7, no, RECURSION_LIMIT - depth);
     }
-    if (reader.pos !== end) throw new RangeError('premature EOF');
+    reader.endedAt(end);
     const property = String(k ?? keyZero);
     const record = message[name];
     const value = v === undefined ? zero() : v;

@@ -8,7 +8,7 @@ import { type DescField, type DescMessage, ScalarType } from '@bufbuild/protobuf
 import { isWrapperDesc } from '@bufbuild/protobuf/wkt';
 import { NOT_COVERED } from './not-covered.js';
 import { type EncodeState, type ScalarEncoder, scalarEncoder } from './scalar-encoders.js';
-import { varint32Size, writeVarint32 } from './wire-writer.js';
+import { fieldTag, varint32Size, writeVarint32 } from './wire-writer.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: messages are read by field name.
 type Message = any;
@@ -78,7 +78,7 @@ interface ValueEncoder {
 }
 
 function tagged(fieldNo: number, scalar: ScalarEncoder): ValueEncoder {
-  const tag = ((fieldNo << 3) | scalar.wireType) >>> 0;
+  const tag = fieldTag(fieldNo, scalar.wireType);
   const tagSize = varint32Size(tag);
   return {
     size: (value, state) => tagSize + scalar.size(value, state),
@@ -88,7 +88,7 @@ function tagged(fieldNo: number, scalar: ScalarEncoder): ValueEncoder {
 
 /** A nested message: tag, length (noted by the sizing pass), body. */
 function messageValue(fieldNo: number, child: MessageEncoder): ValueEncoder {
-  const tag = ((fieldNo << 3) | LENGTH_DELIMITED) >>> 0;
+  const tag = fieldTag(fieldNo, LENGTH_DELIMITED);
   const tagSize = varint32Size(tag);
   return {
     size(value, state) {
@@ -204,7 +204,7 @@ function repeated(name: string, value: ValueEncoder): FieldEncoder {
 function scalarList(field: DescField & { fieldKind: 'list' }, scalar: ScalarEncoder): FieldEncoder {
   if (!field.packed) return repeated(field.localName, tagged(field.number, scalar));
   const name = field.localName;
-  const tag = ((field.number << 3) | LENGTH_DELIMITED) >>> 0;
+  const tag = fieldTag(field.number, LENGTH_DELIMITED);
   const tagSize = varint32Size(tag);
   return {
     size(message, state) {
@@ -231,7 +231,7 @@ function mapField(
   compiled: Map<DescMessage, MessageEncoder>,
 ): FieldEncoder {
   const name = field.localName;
-  const tag = ((field.number << 3) | LENGTH_DELIMITED) >>> 0;
+  const tag = fieldTag(field.number, LENGTH_DELIMITED);
   const tagSize = varint32Size(tag);
   const key = tagged(1, scalarEncoder(field.mapKey));
   const toKey = mapKeyValue(field.mapKey);
@@ -304,14 +304,14 @@ function unknownSize(unknown: unknown): number {
   for (const u of unknown as UnknownField[]) {
     if (!(u.data instanceof Uint8Array) || !Number.isInteger(u.no) || u.no < 1 || u.no > 0x1fffffff)
       throw NOT_COVERED;
-    n += varint32Size(((u.no << 3) | u.wireType) >>> 0) + u.data.byteLength;
+    n += varint32Size(fieldTag(u.no, u.wireType)) + u.data.byteLength;
   }
   return n;
 }
 
 function writeUnknown(buf: Buffer, pos: number, unknown: UnknownField[]): number {
   for (const u of unknown) {
-    pos = writeVarint32(buf, pos, ((u.no << 3) | u.wireType) >>> 0);
+    pos = writeVarint32(buf, pos, fieldTag(u.no, u.wireType));
     buf.set(u.data, pos);
     pos += u.data.byteLength;
   }

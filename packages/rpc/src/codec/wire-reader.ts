@@ -105,6 +105,21 @@ export class WireReader {
     this.hi = hi;
   }
 
+  /**
+   * Reads a length prefix and returns where the bytes it counts end; throws if that is past the
+   * input's end.
+   */
+  delimitedEnd(): number {
+    const end = this.varint32() + this.pos;
+    if (end > this.end) throw outOfBounds();
+    return end;
+  }
+
+  /** Throws unless a bounded read stopped exactly at its `end` (a value ran past it). */
+  endedAt(end: number): void {
+    if (this.pos !== end) throw outOfBounds();
+  }
+
   /** Advances by `n` bytes; returns where they start. */
   take(n: number): number {
     const start = this.pos;

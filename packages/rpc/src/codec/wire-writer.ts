@@ -2,6 +2,11 @@
 // values, length-delimited strings): their sizes, and writing them into a Buffer at an offset.
 // Each writer returns the offset after what it wrote; the caller sized the buffer beforehand.
 
+/** A field's tag: its number and wire type, as the unsigned varint written before its value. */
+export function fieldTag(fieldNo: number, wireType: number): number {
+  return ((fieldNo << 3) | wireType) >>> 0;
+}
+
 /** Bytes of `value` (0 ≤ value < 2^32) as a varint. */
 export function varint32Size(value: number): number {
   if (value < 0x80) return 1;
