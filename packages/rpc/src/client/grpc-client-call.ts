@@ -8,12 +8,13 @@ import { ErrorCode, type Http2Error } from '@shoal/http2';
 import type { ClientAttemptTracer } from '../call-tracer.js';
 import { Code, codeFromHttpStatus, parseCode } from '../code.js';
 import { type Compression, findCompression } from '../compression.js';
-import { closeEnvelope, encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
+import { encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
 import type { CallRequest, CallResponse } from '../interceptor.js';
 import { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
 import { isStreamingResponse } from '../method-types.js';
+import { frameToSend, serializeToSend } from '../outgoing-message.js';
 import { codeFromRstCode, decodeGrpcMessage, decodeStatusDetails, RpcError } from '../rpc-error.js';
 import { codecFromGrpcContentType, type Serialization } from '../serialization.js';
 import { formatGrpcTimeout } from '../timeout.js';
@@ -139,21 +140,13 @@ class ClientCall implements StreamHandler {
   private frame(message: unknown): Buffer | Promise<Buffer> {
     const serialization = this.s.serializers.request;
     const compression = this.s.requestCompression;
-    // Uncompressed (the usual case): encoded behind the length prefix, one buffer, no copy.
-    const framed = compression ? undefined : serialization.serializeFramed?.(message);
-    const bytes = framed ?? serialization.serialize(message);
-    const size = framed ? framed.byteLength - envelopeHeaderLength : bytes.byteLength;
-    if (size > this.s.maxSendMessageBytes) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `sent message larger than max (${size} vs. ${this.s.maxSendMessageBytes})`,
-      );
-    }
     const attempt = this.s.attempt;
     if (!compression) {
-      attempt?.onMessageSent(size);
-      return framed ? closeEnvelope(framed) : encodeEnvelope(bytes);
+      const frame = frameToSend(serialization, message, this.s.maxSendMessageBytes);
+      attempt?.onMessageSent(frame.byteLength - envelopeHeaderLength);
+      return frame;
     }
+    const bytes = serializeToSend(serialization, message, this.s.maxSendMessageBytes);
     return compression.compress(bytes).then((compressed) => {
       attempt?.onMessageSent(compressed.byteLength);
       return encodeEnvelope(compressed, true);

@@ -8,13 +8,14 @@ import { ErrorCode } from '@shoal/http2';
 import type { ServerCallTracer } from '../call-tracer.js';
 import { Code } from '../code.js';
 import { type Compression, findCompression, negotiateCompression } from '../compression.js';
-import { closeEnvelope, encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
+import { encodeEnvelope, envelopeHeaderLength } from '../envelope.js';
 import type { CallAddresses, CallSecurity, HandlerContext } from '../handler-context.js';
 import type { CallRequest } from '../interceptor.js';
 import type { MessageQueue } from '../message-queue.js';
 import { MessageReader } from '../message-reader.js';
 import { Metadata } from '../metadata.js';
 import { isStreamingRequest } from '../method-types.js';
+import { frameToSend, serializeToSend } from '../outgoing-message.js';
 import { encodeGrpcMessage, encodeStatusDetails, RpcError } from '../rpc-error.js';
 import { codecFromGrpcContentType } from '../serialization.js';
 import type { MethodSerializers } from '../serializer-cache.js';
@@ -374,31 +375,21 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
     }
     const compression = this.responseCompression;
     const response = serializers.response;
-    // Uncompressed (the usual case): encoded behind the length prefix, one buffer, no copy.
-    const framed = compression ? undefined : response.serializeFramed?.(message);
-    const bytes = framed ?? response.serialize(message);
-    const size = framed ? framed.byteLength - envelopeHeaderLength : bytes.byteLength;
-    if (size > this.core.maxSendMessageBytes) {
-      throw new RpcError(
-        Code.RESOURCE_EXHAUSTED,
-        `sent message larger than max (${size} vs. ${this.core.maxSendMessageBytes})`,
-      );
-    }
-    this.sendHeaders();
-    if (framed) {
+    const maxBytes = this.core.maxSendMessageBytes;
+    if (!compression) {
+      const frame = frameToSend(response, message, maxBytes);
+      this.sendHeaders();
       if (this.stream.closed) return undefined;
-      this.tracer?.onMessageSent(size);
-      return this.stream.write(closeEnvelope(framed)) ? undefined : this.drained();
+      this.tracer?.onMessageSent(frame.byteLength - envelopeHeaderLength);
+      return this.stream.write(frame) ? undefined : this.drained();
     }
-    if (compression) return compression.compress(bytes).then((payload) => this.write(payload, true));
-    return this.write(bytes, false);
-  }
-
-  /** Frames and writes one (compressed) message; a promise when the stream's buffer is full. */
-  private write(payload: Uint8Array, compressed: boolean): Promise<void> | undefined {
-    if (this.stream.closed) return undefined;
-    this.tracer?.onMessageSent(payload.byteLength);
-    return this.stream.write(encodeEnvelope(payload, compressed)) ? undefined : this.drained();
+    const bytes = serializeToSend(response, message, maxBytes);
+    this.sendHeaders();
+    return compression.compress(bytes).then((payload) => {
+      if (this.stream.closed) return undefined;
+      this.tracer?.onMessageSent(payload.byteLength);
+      return this.stream.write(encodeEnvelope(payload, true)) ? undefined : this.drained();
+    });
   }
 
   /** Compresses responses with the request's own encoding when the client accepts it, as gRPC servers do. */
