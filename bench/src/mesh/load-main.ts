@@ -3,6 +3,9 @@
 //   shoal-mesh      Shoal's mesh client on xds:///bench...:port (route match, weighted cluster, LB)
 //   shoal-mesh-metrics  the same with telemetry on: A66, A78 and Istio metrics, metadata exchange
 //                   (no traces, no scrapes during the run)
+//   shoal-mesh-alternating  both of the above in one process, taking turns in short blocks: the
+//                   two share one heap and one GC state, so their CPU per call compares the work
+//                   metrics add rather than two processes' GC luck (bench/README.md, (e))
 //   shoal-direct    Shoal's plain client on one provider's address
 //   shoal-spread    Shoal's plain clients on all three providers, taken in turn (no xDS): what
 //                   spreading calls over three connections costs without any routing
@@ -44,6 +47,12 @@ export interface LoadRun extends LoadResult {
   recorded?: number;
   /** Objects of live application state the process held (appHeapMb). */
   appObjects?: number;
+  /** shoal-mesh-alternating: the figures are the metrics-on client's, these the metrics-off one's. */
+  metricsOff?: LoadResult;
+  /** shoal-mesh-alternating: the calls the metrics-on client made (what `recorded` must equal). */
+  metricsCalls?: number;
+  /** shoal-mesh-alternating: metrics on / off CPU per call, per pair of adjacent blocks. */
+  blockRatios?: number[];
 }
 
 /** About `mb` MB of live objects, as an application's state (~80 bytes per entry with its string). */
@@ -57,22 +66,22 @@ function appState(mb: number): { id: number; name: string }[] {
 /** The metrics of a shoal-mesh-metrics run, read back once the run is over. */
 let scrape: (() => Promise<number>) | undefined;
 
-async function shoalCaller(settings: Settings): Promise<Call> {
+async function shoalCaller(settings: Settings, kind = settings.kind): Promise<Call> {
   const { createClient } = await import('@shoal/rpc');
   const { BenchService } = await import('../gen/shoal/bench/v1/bench_pb.js');
   const request = echoRequest();
-  if (settings.kind === 'shoal-direct') {
+  if (kind === 'shoal-direct') {
     const client = createClient(BenchService, settings.direct);
     return () => client.echo(request);
   }
-  if (settings.kind === 'shoal-spread') {
+  if (kind === 'shoal-spread') {
     const clients = settings.all.map((address) => createClient(BenchService, address));
     let next = 0;
     return () => clients[next++ % clients.length]!.echo(request);
   }
   const { createMeshClient, meshTransportOf } = await import('@shoal/mesh');
   let telemetry: import('@shoal/telemetry').Telemetry | undefined;
-  if (settings.kind === 'shoal-mesh-metrics') {
+  if (kind === 'shoal-mesh-metrics') {
     const { createTelemetry } = await import('@shoal/telemetry');
     const { parsePrometheusText } = await import('@shoal/telemetry/plugins');
     const { loadBootstrap } = await import('@shoal/xds');
@@ -125,8 +134,76 @@ async function load(call: Call, ms: number, concurrency: number, maxCalls = Infi
   return latencies;
 }
 
+/** Blocks per client in an alternating run: each measured block is durationMs / BLOCKS long. */
+const BLOCKS = 12;
+
+/** What the process's CPU and the clock say about one stretch of calls. */
+function measured(latencies: number[], ms: number, cpuMicros: number): LoadResult {
+  return {
+    requestsPerSecond: latencies.length / (ms / 1000),
+    meanMs: mean(latencies),
+    p99Ms: percentile(latencies, 99),
+    cpuMicrosPerRequest: cpuMicros / latencies.length,
+  };
+}
+
+/**
+ * Metrics off and on in one process, in alternating blocks (off first, then on, BLOCKS times),
+ * each given `durationMs` in all after a warm-up of both.
+ */
+async function alternating(settings: Settings): Promise<LoadRun> {
+  const off = await shoalCaller(settings, 'shoal-mesh');
+  const on = await shoalCaller(settings, 'shoal-mesh-metrics');
+  let calls = 0;
+  let metricsCalls = 0;
+  for (const call of [off, on, off, on]) {
+    const n = (await load(call, settings.warmupMs / 4, settings.concurrency, settings.warmupCalls / 4))
+      .length;
+    calls += n;
+    if (call === on) metricsCalls += n;
+  }
+  const totals = {
+    off: { latencies: [] as number[], ms: 0, cpu: 0 },
+    on: { latencies: [] as number[], ms: 0, cpu: 0 },
+  };
+  const blockRatios: number[] = [];
+  for (let b = 0; b < BLOCKS; b++) {
+    const perCall: number[] = [];
+    for (const side of ['off', 'on'] as const) {
+      const cpuBefore = process.cpuUsage();
+      const started = performance.now();
+      const latencies = await load(
+        side === 'on' ? on : off,
+        settings.durationMs / BLOCKS,
+        settings.concurrency,
+      );
+      const cpu = process.cpuUsage(cpuBefore);
+      const t = totals[side];
+      t.ms += performance.now() - started;
+      t.cpu += cpu.user + cpu.system;
+      for (const l of latencies) t.latencies.push(l);
+      perCall.push((cpu.user + cpu.system) / latencies.length);
+      calls += latencies.length;
+      if (side === 'on') metricsCalls += latencies.length;
+    }
+    blockRatios.push(perCall[1]! / perCall[0]!);
+  }
+  return {
+    ...measured(totals.on.latencies, totals.on.ms, totals.on.cpu),
+    metricsOff: measured(totals.off.latencies, totals.off.ms, totals.off.cpu),
+    calls,
+    metricsCalls,
+    blockRatios,
+    ...(scrape && { recorded: await scrape() }),
+  };
+}
+
 async function main(settings: Settings): Promise<void> {
   const state = appState(settings.appHeapMb ?? 0);
+  if (settings.kind === 'shoal-mesh-alternating') {
+    await reply({ ...(await alternating(settings)), ...(state.length > 0 && { appObjects: state.length }) });
+    return;
+  }
   const call = settings.kind.startsWith('shoal-')
     ? await shoalCaller(settings)
     : settings.kind.startsWith('grpc-js-')
@@ -142,13 +219,10 @@ async function main(settings: Settings): Promise<void> {
   const started = performance.now();
   const latencies = await load(call, settings.durationMs, settings.concurrency);
   if (traceGc) console.log('# measured: end');
-  const seconds = (performance.now() - started) / 1000;
+  const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const result: LoadRun = {
-    requestsPerSecond: latencies.length / seconds,
-    meanMs: mean(latencies),
-    p99Ms: percentile(latencies, 99),
-    cpuMicrosPerRequest: (cpu.user + cpu.system) / latencies.length,
+    ...measured(latencies, ms, cpu.user + cpu.system),
     calls: warmup.length + latencies.length,
     ...(scrape && { recorded: await scrape() }),
     ...(state.length > 0 && { appObjects: state.length }),

@@ -38,6 +38,7 @@ const firstCallMain = new URL('./first-call-main.js', import.meta.url);
 const KINDS = [
   'shoal-mesh',
   'shoal-mesh-metrics',
+  'shoal-mesh-alternating',
   'shoal-direct',
   'shoal-spread',
   'grpc-js-xds',
@@ -49,6 +50,7 @@ type Kind = (typeof KINDS)[number];
 const LABELS: Record<Kind, string> = {
   'shoal-mesh': 'shoal mesh',
   'shoal-mesh-metrics': 'shoal mesh, metrics on',
+  'shoal-mesh-alternating': 'metrics on, one process',
   'shoal-direct': 'shoal direct',
   'shoal-spread': 'shoal direct 3 in turn',
   'grpc-js-xds': 'grpc-js-xds',
@@ -57,6 +59,7 @@ const LABELS: Record<Kind, string> = {
 const ROWS: Record<Kind, string> = {
   'shoal-mesh': 'shoal mesh (xds:///, 70/30 over 3)',
   'shoal-mesh-metrics': 'shoal mesh, metrics on',
+  'shoal-mesh-alternating': 'shoal mesh, metrics on, taking turns',
   'shoal-direct': 'shoal direct (one endpoint)',
   'shoal-spread': 'shoal direct, 3 endpoints in turn',
   'grpc-js-xds': 'grpc-js-xds (xds:///, same config)',
@@ -119,7 +122,7 @@ async function loadRun(
   settings: Settings,
   providers: ChildHandle<ProvidersReady>,
   targetUri: string,
-): Promise<LoadResult> {
+): Promise<LoadRun> {
   const direct = `${PROVIDERS[0].ip}:${providers.ready.port}`;
   await providers.request('stats');
   const args = {
@@ -145,8 +148,9 @@ async function loadRun(
   const share = (id: string) => (100 * (stats.calls[id] ?? 0)) / total;
   if (total !== result.calls)
     throw new Error(`${kind}: providers served ${total} calls, the client made ${result.calls}`);
-  if (result.recorded !== undefined && result.recorded !== result.calls)
-    throw new Error(`${kind}: istio_requests_total counted ${result.recorded} calls of ${result.calls}`);
+  const metricsCalls = result.metricsCalls ?? result.calls;
+  if (result.recorded !== undefined && result.recorded !== metricsCalls)
+    throw new Error(`${kind}: istio_requests_total counted ${result.recorded} calls of ${metricsCalls}`);
   const expected = kind.endsWith('-direct') ? 100 : kind === 'shoal-spread' ? 100 / 3 : 100 - V1_WEIGHT;
   if (Math.abs(share(kind.endsWith('-direct') ? 'p1' : 'p3') - expected) > 3)
     throw new Error(`${kind}: calls went ${JSON.stringify(stats.calls)}, not where the config says`);
@@ -157,12 +161,30 @@ async function throughput(
   settings: Settings,
   providers: ChildHandle<ProvidersReady>,
   targetUri: string,
-): Promise<Map<Kind, LoadResult>> {
-  const results = new Map<Kind, LoadResult[]>(settings.kinds.map((k) => [k, []]));
+): Promise<Map<Kind, LoadRun>> {
+  const results = new Map<Kind, LoadRun[]>(settings.kinds.map((k) => [k, []]));
   for (let i = 0; i < settings.runs; i++)
     for (const kind of settings.kinds)
       results.get(kind)!.push(await loadRun(kind, settings, providers, targetUri));
-  return new Map([...results].map(([k, list]) => [k, medianRun(list)]));
+  return new Map(
+    [...results].map(([k, list]) => [
+      k,
+      k === 'shoal-mesh-alternating' ? medianRatioRun(list) : (medianRun(list) as LoadRun),
+    ]),
+  );
+}
+
+/** metrics on / off CPU per call of an alternating run. */
+function onOffRatio(run: LoadRun): number {
+  return (run.cpuMicrosPerRequest ?? Number.NaN) / (run.metricsOff?.cpuMicrosPerRequest ?? Number.NaN);
+}
+
+/** The alternating run with the median on / off ratio. */
+function medianRatioRun(runs: readonly LoadRun[]): LoadRun {
+  const mid = median(runs.map(onOffRatio));
+  return runs.reduce((best, r) =>
+    Math.abs(onOffRatio(r) - mid) < Math.abs(onOffRatio(best) - mid) ? r : best,
+  );
 }
 
 /** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config, CPU ms]. */
@@ -198,7 +220,7 @@ async function throughputSection(
   settings: Settings,
   providers: ChildHandle<ProvidersReady>,
   targetUri: string,
-): Promise<Map<Kind, LoadResult>> {
+): Promise<Map<Kind, LoadRun>> {
   const r = await throughput(settings, providers, targetUri);
   // Each comparison is [name, subject kind, peer kind, target, basis]; those whose kinds did not
   // run are left out. (b) is issue 14's: routed calls per CPU second, at least 4x grpc-js-xds.
@@ -220,16 +242,31 @@ async function throughputSection(
       ...(target !== undefined && { target }),
       ...(basis !== undefined && { basis }),
     }));
+  const alternating = r.get('shoal-mesh-alternating');
+  const rows: [string, LoadResult][] = settings.kinds.map((k) => [ROWS[k], r.get(k)!]);
+  if (alternating?.metricsOff) {
+    rows.push(['shoal mesh, metrics off, taking turns', alternating.metricsOff]);
+    comparisons.push({
+      name: '(e) metrics on vs off, one process',
+      subject: LABELS['shoal-mesh-alternating'],
+      subjectResult: alternating,
+      peer: 'metrics off, one process',
+      peerResult: alternating.metricsOff,
+    });
+    console.log(
+      `\nmetrics on / off CPU per call, per pair of blocks of the median run: ${alternating.blockRatios?.map((x) => x.toFixed(2)).join(' ')}`,
+    );
+  }
   printSection(
     `Unary Echo for ${settings.seconds} s (after 8,000 calls or 5 s of warm-up), ${settings.concurrency} in flight, median of ${settings.runs}; client CPU per call${settings.appHeapMb > 0 ? `; every client holds ${settings.appHeapMb} MB of live app state` : ''}`,
-    settings.kinds.map((k) => [ROWS[k], r.get(k)!]),
+    rows,
     comparisons,
   );
   printSummary(comparisons);
   return r;
 }
 
-async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | undefined): Promise<Figure[]> {
+async function pickSection(targetUri: string, loads: Map<Kind, LoadRun> | undefined): Promise<Figure[]> {
   const pick = await runChild<RoutePickResult>(
     routePickMain,
     [JSON.stringify({ target: targetUri })],
@@ -286,6 +323,16 @@ async function pickSection(targetUri: string, loads: Map<Kind, LoadResult> | und
         peer: { name: 'whole direct call', value: cpu('shoal-spread') },
       },
     );
+  const alternating = loads?.get('shoal-mesh-alternating');
+  if (alternating?.metricsOff?.cpuMicrosPerRequest !== undefined)
+    figures.push({
+      name: '(e) the same, both clients in one process taking turns',
+      value: cpu('shoal-mesh-alternating') / 1000,
+      unit: 'us/call',
+      peer: { name: 'metrics off', value: alternating.metricsOff.cpuMicrosPerRequest },
+      target: { op: '<=', value: 1.1 },
+      onRatio: true,
+    });
   return figures;
 }
 
