@@ -147,52 +147,62 @@ function measured(latencies: number[], ms: number, cpuMicros: number): LoadResul
   };
 }
 
+/** One stretch of calls from one client, with the process CPU it took. */
+interface Block {
+  latencies: number[];
+  ms: number;
+  cpuMicros: number;
+}
+
+async function block(call: Call, settings: Settings, ms: number): Promise<Block> {
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const latencies = await load(call, ms, settings.concurrency);
+  const cpu = process.cpuUsage(cpuBefore);
+  return { latencies, ms: performance.now() - started, cpuMicros: cpu.user + cpu.system };
+}
+
 /**
  * Metrics off and on in one process, in alternating blocks (off first, then on, BLOCKS times),
- * each given `durationMs` in all after a warm-up of both.
+ * each given `durationMs` in all, after a warm-up of both and one pair of blocks not counted
+ * (the first block after the warm-up measured higher than the rest).
  */
 async function alternating(settings: Settings): Promise<LoadRun> {
-  const off = await shoalCaller(settings, 'shoal-mesh');
-  const on = await shoalCaller(settings, 'shoal-mesh-metrics');
-  let calls = 0;
-  let metricsCalls = 0;
-  for (const call of [off, on, off, on]) {
-    const n = (await load(call, settings.warmupMs / 4, settings.concurrency, settings.warmupCalls / 4))
-      .length;
-    calls += n;
-    if (call === on) metricsCalls += n;
+  const clients = {
+    off: await shoalCaller(settings, 'shoal-mesh'),
+    on: await shoalCaller(settings, 'shoal-mesh-metrics'),
+  };
+  const sides = ['off', 'on'] as const;
+  const calls = { off: 0, on: 0 };
+  for (let i = 0; i < 4; i++) {
+    const side = sides[i % 2]!;
+    const quarter = settings.warmupCalls / 4;
+    calls[side] += (await load(clients[side], settings.warmupMs / 4, settings.concurrency, quarter)).length;
   }
   const totals = {
-    off: { latencies: [] as number[], ms: 0, cpu: 0 },
-    on: { latencies: [] as number[], ms: 0, cpu: 0 },
+    off: { latencies: [] as number[], ms: 0, cpuMicros: 0 },
+    on: { latencies: [] as number[], ms: 0, cpuMicros: 0 },
   };
   const blockRatios: number[] = [];
-  for (let b = 0; b < BLOCKS; b++) {
-    const perCall: number[] = [];
-    for (const side of ['off', 'on'] as const) {
-      const cpuBefore = process.cpuUsage();
-      const started = performance.now();
-      const latencies = await load(
-        side === 'on' ? on : off,
-        settings.durationMs / BLOCKS,
-        settings.concurrency,
-      );
-      const cpu = process.cpuUsage(cpuBefore);
+  for (let b = -1; b < BLOCKS; b++) {
+    const perCall = { off: 0, on: 0 };
+    for (const side of sides) {
+      const r = await block(clients[side], settings, settings.durationMs / BLOCKS);
+      calls[side] += r.latencies.length;
+      perCall[side] = r.cpuMicros / r.latencies.length;
+      if (b < 0) continue;
       const t = totals[side];
-      t.ms += performance.now() - started;
-      t.cpu += cpu.user + cpu.system;
-      for (const l of latencies) t.latencies.push(l);
-      perCall.push((cpu.user + cpu.system) / latencies.length);
-      calls += latencies.length;
-      if (side === 'on') metricsCalls += latencies.length;
+      t.ms += r.ms;
+      t.cpuMicros += r.cpuMicros;
+      for (const l of r.latencies) t.latencies.push(l);
     }
-    blockRatios.push(perCall[1]! / perCall[0]!);
+    if (b >= 0) blockRatios.push(perCall.on / perCall.off);
   }
   return {
-    ...measured(totals.on.latencies, totals.on.ms, totals.on.cpu),
-    metricsOff: measured(totals.off.latencies, totals.off.ms, totals.off.cpu),
-    calls,
-    metricsCalls,
+    ...measured(totals.on.latencies, totals.on.ms, totals.on.cpuMicros),
+    metricsOff: measured(totals.off.latencies, totals.off.ms, totals.off.cpuMicros),
+    calls: calls.off + calls.on,
+    metricsCalls: calls.on,
     blockRatios,
     ...(scrape && { recorded: await scrape() }),
   };
