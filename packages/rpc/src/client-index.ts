@@ -25,6 +25,6 @@ export type {
   UnaryResponse,
 } from './interceptor.js';
 // Metadata (headers and trailers) and the typed client of a service.
-export { Metadata, type MetadataValue } from './metadata.js';
+export { ConstantMetadata, Metadata, type MetadataValue } from './metadata.js';
 export { type Client, type ClientMethod, methodPath } from './method-types.js';
 export { type ErrorDetail, RpcError } from './rpc-error.js';

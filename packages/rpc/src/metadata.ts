@@ -36,6 +36,9 @@ export function isReservedHeader(key: string): boolean {
 
 const validKey = /^[0-9a-z_.-]+$/;
 
+/** Metadata.peek's answer when only the map can say. */
+const NOT_UNREAD: unique symbol = Symbol('not unread');
+
 /** gRPC metadata: headers or trailers, with `-bin` keys carried as bytes. */
 export class Metadata {
   private store: Map<string, MetadataValue[]> | undefined;
@@ -83,28 +86,38 @@ export class Metadata {
   }
 
   get(key: string): MetadataValue | undefined {
-    return this.map.get(key.toLowerCase())?.[0];
+    const k = key.toLowerCase();
+    const raw = this.peek(k);
+    if (raw !== NOT_UNREAD) return typeof raw === 'string' ? raw : raw?.[0];
+    return this.map.get(k)?.[0];
   }
 
   getString(key: string): string | undefined {
-    // Headers not read yet: one text header is looked up as is, without reading them all (stats
-    // plug-ins read one response header per call).
-    const unread = this.unread;
-    if (unread !== undefined && this.store === undefined) {
-      const k = key.toLowerCase();
-      const raw = unread[k];
-      if (typeof raw === 'string' && !k.endsWith('-bin') && !isReservedHeader(k)) return raw;
-    }
     const value = this.get(key);
     return typeof value === 'string' ? value : undefined;
   }
 
   getAll(key: string): MetadataValue[] {
-    return this.map.get(key.toLowerCase()) ?? [];
+    const k = key.toLowerCase();
+    const raw = this.peek(k);
+    if (raw !== NOT_UNREAD) return raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
+    return this.map.get(k) ?? [];
   }
 
   has(key: string): boolean {
-    return this.map.has(key.toLowerCase());
+    const k = key.toLowerCase();
+    const raw = this.peek(k);
+    return raw !== NOT_UNREAD ? raw !== undefined : this.map.has(k);
+  }
+
+  /**
+   * A text header looked up in headers not read yet, without reading them all (stats plug-ins
+   * and route matchers read a header or two per call); NOT_UNREAD when the map must answer.
+   */
+  private peek(k: string): string | string[] | undefined | typeof NOT_UNREAD {
+    const unread = this.unread;
+    if (unread === undefined || this.store !== undefined || k.endsWith('-bin')) return NOT_UNREAD;
+    return isReservedHeader(k) ? undefined : unread[k];
   }
 
   set(key: string, value: MetadataValue): this {
@@ -122,6 +135,17 @@ export class Metadata {
     this.map.delete(key.toLowerCase());
   }
 
+  /**
+   * Adds constant metadata (`set` semantics: its keys replace what is there). Into metadata that
+   * holds nothing yet, it goes by reference, read like received headers when first read: a call
+   * that only sends it builds no map.
+   */
+  addConstant(constant: ConstantMetadata): this {
+    if (this.store === undefined && this.unread === undefined) this.unread = constant.headers;
+    else for (const key in constant.headers) this.map.set(key, [constant.headers[key]!]);
+    return this;
+  }
+
   merge(other: Metadata | undefined): this {
     if (other) for (const [k, values] of other.map) for (const v of values) this.appendUnchecked(k, v);
     return this;
@@ -133,7 +157,10 @@ export class Metadata {
 
   /** Writes this metadata into outgoing HTTP/2 headers, base64-encoding `-bin` values. */
   writeTo(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-    if (this.store === undefined && this.unread === undefined) return headers;
+    if (this.store === undefined) {
+      const unread = this.unread;
+      if (unread === undefined || writeTextAsIs(unread, headers)) return headers;
+    }
     for (const [key, values] of this.map) {
       if (isReservedHeader(key)) continue;
       const first = values[0];
@@ -159,6 +186,42 @@ export class Metadata {
     if (list) list.push(value);
     else this.map.set(key, [value]);
   }
+}
+
+/**
+ * Text metadata every call of a client sends unchanged (Istio's metadata exchange, a fixed
+ * caller id): its keys are checked once here instead of on every call's `set`.
+ */
+export class ConstantMetadata {
+  /** @internal In HTTP header form, as Metadata keeps headers it has not read. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(entries: Record<string, string>) {
+    // An ordinary object of own data properties (fromEntries: `__proto__` is just a key), not one
+    // without a prototype: those are dictionaries, several times slower to walk per call.
+    this.headers = Object.fromEntries(
+      Object.entries(entries).map(([key, value]) => {
+        const k = checkKey(key, value);
+        if (isReservedHeader(k)) throw new TypeError(`metadata key "${key}" is a reserved header`);
+        return [k, value];
+      }),
+    );
+  }
+}
+
+/**
+ * Writes headers not read yet straight out when each is one text value (constant metadata, or
+ * received headers passed on); false at the first that needs decoding, to write them all the
+ * long way (rewriting the same keys is harmless).
+ */
+function writeTextAsIs(unread: IncomingHttpHeaders, headers: OutgoingHttpHeaders): boolean {
+  for (const key in unread) {
+    const raw = unread[key];
+    if (raw === undefined || isReservedHeader(key)) continue;
+    if (typeof raw !== 'string' || key.endsWith('-bin')) return false;
+    headers[key] = raw;
+  }
+  return true;
 }
 
 function readHttpHeaders(headers: IncomingHttpHeaders, into: Metadata): void {
