@@ -48,6 +48,20 @@ describe('HPACK encoder: repeated fields through the dynamic table', () => {
     assert.equal(decoder.tableSize, 'x-envoy-peer-metadata'.length + mx.length + 32);
   });
 
+  it('bounds an indexed field by its index, so a block reserves what it may use', () => {
+    const encoder = new HpackEncoder();
+    const headers = { 'x-envoy-peer-metadata': mx, 'x-id': 'a' };
+    const literal = encoder.bound(undefined, headers);
+    assert.ok(literal > mx.length, `bound ${literal} before the value is in the table`);
+    for (let i = 0; i < 3; i++) {
+      const bound = encoder.bound(undefined, headers);
+      assert.ok(block(encoder, headers).length <= bound, `block ${i} within its bound ${bound}`);
+    }
+    const indexed = encoder.bound(undefined, headers);
+    assert.ok(indexed < 30, `bound ${indexed} once both fields are indexed`);
+    assert.ok(block(encoder, headers).length <= indexed);
+  });
+
   it('keeps indexes right as entries are evicted and when the peer lowers the table size', () => {
     const encoder = new HpackEncoder();
     const decoder = new HpackDecoder(4096);

@@ -62,14 +62,20 @@ export class HpackEncoder {
     }
   }
 
-  /** Bytes the block of `block` and `headers` takes at most. */
+  /**
+   * Bytes the block of `block` and `headers` takes at most. A field in the peer's table counts as
+   * the index it will be: counted as a literal, a long repeated value (Istio's metadata exchange)
+   * made every block reserve hundreds of bytes it never used, and the connection's write buffer
+   * start a new segment, one more chunk per socket write, every few calls.
+   */
   bound(block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): number {
     let n = 6 + (block ? block.bytes.length : 0);
     if (headers) {
       for (const name in headers) {
         const value = headers[name];
         if (value === undefined) continue;
-        if (typeof value === 'string') n += name.length + value.length + 11;
+        if (typeof value === 'string')
+          n += this.table.indexOf(name, value) > 0 ? 5 : name.length + value.length + 11;
         else if (typeof value === 'number') n += name.length + 32;
         else for (const v of value) n += name.length + v.length + 11;
       }
