@@ -13,8 +13,8 @@ export class MessageReader<T> {
     private readonly maxBytes: number,
     private readonly compression: Compression | 'identity',
     private readonly parse: (bytes: Uint8Array) => T,
-    /** Told the on-the-wire (compressed) size of each message, without its length prefix. */
-    private readonly onMessage?: (compressedBytes: number) => void,
+    /** Told the on-the-wire (compressed) size of each message, without its length prefix (a call tracer). */
+    private readonly sizes?: { onMessageReceived(compressedBytes: number): void },
     /** Parses a message where it lies in a chunk, with no view made for it (the binary codec). */
     private readonly parseRange?: (buf: Uint8Array, start: number, end: number) => T,
   ) {
@@ -24,8 +24,8 @@ export class MessageReader<T> {
   /** Splits a chunk into whole envelopes (synchronous; throws on a bad frame). */
   envelopes(chunk: Uint8Array): Envelope[] {
     const envelopes = this.decoder.push(chunk);
-    const onMessage = this.onMessage;
-    if (onMessage !== undefined) for (const e of envelopes) onMessage(e.data.byteLength);
+    const sizes = this.sizes;
+    if (sizes !== undefined) for (const e of envelopes) sizes.onMessageReceived(e.data.byteLength);
     return envelopes;
   }
 
@@ -35,7 +35,7 @@ export class MessageReader<T> {
    */
   each(chunk: Uint8Array, deliver: (message: T | Promise<T>) => void): void {
     this.decoder.forEach(chunk, (buf, start, end, compressed) => {
-      this.onMessage?.(end - start);
+      this.sizes?.onMessageReceived(end - start);
       if (compressed) deliver(this.message({ compressed, data: buf.subarray(start, end) }));
       else if (this.parseRange) deliver(this.parseRange(buf, start, end));
       else deliver(this.parse(buf.subarray(start, end)));

@@ -7,7 +7,7 @@
 
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { Span } from '@opentelemetry/api';
-import type { Code, Metadata } from '@shoal/rpc/client';
+import { type Code, ConstantMetadata, type Metadata } from '@shoal/rpc/client';
 import type {
   AttemptDestination,
   ClientAttemptTracer,
@@ -21,6 +21,7 @@ import {
   PEER_METADATA_HEADER,
   PEER_METADATA_ID_HEADER,
   type PeerMetadataCache,
+  type PeerWorkload,
 } from './peer-metadata.js';
 import type { Tracing } from './tracing.js';
 import type { WorkloadIdentity } from './workload-identity.js';
@@ -37,7 +38,8 @@ export interface ClientTelemetryShared {
 /** The telemetry of the calls to one target. */
 export class ClientTelemetry {
   private readonly methods = new WeakMap<DescMethod, MethodSeries>();
-  private readonly mxValue: string;
+  /** Istio's metadata exchange headers: the same on every call, so built and checked once. */
+  private readonly exchange: ConstantMetadata;
   readonly sourceSeries: SourceSeries;
 
   constructor(
@@ -46,7 +48,10 @@ export class ClientTelemetry {
     readonly target: string,
     readonly workload: WorkloadIdentity,
   ) {
-    this.mxValue = encodePeerMetadata(workload);
+    this.exchange = new ConstantMetadata({
+      [PEER_METADATA_ID_HEADER]: workload.nodeId,
+      [PEER_METADATA_HEADER]: encodePeerMetadata(workload),
+    });
     this.sourceSeries = new SourceSeries(shared.istio.table, shared.peerIds, workload, target);
   }
 
@@ -56,8 +61,7 @@ export class ClientTelemetry {
    */
   callTracer(): ClientCallTracerFactory {
     return (method, header) => {
-      header.set(PEER_METADATA_ID_HEADER, this.workload.nodeId);
-      header.set(PEER_METADATA_HEADER, this.mxValue);
+      header.addConstant(this.exchange);
       const call = new ClientCallRecord(this, method);
       call.span?.inject(header);
       return call;
@@ -80,8 +84,8 @@ export class ClientTelemetry {
 
 /** One client call: A66's CallTracer. */
 class ClientCallRecord implements ClientCallTracer {
-  private readonly t: ClientTelemetry;
-  private readonly series: MethodSeries;
+  readonly t: ClientTelemetry;
+  readonly series: MethodSeries;
   private readonly start = performance.now();
   private attempts = 0;
   private last: AttemptRecord | undefined;
@@ -97,7 +101,7 @@ class ClientCallRecord implements ClientCallTracer {
   startAttempt(): ClientAttemptTracer {
     this.attempts++;
     this.t.shared.grpc.attemptStarted.add(this.series.base);
-    const attempt = new AttemptRecord(this.t.shared.grpc, this.series, this.span);
+    const attempt = new AttemptRecord(this);
     this.last = attempt;
     return attempt;
   }
@@ -106,14 +110,10 @@ class ClientCallRecord implements ClientCallTracer {
     if (this.ended) return;
     this.ended = true;
     const ms = performance.now() - this.start;
-    const { grpc, istio, peers } = this.t.shared;
+    const { grpc, istio } = this.t.shared;
     grpc.callDuration.record(ms / 1000, this.series.status(code));
     const last = this.last;
-    const mx = last?.header?.getString(PEER_METADATA_HEADER);
-    const peer = mx === undefined ? undefined : peers.get(mx);
-    const cluster = last?.destination?.cluster;
-    const responded = last?.header !== undefined;
-    const series = this.t.sourceSeries.get(peer, cluster, code, responded);
+    const series = this.t.sourceSeries.get(last?.peer, last?.cluster, code, last?.responded ?? false);
     istio.record(
       series,
       ms,
@@ -124,29 +124,33 @@ class ClientCallRecord implements ClientCallTracer {
   }
 }
 
-/** One attempt: A66's CallAttemptTracer. */
+/**
+ * One attempt: A66's CallAttemptTracer. It keeps what the call's Istio labels need (the peer,
+ * the cluster), not the response headers or the destination: a record that outlives a young-GC
+ * cycle would keep them alive with it.
+ */
 class AttemptRecord implements ClientAttemptTracer {
   private readonly start = performance.now();
   sentBytes = 0;
   sentMessages = 0;
   rcvdBytes = 0;
   rcvdMessages = 0;
-  header: Metadata | undefined;
-  destination: AttemptDestination | undefined;
+  /** Whether response headers arrived, and the peer they name (metadata exchange), if any. */
+  responded = false;
+  peer: PeerWorkload | undefined;
+  cluster: string | undefined;
 
-  constructor(
-    private readonly grpc: GrpcClientInstruments,
-    private readonly series: MethodSeries,
-    private readonly span: ClientSpan | undefined,
-  ) {}
+  constructor(private readonly call: ClientCallRecord) {}
 
   onDestination(destination: AttemptDestination): void {
-    this.destination = destination;
-    this.span?.destination(destination);
+    this.cluster = destination.cluster;
+    this.call.span?.destination(destination);
   }
 
   onHeader(header: Metadata): void {
-    this.header = header;
+    this.responded = true;
+    const mx = header.getString(PEER_METADATA_HEADER);
+    if (mx !== undefined) this.peer = this.call.t.shared.peers.get(mx);
   }
 
   onMessageSent(bytes: number): void {
@@ -160,10 +164,11 @@ class AttemptRecord implements ClientAttemptTracer {
   }
 
   onEnd(code: Code): void {
-    const attrs = this.series.status(code);
-    this.grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs);
-    this.grpc.attemptSentSize.record(this.sentBytes, attrs);
-    this.grpc.attemptRcvdSize.record(this.rcvdBytes, attrs);
+    const attrs = this.call.series.status(code);
+    const { grpc } = this.call.t.shared;
+    grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs);
+    grpc.attemptSentSize.record(this.sentBytes, attrs);
+    grpc.attemptRcvdSize.record(this.rcvdBytes, attrs);
   }
 }
 

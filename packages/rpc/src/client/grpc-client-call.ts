@@ -212,12 +212,11 @@ class ClientCall implements StreamHandler {
       return;
     }
     this.header = Metadata.fromHttpHeaders(h as never);
-    const attempt = this.s.attempt;
     this.reader = new MessageReader(
       this.s.maxReceiveMessageBytes,
       compression,
       this.s.serializers.response.parse,
-      attempt && ((n) => attempt.onMessageReceived(n)),
+      this.s.attempt,
       this.s.serializers.response.parseRange,
     );
     this.s.onHeader?.(this.header);

@@ -248,12 +248,11 @@ export class GrpcServerCall implements HandlerContext, StreamHandler {
         );
       }
       if (timeout !== undefined) this.startDeadline(timeout);
-      const tracer = this.tracer;
       const reader = new MessageReader(
         this.core.maxReceiveMessageBytes,
         requestCompression,
         serializers.request.parse,
-        tracer && ((n) => tracer.onMessageReceived(n)),
+        this.tracer,
         serializers.request.parseRange,
       );
       const request = isStreamingRequest(registered.method)
