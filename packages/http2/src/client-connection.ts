@@ -101,7 +101,16 @@ export class ClientConnection extends Connection {
     stream.id = id;
     stream.sendWindow = this.remoteSettings.initialWindowSize;
     this.streams.set(id, stream);
-    this.writeHeaders(id, w.headers, w.extra, w.endStream, true);
+    try {
+      this.writeHeaders(id, w.headers, w.extra, w.endStream, true);
+    } catch (err) {
+      // A field the block cannot carry (a bad header value): none of the block was written
+      // (frame-writer.ts), so the stream never reached the peer. It closes with the reason, and
+      // the caller of request() gets the error thrown.
+      const reason = err instanceof Error ? err.message : String(err);
+      stream.finish(new Http2Error(ErrorCode.INTERNAL_ERROR, reason, 'stream', true), true);
+      throw err;
+    }
     if (w.endStream) stream.sentEnd();
     if (this.nextStreamId > this.maxStreamId) this.startDraining();
     stream.flushQueue();
@@ -127,7 +136,11 @@ export class ClientConnection extends Connection {
       !this.destroyed
     ) {
       const next = this.waiting.shift()!;
-      if (!next.stream.closed) this.open(next);
+      try {
+        if (!next.stream.closed) this.open(next);
+      } catch {
+        // That stream was closed with the reason (open); the others still open.
+      }
     }
   }
 

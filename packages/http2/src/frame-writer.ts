@@ -107,7 +107,17 @@ export class FrameWriter {
       out.pos += 9;
       out.length += 9;
       const before = out.length;
-      this.encoder.encode(out, block, fields);
+      try {
+        this.encoder.encode(out, block, fields);
+      } catch (err) {
+        // A field failed its check halfway (a bad header value): nothing of the frame stays in
+        // the buffer (it fits in this segment, by the bound), so the connection's other streams
+        // go on as if it had never been written.
+        out.pos = at;
+        out.length = before - 9;
+        this.encoder.forget();
+        throw err;
+      }
       const length = out.length - before;
       buf[at] = length >>> 16;
       buf[at + 1] = (length >>> 8) & 0xff;
@@ -117,7 +127,12 @@ export class FrameWriter {
       buf.writeUInt32BE(id, at + 5);
     } else {
       const scratch = new WriteBuffer();
-      this.encoder.encode(scratch, block, fields);
+      try {
+        this.encoder.encode(scratch, block, fields);
+      } catch (err) {
+        this.encoder.forget();
+        throw err;
+      }
       const taken = scratch.take();
       const bytes =
         taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);

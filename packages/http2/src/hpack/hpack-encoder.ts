@@ -51,7 +51,9 @@ export class HpackEncoder {
   /** The dynamic table size our blocks keep to (RFC 7541's default, or less if the peer asks). */
   private tableSize = 4096;
   private pendingSizeUpdate = -1;
-  private readonly table = new EncoderTable(this.tableSize);
+  /** The next block first empties the peer's table (a size update to 0) and then restores its size. */
+  private clearPending = false;
+  private table = new EncoderTable(this.tableSize);
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived. */
   peerTableSize(size: number): void {
@@ -83,8 +85,23 @@ export class HpackEncoder {
     return n;
   }
 
+  /**
+   * A block that failed halfway is not sent, but fields written before the failure may have
+   * gone into our table: empty ours now and the peer's with the next block (RFC 7541 §4.2, a size
+   * update to 0 and back), so both tables agree again.
+   */
+  forget(): void {
+    this.table = new EncoderTable(this.tableSize);
+    this.clearPending = true;
+    this.pendingSizeUpdate = this.tableSize;
+  }
+
   /** Writes one header block: the size update if one is due, `block`, then `headers`. */
   encode(out: WriteBuffer, block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): void {
+    if (this.clearPending) {
+      writeInteger(out, 0, 5, 0x20);
+      this.clearPending = false;
+    }
     if (this.pendingSizeUpdate >= 0) {
       writeInteger(out, this.pendingSizeUpdate, 5, 0x20);
       this.pendingSizeUpdate = -1;
@@ -113,6 +130,15 @@ function writeFields(
   afterPseudo = false,
   table?: EncoderTable,
 ): boolean {
+  if (afterPseudo) {
+    // Fields after a block built once (a call's own headers): one pass, none may be a pseudo-header.
+    for (const name in headers) {
+      if (name.charCodeAt(0) === 0x3a)
+        throw new TypeError(`pseudo-header "${name}" after a block of regular fields`);
+      writeNamed(out, name, headers[name], huffman, copy, table);
+    }
+    return false;
+  }
   let pseudo = false;
   let regular = false;
   for (const name in headers) {
@@ -120,7 +146,6 @@ function writeFields(
       regular = true;
       continue;
     }
-    if (afterPseudo) throw new TypeError(`pseudo-header "${name}" after a block of regular fields`);
     pseudo = true;
     writeNamed(out, name, headers[name], huffman, copy);
   }
@@ -141,6 +166,14 @@ function writeNamed(
   table?: EncoderTable,
 ): void {
   if (value === undefined) return;
+  if (table !== undefined && typeof value === 'string') {
+    // In the peer's table: checked when it went in (under its lower-case name), one index byte.
+    const dynamic = table.indexOf(rawName, value);
+    if (dynamic > 0) {
+      writeInteger(out, dynamic, 7, 0x80); // §6.1
+      return;
+    }
+  }
   const name = outgoingName(rawName);
   if (typeof value === 'string') writeField(out, name, value, huffman, table);
   else if (typeof value === 'number') writeField(out, name, String(value), huffman);
@@ -155,11 +188,6 @@ function writeField(
   huffman: boolean,
   table?: EncoderTable,
 ): void {
-  const dynamic = table?.indexOf(name, value) ?? 0;
-  if (dynamic > 0) {
-    writeInteger(out, dynamic, 7, 0x80); // §6.1, checked when it was inserted
-    return;
-  }
   checkOutgoingValue(name, value);
   const { byName, byField } = staticLookup();
   const nameIndex = byName.get(name);

@@ -9,6 +9,7 @@ import { type HeaderSink, HpackDecoder } from '../../src/hpack/hpack-decoder.js'
 import {
   type ClientConnection,
   connect,
+  encodeHeaderBlock,
   Http2Client,
   type Http2Error,
   type Http2Stream,
@@ -271,6 +272,70 @@ describe('client conformance (RFC 9113)', () => {
     client.request(get, { endStream: true });
     const headers = await server.next((f) => f.type === T.HEADERS);
     assert.deepEqual(headers?.payload.subarray(0, 1), hpackInt(0, 5, 0x20));
+  });
+
+  it('a request with a header value it cannot send fails alone, and the HPACK tables stay in step', async () => {
+    const { client, server } = await pair([[3, 1]]);
+    await server.next((f) => f.type === T.SETTINGS && f.flags === F.ACK);
+    const post = encodeHeaderBlock({ ...get, ':method': 'POST' });
+    const caller = 'c'.repeat(300);
+    const good = { 'x-caller': caller, 'x-team': 'blue' };
+    const sent: [string, string][][] = [];
+    const decoder = new HpackDecoder(4096);
+    const answerNext = async (id: number) => {
+      const f = await server.next((x) => x.type === T.HEADERS && x.streamId === id);
+      sent.push(decode(decoder, f!));
+      server.send(frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, id, response()));
+    };
+    // Twice: `x-caller` and `x-team` go into the server's table, then are sent as indexes.
+    for (const id of [1, 3]) {
+      const r = record(client.request(post, { extra: good, endStream: true }));
+      await answerNext(id);
+      await r.closed;
+    }
+    // In flight (the server allows one stream), then one held back behind it with a bad value,
+    // whose block would insert `x-new` (repeated) before reaching the bad field.
+    client.request(post, { extra: { 'x-new': 'n' }, endStream: true });
+    await answerNext(5);
+    const inFlight = record(client.request(post, { extra: good, endStream: true }));
+    const held = record(
+      client.request(post, { extra: { 'x-new': 'n', 'x-bad': 'line\nbreak' }, endStream: true }),
+    );
+    await answerNext(7);
+    assert.equal(await inFlight.closed, undefined);
+    const heldError = await held.closed;
+    assert.match(String(heldError?.message), /invalid value for header "x-bad"/);
+    // Its stream id (9) never went on the wire. The next blocks decode to what was asked: no
+    // byte of the failed block reached the server.
+    const asked = { ...good, 'x-new': 'n' };
+    for (const id of [11, 13]) {
+      const r = record(client.request(post, { extra: asked, endStream: true }));
+      await answerNext(id);
+      assert.equal(await r.closed, undefined);
+    }
+    // With a free slot, request() itself throws (and that stream id, 15, is not used either).
+    assert.throws(
+      () => client.request(post, { extra: { 'x-bad': 'line\nbreak' } }),
+      /invalid value for header "x-bad"/,
+    );
+    const last = record(client.request(post, { extra: asked, endStream: true }));
+    await answerNext(17);
+    assert.equal(await last.closed, undefined);
+    for (const fields of [sent[0], sent[1], sent[3], sent[4], sent[5], sent[6]])
+      assert.deepEqual(
+        fields!.filter(([n]) => n === 'x-caller' || n === 'x-team').map(([, v]) => v),
+        [caller, 'blue'],
+      );
+    for (const fields of [sent[4], sent[5], sent[6]])
+      assert.deepEqual(
+        fields!.find(([n]) => n === 'x-new'),
+        ['x-new', 'n'],
+      );
+    assert.deepEqual(
+      server.frames.filter((f) => f.type === T.HEADERS).map((f) => f.streamId),
+      [1, 3, 5, 7, 11, 13, 17],
+    );
+    assert.equal(await server.alive(), true);
   });
 
   it('splits DATA at the SETTINGS_MAX_FRAME_SIZE of the server', async () => {
