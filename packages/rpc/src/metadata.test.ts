@@ -16,6 +16,7 @@ describe('ConstantMetadata', () => {
       /"grpc-timeout" is a reserved header/,
     );
     assert.throws(() => new ConstantMetadata({ ':path': '/x' }), /metadata key ":path" must match/);
+    assert.throws(() => new ConstantMetadata({ 'x-a': 'a\nb' }), /metadata "x-a": a text value may not hold/);
   });
 
   it('is sent and read like metadata set key by key, keys lower-cased', () => {

@@ -35,6 +35,8 @@ export function isReservedHeader(key: string): boolean {
 }
 
 const validKey = /^[0-9a-z_.-]+$/;
+/** What no HTTP header value can hold (RFC 9113 §8.2.1): caught when set, not when sent. */
+const invalidText = /[\0\r\n\u0100-\uffff]/;
 
 /** Metadata.peek's answer when only the map can say. */
 const NOT_UNREAD: unique symbol = Symbol('not unread');
@@ -245,6 +247,9 @@ function checkKey(key: string, value: MetadataValue): string {
   if (!validKey.test(k)) throw new TypeError(`metadata key "${key}" must match [0-9a-z_.-]+`);
   if (k.endsWith('-bin') !== (typeof value !== 'string')) {
     throw new TypeError(`metadata key "${key}": binary values go under keys ending in -bin, and only there`);
+  }
+  if (typeof value === 'string' && invalidText.test(value)) {
+    throw new TypeError(`metadata "${key}": a text value may not hold NUL, CR, LF or characters over U+00FF`);
   }
   return k;
 }

@@ -141,6 +141,16 @@ describe('rpc end to end', () => {
     await rejectsWith(dead.echo({}), Code.UNAVAILABLE);
   });
 
+  it('refuses a header value no HTTP header can carry before the call, and keeps serving', async () => {
+    await assert.rejects(
+      client.echo({}, { headers: { 'x-bad': 'line\nbreak' } }),
+      /metadata "x-bad": a text value/,
+    );
+    assert.throws(() => new Metadata().append('x-bad', 'a\rb'), /may not hold NUL, CR, LF/);
+    assert.throws(() => new Metadata({ 'x-bad': 'snow \u2603' }), /over U\+00FF/);
+    assert.equal((await client.echo({ text: 'after' }, { headers: { 'x-ok': 'tab\tand é' } })).text, 'after');
+  });
+
   it('passes binary metadata and rejects bad keys early', () => {
     assert.throws(() => new Metadata().set('bad key', 'x'), /must match/);
     assert.throws(() => new Metadata().set('x-bin', 'text'), /-bin/);
