@@ -62,6 +62,11 @@ describe('grpc-js-xds against the Shoal control plane', () => {
     process.env.GRPC_XDS_BOOTSTRAP_CONFIG = bootstrapJson(x.port, NODE_ID);
     xds.register();
     client = new grpc.Client('xds:///reviews:9080', grpc.credentials.createInsecure());
+    // The xDS handshake (LDS, RDS, CDS, EDS) and the first connections happen here, not inside
+    // the first test's 5 s call deadlines (under load they took 3.6-4.5 s there).
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + 60_000, (err) => (err ? reject(err) : resolve())),
+    );
   });
 
   after(async () => {
