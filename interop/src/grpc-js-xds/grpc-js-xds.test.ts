@@ -200,6 +200,14 @@ spec:
       5000,
       'the route to the whole service, hashed by x-user',
     );
+    // grpc-js connects a ring entry only at its first pick, and the check above does not prove
+    // that every entry was picked (its three backends may come from the previous route). Reach
+    // every backend through the hashed route first, so no call below waits for a connection.
+    const reached = new Set<string>();
+    for (let u = 0; u < 60 && reached.size < 3; u++) {
+      for (const name of Object.keys((await spread(client, 5, 5, as(`warm-${u}`))).counts)) reached.add(name);
+    }
+    assert.equal(reached.size, 3, `hashed calls reached only ${[...reached].join(', ')}`);
     const seen = new Set<string>();
     for (let u = 0; u < 12; u++) {
       const { counts, failures } = await spread(client, 20, 5, as(`user-${u}`));
