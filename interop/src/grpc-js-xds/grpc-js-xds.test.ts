@@ -62,6 +62,11 @@ describe('grpc-js-xds against the Shoal control plane', () => {
     process.env.GRPC_XDS_BOOTSTRAP_CONFIG = bootstrapJson(x.port, NODE_ID);
     xds.register();
     client = new grpc.Client('xds:///reviews:9080', grpc.credentials.createInsecure());
+    // The xDS handshake (LDS, RDS, CDS, EDS) and the first connections happen here, not inside
+    // the first test's 5 s call deadlines (under load they took 3.6-4.5 s there).
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + 60_000, (err) => (err ? reject(err) : resolve())),
+    );
   });
 
   after(async () => {
@@ -195,6 +200,14 @@ spec:
       5000,
       'the route to the whole service, hashed by x-user',
     );
+    // grpc-js connects a ring entry only at its first pick, and the check above does not prove
+    // that every entry was picked (its three backends may come from the previous route). Reach
+    // every backend through the hashed route first, so no call below waits for a connection.
+    const reached = new Set<string>();
+    for (let u = 0; u < 60 && reached.size < 3; u++) {
+      for (const name of Object.keys((await spread(client, 5, 5, as(`warm-${u}`))).counts)) reached.add(name);
+    }
+    assert.equal(reached.size, 3, `hashed calls reached only ${[...reached].join(', ')}`);
     const seen = new Set<string>();
     for (let u = 0; u < 12; u++) {
       const { counts, failures } = await spread(client, 20, 5, as(`user-${u}`));

@@ -1,10 +1,11 @@
 // A server under attack, in a process of its own so that what the attacks cost it is measured
 // alone: it prints its port, and answers "stats" over IPC with its memory after a full GC
-// (run with --expose-gc), its open connections and the requests its handler saw.
+// (run with --expose-gc), its open connections (and their peers' ports) and the requests its
+// handler saw.
 // Its limits come as JSON in argv[2]. Paths: /echo answers with the request's size, /big writes
 // 8 MiB with backpressure (for slow readers), /hold never reads the request.
 
-import { Http2Server, type Http2ServerOptions } from '../../src/index.js';
+import { Http2Server, type Http2ServerOptions, type ServerConnection } from '../../src/index.js';
 
 const limits = JSON.parse(process.argv[2] ?? '{}') as Pick<Http2ServerOptions, 'settings' | 'limits'>;
 let requests = 0;
@@ -38,6 +39,10 @@ const server = new Http2Server({
   },
 });
 
+// Each connection's peer port, taken when it opens: a destroyed socket no longer tells it.
+const peerPorts = new WeakMap<ServerConnection, number | undefined>();
+server.on('connection', (c: ServerConnection) => peerPorts.set(c, c.socket.remotePort));
+
 const { port } = await server.listen(0);
 process.send!({ port });
 process.on('message', async (message: string) => {
@@ -53,6 +58,7 @@ process.on('message', async (message: string) => {
     heap: m.heapUsed + m.arrayBuffers + m.external,
     rss: m.rss,
     connections: server.connections.size,
+    peerPorts: [...server.connections].map((c) => peerPorts.get(c)),
     requests,
   });
 });

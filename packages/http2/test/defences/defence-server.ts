@@ -10,6 +10,8 @@ export interface ServerStats {
   heap: number;
   rss: number;
   connections: number;
+  /** The remote port of each open connection: which of them is still open. */
+  peerPorts: (number | undefined)[];
   requests: number;
 }
 
@@ -44,12 +46,18 @@ export class DefenceServer {
     });
   }
 
-  /** Stats once the server holds at most `connections` connections (or after `timeoutMs`). */
-  async settle(connections = 0, timeoutMs = 10_000): Promise<ServerStats> {
+  /**
+   * Stats once `done` holds for them (by default: no connection left), or after `timeoutMs`; the
+   * caller asserts what it waited for.
+   */
+  async settle(
+    done: (stats: ServerStats) => boolean = (s) => s.connections === 0,
+    timeoutMs = 10_000,
+  ): Promise<ServerStats> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const stats = await this.stats();
-      if (stats.connections <= connections || Date.now() > deadline) return stats;
+      if (done(stats) || Date.now() > deadline) return stats;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
