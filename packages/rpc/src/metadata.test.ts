@@ -51,6 +51,15 @@ describe('ConstantMetadata', () => {
     });
   });
 
+  it('is handed to the transport as it is only while nothing else was added', () => {
+    const only = new Metadata().addConstant(exchange);
+    assert.deepEqual(only.constantHeaders, { 'x-peer-id': 'node-1', 'x-peer': 'Cg8K' });
+    only.set('x-user', 'u');
+    assert.equal(only.constantHeaders, undefined);
+    assert.equal(new Metadata({ 'x-user': 'u' }).addConstant(exchange).constantHeaders, undefined);
+    assert.equal(Metadata.fromHttpHeaders({ 'x-a': 'a' }).constantHeaders, undefined);
+  });
+
   it('merges into metadata received and not read yet', () => {
     const header = Metadata.fromHttpHeaders({ 'x-user': 'u', ':path': '/a.B/C' });
     header.addConstant(exchange);

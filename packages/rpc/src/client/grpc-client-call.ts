@@ -98,7 +98,12 @@ class ClientCall implements StreamHandler {
     }
     if (s.version) (extra ??= {})['tri-service-version'] = s.version;
     if (s.group) (extra ??= {})['tri-service-group'] = s.group;
-    if (!request.header.isEmpty) request.header.writeTo((extra ??= {}) as never);
+    if (!request.header.isEmpty) {
+      // Only constant metadata (Istio's metadata exchange): its headers go out as they are.
+      const constant = extra === undefined ? request.header.constantHeaders : undefined;
+      if (constant !== undefined) extra = constant;
+      else request.header.writeTo((extra ??= {}) as never);
+    }
     let stream: CallStream;
     try {
       const acquired = s.pool.acquire(s.address);
