@@ -164,11 +164,9 @@ class AttemptRecord implements ClientAttemptTracer {
   }
 
   onEnd(code: Code): void {
+    const seconds = (performance.now() - this.start) / 1000;
     const attrs = this.call.series.status(code);
-    const { grpc } = this.call.t.shared;
-    grpc.attemptDuration.record((performance.now() - this.start) / 1000, attrs);
-    grpc.attemptSentSize.record(this.sentBytes, attrs);
-    grpc.attemptRcvdSize.record(this.rcvdBytes, attrs);
+    this.call.t.shared.grpc.attempt.record(attrs, seconds, this.sentBytes, this.rcvdBytes);
   }
 }
 

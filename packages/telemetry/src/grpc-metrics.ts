@@ -14,7 +14,7 @@ import {
   GRPC_STATUS,
   GRPC_TARGET,
 } from './instrument-names.js';
-import type { SeriesHistogram, SeriesHistograms } from './series-histogram.js';
+import { CallHistograms, type SeriesHistogram, type SeriesHistograms } from './series-histogram.js';
 import { type SeriesTable, Tally } from './series-table.js';
 
 const CODES = Object.values(Code).filter((c): c is Code => typeof c === 'number');
@@ -62,16 +62,17 @@ function histogram(
 /** The A66 client instruments. */
 export class GrpcClientInstruments {
   readonly attemptStarted: Tally;
-  readonly attemptDuration: SeriesHistogram;
-  readonly attemptSentSize: SeriesHistogram;
-  readonly attemptRcvdSize: SeriesHistogram;
+  /** An attempt's duration (seconds), sent and received sizes. */
+  readonly attempt: CallHistograms;
   readonly callDuration: SeriesHistogram;
 
   constructor(meter: Meter, scope: HistogramScope) {
     this.attemptStarted = new Tally(meter, A66.clientAttemptStarted);
-    this.attemptDuration = histogram(scope, A66.clientAttemptDuration, A66_LATENCY_BUCKETS);
-    this.attemptSentSize = histogram(scope, A66.clientAttemptSentSize, A66_SIZE_BUCKETS);
-    this.attemptRcvdSize = histogram(scope, A66.clientAttemptRcvdSize, A66_SIZE_BUCKETS);
+    this.attempt = new CallHistograms(
+      histogram(scope, A66.clientAttemptDuration, A66_LATENCY_BUCKETS),
+      histogram(scope, A66.clientAttemptSentSize, A66_SIZE_BUCKETS),
+      histogram(scope, A66.clientAttemptRcvdSize, A66_SIZE_BUCKETS),
+    );
     this.callDuration = histogram(scope, A66.clientCallDuration, A66_LATENCY_BUCKETS);
   }
 }
@@ -79,15 +80,15 @@ export class GrpcClientInstruments {
 /** The A66 server instruments. */
 export class GrpcServerInstruments {
   readonly callStarted: Tally;
-  readonly callDuration: SeriesHistogram;
-  readonly callSentSize: SeriesHistogram;
-  readonly callRcvdSize: SeriesHistogram;
+  /** A call's duration (seconds), received (request) and sent (response) sizes. */
+  readonly call: CallHistograms;
 
   constructor(meter: Meter, scope: HistogramScope) {
     this.callStarted = new Tally(meter, A66.serverCallStarted);
-    this.callDuration = histogram(scope, A66.serverCallDuration, A66_LATENCY_BUCKETS);
-    this.callSentSize = histogram(scope, A66.serverCallSentSize, A66_SIZE_BUCKETS);
-    this.callRcvdSize = histogram(scope, A66.serverCallRcvdSize, A66_SIZE_BUCKETS);
+    const duration = histogram(scope, A66.serverCallDuration, A66_LATENCY_BUCKETS);
+    const sent = histogram(scope, A66.serverCallSentSize, A66_SIZE_BUCKETS);
+    const received = histogram(scope, A66.serverCallRcvdSize, A66_SIZE_BUCKETS);
+    this.call = new CallHistograms(duration, received, sent);
   }
 }
 

@@ -10,7 +10,7 @@ import type { Code } from '@shoal/rpc/client';
 import type { HistogramScope } from './grpc-metrics.js';
 import { ENVOY_DEFAULT_BUCKETS, ISTIO, type IstioLabel } from './instrument-names.js';
 import type { PeerWorkload } from './peer-metadata.js';
-import type { SeriesHistogram } from './series-histogram.js';
+import { CallHistograms } from './series-histogram.js';
 import { type SeriesTable, Tally } from './series-table.js';
 import type { WorkloadIdentity } from './workload-identity.js';
 
@@ -134,9 +134,7 @@ export function destinationReport(
 /** The four instruments, recorded together per call. */
 export class IstioInstruments {
   private readonly requests: Tally;
-  private readonly duration: SeriesHistogram;
-  private readonly requestBytes: SeriesHistogram;
-  private readonly responseBytes: SeriesHistogram;
+  private readonly histograms: CallHistograms;
 
   constructor(
     meter: Meter,
@@ -146,17 +144,17 @@ export class IstioInstruments {
     const histogram = (d: { name: string; description: string }) =>
       scope.histograms.histogram(scope.name, scope.version, d, ENVOY_DEFAULT_BUCKETS);
     this.requests = new Tally(meter, ISTIO.requestsTotal);
-    this.duration = histogram(ISTIO.requestDuration);
-    this.requestBytes = histogram(ISTIO.requestBytes);
-    this.responseBytes = histogram(ISTIO.responseBytes);
+    this.histograms = new CallHistograms(
+      histogram(ISTIO.requestDuration),
+      histogram(ISTIO.requestBytes),
+      histogram(ISTIO.responseBytes),
+    );
   }
 
   /** Records one call under an interned label set (see SeriesTable). */
   record(series: Attributes, durationMs: number, requestBytes: number, responseBytes: number): void {
     this.requests.add(series);
-    this.duration.record(durationMs, series);
-    this.requestBytes.record(requestBytes, series);
-    this.responseBytes.record(responseBytes, series);
+    this.histograms.record(series, durationMs, requestBytes, responseBytes);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { A66_LATENCY_BUCKETS, ENVOY_DEFAULT_BUCKETS } from './instrument-names.js';
-import { SeriesHistograms } from './series-histogram.js';
+import { CallHistograms, SeriesHistograms } from './series-histogram.js';
 
 class Reader extends MetricReader {
   protected override onForceFlush = () => Promise.resolve();
@@ -75,5 +75,33 @@ describe('series histograms', () => {
     histograms.histogram('shoal', '1', { name: 'idle', description: 'd' }, [1, 2]);
     const { resourceMetrics } = await histograms.collect();
     assert.deepEqual(resourceMetrics.scopeMetrics, []);
+  });
+});
+
+describe('call histograms', () => {
+  it('record a duration and two sizes into their three histograms, per series', () => {
+    const histograms = new SeriesHistograms();
+    const make = (name: string) => histograms.histogram('shoal', '0', { name, description: name }, [1, 10]);
+    const calls = new CallHistograms(make('duration'), make('request'), make('response'));
+    const a = { 'shoal.series': 'a' };
+    const b = { 'shoal.series': 'b' };
+    calls.record(a, 0.5, 5, 50);
+    calls.record(a, 2, 20, 0);
+    calls.record(b, 1, 1, 1);
+    const cells = (series: typeof a) =>
+      [calls.duration, calls.requestSize, calls.responseSize].map((h) => {
+        const c = h.cell(series);
+        return [c.count, c.sum, [...c.counts]];
+      });
+    assert.deepEqual(cells(a), [
+      [2, 2.5, [1, 1, 0]],
+      [2, 25, [0, 1, 1]],
+      [2, 50, [1, 0, 1]],
+    ]);
+    assert.deepEqual(cells(b), [
+      [1, 1, [1, 0, 0]],
+      [1, 1, [1, 0, 0]],
+      [1, 1, [1, 0, 0]],
+    ]);
   });
 });

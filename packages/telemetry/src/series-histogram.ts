@@ -110,6 +110,32 @@ export class SeriesHistogram {
   }
 }
 
+/**
+ * The three histograms a call (or an attempt) records together under one series: its duration,
+ * its request size and its response size (A66's attempt and server call, Istio's request). The
+ * three cells of a series are found with one lookup, not three.
+ */
+export class CallHistograms {
+  private readonly rows = new Map<Attributes, readonly [HistogramCell, HistogramCell, HistogramCell]>();
+
+  constructor(
+    readonly duration: SeriesHistogram,
+    readonly requestSize: SeriesHistogram,
+    readonly responseSize: SeriesHistogram,
+  ) {}
+
+  record(series: Attributes, duration: number, requestBytes: number, responseBytes: number): void {
+    let row = this.rows.get(series);
+    if (row === undefined) {
+      row = [this.duration.cell(series), this.requestSize.cell(series), this.responseSize.cell(series)];
+      this.rows.set(series, row);
+    }
+    row[0].record(duration);
+    row[1].record(requestBytes);
+    row[2].record(responseBytes);
+  }
+}
+
 /** A Telemetry's series histograms by instrumentation scope, as a MetricProducer for its reader. */
 export class SeriesHistograms implements MetricProducer {
   private readonly scopes = new Map<string, { version: string; histograms: SeriesHistogram[] }>();

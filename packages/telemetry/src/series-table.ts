@@ -55,7 +55,8 @@ export class SeriesTable {
  * recording, the hot path's largest cost besides the histograms.
  */
 export class Tally {
-  private readonly counts = new Map<Attributes, number>();
+  /** A cell per series, counted in place: one lookup per add. */
+  private readonly counts = new Map<Attributes, { value: number }>();
 
   constructor(
     meter: Meter,
@@ -64,12 +65,14 @@ export class Tally {
     meter
       .createObservableCounter(d.name, { description: d.description, ...(d.unit && { unit: d.unit }) })
       .addCallback((result) => {
-        for (const [series, count] of this.counts) result.observe(count, series);
+        for (const [series, count] of this.counts) result.observe(count.value, series);
       });
   }
 
   add(series: Attributes, n = 1): void {
-    this.counts.set(series, (this.counts.get(series) ?? 0) + n);
+    const count = this.counts.get(series);
+    if (count === undefined) this.counts.set(series, { value: n });
+    else count.value += n;
   }
 }
 

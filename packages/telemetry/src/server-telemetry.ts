@@ -131,9 +131,7 @@ class ServerCallRecord implements ServerCallTracer {
     const ms = performance.now() - this.start;
     const { grpc, istio, peerIds } = this.t.shared;
     const attrs = this.series.status(code);
-    grpc.callDuration.record(ms / 1000, attrs);
-    grpc.callSentSize.record(this.sent, attrs);
-    grpc.callRcvdSize.record(this.rcvd, attrs);
+    grpc.call.record(attrs, ms / 1000, this.rcvd, this.sent);
     const principal = this.t.principalOf(this.context);
     const key = `dst|${peerIds.of(this.peer)}|${principal ?? ''}|${code}`;
     const series = istio.table.series(key, () =>
