@@ -15,10 +15,14 @@ export interface LoadResult {
   cpuMicrosPerRequest?: number;
 }
 
-/** The run with the median throughput, so its latency figures belong to the same run. */
-export function medianRun(runs: readonly LoadResult[]): LoadResult {
-  const rps = median(runs.map((r) => r.requestsPerSecond));
-  return runs.reduce((best, r) =>
-    Math.abs(r.requestsPerSecond - rps) < Math.abs(best.requestsPerSecond - rps) ? r : best,
-  );
+/**
+ * The run with the median of `figure` (throughput unless told), so the other figures printed beside
+ * it belong to the same run.
+ */
+export function medianRun<T extends LoadResult>(
+  runs: readonly T[],
+  figure: (run: T) => number = (r) => r.requestsPerSecond,
+): T {
+  const mid = median(runs.map(figure));
+  return runs.reduce((best, r) => (Math.abs(figure(r) - mid) < Math.abs(figure(best) - mid) ? r : best));
 }

@@ -166,10 +166,11 @@ async function throughput(
   for (let i = 0; i < settings.runs; i++)
     for (const kind of settings.kinds)
       results.get(kind)!.push(await loadRun(kind, settings, providers, targetUri));
+  // An alternating run's figure is its metrics on / off ratio: the run with the median one.
   return new Map(
     [...results].map(([k, list]) => [
       k,
-      k === 'shoal-mesh-alternating' ? medianRatioRun(list) : (medianRun(list) as LoadRun),
+      k === 'shoal-mesh-alternating' ? medianRun(list, onOffRatio) : medianRun(list),
     ]),
   );
 }
@@ -177,14 +178,6 @@ async function throughput(
 /** metrics on / off CPU per call of an alternating run. */
 function onOffRatio(run: LoadRun): number {
   return (run.cpuMicrosPerRequest ?? Number.NaN) / (run.metricsOff?.cpuMicrosPerRequest ?? Number.NaN);
-}
-
-/** The alternating run with the median on / off ratio. */
-function medianRatioRun(runs: readonly LoadRun[]): LoadRun {
-  const mid = median(runs.map(onOffRatio));
-  return runs.reduce((best, r) =>
-    Math.abs(onOffRatio(r) - mid) < Math.abs(onOffRatio(best) - mid) ? r : best,
-  );
 }
 
 /** Per client kind, per start: [spawn → done, own start → done, own start → library loaded, → config, CPU ms]. */
