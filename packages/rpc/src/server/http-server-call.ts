@@ -101,7 +101,8 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     }
     const reading = readBody(core, exchange);
     const body = await (deadlineExceeded ? Promise.race([reading, deadlineExceeded]) : reading);
-    const reader = core.serializers(method, codec).request;
+    const serializers = core.serializers(method, codec);
+    const reader = serializers.request;
     const message = codec === 'json' ? parseJsonRequest(method.input, reader, body) : reader.parse(body);
     const invoked = invokeMethod(
       registered,
@@ -111,7 +112,7 @@ export async function handleHttpCall(core: ServerCore, exchange: HttpExchange): 
     );
     const response = await (deadlineExceeded ? Promise.race([invoked, deadlineExceeded]) : invoked);
     if (response.stream) throw new RpcError(Code.INTERNAL, 'unary handler produced a stream');
-    const writer = core.serializers(method, codec).response;
+    const writer = serializers.response;
     const answer = writer.serializeText
       ? writer.serializeText(response.message)
       : writer.serialize(response.message);
