@@ -146,7 +146,7 @@ export class ClientConnection extends Connection {
 
   override onPeerGoaway(lastStreamId: number, code: number, debug: Buffer): void {
     const why = `not processed: GOAWAY ${code} from the server (last stream ${lastStreamId}${debug.length ? `, "${debug.toString('latin1')}"` : ''})`;
-    for (const stream of [...this.streams.values()]) {
+    for (const stream of this.streams.values()) {
       if (stream.id > lastStreamId)
         stream.finish(new Http2Error(ErrorCode.REFUSED_STREAM, why, 'stream', false), false);
     }

@@ -28,6 +28,7 @@ import { ErrorCode, errorCodeName, MAX_STREAM_ID } from './protocol.js';
 import { SendFlow } from './send-flow.js';
 import { initialSettings, type Settings } from './settings.js';
 import type { Http2Stream } from './stream.js';
+import { StreamTable } from './stream-table.js';
 import type { Watchdog } from './watchdog.js';
 
 /** Socket output past which DATA waits in its stream (the peer reads slower than we write). */
@@ -90,7 +91,7 @@ export abstract class Connection extends EventEmitter {
   closing = false;
 
   /** @internal */
-  readonly streams = new Map<number, Http2Stream>();
+  readonly streams = new StreamTable<Http2Stream>();
   /** @internal */
   readonly limits: ConnectionLimits;
   /** @internal Our initial stream window: streams credit the peer back past half of it. */
@@ -457,7 +458,7 @@ export abstract class Connection extends EventEmitter {
               cause,
             },
           );
-    for (const stream of [...this.streams.values()]) stream.finish(streamError, true);
+    for (const stream of this.streams.values()) stream.finish(streamError, true);
     this.streams.clear();
     this.flow.clear();
     this.failPending(streamError);
