@@ -14,7 +14,10 @@ function agree(table: StreamTable<Entry>, model: Map<number, Entry>, probe: numb
   assert.equal(table.size, model.size);
   for (const id of probe) assert.equal(table.get(id), model.get(id), `id ${id}`);
   const ids = table.values().map((e) => e.id);
-  assert.deepEqual(ids.sort((a, b) => a - b), [...model.keys()].sort((a, b) => a - b));
+  assert.deepEqual(
+    ids.sort((a, b) => a - b),
+    [...model.keys()].sort((a, b) => a - b),
+  );
 }
 
 describe('StreamTable', () => {
