@@ -1,6 +1,6 @@
 // The open-streams table against a Map doing the same: ids going up by 2 as a connection's do,
 // streams closing in any order, some staying open while thousands of later ids come and go
-// (their slots wrap around), growth and shrinking, and clear().
+// (their slots wrap around), growth, and clear().
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -31,7 +31,7 @@ describe('StreamTable', () => {
     const model = new Map<number, Entry>();
     let next = 1;
     for (let step = 0; step < 20_000; step++) {
-      // Open more than close while small, then the other way round: the table grows and shrinks.
+      // Open more than close, then the other way round.
       const phase = Math.floor(step / 2500) % 2;
       if (model.size === 0 || random(100) < (phase === 0 ? 60 : 35)) {
         const entry = { id: next };

@@ -9,7 +9,11 @@
 const EMPTY = 0;
 const MIN_CAPACITY = 16;
 
-/** Streams (anything with an id) by id. */
+/**
+ * Streams (anything with an id) by id. It grows to twice the most streams open at once (which
+ * SETTINGS_MAX_CONCURRENT_STREAMS bounds) and does not shrink: shrinking when streams closed made
+ * a client whose responses came in batches shrink and grow again on every batch.
+ */
 export class StreamTable<S extends { readonly id: number }> {
   /** Stream ids by slot, EMPTY where none (ids are positive). */
   private ids = new Int32Array(MIN_CAPACITY);
@@ -32,7 +36,7 @@ export class StreamTable<S extends { readonly id: number }> {
 
   /** Adds stream `id`, which is not in the table. */
   set(id: number, stream: S): void {
-    if ((this.count + 1) * 2 > this.ids.length) this.resize(this.ids.length * 2);
+    if ((this.count + 1) * 2 > this.ids.length) this.grow(this.ids.length * 2);
     const ids = this.ids;
     let i = this.home(id);
     while (ids[i] !== EMPTY) i = (i + 1) & this.mask;
@@ -57,7 +61,6 @@ export class StreamTable<S extends { readonly id: number }> {
     ids[hole] = EMPTY;
     slots[hole] = undefined;
     this.count--;
-    if (this.count * 8 < ids.length && ids.length > MIN_CAPACITY) this.resize(ids.length / 2);
   }
 
   /** The streams, in no particular order: a copy, so callers may close them on the way. */
@@ -79,7 +82,7 @@ export class StreamTable<S extends { readonly id: number }> {
     return (id >>> 1) & this.mask;
   }
 
-  private resize(capacity: number): void {
+  private grow(capacity: number): void {
     const streams = this.values();
     this.ids = new Int32Array(capacity);
     this.slots = new Array<undefined>(capacity).fill(undefined);
