@@ -214,13 +214,16 @@ export class ConstantMetadata {
 
   constructor(entries: Record<string, string>) {
     // An ordinary object of own data properties (fromEntries: `__proto__` is just a key), not one
-    // without a prototype: those are dictionaries, several times slower to walk per call.
-    this.headers = Object.fromEntries(
-      Object.entries(entries).map(([key, value]) => {
-        const k = checkKey(key, value);
-        if (isReservedHeader(k)) throw new TypeError(`metadata key "${key}" is a reserved header`);
-        return [k, value];
-      }),
+    // without a prototype: those are dictionaries, several times slower to walk per call. Frozen,
+    // so HTTP/2 may send the same encoding again while its HPACK table is unchanged.
+    this.headers = Object.freeze(
+      Object.fromEntries(
+        Object.entries(entries).map(([key, value]) => {
+          const k = checkKey(key, value);
+          if (isReservedHeader(k)) throw new TypeError(`metadata key "${key}" is a reserved header`);
+          return [k, value];
+        }),
+      ),
     );
   }
 }

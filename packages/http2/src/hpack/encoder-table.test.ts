@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WriteBuffer } from '../write-buffer.js';
 import { HpackDecoder } from './hpack-decoder.js';
-import { HpackEncoder, type OutgoingHeaders } from './hpack-encoder.js';
+import { encodeHeaderBlock, type HeaderBlock, HpackEncoder, type OutgoingHeaders } from './hpack-encoder.js';
 
-function block(encoder: HpackEncoder, headers: OutgoingHeaders): Buffer {
+function block(encoder: HpackEncoder, headers: OutgoingHeaders, prebuilt?: HeaderBlock): Buffer {
   const out = new WriteBuffer();
-  encoder.encode(out, undefined, headers);
+  encoder.encode(out, prebuilt, headers);
   const taken = out.take();
   return taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
 }
@@ -105,5 +105,55 @@ describe('HPACK encoder: repeated fields through the dynamic table', () => {
       decode(decoder, bytes);
     }
     assert.equal(decoder.tableSize, 0);
+  });
+
+  it('sends a frozen object of fields as the same index bytes again, until the table changes', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder(4096);
+    const pseudo = encodeHeaderBlock({ ':method': 'POST', ':scheme': 'http', ':path': '/s/M' });
+    const constant = Object.freeze({
+      'x-envoy-peer-metadata-id': 'sidecar~10.0.0.1~a.ns~ns.svc',
+      'x-envoy-peer-metadata': mx,
+    });
+    const expect = [...Object.entries(pseudo.headers), ...Object.entries(constant)];
+    const send = (headers: OutgoingHeaders) => {
+      const bound = encoder.bound(pseudo, headers);
+      const bytes = block(encoder, headers, pseudo);
+      assert.ok(bytes.length <= bound, `${bytes.length} bytes within the bound ${bound}`);
+      return { bytes, fields: decode(decoder, bytes) };
+    };
+    const blocks: Buffer[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { bytes, fields } = send(constant);
+      assert.deepEqual(
+        fields.map(([n, v]) => [n, v]),
+        expect,
+        `block ${i}`,
+      );
+      blocks.push(bytes);
+    }
+    assert.deepEqual(blocks[4], blocks[3], 'the same bytes once both fields are indexed');
+    assert.ok(blocks[4]!.length < pseudo.bytes.length + 5);
+    // A field of another call goes into the table: every index moves by one.
+    send({ 'x-call': 'one' });
+    send({ 'x-call': 'one' });
+    const moved = send(constant);
+    assert.deepEqual(
+      moved.fields.map(([n, v]) => [n, v]),
+      expect,
+      'indexes after an insertion',
+    );
+    assert.notDeepEqual(moved.bytes, blocks[4]);
+    // A failed block empties both tables (forget): the fields go out as literals again.
+    encoder.forget();
+    const fresh = send(constant);
+    assert.deepEqual(
+      fresh.fields.map(([n, v]) => [n, v]),
+      expect,
+    );
+    assert.ok(
+      fresh.fields.slice(-2).every(([, , literal]) => literal),
+      'literals after forget()',
+    );
   });
 });

@@ -19,6 +19,8 @@ interface Entry {
 
 export class EncoderTable {
   private size = 0;
+  /** Counts the changes that move indexes (insertions, evictions by a resize): a cache's stamp. */
+  changes = 0;
   /** Entries ever inserted, and how many of them (the oldest) were evicted. */
   private inserted = 0;
   private evicted = 0;
@@ -56,12 +58,14 @@ export class EncoderTable {
     this.sizes.push(entrySize);
     this.size += entrySize;
     this.byName.set(name, { value, seq: this.inserted++ });
+    this.changes++;
   }
 
   /** §4.3: the peer lowered the size (our next block starts with the update): evict to fit. */
   resize(maxSize: number): void {
     this.maxSize = maxSize;
     this.evictTo(maxSize);
+    this.changes++;
   }
 
   private evictTo(limit: number): void {

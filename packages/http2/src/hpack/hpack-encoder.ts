@@ -54,6 +54,11 @@ export class HpackEncoder {
   /** The next block first empties the peer's table (a size update to 0) and then restores its size. */
   private clearPending = false;
   private table = new EncoderTable(this.tableSize);
+  /**
+   * Constant fields (a frozen object, such as Istio's metadata exchange headers) last written
+   * as indexes only, with those bytes: sent again as they are while the table is unchanged.
+   */
+  private repeat: { headers: OutgoingHeaders; bytes: Buffer; changes: number } | undefined;
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived. */
   peerTableSize(size: number): void {
@@ -72,6 +77,9 @@ export class HpackEncoder {
    */
   bound(block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): number {
     let n = 6 + (block ? block.bytes.length : 0);
+    const repeat = this.repeat;
+    if (repeat !== undefined && repeat.headers === headers && repeat.changes === this.table.changes)
+      return n + repeat.bytes.length;
     if (headers) {
       for (const name in headers) {
         const value = headers[name];
@@ -92,6 +100,7 @@ export class HpackEncoder {
    */
   forget(): void {
     this.table = new EncoderTable(this.tableSize);
+    this.repeat = undefined;
     this.clearPending = true;
     this.pendingSizeUpdate = this.tableSize;
   }
@@ -106,39 +115,49 @@ export class HpackEncoder {
       writeInteger(out, this.pendingSizeUpdate, 5, 0x20);
       this.pendingSizeUpdate = -1;
     }
-    if (block) {
-      const bytes = block.bytes;
-      const buf = out.ensure(bytes.length);
-      bytes.copy(buf, out.pos);
-      out.pos += bytes.length;
-      out.length += bytes.length;
-    }
-    if (headers) writeFields(out, headers, false, undefined, block?.hasPseudo, this.table);
+    if (block) writeBytes(out, block.bytes);
+    if (!headers) return;
+    const repeat = this.repeat;
+    if (repeat !== undefined && repeat.headers === headers && repeat.changes === this.table.changes)
+      writeBytes(out, repeat.bytes);
+    else if (!block?.hasPseudo) writeFields(out, headers, false, undefined, this.table);
+    else if (Object.isFrozen(headers)) this.writeConstant(out, headers);
+    else writeCallFields(out, headers, this.table);
   }
+
+  /**
+   * Writes a frozen object of fields after a block's pseudo-headers, and keeps its bytes when every
+   * field went out as an index: they stay right until the table changes.
+   */
+  private writeConstant(out: WriteBuffer, headers: OutgoingHeaders): void {
+    const scratch = new WriteBuffer();
+    const indexed = writeCallFields(scratch, headers, this.table);
+    const taken = scratch.take();
+    const bytes =
+      taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+    writeBytes(out, bytes);
+    this.repeat = indexed ? { headers, bytes, changes: this.table.changes } : undefined;
+  }
+}
+
+function writeBytes(out: WriteBuffer, bytes: Buffer): void {
+  const buf = out.ensure(bytes.length);
+  bytes.copy(buf, out.pos);
+  out.pos += bytes.length;
+  out.length += bytes.length;
 }
 
 /**
  * Writes every field of `headers`, pseudo-headers first. Returns whether there were any. With
- * `copy`, records the validated fields there. `afterPseudo` refuses pseudo-headers (they would
- * follow fields already written).
+ * `copy`, records the validated fields there.
  */
 function writeFields(
   out: WriteBuffer,
   headers: OutgoingHeaders,
   huffman: boolean,
   copy: OutgoingHeaders | undefined,
-  afterPseudo = false,
   table?: EncoderTable,
 ): boolean {
-  if (afterPseudo) {
-    // Fields after a block built once (a call's own headers): one pass, none may be a pseudo-header.
-    for (const name in headers) {
-      if (name.charCodeAt(0) === 0x3a)
-        throw new TypeError(`pseudo-header "${name}" after a block of regular fields`);
-      writeNamed(out, name, headers[name], huffman, copy, table);
-    }
-    return false;
-  }
   let pseudo = false;
   let regular = false;
   for (const name in headers) {
@@ -157,6 +176,20 @@ function writeFields(
   return pseudo;
 }
 
+/**
+ * A call's own fields after a block built once (its pseudo-headers): one pass, none may be a
+ * pseudo-header. Returns whether every field went out as an index.
+ */
+function writeCallFields(out: WriteBuffer, headers: OutgoingHeaders, table: EncoderTable): boolean {
+  let indexed = true;
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a)
+      throw new TypeError(`pseudo-header "${name}" after a block of regular fields`);
+    if (!writeNamed(out, name, headers[name], false, undefined, table)) indexed = false;
+  }
+  return indexed;
+}
+
 function writeNamed(
   out: WriteBuffer,
   rawName: string,
@@ -164,21 +197,23 @@ function writeNamed(
   huffman: boolean,
   copy: OutgoingHeaders | undefined,
   table?: EncoderTable,
-): void {
-  if (value === undefined) return;
+): boolean {
+  if (value === undefined) return true;
   if (table !== undefined && typeof value === 'string') {
     // In the peer's table: checked when it went in (under its lower-case name), one index byte.
     const dynamic = table.indexOf(rawName, value);
     if (dynamic > 0) {
       writeInteger(out, dynamic, 7, 0x80); // §6.1
-      return;
+      return true;
     }
   }
   const name = outgoingName(rawName);
-  if (typeof value === 'string') writeField(out, name, value, huffman, table);
-  else if (typeof value === 'number') writeField(out, name, String(value), huffman);
-  else for (const v of value) writeField(out, name, v, huffman);
+  let indexed = true;
+  if (typeof value === 'string') indexed = writeField(out, name, value, huffman, table);
+  else if (typeof value === 'number') indexed = writeField(out, name, String(value), huffman);
+  else for (const v of value) indexed = writeField(out, name, v, huffman) && indexed;
   if (copy) copy[name] = typeof value === 'object' ? [...value] : value;
+  return indexed;
 }
 
 function writeField(
@@ -187,7 +222,7 @@ function writeField(
   value: string,
   huffman: boolean,
   table?: EncoderTable,
-): void {
+): boolean {
   checkOutgoingValue(name, value);
   const { byName, byField } = staticLookup();
   const nameIndex = byName.get(name);
@@ -195,7 +230,7 @@ function writeField(
     const full = byField.get(`${name}\0${value}`);
     if (full !== undefined) {
       writeInteger(out, full, 7, 0x80); // §6.1
-      return;
+      return true;
     }
   }
   if (table !== undefined && !SENSITIVE.has(name) && table.shouldInsert(name, value)) {
@@ -206,7 +241,7 @@ function writeField(
       writeString(out, name, huffman);
     }
     writeString(out, value, huffman);
-    return;
+    return false;
   }
   const flags = SENSITIVE.has(name) ? 0x10 : 0x00; // §6.2.3 never indexed, §6.2.2 without indexing
   if (nameIndex !== undefined) writeInteger(out, nameIndex, 4, flags);
@@ -215,6 +250,7 @@ function writeField(
     writeString(out, name, huffman);
   }
   writeString(out, value, huffman);
+  return false;
 }
 
 /** §5.1: `value` with an N-bit prefix, the first byte's high bits set to `flags`. */
