@@ -11,6 +11,7 @@
 
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { now } from './clock.js';
 import { ConnectionDeadlines } from './connection-deadlines.js';
 import { ControlFrames } from './control-frames.js';

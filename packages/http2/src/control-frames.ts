@@ -3,6 +3,7 @@
 // WINDOW_UPDATE (§6.9), RST_STREAM (§6.4) and PRIORITY (§6.3: checked, then ignored as §5.3.2
 // allows), each with its connection or stream errors and its flood limits.
 
+import { performance } from 'node:perf_hooks';
 import type { Connection } from './connection.js';
 import { connectionError, Http2Error } from './http2-error.js';
 import { ErrorCode, Flag, MAX_WINDOW } from './protocol.js';

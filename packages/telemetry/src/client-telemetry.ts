@@ -5,6 +5,7 @@
 // With tracing on, the call is a client span carrying the route decision (route, cluster,
 // endpoint, retries).
 
+import { performance } from 'node:perf_hooks';
 import type { DescMethod } from '@bufbuild/protobuf';
 import type { Span } from '@opentelemetry/api';
 import { type Code, ConstantMetadata, type Metadata } from '@shoal/rpc/client';

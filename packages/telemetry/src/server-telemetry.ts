@@ -4,6 +4,7 @@
 // the response headers when the request carried the exchange (as Envoy answers), and with tracing
 // on a server span whose context is current while the handler runs (the interceptor).
 
+import { performance } from 'node:perf_hooks';
 import type { Context } from '@opentelemetry/api';
 import type { Code, HandlerContext, Interceptor } from '@shoal/rpc';
 import type { ServerCallTracer, ServerCallTracerFactory } from '@shoal/rpc/plugins';

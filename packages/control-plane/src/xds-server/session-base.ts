@@ -8,6 +8,7 @@
 // Envoy: xDS protocol (ADS, "eventual consistency considerations").
 
 import type { X509Certificate } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Code, RpcError } from '@shoal/rpc';
 import { CLUSTER_TYPE_URL, ROUTE_CONFIGURATION_TYPE_URL } from '@shoal/xds';
 import { SECRET_TYPE_URL } from '@shoal/xds/plugins';

@@ -2,6 +2,7 @@
 // says `lrs_server: self`, gRFC A27), to which reporter (a shared one, or one made for the
 // transport from its XdsClient's server and Node), and one endpoint call's start and end.
 
+import { performance } from 'node:perf_hooks';
 import type { XdsClient, XdsCluster } from '@shoal/xds/client';
 import type { MeshEndpoint } from '../lb/endpoint.js';
 import { LoadReporter } from './load-reporter.js';

@@ -4,6 +4,7 @@
 // metric (`latency_ms`: total milliseconds over calls finished). Counting is a few additions per
 // call; a report is built from the counts and resets them.
 
+import { performance } from 'node:perf_hooks';
 import { create } from '@bufbuild/protobuf';
 import { DurationSchema } from '@bufbuild/protobuf/wkt';
 import {

@@ -8,6 +8,7 @@
 // whose stream ids run out drains like one told GOAWAY, and the next call opens a new one.
 
 import type { LookupFunction } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { PeerCertificate, SecureContext, SecureContextOptions } from 'node:tls';
 import { ErrorCode, Watchdog } from '@shoal/http2';
 import { type CallConnection, chooseTransport, type Http2Transport } from '../wire.js';
