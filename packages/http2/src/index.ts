@@ -37,5 +37,7 @@ export { ServerConnection } from './server-connection.js';
 export type { Settings } from './settings.js';
 /** A stream, and what it tells its handler. */
 export { Http2Stream, type StreamHandler } from './stream.js';
+/** The open-streams table (no Map: bench/README.md, "Garbage a Map kept alive"). */
+export { StreamTable } from './stream-table.js';
 /** One timer for the deadlines of many connections (a pool may share one among its connections). */
 export { Watchdog } from './watchdog.js';
