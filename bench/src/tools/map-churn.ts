@@ -22,9 +22,18 @@ interface Call {
 }
 
 interface Table {
-  set(id: number, call: Call): void;
+  set(call: Call): void;
   get(id: number): Call | undefined;
   delete(id: number): void;
+}
+
+function mapTable(): Table {
+  const map = new Map<number, Call>();
+  return {
+    set: (call) => map.set(call.id, call),
+    get: (id) => map.get(id),
+    delete: (id) => map.delete(id),
+  };
 }
 
 interface ChurnResult {
@@ -38,7 +47,7 @@ interface ChurnResult {
 const IN_FLIGHT = 50;
 
 async function churn(kind: string, calls: number): Promise<ChurnResult> {
-  const table: Table = kind === 'Map' ? new Map<number, Call>() : new StreamTable<Call>();
+  const table: Table = kind === 'Map' ? mapTable() : new StreamTable<Call>();
   let nextId = 1;
   let answered: number[] = [];
   const call = () =>
@@ -47,7 +56,7 @@ async function churn(kind: string, calls: number): Promise<ChurnResult> {
       nextId += 2;
       // About what one call's objects weigh: ~1 KB reachable from its table entry.
       const state = { parts: Array.from({ length: 8 }, (_, i) => [id, i, id + i]) };
-      table.set(id, { id, resolve, state });
+      table.set({ id, resolve, state });
       answered.push(id);
     });
   const answer = () => {

@@ -100,7 +100,7 @@ export class ClientConnection extends Connection {
     this.nextStreamId += 2;
     stream.id = id;
     stream.sendWindow = this.remoteSettings.initialWindowSize;
-    this.streams.set(id, stream);
+    this.streams.set(stream);
     try {
       this.writeHeaders(id, w.headers, w.extra, w.endStream, true);
     } catch (err) {

@@ -201,7 +201,7 @@ export class HeaderBlocks {
     );
     stream.headers = headers;
     stream.expectedLength = collector.contentLength;
-    conn.streams.set(id, stream);
+    conn.streams.set(stream);
     conn.peerStreams++;
     if (size > limit) {
       conn.onHeadersTooLarge(stream, headers, size);

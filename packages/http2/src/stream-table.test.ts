@@ -36,7 +36,7 @@ describe('StreamTable', () => {
       if (model.size === 0 || random(100) < (phase === 0 ? 60 : 35)) {
         const entry = { id: next };
         next += 2;
-        table.set(entry.id, entry);
+        table.set(entry);
         model.set(entry.id, entry);
       } else {
         const open = [...model.keys()];
@@ -57,7 +57,7 @@ describe('StreamTable', () => {
     const table = new StreamTable<Entry>();
     const model = new Map<number, Entry>();
     for (let id = 1; id < 200; id += 2) {
-      table.set(id, { id });
+      table.set({ id });
       model.set(id, { id });
     }
     table.delete(1001);
@@ -68,7 +68,7 @@ describe('StreamTable', () => {
     assert.equal(table.size, 0);
     assert.equal(table.get(1), undefined);
     assert.deepEqual(table.values(), []);
-    table.set(5, { id: 5 });
+    table.set({ id: 5 });
     assert.equal(table.get(5)?.id, 5);
   });
 });

@@ -3,20 +3,19 @@
 // moved a Map's table to the old generation, that dead table keeps each later one alive through
 // every young-generation GC, and with them every stream they held and all it references: under
 // steady traffic a third of a client's allocation was promoted and left for full GCs to collect
-// (bench/README.md, "Garbage a Map kept alive"). Linear probing over plain arrays links nothing,
+// (bench/README.md, "Garbage a Map kept alive"). Linear probing over a plain array links nothing,
 // and a deleted slot lets go of its stream at once.
 
-const EMPTY = 0;
-const MIN_CAPACITY = 16;
+const MIN_CAPACITY = 8;
 
 /**
  * Streams (anything with an id) by id. It grows to twice the most streams open at once (which
  * SETTINGS_MAX_CONCURRENT_STREAMS bounds) and does not shrink: shrinking when streams closed made
- * a client whose responses came in batches shrink and grow again on every batch.
+ * a client whose responses came in batches shrink and grow again on every batch. One array of
+ * streams, each slot empty or a stream whose own id says whose slot it is: no more memory than a
+ * Map for an idle connection.
  */
 export class StreamTable<S extends { readonly id: number }> {
-  /** Stream ids by slot, EMPTY where none (ids are positive). */
-  private ids = new Int32Array(MIN_CAPACITY);
   private slots: (S | undefined)[] = new Array<undefined>(MIN_CAPACITY).fill(undefined);
   private mask = MIN_CAPACITY - 1;
   private count = 0;
@@ -26,39 +25,35 @@ export class StreamTable<S extends { readonly id: number }> {
   }
 
   get(id: number): S | undefined {
-    const ids = this.ids;
+    const slots = this.slots;
     for (let i = this.home(id); ; i = (i + 1) & this.mask) {
-      const at = ids[i]!;
-      if (at === id) return this.slots[i];
-      if (at === EMPTY) return undefined;
+      const at = slots[i];
+      if (at === undefined || at.id === id) return at;
     }
   }
 
-  /** Adds stream `id`, which is not in the table. */
-  set(id: number, stream: S): void {
-    if ((this.count + 1) * 2 > this.ids.length) this.grow(this.ids.length * 2);
-    const ids = this.ids;
-    let i = this.home(id);
-    while (ids[i] !== EMPTY) i = (i + 1) & this.mask;
-    ids[i] = id;
-    this.slots[i] = stream;
+  /** Adds `stream`, whose id is not in the table. */
+  set(stream: S): void {
+    if ((this.count + 1) * 2 > this.slots.length) this.grow(this.slots.length * 2);
+    const slots = this.slots;
+    let i = this.home(stream.id);
+    while (slots[i] !== undefined) i = (i + 1) & this.mask;
+    slots[i] = stream;
     this.count++;
   }
 
   delete(id: number): void {
-    const { ids, slots, mask } = this;
+    const { slots, mask } = this;
     let hole = this.home(id);
-    for (; ids[hole] !== id; hole = (hole + 1) & mask) if (ids[hole] === EMPTY) return;
-    // Backward shift: a later entry of the same run moves into the hole unless that would put it
+    for (; slots[hole]?.id !== id; hole = (hole + 1) & mask) if (slots[hole] === undefined) return;
+    // Backward shift: a later stream of the same run moves into the hole unless that would put it
     // before its home slot, so lookups never need deleted marks.
-    for (let j = (hole + 1) & mask; ids[j] !== EMPTY; j = (j + 1) & mask) {
-      if (((j - this.home(ids[j]!)) & mask) >= ((j - hole) & mask)) {
-        ids[hole] = ids[j]!;
-        slots[hole] = slots[j];
+    for (let j = (hole + 1) & mask, at = slots[j]; at !== undefined; j = (j + 1) & mask, at = slots[j]) {
+      if (((j - this.home(at.id)) & mask) >= ((j - hole) & mask)) {
+        slots[hole] = at;
         hole = j;
       }
     }
-    ids[hole] = EMPTY;
     slots[hole] = undefined;
     this.count--;
   }
@@ -71,7 +66,6 @@ export class StreamTable<S extends { readonly id: number }> {
   }
 
   clear(): void {
-    this.ids = new Int32Array(MIN_CAPACITY);
     this.slots = new Array<undefined>(MIN_CAPACITY).fill(undefined);
     this.mask = MIN_CAPACITY - 1;
     this.count = 0;
@@ -84,10 +78,9 @@ export class StreamTable<S extends { readonly id: number }> {
 
   private grow(capacity: number): void {
     const streams = this.values();
-    this.ids = new Int32Array(capacity);
     this.slots = new Array<undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
     this.count = 0;
-    for (const stream of streams) this.set(stream.id, stream);
+    for (const stream of streams) this.set(stream);
   }
 }
