@@ -156,4 +156,24 @@ describe('HPACK encoder: repeated fields through the dynamic table', () => {
       'literals after forget()',
     );
   });
+
+  it('sends a frozen object too large for the table as literals every time, and right', () => {
+    const encoder = new HpackEncoder();
+    const decoder = new HpackDecoder(4096);
+    const pseudo = encodeHeaderBlock({ ':method': 'POST', ':scheme': 'http', ':path': '/s/M' });
+    const big = Object.freeze({ 'x-big': 'b'.repeat(3000), 'x-small': 'same' });
+    for (let i = 0; i < 4; i++) {
+      const bound = encoder.bound(pseudo, big);
+      const bytes = block(encoder, big, pseudo);
+      assert.ok(bytes.length <= bound);
+      const fields = decode(decoder, bytes).slice(-2);
+      assert.deepEqual(
+        fields.map(([n, v]) => [n, v]),
+        Object.entries(big),
+        `block ${i}`,
+      );
+      assert.equal(fields[0]![2], true, 'the large value stays a literal');
+      assert.equal(fields[1]![2], i < 2, 'the small one is indexed from the third block');
+    }
+  });
 });

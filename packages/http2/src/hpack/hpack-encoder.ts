@@ -55,10 +55,11 @@ export class HpackEncoder {
   private clearPending = false;
   private table = new EncoderTable(this.tableSize);
   /**
-   * Constant fields (a frozen object, such as Istio's metadata exchange headers) last written
-   * as indexes only, with those bytes: sent again as they are while the table is unchanged.
+   * Constant fields (a frozen object, such as Istio's metadata exchange headers) last written,
+   * with their bytes when they all went out as indexes: sent again as they are while the table is
+   * unchanged. Without bytes (a field not in the table), written the usual way until it changes.
    */
-  private repeat: { headers: OutgoingHeaders; bytes: Buffer; changes: number } | undefined;
+  private repeat: { headers: OutgoingHeaders; bytes: Buffer | undefined; changes: number } | undefined;
 
   /** The peer's SETTINGS_HEADER_TABLE_SIZE arrived. */
   peerTableSize(size: number): void {
@@ -77,9 +78,8 @@ export class HpackEncoder {
    */
   bound(block: HeaderBlock | undefined, headers: OutgoingHeaders | undefined): number {
     let n = 6 + (block ? block.bytes.length : 0);
-    const repeat = this.repeat;
-    if (repeat !== undefined && repeat.headers === headers && repeat.changes === this.table.changes)
-      return n + repeat.bytes.length;
+    const repeated = this.repeated(headers);
+    if (repeated?.bytes !== undefined) return n + repeated.bytes.length;
     if (headers) {
       for (const name in headers) {
         const value = headers[name];
@@ -117,12 +117,19 @@ export class HpackEncoder {
     }
     if (block) writeBytes(out, block.bytes);
     if (!headers) return;
-    const repeat = this.repeat;
-    if (repeat !== undefined && repeat.headers === headers && repeat.changes === this.table.changes)
-      writeBytes(out, repeat.bytes);
+    const repeated = this.repeated(headers);
+    if (repeated?.bytes !== undefined) writeBytes(out, repeated.bytes);
     else if (!block?.hasPseudo) writeFields(out, headers, false, undefined, this.table);
-    else if (Object.isFrozen(headers)) this.writeConstant(out, headers);
+    else if (repeated === undefined && Object.isFrozen(headers)) this.writeConstant(out, headers);
     else writeCallFields(out, headers, this.table);
+  }
+
+  /** What is kept of `headers` if they are the constant fields last written and still valid. */
+  private repeated(headers: OutgoingHeaders | undefined): HpackEncoder['repeat'] {
+    const repeat = this.repeat;
+    return repeat !== undefined && repeat.headers === headers && repeat.changes === this.table.changes
+      ? repeat
+      : undefined;
   }
 
   /**
@@ -130,13 +137,17 @@ export class HpackEncoder {
    * field went out as an index: they stay right until the table changes.
    */
   private writeConstant(out: WriteBuffer, headers: OutgoingHeaders): void {
+    const before = this.table.changes;
     const scratch = new WriteBuffer();
     const indexed = writeCallFields(scratch, headers, this.table);
     const taken = scratch.take();
     const bytes =
       taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
     writeBytes(out, bytes);
-    this.repeat = indexed ? { headers, bytes, changes: this.table.changes } : undefined;
+    const changes = this.table.changes;
+    // Not all indexes and nothing inserted: the usual way next time, until the table changes.
+    if (indexed || changes === before) this.repeat = { headers, bytes: indexed ? bytes : undefined, changes };
+    else this.repeat = undefined;
   }
 }
 
