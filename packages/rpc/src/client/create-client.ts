@@ -9,6 +9,7 @@ import {
   type CallFn,
   type CallRequest,
   type Interceptor,
+  RequestRecord,
   withRequest,
 } from '../interceptor.js';
 import { Metadata } from '../metadata.js';
@@ -81,15 +82,19 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
         const opts = merge(o);
         const header = new Metadata(opts.headers as Metadata | undefined);
         const tracer = tracerOf?.(method, header);
-        const request: CallRequest = {
+        const request = new RequestRecord(
           method,
           header,
-          signal: opts.signal ?? neverAborted,
-          timeoutMs: opts.timeoutMs,
+          opts.signal ?? neverAborted,
+          opts.timeoutMs,
+          undefined,
           tracer,
-          stream: false,
-          message: input(value),
-        };
+          undefined,
+          undefined,
+          undefined,
+          false,
+          input(value),
+        ) as CallRequest;
         if (tracer?.onEnd === undefined) return (await send(request, opts)).message;
         // The tracer ends here, in this function's own continuation, not in a reaction or a
         // promise wrapped around the response (bench/README.md (e)).
