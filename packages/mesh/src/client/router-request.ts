@@ -4,7 +4,8 @@
 // (host_rewrite_literal); the response headers the caller sees get the response mutations, also
 // through onHeader. Made once per call, before retries, so every attempt sends the same. Internal.
 
-import type { CallOptions, CallRequest, CallResponse, Metadata } from '@shoal/rpc/client';
+import type { CallOptions, CallResponse, Metadata } from '@shoal/rpc/client';
+import { withRequest } from '@shoal/rpc/plugins';
 import { applyHeaderMutations, mutatedCopy } from '../routing/header-mutation.js';
 import type { RoutedCall } from './routed-call.js';
 
@@ -17,12 +18,7 @@ export function prepareUpstream(call: RoutedCall): void {
   const path = rewritePath?.(call.path);
   if (path !== undefined && path !== call.path) call.note(`path rewritten to ${path}`);
   if (authority !== undefined) call.note(`authority rewritten to ${authority}`);
-  call.upstream = {
-    ...request,
-    header,
-    ...(path !== undefined && { path }),
-    ...(authority !== undefined && { authority }),
-  } as CallRequest;
+  call.upstream = withRequest(request, { header, path, authority });
 }
 
 /**

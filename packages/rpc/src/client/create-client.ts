@@ -2,7 +2,7 @@
 
 import { create, type DescMethod, type DescService } from '@bufbuild/protobuf';
 import type { CallOptions } from '../call-options.js';
-import type { ClientCallTracerFactory } from '../call-tracer.js';
+import type { ClientCallTracer, ClientCallTracerFactory } from '../call-tracer.js';
 import { Code } from '../code.js';
 import {
   applyInterceptors,
@@ -66,12 +66,28 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
   // Without interceptors, no per-call closure: the transport takes the request directly.
   const send = (request: CallRequest, callOptions: CallOptions) =>
     options.interceptors?.length ? call(callOptions)(request) : transport.call(request, callOptions);
-  const common = (callOptions: CallOptions) => ({
-    method,
-    header: new Metadata(callOptions.headers as Metadata | undefined),
-    signal: callOptions.signal ?? neverAborted,
-    timeoutMs: callOptions.timeoutMs,
-  });
+  // Every call's request is a RequestRecord, not an object literal (why: interceptor.ts).
+  const newRequest = (
+    callOptions: CallOptions,
+    header: Metadata,
+    tracer: ClientCallTracer | undefined,
+    stream: boolean,
+    message: unknown,
+  ) =>
+    new RequestRecord(
+      method,
+      header,
+      callOptions.signal ?? neverAborted,
+      callOptions.timeoutMs,
+      undefined,
+      tracer,
+      undefined,
+      undefined,
+      undefined,
+      stream,
+      message,
+    ) as CallRequest;
+  const headerOf = (callOptions: CallOptions) => new Metadata(callOptions.headers as Metadata | undefined);
   const merge = (o?: CallOptions): CallOptions =>
     options.defaults ? { ...options.defaults, ...o } : (o ?? NO_OPTIONS);
   const input = (value: unknown) => create(method.input, value as never);
@@ -80,21 +96,9 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'unary':
       return async (value: unknown, o?: CallOptions) => {
         const opts = merge(o);
-        const header = new Metadata(opts.headers as Metadata | undefined);
+        const header = headerOf(opts);
         const tracer = tracerOf?.(method, header);
-        const request = new RequestRecord(
-          method,
-          header,
-          opts.signal ?? neverAborted,
-          opts.timeoutMs,
-          undefined,
-          tracer,
-          undefined,
-          undefined,
-          undefined,
-          false,
-          input(value),
-        ) as CallRequest;
+        const request = newRequest(opts, header, tracer, false, input(value));
         if (tracer?.onEnd === undefined) return (await send(request, opts)).message;
         // The tracer ends here, in this function's own continuation, not in a reaction or a
         // promise wrapped around the response (bench/README.md (e)).
@@ -110,16 +114,14 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'server_streaming':
       return (value: unknown, o?: CallOptions) => {
         const opts = merge(o);
-        return responses(call(opts), { ...common(opts), stream: false, message: input(value) });
+        return responses(call(opts), newRequest(opts, headerOf(opts), undefined, false, input(value)));
       };
     case 'client_streaming':
       return async (values: AsyncIterable<unknown>, o?: CallOptions) => {
         const opts = merge(o);
-        const response = await call(opts)({
-          ...common(opts),
-          stream: true,
-          message: mapStream(values, input),
-        });
+        const response = await call(opts)(
+          newRequest(opts, headerOf(opts), undefined, true, mapStream(values, input)),
+        );
         if (!response.stream) return response.message;
         for await (const message of response.message) return message;
         return undefined;
@@ -127,7 +129,10 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'bidi_streaming':
       return (values: AsyncIterable<unknown>, o?: CallOptions) => {
         const opts = merge(o);
-        return responses(call(opts), { ...common(opts), stream: true, message: mapStream(values, input) });
+        return responses(
+          call(opts),
+          newRequest(opts, headerOf(opts), undefined, true, mapStream(values, input)),
+        );
       };
   }
 }
