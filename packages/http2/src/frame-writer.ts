@@ -133,9 +133,7 @@ export class FrameWriter {
         this.encoder.forget();
         throw err;
       }
-      const taken = scratch.take();
-      const bytes =
-        taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+      const bytes = scratch.takeAll();
       let at = 0;
       do {
         const n = Math.min(maxFrameSize, bytes.length - at);

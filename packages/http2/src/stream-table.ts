@@ -66,9 +66,7 @@ export class StreamTable<S extends { readonly id: number }> {
   }
 
   clear(): void {
-    this.slots = new Array<undefined>(MIN_CAPACITY).fill(undefined);
-    this.mask = MIN_CAPACITY - 1;
-    this.count = 0;
+    this.empty(MIN_CAPACITY);
   }
 
   /** Ids of one side go up by 2, so consecutive ids take consecutive slots. */
@@ -78,9 +76,14 @@ export class StreamTable<S extends { readonly id: number }> {
 
   private grow(capacity: number): void {
     const streams = this.values();
+    this.empty(capacity);
+    for (const stream of streams) this.set(stream);
+  }
+
+  /** `capacity` empty slots (a power of two). */
+  private empty(capacity: number): void {
     this.slots = new Array<undefined>(capacity).fill(undefined);
     this.mask = capacity - 1;
     this.count = 0;
-    for (const stream of streams) this.set(stream);
   }
 }

@@ -68,8 +68,16 @@ export class WriteBuffer {
       this.length += n;
       return;
     }
+    this.copy(src);
+  }
+
+  /** Copies bytes, however many; a few (HPACK index bytes) by hand, faster than a library copy. */
+  copy(src: Uint8Array): void {
+    const n = src.byteLength;
     const buf = this.ensure(n);
-    buf.set(src, this.pos);
+    const pos = this.pos;
+    if (n <= 16) for (let i = 0; i < n; i++) buf[pos + i] = src[i]!;
+    else buf.set(src, pos);
     this.pos += n;
     this.length += n;
   }
@@ -96,6 +104,13 @@ export class WriteBuffer {
     if (!chunks) return tail;
     if (tail) chunks.push(tail);
     return chunks.length === 1 ? chunks[0]! : chunks;
+  }
+
+  /** Everything written since the last take(), as one buffer (empty if nothing). */
+  takeAll(): Buffer {
+    const taken = this.take();
+    if (taken === undefined) return Buffer.alloc(0);
+    return Array.isArray(taken) ? Buffer.concat(taken) : taken;
   }
 
   /** Drops what was written and not taken (the connection is gone). */

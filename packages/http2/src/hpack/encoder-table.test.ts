@@ -11,8 +11,7 @@ import { encodeHeaderBlock, type HeaderBlock, HpackEncoder, type OutgoingHeaders
 function block(encoder: HpackEncoder, headers: OutgoingHeaders, prebuilt?: HeaderBlock): Buffer {
   const out = new WriteBuffer();
   encoder.encode(out, prebuilt, headers);
-  const taken = out.take();
-  return taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
+  return out.takeAll();
 }
 
 function decode(decoder: HpackDecoder, bytes: Buffer): [string, string, boolean][] {

@@ -41,9 +41,7 @@ export function encodeHeaderBlock(headers: OutgoingHeaders): HeaderBlock {
   const out = new WriteBuffer();
   const copy: OutgoingHeaders = {};
   const hasPseudo = writeFields(out, headers, true, copy);
-  const taken = out.take();
-  const bytes = taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
-  return new HeaderBlock(Buffer.from(bytes), Object.freeze(copy), hasPseudo);
+  return new HeaderBlock(Buffer.from(out.takeAll()), Object.freeze(copy), hasPseudo);
 }
 
 /** The encoder of one connection's outgoing blocks. */
@@ -115,10 +113,10 @@ export class HpackEncoder {
       writeInteger(out, this.pendingSizeUpdate, 5, 0x20);
       this.pendingSizeUpdate = -1;
     }
-    if (block) writeBytes(out, block.bytes);
+    if (block) out.copy(block.bytes);
     if (!headers) return;
     const repeated = this.repeated(headers);
-    if (repeated?.bytes !== undefined) writeBytes(out, repeated.bytes);
+    if (repeated?.bytes !== undefined) out.copy(repeated.bytes);
     else if (!block?.hasPseudo) writeFields(out, headers, false, undefined, this.table);
     else if (repeated === undefined && Object.isFrozen(headers)) this.writeConstant(out, headers);
     else writeCallFields(out, headers, this.table);
@@ -140,26 +138,13 @@ export class HpackEncoder {
     const before = this.table.changes;
     const scratch = new WriteBuffer();
     const indexed = writeCallFields(scratch, headers, this.table);
-    const taken = scratch.take();
-    const bytes =
-      taken === undefined ? Buffer.alloc(0) : Buffer.concat(Array.isArray(taken) ? taken : [taken]);
-    writeBytes(out, bytes);
+    const bytes = scratch.takeAll();
+    out.copy(bytes);
     const changes = this.table.changes;
     // Not all indexes and nothing inserted: the usual way next time, until the table changes.
     if (indexed || changes === before) this.repeat = { headers, bytes: indexed ? bytes : undefined, changes };
     else this.repeat = undefined;
   }
-}
-
-function writeBytes(out: WriteBuffer, bytes: Buffer): void {
-  const n = bytes.length;
-  const buf = out.ensure(n);
-  const pos = out.pos;
-  // A few index bytes (a repeated constant) copy faster by hand than through Buffer's copy.
-  if (n <= 16) for (let i = 0; i < n; i++) buf[pos + i] = bytes[i]!;
-  else buf.set(bytes, pos);
-  out.pos += n;
-  out.length += n;
 }
 
 /**
