@@ -59,6 +59,7 @@ async function churn(kind: string, calls: number): Promise<ChurnResult> {
       table.set({ id, resolve, state });
       answered.push(id);
     });
+  let running = 0;
   const answer = () => {
     const batch = answered;
     answered = [];
@@ -69,7 +70,6 @@ async function churn(kind: string, calls: number): Promise<ChurnResult> {
     }
     if (running > 0) setImmediate(answer);
   };
-  let running = 0;
   const run = async (n: number) => {
     let left = n;
     running = IN_FLIGHT;

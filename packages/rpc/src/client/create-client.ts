@@ -66,13 +66,14 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
   // Without interceptors, no per-call closure: the transport takes the request directly.
   const send = (request: CallRequest, callOptions: CallOptions) =>
     options.interceptors?.length ? call(callOptions)(request) : transport.call(request, callOptions);
+  const headerOf = (callOptions: CallOptions) => new Metadata(callOptions.headers as Metadata | undefined);
   // Every call's request is a RequestRecord, not an object literal (why: interceptor.ts).
   const newRequest = (
     callOptions: CallOptions,
-    header: Metadata,
-    tracer: ClientCallTracer | undefined,
     stream: boolean,
     message: unknown,
+    header = headerOf(callOptions),
+    tracer?: ClientCallTracer,
   ) =>
     new RequestRecord(
       method,
@@ -87,7 +88,6 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
       stream,
       message,
     ) as CallRequest;
-  const headerOf = (callOptions: CallOptions) => new Metadata(callOptions.headers as Metadata | undefined);
   const merge = (o?: CallOptions): CallOptions =>
     options.defaults ? { ...options.defaults, ...o } : (o ?? NO_OPTIONS);
   const input = (value: unknown) => create(method.input, value as never);
@@ -98,7 +98,7 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
         const opts = merge(o);
         const header = headerOf(opts);
         const tracer = tracerOf?.(method, header);
-        const request = newRequest(opts, header, tracer, false, input(value));
+        const request = newRequest(opts, false, input(value), header, tracer);
         if (tracer?.onEnd === undefined) return (await send(request, opts)).message;
         // The tracer ends here, in this function's own continuation, not in a reaction or a
         // promise wrapped around the response (bench/README.md (e)).
@@ -114,14 +114,12 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'server_streaming':
       return (value: unknown, o?: CallOptions) => {
         const opts = merge(o);
-        return responses(call(opts), newRequest(opts, headerOf(opts), undefined, false, input(value)));
+        return responses(call(opts), newRequest(opts, false, input(value)));
       };
     case 'client_streaming':
       return async (values: AsyncIterable<unknown>, o?: CallOptions) => {
         const opts = merge(o);
-        const response = await call(opts)(
-          newRequest(opts, headerOf(opts), undefined, true, mapStream(values, input)),
-        );
+        const response = await call(opts)(newRequest(opts, true, mapStream(values, input)));
         if (!response.stream) return response.message;
         for await (const message of response.message) return message;
         return undefined;
@@ -129,10 +127,7 @@ function methodCaller(method: DescMethod, transport: Transport, options: ClientO
     case 'bidi_streaming':
       return (values: AsyncIterable<unknown>, o?: CallOptions) => {
         const opts = merge(o);
-        return responses(
-          call(opts),
-          newRequest(opts, headerOf(opts), undefined, true, mapStream(values, input)),
-        );
+        return responses(call(opts), newRequest(opts, true, mapStream(values, input)));
       };
   }
 }
